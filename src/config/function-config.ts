@@ -1,0 +1,64 @@
+/**
+ * The definition of one function, as the platform runs it. Produced by the SAM template loader
+ * (./sam-template.ts) or by the RIE drop-in, validated once at construction.
+ */
+
+/** How an environment starts its runtime. */
+export type RuntimeLaunch =
+  /** `provided*` runtimes: run `<codeDir>/bootstrap` (or an explicit command, RIE mode). */
+  | { readonly kind: 'bootstrap'; readonly command: string; readonly args: readonly string[] }
+  /** `nodejs*` runtimes: run Lamina's runtime interface client on the host's node. */
+  | { readonly kind: 'node-ric'; readonly runtime: string };
+
+export interface FunctionConfig {
+  /** Function name (the template's logical id, or `FunctionName` when given). */
+  readonly name: string;
+  /** `arn:aws:lambda:REGION:ACCOUNT:function:NAME` (unqualified). */
+  readonly arn: string;
+  readonly region: string;
+  readonly accountId: string;
+  /** Lambda runtime identifier, e.g. `nodejs20.x`, `provided.al2023`. */
+  readonly runtime: string;
+  /** `_HANDLER`. May be empty for custom runtimes. */
+  readonly handler: string;
+  /** Absolute path to the function's code directory (the working directory and task root). */
+  readonly codeDir: string;
+  readonly launch: RuntimeLaunch;
+  /** MB, 128 to 10,240. */
+  readonly memorySize: number;
+  /** Seconds, 1 to 900. */
+  readonly timeout: number;
+  /** User environment variables (already checked against reserved names and the 4 KB limit). */
+  readonly environment: Readonly<Record<string, string>>;
+  /** `ReservedConcurrentExecutions`, or undefined when the function uses the unreserved pool. */
+  readonly reservedConcurrency: number | undefined;
+  /** `AWS_LAMBDA_LOG_FORMAT`: Text or JSON (`LoggingConfig.LogFormat`). */
+  readonly logFormat: 'Text' | 'JSON';
+  /** `AWS_LAMBDA_LOG_LEVEL` when JSON logging sets an application log level. */
+  readonly logLevel: string | undefined;
+  /**
+   * Environment variables forwarded from the host as they are (RIE drop-in only: like AWS's RIE
+   * it forwards the container's environment). Undefined for normal functions: nothing leaks.
+   */
+  readonly inheritedEnvironment?: Readonly<Record<string, string>> | undefined;
+}
+
+/** The documented limits that a function configuration must respect (contract section 8). */
+export const FUNCTION_LIMITS = {
+  minMemoryMb: 128,
+  maxMemoryMb: 10_240,
+  minTimeoutS: 1,
+  maxTimeoutS: 900,
+  defaultMemoryMb: 128,
+  defaultTimeoutS: 3,
+  maxEnvironmentBytes: 4096,
+} as const;
+
+/** Lambda's default region and a local account id, used to build ARNs. */
+export const DEFAULT_REGION = 'us-east-1';
+export const DEFAULT_ACCOUNT_ID = '000000000000';
+
+/** @example functionArn('us-east-1', '000000000000', 'hello') */
+export function functionArn(region: string, accountId: string, name: string): string {
+  return `arn:aws:lambda:${region}:${accountId}:function:${name}`;
+}

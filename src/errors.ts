@@ -1,0 +1,125 @@
+/**
+ * The platform's error catalogue: every error Lamina puts on the wire, with a stable code.
+ *
+ * Two families, as in the Lambda contract (../shared/lambda-contract.md sections 3 and 5):
+ * - service errors, answered by the invoke front door with `x-amzn-ErrorType` and a JSON body
+ *   `{"Type":"User","message":...}` (plus `Reason` for throttling);
+ * - runtime API errors, answered to a runtime as `{"errorMessage":...,"errorType":...}`;
+ * - function errors, the bodies a caller receives with `X-Amz-Function-Error: Unhandled`.
+ *
+ * A test (test/errors.test.ts) checks that every code is unique and every entry is well formed.
+ */
+
+/** A service error of the Invoke API, rendered by the front door. */
+export interface ServiceErrorSpec {
+  readonly code: string;
+  readonly name: string;
+  readonly status: number;
+  readonly type: 'User' | 'Service';
+}
+
+export const SERVICE_ERRORS = {
+  LAMINA_ERR_FUNCTION_NOT_FOUND: { code: 'LAMINA_ERR_FUNCTION_NOT_FOUND', name: 'ResourceNotFoundException', status: 404, type: 'User' },
+  LAMINA_ERR_INVALID_REQUEST_CONTENT: { code: 'LAMINA_ERR_INVALID_REQUEST_CONTENT', name: 'InvalidRequestContentException', status: 400, type: 'User' },
+  LAMINA_ERR_INVALID_PARAMETER: { code: 'LAMINA_ERR_INVALID_PARAMETER', name: 'InvalidParameterValueException', status: 400, type: 'User' },
+  LAMINA_ERR_REQUEST_TOO_LARGE: { code: 'LAMINA_ERR_REQUEST_TOO_LARGE', name: 'RequestTooLargeException', status: 413, type: 'User' },
+  LAMINA_ERR_TOO_MANY_REQUESTS: { code: 'LAMINA_ERR_TOO_MANY_REQUESTS', name: 'TooManyRequestsException', status: 429, type: 'User' },
+  LAMINA_ERR_UNSUPPORTED_MEDIA_TYPE: { code: 'LAMINA_ERR_UNSUPPORTED_MEDIA_TYPE', name: 'UnsupportedMediaTypeException', status: 415, type: 'User' },
+  LAMINA_ERR_RESOURCE_CONFLICT: { code: 'LAMINA_ERR_RESOURCE_CONFLICT', name: 'ResourceConflictException', status: 409, type: 'User' },
+  LAMINA_ERR_UNKNOWN_OPERATION: { code: 'LAMINA_ERR_UNKNOWN_OPERATION', name: 'UnknownOperationException', status: 404, type: 'User' },
+  LAMINA_ERR_METHOD_NOT_ALLOWED: { code: 'LAMINA_ERR_METHOD_NOT_ALLOWED', name: 'MethodNotAllowedException', status: 405, type: 'User' },
+  LAMINA_ERR_SERVICE: { code: 'LAMINA_ERR_SERVICE', name: 'ServiceException', status: 500, type: 'Service' },
+} as const satisfies Record<string, ServiceErrorSpec>;
+
+export type ServiceErrorCode = keyof typeof SERVICE_ERRORS;
+
+/** Why an invoke was throttled (contract section 5). */
+export type ThrottleReason = 'ReservedFunctionConcurrentInvocationLimitExceeded' | 'ConcurrentInvocationLimitExceeded';
+
+/**
+ * A service error raised by the platform core or the front door's parser.
+ *
+ * @example
+ * throw new ServiceError('LAMINA_ERR_FUNCTION_NOT_FOUND', `Function not found: ${arn}`);
+ */
+export class ServiceError extends Error {
+  readonly spec: ServiceErrorSpec;
+  readonly reason: ThrottleReason | undefined;
+
+  constructor(code: ServiceErrorCode, message: string, reason?: ThrottleReason) {
+    super(message);
+    this.name = SERVICE_ERRORS[code].name;
+    this.spec = SERVICE_ERRORS[code];
+    this.reason = reason;
+  }
+
+  /** The JSON body Lambda answers with: `{"Type":"User","message":"..."}` plus `Reason`. */
+  toBody(): string {
+    return JSON.stringify(
+      this.reason === undefined
+        ? { Type: this.spec.type, message: this.message }
+        : { Reason: this.reason, Type: this.spec.type, message: this.message },
+    );
+  }
+}
+
+/** An error answered to a runtime by the Runtime API (contract section 3). */
+export interface RuntimeApiErrorSpec {
+  readonly code: string;
+  readonly errorType: string;
+  readonly status: number;
+}
+
+export const RUNTIME_API_ERRORS = {
+  LAMINA_ERR_RUNTIME_INVALID_REQUEST_ID: { code: 'LAMINA_ERR_RUNTIME_INVALID_REQUEST_ID', errorType: 'InvalidRequestID', status: 400 },
+  LAMINA_ERR_RUNTIME_INVALID_STATE: { code: 'LAMINA_ERR_RUNTIME_INVALID_STATE', errorType: 'InvalidStateTransition', status: 403 },
+  LAMINA_ERR_RUNTIME_PAYLOAD_TOO_LARGE: { code: 'LAMINA_ERR_RUNTIME_PAYLOAD_TOO_LARGE', errorType: 'RequestEntityTooLarge', status: 413 },
+  LAMINA_ERR_RUNTIME_INVALID_RESPONSE_MODE: { code: 'LAMINA_ERR_RUNTIME_INVALID_RESPONSE_MODE', errorType: 'InvalidFunctionResponseMode', status: 400 },
+  LAMINA_ERR_RUNTIME_NOT_FOUND: { code: 'LAMINA_ERR_RUNTIME_NOT_FOUND', errorType: 'NotFound', status: 404 },
+  LAMINA_ERR_RUNTIME_METHOD_NOT_ALLOWED: { code: 'LAMINA_ERR_RUNTIME_METHOD_NOT_ALLOWED', errorType: 'MethodNotAllowed', status: 405 },
+  LAMINA_ERR_RUNTIME_SHUTTING_DOWN: { code: 'LAMINA_ERR_RUNTIME_SHUTTING_DOWN', errorType: 'Runtime.ExitRequested', status: 500 },
+} as const satisfies Record<string, RuntimeApiErrorSpec>;
+
+export type RuntimeApiErrorCode = keyof typeof RUNTIME_API_ERRORS;
+
+/** The body of a Runtime API error answer. */
+export function runtimeApiErrorBody(code: RuntimeApiErrorCode, message: string): string {
+  return JSON.stringify({ errorMessage: message, errorType: RUNTIME_API_ERRORS[code].errorType });
+}
+
+/** Error types the platform itself produces for a failed invocation (contract section 5). */
+export const FUNCTION_ERROR_TYPES = {
+  LAMINA_ERR_FN_TIMEOUT: 'Sandbox.Timedout',
+  LAMINA_ERR_FN_EXIT: 'Runtime.ExitError',
+  LAMINA_ERR_FN_OUT_OF_MEMORY: 'Runtime.OutOfMemory',
+  LAMINA_ERR_FN_RESPONSE_TOO_LARGE: 'Function.ResponseSizeTooLarge',
+  LAMINA_ERR_FN_UNKNOWN: 'Runtime.Unknown',
+  LAMINA_ERR_FN_FUNCTION_UNKNOWN: 'Function.Unknown',
+  LAMINA_ERR_FN_INIT_TIMEOUT: 'Runtime.InitTimeout',
+} as const;
+
+/** Error types a runtime may report are checked against this pattern (contract section 3). */
+export const ERROR_TYPE_PATTERN = /^(Runtime|Function)\.[A-Z][a-zA-Z]+$/;
+
+/**
+ * The error type the caller sees for a type reported by a runtime.
+ *
+ * @example
+ * validatedErrorType('Function.MyError'); // 'Function.MyError'
+ * validatedErrorType('Function.bad type'); // 'Function.Unknown'
+ * validatedErrorType(undefined); // 'Runtime.Unknown'
+ */
+export function validatedErrorType(reported: string | undefined): string {
+  if (reported !== undefined && ERROR_TYPE_PATTERN.test(reported)) return reported;
+  if (reported !== undefined && reported.startsWith('Function.')) return FUNCTION_ERROR_TYPES.LAMINA_ERR_FN_FUNCTION_UNKNOWN;
+  return FUNCTION_ERROR_TYPES.LAMINA_ERR_FN_UNKNOWN;
+}
+
+/** A configuration problem (template, flags): names where it is and which rule it breaks. */
+export class ConfigError extends Error {
+  readonly code = 'LAMINA_ERR_CONFIG';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The Invoke API front door: an HTTP server that the AWS SDK and CLI talk to.
+ *
+ * It parses each call into an `InvokeRequest`, hands it to the `InvokePort` and renders the
+ * answer; it never reaches into the platform. Routes (contract section 5):
+ * `POST /2015-03-31/functions/{FunctionName}/invocations` and
+ * `POST /2021-11-15/functions/{FunctionName}/response-streaming-invocations`.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ServiceError } from '../errors.js';
+import type { InvokePort } from '../platform/invoke-types.js';
+import { completeInvokeRequest, parseInvokeHead, payloadTooLarge } from './parse-request.js';
+import { BodyAbortedError, collectBody } from './read-body.js';
+import { renderAccepted, renderBuffered, renderError, renderStream, type RenderLimits } from './render.js';
+
+/** Options of `createFrontDoor`; all optional. */
+export interface FrontDoorOptions {
+  /** Bytes of log tail returned for `X-Amz-Log-Type: Tail`. Default 4096 (Lambda's 4 KB). */
+  readonly logTailBytes?: number;
+  /** Largest buffered function response. Default 6,291,556 bytes (Lambda's limit). */
+  readonly maxResponseBytes?: number;
+  /** How much of an oversized request body is read and dropped before the socket is cut. Default 16 MiB. */
+  readonly maxDrainBytes?: number;
+  /** Idle keep-alive time of client connections, ms. Default 65,000 (longer than SDK agents keep sockets). */
+  readonly keepAliveTimeoutMs?: number;
+  /** Told about unexpected errors (answered as 500 ServiceException without details). */
+  readonly onInternalError?: (err: unknown) => void;
+}
+
+interface ResolvedOptions extends RenderLimits {
+  readonly maxDrainBytes: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly onInternalError: (err: unknown) => void;
+}
+
+function whole(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new RangeError(`front door option ${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
+  }
+  return v;
+}
+
+function resolveOptions(options: FrontDoorOptions): ResolvedOptions {
+  return {
+    logTailBytes: whole('logTailBytes', options.logTailBytes, 4096, 0, 1024 * 1024),
+    maxResponseBytes: whole('maxResponseBytes', options.maxResponseBytes, 6_291_556, 1, 1024 * 1024 * 1024),
+    maxDrainBytes: whole('maxDrainBytes', options.maxDrainBytes, 16 * 1024 * 1024, 0, 1024 * 1024 * 1024),
+    keepAliveTimeoutMs: whole('keepAliveTimeoutMs', options.keepAliveTimeoutMs, 65_000, 1, 3_600_000),
+    onInternalError: options.onInternalError ?? (() => undefined),
+  };
+}
+
+async function handle(port: InvokePort, opts: ResolvedOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  try {
+    const head = parseInvokeHead(req.method ?? '', req.url ?? '/', req.headers);
+    const body = await collectBody(req, head.bodyLimit, opts.maxDrainBytes);
+    if (!body.ok) {
+      if (body.close) res.setHeader('Connection', 'close');
+      throw payloadTooLarge(head, body.seen);
+    }
+    const request = completeInvokeRequest(head, body.body);
+    if (request.invocationType !== 'RequestResponse') {
+      renderAccepted(res, request, port.accept(request));
+    } else if (request.streaming) {
+      await renderStream(res, request, await port.invoke(request), opts);
+    } else {
+      await renderBuffered(res, request, await port.invoke(request), opts);
+    }
+  } catch (err) {
+    if (err instanceof BodyAbortedError) return;
+    if (!(err instanceof ServiceError)) opts.onInternalError(err);
+    renderError(res, err, randomUUID());
+  }
+}
+
+/**
+ * Create (not start) the front door server. Options are checked here, once.
+ *
+ * @example
+ * const server = createFrontDoor(platform, { logTailBytes: 4096 });
+ * const address = await listen(server, '127.0.0.1', 9000);
+ * // new LambdaClient({ endpoint: `http://127.0.0.1:${address.port}`, ... })
+ */
+export function createFrontDoor(port: InvokePort, options: FrontDoorOptions = {}): Server {
+  const opts = resolveOptions(options);
+  const server = createServer({ keepAlive: true }, (req, res) => {
+    res.on('error', () => undefined);
+    void handle(port, opts, req, res).catch((err: unknown) => {
+      opts.onInternalError(err);
+      res.destroy();
+    });
+  });
+  server.keepAliveTimeout = opts.keepAliveTimeoutMs;
+  server.headersTimeout = opts.keepAliveTimeoutMs + 1000;
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
+  return server;
+}
+
+/**
+ * Start listening and resolve with the bound address (port 0 picks a free port).
+ *
+ * @example
+ * const { port } = await listen(server, '127.0.0.1', 0);
+ */
+export function listen(server: Server, host: string, port: number): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      const address = server.address();
+      if (address === null || typeof address === 'string') reject(new Error('The server is not bound to a TCP address'));
+      else resolve(address);
+    });
+  });
+}

@@ -1,0 +1,91 @@
+/**
+ * Collect a request body as Buffer chunks under a size cap (contract section 5: 6 MB / 1 MB).
+ *
+ * An oversized body is never buffered: the caller answers 413 at once while the rest of the
+ * body is read and thrown away, so the connection stays usable and the client, still
+ * writing, is not reset before it reads the answer. Past `maxDrainBytes` the socket is cut.
+ */
+import type { IncomingMessage } from 'node:http';
+
+/**
+ * The body, or how many bytes were seen when it went over the cap; `close` asks the answer to
+ * carry `Connection: close` because the rest of the body is too big to drain.
+ */
+export type BodyOutcome =
+  | { readonly ok: true; readonly body: Buffer }
+  | { readonly ok: false; readonly seen: number; readonly close: boolean };
+
+/** The client went away before sending the whole body. */
+export class BodyAbortedError extends Error {
+  constructor() {
+    super('The client aborted the request body');
+    this.name = 'BodyAbortedError';
+  }
+}
+
+function declaredLength(req: IncomingMessage): number | undefined {
+  const value = req.headers['content-length'];
+  if (value === undefined || !/^\d+$/.test(value)) return undefined;
+  return Number(value);
+}
+
+/** Read and drop the rest of the body; destroy the socket once more than `budget` bytes came. */
+function discard(req: IncomingMessage, budget: number): void {
+  let seen = 0;
+  req.on('data', (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > budget) req.socket.destroy();
+  });
+  req.resume();
+}
+
+/**
+ * Read the body of `req`, at most `limit` bytes.
+ *
+ * @example
+ * const outcome = await collectBody(req, 6_291_456, 16 * 1024 * 1024);
+ * if (!outcome.ok) throw payloadTooLarge(head, outcome.seen);
+ */
+export function collectBody(req: IncomingMessage, limit: number, maxDrainBytes: number): Promise<BodyOutcome> {
+  const declared = declaredLength(req);
+  if (declared !== undefined && declared > limit) {
+    const close = declared > maxDrainBytes;
+    if (!close) discard(req, maxDrainBytes);
+    return Promise.resolve({ ok: false, seen: declared, close });
+  }
+  if (req.readableEnded) return Promise.resolve({ ok: true, body: Buffer.alloc(0) });
+  return new Promise<BodyOutcome>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      cleanup();
+      chunks.length = 0;
+      discard(req, maxDrainBytes - size);
+      resolve({ ok: false, seen: size, close: false });
+    };
+    const onEnd = (): void => {
+      cleanup();
+      const first = chunks[0];
+      resolve({ ok: true, body: chunks.length === 1 && first !== undefined ? first : Buffer.concat(chunks, size) });
+    };
+    const onClose = (): void => {
+      if (req.complete) return;
+      cleanup();
+      reject(new BodyAbortedError());
+    };
+    req.on('error', () => undefined);
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('close', onClose);
+  });
+}

@@ -1,0 +1,95 @@
+/**
+ * The environment a runtime receives (contract section 7). Built from scratch for every
+ * environment: nothing of the platform's own environment leaks into a function, except in the
+ * RIE drop-in, which forwards the container's environment as AWS's RIE does.
+ */
+import { dirname } from 'node:path';
+import type { FunctionConfig } from '../config/function-config.js';
+
+/** Names a function's own variables may not set (Lambda rejects them at configuration time). */
+export const RESERVED_ENVIRONMENT_NAMES: ReadonlySet<string> = new Set([
+  '_HANDLER',
+  '_X_AMZN_TRACE_ID',
+  'AWS_DEFAULT_REGION',
+  'AWS_REGION',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_LAMBDA_INITIALIZATION_TYPE',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API',
+  'LAMBDA_TASK_ROOT',
+  'LAMBDA_RUNTIME_DIR',
+]);
+
+/** Lambda's PATH on Amazon Linux, with the host's node directory appended so `node` resolves. */
+const LAMBDA_PATH = '/usr/local/bin:/usr/bin/:/bin:/opt/bin';
+
+/** Credentials the platform hands to functions, read once from the platform's settings. */
+export interface FunctionCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string | undefined;
+}
+
+export interface EnvironmentIdentity {
+  /** `host:port` of this environment's Runtime API listener. */
+  readonly runtimeApi: string;
+  readonly version: string;
+  readonly logStreamName: string;
+  readonly initializationType: 'on-demand' | 'provisioned-concurrency' | 'lambda-managed-instances';
+}
+
+/**
+ * Build the runtime's environment.
+ *
+ * @example
+ * const env = runtimeEnvironment(fn, { runtimeApi: '127.0.0.1:40123', version: '$LATEST',
+ *   logStreamName: '2026/11/26/[$LATEST]abc', initializationType: 'on-demand' }, undefined);
+ */
+export function runtimeEnvironment(
+  fn: FunctionConfig,
+  identity: EnvironmentIdentity,
+  credentials: FunctionCredentials | undefined,
+): Record<string, string> {
+  const nodeDir = dirname(process.execPath);
+  const path = LAMBDA_PATH.split(':').includes(nodeDir) ? LAMBDA_PATH : `${LAMBDA_PATH}:${nodeDir}`;
+  const env: Record<string, string> = {
+    ...fn.inheritedEnvironment,
+    PATH: path,
+    LANG: 'en_US.UTF-8',
+    TZ: ':UTC',
+    LD_LIBRARY_PATH: '/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib',
+    ...fn.environment,
+    _HANDLER: fn.handler,
+    AWS_LAMBDA_RUNTIME_API: identity.runtimeApi,
+    LAMBDA_TASK_ROOT: fn.codeDir,
+    LAMBDA_RUNTIME_DIR: '/var/runtime',
+    AWS_LAMBDA_FUNCTION_NAME: fn.name,
+    AWS_LAMBDA_FUNCTION_VERSION: identity.version,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: identity.logStreamName,
+    AWS_LAMBDA_LOG_FORMAT: fn.logFormat,
+    AWS_LAMBDA_INITIALIZATION_TYPE: identity.initializationType,
+    AWS_REGION: fn.region,
+    AWS_DEFAULT_REGION: fn.region,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
+  };
+  if (fn.logLevel !== undefined) env.AWS_LAMBDA_LOG_LEVEL = fn.logLevel;
+  if (fn.launch.kind === 'node-ric') {
+    env.NODE_PATH = '/opt/nodejs/node20/node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task';
+  }
+  if (credentials !== undefined) {
+    env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
+    env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
+    if (credentials.sessionToken !== undefined) env.AWS_SESSION_TOKEN = credentials.sessionToken;
+  }
+  return env;
+}

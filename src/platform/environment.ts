@@ -1,0 +1,332 @@
+/**
+ * One execution environment: a sandboxed runtime, its own Runtime API listener, and the state
+ * machine that every Runtime API call is checked against (contract sections 2 and 3).
+ *
+ *   initializing --first /next--> idle --invoke--> invoking --answer--> idle ... --> retiring --> dead
+ *   any state --process exit / timeout / init failure--> dead
+ */
+import { PassThrough } from 'node:stream';
+import { performance } from 'node:perf_hooks';
+import type { FunctionConfig } from '../config/function-config.js';
+import type { RuntimeApiErrorCode } from '../errors.js';
+import { endLine, initReportLine, reportLine, startLine, timeoutLogLine } from '../observability/report-lines.js';
+import { RuntimeApiServer } from '../runtime-api/runtime-api-server.js';
+import type { NextWaiter, ReportedError, RuntimeApiTarget } from '../runtime-api/runtime-api-target.js';
+import { MAX_BUFFERED_RESPONSE_BYTES } from '../runtime-api/runtime-api-server.js';
+import type { Sandbox, SandboxExit } from '../sandbox/process-sandbox.js';
+import { fromReported, responseTooLarge, runtimeExited, timedOut } from './function-errors.js';
+import type { FunctionErrorResult, InvocationResult } from './invoke-types.js';
+import type { Invocation } from './invocation.js';
+
+export type EnvironmentState = 'initializing' | 'idle' | 'invoking' | 'retiring' | 'dead';
+
+/** How an environment's init phase ended. */
+export type InitResult =
+  | { readonly ok: true; readonly durationMs: number }
+  | {
+      readonly ok: false;
+      readonly durationMs: number;
+      readonly status: 'error' | 'timeout';
+      /** The runtime's `/init/error` report, when it sent one. */
+      readonly reported: ReportedError | undefined;
+      /** How the runtime exited, when it did. */
+      readonly exit: SandboxExit | undefined;
+    };
+
+export interface EnvironmentHooks {
+  /** A line of the function's log (its own output or a platform line). */
+  log(line: string, invocation: Invocation | undefined): void;
+  /** The environment finished an invocation and can take another. */
+  idle(environment: ExecutionEnvironment): void;
+  /** The environment is gone. */
+  dead(environment: ExecutionEnvironment): void;
+}
+
+export interface EnvironmentTimings {
+  /** On-demand init limit (contract section 2: 10 s). */
+  readonly initTimeoutMs: number;
+  /** SIGTERM to SIGKILL when retiring (contract section 2). */
+  readonly shutdownGraceMs: number;
+}
+
+/** Starts the sandbox once the Runtime API address is known. */
+export type SandboxFactory = (runtimeApi: string, log: (line: string) => void) => Sandbox;
+
+/**
+ * @example
+ * const env = await ExecutionEnvironment.start(fn, '$LATEST', timings, hooks, makeSandbox);
+ * const init = await env.ready;
+ * if (init.ok) env.invoke(invocation);
+ */
+export class ExecutionEnvironment implements RuntimeApiTarget {
+  readonly fn: FunctionConfig;
+  readonly version: string;
+  state: EnvironmentState = 'initializing';
+  readonly ready: Promise<InitResult>;
+  #resolveReady!: (result: InitResult) => void;
+  #hooks: EnvironmentHooks;
+  #timings: EnvironmentTimings;
+  #api!: RuntimeApiServer;
+  #sandbox!: Sandbox;
+  #spawnedAt = 0;
+  #initDurationMs: number | undefined;
+  #coldPending = true;
+  #waiter: NextWaiter | undefined;
+  #current: Invocation | undefined;
+  #lastAnsweredId: string | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #stream: { sink: PassThrough; resolve: (error: FunctionErrorResult | undefined) => void } | undefined;
+  #initReported: ReportedError | undefined;
+
+  private constructor(fn: FunctionConfig, version: string, timings: EnvironmentTimings, hooks: EnvironmentHooks) {
+    this.fn = fn;
+    this.version = version;
+    this.#timings = timings;
+    this.#hooks = hooks;
+    this.ready = new Promise((resolve) => {
+      this.#resolveReady = resolve;
+    });
+  }
+
+  static async start(
+    fn: FunctionConfig,
+    version: string,
+    timings: EnvironmentTimings,
+    hooks: EnvironmentHooks,
+    makeSandbox: SandboxFactory,
+    runtimeApiPort = 0,
+  ): Promise<ExecutionEnvironment> {
+    const env = new ExecutionEnvironment(fn, version, timings, hooks);
+    env.#api = await RuntimeApiServer.listen(env, '127.0.0.1', runtimeApiPort);
+    env.#spawnedAt = performance.now();
+    env.#sandbox = makeSandbox(env.#api.address, (line) => hooks.log(line, env.#current));
+    env.#timer = setTimeout(() => env.#initTimedOut(), timings.initTimeoutMs);
+    env.#sandbox.exited.then((exit) => env.#exited(exit)).catch(() => undefined);
+    return env;
+  }
+
+  /** `host:port` of this environment's Runtime API. */
+  get runtimeApi(): string {
+    return this.#api.address;
+  }
+
+  /** Hand an invocation to an idle environment. Its deadline starts now. */
+  invoke(invocation: Invocation): void {
+    this.state = 'invoking';
+    this.#current = invocation;
+    invocation.startedAt = performance.now();
+    invocation.deadlineMs = Date.now() + this.fn.timeout * 1000;
+    this.#hooks.log(startLine(invocation.requestId, this.version), invocation);
+    this.#timer = setTimeout(() => this.#invocationTimedOut(invocation), this.fn.timeout * 1000);
+    const waiter = this.#waiter;
+    if (waiter !== undefined && !waiter.closed) {
+      this.#waiter = undefined;
+      invocation.stage = 'delivered';
+      waiter.deliver(invocation);
+    }
+  }
+
+  /** Retire an idle environment: SIGTERM, then SIGKILL after the grace period. */
+  retire(): void {
+    if (this.state === 'dead' || this.state === 'retiring') return;
+    this.state = 'retiring';
+    this.#sandbox.signal('SIGTERM');
+    setTimeout(() => this.#sandbox.signal('SIGKILL'), this.#timings.shutdownGraceMs).unref();
+  }
+
+  /** Kill at once (platform stop, failed init). */
+  kill(): void {
+    if (this.state !== 'dead') this.state = 'retiring';
+    this.#sandbox.signal('SIGKILL');
+  }
+
+  // ---- Runtime API (called by the HTTP layer) ----
+
+  next(waiter: NextWaiter): RuntimeApiErrorCode | undefined {
+    if (this.state === 'retiring' || this.state === 'dead') {
+      waiter.refuse();
+      return undefined;
+    }
+    if (this.state === 'initializing') this.#initDone();
+    const current = this.#current;
+    if (current !== undefined && current.stage !== 'assigned') return 'LAMINA_ERR_RUNTIME_INVALID_STATE';
+    if (current !== undefined) {
+      current.stage = 'delivered';
+      waiter.deliver(current);
+      return undefined;
+    }
+    if (this.#waiter !== undefined && !this.#waiter.closed) return 'LAMINA_ERR_RUNTIME_INVALID_STATE';
+    this.#waiter = waiter;
+    return undefined;
+  }
+
+  beginAnswer(requestId: string): Invocation | RuntimeApiErrorCode {
+    const current = this.#current;
+    if (current !== undefined && current.requestId === requestId) {
+      if (current.stage !== 'delivered') return 'LAMINA_ERR_RUNTIME_INVALID_STATE';
+      current.stage = 'answering';
+      return current;
+    }
+    return requestId === this.#lastAnsweredId ? 'LAMINA_ERR_RUNTIME_INVALID_STATE' : 'LAMINA_ERR_RUNTIME_INVALID_REQUEST_ID';
+  }
+
+  abandonAnswer(invocation: Invocation): void {
+    if (invocation === this.#current && invocation.stage === 'answering') invocation.stage = 'delivered';
+  }
+
+  finishResponse(invocation: Invocation, payload: Buffer, contentType: string): void {
+    this.#complete(invocation, { kind: 'response', payload, contentType }, undefined);
+  }
+
+  finishError(invocation: Invocation, reported: ReportedError): void {
+    const error = fromReported(reported);
+    this.#complete(invocation, { kind: 'function-error', error }, { status: 'error', errorType: error.errorType });
+  }
+
+  finishTooLarge(invocation: Invocation): void {
+    const error = responseTooLarge(MAX_BUFFERED_RESPONSE_BYTES);
+    this.#complete(invocation, { kind: 'function-error', error }, { status: 'error', errorType: error.errorType });
+  }
+
+  beginStream(invocation: Invocation, contentType: string): PassThrough {
+    const sink = new PassThrough();
+    if (invocation !== this.#current || invocation.settled) return sink.resume();
+    const completion = new Promise<FunctionErrorResult | undefined>((resolve) => {
+      this.#stream = { sink, resolve };
+    });
+    invocation.settle({ kind: 'stream', stream: { contentType, body: sink, completion } });
+    return sink;
+  }
+
+  endStream(invocation: Invocation, reported: ReportedError | undefined): void {
+    if (invocation !== this.#current) return;
+    const error = reported === undefined ? undefined : fromReported(reported);
+    this.#complete(invocation, undefined, error === undefined ? undefined : { status: 'error', errorType: error.errorType }, error);
+  }
+
+  initError(reported: ReportedError): RuntimeApiErrorCode | undefined {
+    if (this.state !== 'initializing') return 'LAMINA_ERR_RUNTIME_INVALID_STATE';
+    this.#initReported = reported;
+    this.#failInit('error', undefined);
+    return undefined;
+  }
+
+  // ---- internals ----
+
+  #initDone(): void {
+    clearTimeout(this.#timer);
+    this.#initDurationMs = performance.now() - this.#spawnedAt;
+    this.state = 'idle';
+    this.#resolveReady({ ok: true, durationMs: this.#initDurationMs });
+  }
+
+  #failInit(status: 'error' | 'timeout', exit: SandboxExit | undefined): void {
+    clearTimeout(this.#timer);
+    const durationMs = performance.now() - this.#spawnedAt;
+    this.state = 'retiring';
+    this.#sandbox.signal('SIGKILL');
+    this.#resolveReady({ ok: false, durationMs, status, reported: this.#initReported, exit });
+  }
+
+  #initTimedOut(): void {
+    if (this.state === 'initializing') this.#failInit('timeout', undefined);
+  }
+
+  #invocationTimedOut(invocation: Invocation): void {
+    if (invocation !== this.#current) return;
+    this.#hooks.log(timeoutLogLine(invocation.requestId, this.fn.timeout, new Date()), invocation);
+    this.state = 'retiring';
+    this.#sandbox.signal('SIGKILL');
+    const error = timedOut(invocation.requestId, this.fn.timeout);
+    this.#finalize(invocation, { kind: 'function-error', error }, { status: 'timeout', errorType: undefined }, error);
+  }
+
+  #exited(exit: SandboxExit): void {
+    clearTimeout(this.#timer);
+    if (this.state === 'initializing') this.#failInit('error', exit);
+    const current = this.#current;
+    if (current !== undefined) {
+      const error = runtimeExited(current.requestId, exit);
+      this.#hooks.log(JSON.parse(error.payload.toString()).errorMessage as string, current);
+      this.#hooks.log(error.errorType, current);
+      this.#finalize(current, { kind: 'function-error', error }, { status: 'error', errorType: error.errorType }, error);
+    }
+    this.state = 'dead';
+    this.#waiter = undefined;
+    void this.#api.close();
+    this.#hooks.dead(this);
+  }
+
+  /** The runtime answered: the environment is reusable once the report is written. */
+  #complete(
+    invocation: Invocation,
+    result: InvocationResult | undefined,
+    failure: { status: 'error' | 'timeout'; errorType: string | undefined } | undefined,
+    streamError?: FunctionErrorResult,
+  ): void {
+    if (invocation !== this.#current || invocation.stage === 'done') return;
+    this.#finalize(invocation, result, failure, streamError);
+    // Lines the runtime wrote just before answering may still sit in the pipe: let them in first.
+    setImmediate(() => {
+      if (this.state !== 'invoking') return;
+      this.state = 'idle';
+      this.#hooks.idle(this);
+    });
+  }
+
+  #finalize(
+    invocation: Invocation,
+    result: InvocationResult | undefined,
+    failure: { status: 'error' | 'timeout'; errorType: string | undefined } | undefined,
+    streamError: FunctionErrorResult | undefined,
+  ): void {
+    if (invocation.stage === 'done') return;
+    clearTimeout(this.#timer);
+    invocation.stage = 'done';
+    this.#current = undefined;
+    this.#lastAnsweredId = invocation.requestId;
+    const durationMs = performance.now() - invocation.startedAt;
+    const stream = this.#stream;
+    this.#stream = undefined;
+    setImmediate(() => {
+      this.#writeReport(invocation, durationMs, failure);
+      if (result !== undefined) invocation.settle(result);
+      if (stream !== undefined) {
+        stream.sink.end();
+        stream.resolve(streamError);
+      }
+      invocation.markFinished();
+    });
+  }
+
+  #writeReport(
+    invocation: Invocation,
+    durationMs: number,
+    failure: { status: 'error' | 'timeout'; errorType: string | undefined } | undefined,
+  ): void {
+    const cold = this.#coldPending;
+    this.#coldPending = false;
+    const initDurationMs = cold ? this.#initDurationMs : undefined;
+    // Contract section 9: custom runtimes are billed for their init too.
+    const billedBase = durationMs + (initDurationMs !== undefined && this.fn.launch.kind === 'bootstrap' ? initDurationMs : 0);
+    this.#hooks.log(endLine(invocation.requestId), invocation);
+    this.#hooks.log(
+      reportLine({
+        requestId: invocation.requestId,
+        durationMs,
+        billedDurationMs: Math.max(1, Math.ceil(billedBase)),
+        memorySizeMb: this.fn.memorySize,
+        maxMemoryUsedMb: this.#sandbox.peakMemoryMb(),
+        initDurationMs,
+        status: failure?.status,
+        errorType: failure?.errorType,
+      }),
+      invocation,
+    );
+  }
+
+  /** INIT_REPORT for a failed init (written by the pool, which knows the phase). */
+  initReport(result: InitResult & { ok: false }, phase: 'init' | 'invoke', errorType: string | undefined): string {
+    return initReportLine(result.durationMs, phase, result.status, errorType);
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * The execution environments of one function version: reuse of idle ones (warm starts), new
+ * ones for invocations that find none (cold starts), the retry of a failed init inside the
+ * first invoke (contract section 2, "suppressed init"), and retirement of idle environments.
+ */
+import { performance } from 'node:perf_hooks';
+import type { FunctionConfig } from '../config/function-config.js';
+import type { FunctionLog } from '../observability/function-log.js';
+import { endLine, initReportLine, reportLine, startLine } from '../observability/report-lines.js';
+import {
+  ExecutionEnvironment,
+  type EnvironmentTimings,
+  type InitResult,
+  type SandboxFactory,
+} from './environment.js';
+import { fromReported, runtimeExited, timedOut } from './function-errors.js';
+import type { FunctionErrorResult } from './invoke-types.js';
+import type { Invocation } from './invocation.js';
+
+export interface PoolOptions {
+  readonly timings: EnvironmentTimings;
+  /** Idle environments are retired after this long without an invocation. */
+  readonly idleTimeoutMs: number;
+  readonly makeSandbox: SandboxFactory;
+  /** Runtime API port for the first environment (RIE drop-in); later ones get free ports. */
+  readonly firstRuntimeApiPort?: number;
+}
+
+function initFailureError(requestId: string, init: InitResult & { ok: false }, initTimeoutMs: number): FunctionErrorResult {
+  if (init.reported !== undefined) return fromReported(init.reported);
+  if (init.status === 'timeout') return timedOut(requestId, initTimeoutMs / 1000);
+  return runtimeExited(requestId, init.exit ?? { code: null, signal: 'SIGKILL' });
+}
+
+/**
+ * @example
+ * const pool = new FunctionPool(fn, '$LATEST', log, options);
+ * await pool.run(invocation); // resolves once an environment has taken it
+ */
+export class FunctionPool {
+  readonly fn: FunctionConfig;
+  readonly version: string;
+  #log: FunctionLog;
+  #options: PoolOptions;
+  #idle: ExecutionEnvironment[] = [];
+  #idleTimers = new Map<ExecutionEnvironment, NodeJS.Timeout>();
+  #all = new Set<ExecutionEnvironment>();
+  #firstPort: number | undefined;
+
+  constructor(fn: FunctionConfig, version: string, log: FunctionLog, options: PoolOptions) {
+    this.fn = fn;
+    this.version = version;
+    this.#log = log;
+    this.#options = options;
+    this.#firstPort = options.firstRuntimeApiPort;
+  }
+
+  /** Environments alive now (idle, busy or starting). */
+  get size(): number {
+    return this.#all.size;
+  }
+
+  get idleCount(): number {
+    return this.#idle.length;
+  }
+
+  /** Give the invocation to an idle environment, or cold-start one for it. */
+  async run(invocation: Invocation): Promise<void> {
+    const warm = this.#idle.pop();
+    if (warm !== undefined) {
+      clearTimeout(this.#idleTimers.get(warm));
+      this.#idleTimers.delete(warm);
+      warm.invoke(invocation);
+      return;
+    }
+    const first = await this.#start();
+    const init = await first.ready;
+    if (init.ok) {
+      first.invoke(invocation);
+      return;
+    }
+    this.#log.write(initReportLine(init.durationMs, 'init', init.status, this.#initErrorType(init)), undefined);
+    // Suppressed init: the failed init is retried once inside the invoke, which reports its error.
+    const startedAt = performance.now();
+    this.#log.write(startLine(invocation.requestId, this.version), invocation);
+    const retry = await this.#start();
+    const retried = await retry.ready;
+    if (retried.ok) {
+      retry.invoke(invocation);
+      return;
+    }
+    const error = initFailureError(invocation.requestId, retried, this.#options.timings.initTimeoutMs);
+    this.#log.write(initReportLine(retried.durationMs, 'invoke', retried.status, error.errorType), invocation);
+    this.#log.write(endLine(invocation.requestId), invocation);
+    const durationMs = performance.now() - startedAt;
+    this.#log.write(
+      reportLine({
+        requestId: invocation.requestId,
+        durationMs,
+        billedDurationMs: Math.max(1, Math.ceil(durationMs)),
+        memorySizeMb: this.fn.memorySize,
+        maxMemoryUsedMb: 0,
+        initDurationMs: undefined,
+        status: retried.status,
+        errorType: error.errorType,
+      }),
+      invocation,
+    );
+    invocation.settle({ kind: 'function-error', error });
+    invocation.markFinished();
+  }
+
+  /** Retire every environment (platform stop): SIGTERM, then SIGKILL after the grace period. */
+  async retireAll(): Promise<void> {
+    const exits = [...this.#all].map((env) => new Promise<void>((resolve) => {
+      if (env.state === 'dead') resolve();
+      else this.#waitDead.set(env, resolve);
+    }));
+    for (const env of this.#all) env.retire();
+    await Promise.all(exits);
+  }
+
+  #waitDead = new Map<ExecutionEnvironment, () => void>();
+
+  #initErrorType(init: InitResult & { ok: false }): string | undefined {
+    if (init.reported !== undefined) return fromReported(init.reported).errorType;
+    return init.status === 'timeout' ? undefined : 'Runtime.ExitError';
+  }
+
+  async #start(): Promise<ExecutionEnvironment> {
+    const port = this.#firstPort ?? 0;
+    this.#firstPort = undefined;
+    const env = await ExecutionEnvironment.start(
+      this.fn,
+      this.version,
+      this.#options.timings,
+      {
+        log: (line, invocation) => this.#log.write(line, invocation),
+        idle: (idle) => this.#becameIdle(idle),
+        dead: (dead) => this.#died(dead),
+      },
+      this.#options.makeSandbox,
+      port,
+    );
+    this.#all.add(env);
+    return env;
+  }
+
+  #becameIdle(env: ExecutionEnvironment): void {
+    this.#idle.push(env);
+    const timer = setTimeout(() => {
+      const at = this.#idle.indexOf(env);
+      if (at >= 0) this.#idle.splice(at, 1);
+      this.#idleTimers.delete(env);
+      env.retire();
+    }, this.#options.idleTimeoutMs);
+    timer.unref();
+    this.#idleTimers.set(env, timer);
+  }
+
+  #died(env: ExecutionEnvironment): void {
+    this.#all.delete(env);
+    const at = this.#idle.indexOf(env);
+    if (at >= 0) this.#idle.splice(at, 1);
+    clearTimeout(this.#idleTimers.get(env));
+    this.#idleTimers.delete(env);
+    this.#waitDead.get(env)?.();
+    this.#waitDead.delete(env);
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Identifiers the platform mints: request ids, X-Ray trace ids, log stream names.
+ * Cheap to make: they are minted on the invoke hot path.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+
+/** @example newRequestId() // '0f6c1b9e-...' */
+export function newRequestId(): string {
+  return randomUUID();
+}
+
+/**
+ * An X-Ray trace header as Lambda hands it to the runtime (`Lambda-Runtime-Trace-Id`).
+ *
+ * @example newTraceId(Date.now()) // 'Root=1-6746a1b2-0123456789abcdef01234567;Parent=0123456789abcdef;Sampled=0'
+ */
+export function newTraceId(nowMs: number): string {
+  const hex = randomBytes(20).toString('hex');
+  const epoch = Math.floor(nowMs / 1000).toString(16).padStart(8, '0');
+  return `Root=1-${epoch}-${hex.slice(0, 24)};Parent=${hex.slice(24, 40)};Sampled=0`;
+}
+
+/**
+ * A CloudWatch-style log stream name for one environment: `YYYY/MM/DD/[VERSION]<32 hex>`.
+ *
+ * @example newLogStreamName(new Date(), '$LATEST') // '2026/11/26/[$LATEST]9f...'
+ */
+export function newLogStreamName(now: Date, version: string): string {
+  const day = now.toISOString().slice(0, 10).replaceAll('-', '/');
+  return `${day}/[${version}]${randomBytes(16).toString('hex')}`;
+}

@@ -1,0 +1,88 @@
+/**
+ * The typed action the front door hands to the platform core, and what comes back.
+ * The HTTP layers speak only these types (architecture: HTTP parses, the core decides).
+ */
+import type { Readable } from 'node:stream';
+
+export type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';
+
+/** One parsed Invoke API call. */
+export interface InvokeRequest {
+  /** Function name, resolved from a name or ARN by the front door's parser. */
+  readonly functionName: string;
+  /** `$LATEST` unless the call named a qualifier. */
+  readonly qualifier: string;
+  readonly invocationType: InvocationType;
+  /** The event bytes, untouched. */
+  readonly payload: Buffer;
+  /** Decoded `X-Amz-Client-Context` (JSON text), if any. */
+  readonly clientContext: string | undefined;
+  /** `X-Amz-Log-Type: Tail`. */
+  readonly tailLogs: boolean;
+  /** The caller's `X-Amzn-Trace-Id`, if any. */
+  readonly traceId: string | undefined;
+  /** `X-Amz-Tenant-Id`, if any. */
+  readonly tenantId: string | undefined;
+  /** Set for InvokeWithResponseStream: the caller wants chunks as they arrive. */
+  readonly streaming: boolean;
+}
+
+/** A streamed function response, relayed as it arrives. */
+export interface StreamedBody {
+  /** Content type the runtime declared for the stream. */
+  readonly contentType: string;
+  /** The chunks, in order. Ends when the runtime's request body ends. */
+  readonly body: Readable;
+  /**
+   * Settles after the body has ended with the stream's outcome: undefined when the stream
+   * completed, else the error the runtime reported in its trailers or the platform's error
+   * (timeout, crash, size limit).
+   */
+  readonly completion: Promise<FunctionErrorResult | undefined>;
+}
+
+/** A function error, as the caller receives it with `X-Amz-Function-Error: Unhandled`. */
+export interface FunctionErrorResult {
+  /** The validated error type (contract section 3), e.g. `Runtime.ExitError`. */
+  readonly errorType: string;
+  /** The error JSON bytes sent to the caller. */
+  readonly payload: Buffer;
+}
+
+export type InvocationResult =
+  | { readonly kind: 'response'; readonly payload: Buffer; readonly contentType: string }
+  | { readonly kind: 'stream'; readonly stream: StreamedBody }
+  | { readonly kind: 'function-error'; readonly error: FunctionErrorResult };
+
+/** What the platform answers for a RequestResponse invoke. */
+export interface InvokeOutcome {
+  readonly requestId: string;
+  readonly executedVersion: string;
+  readonly result: InvocationResult;
+  /**
+   * The invocation's log (START .. REPORT), available once the invocation has completed;
+   * for a stream, after `completion` settles.
+   */
+  readonly logs: () => string;
+}
+
+/** What the platform answers for an Event or DryRun invoke. */
+export interface AcceptedInvoke {
+  readonly requestId: string;
+  readonly executedVersion: string;
+}
+
+/**
+ * The platform core as the front door sees it. Every method throws a `ServiceError`
+ * (src/errors.ts) for a call Lambda would refuse: unknown function or qualifier, throttling.
+ *
+ * @example
+ * const outcome = await port.invoke(request); // RequestResponse or streaming
+ * const accepted = port.accept(request);      // Event (runs in the background) or DryRun
+ */
+export interface InvokePort {
+  /** Run a RequestResponse invocation (streaming or not) and answer with its outcome. */
+  invoke(request: InvokeRequest): Promise<InvokeOutcome>;
+  /** Accept an Event invocation (it runs in the background) or check a DryRun. */
+  accept(request: InvokeRequest): AcceptedInvoke;
+}

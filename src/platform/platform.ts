@@ -1,0 +1,178 @@
+/**
+ * The platform core: functions, their pools of environments, concurrency admission, and the
+ * three invocation types. Implements the InvokePort that the front door speaks; it never
+ * imports an HTTP layer.
+ */
+import type { FunctionConfig } from '../config/function-config.js';
+import { ConfigError, ServiceError, type ThrottleReason } from '../errors.js';
+import { FunctionLog, type LogOutput } from '../observability/function-log.js';
+import { ProcessSandbox } from '../sandbox/process-sandbox.js';
+import { Admission } from './admission.js';
+import { runtimeEnvironment, type FunctionCredentials } from './environment-variables.js';
+import type { SandboxFactory } from './environment.js';
+import { FunctionPool } from './function-pool.js';
+import { newLogStreamName, newRequestId, newTraceId } from './ids.js';
+import type { AcceptedInvoke, InvokeOutcome, InvokePort, InvokeRequest } from './invoke-types.js';
+import { Invocation } from './invocation.js';
+import { RIC_ENTRY } from './paths.js';
+import { runEventInvocation } from './event-runner.js';
+
+export interface PlatformOptions {
+  readonly functions: readonly FunctionConfig[];
+  /** Account concurrency limit shared by all functions (contract section 8: default 1000). */
+  readonly accountConcurrency?: number;
+  readonly idleTimeoutMs?: number;
+  readonly shutdownGraceMs?: number;
+  readonly initTimeoutMs?: number;
+  /** Where function logs are printed; undefined keeps them quiet. */
+  readonly logOutput?: LogOutput | undefined;
+  /** Credentials handed to functions, when the platform has some. */
+  readonly credentials?: FunctionCredentials | undefined;
+  /** Runtime API port of the first environment (RIE drop-in's `--runtime-api-address`). */
+  readonly firstRuntimeApiPort?: number;
+}
+
+export const PLATFORM_DEFAULTS = {
+  accountConcurrency: 1000,
+  idleTimeoutMs: 10 * 60_000,
+  shutdownGraceMs: 2000,
+  initTimeoutMs: 10_000,
+} as const;
+
+const VERSION = '$LATEST';
+
+/** The process sandbox that runs a function's runtime on the host. */
+function processSandboxFactory(fn: FunctionConfig, credentials: FunctionCredentials | undefined): SandboxFactory {
+  const [command, args] =
+    fn.launch.kind === 'node-ric' ? [process.execPath, [RIC_ENTRY]] : [fn.launch.command, fn.launch.args];
+  return (runtimeApi, log) =>
+    new ProcessSandbox(
+      {
+        command,
+        args,
+        cwd: fn.codeDir,
+        env: runtimeEnvironment(
+          fn,
+          { runtimeApi, version: VERSION, logStreamName: newLogStreamName(new Date(), VERSION), initializationType: 'on-demand' },
+          credentials,
+        ),
+      },
+      log,
+    );
+}
+
+function notFound(arn: string): ServiceError {
+  return new ServiceError('LAMINA_ERR_FUNCTION_NOT_FOUND', `Function not found: ${arn}`);
+}
+
+/**
+ * @example
+ * const platform = new Platform({ functions: loadTemplate('template.yaml', opts).functions });
+ * const outcome = await platform.invoke(request);
+ * await platform.stop();
+ */
+export class Platform implements InvokePort {
+  readonly admission: Admission;
+  #pools = new Map<string, FunctionPool>();
+  #stopping = false;
+
+  constructor(options: PlatformOptions) {
+    const timings = {
+      initTimeoutMs: options.initTimeoutMs ?? PLATFORM_DEFAULTS.initTimeoutMs,
+      shutdownGraceMs: options.shutdownGraceMs ?? PLATFORM_DEFAULTS.shutdownGraceMs,
+    };
+    this.admission = new Admission(options.accountConcurrency ?? PLATFORM_DEFAULTS.accountConcurrency, options.functions);
+    for (const fn of options.functions) {
+      if (this.#pools.has(fn.name)) throw new ConfigError(`Two functions are named ${fn.name}`);
+      this.#pools.set(
+        fn.name,
+        new FunctionPool(fn, VERSION, new FunctionLog(fn.name, options.logOutput), {
+          timings,
+          idleTimeoutMs: options.idleTimeoutMs ?? PLATFORM_DEFAULTS.idleTimeoutMs,
+          makeSandbox: processSandboxFactory(fn, options.credentials),
+          ...(options.firstRuntimeApiPort === undefined ? {} : { firstRuntimeApiPort: options.firstRuntimeApiPort }),
+        }),
+      );
+    }
+  }
+
+  /** The functions this platform serves. */
+  get functions(): FunctionConfig[] {
+    return [...this.#pools.values()].map((pool) => pool.fn);
+  }
+
+  /** The pool of a function, for status and tests. */
+  pool(name: string): FunctionPool | undefined {
+    return this.#pools.get(name);
+  }
+
+  async invoke(request: InvokeRequest): Promise<InvokeOutcome> {
+    const pool = this.#resolve(request);
+    const invocation = this.#admit(pool, request);
+    const result = await invocation.result;
+    return { requestId: invocation.requestId, executedVersion: VERSION, result, logs: () => invocation.logText() };
+  }
+
+  accept(request: InvokeRequest): AcceptedInvoke {
+    const pool = this.#resolve(request);
+    const requestId = newRequestId();
+    if (request.invocationType === 'Event') {
+      runEventInvocation({
+        requestId,
+        tryStart: () => this.#tryStart(pool, request, requestId),
+        isStopping: () => this.#stopping,
+      });
+    }
+    return { requestId, executedVersion: VERSION };
+  }
+
+  /** Retire every environment and wait for them to exit. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await Promise.all([...this.#pools.values()].map((pool) => pool.retireAll()));
+  }
+
+  #resolve(request: InvokeRequest): FunctionPool {
+    const pool = this.#pools.get(request.functionName);
+    if (pool === undefined) throw notFound(`arn:aws:lambda:${this.#anyRegion()}:${this.#anyAccount()}:function:${request.functionName}`);
+    if (request.qualifier !== VERSION) throw notFound(`${pool.fn.arn}:${request.qualifier}`);
+    return pool;
+  }
+
+  #anyRegion(): string {
+    return this.#pools.values().next().value?.fn.region ?? 'us-east-1';
+  }
+
+  #anyAccount(): string {
+    return this.#pools.values().next().value?.fn.accountId ?? '000000000000';
+  }
+
+  #admit(pool: FunctionPool, request: InvokeRequest, requestId = newRequestId()): Invocation {
+    const invocation = this.#tryStart(pool, request, requestId);
+    if (typeof invocation === 'string') {
+      throw new ServiceError('LAMINA_ERR_TOO_MANY_REQUESTS', 'Rate Exceeded.', invocation);
+    }
+    return invocation;
+  }
+
+  /** Admit and start one invocation, or say why it is throttled. */
+  #tryStart(pool: FunctionPool, request: InvokeRequest, requestId: string): Invocation | ThrottleReason {
+    const fn = pool.fn;
+    const refused = this.admission.tryAcquire(fn);
+    if (refused !== undefined) return refused;
+    const invocation = new Invocation(fn, request, requestId, request.traceId ?? newTraceId(Date.now()));
+    invocation.finished.then(() => this.admission.release(fn)).catch(() => undefined);
+    pool.run(invocation).catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      invocation.settle({
+        kind: 'function-error',
+        error: {
+          errorType: 'Runtime.Unknown',
+          payload: Buffer.from(JSON.stringify({ errorType: 'Runtime.Unknown', errorMessage: `Could not start an execution environment: ${message}` })),
+        },
+      });
+      invocation.markFinished();
+    });
+    return invocation;
+  }
+}

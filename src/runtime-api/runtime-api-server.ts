@@ -1,0 +1,190 @@
+/**
+ * The Runtime API listener of one execution environment (contract section 3). Each environment
+ * has its own listener, so a runtime can only ever see and answer its own invocations.
+ *
+ * Hot path: no per-request logging, payloads stay bytes, keep-alive, `/next` long-polls.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { RUNTIME_API_ERRORS, runtimeApiErrorBody, type RuntimeApiErrorCode } from '../errors.js';
+import type { Invocation } from '../platform/invocation.js';
+import { readBody } from './read-body.js';
+import { parseRuntimeApiRequest } from './routes.js';
+import type { NextWaiter, ReportedError, RuntimeApiTarget } from './runtime-api-target.js';
+import { relayStream } from './stream-relay.js';
+
+/** Largest buffered response a runtime may post: 6 MB plus Lambda's 100 bytes of slack. */
+export const MAX_BUFFERED_RESPONSE_BYTES = 6_291_556;
+/** Largest error report accepted; its bytes become the caller's error body. */
+const MAX_ERROR_BYTES = MAX_BUFFERED_RESPONSE_BYTES;
+const ACCEPTED_BODY = '{"status":"OK"}';
+const RESPONSE_MODE_HEADER = 'lambda-runtime-function-response-mode';
+const ERROR_TYPE_HEADER = 'lambda-runtime-function-error-type';
+
+function sendError(res: ServerResponse, code: RuntimeApiErrorCode, message: string, close = false): void {
+  const body = runtimeApiErrorBody(code, message);
+  const headers: Record<string, string | number> = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) };
+  if (close) headers.Connection = 'close';
+  res.writeHead(RUNTIME_API_ERRORS[code].status, headers);
+  res.end(body);
+}
+
+function sendAccepted(res: ServerResponse): void {
+  res.writeHead(202, { 'Content-Type': 'application/json', 'Content-Length': ACCEPTED_BODY.length });
+  res.end(ACCEPTED_BODY);
+}
+
+function deliver(res: ServerResponse, invocation: Invocation): void {
+  const request = invocation.request;
+  const headers: Record<string, string | number> = {
+    'Content-Type': 'application/json',
+    'Content-Length': request.payload.length,
+    'Lambda-Runtime-Aws-Request-Id': invocation.requestId,
+    'Lambda-Runtime-Deadline-Ms': invocation.deadlineMs,
+    'Lambda-Runtime-Invoked-Function-Arn': invocation.invokedFunctionArn,
+    'Lambda-Runtime-Trace-Id': invocation.traceId,
+  };
+  // Contract section 3: a header whose value is empty is omitted.
+  if (request.clientContext) headers['Lambda-Runtime-Client-Context'] = request.clientContext;
+  if (request.tenantId) headers['Lambda-Runtime-Aws-Tenant-Id'] = request.tenantId;
+  res.writeHead(200, headers);
+  res.end(request.payload);
+}
+
+function parkedNext(res: ServerResponse): NextWaiter {
+  return {
+    deliver: (invocation) => deliver(res, invocation),
+    refuse: () => sendError(res, 'LAMINA_ERR_RUNTIME_SHUTTING_DOWN', 'The execution environment is shutting down', true),
+    get closed() {
+      return res.destroyed || res.writableEnded;
+    },
+  };
+}
+
+async function handleAnswer(
+  target: RuntimeApiTarget,
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  verb: 'response' | 'error',
+): Promise<void> {
+  const mode = req.headers[RESPONSE_MODE_HEADER];
+  if (verb === 'response' && mode !== undefined && mode !== 'streaming') {
+    sendError(res, 'LAMINA_ERR_RUNTIME_INVALID_RESPONSE_MODE', `Invalid function response mode: ${String(mode)}`);
+    return;
+  }
+  const found = target.beginAnswer(requestId);
+  if (typeof found === 'string') {
+    sendError(res, found, found === 'LAMINA_ERR_RUNTIME_INVALID_REQUEST_ID' ? `Invalid request ID: "${requestId}"` : 'Invalid state transition: the invocation was already answered');
+    return;
+  }
+  if (verb === 'response' && mode === 'streaming') {
+    await relayStream(target, found, req, res);
+    return;
+  }
+  const limit = verb === 'response' ? MAX_BUFFERED_RESPONSE_BYTES : MAX_ERROR_BYTES;
+  const body = await readBody(req, limit);
+  if (body === 'aborted') {
+    target.abandonAnswer(found);
+    return;
+  }
+  if (body === 'too-large') {
+    target.finishTooLarge(found);
+    sendError(res, 'LAMINA_ERR_RUNTIME_PAYLOAD_TOO_LARGE', `Exceeded maximum allowed payload size (${MAX_BUFFERED_RESPONSE_BYTES} bytes).`, true);
+    return;
+  }
+  if (verb === 'response') {
+    target.finishResponse(found, body, req.headers['content-type'] ?? 'application/json');
+  } else {
+    target.finishError(found, { errorType: headerValue(req.headers[ERROR_TYPE_HEADER]), payload: body });
+  }
+  sendAccepted(res);
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+async function handleInitError(target: RuntimeApiTarget, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readBody(req, MAX_ERROR_BYTES);
+  if (body === 'aborted') return;
+  if (body === 'too-large') {
+    sendError(res, 'LAMINA_ERR_RUNTIME_PAYLOAD_TOO_LARGE', 'Error report too large', true);
+    return;
+  }
+  const reported: ReportedError = { errorType: headerValue(req.headers[ERROR_TYPE_HEADER]), payload: body };
+  const refused = target.initError(reported);
+  if (refused !== undefined) sendError(res, refused, 'Invalid state transition: init has already finished');
+  else sendAccepted(res);
+}
+
+function route(target: RuntimeApiTarget, req: IncomingMessage, res: ServerResponse): void {
+  const action = parseRuntimeApiRequest(req.method ?? 'GET', req.url ?? '/');
+  switch (action.kind) {
+    case 'next': {
+      const refused = target.next(parkedNext(res));
+      if (refused !== undefined) sendError(res, refused, 'Invalid state transition: an invocation is outstanding');
+      return;
+    }
+    case 'response':
+    case 'error':
+      handleAnswer(target, req, res, action.requestId, action.kind).catch(() => res.destroy());
+      return;
+    case 'init-error':
+      handleInitError(target, req, res).catch(() => res.destroy());
+      return;
+    case 'method-not-allowed':
+      res.setHeader('Allow', action.allowed);
+      sendError(res, 'LAMINA_ERR_RUNTIME_METHOD_NOT_ALLOWED', `Method ${req.method ?? ''} not allowed`);
+      req.resume();
+      return;
+    case 'not-found':
+      sendError(res, 'LAMINA_ERR_RUNTIME_NOT_FOUND', `No such Runtime API path: ${req.url ?? ''}`);
+      req.resume();
+      return;
+  }
+}
+
+/**
+ * A Runtime API listener bound to `host:port` (port 0 picks a free one).
+ *
+ * @example
+ * const api = await RuntimeApiServer.listen(environment, '127.0.0.1', 0);
+ * spawnRuntime({ AWS_LAMBDA_RUNTIME_API: api.address });
+ * await api.close();
+ */
+export class RuntimeApiServer {
+  readonly address: string;
+  #server: Server;
+
+  private constructor(server: Server, address: string) {
+    this.#server = server;
+    this.address = address;
+  }
+
+  static listen(target: RuntimeApiTarget, host: string, port: number): Promise<RuntimeApiServer> {
+    const server = createServer({ keepAlive: true, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => route(target, req, res));
+    // A runtime keeps one connection open between invocations, however long it stays idle.
+    server.keepAliveTimeout = 0;
+    server.on('clientError', (_error, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      else socket.destroy();
+    });
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        const bound = server.address() as AddressInfo;
+        resolve(new RuntimeApiServer(server, `${host}:${bound.port}`));
+      });
+    });
+  }
+
+  /** Stop listening and drop every connection (the environment is gone). */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+  }
+}

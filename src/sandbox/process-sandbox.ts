@@ -1,0 +1,137 @@
+/**
+ * The process sandbox: one runtime process (and whatever it forks) in its own process group,
+ * so that a timeout or retirement can kill the whole tree. Output is split into lines and handed
+ * to the environment's log; the exit is reported once, after the output pipes have drained.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { treePeakMemoryMb } from './process-memory.js';
+
+export interface SandboxSpec {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export interface SandboxExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** What a sandbox can do, whatever isolates it (process today, container next). */
+export interface Sandbox {
+  readonly exited: Promise<SandboxExit>;
+  /** Send a signal to every process of the sandbox. */
+  signal(signal: NodeJS.Signals): void;
+  /** Peak memory of the sandbox so far, in MB. */
+  peakMemoryMb(): number;
+}
+
+/** Go's `os.ProcessState.String()` wording, which Lambda's error messages use. */
+const SIGNAL_WORDS: Readonly<Record<string, string>> = {
+  SIGKILL: 'killed',
+  SIGTERM: 'terminated',
+  SIGSEGV: 'segmentation fault',
+  SIGABRT: 'aborted',
+  SIGINT: 'interrupt',
+  SIGBUS: 'bus error',
+  SIGFPE: 'floating point exception',
+  SIGILL: 'illegal instruction',
+  SIGHUP: 'hangup',
+  SIGPIPE: 'broken pipe',
+};
+
+/**
+ * How Lambda words a runtime's exit: `exit status 1`, `signal: killed`.
+ *
+ * @example describeExit({ code: 1, signal: null }) // 'exit status 1'
+ */
+export function describeExit(exit: SandboxExit): string {
+  if (exit.signal !== null) return `signal: ${SIGNAL_WORDS[exit.signal] ?? exit.signal}`;
+  return `exit status ${exit.code ?? 0}`;
+}
+
+type LineSink = (line: string) => void;
+
+function splitLines(stream: NodeJS.ReadableStream, sink: LineSink): void {
+  let partial = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    let start = 0;
+    let newline = chunk.indexOf('\n');
+    while (newline >= 0) {
+      sink(partial + chunk.slice(start, newline));
+      partial = '';
+      start = newline + 1;
+      newline = chunk.indexOf('\n', start);
+    }
+    partial += chunk.slice(start);
+  });
+  stream.on('end', () => {
+    if (partial !== '') sink(partial);
+    partial = '';
+  });
+}
+
+/**
+ * A runtime process in its own process group.
+ *
+ * @example
+ * const box = new ProcessSandbox({ command: './bootstrap', args: [], cwd, env }, (line) => log(line));
+ * box.signal('SIGTERM');
+ * const exit = await box.exited;
+ */
+export class ProcessSandbox implements Sandbox {
+  readonly exited: Promise<SandboxExit>;
+  readonly pid: number;
+  #child: ChildProcess;
+  #exitSeen = false;
+
+  constructor(spec: SandboxSpec, onLine: LineSink) {
+    this.#child = spawn(spec.command, spec.args as string[], {
+      cwd: spec.cwd,
+      env: spec.env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // A spawn failure (ENOENT, EACCES) is reported as an exit, like a runtime that died at once.
+    this.pid = this.#child.pid ?? -1;
+    const child = this.#child;
+    if (child.stdout !== null) splitLines(child.stdout, onLine);
+    if (child.stderr !== null) splitLines(child.stderr, onLine);
+    this.exited = new Promise((resolve) => {
+      child.once('error', (error: NodeJS.ErrnoException) => {
+        if (this.#exitSeen) return;
+        this.#exitSeen = true;
+        onLine(`Error: spawn ${spec.command}: ${error.code ?? error.message}`);
+        resolve({ code: error.code === 'ENOENT' ? 127 : 126, signal: null });
+      });
+      child.once('exit', () => {
+        // Whatever the runtime forked dies with it, so the output pipes close and nothing leaks.
+        this.#signalGroup('SIGKILL');
+      });
+      child.once('close', (code, signal) => {
+        if (this.#exitSeen) return;
+        this.#exitSeen = true;
+        resolve({ code, signal });
+      });
+    });
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    this.#signalGroup(signal);
+  }
+
+  peakMemoryMb(): number {
+    return this.pid > 0 ? treePeakMemoryMb(this.pid) : 0;
+  }
+
+  #signalGroup(signal: NodeJS.Signals): void {
+    if (this.pid <= 0) return;
+    try {
+      process.kill(-this.pid, signal);
+    } catch {
+      // The group is already gone.
+    }
+  }
+}
