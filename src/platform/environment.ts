@@ -266,12 +266,6 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
   ): void {
     if (invocation !== this.#current || invocation.stage === 'done') return;
     this.#finalize(invocation, result, failure, streamError);
-    // Lines the runtime wrote just before answering may still sit in the pipe: let them in first.
-    setImmediate(() => {
-      if (this.state !== 'invoking') return;
-      this.state = 'idle';
-      this.#hooks.idle(this);
-    });
   }
 
   #finalize(
@@ -288,8 +282,14 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     const durationMs = performance.now() - invocation.startedAt;
     const stream = this.#stream;
     this.#stream = undefined;
+    // Lines the runtime wrote just before answering may still sit in the pipe: let them in first.
     setImmediate(() => {
       this.#writeReport(invocation, durationMs, failure);
+      // Idle before the caller hears back, so a caller's next invoke finds this warm environment.
+      if (this.state === 'invoking') {
+        this.state = 'idle';
+        this.#hooks.idle(this);
+      }
       if (result !== undefined) invocation.settle(result);
       if (stream !== undefined) {
         stream.sink.end();

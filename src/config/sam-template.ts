@@ -1,0 +1,256 @@
+/**
+ * The SAM / CloudFormation template loader: turns `AWS::Serverless::Function` and
+ * `AWS::Lambda::Function` resources into validated FunctionConfigs.
+ *
+ * - YAML (CloudFormation short-form tags included) or JSON: ./cfn-yaml.ts
+ * - intrinsic functions resolvable without a stack (parameters, pseudo parameters, Fn::Sub...):
+ *   ./cfn-intrinsics.ts
+ * - `Globals.Function` merged under each `AWS::Serverless::Function`: ./template-globals.ts
+ * - property rules (memory, timeout, environment, logging): ./function-properties.ts
+ * - code directory and runtime launch: ./code-location.ts
+ *
+ * Every problem in the template is collected, then thrown as one ConfigError (one line each), so
+ * the server never starts with a half-valid template. Warnings (skipped container-image functions,
+ * environment values that could not be resolved...) are returned for the caller to print.
+ */
+import { dirname, resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { FUNCTION_LIMITS, functionArn, type FunctionConfig } from './function-config.js';
+import { IntrinsicResolver, isPlainObject, NO_VALUE, pseudoParameters, type IntrinsicContext } from './cfn-intrinsics.js';
+import { readTemplateFile } from './cfn-yaml.js';
+import { mergeGlobals, NON_GLOBAL_FUNCTION_PROPERTIES } from './template-globals.js';
+import { codeDirectory, runtimeLaunch, type FunctionResourceType } from './code-location.js';
+import {
+  CONCURRENCY_RULE,
+  environmentProperty,
+  integerProperty,
+  loggingProperty,
+  MEMORY_RULE,
+  resolveProperty,
+  show,
+  TemplateReport,
+  TIMEOUT_RULE,
+} from './function-properties.js';
+
+export { SUPPORTED_RUNTIMES } from './code-location.js';
+
+export interface LoadTemplateOptions {
+  readonly region: string;
+  readonly accountId: string;
+  /** `AWS::StackName`; defaults to `local`, as `sam local` does. */
+  readonly stackName?: string;
+  /** Values for template parameters, overriding their `Default`. */
+  readonly parameterOverrides?: Readonly<Record<string, string>>;
+}
+
+export interface LoadedTemplate {
+  readonly functions: FunctionConfig[];
+  readonly warnings: string[];
+}
+
+/** Lambda's rule for function names (the short form, not an ARN). */
+const FUNCTION_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
+
+const FUNCTION_TYPES: ReadonlySet<string> = new Set<FunctionResourceType>(['AWS::Serverless::Function', 'AWS::Lambda::Function']);
+
+/**
+ * Load the functions of a SAM or CloudFormation template.
+ *
+ * @throws ConfigError when the file is missing or unparsable, defines no function, or breaks any
+ *   rule (all problems listed, one per line, each naming the resource and the property).
+ * @example
+ * const { functions, warnings } = loadTemplate('examples/template.yaml', { region: 'us-east-1', accountId: '000000000000' });
+ * for (const w of warnings) console.warn(w);
+ * console.log(functions.map((f) => f.name)); // ['HelloNode', 'HelloShell', 'Failing']
+ */
+export function loadTemplate(templatePath: string, options: LoadTemplateOptions): LoadedTemplate {
+  const path = resolve(templatePath);
+  const template = readTemplateFile(path);
+  if (!isPlainObject(template)) throw new ConfigError(`Template ${path}: the top level must be a map (a CloudFormation template)`);
+  const resources = template.Resources;
+  if (!isPlainObject(resources)) throw new ConfigError(`Template ${path} has no Resources section`);
+
+  const report = new TemplateReport();
+  const resolver = new IntrinsicResolver(intrinsicContext(template, resources, options, report));
+  const globals = functionGlobals(template.Globals, report);
+  const functions: FunctionConfig[] = [];
+  const loader: Loader = { report, resolver, templateDir: dirname(path), options };
+  const idsByName = new Map<string, string>();
+
+  for (const [id, resource] of Object.entries(resources)) {
+    if (!isPlainObject(resource)) {
+      report.resourceProblem(id, 'must be a map with Type and Properties');
+      continue;
+    }
+    const type = resource.Type;
+    if (typeof type !== 'string' || !FUNCTION_TYPES.has(type)) continue;
+    if (typeof resource.Condition === 'string') {
+      const cond = resolver.condition(resource.Condition);
+      if (cond.ok && cond.value === false) {
+        report.warn(id, undefined, `skipped: condition ${resource.Condition} is false`);
+        continue;
+      }
+      if (!cond.ok) report.warn(id, undefined, `condition ${resource.Condition} cannot be evaluated (${cond.reason}); loading the function anyway`);
+    }
+    const props = resource.Properties ?? {};
+    if (!isPlainObject(props)) {
+      report.resourceProblem(id, 'Properties must be a map');
+      continue;
+    }
+    const fnType = type as FunctionResourceType;
+    const merged = fnType === 'AWS::Serverless::Function' ? mergeGlobals(globals, props) : props;
+    const fn = loadFunction(loader, id, fnType, merged);
+    if (fn === undefined) continue;
+    const other = idsByName.get(fn.name);
+    if (other !== undefined) report.problem(id, 'FunctionName', `function name ${fn.name} is already used by resource ${other}`);
+    idsByName.set(fn.name, id);
+    functions.push(fn);
+  }
+
+  if (report.problems.length > 0) {
+    const count = report.problems.length === 1 ? '1 problem' : `${report.problems.length} problems`;
+    throw new ConfigError(`Template ${path} has ${count}:\n${report.problems.join('\n')}`);
+  }
+  if (functions.length === 0) {
+    const why = report.warnings.length > 0 ? `\n${report.warnings.join('\n')}` : '';
+    throw new ConfigError(`Template ${path} defines no function Lamina can run (AWS::Serverless::Function or AWS::Lambda::Function)${why}`);
+  }
+  return { functions, warnings: report.warnings };
+}
+
+interface Loader {
+  readonly report: TemplateReport;
+  readonly resolver: IntrinsicResolver;
+  readonly templateDir: string;
+  readonly options: LoadTemplateOptions;
+}
+
+function intrinsicContext(
+  template: Readonly<Record<string, unknown>>,
+  resources: Readonly<Record<string, unknown>>,
+  options: LoadTemplateOptions,
+  report: TemplateReport,
+): IntrinsicContext {
+  const parameters = new Map<string, unknown>();
+  const declared = isPlainObject(template.Parameters) ? template.Parameters : {};
+  const overrides = options.parameterOverrides ?? {};
+  for (const [name, spec] of Object.entries(declared)) {
+    const def = isPlainObject(spec) ? spec : {};
+    let value: unknown = Object.hasOwn(overrides, name) ? overrides[name] : def.Default;
+    const type = typeof def.Type === 'string' ? def.Type : 'String';
+    if (typeof value === 'string' && (type === 'CommaDelimitedList' || type.startsWith('List<'))) value = value.split(',');
+    parameters.set(name, value ?? undefined);
+  }
+  for (const name of Object.keys(overrides)) {
+    if (!parameters.has(name)) report.warnings.push(`Parameter override ${name}: the template declares no such parameter; ignored`);
+  }
+  return {
+    parameters,
+    pseudo: pseudoParameters(options.region, options.accountId, options.stackName ?? 'local'),
+    mappings: isPlainObject(template.Mappings) ? template.Mappings : {},
+    conditions: isPlainObject(template.Conditions) ? template.Conditions : {},
+    resourceIds: new Set(Object.keys(resources)),
+  };
+}
+
+function functionGlobals(raw: unknown, report: TemplateReport): Record<string, unknown> {
+  if (raw === undefined || raw === null) return {};
+  const fn = isPlainObject(raw) ? raw.Function : undefined;
+  if (!isPlainObject(raw) || (fn !== undefined && fn !== null && !isPlainObject(fn))) {
+    report.problems.push('Globals: Globals.Function must be a map of function properties');
+    return {};
+  }
+  const out: Record<string, unknown> = { ...(isPlainObject(fn) ? fn : {}) };
+  for (const key of NON_GLOBAL_FUNCTION_PROPERTIES) {
+    if (key in out) {
+      report.warnings.push(`Globals: property Function.${key} cannot be global (SAM refuses it); ignored`);
+      delete out[key];
+    }
+  }
+  return out;
+}
+
+function loadFunction(loader: Loader, id: string, type: FunctionResourceType, props: Readonly<Record<string, unknown>>): FunctionConfig | undefined {
+  const { report, resolver, options } = loader;
+  const before = report.problems.length;
+
+  const packageType = resolveProperty(report, resolver, id, 'PackageType', props.PackageType);
+  const isImage =
+    (packageType?.present === true && packageType.value === 'Image') ||
+    props.ImageUri !== undefined ||
+    (isPlainObject(props.Code) && props.Code.ImageUri !== undefined);
+  if (packageType?.present === true && packageType.value !== 'Zip' && packageType.value !== 'Image') {
+    report.problem(id, 'PackageType', `${show(packageType.value)} is not Zip or Image`);
+  }
+  if (isImage) {
+    report.warn(id, undefined, 'skipped: container image functions are not supported yet');
+    return undefined;
+  }
+
+  const name = functionName(loader, id, props.FunctionName);
+  const runtime = stringProperty(loader, id, 'Runtime', props.Runtime, true);
+  const handler = stringProperty(loader, id, 'Handler', props.Handler, false) ?? '';
+  const codeDir = codeDirectory(report, resolver, id, type, props, loader.templateDir);
+  const launch = runtime === undefined ? undefined : runtimeLaunch(report, id, type, runtime, handler, codeDir);
+
+  const memory = resolveProperty(report, resolver, id, 'MemorySize', props.MemorySize);
+  const memorySize = memory?.present === true ? integerProperty(report, id, 'MemorySize', memory.value, MEMORY_RULE) : FUNCTION_LIMITS.defaultMemoryMb;
+  const time = resolveProperty(report, resolver, id, 'Timeout', props.Timeout);
+  const timeout = time?.present === true ? integerProperty(report, id, 'Timeout', time.value, TIMEOUT_RULE) : FUNCTION_LIMITS.defaultTimeoutS;
+  const reserved = resolveProperty(report, resolver, id, 'ReservedConcurrentExecutions', props.ReservedConcurrentExecutions);
+  const reservedConcurrency = reserved?.present === true ? integerProperty(report, id, 'ReservedConcurrentExecutions', reserved.value, CONCURRENCY_RULE) : undefined;
+  const environment = environmentProperty(report, resolver, id, props.Environment);
+  const { logFormat, logLevel } = loggingProperty(report, resolver, id, props.LoggingConfig);
+  if (props.Layers !== undefined) report.warn(id, 'Layers', 'layers are not supported yet; ignored');
+
+  if (report.problems.length > before || runtime === undefined || codeDir === undefined || launch === undefined) return undefined;
+  if (memorySize === undefined || timeout === undefined) return undefined;
+  return {
+    name,
+    arn: functionArn(options.region, options.accountId, name),
+    region: options.region,
+    accountId: options.accountId,
+    runtime,
+    handler,
+    codeDir,
+    launch,
+    memorySize,
+    timeout,
+    environment,
+    reservedConcurrency,
+    logFormat,
+    logLevel,
+    inheritedEnvironment: undefined,
+  };
+}
+
+/** A string property; a missing required one is a problem. */
+function stringProperty(loader: Loader, id: string, property: string, raw: unknown, required: boolean): string | undefined {
+  const value = resolveProperty(loader.report, loader.resolver, id, property, raw);
+  if (value === undefined) return undefined;
+  if (!value.present) {
+    if (required) loader.report.problem(id, property, 'is required');
+    return undefined;
+  }
+  if (typeof value.value !== 'string') {
+    loader.report.problem(id, property, `${show(value.value)} is not a string`);
+    return undefined;
+  }
+  return value.value;
+}
+
+/** `FunctionName`, else the logical id. An unresolvable name falls back to the logical id with a warning. */
+function functionName(loader: Loader, id: string, raw: unknown): string {
+  if (raw === undefined || raw === null) return id;
+  const r = loader.resolver.resolve(raw);
+  if (r.ok && r.value === NO_VALUE) return id;
+  if (!r.ok) {
+    loader.report.warn(id, 'FunctionName', `cannot resolve ${show(raw)} (${r.reason}); using the logical id ${id}`);
+    return id;
+  }
+  if (typeof r.value !== 'string' || !FUNCTION_NAME_PATTERN.test(r.value)) {
+    loader.report.problem(id, 'FunctionName', `${show(r.value)} must be 1-64 letters, digits, hyphens or underscores`);
+    return id;
+  }
+  return r.value;
+}
