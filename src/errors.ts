@@ -21,6 +21,7 @@ export interface ServiceErrorSpec {
 export const SERVICE_ERRORS = {
   LAMINA_ERR_FUNCTION_NOT_FOUND: { code: 'LAMINA_ERR_FUNCTION_NOT_FOUND', name: 'ResourceNotFoundException', status: 404, type: 'User' },
   LAMINA_ERR_INVALID_REQUEST_CONTENT: { code: 'LAMINA_ERR_INVALID_REQUEST_CONTENT', name: 'InvalidRequestContentException', status: 400, type: 'User' },
+  LAMINA_ERR_VALIDATION: { code: 'LAMINA_ERR_VALIDATION', name: 'ValidationException', status: 400, type: 'User' },
   LAMINA_ERR_INVALID_PARAMETER: { code: 'LAMINA_ERR_INVALID_PARAMETER', name: 'InvalidParameterValueException', status: 400, type: 'User' },
   LAMINA_ERR_REQUEST_TOO_LARGE: { code: 'LAMINA_ERR_REQUEST_TOO_LARGE', name: 'RequestTooLargeException', status: 413, type: 'User' },
   LAMINA_ERR_TOO_MANY_REQUESTS: { code: 'LAMINA_ERR_TOO_MANY_REQUESTS', name: 'TooManyRequestsException', status: 429, type: 'User' },
@@ -95,7 +96,6 @@ export const FUNCTION_ERROR_TYPES = {
   LAMINA_ERR_FN_RESPONSE_TOO_LARGE: 'Function.ResponseSizeTooLarge',
   LAMINA_ERR_FN_UNKNOWN: 'Runtime.Unknown',
   LAMINA_ERR_FN_FUNCTION_UNKNOWN: 'Function.Unknown',
-  LAMINA_ERR_FN_INIT_TIMEOUT: 'Runtime.InitTimeout',
 } as const;
 
 /** Error types a runtime may report are checked against this pattern (contract section 3). */

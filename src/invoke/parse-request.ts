@@ -35,7 +35,7 @@ export interface InvokeHead {
 /** Lambda's wording for a constraint failure (Lambda names it ValidationException; see the report). */
 function validation(value: string, field: string, constraint: string): ServiceError {
   return new ServiceError(
-    'LAMINA_ERR_INVALID_PARAMETER',
+    'LAMINA_ERR_VALIDATION',
     `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: ${constraint}`,
   );
 }

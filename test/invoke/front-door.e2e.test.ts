@@ -8,6 +8,7 @@ import {
   TooManyRequestsException,
 } from '@aws-sdk/client-lambda';
 import type { Server } from 'node:http';
+import { connect } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceError } from '../../src/errors.js';
@@ -235,5 +236,43 @@ describe('InvokeWithResponseStream', () => {
     for await (const e of (await client.send(new InvokeWithResponseStreamCommand({ FunctionName: 'fn' }))).EventStream ?? []) failed.push(e);
     expect(failed).toHaveLength(1);
     expect(failed[0]?.InvokeComplete?.ErrorCode).toBe('Error');
+  });
+});
+
+describe('hostile input', () => {
+  const raw = (request: string | Buffer, thenEnd = true): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const url = new URL(endpoint);
+      const socket = connect(Number(url.port), url.hostname, () => {
+        socket.write(request);
+        if (thenEnd) socket.end();
+      });
+      let answer = '';
+      socket.on('data', (d: Buffer) => { answer += d.toString('latin1'); });
+      socket.on('close', () => resolve(answer));
+      socket.on('error', reject);
+    });
+
+  it('answers malformed percent-encoding with 400, not a crash', async () => {
+    const answer = await raw('POST /2015-03-31/functions/%E0%A4%A/invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}');
+    expect(answer).toMatch(/^HTTP\/1\.1 400/);
+    expect(answer).toContain('x-amzn-ErrorType: ValidationException');
+  });
+
+  it('answers 413 to an oversized chunked body without Content-Length', async () => {
+    const chunk = Buffer.alloc(1_048_576, 0x20);
+    const head = 'POST /2015-03-31/functions/fn/invocations HTTP/1.1\r\nHost: x\r\nX-Amz-Invocation-Type: Event\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n';
+    const frame = Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]);
+    const answer = await raw(Buffer.concat([Buffer.from(head), frame, frame, Buffer.from('0\r\n\r\n')]));
+    expect(answer).toMatch(/^HTTP\/1\.1 413/);
+    expect(answer).toContain('is too large for the Event invocation type (limit 1048576 bytes)');
+  });
+
+  it('answers 431 to huge headers and survives an aborted body', async () => {
+    const huge = await raw(`POST /2015-03-31/functions/fn/invocations HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(40_000)}\r\n\r\n`);
+    expect(huge).toMatch(/^HTTP\/1\.1 431/);
+    await raw('POST /2015-03-31/functions/fn/invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{"partial"');
+    port.next = new FakePort().next;
+    expect((await client.send(new InvokeCommand({ FunctionName: 'fn' }))).StatusCode).toBe(200);
   });
 });

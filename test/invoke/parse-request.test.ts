@@ -45,7 +45,7 @@ describe('function names', () => {
 
   it('refuses malformed percent-encoding as a bad name, not a crash', () => {
     const err = refusal(() => parseInvokeHead('POST', '/2015-03-31/functions/%E0%A4%A/invocations', {}));
-    expect(err.spec.name).toBe('InvalidParameterValueException');
+    expect(err.spec.name).toBe('ValidationException');
   });
 });
 

@@ -1,0 +1,48 @@
+/**
+ * `lamina <command>`: the command-line entry point. Each command lives in its own module and
+ * returns an exit code; long-running ones resolve when they stop.
+ */
+import { ConfigError } from '../errors.js';
+
+export const USAGE = `Usage: lamina <command> [options]
+
+Commands:
+  serve   Serve the functions of a SAM template through the Lambda Invoke API
+  rie     Run one function like AWS's Runtime Interface Emulator (aws-lambda-rie), fixed
+  help    Show this help
+
+Run 'lamina <command> --help' for a command's options.
+`;
+
+type Command = (args: string[]) => Promise<number>;
+
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+  serve: async () => (await import('./serve-command.js')).serveCommand,
+  rie: async () => (await import('./rie-command.js')).rieCommand,
+};
+
+/**
+ * @example
+ * process.exitCode = await main(['serve', '--port', '9000']);
+ */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(USAGE);
+    return name === undefined ? 1 : 0;
+  }
+  const load = COMMANDS[name];
+  if (load === undefined) {
+    process.stderr.write(`lamina: unknown command '${name}'\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await (await load())(rest);
+  } catch (error) {
+    if (error instanceof ConfigError || (error instanceof Error && error.name === 'TypeError' && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+      process.stderr.write(`lamina ${name}: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * `lamina serve`: load a SAM template and serve its functions through the Invoke API.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadTemplate } from '../config/sam-template.js';
+import { ConfigError } from '../errors.js';
+import { createFrontDoor, listen } from '../invoke/front-door-server.js';
+import { Platform, PLATFORM_DEFAULTS } from '../platform/platform.js';
+import { readHostEnvironment } from './host-environment.js';
+import { positiveNumber, untilSignal, warnIfExposed } from './cli-support.js';
+
+export const SERVE_USAGE = `Usage: lamina serve [options]
+
+Options:
+  --template <file>             SAM or CloudFormation template (default: template.yaml)
+  --port <n>                    Invoke API port (default: 9000; 0 picks a free one)
+  --host <addr>                 Address to bind (default: 127.0.0.1; anything else is on purpose)
+  --account-concurrency <n>     Account concurrency limit shared by all functions (default: 1000)
+  --idle-timeout <seconds>      Retire environments idle this long (default: 600)
+  --shutdown-grace <seconds>    SIGTERM to SIGKILL when retiring an environment (default: 2)
+  --quiet                       Do not print function logs
+  -h, --help                    Show this help
+`;
+
+/**
+ * @example
+ * await serveCommand(['--template', 'examples/template.yaml', '--port', '9000']);
+ */
+export async function serveCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      template: { type: 'string', default: 'template.yaml' },
+      port: { type: 'string', default: '9000' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'account-concurrency': { type: 'string', default: String(PLATFORM_DEFAULTS.accountConcurrency) },
+      'idle-timeout': { type: 'string', default: String(PLATFORM_DEFAULTS.idleTimeoutMs / 1000) },
+      'shutdown-grace': { type: 'string', default: String(PLATFORM_DEFAULTS.shutdownGraceMs / 1000) },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(SERVE_USAGE);
+    return 0;
+  }
+  const host = readHostEnvironment(process.env);
+  const port = positiveNumber('--port', values.port, true);
+  const templatePath = resolve(values.template);
+  const { functions, warnings } = loadTemplate(templatePath, { region: host.region, accountId: host.accountId });
+  for (const warning of warnings) process.stderr.write(`lamina: warning: ${warning}\n`);
+  const platform = new Platform({
+    functions,
+    accountConcurrency: positiveNumber('--account-concurrency', values['account-concurrency']),
+    idleTimeoutMs: positiveNumber('--idle-timeout', values['idle-timeout']) * 1000,
+    shutdownGraceMs: positiveNumber('--shutdown-grace', values['shutdown-grace'], true) * 1000,
+    logOutput: values.quiet ? undefined : (text) => process.stdout.write(text),
+    credentials: host.credentials,
+  });
+  const server = createFrontDoor(platform);
+  let address;
+  try {
+    address = await listen(server, values.host, port);
+  } catch (error) {
+    await platform.stop();
+    throw new ConfigError(`cannot listen on ${values.host}:${port}: ${(error as Error).message}`);
+  }
+  warnIfExposed(values.host);
+  const base = `http://${values.host.includes(':') ? `[${values.host}]` : values.host}:${address.port}`;
+  process.stdout.write(`Lamina is serving ${functions.length} function(s) from ${templatePath} on ${base}\n`);
+  for (const fn of functions) {
+    process.stdout.write(`  ${fn.name} (${fn.runtime}, ${fn.memorySize} MB, ${fn.timeout} s): POST ${base}/2015-03-31/functions/${fn.name}/invocations\n`);
+  }
+  const signal = await untilSignal();
+  process.stdout.write(`Lamina: ${signal} received, retiring environments\n`);
+  server.close();
+  server.closeAllConnections();
+  await platform.stop();
+  return 0;
+}
