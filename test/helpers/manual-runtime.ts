@@ -1,0 +1,52 @@
+/**
+ * Drive a Runtime API by hand: a function whose bootstrap only publishes its
+ * AWS_LAMBDA_RUNTIME_API address, so a test can play the runtime with raw HTTP calls.
+ */
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import type { FunctionConfig } from '../../src/config/function-config.js';
+import { bootstrapFunction } from './function-config.js';
+
+export interface ManualFunction {
+  readonly fn: FunctionConfig;
+  /** Resolves with `host:port` once a runtime has started (one other than `previous`, if given). */
+  address(previous?: string): Promise<string>;
+}
+
+export function manualFunction(name: string, overrides: Partial<FunctionConfig> = {}): ManualFunction {
+  const file = join(mkdtempSync(join(tmpdir(), 'lamina-manual-')), 'address');
+  const fn = bootstrapFunction(name, { timeout: 30, environment: { MANUAL_ADDRESS_FILE: file }, ...overrides }, 'manual');
+  return {
+    fn,
+    async address(previous) {
+      for (let i = 0; i < 1000; i += 1) {
+        if (existsSync(file)) {
+          const current = readFileSync(file, 'utf8');
+          if (current !== previous) return current;
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      throw new Error('the manual runtime did not start');
+    },
+  };
+}
+
+export interface RawAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: string;
+}
+
+/** One Runtime API call. */
+export async function runtimeCall(
+  address: string,
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  path: string,
+  body?: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<RawAnswer> {
+  const answer = await request(`http://${address}/2018-06-01${path}`, { method, body, headers });
+  return { status: answer.statusCode, headers: answer.headers, body: await answer.body.text() };
+}
