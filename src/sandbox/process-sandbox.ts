@@ -86,6 +86,7 @@ export class ProcessSandbox implements Sandbox {
   readonly pid: number;
   #child: ChildProcess;
   #exitSeen = false;
+  #peakMb = 0;
 
   constructor(spec: SandboxSpec, onLine: LineSink) {
     this.#child = spawn(spec.command, spec.args as string[], {
@@ -123,7 +124,9 @@ export class ProcessSandbox implements Sandbox {
   }
 
   peakMemoryMb(): number {
-    return this.pid > 0 ? treePeakMemoryMb(this.pid) : 0;
+    // The environment's peak so far: children that came and went (curl in a shell runtime) count.
+    if (this.pid > 0) this.#peakMb = Math.max(this.#peakMb, treePeakMemoryMb(this.pid));
+    return this.#peakMb;
   }
 
   #signalGroup(signal: NodeJS.Signals): void {

@@ -1,0 +1,57 @@
+/**
+ * Start the processes a benchmark measures: `lamina serve` and baseline servers, each in its own
+ * process so the load generator never shares an event loop with what it measures.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** A clean environment: the host's NODE_EXTRA_CA_CERTS alone adds ~70 ms to every node start. */
+export function cleanEnv(): Record<string, string> {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' };
+}
+
+export interface Started {
+  readonly url: string;
+  readonly child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Spawn a process and wait for a line matching `ready` whose first group is the base URL. */
+export function startProcess(command: string, args: string[], ready: RegExp): Promise<Started> {
+  const child = spawn(command, args, { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.toString();
+      const match = ready.exec(seen);
+      if (match?.[1] === undefined) return;
+      child.stdout?.off('data', onData);
+      child.stdout?.resume();
+      resolve({
+        url: match[1],
+        child,
+        stop: () =>
+          new Promise((done) => {
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${command} exited with ${code} before it was ready:\n${seen}`)));
+  });
+}
+
+/** The floor: a bare node HTTP server that answers every request with its own body. */
+export const ECHO_SERVER_SOURCE = `
+const http = require('node:http');
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => { const body = Buffer.concat(chunks); res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length }); res.end(body); });
+});
+server.keepAliveTimeout = 60000;
+server.listen(0, '127.0.0.1', () => console.log('floor on http://127.0.0.1:' + server.address().port));
+`;

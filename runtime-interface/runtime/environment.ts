@@ -1,0 +1,80 @@
+/**
+ * The one place where the runtime interface client reads environment variables.
+ *
+ * Everything else receives a {@link LambdaEnvironment} value, which keeps the
+ * rest of the code pure and testable. The only environment variable the client
+ * writes is `_X_AMZN_TRACE_ID` (per invoke, see `context.ts`).
+ */
+
+/** Log output formats the client can write (`AWS_LAMBDA_LOG_FORMAT`). */
+export type LogFormat = 'Text' | 'JSON';
+
+/** Log levels, lowest to highest priority. */
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
+
+/** One of {@link LOG_LEVELS}. */
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+
+/** Everything the client needs from its environment, read once at start. */
+export interface LambdaEnvironment {
+  /** `AWS_LAMBDA_RUNTIME_API`: `host:port` of the Runtime API, no scheme. */
+  readonly runtimeApi: string | undefined;
+  /** `_HANDLER`: `path/to/module.export`. */
+  readonly handler: string | undefined;
+  /** `LAMBDA_TASK_ROOT`, or the working directory when it is not set. */
+  readonly taskRoot: string;
+  /** `AWS_LAMBDA_FUNCTION_NAME`. */
+  readonly functionName: string;
+  /** `AWS_LAMBDA_FUNCTION_VERSION`. */
+  readonly functionVersion: string;
+  /** `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`, kept as a string like the official client. */
+  readonly memorySize: string;
+  /** `AWS_LAMBDA_LOG_GROUP_NAME`. */
+  readonly logGroupName: string;
+  /** `AWS_LAMBDA_LOG_STREAM_NAME`. */
+  readonly logStreamName: string;
+  /** `AWS_LAMBDA_LOG_FORMAT`: `JSON` (any case) selects JSON, anything else Text. */
+  readonly logFormat: LogFormat;
+  /** `AWS_LAMBDA_LOG_LEVEL`: the minimum level written; TRACE (everything) when unset or unknown. */
+  readonly logLevel: LogLevelName;
+}
+
+/** The subset of `process.env` this module understands. */
+export type EnvironmentSource = Readonly<Record<string, string | undefined>>;
+
+function parseLogLevel(raw: string | undefined): LogLevelName {
+  const upper = raw?.toUpperCase();
+  return LOG_LEVELS.find((level) => level === upper) ?? 'TRACE';
+}
+
+/**
+ * Read the Lambda environment variables.
+ *
+ * @param source - the variables to read; `process.env` by default.
+ * @param cwd - the directory used when `LAMBDA_TASK_ROOT` is missing.
+ * @returns a frozen {@link LambdaEnvironment}.
+ *
+ * @example
+ * ```ts
+ * const env = readEnvironment({ AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001', _HANDLER: 'index.handler' }, '/var/task');
+ * env.taskRoot; // '/var/task'
+ * env.logFormat; // 'Text'
+ * ```
+ */
+export function readEnvironment(
+  source: EnvironmentSource = process.env,
+  cwd: string = process.cwd(),
+): LambdaEnvironment {
+  return Object.freeze({
+    runtimeApi: source['AWS_LAMBDA_RUNTIME_API'] || undefined,
+    handler: source['_HANDLER'] || undefined,
+    taskRoot: source['LAMBDA_TASK_ROOT'] || cwd,
+    functionName: source['AWS_LAMBDA_FUNCTION_NAME'] ?? '',
+    functionVersion: source['AWS_LAMBDA_FUNCTION_VERSION'] ?? '',
+    memorySize: source['AWS_LAMBDA_FUNCTION_MEMORY_SIZE'] ?? '',
+    logGroupName: source['AWS_LAMBDA_LOG_GROUP_NAME'] ?? '',
+    logStreamName: source['AWS_LAMBDA_LOG_STREAM_NAME'] ?? '',
+    logFormat: source['AWS_LAMBDA_LOG_FORMAT']?.toUpperCase() === 'JSON' ? 'JSON' : 'Text',
+    logLevel: parseLogLevel(source['AWS_LAMBDA_LOG_LEVEL']),
+  });
+}
