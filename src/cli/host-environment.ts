@@ -16,7 +16,21 @@ export interface HostEnvironment {
     readonly functionVersion: string;
     readonly timeoutSeconds: number;
     readonly memorySizeMb: number;
+    /** `AWS_LAMBDA_FUNCTION_HANDLER`, else `_HANDLER` (AWS's RIE reads them in that order). */
     readonly handler: string;
+    /** Account id in the function's ARN: `LAMINA_ACCOUNT_ID`, else AWS's RIE's `012345678912`. */
+    readonly accountId: string;
+    /** `LOG_LEVEL`: the emulator's own log level when `--log-level` is not given. */
+    readonly logLevel: string | undefined;
+    /** `LAMBDA_TASK_ROOT` of the container (Lambda base images set `/var/task`). */
+    readonly taskRoot: string | undefined;
+    /** `AWS_EXECUTION_ENV` of the container, e.g. `AWS_Lambda_nodejs20.x` in Lambda base images. */
+    readonly executionEnv: string | undefined;
+    /** `AWS_LAMBDA_LOG_FORMAT` and `AWS_LAMBDA_LOG_LEVEL` of the container. */
+    readonly logFormat: string | undefined;
+    readonly functionLogLevel: string | undefined;
+    /** `container` (set by podman and systemd-nspawn): a hint that we run inside a container. */
+    readonly containerHint: string | undefined;
   };
   /** The whole environment, for the RIE drop-in only, which forwards it like AWS's RIE. */
   readonly forwarded: Readonly<Record<string, string>>;
@@ -48,7 +62,14 @@ export function readHostEnvironment(env: NodeJS.ProcessEnv): HostEnvironment {
       functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION || '$LATEST',
       timeoutSeconds: numberOr(env.AWS_LAMBDA_FUNCTION_TIMEOUT, 300),
       memorySizeMb: numberOr(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, 3008),
-      handler: env._HANDLER || env.AWS_LAMBDA_FUNCTION_HANDLER || '',
+      handler: env.AWS_LAMBDA_FUNCTION_HANDLER || env._HANDLER || '',
+      accountId: env.LAMINA_ACCOUNT_ID || '012345678912',
+      logLevel: env.LOG_LEVEL || undefined,
+      taskRoot: env.LAMBDA_TASK_ROOT || undefined,
+      executionEnv: env.AWS_EXECUTION_ENV || undefined,
+      logFormat: env.AWS_LAMBDA_LOG_FORMAT || undefined,
+      functionLogLevel: env.AWS_LAMBDA_LOG_LEVEL || undefined,
+      containerHint: env.container || undefined,
     },
     forwarded,
   };

@@ -160,7 +160,7 @@ export function parseInvokeHead(method: string, rawUrl: string, headers: Incomin
   const invocationType = invocationTypeOf(headers, route.streaming);
   const request = {
     functionName: name,
-    qualifier: inName ?? inQuery ?? '$LATEST',
+    qualifier: inName ?? inQuery,
     invocationType,
     clientContext: clientContextOf(headers),
     tailLogs: tailOf(headers),
@@ -209,7 +209,7 @@ export function completeInvokeRequest(head: InvokeHead, body: Buffer): InvokeReq
  * Parse a whole buffered call (tests, tools): `parseInvokeHead` then `completeInvokeRequest`.
  *
  * @example
- * parseInvokeRequest('POST', '/2015-03-31/functions/my-fn/invocations', {}, Buffer.from('{}')).qualifier; // '$LATEST'
+ * parseInvokeRequest('POST', '/2015-03-31/functions/my-fn/invocations', {}, Buffer.from('{}')).qualifier; // undefined ($LATEST)
  */
 export function parseInvokeRequest(method: string, rawUrl: string, headers: IncomingHttpHeaders, body: Buffer): InvokeRequest {
   return completeInvokeRequest(parseInvokeHead(method, rawUrl, headers), body);

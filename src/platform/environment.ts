@@ -9,7 +9,7 @@ import { PassThrough } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import type { FunctionConfig } from '../config/function-config.js';
 import type { RuntimeApiErrorCode } from '../errors.js';
-import { endLine, initReportLine, reportLine, startLine, timeoutLogLine } from '../observability/report-lines.js';
+import { endLine, reportLine, startLine, timeoutLogLine } from '../observability/report-lines.js';
 import { RuntimeApiServer } from '../runtime-api/runtime-api-server.js';
 import type { NextWaiter, ReportedError, RuntimeApiTarget } from '../runtime-api/runtime-api-target.js';
 import { MAX_BUFFERED_RESPONSE_BYTES } from '../runtime-api/runtime-api-server.js';
@@ -77,6 +77,8 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
   #timer: NodeJS.Timeout | undefined;
   #stream: { sink: PassThrough; resolve: (error: FunctionErrorResult | undefined) => void } | undefined;
   #initReported: ReportedError | undefined;
+  /** The invocation whose log gets this environment's init output (an init retried inside it). */
+  #initFor: Invocation | undefined;
 
   private constructor(fn: FunctionConfig, version: string, timings: EnvironmentTimings, hooks: EnvironmentHooks) {
     this.fn = fn;
@@ -95,11 +97,13 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     hooks: EnvironmentHooks,
     makeSandbox: SandboxFactory,
     runtimeApiPort = 0,
+    initFor?: Invocation,
   ): Promise<ExecutionEnvironment> {
     const env = new ExecutionEnvironment(fn, version, timings, hooks);
+    env.#initFor = initFor;
     env.#api = await RuntimeApiServer.listen(env, '127.0.0.1', runtimeApiPort);
     env.#spawnedAt = performance.now();
-    env.#sandbox = makeSandbox(env.#api.address, (line) => hooks.log(line, env.#current));
+    env.#sandbox = makeSandbox(env.#api.address, (line) => hooks.log(line, env.#current ?? env.#initFor));
     env.#timer = setTimeout(() => env.#initTimedOut(), timings.initTimeoutMs);
     env.#sandbox.exited.then((exit) => env.#exited(exit)).catch(() => undefined);
     return env;
@@ -215,6 +219,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
 
   #initDone(): void {
     clearTimeout(this.#timer);
+    this.#initFor = undefined;
     this.#initDurationMs = performance.now() - this.#spawnedAt;
     this.state = 'idle';
     this.#resolveReady({ ok: true, durationMs: this.#initDurationMs });
@@ -224,6 +229,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     clearTimeout(this.#timer);
     const durationMs = performance.now() - this.#spawnedAt;
     this.state = 'retiring';
+    this.#sandbox.peakMemoryMb(); // sample while the process is still there
     this.#sandbox.signal('SIGKILL');
     this.#resolveReady({ ok: false, durationMs, status, reported: this.#initReported, exit });
   }
@@ -325,8 +331,8 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     );
   }
 
-  /** INIT_REPORT for a failed init (written by the pool, which knows the phase). */
-  initReport(result: InitResult & { ok: false }, phase: 'init' | 'invoke', errorType: string | undefined): string {
-    return initReportLine(result.durationMs, phase, result.status, errorType);
+  /** Peak memory of this environment so far, in MB. */
+  peakMemoryMb(): number {
+    return this.#sandbox.peakMemoryMb();
   }
 }

@@ -83,7 +83,7 @@ export class FunctionPool {
     // Suppressed init: the failed init is retried once inside the invoke, which reports its error.
     const startedAt = performance.now();
     this.#log.write(startLine(invocation.requestId, this.version), invocation);
-    const retry = await this.#start();
+    const retry = await this.#start(invocation);
     const retried = await retry.ready;
     if (retried.ok) {
       retry.invoke(invocation);
@@ -99,7 +99,7 @@ export class FunctionPool {
         durationMs,
         billedDurationMs: Math.max(1, Math.ceil(durationMs)),
         memorySizeMb: this.fn.memorySize,
-        maxMemoryUsedMb: 0,
+        maxMemoryUsedMb: retry.peakMemoryMb(),
         initDurationMs: undefined,
         status: retried.status,
         errorType: error.errorType,
@@ -127,7 +127,8 @@ export class FunctionPool {
     return init.status === 'timeout' ? undefined : 'Runtime.ExitError';
   }
 
-  async #start(): Promise<ExecutionEnvironment> {
+  /** Start an environment; `initFor` gets its init output (a retry inside that invocation). */
+  async #start(initFor?: Invocation): Promise<ExecutionEnvironment> {
     const port = this.#firstPort ?? 0;
     this.#firstPort = undefined;
     const env = await ExecutionEnvironment.start(
@@ -141,6 +142,7 @@ export class FunctionPool {
       },
       this.#options.makeSandbox,
       port,
+      initFor,
     );
     this.#all.add(env);
     return env;

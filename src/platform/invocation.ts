@@ -41,7 +41,8 @@ export class Invocation {
     this.request = request;
     this.requestId = requestId;
     this.traceId = traceId;
-    this.invokedFunctionArn = request.qualifier === '$LATEST' ? fn.arn : `${fn.arn}:${request.qualifier}`;
+    // The ARN the caller used: qualified exactly when the call named a qualifier.
+    this.invokedFunctionArn = request.qualifier === undefined ? fn.arn : `${fn.arn}:${request.qualifier}`;
     this.result = new Promise((resolve) => {
       this.#resolve = resolve;
     });

@@ -10,8 +10,8 @@ export type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';
 export interface InvokeRequest {
   /** Function name, resolved from a name or ARN by the front door's parser. */
   readonly functionName: string;
-  /** `$LATEST` unless the call named a qualifier. */
-  readonly qualifier: string;
+  /** The qualifier the call named, if any; undefined means `$LATEST`, unqualified. */
+  readonly qualifier: string | undefined;
   readonly invocationType: InvocationType;
   /** The event bytes, untouched. */
   readonly payload: Buffer;

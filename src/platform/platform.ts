@@ -135,7 +135,7 @@ export class Platform implements InvokePort {
   #resolve(request: InvokeRequest): FunctionPool {
     const pool = this.#pools.get(request.functionName);
     if (pool === undefined) throw notFound(`arn:aws:lambda:${this.#anyRegion()}:${this.#anyAccount()}:function:${request.functionName}`);
-    if (request.qualifier !== VERSION) throw notFound(`${pool.fn.arn}:${request.qualifier}`);
+    if (request.qualifier !== undefined && request.qualifier !== VERSION) throw notFound(`${pool.fn.arn}:${request.qualifier}`);
     return pool;
   }
 

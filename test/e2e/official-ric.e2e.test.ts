@@ -32,6 +32,8 @@ describe.skipIf(unavailable !== undefined)('the official aws-lambda-ric behind L
       officialRicFunction('ric-no-module', 'nowhere.handler'),
       officialRicFunction('ric-streams', 'esm.streams'),
       officialRicFunction('ric-slow', 'esm.slow'),
+      officialRicFunction('ric-stream-throws', 'esm.streamsThenThrows'),
+      officialRicFunction('ric-crashes', 'esm.crashes'),
     ]);
     client = new LambdaClient({
       endpoint: lamina.url,
@@ -57,12 +59,19 @@ describe.skipIf(unavailable !== undefined)('the official aws-lambda-ric behind L
     expect(JSON.parse(text(again.Payload))).toEqual({ got: 'two', kind: 'esm' });
   });
 
-  it('returns CommonJS and callback-style handler results', async () => {
+  it('returns a CommonJS handler result', async () => {
     const cjs = await client.send(new InvokeCommand({ FunctionName: 'ric-cjs', Payload: payload([1, 2]) }));
+    expect(cjs.FunctionError).toBeUndefined();
     expect(JSON.parse(text(cjs.Payload))).toEqual({ got: [1, 2], kind: 'cjs' });
-    const callback = await client.send(new InvokeCommand({ FunctionName: 'ric-callback', Payload: payload(null) }));
-    expect(callback.FunctionError).toBeUndefined();
-    expect(JSON.parse(text(callback.Payload))).toEqual({ got: null, kind: 'callback' });
+  });
+
+  it('refuses a callback-style handler at init (aws-lambda-ric@4 is the Node 24 client)', async () => {
+    // Contract section 10 calls callback handlers "deprecated, still common"; RIC 4 refuses any
+    // non-streaming handler declaring 3 parameters, at init.
+    const out = await client.send(new InvokeCommand({ FunctionName: 'ric-callback', Payload: payload(null), LogType: 'Tail' }));
+    expect(out.FunctionError).toBe('Unhandled');
+    expect(JSON.parse(text(out.Payload)).errorType).toBe('Runtime.CallbackHandlerDeprecated');
+    expect(tail(out.LogResult)).toMatch(/INIT_REPORT .*	Phase: invoke	Status: error	Error Type: Runtime.CallbackHandlerDeprecated/);
   });
 
   it('reports a thrown error as FunctionError Unhandled with the official error JSON', async () => {
@@ -79,7 +88,9 @@ describe.skipIf(unavailable !== undefined)('the official aws-lambda-ric behind L
     // The RIC logs the error itself, and the REPORT line marks the failure.
     const log = tail(out.LogResult);
     expect(log).toMatch(/\tERROR\tInvoke Error \t/);
-    expect(log).toMatch(/REPORT RequestId: [0-9a-f-]{36}\t.*Status: error\tError Type: TypeError/);
+    // The RIC posts /error without a Lambda-Runtime-Function-Error-Type header (aws-lambda-cpp
+    // sends none), so the REPORT's Error Type is the platform's fallback, not TypeError.
+    expect(log).toMatch(new RegExp(`REPORT RequestId: ${out.$metadata.requestId}\\t.*\\tStatus: error\\tError Type: \\S+`));
     // The environment survives a handled failure.
     const again = await client.send(new InvokeCommand({ FunctionName: 'ric-fails', Payload: payload({ message: 'second' }) }));
     expect(JSON.parse(text(again.Payload)).errorMessage).toBe('second');
@@ -129,11 +140,12 @@ describe.skipIf(unavailable !== undefined)('the official aws-lambda-ric behind L
     expect(context.remainingMs).toBeLessThanOrEqual(7000);
   });
 
-  it('passes the invoked (qualified) ARN through as invokedFunctionArn', async () => {
+  it('passes the ARN the caller used through as invokedFunctionArn', async () => {
     const arn = 'arn:aws:lambda:us-east-1:000000000000:function:ric-context';
-    const out = await client.send(new InvokeCommand({ FunctionName: arn, Qualifier: '$LATEST', Payload: payload({}) }));
+    const out = await client.send(new InvokeCommand({ FunctionName: arn, Payload: payload({}) }));
     const context = JSON.parse(text(out.Payload)) as Record<string, unknown>;
-    expect(context.invokedFunctionArn).toBe(`${arn}:$LATEST`);
+    expect(context.invokedFunctionArn).toBe(arn);
+    expect(context.awsRequestId).toBe(out.$metadata.requestId);
   });
 
   it('reports a missing handler export as Runtime.HandlerNotFound with an INIT_REPORT', async () => {
@@ -145,8 +157,13 @@ describe.skipIf(unavailable !== undefined)('the official aws-lambda-ric behind L
     expect(error.errorMessage).toContain('nothere');
     const log = tail(out.LogResult);
     expect(log).toMatch(/INIT_REPORT Init Duration: [\d.]+ ms\tPhase: invoke\tStatus: error\tError Type: Runtime.HandlerNotFound/);
-    // The failed cold init (Phase: init) is in the function's log too, outside the invoke.
-    expect(lamina.output.join('')).toMatch(/INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Runtime.HandlerNotFound/);
+    // The init retried inside the invoke prints its `Init Error` line into the invocation's log.
+    expect(log).toMatch(/\tERROR\tInit Error \t\{"errorType":"Runtime.HandlerNotFound"/);
+    expect(log).toMatch(/Max Memory Used: [1-9]\d* MB/);
+    // The failed cold init (Phase: init) is in the function's log, outside the invoke.
+    const functionLog = lamina.output.join('');
+    expect(functionLog).toMatch(/\tERROR\tInit Error \t\{"errorType":"Runtime.HandlerNotFound"/);
+    expect(functionLog).toMatch(/INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Runtime.HandlerNotFound/);
   });
 
   it('reports a missing module as Runtime.ImportModuleError', async () => {
@@ -169,6 +186,35 @@ describe.skipIf(unavailable !== undefined)('the official aws-lambda-ric behind L
     expect(chunks.join('')).toBe('one two three');
     expect(complete).toBeDefined();
     expect(complete?.ErrorCode).toBeUndefined();
+  });
+
+  it('ends a stream whose handler throws with an error in InvokeComplete', async () => {
+    const out = await client.send(new InvokeWithResponseStreamCommand({ FunctionName: 'ric-stream-throws', Payload: payload({}) }));
+    const chunks: string[] = [];
+    let complete: { ErrorCode?: string; ErrorDetails?: string } | undefined;
+    for await (const event of out.EventStream ?? []) {
+      if (event.PayloadChunk?.Payload) chunks.push(text(event.PayloadChunk.Payload));
+      if (event.InvokeComplete) complete = event.InvokeComplete;
+    }
+    expect(chunks.join('')).toBe('partial');
+    // The RIC's trailer says `RangeError`, which is not a valid (Runtime|Function).X type: the
+    // caller sees Runtime.Unknown (contract section 3).
+    expect(complete?.ErrorCode).toBe('Runtime.Unknown');
+    expect(complete?.ErrorDetails).toContain('stream broke');
+  });
+
+  it('reports an uncaught exception as a runtime exit, then serves the next invoke from a fresh runtime', async () => {
+    // aws-lambda-ric@4 installs no uncaughtException handler (contract section 10 describes the
+    // older clients: report, then exit 129): node dies with exit status 1.
+    const out = await client.send(new InvokeCommand({ FunctionName: 'ric-crashes', Payload: payload({ crash: true }), LogType: 'Tail' }));
+    expect(out.FunctionError).toBe('Unhandled');
+    const error = JSON.parse(text(out.Payload)) as { errorType: string; errorMessage: string };
+    expect(error.errorType).toBe('Runtime.ExitError');
+    expect(error.errorMessage).toBe(`RequestId: ${out.$metadata.requestId} Error: Runtime exited with error: exit status 1`);
+    expect(tail(out.LogResult)).toContain('uncaught, out of band');
+    const again = await client.send(new InvokeCommand({ FunctionName: 'ric-crashes', Payload: payload({}) }));
+    expect(again.FunctionError).toBeUndefined();
+    expect(text(again.Payload)).toBe('"alive"');
   });
 
   it('serves concurrent invokes', async () => {

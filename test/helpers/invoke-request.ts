@@ -4,7 +4,7 @@ import type { InvokeRequest } from '../../src/platform/invoke-types.js';
 export function invokeRequest(functionName: string, event: unknown, overrides: Partial<InvokeRequest> = {}): InvokeRequest {
   return {
     functionName,
-    qualifier: '$LATEST',
+    qualifier: undefined,
     invocationType: 'RequestResponse',
     payload: Buffer.from(JSON.stringify(event)),
     clientContext: undefined,

@@ -20,8 +20,13 @@ export function officialRicUnavailable(): string | undefined {
   if (!existsSync(entry)) return `aws-lambda-ric is not installed (${entry} missing)`;
   const addon = join(OFFICIAL_RIC_DIR, 'rapid-client.node');
   if (!existsSync(addon)) return `the aws-lambda-ric native addon was not built (${addon} missing)`;
-  // Load it in a child node, not in the test process.
-  const probe = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(addon)})`], { encoding: 'utf8', timeout: 10_000 });
+  // Load it in a child node, not in the test process. Loading reads AWS_LAMBDA_RUNTIME_API (it
+  // aborts without it); nothing listens on the discard port, and loading alone connects nowhere.
+  const probe = spawnSync(process.execPath, ['-e', `require(${JSON.stringify(addon)})`], {
+    encoding: 'utf8',
+    timeout: 10_000,
+    env: { PATH: process.env.PATH ?? '', AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9' },
+  });
   if (probe.status !== 0) return `the aws-lambda-ric native addon does not load: ${(probe.stderr || String(probe.error)).trim().split('\n')[0]}`;
   return undefined;
 }

@@ -20,7 +20,7 @@ class FakePort implements InvokePort {
   readonly seen: InvokeRequest[] = [];
   next: (request: InvokeRequest) => Promise<InvokeOutcome> = async (request) => ({
     requestId: 'req-1',
-    executedVersion: request.qualifier === '$LATEST' ? '$LATEST' : '7',
+    executedVersion: request.qualifier === undefined || request.qualifier === '$LATEST' ? '$LATEST' : '7',
     result: { kind: 'response', payload: request.payload, contentType: 'application/json' },
     logs: () => 'START RequestId: req-1 Version: $LATEST\nEND RequestId: req-1\n',
   });

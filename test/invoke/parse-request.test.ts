@@ -50,8 +50,8 @@ describe('function names', () => {
 });
 
 describe('qualifiers', () => {
-  it('defaults to $LATEST', () => {
-    expect(parseInvokeRequest('POST', PATH('fn'), {}, body).qualifier).toBe('$LATEST');
+  it('leaves the qualifier unset ($LATEST) when none is named', () => {
+    expect(parseInvokeRequest('POST', PATH('fn'), {}, body).qualifier).toBeUndefined();
   });
   it('takes ?Qualifier=', () => {
     expect(parseInvokeRequest('POST', PATH('fn', '?Qualifier=prod'), {}, body).qualifier).toBe('prod');

@@ -1,0 +1,44 @@
+/**
+ * Lamina's Node.js runtime interface client: the public pieces.
+ *
+ * Run it with `node dist/runtime-interface/bootstrap/index.js`; import from
+ * here to reuse its parts or its types.
+ *
+ * @example
+ * ```ts
+ * import type { Handler, APIGatewayProxyEvent } from 'lamina/runtime-interface';
+ * export const handler: Handler<APIGatewayProxyEvent> = async (event) => ({ statusCode: 200, body: event.path });
+ * ```
+ */
+export type * from 'aws-lambda';
+export {
+  RuntimeApiClient,
+  RuntimeApiError,
+  nextRequest,
+  responseRequest,
+  errorRequest,
+  initErrorRequest,
+  parseInvocation,
+  type ApiAnswer,
+  type ApiRequest,
+  type Invocation,
+} from './api-client/runtime-api-client.js';
+export { readEnvironment, LOG_LEVELS, type LambdaEnvironment, type LogFormat, type LogLevelName } from './runtime/environment.js';
+export {
+  toErrorResponse,
+  intoError,
+  formatErrorForLog,
+  ImportModuleError,
+  UserCodeSyntaxError,
+  HandlerNotFoundError,
+  MalformedHandlerNameError,
+  JsonStringifyError,
+  NodeJsExitError,
+  UnhandledPromiseRejectionError,
+  PlatformError,
+  type ErrorResponse,
+} from './runtime/errors.js';
+export { loadHandler, parseHandlerName, type HandlerName, type LoadedHandler, type UserHandler } from './runtime/handler-loader.js';
+export { buildContext, applyTraceId, type ContextCompletion } from './runtime/context.js';
+export { patchConsole, logError, setLogContext, formatTextLine, formatJsonLine, type LoggingOptions, type LineWriter } from './runtime/logging.js';
+export { start, serializeResult, EXIT_CODES } from './runtime/loop.js';

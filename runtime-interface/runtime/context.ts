@@ -1,0 +1,71 @@
+/**
+ * The `context` object handed to the user's handler, built from the `/next`
+ * answer and the environment, like the official Node.js client builds it.
+ */
+import type { ClientContext, CognitoIdentity, Context } from 'aws-lambda';
+import type { Invocation } from '../api-client/runtime-api-client.js';
+import type { LambdaEnvironment } from './environment.js';
+
+/** The completion functions exposed as `context.done/succeed/fail` (deprecated, still used). */
+export interface ContextCompletion {
+  done(error?: unknown, result?: unknown): void;
+  succeed(result: unknown): void;
+  fail(error: unknown): void;
+}
+
+function parseJsonHeader<T>(raw: string | undefined, name: string): T | undefined {
+  if (raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw) as T;
+  } catch (error) {
+    throw new Error(`Cannot parse ${name} as json: ${String(error)}`);
+  }
+}
+
+/**
+ * Set `process.env._X_AMZN_TRACE_ID` for this invoke, or delete it when the
+ * invoke carries no trace header (so one invoke's id never leaks into the next).
+ *
+ * @example
+ * ```ts
+ * applyTraceId('Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1');
+ * applyTraceId(undefined); // deletes it
+ * ```
+ */
+export function applyTraceId(traceId: string | undefined): void {
+  if (traceId) process.env['_X_AMZN_TRACE_ID'] = traceId;
+  else delete process.env['_X_AMZN_TRACE_ID'];
+}
+
+/**
+ * Build the handler's context. Throws when the client-context or
+ * cognito-identity header is not JSON (the invoke then fails with that error,
+ * as in the official client).
+ *
+ * @example
+ * ```ts
+ * const context = buildContext(invocation, env, completion);
+ * context.getRemainingTimeInMillis(); // invocation.deadlineMs - Date.now()
+ * ```
+ */
+export function buildContext(invocation: Invocation, env: LambdaEnvironment, completion: ContextCompletion): Context {
+  const deadlineMs = invocation.deadlineMs;
+  const context: Context = {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: env.functionName,
+    functionVersion: env.functionVersion,
+    invokedFunctionArn: invocation.invokedFunctionArn,
+    memoryLimitInMB: env.memorySize,
+    awsRequestId: invocation.requestId,
+    logGroupName: env.logGroupName,
+    logStreamName: env.logStreamName,
+    identity: parseJsonHeader<CognitoIdentity>(invocation.cognitoIdentity, 'CognitoIdentity'),
+    clientContext: parseJsonHeader<ClientContext>(invocation.clientContext, 'ClientContext'),
+    getRemainingTimeInMillis: () => deadlineMs - Date.now(),
+    done: (error?: unknown, result?: unknown) => completion.done(error, result),
+    succeed: (result: unknown) => completion.succeed(result),
+    fail: (error: unknown) => completion.fail(error),
+  };
+  if (invocation.tenantId !== undefined) context.tenantId = invocation.tenantId;
+  return context;
+}

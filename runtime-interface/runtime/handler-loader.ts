@@ -1,0 +1,137 @@
+/**
+ * Loads the user's handler named by `_HANDLER` from `LAMBDA_TASK_ROOT`,
+ * following the official Node.js client's rules:
+ *
+ * - `_HANDLER` is `path/to/module.export.path`: the directory part is taken
+ *   off, then the FIRST dot of the file part splits the module name from the
+ *   export path, which may be dotted (`file.a.b` is export `a.b` of `file`).
+ * - `..` anywhere is refused (`Runtime.MalformedHandlerName`).
+ * - lookup order: extensionless (require), `.js` (require, or import() when the
+ *   nearest package.json says `"type": "module"`), `.mjs` (import()), `.cjs`
+ *   (require), then Node's own resolution from the task root (require).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Callback, Context } from 'aws-lambda';
+import { HandlerNotFoundError, ImportModuleError, MalformedHandlerNameError, UserCodeSyntaxError } from './errors.js';
+
+/** The signature the client calls: `(event, context, callback)`. */
+export type UserHandler = (event: unknown, context: Context, callback: Callback) => unknown;
+
+/** A loaded handler and what the loop needs to know about it. */
+export interface LoadedHandler {
+  handler: UserHandler;
+  /** True for `async function` handlers: they fail (Runtime.NodeJsExit) when the event loop empties before they settle. */
+  isAsync: boolean;
+}
+
+/** The parts of a `_HANDLER` string. */
+export interface HandlerName {
+  moduleRoot: string;
+  moduleName: string;
+  exportPath: string;
+}
+
+const FUNCTION_EXPR = /^([^.]*)\.(.*)$/;
+
+/**
+ * Split a `_HANDLER` string.
+ * @example
+ * ```ts
+ * parseHandlerName('src/app.handlers.main');
+ * // { moduleRoot: 'src', moduleName: 'app', exportPath: 'handlers.main' }
+ * ```
+ */
+export function parseHandlerName(fullHandler: string): HandlerName {
+  if (fullHandler.includes('..')) {
+    throw new MalformedHandlerNameError(
+      `'${fullHandler}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`,
+    );
+  }
+  const handlerPart = basename(fullHandler);
+  const moduleRoot = fullHandler.substring(0, fullHandler.indexOf(handlerPart)).replace(/\/$/, '');
+  const match = FUNCTION_EXPR.exec(handlerPart);
+  if (match === null || match[1] === undefined || match[2] === undefined) throw new MalformedHandlerNameError('Bad handler');
+  return { moduleRoot, moduleName: match[1], exportPath: match[2] };
+}
+
+/** True when the nearest package.json above `folder` (not crossing node_modules) says `"type": "module"`. */
+function isModuleScope(folder: string): boolean {
+  for (let dir = folder; ; dir = dirname(dir)) {
+    if (dir.endsWith('/node_modules')) return false;
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        return (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: unknown } | null)?.type === 'module';
+      } catch {
+        return false;
+      }
+    }
+    if (dirname(dir) === dir) return false;
+  }
+}
+
+const requireUserCode = createRequire(import.meta.url);
+
+const fromRequire = (file: string): unknown => (existsSync(file) ? requireUserCode(file) : undefined);
+const fromImport = async (file: string): Promise<unknown> => (existsSync(file) ? await import(pathToFileURL(file).href) : undefined);
+
+async function loadModule(taskRoot: string, name: HandlerName): Promise<unknown> {
+  const base = resolve(taskRoot, name.moduleRoot, name.moduleName);
+  const esmScope = isModuleScope(dirname(base));
+  const loaded =
+    fromRequire(base) ??
+    (esmScope ? await fromImport(`${base}.js`) : fromRequire(`${base}.js`)) ??
+    (await fromImport(`${base}.mjs`)) ??
+    fromRequire(`${base}.cjs`);
+  if (loaded !== undefined) return loaded;
+  // Like the official client: fall back to Node's resolution (node_modules, directories, package main).
+  return requireUserCode(requireUserCode.resolve(name.moduleName, { paths: [taskRoot, name.moduleRoot] }));
+}
+
+function errorCode(error: unknown): unknown {
+  return typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+}
+
+function findIn(exportPath: string, root: unknown): unknown {
+  let current = root;
+  for (const key of exportPath.split('.')) {
+    if ((typeof current !== 'object' && typeof current !== 'function') || current === null) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+/**
+ * Load and resolve the handler. Throws the Runtime.* errors of `errors.ts`
+ * (ImportModuleError, UserCodeSyntaxError, HandlerNotFound,
+ * MalformedHandlerName); an error thrown by the module's own top-level code
+ * is passed through unchanged, as in the official client.
+ *
+ * @example
+ * ```ts
+ * const { handler } = await loadHandler('/var/task', 'index.handler');
+ * ```
+ */
+export async function loadHandler(taskRoot: string, fullHandler: string): Promise<LoadedHandler> {
+  const name = parseHandlerName(fullHandler);
+  let userModule: unknown;
+  try {
+    userModule = await loadModule(taskRoot, name);
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new UserCodeSyntaxError(error);
+    // Only require()'s MODULE_NOT_FOUND is wrapped: like AWS's runtime, an ES module's missing
+    // import (ERR_MODULE_NOT_FOUND) is reported as the plain Error it is.
+    if (errorCode(error) === 'MODULE_NOT_FOUND') throw new ImportModuleError(error);
+    throw error;
+  }
+  let handler = findIn(name.exportPath, userModule);
+  if (!handler && typeof userModule === 'object' && userModule !== null && 'default' in userModule) {
+    handler = findIn(name.exportPath, userModule.default);
+  }
+  if (!handler) throw new HandlerNotFoundError(`${fullHandler} is undefined or not exported`);
+  if (typeof handler !== 'function') throw new HandlerNotFoundError(`${fullHandler} is not a function`);
+  return { handler: handler as UserHandler, isAsync: handler.constructor?.name === 'AsyncFunction' };
+}

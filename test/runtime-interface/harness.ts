@@ -1,0 +1,152 @@
+/**
+ * Test harness for the runtime interface client: a fake Runtime API that
+ * hands out queued events and records what the client posts, and a spawner
+ * for the compiled client with an explicit environment.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const ricEntry = `${repoRoot}dist/runtime-interface/bootstrap/index.js`;
+export const handlersDir = `${repoRoot}test/fixtures/handlers`;
+
+export interface QueuedEvent {
+  requestId: string;
+  body?: string;
+  deadlineMs?: number;
+  traceId?: string;
+  clientContext?: string;
+  cognitoIdentity?: string;
+  tenantId?: string;
+}
+
+export interface RecordedPost {
+  kind: 'response' | 'error' | 'init-error';
+  requestId: string | undefined;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:ric-test';
+
+/** A minimal Runtime API: GET /next long-polls on a queue; every POST is recorded and answered 202. */
+export class FakeRuntimeApi {
+  readonly posts: RecordedPost[] = [];
+  nextCalls = 0;
+  private readonly queue: QueuedEvent[] = [];
+  private readonly waitingNext: ServerResponse[] = [];
+  private readonly postWaiters: Array<() => void> = [];
+  private consumed = 0;
+
+  private constructor(private readonly server: Server) {}
+
+  static async start(): Promise<FakeRuntimeApi> {
+    const server = createServer();
+    const api = new FakeRuntimeApi(server);
+    server.on('request', (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => api.handle(req.method ?? '', req.url ?? '', req.headers, Buffer.concat(chunks).toString(), res));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    return api;
+  }
+
+  get address(): string {
+    const { port } = this.server.address() as AddressInfo;
+    return `127.0.0.1:${port}`;
+  }
+
+  enqueue(...events: QueuedEvent[]): void {
+    this.queue.push(...events);
+    this.serve();
+  }
+
+  /** The next post not yet returned by an earlier call. */
+  async nextPost(): Promise<RecordedPost> {
+    while (this.posts.length <= this.consumed) await new Promise<void>((resolve) => this.postWaiters.push(resolve));
+    return this.posts[this.consumed++] as RecordedPost;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private handle(method: string, url: string, headers: IncomingHttpHeaders, body: string, res: ServerResponse): void {
+    if (method === 'GET' && url === '/2018-06-01/runtime/invocation/next') {
+      this.nextCalls += 1;
+      this.waitingNext.push(res);
+      this.serve();
+      return;
+    }
+    const invocation = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
+    if (method === 'POST' && (invocation !== null || url === '/2018-06-01/runtime/init/error')) {
+      this.posts.push({
+        kind: invocation === null ? 'init-error' : (invocation[2] as 'response' | 'error'),
+        requestId: invocation === null ? undefined : decodeURIComponent(invocation[1] ?? ''),
+        headers,
+        body,
+      });
+      res.writeHead(202, { 'Content-Type': 'application/json' }).end('{"status":"OK"}');
+      for (const wake of this.postWaiters.splice(0)) wake();
+      return;
+    }
+    res.writeHead(404).end();
+  }
+
+  private serve(): void {
+    while (this.queue.length > 0 && this.waitingNext.length > 0) {
+      const event = this.queue.shift() as QueuedEvent;
+      const res = this.waitingNext.shift() as ServerResponse;
+      const headers: Record<string, string> = {
+        'Content-Type': 'application/json',
+        'Lambda-Runtime-Aws-Request-Id': event.requestId,
+        'Lambda-Runtime-Deadline-Ms': String(event.deadlineMs ?? Date.now() + 600_000),
+        'Lambda-Runtime-Invoked-Function-Arn': FUNCTION_ARN,
+      };
+      if (event.traceId !== undefined) headers['Lambda-Runtime-Trace-Id'] = event.traceId;
+      if (event.clientContext !== undefined) headers['Lambda-Runtime-Client-Context'] = event.clientContext;
+      if (event.cognitoIdentity !== undefined) headers['Lambda-Runtime-Cognito-Identity'] = event.cognitoIdentity;
+      if (event.tenantId !== undefined) headers['Lambda-Runtime-Aws-Tenant-Id'] = event.tenantId;
+      res.writeHead(200, headers).end(event.body ?? '{}');
+    }
+  }
+}
+
+export interface RicProcess {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Spawn the compiled client with only the Lambda environment (never process.env). */
+export function spawnRic(options: { api: FakeRuntimeApi; taskRoot: string; handler: string; env?: Record<string, string> }): RicProcess {
+  const env: Record<string, string> = {
+    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    TZ: ':UTC',
+    AWS_LAMBDA_RUNTIME_API: options.api.address,
+    _HANDLER: options.handler,
+    LAMBDA_TASK_ROOT: options.taskRoot,
+    AWS_LAMBDA_FUNCTION_NAME: 'ric-test',
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
+    AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/ric-test',
+    AWS_LAMBDA_LOG_STREAM_NAME: '2024/01/01/[$LATEST]0123456789abcdef',
+    ...options.env,
+  };
+  const child = spawn(process.execPath, [ricEntry], { cwd: options.taskRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
