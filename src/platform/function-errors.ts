@@ -17,12 +17,20 @@ export function timedOut(requestId: string, timeoutSeconds: number): FunctionErr
   return errorBody(FUNCTION_ERROR_TYPES.LAMINA_ERR_FN_TIMEOUT, timeoutMessage(requestId, timeoutSeconds));
 }
 
-/** @example runtimeExited('abc', { code: 1, signal: null }) // Runtime.ExitError, "... exit status 1" */
+/**
+ * A runtime that exited: Lambda says "without providing a reason" for a clean exit.
+ *
+ * @example runtimeExited('abc', { code: 1, signal: null }) // Runtime.ExitError, "... exit status 1"
+ */
 export function runtimeExited(requestId: string, exit: SandboxExit): FunctionErrorResult {
-  return errorBody(
-    FUNCTION_ERROR_TYPES.LAMINA_ERR_FN_EXIT,
-    `RequestId: ${requestId} Error: Runtime exited with error: ${describeExit(exit)}`,
-  );
+  const why = exit.code === 0 && exit.signal === null ? 'Runtime exited without providing a reason' : `Runtime exited with error: ${describeExit(exit)}`;
+  return errorBody(FUNCTION_ERROR_TYPES.LAMINA_ERR_FN_EXIT, `RequestId: ${requestId} Error: ${why}`);
+}
+
+/** The `errorMessage` of an error body the platform made (for the log lines Lambda writes). */
+export function errorMessageOf(error: FunctionErrorResult): string {
+  const parsed: unknown = JSON.parse(error.payload.toString('utf8'));
+  return typeof parsed === 'object' && parsed !== null && 'errorMessage' in parsed ? String(parsed.errorMessage) : '';
 }
 
 /** A buffered response over 6,291,556 bytes. */

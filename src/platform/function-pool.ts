@@ -13,7 +13,7 @@ import {
   type InitResult,
   type SandboxFactory,
 } from './environment.js';
-import { fromReported, runtimeExited, timedOut } from './function-errors.js';
+import { errorMessageOf, fromReported, runtimeExited, timedOut } from './function-errors.js';
 import type { FunctionErrorResult } from './invoke-types.js';
 import type { Invocation } from './invocation.js';
 
@@ -82,7 +82,6 @@ export class FunctionPool {
     this.#log.write(initReportLine(init.durationMs, 'init', init.status, this.#initErrorType(init)), undefined);
     // Suppressed init: the failed init is retried once inside the invoke, which reports its error.
     const startedAt = performance.now();
-    this.#log.write(startLine(invocation.requestId, this.version), invocation);
     const retry = await this.#start(invocation);
     const retried = await retry.ready;
     if (retried.ok) {
@@ -90,7 +89,13 @@ export class FunctionPool {
       return;
     }
     const error = initFailureError(invocation.requestId, retried, this.#options.timings.initTimeoutMs);
+    // Lambda's order: INIT_REPORT of the retried init, then START, the error, END, REPORT.
     this.#log.write(initReportLine(retried.durationMs, 'invoke', retried.status, error.errorType), invocation);
+    this.#log.write(startLine(invocation.requestId, this.version), invocation);
+    if (retried.reported === undefined) {
+      this.#log.write(errorMessageOf(error), invocation);
+      this.#log.write(error.errorType, invocation);
+    }
     this.#log.write(endLine(invocation.requestId), invocation);
     const durationMs = performance.now() - startedAt;
     this.#log.write(

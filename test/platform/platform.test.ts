@@ -103,6 +103,21 @@ describe('Platform with a custom runtime', () => {
       errorType: 'Runtime.ExitError',
       errorMessage: `RequestId: ${outcome.requestId} Error: Runtime exited with error: exit status 3`,
     });
+    // Lambda's order: the retried init's output and INIT_REPORT, then START, the error, END, REPORT.
+    expect(outcome.logs()).toMatch(new RegExp(
+      `^exiting during init\nINIT_REPORT Init Duration: [\\d.]+ ms\tPhase: invoke\tStatus: error\tError Type: Runtime.ExitError\n` +
+      `START RequestId: ${outcome.requestId} Version: \\$LATEST\nRequestId: ${outcome.requestId} Error: Runtime exited with error: exit status 3\n` +
+      `Runtime.ExitError\nEND RequestId: ${outcome.requestId}\nREPORT RequestId: ${outcome.requestId}\t`,
+    ));
+  });
+
+  it('says "without providing a reason" for a runtime that exits cleanly mid-invoke', async () => {
+    const p = start(bootstrapFunction('echo'));
+    const outcome = await p.invoke(invokeRequest('echo', { exit: 0 }));
+    expect(JSON.parse(body(outcome))).toEqual({
+      errorType: 'Runtime.ExitError',
+      errorMessage: `RequestId: ${outcome.requestId} Error: Runtime exited without providing a reason`,
+    });
   });
 
   it('refuses a buffered response over 6,291,556 bytes with Function.ResponseSizeTooLarge', async () => {
