@@ -5,6 +5,7 @@
  */
 import { InvokeCommand, InvokeWithResponseStreamCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localLambdaClient } from '../helpers/lambda-client.js';
 import { startLamina, type RunningLamina } from '../helpers/lamina-server.js';
 import { officialRicFunction, officialRicUnavailable } from '../helpers/official-ric.js';
 
@@ -35,12 +36,7 @@ describe.skipIf(unavailable !== undefined)('the official aws-lambda-ric behind L
       officialRicFunction('ric-stream-throws', 'esm.streamsThenThrows'),
       officialRicFunction('ric-crashes', 'esm.crashes'),
     ]);
-    client = new LambdaClient({
-      endpoint: lamina.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-      maxAttempts: 1,
-    });
+    client = localLambdaClient(lamina.url);
   });
 
   afterAll(async () => {

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapFunction } from '../helpers/function-config.js';
+import { localLambdaClient } from '../helpers/lambda-client.js';
 import { startLamina, type RunningLamina } from '../helpers/lamina-server.js';
 
 let lamina: RunningLamina;
@@ -22,12 +23,7 @@ beforeAll(async () => {
     bootstrapFunction('slow', { timeout: 1 }),
     bootstrapFunction('single', { reservedConcurrency: 1 }),
   ]);
-  client = new LambdaClient({
-    endpoint: lamina.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-    maxAttempts: 1,
-  });
+  client = localLambdaClient(lamina.url);
 });
 
 afterAll(async () => {

@@ -5,9 +5,13 @@ import { PROJECT_ROOT } from '../../src/platform/paths.js';
 
 export const FIXTURES = join(PROJECT_ROOT, 'test', 'fixtures');
 
-/** A custom-runtime function running test/fixtures/runtimes/<name>/bootstrap. */
+/** A custom-runtime function running test/fixtures/runtimes/<runtimeDir>/bootstrap. */
 export function bootstrapFunction(name: string, overrides: Partial<FunctionConfig> = {}, runtimeDir = 'echo'): FunctionConfig {
-  const codeDir = join(FIXTURES, 'runtimes', runtimeDir);
+  return customRuntimeFunction(name, join(FIXTURES, 'runtimes', runtimeDir), overrides);
+}
+
+/** A custom-runtime function whose code (and `bootstrap`) is in `codeDir`. */
+export function customRuntimeFunction(name: string, codeDir: string, overrides: Partial<FunctionConfig> = {}): FunctionConfig {
   return {
     name,
     arn: functionArn(DEFAULT_REGION, DEFAULT_ACCOUNT_ID, name),

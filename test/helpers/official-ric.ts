@@ -7,9 +7,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, functionArn, type FunctionConfig } from '../../src/config/function-config.js';
+import type { FunctionConfig } from '../../src/config/function-config.js';
 import { PROJECT_ROOT } from '../../src/platform/paths.js';
-import { FIXTURES } from './function-config.js';
+import { customRuntimeFunction, FIXTURES } from './function-config.js';
 
 export const OFFICIAL_RIC_DIR = join(PROJECT_ROOT, 'node_modules', 'aws-lambda-ric');
 export const OFFICIAL_RIC_FIXTURE = join(FIXTURES, 'official-ric');
@@ -33,21 +33,5 @@ export function officialRicUnavailable(): string | undefined {
 
 /** A function whose runtime is the official RIC and whose handler is in test/fixtures/official-ric. */
 export function officialRicFunction(name: string, handler: string, overrides: Partial<FunctionConfig> = {}): FunctionConfig {
-  return {
-    name,
-    arn: functionArn(DEFAULT_REGION, DEFAULT_ACCOUNT_ID, name),
-    region: DEFAULT_REGION,
-    accountId: DEFAULT_ACCOUNT_ID,
-    runtime: 'provided.al2023',
-    handler,
-    codeDir: OFFICIAL_RIC_FIXTURE,
-    launch: { kind: 'bootstrap', command: join(OFFICIAL_RIC_FIXTURE, 'bootstrap'), args: [] },
-    memorySize: 256,
-    timeout: 10,
-    environment: {},
-    reservedConcurrency: undefined,
-    logFormat: 'Text',
-    logLevel: undefined,
-    ...overrides,
-  };
+  return customRuntimeFunction(name, OFFICIAL_RIC_FIXTURE, { handler, memorySize: 256, timeout: 10, ...overrides });
 }
