@@ -3,43 +3,99 @@
  * the environment's peak, so VmHWM (the high-water mark of RSS) of each live process in the tree
  * is summed. Processes that already exited are not counted; the cgroup peak (issue 4) will be
  * exact where cgroups are available.
+ *
+ * This runs once per invocation, on the hot path: the /proc files stay open and are re-read with
+ * one pread each (about 8 µs) instead of open-read-close (about 35 µs).
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 
-function readOrEmpty(path: string): string {
+const SCRATCH = Buffer.allocUnsafe(8192);
+/** A fork bomb must not turn a REPORT line into an unbounded walk. */
+const MAX_PROCESSES = 4096;
+
+interface ProcFiles {
+  readonly status: number;
+  readonly children: number;
+}
+
+function openProc(pid: number): ProcFiles | undefined {
+  let status = -1;
   try {
-    return readFileSync(path, 'latin1');
+    status = openSync(`/proc/${pid}/status`, 'r');
+    // `children` lists the children of each thread; the main thread's id is the process id.
+    return { status, children: openSync(`/proc/${pid}/task/${pid}/children`, 'r') };
   } catch {
-    return '';
+    if (status >= 0) closeSync(status);
+    return undefined;
   }
 }
 
-function highWaterKb(pid: number): number {
-  const status = readOrEmpty(`/proc/${pid}/status`);
-  const at = status.indexOf('VmHWM:');
-  if (at < 0) return 0;
-  return Number.parseInt(status.slice(at + 6).trimStart(), 10) || 0;
-}
-
-function childrenOf(pid: number): number[] {
-  // `children` lists the children of each thread; the main thread has the same id as the process.
-  const text = readOrEmpty(`/proc/${pid}/task/${pid}/children`).trim();
-  return text === '' ? [] : text.split(' ').map(Number);
+function readText(fd: number): string | undefined {
+  try {
+    return SCRATCH.toString('latin1', 0, readSync(fd, SCRATCH, 0, SCRATCH.length, 0));
+  } catch {
+    return undefined; // the process is gone
+  }
 }
 
 /**
- * Sum of VmHWM over `rootPid` and its live descendants, in MB (rounded up).
- *
- * @example treePeakMemoryMb(child.pid!) // 57
+ * @example
+ * const memory = new ProcessTreeMemory(child.pid!);
+ * memory.peakMb(); // 57
+ * memory.close();
  */
-export function treePeakMemoryMb(rootPid: number): number {
-  let totalKb = 0;
-  const pending = [rootPid];
-  // Bounded: a fork bomb must not turn a REPORT line into an unbounded walk.
-  for (let seen = 0; pending.length > 0 && seen < 4096; seen += 1) {
-    const pid = pending.pop() as number;
-    totalKb += highWaterKb(pid);
-    for (const child of childrenOf(pid)) pending.push(child);
+export class ProcessTreeMemory {
+  readonly #root: number;
+  readonly #open = new Map<number, ProcFiles>();
+
+  constructor(rootPid: number) {
+    this.#root = rootPid;
   }
-  return Math.ceil(totalKb / 1024);
+
+  /** Sum of VmHWM over the root and its live descendants, in MB (rounded up). */
+  peakMb(): number {
+    let totalKb = 0;
+    const pending = [this.#root];
+    const seen = new Set<number>();
+    while (pending.length > 0 && seen.size < MAX_PROCESSES) {
+      const pid = pending.pop() as number;
+      seen.add(pid);
+      const files = this.#files(pid);
+      if (files === undefined) continue;
+      const status = readText(files.status);
+      const children = readText(files.children);
+      if (status === undefined || children === undefined) {
+        this.#forget(pid);
+        continue;
+      }
+      const at = status.indexOf('VmHWM:');
+      if (at >= 0) totalKb += Number.parseInt(status.slice(at + 6).trimStart(), 10) || 0;
+      const list = children.trim();
+      if (list !== '') for (const child of list.split(' ')) pending.push(Number(child));
+    }
+    for (const pid of this.#open.keys()) if (!seen.has(pid)) this.#forget(pid);
+    return Math.ceil(totalKb / 1024);
+  }
+
+  /** Close every /proc file (the sandbox is gone). */
+  close(): void {
+    for (const pid of [...this.#open.keys()]) this.#forget(pid);
+  }
+
+  #files(pid: number): ProcFiles | undefined {
+    let files = this.#open.get(pid);
+    if (files === undefined) {
+      files = openProc(pid);
+      if (files !== undefined) this.#open.set(pid, files);
+    }
+    return files;
+  }
+
+  #forget(pid: number): void {
+    const files = this.#open.get(pid);
+    if (files === undefined) return;
+    this.#open.delete(pid);
+    closeSync(files.status);
+    closeSync(files.children);
+  }
 }

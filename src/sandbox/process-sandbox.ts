@@ -4,7 +4,7 @@
  * to the environment's log; the exit is reported once, after the output pipes have drained.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { treePeakMemoryMb } from './process-memory.js';
+import { ProcessTreeMemory } from './process-memory.js';
 
 export interface SandboxSpec {
   readonly command: string;
@@ -87,6 +87,7 @@ export class ProcessSandbox implements Sandbox {
   #child: ChildProcess;
   #exitSeen = false;
   #peakMb = 0;
+  #memory: ProcessTreeMemory | undefined;
 
   constructor(spec: SandboxSpec, onLine: LineSink) {
     this.#child = spawn(spec.command, spec.args as string[], {
@@ -97,6 +98,7 @@ export class ProcessSandbox implements Sandbox {
     });
     // A spawn failure (ENOENT, EACCES) is reported as an exit, like a runtime that died at once.
     this.pid = this.#child.pid ?? -1;
+    if (this.pid > 0) this.#memory = new ProcessTreeMemory(this.pid);
     const child = this.#child;
     if (child.stdout !== null) splitLines(child.stdout, onLine);
     if (child.stderr !== null) splitLines(child.stderr, onLine);
@@ -112,6 +114,8 @@ export class ProcessSandbox implements Sandbox {
         this.#signalGroup('SIGKILL');
       });
       child.once('close', (code, signal) => {
+        this.#memory?.close();
+        this.#memory = undefined;
         if (this.#exitSeen) return;
         this.#exitSeen = true;
         resolve({ code, signal });
@@ -125,7 +129,7 @@ export class ProcessSandbox implements Sandbox {
 
   peakMemoryMb(): number {
     // The environment's peak so far: children that came and went (curl in a shell runtime) count.
-    if (this.pid > 0) this.#peakMb = Math.max(this.#peakMb, treePeakMemoryMb(this.pid));
+    if (this.#memory !== undefined) this.#peakMb = Math.max(this.#peakMb, this.#memory.peakMb());
     return this.#peakMb;
   }
 
