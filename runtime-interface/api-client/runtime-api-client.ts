@@ -6,8 +6,11 @@
  * Nothing is retried: a failure of the Runtime API is a failure of the
  * environment, and hiding it would hide the problem.
  */
-import { Agent, request, type IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { ErrorResponse } from '../runtime/errors.js';
+
+// Cheaper than an ESM import on the cold path, see runtime/errors.ts.
+const { Agent, request } = process.getBuiltinModule('node:http');
 
 const PREFIX = '/2018-06-01/runtime';
 const ERROR_TYPE_HEADER = 'Lambda-Runtime-Function-Error-Type';

@@ -6,7 +6,9 @@
  * (`aws-lambda-ric`): error classes are named `Runtime.<Name>` on their
  * prototype, so their stack starts with that name too.
  */
-import { types } from 'node:util';
+// Built-ins come from process.getBuiltinModule: an ESM `import` of a built-in builds a module
+// facade over all its exports, which costs cold-start time (~3 ms over the files on the init path).
+const { types } = process.getBuiltinModule('node:util');
 
 /** The body posted to `/invocation/{id}/error` and `/init/error`. */
 export interface ErrorResponse {

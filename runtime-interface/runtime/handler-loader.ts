@@ -10,12 +10,14 @@
  *   nearest package.json says `"type": "module"`), `.mjs` (import()), `.cjs`
  *   (require), then Node's own resolution from the task root (require).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { basename, dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Callback, Context } from 'aws-lambda';
 import { HandlerNotFoundError, ImportModuleError, MalformedHandlerNameError, UserCodeSyntaxError } from './errors.js';
+
+// Cheaper than ESM imports of built-ins on the cold path, see errors.ts.
+const { existsSync, readFileSync } = process.getBuiltinModule('node:fs');
+const { createRequire } = process.getBuiltinModule('node:module');
+const { basename, dirname, join, resolve } = process.getBuiltinModule('node:path');
+const { pathToFileURL } = process.getBuiltinModule('node:url');
 
 /** The signature the client calls: `(event, context, callback)`. */
 export type UserHandler = (event: unknown, context: Context, callback: Callback) => unknown;

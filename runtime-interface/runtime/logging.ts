@@ -10,7 +10,7 @@
  * first invoke the request id is `undefined` (Text) or absent (JSON), as with
  * the Node.js 20 runtime.
  */
-import { format } from 'node:util';
+const { format } = process.getBuiltinModule('node:util'); // cheaper than an ESM import, see errors.ts
 import { LOG_LEVELS, type LogFormat, type LogLevelName } from './environment.js';
 import { formatErrorForLog, intoError } from './errors.js';
 
