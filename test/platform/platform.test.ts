@@ -51,6 +51,37 @@ describe('Platform with a custom runtime', () => {
     expect(headers['content-type']).toBe('application/json');
   });
 
+  it('gives the runtime the Lambda environment and nothing of the host', async () => {
+    const fn = bootstrapFunction('echo', { memorySize: 512, environment: { MY_SETTING: 'on' } });
+    const p = start(fn);
+    const outcome = await p.invoke(invokeRequest('echo', { env: true }));
+    const { env, cwd } = JSON.parse(body(outcome)) as { env: Record<string, string>; cwd: string };
+    expect(cwd).toBe(fn.codeDir);
+    expect(env).toMatchObject({
+      _HANDLER: 'function.handler',
+      LAMBDA_TASK_ROOT: fn.codeDir,
+      LAMBDA_RUNTIME_DIR: '/var/runtime',
+      AWS_LAMBDA_FUNCTION_NAME: 'echo',
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+      AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/echo',
+      AWS_LAMBDA_LOG_FORMAT: 'Text',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      AWS_REGION: 'us-east-1',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_provided.al2023',
+      TZ: ':UTC',
+      LANG: 'en_US.UTF-8',
+      MY_SETTING: 'on',
+    });
+    expect(env.AWS_LAMBDA_RUNTIME_API).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(env.AWS_LAMBDA_LOG_STREAM_NAME).toMatch(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/);
+    expect(env.PATH?.startsWith('/usr/local/bin:/usr/bin/:/bin:/opt/bin')).toBe(true);
+    expect(env.LD_LIBRARY_PATH).toContain('/var/task');
+    expect(env.NODE_EXTRA_CA_CERTS).toBeUndefined();
+    expect(env.HOME).toBeUndefined();
+  });
+
   it('reports function errors with the validated type', async () => {
     const p = start(bootstrapFunction('echo'));
     const outcome = await p.invoke(invokeRequest('echo', { fail: 'nope' }));
