@@ -9,6 +9,7 @@ export const USAGE = `Usage: lamina <command> [options]
 Commands:
   serve   Serve the functions of a SAM template through the Lambda Invoke API
   rie     Run one function like AWS's Runtime Interface Emulator (aws-lambda-rie), fixed
+  doctor  Say which Lambda limits this machine lets Lamina enforce
   help    Show this help
 
 Run 'lamina <command> --help' for a command's options.
@@ -19,6 +20,7 @@ type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   serve: async () => (await import('./serve-command.js')).serveCommand,
   rie: async () => (await import('./rie-command.js')).rieCommand,
+  doctor: async () => (await import('./doctor-command.js')).doctorCommand,
 };
 
 /**

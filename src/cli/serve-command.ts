@@ -9,6 +9,7 @@ import { createFrontDoor, listen } from '../invoke/front-door-server.js';
 import { Platform, PLATFORM_DEFAULTS } from '../platform/platform.js';
 import { readHostEnvironment } from './host-environment.js';
 import { positiveNumber, untilSignal, warnIfExposed } from './cli-support.js';
+import { describeLimits, detectSandboxLimits } from '../platform/sandbox-factory.js';
 
 export const SERVE_USAGE = `Usage: lamina serve [options]
 
@@ -19,6 +20,7 @@ Options:
   --account-concurrency <n>     Account concurrency limit shared by all functions (default: 1000)
   --idle-timeout <seconds>      Retire environments idle this long (default: 600)
   --shutdown-grace <seconds>    SIGTERM to SIGKILL when retiring an environment (default: 2)
+  --no-limits                   Do not apply the kernel's limits (memory, CPU, processes, open files)
   --quiet                       Do not print function logs
   -h, --help                    Show this help
 `;
@@ -38,6 +40,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       'idle-timeout': { type: 'string', default: String(PLATFORM_DEFAULTS.idleTimeoutMs / 1000) },
       'shutdown-grace': { type: 'string', default: String(PLATFORM_DEFAULTS.shutdownGraceMs / 1000) },
       quiet: { type: 'boolean', default: false },
+      'no-limits': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -51,7 +54,10 @@ export async function serveCommand(args: string[]): Promise<number> {
   const templatePath = resolve(values.template);
   const { functions, warnings } = loadTemplate(templatePath, { region: host.region, accountId: host.accountId });
   for (const warning of warnings) process.stderr.write(`lamina: warning: ${warning}\n`);
+  const limits = values['no-limits'] ? undefined : detectSandboxLimits();
+  process.stdout.write(`Limits: ${limits === undefined ? 'off (--no-limits)' : describeLimits(limits)}\n`);
   const platform = new Platform({
+    limits,
     functions,
     accountConcurrency: positiveNumber('--account-concurrency', values['account-concurrency']),
     idleTimeoutMs: positiveNumber('--idle-timeout', values['idle-timeout']) * 1000,

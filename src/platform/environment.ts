@@ -14,7 +14,7 @@ import { RuntimeApiServer } from '../runtime-api/runtime-api-server.js';
 import type { NextWaiter, ReportedError, RuntimeApiTarget } from '../runtime-api/runtime-api-target.js';
 import { MAX_BUFFERED_RESPONSE_BYTES } from '../runtime-api/runtime-api-server.js';
 import type { Sandbox, SandboxExit } from '../sandbox/process-sandbox.js';
-import { errorMessageOf, fromReported, responseTooLarge, runtimeExited, timedOut } from './function-errors.js';
+import { errorMessageOf, exitError, fromReported, responseTooLarge, timedOut } from './function-errors.js';
 import type { FunctionErrorResult, InvocationResult } from './invoke-types.js';
 import type { Invocation } from './invocation.js';
 
@@ -252,7 +252,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     if (this.state === 'initializing') this.#failInit('error', exit);
     const current = this.#current;
     if (current !== undefined) {
-      const error = runtimeExited(current.requestId, exit);
+      const error = exitError(current.requestId, exit);
       this.#hooks.log(errorMessageOf(error), current);
       this.#hooks.log(error.errorType, current);
       this.#finalize(current, { kind: 'function-error', error }, { status: 'error', errorType: error.errorType }, error);

@@ -27,6 +27,16 @@ export function runtimeExited(requestId: string, exit: SandboxExit): FunctionErr
   return errorBody(FUNCTION_ERROR_TYPES.LAMINA_ERR_FN_EXIT, `RequestId: ${requestId} Error: ${why}`);
 }
 
+/** The kernel's OOM killer ended the runtime (the environment's memory limit was reached). */
+export function outOfMemory(requestId: string, exit: SandboxExit): FunctionErrorResult {
+  return errorBody(FUNCTION_ERROR_TYPES.LAMINA_ERR_FN_OUT_OF_MEMORY, `RequestId: ${requestId} Error: Runtime exited with error: ${describeExit(exit)}`);
+}
+
+/** How the caller sees a runtime's exit: out of memory, or an exit error. */
+export function exitError(requestId: string, exit: SandboxExit): FunctionErrorResult {
+  return exit.outOfMemory === true ? outOfMemory(requestId, exit) : runtimeExited(requestId, exit);
+}
+
 /** The `errorMessage` of an error body the platform made (for the log lines Lambda writes). */
 export function errorMessageOf(error: FunctionErrorResult): string {
   const parsed: unknown = JSON.parse(error.payload.toString('utf8'));

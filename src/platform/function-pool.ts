@@ -13,7 +13,7 @@ import {
   type InitResult,
   type SandboxFactory,
 } from './environment.js';
-import { errorMessageOf, fromReported, runtimeExited, timedOut } from './function-errors.js';
+import { errorMessageOf, exitError, fromReported, timedOut } from './function-errors.js';
 import type { FunctionErrorResult } from './invoke-types.js';
 import type { Invocation } from './invocation.js';
 
@@ -29,7 +29,7 @@ export interface PoolOptions {
 function initFailureError(requestId: string, init: InitResult & { ok: false }, initTimeoutMs: number): FunctionErrorResult {
   if (init.reported !== undefined) return fromReported(init.reported);
   if (init.status === 'timeout') return timedOut(requestId, initTimeoutMs / 1000);
-  return runtimeExited(requestId, init.exit ?? { code: null, signal: 'SIGKILL' });
+  return exitError(requestId, init.exit ?? { code: null, signal: 'SIGKILL' });
 }
 
 /**

@@ -6,15 +6,13 @@
 import type { FunctionConfig } from '../config/function-config.js';
 import { ConfigError, ServiceError, type ThrottleReason } from '../errors.js';
 import { FunctionLog, type LogOutput } from '../observability/function-log.js';
-import { ProcessSandbox } from '../sandbox/process-sandbox.js';
 import { Admission } from './admission.js';
-import { runtimeEnvironment, type FunctionCredentials } from './environment-variables.js';
-import type { SandboxFactory } from './environment.js';
+import type { FunctionCredentials } from './environment-variables.js';
 import { FunctionPool } from './function-pool.js';
-import { newLogStreamName, newRequestId, newTraceId } from './ids.js';
+import { newRequestId, newTraceId } from './ids.js';
 import type { AcceptedInvoke, InvokeOutcome, InvokePort, InvokeRequest } from './invoke-types.js';
 import { Invocation } from './invocation.js';
-import { RIC_ENTRY } from './paths.js';
+import { processSandboxFactory, type SandboxLimits } from './sandbox-factory.js';
 import { runEventInvocation } from './event-runner.js';
 
 export interface PlatformOptions {
@@ -28,6 +26,8 @@ export interface PlatformOptions {
   readonly logOutput?: LogOutput | undefined;
   /** Credentials handed to functions, when the platform has some. */
   readonly credentials?: FunctionCredentials | undefined;
+  /** Kernel limits per environment (cgroups, open files); none when undefined. */
+  readonly limits?: SandboxLimits | undefined;
   /** Runtime API port of the first environment (RIE drop-in's `--runtime-api-address`). */
   readonly firstRuntimeApiPort?: number;
 }
@@ -40,26 +40,6 @@ export const PLATFORM_DEFAULTS = {
 } as const;
 
 const VERSION = '$LATEST';
-
-/** The process sandbox that runs a function's runtime on the host. */
-function processSandboxFactory(fn: FunctionConfig, credentials: FunctionCredentials | undefined): SandboxFactory {
-  const [command, args] =
-    fn.launch.kind === 'node-ric' ? [process.execPath, [RIC_ENTRY]] : [fn.launch.command, fn.launch.args];
-  return (runtimeApi, log) =>
-    new ProcessSandbox(
-      {
-        command,
-        args,
-        cwd: fn.codeDir,
-        env: runtimeEnvironment(
-          fn,
-          { runtimeApi, version: VERSION, logStreamName: newLogStreamName(new Date(), VERSION), initializationType: 'on-demand' },
-          credentials,
-        ),
-      },
-      log,
-    );
-}
 
 function notFound(arn: string): ServiceError {
   return new ServiceError('LAMINA_ERR_FUNCTION_NOT_FOUND', `Function not found: ${arn}`);
@@ -89,7 +69,7 @@ export class Platform implements InvokePort {
         new FunctionPool(fn, VERSION, new FunctionLog(fn.name, options.logOutput), {
           timings,
           idleTimeoutMs: options.idleTimeoutMs ?? PLATFORM_DEFAULTS.idleTimeoutMs,
-          makeSandbox: processSandboxFactory(fn, options.credentials),
+          makeSandbox: processSandboxFactory(fn, VERSION, options.credentials, options.limits),
           ...(options.firstRuntimeApiPort === undefined ? {} : { firstRuntimeApiPort: options.firstRuntimeApiPort }),
         }),
       );

@@ -4,6 +4,7 @@
  * to the environment's log; the exit is reported once, after the output pipes have drained.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { EnvironmentCgroup } from './cgroups.js';
 import { ProcessTreeMemory } from './process-memory.js';
 
 export interface SandboxSpec {
@@ -11,11 +12,26 @@ export interface SandboxSpec {
   readonly args: readonly string[];
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
+  /** The environment's cgroup, joined before the runtime starts (limits memory, CPU, pids). */
+  readonly cgroup?: EnvironmentCgroup | undefined;
+  /** RLIMIT_NOFILE for the runtime (contract section 8: 1,024); lowered only, never raised. */
+  readonly maxOpenFiles?: number | undefined;
 }
+
+/**
+ * Joins the cgroups and lowers the open-files limit, then execs the runtime (same pid), so the
+ * runtime is limited from its first instruction. Arguments: count, cgroup.procs files, nofile,
+ * then the runtime's command line. Nothing is added to the runtime's environment.
+ */
+const JOIN_AND_EXEC =
+  'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; ' +
+  'if [ "$1" != - ]; then ulimit -n "$1" 2>/dev/null || true; fi; shift; exec "$@"';
 
 export interface SandboxExit {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
+  /** The kernel's OOM killer killed a process of the sandbox. */
+  readonly outOfMemory?: boolean;
 }
 
 /** What a sandbox can do, whatever isolates it (process today, container next). */
@@ -88,9 +104,15 @@ export class ProcessSandbox implements Sandbox {
   #exitSeen = false;
   #peakMb = 0;
   #memory: ProcessTreeMemory | undefined;
+  #cgroup: EnvironmentCgroup | undefined;
 
   constructor(spec: SandboxSpec, onLine: LineSink) {
-    this.#child = spawn(spec.command, spec.args as string[], {
+    const wrapped = spec.cgroup !== undefined || spec.maxOpenFiles !== undefined;
+    const [command, args] = wrapped
+      ? ['/bin/sh', ['-c', JOIN_AND_EXEC, 'lamina-sandbox', String(spec.cgroup?.procsFiles.length ?? 0), ...(spec.cgroup?.procsFiles ?? []), spec.maxOpenFiles === undefined ? '-' : String(spec.maxOpenFiles), spec.command, ...spec.args]]
+      : [spec.command, spec.args as string[]];
+    this.#cgroup = spec.cgroup;
+    this.#child = spawn(command, args, {
       cwd: spec.cwd,
       env: spec.env,
       detached: true,
@@ -98,7 +120,7 @@ export class ProcessSandbox implements Sandbox {
     });
     // A spawn failure (ENOENT, EACCES) is reported as an exit, like a runtime that died at once.
     this.pid = this.#child.pid ?? -1;
-    if (this.pid > 0) this.#memory = new ProcessTreeMemory(this.pid);
+    if (this.pid > 0 && spec.cgroup === undefined) this.#memory = new ProcessTreeMemory(this.pid);
     const child = this.#child;
     if (child.stdout !== null) splitLines(child.stdout, onLine);
     if (child.stderr !== null) splitLines(child.stderr, onLine);
@@ -116,9 +138,14 @@ export class ProcessSandbox implements Sandbox {
       child.once('close', (code, signal) => {
         this.#memory?.close();
         this.#memory = undefined;
+        const cgroup = this.#cgroup;
+        const outOfMemory = cgroup !== undefined && cgroup.oomKills() > 0;
+        if (cgroup !== undefined) this.#peakMb = Math.max(this.#peakMb, this.#cgroupPeakMb());
+        cgroup?.remove();
+        this.#cgroup = undefined;
         if (this.#exitSeen) return;
         this.#exitSeen = true;
-        resolve({ code, signal });
+        resolve({ code, signal, outOfMemory });
       });
     });
   }
@@ -129,8 +156,14 @@ export class ProcessSandbox implements Sandbox {
 
   peakMemoryMb(): number {
     // The environment's peak so far: children that came and went (curl in a shell runtime) count.
-    if (this.#memory !== undefined) this.#peakMb = Math.max(this.#peakMb, this.#memory.peakMb());
+    if (this.#cgroup !== undefined) this.#peakMb = Math.max(this.#peakMb, this.#cgroupPeakMb());
+    else if (this.#memory !== undefined) this.#peakMb = Math.max(this.#peakMb, this.#memory.peakMb());
     return this.#peakMb;
+  }
+
+  #cgroupPeakMb(): number {
+    const bytes = this.#cgroup?.peakMemoryBytes();
+    return bytes === undefined ? 0 : Math.ceil(bytes / (1024 * 1024));
   }
 
   #signalGroup(signal: NodeJS.Signals): void {

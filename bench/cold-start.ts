@@ -1,0 +1,112 @@
+/**
+ * Cold start of a Node.js runtime interface client: from process spawn to the arrival of its first
+ * `GET /runtime/invocation/next` at a Runtime API stub in this process (which never answers; the
+ * runtime is killed as soon as the request is seen). No-op handler, clean Lambda environment.
+ *
+ *   npm run build && node dist/bench/cold-start.js [--rounds 30] [--variants lamina,official,floor,tsc,launcher]
+ *     [--extra 'label=command arg1 arg2' ...]
+ *
+ * Variants alternate within each round (order rotated every round) so machine noise hits all alike.
+ * `--extra` adds ad-hoc variants (e.g. node flags) for experiments.
+ */
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { startColdStub, type ColdStub } from './lib/runtime-api-stub.js';
+import { lambdaEnv, makeTaskDir, percentile, ricVariants, type RicVariant } from './lib/ric-variants.js';
+
+/** Spawn one runtime and return milliseconds from spawn to its first GET /next. */
+async function coldStart(stub: ColdStub, variant: RicVariant, env: Record<string, string>): Promise<number> {
+  const arrival = stub.nextArrival();
+  const t0 = performance.now();
+  const child = spawn(variant.command, [...variant.args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const early = exited.then(() => {
+    throw new Error(`${variant.label} exited before its first GET /next: ${stderr.trim()}`);
+  });
+  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${variant.label}: no GET /next within 10 s`)), 10_000).unref());
+  try {
+    const t1 = await Promise.race([arrival, early, timeout]);
+    return t1 - t0;
+  } finally {
+    child.kill('SIGKILL');
+    await exited;
+    early.catch(() => undefined);
+  }
+}
+
+interface Row {
+  readonly variant: RicVariant;
+  readonly samples: number[];
+}
+
+const fmt = (ms: number): string => ms.toFixed(1);
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: 'string', default: '30' },
+      variants: { type: 'string', default: 'lamina,official,floor,tsc,launcher' },
+      extra: { type: 'string', multiple: true, default: [] },
+    },
+  });
+  const rounds = Number(values.rounds);
+  const task = makeTaskDir();
+  const all = ricVariants(task.floorScript);
+  const chosen: RicVariant[] = [];
+  for (const key of values.variants.split(',').filter(Boolean)) {
+    const variant = all.find((v) => v.key === key);
+    if (variant === undefined) throw new Error(`unknown variant ${key}; known: ${all.map((v) => v.key).join(', ')}`);
+    if (variant.unavailable !== undefined) console.error(`skipping ${variant.label}: ${variant.unavailable}`);
+    else chosen.push(variant);
+  }
+  for (const spec of values.extra) {
+    const eq = spec.indexOf('=');
+    const [command, ...args] = spec.slice(eq + 1).trim().split(/\s+/);
+    if (eq <= 0 || command === undefined) throw new Error(`--extra wants 'label=command args', got ${spec}`);
+    chosen.push({ key: spec.slice(0, eq), label: spec.slice(0, eq), command, args, unavailable: undefined });
+  }
+
+  const stub = await startColdStub();
+  const env = lambdaEnv(stub.address, task.dir);
+  const rows: Row[] = chosen.map((variant) => ({ variant, samples: [] }));
+  try {
+    for (const row of rows) await coldStart(stub, row.variant, env); // warm the page cache, check each works
+    for (let round = 0; round < rounds; round += 1) {
+      for (let i = 0; i < rows.length; i += 1) {
+        const row = rows[(i + round) % rows.length];
+        if (row !== undefined) row.samples.push(await coldStart(stub, row.variant, env));
+      }
+    }
+  } finally {
+    await stub.close();
+    rmSync(task.dir, { recursive: true, force: true });
+  }
+
+  const medians = new Map<string, number>();
+  console.log(`cold start: spawn -> first GET /next, ${rounds} alternating rounds, no-op handler, node ${process.version}`);
+  console.log('| what | median (ms) | p10 (ms) | p90 (ms) |');
+  console.log('| --- | ---: | ---: | ---: |');
+  for (const { variant, samples } of rows) {
+    const sorted = [...samples].sort((a, b) => a - b);
+    medians.set(variant.key, percentile(sorted, 50));
+    console.log(`| ${variant.label} | ${fmt(percentile(sorted, 50))} | ${fmt(percentile(sorted, 10))} | ${fmt(percentile(sorted, 90))} |`);
+  }
+  const ratio = (a: string, b: string): string => {
+    const x = medians.get(a);
+    const y = medians.get(b);
+    return x === undefined || y === undefined ? 'n/a' : (x / y).toFixed(2);
+  };
+  console.log(`ratios of medians: lamina/official ${ratio('lamina', 'official')} (target <= 0.75), lamina/floor ${ratio('lamina', 'floor')} (target <= 1.2), launcher/floor ${ratio('launcher', 'floor')}, tsc/floor ${ratio('tsc', 'floor')}`);
+  for (const { variant } of rows) {
+    if (!['lamina', 'official', 'floor', 'tsc', 'launcher'].includes(variant.key)) console.log(`ratio ${variant.key}/floor ${ratio(variant.key, 'floor')}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,92 @@
+/**
+ * The runtime interface clients the RIC benchmarks start, and the task directory and clean Lambda
+ * environment they start with.
+ */
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from './processes.js';
+
+export interface RicVariant {
+  /** Short key used on the command line (`--variants lamina,official`). */
+  readonly key: string;
+  /** Row label in the tables. */
+  readonly label: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  /** Why the variant cannot run here, or undefined. */
+  readonly unavailable: string | undefined;
+}
+
+export const BUNDLE = join(ROOT, 'dist', 'ric', 'lamina-ric.cjs');
+export const LAUNCHER = join(ROOT, 'dist', 'ric', 'bootstrap');
+export const TSC_ENTRY = join(ROOT, 'dist', 'runtime-interface', 'bootstrap', 'index.js');
+export const OFFICIAL_ENTRY = join(ROOT, 'node_modules', 'aws-lambda-ric', 'index.mjs');
+
+const missing = (file: string, hint: string): string | undefined => (existsSync(file) ? undefined : `${file} is missing (${hint})`);
+
+/**
+ * A task directory with a no-op CommonJS handler (`index.handler`) and the floor script.
+ * @example
+ * const task = makeTaskDir(); // task.dir, task.floorScript
+ */
+export function makeTaskDir(): { dir: string; floorScript: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'lamina-bench-task-'));
+  writeFileSync(join(dir, 'index.js'), 'exports.handler = async () => ({ ok: true });\n');
+  // The floor: the least a Node runtime must do before its first GET /next, i.e. start node and send it.
+  const floorScript = join(dir, 'floor.cjs');
+  writeFileSync(
+    floorScript,
+    `const [host, port] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
+require('node:http').get({ host, port, path: '/2018-06-01/runtime/invocation/next' }).on('error', () => {});
+`,
+  );
+  return { dir, floorScript };
+}
+
+/** Every variant; `floorScript` comes from {@link makeTaskDir}. */
+export function ricVariants(floorScript: string): RicVariant[] {
+  const node = process.execPath;
+  return [
+    { key: 'lamina', label: "lamina: bundle (node dist/ric/lamina-ric.cjs)", command: node, args: [BUNDLE], unavailable: missing(BUNDLE, 'npm run build') },
+    { key: 'launcher', label: 'lamina: sh launcher (dist/ric/bootstrap)', command: LAUNCHER, args: [], unavailable: missing(LAUNCHER, 'npm run build') },
+    { key: 'official', label: 'official aws-lambda-ric@4', command: node, args: [OFFICIAL_ENTRY], unavailable: missing(OFFICIAL_ENTRY, 'npm install') },
+    { key: 'floor', label: 'floor: bare node, one GET /next', command: node, args: [floorScript], unavailable: undefined },
+    { key: 'tsc', label: 'lamina: tsc output, unbundled ESM', command: node, args: [TSC_ENTRY], unavailable: missing(TSC_ENTRY, 'npm run build') },
+  ];
+}
+
+/**
+ * The clean environment of contract section 7 (no NODE_EXTRA_CA_CERTS: it alone adds ~70 ms).
+ * `node` is reachable on PATH for the sh launcher.
+ */
+export function lambdaEnv(runtimeApi: string, taskDir: string): Record<string, string> {
+  const nodeDir = join(process.execPath, '..');
+  return {
+    PATH: `/usr/local/bin:/usr/bin/:/bin:/opt/bin:${nodeDir}`,
+    LANG: 'en_US.UTF-8',
+    TZ: ':UTC',
+    _HANDLER: 'index.handler',
+    AWS_LAMBDA_RUNTIME_API: runtimeApi,
+    LAMBDA_TASK_ROOT: taskDir,
+    LAMBDA_RUNTIME_DIR: '/var/runtime',
+    AWS_LAMBDA_FUNCTION_NAME: 'bench',
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128',
+    AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/bench',
+    AWS_LAMBDA_LOG_STREAM_NAME: '2026/01/01/[$LATEST]0123456789abcdef',
+    AWS_LAMBDA_LOG_FORMAT: 'Text',
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs20.x',
+    NODE_PATH: '/opt/nodejs/node20/node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task',
+  };
+}
+
+/** Percentile of sorted numbers (nearest rank). */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] ?? Number.NaN;
+}

@@ -1,0 +1,114 @@
+/**
+ * Builds the shippable form of Lamina's runtime interface client into `dist/ric/`:
+ *
+ * - `lamina-ric.cjs`: the whole client in ONE CommonJS file (esbuild, platform node, target
+ *   node20). One file means one read and one compile instead of a dozen ESM module records
+ *   (resolution, linking, facades), which is most of what separates a Node RIC from a bare
+ *   `node` start.
+ * - `bootstrap`: a POSIX sh launcher (mode 0755) for `provided*` runtimes and for a Lambda
+ *   layer (`/opt/bootstrap`). It finds node (shipped next to it, in a layer at
+ *   `/opt/nodejs/bin/node`, or on PATH) and the bundle next to itself.
+ *
+ *   npm run build:ric            # or: node dist/runtime-interface/package/build.js [--out DIR]
+ *
+ * `npm run build` runs it after tsc, so `dist/ric/` always matches the sources.
+ */
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+/** File names inside the output directory (and inside the layer zip). */
+export const RIC_FILES = {
+  bundle: 'lamina-ric.cjs',
+  launcher: 'bootstrap',
+} as const;
+
+/** The folder holding Lamina's package.json (this file runs from dist/ or, under vitest, from source). */
+function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+/** Where `npm run build:ric` writes, unless told otherwise. */
+export const DEFAULT_RIC_DIR = join(projectRoot(), 'dist', 'ric');
+
+/**
+ * The launcher. `${0%/*}` instead of `$(dirname "$0")`: no subshell, no fork. `exec` replaces the
+ * shell, so the runtime's pid is node's and signals reach it directly.
+ */
+export const LAUNCHER_SOURCE = `#!/bin/sh
+# Lamina's Node.js runtime interface client, as a custom runtime bootstrap.
+# Runs ./${RIC_FILES.bundle} (next to this file) with the first node found:
+#   ./node or ./bin/node next to this file, /opt/nodejs/bin/node (a layer), then node on PATH.
+case "$0" in */*) here="\${0%/*}" ;; *) here=. ;; esac
+if [ -x "$here/node" ]; then node="$here/node"
+elif [ -x "$here/bin/node" ]; then node="$here/bin/node"
+elif [ -x /opt/nodejs/bin/node ]; then node=/opt/nodejs/bin/node
+else node=node
+fi
+exec "$node" "$here/${RIC_FILES.bundle}" "$@"
+`;
+
+export interface BuildRicOptions {
+  /** Output directory; `dist/ric` by default. */
+  readonly outDir?: string;
+  /** Minify the bundle (measured: no cold-start difference either way; off keeps stacks readable). */
+  readonly minify?: boolean;
+}
+
+export interface BuiltRic {
+  readonly outDir: string;
+  readonly bundle: string;
+  readonly launcher: string;
+  readonly bytes: number;
+}
+
+/**
+ * Bundle the client and write the launcher.
+ * @example
+ * ```ts
+ * const { bundle, launcher } = await buildRic({ outDir: '/tmp/ric' });
+ * ```
+ */
+export async function buildRic(options: BuildRicOptions = {}): Promise<BuiltRic> {
+  const root = projectRoot();
+  const outDir = resolve(options.outDir ?? DEFAULT_RIC_DIR);
+  mkdirSync(outDir, { recursive: true });
+  const bundle = join(outDir, RIC_FILES.bundle);
+  // esbuild is a build-time dependency: import it only when building.
+  const esbuild = await import('esbuild');
+  const result = await esbuild.build({
+    entryPoints: [join(root, 'runtime-interface', 'bootstrap', 'index.ts')],
+    outfile: bundle,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    minify: options.minify ?? false,
+    legalComments: 'none',
+    // handler-loader.ts calls createRequire(import.meta.url); in CommonJS the file's own path does the same.
+    define: { 'import.meta.url': '__filename' },
+    logLevel: 'warning',
+    metafile: true,
+  });
+  const launcher = join(outDir, RIC_FILES.launcher);
+  writeFileSync(launcher, LAUNCHER_SOURCE);
+  chmodSync(launcher, 0o755);
+  const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
+  return { outDir, bundle, launcher, bytes };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { out: { type: 'string' }, minify: { type: 'boolean', default: false } } });
+  const built = await buildRic({ ...(values.out === undefined ? {} : { outDir: values.out }), minify: values.minify });
+  process.stdout.write(`lamina-ric: ${built.bundle} (${built.bytes} bytes), ${built.launcher}\n`);
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,37 @@
+/**
+ * `lamina doctor`: what this machine lets Lamina enforce, in plain words.
+ */
+import { availableParallelism } from 'node:os';
+import { detectCgroups } from '../sandbox/cgroups.js';
+import { OPEN_FILES_PER_ENVIRONMENT } from '../platform/sandbox-factory.js';
+
+interface Check {
+  readonly what: string;
+  readonly enforced: boolean;
+  readonly detail: string;
+}
+
+/** @example const checks = doctorChecks(); */
+export function doctorChecks(): Check[] {
+  const cgroups = detectCgroups();
+  const limited = cgroups.version !== undefined;
+  const root = process.getuid?.() === 0;
+  return [
+    { what: 'memory limit (MemorySize, OOM kill, Max Memory Used from the cgroup)', enforced: limited, detail: cgroups.summary },
+    { what: `CPU share (MemorySize / 1769 vCPU, at most ${availableParallelism()} cores)`, enforced: limited, detail: limited ? `cgroup v${cgroups.version} CPU quota` : 'needs a writable cgroup hierarchy' },
+    { what: '1024 processes per environment', enforced: limited, detail: limited ? `cgroup v${cgroups.version} pids controller` : 'needs a writable cgroup hierarchy' },
+    { what: `${OPEN_FILES_PER_ENVIRONMENT} open files per environment`, enforced: true, detail: 'RLIMIT_NOFILE set by the launcher (lowered only)' },
+    { what: '/var/task read-only, /opt layers, private /tmp (EphemeralStorage)', enforced: false, detail: root ? 'not built yet (issue 4)' : 'needs root and mount namespaces; not built yet (issue 4)' },
+  ];
+}
+
+export async function doctorCommand(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write('Usage: lamina doctor\n\nSays which Lambda limits Lamina can enforce on this machine.\n');
+    return 0;
+  }
+  for (const check of doctorChecks()) {
+    process.stdout.write(`${check.enforced ? 'enforced    ' : 'NOT enforced'}  ${check.what}\n              ${check.detail}\n`);
+  }
+  return 0;
+}

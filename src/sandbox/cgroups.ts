@@ -1,0 +1,177 @@
+/**
+ * Per-environment cgroups (contract section 8): memory limit = MemorySize (OOM kills the
+ * environment), CPU quota in proportion to memory (1,769 MB = 1 vCPU, capped at the host's
+ * cores), and 1,024 processes. cgroup v2 (unified, with the controllers enabled) or v1 (one
+ * hierarchy per controller) is detected at run time; without a writable hierarchy the platform
+ * runs without these limits and says so once.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+
+/** Lambda's CPU scale: this much memory buys one vCPU. */
+export const MB_PER_VCPU = 1769;
+export const PIDS_PER_ENVIRONMENT = 1024;
+const CFS_PERIOD_US = 100_000;
+const GROUP = 'lamina';
+
+export interface CgroupLimits {
+  readonly memoryMb: number;
+}
+
+/** The cgroup(s) of one environment. */
+export interface EnvironmentCgroup {
+  /** `cgroup.procs` files the runtime's pid is written to before it execs. */
+  readonly procsFiles: readonly string[];
+  /** Peak memory charged to the environment, in bytes, when the kernel reports it. */
+  peakMemoryBytes(): number | undefined;
+  /** How many processes the OOM killer has killed in this environment. */
+  oomKills(): number;
+  /** Remove the cgroup (after its processes are gone). */
+  remove(): void;
+}
+
+export interface CgroupSupport {
+  readonly version: 1 | 2 | undefined;
+  /** What is enforced, in plain words, or why nothing is. */
+  readonly summary: string;
+  create(name: string, limits: CgroupLimits): EnvironmentCgroup | undefined;
+}
+
+/** The CPU share Lambda gives a memory size, in vCPUs, capped at the host's cores. */
+export function vcpusFor(memoryMb: number, hostCores = availableParallelism()): number {
+  return Math.min(memoryMb / MB_PER_VCPU, hostCores);
+}
+
+function read(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function counter(text: string, key: string): number {
+  const match = new RegExp(`(?:^|\\n)${key} (\\d+)`).exec(text);
+  return match?.[1] === undefined ? 0 : Number(match[1]);
+}
+
+function writable(dir: string): boolean {
+  const probe = join(dir, GROUP, `probe-${process.pid}`);
+  try {
+    mkdirSync(join(dir, GROUP), { recursive: true });
+    mkdirSync(probe);
+    rmdirSync(probe);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Remove environment cgroups left by a platform that did not stop cleanly. */
+function removeStale(dir: string): void {
+  const parent = join(dir, GROUP);
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(parent, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  } catch {
+    return;
+  }
+  for (const name of entries) {
+    const [, pid] = /^p(\d+)-/.exec(name) ?? [];
+    if (pid !== undefined && existsSync(`/proc/${pid}`)) continue; // a live platform's
+    try {
+      rmdirSync(join(parent, name));
+    } catch {
+      // still has processes, or not ours to remove
+    }
+  }
+}
+
+function v1Group(root: string, name: string, limits: CgroupLimits, hostCores: number): EnvironmentCgroup {
+  const dirs = { memory: join(root, 'memory', GROUP, name), cpu: join(root, 'cpu', GROUP, name), pids: join(root, 'pids', GROUP, name) };
+  for (const dir of Object.values(dirs)) mkdirSync(dir);
+  const bytes = limits.memoryMb * 1024 * 1024;
+  writeFileSync(join(dirs.memory, 'memory.limit_in_bytes'), String(bytes));
+  // No swap beyond the limit, so the limit is a hard one (memsw exists only with swap accounting).
+  if (existsSync(join(dirs.memory, 'memory.memsw.limit_in_bytes'))) writeFileSync(join(dirs.memory, 'memory.memsw.limit_in_bytes'), String(bytes));
+  writeFileSync(join(dirs.cpu, 'cpu.cfs_period_us'), String(CFS_PERIOD_US));
+  writeFileSync(join(dirs.cpu, 'cpu.cfs_quota_us'), String(Math.max(1000, Math.round(CFS_PERIOD_US * vcpusFor(limits.memoryMb, hostCores)))));
+  writeFileSync(join(dirs.pids, 'pids.max'), String(PIDS_PER_ENVIRONMENT));
+  return {
+    procsFiles: Object.values(dirs).map((dir) => join(dir, 'cgroup.procs')),
+    peakMemoryBytes: () => Number(read(join(dirs.memory, 'memory.max_usage_in_bytes'))) || undefined,
+    oomKills: () => counter(read(join(dirs.memory, 'memory.oom_control')), 'oom_kill'),
+    remove: () => {
+      for (const dir of Object.values(dirs)) {
+        try {
+          rmdirSync(dir);
+        } catch {
+          // processes may linger for a moment after a kill; stale groups are removed at next start
+        }
+      }
+    },
+  };
+}
+
+function v2Group(root: string, name: string, limits: CgroupLimits, hostCores: number): EnvironmentCgroup {
+  const dir = join(root, GROUP, name);
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'memory.max'), String(limits.memoryMb * 1024 * 1024));
+  if (existsSync(join(dir, 'memory.swap.max'))) writeFileSync(join(dir, 'memory.swap.max'), '0');
+  writeFileSync(join(dir, 'cpu.max'), `${Math.max(1000, Math.round(CFS_PERIOD_US * vcpusFor(limits.memoryMb, hostCores)))} ${CFS_PERIOD_US}`);
+  writeFileSync(join(dir, 'pids.max'), String(PIDS_PER_ENVIRONMENT));
+  return {
+    procsFiles: [join(dir, 'cgroup.procs')],
+    peakMemoryBytes: () => Number(read(join(dir, 'memory.peak'))) || undefined,
+    oomKills: () => counter(read(join(dir, 'memory.events')), 'oom_kill'),
+    remove: () => {
+      try {
+        rmdirSync(dir);
+      } catch {
+        // removed at next start if still busy
+      }
+    },
+  };
+}
+
+function unsupported(summary: string): CgroupSupport {
+  return { version: undefined, summary, create: () => undefined };
+}
+
+/**
+ * Find a cgroup hierarchy this process can manage.
+ *
+ * @example
+ * const cgroups = detectCgroups();
+ * const group = cgroups.create(`p${process.pid}-env1`, { memoryMb: 128 });
+ */
+export function detectCgroups(root = '/sys/fs/cgroup', hostCores = availableParallelism()): CgroupSupport {
+  const unifiedControllers = read(join(root, 'cgroup.controllers')).split(/\s+/);
+  if (['memory', 'cpu', 'pids'].every((c) => unifiedControllers.includes(c))) {
+    try {
+      writeFileSync(join(root, 'cgroup.subtree_control'), '+memory +cpu +pids');
+      mkdirSync(join(root, GROUP), { recursive: true });
+      writeFileSync(join(root, GROUP, 'cgroup.subtree_control'), '+memory +cpu +pids');
+    } catch {
+      return unsupported(`cgroup v2 at ${root} is not writable by this user: memory, CPU and process limits are not enforced`);
+    }
+    removeStale(root);
+    return {
+      version: 2,
+      summary: `cgroup v2 (${root}): memory = MemorySize (OOM kill), CPU = MemorySize/${MB_PER_VCPU} vCPU, ${PIDS_PER_ENVIRONMENT} processes`,
+      create: (name, limits) => v2Group(root, name, limits, hostCores),
+    };
+  }
+  const v1 = ['memory', 'cpu', 'pids'];
+  const missing = v1.filter((c) => !existsSync(join(root, c)) || !writable(join(root, c)));
+  if (missing.length === 0) {
+    for (const c of v1) removeStale(join(root, c));
+    return {
+      version: 1,
+      summary: `cgroup v1 (${root}/{memory,cpu,pids}): memory = MemorySize (OOM kill), CPU = MemorySize/${MB_PER_VCPU} vCPU, ${PIDS_PER_ENVIRONMENT} processes`,
+      create: (name, limits) => v1Group(root, name, limits, hostCores),
+    };
+  }
+  return unsupported(`no writable cgroup hierarchy (v1 controllers not writable: ${missing.join(', ')}): memory, CPU and process limits are not enforced`);
+}

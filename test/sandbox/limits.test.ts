@@ -1,0 +1,83 @@
+/**
+ * Kernel limits per environment (contract section 8): memory (OOM kill and recovery), processes,
+ * open files, and Max Memory Used from the cgroup. Skipped, with the reason printed, where this
+ * machine gives no writable cgroup hierarchy.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detectCgroups } from '../../src/sandbox/cgroups.js';
+import type { InvokeOutcome } from '../../src/platform/invoke-types.js';
+import { Platform } from '../../src/platform/platform.js';
+import { OPEN_FILES_PER_ENVIRONMENT } from '../../src/platform/sandbox-factory.js';
+import { bootstrapFunction } from '../helpers/function-config.js';
+import { invokeRequest } from '../helpers/invoke-request.js';
+
+const cgroups = detectCgroups();
+if (cgroups.version === undefined) console.warn(`skipping cgroup limit tests: ${cgroups.summary}`);
+
+function text(outcome: InvokeOutcome): string {
+  const result = outcome.result;
+  if (result.kind === 'response') return result.payload.toString();
+  if (result.kind === 'function-error') return result.error.payload.toString();
+  throw new Error('stream');
+}
+
+describe.skipIf(cgroups.version === undefined)('per-environment cgroups', () => {
+  let platform: Platform;
+  beforeAll(() => {
+    platform = new Platform({
+      functions: [bootstrapFunction('small', { memorySize: 128, timeout: 20 }), bootstrapFunction('big', { memorySize: 1769, timeout: 20 })],
+      shutdownGraceMs: 100,
+      limits: { cgroups, maxOpenFiles: OPEN_FILES_PER_ENVIRONMENT },
+    });
+  });
+  afterAll(() => platform.stop());
+
+  it('kills an environment that goes over MemorySize with Runtime.OutOfMemory, then recovers', async () => {
+    const outcome = await platform.invoke(invokeRequest('small', { allocMb: 400 }));
+    expect(outcome.result.kind).toBe('function-error');
+    expect(JSON.parse(text(outcome))).toEqual({
+      errorType: 'Runtime.OutOfMemory',
+      errorMessage: `RequestId: ${outcome.requestId} Error: Runtime exited with error: signal: killed`,
+    });
+    expect(outcome.logs()).toContain('Error Type: Runtime.OutOfMemory');
+    const next = await platform.invoke(invokeRequest('small', { echo: 'alive' }));
+    expect(text(next)).toBe('"alive"');
+    expect(next.logs()).toContain('Init Duration');
+  });
+
+  it('reports Max Memory Used from the cgroup peak', async () => {
+    const outcome = await platform.invoke(invokeRequest('big', { allocMb: 200 }));
+    expect(text(outcome)).toBe('200');
+    const used = Number(/Max Memory Used: (\d+) MB/.exec(outcome.logs())?.[1]);
+    expect(used).toBeGreaterThanOrEqual(200);
+    expect(used).toBeLessThan(1769);
+  });
+
+  it('stops a fork loop at the pids limit', async () => {
+    const outcome = await platform.invoke(invokeRequest('big', { forkBomb: 2000 }));
+    const { spawned, error } = JSON.parse(text(outcome)) as { spawned: number; error: string };
+    expect(error).not.toBe('');
+    expect(spawned).toBeLessThan(1024);
+    expect(spawned).toBeGreaterThan(100);
+  });
+
+  it('limits open files to 1024', async () => {
+    const outcome = await platform.invoke(invokeRequest('big', { openFiles: 5000 }));
+    const { opened, error } = JSON.parse(text(outcome)) as { opened: number; error: string };
+    expect(error).toBe('EMFILE');
+    expect(opened).toBeLessThan(1024);
+    expect(opened).toBeGreaterThan(900);
+  });
+});
+
+describe('open files without cgroups', () => {
+  it('applies the 1024 limit through the launcher alone', async () => {
+    const platform = new Platform({ functions: [bootstrapFunction('echo')], shutdownGraceMs: 100, limits: { cgroups: undefined, maxOpenFiles: 1024 } });
+    try {
+      const outcome = await platform.invoke(invokeRequest('echo', { openFiles: 5000 }));
+      expect((JSON.parse(text(outcome)) as { error: string }).error).toBe('EMFILE');
+    } finally {
+      await platform.stop();
+    }
+  });
+});
