@@ -3,7 +3,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { detectCgroups } from '../sandbox/cgroups.js';
-import { OPEN_FILES_PER_ENVIRONMENT } from '../platform/sandbox-factory.js';
+import { detectFilesystemIsolation, OPEN_FILES_PER_ENVIRONMENT } from '../platform/sandbox-factory.js';
 
 interface Check {
   readonly what: string;
@@ -15,13 +15,13 @@ interface Check {
 export function doctorChecks(): Check[] {
   const cgroups = detectCgroups();
   const limited = cgroups.version !== undefined;
-  const root = process.getuid?.() === 0;
+  const filesystem = detectFilesystemIsolation();
   return [
     { what: 'memory limit (MemorySize, OOM kill, Max Memory Used from the cgroup)', enforced: limited, detail: cgroups.summary },
     { what: `CPU share (MemorySize / 1769 vCPU, at most ${availableParallelism()} cores)`, enforced: limited, detail: limited ? `cgroup v${cgroups.version} CPU quota` : 'needs a writable cgroup hierarchy' },
     { what: '1024 processes per environment', enforced: limited, detail: limited ? `cgroup v${cgroups.version} pids controller` : 'needs a writable cgroup hierarchy' },
     { what: `${OPEN_FILES_PER_ENVIRONMENT} open files per environment`, enforced: true, detail: 'RLIMIT_NOFILE set by the launcher (lowered only)' },
-    { what: '/var/task read-only, /opt layers, private /tmp (EphemeralStorage)', enforced: false, detail: root ? 'not built yet (issue 4)' : 'needs root and mount namespaces; not built yet (issue 4)' },
+    { what: '/var/task read-only, private /tmp sized by EphemeralStorage', enforced: filesystem.available, detail: filesystem.summary },
   ];
 }
 

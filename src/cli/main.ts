@@ -9,6 +9,7 @@ export const USAGE = `Usage: lamina <command> [options]
 Commands:
   serve   Serve the functions of a SAM template through the Lambda Invoke API
   rie     Run one function like AWS's Runtime Interface Emulator (aws-lambda-rie), fixed
+  package Package Lamina's Node.js runtime interface client as a layer zip or a bootstrap
   doctor  Say which Lambda limits this machine lets Lamina enforce
   help    Show this help
 
@@ -20,6 +21,7 @@ type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   serve: async () => (await import('./serve-command.js')).serveCommand,
   rie: async () => (await import('./rie-command.js')).rieCommand,
+  package: async () => (await import('./package-command.js')).packageCommand,
   doctor: async () => (await import('./doctor-command.js')).doctorCommand,
 };
 

@@ -84,6 +84,7 @@ export function runtimeLaunch(
   runtime: string,
   handler: string,
   codeDir: string | undefined,
+  layers: readonly string[] = [],
 ): RuntimeLaunch | undefined {
   if (NODE_RUNTIMES.includes(runtime)) {
     if (handler === '') {
@@ -98,10 +99,15 @@ export function runtimeLaunch(
   }
   if (codeDir === undefined) return undefined;
   const property = type === 'AWS::Serverless::Function' ? 'CodeUri' : 'Code';
-  const command = join(codeDir, 'bootstrap');
-  const stat = statSync(command, { throwIfNoEntry: false });
-  if (stat === undefined || !stat.isFile()) {
-    report.problem(id, property, `${runtime} needs an executable file ${command}, which does not exist`);
+  const isFile = (path: string): boolean => statSync(path, { throwIfNoEntry: false })?.isFile() === true;
+  // Lambda runs /var/task/bootstrap, else /opt/bootstrap: the layers are extracted into /opt in
+  // order, a later layer overwriting an earlier one, so the LAST layer holding a bootstrap wins.
+  const own = join(codeDir, 'bootstrap');
+  const fromLayer = [...layers].reverse().map((dir) => join(dir, 'bootstrap')).find(isFile);
+  const command = isFile(own) ? own : (fromLayer ?? own);
+  if (!isFile(command)) {
+    const where = layers.length > 0 ? ` (nor does any of its layers have a bootstrap)` : '';
+    report.problem(id, property, `${runtime} needs an executable file ${command}, which does not exist${where}`);
     return undefined;
   }
   try {
@@ -111,4 +117,94 @@ export function runtimeLaunch(
     return undefined;
   }
   return { kind: 'bootstrap', command, args: [] };
+}
+
+/** The layer resource types whose content Lamina can use (a local directory). */
+export type LayerResourceType = 'AWS::Serverless::LayerVersion' | 'AWS::Lambda::LayerVersion';
+export const LAYER_TYPES: ReadonlySet<string> = new Set<LayerResourceType>(['AWS::Serverless::LayerVersion', 'AWS::Lambda::LayerVersion']);
+
+/** A layer resource of the template, as found (its directory is checked when a function uses it). */
+export interface LayerResource {
+  readonly type: LayerResourceType;
+  readonly props: Readonly<Record<string, unknown>>;
+}
+
+/** Lambda's limit on layers per function. */
+export const MAX_LAYERS = 5;
+
+/**
+ * The local directory of a layer resource: `ContentUri` (SAM) or `Content` (CloudFormation, as the
+ * local path that `sam build` / `aws cloudformation package` accept), resolved against the
+ * template's directory. Zip files are refused: Lamina has no zip reader; extract the layer into a
+ * directory and point at that.
+ */
+export function layerDirectory(
+  report: TemplateReport,
+  resolver: IntrinsicResolver,
+  id: string,
+  layer: LayerResource,
+  templateDir: string,
+): string | undefined {
+  const property = layer.type === 'AWS::Serverless::LayerVersion' ? 'ContentUri' : 'Content';
+  const content = resolveProperty(report, resolver, id, property, layer.props[property]);
+  if (content === undefined) return undefined;
+  if (!content.present) {
+    report.problem(id, property, 'is required');
+    return undefined;
+  }
+  const value = content.value;
+  if (typeof value !== 'string' || /^s3:\/\//i.test(value)) {
+    report.problem(id, property, `${show(value)} is not a local directory (S3 locations are not supported yet)`);
+    return undefined;
+  }
+  const dir = resolve(templateDir, value);
+  const stat = statSync(dir, { throwIfNoEntry: false });
+  if (stat === undefined) {
+    report.problem(id, property, `directory ${dir} does not exist`);
+    return undefined;
+  }
+  if (!stat.isDirectory()) {
+    report.problem(id, property, `${dir} is not a directory (zip archives are not supported yet: extract it, e.g. unzip -d DIR layer.zip, and point ${property} at DIR)`);
+    return undefined;
+  }
+  return dir;
+}
+
+/**
+ * A function's `Layers`: each entry must be a `Ref` to a layer resource of the same template.
+ * Layer ARNs (published layers) cannot be fetched: they are skipped with a warning. Directories
+ * come back in the order given, which is Lambda's extraction order.
+ *
+ * @param layerDirs - memo of layer id -> directory, so that a layer's problems are reported once.
+ */
+export function functionLayers(
+  report: TemplateReport,
+  resolver: IntrinsicResolver,
+  id: string,
+  raw: unknown,
+  layerResources: ReadonlyMap<string, LayerResource>,
+  layerDirs: Map<string, string | undefined>,
+  templateDir: string,
+): string[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) {
+    report.problem(id, 'Layers', `${show(raw)} must be a list of layers`);
+    return [];
+  }
+  if (raw.length > MAX_LAYERS) report.problem(id, 'Layers', `${raw.length} layers: a function can use at most ${MAX_LAYERS}`);
+  const dirs: string[] = [];
+  for (const entry of raw as unknown[]) {
+    const ref = isPlainObject(entry) && Object.keys(entry).length === 1 && typeof entry.Ref === 'string' ? entry.Ref : undefined;
+    const layer = ref === undefined ? undefined : layerResources.get(ref);
+    if (ref !== undefined && layer !== undefined) {
+      if (!layerDirs.has(ref)) layerDirs.set(ref, layerDirectory(report, resolver, ref, layer, templateDir));
+      const dir = layerDirs.get(ref);
+      if (dir !== undefined) dirs.push(dir);
+      continue;
+    }
+    const resolved = resolver.resolve(entry);
+    const shown = resolved.ok ? show(resolved.value) : show(entry);
+    report.warn(id, 'Layers', `${shown} is not a layer resource of this template (published layer ARNs are not supported yet); ignored`);
+  }
+  return dirs;
 }

@@ -23,6 +23,13 @@ export interface FunctionConfig {
   readonly handler: string;
   /** Absolute path to the function's code directory (the working directory and task root). */
   readonly codeDir: string;
+  /**
+   * Absolute paths of the function's layer directories (SAM `Layers` naming LayerVersion resources
+   * of the same template), in Lambda's extraction order: a file in a later layer wins. Lambda
+   * extracts them into /opt; process mode cannot, so only a layer's `bootstrap` is used directly
+   * (for `provided*` runtimes without their own). Undefined or empty: no layers.
+   */
+  readonly layers?: readonly string[] | undefined;
   readonly launch: RuntimeLaunch;
   /** MB, 128 to 10,240. */
   readonly memorySize: number;
@@ -30,6 +37,8 @@ export interface FunctionConfig {
   readonly timeout: number;
   /** User environment variables (already checked against reserved names and the 4 KB limit). */
   readonly environment: Readonly<Record<string, string>>;
+  /** `EphemeralStorage.Size` in MB (512 to 10,240); undefined means Lambda's default, 512. */
+  readonly ephemeralStorageMb?: number | undefined;
   /** `ReservedConcurrentExecutions`, or undefined when the function uses the unreserved pool. */
   readonly reservedConcurrency: number | undefined;
   /** `AWS_LAMBDA_LOG_FORMAT`: Text or JSON (`LoggingConfig.LogFormat`). */

@@ -19,7 +19,7 @@ import { FUNCTION_LIMITS, functionArn, type FunctionConfig } from './function-co
 import { IntrinsicResolver, isPlainObject, NO_VALUE, pseudoParameters, type IntrinsicContext } from './cfn-intrinsics.js';
 import { readTemplateFile } from './cfn-yaml.js';
 import { mergeGlobals, NON_GLOBAL_FUNCTION_PROPERTIES } from './template-globals.js';
-import { codeDirectory, runtimeLaunch, type FunctionResourceType } from './code-location.js';
+import { codeDirectory, functionLayers, LAYER_TYPES, runtimeLaunch, type FunctionResourceType, type LayerResource, type LayerResourceType } from './code-location.js';
 import {
   CONCURRENCY_RULE,
   environmentProperty,
@@ -74,7 +74,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
   const resolver = new IntrinsicResolver(intrinsicContext(template, resources, options, report));
   const globals = functionGlobals(template.Globals, report);
   const functions: FunctionConfig[] = [];
-  const loader: Loader = { report, resolver, templateDir: dirname(path), options };
+  const loader: Loader = { report, resolver, templateDir: dirname(path), options, layers: layerResources(resources), layerDirs: new Map() };
   const idsByName = new Map<string, string>();
 
   for (const [id, resource] of Object.entries(resources)) {
@@ -123,6 +123,19 @@ interface Loader {
   readonly resolver: IntrinsicResolver;
   readonly templateDir: string;
   readonly options: LoadTemplateOptions;
+  /** `AWS::Serverless::LayerVersion` / `AWS::Lambda::LayerVersion` resources, by logical id. */
+  readonly layers: ReadonlyMap<string, LayerResource>;
+  /** Layer directories already resolved (each layer's problems are reported once). */
+  readonly layerDirs: Map<string, string | undefined>;
+}
+
+function layerResources(resources: Readonly<Record<string, unknown>>): Map<string, LayerResource> {
+  const layers = new Map<string, LayerResource>();
+  for (const [id, resource] of Object.entries(resources)) {
+    if (!isPlainObject(resource) || typeof resource.Type !== 'string' || !LAYER_TYPES.has(resource.Type)) continue;
+    layers.set(id, { type: resource.Type as LayerResourceType, props: isPlainObject(resource.Properties) ? resource.Properties : {} });
+  }
+  return layers;
 }
 
 function intrinsicContext(
@@ -191,7 +204,8 @@ function loadFunction(loader: Loader, id: string, type: FunctionResourceType, pr
   const runtime = stringProperty(loader, id, 'Runtime', props.Runtime, true);
   const handler = stringProperty(loader, id, 'Handler', props.Handler, false) ?? '';
   const codeDir = codeDirectory(report, resolver, id, type, props, loader.templateDir);
-  const launch = runtime === undefined ? undefined : runtimeLaunch(report, id, type, runtime, handler, codeDir);
+  const layers = functionLayers(report, resolver, id, props.Layers, loader.layers, loader.layerDirs, loader.templateDir);
+  const launch = runtime === undefined ? undefined : runtimeLaunch(report, id, type, runtime, handler, codeDir, layers);
 
   const memory = resolveProperty(report, resolver, id, 'MemorySize', props.MemorySize);
   const memorySize = memory?.present === true ? integerProperty(report, id, 'MemorySize', memory.value, MEMORY_RULE) : FUNCTION_LIMITS.defaultMemoryMb;
@@ -201,7 +215,6 @@ function loadFunction(loader: Loader, id: string, type: FunctionResourceType, pr
   const reservedConcurrency = reserved?.present === true ? integerProperty(report, id, 'ReservedConcurrentExecutions', reserved.value, CONCURRENCY_RULE) : undefined;
   const environment = environmentProperty(report, resolver, id, props.Environment);
   const { logFormat, logLevel } = loggingProperty(report, resolver, id, props.LoggingConfig);
-  if (props.Layers !== undefined) report.warn(id, 'Layers', 'layers are not supported yet; ignored');
 
   if (report.problems.length > before || runtime === undefined || codeDir === undefined || launch === undefined) return undefined;
   if (memorySize === undefined || timeout === undefined) return undefined;
@@ -213,6 +226,7 @@ function loadFunction(loader: Loader, id: string, type: FunctionResourceType, pr
     runtime,
     handler,
     codeDir,
+    layers,
     launch,
     memorySize,
     timeout,

@@ -18,5 +18,17 @@ function findProjectRoot(start: string): string {
 /** The folder holding Lamina's package.json. */
 export const PROJECT_ROOT = findProjectRoot(dirname(fileURLToPath(import.meta.url)));
 
-/** The compiled entry point of Lamina's runtime interface client (runtime-interface/). */
-export const RIC_ENTRY = join(PROJECT_ROOT, 'dist', 'runtime-interface', 'bootstrap', 'index.js');
+/** The runtime interface client bundled into one CommonJS file (`npm run build:ric`, part of `npm run build`). */
+export const RIC_BUNDLE = join(PROJECT_ROOT, 'dist', 'ric', 'lamina-ric.cjs');
+
+/** The sh launcher written next to {@link RIC_BUNDLE}: a `provided*` runtime's `bootstrap`. */
+export const RIC_LAUNCHER = join(PROJECT_ROOT, 'dist', 'ric', 'bootstrap');
+
+/** The tsc output of the runtime interface client: a dozen ES modules, slower to start (bench/cold-start.ts). */
+export const RIC_TSC_ENTRY = join(PROJECT_ROOT, 'dist', 'runtime-interface', 'bootstrap', 'index.js');
+
+/**
+ * What `nodejs*` runtimes run with `node`: the bundle when it was built, else the tsc output.
+ * Decided once, when the platform is loaded.
+ */
+export const RIC_ENTRY = existsSync(RIC_BUNDLE) ? RIC_BUNDLE : RIC_TSC_ENTRY;

@@ -4,7 +4,9 @@
  */
 import type { FunctionConfig } from '../config/function-config.js';
 import { detectCgroups, type CgroupSupport } from '../sandbox/cgroups.js';
-import { ProcessSandbox } from '../sandbox/process-sandbox.js';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { ProcessSandbox, TASK_ROOT } from '../sandbox/process-sandbox.js';
 import type { SandboxFactory } from './environment.js';
 import { runtimeEnvironment, type FunctionCredentials } from './environment-variables.js';
 import { newLogStreamName } from './ids.js';
@@ -19,6 +21,24 @@ export interface SandboxLimits {
   readonly cgroups: CgroupSupport | undefined;
   /** RLIMIT_NOFILE per runtime, or undefined to leave the platform's own. */
   readonly maxOpenFiles: number | undefined;
+  /** Private mount namespace with /var/task (read-only) and a private tmpfs /tmp (root only). */
+  readonly filesystem?: boolean;
+}
+
+/** Lambda's default ephemeral storage (/tmp), in MB. */
+export const DEFAULT_TMP_MB = 512;
+
+/** Can this process give each runtime its own mount namespace (root, unshare, /var/task)? */
+export function detectFilesystemIsolation(): { readonly available: boolean; readonly summary: string } {
+  if (process.getuid?.() !== 0) return { available: false, summary: 'not root: code stays at its own path, /tmp is shared' };
+  try {
+    mkdirSync(TASK_ROOT, { recursive: true });
+  } catch (error) {
+    return { available: false, summary: `cannot create ${TASK_ROOT}: ${(error as Error).message}` };
+  }
+  const probe = spawnSync('unshare', ['--mount', '--propagation', 'private', 'true'], { stdio: 'ignore', timeout: 5000 });
+  if (probe.status !== 0) return { available: false, summary: 'mount namespaces are not available (unshare --mount failed)' };
+  return { available: true, summary: `private mount namespace per environment: code read-only at ${TASK_ROOT}, private tmpfs /tmp (EphemeralStorage)` };
 }
 
 /**
@@ -28,13 +48,14 @@ export interface SandboxLimits {
  * const limits = detectSandboxLimits(); console.log(describeLimits(limits));
  */
 export function detectSandboxLimits(): SandboxLimits {
-  return { cgroups: detectCgroups(), maxOpenFiles: OPEN_FILES_PER_ENVIRONMENT };
+  return { cgroups: detectCgroups(), maxOpenFiles: OPEN_FILES_PER_ENVIRONMENT, filesystem: detectFilesystemIsolation().available };
 }
 
 /** The limits in plain words, said once at start. */
 export function describeLimits(limits: SandboxLimits): string {
   const files = limits.maxOpenFiles === undefined ? 'open files not limited' : `${limits.maxOpenFiles} open files per environment`;
-  return `${limits.cgroups?.summary ?? 'no cgroups: memory, CPU and process limits are not enforced'}; ${files}`;
+  const fs = limits.filesystem === true ? `code read-only at ${TASK_ROOT}, private /tmp` : 'no private /var/task or /tmp';
+  return `${limits.cgroups?.summary ?? 'no cgroups: memory, CPU and process limits are not enforced'}; ${files}; ${fs}`;
 }
 
 let sequence = 0;
@@ -56,18 +77,23 @@ export function processSandboxFactory(
     sequence += 1;
     // Named after the platform's pid, so a later platform can tell stale groups from live ones.
     const cgroup = limits?.cgroups?.create(`p${process.pid}-${sequence}`, { memoryMb: fn.memorySize });
+    const isolated = limits?.filesystem === true;
+    const env = runtimeEnvironment(
+      fn,
+      { runtimeApi, version, logStreamName: newLogStreamName(new Date(), version), initializationType: 'on-demand' },
+      credentials,
+    );
+    if (isolated) env.LAMBDA_TASK_ROOT = TASK_ROOT;
     return new ProcessSandbox(
       {
-        command,
+        // Inside the namespace the code is at /var/task: run the bootstrap from there, as Lambda does.
+        command: isolated && command.startsWith(`${fn.codeDir}/`) ? `${TASK_ROOT}/${command.slice(fn.codeDir.length + 1)}` : command,
         args,
         cwd: fn.codeDir,
-        env: runtimeEnvironment(
-          fn,
-          { runtimeApi, version, logStreamName: newLogStreamName(new Date(), version), initializationType: 'on-demand' },
-          credentials,
-        ),
+        env,
         cgroup,
         maxOpenFiles: limits?.maxOpenFiles,
+        filesystem: isolated ? { codeDir: fn.codeDir, tmpMb: fn.ephemeralStorageMb ?? DEFAULT_TMP_MB } : undefined,
       },
       log,
     );

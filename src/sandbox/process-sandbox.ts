@@ -16,16 +16,48 @@ export interface SandboxSpec {
   readonly cgroup?: EnvironmentCgroup | undefined;
   /** RLIMIT_NOFILE for the runtime (contract section 8: 1,024); lowered only, never raised. */
   readonly maxOpenFiles?: number | undefined;
+  /**
+   * Lambda's filesystem, in a private mount namespace (root only): the code read-only at
+   * /var/task (also the working directory) and a private tmpfs /tmp of `tmpMb`.
+   */
+  readonly filesystem?: { readonly codeDir: string; readonly tmpMb: number } | undefined;
 }
 
 /**
- * Joins the cgroups and lowers the open-files limit, then execs the runtime (same pid), so the
- * runtime is limited from its first instruction. Arguments: count, cgroup.procs files, nofile,
- * then the runtime's command line. Nothing is added to the runtime's environment.
+ * The launcher: joins the cgroups, lowers the open-files limit, mounts Lambda's filesystem when
+ * asked, then execs the runtime (same pid), so the runtime is limited from its first instruction.
+ * Arguments: nofile|-, codeDir|-, tmpMb, count, cgroup.procs files..., then the runtime's
+ * command line. Nothing is added to the runtime's environment.
  */
-const JOIN_AND_EXEC =
-  'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; ' +
-  'if [ "$1" != - ]; then ulimit -n "$1" 2>/dev/null || true; fi; shift; exec "$@"';
+const LAUNCHER =
+  'nofile=$1 task=$2 tmp=$3 n=$4; shift 4; ' +
+  'while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; ' +
+  'if [ "$nofile" != - ]; then ulimit -n "$nofile" 2>/dev/null || true; fi; ' +
+  'if [ "$task" != - ]; then mount --bind "$task" /var/task && mount -o remount,bind,ro /var/task && ' +
+  'mount -t tmpfs -o "size=${tmp}m,mode=1777" tmpfs /tmp && cd /var/task || exit 125; fi; ' +
+  'exec "$@"';
+
+/** Where Lambda puts a function's code; the mount point must exist on the host. */
+export const TASK_ROOT = '/var/task';
+
+function launcherCommand(spec: SandboxSpec): [string, string[]] {
+  const procs = spec.cgroup?.procsFiles ?? [];
+  if (procs.length === 0 && spec.maxOpenFiles === undefined && spec.filesystem === undefined) {
+    return [spec.command, [...spec.args]];
+  }
+  const fs = spec.filesystem;
+  const launcher = [
+    '/bin/sh', '-c', LAUNCHER, 'lamina-sandbox',
+    spec.maxOpenFiles === undefined ? '-' : String(spec.maxOpenFiles),
+    fs === undefined ? '-' : fs.codeDir,
+    String(fs?.tmpMb ?? 0),
+    String(procs.length), ...procs,
+    spec.command, ...spec.args,
+  ];
+  // A private mount namespace, so the mounts are the runtime's alone and vanish with it.
+  if (fs !== undefined) return ['unshare', ['--mount', '--propagation', 'private', ...launcher]];
+  return [launcher[0] as string, launcher.slice(1)];
+}
 
 export interface SandboxExit {
   readonly code: number | null;
@@ -107,10 +139,7 @@ export class ProcessSandbox implements Sandbox {
   #cgroup: EnvironmentCgroup | undefined;
 
   constructor(spec: SandboxSpec, onLine: LineSink) {
-    const wrapped = spec.cgroup !== undefined || spec.maxOpenFiles !== undefined;
-    const [command, args] = wrapped
-      ? ['/bin/sh', ['-c', JOIN_AND_EXEC, 'lamina-sandbox', String(spec.cgroup?.procsFiles.length ?? 0), ...(spec.cgroup?.procsFiles ?? []), spec.maxOpenFiles === undefined ? '-' : String(spec.maxOpenFiles), spec.command, ...spec.args]]
-      : [spec.command, spec.args as string[]];
+    const [command, args] = launcherCommand(spec);
     this.#cgroup = spec.cgroup;
     this.#child = spawn(command, args, {
       cwd: spec.cwd,

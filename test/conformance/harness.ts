@@ -1,0 +1,212 @@
+/**
+ * Differential conformance harness: run one handler under the official `aws-lambda-ric@4` and
+ * under Lamina's RIC, both through the real Lamina platform, and reduce what each produced to a
+ * comparable, run-independent record (status, payload, error JSON, the function's own log lines).
+ */
+import { join } from 'node:path';
+import type { FunctionConfig } from '../../src/config/function-config.js';
+import type { InvokeRequest } from '../../src/platform/invoke-types.js';
+import { PROJECT_ROOT } from '../../src/platform/paths.js';
+import { customRuntimeFunction, FIXTURES } from '../helpers/function-config.js';
+import { invokeRequest } from '../helpers/invoke-request.js';
+import type { RunningLamina } from '../helpers/lamina-server.js';
+
+export const CONFORMANCE_FIXTURES = join(FIXTURES, 'conformance');
+export const OFFICIAL_BOOTSTRAP = join(CONFORMANCE_FIXTURES, 'bootstrap');
+
+export type Side = 'official' | 'lamina';
+
+/** One row of the table: a function (fixture folder + handler) and the events it is invoked with, in order. */
+export interface ConformanceCase {
+  /** Unique, short, [a-z0-9-]: also the base of both function names. */
+  readonly name: string;
+  readonly dir: 'cjs' | 'esm';
+  readonly handler: string;
+  readonly events: readonly unknown[];
+  readonly config?: Partial<FunctionConfig>;
+  readonly request?: Partial<InvokeRequest>;
+  /** Set when the two clients differ on purpose: both sides' actual behaviour is asserted. */
+  readonly expectDifference?: ExpectedDifference;
+}
+
+export interface ExpectedDifference {
+  /** One line: what differs and why (also listed in test/conformance/DIFFERENCES.md). */
+  readonly reason: string;
+  readonly official: (result: SideResult) => void;
+  readonly lamina: (result: SideResult) => void;
+}
+
+/** The normalised error JSON of a function error. */
+export interface ErrorShape {
+  readonly keys: string[];
+  readonly errorType: unknown;
+  readonly errorMessage: unknown;
+  /** `'string[]'` when `trace` is an array of strings (frame text is not compared). */
+  readonly trace: string;
+}
+
+export interface InvokeRecord {
+  /** `'200'` for a response, `'200 Unhandled'` for a function error (what X-Amz-Function-Error says). */
+  readonly status: string;
+  /** The response bytes (utf-8, function name replaced by `<fn>`), for a response. */
+  readonly payload?: string;
+  /** The error JSON, for a function error. */
+  readonly error?: ErrorShape;
+  /** The function's own log lines during this invoke: `LEVEL\t<req>|undefined|-\tmessage`. */
+  readonly logs: string[];
+  /** Other lines in the invoke's log (platform lines excluded): stderr output and the like. */
+  readonly other: string[];
+}
+
+export interface SideResult {
+  readonly invokes: InvokeRecord[];
+  /** The function's own log lines written before its first invoke started (the init phase). */
+  readonly initLogs: string[];
+}
+
+/** The FunctionConfig of one side of a case. */
+export function sideFunction(c: ConformanceCase, side: Side): FunctionConfig {
+  const name = functionName(c, side);
+  const codeDir = join(CONFORMANCE_FIXTURES, c.dir);
+  const base = customRuntimeFunction(name, codeDir, { handler: c.handler, memorySize: 256, timeout: 5, ...c.config });
+  if (side === 'official') return { ...base, launch: { kind: 'bootstrap', command: OFFICIAL_BOOTSTRAP, args: [] } };
+  return { ...base, runtime: 'nodejs20.x', launch: { kind: 'node-ric', runtime: 'nodejs20.x' } };
+}
+
+export function functionName(c: ConformanceCase, side: Side): string {
+  return `${c.name}--${side === 'official' ? 'off' : 'lam'}`;
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Replace what differs per run or per client installation; keep everything a user could rely on. */
+export function normaliseText(text: string, fnName: string, requestIds: readonly string[]): string {
+  let out = text;
+  for (const id of requestIds) out = out.replaceAll(id, '<req>');
+  out = out.replaceAll(fnName, '<fn>');
+  // Where each client lives (it shows up in "Require stack" lists and stack frames).
+  out = out.replace(new RegExp(`(file://)?${escapeRegExp(join(PROJECT_ROOT, 'node_modules', 'aws-lambda-ric'))}/[\\w./-]+`, 'g'), '<ric>');
+  out = out.replace(new RegExp(`(file://)?${escapeRegExp(join(PROJECT_ROOT, 'dist', 'runtime-interface'))}/[\\w./-]+`, 'g'), '<ric>');
+  out = out.replace(new RegExp(`(file://)?${escapeRegExp(CONFORMANCE_FIXTURES)}`, 'g'), '<fixtures>');
+  // Stack frames: inside JSON-encoded arrays ("    at x", ...), and inline (\r or \n separated).
+  out = out.replace(/"\s+at [^"]*"(?:,"\s+at [^"]*")*/g, '"<frames>"');
+  out = out.replace(/(?:[\r\n]+\s+at [^\r\n]*)+/g, '\r<frames>');
+  // Timestamps inside messages (Date objects logged by the handler are fixed, this is for the RICs).
+  out = out.replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/g, '<time>');
+  return out;
+}
+
+const PLATFORM_LINE = /^(START RequestId|END RequestId|REPORT RequestId|INIT_START|INIT_REPORT|EXTENSION|TELEMETRY)/;
+const TEXT_LINE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z\t([^\t]*)\t(TRACE|DEBUG|INFO|WARN|ERROR|FATAL)\t(.*)$/s;
+
+function requestIdToken(id: unknown, requestIds: readonly string[]): string {
+  if (typeof id === 'string' && requestIds.includes(id)) return '<req>';
+  return id === undefined ? '(absent)' : String(id);
+}
+
+function normaliseJsonValue(value: unknown, norm: (text: string) => string): unknown {
+  if (typeof value === 'string') return norm(value);
+  if (Array.isArray(value)) {
+    // A stack as an array of lines: keep the first line, fold the frames.
+    if (value.length > 1 && value.every((line) => typeof line === 'string') && value.slice(1).every((line) => /^\s+at /.test(line as string))) {
+      return [norm(value[0] as string), '<frames>'];
+    }
+    return value.map((item) => normaliseJsonValue(item, norm));
+  }
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, normaliseJsonValue(item, norm)]));
+  }
+  return value;
+}
+
+/**
+ * Split one log text into the function's own lines (normalised) and other non-platform lines.
+ * A Text line becomes `LEVEL\t<request id token>\tmessage`; a JSON line `LEVEL\t<token>\t{rest of the record}`.
+ */
+export function splitLog(text: string, fnName: string, requestIds: readonly string[]): { logs: string[]; other: string[] } {
+  const norm = (value: string): string => normaliseText(value, fnName, requestIds);
+  const logs: string[] = [];
+  const other: string[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '' || PLATFORM_LINE.test(line)) continue;
+    const textMatch = TEXT_LINE.exec(line);
+    if (textMatch !== null) {
+      logs.push(`${textMatch[2]}\t${requestIdToken(textMatch[1], requestIds)}\t${norm(textMatch[3]!)}`);
+      continue;
+    }
+    if (line.startsWith('{"timestamp"')) {
+      try {
+        const { timestamp: _timestamp, level, requestId, ...rest } = JSON.parse(line) as Record<string, unknown>;
+        logs.push(`${String(level)}\t${requestIdToken(requestId, requestIds)}\t${JSON.stringify(normaliseJsonValue(rest, norm))}`);
+        continue;
+      } catch {
+        // not JSON after all
+      }
+    }
+    other.push(norm(line));
+  }
+  return { logs, other };
+}
+
+function errorShape(payload: Buffer, norm: (text: string) => string): ErrorShape {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(payload.toString('utf8'));
+  } catch {
+    return { keys: [], errorType: '(not JSON)', errorMessage: norm(payload.toString('utf8')), trace: 'absent' };
+  }
+  const body = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  const trace = body['trace'];
+  return {
+    keys: Object.keys(body).sort(),
+    errorType: body['errorType'],
+    errorMessage: typeof body['errorMessage'] === 'string' ? norm(body['errorMessage']) : body['errorMessage'],
+    trace: trace === undefined ? 'absent' : Array.isArray(trace) && trace.every((line) => typeof line === 'string') ? 'string[]' : typeof trace,
+  };
+}
+
+/** Invoke one side of a case with each event in turn (on the same, warm, environment when it survives). */
+export async function runSide(lamina: RunningLamina, c: ConformanceCase, side: Side): Promise<SideResult> {
+  const name = functionName(c, side);
+  const requestIds: string[] = [];
+  const raw: Array<{ status: string; payload: Buffer; isError: boolean; log: string }> = [];
+  for (const event of c.events) {
+    const outcome = await lamina.platform.invoke(invokeRequest(name, event, c.request));
+    requestIds.push(outcome.requestId);
+    const result = outcome.result;
+    if (result.kind === 'stream') throw new Error(`${name}: unexpected stream`);
+    const isError = result.kind === 'function-error';
+    raw.push({
+      status: isError ? '200 Unhandled' : '200',
+      payload: isError ? result.error.payload : result.payload,
+      isError,
+      log: outcome.logs(),
+    });
+  }
+  const norm = (text: string): string => normaliseText(text, name, requestIds);
+  const invokes = raw.map(({ status, payload, isError, log }) => ({
+    status,
+    ...(isError ? { error: errorShape(payload, norm) } : { payload: norm(payload.toString('utf8')) }),
+    ...splitLog(log, name, requestIds),
+  }));
+  // The init phase: what the function printed before its first START line.
+  const prefix = `[${name}] `;
+  const own = lamina.output.join('').split('\n').filter((line) => line.startsWith(prefix)).map((line) => line.slice(prefix.length));
+  const firstStart = own.findIndex((line) => line.startsWith('START RequestId'));
+  const initLogs = splitLog(own.slice(0, firstStart === -1 ? own.length : firstStart).join('\n'), name, requestIds).logs;
+  return { invokes, initLogs };
+}
+
+/** Run `task` over `items` with at most `limit` running at once, keeping the order of results. */
+export async function mapBounded<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
