@@ -2,7 +2,8 @@
  * Lamina's Node.js runtime interface client: the public pieces.
  *
  * Run it with `node dist/runtime-interface/bootstrap/index.js`; import from
- * here to reuse its parts or its types.
+ * here to reuse its parts or its types, or to serve a handler from a single-file
+ * bundle with `run(handler)`.
  *
  * @example
  * ```ts
@@ -19,6 +20,10 @@ export {
   errorRequest,
   initErrorRequest,
   parseInvocation,
+  streamingResponseRequest,
+  isSafeHeaderValue,
+  STREAMING_RESPONSE_HEADERS,
+  DEFAULT_STREAMING_CONTENT_TYPE,
   type ApiAnswer,
   type ApiRequest,
   type Invocation,
@@ -41,4 +46,20 @@ export {
 export { loadHandler, parseHandlerName, type HandlerName, type LoadedHandler, type UserHandler } from './runtime/handler-loader.js';
 export { buildContext, applyTraceId, type ContextCompletion } from './runtime/context.js';
 export { patchConsole, logError, setLogContext, formatTextLine, formatJsonLine, type LoggingOptions, type LineWriter } from './runtime/logging.js';
-export { start, serializeResult, EXIT_CODES } from './runtime/loop.js';
+export { start, serializeResult, EXIT_CODES, type StartOptions } from './runtime/loop.js';
+export {
+  streamifyResponse,
+  HttpResponseStream,
+  streamingMetadata,
+  installAwsLambdaGlobal,
+  HTTP_INTEGRATION_CONTENT_TYPE,
+  MalformedStreamingHandlerError,
+  type ResponseStream,
+  type StreamingHandler,
+  type StreamifyOptions,
+  type HttpResponseMetadata,
+  type AwsLambdaGlobal,
+} from './runtime/awslambda-global.js';
+export { onShutdown, runShutdownHooks, DEFAULT_SHUTDOWN_TIMEOUT_MS, type ShutdownHook, type ShutdownOptions } from './runtime/shutdown.js';
+export { formatXRayCause, parseStack, type XRayErrorCause, type XRayStackFrame } from './runtime/xray-cause.js';
+export { run } from './run.js';

@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from './processes.js';
+import { PROJECT_ROOT, RIC_BUNDLE, RIC_LAUNCHER, RIC_TSC_ENTRY } from '../../src/platform/paths.js';
 
 export interface RicVariant {
   /** Short key used on the command line (`--variants lamina,official`). */
@@ -18,10 +18,11 @@ export interface RicVariant {
   readonly unavailable: string | undefined;
 }
 
-export const BUNDLE = join(ROOT, 'dist', 'ric', 'lamina-ric.cjs');
-export const LAUNCHER = join(ROOT, 'dist', 'ric', 'bootstrap');
-export const TSC_ENTRY = join(ROOT, 'dist', 'runtime-interface', 'bootstrap', 'index.js');
-export const OFFICIAL_ENTRY = join(ROOT, 'node_modules', 'aws-lambda-ric', 'index.mjs');
+// From the project root whether this runs compiled (dist/bench/lib) or from source (vitest).
+export const BUNDLE = RIC_BUNDLE;
+export const LAUNCHER = RIC_LAUNCHER;
+export const TSC_ENTRY = RIC_TSC_ENTRY;
+export const OFFICIAL_ENTRY = join(PROJECT_ROOT, 'node_modules', 'aws-lambda-ric', 'index.mjs');
 
 const missing = (file: string, hint: string): string | undefined => (existsSync(file) ? undefined : `${file} is missing (${hint})`);
 
@@ -30,7 +31,7 @@ const missing = (file: string, hint: string): string | undefined => (existsSync(
  * @example
  * const task = makeTaskDir(); // task.dir, task.floorScript
  */
-export function makeTaskDir(): { dir: string; floorScript: string } {
+export function makeTaskDir(): { dir: string; floorScript: string; warmFloorScript: string } {
   const dir = mkdtempSync(join(tmpdir(), 'lamina-bench-task-'));
   writeFileSync(join(dir, 'index.js'), 'exports.handler = async () => ({ ok: true });\n');
   // The floor: the least a Node runtime must do before its first GET /next, i.e. start node and send it.
@@ -41,7 +42,29 @@ export function makeTaskDir(): { dir: string; floorScript: string } {
 require('node:http').get({ host, port, path: '/2018-06-01/runtime/invocation/next' }).on('error', () => {});
 `,
   );
-  return { dir, floorScript };
+  // The warm floor: the least a Node runtime does per invoke (keep-alive GET /next, parse, POST /response).
+  const warmFloorScript = join(dir, 'warm-floor.cjs');
+  writeFileSync(
+    warmFloorScript,
+    `const http = require('node:http');
+const [host, port] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const next = () => http.get({ host, port, agent, path: '/2018-06-01/runtime/invocation/next' }, (res) => {
+  const id = res.headers['lambda-runtime-aws-request-id'];
+  const chunks = [];
+  res.on('data', (c) => chunks.push(c));
+  res.on('end', () => {
+    JSON.parse(Buffer.concat(chunks).toString());
+    const body = JSON.stringify({ ok: true });
+    http.request({ host, port, agent, method: 'POST', path: '/2018-06-01/runtime/invocation/' + id + '/response',
+      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } },
+      (r) => { r.resume(); r.on('end', next); }).end(body);
+  });
+});
+next();
+`,
+  );
+  return { dir, floorScript, warmFloorScript };
 }
 
 /** Every variant; `floorScript` comes from {@link makeTaskDir}. */

@@ -6,7 +6,7 @@
  * Nothing is retried: a failure of the Runtime API is a failure of the
  * environment, and hiding it would hide the problem.
  */
-import type { IncomingHttpHeaders } from 'node:http';
+import type { ClientRequest, IncomingHttpHeaders } from 'node:http';
 import type { ErrorResponse } from '../runtime/errors.js';
 
 // Cheaper than an ESM import on the cold path, see runtime/errors.ts.
@@ -14,6 +14,22 @@ const { Agent, request } = process.getBuiltinModule('node:http');
 
 const PREFIX = '/2018-06-01/runtime';
 const ERROR_TYPE_HEADER = 'Lambda-Runtime-Function-Error-Type';
+const XRAY_ERROR_CAUSE_HEADER = 'Lambda-Runtime-Function-XRay-Error-Cause';
+/**
+ * Larger X-Ray causes are left out: the header would risk the Runtime API's header limit (16 KiB
+ * in Node.js servers) and with it the error report itself. Node keeps 10 stack frames, so real
+ * causes are far smaller.
+ */
+const MAX_XRAY_ERROR_CAUSE_LENGTH = 8192;
+
+/** The headers of a streamed `/response`, as the official client sends them (contract section 3). */
+export const STREAMING_RESPONSE_HEADERS = {
+  'Lambda-Runtime-Function-Response-Mode': 'streaming',
+  'Transfer-Encoding': 'chunked',
+  Trailer: 'Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body',
+} as const;
+/** Content type of a streamed response until the handler calls `setContentType`. */
+export const DEFAULT_STREAMING_CONTENT_TYPE = 'application/octet-stream';
 const USER_AGENT = 'lamina-ric/0.1.0';
 
 /** An invocation as handed out by `GET /runtime/invocation/next`. */
@@ -91,14 +107,49 @@ export function responseRequest(requestId: string, json: string): ApiRequest {
 }
 
 /**
- * Build `POST /runtime/invocation/{id}/error`; the error type also goes in `Lambda-Runtime-Function-Error-Type`.
+ * Build `POST /runtime/invocation/{id}/response` in streaming mode: no body here, it is written
+ * chunk by chunk (see {@link RuntimeApiClient.openStream}).
+ * @example
+ * ```ts
+ * streamingResponseRequest('id-1').headers['Lambda-Runtime-Function-Response-Mode']; // 'streaming'
+ * ```
+ */
+export function streamingResponseRequest(requestId: string, contentType: string = DEFAULT_STREAMING_CONTENT_TYPE): ApiRequest {
+  return {
+    method: 'POST',
+    path: `${PREFIX}/invocation/${encodeURIComponent(requestId)}/response`,
+    headers: { ...STREAMING_RESPONSE_HEADERS, 'Content-Type': contentType },
+    body: undefined,
+  };
+}
+
+/**
+ * Build `POST /runtime/invocation/{id}/error`; the error type also goes in `Lambda-Runtime-Function-Error-Type`,
+ * and an X-Ray cause (JSON, see `runtime/xray-cause.ts`) in `Lambda-Runtime-Function-XRay-Error-Cause`
+ * when given, sendable as a header and not too long.
  * @example
  * ```ts
  * errorRequest('id-1', { errorType: 'Error', errorMessage: 'x', trace: [] }).headers['Lambda-Runtime-Function-Error-Type']; // 'Error'
  * ```
  */
-export function errorRequest(requestId: string, error: ErrorResponse): ApiRequest {
-  return errorPost(`${PREFIX}/invocation/${encodeURIComponent(requestId)}/error`, error);
+export function errorRequest(requestId: string, error: ErrorResponse, xrayCause?: string): ApiRequest {
+  const built = errorPost(`${PREFIX}/invocation/${encodeURIComponent(requestId)}/error`, error);
+  if (xrayCause && xrayCause.length <= MAX_XRAY_ERROR_CAUSE_LENGTH && SAFE_HEADER_VALUE.test(xrayCause)) {
+    built.headers[XRAY_ERROR_CAUSE_HEADER] = xrayCause;
+  }
+  return built;
+}
+
+/**
+ * True when `value` can be sent as a header (or trailer) value.
+ * @example
+ * ```ts
+ * isSafeHeaderValue('Runtime.Unknown'); // true
+ * isSafeHeaderValue('a\nb'); // false
+ * ```
+ */
+export function isSafeHeaderValue(value: string): boolean {
+  return SAFE_HEADER_VALUE.test(value);
 }
 
 /**
@@ -156,6 +207,13 @@ function splitAddress(address: string): { hostname: string; port: number } {
   return { hostname, port };
 }
 
+function connectWithHighWaterMark(host: string, port: number, highWaterMark: number): import('node:net').Socket {
+  const { Socket } = process.getBuiltinModule('node:net');
+  // Socket options reach its Duplex: highWaterMark sizes the write buffer.
+  const socket = new Socket({ highWaterMark } as ConstructorParameters<typeof Socket>[0]);
+  return socket.connect(port, host);
+}
+
 /**
  * The Runtime API client. One keep-alive connection serves the invoke loop;
  * `fresh: true` sends on a new connection, for reports made while a `/next`
@@ -179,15 +237,30 @@ export class RuntimeApiClient {
 
   /** Perform any built request. Rejects only when the Runtime API cannot be reached. */
   send(req: ApiRequest, options: { fresh?: boolean } = {}): Promise<ApiAnswer> {
-    return new Promise((resolve, reject) => {
-      const outgoing = request(
+    const { request: outgoing, answer } = this.open(req, options);
+    outgoing.end(req.body);
+    return answer;
+  }
+
+  /**
+   * Start a request and leave its body open: the caller writes and ends `request`. `answer`
+   * settles once the Runtime API has answered. With `highWaterMark`, the request gets its own
+   * connection whose socket buffers that many bytes before `write` asks for backpressure (the
+   * `streamifyResponse` option); otherwise it uses the client's keep-alive connection.
+   */
+  open(req: ApiRequest, options: { fresh?: boolean; highWaterMark?: number | undefined } = {}): { request: ClientRequest; answer: Promise<ApiAnswer> } {
+    let outgoing: ClientRequest | undefined;
+    const answer = new Promise<ApiAnswer>((resolve, reject) => {
+      const highWaterMark = options.highWaterMark;
+      outgoing = request(
         {
           hostname: this.hostname,
           port: this.port,
           method: req.method,
           path: req.path,
           headers: { 'User-Agent': USER_AGENT, ...req.headers },
-          agent: options.fresh === true ? false : this.agent,
+          agent: options.fresh === true || highWaterMark !== undefined ? false : this.agent,
+          ...(highWaterMark === undefined ? {} : { createConnection: () => connectWithHighWaterMark(this.hostname, this.port, highWaterMark) }),
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -197,8 +270,21 @@ export class RuntimeApiClient {
         },
       );
       outgoing.on('error', (err) => reject(new RuntimeApiError(`${req.method} ${req.path} failed: ${err.message}`)));
-      outgoing.end(req.body);
     });
+    return { request: outgoing as unknown as ClientRequest, answer };
+  }
+
+  /**
+   * Open a streamed `/response` for an invocation (see {@link streamingResponseRequest}).
+   * @example
+   * ```ts
+   * const { request, answer } = client.openStream('id-1');
+   * request.end('all at once');
+   * await answer;
+   * ```
+   */
+  openStream(requestId: string, options: { highWaterMark?: number | undefined } = {}): { request: ClientRequest; answer: Promise<ApiAnswer> } {
+    return this.open(streamingResponseRequest(requestId), options);
   }
 
   /** Wait for the next invocation (long poll). */
@@ -211,9 +297,9 @@ export class RuntimeApiClient {
     return this.send(responseRequest(requestId, json));
   }
 
-  /** Post an invocation error. */
-  postError(requestId: string, error: ErrorResponse, options: { fresh?: boolean } = {}): Promise<ApiAnswer> {
-    return this.send(errorRequest(requestId, error), options);
+  /** Post an invocation error, with its X-Ray cause when one is given. */
+  postError(requestId: string, error: ErrorResponse, options: { fresh?: boolean; xrayCause?: string } = {}): Promise<ApiAnswer> {
+    return this.send(errorRequest(requestId, error, options.xrayCause), options);
   }
 
   /** Post an init error. */

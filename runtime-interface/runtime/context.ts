@@ -50,22 +50,32 @@ export function applyTraceId(traceId: string | undefined): void {
  */
 export function buildContext(invocation: Invocation, env: LambdaEnvironment, completion: ContextCompletion): Context {
   const deadlineMs = invocation.deadlineMs;
-  const context: Context = {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: env.functionName,
-    functionVersion: env.functionVersion,
-    invokedFunctionArn: invocation.invokedFunctionArn,
-    memoryLimitInMB: env.memorySize,
-    awsRequestId: invocation.requestId,
-    logGroupName: env.logGroupName,
-    logStreamName: env.logStreamName,
-    identity: parseJsonHeader<CognitoIdentity>(invocation.cognitoIdentity, 'CognitoIdentity'),
-    clientContext: parseJsonHeader<ClientContext>(invocation.clientContext, 'ClientContext'),
-    getRemainingTimeInMillis: () => deadlineMs - Date.now(),
-    done: (error?: unknown, result?: unknown) => completion.done(error, result),
+  let waitsForEmptyEventLoop = true;
+  // The official Node.js 20/22 client's shape, key for key and in its order (it shows in
+  // `console.log(context)` and `Object.keys(context)`): the callback part first, with
+  // callbackWaitsForEmptyEventLoop as an accessor, then the environment, then the invoke headers.
+  // `tenantId` is always present, undefined when the invoke has none.
+  const context = {
+    get callbackWaitsForEmptyEventLoop(): boolean {
+      return waitsForEmptyEventLoop;
+    },
+    set callbackWaitsForEmptyEventLoop(value: boolean) {
+      waitsForEmptyEventLoop = value;
+    },
     succeed: (result: unknown) => completion.succeed(result),
     fail: (error: unknown) => completion.fail(error),
+    done: (error?: unknown, result?: unknown) => completion.done(error, result),
+    functionVersion: env.functionVersion,
+    functionName: env.functionName,
+    memoryLimitInMB: env.memorySize,
+    logGroupName: env.logGroupName,
+    logStreamName: env.logStreamName,
+    clientContext: parseJsonHeader<ClientContext>(invocation.clientContext, 'ClientContext'),
+    identity: parseJsonHeader<CognitoIdentity>(invocation.cognitoIdentity, 'CognitoIdentity'),
+    invokedFunctionArn: invocation.invokedFunctionArn,
+    awsRequestId: invocation.requestId,
+    tenantId: invocation.tenantId,
+    getRemainingTimeInMillis: () => deadlineMs - Date.now(),
   };
-  if (invocation.tenantId !== undefined) context.tenantId = invocation.tenantId;
-  return context;
+  return context as Context;
 }

@@ -37,10 +37,26 @@ export interface LambdaEnvironment {
   readonly logFormat: LogFormat;
   /** `AWS_LAMBDA_LOG_LEVEL`: the minimum level written; TRACE (everything) when unset or unknown. */
   readonly logLevel: LogLevelName;
+  /**
+   * `AWS_LAMBDA_MAX_CONCURRENCY` (Lambda Managed Instances): how many invocations one process
+   * serves at once; `undefined` when unset (the classic one-at-a-time model). A value that is
+   * not a positive integer counts as 1: its presence alone selects managed mode, as in the official client.
+   */
+  readonly maxConcurrency: number | undefined;
+  /** `AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA` is `1` or `true`: do not define the `awslambda` global. */
+  readonly noGlobalAwsLambda: boolean;
+  /** `AWS_EXECUTION_ENV`, e.g. `AWS_Lambda_nodejs22.x` (picks the managed-mode callback error message). */
+  readonly executionEnv: string;
 }
 
 /** The subset of `process.env` this module understands. */
 export type EnvironmentSource = Readonly<Record<string, string | undefined>>;
+
+function parseMaxConcurrency(raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  return Number.isInteger(n) && n > 0 ? n : 1;
+}
 
 function parseLogLevel(raw: string | undefined): LogLevelName {
   const upper = raw?.toUpperCase();
@@ -76,5 +92,8 @@ export function readEnvironment(
     logStreamName: source['AWS_LAMBDA_LOG_STREAM_NAME'] ?? '',
     logFormat: source['AWS_LAMBDA_LOG_FORMAT']?.toUpperCase() === 'JSON' ? 'JSON' : 'Text',
     logLevel: parseLogLevel(source['AWS_LAMBDA_LOG_LEVEL']),
+    maxConcurrency: parseMaxConcurrency(source['AWS_LAMBDA_MAX_CONCURRENCY']),
+    noGlobalAwsLambda: ['1', 'true'].includes(source['AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA'] ?? ''),
+    executionEnv: source['AWS_EXECUTION_ENV'] ?? '',
   });
 }

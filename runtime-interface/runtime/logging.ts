@@ -50,7 +50,9 @@ export function setLogContext(requestId: string | undefined, tenantId: string | 
  * ```
  */
 export function formatTextLine(timestamp: string, requestId: string | undefined, level: LogLevelName, args: readonly unknown[]): string {
-  return `${timestamp}\t${String(requestId)}\t${level}\t${format(...args)}`.replace(/\n/g, '\r');
+  // The official client formats `(message, ...params)`: a bare `console.log()` prints `undefined`.
+  const message = args.length === 0 ? format(undefined) : format(...args);
+  return `${timestamp}\t${String(requestId)}\t${level}\t${message}`.replace(/\n/g, '\r');
 }
 
 function errorFields(value: unknown): Record<string, unknown> {
@@ -84,7 +86,8 @@ export function formatJsonLine(
   const record: Record<string, unknown> = { timestamp, level, requestId };
   if (tenantId) record['tenantId'] = tenantId;
   let line: string;
-  if (args.length === 1) {
+  // One argument (or none: `console.log()` has an undefined message, which JSON leaves out).
+  if (args.length <= 1) {
     record['message'] = args[0];
     try {
       line = JSON.stringify(record, jsonReplacer);

@@ -226,7 +226,7 @@ function loadFunction(loader: Loader, id: string, type: FunctionResourceType, pr
     runtime,
     handler,
     codeDir,
-    layers,
+    ...(layers.length > 0 ? { layers } : {}),
     launch,
     memorySize,
     timeout,

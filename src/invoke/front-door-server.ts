@@ -113,7 +113,9 @@ export function listen(server: Server, host: string, port: number): Promise<Addr
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => reject(err);
     server.once('error', onError);
-    server.listen(port, host, () => {
+    // A deep accept queue: a burst of a thousand callers connecting at once must not be dropped
+    // (Node's default backlog is 511; the kernel caps it at net.core.somaxconn).
+    server.listen({ port, host, backlog: 4096 }, () => {
       server.off('error', onError);
       const address = server.address();
       if (address === null || typeof address === 'string') reject(new Error('The server is not bound to a TCP address'));

@@ -18,6 +18,15 @@ import { errorMessageOf, exitError, fromReported, responseTooLarge, timedOut } f
 import type { FunctionErrorResult, InvocationResult } from './invoke-types.js';
 import type { Invocation } from './invocation.js';
 
+/**
+ * Run `check` after the I/O that is already waiting has been read. Timers run before the poll
+ * phase, so on a busy loop a deadline timer can fire while the runtime's answer (sent in time)
+ * is still unread; checking on the next check phase lets that answer win, as it did on the wire.
+ */
+function afterPendingIo(check: () => void): void {
+  setImmediate(check);
+}
+
 export type EnvironmentState = 'initializing' | 'idle' | 'invoking' | 'retiring' | 'dead';
 
 /** How an environment's init phase ended. */
@@ -104,7 +113,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     env.#api = await RuntimeApiServer.listen(env, '127.0.0.1', runtimeApiPort);
     env.#spawnedAt = performance.now();
     env.#sandbox = makeSandbox(env.#api.address, (line) => hooks.log(line, env.#current ?? env.#initFor));
-    env.#timer = setTimeout(() => env.#initTimedOut(), timings.initTimeoutMs);
+    env.#timer = setTimeout(() => afterPendingIo(() => env.#initTimedOut()), timings.initTimeoutMs);
     env.#sandbox.exited.then((exit) => env.#exited(exit)).catch(() => undefined);
     return env;
   }
@@ -121,7 +130,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     invocation.startedAt = performance.now();
     invocation.deadlineMs = Date.now() + this.fn.timeout * 1000;
     this.#hooks.log(startLine(invocation.requestId, this.version), invocation);
-    this.#timer = setTimeout(() => this.#invocationTimedOut(invocation), this.fn.timeout * 1000);
+    this.#timer = setTimeout(() => afterPendingIo(() => this.#invocationTimedOut(invocation)), this.fn.timeout * 1000);
     const waiter = this.#waiter;
     if (waiter !== undefined && !waiter.closed) {
       this.#waiter = undefined;

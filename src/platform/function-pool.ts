@@ -127,6 +127,11 @@ export class FunctionPool {
 
   #waitDead = new Map<ExecutionEnvironment, () => void>();
 
+  /** Kill every environment at once, synchronously (the platform process is exiting). */
+  killAllNow(): void {
+    for (const env of this.#all) env.kill();
+  }
+
   #initErrorType(init: InitResult & { ok: false }): string | undefined {
     if (init.reported !== undefined) return fromReported(init.reported).errorType;
     return init.status === 'timeout' ? undefined : 'Runtime.ExitError';

@@ -55,6 +55,10 @@ export class Platform implements InvokePort {
   readonly admission: Admission;
   #pools = new Map<string, FunctionPool>();
   #stopping = false;
+  /** Runtimes live in their own process groups: if this process exits, take them along. */
+  readonly #onExit = (): void => {
+    for (const pool of this.#pools.values()) pool.killAllNow();
+  };
 
   constructor(options: PlatformOptions) {
     const timings = {
@@ -74,6 +78,7 @@ export class Platform implements InvokePort {
         }),
       );
     }
+    process.on('exit', this.#onExit);
   }
 
   /** The functions this platform serves. */
@@ -109,6 +114,7 @@ export class Platform implements InvokePort {
   /** Retire every environment and wait for them to exit. */
   async stop(): Promise<void> {
     this.#stopping = true;
+    process.off('exit', this.#onExit);
     await Promise.all([...this.#pools.values()].map((pool) => pool.retireAll()));
   }
 

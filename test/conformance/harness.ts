@@ -25,15 +25,25 @@ export interface ConformanceCase {
   readonly events: readonly unknown[];
   readonly config?: Partial<FunctionConfig>;
   readonly request?: Partial<InvokeRequest>;
+  /** How long to wait after the last invoke for late log lines (timers the answer did not wait for). */
+  readonly settleMs?: number;
   /** Set when the two clients differ on purpose: both sides' actual behaviour is asserted. */
-  readonly expectDifference?: ExpectedDifference;
+  readonly expectDifference?: ExpectedDifference | readonly ExpectedDifference[];
 }
 
 export interface ExpectedDifference {
   /** One line: what differs and why (also listed in test/conformance/DIFFERENCES.md). */
   readonly reason: string;
+  /** Assert the official client's actual behaviour. */
   readonly official: (result: SideResult) => void;
+  /** Assert Lamina's actual behaviour. */
   readonly lamina: (result: SideResult) => void;
+  /**
+   * Rewrite the official result the way this difference predicts Lamina's to look. When every
+   * difference of a case has one, the aligned official result must equal Lamina's exactly: the
+   * rest of the behaviour is still compared.
+   */
+  readonly align?: (official: SideResult) => SideResult;
 }
 
 /** The normalised error JSON of a function error. */
@@ -60,8 +70,8 @@ export interface InvokeRecord {
 
 export interface SideResult {
   readonly invokes: InvokeRecord[];
-  /** The function's own log lines written before its first invoke started (the init phase). */
-  readonly initLogs: string[];
+  /** Lines written after the last invoke's END (waited for `settleMs`). */
+  readonly after: string[];
 }
 
 /** The FunctionConfig of one side of a case. */
@@ -69,7 +79,8 @@ export function sideFunction(c: ConformanceCase, side: Side): FunctionConfig {
   const name = functionName(c, side);
   const codeDir = join(CONFORMANCE_FIXTURES, c.dir);
   const base = customRuntimeFunction(name, codeDir, { handler: c.handler, memorySize: 256, timeout: 5, ...c.config });
-  if (side === 'official') return { ...base, launch: { kind: 'bootstrap', command: OFFICIAL_BOOTSTRAP, args: [] } };
+  // Both sides say nodejs20.x (AWS_EXECUTION_ENV); only the launch differs.
+  if (side === 'official') return { ...base, runtime: 'nodejs20.x', launch: { kind: 'bootstrap', command: OFFICIAL_BOOTSTRAP, args: [] } };
   return { ...base, runtime: 'nodejs20.x', launch: { kind: 'node-ric', runtime: 'nodejs20.x' } };
 }
 
@@ -80,14 +91,15 @@ export function functionName(c: ConformanceCase, side: Side): string {
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Replace what differs per run or per client installation; keep everything a user could rely on. */
-export function normaliseText(text: string, fnName: string, requestIds: readonly string[]): string {
+export function normaliseText(text: string, fnName: string, requestIds: readonly string[], taskRoot: string): string {
   let out = text;
   for (const id of requestIds) out = out.replaceAll(id, '<req>');
   out = out.replaceAll(fnName, '<fn>');
   // Where each client lives (it shows up in "Require stack" lists and stack frames).
   out = out.replace(new RegExp(`(file://)?${escapeRegExp(join(PROJECT_ROOT, 'node_modules', 'aws-lambda-ric'))}/[\\w./-]+`, 'g'), '<ric>');
-  out = out.replace(new RegExp(`(file://)?${escapeRegExp(join(PROJECT_ROOT, 'dist', 'runtime-interface'))}/[\\w./-]+`, 'g'), '<ric>');
-  out = out.replace(new RegExp(`(file://)?${escapeRegExp(CONFORMANCE_FIXTURES)}`, 'g'), '<fixtures>');
+  out = out.replace(new RegExp(`(file://)?${escapeRegExp(join(PROJECT_ROOT, 'dist'))}/[\\w./-]+`, 'g'), '<ric>');
+  // Where the code is: its own folder, or /var/task when the platform mounts it there.
+  out = out.replace(new RegExp(`(file://)?(${escapeRegExp(taskRoot)}|/var/task)(?=[/'"\\s]|$)`, 'g'), '<task>');
   // Stack frames: inside JSON-encoded arrays ("    at x", ...), and inline (\r or \n separated).
   out = out.replace(/"\s+at [^"]*"(?:,"\s+at [^"]*")*/g, '"<frames>"');
   out = out.replace(/(?:[\r\n]+\s+at [^\r\n]*)+/g, '\r<frames>');
@@ -121,10 +133,10 @@ function normaliseJsonValue(value: unknown, norm: (text: string) => string): unk
 
 /**
  * Split one log text into the function's own lines (normalised) and other non-platform lines.
- * A Text line becomes `LEVEL\t<request id token>\tmessage`; a JSON line `LEVEL\t<token>\t{rest of the record}`.
+ * A Text line becomes `LEVEL\t<request id token>\tmessage`; a JSON line `LEVEL\t<token>\tjson:{rest of the record}`.
  */
-export function splitLog(text: string, fnName: string, requestIds: readonly string[]): { logs: string[]; other: string[] } {
-  const norm = (value: string): string => normaliseText(value, fnName, requestIds);
+export function splitLog(text: string, fnName: string, requestIds: readonly string[], taskRoot: string): { logs: string[]; other: string[] } {
+  const norm = (value: string): string => normaliseText(value, fnName, requestIds, taskRoot);
   const logs: string[] = [];
   const other: string[] = [];
   for (const line of text.split('\n')) {
@@ -137,7 +149,7 @@ export function splitLog(text: string, fnName: string, requestIds: readonly stri
     if (line.startsWith('{"timestamp"')) {
       try {
         const { timestamp: _timestamp, level, requestId, ...rest } = JSON.parse(line) as Record<string, unknown>;
-        logs.push(`${String(level)}\t${requestIdToken(requestId, requestIds)}\t${JSON.stringify(normaliseJsonValue(rest, norm))}`);
+        logs.push(`${String(level)}\t${requestIdToken(requestId, requestIds)}\tjson:${JSON.stringify(normaliseJsonValue(rest, norm))}`);
         continue;
       } catch {
         // not JSON after all
@@ -165,36 +177,43 @@ function errorShape(payload: Buffer, norm: (text: string) => string): ErrorShape
   };
 }
 
-/** Invoke one side of a case with each event in turn (on the same, warm, environment when it survives). */
+/**
+ * Invoke one side of a case with each event in turn (on the same, warm, environment when it
+ * survives). The log of invoke i is every line the function's environments wrote after invoke
+ * i-1's END line, up to invoke i's END line (read from the platform's whole function log, so a
+ * line that reaches the platform just after the answer is still counted): it includes the init
+ * phase for the first invoke, and for an invoke that re-initialised a crashed environment.
+ */
 export async function runSide(lamina: RunningLamina, c: ConformanceCase, side: Side): Promise<SideResult> {
   const name = functionName(c, side);
+  const taskRoot = join(CONFORMANCE_FIXTURES, c.dir);
   const requestIds: string[] = [];
-  const raw: Array<{ status: string; payload: Buffer; isError: boolean; log: string }> = [];
+  const raw: Array<{ status: string; payload: Buffer; isError: boolean }> = [];
   for (const event of c.events) {
-    const outcome = await lamina.platform.invoke(invokeRequest(name, event, c.request));
+    const outcome = await lamina.platform.invoke(invokeRequest(name, event, { tailLogs: false, ...c.request }));
     requestIds.push(outcome.requestId);
     const result = outcome.result;
     if (result.kind === 'stream') throw new Error(`${name}: unexpected stream`);
     const isError = result.kind === 'function-error';
-    raw.push({
-      status: isError ? '200 Unhandled' : '200',
-      payload: isError ? result.error.payload : result.payload,
-      isError,
-      log: outcome.logs(),
-    });
+    raw.push({ status: isError ? '200 Unhandled' : '200', payload: isError ? result.error.payload : result.payload, isError });
   }
-  const norm = (text: string): string => normaliseText(text, name, requestIds);
-  const invokes = raw.map(({ status, payload, isError, log }) => ({
-    status,
-    ...(isError ? { error: errorShape(payload, norm) } : { payload: norm(payload.toString('utf8')) }),
-    ...splitLog(log, name, requestIds),
-  }));
-  // The init phase: what the function printed before its first START line.
+  // Lines written after the last answer (a timer the answer did not wait for) come in a little later.
+  await new Promise((resolve) => setTimeout(resolve, c.settleMs ?? 0));
+  const norm = (text: string): string => normaliseText(text, name, requestIds, taskRoot);
   const prefix = `[${name}] `;
   const own = lamina.output.join('').split('\n').filter((line) => line.startsWith(prefix)).map((line) => line.slice(prefix.length));
-  const firstStart = own.findIndex((line) => line.startsWith('START RequestId'));
-  const initLogs = splitLog(own.slice(0, firstStart === -1 ? own.length : firstStart).join('\n'), name, requestIds).logs;
-  return { invokes, initLogs };
+  const segments: string[][] = [[]];
+  for (const line of own) {
+    segments[segments.length - 1]!.push(line);
+    if (line.startsWith('END RequestId: ')) segments.push([]);
+  }
+  const invokes = raw.map(({ status, payload, isError }, index) => ({
+    status,
+    ...(isError ? { error: errorShape(payload, norm) } : { payload: norm(payload.toString('utf8')) }),
+    ...splitLog((segments[index] ?? []).join('\n'), name, requestIds, taskRoot),
+  }));
+  const after = splitLog((segments[raw.length] ?? []).join('\n'), name, requestIds, taskRoot);
+  return { invokes, after: [...after.logs, ...after.other] };
 }
 
 /** Run `task` over `items` with at most `limit` running at once, keeping the order of results. */

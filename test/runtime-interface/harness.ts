@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -28,6 +28,18 @@ export interface RecordedPost {
   requestId: string | undefined;
   headers: IncomingHttpHeaders;
   body: string;
+  /** Streamed responses only: the raw body, the chunks as they arrived, and the trailers. */
+  bytes?: Buffer;
+  chunks?: Buffer[];
+  trailers?: Record<string, string | undefined>;
+}
+
+/** A streamed `/response` while it is arriving. */
+export interface LiveStream {
+  requestId: string;
+  headers: IncomingHttpHeaders;
+  chunks: Buffer[];
+  received: number;
 }
 
 export const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:ric-test';
@@ -40,6 +52,13 @@ export class FakeRuntimeApi {
   private readonly waitingNext: ServerResponse[] = [];
   private readonly postWaiters: Array<() => void> = [];
   private consumed = 0;
+  /** Streamed responses by request id, filled chunk by chunk. */
+  readonly streams = new Map<string, LiveStream>();
+  private readonly byteWaiters: Array<() => void> = [];
+  private readonly barriers = new Map<string, ServerResponse[]>();
+  private readonly nextWaiters: Array<() => void> = [];
+  /** Distinct connections that have sent a GET /next. */
+  readonly nextSockets = new Set<unknown>();
 
   private constructor(private readonly server: Server) {}
 
@@ -47,6 +66,15 @@ export class FakeRuntimeApi {
     const server = createServer();
     const api = new FakeRuntimeApi(server);
     server.on('request', (req, res) => {
+      if (req.method === 'GET' && req.url?.startsWith('/test/')) {
+        api.control(req.url, res);
+        return;
+      }
+      if (req.headers['lambda-runtime-function-response-mode'] === 'streaming') {
+        api.receiveStream(req, res);
+        return;
+      }
+      if (req.url?.endsWith('/next')) api.nextSockets.add(req.socket);
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => api.handle(req.method ?? '', req.url ?? '', req.headers, Buffer.concat(chunks).toString(), res));
@@ -72,6 +100,66 @@ export class FakeRuntimeApi {
     return this.posts[this.consumed++] as RecordedPost;
   }
 
+  /** GET /next calls parked, waiting for an event. */
+  get waitingNextCount(): number {
+    return this.waitingNext.length;
+  }
+
+  /** Resolve once `count` GET /next calls are parked at the same time. */
+  async waitForWaitingNext(count: number): Promise<void> {
+    while (this.waitingNext.length < count) await new Promise<void>((resolve) => this.nextWaiters.push(resolve));
+  }
+
+  /** Resolve once the streamed response of `requestId` has delivered at least `bytes` body bytes. */
+  async waitForStreamBytes(requestId: string, bytes: number): Promise<LiveStream> {
+    for (;;) {
+      const live = this.streams.get(requestId);
+      if (live !== undefined && live.received >= bytes) return live;
+      await new Promise<void>((resolve) => this.byteWaiters.push(resolve));
+    }
+  }
+
+  /**
+   * Test-only endpoints a fixture handler can call (its AWS_LAMBDA_RUNTIME_API is this server):
+   * `/test/wait-bytes/{id}/{n}` answers once n bytes of id's stream have arrived (proves a chunk
+   * left the client before the handler goes on); `/test/barrier/{name}/{n}` answers once n
+   * callers wait on it.
+   */
+  private control(url: string, res: ServerResponse): void {
+    const bytes = /^\/test\/wait-bytes\/([^/]+)\/(\d+)$/.exec(url);
+    if (bytes !== null) {
+      void this.waitForStreamBytes(decodeURIComponent(bytes[1] ?? ''), Number(bytes[2])).then(() => res.end('ok'));
+      return;
+    }
+    const barrier = /^\/test\/barrier\/([^/]+)\/(\d+)$/.exec(url);
+    if (barrier !== null) {
+      const name = barrier[1] ?? '';
+      const waiting = [...(this.barriers.get(name) ?? []), res];
+      this.barriers.set(name, waiting);
+      if (waiting.length >= Number(barrier[2])) for (const parked of waiting) parked.end('go');
+      return;
+    }
+    res.writeHead(404).end();
+  }
+
+  private receiveStream(req: IncomingMessage, res: ServerResponse): void {
+    const match = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/response$/.exec(req.url ?? '');
+    const requestId = decodeURIComponent(match?.[1] ?? '');
+    const live: LiveStream = { requestId, headers: req.headers, chunks: [], received: 0 };
+    this.streams.set(requestId, live);
+    req.on('data', (chunk: Buffer) => {
+      live.chunks.push(chunk);
+      live.received += chunk.length;
+      for (const wake of this.byteWaiters.splice(0)) wake();
+    });
+    req.on('end', () => {
+      const bytes = Buffer.concat(live.chunks);
+      this.posts.push({ kind: 'response', requestId, headers: req.headers, body: bytes.toString(), bytes, chunks: live.chunks, trailers: { ...req.trailers } });
+      res.writeHead(202, { 'Content-Type': 'application/json' }).end('{"status":"OK"}');
+      for (const wake of this.postWaiters.splice(0)) wake();
+    });
+  }
+
   async close(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -81,6 +169,7 @@ export class FakeRuntimeApi {
     if (method === 'GET' && url === '/2018-06-01/runtime/invocation/next') {
       this.nextCalls += 1;
       this.waitingNext.push(res);
+      for (const wake of this.nextWaiters.splice(0)) wake();
       this.serve();
       return;
     }
@@ -126,7 +215,7 @@ export interface RicProcess {
 }
 
 /** Spawn the compiled client with only the Lambda environment (never process.env). */
-export function spawnRic(options: { api: FakeRuntimeApi; taskRoot: string; handler: string; env?: Record<string, string> }): RicProcess {
+export function spawnRic(options: { api: FakeRuntimeApi; taskRoot: string; handler: string; env?: Record<string, string>; entry?: string }): RicProcess {
   const env: Record<string, string> = {
     PATH: process.env['PATH'] ?? '/usr/bin:/bin',
     TZ: ':UTC',
@@ -140,7 +229,7 @@ export function spawnRic(options: { api: FakeRuntimeApi; taskRoot: string; handl
     AWS_LAMBDA_LOG_STREAM_NAME: '2024/01/01/[$LATEST]0123456789abcdef',
     ...options.env,
   };
-  const child = spawn(process.execPath, [ricEntry], { cwd: options.taskRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [options.entry ?? ricEntry], { cwd: options.taskRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
