@@ -20,6 +20,7 @@ Options:
   --account-concurrency <n>     Account concurrency limit shared by all functions (default: 1000)
   --idle-timeout <seconds>      Retire environments idle this long (default: 600)
   --shutdown-grace <seconds>    SIGTERM to SIGKILL when retiring an environment (default: 2)
+  --scale-out <n>               New environments per function per 10 s (default: 1000)
   --no-limits                   Do not apply the kernel's limits (memory, CPU, processes, open files)
   --quiet                       Do not print function logs
   -h, --help                    Show this help
@@ -41,6 +42,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       'shutdown-grace': { type: 'string', default: String(PLATFORM_DEFAULTS.shutdownGraceMs / 1000) },
       quiet: { type: 'boolean', default: false },
       'no-limits': { type: 'boolean', default: false },
+      'scale-out': { type: 'string', default: '1000' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -58,6 +60,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   process.stdout.write(`Limits: ${limits === undefined ? 'off (--no-limits)' : describeLimits(limits)}\n`);
   const platform = new Platform({
     limits,
+    scaleOut: { environments: positiveNumber('--scale-out', values['scale-out']), perMs: 10_000 },
     functions,
     accountConcurrency: positiveNumber('--account-concurrency', values['account-concurrency']),
     idleTimeoutMs: positiveNumber('--idle-timeout', values['idle-timeout']) * 1000,

@@ -16,12 +16,15 @@ import {
 import { errorMessageOf, exitError, fromReported, timedOut } from './function-errors.js';
 import type { FunctionErrorResult } from './invoke-types.js';
 import type { Invocation } from './invocation.js';
+import { DEFAULT_SCALE_OUT, ScaleOutLimiter } from './scale-out-limiter.js';
 
 export interface PoolOptions {
   readonly timings: EnvironmentTimings;
   /** Idle environments are retired after this long without an invocation. */
   readonly idleTimeoutMs: number;
   readonly makeSandbox: SandboxFactory;
+  /** Most new environments per window (contract section 8: 1,000 per 10 s per function). */
+  readonly scaleOut?: { readonly environments: number; readonly perMs: number };
   /** Runtime API port for the first environment (RIE drop-in); later ones get free ports. */
   readonly firstRuntimeApiPort?: number;
 }
@@ -46,6 +49,7 @@ export class FunctionPool {
   #idleTimers = new Map<ExecutionEnvironment, NodeJS.Timeout>();
   #all = new Set<ExecutionEnvironment>();
   #firstPort: number | undefined;
+  #scaleOut: ScaleOutLimiter;
 
   constructor(fn: FunctionConfig, version: string, log: FunctionLog, options: PoolOptions) {
     this.fn = fn;
@@ -53,6 +57,8 @@ export class FunctionPool {
     this.#log = log;
     this.#options = options;
     this.#firstPort = options.firstRuntimeApiPort;
+    const rate = options.scaleOut ?? DEFAULT_SCALE_OUT;
+    this.#scaleOut = new ScaleOutLimiter(rate.environments, rate.perMs);
   }
 
   /** Environments alive now (idle, busy or starting). */
@@ -139,6 +145,7 @@ export class FunctionPool {
 
   /** Start an environment; `initFor` gets its init output (a retry inside that invocation). */
   async #start(initFor?: Invocation): Promise<ExecutionEnvironment> {
+    await this.#scaleOut.take();
     const port = this.#firstPort ?? 0;
     this.#firstPort = undefined;
     const env = await ExecutionEnvironment.start(

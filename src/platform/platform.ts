@@ -26,6 +26,8 @@ export interface PlatformOptions {
   readonly logOutput?: LogOutput | undefined;
   /** Credentials handed to functions, when the platform has some. */
   readonly credentials?: FunctionCredentials | undefined;
+  /** Most new environments per function per window (default 1,000 per 10 s). */
+  readonly scaleOut?: { readonly environments: number; readonly perMs: number };
   /** Kernel limits per environment (cgroups, open files); none when undefined. */
   readonly limits?: SandboxLimits | undefined;
   /** Runtime API port of the first environment (RIE drop-in's `--runtime-api-address`). */
@@ -75,6 +77,7 @@ export class Platform implements InvokePort {
           idleTimeoutMs: options.idleTimeoutMs ?? PLATFORM_DEFAULTS.idleTimeoutMs,
           makeSandbox: processSandboxFactory(fn, VERSION, options.credentials, options.limits),
           ...(options.firstRuntimeApiPort === undefined ? {} : { firstRuntimeApiPort: options.firstRuntimeApiPort }),
+          ...(options.scaleOut === undefined ? {} : { scaleOut: options.scaleOut }),
         }),
       );
     }
