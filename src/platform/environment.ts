@@ -49,6 +49,8 @@ export interface EnvironmentHooks {
   idle(environment: ExecutionEnvironment): void;
   /** The environment is gone. */
   dead(environment: ExecutionEnvironment): void;
+  /** The environment died before its runtime received this invocation: run it elsewhere. */
+  reroute(invocation: Invocation): void;
 }
 
 export interface EnvironmentTimings {
@@ -82,6 +84,8 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
   #coldPending = true;
   #waiter: NextWaiter | undefined;
   #current: Invocation | undefined;
+  /** The invocation just answered, until its report is written: its late output is still its own. */
+  #draining: Invocation | undefined;
   #lastAnsweredId: string | undefined;
   #timer: NodeJS.Timeout | undefined;
   #stream: { sink: PassThrough; resolve: (error: FunctionErrorResult | undefined) => void } | undefined;
@@ -112,7 +116,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     env.#initFor = initFor;
     env.#api = await RuntimeApiServer.listen(env, '127.0.0.1', runtimeApiPort);
     env.#spawnedAt = performance.now();
-    env.#sandbox = makeSandbox(env.#api.address, (line) => hooks.log(line, env.#current ?? env.#initFor));
+    env.#sandbox = makeSandbox(env.#api.address, (line) => hooks.log(line, env.#current ?? env.#draining ?? env.#initFor));
     env.#timer = setTimeout(() => afterPendingIo(() => env.#initTimedOut()), timings.initTimeoutMs);
     env.#sandbox.exited.then((exit) => env.#exited(exit)).catch(() => undefined);
     return env;
@@ -129,14 +133,19 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     this.#current = invocation;
     invocation.startedAt = performance.now();
     invocation.deadlineMs = Date.now() + this.fn.timeout * 1000;
-    this.#hooks.log(startLine(invocation.requestId, this.version), invocation);
     this.#timer = setTimeout(() => afterPendingIo(() => this.#invocationTimedOut(invocation)), this.fn.timeout * 1000);
     const waiter = this.#waiter;
     if (waiter !== undefined && !waiter.closed) {
       this.#waiter = undefined;
-      invocation.stage = 'delivered';
-      waiter.deliver(invocation);
+      this.#deliver(waiter, invocation);
     }
+  }
+
+  /** The runtime receives the event: the invocation's log starts here. */
+  #deliver(waiter: NextWaiter, invocation: Invocation): void {
+    invocation.stage = 'delivered';
+    this.#hooks.log(startLine(invocation.requestId, this.version), invocation);
+    waiter.deliver(invocation);
   }
 
   /** Retire an idle environment: SIGTERM, then SIGKILL after the grace period. */
@@ -164,8 +173,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     const current = this.#current;
     if (current !== undefined && current.stage !== 'assigned') return 'LAMINA_ERR_RUNTIME_INVALID_STATE';
     if (current !== undefined) {
-      current.stage = 'delivered';
-      waiter.deliver(current);
+      this.#deliver(waiter, current);
       return undefined;
     }
     if (this.#waiter !== undefined && !this.#waiter.closed) return 'LAMINA_ERR_RUNTIME_INVALID_STATE';
@@ -260,7 +268,13 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     clearTimeout(this.#timer);
     if (this.state === 'initializing') this.#failInit('error', exit);
     const current = this.#current;
-    if (current !== undefined) {
+    if (current !== undefined && current.stage === 'assigned') {
+      // The runtime died after answering its last invocation (an uncaught exception, say) and
+      // never saw this one: it goes to another environment, as on Lambda, instead of failing.
+      clearTimeout(this.#timer);
+      this.#current = undefined;
+      this.#hooks.reroute(current);
+    } else if (current !== undefined) {
       const error = exitError(current.requestId, exit);
       this.#hooks.log(errorMessageOf(error), current);
       this.#hooks.log(error.errorType, current);
@@ -291,8 +305,10 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
   ): void {
     if (invocation.stage === 'done') return;
     clearTimeout(this.#timer);
+    if (invocation.stage === 'assigned') this.#hooks.log(startLine(invocation.requestId, this.version), invocation);
     invocation.stage = 'done';
     this.#current = undefined;
+    this.#draining = invocation;
     this.#lastAnsweredId = invocation.requestId;
     const durationMs = performance.now() - invocation.startedAt;
     const stream = this.#stream;
@@ -300,6 +316,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     // Lines the runtime wrote just before answering may still sit in the pipe: let them in first.
     setImmediate(() => {
       this.#writeReport(invocation, durationMs, failure);
+      if (this.#draining === invocation) this.#draining = undefined;
       // Idle before the caller hears back, so a caller's next invoke finds this warm environment.
       if (this.state === 'invoking') {
         this.state = 'idle';

@@ -70,6 +70,15 @@ export class FunctionPool {
     return this.#idle.length;
   }
 
+  /**
+   * Run an invocation without waiting: a platform failure to start an environment becomes the
+   * invocation's error, never an unhandled rejection.
+   */
+  start(invocation: Invocation): void {
+    invocation.stage = 'assigned';
+    this.run(invocation).catch((error: unknown) => this.#failToStart(invocation, error));
+  }
+
   /** Give the invocation to an idle environment, or cold-start one for it. */
   async run(invocation: Invocation): Promise<void> {
     const warm = this.#idle.pop();
@@ -156,6 +165,7 @@ export class FunctionPool {
         log: (line, invocation) => this.#log.write(line, invocation),
         idle: (idle) => this.#becameIdle(idle),
         dead: (dead) => this.#died(dead),
+        reroute: (invocation) => this.start(invocation),
       },
       this.#options.makeSandbox,
       port,
@@ -163,6 +173,13 @@ export class FunctionPool {
     );
     this.#all.add(env);
     return env;
+  }
+
+  #failToStart(invocation: Invocation, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    const payload = Buffer.from(JSON.stringify({ errorType: 'Runtime.Unknown', errorMessage: `Could not start an execution environment: ${message}` }));
+    invocation.settle({ kind: 'function-error', error: { errorType: 'Runtime.Unknown', payload } });
+    invocation.markFinished();
   }
 
   #becameIdle(env: ExecutionEnvironment): void {

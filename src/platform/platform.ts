@@ -151,17 +151,7 @@ export class Platform implements InvokePort {
     if (refused !== undefined) return refused;
     const invocation = new Invocation(fn, request, requestId, request.traceId ?? newTraceId(Date.now()));
     invocation.finished.then(() => this.admission.release(fn)).catch(() => undefined);
-    pool.run(invocation).catch((error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      invocation.settle({
-        kind: 'function-error',
-        error: {
-          errorType: 'Runtime.Unknown',
-          payload: Buffer.from(JSON.stringify({ errorType: 'Runtime.Unknown', errorMessage: `Could not start an execution environment: ${message}` })),
-        },
-      });
-      invocation.markFinished();
-    });
+    pool.start(invocation);
     return invocation;
   }
 }

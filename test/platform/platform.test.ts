@@ -118,6 +118,15 @@ describe('Platform with a custom runtime', () => {
     expect(body(await p.invoke(invokeRequest('echo', { echo: 1 })))).toBe('1');
   });
 
+  it('runs the next invocation elsewhere when the runtime dies right after answering', async () => {
+    const p = start(bootstrapFunction('echo'));
+    const last = await p.invoke(invokeRequest('echo', { answerThenExit: true }));
+    expect(body(last)).toBe('"last words"');
+    const next = await p.invoke(invokeRequest('echo', { echo: 'fine' }));
+    expect(body(next)).toBe('"fine"');
+    expect(next.logs()).toMatch(/^START RequestId: [0-9a-f-]{36} Version: \$LATEST\nEND/);
+  });
+
   it('retries a failed init once inside the invoke and reports its error', async () => {
     const p = start(bootstrapFunction('bad-init', { environment: { ECHO_INIT_FAIL: '1' } }));
     const outcome = await p.invoke(invokeRequest('bad-init', {}));

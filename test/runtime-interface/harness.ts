@@ -3,7 +3,8 @@
  * hands out queued events and records what the client posts, and a spawner
  * for the compiled client with an explicit environment.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +13,38 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const ricEntry = `${repoRoot}dist/runtime-interface/bootstrap/index.js`;
 export const handlersDir = `${repoRoot}test/fixtures/handlers`;
+
+/**
+ * Build the client (`tsc -p runtime-interface`) once per vitest run. Test files run in parallel
+ * worker processes; were each to rebuild, tsc would rewrite dist/ while another file's client
+ * is starting from it. A lock directory serialises the workers and a marker named after the
+ * vitest process (every worker's parent) tells the later ones the build is done.
+ */
+export function buildRicOnce(): void {
+  const dist = `${repoRoot}dist`;
+  const marker = `${dist}/.ric-built-by-${process.ppid}`;
+  if (existsSync(marker)) return;
+  mkdirSync(dist, { recursive: true });
+  const lock = `${dist}/.ric-build-lock`;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // A lock left by a killed run is stale after two minutes.
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 120_000) rmSync(lock, { recursive: true, force: true });
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
+  }
+  try {
+    if (existsSync(marker)) return;
+    execFileSync(process.execPath, [`${repoRoot}node_modules/typescript/bin/tsc`, '-p', `${repoRoot}runtime-interface`], { cwd: repoRoot, stdio: 'pipe' });
+    for (const name of readdirSync(dist)) if (name.startsWith('.ric-built-by-')) rmSync(`${dist}/${name}`, { force: true });
+    writeFileSync(marker, '');
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
 
 export interface QueuedEvent {
   requestId: string;

@@ -2,20 +2,14 @@
  * End-to-end tests of the compiled runtime interface client against a fake
  * Runtime API. Build: `npx tsc -p runtime-interface` (done in beforeAll).
  */
-import { execFileSync } from 'node:child_process';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FUNCTION_ARN, FakeRuntimeApi, handlersDir, repoRoot, spawnRic, type RicProcess } from './harness.js';
+import { buildRicOnce, FUNCTION_ARN, FakeRuntimeApi, handlersDir, spawnRic, type RicProcess } from './harness.js';
 
 const cjs = `${handlersDir}/cjs`;
 const esm = `${handlersDir}/esm`;
 const ISO = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z';
 
-beforeAll(() => {
-  execFileSync(process.execPath, [`${repoRoot}node_modules/typescript/bin/tsc`, '-p', `${repoRoot}runtime-interface`], {
-    cwd: repoRoot,
-    stdio: 'pipe',
-  });
-}, 120_000);
+beforeAll(buildRicOnce, 120_000);
 
 const running: Array<{ api: FakeRuntimeApi; ric: RicProcess }> = [];
 
@@ -113,8 +107,11 @@ describe('invocation errors', () => {
   }
 
   it('reports a rejected promise with name, message and stack lines', async () => {
-    const trace = expectError((await invokeOnce(cjs, 'index.asyncReject')).post, 'RangeError', 'out of range');
+    const { post } = await invokeOnce(cjs, 'index.asyncReject');
+    const trace = expectError(post, 'RangeError', 'out of range');
     expect(trace[0]).toBe('RangeError: out of range');
+    const xray = JSON.parse(String(post.headers['lambda-runtime-function-xray-error-cause'])) as { exceptions: Array<{ type: string; message: string }> };
+    expect(xray.exceptions[0]).toMatchObject({ type: 'RangeError', message: 'out of range' });
     expect(trace[1]).toMatch(/^ {4}at .*index\.js:\d+:\d+/);
   });
 

@@ -25,7 +25,7 @@ describe('run()', () => {
       await api.waitForWaitingNext(1);
       ric.child.kill('SIGKILL');
       await ric.exited;
-      expect(ric.stdout()).toMatch(/\tundefined\tINFO\tbundle loaded\n/);
+      expect(ric.stdout()).toMatch(/\treq-r\tINFO\thandling \/hello\n/);
       expect(FUNCTION_ARN).toContain('ric-test');
     } finally {
       if (ric.child.exitCode === null && ric.child.signalCode === null) ric.child.kill('SIGKILL');

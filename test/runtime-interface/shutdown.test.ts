@@ -1,11 +1,8 @@
 /** SIGTERM and onShutdown hooks, against the fake Runtime API. */
-import { execFileSync } from 'node:child_process';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeRuntimeApi, handlersDir, repoRoot, spawnRic, type RicProcess } from './harness.js';
+import { buildRicOnce, FakeRuntimeApi, handlersDir, spawnRic, type RicProcess } from './harness.js';
 
-beforeAll(() => {
-  execFileSync(process.execPath, [`${repoRoot}node_modules/typescript/bin/tsc`, '-p', `${repoRoot}runtime-interface`], { cwd: repoRoot, stdio: 'pipe' });
-}, 120_000);
+beforeAll(buildRicOnce, 120_000);
 
 const running: Array<{ api: FakeRuntimeApi; ric: RicProcess }> = [];
 afterEach(async () => {

@@ -2,19 +2,16 @@
  * Response streaming (awslambda.streamifyResponse / HttpResponseStream) against the fake Runtime
  * API, and once end to end through the real Lamina platform with the AWS SDK.
  */
-import { execFileSync } from 'node:child_process';
 import { InvokeWithResponseStreamCommand } from '@aws-sdk/client-lambda';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { customRuntimeFunction } from '../helpers/function-config.js';
 import { localLambdaClient } from '../helpers/lambda-client.js';
 import { startLamina } from '../helpers/lamina-server.js';
-import { FakeRuntimeApi, handlersDir, repoRoot, spawnRic, type RicProcess } from './harness.js';
+import { buildRicOnce, FakeRuntimeApi, handlersDir, spawnRic, type RicProcess } from './harness.js';
 
 const streaming = `${handlersDir}/streaming`;
 
-beforeAll(() => {
-  execFileSync(process.execPath, [`${repoRoot}node_modules/typescript/bin/tsc`, '-p', `${repoRoot}runtime-interface`], { cwd: repoRoot, stdio: 'pipe' });
-}, 120_000);
+beforeAll(buildRicOnce, 120_000);
 
 const running: Array<{ api: FakeRuntimeApi; ric: RicProcess }> = [];
 afterEach(async () => {

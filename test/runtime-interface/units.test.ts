@@ -150,3 +150,21 @@ describe('environment and results', () => {
     expect(() => serializeResult(circular)).toThrow('Unable to stringify response body');
   });
 });
+
+describe('X-Ray error cause', () => {
+  it('formats the cause like the official client and sends it with invocation errors', async () => {
+    const { formatXRayCause } = await import('../../runtime-interface/runtime/xray-cause.js');
+    const error = new TypeError('bad');
+    error.stack = 'TypeError: bad\n    at run (/var/task/index.js:3:9)\n    at /var/task/lib.js:7:1';
+    const cause = formatXRayCause(error, '/var/task');
+    expect(JSON.parse(cause)).toEqual({
+      working_directory: '/var/task',
+      exceptions: [{ type: 'TypeError', message: 'bad', stack: [{ path: '/var/task/index.js', line: 3, label: 'run' }, { path: '/var/task/lib.js', line: 7, label: 'anonymous' }] }],
+      paths: ['/var/task/index.js', '/var/task/lib.js'],
+    });
+    const body = { errorType: 'TypeError', errorMessage: 'bad', trace: [] };
+    expect(errorRequest('id', body, cause).headers['Lambda-Runtime-Function-XRay-Error-Cause']).toBe(cause);
+    expect(errorRequest('id', body, '').headers['Lambda-Runtime-Function-XRay-Error-Cause']).toBeUndefined();
+    expect(errorRequest('id', body, 'x'.repeat(9000)).headers['Lambda-Runtime-Function-XRay-Error-Cause']).toBeUndefined();
+  });
+});
