@@ -171,13 +171,17 @@ function relay(res: ServerResponse, body: Readable): Promise<'ended' | 'failed' 
  * await renderStream(res, request, await port.invoke(request), limits);
  */
 export async function renderStream(res: ServerResponse, request: InvokeRequest, outcome: InvokeOutcome, limits: RenderLimits): Promise<void> {
+  const result = outcome.result;
+  // The SDK reads ResponseStreamContentType from Content-Type (the frames are event-stream
+  // whatever this says): it carries the content type the function gave its stream.
+  const contentType =
+    result.kind === 'stream' ? result.stream.contentType : result.kind === 'response' ? result.contentType : 'application/json';
   res.writeHead(200, {
-    'Content-Type': 'application/vnd.amazon.eventstream',
+    'Content-Type': contentType,
     'X-Amz-Executed-Version': outcome.executedVersion,
     'x-amzn-RequestId': outcome.requestId,
   });
   res.flushHeaders();
-  const result = outcome.result;
   let error: FunctionErrorResult | undefined;
   if (result.kind === 'response') {
     if (result.payload.length > 0) res.write(encodePayloadChunk(result.payload));

@@ -122,6 +122,7 @@ describe('@aws-sdk/client-lambda against Lamina', () => {
       if (event.InvokeComplete) complete = event.InvokeComplete;
     }
     expect(chunks.join('')).toBe('one two three');
+    expect(out.ResponseStreamContentType).toBe('text/plain');
     expect(chunks.length).toBeGreaterThan(1);
     expect(complete).toEqual({});
   });

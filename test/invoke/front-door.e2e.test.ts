@@ -192,7 +192,7 @@ describe('InvokeWithResponseStream', () => {
     const out = await client.send(new InvokeWithResponseStreamCommand({ FunctionName: 'fn', Qualifier: '3', LogType: 'Tail', Payload: Buffer.from('{}') }));
     expect(out.StatusCode).toBe(200);
     expect(out.ExecutedVersion).toBe('3');
-    expect(out.ResponseStreamContentType).toBe('application/vnd.amazon.eventstream');
+    expect(out.ResponseStreamContentType).toBe('text/plain');
     expect(port.seen.at(-1)).toMatchObject({ streaming: true, qualifier: '3' });
     const chunks: string[] = [];
     let complete: Record<string, string | undefined> | undefined;
