@@ -26,6 +26,7 @@ import {
   integerProperty,
   loggingProperty,
   MEMORY_RULE,
+  EPHEMERAL_STORAGE_RULE,
   resolveProperty,
   show,
   TemplateReport,
@@ -213,6 +214,9 @@ function loadFunction(loader: Loader, id: string, type: FunctionResourceType, pr
   const timeout = time?.present === true ? integerProperty(report, id, 'Timeout', time.value, TIMEOUT_RULE) : FUNCTION_LIMITS.defaultTimeoutS;
   const reserved = resolveProperty(report, resolver, id, 'ReservedConcurrentExecutions', props.ReservedConcurrentExecutions);
   const reservedConcurrency = reserved?.present === true ? integerProperty(report, id, 'ReservedConcurrentExecutions', reserved.value, CONCURRENCY_RULE) : undefined;
+  const storage = resolveProperty(report, resolver, id, 'EphemeralStorage', props.EphemeralStorage);
+  const storageSize = storage?.present === true && isPlainObject(storage.value) ? resolveProperty(report, resolver, id, 'EphemeralStorage.Size', storage.value.Size) : undefined;
+  const ephemeralStorageMb = storageSize?.present === true ? integerProperty(report, id, 'EphemeralStorage.Size', storageSize.value, EPHEMERAL_STORAGE_RULE) : undefined;
   const environment = environmentProperty(report, resolver, id, props.Environment);
   const { logFormat, logLevel } = loggingProperty(report, resolver, id, props.LoggingConfig);
 
@@ -230,6 +234,7 @@ function loadFunction(loader: Loader, id: string, type: FunctionResourceType, pr
     launch,
     memorySize,
     timeout,
+    ...(ephemeralStorageMb === undefined ? {} : { ephemeralStorageMb }),
     environment,
     reservedConcurrency,
     logFormat,

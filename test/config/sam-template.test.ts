@@ -261,6 +261,13 @@ describe('loadTemplate: validation', () => {
     );
   });
 
+  it('reads EphemeralStorage.Size (512-10240 MB) for /tmp', () => {
+    const { functions } = loadTemplate(project(fn(`${NODE}\nEphemeralStorage:\n  Size: 1024`)), OPTIONS);
+    expect(functions[0]?.ephemeralStorageMb).toBe(1024);
+    expect(loadTemplate(project(fn(NODE)), OPTIONS).functions[0]?.ephemeralStorageMb).toBeUndefined();
+    expect(problems(fn(`${NODE}\nEphemeralStorage:\n  Size: 256`))).toContain('Resource HelloFunction: property EphemeralStorage.Size: 256 is outside 512-10240 MB');
+  });
+
   it('collects every problem of every function into one error, one per line', () => {
     const message = problems(`Resources:
   A:
