@@ -82,6 +82,10 @@ export async function serveCommand(args: string[]): Promise<number> {
   for (const fn of functions) {
     process.stdout.write(`  ${fn.name} (${fn.runtime}, ${fn.memorySize} MB, ${fn.timeout} s): POST ${base}/2015-03-31/functions/${fn.name}/invocations\n`);
   }
+  const provisioned = functions.reduce((sum, fn) => sum + (fn.provisionedConcurrency ?? 0), 0);
+  if (provisioned > 0) {
+    void platform.ready().then(() => process.stdout.write(`Lamina: ${provisioned} provisioned environment(s) initialised\n`));
+  }
   const signal = await untilSignal();
   process.stdout.write(`Lamina: ${signal} received, retiring environments\n`);
   server.close();

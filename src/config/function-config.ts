@@ -39,6 +39,10 @@ export interface FunctionConfig {
   readonly environment: Readonly<Record<string, string>>;
   /** `EphemeralStorage.Size` in MB (512 to 10,240); undefined means Lambda's default, 512. */
   readonly ephemeralStorageMb?: number | undefined;
+  /** `AutoPublishAlias`: version 1 is published and this alias points at it. */
+  readonly publishedAlias?: string | undefined;
+  /** `ProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions` on that alias. */
+  readonly provisionedConcurrency?: number | undefined;
   /** `ReservedConcurrentExecutions`, or undefined when the function uses the unreserved pool. */
   readonly reservedConcurrency: number | undefined;
   /** `AWS_LAMBDA_LOG_FORMAT`: Text or JSON (`LoggingConfig.LogFormat`). */

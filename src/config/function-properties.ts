@@ -92,6 +92,7 @@ export const MEMORY_RULE: IntegerRule = { min: FUNCTION_LIMITS.minMemoryMb, max:
 export const TIMEOUT_RULE: IntegerRule = { min: FUNCTION_LIMITS.minTimeoutS, max: FUNCTION_LIMITS.maxTimeoutS, unit: 'seconds' };
 /** `EphemeralStorage.Size`: /tmp of 512 to 10,240 MB (contract section 8). */
 export const EPHEMERAL_STORAGE_RULE: IntegerRule = { min: 512, max: 10_240, unit: 'MB' };
+export const PROVISIONED_RULE: IntegerRule = { min: 1, max: Number.MAX_SAFE_INTEGER, unit: '' };
 export const CONCURRENCY_RULE: IntegerRule = { min: 0, max: Number.MAX_SAFE_INTEGER, unit: '' };
 
 /** Lambda's rule for environment variable names. */

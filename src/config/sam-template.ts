@@ -27,6 +27,7 @@ import {
   loggingProperty,
   MEMORY_RULE,
   EPHEMERAL_STORAGE_RULE,
+  PROVISIONED_RULE,
   resolveProperty,
   show,
   TemplateReport,
@@ -217,6 +218,18 @@ function loadFunction(loader: Loader, id: string, type: FunctionResourceType, pr
   const storage = resolveProperty(report, resolver, id, 'EphemeralStorage', props.EphemeralStorage);
   const storageSize = storage?.present === true && isPlainObject(storage.value) ? resolveProperty(report, resolver, id, 'EphemeralStorage.Size', storage.value.Size) : undefined;
   const ephemeralStorageMb = storageSize?.present === true ? integerProperty(report, id, 'EphemeralStorage.Size', storageSize.value, EPHEMERAL_STORAGE_RULE) : undefined;
+  const publishedAlias = stringProperty(loader, id, 'AutoPublishAlias', props.AutoPublishAlias, false);
+  const provisionedConfig = resolveProperty(report, resolver, id, 'ProvisionedConcurrencyConfig', props.ProvisionedConcurrencyConfig);
+  const provisionedRaw = provisionedConfig?.present === true && isPlainObject(provisionedConfig.value)
+    ? resolveProperty(report, resolver, id, 'ProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions', provisionedConfig.value.ProvisionedConcurrentExecutions)
+    : undefined;
+  const provisionedConcurrency = provisionedRaw?.present === true
+    ? integerProperty(report, id, 'ProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions', provisionedRaw.value, PROVISIONED_RULE)
+    : undefined;
+  // SAM: provisioned concurrency is configured on the alias that AutoPublishAlias creates.
+  if (provisionedConcurrency !== undefined && publishedAlias === undefined) {
+    report.problem(id, 'ProvisionedConcurrencyConfig', 'needs AutoPublishAlias (provisioned concurrency applies to a published version through its alias)');
+  }
   const environment = environmentProperty(report, resolver, id, props.Environment);
   const { logFormat, logLevel } = loggingProperty(report, resolver, id, props.LoggingConfig);
 
@@ -235,6 +248,8 @@ function loadFunction(loader: Loader, id: string, type: FunctionResourceType, pr
     memorySize,
     timeout,
     ...(ephemeralStorageMb === undefined ? {} : { ephemeralStorageMb }),
+    ...(publishedAlias === undefined || publishedAlias === '' ? {} : { publishedAlias }),
+    ...(provisionedConcurrency === undefined ? {} : { provisionedConcurrency }),
     environment,
     reservedConcurrency,
     logFormat,

@@ -6,6 +6,9 @@
 import type { FunctionConfig } from '../config/function-config.js';
 import { ConfigError, type ThrottleReason } from '../errors.js';
 
+/** Lambda keeps this much of the account's concurrency unreserved (contract section 8). */
+export const UNRESERVED_MINIMUM = 100;
+
 /**
  * @example
  * const admission = new Admission(1000, functions);
@@ -18,14 +21,18 @@ export class Admission {
   #unreservedInFlight = 0;
   #inFlight = new Map<string, number>();
 
-  constructor(accountLimit: number, functions: readonly FunctionConfig[]) {
+  /**
+   * @param unreservedMinimum what reservations must leave to the other functions (Lambda: 100).
+   */
+  constructor(accountLimit: number, functions: readonly FunctionConfig[], unreservedMinimum = UNRESERVED_MINIMUM) {
     if (!Number.isInteger(accountLimit) || accountLimit < 1) {
       throw new ConfigError(`Account concurrency limit must be a positive integer, got ${accountLimit}`);
     }
     const reserved = functions.reduce((sum, fn) => sum + (fn.reservedConcurrency ?? 0), 0);
-    if (reserved > accountLimit) {
+    if (reserved > accountLimit - unreservedMinimum) {
       throw new ConfigError(
-        `ReservedConcurrentExecutions add up to ${reserved}, more than the account concurrency limit of ${accountLimit}`,
+        `ReservedConcurrentExecutions add up to ${reserved}, more than the account concurrency limit of ${accountLimit} ` +
+          `less the ${unreservedMinimum} that must stay unreserved`,
       );
     }
     this.accountLimit = accountLimit;

@@ -60,12 +60,29 @@ export interface EnvironmentTimings {
   readonly shutdownGraceMs: number;
 }
 
+export type InitializationType = 'on-demand' | 'provisioned-concurrency';
+
 /** Starts the sandbox once the Runtime API address is known. */
-export type SandboxFactory = (runtimeApi: string, log: (line: string) => void) => Sandbox;
+export type SandboxFactory = (runtimeApi: string, log: (line: string) => void, initializationType: InitializationType) => Sandbox;
+
+/** What an environment is started with. */
+export interface EnvironmentStart {
+  readonly fn: FunctionConfig;
+  readonly version: string;
+  readonly timings: EnvironmentTimings;
+  readonly hooks: EnvironmentHooks;
+  readonly makeSandbox: SandboxFactory;
+  /** Runtime API port (0 picks a free one). */
+  readonly runtimeApiPort?: number;
+  /** The invocation whose log gets the init output (an init retried inside it). */
+  readonly initFor?: Invocation | undefined;
+  /** Initialised ahead of traffic: its invocations never show an Init Duration. */
+  readonly provisioned?: boolean;
+}
 
 /**
  * @example
- * const env = await ExecutionEnvironment.start(fn, '$LATEST', timings, hooks, makeSandbox);
+ * const env = await ExecutionEnvironment.start({ fn, version: '$LATEST', timings, hooks, makeSandbox });
  * const init = await env.ready;
  * if (init.ok) env.invoke(invocation);
  */
@@ -73,6 +90,8 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
   readonly fn: FunctionConfig;
   readonly version: string;
   state: EnvironmentState = 'initializing';
+  /** Initialised ahead of traffic (provisioned concurrency). */
+  provisioned = false;
   readonly ready: Promise<InitResult>;
   #resolveReady!: (result: InitResult) => void;
   #hooks: EnvironmentHooks;
@@ -103,21 +122,19 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     });
   }
 
-  static async start(
-    fn: FunctionConfig,
-    version: string,
-    timings: EnvironmentTimings,
-    hooks: EnvironmentHooks,
-    makeSandbox: SandboxFactory,
-    runtimeApiPort = 0,
-    initFor?: Invocation,
-  ): Promise<ExecutionEnvironment> {
+  static async start(start: EnvironmentStart): Promise<ExecutionEnvironment> {
+    const { fn, version, timings, hooks } = start;
     const env = new ExecutionEnvironment(fn, version, timings, hooks);
-    env.#initFor = initFor;
-    env.#api = await RuntimeApiServer.listen(env, '127.0.0.1', runtimeApiPort);
+    env.#initFor = start.initFor;
+    env.provisioned = start.provisioned === true;
+    env.#coldPending = !env.provisioned;
+    env.#api = await RuntimeApiServer.listen(env, '127.0.0.1', start.runtimeApiPort ?? 0);
     env.#spawnedAt = performance.now();
-    env.#sandbox = makeSandbox(env.#api.address, (line) => hooks.log(line, env.#current ?? env.#draining ?? env.#initFor));
-    env.#timer = setTimeout(() => afterPendingIo(() => env.#initTimedOut()), timings.initTimeoutMs);
+    const log = (line: string): void => hooks.log(line, env.#current ?? env.#draining ?? env.#initFor);
+    env.#sandbox = start.makeSandbox(env.#api.address, log, env.provisioned ? 'provisioned-concurrency' : 'on-demand');
+    // Contract section 2: provisioned environments get the function timeout for init, 130 s to 900 s.
+    const initLimitMs = env.provisioned ? Math.min(900, Math.max(130, fn.timeout)) * 1000 : timings.initTimeoutMs;
+    env.#timer = setTimeout(() => afterPendingIo(() => env.#initTimedOut()), initLimitMs);
     env.#sandbox.exited.then((exit) => env.#exited(exit)).catch(() => undefined);
     return env;
   }

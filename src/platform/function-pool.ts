@@ -27,6 +27,8 @@ export interface PoolOptions {
   readonly scaleOut?: { readonly environments: number; readonly perMs: number };
   /** Runtime API port for the first environment (RIE drop-in); later ones get free ports. */
   readonly firstRuntimeApiPort?: number;
+  /** Environments initialised ahead of traffic, kept warm and replaced when one dies. */
+  readonly provisioned?: number;
 }
 
 function initFailureError(requestId: string, init: InitResult & { ok: false }, initTimeoutMs: number): FunctionErrorResult {
@@ -46,6 +48,13 @@ export class FunctionPool {
   #log: FunctionLog;
   #options: PoolOptions;
   #idle: ExecutionEnvironment[] = [];
+  /** Idle provisioned environments: used before any on-demand one. */
+  #idleProvisioned: ExecutionEnvironment[] = [];
+  #stopping = false;
+  /** Provisioned environments that finished init: the ones to replace when they die. */
+  #keptWarm = new WeakSet<ExecutionEnvironment>();
+  /** Settles once the provisioned environments have all been initialised once. */
+  readonly provisionedReady: Promise<void>;
   #idleTimers = new Map<ExecutionEnvironment, NodeJS.Timeout>();
   #all = new Set<ExecutionEnvironment>();
   #firstPort: number | undefined;
@@ -59,6 +68,8 @@ export class FunctionPool {
     this.#firstPort = options.firstRuntimeApiPort;
     const rate = options.scaleOut ?? DEFAULT_SCALE_OUT;
     this.#scaleOut = new ScaleOutLimiter(rate.environments, rate.perMs);
+    const provisioned = options.provisioned ?? 0;
+    this.provisionedReady = Promise.all(Array.from({ length: provisioned }, () => this.#provisionOne())).then(() => undefined);
   }
 
   /** Environments alive now (idle, busy or starting). */
@@ -67,7 +78,14 @@ export class FunctionPool {
   }
 
   get idleCount(): number {
-    return this.#idle.length;
+    return this.#idle.length + this.#idleProvisioned.length;
+  }
+
+  /** Provisioned environments initialised and alive now. */
+  get provisionedCount(): number {
+    let count = 0;
+    for (const env of this.#all) if (env.provisioned && env.state !== 'initializing' && env.state !== 'dead') count += 1;
+    return count;
   }
 
   /**
@@ -81,6 +99,11 @@ export class FunctionPool {
 
   /** Give the invocation to an idle environment, or cold-start one for it. */
   async run(invocation: Invocation): Promise<void> {
+    const provisioned = this.#idleProvisioned.pop();
+    if (provisioned !== undefined) {
+      provisioned.invoke(invocation);
+      return;
+    }
     const warm = this.#idle.pop();
     if (warm !== undefined) {
       clearTimeout(this.#idleTimers.get(warm));
@@ -132,6 +155,7 @@ export class FunctionPool {
 
   /** Retire every environment (platform stop): SIGTERM, then SIGKILL after the grace period. */
   async retireAll(): Promise<void> {
+    this.#stopping = true;
     const exits = [...this.#all].map((env) => new Promise<void>((resolve) => {
       if (env.state === 'dead') resolve();
       else this.#waitDead.set(env, resolve);
@@ -153,24 +177,25 @@ export class FunctionPool {
   }
 
   /** Start an environment; `initFor` gets its init output (a retry inside that invocation). */
-  async #start(initFor?: Invocation): Promise<ExecutionEnvironment> {
+  async #start(initFor?: Invocation, provisioned = false): Promise<ExecutionEnvironment> {
     await this.#scaleOut.take();
     const port = this.#firstPort ?? 0;
     this.#firstPort = undefined;
-    const env = await ExecutionEnvironment.start(
-      this.fn,
-      this.version,
-      this.#options.timings,
-      {
+    const env = await ExecutionEnvironment.start({
+      fn: this.fn,
+      version: this.version,
+      timings: this.#options.timings,
+      hooks: {
         log: (line, invocation) => this.#log.write(line, invocation),
         idle: (idle) => this.#becameIdle(idle),
         dead: (dead) => this.#died(dead),
         reroute: (invocation) => this.start(invocation),
       },
-      this.#options.makeSandbox,
-      port,
+      makeSandbox: this.#options.makeSandbox,
+      runtimeApiPort: port,
       initFor,
-    );
+      provisioned,
+    });
     this.#all.add(env);
     return env;
   }
@@ -182,7 +207,26 @@ export class FunctionPool {
     invocation.markFinished();
   }
 
+  /** Start one provisioned environment and keep it warm; a failed init is retried after a pause. */
+  async #provisionOne(): Promise<void> {
+    for (let attempt = 0; !this.#stopping; attempt += 1) {
+      const env = await this.#start(undefined, true);
+      const init = await env.ready;
+      if (init.ok) {
+        this.#keptWarm.add(env);
+        this.#becameIdle(env);
+        return;
+      }
+      this.#log.write(initReportLine(init.durationMs, 'init', init.status, this.#initErrorType(init)), undefined);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 1000 * 2 ** attempt)).unref());
+    }
+  }
+
   #becameIdle(env: ExecutionEnvironment): void {
+    if (env.provisioned) {
+      this.#idleProvisioned.push(env);
+      return;
+    }
     this.#idle.push(env);
     const timer = setTimeout(() => {
       const at = this.#idle.indexOf(env);
@@ -198,6 +242,10 @@ export class FunctionPool {
     this.#all.delete(env);
     const at = this.#idle.indexOf(env);
     if (at >= 0) this.#idle.splice(at, 1);
+    const provisionedAt = this.#idleProvisioned.indexOf(env);
+    if (provisionedAt >= 0) this.#idleProvisioned.splice(provisionedAt, 1);
+    // A provisioned environment that dies (crash, timeout) is replaced, as Lambda keeps the count.
+    if (this.#keptWarm.has(env) && !this.#stopping) void this.#provisionOne();
     clearTimeout(this.#idleTimers.get(env));
     this.#idleTimers.delete(env);
     this.#waitDead.get(env)?.();

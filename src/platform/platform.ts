@@ -6,7 +6,7 @@
 import type { FunctionConfig } from '../config/function-config.js';
 import { ConfigError, ServiceError, type ThrottleReason } from '../errors.js';
 import { FunctionLog, type LogOutput } from '../observability/function-log.js';
-import { Admission } from './admission.js';
+import { Admission, UNRESERVED_MINIMUM } from './admission.js';
 import type { FunctionCredentials } from './environment-variables.js';
 import { FunctionPool } from './function-pool.js';
 import { newRequestId, newTraceId } from './ids.js';
@@ -26,6 +26,8 @@ export interface PlatformOptions {
   readonly logOutput?: LogOutput | undefined;
   /** Credentials handed to functions, when the platform has some. */
   readonly credentials?: FunctionCredentials | undefined;
+  /** Concurrency that reservations must leave unreserved (Lambda: 100). */
+  readonly unreservedMinimum?: number;
   /** Most new environments per function per window (default 1,000 per 10 s). */
   readonly scaleOut?: { readonly environments: number; readonly perMs: number };
   /** Kernel limits per environment (cgroups, open files); none when undefined. */
@@ -42,6 +44,8 @@ export const PLATFORM_DEFAULTS = {
 } as const;
 
 const VERSION = '$LATEST';
+/** The version `AutoPublishAlias` publishes and points its alias at. */
+const PUBLISHED_VERSION = '1';
 
 function notFound(arn: string): ServiceError {
   return new ServiceError('LAMINA_ERR_FUNCTION_NOT_FOUND', `Function not found: ${arn}`);
@@ -56,10 +60,12 @@ function notFound(arn: string): ServiceError {
 export class Platform implements InvokePort {
   readonly admission: Admission;
   #pools = new Map<string, FunctionPool>();
+  /** The published version (1) of functions with `AutoPublishAlias`, by function name. */
+  #published = new Map<string, FunctionPool>();
   #stopping = false;
   /** Runtimes live in their own process groups: if this process exits, take them along. */
   readonly #onExit = (): void => {
-    for (const pool of this.#pools.values()) pool.killAllNow();
+    for (const pool of this.#allPools()) pool.killAllNow();
   };
 
   constructor(options: PlatformOptions) {
@@ -67,21 +73,45 @@ export class Platform implements InvokePort {
       initTimeoutMs: options.initTimeoutMs ?? PLATFORM_DEFAULTS.initTimeoutMs,
       shutdownGraceMs: options.shutdownGraceMs ?? PLATFORM_DEFAULTS.shutdownGraceMs,
     };
-    this.admission = new Admission(options.accountConcurrency ?? PLATFORM_DEFAULTS.accountConcurrency, options.functions);
+    this.admission = new Admission(
+      options.accountConcurrency ?? PLATFORM_DEFAULTS.accountConcurrency,
+      options.functions,
+      options.unreservedMinimum ?? UNRESERVED_MINIMUM,
+    );
     for (const fn of options.functions) {
       if (this.#pools.has(fn.name)) throw new ConfigError(`Two functions are named ${fn.name}`);
-      this.#pools.set(
-        fn.name,
-        new FunctionPool(fn, VERSION, new FunctionLog(fn.name, options.logOutput), {
+      if ((fn.provisionedConcurrency ?? 0) > (fn.reservedConcurrency ?? Number.POSITIVE_INFINITY)) {
+        throw new ConfigError(`Function ${fn.name}: ProvisionedConcurrentExecutions (${fn.provisionedConcurrency}) exceeds its ReservedConcurrentExecutions (${fn.reservedConcurrency})`);
+      }
+      const log = new FunctionLog(fn.name, options.logOutput);
+      const pool = (version: string, provisioned: number): FunctionPool =>
+        new FunctionPool(fn, version, log, {
           timings,
           idleTimeoutMs: options.idleTimeoutMs ?? PLATFORM_DEFAULTS.idleTimeoutMs,
-          makeSandbox: processSandboxFactory(fn, VERSION, options.credentials, options.limits),
+          makeSandbox: processSandboxFactory(fn, version, options.credentials, options.limits),
+          provisioned,
           ...(options.firstRuntimeApiPort === undefined ? {} : { firstRuntimeApiPort: options.firstRuntimeApiPort }),
           ...(options.scaleOut === undefined ? {} : { scaleOut: options.scaleOut }),
-        }),
-      );
+        });
+      this.#pools.set(fn.name, pool(VERSION, 0));
+      // AutoPublishAlias publishes version 1 of the same code; provisioned concurrency lives there.
+      if (fn.publishedAlias !== undefined) this.#published.set(fn.name, pool(PUBLISHED_VERSION, fn.provisionedConcurrency ?? 0));
     }
     process.on('exit', this.#onExit);
+  }
+
+  /** Settles once every provisioned environment has been initialised. */
+  async ready(): Promise<void> {
+    await Promise.all([...this.#published.values()].map((pool) => pool.provisionedReady));
+  }
+
+  /** The pool of a function's published version (AutoPublishAlias), for status and tests. */
+  publishedPool(name: string): FunctionPool | undefined {
+    return this.#published.get(name);
+  }
+
+  #allPools(): FunctionPool[] {
+    return [...this.#pools.values(), ...this.#published.values()];
   }
 
   /** The functions this platform serves. */
@@ -98,7 +128,7 @@ export class Platform implements InvokePort {
     const pool = this.#resolve(request);
     const invocation = this.#admit(pool, request);
     const result = await invocation.result;
-    return { requestId: invocation.requestId, executedVersion: VERSION, result, logs: () => invocation.logText() };
+    return { requestId: invocation.requestId, executedVersion: pool.version, result, logs: () => invocation.logText() };
   }
 
   accept(request: InvokeRequest): AcceptedInvoke {
@@ -111,21 +141,24 @@ export class Platform implements InvokePort {
         isStopping: () => this.#stopping,
       });
     }
-    return { requestId, executedVersion: VERSION };
+    return { requestId, executedVersion: pool.version };
   }
 
   /** Retire every environment and wait for them to exit. */
   async stop(): Promise<void> {
     this.#stopping = true;
     process.off('exit', this.#onExit);
-    await Promise.all([...this.#pools.values()].map((pool) => pool.retireAll()));
+    await Promise.all(this.#allPools().map((pool) => pool.retireAll()));
   }
 
   #resolve(request: InvokeRequest): FunctionPool {
     const pool = this.#pools.get(request.functionName);
     if (pool === undefined) throw notFound(`arn:aws:lambda:${this.#anyRegion()}:${this.#anyAccount()}:function:${request.functionName}`);
-    if (request.qualifier !== undefined && request.qualifier !== VERSION) throw notFound(`${pool.fn.arn}:${request.qualifier}`);
-    return pool;
+    const qualifier = request.qualifier;
+    if (qualifier === undefined || qualifier === VERSION) return pool;
+    const published = this.#published.get(request.functionName);
+    if (published !== undefined && (qualifier === PUBLISHED_VERSION || qualifier === pool.fn.publishedAlias)) return published;
+    throw notFound(`${pool.fn.arn}:${qualifier}`);
   }
 
   #anyRegion(): string {

@@ -73,14 +73,14 @@ export function processSandboxFactory(
 ): SandboxFactory {
   const [command, args] =
     fn.launch.kind === 'node-ric' ? [process.execPath, [RIC_ENTRY]] : [fn.launch.command, fn.launch.args];
-  return (runtimeApi, log) => {
+  return (runtimeApi, log, initializationType) => {
     sequence += 1;
     // Named after the platform's pid, so a later platform can tell stale groups from live ones.
     const cgroup = limits?.cgroups?.create(`p${process.pid}-${sequence}`, { memoryMb: fn.memorySize });
     const isolated = limits?.filesystem === true;
     const env = runtimeEnvironment(
       fn,
-      { runtimeApi, version, logStreamName: newLogStreamName(new Date(), version), initializationType: 'on-demand' },
+      { runtimeApi, version, logStreamName: newLogStreamName(new Date(), version), initializationType },
       credentials,
     );
     if (isolated) env.LAMBDA_TASK_ROOT = TASK_ROOT;

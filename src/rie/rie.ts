@@ -193,6 +193,8 @@ export async function startRie(options: RieOptions = {}): Promise<RunningRie> {
   const platform = new Platform({
     functions: [fn],
     accountConcurrency: Math.max(PLATFORM_DEFAULTS.accountConcurrency, maxConcurrency),
+    // One function: its reservation is the whole account, nothing else needs unreserved slots.
+    unreservedMinimum: 0,
     shutdownGraceMs: options.shutdownGraceMs ?? 2000,
     // AWS's RIE prints the function's log as it is, without Lamina's per-function prefix.
     logOutput: (text) => functionOutput(text.startsWith(prefix) ? text.slice(prefix.length) : text),

@@ -261,6 +261,12 @@ describe('loadTemplate: validation', () => {
     );
   });
 
+  it('reads AutoPublishAlias and ProvisionedConcurrencyConfig, which needs the alias', () => {
+    const { functions } = loadTemplate(project(fn(`${NODE}\nAutoPublishAlias: live\nProvisionedConcurrencyConfig:\n  ProvisionedConcurrentExecutions: 2`)), OPTIONS);
+    expect(functions[0]).toMatchObject({ publishedAlias: 'live', provisionedConcurrency: 2 });
+    expect(problems(fn(`${NODE}\nProvisionedConcurrencyConfig:\n  ProvisionedConcurrentExecutions: 2`))).toContain('Resource HelloFunction: property ProvisionedConcurrencyConfig: needs AutoPublishAlias');
+  });
+
   it('reads EphemeralStorage.Size (512-10240 MB) for /tmp', () => {
     const { functions } = loadTemplate(project(fn(`${NODE}\nEphemeralStorage:\n  Size: 1024`)), OPTIONS);
     expect(functions[0]?.ephemeralStorageMb).toBe(1024);

@@ -63,6 +63,7 @@ describe('account concurrency', () => {
     const p = start({
       functions: [bootstrapFunction('a'), bootstrapFunction('b'), bootstrapFunction('reserved', { reservedConcurrency: 1 })],
       accountConcurrency: 3,
+      unreservedMinimum: 0,
     });
     expect(p.admission.unreservedLimit).toBe(2);
     const slow = [p.invoke(invokeRequest('a', { sleepMs: 400 })), p.invoke(invokeRequest('b', { sleepMs: 400 }))];
@@ -77,7 +78,10 @@ describe('account concurrency', () => {
   });
 
   it('refuses reservations larger than the account limit', () => {
-    expect(() => new Platform({ functions: [bootstrapFunction('big', { reservedConcurrency: 5 })], accountConcurrency: 4 })).toThrow(/more than the account concurrency limit/);
+    expect(() => new Platform({ functions: [bootstrapFunction('big', { reservedConcurrency: 5 })], accountConcurrency: 4, unreservedMinimum: 0 })).toThrow(/more than the account concurrency limit/);
+    // Lambda keeps 100 unreserved: 901 of 1000 is too much, 900 is fine
+    expect(() => new Platform({ functions: [bootstrapFunction('big', { reservedConcurrency: 901 })] })).toThrow(/less the 100 that must stay unreserved/);
+    expect(() => new Platform({ functions: [bootstrapFunction('big', { reservedConcurrency: 900 })] }).stop()).not.toThrow();
   });
 });
 
