@@ -28,12 +28,15 @@ export const EXIT_CODES = {
 
 /**
  * Serialise a handler result the way the official client does:
- * `undefined` becomes `null`; a value JSON cannot express fails with Runtime.JSONStringifyError.
+ * `undefined` becomes `null`; a value JSON cannot express fails with Runtime.JSONStringifyError;
+ * a value JSON.stringify turns into nothing (a function, a symbol) fails with TypeError
+ * "Wrong arguments", the error the official clients' native Runtime API client throws for it.
  *
  * @example
  * ```ts
  * serializeResult(undefined); // 'null'
  * serializeResult({ a: 1 }); // '{"a":1}'
+ * serializeResult(() => 1); // throws TypeError: Wrong arguments
  * ```
  */
 export function serializeResult(result: unknown): string {
@@ -43,7 +46,8 @@ export function serializeResult(result: unknown): string {
   } catch {
     throw new JsonStringifyError();
   }
-  return json ?? 'null';
+  if (json === undefined) throw new TypeError('Wrong arguments');
+  return json;
 }
 
 function fatal(message: string): never {

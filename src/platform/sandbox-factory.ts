@@ -38,7 +38,7 @@ export function detectFilesystemIsolation(): { readonly available: boolean; read
   }
   const probe = spawnSync('unshare', ['--mount', '--propagation', 'private', 'true'], { stdio: 'ignore', timeout: 5000 });
   if (probe.status !== 0) return { available: false, summary: 'mount namespaces are not available (unshare --mount failed)' };
-  return { available: true, summary: `private mount namespace per environment: code read-only at ${TASK_ROOT}, private tmpfs /tmp (EphemeralStorage)` };
+  return { available: true, summary: `private mount namespace per environment: code read-only at ${TASK_ROOT}, layers read-only at /opt, private tmpfs /tmp (EphemeralStorage)` };
 }
 
 /**
@@ -56,6 +56,13 @@ export function describeLimits(limits: SandboxLimits): string {
   const files = limits.maxOpenFiles === undefined ? 'open files not limited' : `${limits.maxOpenFiles} open files per environment`;
   const fs = limits.filesystem === true ? `code read-only at ${TASK_ROOT}, private /tmp` : 'no private /var/task or /tmp';
   return `${limits.cgroups?.summary ?? 'no cgroups: memory, CPU and process limits are not enforced'}; ${files}; ${fs}`;
+}
+
+/** Where a host path of the function's code or layers is seen inside its mount namespace. */
+function insideNamespace(path: string, fn: FunctionConfig): string {
+  if (path.startsWith(`${fn.codeDir}/`)) return `${TASK_ROOT}/${path.slice(fn.codeDir.length + 1)}`;
+  for (const layer of fn.layers ?? []) if (path.startsWith(`${layer}/`)) return `/opt/${path.slice(layer.length + 1)}`;
+  return path;
 }
 
 let sequence = 0;
@@ -86,14 +93,14 @@ export function processSandboxFactory(
     if (isolated) env.LAMBDA_TASK_ROOT = TASK_ROOT;
     return new ProcessSandbox(
       {
-        // Inside the namespace the code is at /var/task: run the bootstrap from there, as Lambda does.
-        command: isolated && command.startsWith(`${fn.codeDir}/`) ? `${TASK_ROOT}/${command.slice(fn.codeDir.length + 1)}` : command,
+        // Inside the namespace the code is at /var/task and the layers at /opt: run from there.
+        command: isolated ? insideNamespace(command, fn) : command,
         args,
         cwd: fn.codeDir,
         env,
         cgroup,
         maxOpenFiles: limits?.maxOpenFiles,
-        filesystem: isolated ? { codeDir: fn.codeDir, tmpMb: fn.ephemeralStorageMb ?? DEFAULT_TMP_MB } : undefined,
+        filesystem: isolated ? { codeDir: fn.codeDir, tmpMb: fn.ephemeralStorageMb ?? DEFAULT_TMP_MB, layers: process.execPath.startsWith('/opt/') ? undefined : fn.layers } : undefined,
       },
       log,
     );

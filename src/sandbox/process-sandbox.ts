@@ -20,21 +20,31 @@ export interface SandboxSpec {
    * Lambda's filesystem, in a private mount namespace (root only): the code read-only at
    * /var/task (also the working directory) and a private tmpfs /tmp of `tmpMb`.
    */
-  readonly filesystem?: { readonly codeDir: string; readonly tmpMb: number } | undefined;
+  readonly filesystem?: {
+    readonly codeDir: string;
+    readonly tmpMb: number;
+    /** Layer directories, first to last, shown read-only at /opt (later layers win). */
+    readonly layers?: readonly string[] | undefined;
+  } | undefined;
 }
 
 /**
  * The launcher: joins the cgroups, lowers the open-files limit, mounts Lambda's filesystem when
  * asked, then execs the runtime (same pid), so the runtime is limited from its first instruction.
- * Arguments: nofile|-, codeDir|-, tmpMb, count, cgroup.procs files..., then the runtime's
+ * Arguments: nofile|-, codeDir|-, tmpMb, layer dirs for /opt (top first, `:`-joined)|-, count,
+ * cgroup.procs files..., then the runtime's
  * command line. Nothing is added to the runtime's environment.
  */
 const LAUNCHER =
-  'nofile=$1 task=$2 tmp=$3 n=$4; shift 4; ' +
+  'nofile=$1 task=$2 tmp=$3 opt=$4 n=$5; shift 5; ' +
   'while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; ' +
   'if [ "$nofile" != - ]; then ulimit -n "$nofile" 2>/dev/null || true; fi; ' +
-  'if [ "$task" != - ]; then mount --bind "$task" /var/task && mount -o remount,bind,ro /var/task && ' +
-  'mount -t tmpfs -o "size=${tmp}m,mode=1777" tmpfs /tmp && cd /var/task || exit 125; fi; ' +
+  // /var/task and /opt first: their sources may live under the host's /tmp, which is hidden next.
+  'if [ "$task" != - ]; then mount --bind "$task" /var/task && mount -o remount,bind,ro /var/task || exit 125; fi; ' +
+  // One layer: a read-only bind. Several: a read-only overlay (its lowerdir lists the top first).
+  'case "$opt" in -) ;; *:*) mount -t overlay overlay -o "lowerdir=$opt" /opt || exit 125 ;; ' +
+  '*) mount --bind "$opt" /opt && mount -o remount,bind,ro /opt || exit 125 ;; esac; ' +
+  'if [ "$task" != - ]; then mount -t tmpfs -o "size=${tmp}m,mode=1777" tmpfs /tmp && cd /var/task || exit 125; fi; ' +
   'exec "$@"';
 
 /** Where Lambda puts a function's code; the mount point must exist on the host. */
@@ -51,6 +61,7 @@ function launcherCommand(spec: SandboxSpec): [string, string[]] {
     spec.maxOpenFiles === undefined ? '-' : String(spec.maxOpenFiles),
     fs === undefined ? '-' : fs.codeDir,
     String(fs?.tmpMb ?? 0),
+    fs?.layers === undefined || fs.layers.length === 0 ? '-' : [...fs.layers].reverse().join(':'),
     String(procs.length), ...procs,
     spec.command, ...spec.args,
   ];

@@ -144,7 +144,9 @@ describe('environment and results', () => {
   it('serialises results like the official client', () => {
     expect(serializeResult(undefined)).toBe('null');
     expect(serializeResult('s')).toBe('"s"');
-    expect(serializeResult(() => 1)).toBe('null');
+    // JSON.stringify turns these into undefined; the official clients' native client then throws.
+    expect(() => serializeResult(() => 1)).toThrow(new TypeError('Wrong arguments'));
+    expect(() => serializeResult(Symbol('s'))).toThrow(new TypeError('Wrong arguments'));
     const circular: Record<string, unknown> = {};
     circular['self'] = circular;
     expect(() => serializeResult(circular)).toThrow('Unable to stringify response body');

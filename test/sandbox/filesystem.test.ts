@@ -3,6 +3,9 @@
  * /tmp sized by EphemeralStorage, invisible to other environments. Skipped, with the reason
  * printed, where mount namespaces are not available.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InvokeOutcome } from '../../src/platform/invoke-types.js';
 import { Platform } from '../../src/platform/platform.js';
@@ -37,6 +40,25 @@ describe.skipIf(!isolation.available)('private filesystem per environment', () =
   it('gives /tmp the EphemeralStorage size: writes past it fail with ENOSPC', async () => {
     expect(json(await platform.invoke(invokeRequest('fs', { fs: { write: 'small', mb: 4 } }))).write).toBe('ok');
     expect(json(await platform.invoke(invokeRequest('fs', { fs: { write: 'huge', mb: 32 } }))).write).toBe('ENOSPC');
+  });
+
+  it('shows the layers read-only at /opt, later layers winning', async () => {
+    const [first, second] = [mkdtempSync(join(tmpdir(), 'lamina-layer1-')), mkdtempSync(join(tmpdir(), 'lamina-layer2-'))];
+    writeFileSync(join(first, 'shared.txt'), 'from layer 1');
+    writeFileSync(join(first, 'only-first.txt'), 'first');
+    writeFileSync(join(second, 'shared.txt'), 'from layer 2');
+    const layered = new Platform({
+      functions: [bootstrapFunction('layered', { layers: [first, second] }), bootstrapFunction('one', { layers: [first] })],
+      shutdownGraceMs: 100,
+      limits: { cgroups: undefined, maxOpenFiles: undefined, filesystem: true },
+    });
+    try {
+      expect(json(await layered.invoke(invokeRequest('layered', { fs: { opt: 'shared.txt' } }))).opt).toBe('from layer 2');
+      expect(json(await layered.invoke(invokeRequest('layered', { fs: { opt: 'only-first.txt' } }))).opt).toBe('first');
+      expect(json(await layered.invoke(invokeRequest('one', { fs: { opt: 'shared.txt' } }))).opt).toBe('from layer 1');
+    } finally {
+      await layered.stop();
+    }
   });
 
   it('keeps /tmp private to one environment', async () => {

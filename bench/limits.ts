@@ -1,0 +1,541 @@
+/**
+ * Limits benchmarks (issue 4), each against a baseline measured in the same run:
+ *
+ *   npm run build && node dist/bench/limits.js memory [--iterations 100000000] [--rounds 3] [--invokes 3]
+ *   npm run build && node dist/bench/limits.js start-rate [--environments 200] [--rounds 3]
+ *   npm run build && node dist/bench/limits.js idle-memory [--environments 100,500] [--rounds 2]
+ *
+ * memory: a fixed CPU-bound handler (bench/fixtures/limits/: one function per memory size) through
+ *   `lamina serve` with limits on, Duration from the REPORT line (X-Amz-Log-Type: Tail), warm
+ *   invokes only; the same functions through `lamina serve --no-limits` are the control.
+ * start-rate: N concurrent cold invokes of the tiny C runtime (compiled with cc into a temp dir)
+ *   against `lamina serve` (with and without limits), against spawning the same binary N times
+ *   from node, each doing GET /next and POST /response against a stub Runtime API.
+ * idle-memory: VmRSS of the `lamina serve` process with 0 and with N idle environments.
+ *
+ * Every process is started with a clean environment (no NODE_EXTRA_CA_CERTS).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Pool } from 'undici';
+import { ROOT, cleanEnv } from './lib/processes.js';
+
+// ---------------------------------------------------------------------------------------------
+// Pure functions (tested in test/bench/limits-bench.test.ts)
+
+/** Lambda's CPU scale: this much memory buys one vCPU. */
+export const MB_PER_VCPU = 1769;
+export const MEMORY_SIZES: readonly number[] = [128, 256, 512, 1024, 1769, 3008];
+
+export interface Report {
+  readonly durationMs: number;
+  readonly billedDurationMs: number;
+  readonly memorySizeMb: number;
+  readonly maxMemoryUsedMb: number;
+  readonly initDurationMs: number | undefined;
+}
+
+/**
+ * The REPORT line of a function log (the last one if there are several), or undefined.
+ *
+ * @example parseReport('REPORT RequestId: a\tDuration: 1.50 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: 3 MB')
+ */
+export function parseReport(log: string): Report | undefined {
+  const line = log.split('\n').filter((l) => l.startsWith('REPORT ')).pop();
+  if (line === undefined) return undefined;
+  const field = (name: string): number | undefined => {
+    const match = new RegExp(`(?:^|\\t)${name}: ([\\d.]+) (?:ms|MB)`).exec(line);
+    return match?.[1] === undefined ? undefined : Number(match[1]);
+  };
+  const durationMs = field('Duration');
+  if (durationMs === undefined) return undefined;
+  return {
+    durationMs,
+    billedDurationMs: field('Billed Duration') ?? Number.NaN,
+    memorySizeMb: field('Memory Size') ?? Number.NaN,
+    maxMemoryUsedMb: field('Max Memory Used') ?? Number.NaN,
+    initDurationMs: field('Init Duration'),
+  };
+}
+
+/** Decode `X-Amz-Log-Result` (base64 of the log tail) and parse its REPORT line. */
+export function reportFromLogResult(header: string | string[] | undefined): Report | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined) return undefined;
+  return parseReport(Buffer.from(value, 'base64').toString('utf8'));
+}
+
+/** Linear-interpolated quantile (q in [0, 1]) of the values; NaN for none. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (sorted.length - 1) * q;
+  const lo = Math.floor(at);
+  const hi = Math.ceil(at);
+  return (sorted[lo] as number) + ((sorted[hi] as number) - (sorted[lo] as number)) * (at - lo);
+}
+
+export function median(values: readonly number[]): number {
+  return quantile(values, 0.5);
+}
+
+/** The vCPUs Lambda gives a memory size (MemorySize/1769), capped at the host's cores. */
+export function vcpuShare(memoryMb: number, hostCores: number): number {
+  return Math.min(memoryMb / MB_PER_VCPU, hostCores);
+}
+
+export interface ScalingRow {
+  readonly memoryMb: number;
+  readonly share: number;
+  /** What one thread can use of the share: min(share, 1). */
+  readonly singleThreadShare: number;
+  readonly medianMs: number;
+  /** median x share / (median x share at 1769 MB): 1.00 when duration is inversely proportional to the share. */
+  readonly normalised: number;
+  /** The 1769 MB median scaled by what one thread can use: the expectation for a one-thread handler. */
+  readonly expectedMs: number;
+}
+
+/**
+ * The memory-scaling table from the median duration per memory size. Needs a 1769 MB row.
+ *
+ * @example scalingTable([{ memoryMb: 1769, medianMs: 200 }, { memoryMb: 256, medianMs: 1382 }], 2)
+ */
+export function scalingTable(measured: readonly { memoryMb: number; medianMs: number }[], hostCores: number): ScalingRow[] {
+  const reference = measured.find((m) => m.memoryMb === MB_PER_VCPU);
+  if (reference === undefined) throw new Error(`no ${MB_PER_VCPU} MB measurement to normalise to`);
+  const referenceWork = reference.medianMs * vcpuShare(MB_PER_VCPU, hostCores);
+  return measured.map(({ memoryMb, medianMs }) => {
+    const share = vcpuShare(memoryMb, hostCores);
+    const singleThreadShare = Math.min(share, 1);
+    return {
+      memoryMb,
+      share,
+      singleThreadShare,
+      medianMs,
+      normalised: (medianMs * share) / referenceWork,
+      expectedMs: reference.medianMs / singleThreadShare,
+    };
+  });
+}
+
+/** The proportional expectation for the duration ratio of two memory sizes (e.g. 256 vs 1769: 6.91). */
+export function expectedRatio(smallerMb: number, largerMb: number, hostCores: number): number {
+  return Math.min(vcpuShare(largerMb, hostCores), 1) / Math.min(vcpuShare(smallerMb, hostCores), 1);
+}
+
+/** VmRSS from the text of /proc/<pid>/status, in KB. */
+export function parseVmRssKb(status: string): number {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+  if (match?.[1] === undefined) throw new Error('no VmRSS line');
+  return Number(match[1]);
+}
+
+/** The platform's memory per environment, in KB: (RSS_N - RSS_0) / N. */
+export function perEnvironmentKb(rss0Kb: number, rssNKb: number, environments: number): number {
+  return (rssNKb - rss0Kb) / environments;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+interface Lamina {
+  readonly url: string;
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** Everything it printed before it was ready (the Limits line among it). */
+  readonly banner: string;
+  stop(): Promise<void>;
+}
+
+/** `lamina serve --port 0 --quiet` on a template, ready once it prints its URL. */
+function startLamina(template: string, extra: readonly string[] = []): Promise<Lamina> {
+  const child = spawn(process.execPath, ['bin/lamina.js', 'serve', '--quiet', '--port', '0', '--template', template, ...extra], {
+    cwd: ROOT,
+    env: cleanEnv(),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.toString();
+      const match = / on (http:\/\/[\d.:]+)/.exec(seen);
+      if (match?.[1] === undefined) return;
+      child.stdout?.off('data', onData);
+      child.stdout?.resume();
+      resolve({
+        url: match[1],
+        child,
+        pid: child.pid as number,
+        banner: seen,
+        stop: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      });
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`lamina serve exited with ${code} before it was ready:\n${seen}`)));
+  });
+}
+
+function limitsLine(banner: string): string {
+  return /^Limits: .*$/m.exec(banner)?.[0] ?? 'Limits: (not printed)';
+}
+
+interface Invoked {
+  readonly status: number;
+  readonly body: string;
+  readonly report: Report | undefined;
+}
+
+async function invoke(pool: Pool, fn: string, payload: string): Promise<Invoked> {
+  const answer = await pool.request({
+    method: 'POST',
+    path: `/2015-03-31/functions/${fn}/invocations`,
+    body: payload,
+    headers: { 'content-type': 'application/json', 'x-amz-log-type': 'Tail' },
+  });
+  const body = await answer.body.text();
+  return { status: answer.statusCode, body, report: reportFromLogResult(answer.headers['x-amz-log-result']) };
+}
+
+function loadLine(): string {
+  return `load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------------------------------------
+// 1. Memory scaling
+
+async function memoryScaling(iterations: number, rounds: number, invokes: number): Promise<void> {
+  const template = join(ROOT, 'bench/fixtures/limits/template.yaml');
+  const hostCores = availableParallelism();
+  const limited = await startLamina(template);
+  const control = await startLamina(template, ['--no-limits']);
+  const sides = [
+    { name: 'limits', lamina: limited, pool: new Pool(limited.url, { connections: 1 }), samples: new Map<number, number[]>() },
+    { name: 'no-limits', lamina: control, pool: new Pool(control.url, { connections: 1 }), samples: new Map<number, number[]>() },
+  ];
+  const payload = JSON.stringify({ iterations });
+  const enforced = /CPU = MemorySize/.test(limitsLine(limited.banner));
+  try {
+    console.log(`memory scaling: ${iterations} xorshift iterations per invoke, ${rounds} rounds x ${invokes} warm invokes per size, host cores ${hostCores}, node ${process.version}`);
+    console.log(`lamina serve (limits): ${limitsLine(limited.banner)}`);
+    console.log(`lamina serve --no-limits: ${limitsLine(control.banner)}`);
+    if (!enforced) console.log('CPU limits are NOT enforced on this machine: the durations below will not scale with memory');
+    console.log(loadLine());
+    // The first invoke of each function is its cold start: run it, and do not count it.
+    for (const side of sides) {
+      for (const size of MEMORY_SIZES) {
+        const first = await invoke(side.pool, `Spin${size}`, payload);
+        if (first.status !== 200 || first.report?.initDurationMs === undefined) throw new Error(`cold invoke of Spin${size} (${side.name}): ${first.status} ${first.body}`);
+      }
+    }
+    for (let round = 0; round < rounds; round += 1) {
+      const order = round % 2 === 0 ? MEMORY_SIZES : [...MEMORY_SIZES].reverse();
+      for (const size of order) {
+        for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
+          for (let i = 0; i < invokes; i += 1) {
+            const answer = await invoke(side.pool, `Spin${size}`, payload);
+            if (answer.status !== 200 || answer.report === undefined) throw new Error(`Spin${size} (${side.name}): ${answer.status} ${answer.body}`);
+            if (answer.report.initDurationMs !== undefined) throw new Error(`Spin${size} (${side.name}) was cold again`);
+            side.samples.set(size, [...(side.samples.get(size) ?? []), answer.report.durationMs]);
+          }
+        }
+      }
+      console.log(`round ${round + 1} done, ${loadLine()}`);
+    }
+    const [withLimits, withoutLimits] = sides;
+    if (withLimits === undefined || withoutLimits === undefined) return;
+    const rows = scalingTable(
+      MEMORY_SIZES.map((memoryMb) => ({ memoryMb, medianMs: median(withLimits.samples.get(memoryMb) ?? []) })),
+      hostCores,
+    );
+    console.log('| memory (MB) | vCPU share | usable by one thread | median Duration (ms) | p10-p90 (ms) | duration x share, normalised to 1769 MB (ideal 1.00) | one-thread expectation (ms) | measured / expectation | --no-limits median (ms) |');
+    console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const row of rows) {
+      const samples = withLimits.samples.get(row.memoryMb) ?? [];
+      console.log(
+        `| ${row.memoryMb} | ${row.share.toFixed(3)} | ${row.singleThreadShare.toFixed(3)} | ${row.medianMs.toFixed(1)} | ${quantile(samples, 0.1).toFixed(0)}-${quantile(samples, 0.9).toFixed(0)} | ${row.normalised.toFixed(2)} | ${row.expectedMs.toFixed(1)} | ${(row.medianMs / row.expectedMs).toFixed(2)} | ${median(withoutLimits.samples.get(row.memoryMb) ?? []).toFixed(1)} |`,
+      );
+    }
+    const at = (mb: number): number => rows.find((r) => r.memoryMb === mb)?.medianMs ?? Number.NaN;
+    console.log(
+      `256 MB / 1769 MB: ${(at(256) / at(1769)).toFixed(2)}x (proportional expectation ${expectedRatio(256, 1769, hostCores).toFixed(2)}x); ` +
+        `128 MB / 1769 MB: ${(at(128) / at(1769)).toFixed(2)}x (expectation ${expectedRatio(128, 1769, hostCores).toFixed(2)}x); ` +
+        `3008 MB / 1769 MB: ${(at(3008) / at(1769)).toFixed(2)}x (one thread: 1.00x; ${vcpuShare(3008, hostCores).toFixed(2)} vCPU only helps ${'>'}1 thread)`,
+    );
+  } finally {
+    for (const side of sides) await side.pool.close();
+    await limited.stop();
+    await control.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Environment start rate, 3. idle memory: the tiny C runtime
+
+interface TinyC {
+  readonly dir: string;
+  readonly binary: string;
+  readonly template: string;
+}
+
+function buildTinyC(memoryMb: number): TinyC {
+  const dir = mkdtempSync(join(tmpdir(), 'lamina-limits-'));
+  const code = join(dir, 'code');
+  mkdirSync(code);
+  const binary = join(code, 'bootstrap');
+  execFileSync('cc', ['-O2', '-o', binary, join(ROOT, 'test/fixtures/runtimes/tiny-c/runtime.c')], { stdio: 'inherit' });
+  const template = join(dir, 'template.yaml');
+  writeFileSync(
+    template,
+    [
+      'Transform: AWS::Serverless-2016-10-31',
+      'Resources:',
+      '  TinyC:',
+      '    Type: AWS::Serverless::Function',
+      '    Properties:',
+      '      Runtime: provided.al2023',
+      `      CodeUri: ${code}`,
+      '      Handler: unused',
+      `      MemorySize: ${memoryMb}`,
+      '      Timeout: 60',
+      '',
+    ].join('\n'),
+  );
+  return { dir, binary, template };
+}
+
+/** N concurrent invokes of a cold function; the time until the last answer, checked to be N cold starts. */
+async function concurrentColdInvokes(url: string, environments: number): Promise<{ ms: number; initMedianMs: number }> {
+  const pool = new Pool(url, { connections: environments, pipelining: 1 });
+  try {
+    const started = performance.now();
+    const answers = await Promise.all(Array.from({ length: environments }, (_, i) => invoke(pool, 'TinyC', JSON.stringify({ i }))));
+    const ms = performance.now() - started;
+    const inits: number[] = [];
+    answers.forEach((answer, i) => {
+      if (answer.status !== 200 || answer.body !== JSON.stringify({ i })) throw new Error(`invoke ${i}: ${answer.status} ${answer.body}`);
+      if (answer.report?.initDurationMs !== undefined) inits.push(answer.report.initDurationMs);
+    });
+    if (inits.length !== environments) throw new Error(`expected ${environments} cold starts, saw ${inits.length}`);
+    return { ms, initMedianMs: median(inits) };
+  } finally {
+    await pool.close();
+  }
+}
+
+/**
+ * The baseline: spawn the binary N times from node, each against one stub Runtime API that answers
+ * its first GET /next at once; the time until every runtime has posted its /response.
+ */
+async function spawnBaseline(binary: string, environments: number): Promise<number> {
+  let responses = 0;
+  let allDone: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (allDone = resolve));
+  let ids = 0;
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (req.method === 'GET' && req.url?.endsWith('/invocation/next') === true) {
+        if (ids >= environments) return; // its second /next: hold it, as the platform would
+        ids += 1;
+        const body = JSON.stringify({ i: ids });
+        res.writeHead(200, { 'Lambda-Runtime-Aws-Request-Id': `req-${ids}`, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+        res.end(body);
+      } else {
+        res.writeHead(202, { 'Content-Length': 2 });
+        res.end('{}');
+        responses += 1;
+        if (responses === environments) allDone();
+      }
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const api = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const children: ChildProcess[] = [];
+  try {
+    const started = performance.now();
+    for (let i = 0; i < environments; i += 1) {
+      // Output piped, as a platform must capture it.
+      const child = spawn(binary, [], { env: { AWS_LAMBDA_RUNTIME_API: api }, stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout?.resume();
+      child.stderr?.resume();
+      children.push(child);
+    }
+    await done;
+    return performance.now() - started;
+  } finally {
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGKILL');
+          }),
+      ),
+    );
+    server.closeAllConnections();
+    server.close();
+  }
+}
+
+async function startRate(environments: number, rounds: number, memoryMb: number): Promise<void> {
+  const tiny = buildTinyC(memoryMb);
+  const sides = ['spawn', 'limits', 'no-limits'] as const;
+  const samples = new Map<string, number[]>(sides.map((s) => [s, []]));
+  const inits = new Map<string, number[]>(sides.map((s) => [s, []]));
+  let limits = '';
+  try {
+    console.log(`environment start rate: ${environments} concurrent cold invokes of the tiny C runtime (${memoryMb} MB), ${rounds} rounds, sides alternating, node ${process.version}`);
+    console.log(loadLine());
+    for (let round = 0; round < rounds; round += 1) {
+      const order = [...sides.slice(round % sides.length), ...sides.slice(0, round % sides.length)];
+      for (const side of order) {
+        await sleep(500);
+        if (side === 'spawn') {
+          samples.get(side)?.push(await spawnBaseline(tiny.binary, environments));
+          continue;
+        }
+        const lamina = await startLamina(tiny.template, side === 'no-limits' ? ['--no-limits'] : []);
+        if (side === 'limits') limits = limitsLine(lamina.banner);
+        try {
+          await sleep(300);
+          const result = await concurrentColdInvokes(lamina.url, environments);
+          samples.get(side)?.push(result.ms);
+          inits.get(side)?.push(result.initMedianMs);
+        } finally {
+          await lamina.stop();
+        }
+      }
+      console.log(`round ${round + 1}: ${order.map((s) => `${s} ${(samples.get(s)?.at(-1) ?? Number.NaN).toFixed(0)} ms`).join(', ')}; ${loadLine()}`);
+    }
+    console.log(`lamina serve (limits): ${limits}`);
+    console.log('| what | median time to N answers (ms) | environments/s | median Init Duration (ms) | vs spawn baseline |');
+    console.log('| --- | ---: | ---: | ---: | ---: |');
+    const base = median(samples.get('spawn') ?? []);
+    const names: Record<(typeof sides)[number], string> = {
+      spawn: `baseline: node spawns the binary ${environments}x, stub Runtime API`,
+      limits: 'lamina serve (limits on)',
+      'no-limits': 'lamina serve --no-limits',
+    };
+    for (const side of sides) {
+      const ms = median(samples.get(side) ?? []);
+      const initMs = side === 'spawn' ? '-' : median(inits.get(side) ?? []).toFixed(1);
+      console.log(`| ${names[side]} | ${ms.toFixed(0)} | ${((environments / ms) * 1000).toFixed(0)} | ${initMs} | ${(ms / base).toFixed(2)}x the time |`);
+    }
+  } finally {
+    rmSync(tiny.dir, { recursive: true, force: true });
+  }
+}
+
+function rssKb(pid: number): number {
+  return parseVmRssKb(readFileSync(`/proc/${pid}/status`, 'utf8'));
+}
+
+/** Live child processes of a pid (the environments' runtimes: the launcher execs them). */
+function childCount(pid: number): number {
+  let count = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) count += 1;
+    } catch {
+      // gone
+    }
+  }
+  return count;
+}
+
+async function idleMemory(counts: readonly number[], rounds: number, memoryMb: number, noLimits: boolean): Promise<void> {
+  const tiny = buildTinyC(memoryMb);
+  const results = new Map<number, { rss0: number; rssN: number; perEnv: number }[]>();
+  let limits = '';
+  try {
+    console.log(`platform memory per idle environment: VmRSS of lamina serve${noLimits ? ' --no-limits' : ''}, tiny C runtime (${memoryMb} MB), ${rounds} rounds, node ${process.version}`);
+    console.log(loadLine());
+    for (let round = 0; round < rounds; round += 1) {
+      for (const n of round % 2 === 0 ? counts : [...counts].reverse()) {
+        const lamina = await startLamina(tiny.template, noLimits ? ['--no-limits'] : []);
+        limits = limitsLine(lamina.banner);
+        try {
+          await sleep(2000);
+          const rss0 = rssKb(lamina.pid);
+          await concurrentColdInvokes(lamina.url, n);
+          await sleep(3000);
+          const children = childCount(lamina.pid);
+          if (children !== n) throw new Error(`expected ${n} idle runtimes, found ${children} children of lamina serve`);
+          const rssN = rssKb(lamina.pid);
+          const entry = { rss0, rssN, perEnv: perEnvironmentKb(rss0, rssN, n) };
+          results.set(n, [...(results.get(n) ?? []), entry]);
+          console.log(`round ${round + 1}, N=${n}: RSS_0 ${rss0} KB, RSS_N ${rssN} KB, ${entry.perEnv.toFixed(1)} KB per environment; ${loadLine()}`);
+        } finally {
+          await lamina.stop();
+        }
+      }
+    }
+    console.log(`lamina serve: ${limits}`);
+    console.log('| N idle environments | RSS_0 (KB) | RSS_N (KB) | (RSS_N - RSS_0) / N (KB), median of rounds | range (KB) |');
+    console.log('| ---: | ---: | ---: | ---: | ---: |');
+    for (const n of counts) {
+      const rs = results.get(n) ?? [];
+      const per = rs.map((r) => r.perEnv);
+      console.log(
+        `| ${n} | ${median(rs.map((r) => r.rss0)).toFixed(0)} | ${median(rs.map((r) => r.rssN)).toFixed(0)} | ${median(per).toFixed(1)} | ${Math.min(...per).toFixed(1)}-${Math.max(...per).toFixed(1)} |`,
+      );
+    }
+  } finally {
+    rmSync(tiny.dir, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      iterations: { type: 'string', default: '100000000' },
+      rounds: { type: 'string' },
+      invokes: { type: 'string', default: '3' },
+      environments: { type: 'string' },
+      memory: { type: 'string', default: '128' },
+      'no-limits': { type: 'boolean', default: false },
+    },
+  });
+  const what = positionals[0];
+  if (what === 'memory') {
+    await memoryScaling(Number(values.iterations), Number(values.rounds ?? 3), Number(values.invokes));
+  } else if (what === 'start-rate') {
+    await startRate(Number(values.environments ?? 200), Number(values.rounds ?? 3), Number(values.memory));
+  } else if (what === 'idle-memory') {
+    const counts = (values.environments ?? '100,500').split(',').map(Number);
+    await idleMemory(counts, Number(values.rounds ?? 2), Number(values.memory), values['no-limits']);
+  } else {
+    throw new Error('usage: node dist/bench/limits.js memory|start-rate|idle-memory [options]');
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
