@@ -77,6 +77,13 @@ describe('account concurrency', () => {
     expect((await p.invoke(invokeRequest('a', { echo: 1 }))).result.kind).toBe('response');
   });
 
+  it('throttles every invoke of a function whose reserved concurrency is 0', async () => {
+    const p = start({ functions: [bootstrapFunction('off', { reservedConcurrency: 0 })] });
+    const refused = await p.invoke(invokeRequest('off', {})).catch((e: unknown) => e);
+    expect((refused as ServiceError).reason).toBe('ReservedFunctionConcurrentInvocationLimitExceeded');
+    expect(p.pool('off')?.size).toBe(0);
+  });
+
   it('refuses reservations larger than the account limit', () => {
     expect(() => new Platform({ functions: [bootstrapFunction('big', { reservedConcurrency: 5 })], accountConcurrency: 4, unreservedMinimum: 0 })).toThrow(/more than the account concurrency limit/);
     // Lambda keeps 100 unreserved: 901 of 1000 is too much, 900 is fine
