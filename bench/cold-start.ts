@@ -3,7 +3,7 @@
  * `GET /runtime/invocation/next` at a Runtime API stub in this process (which never answers; the
  * runtime is killed as soon as the request is seen). No-op handler, clean Lambda environment.
  *
- *   npm run build && node dist/bench/cold-start.js [--rounds 30] [--variants lamina,official,floor,tsc,launcher]
+ *   npm run build && node dist/bench/cold-start.js [--rounds 30] [--variants lamina,official,floor,floor-net,tsc,launcher]
  *     [--extra 'label=command arg1 arg2' ...]
  *
  * Variants alternate within each round (order rotated every round) so machine noise hits all alike.
@@ -49,13 +49,13 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       rounds: { type: 'string', default: '30' },
-      variants: { type: 'string', default: 'lamina,official,floor,tsc,launcher' },
+      variants: { type: 'string', default: 'lamina,official,floor,floor-net,tsc,launcher' },
       extra: { type: 'string', multiple: true, default: [] },
     },
   });
   const rounds = Number(values.rounds);
   const task = makeTaskDir();
-  const all = ricVariants(task.floorScript);
+  const all = ricVariants(task.floorScript, task.netFloorScript);
   const chosen: RicVariant[] = [];
   for (const key of values.variants.split(',').filter(Boolean)) {
     const variant = all.find((v) => v.key === key);
@@ -100,9 +100,12 @@ async function main(): Promise<void> {
     const y = medians.get(b);
     return x === undefined || y === undefined ? 'n/a' : (x / y).toFixed(2);
   };
-  console.log(`ratios of medians: lamina/official ${ratio('lamina', 'official')} (target <= 0.75), lamina/floor ${ratio('lamina', 'floor')} (target <= 1.2), launcher/floor ${ratio('launcher', 'floor')}, tsc/floor ${ratio('tsc', 'floor')}`);
+  console.log(
+    `ratios of medians: lamina/official ${ratio('lamina', 'official')} (target <= 0.75), lamina/floor ${ratio('lamina', 'floor')} (node:http floor, target <= 1.2), ` +
+      `lamina/floor-net ${ratio('lamina', 'floor-net')} (node:net floor, for information), launcher/floor ${ratio('launcher', 'floor')}, tsc/floor ${ratio('tsc', 'floor')}`,
+  );
   for (const { variant } of rows) {
-    if (!['lamina', 'official', 'floor', 'tsc', 'launcher'].includes(variant.key)) console.log(`ratio ${variant.key}/floor ${ratio(variant.key, 'floor')}`);
+    if (!['lamina', 'official', 'floor', 'floor-net', 'tsc', 'launcher'].includes(variant.key)) console.log(`ratio ${variant.key}/floor ${ratio(variant.key, 'floor')}`);
   }
 }
 

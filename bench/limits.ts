@@ -1,7 +1,7 @@
 /**
  * Limits benchmarks (issue 4), each against a baseline measured in the same run:
  *
- *   npm run build && node dist/bench/limits.js memory [--iterations 100000000] [--rounds 3] [--invokes 3]
+ *   npm run build && node dist/bench/limits.js memory [--iterations 200000000] [--rounds 3] [--invokes 3]
  *   npm run build && node dist/bench/limits.js start-rate [--environments 200] [--rounds 3]
  *   npm run build && node dist/bench/limits.js idle-memory [--environments 100,500] [--rounds 2]
  *
@@ -512,7 +512,7 @@ async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
-      iterations: { type: 'string', default: '100000000' },
+      iterations: { type: 'string', default: '200000000' },
       rounds: { type: 'string' },
       invokes: { type: 'string', default: '3' },
       environments: { type: 'string' },

@@ -31,7 +31,7 @@ const missing = (file: string, hint: string): string | undefined => (existsSync(
  * @example
  * const task = makeTaskDir(); // task.dir, task.floorScript
  */
-export function makeTaskDir(): { dir: string; floorScript: string; warmFloorScript: string } {
+export function makeTaskDir(): { dir: string; floorScript: string; netFloorScript: string; warmFloorScript: string } {
   const dir = mkdtempSync(join(tmpdir(), 'lamina-bench-task-'));
   writeFileSync(join(dir, 'index.js'), 'exports.handler = async () => ({ ok: true });\n');
   // The floor: the least a Node runtime must do before its first GET /next, i.e. start node and send it.
@@ -40,6 +40,15 @@ export function makeTaskDir(): { dir: string; floorScript: string; warmFloorScri
     floorScript,
     `const [host, port] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
 require('node:http').get({ host, port, path: '/2018-06-01/runtime/invocation/next' }).on('error', () => {});
+`,
+  );
+  // The same first request without node:http (whose load alone is 6.5-11 ms): one raw node:net write.
+  const netFloorScript = join(dir, 'floor-net.cjs');
+  writeFileSync(
+    netFloorScript,
+    `const [host, port] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
+require('node:net').connect({ host, port: Number(port) }).on('error', () => {})
+  .write('GET /2018-06-01/runtime/invocation/next HTTP/1.1\\r\\nHost: ' + host + ':' + port + '\\r\\n\\r\\n');
 `,
   );
   // The warm floor: the least a Node runtime does per invoke (keep-alive GET /next, parse, POST /response).
@@ -64,17 +73,24 @@ const next = () => http.get({ host, port, agent, path: '/2018-06-01/runtime/invo
 next();
 `,
   );
-  return { dir, floorScript, warmFloorScript };
+  return { dir, floorScript, netFloorScript, warmFloorScript };
 }
 
-/** Every variant; `floorScript` comes from {@link makeTaskDir}. */
-export function ricVariants(floorScript: string): RicVariant[] {
+/** Every variant; the floor scripts come from {@link makeTaskDir}. */
+export function ricVariants(floorScript: string, netFloorScript?: string): RicVariant[] {
   const node = process.execPath;
   return [
     { key: 'lamina', label: "lamina: bundle (node dist/ric/lamina-ric.cjs)", command: node, args: [BUNDLE], unavailable: missing(BUNDLE, 'npm run build') },
     { key: 'launcher', label: 'lamina: sh launcher (dist/ric/bootstrap)', command: LAUNCHER, args: [], unavailable: missing(LAUNCHER, 'npm run build') },
     { key: 'official', label: 'official aws-lambda-ric@4', command: node, args: [OFFICIAL_ENTRY], unavailable: missing(OFFICIAL_ENTRY, 'npm install') },
-    { key: 'floor', label: 'floor: bare node, one GET /next', command: node, args: [floorScript], unavailable: undefined },
+    { key: 'floor', label: 'floor: bare node, one GET /next (node:http)', command: node, args: [floorScript], unavailable: undefined },
+    {
+      key: 'floor-net',
+      label: 'floor: bare node, one GET /next (node:net)',
+      command: node,
+      args: netFloorScript === undefined ? [] : [netFloorScript],
+      unavailable: netFloorScript === undefined ? 'no node:net floor script' : undefined,
+    },
     { key: 'tsc', label: 'lamina: tsc output, unbundled ESM', command: node, args: [TSC_ENTRY], unavailable: missing(TSC_ENTRY, 'npm run build') },
   ];
 }

@@ -90,6 +90,7 @@ export class Http1Connection {
   }
 
   private answered(socket: Socket, answer: ApiAnswer): void {
+    if (this.socket !== socket) return; // bytes after `Connection: close` belong to no request
     const waiter = this.waiting.shift();
     if (this.waiting.length === 0) socket.unref();
     if (/\bclose\b/i.test(String(answer.headers['connection'] ?? ''))) this.drop(socket, new Error('connection closed by the Runtime API'));

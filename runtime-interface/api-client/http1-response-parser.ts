@@ -10,7 +10,13 @@
  */
 import type { ApiAnswer } from './runtime-api-requests.js';
 
-/** A response the reader could not make sense of. */
+/**
+ * A response the reader could not make sense of.
+ * @example
+ * ```ts
+ * new Http1ResponseParser().push(Buffer.from('SSH-2.0\r\n\r\n'), () => {}); // throws HttpProtocolError
+ * ```
+ */
 export class HttpProtocolError extends Error {
   override name = 'HttpProtocolError';
 }
@@ -23,17 +29,23 @@ interface Head {
   headers: Record<string, string>;
 }
 
+// Status line: `HTTP/1.x NNN reason`.
+const STATUS_LINE = /^HTTP\/1\.[01] (\d{3})/;
+
 function parseHead(text: string): Head {
-  const lines = text.split('\r\n');
-  const status = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '');
-  if (status === null) throw new HttpProtocolError(`Bad status line: ${JSON.stringify(lines[0])}`);
+  let end = text.indexOf('\r\n');
+  if (end < 0) end = text.length;
+  const status = STATUS_LINE.exec(text.slice(0, end));
+  if (status === null) throw new HttpProtocolError(`Bad status line: ${JSON.stringify(text.slice(0, end))}`);
   const headers: Record<string, string> = {};
-  for (let i = 1; i < lines.length; i += 1) {
-    const line = lines[i] as string;
-    const colon = line.indexOf(':');
-    if (colon <= 0) throw new HttpProtocolError(`Bad header line: ${JSON.stringify(line)}`);
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
+  // One scan, no split: this runs twice per invoke.
+  for (let start = end + 2; start < text.length; start = end + 2) {
+    end = text.indexOf('\r\n', start);
+    if (end < 0) end = text.length;
+    const colon = text.indexOf(':', start);
+    if (colon <= start || colon > end) throw new HttpProtocolError(`Bad header line: ${JSON.stringify(text.slice(start, end))}`);
+    const name = text.slice(start, colon).trim().toLowerCase();
+    const value = text.slice(colon + 1, end).trim();
     const seen = headers[name];
     headers[name] = seen === undefined ? value : `${seen}, ${value}`;
   }

@@ -88,7 +88,7 @@ export async function buildRic(options: BuildRicOptions = {}): Promise<BuiltRic>
     format: 'cjs',
     minify: options.minify ?? false,
     legalComments: 'none',
-    // handler-loader.ts calls createRequire(import.meta.url); in CommonJS the file's own path does the same.
+    // handler-loader.ts uses the bundle's own require; import.meta.url (ESM builds only) becomes the file's own path.
     define: { 'import.meta.url': '__filename' },
     logLevel: 'warning',
     metafile: true,

@@ -15,7 +15,6 @@ import { HandlerNotFoundError, ImportModuleError, MalformedHandlerNameError, Use
 
 // Cheaper than ESM imports of built-ins on the cold path, see errors.ts.
 const { existsSync, readFileSync } = process.getBuiltinModule('node:fs');
-const { createRequire } = process.getBuiltinModule('node:module');
 const { basename, dirname, join, resolve } = process.getBuiltinModule('node:path');
 const { pathToFileURL } = process.getBuiltinModule('node:url');
 
@@ -75,7 +74,11 @@ function isModuleScope(folder: string): boolean {
   }
 }
 
-const requireUserCode = createRequire(import.meta.url);
+// In the CommonJS bundle, the bundle's own `require` is what createRequire(bundle path) would make,
+// and using it saves loading `node:module` (~0.5 ms of cold start: it pulls in the ESM loader). The
+// unbundled ESM build has no `require` and creates one.
+const requireUserCode: NodeJS.Require =
+  typeof require === 'function' ? require : process.getBuiltinModule('node:module').createRequire(import.meta.url);
 
 const fromRequire = (file: string): unknown => (existsSync(file) ? requireUserCode(file) : undefined);
 const fromImport = async (file: string): Promise<unknown> => (existsSync(file) ? await import(pathToFileURL(file).href) : undefined);
