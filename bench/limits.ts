@@ -292,7 +292,8 @@ interface TinyC {
   readonly template: string;
 }
 
-function buildTinyC(memoryMb: number): TinyC {
+/** With `barrier`, every runtime holds its first event until `barrier.count` have arrived. */
+function buildTinyC(memoryMb: number, barrier?: { dir: string; count: number }): TinyC {
   const dir = mkdtempSync(join(tmpdir(), 'lamina-limits-'));
   const code = join(dir, 'code');
   mkdirSync(code);
@@ -312,6 +313,7 @@ function buildTinyC(memoryMb: number): TinyC {
       '      Handler: unused',
       `      MemorySize: ${memoryMb}`,
       '      Timeout: 60',
+      ...(barrier === undefined ? [] : ['      Environment:', '        Variables:', `          BARRIER_DIR: ${barrier.dir}`, `          BARRIER_COUNT: "${barrier.count}"`]),
       '',
     ].join('\n'),
   );
@@ -341,7 +343,7 @@ async function concurrentColdInvokes(url: string, environments: number): Promise
  * The baseline: spawn the binary N times from node, each against one stub Runtime API that answers
  * its first GET /next at once; the time until every runtime has posted its /response.
  */
-async function spawnBaseline(binary: string, environments: number): Promise<number> {
+async function spawnBaseline(binary: string, environments: number, extraEnv: Record<string, string>): Promise<number> {
   let responses = 0;
   let allDone: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (allDone = resolve));
@@ -372,7 +374,7 @@ async function spawnBaseline(binary: string, environments: number): Promise<numb
     const started = performance.now();
     for (let i = 0; i < environments; i += 1) {
       // Output piped, as a platform must capture it.
-      const child = spawn(binary, [], { env: { AWS_LAMBDA_RUNTIME_API: api }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(binary, [], { env: { AWS_LAMBDA_RUNTIME_API: api, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout?.resume();
       child.stderr?.resume();
       children.push(child);
@@ -396,7 +398,14 @@ async function spawnBaseline(binary: string, environments: number): Promise<numb
 }
 
 async function startRate(environments: number, rounds: number, memoryMb: number): Promise<void> {
-  const tiny = buildTinyC(memoryMb);
+  // Each runtime holds its event until all N have arrived: N concurrent invocations, N environments.
+  // Not under /tmp: with limits on, each environment has a private /tmp.
+  const barrierDir = mkdtempSync('/var/tmp/lamina-barrier-');
+  const tiny = buildTinyC(memoryMb, { dir: barrierDir, count: environments });
+  const resetBarrier = (): void => {
+    rmSync(barrierDir, { recursive: true, force: true });
+    mkdirSync(barrierDir);
+  };
   const sides = ['spawn', 'limits', 'no-limits'] as const;
   const samples = new Map<string, number[]>(sides.map((s) => [s, []]));
   const inits = new Map<string, number[]>(sides.map((s) => [s, []]));
@@ -408,8 +417,9 @@ async function startRate(environments: number, rounds: number, memoryMb: number)
       const order = [...sides.slice(round % sides.length), ...sides.slice(0, round % sides.length)];
       for (const side of order) {
         await sleep(500);
+        resetBarrier();
         if (side === 'spawn') {
-          samples.get(side)?.push(await spawnBaseline(tiny.binary, environments));
+          samples.get(side)?.push(await spawnBaseline(tiny.binary, environments, { BARRIER_DIR: barrierDir, BARRIER_COUNT: String(environments) }));
           continue;
         }
         const lamina = await startLamina(tiny.template, side === 'no-limits' ? ['--no-limits'] : []);
@@ -465,7 +475,9 @@ function childCount(pid: number): number {
 }
 
 async function idleMemory(counts: readonly number[], rounds: number, memoryMb: number, noLimits: boolean): Promise<void> {
-  const tiny = buildTinyC(memoryMb);
+  // A barrier per N, so that N concurrent invocations leave exactly N idle environments.
+  const barrierDirs = new Map(counts.map((n) => [n, mkdtempSync('/var/tmp/lamina-barrier-')]));
+  const tinies = new Map(counts.map((n) => [n, buildTinyC(memoryMb, { dir: barrierDirs.get(n) as string, count: n })]));
   const results = new Map<number, { rss0: number; rssN: number; perEnv: number }[]>();
   let limits = '';
   try {
@@ -473,6 +485,10 @@ async function idleMemory(counts: readonly number[], rounds: number, memoryMb: n
     console.log(loadLine());
     for (let round = 0; round < rounds; round += 1) {
       for (const n of round % 2 === 0 ? counts : [...counts].reverse()) {
+        const tiny = tinies.get(n) as TinyC;
+        const barrier = barrierDirs.get(n) as string;
+        rmSync(barrier, { recursive: true, force: true });
+        mkdirSync(barrier);
         const lamina = await startLamina(tiny.template, noLimits ? ['--no-limits'] : []);
         limits = limitsLine(lamina.banner);
         try {
@@ -502,7 +518,8 @@ async function idleMemory(counts: readonly number[], rounds: number, memoryMb: n
       );
     }
   } finally {
-    rmSync(tiny.dir, { recursive: true, force: true });
+    for (const tiny of tinies.values()) rmSync(tiny.dir, { recursive: true, force: true });
+    for (const dir of barrierDirs.values()) rmSync(dir, { recursive: true, force: true });
   }
 }
 
