@@ -25,7 +25,10 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
-import { ROOT, cleanEnv } from './lib/processes.js';
+import { ROOT } from './lib/processes.js';
+import { reportFromLogResult, parseVmRssKb, type Report } from './harness/lambda-report.js';
+import { median, quantile } from './harness/stats.js';
+import { startLaminaServe, type LaminaServe } from './harness/lamina-process.js';
 
 // ---------------------------------------------------------------------------------------------
 // Pure functions (tested in test/bench/limits-bench.test.ts)
@@ -34,57 +37,8 @@ import { ROOT, cleanEnv } from './lib/processes.js';
 export const MB_PER_VCPU = 1769;
 export const MEMORY_SIZES: readonly number[] = [128, 256, 512, 1024, 1769, 3008];
 
-export interface Report {
-  readonly durationMs: number;
-  readonly billedDurationMs: number;
-  readonly memorySizeMb: number;
-  readonly maxMemoryUsedMb: number;
-  readonly initDurationMs: number | undefined;
-}
-
-/**
- * The REPORT line of a function log (the last one if there are several), or undefined.
- *
- * @example parseReport('REPORT RequestId: a\tDuration: 1.50 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: 3 MB')
- */
-export function parseReport(log: string): Report | undefined {
-  const line = log.split('\n').filter((l) => l.startsWith('REPORT ')).pop();
-  if (line === undefined) return undefined;
-  const field = (name: string): number | undefined => {
-    const match = new RegExp(`(?:^|\\t)${name}: ([\\d.]+) (?:ms|MB)`).exec(line);
-    return match?.[1] === undefined ? undefined : Number(match[1]);
-  };
-  const durationMs = field('Duration');
-  if (durationMs === undefined) return undefined;
-  return {
-    durationMs,
-    billedDurationMs: field('Billed Duration') ?? Number.NaN,
-    memorySizeMb: field('Memory Size') ?? Number.NaN,
-    maxMemoryUsedMb: field('Max Memory Used') ?? Number.NaN,
-    initDurationMs: field('Init Duration'),
-  };
-}
-
-/** Decode `X-Amz-Log-Result` (base64 of the log tail) and parse its REPORT line. */
-export function reportFromLogResult(header: string | string[] | undefined): Report | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
-  if (value === undefined) return undefined;
-  return parseReport(Buffer.from(value, 'base64').toString('utf8'));
-}
-
-/** Linear-interpolated quantile (q in [0, 1]) of the values; NaN for none. */
-export function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (sorted.length - 1) * q;
-  const lo = Math.floor(at);
-  const hi = Math.ceil(at);
-  return (sorted[lo] as number) + ((sorted[hi] as number) - (sorted[lo] as number)) * (at - lo);
-}
-
-export function median(values: readonly number[]): number {
-  return quantile(values, 0.5);
-}
+export { parseReport, reportFromLogResult, parseVmRssKb, type Report } from './harness/lambda-report.js';
+export { median, quantile } from './harness/stats.js';
 
 /** The vCPUs Lambda gives a memory size (MemorySize/1769), capped at the host's cores. */
 export function vcpuShare(memoryMb: number, hostCores: number): number {
@@ -131,13 +85,6 @@ export function expectedRatio(smallerMb: number, largerMb: number, hostCores: nu
   return Math.min(vcpuShare(largerMb, hostCores), 1) / Math.min(vcpuShare(smallerMb, hostCores), 1);
 }
 
-/** VmRSS from the text of /proc/<pid>/status, in KB. */
-export function parseVmRssKb(status: string): number {
-  const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
-  if (match?.[1] === undefined) throw new Error('no VmRSS line');
-  return Number(match[1]);
-}
-
 /** The platform's memory per environment, in KB: (RSS_N - RSS_0) / N. */
 export function perEnvironmentKb(rss0Kb: number, rssNKb: number, environments: number): number {
   return (rssNKb - rss0Kb) / environments;
@@ -146,46 +93,11 @@ export function perEnvironmentKb(rss0Kb: number, rssNKb: number, environments: n
 // ---------------------------------------------------------------------------------------------
 // Processes
 
-interface Lamina {
-  readonly url: string;
-  readonly child: ChildProcess;
-  readonly pid: number;
-  /** Everything it printed before it was ready (the Limits line among it). */
-  readonly banner: string;
-  stop(): Promise<void>;
-}
+type Lamina = LaminaServe;
 
 /** `lamina serve --port 0 --quiet` on a template, ready once it prints its URL. */
 function startLamina(template: string, extra: readonly string[] = []): Promise<Lamina> {
-  const child = spawn(process.execPath, ['bin/lamina.js', 'serve', '--quiet', '--port', '0', '--template', template, ...extra], {
-    cwd: ROOT,
-    env: cleanEnv(),
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const onData = (chunk: Buffer): void => {
-      seen += chunk.toString();
-      const match = / on (http:\/\/[\d.:]+)/.exec(seen);
-      if (match?.[1] === undefined) return;
-      child.stdout?.off('data', onData);
-      child.stdout?.resume();
-      resolve({
-        url: match[1],
-        child,
-        pid: child.pid as number,
-        banner: seen,
-        stop: () =>
-          new Promise((done) => {
-            if (child.exitCode !== null) return done();
-            child.once('exit', () => done());
-            child.kill('SIGTERM');
-          }),
-      });
-    };
-    child.stdout?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`lamina serve exited with ${code} before it was ready:\n${seen}`)));
-  });
+  return startLaminaServe(template, extra);
 }
 
 function limitsLine(banner: string): string {

@@ -3,9 +3,10 @@
  * process so the load generator never shares an event loop with what it measures.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../../src/platform/paths.js';
 
-export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+/** The project root, whether this runs compiled (dist/bench/lib) or from source (vitest). */
+export const ROOT = PROJECT_ROOT;
 
 /** A clean environment: the host's NODE_EXTRA_CA_CERTS alone adds ~70 ms to every node start. */
 export function cleanEnv(): Record<string, string> {
@@ -15,6 +16,8 @@ export function cleanEnv(): Record<string, string> {
 export interface Started {
   readonly url: string;
   readonly child: ChildProcess;
+  /** Everything it printed on stdout until it was ready. */
+  readonly banner: string;
   stop(): Promise<void>;
 }
 
@@ -32,8 +35,10 @@ export function startProcess(command: string, args: string[], ready: RegExp): Pr
       resolve({
         url: match[1],
         child,
+        banner: seen,
         stop: () =>
           new Promise((done) => {
+            if (child.exitCode !== null || child.signalCode !== null) return done();
             child.once('exit', () => done());
             child.kill('SIGTERM');
           }),

@@ -1,0 +1,126 @@
+/**
+ * The benchmark harness: `npm run bench -- [scenario...] [options]` or `lamina bench ...`.
+ * Runs the scenarios (all by default), prints a progress bar per scenario on stderr and a summary
+ * table on stdout, and writes bench/results/<date>-<scenario>.{json,md} and SVG charts.
+ */
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { RESULTS_DIR, runScenarios } from './harness/runner.js';
+import { terminalSummary } from './harness/report-writer.js';
+import { SCENARIOS, scenarioNamed } from './scenarios/index.js';
+import type { BenchOptions, Scenario } from './scenarios/scenario.js';
+
+export const BENCH_USAGE = `Usage: lamina bench [scenario...] [options]   (or: npm run bench -- [scenario...] [options])
+
+Scenarios (default: all, in this order): ${SCENARIOS.map((s) => s.name).join(', ')}
+
+Options:
+  --quick                     Small sample counts: a smoke run in seconds, figures not for quoting
+  --rounds <n>                Rounds of alternation between the sides (default: 3; --quick: 1)
+  --account-concurrency <n>   Account concurrency limit given to lamina serve (concurrency; default: 48)
+  --max-environments <n>      Where the concurrency ramp ends (default: 64; --quick: 8)
+  --no-peers                  Leave out serverless-offline and lambda-local
+  --out <dir>                 Where results go (default: bench/results)
+  --no-write                  Print the summary only, write no files
+  -h, --help                  Show this help
+`;
+
+export interface ParsedBenchArgs {
+  readonly scenarios: Scenario[];
+  readonly options: BenchOptions;
+  readonly outDir: string | undefined;
+  /** The options as given, to print the reproducing command. */
+  readonly flags: string[];
+  readonly help: boolean;
+}
+
+/**
+ * @example parseBenchArgs(['warm', '--quick']).options.rounds // 1
+ */
+export function parseBenchArgs(args: readonly string[]): ParsedBenchArgs {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      quick: { type: 'boolean', default: false },
+      rounds: { type: 'string' },
+      'account-concurrency': { type: 'string' },
+      'max-environments': { type: 'string' },
+      'no-peers': { type: 'boolean', default: false },
+      out: { type: 'string' },
+      'no-write': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const count = (name: string, value: string | undefined, fallback: number): number => {
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} wants a whole number of at least 1, got '${value}'`);
+    return n;
+  };
+  const scenarios = positionals.map((name) => {
+    const scenario = scenarioNamed(name);
+    if (scenario === undefined) throw new Error(`unknown scenario '${name}' (known: ${SCENARIOS.map((s) => s.name).join(', ')})`);
+    return scenario;
+  });
+  const quick = values.quick;
+  const flags: string[] = [];
+  if (quick) flags.push('--quick');
+  for (const name of ['rounds', 'account-concurrency', 'max-environments'] as const) if (values[name] !== undefined) flags.push(`--${name}`, String(values[name]));
+  if (values['no-peers']) flags.push('--no-peers');
+  return {
+    scenarios: scenarios.length === 0 ? [...SCENARIOS] : scenarios,
+    options: {
+      quick,
+      rounds: count('--rounds', values.rounds, quick ? 1 : 3),
+      accountConcurrency: count('--account-concurrency', values['account-concurrency'], 48),
+      maxEnvironments: count('--max-environments', values['max-environments'], quick ? 8 : 64),
+      peers: !values['no-peers'],
+    },
+    outDir: values['no-write'] ? undefined : (values.out ?? RESULTS_DIR),
+    flags,
+    help: values.help,
+  };
+}
+
+/**
+ * Run the harness; returns the exit code (1 when a scenario failed).
+ *
+ * @example process.exitCode = await benchMain(['warm', '--quick']);
+ */
+export async function benchMain(args: readonly string[]): Promise<number> {
+  let parsed: ParsedBenchArgs;
+  try {
+    parsed = parseBenchArgs(args);
+  } catch (error) {
+    process.stderr.write(`lamina bench: ${(error as Error).message}\n\n${BENCH_USAGE}`);
+    return 2;
+  }
+  if (parsed.help) {
+    process.stdout.write(BENCH_USAGE);
+    return 0;
+  }
+  const outcome = await runScenarios({
+    scenarios: parsed.scenarios,
+    options: parsed.options,
+    outDir: parsed.outDir,
+    commandFor: (name) => ['npm run build && npm run bench --', name, ...parsed.flags].join(' '),
+  });
+  process.stdout.write(terminalSummary(outcome.results));
+  for (const file of outcome.files) process.stdout.write(`wrote ${file}\n`);
+  for (const failure of outcome.failures) process.stderr.write(`lamina bench: scenario ${failure.scenario} failed: ${failure.error.stack ?? failure.error.message}\n`);
+  return outcome.failures.length > 0 ? 1 : 0;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  benchMain(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,159 @@
+/**
+ * The functions the scenarios invoke, laid out in a temporary workspace: code folders for each
+ * kind of runtime and a SAM template naming them. Generated per run so that each scenario asks
+ * for exactly the functions it needs (one per memory size, one per cold-start sample, ...).
+ */
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { ROOT } from '../lib/processes.js';
+import { OFFICIAL_ENTRY } from '../lib/ric-variants.js';
+
+/** The runtimes a benchmark function can run on. */
+export type RuntimeKind =
+  /** nodejs20.x: Lamina's own runtime interface client, echo handler. */
+  | 'lamina-ric'
+  /** The official aws-lambda-ric@4 as a custom runtime, same echo handler. */
+  | 'official-ric'
+  /** The floor's smallest runtime loop (bench/floor/runtime-loop.ts) as a custom runtime. */
+  | 'floor-loop'
+  /** The tiny C custom runtime (test/fixtures/runtimes/tiny-c), compiled on demand. */
+  | 'tiny-c'
+  /** The Node echo runtime of the tests (test/fixtures/runtimes/echo): probes for the limits. */
+  | 'echo'
+  /** A CPU-bound custom runtime (bench/fixtures/limits/spin). */
+  | 'spin';
+
+export interface BenchFunction {
+  readonly name: string;
+  readonly runtime: RuntimeKind;
+  readonly memoryMb?: number;
+  readonly timeoutS?: number;
+  readonly environment?: Readonly<Record<string, string>>;
+  readonly ephemeralStorageMb?: number;
+  readonly reservedConcurrency?: number;
+}
+
+/** The echo handler every Node runtime runs (and the peers too): answers its event. */
+export const ECHO_HANDLER_SOURCE = 'exports.handler = async (event) => event;\n';
+
+export interface Workspace {
+  readonly dir: string;
+  /** The folder with `index.js` (echo handler), for peers and Node runtimes. */
+  readonly handlerDir: string;
+  /** Write a template for these functions; returns its path. */
+  template(functions: readonly BenchFunction[], file?: string): string;
+  /** Why a runtime cannot run here, or undefined. */
+  unavailable(runtime: RuntimeKind): string | undefined;
+  remove(): void;
+}
+
+const FLOOR_LOOP = join(ROOT, 'dist', 'bench', 'floor', 'runtime-loop.js');
+
+/**
+ * @example
+ * const ws = createWorkspace(); const template = ws.template([{ name: 'Echo', runtime: 'lamina-ric' }]);
+ */
+export function createWorkspace(): Workspace {
+  // Not under /tmp: with limits on, each environment has a private /tmp and could not see it.
+  const base = existsSync('/var/tmp') ? '/var/tmp' : tmpdir();
+  const dir = mkdtempSync(join(base, 'lamina-bench-'));
+  const handlerDir = join(dir, 'handler');
+  mkdirSync(handlerDir);
+  writeFileSync(join(handlerDir, 'index.js'), ECHO_HANDLER_SOURCE);
+  writeFileSync(join(handlerDir, 'package.json'), '{ "type": "commonjs" }\n');
+  const codeDirs = new Map<RuntimeKind, string>();
+  const problems = new Map<RuntimeKind, string | undefined>();
+
+  const script = (name: string, body: string): string => {
+    const code = join(dir, name);
+    mkdirSync(code, { recursive: true });
+    writeFileSync(join(code, 'index.js'), ECHO_HANDLER_SOURCE);
+    writeFileSync(join(code, 'bootstrap'), `#!/bin/sh\n${body}\n`);
+    chmodSync(join(code, 'bootstrap'), 0o755);
+    return code;
+  };
+
+  const codeDir = (runtime: RuntimeKind): string => {
+    const known = codeDirs.get(runtime);
+    if (known !== undefined) return known;
+    let code: string;
+    switch (runtime) {
+      case 'lamina-ric':
+        code = handlerDir;
+        break;
+      case 'official-ric':
+        code = script('official-ric', `exec ${process.execPath} ${OFFICIAL_ENTRY}`);
+        break;
+      case 'floor-loop':
+        code = script('floor-loop', `exec ${process.execPath} ${FLOOR_LOOP}`);
+        break;
+      case 'echo':
+        code = join(ROOT, 'test', 'fixtures', 'runtimes', 'echo');
+        break;
+      case 'spin':
+        code = join(ROOT, 'bench', 'fixtures', 'limits', 'spin');
+        break;
+      case 'tiny-c': {
+        code = join(dir, 'tiny-c');
+        mkdirSync(code, { recursive: true });
+        execFileSync('cc', ['-O2', '-o', join(code, 'bootstrap'), join(ROOT, 'test', 'fixtures', 'runtimes', 'tiny-c', 'runtime.c')], { stdio: 'pipe' });
+        break;
+      }
+    }
+    codeDirs.set(runtime, code);
+    return code;
+  };
+
+  const unavailable = (runtime: RuntimeKind): string | undefined => {
+    if (problems.has(runtime)) return problems.get(runtime);
+    let problem: string | undefined;
+    if (runtime === 'official-ric' && !existsSync(join(OFFICIAL_ENTRY, '..', 'rapid-client.node'))) problem = 'aws-lambda-ric@4 or its native addon is not installed (npm install)';
+    if (runtime === 'floor-loop' && !existsSync(FLOOR_LOOP)) problem = `${FLOOR_LOOP} is missing (npm run build)`;
+    if (runtime === 'tiny-c') {
+      try {
+        codeDir('tiny-c');
+      } catch (error) {
+        problem = `cannot compile the tiny C runtime: ${(error as Error).message.split('\n')[0]}`;
+      }
+    }
+    problems.set(runtime, problem);
+    return problem;
+  };
+
+  return {
+    dir,
+    handlerDir,
+    unavailable,
+    template(functions, file = 'template.yaml') {
+      const lines = ['Transform: AWS::Serverless-2016-10-31', 'Resources:'];
+      for (const fn of functions) {
+        const node = fn.runtime === 'lamina-ric';
+        lines.push(
+          `  ${fn.name}:`,
+          '    Type: AWS::Serverless::Function',
+          '    Properties:',
+          `      Runtime: ${node ? 'nodejs20.x' : 'provided.al2023'}`,
+          `      CodeUri: ${JSON.stringify(codeDir(fn.runtime))}`,
+          `      Handler: ${node || fn.runtime === 'official-ric' ? 'index.handler' : 'unused'}`,
+          `      MemorySize: ${fn.memoryMb ?? 1769}`,
+          `      Timeout: ${fn.timeoutS ?? 30}`,
+        );
+        if (fn.ephemeralStorageMb !== undefined) lines.push('      EphemeralStorage:', `        Size: ${fn.ephemeralStorageMb}`);
+        if (fn.reservedConcurrency !== undefined) lines.push(`      ReservedConcurrentExecutions: ${fn.reservedConcurrency}`);
+        const env = Object.entries(fn.environment ?? {});
+        if (env.length > 0) {
+          lines.push('      Environment:', '        Variables:');
+          for (const [key, value] of env) lines.push(`          ${key}: ${JSON.stringify(value)}`);
+        }
+      }
+      const path = join(dir, file);
+      writeFileSync(path, `${lines.join('\n')}\n`);
+      return path;
+    },
+    remove() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,10 @@
+/** Every scenario of the harness, in the order a full run goes through them. */
+import type { Scenario } from './scenario.js';
+import { warmScenario } from './warm.js';
+
+export const SCENARIOS: readonly Scenario[] = [warmScenario];
+
+/** @example scenarioNamed('warm') */
+export function scenarioNamed(name: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.name === name);
+}

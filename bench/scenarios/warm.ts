@@ -1,0 +1,259 @@
+/**
+ * warm: a warm function under load, against the floor relay measured in the same run.
+ *
+ * Sides: the floor (bench/floor: relay + smallest runtime loop), Lamina running that same runtime
+ * loop as a custom runtime (the target ratios: only the platform differs), Lamina with its own
+ * RIC (nodejs20.x, echo handler), the official aws-lambda-ric@4 under Lamina, and the peers.
+ * Sequential latency (p50/p90/p99/p99.9) at 1 KB, 64 KB and 1 MB; throughput with 1, 2, 8 and
+ * 64 closed-loop callers at 1 KB. Sides alternate in rounds; ratios are of medians of rounds.
+ */
+import type { Pool } from 'undici';
+import type { BenchFunction } from '../harness/bench-functions.js';
+import { callerPool, invoke, jsonPayload } from '../harness/invoke-client.js';
+import { LatencyRecorder } from '../harness/latency.js';
+import { closedLoop, sequential, type Call } from '../harness/load.js';
+import { startLaminaServe } from '../harness/lamina-process.js';
+import { fmt, type ScenarioResult, type Table, type Target } from '../harness/result.js';
+import { alternation, median, ratioOf } from '../harness/stats.js';
+import { lineChart } from '../harness/svg-charts.js';
+import { startFloor } from '../floor/floor-process.js';
+import type { RunningPeer } from '../peers/types.js';
+import { sized, type Scenario, type ScenarioContext } from './scenario.js';
+
+interface Side {
+  readonly key: string;
+  readonly label: string;
+  /** A call with this payload through `callers` connections. */
+  call(payload: string, callers: number): Call;
+  /** Sequential-only sides (peers) are not load tested. */
+  readonly loadTested: boolean;
+}
+
+const PAYLOADS = [1024, 64 * 1024, 1024 * 1024] as const;
+
+/** Checks the echo came back whole: a wrong answer must not count as a fast one. */
+function checked(label: string, send: () => Promise<{ status: number; bytes: number }>, expected: number): Call {
+  return async () => {
+    const { status, bytes } = await send();
+    if (status !== 200 || bytes !== expected) throw new Error(`${label}: answered ${status} with ${bytes} bytes, expected 200 with ${expected}`);
+  };
+}
+
+function poolSide(key: string, label: string, url: string, functionName: string, pools: Pool[]): Side {
+  const byCallers = new Map<number, Pool>();
+  return {
+    key,
+    label,
+    loadTested: true,
+    call(payload, callers) {
+      let pool = byCallers.get(callers);
+      if (pool === undefined) {
+        pool = callerPool(url, callers);
+        byCallers.set(callers, pool);
+        pools.push(pool);
+      }
+      const p = pool;
+      const bytes = Buffer.byteLength(payload);
+      return checked(label, async () => {
+        const answer = await invoke(p, functionName, payload);
+        return { status: answer.status, bytes: answer.body.length };
+      }, bytes);
+    },
+  };
+}
+
+function peerSide(peer: RunningPeer): Side {
+  return {
+    key: `peer-${peer.name}`,
+    label: `peer: ${peer.name}`,
+    loadTested: false,
+    call(payload) {
+      const bytes = Buffer.from(payload);
+      return checked(peer.name, async () => {
+        const answer = await peer.invoke(bytes);
+        return { status: answer.status, bytes: answer.body.byteLength };
+      }, bytes.length);
+    },
+  };
+}
+
+/** x position of a percentile on a "nines" axis: 50 -> 0.3, 90 -> 1, 99 -> 2, 99.9 -> 3. */
+export function nines(percentile: number): number {
+  return -Math.log10(1 - Math.min(percentile, 99.99) / 100);
+}
+
+export const NINES_TICKS: [number, string][] = [
+  [0, 'p0'],
+  [nines(50), 'p50'],
+  [nines(90), 'p90'],
+  [nines(99), 'p99'],
+  [nines(99.9), 'p99.9'],
+  [nines(99.99), 'p99.99'],
+];
+
+export const warmScenario: Scenario = {
+  name: 'warm',
+  title: 'Warm invokes: latency and throughput against the floor relay',
+  async run(context: ScenarioContext): Promise<ScenarioResult> {
+    const { options, workspace } = context;
+    const rounds = options.rounds;
+    const requests = sized(options, 2000, 200);
+    const perPayload: Record<number, number> = { 1024: requests, [64 * 1024]: sized(options, 600, 60), [1024 * 1024]: sized(options, 60, 10) };
+    const callerCounts = options.quick ? [1, 2, 8] : [1, 2, 8, 64];
+    const windowMs = sized(options, 2000, 400);
+    const skipped: string[] = [];
+    const functions: BenchFunction[] = [
+      { name: 'WarmLoop', runtime: 'floor-loop', memoryMb: 3008 },
+      { name: 'WarmRic', runtime: 'lamina-ric', memoryMb: 3008 },
+    ];
+    const official = workspace.unavailable('official-ric');
+    if (official === undefined) functions.push({ name: 'WarmOfficial', runtime: 'official-ric', memoryMb: 3008 });
+    else skipped.push(`official aws-lambda-ric@4 skipped: ${official}`);
+    const floorUnavailable = workspace.unavailable('floor-loop');
+    if (floorUnavailable !== undefined) throw new Error(floorUnavailable);
+
+    const pools: Pool[] = [];
+    const running: RunningPeer[] = [];
+    const floor = await startFloor(1);
+    const lamina = await startLaminaServe(workspace.template(functions, 'warm.yaml'));
+    try {
+      const sides: Side[] = [
+        poolSide('floor', 'floor: relay + smallest runtime loop', floor.url, 'floor', pools),
+        poolSide('lamina-loop', 'lamina serve + the same runtime loop', lamina.url, 'WarmLoop', pools),
+        poolSide('lamina-ric', 'lamina serve + lamina RIC (nodejs20.x)', lamina.url, 'WarmRic', pools),
+      ];
+      if (official === undefined) sides.push({ ...poolSide('official', 'lamina serve + official aws-lambda-ric@4', lamina.url, 'WarmOfficial', pools), loadTested: false });
+      if (options.peers) {
+        const loaded = await context.loadPeers();
+        skipped.push(...loaded.skipped);
+        for (const peer of loaded.peers) {
+          try {
+            const started = await peer.start({ name: 'WarmEcho', handlerDir: workspace.handlerDir, handler: 'index.handler', memoryMb: 1024, timeoutSeconds: 30 }, { cold: false });
+            running.push(started);
+            sides.push(peerSide(started));
+          } catch (error) {
+            skipped.push(`peer skipped: ${peer.name}: start failed: ${(error as Error).message}`);
+          }
+        }
+      }
+      const loaded = sides.filter((s) => s.loadTested);
+      const steps = rounds * (sides.length + (PAYLOADS.length - 1) * loaded.length + callerCounts.length * loaded.length);
+      const bar = context.progress(steps);
+
+      // Sequential latency at every payload size, sides alternating in rounds.
+      const latency = new Map<string, LatencyRecorder>();
+      const roundP50 = new Map<string, number[]>();
+      for (const order of alternation(sides, rounds)) {
+        for (const payloadBytes of PAYLOADS) {
+          const payload = jsonPayload(payloadBytes);
+          for (const side of payloadBytes === 1024 ? order : order.filter((s) => s.loadTested)) {
+            const key = `${side.key}@${payloadBytes}`;
+            const recorder = new LatencyRecorder();
+            const count = perPayload[payloadBytes] ?? requests;
+            await sequential(side.call(payload, 1), count, recorder, Math.max(5, Math.round(count / 10)));
+            (latency.get(key) ?? latency.set(key, new LatencyRecorder()).get(key))?.add(recorder);
+            roundP50.set(key, [...(roundP50.get(key) ?? []), recorder.summary().p50]);
+            bar.tick(`sequential ${side.key} ${payloadBytes} B`);
+          }
+        }
+      }
+
+      // Throughput against concurrency at 1 KB.
+      const payload = jsonPayload(1024);
+      const rates = new Map<string, number[]>();
+      const loadLatency = new Map<string, LatencyRecorder>();
+      const loadErrors: string[] = [];
+      for (const order of alternation(loaded, rounds)) {
+        for (const callers of callerCounts) {
+          floor.scaleTo(callers);
+          for (const side of order) {
+            const call = side.call(payload, callers);
+            await closedLoop(call, callers, Math.min(500, windowMs)); // warm-up: environments start here
+            const measured = await closedLoop(call, callers, windowMs);
+            if (measured.errors > 0) loadErrors.push(`${side.label} at ${callers} callers: ${measured.errors} failed calls (${measured.firstError ?? ''})`);
+            const key = `${side.key}@${callers}`;
+            rates.set(key, [...(rates.get(key) ?? []), measured.perSecond]);
+            (loadLatency.get(key) ?? loadLatency.set(key, new LatencyRecorder()).get(key))?.add(measured.latency);
+            bar.tick(`${callers} callers ${side.key}`);
+          }
+        }
+      }
+      bar.done();
+
+      const us = (v: number): string => fmt(v, 0);
+      const sequentialTable = (bytes: number, list: readonly Side[]): Table => ({
+        title: `Sequential latency, ${bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MB` : `${bytes / 1024} KB`} payload (µs; ${perPayload[bytes] ?? requests} invokes x ${rounds} rounds per side)`,
+        columns: ['what', 'p50', 'p90', 'p99', 'p99.9', 'p50 / floor p50', 'p50 range of rounds'],
+        rows: list.map((side) => {
+          const key = `${side.key}@${bytes}`;
+          const s = latency.get(key)?.summary();
+          const r = ratioOf(roundP50.get(key) ?? [], roundP50.get(`floor@${bytes}`) ?? []);
+          const rounds50 = roundP50.get(key) ?? [];
+          return [side.label, us(s?.p50 ?? NaN), us(s?.p90 ?? NaN), us(s?.p99 ?? NaN), us(s?.p999 ?? NaN), `${fmt(r.value, 2)}x`, `${us(Math.min(...rounds50))}-${us(Math.max(...rounds50))}`];
+        }),
+      });
+      const throughputTable: Table = {
+        title: `Throughput at 1 KB (invokes/s, median of ${rounds} rounds of ${windowMs} ms; closed-loop callers)`,
+        columns: ['what', ...callerCounts.map((c) => `${c} caller${c === 1 ? '' : 's'}`), `p99 at ${callerCounts.at(-1) ?? 1} callers (µs)`, '2 callers / floor'],
+        rows: loaded.map((side) => [
+          side.label,
+          ...callerCounts.map((c) => fmt(median(rates.get(`${side.key}@${c}`) ?? []), 0)),
+          us(loadLatency.get(`${side.key}@${callerCounts.at(-1) ?? 1}`)?.summary().p99 ?? NaN),
+          `${fmt(ratioOf(rates.get(`${side.key}@2`) ?? [], rates.get('floor@2') ?? []).value, 2)}x`,
+        ]),
+        notes: loadErrors,
+      };
+      const p50 = ratioOf(roundP50.get('lamina-loop@1024') ?? [], roundP50.get('floor@1024') ?? []);
+      const rate2 = ratioOf(rates.get('lamina-loop@2') ?? [], rates.get('floor@2') ?? []);
+      const targets: Target[] = [
+        { what: 'warm sequential p50 at 1 KB: lamina / floor relay (same runtime loop)', ratio: p50.value, goal: '<= 1.3', range: p50 },
+        { what: 'warm throughput at 2 callers: lamina / floor relay', ratio: rate2.value, goal: '>= 0.8', range: rate2 },
+      ];
+      for (const side of sides.filter((s) => s.key.startsWith('peer-'))) {
+        const r = ratioOf(roundP50.get('lamina-ric@1024') ?? [], roundP50.get(`${side.key}@1024`) ?? []);
+        targets.push({ what: `warm sequential p50: lamina RIC / ${side.label}`, ratio: r.value, goal: '< 1', range: r });
+      }
+      const distribution = lineChart({
+        title: 'Warm sequential latency distribution, 1 KB payload',
+        xLabel: 'percentile',
+        yLabel: 'latency (µs, log scale)',
+        yLog: true,
+        xTicks: NINES_TICKS,
+        series: sides.map((side) => ({ name: side.label, points: (latency.get(`${side.key}@1024`)?.distribution() ?? []).filter(([p]) => p < 100).map(([p, v]) => [nines(p), v] as const) })),
+      });
+      const throughputChart = lineChart({
+        title: 'Warm throughput against concurrent callers, 1 KB payload',
+        xLabel: 'concurrent callers (log scale)',
+        yLabel: 'invokes/s',
+        xLog: true,
+        series: loaded.map((side) => ({ name: side.label, points: callerCounts.map((c) => [c, median(rates.get(`${side.key}@${c}`) ?? [])] as const) })),
+      });
+      const raw: Record<string, unknown> = { limits: lamina.limits, latency: {}, throughput: {} };
+      for (const [key, recorder] of latency) (raw.latency as Record<string, unknown>)[key] = { summary: recorder.summary(), roundP50: roundP50.get(key), histogram: recorder.encoded(), samples: recorder.samples };
+      for (const [key, values] of rates) (raw.throughput as Record<string, unknown>)[key] = { perSecondByRound: values, latency: loadLatency.get(key)?.summary(), histogram: loadLatency.get(key)?.encoded() };
+      return {
+        scenario: 'warm',
+        title: this.title,
+        command: context.command,
+        tables: [
+          { ...sequentialTable(1024, sides), notes: [`lamina serve limits: ${lamina.limits}`, 'Functions at 3008 MB (1.7 vCPU of CPU quota when limits are on). The floor relay has no limits, logs or REPORT lines.'] },
+          sequentialTable(64 * 1024, loaded),
+          sequentialTable(1024 * 1024, loaded),
+          throughputTable,
+        ],
+        targets,
+        charts: [
+          { name: 'latency', title: 'latency distribution', svg: distribution },
+          { name: 'throughput', title: 'throughput against concurrency', svg: throughputChart },
+        ],
+        skipped,
+        raw,
+      };
+    } finally {
+      for (const pool of pools) await pool.close().catch(() => undefined);
+      for (const peer of running) await peer.stop().catch(() => undefined);
+      await lamina.stop();
+      await floor.stop();
+    }
+  },
+};
