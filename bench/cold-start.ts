@@ -9,34 +9,11 @@
  * Variants alternate within each round (order rotated every round) so machine noise hits all alike.
  * `--extra` adds ad-hoc variants (e.g. node flags) for experiments.
  */
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { startColdStub, type ColdStub } from './lib/runtime-api-stub.js';
+import { startColdStub } from './lib/runtime-api-stub.js';
+import { coldStart } from './lib/cold-spawn.js';
 import { lambdaEnv, makeTaskDir, percentile, ricVariants, type RicVariant } from './lib/ric-variants.js';
-
-/** Spawn one runtime and return milliseconds from spawn to its first GET /next. */
-async function coldStart(stub: ColdStub, variant: RicVariant, env: Record<string, string>): Promise<number> {
-  const arrival = stub.nextArrival();
-  const t0 = performance.now();
-  const child = spawn(variant.command, [...variant.args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const early = exited.then(() => {
-    throw new Error(`${variant.label} exited before its first GET /next: ${stderr.trim()}`);
-  });
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${variant.label}: no GET /next within 10 s`)), 10_000).unref());
-  try {
-    const t1 = await Promise.race([arrival, early, timeout]);
-    return t1 - t0;
-  } finally {
-    child.kill('SIGKILL');
-    await exited;
-    early.catch(() => undefined);
-  }
-}
 
 interface Row {
   readonly variant: RicVariant;
@@ -49,7 +26,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       rounds: { type: 'string', default: '30' },
-      variants: { type: 'string', default: 'lamina,official,floor,floor-net,tsc,launcher' },
+      variants: { type: 'string', default: 'lamina,official,floor,floor-net,bundle,launcher,tsc' },
       extra: { type: 'string', multiple: true, default: [] },
     },
   });
@@ -98,14 +75,14 @@ async function main(): Promise<void> {
   const ratio = (a: string, b: string): string => {
     const x = medians.get(a);
     const y = medians.get(b);
-    return x === undefined || y === undefined ? 'n/a' : (x / y).toFixed(2);
+    return x === undefined || y === undefined ? 'n/a' : (x / y).toFixed(3);
   };
   console.log(
     `ratios of medians: lamina/official ${ratio('lamina', 'official')} (target <= 0.75), lamina/floor ${ratio('lamina', 'floor')} (node:http floor, target <= 1.2), ` +
-      `lamina/floor-net ${ratio('lamina', 'floor-net')} (node:net floor, for information), launcher/floor ${ratio('launcher', 'floor')}, tsc/floor ${ratio('tsc', 'floor')}`,
+      `lamina/floor-net ${ratio('lamina', 'floor-net')} (node:net floor, for information), launcher/floor ${ratio('launcher', 'floor')}, bundle/official ${ratio('bundle', 'official')}, tsc/floor ${ratio('tsc', 'floor')}`,
   );
   for (const { variant } of rows) {
-    if (!['lamina', 'official', 'floor', 'floor-net', 'tsc', 'launcher'].includes(variant.key)) console.log(`ratio ${variant.key}/floor ${ratio(variant.key, 'floor')}`);
+    if (!['lamina', 'official', 'floor', 'floor-net', 'bundle', 'tsc', 'launcher'].includes(variant.key)) console.log(`ratio ${variant.key}/floor ${ratio(variant.key, 'floor')}`);
   }
 }
 

@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_ROOT, RIC_BUNDLE, RIC_LAUNCHER, RIC_TSC_ENTRY } from '../../src/platform/paths.js';
+import { PROJECT_ROOT, RIC_BUNDLE, RIC_LAUNCHER, RIC_LOADER, RIC_TSC_ENTRY } from '../../src/platform/paths.js';
 
 export interface RicVariant {
   /** Short key used on the command line (`--variants lamina,official`). */
@@ -20,6 +20,7 @@ export interface RicVariant {
 
 // From the project root whether this runs compiled (dist/bench/lib) or from source (vitest).
 export const BUNDLE = RIC_BUNDLE;
+export const LOADER = RIC_LOADER;
 export const LAUNCHER = RIC_LAUNCHER;
 export const TSC_ENTRY = RIC_TSC_ENTRY;
 export const OFFICIAL_ENTRY = join(PROJECT_ROOT, 'node_modules', 'aws-lambda-ric', 'index.mjs');
@@ -80,7 +81,8 @@ next();
 export function ricVariants(floorScript: string, netFloorScript?: string): RicVariant[] {
   const node = process.execPath;
   return [
-    { key: 'lamina', label: "lamina: bundle (node dist/ric/lamina-ric.cjs)", command: node, args: [BUNDLE], unavailable: missing(BUNDLE, 'npm run build') },
+    { key: 'lamina', label: 'lamina: node dist/ric/lamina-ric-start.cjs (bundle + V8 code cache, what bootstrap runs)', command: node, args: [LOADER], unavailable: missing(LOADER, 'npm run build') },
+    { key: 'bundle', label: 'lamina: bundle alone (node dist/ric/lamina-ric.cjs)', command: node, args: [BUNDLE], unavailable: missing(BUNDLE, 'npm run build') },
     { key: 'launcher', label: 'lamina: sh launcher (dist/ric/bootstrap)', command: LAUNCHER, args: [], unavailable: missing(LAUNCHER, 'npm run build') },
     { key: 'official', label: 'official aws-lambda-ric@4', command: node, args: [OFFICIAL_ENTRY], unavailable: missing(OFFICIAL_ENTRY, 'npm install') },
     { key: 'floor', label: 'floor: bare node, one GET /next (node:http)', command: node, args: [floorScript], unavailable: undefined },

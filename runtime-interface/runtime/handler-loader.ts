@@ -81,7 +81,16 @@ const requireUserCode: NodeJS.Require =
   typeof require === 'function' ? require : process.getBuiltinModule('node:module').createRequire(import.meta.url);
 
 const fromRequire = (file: string): unknown => (existsSync(file) ? requireUserCode(file) : undefined);
-const fromImport = async (file: string): Promise<unknown> => (existsSync(file) ? await import(pathToFileURL(file).href) : undefined);
+/**
+ * `import()` as the loader of the bundle hands it over (runtime-interface/package/code-cache.ts): on
+ * Node 20 a vm.Script compiled from a V8 code cache loses its dynamic-import callback
+ * (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), so the loader, a plain CommonJS file, imports for us.
+ */
+const IMPORT_HOOK = Symbol.for('lamina.ric.import');
+const hooks = globalThis as { [IMPORT_HOOK]?: (specifier: string) => Promise<unknown> };
+const importUserCode = hooks[IMPORT_HOOK] ?? (async (specifier: string): Promise<unknown> => import(specifier));
+delete hooks[IMPORT_HOOK];
+const fromImport = async (file: string): Promise<unknown> => (existsSync(file) ? await importUserCode(pathToFileURL(file).href) : undefined);
 
 async function loadModule(taskRoot: string, name: HandlerName): Promise<unknown> {
   const base = resolve(taskRoot, name.moduleRoot, name.moduleName);

@@ -21,6 +21,12 @@ export const PROJECT_ROOT = findProjectRoot(dirname(fileURLToPath(import.meta.ur
 /** The runtime interface client bundled into one CommonJS file (`npm run build:ric`, part of `npm run build`). */
 export const RIC_BUNDLE = join(PROJECT_ROOT, 'dist', 'ric', 'lamina-ric.cjs');
 
+/** The loader that compiles {@link RIC_BUNDLE} with the V8 code cache recorded at build time. */
+export const RIC_LOADER = join(PROJECT_ROOT, 'dist', 'ric', 'lamina-ric-start.cjs');
+
+/** The V8 code cache next to {@link RIC_BUNDLE} (valid for the node that built it). */
+export const RIC_CODE_CACHE = join(PROJECT_ROOT, 'dist', 'ric', 'lamina-ric.v8cache');
+
 /** The sh launcher written next to {@link RIC_BUNDLE}: a `provided*` runtime's `bootstrap`. */
 export const RIC_LAUNCHER = join(PROJECT_ROOT, 'dist', 'ric', 'bootstrap');
 
@@ -28,7 +34,7 @@ export const RIC_LAUNCHER = join(PROJECT_ROOT, 'dist', 'ric', 'bootstrap');
 export const RIC_TSC_ENTRY = join(PROJECT_ROOT, 'dist', 'runtime-interface', 'bootstrap', 'index.js');
 
 /**
- * What `nodejs*` runtimes run with `node`: the bundle when it was built, else the tsc output.
- * Decided once, when the platform is loaded.
+ * What `nodejs*` runtimes run with `node`: the loader (bundle + code cache) when it was built, the
+ * bare bundle, else the tsc output. Decided once, when the platform is loaded.
  */
-export const RIC_ENTRY = existsSync(RIC_BUNDLE) ? RIC_BUNDLE : RIC_TSC_ENTRY;
+export const RIC_ENTRY = existsSync(RIC_LOADER) && existsSync(RIC_BUNDLE) ? RIC_LOADER : existsSync(RIC_BUNDLE) ? RIC_BUNDLE : RIC_TSC_ENTRY;

@@ -77,11 +77,11 @@ describe('lamina package layer', () => {
     expect(await packageCommand(['layer', '--out', zip], quiet)).toBe(0);
   });
 
-  it('holds /opt/bootstrap (0755) and the bundle (0644), nothing else', () => {
+  it('holds /opt/bootstrap (0755), the bundle, its loader and code cache (0644), nothing else', () => {
     const entries = readZipEntries(readFileSync(zip));
-    expect(entries.map((e) => e.name).sort()).toEqual(['bootstrap', 'lamina-ric.cjs']);
+    expect(entries.map((e) => e.name).sort()).toEqual(['bootstrap', 'lamina-ric-start.cjs', 'lamina-ric.cjs', 'lamina-ric.v8cache']);
     const modes = Object.fromEntries(entries.map((e) => [e.name, e.unixMode?.toString(8)]));
-    expect(modes).toEqual({ bootstrap: '100755', 'lamina-ric.cjs': '100644' });
+    expect(modes).toEqual({ bootstrap: '100755', 'lamina-ric.cjs': '100644', 'lamina-ric-start.cjs': '100644', 'lamina-ric.v8cache': '100644' });
     expect(entries.every((e) => e.madeByUnix)).toBe(true);
   });
 
