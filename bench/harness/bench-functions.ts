@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { ROOT } from '../lib/processes.js';
 import { OFFICIAL_ENTRY } from '../lib/ric-variants.js';
+import { RIC_ENTRY } from '../../src/platform/paths.js';
 
 /** The runtimes a benchmark function can run on. */
 export type RuntimeKind =
@@ -46,6 +47,8 @@ export interface Workspace {
   template(functions: readonly BenchFunction[], file?: string): string;
   /** Why a runtime cannot run here, or undefined. */
   unavailable(runtime: RuntimeKind): string | undefined;
+  /** How the platform starts this runtime (its bootstrap, or node + Lamina's RIC), and its task root. */
+  launch(runtime: RuntimeKind): { command: string; args: string[]; taskDir: string };
   remove(): void;
 }
 
@@ -126,6 +129,10 @@ export function createWorkspace(): Workspace {
     dir,
     handlerDir,
     unavailable,
+    launch(runtime) {
+      const taskDir = codeDir(runtime);
+      return runtime === 'lamina-ric' ? { command: process.execPath, args: [RIC_ENTRY], taskDir } : { command: join(taskDir, 'bootstrap'), args: [], taskDir };
+    },
     template(functions, file = 'template.yaml') {
       const lines = ['Transform: AWS::Serverless-2016-10-31', 'Resources:'];
       for (const fn of functions) {

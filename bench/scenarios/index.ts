@@ -1,8 +1,9 @@
 /** Every scenario of the harness, in the order a full run goes through them. */
 import type { Scenario } from './scenario.js';
+import { coldScenario } from './cold.js';
 import { warmScenario } from './warm.js';
 
-export const SCENARIOS: readonly Scenario[] = [warmScenario];
+export const SCENARIOS: readonly Scenario[] = [coldScenario, warmScenario];
 
 /** @example scenarioNamed('warm') */
 export function scenarioNamed(name: string): Scenario | undefined {

@@ -1,0 +1,231 @@
+/**
+ * cold: invocations that each need a new environment, per runtime: Lamina's RIC (nodejs20.x),
+ * the official aws-lambda-ric@4, a custom runtime `bootstrap` in C and one in Node (the floor's
+ * runtime loop). Each round starts a fresh `lamina serve` whose functions have never run, warms
+ * the platform's own code with one uncounted cold start, then invokes every runtime's function
+ * once (order rotated per round) with `X-Amz-Log-Type: Tail`.
+ *
+ * The caller's time is split with the REPORT line: runtime init (Init Duration: sandbox, spawn to
+ * the first `/next`), first invoke (Duration) and environment start (the rest: front door,
+ * Runtime API server, scheduling). The same runtimes are also spawned bare against a stub Runtime
+ * API in the same rounds (bench/lib/cold-spawn.ts): the platform overhead is everything but that.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { coldStart } from '../lib/cold-spawn.js';
+import { ROOT } from '../lib/processes.js';
+import { lambdaEnv } from '../lib/ric-variants.js';
+import { startColdStub } from '../lib/runtime-api-stub.js';
+import type { BenchFunction, RuntimeKind } from '../harness/bench-functions.js';
+import { callerPool, invoke } from '../harness/invoke-client.js';
+import { startLaminaServe } from '../harness/lamina-process.js';
+import { fmt, type ScenarioResult, type Table, type Target } from '../harness/result.js';
+import { alternation, median, ratioOf, spread } from '../harness/stats.js';
+import { stackedBarChart } from '../harness/svg-charts.js';
+import type { PeerFunction } from '../peers/types.js';
+import { type Scenario, type ScenarioContext } from './scenario.js';
+
+interface ColdRuntime {
+  readonly key: string;
+  readonly runtime: RuntimeKind;
+  readonly label: string;
+  readonly functionName: string;
+}
+
+const RUNTIMES: readonly ColdRuntime[] = [
+  { key: 'lamina-ric', runtime: 'lamina-ric', label: 'Node.js: lamina RIC (nodejs20.x)', functionName: 'ColdLaminaRic' },
+  { key: 'official', runtime: 'official-ric', label: 'Node.js: official aws-lambda-ric@4', functionName: 'ColdOfficial' },
+  { key: 'tiny-c', runtime: 'tiny-c', label: 'custom runtime: bootstrap in C', functionName: 'ColdTinyC' },
+  { key: 'node-loop', runtime: 'floor-loop', label: 'custom runtime: node runtime loop', functionName: 'ColdNodeLoop' },
+];
+
+interface Sample {
+  readonly totalMs: number;
+  readonly initMs: number;
+  readonly invokeMs: number;
+  readonly bareMs: number;
+}
+
+/** The split of one cold start: environment start is what is left of the caller's time. */
+export function coldSplit(sample: Sample): { environmentStartMs: number; platformOverheadMs: number } {
+  return {
+    environmentStartMs: sample.totalMs - sample.initMs - sample.invokeMs,
+    platformOverheadMs: sample.totalMs - sample.bareMs - sample.invokeMs,
+  };
+}
+
+export const coldScenario: Scenario = {
+  name: 'cold',
+  title: 'Cold starts by runtime: environment start, runtime init, first invoke',
+  async run(context: ScenarioContext): Promise<ScenarioResult> {
+    const { options, workspace } = context;
+    const rounds = options.quick ? 2 : options.rounds * 8;
+    const skipped: string[] = [];
+    const runtimes = RUNTIMES.filter((r) => {
+      const problem = workspace.unavailable(r.runtime);
+      if (problem !== undefined) skipped.push(`${r.label} skipped: ${problem}`);
+      return problem === undefined;
+    });
+    if (!existsSync(join(ROOT, 'src', 'containers'))) skipped.push('container image: not yet (Lamina has no container environments yet: src/containers does not exist)');
+    const warmup: BenchFunction = { name: 'ColdPlatformWarmup', runtime: runtimes.some((r) => r.runtime === 'tiny-c') ? 'tiny-c' : 'floor-loop', memoryMb: 1769 };
+    const template = workspace.template([warmup, ...runtimes.map((r) => ({ name: r.functionName, runtime: r.runtime, memoryMb: 1769, timeoutS: 30 }))], 'cold.yaml');
+    const peerFn: PeerFunction = { name: 'ColdEcho', handlerDir: workspace.handlerDir, handler: 'index.handler', memoryMb: 1769, timeoutSeconds: 30 };
+    const loaded = options.peers ? await context.loadPeers() : { peers: [], skipped: [] };
+    skipped.push(...loaded.skipped);
+    const peerRounds = Math.min(rounds, options.quick ? 1 : 5);
+    const bar = context.progress(rounds + peerRounds * loaded.peers.length);
+
+    const samples = new Map<string, Sample[]>();
+    const unlimited = new Map<string, Sample[]>();
+    let limits = '';
+    const payload = '{"cold":true}';
+    /** One fresh lamina serve, a warm-up cold start, then one cold start per runtime in this order. */
+    const laminaRound = async (order: readonly ColdRuntime[], extra: string[]): Promise<Map<string, Omit<Sample, 'bareMs'>>> => {
+      const lamina = await startLaminaServe(template, extra);
+      if (extra.length === 0) limits = lamina.limits;
+      const pool = callerPool(lamina.url, 1);
+      const measured = new Map<string, Omit<Sample, 'bareMs'>>();
+      try {
+        const first = await invoke(pool, warmup.name, payload, { tail: true });
+        if (first.status !== 200) throw new Error(`warm-up cold start failed: ${first.status} ${first.body.toString()}`);
+        for (const runtime of order) {
+          const answer = await invoke(pool, runtime.functionName, payload, { tail: true });
+          const report = answer.report;
+          if (answer.status !== 200 || answer.headers['x-amz-function-error'] !== undefined || answer.body.toString() !== payload) {
+            throw new Error(`${runtime.label}: cold invoke answered ${answer.status} ${answer.body.toString().slice(0, 300)}`);
+          }
+          if (report?.initDurationMs === undefined) throw new Error(`${runtime.label}: no Init Duration in the REPORT line: was it warm?`);
+          measured.set(runtime.key, { totalMs: answer.elapsedMs, initMs: report.initDurationMs, invokeMs: report.durationMs });
+        }
+      } finally {
+        await pool.close();
+        await lamina.stop();
+      }
+      return measured;
+    };
+    const stub = await startColdStub();
+    try {
+      let round = 0;
+      for (const order of alternation(runtimes, rounds)) {
+        // Limits on (as users run it) and --no-limits (the sandbox's share), alternating first.
+        const modes = round % 2 === 0 ? [[], ['--no-limits']] : [['--no-limits'], []];
+        const byMode = new Map<string, Map<string, Omit<Sample, 'bareMs'>>>();
+        for (const extra of modes) byMode.set(extra.join(''), await laminaRound(order, extra));
+        // The same runtimes with no platform, in the same round and order.
+        for (const runtime of order) {
+          const launch = workspace.launch(runtime.runtime);
+          const bareMs = await coldStart(stub, { label: runtime.label, ...launch }, lambdaEnv(stub.address, launch.taskDir));
+          for (const [mode, target] of [['', samples], ['--no-limits', unlimited]] as const) {
+            const m = byMode.get(mode)?.get(runtime.key);
+            if (m !== undefined) target.set(runtime.key, [...(target.get(runtime.key) ?? []), { ...m, bareMs }]);
+          }
+        }
+        round += 1;
+        bar.tick(`round of ${order.length * 2} cold starts`);
+      }
+    } finally {
+      await stub.close();
+    }
+
+    // Peers: a fresh start per sample; the first invoke's time and the start's own.
+    const peerSamples = new Map<string, { startMs: number; firstInvokeMs: number }[]>();
+    for (const peer of loaded.peers) {
+      for (let i = 0; i < peerRounds; i += 1) {
+        try {
+          const t0 = performance.now();
+          const running = await peer.start(peerFn, { cold: true });
+          const t1 = performance.now();
+          try {
+            const answer = await running.invoke(Buffer.from(payload));
+            if (answer.status !== 200) throw new Error(`answered ${answer.status} ${Buffer.from(answer.body).toString().slice(0, 200)}`);
+          } finally {
+            const t2 = performance.now();
+            peerSamples.set(peer.name, [...(peerSamples.get(peer.name) ?? []), { startMs: t1 - t0, firstInvokeMs: t2 - t1 }]);
+            await running.stop();
+          }
+        } catch (error) {
+          skipped.push(`peer skipped: ${peer.name}: cold start failed: ${(error as Error).message}`);
+          peerSamples.delete(peer.name);
+          break;
+        }
+        bar.tick(`${peer.name} cold start`);
+      }
+    }
+    bar.done();
+
+    const stat = (key: string, pick: (s: Sample) => number): number[] => (samples.get(key) ?? []).map(pick);
+    const table: Table = {
+      title: `Cold start through the Invoke API (ms, medians of ${rounds} rounds; p10-p90 of the caller's time)`,
+      columns: ['runtime', 'caller: invoke to answer', 'p10-p90', 'environment start', 'runtime init (Init Duration)', 'first invoke (Duration)', 'bare runtime start, no platform', 'platform overhead', '--no-limits: caller', '--no-limits: platform overhead'],
+      rows: runtimes.map((r) => {
+        const total = spread(stat(r.key, (s) => s.totalMs));
+        return [
+          r.label,
+          fmt(total.median),
+          `${fmt(total.p10)}-${fmt(total.p90)}`,
+          fmt(median(stat(r.key, (s) => coldSplit(s).environmentStartMs)), 2),
+          fmt(median(stat(r.key, (s) => s.initMs))),
+          fmt(median(stat(r.key, (s) => s.invokeMs)), 2),
+          fmt(median(stat(r.key, (s) => s.bareMs))),
+          fmt(median(stat(r.key, (s) => coldSplit(s).platformOverheadMs)), 2),
+          fmt(median((unlimited.get(r.key) ?? []).map((s) => s.totalMs))),
+          fmt(median((unlimited.get(r.key) ?? []).map((s) => coldSplit(s).platformOverheadMs)), 2),
+        ];
+      }),
+      notes: [
+        `lamina serve limits: ${limits}`,
+        'environment start = caller time - Init Duration - Duration (front door, Runtime API server, scheduling, the answer back).',
+        'platform overhead = caller time - bare runtime start - Duration: everything but the runtime\'s own init (includes the sandbox: cgroup, mount namespace).',
+        'Each round runs lamina serve with limits and with --no-limits (order alternating). Functions at 1769 MB (1 vCPU). The bare runtime start spawns the same bootstrap against a stub Runtime API in the same round.',
+      ],
+    };
+    const tables: Table[] = [table];
+    if (peerSamples.size > 0) {
+      tables.push({
+        title: 'Peers: cold start of the same echo handler (ms, medians)',
+        columns: ['what', 'start of the emulator', 'first invoke after start', 'lamina RIC caller time / first invoke'],
+        rows: [...peerSamples].map(([name, list]) => {
+          const first = median(list.map((s) => s.firstInvokeMs));
+          return [`peer: ${name}`, fmt(median(list.map((s) => s.startMs))), fmt(first), `${fmt(median(stat('lamina-ric', (s) => s.totalMs)) / first, 2)}x`];
+        }),
+      });
+    }
+    const initRatio = ratioOf(stat('lamina-ric', (s) => s.initMs), stat('official', (s) => s.initMs));
+    const bareRatio = ratioOf(stat('lamina-ric', (s) => s.bareMs), stat('official', (s) => s.bareMs));
+    const targets: Target[] = [];
+    if (samples.has('official')) {
+      targets.push({ what: 'cold start (Init Duration under lamina serve): lamina RIC / official aws-lambda-ric@4', ratio: initRatio.value, goal: '<= 0.75', range: initRatio });
+      targets.push({ what: 'cold start (bare spawn to first /next): lamina RIC / official aws-lambda-ric@4', ratio: bareRatio.value, goal: '<= 0.75', range: bareRatio });
+    }
+    for (const r of runtimes) {
+      const overhead = stat(r.key, (s) => coldSplit(s).platformOverheadMs);
+      const free = (unlimited.get(r.key) ?? []).map((s) => coldSplit(s).platformOverheadMs);
+      if (r.key === 'lamina-ric' || r.key === 'tiny-c') {
+        targets.push({ what: `cold start platform overhead in ms (everything but runtime init), ${r.label}`, ratio: median(overhead), goal: '< 5', range: { low: Math.min(...overhead), high: Math.max(...overhead) } });
+        targets.push({ what: `cold start platform overhead in ms, --no-limits (no cgroup, no mount namespace), ${r.label}`, ratio: median(free), goal: '< 5', range: { low: Math.min(...free), high: Math.max(...free) } });
+      }
+    }
+    for (const [name, list] of peerSamples) {
+      targets.push({ what: `cold start: lamina RIC caller time / ${name} first invoke`, ratio: median(stat('lamina-ric', (s) => s.totalMs)) / median(list.map((s) => s.firstInvokeMs)), goal: '< 1' });
+    }
+    const chart = stackedBarChart({
+      title: 'Cold start by runtime (median ms, invoke to answer)',
+      yLabel: 'milliseconds',
+      segments: ['environment start', 'runtime init (Init Duration)', 'first invoke (Duration)'],
+      bars: runtimes.map((r) => ({
+        label: r.label,
+        values: [median(stat(r.key, (s) => coldSplit(s).environmentStartMs)), median(stat(r.key, (s) => s.initMs)), median(stat(r.key, (s) => s.invokeMs))],
+      })),
+    });
+    return {
+      scenario: 'cold',
+      title: this.title,
+      command: context.command,
+      tables,
+      targets,
+      charts: [{ name: 'by-runtime', title: 'cold start by runtime', svg: chart }],
+      skipped,
+      raw: { limits, rounds, samples: Object.fromEntries(samples), noLimits: Object.fromEntries(unlimited), peers: Object.fromEntries(peerSamples) },
+    };
+  },
+};
