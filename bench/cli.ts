@@ -17,8 +17,8 @@ Scenarios (default: all, in this order): ${SCENARIOS.map((s) => s.name).join(', 
 Options:
   --quick                     Small sample counts: a smoke run in seconds, figures not for quoting
   --rounds <n>                Rounds of alternation between the sides (default: 3; --quick: 1)
-  --account-concurrency <n>   Account concurrency limit given to lamina serve (concurrency; default: 48)
-  --max-environments <n>      Where the concurrency ramp ends (default: 64; --quick: 8)
+  --account-concurrency <n>   Account concurrency limit given to lamina serve (concurrency; default: 100, the least Lambda allows)
+  --max-environments <n>      Where the concurrency ramp ends (default: 128; --quick: 8)
   --no-peers                  Leave out serverless-offline and lambda-local
   --out <dir>                 Where results go (default: bench/results)
   --no-write                  Print the summary only, write no files
@@ -74,8 +74,8 @@ export function parseBenchArgs(args: readonly string[]): ParsedBenchArgs {
     options: {
       quick,
       rounds: count('--rounds', values.rounds, quick ? 1 : 3),
-      accountConcurrency: count('--account-concurrency', values['account-concurrency'], 48),
-      maxEnvironments: count('--max-environments', values['max-environments'], quick ? 8 : 64),
+      accountConcurrency: count('--account-concurrency', values['account-concurrency'], 100),
+      maxEnvironments: count('--max-environments', values['max-environments'], quick ? 8 : 128),
       peers: !values['no-peers'],
     },
     outDir: values['no-write'] ? undefined : (values.out ?? RESULTS_DIR),

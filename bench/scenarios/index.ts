@@ -1,10 +1,11 @@
 /** Every scenario of the harness, in the order a full run goes through them. */
 import type { Scenario } from './scenario.js';
 import { coldScenario } from './cold.js';
+import { concurrencyScenario } from './concurrency.js';
 import { memoryScenario } from './memory.js';
 import { warmScenario } from './warm.js';
 
-export const SCENARIOS: readonly Scenario[] = [coldScenario, warmScenario, memoryScenario];
+export const SCENARIOS: readonly Scenario[] = [coldScenario, warmScenario, memoryScenario, concurrencyScenario];
 
 /** @example scenarioNamed('warm') */
 export function scenarioNamed(name: string): Scenario | undefined {
