@@ -2,10 +2,11 @@
 import type { Scenario } from './scenario.js';
 import { coldScenario } from './cold.js';
 import { concurrencyScenario } from './concurrency.js';
+import { limitsScenario } from './limits.js';
 import { memoryScenario } from './memory.js';
 import { warmScenario } from './warm.js';
 
-export const SCENARIOS: readonly Scenario[] = [coldScenario, warmScenario, memoryScenario, concurrencyScenario];
+export const SCENARIOS: readonly Scenario[] = [coldScenario, warmScenario, memoryScenario, concurrencyScenario, limitsScenario];
 
 /** @example scenarioNamed('warm') */
 export function scenarioNamed(name: string): Scenario | undefined {
