@@ -330,16 +330,27 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     const durationMs = performance.now() - invocation.startedAt;
     const stream = this.#stream;
     this.#stream = undefined;
+    // A caller that did not ask for the log tail hears back at once (hot path). Idle first, so the
+    // caller's next invoke finds this warm environment; that invoke reaches the runtime only with
+    // its next `/next`, which is I/O and so comes after the END/REPORT lines written below.
+    const answerNow = result !== undefined && !invocation.request.tailLogs && this.state === 'invoking';
+    if (answerNow) {
+      this.state = 'idle';
+      this.#hooks.idle(this);
+      invocation.settle(result);
+      // Its concurrency slot is free from now on too: a caller that invokes again at once must
+      // not be throttled by its own finished invocation.
+      invocation.markFinished();
+    }
     // Lines the runtime wrote just before answering may still sit in the pipe: let them in first.
     setImmediate(() => {
       this.#writeReport(invocation, durationMs, failure);
       if (this.#draining === invocation) this.#draining = undefined;
-      // Idle before the caller hears back, so a caller's next invoke finds this warm environment.
       if (this.state === 'invoking') {
         this.state = 'idle';
         this.#hooks.idle(this);
       }
-      if (result !== undefined) invocation.settle(result);
+      if (result !== undefined && !answerNow) invocation.settle(result);
       if (stream !== undefined) {
         stream.sink.end();
         stream.resolve(streamError);

@@ -5,7 +5,7 @@
  * hierarchy per controller) is detected at run time; without a writable hierarchy the platform
  * runs without these limits and says so once.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
@@ -49,6 +49,30 @@ function read(path: string): string {
   } catch {
     return '';
   }
+}
+
+const PEAK_SCRATCH = Buffer.allocUnsafe(64);
+
+/**
+ * The peak-usage file of a group, opened on first use and re-read with one pread per REPORT line
+ * (hot path: open-read-close of a cgroup file costs ~20 µs per invoke, a pread a few).
+ */
+function peakReader(path: string): { read(): number | undefined; close(): void } {
+  let fd: number | undefined;
+  return {
+    read: () => {
+      try {
+        fd ??= openSync(path, 'r');
+        return Number(PEAK_SCRATCH.toString('latin1', 0, readSync(fd, PEAK_SCRATCH, 0, PEAK_SCRATCH.length, 0))) || undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    close: () => {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    },
+  };
 }
 
 function counter(text: string, key: string): number {
@@ -98,11 +122,13 @@ function v1Group(root: string, name: string, limits: CgroupLimits, hostCores: nu
   writeFileSync(join(dirs.cpu, 'cpu.cfs_period_us'), String(CFS_PERIOD_US));
   writeFileSync(join(dirs.cpu, 'cpu.cfs_quota_us'), String(Math.max(1000, Math.round(CFS_PERIOD_US * vcpusFor(limits.memoryMb, hostCores)))));
   writeFileSync(join(dirs.pids, 'pids.max'), String(PIDS_PER_ENVIRONMENT));
+  const peak = peakReader(join(dirs.memory, 'memory.max_usage_in_bytes'));
   return {
     procsFiles: Object.values(dirs).map((dir) => join(dir, 'cgroup.procs')),
-    peakMemoryBytes: () => Number(read(join(dirs.memory, 'memory.max_usage_in_bytes'))) || undefined,
+    peakMemoryBytes: () => peak.read(),
     oomKills: () => counter(read(join(dirs.memory, 'memory.oom_control')), 'oom_kill'),
     remove: () => {
+      peak.close();
       for (const dir of Object.values(dirs)) {
         try {
           rmdirSync(dir);
@@ -121,11 +147,13 @@ function v2Group(root: string, name: string, limits: CgroupLimits, hostCores: nu
   if (existsSync(join(dir, 'memory.swap.max'))) writeFileSync(join(dir, 'memory.swap.max'), '0');
   writeFileSync(join(dir, 'cpu.max'), `${Math.max(1000, Math.round(CFS_PERIOD_US * vcpusFor(limits.memoryMb, hostCores)))} ${CFS_PERIOD_US}`);
   writeFileSync(join(dir, 'pids.max'), String(PIDS_PER_ENVIRONMENT));
+  const peak = peakReader(join(dir, 'memory.peak'));
   return {
     procsFiles: [join(dir, 'cgroup.procs')],
-    peakMemoryBytes: () => Number(read(join(dir, 'memory.peak'))) || undefined,
+    peakMemoryBytes: () => peak.read(),
     oomKills: () => counter(read(join(dir, 'memory.events')), 'oom_kill'),
     remove: () => {
+      peak.close();
       try {
         rmdirSync(dir);
       } catch {
