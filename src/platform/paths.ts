@@ -30,6 +30,9 @@ export const RIC_CODE_CACHE = join(PROJECT_ROOT, 'dist', 'ric', 'lamina-ric.v8ca
 /** The sh launcher written next to {@link RIC_BUNDLE}: a `provided*` runtime's `bootstrap`. */
 export const RIC_LAUNCHER = join(PROJECT_ROOT, 'dist', 'ric', 'bootstrap');
 
+/** The native environment launcher (`src/sandbox/native/lamina-sandbox.c`), when `npm run build` could compile it. */
+export const SANDBOX_LAUNCHER = join(PROJECT_ROOT, 'dist', 'sandbox', 'lamina-sandbox');
+
 /** The tsc output of the runtime interface client: a dozen ES modules, slower to start (bench/cold-start.ts). */
 export const RIC_TSC_ENTRY = join(PROJECT_ROOT, 'dist', 'runtime-interface', 'bootstrap', 'index.js');
 

@@ -4,6 +4,8 @@
  * to the environment's log; the exit is reported once, after the output pipes have drained.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { SANDBOX_LAUNCHER } from '../platform/paths.js';
 import type { EnvironmentCgroup } from './cgroups.js';
 import { ProcessTreeMemory } from './process-memory.js';
 
@@ -50,14 +52,22 @@ const LAUNCHER =
 /** Where Lambda puts a function's code; the mount point must exist on the host. */
 export const TASK_ROOT = '/var/task';
 
-function launcherCommand(spec: SandboxSpec): [string, string[]] {
+/** The native launcher when `npm run build` compiled it (decided once, at load). */
+const NATIVE_LAUNCHER = existsSync(SANDBOX_LAUNCHER) ? SANDBOX_LAUNCHER : undefined;
+
+/**
+ * The command line that starts a runtime inside its limits: the runtime itself when there are
+ * none, else the native launcher (one exec) or the sh launcher (unshare, sh, mount: five).
+ * @example
+ * const [command, args] = launcherCommand(spec); // ['/.../lamina-sandbox', ['1024', '/code', ...]]
+ */
+export function launcherCommand(spec: SandboxSpec, native: string | undefined = NATIVE_LAUNCHER): [string, string[]] {
   const procs = spec.cgroup?.procsFiles ?? [];
   if (procs.length === 0 && spec.maxOpenFiles === undefined && spec.filesystem === undefined) {
     return [spec.command, [...spec.args]];
   }
   const fs = spec.filesystem;
-  const launcher = [
-    '/bin/sh', '-c', LAUNCHER, 'lamina-sandbox',
+  const launcherArgs = [
     spec.maxOpenFiles === undefined ? '-' : String(spec.maxOpenFiles),
     fs === undefined ? '-' : fs.codeDir,
     String(fs?.tmpMb ?? 0),
@@ -65,9 +75,11 @@ function launcherCommand(spec: SandboxSpec): [string, string[]] {
     String(procs.length), ...procs,
     spec.command, ...spec.args,
   ];
+  if (native !== undefined) return [native, launcherArgs];
+  const launcher = ['-c', LAUNCHER, 'lamina-sandbox', ...launcherArgs];
   // A private mount namespace, so the mounts are the runtime's alone and vanish with it.
-  if (fs !== undefined) return ['unshare', ['--mount', '--propagation', 'private', ...launcher]];
-  return [launcher[0] as string, launcher.slice(1)];
+  if (fs !== undefined) return ['unshare', ['--mount', '--propagation', 'private', '/bin/sh', ...launcher]];
+  return ['/bin/sh', launcher];
 }
 
 export interface SandboxExit {

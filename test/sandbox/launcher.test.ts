@@ -1,0 +1,91 @@
+/**
+ * The two environment launchers (src/sandbox/process-sandbox.ts): the native one
+ * (src/sandbox/native/lamina-sandbox.c, one exec) and the sh one (unshare + sh + mount) must set up
+ * the same environment: cgroup membership, the open-files limit, /var/task read-only and the
+ * working directory, layers at /opt, a private tmpfs /tmp of the asked size, and the runtime's exit
+ * status. The cgroup.procs "files" here are plain files, so only the write of the pid is checked.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detectFilesystemIsolation } from '../../src/platform/sandbox-factory.js';
+import { buildSandboxLauncher } from '../../src/sandbox/build-launcher.js';
+import { launcherCommand, type SandboxSpec } from '../../src/sandbox/process-sandbox.js';
+
+let work: string;
+let native: string | undefined;
+const isolation = detectFilesystemIsolation();
+if (!isolation.available) console.warn(`[launcher] the /var/task, /opt and /tmp checks are skipped: ${isolation.summary}`);
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'lamina-launcher-test-'));
+  const built = buildSandboxLauncher(join(work, 'lamina-sandbox'));
+  native = built.binary;
+  if (native === undefined) console.warn(`[launcher] the native launcher is not tested: ${built.problem ?? ''}`);
+  for (const dir of ['code', 'layer-a', 'layer-b']) mkdirSync(join(work, dir));
+  writeFileSync(join(work, 'code', 'handler.txt'), 'code\n');
+  writeFileSync(join(work, 'layer-a', 'a.txt'), 'layer a\n');
+  writeFileSync(join(work, 'layer-b', 'b.txt'), 'layer b\n');
+});
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** What the environment looks like from inside, one fact per line. */
+const PROBE = [
+  'echo "nofile $(ulimit -n)"',
+  'echo "cwd $(pwd)"',
+  'cat handler.txt 2>/dev/null || echo "no handler.txt"',
+  'touch /var/task/written 2>/dev/null && echo "task writable" || echo "task read-only"',
+  'cat /opt/a.txt /opt/b.txt 2>/dev/null || echo "no layers"',
+  'echo "tmp $(df -k /tmp | tail -1 | awk \'{print $2}\') KB"',
+  'exit 7',
+].join('; ');
+
+function run(launcher: 'native' | 'sh', spec: SandboxSpec): { status: number | null; stdout: string; stderr: string } {
+  const [command, args] = launcherCommand(spec, launcher === 'native' ? native : undefined);
+  const result = spawnSync(command, args, { cwd: spec.cwd, env: spec.env, encoding: 'utf8', timeout: 10_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function spec(procsFiles: string[], filesystem: SandboxSpec['filesystem']): SandboxSpec {
+  return {
+    command: '/bin/sh',
+    args: ['-c', PROBE],
+    cwd: join(work, 'code'),
+    env: { PATH: '/usr/bin:/bin' },
+    cgroup: { procsFiles, peakMemoryBytes: () => undefined, oomKills: () => 0, remove: () => undefined },
+    maxOpenFiles: 1024,
+    filesystem,
+  };
+}
+
+describe.each(['native', 'sh'] as const)('%s launcher', (launcher) => {
+  it('joins the cgroups, lowers the open-files limit and passes the exit status through', ({ skip }) => {
+    if (launcher === 'native' && native === undefined) skip();
+    const procs = [join(work, `${launcher}-procs-1`), join(work, `${launcher}-procs-2`)];
+    for (const file of procs) writeFileSync(file, '');
+    const result = run(launcher, spec(procs, undefined));
+    expect(result.status, result.stderr).toBe(7);
+    expect(result.stdout).toContain('nofile 1024\n');
+    expect(result.stdout).toContain(`cwd ${join(work, 'code')}\n`);
+    const pids = procs.map((file) => readFileSync(file, 'utf8').trim());
+    expect(pids[0]).toMatch(/^\d+$/);
+    expect(pids[1]).toBe(pids[0]); // the same process joins every controller, then execs
+  });
+
+  it('fails with 125 when a cgroup cannot be joined', ({ skip }) => {
+    if (launcher === 'native' && native === undefined) skip();
+    const result = run(launcher, spec([join(work, 'missing-dir', 'cgroup.procs')], undefined));
+    expect(result.status).toBe(125);
+  });
+
+  it.skipIf(!isolation.available)('shows the code read-only at /var/task, layers at /opt and a private /tmp of the asked size', ({ skip }) => {
+    if (launcher === 'native' && native === undefined) skip();
+    const result = run(launcher, spec([], { codeDir: join(work, 'code'), tmpMb: 16, layers: [join(work, 'layer-a'), join(work, 'layer-b')] }));
+    expect(result.status, result.stderr).toBe(7);
+    expect(result.stdout.split('\n')).toEqual(['nofile 1024', 'cwd /var/task', 'code', 'task read-only', 'layer a', 'layer b', 'tmp 16384 KB', '']);
+    expect(existsSync(join(work, 'code', 'written'))).toBe(false);
+  });
+});
