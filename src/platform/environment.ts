@@ -17,6 +17,9 @@ import type { Sandbox, SandboxExit } from '../sandbox/process-sandbox.js';
 import { errorMessageOf, exitError, fromReported, responseTooLarge, timedOut } from './function-errors.js';
 import type { FunctionErrorResult, InvocationResult } from './invoke-types.js';
 import type { Invocation } from './invocation.js';
+import type { EnvironmentHooks, EnvironmentStart, EnvironmentState, EnvironmentTimings, InitResult } from './environment-types.js';
+
+export type { EnvironmentHooks, EnvironmentStart, EnvironmentState, EnvironmentTimings, InitResult, InitializationType, SandboxFactory } from './environment-types.js';
 
 /**
  * Run `check` after the I/O that is already waiting has been read. Timers run before the poll
@@ -25,59 +28,6 @@ import type { Invocation } from './invocation.js';
  */
 function afterPendingIo(check: () => void): void {
   setImmediate(check);
-}
-
-export type EnvironmentState = 'initializing' | 'idle' | 'invoking' | 'retiring' | 'dead';
-
-/** How an environment's init phase ended. */
-export type InitResult =
-  | { readonly ok: true; readonly durationMs: number }
-  | {
-      readonly ok: false;
-      readonly durationMs: number;
-      readonly status: 'error' | 'timeout';
-      /** The runtime's `/init/error` report, when it sent one. */
-      readonly reported: ReportedError | undefined;
-      /** How the runtime exited, when it did. */
-      readonly exit: SandboxExit | undefined;
-    };
-
-export interface EnvironmentHooks {
-  /** A line of the function's log (its own output or a platform line). */
-  log(line: string, invocation: Invocation | undefined): void;
-  /** The environment finished an invocation and can take another. */
-  idle(environment: ExecutionEnvironment): void;
-  /** The environment is gone. */
-  dead(environment: ExecutionEnvironment): void;
-  /** The environment died before its runtime received this invocation: run it elsewhere. */
-  reroute(invocation: Invocation): void;
-}
-
-export interface EnvironmentTimings {
-  /** On-demand init limit (contract section 2: 10 s). */
-  readonly initTimeoutMs: number;
-  /** SIGTERM to SIGKILL when retiring (contract section 2). */
-  readonly shutdownGraceMs: number;
-}
-
-export type InitializationType = 'on-demand' | 'provisioned-concurrency';
-
-/** Starts the sandbox once the Runtime API address is known. */
-export type SandboxFactory = (runtimeApi: string, log: (line: string) => void, initializationType: InitializationType) => Sandbox;
-
-/** What an environment is started with. */
-export interface EnvironmentStart {
-  readonly fn: FunctionConfig;
-  readonly version: string;
-  readonly timings: EnvironmentTimings;
-  readonly hooks: EnvironmentHooks;
-  readonly makeSandbox: SandboxFactory;
-  /** Runtime API port (0 picks a free one). */
-  readonly runtimeApiPort?: number;
-  /** The invocation whose log gets the init output (an init retried inside it). */
-  readonly initFor?: Invocation | undefined;
-  /** Initialised ahead of traffic: its invocations never show an Init Duration. */
-  readonly provisioned?: boolean;
 }
 
 /**

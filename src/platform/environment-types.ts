@@ -1,0 +1,62 @@
+/**
+ * The types an execution environment is started with and reports through (split from
+ * environment.ts, which holds the state machine itself).
+ */
+import type { FunctionConfig } from '../config/function-config.js';
+import type { ReportedError } from '../runtime-api/runtime-api-target.js';
+import type { Sandbox, SandboxExit } from '../sandbox/process-sandbox.js';
+import type { ExecutionEnvironment } from './environment.js';
+import type { Invocation } from './invocation.js';
+
+export type EnvironmentState = 'initializing' | 'idle' | 'invoking' | 'retiring' | 'dead';
+
+/** How an environment's init phase ended. */
+export type InitResult =
+  | { readonly ok: true; readonly durationMs: number }
+  | {
+      readonly ok: false;
+      readonly durationMs: number;
+      readonly status: 'error' | 'timeout';
+      /** The runtime's `/init/error` report, when it sent one. */
+      readonly reported: ReportedError | undefined;
+      /** How the runtime exited, when it did. */
+      readonly exit: SandboxExit | undefined;
+    };
+
+export interface EnvironmentHooks {
+  /** A line of the function's log (its own output or a platform line). */
+  log(line: string, invocation: Invocation | undefined): void;
+  /** The environment finished an invocation and can take another. */
+  idle(environment: ExecutionEnvironment): void;
+  /** The environment is gone. */
+  dead(environment: ExecutionEnvironment): void;
+  /** The environment died before its runtime received this invocation: run it elsewhere. */
+  reroute(invocation: Invocation): void;
+}
+
+export interface EnvironmentTimings {
+  /** On-demand init limit (contract section 2: 10 s). */
+  readonly initTimeoutMs: number;
+  /** SIGTERM to SIGKILL when retiring (contract section 2). */
+  readonly shutdownGraceMs: number;
+}
+
+export type InitializationType = 'on-demand' | 'provisioned-concurrency';
+
+/** Starts the sandbox once the Runtime API address is known. */
+export type SandboxFactory = (runtimeApi: string, log: (line: string) => void, initializationType: InitializationType) => Sandbox;
+
+/** What an environment is started with. */
+export interface EnvironmentStart {
+  readonly fn: FunctionConfig;
+  readonly version: string;
+  readonly timings: EnvironmentTimings;
+  readonly hooks: EnvironmentHooks;
+  readonly makeSandbox: SandboxFactory;
+  /** Runtime API port (0 picks a free one). */
+  readonly runtimeApiPort?: number;
+  /** The invocation whose log gets the init output (an init retried inside it). */
+  readonly initFor?: Invocation | undefined;
+  /** Initialised ahead of traffic: its invocations never show an Init Duration. */
+  readonly provisioned?: boolean;
+}
