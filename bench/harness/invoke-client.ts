@@ -42,10 +42,17 @@ export async function invoke(pool: Pool, functionName: string, payload: string |
   return { status: answer.statusCode, body, headers: answer.headers, report: reportFromLogResult(answer.headers['x-amz-log-result']), elapsedMs };
 }
 
-/** A keep-alive pool for `callers` concurrent callers. */
-export function callerPool(url: string, callers = 1): Pool {
-  return new Pool(url, { connections: callers, pipelining: 1, keepAliveTimeout: 60_000, bodyTimeout: 0, headersTimeout: 0 });
+/**
+ * A keep-alive pool for `callers` concurrent callers. An invocation not answered within
+ * `timeoutMs` fails the call ("Headers Timeout Error"): a lost invocation shows up as an error
+ * in the tables instead of hanging the harness.
+ */
+export function callerPool(url: string, callers = 1, timeoutMs = 30_000): Pool {
+  return new Pool(url, { connections: callers, pipelining: 1, keepAliveTimeout: 60_000, bodyTimeout: timeoutMs, headersTimeout: timeoutMs });
 }
+
+/** How long a warm benchmark waits for one answer before counting the invocation as lost. */
+export const LOST_AFTER_MS = 5_000;
 
 /** A JSON string payload of exactly `bytes` bytes (an echo function answers the same bytes). */
 export function jsonPayload(bytes: number): string {

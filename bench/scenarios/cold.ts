@@ -66,7 +66,11 @@ export const coldScenario: Scenario = {
       if (problem !== undefined) skipped.push(`${r.label} skipped: ${problem}`);
       return problem === undefined;
     });
-    if (!existsSync(join(ROOT, 'src', 'containers'))) skipped.push('container image: not yet (Lamina has no container environments yet: src/containers does not exist)');
+    skipped.push(
+      existsSync(join(ROOT, 'src', 'containers'))
+        ? 'container image: not yet (src/containers exists, but the harness has no image function to start yet)'
+        : 'container image: not yet (Lamina has no container environments yet: src/containers does not exist)',
+    );
     const warmup: BenchFunction = { name: 'ColdPlatformWarmup', runtime: runtimes.some((r) => r.runtime === 'tiny-c') ? 'tiny-c' : 'floor-loop', memoryMb: 1769 };
     const template = workspace.template([warmup, ...runtimes.map((r) => ({ name: r.functionName, runtime: r.runtime, memoryMb: 1769, timeoutS: 30 }))], 'cold.yaml');
     const peerFn: PeerFunction = { name: 'ColdEcho', handlerDir: workspace.handlerDir, handler: 'index.handler', memoryMb: 1769, timeoutSeconds: 30 };

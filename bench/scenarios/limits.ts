@@ -120,7 +120,7 @@ export const limitsScenario: Scenario = {
       { name: 'InitHang', runtime: 'echo', memoryMb: 1024, timeoutS: 30, environment: { ECHO_INIT_HANG: '1' } },
     ];
     const lamina = await startLaminaServe(workspace.template(functions, 'limits.yaml'));
-    const pool = callerPool(lamina.url, 4);
+    const pool = callerPool(lamina.url, 4, 60_000);
     const cgroups = /^cgroup/.test(lamina.limits);
     try {
       const call = (fn: string, event: unknown, invocationType?: 'Event'): Promise<Invoked> => invoke(pool, fn, typeof event === 'string' ? event : JSON.stringify(event), { invocationType });
