@@ -113,7 +113,7 @@ async function start(fn: PeerFunction, cold: boolean): Promise<RunningPeer> {
     ready: /lambda-local host on (http:\/\/[\d.]+:\d+)/,
     timeoutMs: 30_000,
   });
-  return invokeApiPeer(LAMBDA_LOCAL_PACKAGES.key, match[1] ?? '', fn.name, () => stopChild(child));
+  return invokeApiPeer(LAMBDA_LOCAL_PACKAGES.key, match[1] ?? '', fn, () => stopChild(child));
 }
 
 /**

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { createServer } from 'node:net';
 import { callerPool, invoke } from '../harness/invoke-client.js';
-import type { RunningPeer } from './types.js';
+import type { PeerFunction, RunningPeer } from './types.js';
 
 /**
  * A loopback port free right now. Used for peers that print the port they were asked for rather
@@ -101,13 +101,15 @@ export function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
 
 /**
  * A running peer that answers the Lambda Invoke API (`POST /2015-03-31/functions/{name}/invocations`)
- * at `url`, over keep-alive connections; `stop` closes them and then stops the process.
+ * at `url`, over keep-alive connections; `stop` closes them and then stops the process. An answer
+ * that takes longer than the function's timeout (plus a margin) fails the invoke instead of hanging.
  *
  * @example
- * return invokeApiPeer('serverless-offline@13.10.1', 'http://127.0.0.1:40987', 'WarmEcho', () => stopChild(child));
+ * return invokeApiPeer('serverless-offline@13.10.1', 'http://127.0.0.1:40987', fn, () => stopChild(child));
  */
-export function invokeApiPeer(name: string, url: string, functionName: string, stopProcess: () => Promise<void>): RunningPeer {
-  const pool = callerPool(url, 4);
+export function invokeApiPeer(name: string, url: string, fn: PeerFunction, stopProcess: () => Promise<void>): RunningPeer {
+  const functionName = fn.name;
+  const pool = callerPool(url, 4, (fn.timeoutSeconds + 5) * 1000);
   return {
     name,
     async invoke(payload) {

@@ -9,6 +9,7 @@
  * worker thread that loads the handler afresh (idle ones reaped after a second); the process and
  * its HTTP server stay up, as Lamina's do between cold starts.
  */
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -57,14 +58,9 @@ export function serviceConfig(fn: PeerFunction): string {
   });
 }
 
-async function start(fn: PeerFunction, cold: boolean): Promise<RunningPeer> {
-  const installDir = await ensureInstalled(SERVERLESS_OFFLINE_PACKAGES);
-  // Inside the install folder, so that node finds the serverless-offline plugin by walking up.
-  mkdirSync(join(installDir, 'services'), { recursive: true });
-  const service = mkdtempSync(join(installDir, 'services', 'svc-'));
-  try {
-    symlinkSync(fn.handlerDir, join(service, 'code'), 'dir');
-    writeFileSync(join(service, 'serverless.yml'), serviceConfig(fn));
+/** Start `serverless offline` on a free port; a port taken between our probe and its bind is tried again. */
+async function spawnOffline(installDir: string, service: string, cold: boolean): Promise<{ child: ChildProcess; lambdaPort: number }> {
+  for (let attempt = 1; ; attempt += 1) {
     const lambdaPort = await freePort();
     const args = [
       join(installDir, 'node_modules', 'serverless', 'bin', 'serverless.js'),
@@ -78,13 +74,30 @@ async function start(fn: PeerFunction, cold: boolean): Promise<RunningPeer> {
       '--websocketPort', '0',
       ...(cold ? ['--reloadHandler', '--terminateIdleLambdaTime', '1'] : []),
     ];
-    const { child } = await spawnReady(process.execPath, args, {
-      cwd: service,
-      env: serverlessEnv(installDir),
-      ready: /Offline \[http for lambda\] listening on http:\/\/[\d.]+:\d+/,
-      timeoutMs: READY_TIMEOUT_MS,
-    });
-    return invokeApiPeer(SERVERLESS_OFFLINE_PACKAGES.key, `http://127.0.0.1:${lambdaPort}`, fn.name, async () => {
+    try {
+      const { child } = await spawnReady(process.execPath, args, {
+        cwd: service,
+        env: serverlessEnv(installDir),
+        ready: /Offline \[http for lambda\] listening on http:\/\/[\d.]+:\d+/,
+        timeoutMs: READY_TIMEOUT_MS,
+      });
+      return { child, lambdaPort };
+    } catch (error) {
+      if (attempt >= 3 || !(error as Error).message.includes('EADDRINUSE')) throw error;
+    }
+  }
+}
+
+async function start(fn: PeerFunction, cold: boolean): Promise<RunningPeer> {
+  const installDir = await ensureInstalled(SERVERLESS_OFFLINE_PACKAGES);
+  // Inside the install folder, so that node finds the serverless-offline plugin by walking up.
+  mkdirSync(join(installDir, 'services'), { recursive: true });
+  const service = mkdtempSync(join(installDir, 'services', 'svc-'));
+  try {
+    symlinkSync(fn.handlerDir, join(service, 'code'), 'dir');
+    writeFileSync(join(service, 'serverless.yml'), serviceConfig(fn));
+    const { child, lambdaPort } = await spawnOffline(installDir, service, cold);
+    return invokeApiPeer(SERVERLESS_OFFLINE_PACKAGES.key, `http://127.0.0.1:${lambdaPort}`, fn, async () => {
       await stopChild(child);
       rmSync(service, { recursive: true, force: true });
     });
