@@ -52,7 +52,7 @@ export function callerPool(url: string, callers = 1, timeoutMs = 30_000): Pool {
 }
 
 /** How long a warm benchmark waits for one answer before counting the invocation as lost. */
-export const LOST_AFTER_MS = 5_000;
+export const LOST_AFTER_MS = 15_000;
 
 /** A JSON string payload of exactly `bytes` bytes (an echo function answers the same bytes). */
 export function jsonPayload(bytes: number): string {
