@@ -10,6 +10,25 @@ export type RuntimeLaunch =
   /** `nodejs*` runtimes: run Lamina's runtime interface client on the host's node. */
   | { readonly kind: 'node-ric'; readonly runtime: string };
 
+/**
+ * A `PackageType: Image` function's image: what it runs, and how `lamina image build` builds it
+ * (SAM's `Metadata.Dockerfile` / `DockerContext` / `DockerTag` / `DockerBuildArgs`).
+ */
+export interface FunctionImage {
+  /** `ImageUri`, else `<function name lowercased>:<DockerTag or latest>` as `sam build` tags it. */
+  readonly uri: string;
+  /** Absolute path of the Dockerfile (`Metadata.Dockerfile`, relative to the context), when buildable. */
+  readonly dockerfile?: string | undefined;
+  /** Absolute path of the build context (`Metadata.DockerContext`). */
+  readonly dockerContext?: string | undefined;
+  /** `Metadata.DockerBuildArgs`. */
+  readonly buildArgs?: Readonly<Record<string, string>> | undefined;
+  /** `ImageConfig.EntryPoint`, `Command`, `WorkingDirectory`: override the image's own. */
+  readonly entryPoint?: readonly string[] | undefined;
+  readonly command?: readonly string[] | undefined;
+  readonly workingDirectory?: string | undefined;
+}
+
 export interface FunctionConfig {
   /** Function name (the template's logical id, or `FunctionName` when given). */
   readonly name: string;
@@ -31,6 +50,11 @@ export interface FunctionConfig {
    */
   readonly layers?: readonly string[] | undefined;
   readonly launch: RuntimeLaunch;
+  /**
+   * `PackageType: Image`: the function is its container image (runtime '' and the handler from the
+   * image's CMD); it always runs in the container sandbox. Undefined for zip functions.
+   */
+  readonly image?: FunctionImage | undefined;
   /** MB, 128 to 10,240. */
   readonly memorySize: number;
   /** Seconds, 1 to 900. */

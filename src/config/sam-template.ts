@@ -10,7 +10,7 @@
  * - code directory and runtime launch: ./code-location.ts
  *
  * Every problem in the template is collected, then thrown as one ConfigError (one line each), so
- * the server never starts with a half-valid template. Warnings (skipped container-image functions,
+ * the server never starts with a half-valid template. Warnings (ignored properties,
  * environment values that could not be resolved...) are returned for the caller to print.
  */
 import { dirname, resolve } from 'node:path';
@@ -18,6 +18,7 @@ import { ConfigError } from '../errors.js';
 import { FUNCTION_LIMITS, functionArn, type FunctionConfig } from './function-config.js';
 import { IntrinsicResolver, isPlainObject, NO_VALUE, pseudoParameters, type IntrinsicContext } from './cfn-intrinsics.js';
 import { readTemplateFile } from './cfn-yaml.js';
+import { IMAGE_LAUNCH, imageProperties, isImageFunction } from './image-properties.js';
 import { mergeGlobals, NON_GLOBAL_FUNCTION_PROPERTIES } from './template-globals.js';
 import { codeDirectory, functionLayers, LAYER_TYPES, runtimeLaunch, type FunctionResourceType, type LayerResource, type LayerResourceType } from './code-location.js';
 import {
@@ -101,7 +102,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
     }
     const fnType = type as FunctionResourceType;
     const merged = fnType === 'AWS::Serverless::Function' ? mergeGlobals(globals, props) : props;
-    const fn = loadFunction(loader, id, fnType, merged);
+    const fn = loadFunction(loader, id, fnType, merged, resource.Metadata);
     if (fn === undefined) continue;
     const other = idsByName.get(fn.name);
     if (other !== undefined) report.problem(id, 'FunctionName', `function name ${fn.name} is already used by resource ${other}`);
@@ -185,29 +186,25 @@ function functionGlobals(raw: unknown, report: TemplateReport): Record<string, u
   return out;
 }
 
-function loadFunction(loader: Loader, id: string, type: FunctionResourceType, props: Readonly<Record<string, unknown>>): FunctionConfig | undefined {
+function loadFunction(loader: Loader, id: string, type: FunctionResourceType, props: Readonly<Record<string, unknown>>, metadata?: unknown): FunctionConfig | undefined {
   const { report, resolver, options } = loader;
   const before = report.problems.length;
 
   const packageType = resolveProperty(report, resolver, id, 'PackageType', props.PackageType);
-  const isImage =
-    (packageType?.present === true && packageType.value === 'Image') ||
-    props.ImageUri !== undefined ||
-    (isPlainObject(props.Code) && props.Code.ImageUri !== undefined);
   if (packageType?.present === true && packageType.value !== 'Zip' && packageType.value !== 'Image') {
     report.problem(id, 'PackageType', `${show(packageType.value)} is not Zip or Image`);
   }
-  if (isImage) {
-    report.warn(id, undefined, 'skipped: container image functions are not supported yet');
-    return undefined;
-  }
+  // Container images (issue 6): the image is the code and the runtime; see ./image-properties.ts.
+  const imageFunction = isImageFunction(props, packageType?.present === true ? packageType.value : undefined);
+  const image = imageFunction ? imageProperties(report, resolver, id, props, metadata, loader.templateDir) : undefined;
+  if (imageFunction && image === undefined) return undefined;
 
   const name = functionName(loader, id, props.FunctionName);
-  const runtime = stringProperty(loader, id, 'Runtime', props.Runtime, true);
-  const handler = stringProperty(loader, id, 'Handler', props.Handler, false) ?? '';
-  const codeDir = codeDirectory(report, resolver, id, type, props, loader.templateDir);
-  const layers = functionLayers(report, resolver, id, props.Layers, loader.layers, loader.layerDirs, loader.templateDir);
-  const launch = runtime === undefined ? undefined : runtimeLaunch(report, id, type, runtime, handler, codeDir, layers);
+  const runtime = image !== undefined ? '' : stringProperty(loader, id, 'Runtime', props.Runtime, true);
+  const handler = image !== undefined ? '' : (stringProperty(loader, id, 'Handler', props.Handler, false) ?? '');
+  const codeDir = image !== undefined ? (image.dockerContext ?? loader.templateDir) : codeDirectory(report, resolver, id, type, props, loader.templateDir);
+  const layers = image !== undefined ? [] : functionLayers(report, resolver, id, props.Layers, loader.layers, loader.layerDirs, loader.templateDir);
+  const launch = image !== undefined ? IMAGE_LAUNCH : runtime === undefined ? undefined : runtimeLaunch(report, id, type, runtime, handler, codeDir, layers);
 
   const memory = resolveProperty(report, resolver, id, 'MemorySize', props.MemorySize);
   const memorySize = memory?.present === true ? integerProperty(report, id, 'MemorySize', memory.value, MEMORY_RULE) : FUNCTION_LIMITS.defaultMemoryMb;
@@ -245,6 +242,7 @@ function loadFunction(loader: Loader, id: string, type: FunctionResourceType, pr
     codeDir,
     ...(layers.length > 0 ? { layers } : {}),
     launch,
+    ...(image === undefined ? {} : { image }),
     memorySize,
     timeout,
     ...(ephemeralStorageMb === undefined ? {} : { ephemeralStorageMb }),

@@ -11,6 +11,8 @@ import type { SandboxFactory } from './environment.js';
 import { runtimeEnvironment, type FunctionCredentials } from './environment-variables.js';
 import { newLogStreamName } from './ids.js';
 import { RIC_ENTRY } from './paths.js';
+import { containerSandboxFactory, type ContainerSettings } from '../containers/container-sandbox-factory.js';
+import { ConfigError } from '../errors.js';
 
 /** Contract section 8: 1,024 file descriptors per environment. */
 export const OPEN_FILES_PER_ENVIRONMENT = 1024;
@@ -23,6 +25,11 @@ export interface SandboxLimits {
   readonly maxOpenFiles: number | undefined;
   /** Private mount namespace with /var/task (read-only) and a private tmpfs /tmp (root only). */
   readonly filesystem?: boolean;
+  /**
+   * Containers (issue 6): the engine found at start. `PackageType: Image` functions always run in
+   * containers; with `all` (`--sandbox container`) zip functions do too, in the base image.
+   */
+  readonly containers?: (ContainerSettings & { readonly all: boolean }) | undefined;
 }
 
 /** Lambda's default ephemeral storage (/tmp), in MB. */
@@ -78,6 +85,11 @@ export function processSandboxFactory(
   credentials: FunctionCredentials | undefined,
   limits: SandboxLimits | undefined,
 ): SandboxFactory {
+  const containers = limits?.containers;
+  if (containers !== undefined && (fn.image !== undefined || containers.all)) {
+    return containerSandboxFactory(fn, version, credentials, containers);
+  }
+  if (fn.image !== undefined) throw new ConfigError(`Function ${fn.name} is a container image (${fn.image.uri}): it needs podman or docker, and none was found`);
   const [command, args] =
     fn.launch.kind === 'node-ric' ? [process.execPath, [RIC_ENTRY]] : [fn.launch.command, fn.launch.args];
   return (runtimeApi, log, initializationType) => {

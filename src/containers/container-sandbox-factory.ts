@@ -1,0 +1,139 @@
+/**
+ * How a function's environments become containers: `PackageType: Image` functions run their own
+ * image (ImageConfig overrides applied); zip functions under `--sandbox container` run in the
+ * local base image with their code mounted read-only at /var/task (and one layer at /opt).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FunctionConfig } from '../config/function-config.js';
+import { ConfigError } from '../errors.js';
+import type { SandboxFactory } from '../platform/environment-types.js';
+import { runtimeEnvironment, type FunctionCredentials } from '../platform/environment-variables.js';
+import { newLogStreamName } from '../platform/ids.js';
+import { vcpusFor } from '../sandbox/cgroups.js';
+import { LOCAL_BASE_IMAGE } from './base-image.js';
+import { ContainerSandbox, envFileText } from './container-sandbox.js';
+import type { ContainerEngine } from './engine.js';
+import { removeStaleContainers } from './stale-containers.js';
+
+/** Contract section 8: processes and open files per environment. */
+const PER_ENVIRONMENT = 1024;
+const DEFAULT_TMP_MB = 512;
+/** Lambda's task root and runtime directory inside the container. */
+const TASK_ROOT = '/var/task';
+
+/** How the platform runs containers, decided once at start. */
+export interface ContainerSettings {
+  readonly engine: ContainerEngine;
+  /** Image for zip functions in container mode (default lamina/base:local). */
+  readonly baseImage?: string;
+}
+
+/** Variables the image's own ENV provides (AWS's base images set them; the platform does not override). */
+const IMAGE_PROVIDED = ['PATH', 'LANG', 'TZ', 'LD_LIBRARY_PATH'];
+
+let sequence = 0;
+let stateDir: string | undefined;
+let staleRemoval: Promise<number> | undefined;
+
+/** A private directory for env files, removed when the platform process exits. */
+function privateDir(): string {
+  if (stateDir === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'lamina-containers-'));
+    stateDir = dir;
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return stateDir;
+}
+
+/** Container names: lowercase letters, digits, dashes. */
+function containerName(fn: FunctionConfig): string {
+  sequence += 1;
+  return `lamina-${process.pid}-${sequence}-${fn.name.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`.slice(0, 120);
+}
+
+/** Host path of a zip function's program as seen in the container (code at /var/task, layer at /opt). */
+function inContainer(path: string, fn: FunctionConfig): string {
+  if (path.startsWith(`${fn.codeDir}/`)) return `${TASK_ROOT}/${path.slice(fn.codeDir.length + 1)}`;
+  const layer = fn.layers?.[0];
+  if (layer !== undefined && path.startsWith(`${layer}/`)) return `/opt/${path.slice(layer.length + 1)}`;
+  return path;
+}
+
+/**
+ * @example
+ * const makeSandbox = containerSandboxFactory(fn, '$LATEST', undefined, { engine });
+ * const sandbox = makeSandbox('127.0.0.1:40001', (line) => log(line), 'on-demand');
+ */
+export function containerSandboxFactory(
+  fn: FunctionConfig,
+  version: string,
+  credentials: FunctionCredentials | undefined,
+  settings: ContainerSettings,
+): SandboxFactory {
+  const image = fn.image;
+  if (image === undefined && (fn.layers?.length ?? 0) > 1) {
+    throw new ConfigError(`Function ${fn.name}: the container sandbox mounts one layer at /opt; ${fn.layers?.length} layers need the process sandbox (or an image)`);
+  }
+  staleRemoval ??= removeStaleContainers(settings.engine);
+  const dir = privateDir();
+  return (runtimeApi, log, initializationType) => {
+    const name = containerName(fn);
+    const env = runtimeEnvironment(fn, { runtimeApi, version, logStreamName: newLogStreamName(new Date(), version), initializationType }, credentials);
+    for (const variable of IMAGE_PROVIDED) delete env[variable];
+    env.LAMBDA_TASK_ROOT = TASK_ROOT;
+    if (image !== undefined) {
+      // The image's CMD names the handler (lambda-entrypoint.sh exports it); its ENV says which runtime.
+      if (fn.handler === '') delete env._HANDLER;
+      delete env.AWS_EXECUTION_ENV;
+      delete env.NODE_PATH;
+    }
+    const envFile = join(dir, `${name}.env`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(envFile, envFileText(env), { mode: 0o600 });
+    const cidFile = join(dir, `${name}.cid`);
+    const common = {
+      engine: settings.engine,
+      name,
+      env,
+      envFile,
+      cidFile,
+      memoryMb: fn.memorySize,
+      vcpus: vcpusFor(fn.memorySize),
+      tmpMb: fn.ephemeralStorageMb ?? DEFAULT_TMP_MB,
+      maxProcesses: PER_ENVIRONMENT,
+      maxOpenFiles: PER_ENVIRONMENT,
+    };
+    const onDone = (): void => {
+      rmSync(envFile, { force: true });
+      rmSync(cidFile, { force: true });
+    };
+    if (image !== undefined) {
+      return new ContainerSandbox(
+        { ...common, image: image.uri, entrypoint: image.entryPoint, command: image.command ?? [], workdir: image.workingDirectory, mounts: [] },
+        log,
+        onDone,
+      );
+    }
+    const layer = fn.layers?.[0];
+    const [program, args] = fn.launch.kind === 'node-ric' ? ['/var/runtime/bootstrap', []] : [inContainer(fn.launch.command, fn), fn.launch.args];
+    return new ContainerSandbox(
+      {
+        ...common,
+        image: settings.baseImage ?? LOCAL_BASE_IMAGE,
+        entrypoint: [program, ...args],
+        command: [],
+        workdir: TASK_ROOT,
+        mounts: [{ source: fn.codeDir, target: TASK_ROOT }, ...(layer === undefined ? [] : [{ source: layer, target: '/opt' }])],
+      },
+      log,
+      onDone,
+    );
+  };
+}
+
+/** Settles once the containers of platforms that died have been removed (tests, `lamina serve`). */
+export function staleContainersRemoved(): Promise<number> {
+  return staleRemoval ?? Promise.resolve(0);
+}

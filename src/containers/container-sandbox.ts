@@ -1,0 +1,184 @@
+/**
+ * The container sandbox: one execution environment is one container (`podman run` / `docker run`),
+ * with the same {@link Sandbox} contract as a runtime process, so the environment's lifecycle,
+ * errors and logs do not change (contract sections 2 and 9).
+ *
+ * Limits (contract section 8) are the engine's own: `--memory` = MemorySize (no swap), `--cpus` in
+ * proportion (1,769 MB = 1 vCPU), `--pids-limit 1024`, 1,024 open files, a read-only root
+ * filesystem and a tmpfs /tmp of EphemeralStorage. Not an environment cgroup of Lamina's as
+ * `--cgroup-parent`: the engine would put its monitor (conmon) in it, sharing the function's CPU
+ * share (cold starts 3-8x slower at 128 MB) and memory (the OOM killer may pick the monitor).
+ * The container's own cgroup (found from its id) gives the peak memory and OOM evidence
+ * (./container-cgroup.ts). The host's network: the Runtime API listens on the host's loopback.
+ * `--init`: the runtime is not pid 1 (pid 1 ignores an unhandled SIGTERM), zombies are reaped.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
+import { createInterface } from 'node:readline';
+import type { Sandbox, SandboxExit } from '../sandbox/process-sandbox.js';
+import { ContainerCgroupWatch } from './container-cgroup.js';
+import type { ContainerEngine } from './engine.js';
+
+/** Label on every container Lamina starts; its value is the platform's pid (stale ones are removed). */
+export const OWNER_LABEL = 'lamina.owner-pid';
+
+export interface ContainerSpec {
+  readonly engine: ContainerEngine;
+  readonly image: string;
+  /** Unique container name (`lamina-<pid>-<n>-<function>`). */
+  readonly name: string;
+  /** ENTRYPOINT override (ImageConfig.EntryPoint, or the runtime in base-image mode). */
+  readonly entrypoint?: readonly string[] | undefined;
+  /** Arguments after the image (CMD override). */
+  readonly command: readonly string[];
+  readonly workdir?: string | undefined;
+  /** The runtime's environment (contract section 7); handed over in an env file, never on argv. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Read-only bind mounts (the code at /var/task and a layer at /opt in base-image mode). */
+  readonly mounts: readonly { readonly source: string; readonly target: string }[];
+  readonly memoryMb: number;
+  readonly vcpus: number;
+  readonly tmpMb: number;
+  readonly maxProcesses: number;
+  readonly maxOpenFiles: number;
+  /** Where the env file is written (a private directory). */
+  readonly envFile: string;
+  /** Where the engine writes the container's id (a private directory). */
+  readonly cidFile: string;
+}
+
+/**
+ * The engine command line that starts the container (without the engine's global flags).
+ * @example containerRunArgs(spec) // ['run', '--rm', '--name', 'lamina-1-1-hello', ..., 'lamina/hello:latest']
+ */
+export function containerRunArgs(spec: ContainerSpec): string[] {
+  const args = ['run', '--rm', '--pull', 'never', '--init', '--name', spec.name, '--label', `${OWNER_LABEL}=${process.pid}`];
+  args.push('--network', 'host', '--read-only', '--tmpfs', `/tmp:rw,size=${spec.tmpMb}m,mode=1777`);
+  // Podman otherwise adds writable tmpfs at /run and /var/tmp; Lambda's only writable place is /tmp.
+  if (spec.engine.name === 'podman') args.push('--read-only-tmpfs=false', '--log-driver', 'none');
+  // nproc is per user and root is exempt: --pids-limit / the pids cgroup is what holds 1,024.
+  args.push('--ulimit', `nofile=${spec.maxOpenFiles}:${spec.maxOpenFiles}`, '--ulimit', `nproc=${spec.maxProcesses}:${spec.maxProcesses}`);
+  args.push('--memory', `${spec.memoryMb}m`, '--memory-swap', `${spec.memoryMb}m`, '--cpus', spec.vcpus.toFixed(3), '--pids-limit', String(spec.maxProcesses));
+  args.push('--env-file', spec.envFile, '--cidfile', spec.cidFile);
+  for (const mount of spec.mounts) args.push('--volume', `${mount.source}:${mount.target}:ro`);
+  if (spec.workdir !== undefined) args.push('--workdir', spec.workdir);
+  if (spec.entrypoint !== undefined) args.push('--entrypoint', JSON.stringify(spec.entrypoint));
+  args.push(spec.image, ...spec.command);
+  return args;
+}
+
+/** An env file: NAME=value lines. A value with a line break cannot be written and is refused. */
+export function envFileText(env: Readonly<Record<string, string>>): string {
+  const lines: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (/[\r\n]/.test(value)) throw new Error(`environment variable ${name}: a value with a line break cannot be passed to a container`);
+    lines.push(`${name}=${value}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** 128 + n from the engine means the container's process died of signal n. */
+function exitFromCode(code: number | null, signal: NodeJS.Signals | null): { code: number | null; signal: NodeJS.Signals | null } {
+  if (signal !== null || code === null || code <= 128 || code > 128 + 64) return { code, signal };
+  const name = Object.entries(constants.signals).find(([, number]) => number === code - 128)?.[0];
+  return name === undefined ? { code, signal } : { code: null, signal: name as NodeJS.Signals };
+}
+
+/**
+ * A container as an execution environment's sandbox.
+ *
+ * @example
+ * const box = new ContainerSandbox(spec, (line) => log(line));
+ * box.signal('SIGTERM');
+ * const exit = await box.exited; // { code: null, signal: 'SIGTERM' }
+ */
+export class ContainerSandbox implements Sandbox {
+  readonly exited: Promise<SandboxExit>;
+  readonly name: string;
+  #spec: ContainerSpec;
+  #client: ChildProcess;
+  #done = false;
+  #killRequested = false;
+  #cgroup: ContainerCgroupWatch;
+  #onDone: (() => void) | undefined;
+
+  constructor(spec: ContainerSpec, onLine: (line: string) => void, onDone?: () => void) {
+    this.#spec = spec;
+    this.name = spec.name;
+    this.#onDone = onDone;
+    this.#cgroup = new ContainerCgroupWatch(spec.cidFile);
+    const engine = spec.engine;
+    // The engine client in its own process group: a platform's Ctrl-C must not reach it first.
+    this.#client = spawn(engine.name, [...engine.globalArgs, ...containerRunArgs(spec)], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const client = this.#client;
+    for (const stream of [client.stdout, client.stderr]) {
+      if (stream !== null) createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', onLine);
+    }
+    this.exited = new Promise((resolve) => {
+      client.once('error', (error: NodeJS.ErrnoException) => {
+        if (this.#done) return;
+        onLine(`Error: spawn ${engine.name}: ${error.code ?? error.message}`);
+        this.#finish();
+        resolve({ code: error.code === 'ENOENT' ? 127 : 126, signal: null });
+      });
+      client.once('close', (code, signal) => {
+        if (this.#done) return;
+        const exit = exitFromCode(code, signal);
+        const outOfMemory = this.#outOfMemory(exit.signal);
+        this.#finish();
+        resolve({ ...exit, outOfMemory });
+      });
+    });
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    if (this.#done) return;
+    if (signal === 'SIGKILL') this.#killRequested = true;
+    this.#kill(signal, 0);
+  }
+
+  peakMemoryMb(): number {
+    return Math.ceil(this.#cgroup.sample().peakBytes / (1024 * 1024));
+  }
+
+  /**
+   * `<engine> kill`: the container may not exist yet while the engine is still creating it, so a
+   * refused kill is retried while the client runs.
+   */
+  #kill(signal: NodeJS.Signals, attempt: number): void {
+    const engine = this.#spec.engine;
+    const kill = spawn(engine.name, [...engine.globalArgs, 'kill', '--signal', signal.replace(/^SIG/, ''), this.name], { stdio: 'ignore', detached: true });
+    kill.once('error', () => undefined);
+    kill.once('close', (code) => {
+      if (code === 0 || this.#done) return;
+      if (attempt < 100) setTimeout(() => this.#kill(signal, attempt + 1), 100).unref();
+      else if (signal === 'SIGKILL') this.#killClient();
+    });
+    kill.unref();
+  }
+
+  #killClient(): void {
+    try {
+      if (this.#client.pid !== undefined) process.kill(-this.#client.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+
+  /**
+   * Killed by the kernel for memory: a SIGKILL nobody here sent, from a container whose cgroup
+   * counted an OOM kill or hit its limit (cgroup v1 counts the kill in the container's own group,
+   * which the engine may remove before it reports the exit: the watch's last sample decides).
+   */
+  #outOfMemory(signal: NodeJS.Signals | null): boolean {
+    if (signal !== 'SIGKILL' || this.#killRequested) return false;
+    const last = this.#cgroup.sample();
+    return last.oomKills > 0 || last.limitHits > 0 || last.peakBytes >= this.#spec.memoryMb * 1024 * 1024;
+  }
+
+  #finish(): void {
+    this.#done = true;
+    this.#cgroup.close();
+    this.#onDone?.();
+  }
+}
