@@ -116,3 +116,19 @@ export function ensureInstalled(peer: PeerPackages): Promise<string> {
   return pending;
 }
 
+
+/**
+ * Why the peer cannot run here (npm could not install it), or undefined once it is installed:
+ * what a peer's `available()` answers.
+ *
+ * @example
+ * const reason = await installProblem(LAMBDA_LOCAL_PACKAGES); // undefined, or 'cannot install ...: npm ... failed'
+ */
+export async function installProblem(peer: PeerPackages): Promise<string | undefined> {
+  try {
+    await ensureInstalled(peer);
+    return undefined;
+  } catch (error) {
+    return `cannot install ${peer.packages.join(' ')}: ${(error as Error).message}`;
+  }
+}

@@ -14,7 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ROOT } from '../lib/processes.js';
-import { ensureInstalled, type PeerPackages } from './install-cache.js';
+import { ensureInstalled, installProblem, type PeerPackages } from './install-cache.js';
 import { invokeApiPeer, spawnReady, stopChild } from './peer-process.js';
 import type { Peer, PeerFunction, RunningPeer } from './types.js';
 
@@ -129,12 +129,7 @@ export function lambdaLocalPeer(): Peer {
     name: LAMBDA_LOCAL_PACKAGES.key,
     async available() {
       if (!existsSync(LAMBDA_LOCAL_HOST)) return `${LAMBDA_LOCAL_HOST} is missing (run npm run build)`;
-      try {
-        await ensureInstalled(LAMBDA_LOCAL_PACKAGES);
-        return undefined;
-      } catch (error) {
-        return `cannot install ${LAMBDA_LOCAL_PACKAGES.packages.join(' ')}: ${(error as Error).message}`;
-      }
+      return installProblem(LAMBDA_LOCAL_PACKAGES);
     },
     start: (fn, options) => start(fn, options.cold),
   };

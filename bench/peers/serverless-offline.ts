@@ -13,7 +13,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { ensureInstalled, type PeerPackages } from './install-cache.js';
+import { ensureInstalled, installProblem, type PeerPackages } from './install-cache.js';
 import { freePort, invokeApiPeer, spawnReady, stopChild } from './peer-process.js';
 import type { Peer, PeerFunction, RunningPeer } from './types.js';
 
@@ -118,14 +118,7 @@ async function start(fn: PeerFunction, cold: boolean): Promise<RunningPeer> {
 export function serverlessOfflinePeer(): Peer {
   return {
     name: SERVERLESS_OFFLINE_PACKAGES.key,
-    async available() {
-      try {
-        await ensureInstalled(SERVERLESS_OFFLINE_PACKAGES);
-        return undefined;
-      } catch (error) {
-        return `cannot install ${SERVERLESS_OFFLINE_PACKAGES.packages.join(' ')}: ${(error as Error).message}`;
-      }
-    },
+    available: () => installProblem(SERVERLESS_OFFLINE_PACKAGES),
     start: (fn, options) => start(fn, options.cold),
   };
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { listPeers } from '../../../bench/peers/index.js';
-import { isInstalled } from '../../../bench/peers/install-cache.js';
+import { installProblem, isInstalled, peerDir } from '../../../bench/peers/install-cache.js';
 import { LAMBDA_LOCAL_PACKAGES, resolveHandler } from '../../../bench/peers/lambda-local.js';
 import { SERVERLESS_OFFLINE_PACKAGES, serviceConfig } from '../../../bench/peers/serverless-offline.js';
 import type { Peer, PeerFunction, RunningPeer } from '../../../bench/peers/types.js';
@@ -47,6 +47,20 @@ describe('resolveHandler', () => {
     expect(resolveHandler(code, 'esm/index.handler')).toEqual({ file: join(code, 'esm', 'index.js'), exportName: 'handler', esm: true });
     expect(() => resolveHandler(code, 'missing.handler')).toThrow(/no .*missing\.js, \.mjs or \.cjs/);
     expect(() => resolveHandler(code, 'handler')).toThrow(/file\.export/);
+  });
+});
+
+describe('install cache', () => {
+  it('gives the reason npm failed when a peer cannot be installed, and marks nothing installed', async () => {
+    // A local file: spec that does not exist: npm fails without asking the registry.
+    const broken = { key: `lamina-test-broken@${process.pid}`, packages: [`file:${join(dir, 'no-such-package')}`] };
+    try {
+      const reason = await installProblem(broken);
+      expect(reason).toMatch(/^cannot install file:.*no-such-package: npm install .* failed \(exit \d+\)/);
+      expect(isInstalled(broken)).toBe(false);
+    } finally {
+      rmSync(peerDir(broken), { recursive: true, force: true });
+    }
   });
 });
 
