@@ -29,9 +29,9 @@ export interface StackedBarSpec {
   readonly bars: readonly { readonly label: string; readonly values: readonly number[] }[];
 }
 
-const WIDTH = 760;
+const WIDTH = 920;
 const HEIGHT = 420;
-const MARGIN = { left: 78, right: 200, top: 44, bottom: 62 };
+const MARGIN = { left: 78, right: 290, top: 44, bottom: 70 };
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#17becf', '#bcbd22'];
 
 /** @example escapeXml('a<b') // 'a&lt;b' */
@@ -112,7 +112,7 @@ function legend(names: readonly { name: string; dashed?: boolean; bar?: boolean 
     const mark = entry.bar
       ? `<rect x="${x}" y="${y - 6}" width="18" height="10" fill="${colour}"/>`
       : `<line x1="${x}" y1="${y}" x2="${x + 18}" y2="${y}" stroke="${colour}" stroke-width="2"${entry.dashed === true ? ' stroke-dasharray="5,4"' : ''}/>`;
-    return [mark, `<text x="${x + 24}" y="${y + 4}">${escapeXml(entry.name.length > 26 ? `${entry.name.slice(0, 25)}…` : entry.name)}</text>`];
+    return [mark, `<text x="${x + 24}" y="${y + 4}">${escapeXml(entry.name.length > 44 ? `${entry.name.slice(0, 43)}…` : entry.name)}</text>`];
   });
 }
 
@@ -123,6 +123,17 @@ function axesLines(x0: number, x1: number, y0: number, y1: number, xLabel: strin
     `<text x="${(x0 + x1) / 2}" y="${HEIGHT - 16}" text-anchor="middle">${escapeXml(xLabel)}</text>`,
     `<text transform="translate(18 ${(y0 + y1) / 2}) rotate(-90)" text-anchor="middle">${escapeXml(yLabel)}</text>`,
   ];
+}
+
+/** Lines of at most `width` characters (a longer word stays whole), at most three. */
+export function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const word of text.split(' ')) {
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 1 + word.length <= width) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines.slice(0, 3);
 }
 
 /**
@@ -193,10 +204,8 @@ export function stackedBarChart(spec: StackedBarSpec): string {
     });
     const total = totals[i] ?? 0;
     body.push(`<text x="${(left + width / 2).toFixed(1)}" y="${(yAxis.map(total) - 5).toFixed(1)}" text-anchor="middle">${formatTick(total)}</text>`);
-    const words = bar.label.split(' ');
-    const half = Math.ceil(words.length / 2);
-    [words.slice(0, half).join(' '), words.slice(half).join(' ')].forEach((line, l) => {
-      if (line !== '') body.push(`<text x="${(left + width / 2).toFixed(1)}" y="${y0 + 16 + l * 14}" text-anchor="middle" font-size="11">${escapeXml(line)}</text>`);
+    wrapWords(bar.label, Math.max(8, Math.floor(slot / 6.5))).forEach((line, l) => {
+      body.push(`<text x="${(left + width / 2).toFixed(1)}" y="${y0 + 16 + l * 13}" text-anchor="middle" font-size="11">${escapeXml(line)}</text>`);
     });
   });
   body.push(...legend(spec.segments.map((name) => ({ name, bar: true }))));

@@ -14,7 +14,7 @@ import { Progress } from '../../bench/harness/progress.js';
 import { markdownTable, terminalSummary, writeResult } from '../../bench/harness/report-writer.js';
 import { targetMet, type ScenarioResult } from '../../bench/harness/result.js';
 import { alternation, inRounds, median, quantile, ratioOf, spread } from '../../bench/harness/stats.js';
-import { escapeXml, linearTicks, lineChart, stackedBarChart } from '../../bench/harness/svg-charts.js';
+import { escapeXml, linearTicks, lineChart, stackedBarChart, wrapWords } from '../../bench/harness/svg-charts.js';
 import { coldSplit } from '../../bench/scenarios/cold.js';
 import { rampLevels } from '../../bench/scenarios/concurrency.js';
 import { echoEvent, verdict } from '../../bench/scenarios/limits.js';
@@ -117,6 +117,11 @@ describe('charts', () => {
     const svg = stackedBarChart({ title: 'Cold', yLabel: 'ms', segments: ['start', 'init', 'invoke'], bars: [{ label: 'lamina RIC', values: [5, 50, 2] }, { label: 'official', values: [5, 70, 3] }] });
     expect(svg.match(/<rect x=/g)).toHaveLength(6 + 3); // bars, then legend swatches
     expect(svg).toContain('lamina');
+  });
+
+  it('wraps bar labels into at most three lines', () => {
+    expect(wrapWords('custom runtime: bootstrap in C', 16)).toEqual(['custom runtime:', 'bootstrap in C']);
+    expect(wrapWords('a b c d e f', 1)).toEqual(['a', 'b', 'c']);
   });
 
   it('escapes XML and picks round ticks', () => {
