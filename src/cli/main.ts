@@ -11,6 +11,7 @@ Commands:
   rie     Run one function like AWS's Runtime Interface Emulator (aws-lambda-rie), fixed
   package Package Lamina's Node.js runtime interface client as a layer zip or a bootstrap
   doctor  Say which Lambda limits this machine lets Lamina enforce
+  image   Build container images offline: the local base image, a template's Image functions
   bench   Benchmark Lamina against the floor relay and peers (cold, warm, memory, concurrency, limits)
   help    Show this help
 
@@ -24,6 +25,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   rie: async () => (await import('./rie-command.js')).rieCommand,
   package: async () => (await import('./package-command.js')).packageCommand,
   doctor: async () => (await import('./doctor-command.js')).doctorCommand,
+  image: async () => (await import('./image-command.js')).imageCommand,
   bench: async () => (await import('./bench-command.js')).benchCommand,
 };
 

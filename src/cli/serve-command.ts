@@ -10,6 +10,7 @@ import { Platform, PLATFORM_DEFAULTS } from '../platform/platform.js';
 import { readHostEnvironment } from './host-environment.js';
 import { positiveNumber, untilSignal, warnIfExposed } from './cli-support.js';
 import { describeLimits, detectSandboxLimits } from '../platform/sandbox-factory.js';
+import { containerSettings } from '../containers/serve-settings.js';
 
 export const SERVE_USAGE = `Usage: lamina serve [options]
 
@@ -22,6 +23,9 @@ Options:
   --shutdown-grace <seconds>    SIGTERM to SIGKILL when retiring an environment (default: 2)
   --scale-out <n>               New environments per function per 10 s (default: 1000)
   --no-limits                   Do not apply the kernel's limits (memory, CPU, processes, open files)
+  --sandbox <process|container> Where zip functions run (default: process). PackageType: Image
+                                functions always run in containers (podman or docker, found at start)
+  --engine <podman|docker>      Container engine (default: podman if it works, else docker)
   --quiet                       Do not print function logs
   -h, --help                    Show this help
 `;
@@ -43,6 +47,8 @@ export async function serveCommand(args: string[]): Promise<number> {
       quiet: { type: 'boolean', default: false },
       'no-limits': { type: 'boolean', default: false },
       'scale-out': { type: 'string', default: '1000' },
+      sandbox: { type: 'string', default: 'process' },
+      engine: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -56,8 +62,10 @@ export async function serveCommand(args: string[]): Promise<number> {
   const templatePath = resolve(values.template);
   const { functions, warnings } = loadTemplate(templatePath, { region: host.region, accountId: host.accountId });
   for (const warning of warnings) process.stderr.write(`lamina: warning: ${warning}\n`);
-  const limits = values['no-limits'] ? undefined : detectSandboxLimits();
-  process.stdout.write(`Limits: ${limits === undefined ? 'off (--no-limits)' : describeLimits(limits)}\n`);
+  const processLimits = values['no-limits'] ? undefined : detectSandboxLimits();
+  process.stdout.write(`Limits: ${processLimits === undefined ? 'off (--no-limits)' : describeLimits(processLimits)}\n`);
+  const containers = await containerSettings(values.sandbox, values.engine, functions);
+  const limits = containers === undefined ? processLimits : { cgroups: undefined, maxOpenFiles: undefined, ...processLimits, containers };
   const platform = new Platform({
     limits,
     scaleOut: { environments: positiveNumber('--scale-out', values['scale-out']), perMs: 10_000 },
@@ -80,7 +88,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   const base = `http://${values.host.includes(':') ? `[${values.host}]` : values.host}:${address.port}`;
   process.stdout.write(`Lamina is serving ${functions.length} function(s) from ${templatePath} on ${base}\n`);
   for (const fn of functions) {
-    process.stdout.write(`  ${fn.name} (${fn.runtime}, ${fn.memorySize} MB, ${fn.timeout} s): POST ${base}/2015-03-31/functions/${fn.name}/invocations\n`);
+    process.stdout.write(`  ${fn.name} (${fn.image?.uri ?? fn.runtime}, ${fn.memorySize} MB, ${fn.timeout} s): POST ${base}/2015-03-31/functions/${fn.name}/invocations\n`);
   }
   const provisioned = functions.reduce((sum, fn) => sum + (fn.provisionedConcurrency ?? 0), 0);
   if (provisioned > 0) {

@@ -29,6 +29,8 @@ export async function buildRieBundle(outfile = RIE_BUNDLE): Promise<{ bundle: st
     minifyWhitespace: true,
     minifySyntax: true,
     legalComments: 'none',
+    // Build-time code reachable from the CLI's modules imports esbuild lazily; the emulator never does.
+    external: ['esbuild'],
     // paths.ts finds Lamina's files from import.meta.url, which a CommonJS bundle does not have.
     banner: { js: 'const __laminaImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
     define: { 'import.meta.url': '__laminaImportMetaUrl' },

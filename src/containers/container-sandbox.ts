@@ -14,6 +14,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Sandbox, SandboxExit } from '../sandbox/process-sandbox.js';
 import { ContainerCgroupWatch } from './container-cgroup.js';
@@ -109,7 +110,8 @@ export class ContainerSandbox implements Sandbox {
     this.#cgroup = new ContainerCgroupWatch(spec.cidFile);
     const engine = spec.engine;
     // The engine client in its own process group: a platform's Ctrl-C must not reach it first.
-    this.#client = spawn(engine.name, [...engine.globalArgs, ...containerRunArgs(spec)], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Run from the private directory: conmon drops files (`oom`) into its working directory.
+    this.#client = spawn(engine.name, [...engine.globalArgs, ...containerRunArgs(spec)], { cwd: dirname(spec.cidFile), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const client = this.#client;
     for (const stream of [client.stdout, client.stderr]) {
       if (stream !== null) createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', onLine);

@@ -27,6 +27,6 @@ export async function removeStaleContainers(engine: ContainerEngine, isAlive: (p
     if (name !== undefined && name !== '' && !isAlive(Number(pid))) stale.push(name);
   }
   if (stale.length === 0) return 0;
-  const removal = await runEngine(engine, ['rm', '--force', ...stale]);
+  const removal = await runEngine(engine, ['rm', '--force', '--time', '0', ...stale]);
   return removal.code === 0 ? stale.length : 0;
 }

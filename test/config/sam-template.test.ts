@@ -176,17 +176,32 @@ Environment:
     expect(warnings).toEqual(['Resource HelloFunction: property LoggingConfig.ApplicationLogLevel: ignored: application log levels apply only when LogFormat is JSON']);
   });
 
-  it('skips container image functions with a warning', () => {
-    const path = project(`${fn(NODE)}  Img:\n    Type: AWS::Serverless::Function\n    Properties:\n      PackageType: Image\n      ImageUri: repo:latest\n`);
+  it('loads container image functions: ImageUri and ImageConfig (issue 6)', () => {
+    const path = project(`${fn(NODE)}  Img:\n    Type: AWS::Serverless::Function\n    Properties:\n      PackageType: Image\n      ImageUri: repo:latest\n      MemorySize: 512\n      ImageConfig:\n        Command: [app.handler]\n        EntryPoint: [/lambda-entrypoint.sh]\n        WorkingDirectory: /var/task\n`);
     const { functions, warnings } = loadTemplate(path, OPTIONS);
-    expect(functions.map((f) => f.name)).toEqual(['HelloFunction']);
-    expect(warnings).toEqual(['Resource Img: skipped: container image functions are not supported yet']);
+    expect(functions.map((f) => f.name)).toEqual(['HelloFunction', 'Img']);
+    expect(warnings).toEqual([]);
+    expect(functions[1]).toMatchObject({
+      runtime: '',
+      handler: '',
+      memorySize: 512,
+      image: { uri: 'repo:latest', command: ['app.handler'], entryPoint: ['/lambda-entrypoint.sh'], workingDirectory: '/var/task', dockerfile: undefined },
+    });
+    expect(functions[0]?.image).toBeUndefined();
   });
 
-  it('fails when the only function is a container image', () => {
-    const message = problems(fn('PackageType: Image\nImageUri: repo:latest'));
-    expect(message).toMatch(/defines no function Lamina can run/);
-    expect(message).toMatch(/container image functions are not supported yet/);
+  it('tags an image built from Metadata.Dockerfile as sam build does, with its context and build args', () => {
+    const path = project(`Resources:\n  MyImg:\n    Type: AWS::Serverless::Function\n    Properties:\n      PackageType: Image\n      Runtime: nodejs20.x\n    Metadata:\n      Dockerfile: Dockerfile\n      DockerContext: src\n      DockerTag: v1\n      DockerBuildArgs: { MODE: fast }\n`);
+    writeFileSync(join(path, '..', 'src', 'Dockerfile'), 'FROM scratch\n');
+    const { functions, warnings } = loadTemplate(path, OPTIONS);
+    expect(functions[0]?.image).toMatchObject({ uri: 'myimg:v1', dockerfile: join(path, '..', 'src', 'Dockerfile'), dockerContext: join(path, '..', 'src'), buildArgs: { MODE: 'fast' } });
+    expect(warnings).toEqual(['Resource MyImg: property Runtime: ignored: a container image function takes it from its image']);
+  });
+
+  it('reports an image function with neither ImageUri nor Dockerfile, and a missing Dockerfile', () => {
+    expect(problems(fn('PackageType: Image'))).toMatch(/property ImageUri: is required for PackageType Image/);
+    const message = problems(`Resources:\n  A:\n    Type: AWS::Serverless::Function\n    Properties:\n      PackageType: Image\n    Metadata:\n      Dockerfile: Nope\n      DockerContext: src\n`);
+    expect(message).toMatch(/Resource A: property Metadata.Dockerfile: .*src\/Nope does not exist/);
   });
 
   it('skips a function whose Condition is false', () => {

@@ -1,0 +1,94 @@
+/**
+ * `lamina image`: container images for Lambda functions, built offline.
+ *
+ *   lamina image base  [--tag lamina/base:local] [--engine podman|docker]
+ *   lamina image build [--template template.yaml] [--function NAME]... [--base-image IMAGE] [--engine ...]
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadTemplate } from '../config/sam-template.js';
+import { ConfigError } from '../errors.js';
+import { buildBaseImage, LOCAL_BASE_IMAGE } from '../containers/base-image.js';
+import { detectEngine, imageExists, NoContainerEngineError, type ContainerEngine, type EngineName } from '../containers/engine.js';
+import { buildFunctionImage, imageSize } from '../containers/image-build.js';
+import { readHostEnvironment } from './host-environment.js';
+
+export const IMAGE_USAGE = `Usage: lamina image <base|build> [options]
+
+  base    Assemble Lamina's local base image (the host's node and the libraries it links,
+          /lambda-entrypoint.sh, Lamina's runtime interface client at /var/runtime/bootstrap and
+          its emulator as /usr/local/bin/aws-lambda-rie) and import it: no registry needed.
+  build   Build the images of a template's PackageType: Image functions from their
+          Metadata.Dockerfile / DockerContext / DockerTag / DockerBuildArgs, tagged as
+          'sam build' tags them (<logical id, lowercased>:<DockerTag or latest>).
+
+Options:
+  --engine <podman|docker>  Container engine (default: podman if it works, else docker)
+  --tag <image>             base: the tag to import as (default: ${LOCAL_BASE_IMAGE})
+  --template <file>         build: SAM template (default: template.yaml)
+  --function <name>         build: only this function (repeatable)
+  --base-image <image>      build: value for the Dockerfile's ARG BASE_IMAGE / NODE_IMAGE
+                            (default: ${LOCAL_BASE_IMAGE} when it exists, else the Dockerfile's own)
+  -h, --help                Show this help
+`;
+
+function engineFrom(name: string | undefined): ContainerEngine {
+  if (name !== undefined && name !== 'podman' && name !== 'docker') throw new ConfigError(`--engine must be podman or docker, got '${name}'`);
+  try {
+    return detectEngine({ prefer: name as EngineName | undefined });
+  } catch (error) {
+    if (error instanceof NoContainerEngineError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
+function megabytes(bytes: number | undefined): string {
+  return bytes === undefined ? 'size unknown' : `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+/**
+ * @example
+ * process.exitCode = await imageCommand(['build', '--template', 'template.yaml']);
+ */
+export async function imageCommand(args: string[], out: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      engine: { type: 'string' },
+      tag: { type: 'string', default: LOCAL_BASE_IMAGE },
+      template: { type: 'string', default: 'template.yaml' },
+      function: { type: 'string', multiple: true },
+      'base-image': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help || sub === undefined || sub === '--help' || sub === '-h') {
+    out(IMAGE_USAGE);
+    return sub === undefined ? 2 : 0;
+  }
+  if (sub !== 'base' && sub !== 'build') throw new ConfigError(`unknown subcommand '${sub}' (base or build)`);
+  const engine = engineFrom(values.engine);
+  if (sub === 'base') {
+    const started = Date.now();
+    const { tag } = await buildBaseImage(engine, values.tag);
+    out(`lamina image: ${tag} imported into ${engine.summary} (${megabytes(await imageSize(engine, tag))}, ${Date.now() - started} ms)\n`);
+    return 0;
+  }
+  const host = readHostEnvironment(process.env);
+  const { functions } = loadTemplate(resolve(values.template), { region: host.region, accountId: host.accountId });
+  const wanted = new Set(values.function ?? []);
+  const images = functions.filter((fn) => fn.image?.dockerfile !== undefined && (wanted.size === 0 || wanted.has(fn.name)));
+  for (const name of wanted) {
+    if (!images.some((fn) => fn.name === name)) throw new ConfigError(`function ${name} is not a PackageType: Image function with Metadata.Dockerfile in ${values.template}`);
+  }
+  if (images.length === 0) throw new ConfigError(`${values.template} has no PackageType: Image function with Metadata.Dockerfile to build`);
+  const baseImage = values['base-image'] ?? ((await imageExists(engine, LOCAL_BASE_IMAGE)) ? LOCAL_BASE_IMAGE : undefined);
+  for (const fn of images) {
+    const started = Date.now();
+    const tag = await buildFunctionImage(engine, fn, { baseImage });
+    out(`lamina image: ${fn.name} -> ${tag} (${megabytes(await imageSize(engine, tag))}, ${Date.now() - started} ms${baseImage === undefined ? '' : `, base ${baseImage}`})\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,132 @@
+/**
+ * The container sandbox's engine command line, env file, image build arguments and cgroup
+ * lookup: checked without an engine.
+ */
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { baseImageChanges, sharedLibraries } from '../../src/containers/base-image.js';
+import { cgroupCandidates, ContainerCgroupWatch } from '../../src/containers/container-cgroup.js';
+import { containerRunArgs, envFileText, OWNER_LABEL, type ContainerSpec } from '../../src/containers/container-sandbox.js';
+import type { ContainerEngine } from '../../src/containers/engine.js';
+import { detectEngine } from '../../src/containers/engine.js';
+import { imageBuildArgs } from '../../src/containers/image-build.js';
+import { RIC_BUNDLE } from '../../src/platform/paths.js';
+import { customRuntimeFunction } from '../helpers/function-config.js';
+
+const podman: ContainerEngine = { name: 'podman', globalArgs: ['--runtime', 'runc'], cgroupVersion: 'v1', summary: 'podman' };
+const dir = mkdtempSync(join(tmpdir(), 'lamina-container-args-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const spec: ContainerSpec = {
+  engine: podman,
+  image: 'hello:latest',
+  name: 'lamina-1-1-hello',
+  entrypoint: ['/var/runtime/bootstrap'],
+  command: ['index.handler'],
+  workdir: '/var/task',
+  env: { AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001' },
+  mounts: [{ source: '/code', target: '/var/task' }],
+  memoryMb: 256,
+  vcpus: 256 / 1769,
+  tmpMb: 1024,
+  maxProcesses: 1024,
+  maxOpenFiles: 1024,
+  envFile: '/private/x.env',
+  cidFile: '/private/x.cid',
+};
+
+describe('containerRunArgs', () => {
+  const args = containerRunArgs(spec);
+  const after = (flag: string): string[] => args.flatMap((arg, i) => (arg === flag ? [args[i + 1] ?? ''] : []));
+
+  it('applies the limits of contract section 8 with the engine\'s flags', () => {
+    expect(after('--memory')).toEqual(['256m']);
+    expect(after('--memory-swap')).toEqual(['256m']);
+    expect(after('--cpus')).toEqual(['0.145']);
+    expect(after('--pids-limit')).toEqual(['1024']);
+    expect(after('--ulimit')).toEqual(['nofile=1024:1024', 'nproc=1024:1024']);
+    expect(after('--tmpfs')).toEqual(['/tmp:rw,size=1024m,mode=1777']);
+    expect(args).toContain('--read-only');
+    expect(args).toContain('--read-only-tmpfs=false');
+  });
+
+  it('labels the container with its platform, reaches the host loopback, and keeps secrets off argv', () => {
+    expect(after('--label')).toEqual([`${OWNER_LABEL}=${process.pid}`]);
+    expect(after('--network')).toEqual(['host']);
+    expect(after('--env-file')).toEqual(['/private/x.env']);
+    expect(args.join(' ')).not.toContain('127.0.0.1:9001');
+    expect(after('--volume')).toEqual(['/code:/var/task:ro']);
+    expect(after('--entrypoint')).toEqual(['["/var/runtime/bootstrap"]']);
+    expect(args.slice(-2)).toEqual(['hello:latest', 'index.handler']);
+  });
+
+  it('leaves out podman-only flags for docker', () => {
+    const docker = containerRunArgs({ ...spec, engine: { ...podman, name: 'docker', globalArgs: [] } });
+    expect(docker).not.toContain('--read-only-tmpfs=false');
+  });
+});
+
+describe('envFileText', () => {
+  it('writes NAME=value lines and refuses a value with a line break', () => {
+    expect(envFileText({ A: '1', B: 'x=y' })).toBe('A=1\nB=x=y\n');
+    expect(() => envFileText({ A: 'x\ny' })).toThrow(/A: a value with a line break/);
+  });
+});
+
+describe('imageBuildArgs', () => {
+  const fn = { ...customRuntimeFunction('Img', '/ctx'), image: { uri: 'img:latest', dockerfile: '/ctx/Dockerfile', dockerContext: '/ctx', buildArgs: { MODE: 'fast' } } };
+
+  it('points ARG BASE_IMAGE / NODE_IMAGE at the local base and passes the RIC as a named context', () => {
+    const args = imageBuildArgs(fn, 'ARG BASE_IMAGE=x\nARG NODE_IMAGE=y\nFROM x\nCOPY --from=lamina-ric . /var/runtime/\n', { baseImage: 'lamina/base:local' });
+    expect(args).toEqual([
+      'build', '--tag', 'img:latest', '--file', '/ctx/Dockerfile',
+      '--build-arg', 'BASE_IMAGE=lamina/base:local', '--build-arg', 'NODE_IMAGE=lamina/base:local', '--build-arg', 'MODE=fast',
+      '--build-context', `lamina-ric=${join(RIC_BUNDLE, '..')}`, '/ctx',
+    ]);
+  });
+
+  it('passes no base when none is given and the Dockerfile declares none', () => {
+    expect(imageBuildArgs(fn, 'FROM scratch\n', {})).toEqual(['build', '--tag', 'img:latest', '--file', '/ctx/Dockerfile', '--build-arg', 'MODE=fast', '/ctx']);
+  });
+});
+
+describe('base image', () => {
+  it('finds the shared libraries node links, loader included', () => {
+    const libraries = sharedLibraries(process.execPath);
+    expect(libraries.some((path) => /\/libc\.so\.6$/.test(path))).toBe(true);
+    expect(libraries.some((path) => /ld-linux/.test(path))).toBe(true);
+  });
+
+  it('configures the image like AWS\'s base images', () => {
+    expect(baseImageChanges()).toEqual(expect.arrayContaining(['ENV LAMBDA_TASK_ROOT=/var/task', 'ENV LAMBDA_RUNTIME_DIR=/var/runtime', 'WORKDIR /var/task', 'ENTRYPOINT ["/lambda-entrypoint.sh"]']));
+  });
+});
+
+describe('container cgroup', () => {
+  it('reads peak, limit hits and OOM kills from the container\'s v1 group found by its id', () => {
+    const root = join(dir, 'cgroup');
+    const group = join(root, 'memory', 'libpod_parent', 'libpod-abc');
+    mkdirSync(group, { recursive: true });
+    writeFileSync(join(group, 'memory.max_usage_in_bytes'), '1048576\n');
+    writeFileSync(join(group, 'memory.failcnt'), '3\n');
+    writeFileSync(join(group, 'memory.oom_control'), 'oom_kill_disable 0\nunder_oom 0\noom_kill 1\n');
+    writeFileSync(join(dir, 'c.cid'), 'abc');
+    expect(cgroupCandidates('abc', root)[0]).toBe(group);
+    const watch = new ContainerCgroupWatch(join(dir, 'c.cid'), root);
+    expect(watch.sample()).toEqual({ peakBytes: 1048576, oomKills: 1, limitHits: 3 });
+    rmSync(group, { recursive: true });
+    expect(watch.sample()).toEqual({ peakBytes: 1048576, oomKills: 1, limitHits: 3 });
+    watch.close();
+  });
+});
+
+describe('detectEngine', () => {
+  it('uses runc with podman when installed, and says why nothing works', () => {
+    const engine = detectEngine({ run: (command, args) => ({ status: 0, stdout: command === 'podman' && args.includes('info') ? '1\n' : '', stderr: '' }) });
+    expect(engine).toMatchObject({ name: 'podman', globalArgs: ['--runtime', 'runc'], cgroupVersion: 'v1' });
+    expect(() => detectEngine({ run: (command) => ({ status: command === 'runc' ? null : 125, stdout: '', stderr: `${command} says no\n` }) }))
+      .toThrow('no container engine can be used: podman: podman says no; docker: docker says no');
+  });
+});

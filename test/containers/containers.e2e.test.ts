@@ -1,0 +1,168 @@
+/**
+ * End to end with a real container engine (issue 6): `lamina image base`, `lamina image build` of
+ * containers/Dockerfile.nodejs and Dockerfile.provided, each image invoked through the platform
+ * (container sandbox) and through its own entrypoint (`podman run -p`, the bundled emulator),
+ * errors as the contract words them, containers removed at retirement and after a crash.
+ *
+ * Needs podman (or docker) able to run containers: `.ci/run` installs podman and runc. Without
+ * one, the tests print why and skip.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadTemplate } from '../../src/config/sam-template.js';
+import { LOCAL_BASE_IMAGE } from '../../src/containers/base-image.js';
+import { OWNER_LABEL } from '../../src/containers/container-sandbox.js';
+import { detectEngine, NoContainerEngineError, type ContainerEngine } from '../../src/containers/engine.js';
+import { removeStaleContainers } from '../../src/containers/stale-containers.js';
+import { PROJECT_ROOT } from '../../src/platform/paths.js';
+import type { SandboxLimits } from '../../src/platform/sandbox-factory.js';
+import { customRuntimeFunction, FIXTURES } from '../helpers/function-config.js';
+import { startLamina, type RunningLamina } from '../helpers/lamina-server.js';
+
+const TEMPLATE = join(FIXTURES, 'containers', 'template.yaml');
+const LAMINA = join(PROJECT_ROOT, 'bin', 'lamina.js');
+
+/** The engine, or why these tests cannot run here (printed, never silent). */
+function probeEngine(): { engine?: ContainerEngine; reason?: string } {
+  let engine: ContainerEngine;
+  try {
+    engine = detectEngine();
+  } catch (error) {
+    if (error instanceof NoContainerEngineError) return { reason: error.message };
+    throw error;
+  }
+  // The base image is built here, synchronously, so that an engine that answers `info` but cannot
+  // run a container is a skip (with its own words), while a broken build is a failure.
+  const base = spawnSync(process.execPath, [LAMINA, 'image', 'base', '--engine', engine.name], { encoding: 'utf8' });
+  if (base.status !== 0) throw new Error(`lamina image base failed:\n${base.stderr}${base.stdout}`);
+  const run = spawnSync(engine.name, [...engine.globalArgs, 'run', '--rm', '--pull', 'never', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', '--entrypoint', '/bin/sh', LOCAL_BASE_IMAGE, '-c', 'exit 0'], { encoding: 'utf8' });
+  if (run.status !== 0) return { reason: `${engine.name} cannot run a container here: ${run.stderr.trim()}` };
+  return { engine };
+}
+
+const probe = probeEngine();
+if (probe.reason !== undefined) console.warn(`[containers e2e] skipped: ${probe.reason}`);
+
+function lamina(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [LAMINA, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+async function invoke(url: string, name: string, event: unknown): Promise<{ status: number; error: string | null; body: Record<string, unknown> }> {
+  const response = await fetch(`${url}/2015-03-31/functions/${name}/invocations`, { method: 'POST', body: JSON.stringify(event) });
+  return { status: response.status, error: response.headers.get('x-amz-function-error'), body: (await response.json()) as Record<string, unknown> };
+}
+
+function ourContainers(engine: ContainerEngine): string[] {
+  const ps = spawnSync(engine.name, [...engine.globalArgs, 'ps', '--all', '--filter', `label=${OWNER_LABEL}=${process.pid}`, '--format', '{{.Names}}'], { encoding: 'utf8' });
+  return ps.stdout.split('\n').filter((line) => line !== '');
+}
+
+describe.skipIf(probe.engine === undefined)('container images, offline', () => {
+  const engine = probe.engine as ContainerEngine;
+  const { functions } = loadTemplate(TEMPLATE, { region: 'us-east-1', accountId: '000000000000' });
+  let server: RunningLamina;
+
+  beforeAll(async () => {
+    const built = await lamina(['image', 'build', '--template', TEMPLATE, '--engine', engine.name]);
+    expect(built.output).toMatch(/NodeImage -> nodeimage:test \(\d+\.\d MB/);
+    expect(built.output).toMatch(/ProvidedImage -> providedimage:test \(\d+\.\d MB/);
+    expect(built.code).toBe(0);
+    const limits: SandboxLimits = { cgroups: undefined, maxOpenFiles: undefined, containers: { engine, all: false } };
+    server = await startLamina(functions, { limits, shutdownGraceMs: 1000 });
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.stop();
+  }, 30_000);
+
+  for (const name of ['NodeImage', 'ProvidedImage']) {
+    it(`${name}: runs in a container through the platform (read-only root, /var/task, handler from CMD), warm and concurrent`, async () => {
+      const first = await invoke(server.url, name, { n: 1 });
+      expect(first).toMatchObject({ status: 200, error: null });
+      expect(first.body).toMatchObject({ echo: { n: 1 }, functionName: name, handler: 'index.handler', taskRoot: '/var/task', rootWritable: false, inContainer: 'podman' });
+      const both = await Promise.all([invoke(server.url, name, { sleepMs: 300 }), invoke(server.url, name, { sleepMs: 300 })]);
+      expect(both.map((r) => r.status)).toEqual([200, 200]);
+      const log = server.output.join('');
+      expect(log).toMatch(new RegExp(`\\[${name}\\] REPORT RequestId: \\S+\\tDuration: [\\d.]+ ms\\tBilled Duration: \\d+ ms\\tMemory Size: \\d+ MB\\tMax Memory Used: [1-9]\\d* MB\\tInit Duration`));
+      expect(log).toContain(`[${name}] `);
+      expect(log).toMatch(/INFO\tevent \{"n":1\}/);
+    }, 60_000);
+  }
+
+  it('reports a crash, an out-of-memory kill and a timeout as Lambda does', async () => {
+    const crash = await invoke(server.url, 'NodeImage', { crash: true });
+    expect(crash).toMatchObject({ error: 'Unhandled', body: { errorType: 'Runtime.ExitError' } });
+    expect(String(crash.body.errorMessage)).toMatch(/Runtime exited with error: exit status 3$/);
+    const oom = await invoke(server.url, 'NodeImage', { allocateMb: 400 });
+    expect(oom).toMatchObject({ error: 'Unhandled', body: { errorType: 'Runtime.OutOfMemory' } });
+    const timeout = await invoke(server.url, 'ProvidedImage', { sleepMs: 10_000 });
+    expect(timeout).toMatchObject({ error: 'Unhandled', body: { errorType: 'Sandbox.Timedout' } });
+    expect(String(timeout.body.errorMessage)).toMatch(/Task timed out after 3.00 seconds/);
+    const after = await invoke(server.url, 'ProvidedImage', { n: 2 });
+    expect(after).toMatchObject({ status: 200, error: null, body: { echo: { n: 2 } } });
+  }, 60_000);
+
+  it('runs a zip function in the base image with --sandbox container (code mounted read-only)', async () => {
+    const fn = customRuntimeFunction('ZipInContainer', join(FIXTURES, 'containers', 'node-fn'), { runtime: 'nodejs20.x', handler: 'index.handler', launch: { kind: 'node-ric', runtime: 'nodejs20.x' } });
+    const zip = await startLamina([fn], { limits: { cgroups: undefined, maxOpenFiles: undefined, containers: { engine, all: true } } });
+    try {
+      const result = await invoke(zip.url, 'ZipInContainer', { zip: true });
+      expect(result.body).toMatchObject({ echo: { zip: true }, taskRoot: '/var/task', rootWritable: false, inContainer: 'podman' });
+    } finally {
+      await zip.stop();
+    }
+  }, 60_000);
+
+  it('removes every container when the environments retire', async () => {
+    await server.stop();
+    expect(ourContainers(engine)).toEqual([]);
+  }, 30_000);
+
+  it('removes containers left by a platform that died, and only those', async () => {
+    const dead = spawnSync('sh', ['-c', 'echo $$'], { encoding: 'utf8' }).stdout.trim();
+    const start = (owner: string, name: string): void => {
+      const run = spawnSync(engine.name, [...engine.globalArgs, 'run', '-d', '--pull', 'never', '--name', name, '--label', `${OWNER_LABEL}=${owner}`, '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', '--entrypoint', '/var/lang/bin/node', LOCAL_BASE_IMAGE, '-e', 'setTimeout(() => {}, 60000)'], { encoding: 'utf8' });
+      expect(run.status, run.stderr).toBe(0);
+    };
+    start(dead, `lamina-stale-${process.pid}`);
+    start(String(process.pid), `lamina-live-${process.pid}`);
+    try {
+      expect(await removeStaleContainers(engine)).toBeGreaterThanOrEqual(1);
+      expect(ourContainers(engine)).toEqual([`lamina-live-${process.pid}`]);
+    } finally {
+      spawnSync(engine.name, [...engine.globalArgs, 'rm', '--force', '--time', '0', `lamina-live-${process.pid}`, `lamina-stale-${process.pid}`]);
+    }
+  }, 60_000);
+
+  for (const image of ['nodeimage:test', 'providedimage:test']) {
+    it(`${image}: its own entrypoint serves the RIE invoke path, two concurrent invokes`, async () => {
+      const name = `lamina-rie-${process.pid}-${image.replace(/[^a-z]/g, '')}`;
+      const run = spawnSync(engine.name, [...engine.globalArgs, 'run', '-d', '--pull', 'never', '--name', name, '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', '-p', '127.0.0.1::8080', image], { encoding: 'utf8' });
+      expect(run.status, run.stderr).toBe(0);
+      try {
+        const port = spawnSync(engine.name, [...engine.globalArgs, 'port', name, '8080'], { encoding: 'utf8' }).stdout.trim().split(':').pop();
+        const url = `http://127.0.0.1:${port}`;
+        let ready = false;
+        for (let i = 0; i < 100 && !ready; i++) {
+          ready = await fetch(`${url}/2015-03-31/functions/function/invocations`, { method: 'POST', body: '{"ping":1}' }).then((r) => r.ok, () => false);
+          if (!ready) await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        expect(ready).toBe(true);
+        const both = await Promise.all([invoke(url, 'function', { sleepMs: 500, i: 1 }), invoke(url, 'function', { sleepMs: 500, i: 2 })]);
+        expect(both.map((r) => r.body.echo)).toEqual([{ sleepMs: 500, i: 1 }, { sleepMs: 500, i: 2 }]);
+        // Two bootstrap copies answered at once (AWS's RIE would have queued them).
+        expect(new Set(both.map((r) => r.body.pid)).size).toBe(2);
+        expect(both[0]?.body).toMatchObject({ handler: 'index.handler', taskRoot: '/var/task', functionName: 'test_function' });
+      } finally {
+        spawnSync(engine.name, [...engine.globalArgs, 'rm', '--force', '--time', '0', name]);
+      }
+    }, 60_000);
+  }
+});
