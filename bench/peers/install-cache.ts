@@ -49,7 +49,8 @@ function runNpm(args: readonly string[]): Promise<void> {
     const child = spawn('npm', [...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let errors = '';
     child.stderr.on('data', (chunk: Buffer) => {
-      errors = (errors + chunk.toString()).slice(-4000);
+      // npm says what went wrong first (code, syscall, message); a stack and advice follow.
+      if (errors.length < 8000) errors += chunk.toString();
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), INSTALL_TIMEOUT_MS);
     child.once('error', (error) => {
@@ -59,7 +60,10 @@ function runNpm(args: readonly string[]): Promise<void> {
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve();
-      else reject(new Error(`npm ${args.join(' ')} failed (${signal ?? `exit ${code}`}): ${errors.trim().split('\n').slice(-6).join(' | ')}`));
+      else {
+        const said = errors.split('\n').filter((line) => line.trim() !== '' && !/^npm error\s+at /.test(line)).slice(0, 4);
+        reject(new Error(`npm ${args[0] ?? ''} failed (${signal ?? `exit ${code}`}): ${said.join(' | ')}`));
+      }
     });
   });
 }
