@@ -1,8 +1,7 @@
 /**
- * The memory figures of one container, read from the cgroup the engine made for it: the peak (the
- * REPORT line's Max Memory Used) and the evidence of an out-of-memory kill. The group is found from
- * the container's id (`--cidfile`) under the layouts podman and docker use, and sampled while the
- * container lives, because the engine removes it as soon as the container exits.
+ * The memory figures of one container, read from the cgroup made for it: the peak (the REPORT
+ * line's Max Memory Used) and the evidence of an out-of-memory kill. Sampled while the container
+ * lives, because the group is removed as soon as the container exits.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -60,26 +59,28 @@ function filesOf(dir: string): CgroupFiles {
 
 /**
  * @example
- * const watch = new ContainerCgroupWatch('/tmp/lamina-containers-x/lamina-1-1-fn.cid');
+ * const watch = new ContainerCgroupWatch(() => '/sys/fs/cgroup/memory/libpod_parent/libpod-abc');
  * watch.sample().peakBytes; watch.close();
  */
 export class ContainerCgroupWatch {
-  #cidFile: string;
+  #locate: () => string | undefined;
   #files: CgroupFiles | undefined;
   #last: MemorySample = { peakBytes: 0, oomKills: 0, limitHits: 0 };
   #timer: NodeJS.Timeout | undefined;
-  #root: string;
 
-  constructor(cidFile: string, root = '/sys/fs/cgroup') {
-    this.#cidFile = cidFile;
-    this.#root = root;
+  /** `locate` says where the container's memory cgroup is, once it exists. */
+  constructor(locate: () => string | undefined) {
+    this.#locate = locate;
     this.#timer = setInterval(() => this.sample(), SAMPLE_EVERY_MS);
     this.#timer.unref();
   }
 
   /** Read the figures now (when the group is there) and return the highest seen. */
   sample(): MemorySample {
-    this.#files ??= this.#locate();
+    if (this.#files === undefined) {
+      const dir = this.#locate();
+      if (dir !== undefined) this.#files = filesOf(dir);
+    }
     const files = this.#files;
     if (files === undefined) return this.#last;
     const peak = Number(read(files.peak).trim()) || 0;
@@ -97,12 +98,5 @@ export class ContainerCgroupWatch {
   close(): void {
     clearInterval(this.#timer);
     this.#timer = undefined;
-  }
-
-  #locate(): CgroupFiles | undefined {
-    const id = read(this.#cidFile).trim();
-    if (id === '') return undefined;
-    const dir = cgroupCandidates(id, this.#root).find((candidate) => existsSync(candidate));
-    return dir === undefined ? undefined : filesOf(dir);
   }
 }

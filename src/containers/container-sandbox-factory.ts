@@ -11,9 +11,10 @@ import { ConfigError } from '../errors.js';
 import type { SandboxFactory } from '../platform/environment-types.js';
 import { runtimeEnvironment, type FunctionCredentials } from '../platform/environment-variables.js';
 import { newLogStreamName } from '../platform/ids.js';
-import { vcpusFor } from '../sandbox/cgroups.js';
+import { vcpusFor, type CgroupSupport, type EnvironmentCgroup } from '../sandbox/cgroups.js';
 import { LOCAL_BASE_IMAGE } from './base-image.js';
-import { ContainerSandbox, envFileText } from './container-sandbox.js';
+import { ContainerSandbox, engineLauncher, envFileText, type ContainerLauncher } from './container-sandbox.js';
+import { cgroupPathOf, imageRootfs, runcLauncher } from './runc-direct.js';
 import type { ContainerEngine } from './engine.js';
 import { removeStaleContainers } from './stale-containers.js';
 
@@ -28,6 +29,8 @@ export interface ContainerSettings {
   readonly engine: ContainerEngine;
   /** Image for zip functions in container mode (default lamina/base:local). */
   readonly baseImage?: string;
+  /** Start containers with runc directly on podman's image storage (./runc-direct.ts). */
+  readonly direct?: boolean;
 }
 
 /** Variables the image's own ENV provides (AWS's base images set them; the platform does not override). */
@@ -63,7 +66,7 @@ function inContainer(path: string, fn: FunctionConfig): string {
 
 /**
  * @example
- * const makeSandbox = containerSandboxFactory(fn, '$LATEST', undefined, { engine });
+ * const makeSandbox = containerSandboxFactory(fn, '$LATEST', undefined, { engine, direct: true }, detectCgroups());
  * const sandbox = makeSandbox('127.0.0.1:40001', (line) => log(line), 'on-demand');
  */
 export function containerSandboxFactory(
@@ -71,6 +74,7 @@ export function containerSandboxFactory(
   version: string,
   credentials: FunctionCredentials | undefined,
   settings: ContainerSettings,
+  cgroups?: CgroupSupport | undefined,
 ): SandboxFactory {
   const image = fn.image;
   if (image === undefined && (fn.layers?.length ?? 0) > 1) {
@@ -78,6 +82,20 @@ export function containerSandboxFactory(
   }
   staleRemoval ??= removeStaleContainers(settings.engine);
   const dir = privateDir();
+  const imageName = image?.uri ?? settings.baseImage ?? LOCAL_BASE_IMAGE;
+  const layer = fn.layers?.[0];
+  // What runs: the image's own entrypoint (ImageConfig overrides applied), or the zip function's
+  // runtime in the base image with its code mounted at /var/task (and its layer at /opt).
+  const shape = image !== undefined
+    ? { entrypoint: image.entryPoint, command: image.command, workdir: image.workingDirectory, mounts: [] }
+    : {
+        entrypoint: fn.launch.kind === 'node-ric' ? ['/var/runtime/bootstrap'] : [inContainer(fn.launch.command, fn), ...fn.launch.args],
+        command: [],
+        workdir: TASK_ROOT,
+        mounts: [{ source: fn.codeDir, target: TASK_ROOT }, ...(layer === undefined ? [] : [{ source: layer, target: '/opt' }])],
+      };
+  // runc directly needs the image's root filesystem and config, read once per function at start.
+  const rootfs = settings.direct === true ? imageRootfs(settings.engine, imageName) : undefined;
   return (runtimeApi, log, initializationType) => {
     const name = containerName(fn);
     const env = runtimeEnvironment(fn, { runtimeApi, version, logStreamName: newLogStreamName(new Date(), version), initializationType }, credentials);
@@ -89,47 +107,30 @@ export function containerSandboxFactory(
       delete env.AWS_EXECUTION_ENV;
       delete env.NODE_PATH;
     }
-    const envFile = join(dir, `${name}.env`);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(envFile, envFileText(env), { mode: 0o600 });
-    const cidFile = join(dir, `${name}.cid`);
-    const common = {
-      engine: settings.engine,
-      name,
-      env,
-      envFile,
-      cidFile,
+    const limits = {
       memoryMb: fn.memorySize,
       vcpus: vcpusFor(fn.memorySize),
       tmpMb: fn.ephemeralStorageMb ?? DEFAULT_TMP_MB,
       maxProcesses: PER_ENVIRONMENT,
       maxOpenFiles: PER_ENVIRONMENT,
     };
-    const onDone = (): void => {
-      rmSync(envFile, { force: true });
-      rmSync(cidFile, { force: true });
-    };
-    if (image !== undefined) {
-      return new ContainerSandbox(
-        { ...common, image: image.uri, entrypoint: image.entryPoint, command: image.command ?? [], workdir: image.workingDirectory, mounts: [] },
-        log,
-        onDone,
-      );
+    const files = join(dir, name);
+    const onDone = (): void => rmSync(files, { recursive: true, force: true });
+    mkdirSync(files, { recursive: true, mode: 0o700 });
+    let launcher: ContainerLauncher;
+    let group: EnvironmentCgroup | undefined;
+    if (rootfs !== undefined) {
+      const args = [...(shape.entrypoint ?? rootfs.entrypoint), ...(shape.command ?? (shape.entrypoint === undefined ? rootfs.cmd : []))];
+      // Named after the platform's pid, like the process sandbox's groups (stale ones go at next start).
+      group = cgroups?.create(`p${process.pid}-${name.slice(`lamina-${process.pid}-`.length)}`, { memoryMb: fn.memorySize });
+      const parentCgroup = group === undefined ? undefined : cgroupPathOf(group);
+      launcher = runcLauncher({ ...limits, name, image: rootfs, args, workdir: shape.workdir ?? rootfs.workingDir, env, mounts: shape.mounts, parentCgroup }, files);
+    } else {
+      const envFile = join(files, 'env');
+      writeFileSync(envFile, envFileText(env), { mode: 0o600 });
+      launcher = engineLauncher({ ...limits, ...shape, command: shape.command ?? [], engine: settings.engine, name, image: imageName, env, envFile, cidFile: join(files, 'cid') });
     }
-    const layer = fn.layers?.[0];
-    const [program, args] = fn.launch.kind === 'node-ric' ? ['/var/runtime/bootstrap', []] : [inContainer(fn.launch.command, fn), fn.launch.args];
-    return new ContainerSandbox(
-      {
-        ...common,
-        image: settings.baseImage ?? LOCAL_BASE_IMAGE,
-        entrypoint: [program, ...args],
-        command: [],
-        workdir: TASK_ROOT,
-        mounts: [{ source: fn.codeDir, target: TASK_ROOT }, ...(layer === undefined ? [] : [{ source: layer, target: '/opt' }])],
-      },
-      log,
-      onDone,
-    );
+    return new ContainerSandbox(name, launcher, fn.memorySize, log, onDone, group);
   };
 }
 

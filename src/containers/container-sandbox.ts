@@ -15,10 +15,30 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import type { EnvironmentCgroup } from '../sandbox/cgroups.js';
 import type { Sandbox, SandboxExit } from '../sandbox/process-sandbox.js';
-import { ContainerCgroupWatch } from './container-cgroup.js';
+import { cgroupCandidates, ContainerCgroupWatch } from './container-cgroup.js';
 import type { ContainerEngine } from './engine.js';
+
+/**
+ * How one container is started and signalled: the engine's `run` (any engine) or runc directly
+ * (./runc-direct.ts). The command runs the container in the foreground: its stdio is the
+ * container's, its exit status the container's (128 + n for signal n).
+ */
+export interface ContainerLauncher {
+  readonly command: string;
+  readonly args: readonly string[];
+  /** Working directory of the command (conmon drops files such as `oom` into it). */
+  readonly cwd: string;
+  /** The command line that sends `signal` (e.g. `KILL`) to the container. */
+  killCommand(signal: string): [string, string[]];
+  /** Where the container's memory cgroup is, once it exists. */
+  locateCgroup(): string | undefined;
+  /** Run once the container is gone. */
+  cleanup?(): void;
+}
 
 /** Label on every container Lamina starts; its value is the platform's pid (stale ones are removed). */
 export const OWNER_LABEL = 'lamina.owner-pid';
@@ -46,6 +66,29 @@ export interface ContainerSpec {
   readonly envFile: string;
   /** Where the engine writes the container's id (a private directory). */
   readonly cidFile: string;
+}
+
+/**
+ * The engine's `run` as a launcher.
+ * @example const launcher = engineLauncher(spec); // { command: 'podman', args: ['--runtime', 'runc', 'run', ...] }
+ */
+export function engineLauncher(spec: ContainerSpec): ContainerLauncher {
+  const engine = spec.engine;
+  return {
+    command: engine.name,
+    args: [...engine.globalArgs, ...containerRunArgs(spec)],
+    cwd: dirname(spec.cidFile),
+    killCommand: (signal) => [engine.name, [...engine.globalArgs, 'kill', '--signal', signal, spec.name]],
+    locateCgroup: () => {
+      let id = '';
+      try {
+        id = readFileSync(spec.cidFile, 'utf8').trim();
+      } catch {
+        return undefined;
+      }
+      return id === '' ? undefined : cgroupCandidates(id).find((dir) => existsSync(dir));
+    },
+  };
 }
 
 /**
@@ -89,29 +132,36 @@ function exitFromCode(code: number | null, signal: NodeJS.Signals | null): { cod
  * A container as an execution environment's sandbox.
  *
  * @example
- * const box = new ContainerSandbox(spec, (line) => log(line));
+ * const box = new ContainerSandbox('lamina-1-1-hello', engineLauncher(spec), 256, (line) => log(line));
  * box.signal('SIGTERM');
  * const exit = await box.exited; // { code: null, signal: 'SIGTERM' }
  */
 export class ContainerSandbox implements Sandbox {
   readonly exited: Promise<SandboxExit>;
   readonly name: string;
-  #spec: ContainerSpec;
+  #launcher: ContainerLauncher;
+  #memoryMb: number;
   #client: ChildProcess;
   #done = false;
   #killRequested = false;
   #cgroup: ContainerCgroupWatch;
+  #environmentCgroup: EnvironmentCgroup | undefined;
+  #peakMb = 0;
   #onDone: (() => void) | undefined;
 
-  constructor(spec: ContainerSpec, onLine: (line: string) => void, onDone?: () => void) {
-    this.#spec = spec;
-    this.name = spec.name;
+  /**
+   * `environmentCgroup`: the platform's group the container runs inside (runc directly), which
+   * holds the limits and outlives the container: peak and OOM are read from it, after the exit too.
+   */
+  constructor(name: string, launcher: ContainerLauncher, memoryMb: number, onLine: (line: string) => void, onDone?: () => void, environmentCgroup?: EnvironmentCgroup) {
+    this.name = name;
+    this.#launcher = launcher;
+    this.#memoryMb = memoryMb;
     this.#onDone = onDone;
-    this.#cgroup = new ContainerCgroupWatch(spec.cidFile);
-    const engine = spec.engine;
-    // The engine client in its own process group: a platform's Ctrl-C must not reach it first.
-    // Run from the private directory: conmon drops files (`oom`) into its working directory.
-    this.#client = spawn(engine.name, [...engine.globalArgs, ...containerRunArgs(spec)], { cwd: dirname(spec.cidFile), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.#environmentCgroup = environmentCgroup;
+    this.#cgroup = new ContainerCgroupWatch(() => launcher.locateCgroup());
+    // The client in its own process group: a platform's Ctrl-C must not reach it first.
+    this.#client = spawn(launcher.command, launcher.args, { cwd: launcher.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const client = this.#client;
     for (const stream of [client.stdout, client.stderr]) {
       if (stream !== null) createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', onLine);
@@ -119,7 +169,7 @@ export class ContainerSandbox implements Sandbox {
     this.exited = new Promise((resolve) => {
       client.once('error', (error: NodeJS.ErrnoException) => {
         if (this.#done) return;
-        onLine(`Error: spawn ${engine.name}: ${error.code ?? error.message}`);
+        onLine(`Error: spawn ${launcher.command}: ${error.code ?? error.message}`);
         this.#finish();
         resolve({ code: error.code === 'ENOENT' ? 127 : 126, signal: null });
       });
@@ -140,20 +190,22 @@ export class ContainerSandbox implements Sandbox {
   }
 
   peakMemoryMb(): number {
-    return Math.ceil(this.#cgroup.sample().peakBytes / (1024 * 1024));
+    const bytes = this.#environmentCgroup?.peakMemoryBytes() ?? this.#cgroup.sample().peakBytes;
+    this.#peakMb = Math.max(this.#peakMb, Math.ceil(bytes / (1024 * 1024)));
+    return this.#peakMb;
   }
 
   /**
-   * `<engine> kill`: the container may not exist yet while the engine is still creating it, so a
-   * refused kill is retried while the client runs.
+   * The container may not exist yet while it is being created, so a refused kill is retried
+   * while the client runs; a SIGKILL that never lands ends with the client killed.
    */
   #kill(signal: NodeJS.Signals, attempt: number): void {
-    const engine = this.#spec.engine;
-    const kill = spawn(engine.name, [...engine.globalArgs, 'kill', '--signal', signal.replace(/^SIG/, ''), this.name], { stdio: 'ignore', detached: true });
+    const [command, args] = this.#launcher.killCommand(signal.replace(/^SIG/, ''));
+    const kill = spawn(command, args, { stdio: 'ignore', detached: true });
     kill.once('error', () => undefined);
     kill.once('close', (code) => {
       if (code === 0 || this.#done) return;
-      if (attempt < 100) setTimeout(() => this.#kill(signal, attempt + 1), 100).unref();
+      if (attempt < 100) setTimeout(() => this.#kill(signal, attempt + 1), 50).unref();
       else if (signal === 'SIGKILL') this.#killClient();
     });
     kill.unref();
@@ -170,17 +222,22 @@ export class ContainerSandbox implements Sandbox {
   /**
    * Killed by the kernel for memory: a SIGKILL nobody here sent, from a container whose cgroup
    * counted an OOM kill or hit its limit (cgroup v1 counts the kill in the container's own group,
-   * which the engine may remove before it reports the exit: the watch's last sample decides).
+   * which is removed as soon as the container exits: the watch's last sample decides).
    */
   #outOfMemory(signal: NodeJS.Signals | null): boolean {
     if (signal !== 'SIGKILL' || this.#killRequested) return false;
+    const group = this.#environmentCgroup;
+    if (group !== undefined) return group.oomKills() > 0 || (group.peakMemoryBytes() ?? 0) >= this.#memoryMb * 1024 * 1024;
     const last = this.#cgroup.sample();
-    return last.oomKills > 0 || last.limitHits > 0 || last.peakBytes >= this.#spec.memoryMb * 1024 * 1024;
+    return last.oomKills > 0 || last.limitHits > 0 || last.peakBytes >= this.#memoryMb * 1024 * 1024;
   }
 
   #finish(): void {
     this.#done = true;
+    this.peakMemoryMb();
     this.#cgroup.close();
+    this.#environmentCgroup?.remove();
+    this.#launcher.cleanup?.();
     this.#onDone?.();
   }
 }

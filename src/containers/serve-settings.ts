@@ -9,6 +9,7 @@ import { ConfigError } from '../errors.js';
 import { LOCAL_BASE_IMAGE } from './base-image.js';
 import type { ContainerSettings } from './container-sandbox-factory.js';
 import { detectEngine, imageExists, NoContainerEngineError, type EngineName } from './engine.js';
+import { directRuncAvailable } from './runc-direct.js';
 
 /**
  * @example
@@ -41,6 +42,8 @@ export async function containerSettings(
   const missing: string[] = [];
   for (const [image, hint] of needed) if (!(await imageExists(engine, image))) missing.push(`image ${image} is not in ${engine.name} (${hint})`);
   if (missing.length > 0) throw new ConfigError(missing.join('\n'));
-  out(`Containers: ${engine.summary}; ${all ? 'every function runs in a container' : `${images.length} image function(s) run in containers`}\n`);
-  return { engine, all };
+  const direct = directRuncAvailable(engine);
+  const how = direct ? 'started with runc directly on podman\'s image storage' : `started with ${engine.name} run`;
+  out(`Containers: ${engine.summary}, ${how}; ${all ? 'every function runs in a container' : `${images.length} image function(s) run in containers`}\n`);
+  return { engine, all, direct };
 }

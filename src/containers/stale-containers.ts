@@ -1,11 +1,12 @@
 /**
  * Containers left behind by a platform that did not stop cleanly (killed, crashed): every container
- * Lamina starts carries its platform's pid in a label, and at the next start the containers whose
- * platform is no longer running are removed.
+ * Lamina starts carries its platform's pid (a label for the engine's, the name for runc's), and at
+ * the next start the containers whose platform is no longer running are removed.
  */
 import { existsSync } from 'node:fs';
 import { OWNER_LABEL } from './container-sandbox.js';
 import { runEngine, type ContainerEngine } from './engine.js';
+import { removeStaleRuncContainers } from './runc-direct.js';
 
 /** Is this pid a running process (other than a zombie)? */
 function alive(pid: number): boolean {
@@ -13,20 +14,22 @@ function alive(pid: number): boolean {
 }
 
 /**
- * Remove the stale containers; resolves to how many were removed.
+ * Remove the stale containers (the engine's, and those started with runc directly); resolves to
+ * how many were removed.
  *
  * @example
  * const removed = await removeStaleContainers(engine); // 2 after a crash with two environments
  */
 export async function removeStaleContainers(engine: ContainerEngine, isAlive: (pid: number) => boolean = alive): Promise<number> {
+  const direct = engine.name === 'podman' && process.getuid?.() === 0 ? removeStaleRuncContainers(isAlive) : 0;
   const listing = await runEngine(engine, ['ps', '--all', '--filter', `label=${OWNER_LABEL}`, '--format', `{{.Names}} {{index .Labels "${OWNER_LABEL}"}}`]);
-  if (listing.code !== 0) return 0;
+  if (listing.code !== 0) return direct;
   const stale: string[] = [];
   for (const line of listing.stdout.split('\n')) {
     const [name, pid] = line.trim().split(/\s+/);
     if (name !== undefined && name !== '' && !isAlive(Number(pid))) stale.push(name);
   }
-  if (stale.length === 0) return 0;
+  if (stale.length === 0) return direct;
   const removal = await runEngine(engine, ['rm', '--force', '--time', '0', ...stale]);
-  return removal.code === 0 ? stale.length : 0;
+  return direct + (removal.code === 0 ? stale.length : 0);
 }

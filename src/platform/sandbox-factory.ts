@@ -87,7 +87,7 @@ export function processSandboxFactory(
 ): SandboxFactory {
   const containers = limits?.containers;
   if (containers !== undefined && (fn.image !== undefined || containers.all)) {
-    return containerSandboxFactory(fn, version, credentials, containers);
+    return containerSandboxFactory(fn, version, credentials, containers, limits?.cgroups);
   }
   if (fn.image !== undefined) throw new ConfigError(`Function ${fn.name} is a container image (${fn.image.uri}): it needs podman or docker, and none was found`);
   const [command, args] =

@@ -2,7 +2,7 @@
  * The container sandbox's engine command line, env file, image build arguments and cgroup
  * lookup: checked without an engine.
  */
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { containerRunArgs, envFileText, OWNER_LABEL, type ContainerSpec } from '
 import type { ContainerEngine } from '../../src/containers/engine.js';
 import { detectEngine } from '../../src/containers/engine.js';
 import { imageBuildArgs } from '../../src/containers/image-build.js';
+import { ociConfig } from '../../src/containers/runc-direct.js';
 import { RIC_BUNDLE } from '../../src/platform/paths.js';
 import { customRuntimeFunction } from '../helpers/function-config.js';
 
@@ -112,9 +113,8 @@ describe('container cgroup', () => {
     writeFileSync(join(group, 'memory.max_usage_in_bytes'), '1048576\n');
     writeFileSync(join(group, 'memory.failcnt'), '3\n');
     writeFileSync(join(group, 'memory.oom_control'), 'oom_kill_disable 0\nunder_oom 0\noom_kill 1\n');
-    writeFileSync(join(dir, 'c.cid'), 'abc');
     expect(cgroupCandidates('abc', root)[0]).toBe(group);
-    const watch = new ContainerCgroupWatch(join(dir, 'c.cid'), root);
+    const watch = new ContainerCgroupWatch(() => cgroupCandidates('abc', root).find((candidate) => existsSync(candidate)));
     expect(watch.sample()).toEqual({ peakBytes: 1048576, oomKills: 1, limitHits: 3 });
     rmSync(group, { recursive: true });
     expect(watch.sample()).toEqual({ peakBytes: 1048576, oomKills: 1, limitHits: 3 });
@@ -128,5 +128,28 @@ describe('detectEngine', () => {
     expect(engine).toMatchObject({ name: 'podman', globalArgs: ['--runtime', 'runc'], cgroupVersion: 'v1' });
     expect(() => detectEngine({ run: (command) => ({ status: command === 'runc' ? null : 125, stdout: '', stderr: `${command} says no\n` }) }))
       .toThrow('no container engine can be used: podman: podman says no; docker: docker says no');
+  });
+});
+
+describe('ociConfig (runc directly)', () => {
+  const image = { rootfs: dir, env: ['PATH=/var/lang/bin:/bin', 'LAMBDA_TASK_ROOT=/var/task'], entrypoint: ['/lambda-entrypoint.sh'], cmd: ['index.handler'], workingDir: '/var/task' };
+  const config = ociConfig(
+    { name: 'lamina-1-2-fn', image, args: ['/lambda-entrypoint.sh', 'index.handler'], workdir: '/var/task', env: { AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001', PATH: '/x' }, mounts: [{ source: '/code', target: '/var/task' }], memoryMb: 256, vcpus: 0.5, tmpMb: 512, maxProcesses: 1024, maxOpenFiles: 1024 },
+    '/usr/bin/catatonit',
+  );
+
+  it('holds the limits of contract section 8 in the container\'s own cgroup', () => {
+    expect(config.linux.resources).toMatchObject({ memory: { limit: 268435456, swap: 268435456 }, cpu: { quota: 50_000, period: 100_000 }, pids: { limit: 1024 } });
+    expect(config.linux.cgroupsPath).toBe('/lamina-containers/lamina-1-2-fn');
+    expect(config.process.rlimits).toEqual([{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 1024 }]);
+    expect(config.root).toEqual({ path: dir, readonly: true });
+    expect(config.mounts).toContainEqual({ destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'mode=1777', 'size=512m'] });
+    expect(config.mounts).toContainEqual({ destination: '/var/task', type: 'bind', source: '/code', options: ['rbind', 'nosuid', 'nodev', 'ro'] });
+  });
+
+  it('shares the host network, runs under an init, and puts Lambda\'s variables over the image\'s', () => {
+    expect(config.linux.namespaces.map((ns) => ns.type)).toEqual(['pid', 'ipc', 'uts', 'mount']);
+    expect(config.process.args).toEqual(['/dev/init', '--', '/lambda-entrypoint.sh', 'index.handler']);
+    expect(config.process.env).toEqual(['PATH=/x', 'LAMBDA_TASK_ROOT=/var/task', 'AWS_LAMBDA_RUNTIME_API=127.0.0.1:9001']);
   });
 });

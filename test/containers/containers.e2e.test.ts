@@ -15,8 +15,9 @@ import { LOCAL_BASE_IMAGE } from '../../src/containers/base-image.js';
 import { OWNER_LABEL } from '../../src/containers/container-sandbox.js';
 import { detectEngine, NoContainerEngineError, type ContainerEngine } from '../../src/containers/engine.js';
 import { removeStaleContainers } from '../../src/containers/stale-containers.js';
+import { directRuncAvailable, RUNC_ROOT } from '../../src/containers/runc-direct.js';
 import { PROJECT_ROOT } from '../../src/platform/paths.js';
-import type { SandboxLimits } from '../../src/platform/sandbox-factory.js';
+import { detectSandboxLimits, type SandboxLimits } from '../../src/platform/sandbox-factory.js';
 import { customRuntimeFunction, FIXTURES } from '../helpers/function-config.js';
 import { startLamina, type RunningLamina } from '../helpers/lamina-server.js';
 
@@ -59,9 +60,11 @@ async function invoke(url: string, name: string, event: unknown): Promise<{ stat
   return { status: response.status, error: response.headers.get('x-amz-function-error'), body: (await response.json()) as Record<string, unknown> };
 }
 
+/** This process's containers: the engine's (by label) and runc's (by name). */
 function ourContainers(engine: ContainerEngine): string[] {
   const ps = spawnSync(engine.name, [...engine.globalArgs, 'ps', '--all', '--filter', `label=${OWNER_LABEL}=${process.pid}`, '--format', '{{.Names}}'], { encoding: 'utf8' });
-  return ps.stdout.split('\n').filter((line) => line !== '');
+  const runc = spawnSync('runc', ['--root', RUNC_ROOT, 'list', '--quiet'], { encoding: 'utf8' });
+  return [...ps.stdout.split('\n'), ...(runc.stdout ?? '').split('\n').filter((id) => id.startsWith(`lamina-${process.pid}-`))].filter((line) => line !== '');
 }
 
 describe.skipIf(probe.engine === undefined)('container images, offline', () => {
@@ -74,7 +77,8 @@ describe.skipIf(probe.engine === undefined)('container images, offline', () => {
     expect(built.output).toMatch(/NodeImage -> nodeimage:test \(\d+\.\d MB/);
     expect(built.output).toMatch(/ProvidedImage -> providedimage:test \(\d+\.\d MB/);
     expect(built.code).toBe(0);
-    const limits: SandboxLimits = { cgroups: undefined, maxOpenFiles: undefined, containers: { engine, all: false } };
+    // As `lamina serve` runs them: the platform's cgroups (when it can) around runc-started containers.
+    const limits: SandboxLimits = { ...detectSandboxLimits(), containers: { engine, all: false, direct: directRuncAvailable(engine) } };
     server = await startLamina(functions, { limits, shutdownGraceMs: 1000 });
   }, 120_000);
 
@@ -86,7 +90,9 @@ describe.skipIf(probe.engine === undefined)('container images, offline', () => {
     it(`${name}: runs in a container through the platform (read-only root, /var/task, handler from CMD), warm and concurrent`, async () => {
       const first = await invoke(server.url, name, { n: 1 });
       expect(first).toMatchObject({ status: 200, error: null });
-      expect(first.body).toMatchObject({ echo: { n: 1 }, functionName: name, handler: 'index.handler', taskRoot: '/var/task', rootWritable: false, inContainer: 'podman' });
+      expect(first.body).toMatchObject({ echo: { n: 1 }, functionName: name, handler: 'index.handler', taskRoot: '/var/task', rootWritable: false });
+      // Its own pid namespace: the runtime is one of the first processes (pid 1 is the init).
+      expect(first.body.pid).toBeLessThan(20);
       const both = await Promise.all([invoke(server.url, name, { sleepMs: 300 }), invoke(server.url, name, { sleepMs: 300 })]);
       expect(both.map((r) => r.status)).toEqual([200, 200]);
       const log = server.output.join('');
@@ -111,13 +117,27 @@ describe.skipIf(probe.engine === undefined)('container images, offline', () => {
 
   it('runs a zip function in the base image with --sandbox container (code mounted read-only)', async () => {
     const fn = customRuntimeFunction('ZipInContainer', join(FIXTURES, 'containers', 'node-fn'), { runtime: 'nodejs20.x', handler: 'index.handler', launch: { kind: 'node-ric', runtime: 'nodejs20.x' } });
-    const zip = await startLamina([fn], { limits: { cgroups: undefined, maxOpenFiles: undefined, containers: { engine, all: true } } });
+    const zip = await startLamina([fn], { limits: { cgroups: undefined, maxOpenFiles: undefined, containers: { engine, all: true, direct: directRuncAvailable(engine) } } });
     try {
       const result = await invoke(zip.url, 'ZipInContainer', { zip: true });
-      expect(result.body).toMatchObject({ echo: { zip: true }, taskRoot: '/var/task', rootWritable: false, inContainer: 'podman' });
+      expect(result.body).toMatchObject({ echo: { zip: true }, taskRoot: '/var/task', rootWritable: false });
+      expect(result.body.pid).toBeLessThan(20);
     } finally {
       await zip.stop();
     }
+  }, 60_000);
+
+  it(`starts containers with '${engine?.name ?? 'engine'} run' too (no runc or not root), same behaviour`, async () => {
+    const viaEngine = await startLamina(functions, { limits: { cgroups: undefined, maxOpenFiles: undefined, containers: { engine, all: false, direct: false } }, shutdownGraceMs: 1000 });
+    try {
+      const result = await invoke(viaEngine.url, 'NodeImage', { engine: true });
+      expect(result.body).toMatchObject({ echo: { engine: true }, taskRoot: '/var/task', rootWritable: false, inContainer: engine.name });
+      const crash = await invoke(viaEngine.url, 'NodeImage', { crash: true });
+      expect(crash.body).toMatchObject({ errorType: 'Runtime.ExitError', errorMessage: expect.stringMatching(/exit status 3$/) });
+    } finally {
+      await viaEngine.stop();
+    }
+    expect(ourContainers(engine)).toEqual([]);
   }, 60_000);
 
   it('removes every container when the environments retire', async () => {
