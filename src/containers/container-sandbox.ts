@@ -43,7 +43,18 @@ export interface ContainerLauncher {
 /** Label on every container Lamina starts; its value is the platform's pid (stale ones are removed). */
 export const OWNER_LABEL = 'lamina.owner-pid';
 
-export interface ContainerSpec {
+/** What every container of an environment gets, whoever starts it (contract section 8). */
+export interface ContainerLimits {
+  /** Read-only bind mounts (the code at /var/task and a layer at /opt in base-image mode). */
+  readonly mounts: readonly { readonly source: string; readonly target: string }[];
+  readonly memoryMb: number;
+  readonly vcpus: number;
+  readonly tmpMb: number;
+  readonly maxProcesses: number;
+  readonly maxOpenFiles: number;
+}
+
+export interface ContainerSpec extends ContainerLimits {
   readonly engine: ContainerEngine;
   readonly image: string;
   /** Unique container name (`lamina-<pid>-<n>-<function>`). */
@@ -55,13 +66,6 @@ export interface ContainerSpec {
   readonly workdir?: string | undefined;
   /** The runtime's environment (contract section 7); handed over in an env file, never on argv. */
   readonly env: Readonly<Record<string, string>>;
-  /** Read-only bind mounts (the code at /var/task and a layer at /opt in base-image mode). */
-  readonly mounts: readonly { readonly source: string; readonly target: string }[];
-  readonly memoryMb: number;
-  readonly vcpus: number;
-  readonly tmpMb: number;
-  readonly maxProcesses: number;
-  readonly maxOpenFiles: number;
   /** Where the env file is written (a private directory). */
   readonly envFile: string;
   /** Where the engine writes the container's id (a private directory). */

@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import type { EnvironmentCgroup } from '../sandbox/cgroups.js';
 import { join } from 'node:path';
-import type { ContainerLauncher } from './container-sandbox.js';
+import type { ContainerLauncher, ContainerLimits } from './container-sandbox.js';
 import type { ContainerEngine } from './engine.js';
 
 /** runc's state directory for Lamina's containers (kept apart from the engines'). */
@@ -63,7 +63,7 @@ export function imageRootfs(engine: ContainerEngine, image: string): ImageRootfs
   return result;
 }
 
-export interface DirectSpec {
+export interface DirectSpec extends ContainerLimits {
   readonly name: string;
   readonly image: ImageRootfs;
   /** The process's command line (entrypoint + command, overrides applied). */
@@ -71,12 +71,6 @@ export interface DirectSpec {
   readonly workdir: string;
   /** Lambda's variables, over the image's ENV. */
   readonly env: Readonly<Record<string, string>>;
-  readonly mounts: readonly { readonly source: string; readonly target: string }[];
-  readonly memoryMb: number;
-  readonly vcpus: number;
-  readonly tmpMb: number;
-  readonly maxProcesses: number;
-  readonly maxOpenFiles: number;
   /**
    * The environment's cgroup made by the platform (path from the hierarchy's root), holding the
    * limits: the container's own group goes inside it, and it outlives the container, so its peak
