@@ -29,7 +29,8 @@ export async function removeStaleContainers(engine: ContainerEngine, isAlive: (p
     const [name, pid] = line.trim().split(/\s+/);
     if (name !== undefined && name !== '' && !isAlive(Number(pid))) stale.push(name);
   }
-  if (stale.length === 0) return direct;
-  const removal = await runEngine(engine, ['rm', '--force', '--time', '0', ...stale]);
-  return direct + (removal.code === 0 ? stale.length : 0);
+  // One at a time: an engine refuses the whole list when one of them is already gone.
+  let removed = direct;
+  for (const name of stale) if ((await runEngine(engine, ['rm', '--force', '--time', '0', name])).code === 0) removed += 1;
+  return removed;
 }
