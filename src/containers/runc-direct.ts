@@ -58,9 +58,19 @@ export function imageRootfs(engine: ContainerEngine, image: string): ImageRootfs
   };
   const rootfs = run(['image', 'mount', image]);
   const result: ImageRootfs = { rootfs, env: config.Env ?? [], entrypoint: config.Entrypoint ?? [], cmd: config.Cmd ?? [], workingDir: config.WorkingDir || '/' };
+  if (mounted.size === 0) process.once('exit', () => unmountImages(engine));
   mounted.set(image, result);
-  process.once('exit', () => spawnSync(engine.name, [...engine.globalArgs, 'image', 'unmount', image], { stdio: 'ignore' }));
   return result;
+}
+
+/**
+ * Unmount the images this process mounted (at exit; a process killed outright leaves them mounted,
+ * which only keeps their overlay around until `podman image unmount --all`).
+ * @example unmountImages(engine);
+ */
+export function unmountImages(engine: ContainerEngine): void {
+  for (const image of mounted.keys()) spawnSync(engine.name, [...engine.globalArgs, 'image', 'unmount', image], { stdio: 'ignore' });
+  mounted.clear();
 }
 
 export interface DirectSpec extends ContainerLimits {

@@ -17,7 +17,7 @@ import { LOCAL_BASE_IMAGE } from '../../src/containers/base-image.js';
 import { OWNER_LABEL } from '../../src/containers/container-sandbox.js';
 import { detectEngine, NoContainerEngineError, type ContainerEngine } from '../../src/containers/engine.js';
 import { removeStaleContainers } from '../../src/containers/stale-containers.js';
-import { directRuncAvailable, imageRootfs, RUNC_ROOT, runcLauncher } from '../../src/containers/runc-direct.js';
+import { directRuncAvailable, imageRootfs, RUNC_ROOT, runcLauncher, unmountImages } from '../../src/containers/runc-direct.js';
 import { PROJECT_ROOT } from '../../src/platform/paths.js';
 import { detectSandboxLimits, type SandboxLimits } from '../../src/platform/sandbox-factory.js';
 import { customRuntimeFunction, FIXTURES } from '../helpers/function-config.js';
@@ -86,6 +86,8 @@ describe.skipIf(probe.engine === undefined)('container images, offline', () => {
 
   afterAll(async () => {
     await server?.stop();
+    // vitest may end this worker without an 'exit' event: unmount the image filesystems here.
+    unmountImages(engine);
   }, 30_000);
 
   for (const name of ['NodeImage', 'ProvidedImage']) {
