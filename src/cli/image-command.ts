@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { loadTemplate } from '../config/sam-template.js';
 import { ConfigError } from '../errors.js';
 import { buildBaseImage, LOCAL_BASE_IMAGE } from '../containers/base-image.js';
-import { detectEngine, imageExists, NoContainerEngineError, type ContainerEngine, type EngineName } from '../containers/engine.js';
+import { detectEngine, imageExists, type ContainerEngine, type EngineName } from '../containers/engine.js';
 import { buildFunctionImage, imageSize } from '../containers/image-build.js';
 import { readHostEnvironment } from './host-environment.js';
 
@@ -34,12 +34,7 @@ Options:
 
 function engineFrom(name: string | undefined): ContainerEngine {
   if (name !== undefined && name !== 'podman' && name !== 'docker') throw new ConfigError(`--engine must be podman or docker, got '${name}'`);
-  try {
-    return detectEngine({ prefer: name as EngineName | undefined });
-  } catch (error) {
-    if (error instanceof NoContainerEngineError) throw new ConfigError(error.message);
-    throw error;
-  }
+  return detectEngine({ prefer: name as EngineName | undefined });
 }
 
 function megabytes(bytes: number | undefined): string {
@@ -70,12 +65,28 @@ export async function imageCommand(args: string[], out: (text: string) => void =
   }
   if (sub !== 'base' && sub !== 'build') throw new ConfigError(`unknown subcommand '${sub}' (base or build)`);
   const engine = engineFrom(values.engine);
-  if (sub === 'base') {
-    const started = Date.now();
-    const { tag } = await buildBaseImage(engine, values.tag);
-    out(`lamina image: ${tag} imported into ${engine.summary} (${megabytes(await imageSize(engine, tag))}, ${Date.now() - started} ms)\n`);
-    return 0;
+  try {
+    return await (sub === 'base' ? imageBase(engine, values.tag, out) : imageBuild(engine, values, out));
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    // The engine's own failure (a Dockerfile error, no disk space): its words, without a stack.
+    process.stderr.write(`lamina image ${sub}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
   }
+}
+
+async function imageBase(engine: ContainerEngine, tag: string, out: (text: string) => void): Promise<number> {
+  const started = Date.now();
+  await buildBaseImage(engine, tag);
+  out(`lamina image: ${tag} imported into ${engine.summary} (${megabytes(await imageSize(engine, tag))}, ${Date.now() - started} ms)\n`);
+  return 0;
+}
+
+async function imageBuild(
+  engine: ContainerEngine,
+  values: { template: string; function?: string[] | undefined; 'base-image'?: string | undefined },
+  out: (text: string) => void,
+): Promise<number> {
   const host = readHostEnvironment(process.env);
   const { functions } = loadTemplate(resolve(values.template), { region: host.region, accountId: host.accountId });
   const wanted = new Set(values.function ?? []);

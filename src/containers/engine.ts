@@ -4,6 +4,7 @@
  * so the engine's flags that this host needs (`--runtime runc`) are decided in one place.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { ConfigError } from '../errors.js';
 
 export type EngineName = 'podman' | 'docker';
 
@@ -30,17 +31,12 @@ function runSync(command: string, args: readonly string[]): { status: number | n
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Why no engine can be used: the first line of each engine's own complaint. */
-export class NoContainerEngineError extends Error {
-  override readonly name = 'NoContainerEngineError';
-}
-
 /**
  * Find a working engine. Podman gets `--runtime runc` when runc is installed (crun is not packaged
  * for every host; runc is what this project's CI installs). Podman picks the cgroupfs manager by
  * itself on hosts without systemd.
  *
- * @throws NoContainerEngineError with each engine's reason when none answers.
+ * @throws ConfigError (LAMINA_ERR_CONFIG) with each engine's reason when none answers.
  * @example
  * const engine = detectEngine(); // { name: 'podman', globalArgs: ['--runtime', 'runc', ...], ... }
  */
@@ -65,7 +61,7 @@ export function detectEngine(probe: EngineProbe = {}): ContainerEngine {
     const runtime = globalArgs.includes('runc') ? ', runtime runc' : '';
     return { name, globalArgs, cgroupVersion, summary: `${name} (cgroups ${cgroupVersion}${runtime})` };
   }
-  throw new NoContainerEngineError(`no container engine can be used: ${reasons.join('; ')}`);
+  throw new ConfigError(`no container engine can be used: ${reasons.join('; ')}`);
 }
 
 export interface EngineResult {
@@ -96,7 +92,10 @@ export function runEngine(engine: ContainerEngine, args: readonly string[], opti
   });
 }
 
-/** Run an engine subcommand; its output when it succeeds, else an error with its stderr. */
+/**
+ * Run an engine subcommand; its output when it succeeds, else an error with its stderr.
+ * @example const id = (await engineOutput(engine, ['import', 'rootfs.tar', 'lamina/base:local'])).trim();
+ */
 export async function engineOutput(engine: ContainerEngine, args: readonly string[]): Promise<string> {
   const result = await runEngine(engine, args);
   if (result.code !== 0) {
@@ -105,7 +104,10 @@ export async function engineOutput(engine: ContainerEngine, args: readonly strin
   return result.stdout;
 }
 
-/** Does the engine hold this image locally? */
+/**
+ * Does the engine hold this image locally?
+ * @example if (!(await imageExists(engine, 'lamina/base:local'))) await buildBaseImage(engine);
+ */
 export async function imageExists(engine: ContainerEngine, image: string): Promise<boolean> {
   const result = await runEngine(engine, ['image', 'inspect', '--format', '{{.Id}}', image]);
   return result.code === 0;

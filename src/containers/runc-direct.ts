@@ -163,12 +163,18 @@ export function ociConfig(spec: DirectSpec, init: string | undefined = INIT_CAND
   };
 }
 
-/** The cgroup directories runc makes for a container (v1 memory controller, then v2). */
+/**
+ * The cgroup directories runc makes for a container (v1 memory controller, then v2).
+ * @example runcCgroupDirs('lamina-1-2-fn')[0] // '/sys/fs/cgroup/memory/lamina-containers/lamina-1-2-fn'
+ */
 export function runcCgroupDirs(name: string, root = '/sys/fs/cgroup'): string[] {
   return [join(root, 'memory', RUNC_CGROUP_PARENT, name), join(root, RUNC_CGROUP_PARENT, name)];
 }
 
-/** Can this process drive runc directly (root, podman's storage, runc installed)? */
+/**
+ * Can this process drive runc directly (root, podman's storage, runc installed)?
+ * @example const direct = directRuncAvailable(detectEngine()); // true as root with podman and runc
+ */
 export function directRuncAvailable(engine: ContainerEngine): boolean {
   return engine.name === 'podman' && process.getuid?.() === 0 && spawnSync('runc', ['--version'], { stdio: 'ignore' }).status === 0;
 }
@@ -217,7 +223,10 @@ export function cgroupPathOf(cgroup: EnvironmentCgroup): string | undefined {
   return /^\/sys\/fs\/cgroup(?:\/(?:memory|cpu|pids))?(\/.+)\/cgroup\.procs$/.exec(procs)?.[1];
 }
 
-/** Lamina's runc containers whose platform is gone (the pid in `lamina-<pid>-<n>-<name>`), deleted. */
+/**
+ * Lamina's runc containers whose platform is gone (the pid in `lamina-<pid>-<n>-<name>`), deleted.
+ * @example removeStaleRuncContainers((pid) => existsSync(`/proc/${pid}`)); // 1 after a crash
+ */
 export function removeStaleRuncContainers(isAlive: (pid: number) => boolean): number {
   const list = spawnSync('runc', ['--root', RUNC_ROOT, 'list', '--quiet'], { encoding: 'utf8' });
   if (list.status !== 0) return 0;

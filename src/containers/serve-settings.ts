@@ -8,7 +8,7 @@ import type { FunctionConfig } from '../config/function-config.js';
 import { ConfigError } from '../errors.js';
 import { LOCAL_BASE_IMAGE } from './base-image.js';
 import type { ContainerSettings } from './container-sandbox-factory.js';
-import { detectEngine, imageExists, NoContainerEngineError, type EngineName } from './engine.js';
+import { detectEngine, imageExists, type EngineName } from './engine.js';
 import { directRuncAvailable } from './runc-direct.js';
 
 /**
@@ -30,7 +30,7 @@ export async function containerSettings(
   try {
     engine = detectEngine({ prefer: engineName as EngineName | undefined });
   } catch (error) {
-    if (!(error instanceof NoContainerEngineError)) throw error;
+    if (!(error instanceof ConfigError)) throw error;
     const who = all ? '--sandbox container' : `${images.map((fn) => fn.name).join(', ')} (PackageType: Image)`;
     throw new ConfigError(`${who} needs a container engine: ${error.message}`);
   }

@@ -8,14 +8,15 @@
  * one, the tests print why and skip.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTemplate } from '../../src/config/sam-template.js';
 import { LOCAL_BASE_IMAGE } from '../../src/containers/base-image.js';
 import { OWNER_LABEL } from '../../src/containers/container-sandbox.js';
-import { detectEngine, NoContainerEngineError, type ContainerEngine } from '../../src/containers/engine.js';
+import { ConfigError } from '../../src/errors.js';
+import { detectEngine, type ContainerEngine } from '../../src/containers/engine.js';
 import { removeStaleContainers } from '../../src/containers/stale-containers.js';
 import { directRuncAvailable, imageRootfs, RUNC_ROOT, runcLauncher, unmountImages } from '../../src/containers/runc-direct.js';
 import { PROJECT_ROOT } from '../../src/platform/paths.js';
@@ -32,7 +33,7 @@ function probeEngine(): { engine?: ContainerEngine; reason?: string } {
   try {
     engine = detectEngine();
   } catch (error) {
-    if (error instanceof NoContainerEngineError) return { reason: error.message };
+    if (error instanceof ConfigError) return { reason: error.message };
     throw error;
   }
   // The base image is built here, synchronously, so that an engine that answers `info` but cannot
@@ -181,6 +182,20 @@ describe.skipIf(probe.engine === undefined)('container images, offline', () => {
       rmSync(bundle, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('lamina image build: a Dockerfile the engine refuses is exit status 1 with its words', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lamina-bad-image-'));
+    try {
+      writeFileSync(join(dir, 'Dockerfile'), 'FROM lamina/base:local\nCOPY missing-file /var/task/\n');
+      writeFileSync(join(dir, 'template.yaml'), 'Resources:\n  Bad:\n    Type: AWS::Serverless::Function\n    Properties:\n      PackageType: Image\n    Metadata:\n      Dockerfile: Dockerfile\n      DockerContext: .\n');
+      const built = await lamina(['image', 'build', '--template', join(dir, 'template.yaml'), '--engine', engine.name]);
+      expect(built.code).toBe(1);
+      expect(built.output).toMatch(/lamina image build: \w+ build of Bad failed \(exit \d+\):[\s\S]*missing-file/);
+      expect(built.output).not.toMatch(/    at /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   for (const image of ['nodeimage:test', 'providedimage:test']) {
     it(`${image}: its own entrypoint serves the RIE invoke path, two concurrent invokes`, async () => {
