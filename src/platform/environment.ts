@@ -296,7 +296,8 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     setImmediate(() => {
       this.#writeReport(invocation, durationMs, failure);
       if (this.#draining === invocation) this.#draining = undefined;
-      if (this.state === 'invoking') {
+      // After an early answer the environment may already run its next invocation: leave it be.
+      if (!answerNow && this.state === 'invoking') {
         this.state = 'idle';
         this.#hooks.idle(this);
       }

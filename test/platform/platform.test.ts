@@ -203,6 +203,26 @@ describe('Platform with a custom runtime', () => {
     expect(p.pool('echo')?.size).toBe(2);
   });
 
+  it('answers every invocation of callers that invoke again as soon as they hear back', async () => {
+    // Regression: an early answer made the environment idle and handed it the next waiting
+    // invocation; a later "idle" step then hid that invocation, which was never answered.
+    const p = start(bootstrapFunction('echo'));
+    const caller = async (name: string): Promise<string[]> => {
+      const answers: string[] = [];
+      for (let i = 0; i < 25; i += 1) {
+        const outcome = await Promise.race([
+          p.invoke(invokeRequest('echo', { echo: `${name}${i}` }, { tailLogs: false })), // no tail: the early answer
+          new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${name}${i} was never answered`)), 10_000)),
+        ]);
+        answers.push(JSON.parse(body(outcome)) as string);
+      }
+      return answers;
+    };
+    const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+    const all = await Promise.all(names.map(caller));
+    expect(all).toEqual(names.map((name) => Array.from({ length: 25 }, (_, i) => `${name}${i}`)));
+  });
+
   it('answers 404 for an unknown function or qualifier', () => {
     const p = start(bootstrapFunction('echo'));
     expect(() => p.accept(invokeRequest('nope', {}, { invocationType: 'DryRun' }))).toThrow('Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope');
