@@ -224,6 +224,42 @@ export function cgroupPathOf(cgroup: EnvironmentCgroup): string | undefined {
 }
 
 /**
+ * Environment cgroups of platforms that are gone, in every controller (runc adds the environment's
+ * group to blkio, devices, freezer... too; the platform's own clean-up knows memory, cpu and pids),
+ * with the container group inside them.
+ * @example removeStaleEnvironmentCgroups((pid) => existsSync(`/proc/${pid}`));
+ */
+export function removeStaleEnvironmentCgroups(isAlive: (pid: number) => boolean, root = '/sys/fs/cgroup'): void {
+  let controllers: string[] = [];
+  try {
+    controllers = readdirSync(root);
+  } catch {
+    return;
+  }
+  for (const controller of controllers) {
+    for (const parent of [join(root, controller, 'lamina'), join(root, controller, RUNC_CGROUP_PARENT)]) {
+      let groups: string[] = [];
+      try {
+        groups = readdirSync(parent, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+      } catch {
+        continue;
+      }
+      for (const group of groups) {
+        const pid = /^(?:p|lamina-)(\d+)-/.exec(group)?.[1];
+        if (pid === undefined || isAlive(Number(pid))) continue;
+        for (const dir of [join(parent, group, 'ctr'), join(parent, group)]) {
+          try {
+            rmdirSync(dir);
+          } catch {
+            // absent, or still holding processes
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
  * Lamina's runc containers whose platform is gone (the pid in `lamina-<pid>-<n>-<name>`), deleted.
  * @example removeStaleRuncContainers((pid) => existsSync(`/proc/${pid}`)); // 1 after a crash
  */
@@ -236,5 +272,6 @@ export function removeStaleRuncContainers(isAlive: (pid: number) => boolean): nu
     if (pid === undefined || isAlive(Number(pid))) continue;
     if (spawnSync('runc', ['--root', RUNC_ROOT, 'delete', '--force', id], { stdio: 'ignore' }).status === 0) removed += 1;
   }
+  removeStaleEnvironmentCgroups(isAlive);
   return removed;
 }

@@ -12,7 +12,7 @@ import { containerRunArgs, envFileText, OWNER_LABEL, type ContainerSpec } from '
 import type { ContainerEngine } from '../../src/containers/engine.js';
 import { detectEngine } from '../../src/containers/engine.js';
 import { imageBuildArgs } from '../../src/containers/image-build.js';
-import { ociConfig } from '../../src/containers/runc-direct.js';
+import { ociConfig, removeStaleEnvironmentCgroups } from '../../src/containers/runc-direct.js';
 import { RIC_BUNDLE } from '../../src/platform/paths.js';
 import { customRuntimeFunction } from '../helpers/function-config.js';
 
@@ -151,5 +151,18 @@ describe('ociConfig (runc directly)', () => {
     expect(config.linux.namespaces.map((ns) => ns.type)).toEqual(['pid', 'ipc', 'uts', 'mount']);
     expect(config.process.args).toEqual(['/dev/init', '--', '/lambda-entrypoint.sh', 'index.handler']);
     expect(config.process.env).toEqual(['PATH=/x', 'LAMBDA_TASK_ROOT=/var/task', 'AWS_LAMBDA_RUNTIME_API=127.0.0.1:9001']);
+  });
+});
+
+describe('removeStaleEnvironmentCgroups', () => {
+  it('removes the groups (and container groups inside) of dead platforms in every controller, and only those', () => {
+    const root = join(dir, 'stale-cgroups');
+    const dead = [join(root, 'blkio', 'lamina', 'p999999-1-fn', 'ctr'), join(root, 'freezer', 'lamina-containers', 'lamina-999999-2-fn')];
+    const live = join(root, 'blkio', 'lamina', `p${process.pid}-1-fn`);
+    for (const path of [...dead, live]) mkdirSync(path, { recursive: true });
+    removeStaleEnvironmentCgroups((pid) => pid === process.pid, root);
+    expect(existsSync(join(root, 'blkio', 'lamina', 'p999999-1-fn'))).toBe(false);
+    expect(existsSync(dead[1] ?? '')).toBe(false);
+    expect(existsSync(live)).toBe(true);
   });
 });
