@@ -44,7 +44,10 @@ export interface EnvironmentTimings {
 export type InitializationType = 'on-demand' | 'provisioned-concurrency';
 
 /** Starts the sandbox once the Runtime API address is known. */
-export type SandboxFactory = (runtimeApi: string, log: (line: string) => void, initializationType: InitializationType) => Sandbox;
+export type SandboxFactory = ((runtimeApi: string, log: (line: string) => void, initializationType: InitializationType) => Sandbox) & {
+  /** Release what the factory holds ahead of use (a standby sandbox), when the pool stops. */
+  dispose?: () => Promise<void>;
+};
 
 /** What an environment is started with. */
 export interface EnvironmentStart {

@@ -161,7 +161,7 @@ export class FunctionPool {
       else this.#waitDead.set(env, resolve);
     }));
     for (const env of this.#all) env.retire();
-    await Promise.all(exits);
+    await Promise.all([...exits, this.#options.makeSandbox.dispose?.()]);
   }
 
   #waitDead = new Map<ExecutionEnvironment, () => void>();

@@ -6,7 +6,7 @@ import type { FunctionConfig } from '../config/function-config.js';
 import { detectCgroups, type CgroupSupport } from '../sandbox/cgroups.js';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { ProcessSandbox, TASK_ROOT } from '../sandbox/process-sandbox.js';
+import { ProcessSandbox, STANDBY_SUPPORTED, TASK_ROOT, type SandboxSpec } from '../sandbox/process-sandbox.js';
 import type { SandboxFactory } from './environment.js';
 import { runtimeEnvironment, type FunctionCredentials } from './environment-variables.js';
 import { newLogStreamName } from './ids.js';
@@ -92,29 +92,54 @@ export function processSandboxFactory(
   if (fn.image !== undefined) throw new ConfigError(`Function ${fn.name} is a container image (${fn.image.uri}): it needs podman or docker, and none was found`);
   const [command, args] =
     fn.launch.kind === 'node-ric' ? [process.execPath, [RIC_ENTRY]] : [fn.launch.command, fn.launch.args];
-  return (runtimeApi, log, initializationType) => {
+  const isolated = limits?.filesystem === true;
+  const spec = (env: Record<string, string>): SandboxSpec => {
     sequence += 1;
-    // Named after the platform's pid, so a later platform can tell stale groups from live ones.
-    const cgroup = limits?.cgroups?.create(`p${process.pid}-${sequence}`, { memoryMb: fn.memorySize });
-    const isolated = limits?.filesystem === true;
+    return {
+      // Inside the namespace the code is at /var/task and the layers at /opt: run from there.
+      command: isolated ? insideNamespace(command, fn) : command,
+      args,
+      cwd: fn.codeDir,
+      env,
+      // Named after the platform's pid, so a later platform can tell stale groups from live ones.
+      cgroup: limits?.cgroups?.create(`p${process.pid}-${sequence}`, { memoryMb: fn.memorySize }),
+      maxOpenFiles: limits?.maxOpenFiles,
+      filesystem: isolated ? { codeDir: fn.codeDir, tmpMb: fn.ephemeralStorageMb ?? DEFAULT_TMP_MB, layers: process.execPath.startsWith('/opt/') ? undefined : fn.layers } : undefined,
+    };
+  };
+  // With cgroups, the first write to a cgroup.procs after a quiet spell waits for an RCU grace
+  // period (10-20 ms here): a standby that has joined its cgroups and mounted its filesystem ahead
+  // of time takes that off the next cold start (bench/RESULTS.md). One per function version, made
+  // when the platform starts and replaced after each use.
+  const useStandby = STANDBY_SUPPORTED && limits?.cgroups?.version !== undefined;
+  let standby: ProcessSandbox | undefined;
+  let disposed = false;
+  const prepareStandby = (): void => {
+    if (disposed || standby !== undefined) return;
+    standby = new ProcessSandbox(spec({}));
+  };
+  const factory: SandboxFactory = (runtimeApi, log, initializationType) => {
     const env = runtimeEnvironment(
       fn,
       { runtimeApi, version, logStreamName: newLogStreamName(new Date(), version), initializationType },
       credentials,
     );
     if (isolated) env.LAMBDA_TASK_ROOT = TASK_ROOT;
-    return new ProcessSandbox(
-      {
-        // Inside the namespace the code is at /var/task and the layers at /opt: run from there.
-        command: isolated ? insideNamespace(command, fn) : command,
-        args,
-        cwd: fn.codeDir,
-        env,
-        cgroup,
-        maxOpenFiles: limits?.maxOpenFiles,
-        filesystem: isolated ? { codeDir: fn.codeDir, tmpMb: fn.ephemeralStorageMb ?? DEFAULT_TMP_MB, layers: process.execPath.startsWith('/opt/') ? undefined : fn.layers } : undefined,
-      },
-      log,
-    );
+    const ready = standby;
+    standby = undefined;
+    if (useStandby) setImmediate(prepareStandby);
+    if (ready?.release(env, log) === true) return ready;
+    ready?.signal('SIGKILL');
+    return new ProcessSandbox(spec(env), log);
   };
+  if (useStandby) setImmediate(prepareStandby);
+  factory.dispose = async () => {
+    disposed = true;
+    const held = standby;
+    standby = undefined;
+    if (held === undefined) return;
+    held.signal('SIGKILL');
+    await held.exited;
+  };
+  return factory;
 }

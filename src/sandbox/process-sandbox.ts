@@ -55,13 +55,16 @@ export const TASK_ROOT = '/var/task';
 /** The native launcher when `npm run build` compiled it (decided once, at load). */
 const NATIVE_LAUNCHER = existsSync(SANDBOX_LAUNCHER) ? SANDBOX_LAUNCHER : undefined;
 
+/** Standbys need the native launcher (it reads the runtime's environment from stdin). */
+export const STANDBY_SUPPORTED = NATIVE_LAUNCHER !== undefined;
+
 /**
  * The command line that starts a runtime inside its limits: the runtime itself when there are
  * none, else the native launcher (one exec) or the sh launcher (unshare, sh, mount: five).
  * @example
  * const [command, args] = launcherCommand(spec); // ['/.../lamina-sandbox', ['1024', '/code', ...]]
  */
-export function launcherCommand(spec: SandboxSpec, native: string | undefined = NATIVE_LAUNCHER): [string, string[]] {
+export function launcherCommand(spec: SandboxSpec, native: string | undefined = NATIVE_LAUNCHER, held = false): [string, string[]] {
   const procs = spec.cgroup?.procsFiles ?? [];
   if (procs.length === 0 && spec.maxOpenFiles === undefined && spec.filesystem === undefined) {
     return [spec.command, [...spec.args]];
@@ -75,7 +78,8 @@ export function launcherCommand(spec: SandboxSpec, native: string | undefined = 
     String(procs.length), ...procs,
     spec.command, ...spec.args,
   ];
-  if (native !== undefined) return [native, launcherArgs];
+  if (native !== undefined) return [native, held ? ['--env-from-stdin', ...launcherArgs] : launcherArgs];
+  if (held) throw new Error('a held (standby) sandbox needs the native launcher');
   const launcher = ['-c', LAUNCHER, 'lamina-sandbox', ...launcherArgs];
   // A private mount namespace, so the mounts are the runtime's alone and vanish with it.
   if (fs !== undefined) return ['unshare', ['--mount', '--propagation', 'private', '/bin/sh', ...launcher]];
@@ -161,29 +165,43 @@ export class ProcessSandbox implements Sandbox {
   #memory: ProcessTreeMemory | undefined;
   #cgroup: EnvironmentCgroup | undefined;
 
-  constructor(spec: SandboxSpec, onLine: LineSink) {
-    const [command, args] = launcherCommand(spec);
+  /** Lines the standby printed before it was released (launcher errors), and the sink after. */
+  #early: string[] | undefined;
+  #sink: LineSink;
+
+  /**
+   * Without `onLine`, the sandbox is a standby ({@link prepareStandby}): limits set up, the
+   * runtime not started until {@link release} hands it its environment.
+   */
+  constructor(spec: SandboxSpec, onLine?: LineSink) {
+    const held = onLine === undefined;
+    const [command, args] = launcherCommand(spec, NATIVE_LAUNCHER, held);
     this.#cgroup = spec.cgroup;
+    this.#early = held ? [] : undefined;
+    this.#sink = onLine ?? ((line) => this.#early?.push(line));
+    const sink: LineSink = (line) => this.#sink(line);
     this.#child = spawn(command, args, {
       cwd: spec.cwd,
-      env: spec.env,
+      env: held ? {} : spec.env,
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [held ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
     // A spawn failure (ENOENT, EACCES) is reported as an exit, like a runtime that died at once.
     this.pid = this.#child.pid ?? -1;
     if (this.pid > 0 && spec.cgroup === undefined) this.#memory = new ProcessTreeMemory(this.pid);
     const child = this.#child;
-    if (child.stdout !== null) splitLines(child.stdout, onLine);
-    if (child.stderr !== null) splitLines(child.stderr, onLine);
+    child.stdin?.on('error', () => undefined); // a standby that died: its exit says why
+    if (child.stdout !== null) splitLines(child.stdout, sink);
+    if (child.stderr !== null) splitLines(child.stderr, sink);
     this.exited = new Promise((resolve) => {
       child.once('error', (error: NodeJS.ErrnoException) => {
         if (this.#exitSeen) return;
         this.#exitSeen = true;
-        onLine(`Error: spawn ${spec.command}: ${error.code ?? error.message}`);
+        sink(`Error: spawn ${spec.command}: ${error.code ?? error.message}`);
         resolve({ code: error.code === 'ENOENT' ? 127 : 126, signal: null });
       });
       child.once('exit', () => {
+        this.#exited = true;
         // Whatever the runtime forked dies with it, so the output pipes close and nothing leaks.
         this.#signalGroup('SIGKILL');
       });
@@ -200,6 +218,25 @@ export class ProcessSandbox implements Sandbox {
         resolve({ code, signal, outOfMemory });
       });
     });
+  }
+
+  #exited = false;
+
+  /**
+   * Start the runtime of a standby with its environment; false when the standby is gone (then
+   * start a new sandbox instead).
+   */
+  release(env: Readonly<Record<string, string>>, onLine: LineSink): boolean {
+    const stdin = this.#child.stdin;
+    if (this.#early === undefined || this.#exited || stdin === null || stdin.destroyed) return false;
+    let block = '';
+    for (const [name, value] of Object.entries(env)) block += `${name}=${value}\0`;
+    stdin.end(block);
+    const early = this.#early;
+    this.#early = undefined;
+    this.#sink = onLine;
+    for (const line of early) onLine(line);
+    return true;
   }
 
   signal(signal: NodeJS.Signals): void {

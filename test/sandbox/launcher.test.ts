@@ -89,3 +89,25 @@ describe.each(['native', 'sh'] as const)('%s launcher', (launcher) => {
     expect(existsSync(join(work, 'code', 'written'))).toBe(false);
   });
 });
+
+describe('native launcher as a standby (--env-from-stdin)', () => {
+  it('waits for the environment on stdin, then runs the command with exactly that environment', ({ skip }) => {
+    if (native === undefined) skip();
+    const result = spawnSync(native as string, ['--env-from-stdin', '-', '-', '0', '-', '0', 'env'], {
+      input: 'PATH=/usr/bin:/bin\0GREETING=hello world\0EMPTY=\0',
+      env: { HOST_ONLY: 'must not leak' },
+      encoding: 'utf8',
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout.split('\n').filter(Boolean).sort()).toEqual(['EMPTY=', 'GREETING=hello world', 'PATH=/usr/bin:/bin']);
+  });
+
+  it('ends without running anything when stdin closes empty (the platform is gone)', ({ skip }) => {
+    if (native === undefined) skip();
+    const marker = join(work, 'standby-ran');
+    const result = spawnSync(native as string, ['--env-from-stdin', '-', '-', '0', '-', '0', 'touch', marker], { input: '', encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(existsSync(marker)).toBe(false);
+  });
+});
+

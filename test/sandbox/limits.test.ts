@@ -8,6 +8,8 @@ import { detectCgroups } from '../../src/sandbox/cgroups.js';
 import type { InvokeOutcome } from '../../src/platform/invoke-types.js';
 import { Platform } from '../../src/platform/platform.js';
 import { OPEN_FILES_PER_ENVIRONMENT } from '../../src/platform/sandbox-factory.js';
+import { STANDBY_SUPPORTED } from '../../src/sandbox/process-sandbox.js';
+import { spawnSync } from 'node:child_process';
 import { bootstrapFunction } from '../helpers/function-config.js';
 import { invokeRequest } from '../helpers/invoke-request.js';
 
@@ -67,6 +69,36 @@ describe.skipIf(cgroups.version === undefined)('per-environment cgroups', () => 
     expect(error).toBe('EMFILE');
     expect(opened).toBeLessThan(1024);
     expect(opened).toBeGreaterThan(900);
+  });
+
+  it('starts cold environments from a standby that already joined its cgroups, and from scratch when the standby died', async () => {
+    let before = new Set<number>();
+    const standbys = (): number[] =>
+      spawnSync('pgrep', ['-f', '^[^ ]*lamina-sandbox --env-from-stdin'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+    if (!STANDBY_SUPPORTED) return void console.warn('[limits] standby check skipped: no native launcher (npm run build without a C compiler)');
+    const own = new Platform({ functions: [bootstrapFunction('standby', { memorySize: 256, timeout: 20 })], shutdownGraceMs: 100, limits: { cgroups, maxOpenFiles: OPEN_FILES_PER_ENVIRONMENT } });
+    try {
+      before = new Set(standbys());
+      await expect.poll(() => standbys().filter((pid) => !before.has(pid)).length, { timeout: 5000 }).toBe(1);
+      const [held] = standbys().filter((pid) => !before.has(pid));
+      const first = await own.invoke(invokeRequest('standby', { env: true }));
+      const seen = JSON.parse(text(first)) as { env: Record<string, string> };
+      expect(seen.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE).toBe('256');
+      expect(seen.env.AWS_LAMBDA_RUNTIME_API).toMatch(/^127\.0\.0\.1:\d+$/);
+      expect(first.logs()).toContain('Init Duration');
+      expect(standbys()).not.toContain(held); // it became the runtime
+      // The next standby is killed before it is used: the next cold start spawns from scratch.
+      await expect.poll(() => standbys().filter((pid) => !before.has(pid)).length, { timeout: 5000 }).toBe(1);
+      for (const pid of standbys().filter((p) => !before.has(p))) process.kill(pid, 'SIGKILL');
+      const [a, b] = await Promise.all([
+        own.invoke(invokeRequest('standby', { sleepMs: 300, echo: 'a' })),
+        own.invoke(invokeRequest('standby', { sleepMs: 300, echo: 'b' })),
+      ]);
+      expect([text(a), text(b)]).toEqual(['"a"', '"b"']);
+    } finally {
+      await own.stop();
+    }
+    expect(standbys().filter((pid) => !before.has(pid))).toEqual([]); // stop() removes the standby
   });
 });
 

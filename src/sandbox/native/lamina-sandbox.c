@@ -5,7 +5,7 @@
  * per environment, in one small process, then execs the runtime (same pid, so the runtime is
  * limited from its first instruction):
  *
- *   lamina-sandbox NOFILE|- TASKDIR|- TMP_MB OPT|- N PROCS_FILE... COMMAND [ARGS...]
+ *   lamina-sandbox [--env-from-stdin] NOFILE|- TASKDIR|- TMP_MB OPT|- N PROCS_FILE... COMMAND [ARGS...]
  *
  * - joins the N cgroups (writes its pid to each cgroup.procs file);
  * - sets RLIMIT_NOFILE (soft and hard) when NOFILE is not "-" (best effort, as `ulimit -n`);
@@ -13,6 +13,11 @@
  *   (layer dirs, top first, ':'-joined) bound read-only at /opt, or a read-only overlay for
  *   several; a tmpfs of TMP_MB at /tmp (after the binds: their sources may live under /tmp);
  *   then the working directory is /var/task.
+ * With --env-from-stdin it then waits: the runtime's environment arrives on stdin as NUL-terminated
+ * NAME=value entries up to EOF (stdin then becomes /dev/null). The platform prepares such a standby
+ * ahead of a cold start, so the first write to a cgroup.procs after a quiet spell (the kernel waits
+ * for an RCU grace period there, 10-20 ms on this machine) is not on the cold start's path. An EOF
+ * with no entries (the platform is gone) ends the standby without running anything.
  * Any failure exits 125 with a message on stderr, which the platform turns into a failed init.
  * Built by `npm run build` when a C compiler is present; otherwise the sh launcher is used.
  */
@@ -45,7 +50,48 @@ static void bind_read_only(const char *source, const char *target) {
   if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0) fail("cannot make read-only", target);
 }
 
+/** Read NUL-terminated NAME=value entries from stdin until EOF; NULL when there are none. */
+static char **environment_from_stdin(void) {
+  size_t size = 0, capacity = 65536;
+  char *block = malloc(capacity);
+  if (block == NULL) fail("out of memory", "");
+  for (;;) {
+    if (size == capacity) {
+      capacity *= 2;
+      block = realloc(block, capacity);
+      if (block == NULL) fail("out of memory", "");
+    }
+    ssize_t got = read(0, block + size, capacity - size);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) fail("cannot read the environment from", "stdin");
+    if (got == 0) break;
+    size += (size_t)got;
+  }
+  if (size == 0) return NULL;
+  size_t count = 0;
+  for (size_t i = 0; i < size; i++) count += block[i] == '\0';
+  char **entries = calloc(count + 1, sizeof *entries);
+  if (entries == NULL) fail("out of memory", "");
+  size_t n = 0, start = 0;
+  for (size_t i = 0; i < size && n < count; i++) {
+    if (block[i] != '\0') continue;
+    entries[n++] = block + start;
+    start = i + 1;
+  }
+  int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null < 0 || dup2(null, 0) < 0) fail("cannot open", "/dev/null");
+  close(null);
+  return entries;
+}
+
+extern char **environ;
+
 int main(int argc, char **argv) {
+  int env_from_stdin = argc > 1 && strcmp(argv[1], "--env-from-stdin") == 0;
+  if (env_from_stdin) {
+    argv++;
+    argc--;
+  }
   if (argc < 7) {
     fprintf(stderr, "usage: lamina-sandbox NOFILE|- TASKDIR|- TMP_MB OPT|- N PROCS... COMMAND [ARGS...]\n");
     return 125;
@@ -88,6 +134,11 @@ int main(int argc, char **argv) {
       if (mount("tmpfs", "/tmp", "tmpfs", 0, options) != 0) fail("cannot mount tmpfs at", "/tmp");
       if (chdir("/var/task") != 0) fail("cannot change directory to", "/var/task");
     }
+  }
+  if (env_from_stdin) {
+    char **entries = environment_from_stdin();
+    if (entries == NULL) return 0;  // released without an environment: the platform is gone
+    environ = entries;
   }
   execvp(argv[next], &argv[next]);
   // Like sh: 127 when the command is not found, 126 when it cannot be run.
