@@ -1,0 +1,25 @@
+/** `lamina doctor`: one line per limit, saying whether this machine lets Lamina enforce it. */
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { doctorChecks } from '../../src/cli/doctor-command.js';
+import { detectCgroups } from '../../src/sandbox/cgroups.js';
+import { SANDBOX_LAUNCHER } from '../../src/platform/paths.js';
+
+describe('lamina doctor', () => {
+  const checks = doctorChecks();
+  const find = (prefix: string) => checks.find((check) => check.what.startsWith(prefix));
+
+  it('lists memory, CPU, processes, open files, the filesystem and the launcher', () => {
+    expect(checks.map((check) => check.what.split(' ')[0])).toEqual(['memory', 'CPU', '1024', '1024', '/var/task', 'fast']);
+  });
+
+  it('says the cgroup limits are enforced exactly when a writable cgroup hierarchy exists', () => {
+    const writable = detectCgroups().version !== undefined;
+    expect(find('memory limit')?.enforced).toBe(writable);
+    expect(find('CPU share')?.enforced).toBe(writable);
+  });
+
+  it('reports the native launcher when the build made it', () => {
+    expect(find('fast environment start')?.enforced).toBe(existsSync(SANDBOX_LAUNCHER));
+  });
+});
