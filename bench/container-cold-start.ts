@@ -15,35 +15,20 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import type { FunctionConfig } from '../src/config/function-config.js';
-import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, functionArn } from '../src/config/function-config.js';
-import { buildBaseImage, LOCAL_BASE_IMAGE } from '../src/containers/base-image.js';
-import { detectEngine, imageExists } from '../src/containers/engine.js';
-import { buildFunctionImage, imageSize } from '../src/containers/image-build.js';
+import { LOCAL_BASE_IMAGE } from '../src/containers/base-image.js';
+import { detectEngine } from '../src/containers/engine.js';
+import { imageSize } from '../src/containers/image-build.js';
 import { PROJECT_ROOT } from '../src/platform/paths.js';
 import { Platform } from '../src/platform/platform.js';
 import { detectSandboxLimits, type SandboxLimits } from '../src/platform/sandbox-factory.js';
 import type { InvokeRequest } from '../src/platform/invoke-types.js';
+import { buildNodejsImage, nodeFunctionConfig } from './harness/container-image.js';
+import { median } from './harness/stats.js';
 
 const CODE = join(PROJECT_ROOT, 'test', 'fixtures', 'containers', 'node-fn');
 
 function fn(memorySize: number, image?: FunctionConfig['image']): FunctionConfig {
-  return {
-    name: 'cold',
-    arn: functionArn(DEFAULT_REGION, DEFAULT_ACCOUNT_ID, 'cold'),
-    region: DEFAULT_REGION,
-    accountId: DEFAULT_ACCOUNT_ID,
-    runtime: image === undefined ? 'nodejs20.x' : '',
-    handler: image === undefined ? 'index.handler' : '',
-    codeDir: CODE,
-    launch: image === undefined ? { kind: 'node-ric', runtime: 'nodejs20.x' } : { kind: 'bootstrap', command: '', args: [] },
-    ...(image === undefined ? {} : { image }),
-    memorySize,
-    timeout: 10,
-    environment: {},
-    reservedConcurrency: undefined,
-    logFormat: 'Text',
-    logLevel: undefined,
-  };
+  return nodeFunctionConfig('cold', CODE, memorySize, image);
 }
 
 const REQUEST: InvokeRequest = {
@@ -76,20 +61,12 @@ async function coldInvoke(config: FunctionConfig, limits: SandboxLimits | undefi
   }
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, memory: { type: 'string', default: '1769' } } });
   const rounds = Number(values.rounds);
   const memory = Number(values.memory);
   const engine = detectEngine();
-  if (!(await imageExists(engine, LOCAL_BASE_IMAGE))) await buildBaseImage(engine);
-  const image = { uri: 'lamina-bench-cold:latest', dockerfile: join(PROJECT_ROOT, 'containers', 'Dockerfile.nodejs'), dockerContext: CODE };
-  await buildFunctionImage(engine, fn(memory, image), { baseImage: LOCAL_BASE_IMAGE });
+  const { image } = await buildNodejsImage(engine, 'lamina-bench-cold:latest', CODE);
   const processLimits = detectSandboxLimits();
   const sides = [
     { key: 'process', config: fn(memory), limits: processLimits },

@@ -34,6 +34,8 @@ export interface BenchFunction {
   readonly environment?: Readonly<Record<string, string>>;
   readonly ephemeralStorageMb?: number;
   readonly reservedConcurrency?: number;
+  /** `PackageType: Image` with this `ImageUri` (built beforehand, bench/harness/container-image.ts): no Runtime, CodeUri or Handler. */
+  readonly imageUri?: string;
 }
 
 /** The echo handler every Node runtime runs (and the peers too): answers its event. */
@@ -137,13 +139,16 @@ export function createWorkspace(): Workspace {
       const lines = ['Transform: AWS::Serverless-2016-10-31', 'Resources:'];
       for (const fn of functions) {
         const node = fn.runtime === 'lamina-ric';
+        lines.push(`  ${fn.name}:`, '    Type: AWS::Serverless::Function', '    Properties:');
+        if (fn.imageUri !== undefined) lines.push('      PackageType: Image', `      ImageUri: ${JSON.stringify(fn.imageUri)}`);
+        else {
+          lines.push(
+            `      Runtime: ${node ? 'nodejs20.x' : 'provided.al2023'}`,
+            `      CodeUri: ${JSON.stringify(codeDir(fn.runtime))}`,
+            `      Handler: ${node || fn.runtime === 'official-ric' ? 'index.handler' : 'unused'}`,
+          );
+        }
         lines.push(
-          `  ${fn.name}:`,
-          '    Type: AWS::Serverless::Function',
-          '    Properties:',
-          `      Runtime: ${node ? 'nodejs20.x' : 'provided.al2023'}`,
-          `      CodeUri: ${JSON.stringify(codeDir(fn.runtime))}`,
-          `      Handler: ${node || fn.runtime === 'official-ric' ? 'index.handler' : 'unused'}`,
           `      MemorySize: ${fn.memoryMb ?? 1769}`,
           `      Timeout: ${fn.timeoutS ?? 30}`,
         );

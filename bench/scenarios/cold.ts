@@ -9,14 +9,17 @@
  * the first `/next`), first invoke (Duration) and environment start (the rest: front door,
  * Runtime API server, scheduling). The same runtimes are also spawned bare against a stub Runtime
  * API in the same rounds (bench/lib/cold-spawn.ts): the platform overhead is everything but that.
+ *
+ * When a container engine can run containers here, the same echo handler also runs as a
+ * `PackageType: Image` function (containers/Dockerfile.nodejs on the local base image, built once
+ * per run): its row is compared with the process row of the same handler (lamina RIC), round by
+ * round. Without an engine the row is skipped with the engine's reason.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { coldStart } from '../lib/cold-spawn.js';
-import { ROOT } from '../lib/processes.js';
 import { lambdaEnv } from '../lib/ric-variants.js';
 import { startColdStub } from '../lib/runtime-api-stub.js';
 import type { BenchFunction, RuntimeKind } from '../harness/bench-functions.js';
+import { buildNodejsImage, probeContainerEngine } from '../harness/container-image.js';
 import { callerPool, invoke } from '../harness/invoke-client.js';
 import { startLaminaServe } from '../harness/lamina-process.js';
 import { fmt, type ScenarioResult, type Table, type Target } from '../harness/result.js';
@@ -30,6 +33,8 @@ interface ColdRuntime {
   readonly runtime: RuntimeKind;
   readonly label: string;
   readonly functionName: string;
+  /** A `PackageType: Image` function running this image (its bare start is `runtime`'s). */
+  readonly imageUri?: string;
 }
 
 const RUNTIMES: readonly ColdRuntime[] = [
@@ -39,7 +44,11 @@ const RUNTIMES: readonly ColdRuntime[] = [
   { key: 'node-loop', runtime: 'floor-loop', label: 'custom runtime: node runtime loop', functionName: 'ColdNodeLoop' },
 ];
 
-interface Sample {
+/** The echo handler of the lamina RIC row, as a container image (its row is compared with that one). */
+export const CONTAINER_ROW = { key: 'container', runtime: 'lamina-ric', label: 'container image (nodejs, lamina RIC)', functionName: 'ColdContainerImage' } as const;
+const CONTAINER_TAG = 'lamina-bench-cold-echo:latest';
+
+export interface Sample {
   readonly totalMs: number;
   readonly initMs: number;
   readonly invokeMs: number;
@@ -54,6 +63,15 @@ export function coldSplit(sample: Sample): { environmentStartMs: number; platfor
   };
 }
 
+/** Per round: the container row's caller time minus the process row's (same handler, same lamina serve). */
+export function containerOverProcess(samples: ReadonlyMap<string, readonly Sample[]>): number[] {
+  const processRow = samples.get('lamina-ric') ?? [];
+  return (samples.get(CONTAINER_ROW.key) ?? []).flatMap((s, i) => {
+    const base = processRow[i];
+    return base === undefined ? [] : [s.totalMs - base.totalMs];
+  });
+}
+
 export const coldScenario: Scenario = {
   name: 'cold',
   title: 'Cold starts by runtime: environment start, runtime init, first invoke',
@@ -61,18 +79,22 @@ export const coldScenario: Scenario = {
     const { options, workspace } = context;
     const rounds = options.quick ? 2 : options.rounds * 8;
     const skipped: string[] = [];
-    const runtimes = RUNTIMES.filter((r) => {
+    const runtimes: ColdRuntime[] = RUNTIMES.filter((r) => {
       const problem = workspace.unavailable(r.runtime);
       if (problem !== undefined) skipped.push(`${r.label} skipped: ${problem}`);
       return problem === undefined;
     });
-    skipped.push(
-      existsSync(join(ROOT, 'src', 'containers'))
-        ? 'container image: not yet (src/containers exists, but the harness has no image function to start yet)'
-        : 'container image: not yet (Lamina has no container environments yet: src/containers does not exist)',
-    );
+    // The container row: the lamina RIC row's handler in an image, built once per run.
+    let imageNote = '';
+    const engine = runtimes.some((r) => r.key === 'lamina-ric') ? await probeContainerEngine() : { reason: 'the lamina RIC row it is compared with is skipped' };
+    if (engine.engine === undefined) skipped.push(`${CONTAINER_ROW.label} skipped: ${engine.reason}`);
+    else {
+      const built = await buildNodejsImage(engine.engine, CONTAINER_TAG, workspace.handlerDir);
+      runtimes.push({ ...CONTAINER_ROW, imageUri: built.uri });
+      imageNote = `${CONTAINER_ROW.label}: image ${built.uri} (${((built.bytes ?? 0) / 1e6).toFixed(1)} MB) from containers/Dockerfile.nodejs on lamina/base:local, ${engine.engine.summary}; the same echo handler as the lamina RIC row, whose bare runtime start it shares.`;
+    }
     const warmup: BenchFunction = { name: 'ColdPlatformWarmup', runtime: runtimes.some((r) => r.runtime === 'tiny-c') ? 'tiny-c' : 'floor-loop', memoryMb: 1769 };
-    const template = workspace.template([warmup, ...runtimes.map((r) => ({ name: r.functionName, runtime: r.runtime, memoryMb: 1769, timeoutS: 30 }))], 'cold.yaml');
+    const template = workspace.template([warmup, ...runtimes.map((r) => ({ name: r.functionName, runtime: r.runtime, memoryMb: 1769, timeoutS: 30, ...(r.imageUri === undefined ? {} : { imageUri: r.imageUri }) }))], 'cold.yaml');
     const peerFn: PeerFunction = { name: 'ColdEcho', handlerDir: workspace.handlerDir, handler: 'index.handler', memoryMb: 1769, timeoutSeconds: 30 };
     const loaded = options.peers ? await context.loadPeers() : { peers: [], skipped: [] };
     skipped.push(...loaded.skipped);
@@ -115,10 +137,13 @@ export const coldScenario: Scenario = {
         const modes = round % 2 === 0 ? [[], ['--no-limits']] : [['--no-limits'], []];
         const byMode = new Map<string, Map<string, Omit<Sample, 'bareMs'>>>();
         for (const extra of modes) byMode.set(extra.join(''), await laminaRound(order, extra));
-        // The same runtimes with no platform, in the same round and order.
+        // The same runtimes with no platform, in the same round and order (once per runtime kind:
+        // the container row's runtime is the lamina RIC row's).
+        const bareOf = new Map<RuntimeKind, number>();
         for (const runtime of order) {
           const launch = workspace.launch(runtime.runtime);
-          const bareMs = await coldStart(stub, { label: runtime.label, ...launch }, lambdaEnv(stub.address, launch.taskDir));
+          const bareMs = bareOf.get(runtime.runtime) ?? (await coldStart(stub, { label: runtime.label, ...launch }, lambdaEnv(stub.address, launch.taskDir)));
+          bareOf.set(runtime.runtime, bareMs);
           for (const [mode, target] of [['', samples], ['--no-limits', unlimited]] as const) {
             const m = byMode.get(mode)?.get(runtime.key);
             if (m !== undefined) target.set(runtime.key, [...(target.get(runtime.key) ?? []), { ...m, bareMs }]);
@@ -181,6 +206,7 @@ export const coldScenario: Scenario = {
         'environment start = caller time - Init Duration - Duration (front door, Runtime API server, scheduling, the answer back).',
         'platform overhead = caller time - bare runtime start - Duration: everything but the runtime\'s own init (includes the sandbox: cgroup, mount namespace).',
         'Each round runs lamina serve with limits and with --no-limits (order alternating). Functions at 1769 MB (1 vCPU). The bare runtime start spawns the same bootstrap against a stub Runtime API in the same round.',
+        ...(imageNote === '' ? [] : [imageNote]),
       ],
     };
     const tables: Table[] = [table];
@@ -208,6 +234,12 @@ export const coldScenario: Scenario = {
         targets.push({ what: `cold start platform overhead in ms (everything but runtime init), ${r.label}`, ratio: median(overhead), goal: '< 5', range: { low: Math.min(...overhead), high: Math.max(...overhead) } });
         targets.push({ what: `cold start platform overhead in ms, --no-limits (no cgroup, no mount namespace), ${r.label}`, ratio: median(free), goal: '< 5', range: { low: Math.min(...free), high: Math.max(...free) } });
       }
+    }
+    // Issue 6: a container cold start at most 150 ms over process mode (same handler, same round).
+    const overProcess = containerOverProcess(samples);
+    if (overProcess.length > 0) {
+      const over = spread(overProcess);
+      targets.push({ what: `cold start: ${CONTAINER_ROW.label} caller time - lamina RIC (process) caller time, ms, paired by round`, ratio: over.median, goal: '<= 150', range: { low: over.p10, high: over.p90 } });
     }
     for (const [name, list] of peerSamples) {
       targets.push({ what: `cold start: lamina RIC caller time / ${name} first invoke`, ratio: median(stat('lamina-ric', (s) => s.totalMs)) / median(list.map((s) => s.firstInvokeMs)), goal: '< 1' });
