@@ -21,6 +21,9 @@ export const PROJECT_ROOT = findProjectRoot(dirname(fileURLToPath(import.meta.ur
 /** The runtime interface client bundled into one CommonJS file (`npm run build:ric`, part of `npm run build`). */
 export const RIC_BUNDLE = join(PROJECT_ROOT, 'dist', 'ric', 'lamina-ric.cjs');
 
+/** The folder of the shipped client (bundle, loader, code cache, launcher). */
+export const RIC_DIR = join(PROJECT_ROOT, 'dist', 'ric');
+
 /** The loader that compiles {@link RIC_BUNDLE} with the V8 code cache recorded at build time. */
 export const RIC_LOADER = join(PROJECT_ROOT, 'dist', 'ric', 'lamina-ric-start.cjs');
 

@@ -6,11 +6,12 @@ import type { FunctionConfig } from '../config/function-config.js';
 import { detectCgroups, type CgroupSupport } from '../sandbox/cgroups.js';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { ProcessSandbox, STANDBY_SUPPORTED, TASK_ROOT, type SandboxSpec } from '../sandbox/process-sandbox.js';
+import { ProcessSandbox, RUNTIME_ROOT, STANDBY_SUPPORTED, TASK_ROOT, type SandboxSpec } from '../sandbox/process-sandbox.js';
 import type { SandboxFactory } from './environment.js';
 import { runtimeEnvironment, type FunctionCredentials } from './environment-variables.js';
 import { newLogStreamName } from './ids.js';
-import { RIC_ENTRY } from './paths.js';
+import { RIC_DIR, RIC_ENTRY } from './paths.js';
+import { basename, dirname } from 'node:path';
 import { containerSandboxFactory, type ContainerSettings } from '../containers/container-sandbox-factory.js';
 import { ConfigError } from '../errors.js';
 
@@ -40,8 +41,9 @@ export function detectFilesystemIsolation(): { readonly available: boolean; read
   if (process.getuid?.() !== 0) return { available: false, summary: 'not root: code stays at its own path, /tmp is shared' };
   try {
     mkdirSync(TASK_ROOT, { recursive: true });
+    mkdirSync(RUNTIME_ROOT, { recursive: true });
   } catch (error) {
-    return { available: false, summary: `cannot create ${TASK_ROOT}: ${(error as Error).message}` };
+    return { available: false, summary: `cannot create ${TASK_ROOT} and ${RUNTIME_ROOT}: ${(error as Error).message}` };
   }
   const probe = spawnSync('unshare', ['--mount', '--propagation', 'private', 'true'], { stdio: 'ignore', timeout: 5000 });
   if (probe.status !== 0) return { available: false, summary: 'mount namespaces are not available (unshare --mount failed)' };
@@ -90,9 +92,14 @@ export function processSandboxFactory(
     return containerSandboxFactory(fn, version, credentials, containers, limits?.cgroups);
   }
   if (fn.image !== undefined) throw new ConfigError(`Function ${fn.name} is a container image (${fn.image.uri}): it needs podman or docker, and none was found`);
-  const [command, args] =
-    fn.launch.kind === 'node-ric' ? [process.execPath, [RIC_ENTRY]] : [fn.launch.command, fn.launch.args];
   const isolated = limits?.filesystem === true;
+  // Inside the namespace the bundled RIC is shown at /var/runtime, as Lambda's runtime is: its host
+  // path may be under /tmp, which the namespace hides (Lamina installed or cloned there).
+  const ricAtRuntimeDir = isolated && fn.launch.kind === 'node-ric' && dirname(RIC_ENTRY) === RIC_DIR;
+  const [command, args] =
+    fn.launch.kind === 'node-ric'
+      ? [process.execPath, [ricAtRuntimeDir ? `${RUNTIME_ROOT}/${basename(RIC_ENTRY)}` : RIC_ENTRY]]
+      : [fn.launch.command, fn.launch.args];
   const spec = (env: Record<string, string>): SandboxSpec => {
     sequence += 1;
     return {
@@ -104,7 +111,14 @@ export function processSandboxFactory(
       // Named after the platform's pid, so a later platform can tell stale groups from live ones.
       cgroup: limits?.cgroups?.create(`p${process.pid}-${sequence}`, { memoryMb: fn.memorySize }),
       maxOpenFiles: limits?.maxOpenFiles,
-      filesystem: isolated ? { codeDir: fn.codeDir, tmpMb: fn.ephemeralStorageMb ?? DEFAULT_TMP_MB, layers: process.execPath.startsWith('/opt/') ? undefined : fn.layers } : undefined,
+      filesystem: isolated
+        ? {
+            codeDir: fn.codeDir,
+            tmpMb: fn.ephemeralStorageMb ?? DEFAULT_TMP_MB,
+            layers: process.execPath.startsWith('/opt/') ? undefined : fn.layers,
+            runtimeDir: ricAtRuntimeDir ? RIC_DIR : undefined,
+          }
+        : undefined,
     };
   };
   // With cgroups, the first write to a cgroup.procs after a quiet spell waits for an RCU grace

@@ -27,6 +27,8 @@ export interface SandboxSpec {
     readonly tmpMb: number;
     /** Layer directories, first to last, shown read-only at /opt (later layers win). */
     readonly layers?: readonly string[] | undefined;
+    /** The runtime's own files (Lamina's RIC), shown read-only at /var/runtime as on Lambda. */
+    readonly runtimeDir?: string | undefined;
   } | undefined;
 }
 
@@ -38,7 +40,7 @@ export interface SandboxSpec {
  * command line. Nothing is added to the runtime's environment.
  */
 const LAUNCHER =
-  'nofile=$1 task=$2 tmp=$3 opt=$4 n=$5; shift 5; ' +
+  'nofile=$1 task=$2 tmp=$3 opt=$4 runtime=$5 n=$6; shift 6; ' +
   'while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; ' +
   'if [ "$nofile" != - ]; then ulimit -n "$nofile" 2>/dev/null || true; fi; ' +
   // /var/task and /opt first: their sources may live under the host's /tmp, which is hidden next.
@@ -46,8 +48,12 @@ const LAUNCHER =
   // One layer: a read-only bind. Several: a read-only overlay (its lowerdir lists the top first).
   'case "$opt" in -) ;; *:*) mount -t overlay overlay -o "lowerdir=$opt" /opt || exit 125 ;; ' +
   '*) mount --bind "$opt" /opt && mount -o remount,bind,ro /opt || exit 125 ;; esac; ' +
+  'if [ "$runtime" != - ]; then mount --bind "$runtime" /var/runtime && mount -o remount,bind,ro /var/runtime || exit 125; fi; ' +
   'if [ "$task" != - ]; then mount -t tmpfs -o "size=${tmp}m,mode=1777" tmpfs /tmp && cd /var/task || exit 125; fi; ' +
   'exec "$@"';
+
+/** Where Lambda keeps the runtime (LAMBDA_RUNTIME_DIR); the mount point must exist on the host. */
+export const RUNTIME_ROOT = '/var/runtime';
 
 /** Where Lambda puts a function's code; the mount point must exist on the host. */
 export const TASK_ROOT = '/var/task';
@@ -75,6 +81,7 @@ export function launcherCommand(spec: SandboxSpec, native: string | undefined = 
     fs === undefined ? '-' : fs.codeDir,
     String(fs?.tmpMb ?? 0),
     fs?.layers === undefined || fs.layers.length === 0 ? '-' : [...fs.layers].reverse().join(':'),
+    fs?.runtimeDir ?? '-',
     String(procs.length), ...procs,
     spec.command, ...spec.args,
   ];

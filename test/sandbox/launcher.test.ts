@@ -24,7 +24,8 @@ beforeAll(() => {
   const built = buildSandboxLauncher(join(work, 'lamina-sandbox'));
   native = built.binary;
   if (native === undefined) console.warn(`[launcher] the native launcher is not tested: ${built.problem ?? ''}`);
-  for (const dir of ['code', 'layer-a', 'layer-b']) mkdirSync(join(work, dir));
+  for (const dir of ['code', 'layer-a', 'layer-b', 'runtime']) mkdirSync(join(work, dir));
+  writeFileSync(join(work, 'runtime', 'ric.txt'), 'runtime\n');
   writeFileSync(join(work, 'code', 'handler.txt'), 'code\n');
   writeFileSync(join(work, 'layer-a', 'a.txt'), 'layer a\n');
   writeFileSync(join(work, 'layer-b', 'b.txt'), 'layer b\n');
@@ -39,6 +40,7 @@ const PROBE = [
   'cat handler.txt 2>/dev/null || echo "no handler.txt"',
   'touch /var/task/written 2>/dev/null && echo "task writable" || echo "task read-only"',
   'cat /opt/a.txt /opt/b.txt 2>/dev/null || echo "no layers"',
+  'cat /var/runtime/ric.txt 2>/dev/null || echo "no runtime"',
   'echo "tmp $(df -k /tmp | tail -1 | awk \'{print $2}\') KB"',
   'exit 7',
 ].join('; ');
@@ -81,11 +83,11 @@ describe.each(['native', 'sh'] as const)('%s launcher', (launcher) => {
     expect(result.status).toBe(125);
   });
 
-  it.skipIf(!isolation.available)('shows the code read-only at /var/task, layers at /opt and a private /tmp of the asked size', ({ skip }) => {
+  it.skipIf(!isolation.available)('shows the code read-only at /var/task, layers at /opt, the runtime at /var/runtime and a private /tmp of the asked size', ({ skip }) => {
     if (launcher === 'native' && native === undefined) skip();
-    const result = run(launcher, spec([], { codeDir: join(work, 'code'), tmpMb: 16, layers: [join(work, 'layer-a'), join(work, 'layer-b')] }));
+    const result = run(launcher, spec([], { codeDir: join(work, 'code'), tmpMb: 16, layers: [join(work, 'layer-a'), join(work, 'layer-b')], runtimeDir: join(work, 'runtime') }));
     expect(result.status, result.stderr).toBe(7);
-    expect(result.stdout.split('\n')).toEqual(['nofile 1024', 'cwd /var/task', 'code', 'task read-only', 'layer a', 'layer b', 'tmp 16384 KB', '']);
+    expect(result.stdout.split('\n')).toEqual(['nofile 1024', 'cwd /var/task', 'code', 'task read-only', 'layer a', 'layer b', 'runtime', 'tmp 16384 KB', '']);
     expect(existsSync(join(work, 'code', 'written'))).toBe(false);
   });
 });
@@ -93,7 +95,7 @@ describe.each(['native', 'sh'] as const)('%s launcher', (launcher) => {
 describe('native launcher as a standby (--env-from-stdin)', () => {
   it('waits for the environment on stdin, then runs the command with exactly that environment', ({ skip }) => {
     if (native === undefined) skip();
-    const result = spawnSync(native as string, ['--env-from-stdin', '-', '-', '0', '-', '0', 'env'], {
+    const result = spawnSync(native as string, ['--env-from-stdin', '-', '-', '0', '-', '-', '0', 'env'], {
       input: 'PATH=/usr/bin:/bin\0GREETING=hello world\0EMPTY=\0',
       env: { HOST_ONLY: 'must not leak' },
       encoding: 'utf8',
@@ -105,7 +107,7 @@ describe('native launcher as a standby (--env-from-stdin)', () => {
   it('ends without running anything when stdin closes empty (the platform is gone)', ({ skip }) => {
     if (native === undefined) skip();
     const marker = join(work, 'standby-ran');
-    const result = spawnSync(native as string, ['--env-from-stdin', '-', '-', '0', '-', '0', 'touch', marker], { input: '', encoding: 'utf8' });
+    const result = spawnSync(native as string, ['--env-from-stdin', '-', '-', '0', '-', '-', '0', 'touch', marker], { input: '', encoding: 'utf8' });
     expect(result.status).toBe(0);
     expect(existsSync(marker)).toBe(false);
   });

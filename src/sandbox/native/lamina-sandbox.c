@@ -5,13 +5,13 @@
  * per environment, in one small process, then execs the runtime (same pid, so the runtime is
  * limited from its first instruction):
  *
- *   lamina-sandbox [--env-from-stdin] NOFILE|- TASKDIR|- TMP_MB OPT|- N PROCS_FILE... COMMAND [ARGS...]
+ *   lamina-sandbox [--env-from-stdin] NOFILE|- TASKDIR|- TMP_MB OPT|- RUNTIMEDIR|- N PROCS_FILE... COMMAND [ARGS...]
  *
  * - joins the N cgroups (writes its pid to each cgroup.procs file);
  * - sets RLIMIT_NOFILE (soft and hard) when NOFILE is not "-" (best effort, as `ulimit -n`);
  * - with TASKDIR or OPT: a private mount namespace; TASKDIR bound read-only at /var/task; OPT
  *   (layer dirs, top first, ':'-joined) bound read-only at /opt, or a read-only overlay for
- *   several; a tmpfs of TMP_MB at /tmp (after the binds: their sources may live under /tmp);
+ *   several; RUNTIMEDIR bound read-only at /var/runtime; a tmpfs of TMP_MB at /tmp (after the binds: their sources may live under /tmp);
  *   then the working directory is /var/task.
  * With --env-from-stdin it then waits: the runtime's environment arrives on stdin as NUL-terminated
  * NAME=value entries up to EOF (stdin then becomes /dev/null). The platform prepares such a standby
@@ -92,15 +92,15 @@ int main(int argc, char **argv) {
     argv++;
     argc--;
   }
-  if (argc < 7) {
-    fprintf(stderr, "usage: lamina-sandbox NOFILE|- TASKDIR|- TMP_MB OPT|- N PROCS... COMMAND [ARGS...]\n");
+  if (argc < 8) {
+    fprintf(stderr, "usage: lamina-sandbox [--env-from-stdin] NOFILE|- TASKDIR|- TMP_MB OPT|- RUNTIMEDIR|- N PROCS... COMMAND [ARGS...]\n");
     return 125;
   }
-  const char *nofile = argv[1], *task = argv[2], *tmp_mb = argv[3], *opt = argv[4];
-  int n = atoi(argv[5]);
-  int next = 6;
+  const char *nofile = argv[1], *task = argv[2], *tmp_mb = argv[3], *opt = argv[4], *runtime = argv[5];
+  int n = atoi(argv[6]);
+  int next = 7;
   if (n < 0 || next + n >= argc) {
-    fprintf(stderr, "lamina-sandbox: bad cgroup count %s\n", argv[5]);
+    fprintf(stderr, "lamina-sandbox: bad cgroup count %s\n", argv[6]);
     return 125;
   }
   for (int i = 0; i < n; i++) join_cgroup(argv[next + i]);
@@ -110,8 +110,8 @@ int main(int argc, char **argv) {
     struct rlimit files = {limit, limit};
     setrlimit(RLIMIT_NOFILE, &files);  // as the sh launcher: a limit that cannot be set is not fatal
   }
-  int has_task = strcmp(task, "-") != 0, has_opt = strcmp(opt, "-") != 0;
-  if (has_task || has_opt) {
+  int has_task = strcmp(task, "-") != 0, has_opt = strcmp(opt, "-") != 0, has_runtime = strcmp(runtime, "-") != 0;
+  if (has_task || has_opt || has_runtime) {
     if (unshare(CLONE_NEWNS) != 0) fail("cannot unshare the mount namespace", "");
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail("cannot make mounts private", "/");
     if (has_task) bind_read_only(task, "/var/task");
@@ -128,6 +128,7 @@ int main(int argc, char **argv) {
         free(options);
       }
     }
+    if (has_runtime) bind_read_only(runtime, "/var/runtime");
     if (has_task) {
       char options[64];
       snprintf(options, sizeof options, "size=%sm,mode=1777", tmp_mb);
