@@ -6,6 +6,7 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { detectFilesystemIsolation } from '../../src/platform/sandbox-factory.js';
 import { execFileSync } from 'node:child_process';
 import { ROOT } from '../lib/processes.js';
 import { OFFICIAL_ENTRY } from '../lib/ric-variants.js';
@@ -52,6 +53,17 @@ export interface Workspace {
   /** How the platform starts this runtime (its bootstrap, or node + Lamina's RIC), and its task root. */
   launch(runtime: RuntimeKind): { command: string; args: string[]; taskDir: string };
   remove(): void;
+}
+
+/**
+ * Why runtimes that run files of this checkout (the official RIC, the floor loop) cannot run under
+ * `lamina serve` here, or undefined: each environment's private /tmp hides a checkout under /tmp.
+ * @example
+ * const reason = checkoutHiddenFromEnvironments(); // undefined unless cloned under /tmp as root
+ */
+export function checkoutHiddenFromEnvironments(): string | undefined {
+  if (!(ROOT === '/tmp' || ROOT.startsWith('/tmp/')) || !detectFilesystemIsolation().available) return undefined;
+  return `this checkout (${ROOT}) is under /tmp, which each environment's private /tmp hides from the runtime; clone Lamina elsewhere to benchmark this runtime`;
 }
 
 const FLOOR_LOOP = join(ROOT, 'dist', 'bench', 'floor', 'runtime-loop.js');
@@ -116,6 +128,8 @@ export function createWorkspace(): Workspace {
     let problem: string | undefined;
     if (runtime === 'official-ric' && !existsSync(join(OFFICIAL_ENTRY, '..', 'rapid-client.node'))) problem = 'aws-lambda-ric@4 or its native addon is not installed (npm install)';
     if (runtime === 'floor-loop' && !existsSync(FLOOR_LOOP)) problem = `${FLOOR_LOOP} is missing (npm run build)`;
+    // Their bootstraps run files of this checkout; an environment's private /tmp hides a checkout under /tmp.
+    if ((runtime === 'official-ric' || runtime === 'floor-loop') && problem === undefined) problem = checkoutHiddenFromEnvironments();
     if (runtime === 'tiny-c') {
       try {
         codeDir('tiny-c');
