@@ -175,6 +175,8 @@ export class ProcessSandbox implements Sandbox {
   /** Lines the standby printed before it was released (launcher errors), and the sink after. */
   #early: string[] | undefined;
   #sink: LineSink;
+  /** The launcher or runtime process has exited (a standby that died cannot be released). */
+  #processGone = false;
 
   /**
    * Without `onLine`, the sandbox is a standby ({@link prepareStandby}): limits set up, the
@@ -208,7 +210,7 @@ export class ProcessSandbox implements Sandbox {
         resolve({ code: error.code === 'ENOENT' ? 127 : 126, signal: null });
       });
       child.once('exit', () => {
-        this.#exited = true;
+        this.#processGone = true;
         // Whatever the runtime forked dies with it, so the output pipes close and nothing leaks.
         this.#signalGroup('SIGKILL');
       });
@@ -227,15 +229,13 @@ export class ProcessSandbox implements Sandbox {
     });
   }
 
-  #exited = false;
-
   /**
    * Start the runtime of a standby with its environment; false when the standby is gone (then
    * start a new sandbox instead).
    */
   release(env: Readonly<Record<string, string>>, onLine: LineSink): boolean {
     const stdin = this.#child.stdin;
-    if (this.#early === undefined || this.#exited || stdin === null || stdin.destroyed) return false;
+    if (this.#early === undefined || this.#processGone || stdin === null || stdin.destroyed) return false;
     let block = '';
     for (const [name, value] of Object.entries(env)) block += `${name}=${value}\0`;
     stdin.end(block);

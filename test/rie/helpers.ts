@@ -1,5 +1,4 @@
 /** Shared pieces of the `lamina rie` tests: fixture paths, explicit environments, free ports, invokes. */
-import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRie, type RieOptions, type RunningRie } from '../../src/rie/rie.js';
@@ -18,18 +17,8 @@ export function hostEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { PATH: `${nodeDir}:/usr/local/bin:/usr/bin:/bin`, HOME: '/tmp', LANG: 'C.UTF-8', ...extra };
 }
 
-/** A port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A port nobody listens on right now (the bench peers' helper: one implementation). */
+export { freePort } from '../../bench/peers/peer-process.js';
 
 export interface StartedRie {
   readonly rie: RunningRie;

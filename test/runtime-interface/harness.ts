@@ -9,6 +9,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll } from 'vitest';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const ricEntry = `${repoRoot}dist/runtime-interface/bootstrap/index.js`;
@@ -271,4 +272,26 @@ export function spawnRic(options: { api: FakeRuntimeApi; taskRoot: string; handl
     child.on('close', (code, signal) => resolve({ code, signal })),
   );
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/**
+ * For a test file that spawns the client: builds it once before the file's tests, and after each
+ * test kills every client handed to the returned `track` and closes its fake Runtime API.
+ * @example
+ * const track = useRicHarness();
+ * track({ api, ric: spawnRic({ api, taskRoot, handler }) });
+ */
+export function useRicHarness(): (started: { api: FakeRuntimeApi; ric: RicProcess }) => void {
+  beforeAll(buildRicOnce, 120_000);
+  const running: Array<{ api: FakeRuntimeApi; ric: RicProcess }> = [];
+  afterEach(async () => {
+    for (const { api, ric } of running.splice(0)) {
+      if (ric.child.exitCode === null && ric.child.signalCode === null) ric.child.kill('SIGKILL');
+      await ric.exited;
+      await api.close();
+    }
+  });
+  return (started) => {
+    running.push(started);
+  };
 }

@@ -1,24 +1,15 @@
 /** Managed-instances mode (AWS_LAMBDA_MAX_CONCURRENCY) against the fake Runtime API. */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildRicOnce, FakeRuntimeApi, handlersDir, spawnRic, type RicProcess } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useRicHarness, FakeRuntimeApi, handlersDir, spawnRic } from './harness.js';
 
 const managed = `${handlersDir}/managed`;
 
-beforeAll(buildRicOnce, 120_000);
-
-const running: Array<{ api: FakeRuntimeApi; ric: RicProcess }> = [];
-afterEach(async () => {
-  for (const { api, ric } of running.splice(0)) {
-    if (ric.child.exitCode === null && ric.child.signalCode === null) ric.child.kill('SIGKILL');
-    await ric.exited;
-    await api.close();
-  }
-});
+const track = useRicHarness();
 
 async function start(handler: string) {
   const api = await FakeRuntimeApi.start();
   const ric = spawnRic({ api, taskRoot: managed, handler, env: { AWS_LAMBDA_MAX_CONCURRENCY: '4', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' } });
-  running.push({ api, ric });
+  track({ api, ric });
   return { api, ric };
 }
 

@@ -2,30 +2,20 @@
  * End-to-end tests of the compiled runtime interface client against a fake
  * Runtime API. Build: `npx tsc -p runtime-interface` (done in beforeAll).
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildRicOnce, FUNCTION_ARN, FakeRuntimeApi, handlersDir, spawnRic, type RicProcess } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useRicHarness, FUNCTION_ARN, FakeRuntimeApi, handlersDir, spawnRic, type RicProcess } from './harness.js';
 
 const cjs = `${handlersDir}/cjs`;
 const esm = `${handlersDir}/esm`;
 const ISO = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z';
 
-beforeAll(buildRicOnce, 120_000);
-
-const running: Array<{ api: FakeRuntimeApi; ric: RicProcess }> = [];
-
-afterEach(async () => {
-  for (const { api, ric } of running.splice(0)) {
-    if (ric.child.exitCode === null && ric.child.signalCode === null) ric.child.kill('SIGKILL');
-    await ric.exited;
-    await api.close();
-  }
-});
+const track = useRicHarness();
 
 async function run(taskRoot: string, handler: string, env: Record<string, string> = {}): Promise<{ api: FakeRuntimeApi; ric: RicProcess }> {
   const api = await FakeRuntimeApi.start();
   const ric = spawnRic({ api, taskRoot, handler, env });
   const started = { api, ric };
-  running.push(started);
+  track(started);
   return started;
 }
 

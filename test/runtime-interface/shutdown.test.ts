@@ -1,22 +1,13 @@
 /** SIGTERM and onShutdown hooks, against the fake Runtime API. */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildRicOnce, FakeRuntimeApi, handlersDir, spawnRic, type RicProcess } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useRicHarness, FakeRuntimeApi, handlersDir, spawnRic } from './harness.js';
 
-beforeAll(buildRicOnce, 120_000);
-
-const running: Array<{ api: FakeRuntimeApi; ric: RicProcess }> = [];
-afterEach(async () => {
-  for (const { api, ric } of running.splice(0)) {
-    if (ric.child.exitCode === null && ric.child.signalCode === null) ric.child.kill('SIGKILL');
-    await ric.exited;
-    await api.close();
-  }
-});
+const track = useRicHarness();
 
 async function warmThenTerm(handler: string) {
   const api = await FakeRuntimeApi.start();
   const ric = spawnRic({ api, taskRoot: `${handlersDir}/shutdown`, handler });
-  running.push({ api, ric });
+  track({ api, ric });
   api.enqueue({ requestId: 'req-1' });
   expect((await api.nextPost()).body).toBe('"ok"');
   await api.waitForWaitingNext(1);

@@ -3,29 +3,20 @@
  * API, and once end to end through the real Lamina platform with the AWS SDK.
  */
 import { InvokeWithResponseStreamCommand } from '@aws-sdk/client-lambda';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { customRuntimeFunction } from '../helpers/function-config.js';
 import { localLambdaClient } from '../helpers/lambda-client.js';
 import { startLamina } from '../helpers/lamina-server.js';
-import { buildRicOnce, FakeRuntimeApi, handlersDir, spawnRic, type RicProcess } from './harness.js';
+import { useRicHarness, FakeRuntimeApi, handlersDir, spawnRic } from './harness.js';
 
 const streaming = `${handlersDir}/streaming`;
 
-beforeAll(buildRicOnce, 120_000);
-
-const running: Array<{ api: FakeRuntimeApi; ric: RicProcess }> = [];
-afterEach(async () => {
-  for (const { api, ric } of running.splice(0)) {
-    if (ric.child.exitCode === null && ric.child.signalCode === null) ric.child.kill('SIGKILL');
-    await ric.exited;
-    await api.close();
-  }
-});
+const track = useRicHarness();
 
 async function invokeOnce(handler: string, body = '{}') {
   const api = await FakeRuntimeApi.start();
   const ric = spawnRic({ api, taskRoot: streaming, handler });
-  running.push({ api, ric });
+  track({ api, ric });
   api.enqueue({ requestId: 'req-s', body });
   return { api, ric, post: await api.nextPost() };
 }
