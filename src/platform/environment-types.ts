@@ -47,6 +47,11 @@ export type InitializationType = 'on-demand' | 'provisioned-concurrency';
 export type SandboxFactory = ((runtimeApi: string, log: (line: string) => void, initializationType: InitializationType) => Sandbox) & {
   /** Release what the factory holds ahead of use (a standby sandbox), when the pool stops. */
   dispose?: () => Promise<void>;
+  /**
+   * Its sandboxes have a network of their own and bring their Runtime API listener
+   * (`Sandbox.runtimeApiListener`); the factory is then called with 127.0.0.1:9001.
+   */
+  privateRuntimeApi?: boolean;
 };
 
 /** What an environment is started with. */

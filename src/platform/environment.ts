@@ -13,7 +13,7 @@ import { endLine, reportLine, startLine, timeoutLogLine } from '../observability
 import { RuntimeApiServer } from '../runtime-api/runtime-api-server.js';
 import type { NextWaiter, ReportedError, RuntimeApiTarget } from '../runtime-api/runtime-api-target.js';
 import { MAX_BUFFERED_RESPONSE_BYTES } from '../runtime-api/runtime-api-server.js';
-import type { Sandbox, SandboxExit } from '../sandbox/process-sandbox.js';
+import { PRIVATE_RUNTIME_API, type Sandbox, type SandboxExit } from '../sandbox/process-sandbox.js';
 import { errorMessageOf, exitError, fromReported, responseTooLarge, timedOut } from './function-errors.js';
 import type { FunctionErrorResult, InvocationResult } from './invoke-types.js';
 import type { Invocation } from './invocation.js';
@@ -46,7 +46,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
   #resolveReady!: (result: InitResult) => void;
   #hooks: EnvironmentHooks;
   #timings: EnvironmentTimings;
-  #api!: RuntimeApiServer;
+  #api: RuntimeApiServer | undefined;
   #sandbox!: Sandbox;
   #spawnedAt = 0;
   #initDurationMs: number | undefined;
@@ -78,10 +78,21 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     env.#initFor = start.initFor;
     env.provisioned = start.provisioned === true;
     env.#coldPending = !env.provisioned;
-    env.#api = await RuntimeApiServer.listen(env, '127.0.0.1', start.runtimeApiPort ?? 0);
-    env.#spawnedAt = performance.now();
     const log = (line: string): void => hooks.log(line, env.#current ?? env.#draining ?? env.#initFor);
-    env.#sandbox = start.makeSandbox(env.#api.address, log, env.provisioned ? 'provisioned-concurrency' : 'on-demand');
+    const initializationType = env.provisioned ? 'provisioned-concurrency' : 'on-demand';
+    if (start.makeSandbox.privateRuntimeApi === true) {
+      // The environment has a network of its own: its launcher listens at 127.0.0.1:9001 there and
+      // hands the socket over; no other environment can reach it (docs/isolation.md).
+      env.#spawnedAt = performance.now();
+      env.#sandbox = start.makeSandbox(PRIVATE_RUNTIME_API, log, initializationType);
+      const listening = await env.#sandbox.runtimeApiListener;
+      if (listening !== undefined) env.#api = await RuntimeApiServer.adopt(env, listening, PRIVATE_RUNTIME_API);
+    } else {
+      const api = await RuntimeApiServer.listen(env, '127.0.0.1', start.runtimeApiPort ?? 0);
+      env.#api = api;
+      env.#spawnedAt = performance.now();
+      env.#sandbox = start.makeSandbox(api.address, log, initializationType);
+    }
     // Contract section 2: provisioned environments get the function timeout for init, 130 s to 900 s.
     const initLimitMs = env.provisioned ? Math.min(900, Math.max(130, fn.timeout)) * 1000 : timings.initTimeoutMs;
     env.#timer = setTimeout(() => afterPendingIo(() => env.#initTimedOut()), initLimitMs);
@@ -91,7 +102,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
 
   /** `host:port` of this environment's Runtime API. */
   get runtimeApi(): string {
-    return this.#api.address;
+    return this.#api?.address ?? PRIVATE_RUNTIME_API;
   }
 
   /** Hand an invocation to an idle environment. Its deadline starts now. */
@@ -249,7 +260,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     }
     this.state = 'dead';
     this.#waiter = undefined;
-    void this.#api.close();
+    void this.#api?.close();
     this.#hooks.dead(this);
   }
 

@@ -6,7 +6,8 @@ import type { FunctionConfig } from '../config/function-config.js';
 import { detectCgroups, type CgroupSupport } from '../sandbox/cgroups.js';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { ProcessSandbox, RUNTIME_ROOT, STANDBY_SUPPORTED, TASK_ROOT, type SandboxSpec } from '../sandbox/process-sandbox.js';
+import { ProcessSandbox, RUNTIME_ROOT, STANDBY_SUPPORTED, TASK_ROOT, type SandboxIsolation, type SandboxSpec } from '../sandbox/process-sandbox.js';
+import { detectIsolation, interpreterBinds, LAMBDA_GID, LAMBDA_UID, tmpCopiesDir, tmpImage, type IsolationSupport } from '../sandbox/isolation.js';
 import type { SandboxFactory } from './environment.js';
 import { runtimeEnvironment, type FunctionCredentials } from './environment-variables.js';
 import { newLogStreamName } from './ids.js';
@@ -26,6 +27,11 @@ export interface SandboxLimits {
   readonly maxOpenFiles: number | undefined;
   /** Private mount namespace with /var/task (read-only) and a private tmpfs /tmp (root only). */
   readonly filesystem?: boolean;
+  /**
+   * Full isolation (root, native launcher): own namespaces (network with the Runtime API inside),
+   * Lambda's user, no capabilities, seccomp, disk-backed /tmp. docs/isolation.md.
+   */
+  readonly isolation?: IsolationSupport | undefined;
   /**
    * Containers (issue 6): the engine found at start. `PackageType: Image` functions always run in
    * containers; with `all` (`--sandbox container`) zip functions do too, in the base image.
@@ -57,14 +63,17 @@ export function detectFilesystemIsolation(): { readonly available: boolean; read
  * const limits = detectSandboxLimits(); console.log(describeLimits(limits));
  */
 export function detectSandboxLimits(): SandboxLimits {
-  return { cgroups: detectCgroups(), maxOpenFiles: OPEN_FILES_PER_ENVIRONMENT, filesystem: detectFilesystemIsolation().available };
+  const filesystem = detectFilesystemIsolation().available;
+  const isolation = detectIsolation();
+  return { cgroups: detectCgroups(), maxOpenFiles: OPEN_FILES_PER_ENVIRONMENT, filesystem, isolation: filesystem && isolation.available ? isolation : undefined };
 }
 
 /** The limits in plain words, said once at start. */
 export function describeLimits(limits: SandboxLimits): string {
   const files = limits.maxOpenFiles === undefined ? 'open files not limited' : `${limits.maxOpenFiles} open files per environment`;
   const fs = limits.filesystem === true ? `code read-only at ${TASK_ROOT}, private /tmp` : 'no private /var/task or /tmp';
-  return `${limits.cgroups?.summary ?? 'no cgroups: memory, CPU and process limits are not enforced'}; ${files}; ${fs}`;
+  const isolation = limits.isolation?.summary ?? 'no isolation beyond the above (docs/isolation.md)';
+  return `${limits.cgroups?.summary ?? 'no cgroups: memory, CPU and process limits are not enforced'}; ${files}; ${fs}; ${isolation}`;
 }
 
 /** Where a host path of the function's code or layers is seen inside its mount namespace. */
@@ -93,6 +102,18 @@ export function processSandboxFactory(
   }
   if (fn.image !== undefined) throw new ConfigError(`Function ${fn.name} is a container image (${fn.image.uri}): it needs podman or docker, and none was found`);
   const isolated = limits?.filesystem === true;
+  const full = isolated ? limits?.isolation : undefined;
+  const tmpMb = fn.ephemeralStorageMb ?? DEFAULT_TMP_MB;
+  const isolation: SandboxIsolation | undefined =
+    full === undefined
+      ? undefined
+      : {
+          uid: LAMBDA_UID,
+          gid: LAMBDA_GID,
+          privateNetwork: true,
+          ...(full.diskTmp ? { tmpImage: tmpImage(tmpMb), tmpDir: tmpCopiesDir() } : {}),
+          binds: interpreterBinds(),
+        };
   // Inside the namespace the bundled RIC is shown at /var/runtime, as Lambda's runtime is: its host
   // path may be under /tmp, which the namespace hides (Lamina installed or cloned there).
   const ricAtRuntimeDir = isolated && fn.launch.kind === 'node-ric' && dirname(RIC_ENTRY) === RIC_DIR;
@@ -111,10 +132,11 @@ export function processSandboxFactory(
       // Named after the platform's pid, so a later platform can tell stale groups from live ones.
       cgroup: limits?.cgroups?.create(`p${process.pid}-${sequence}`, { memoryMb: fn.memorySize }),
       maxOpenFiles: limits?.maxOpenFiles,
+      isolation,
       filesystem: isolated
         ? {
             codeDir: fn.codeDir,
-            tmpMb: fn.ephemeralStorageMb ?? DEFAULT_TMP_MB,
+            tmpMb,
             layers: process.execPath.startsWith('/opt/') ? undefined : fn.layers,
             runtimeDir: ricAtRuntimeDir ? RIC_DIR : undefined,
           }
@@ -147,6 +169,7 @@ export function processSandboxFactory(
     return new ProcessSandbox(spec(env), log);
   };
   if (useStandby) setImmediate(prepareStandby);
+  factory.privateRuntimeApi = isolation?.privateNetwork === true;
   factory.dispose = async () => {
     disposed = true;
     const held = standby;

@@ -5,7 +5,7 @@
  * Hot path: no per-request logging, payloads stay bytes, keep-alive, `/next` long-polls.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { RUNTIME_API_ERRORS, runtimeApiErrorBody, type RuntimeApiErrorCode } from '../errors.js';
 import type { Invocation } from '../platform/invocation.js';
 import { readBody } from './read-body.js';
@@ -145,6 +145,21 @@ function route(target: RuntimeApiTarget, req: IncomingMessage, res: ServerRespon
   }
 }
 
+function createRuntimeApiHttpServer(target: RuntimeApiTarget): Server {
+  const server = createServer({ keepAlive: true, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => route(target, req, res));
+  // A runtime keeps one connection open between invocations, however long it stays idle.
+  server.keepAliveTimeout = 0;
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
+  return server;
+}
+
 /**
  * A Runtime API listener bound to `host:port` (port 0 picks a free one).
  *
@@ -163,23 +178,29 @@ export class RuntimeApiServer {
   }
 
   static listen(target: RuntimeApiTarget, host: string, port: number): Promise<RuntimeApiServer> {
-    const server = createServer({ keepAlive: true, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => route(target, req, res));
-    // A runtime keeps one connection open between invocations, however long it stays idle.
-    server.keepAliveTimeout = 0;
-    server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-      if (!socket.writable) {
-        socket.destroy();
-        return;
-      }
-      const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    });
+    const server = createRuntimeApiHttpServer(target);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {
         server.off('error', reject);
         const bound = server.address() as AddressInfo;
         resolve(new RuntimeApiServer(server, `${host}:${bound.port}`));
+      });
+    });
+  }
+
+  /**
+   * Serve on a socket that is already listening: an environment's own network namespace, whose
+   * launcher bound `address` there and handed the socket over (docs/isolation.md). The HTTP
+   * server takes over the socket's handle.
+   */
+  static adopt(target: RuntimeApiTarget, listening: NetServer, address: string): Promise<RuntimeApiServer> {
+    const server = createRuntimeApiHttpServer(target);
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(listening, () => {
+        server.off('error', reject);
+        resolve(new RuntimeApiServer(server, address));
       });
     });
   }

@@ -12,8 +12,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PROJECT_ROOT, SANDBOX_LAUNCHER } from '../platform/paths.js';
 
-/** The launcher's C source. */
-export const LAUNCHER_SOURCE_FILE = join(PROJECT_ROOT, 'src', 'sandbox', 'native', 'lamina-sandbox.c');
+/** The launcher's C sources: the launcher, the isolated environment's pieces, the seccomp filter. */
+export const LAUNCHER_SOURCE_FILES = ['lamina-sandbox.c', 'isolation.c', 'seccomp-filter.c'].map((file) =>
+  join(PROJECT_ROOT, 'src', 'sandbox', 'native', file),
+);
 
 /**
  * Compile the launcher; resolves to the binary, or to the reason it could not be built.
@@ -24,7 +26,7 @@ export function buildSandboxLauncher(out = SANDBOX_LAUNCHER): { binary?: string;
   mkdirSync(dirname(out), { recursive: true });
   rmSync(out, { force: true });
   for (const compiler of ['cc', 'gcc', 'clang']) {
-    const run = spawnSync(compiler, ['-O2', '-Wall', '-o', out, LAUNCHER_SOURCE_FILE], { encoding: 'utf8' });
+    const run = spawnSync(compiler, ['-O2', '-Wall', '-o', out, ...LAUNCHER_SOURCE_FILES], { encoding: 'utf8' });
     if (run.error !== undefined) continue; // not installed
     if (run.status === 0) return { binary: out };
     return { problem: `${compiler} failed: ${run.stderr.trim()}` };

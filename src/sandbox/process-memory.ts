@@ -46,19 +46,27 @@ function readText(fd: number): string | undefined {
  */
 export class ProcessTreeMemory {
   readonly #root: number;
+  readonly #uncounted: number;
   readonly #open = new Map<number, ProcFiles>();
 
-  constructor(rootPid: number) {
+  /**
+   * @param uncountedLevels the top levels of the tree that are the platform's, not the function's
+   * (an isolated environment's launcher and namespace init: 2).
+   */
+  constructor(rootPid: number, uncountedLevels = 0) {
     this.#root = rootPid;
+    this.#uncounted = uncountedLevels;
   }
 
   /** Sum of VmHWM over the root and its live descendants, in MB (rounded up). */
   peakMb(): number {
     let totalKb = 0;
     const pending = [this.#root];
+    const depths = [0];
     const seen = new Set<number>();
     while (pending.length > 0 && seen.size < MAX_PROCESSES) {
       const pid = pending.pop() as number;
+      const depth = depths.pop() as number;
       seen.add(pid);
       const files = this.#files(pid);
       if (files === undefined) continue;
@@ -69,9 +77,13 @@ export class ProcessTreeMemory {
         continue;
       }
       const at = status.indexOf('VmHWM:');
-      if (at >= 0) totalKb += Number.parseInt(status.slice(at + 6).trimStart(), 10) || 0;
+      if (at >= 0 && depth >= this.#uncounted) totalKb += Number.parseInt(status.slice(at + 6).trimStart(), 10) || 0;
       const list = children.trim();
-      if (list !== '') for (const child of list.split(' ')) pending.push(Number(child));
+      if (list === '') continue;
+      for (const child of list.split(' ')) {
+        pending.push(Number(child));
+        depths.push(depth + 1);
+      }
     }
     for (const pid of this.#open.keys()) if (!seen.has(pid)) this.#forget(pid);
     return Math.ceil(totalKb / 1024);

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:net';
 import { SANDBOX_LAUNCHER } from '../platform/paths.js';
 import type { EnvironmentCgroup } from './cgroups.js';
 import { ProcessTreeMemory } from './process-memory.js';
@@ -30,6 +31,42 @@ export interface SandboxSpec {
     /** The runtime's own files (Lamina's RIC), shown read-only at /var/runtime as on Lambda. */
     readonly runtimeDir?: string | undefined;
   } | undefined;
+  /**
+   * Full isolation (root, native launcher; docs/isolation.md): own PID, IPC, UTS, cgroup and
+   * mount namespaces, a root of its own, an unprivileged user, no capabilities, seccomp.
+   */
+  readonly isolation?: SandboxIsolation | undefined;
+}
+
+export interface SandboxIsolation {
+  readonly uid: number;
+  readonly gid: number;
+  /**
+   * A network namespace of its own whose loopback serves the Runtime API at 127.0.0.1:9001; the
+   * listening socket comes back to the platform ({@link ProcessSandbox.runtimeApiListener}).
+   */
+  readonly privateNetwork: boolean;
+  /** An empty ext4 image of /tmp's size: /tmp on disk (a copy per environment), else a tmpfs. */
+  readonly tmpImage?: string | undefined;
+  /** A directory on disk for the unnamed copies of {@link tmpImage}. */
+  readonly tmpDir?: string | undefined;
+  /** Host paths shown read-only at the same place (an interpreter outside /usr). */
+  readonly binds: readonly string[];
+}
+
+/** Where the Runtime API is inside an environment with its own network, as on Lambda. */
+export const PRIVATE_RUNTIME_API = '127.0.0.1:9001';
+
+/** The fd of Node's IPC channel in the launcher (stdio index 3). */
+const CHANNEL_FD = 3;
+
+function isolationOptions(isolation: SandboxIsolation | undefined): string[] {
+  if (isolation === undefined) return [];
+  const options = ['--isolate', `${isolation.uid}:${isolation.gid}`];
+  if (isolation.privateNetwork) options.push('--api-fd', String(CHANNEL_FD));
+  if (isolation.tmpImage !== undefined && isolation.tmpDir !== undefined) options.push('--tmp-image', isolation.tmpImage, '--tmp-dir', isolation.tmpDir);
+  for (const path of isolation.binds) options.push('--bind', path);
+  return options;
 }
 
 /**
@@ -85,8 +122,10 @@ export function launcherCommand(spec: SandboxSpec, native: string | undefined = 
     String(procs.length), ...procs,
     spec.command, ...spec.args,
   ];
-  if (native !== undefined) return [native, held ? ['--env-from-stdin', ...launcherArgs] : launcherArgs];
+  const options = [...(held ? ['--env-from-stdin'] : []), ...isolationOptions(spec.isolation)];
+  if (native !== undefined) return [native, [...options, ...launcherArgs]];
   if (held) throw new Error('a held (standby) sandbox needs the native launcher');
+  if (spec.isolation !== undefined) throw new Error('an isolated sandbox needs the native launcher');
   const launcher = ['-c', LAUNCHER, 'lamina-sandbox', ...launcherArgs];
   // A private mount namespace, so the mounts are the runtime's alone and vanish with it.
   if (fs !== undefined) return ['unshare', ['--mount', '--propagation', 'private', '/bin/sh', ...launcher]];
@@ -103,6 +142,11 @@ export interface SandboxExit {
 /** What a sandbox can do, whatever isolates it (process today, container next). */
 export interface Sandbox {
   readonly exited: Promise<SandboxExit>;
+  /**
+   * The listening socket of the environment's own Runtime API (a private network); undefined
+   * when the sandbox uses the platform's listener, resolves undefined when it died first.
+   */
+  readonly runtimeApiListener?: Promise<Server | undefined>;
   /** Send a signal to every process of the sandbox. */
   signal(signal: NodeJS.Signals): void;
   /** Peak memory of the sandbox so far, in MB. */
@@ -155,6 +199,28 @@ function splitLines(stream: NodeJS.ReadableStream, sink: LineSink): void {
   });
 }
 
+/** The launcher hands the listening socket over Node's IPC channel, then closes it. */
+function receiveListener(child: ChildProcess): Promise<Server | undefined> {
+  return new Promise((resolve) => {
+    const done = (server: Server | undefined): void => {
+      child.off('message', onMessage);
+      child.off('exit', onGone);
+      child.off('error', onGone);
+      resolve(server);
+    };
+    const onMessage = (_message: unknown, handle: unknown): void => {
+      if (handle !== undefined && handle !== null && typeof (handle as Server).listen === 'function') done(handle as Server);
+    };
+    const onGone = (): void => done(undefined);
+    child.on('message', onMessage);
+    child.once('exit', onGone);
+    child.once('error', onGone);
+    // The channel must not keep the platform alive, nor its closing raise an error.
+    child.on('error', () => undefined);
+    child.channel?.unref();
+  });
+}
+
 /**
  * A runtime process in its own process group.
  *
@@ -165,12 +231,14 @@ function splitLines(stream: NodeJS.ReadableStream, sink: LineSink): void {
  */
 export class ProcessSandbox implements Sandbox {
   readonly exited: Promise<SandboxExit>;
+  readonly runtimeApiListener?: Promise<Server | undefined>;
   readonly pid: number;
   #child: ChildProcess;
   #exitSeen = false;
   #peakMb = 0;
   #memory: ProcessTreeMemory | undefined;
   #cgroup: EnvironmentCgroup | undefined;
+  #memoryFromCgroup: boolean;
 
   /** Lines the standby printed before it was released (launcher errors), and the sink after. */
   #early: string[] | undefined;
@@ -193,11 +261,15 @@ export class ProcessSandbox implements Sandbox {
       cwd: spec.cwd,
       env: held ? {} : spec.env,
       detached: true,
-      stdio: [held ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      stdio: [held ? 'pipe' : 'ignore', 'pipe', 'pipe', ...(spec.isolation?.privateNetwork === true ? ['ipc' as const] : [])],
     });
+    if (spec.isolation?.privateNetwork === true) this.runtimeApiListener = receiveListener(this.#child);
     // A spawn failure (ENOENT, EACCES) is reported as an exit, like a runtime that died at once.
     this.pid = this.#child.pid ?? -1;
-    if (this.pid > 0 && spec.cgroup === undefined) this.#memory = new ProcessTreeMemory(this.pid);
+    // Isolated, /tmp may be on disk: its page cache is charged to the cgroup but is not the
+    // function's memory (as on Lambda), so the peak is the processes' own (VmHWM).
+    if (this.pid > 0 && (spec.cgroup === undefined || spec.isolation !== undefined)) this.#memory = new ProcessTreeMemory(this.pid, spec.isolation === undefined ? 0 : 2);
+    this.#memoryFromCgroup = spec.isolation === undefined;
     const child = this.#child;
     child.stdin?.on('error', () => undefined); // a standby that died: its exit says why
     if (child.stdout !== null) splitLines(child.stdout, sink);
@@ -219,7 +291,7 @@ export class ProcessSandbox implements Sandbox {
         this.#memory = undefined;
         const cgroup = this.#cgroup;
         const outOfMemory = cgroup !== undefined && cgroup.oomKills() > 0;
-        if (cgroup !== undefined) this.#peakMb = Math.max(this.#peakMb, this.#cgroupPeakMb());
+        if (cgroup !== undefined && this.#memoryFromCgroup) this.#peakMb = Math.max(this.#peakMb, this.#cgroupPeakMb());
         cgroup?.remove();
         this.#cgroup = undefined;
         if (this.#exitSeen) return;
@@ -252,7 +324,7 @@ export class ProcessSandbox implements Sandbox {
 
   peakMemoryMb(): number {
     // The environment's peak so far: children that came and went (curl in a shell runtime) count.
-    if (this.#cgroup !== undefined) this.#peakMb = Math.max(this.#peakMb, this.#cgroupPeakMb());
+    if (this.#cgroup !== undefined && this.#memoryFromCgroup) this.#peakMb = Math.max(this.#peakMb, this.#cgroupPeakMb());
     else if (this.#memory !== undefined) this.#peakMb = Math.max(this.#peakMb, this.#memory.peakMb());
     return this.#peakMb;
   }

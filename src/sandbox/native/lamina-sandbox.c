@@ -18,6 +18,15 @@
  * ahead of a cold start, so the first write to a cgroup.procs after a quiet spell (the kernel waits
  * for an RCU grace period there, 10-20 ms on this machine) is not on the cold start's path. An EOF
  * with no entries (the platform is gone) ends the standby without running anything.
+ * With --isolate UID:GID (root; docs/isolation.md) the environment gets its own mount, PID, IPC and
+ * cgroup namespaces and, with --api-fd N, its own network namespace whose loopback serves the Runtime
+ * API at 127.0.0.1:9001, the listening socket handed to the platform over Node's IPC channel on fd N.
+ * The runtime sees a root built for it (system directories, --bind paths, /var/task, /opt,
+ * /var/runtime read-only; /tmp a tmpfs or, with --tmp-image IMAGE --tmp-dir DIR, a disk-backed
+ * ext4 copy of IMAGE), runs as UID:GID with no capabilities, no_new_privs and a seccomp filter.
+ * This process stays outside as the platform's child; the namespace's pid 1 is a second copy of it
+ * that reaps orphans and passes the runtime's wait status back, and whose exit kills every process
+ * left in the namespace at once (a timed-out function's forks included).
  * Any failure exits 125 with a message on stderr, which the platform turns into a failed init.
  * Built by `npm run build` when a C compiler is present; otherwise the sh launcher is used.
  */
@@ -29,10 +38,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-static void fail(const char *what, const char *arg) {
+#include "lamina-sandbox.h"
+
+void fail(const char *what, const char *arg) {
   fprintf(stderr, "lamina-sandbox: %s %s: %s\n", what, arg, strerror(errno));
   exit(125);
 }
@@ -86,14 +100,137 @@ static char **environment_from_stdin(void) {
 
 extern char **environ;
 
-int main(int argc, char **argv) {
-  int env_from_stdin = argc > 1 && strcmp(argv[1], "--env-from-stdin") == 0;
-  if (env_from_stdin) {
-    argv++;
-    argc--;
+/** Options before the positional arguments. */
+struct options {
+  int env_from_stdin;
+  int isolate;
+  unsigned uid, gid;
+  int api_fd;
+  const char *tmp_image, *tmp_dir;
+  const char *binds[16];
+  int bind_count;
+};
+
+static int parse_options(int argc, char **argv, struct options *options) {
+  int i = 1;
+  for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
+    const char *flag = argv[i];
+    if (strcmp(flag, "--env-from-stdin") == 0) {
+      options->env_from_stdin = 1;
+      continue;
+    }
+    if (i + 1 >= argc) break;
+    const char *value = argv[++i];
+    if (strcmp(flag, "--isolate") == 0) {
+      options->isolate = sscanf(value, "%u:%u", &options->uid, &options->gid) == 2;
+      if (!options->isolate) fail("bad --isolate (want UID:GID)", value);
+    } else if (strcmp(flag, "--api-fd") == 0) {
+      options->api_fd = atoi(value);
+    } else if (strcmp(flag, "--tmp-image") == 0) {
+      options->tmp_image = value;
+    } else if (strcmp(flag, "--tmp-dir") == 0) {
+      options->tmp_dir = value;
+    } else if (strcmp(flag, "--bind") == 0 && options->bind_count < 15) {
+      options->binds[options->bind_count++] = value;
+    } else {
+      errno = EINVAL;
+      fail("unknown option", flag);
+    }
   }
+  return i - 1;
+}
+
+/** The runtime: the namespace's pid 2 (or this process itself when not isolated). */
+static void exec_runtime(char **command) {
+  execvp(command[0], command);
+  // Like sh: 127 when the command is not found, 126 when it cannot be run.
+  fprintf(stderr, "lamina-sandbox: %s: %s\n", command[0], strerror(errno));
+  _exit(errno == ENOENT ? 127 : 126);
+}
+
+/** Exit the way STATUS says a process ended, so the platform reads the runtime's own exit. */
+static void mirror(int status) {
+  if (WIFEXITED(status)) exit(WEXITSTATUS(status));
+  int sig = WIFSIGNALED(status) ? WTERMSIG(status) : SIGKILL;
+  struct rlimit no_core = {0, 0};
+  setrlimit(RLIMIT_CORE, &no_core);
+  signal(sig, SIG_DFL);
+  sigset_t all;
+  sigfillset(&all);
+  sigprocmask(SIG_UNBLOCK, &all, NULL);
+  kill(getpid(), sig);
+  exit(128 + sig);
+}
+
+/** pid 1 of the environment: start the runtime, reap orphans, report the runtime's status. */
+static void namespace_init(const struct options *options, const struct root_view *view, int report, char **command) {
+  enter_root_view(view);
+  if (options->env_from_stdin) {
+    char **entries = environment_from_stdin();
+    if (entries == NULL) _exit(0);  // released without an environment: the platform is gone
+    environ = entries;
+  }
+  pid_t runtime = fork();
+  if (runtime < 0) fail("cannot start", command[0]);
+  if (runtime == 0) {
+    close(report);
+    drop_privileges(options->uid, options->gid);
+    exec_runtime(command);
+  }
+  for (;;) {
+    int status;
+    pid_t gone = waitpid(-1, &status, 0);
+    if (gone < 0 && errno == EINTR) continue;
+    if (gone < 0) _exit(125);
+    if (gone != runtime) continue;  // an orphan the runtime left behind
+    ssize_t written = write(report, &status, sizeof status);
+    (void)written;
+    _exit(0);  // the kernel now kills whatever else is left in the namespace
+  }
+}
+
+static void isolate(const struct options *options, const struct root_view *view, char **command) {
+  int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | (options->api_fd > 0 ? CLONE_NEWNET : 0);
+  if (unshare(flags) != 0) fail("cannot unshare the namespaces", "");
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail("cannot make mounts private", "/");
+  if (sethostname("localhost", 9) != 0) fail("cannot set the host name", "");
+  if (options->api_fd > 0) runtime_api_listener(9001, options->api_fd);
+  // After the cgroups were joined: the namespace's root is the environment's own cgroup.
+  if (unshare(CLONE_NEWCGROUP) != 0) fail("cannot unshare the cgroup namespace", "");
+  int report[2];
+  if (pipe2(report, O_CLOEXEC) != 0) fail("cannot create a pipe", "");
+  pid_t init = fork();
+  if (init < 0) fail("cannot fork", "");
+  if (init == 0) {
+    close(report[0]);
+    // Outside the namespace the parent shows as pid 0: nothing to compare, the signal is enough.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    namespace_init(options, view, report[1], command);
+  }
+  close(report[1]);
+  // The platform signals the whole process group: the runtime decides what SIGTERM means; this
+  // process only leaves with the namespace (SIGKILL), so it ignores the rest.
+  int ignored[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE};
+  for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++) signal(ignored[i], SIG_IGN);
+  int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null >= 0) dup2(null, 0);
+  int status;
+  while (waitpid(init, &status, 0) < 0) {
+    if (errno != EINTR) fail("cannot wait for the environment", "");
+  }
+  int runtime_status;
+  if (read(report[0], &runtime_status, sizeof runtime_status) == sizeof runtime_status) mirror(runtime_status);
+  mirror(status);
+}
+
+int main(int argc, char **argv) {
+  struct options options;
+  memset(&options, 0, sizeof options);
+  int skipped = parse_options(argc, argv, &options);
+  argv += skipped;
+  argc -= skipped;
   if (argc < 8) {
-    fprintf(stderr, "usage: lamina-sandbox [--env-from-stdin] NOFILE|- TASKDIR|- TMP_MB OPT|- RUNTIMEDIR|- N PROCS... COMMAND [ARGS...]\n");
+    fprintf(stderr, "usage: lamina-sandbox [--env-from-stdin] [--isolate UID:GID [--api-fd N] [--tmp-image IMAGE --tmp-dir DIR] [--bind PATH]...] NOFILE|- TASKDIR|- TMP_MB OPT|- RUNTIMEDIR|- N PROCS... COMMAND [ARGS...]\n");
     return 125;
   }
   const char *nofile = argv[1], *task = argv[2], *tmp_mb = argv[3], *opt = argv[4], *runtime = argv[5];
@@ -111,6 +248,17 @@ int main(int argc, char **argv) {
     setrlimit(RLIMIT_NOFILE, &files);  // as the sh launcher: a limit that cannot be set is not fatal
   }
   int has_task = strcmp(task, "-") != 0, has_opt = strcmp(opt, "-") != 0, has_runtime = strcmp(runtime, "-") != 0;
+  if (options.isolate) {
+    if (!has_task) fail("--isolate needs the code directory", "");
+    if (options.tmp_image != NULL && options.tmp_dir == NULL) fail("--tmp-image needs", "--tmp-dir");
+    options.binds[options.bind_count] = NULL;
+    struct root_view view = {
+        .task = task, .opt = has_opt ? opt : NULL, .runtime = has_runtime ? runtime : NULL,
+        .tmp_image = options.tmp_image, .tmp_dir = options.tmp_dir, .tmp_mb = tmp_mb,
+        .binds = options.binds, .hostname = "sandbox.localdomain",
+    };
+    isolate(&options, &view, &argv[next]);
+  }
   if (has_task || has_opt || has_runtime) {
     if (unshare(CLONE_NEWNS) != 0) fail("cannot unshare the mount namespace", "");
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail("cannot make mounts private", "/");
@@ -121,28 +269,26 @@ int main(int argc, char **argv) {
       } else {
         // An overlay with only lower layers is read-only by construction.
         size_t size = strlen(opt) + sizeof "lowerdir=";
-        char *options = malloc(size);
-        if (options == NULL) fail("out of memory", "");
-        snprintf(options, size, "lowerdir=%s", opt);
-        if (mount("overlay", "/opt", "overlay", 0, options) != 0) fail("cannot mount the layers overlay at", "/opt");
-        free(options);
+        char *overlay = malloc(size);
+        if (overlay == NULL) fail("out of memory", "");
+        snprintf(overlay, size, "lowerdir=%s", opt);
+        if (mount("overlay", "/opt", "overlay", 0, overlay) != 0) fail("cannot mount the layers overlay at", "/opt");
+        free(overlay);
       }
     }
     if (has_runtime) bind_read_only(runtime, "/var/runtime");
     if (has_task) {
-      char options[64];
-      snprintf(options, sizeof options, "size=%sm,mode=1777", tmp_mb);
-      if (mount("tmpfs", "/tmp", "tmpfs", 0, options) != 0) fail("cannot mount tmpfs at", "/tmp");
+      char tmpfs[64];
+      snprintf(tmpfs, sizeof tmpfs, "size=%sm,mode=1777", tmp_mb);
+      if (mount("tmpfs", "/tmp", "tmpfs", 0, tmpfs) != 0) fail("cannot mount tmpfs at", "/tmp");
       if (chdir("/var/task") != 0) fail("cannot change directory to", "/var/task");
     }
   }
-  if (env_from_stdin) {
+  if (options.env_from_stdin) {
     char **entries = environment_from_stdin();
     if (entries == NULL) return 0;  // released without an environment: the platform is gone
     environ = entries;
   }
-  execvp(argv[next], &argv[next]);
-  // Like sh: 127 when the command is not found, 126 when it cannot be run.
-  fprintf(stderr, "lamina-sandbox: %s: %s\n", argv[next], strerror(errno));
-  return errno == ENOENT ? 127 : 126;
+  exec_runtime(&argv[next]);
+  return 126;
 }

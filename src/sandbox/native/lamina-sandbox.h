@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+/* Shared by the parts of lamina-sandbox (lamina-sandbox.c, isolation.c, seccomp-filter.c). */
+#ifndef LAMINA_SANDBOX_H
+#define LAMINA_SANDBOX_H
+
+/** Print "lamina-sandbox: WHAT ARG: strerror(errno)" and exit 125 (the platform: failed init). */
+void fail(const char *what, const char *arg);
+
+/** Install the seccomp deny list (seccomp-filter.c); no_new_privs must be set first. */
+void install_seccomp_filter(void);
+
+/**
+ * In the new network namespace: bring up the loopback and listen on 127.0.0.1:PORT; the listening
+ * socket is handed to the platform over Node's IPC channel on fd CHANNEL, then closed here.
+ */
+void runtime_api_listener(int port, int channel);
+
+/** Everything the isolated filesystem view needs (isolation.c). */
+struct root_view {
+  const char *task;      /* code, read-only at /var/task */
+  const char *opt;       /* layers (top first, ':'-joined) or NULL */
+  const char *runtime;   /* runtime files, read-only at /var/runtime, or NULL */
+  const char *tmp_image; /* an empty ext4 image to copy for a disk-backed /tmp, or NULL for tmpfs */
+  const char *tmp_dir;   /* where the unnamed copy of the image lives (a disk directory) */
+  const char *tmp_mb;    /* size of /tmp in MB */
+  const char **binds;    /* extra host paths shown read-only at the same path (NULL-terminated) */
+  const char *hostname;  /* the environment's /etc/hosts names 127.0.0.1 this way too */
+};
+
+/**
+ * Build the runtime's root in a fresh tmpfs (system directories and the given paths bound
+ * read-only, /dev with the usual character devices, a new /proc, /tmp) and pivot into it.
+ * Called by the namespace's first process (pid 1), so /proc shows that namespace.
+ */
+void enter_root_view(const struct root_view *view);
+
+/** Drop to UID:GID with no capabilities, no_new_privs and the seccomp filter. */
+void drop_privileges(unsigned uid, unsigned gid);
+
+#endif
