@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { RUNTIME_API_ERRORS, runtimeApiErrorBody, type RuntimeApiErrorCode } from '../errors.js';
+import { answerClientError, RUNTIME_API_ERRORS, runtimeApiErrorBody, type RuntimeApiErrorCode } from '../errors.js';
 import type { Invocation } from '../platform/invocation.js';
 import { readBody } from './read-body.js';
 import { parseRuntimeApiRequest } from './routes.js';
@@ -166,14 +166,7 @@ export class RuntimeApiServer {
     const server = createServer({ keepAlive: true, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => route(target, req, res));
     // A runtime keeps one connection open between invocations, however long it stays idle.
     server.keepAliveTimeout = 0;
-    server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-      if (!socket.writable) {
-        socket.destroy();
-        return;
-      }
-      const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    });
+    server.on('clientError', answerClientError);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {
