@@ -33,7 +33,7 @@ describe('the error catalogue', () => {
     for (const spec of Object.values(SERVICE_ERRORS)) expect(spec.name).toMatch(/^[A-Z][A-Za-z]+(Exception)$/);
   });
 
-  it('gives platform function errors types that pass the contract pattern', () => {
+  it('gives platform function errors types that pass the Runtime API\'s pattern', () => {
     for (const type of Object.values(FUNCTION_ERROR_TYPES)) {
       expect(type.startsWith('Sandbox.') || ERROR_TYPE_PATTERN.test(type)).toBe(true);
     }

@@ -87,8 +87,8 @@ function isJsonObject(bytes: Buffer): boolean {
 }
 
 /**
- * The caller's view of an error a runtime reported: the type is checked against the contract's
- * pattern; a JSON object body is passed through as bytes, anything else is wrapped.
+ * The caller's view of an error a runtime reported: the type is checked against the pattern in
+ * docs/runtime-api.md; a JSON object body is passed through as bytes, anything else is wrapped.
  *
  * @example fromReported({ errorType: 'Function.x y', payload: Buffer.from('oops') })
  * // { errorType: 'Function.Unknown', payload: '{"errorType":"Function.Unknown","errorMessage":"oops"}' }
