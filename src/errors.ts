@@ -36,7 +36,7 @@ export const SERVICE_ERRORS = {
 
 export type ServiceErrorCode = keyof typeof SERVICE_ERRORS;
 
-/** Why an invoke was throttled (contract section 5). */
+/** Why an invoke was throttled (docs/invoke-api.md). */
 export type ThrottleReason = 'ReservedFunctionConcurrentInvocationLimitExceeded' | 'ConcurrentInvocationLimitExceeded';
 
 /**
@@ -66,7 +66,7 @@ export class ServiceError extends Error {
   }
 }
 
-/** An error answered to a runtime by the Runtime API (contract section 3). */
+/** An error answered to a runtime by the Runtime API (docs/runtime-api.md). */
 export interface RuntimeApiErrorSpec {
   readonly code: string;
   readonly errorType: string;
@@ -90,7 +90,7 @@ export function runtimeApiErrorBody(code: RuntimeApiErrorCode, message: string):
   return JSON.stringify({ errorMessage: message, errorType: RUNTIME_API_ERRORS[code].errorType });
 }
 
-/** Error types the platform itself produces for a failed invocation (contract section 5). */
+/** Error types the platform itself produces for a failed invocation (docs/invoke-api.md). */
 export const FUNCTION_ERROR_TYPES = {
   LAMINA_ERR_FN_TIMEOUT: 'Sandbox.Timedout',
   LAMINA_ERR_FN_EXIT: 'Runtime.ExitError',
@@ -130,7 +130,7 @@ export function platformFunctionError(code: FunctionErrorCode, errorMessage: str
   return functionErrorBody(FUNCTION_ERROR_TYPES[code], errorMessage);
 }
 
-/** Error types a runtime may report are checked against this pattern (contract section 3). */
+/** Error types a runtime may report are checked against this pattern (docs/runtime-api.md). */
 export const ERROR_TYPE_PATTERN = /^(Runtime|Function)\.[A-Z][a-zA-Z]+$/;
 
 /**

@@ -2,7 +2,7 @@
  * The Invoke API front door: an HTTP server that the AWS SDK and CLI talk to.
  *
  * It parses each call into an `InvokeRequest`, hands it to the `InvokePort` and renders the
- * answer; it never reaches into the platform. Routes (contract section 5):
+ * answer; it never reaches into the platform. Routes (docs/invoke-api.md):
  * `POST /2015-03-31/functions/{FunctionName}/invocations` and
  * `POST /2021-11-15/functions/{FunctionName}/response-streaming-invocations`.
  */

@@ -1,5 +1,5 @@
 /**
- * Turn what the platform answered into the Invoke API's HTTP answers (contract section 5).
+ * Turn what the platform answered into the Invoke API's HTTP answers (docs/invoke-api.md).
  *
  * Buffered invokes answer 200 with the payload and `X-Amz-*` headers; Event 202; DryRun 204;
  * streaming invokes answer an event stream written chunk by chunk as the function produces it.

@@ -1,5 +1,5 @@
 /**
- * The error bodies the platform itself answers for a failed invocation (contract section 5),
+ * The error bodies the platform itself answers for a failed invocation (docs/invoke-api.md),
  * and the normalisation of errors a runtime reports.
  */
 import { functionErrorBody, platformFunctionError, validatedErrorType } from '../errors.js';

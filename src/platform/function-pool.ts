@@ -1,7 +1,7 @@
 /**
  * The execution environments of one function version: reuse of idle ones (warm starts), new
  * ones for invocations that find none (cold starts), the retry of a failed init inside the
- * first invoke (contract section 2, "suppressed init"), and retirement of idle environments.
+ * first invoke (docs/environment.md, "suppressed init"), and retirement of idle environments.
  */
 import { performance } from 'node:perf_hooks';
 import type { FunctionConfig } from '../config/function-config.js';
@@ -24,7 +24,7 @@ export interface PoolOptions {
   /** Idle environments are retired after this long without an invocation. */
   readonly idleTimeoutMs: number;
   readonly makeSandbox: SandboxFactory;
-  /** Most new environments per window (contract section 8: 1,000 per 10 s per function). */
+  /** Most new environments per window (docs/limits.md: 1,000 per 10 s per function). */
   readonly scaleOut?: { readonly environments: number; readonly perMs: number };
   /** Runtime API port for the first environment (RIE drop-in); later ones get free ports. */
   readonly firstRuntimeApiPort?: number;

@@ -44,7 +44,7 @@ export interface StreamedBody {
 
 /**
  * A function error, as the caller receives it with `X-Amz-Function-Error: Unhandled`: the
- * validated error type (contract section 3), e.g. `Runtime.ExitError`, and the error JSON bytes.
+ * validated error type (docs/runtime-api.md), e.g. `Runtime.ExitError`, and the error JSON bytes.
  */
 export type FunctionErrorResult = FunctionErrorBody;
 

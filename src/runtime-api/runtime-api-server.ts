@@ -1,5 +1,5 @@
 /**
- * The Runtime API listener of one execution environment (contract section 3). Each environment
+ * The Runtime API listener of one execution environment (docs/runtime-api.md). Each environment
  * has its own listener, so a runtime can only ever see and answer its own invocations.
  *
  * Hot path: no per-request logging, payloads stay bytes, keep-alive, `/next` long-polls.
@@ -44,7 +44,7 @@ function deliver(res: ServerResponse, invocation: Invocation): void {
     'Lambda-Runtime-Invoked-Function-Arn': invocation.invokedFunctionArn,
     'Lambda-Runtime-Trace-Id': invocation.traceId,
   };
-  // Contract section 3: a header whose value is empty is omitted.
+  // docs/runtime-api.md: a header whose value is empty is omitted.
   if (request.clientContext) headers['Lambda-Runtime-Client-Context'] = request.clientContext;
   if (request.tenantId) headers['Lambda-Runtime-Aws-Tenant-Id'] = request.tenantId;
   res.writeHead(200, headers);

@@ -1,5 +1,5 @@
 /**
- * Relay a streamed response (contract section 3, response streaming) from the runtime's chunked
+ * Relay a streamed response (docs/runtime-api.md, response streaming) from the runtime's chunked
  * request body to the caller, chunk by chunk, with backpressure. A mid-stream failure arrives in
  * the trailers `Lambda-Runtime-Function-Error-Type` and `Lambda-Runtime-Function-Error-Body`
  * (base64 of the error JSON).
@@ -10,7 +10,7 @@ import { responseTooLarge, truncatedResponse } from '../platform/function-errors
 import type { Invocation } from '../platform/invocation.js';
 import type { ReportedError, RuntimeApiTarget } from './runtime-api-target.js';
 
-/** Contract section 8: a streamed response may be at most 200 MB. */
+/** docs/limits.md: a streamed response may be at most 200 MB. */
 export const MAX_STREAMED_RESPONSE_BYTES = 200 * 1024 * 1024;
 
 function trailerError(req: IncomingMessage): ReportedError | undefined {

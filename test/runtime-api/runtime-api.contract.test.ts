@@ -1,5 +1,5 @@
 /**
- * Every endpoint and every error row of the Runtime API (contract section 3), played by hand
+ * Every endpoint and every error row of the Runtime API (docs/runtime-api.md), played by hand
  * against a real environment of the real platform.
  */
 import { connect } from 'node:net';
