@@ -41,6 +41,10 @@ export {
   NodeJsExitError,
   UnhandledPromiseRejectionError,
   PlatformError,
+  MalformedStreamingHandlerError,
+  InvalidStreamingOperationError,
+  CallbackHandlerDeprecatedError,
+  RIC_ERROR_TYPES,
   type ErrorResponse,
 } from './runtime/errors.js';
 export { loadHandler, parseHandlerName, type HandlerName, type LoadedHandler, type UserHandler } from './runtime/handler-loader.js';
@@ -53,7 +57,6 @@ export {
   streamingMetadata,
   installAwsLambdaGlobal,
   HTTP_INTEGRATION_CONTENT_TYPE,
-  MalformedStreamingHandlerError,
   type ResponseStream,
   type StreamingHandler,
   type StreamifyOptions,

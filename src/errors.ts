@@ -1,11 +1,13 @@
 /**
  * The platform's error catalogue: every error Lamina puts on the wire, with a stable code.
  *
- * Two families, as in the Lambda contract (../shared/lambda-contract.md sections 3 and 5):
+ * The families (docs/errors.md lists every code, and test/errors.test.ts holds the two to each other):
  * - service errors, answered by the invoke front door with `x-amzn-ErrorType` and a JSON body
  *   `{"Type":"User","message":...}` (plus `Reason` for throttling);
  * - runtime API errors, answered to a runtime as `{"errorMessage":...,"errorType":...}`;
- * - function errors, the bodies a caller receives with `X-Amz-Function-Error: Unhandled`.
+ * - function errors, the bodies a caller receives with `X-Amz-Function-Error: Unhandled`;
+ * - HTTP parser refusals, answered with a bare status line by both listeners;
+ * - CLI errors, which end a command with an exit status instead of going on the wire.
  *
  * A test (test/errors.test.ts) checks that every code is unique and every entry is well formed.
  */
@@ -34,7 +36,7 @@ export const SERVICE_ERRORS = {
 
 export type ServiceErrorCode = keyof typeof SERVICE_ERRORS;
 
-/** Why an invoke was throttled (contract section 5). */
+/** Why an invoke was throttled (docs/invoke-api.md). */
 export type ThrottleReason = 'ReservedFunctionConcurrentInvocationLimitExceeded' | 'ConcurrentInvocationLimitExceeded';
 
 /**
@@ -64,7 +66,7 @@ export class ServiceError extends Error {
   }
 }
 
-/** An error answered to a runtime by the Runtime API (contract section 3). */
+/** An error answered to a runtime by the Runtime API (docs/runtime-api.md). */
 export interface RuntimeApiErrorSpec {
   readonly code: string;
   readonly errorType: string;
@@ -88,7 +90,7 @@ export function runtimeApiErrorBody(code: RuntimeApiErrorCode, message: string):
   return JSON.stringify({ errorMessage: message, errorType: RUNTIME_API_ERRORS[code].errorType });
 }
 
-/** Error types the platform itself produces for a failed invocation (contract section 5). */
+/** Error types the platform itself produces for a failed invocation (docs/invoke-api.md). */
 export const FUNCTION_ERROR_TYPES = {
   LAMINA_ERR_FN_TIMEOUT: 'Sandbox.Timedout',
   LAMINA_ERR_FN_EXIT: 'Runtime.ExitError',
@@ -96,9 +98,39 @@ export const FUNCTION_ERROR_TYPES = {
   LAMINA_ERR_FN_RESPONSE_TOO_LARGE: 'Function.ResponseSizeTooLarge',
   LAMINA_ERR_FN_UNKNOWN: 'Runtime.Unknown',
   LAMINA_ERR_FN_FUNCTION_UNKNOWN: 'Function.Unknown',
+  LAMINA_ERR_FN_TRUNCATED_RESPONSE: 'Runtime.TruncatedResponse',
 } as const;
 
-/** Error types a runtime may report are checked against this pattern (contract section 3). */
+export type FunctionErrorCode = keyof typeof FUNCTION_ERROR_TYPES;
+
+/** A function error as the caller receives it: its type and the JSON body sent with `X-Amz-Function-Error`. */
+export interface FunctionErrorBody {
+  readonly errorType: string;
+  readonly payload: Buffer;
+}
+
+/**
+ * The body of a function error the platform writes itself: `errorType` first, as Lambda writes
+ * its own (`Sandbox.Timedout`, `Runtime.ExitError`, ...). See docs/errors.md.
+ *
+ * @example
+ * functionErrorBody('Runtime.Unknown', 'oops').payload.toString(); // '{"errorType":"Runtime.Unknown","errorMessage":"oops"}'
+ */
+export function functionErrorBody(errorType: string, errorMessage: string): FunctionErrorBody {
+  return { errorType, payload: Buffer.from(JSON.stringify({ errorType, errorMessage })) };
+}
+
+/**
+ * A platform-made function error from the catalogue.
+ *
+ * @example
+ * platformFunctionError('LAMINA_ERR_FN_EXIT', 'RequestId: abc Error: Runtime exited with error: exit status 1');
+ */
+export function platformFunctionError(code: FunctionErrorCode, errorMessage: string): FunctionErrorBody {
+  return functionErrorBody(FUNCTION_ERROR_TYPES[code], errorMessage);
+}
+
+/** Error types a runtime may report are checked against this pattern (docs/runtime-api.md). */
 export const ERROR_TYPE_PATTERN = /^(Runtime|Function)\.[A-Z][a-zA-Z]+$/;
 
 /**
@@ -115,9 +147,47 @@ export function validatedErrorType(reported: string | undefined): string {
   return FUNCTION_ERROR_TYPES.LAMINA_ERR_FN_UNKNOWN;
 }
 
+/**
+ * Requests so malformed that Node's HTTP parser refuses them before any route sees them: both
+ * listeners (Invoke API and Runtime API) answer with a bare status line and close the socket.
+ */
+export const HTTP_ERRORS = {
+  LAMINA_ERR_HTTP_BAD_REQUEST: { code: 'LAMINA_ERR_HTTP_BAD_REQUEST', status: 400, reason: 'Bad Request' },
+  LAMINA_ERR_HTTP_HEADERS_TOO_LARGE: { code: 'LAMINA_ERR_HTTP_HEADERS_TOO_LARGE', status: 431, reason: 'Request Header Fields Too Large' },
+} as const satisfies Record<string, { readonly code: string; readonly status: number; readonly reason: string }>;
+
+/** What `answerClientError` needs of a socket (a `net.Socket` or `stream.Duplex`). */
+interface ClientSocket {
+  readonly writable: boolean;
+  end(data: string): unknown;
+  destroy(): unknown;
+}
+
+/**
+ * The answer of a server's `clientError` event: 431 for headers over Node's limit, else 400,
+ * with no body, then the connection is closed.
+ *
+ * @example
+ * server.on('clientError', answerClientError);
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: ClientSocket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const spec = error.code === 'HPE_HEADER_OVERFLOW' ? HTTP_ERRORS.LAMINA_ERR_HTTP_HEADERS_TOO_LARGE : HTTP_ERRORS.LAMINA_ERR_HTTP_BAD_REQUEST;
+  socket.end(`HTTP/1.1 ${spec.status} ${spec.reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** Errors that end a `lamina` command instead of going on the wire: the message on stderr, this exit status. */
+export const CLI_ERRORS = {
+  LAMINA_ERR_CONFIG: { code: 'LAMINA_ERR_CONFIG', name: 'ConfigError', exitCode: 2 },
+  LAMINA_ERR_RIE_BOOTSTRAP_NOT_FOUND: { code: 'LAMINA_ERR_RIE_BOOTSTRAP_NOT_FOUND', name: 'BootstrapNotFoundError', exitCode: 1 },
+} as const satisfies Record<string, { readonly code: string; readonly name: string; readonly exitCode: number }>;
+
 /** A configuration problem (template, flags): names where it is and which rule it breaks. */
 export class ConfigError extends Error {
-  readonly code = 'LAMINA_ERR_CONFIG';
+  readonly code = CLI_ERRORS.LAMINA_ERR_CONFIG.code;
   constructor(message: string) {
     super(message);
     this.name = 'ConfigError';

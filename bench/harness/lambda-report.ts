@@ -1,5 +1,5 @@
 /**
- * The platform's REPORT line (contract section 9) as the benchmarks read it from
+ * The platform's REPORT line (docs/log-format.md) as the benchmarks read it from
  * `X-Amz-Log-Result`: Duration, Max Memory Used and, on a cold start, Init Duration.
  */
 

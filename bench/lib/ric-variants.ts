@@ -98,7 +98,7 @@ export function ricVariants(floorScript: string, netFloorScript?: string): RicVa
 }
 
 /**
- * The clean environment of contract section 7 (no NODE_EXTRA_CA_CERTS: it alone adds ~70 ms).
+ * The clean environment of docs/environment.md (no NODE_EXTRA_CA_CERTS: it alone adds ~70 ms).
  * `node` is reachable on PATH for the sh launcher.
  */
 export function lambdaEnv(runtimeApi: string, taskDir: string): Record<string, string> {

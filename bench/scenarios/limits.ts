@@ -1,5 +1,5 @@
 /**
- * limits: every documented limit of contract section 8, each with a probe just under it and one
+ * limits: every documented limit of docs/limits.md, each with a probe just under it and one
  * just over it, showing whether Lamina enforces it here. Configuration limits are probed by
  * starting `lamina serve` on a template at the edge (accepted or refused); run-time limits by
  * invoking the echo runtime of the tests (test/fixtures/runtimes/echo) with events that allocate,
@@ -86,7 +86,7 @@ function describe(answer: Invoked): string {
 
 export const limitsScenario: Scenario = {
   name: 'limits',
-  title: 'Documented limits (contract section 8): a probe just under and just over each',
+  title: 'Documented limits (docs/limits.md): a probe just under and just over each',
   async run(context: ScenarioContext): Promise<ScenarioResult> {
     const { options, workspace } = context;
     const heavy = !options.quick;

@@ -16,7 +16,7 @@ const XRAY_ERROR_CAUSE_HEADER = 'Lambda-Runtime-Function-XRay-Error-Cause';
  */
 const MAX_XRAY_ERROR_CAUSE_LENGTH = 8192;
 
-/** The headers of a streamed `/response`, as the official client sends them (contract section 3). */
+/** The headers of a streamed `/response`, as the official client sends them (docs/runtime-api.md). */
 export const STREAMING_RESPONSE_HEADERS = {
   'Lambda-Runtime-Function-Response-Mode': 'streaming',
   'Transfer-Encoding': 'chunked',

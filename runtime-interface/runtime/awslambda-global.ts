@@ -9,6 +9,7 @@
  */
 import type { Context } from 'aws-lambda';
 import type { Writable } from 'node:stream';
+import { MalformedStreamingHandlerError } from './errors.js';
 
 /** Set on a handler by `streamifyResponse`; the value `'response'` means response streaming. */
 export const HANDLER_STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
@@ -101,9 +102,6 @@ export class HttpResponseStream {
   }
 }
 
-/** Thrown at init when a handler carries a streaming mark other than `'response'`. */
-export class MalformedStreamingHandlerError extends Error {}
-Object.defineProperty(MalformedStreamingHandlerError.prototype, 'name', { value: 'Runtime.MalformedStreamingHandler', writable: true, configurable: true });
 
 /** How the loop must call a handler. */
 export interface StreamingMetadata {

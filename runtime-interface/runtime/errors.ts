@@ -10,6 +10,25 @@
 // facade over all its exports, which costs cold-start time (~3 ms over the files on the init path).
 const { types } = process.getBuiltinModule('node:util');
 
+/**
+ * Every error type the client itself names, by stable code (docs/errors.md describes each one;
+ * test/errors.test.ts holds the two to each other). A handler's own errors keep their own names.
+ */
+export const RIC_ERROR_TYPES = {
+  LAMINA_ERR_RIC_IMPORT_MODULE: 'Runtime.ImportModuleError',
+  LAMINA_ERR_RIC_USER_CODE_SYNTAX: 'Runtime.UserCodeSyntaxError',
+  LAMINA_ERR_RIC_HANDLER_NOT_FOUND: 'Runtime.HandlerNotFound',
+  LAMINA_ERR_RIC_MALFORMED_HANDLER_NAME: 'Runtime.MalformedHandlerName',
+  LAMINA_ERR_RIC_JSON_STRINGIFY: 'Runtime.JSONStringifyError',
+  LAMINA_ERR_RIC_NODEJS_EXIT: 'Runtime.NodeJsExit',
+  LAMINA_ERR_RIC_UNHANDLED_REJECTION: 'Runtime.UnhandledPromiseRejection',
+  LAMINA_ERR_RIC_PLATFORM: 'Runtime.PlatformError',
+  LAMINA_ERR_RIC_MALFORMED_STREAMING_HANDLER: 'Runtime.MalformedStreamingHandler',
+  LAMINA_ERR_RIC_INVALID_STREAMING_OPERATION: 'Runtime.InvalidStreamingOperation',
+  LAMINA_ERR_RIC_CALLBACK_HANDLER_DEPRECATED: 'Runtime.CallbackHandlerDeprecated',
+  LAMINA_ERR_RIC_UNREADABLE_ERROR: 'handled',
+} as const;
+
 /** The body posted to `/invocation/{id}/error` and `/init/error`. */
 export interface ErrorResponse {
   errorType: string;
@@ -27,7 +46,7 @@ export class ImportModuleError extends Error {
     super(String(original));
   }
 }
-runtimeName(ImportModuleError, 'Runtime.ImportModuleError');
+runtimeName(ImportModuleError, RIC_ERROR_TYPES.LAMINA_ERR_RIC_IMPORT_MODULE);
 
 /** The handler's module (or one it loads) has a syntax error. Keeps the original stack (file and line). */
 export class UserCodeSyntaxError extends Error {
@@ -36,15 +55,15 @@ export class UserCodeSyntaxError extends Error {
     if (original.stack !== undefined) this.stack = original.stack;
   }
 }
-runtimeName(UserCodeSyntaxError, 'Runtime.UserCodeSyntaxError');
+runtimeName(UserCodeSyntaxError, RIC_ERROR_TYPES.LAMINA_ERR_RIC_USER_CODE_SYNTAX);
 
 /** The export named by `_HANDLER` is missing or not a function. */
 export class HandlerNotFoundError extends Error {}
-runtimeName(HandlerNotFoundError, 'Runtime.HandlerNotFound');
+runtimeName(HandlerNotFoundError, RIC_ERROR_TYPES.LAMINA_ERR_RIC_HANDLER_NOT_FOUND);
 
 /** `_HANDLER` is not of the form `path/module.export`, or contains `..`. */
 export class MalformedHandlerNameError extends Error {}
-runtimeName(MalformedHandlerNameError, 'Runtime.MalformedHandlerName');
+runtimeName(MalformedHandlerNameError, RIC_ERROR_TYPES.LAMINA_ERR_RIC_MALFORMED_HANDLER_NAME);
 
 /** The handler's result could not be serialised with `JSON.stringify`. */
 export class JsonStringifyError extends Error {
@@ -52,7 +71,7 @@ export class JsonStringifyError extends Error {
     super(message);
   }
 }
-runtimeName(JsonStringifyError, 'Runtime.JSONStringifyError');
+runtimeName(JsonStringifyError, RIC_ERROR_TYPES.LAMINA_ERR_RIC_JSON_STRINGIFY);
 
 /** An async handler's promise never settled and the event loop emptied. */
 export class NodeJsExitError extends Error {
@@ -62,7 +81,7 @@ export class NodeJsExitError extends Error {
     );
   }
 }
-runtimeName(NodeJsExitError, 'Runtime.NodeJsExit');
+runtimeName(NodeJsExitError, RIC_ERROR_TYPES.LAMINA_ERR_RIC_NODEJS_EXIT);
 
 /** A promise rejection nobody handled. The message is `String(reason)`. */
 export class UnhandledPromiseRejectionError extends Error {
@@ -72,11 +91,23 @@ export class UnhandledPromiseRejectionError extends Error {
     this.reason = reason;
   }
 }
-runtimeName(UnhandledPromiseRejectionError, 'Runtime.UnhandledPromiseRejection');
+runtimeName(UnhandledPromiseRejectionError, RIC_ERROR_TYPES.LAMINA_ERR_RIC_UNHANDLED_REJECTION);
 
 /** The platform gave the client something it cannot work with (missing variable, bad header). */
 export class PlatformError extends Error {}
-runtimeName(PlatformError, 'Runtime.PlatformError');
+runtimeName(PlatformError, RIC_ERROR_TYPES.LAMINA_ERR_RIC_PLATFORM);
+
+/** Thrown at init when a handler carries a streaming mark other than `'response'`. */
+export class MalformedStreamingHandlerError extends Error {}
+runtimeName(MalformedStreamingHandlerError, RIC_ERROR_TYPES.LAMINA_ERR_RIC_MALFORMED_STREAMING_HANDLER);
+
+/** `setContentType` after the first write, and other misuses of the response stream. */
+export class InvalidStreamingOperationError extends Error {}
+runtimeName(InvalidStreamingOperationError, RIC_ERROR_TYPES.LAMINA_ERR_RIC_INVALID_STREAMING_OPERATION);
+
+/** A callback-style handler (three parameters, not streaming) in managed-instances mode. */
+export class CallbackHandlerDeprecatedError extends Error {}
+runtimeName(CallbackHandlerDeprecatedError, RIC_ERROR_TYPES.LAMINA_ERR_RIC_CALLBACK_HANDLER_DEPRECATED);
 
 interface ErrorLike {
   name: string;
@@ -125,7 +156,7 @@ export function toErrorResponse(error: unknown): ErrorResponse {
     return { errorType: typeof error, errorMessage: String(error), trace: [] };
   } catch {
     return {
-      errorType: 'handled',
+      errorType: RIC_ERROR_TYPES.LAMINA_ERR_RIC_UNREADABLE_ERROR,
       errorMessage:
         'callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack',
       trace: [],

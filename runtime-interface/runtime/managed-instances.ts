@@ -13,6 +13,7 @@
  */
 import type { Invocation } from '../api-client/runtime-api-client.js';
 import type { LambdaEnvironment } from './environment.js';
+import { CallbackHandlerDeprecatedError } from './errors.js';
 
 const { AsyncLocalStorage } = process.getBuiltinModule('node:async_hooks');
 
@@ -30,9 +31,6 @@ const CALLBACK_ERROR_NODEJS22 =
 const CALLBACK_ERROR_NODEJS24_ABOVE =
   'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.';
 
-/** A callback-style handler (three parameters, not streaming) in managed mode. */
-export class CallbackHandlerDeprecatedError extends Error {}
-Object.defineProperty(CallbackHandlerDeprecatedError.prototype, 'name', { value: 'Runtime.CallbackHandlerDeprecated', writable: true, configurable: true });
 
 /**
  * Refuse a callback-style handler, with the official client's message for the runtime.

@@ -13,13 +13,10 @@ import { isSafeHeaderValue, type ApiAnswer, type Invocation, type RuntimeApiClie
 import type { ResponseStream } from './awslambda-global.js';
 import { applyTraceId, buildContext } from './context.js';
 import type { LambdaEnvironment } from './environment.js';
-import { toErrorResponse } from './errors.js';
+import { InvalidStreamingOperationError, toErrorResponse } from './errors.js';
 import type { UserHandler } from './handler-loader.js';
 import { logError } from './logging.js';
 
-/** `setContentType` after the first write, and other misuses of the response stream. */
-export class InvalidStreamingOperationError extends Error {}
-Object.defineProperty(InvalidStreamingOperationError.prototype, 'name', { value: 'Runtime.InvalidStreamingOperation', writable: true, configurable: true });
 
 type WriteCallback = (error?: Error | null) => void;
 type Chunk = string | Uint8Array;

@@ -1,6 +1,6 @@
 /**
  * The X-Ray error cause the official client sends with an invocation error, in the header
- * `Lambda-Runtime-Function-XRay-Error-Cause` (contract section 3): the working directory, the
+ * `Lambda-Runtime-Function-XRay-Error-Cause` (docs/runtime-api.md): the working directory, the
  * exception (type, message, parsed stack frames) and the distinct source paths.
  *
  * Imported lazily, on the first error report.

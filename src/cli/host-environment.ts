@@ -10,7 +10,7 @@ export interface HostEnvironment {
   readonly accountId: string;
   /** Credentials handed to functions, when the host has some (as SAM local does). */
   readonly credentials: FunctionCredentials | undefined;
-  /** RIE knobs (contract section 7). */
+  /** RIE knobs (docs/environment.md). */
   readonly rie: {
     readonly functionName: string;
     readonly functionVersion: string;

@@ -2,7 +2,7 @@
  * `lamina <command>`: the command-line entry point. Each command lives in its own module and
  * returns an exit code; long-running ones resolve when they stop.
  */
-import { ConfigError } from '../errors.js';
+import { CLI_ERRORS, ConfigError } from '../errors.js';
 
 export const USAGE = `Usage: lamina <command> [options]
 
@@ -49,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof ConfigError || (error instanceof Error && error.name === 'TypeError' && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
       process.stderr.write(`lamina ${name}: ${error.message}\n`);
-      return 2;
+      return CLI_ERRORS.LAMINA_ERR_CONFIG.exitCode;
     }
     throw error;
   }

@@ -4,6 +4,7 @@
  */
 import { readHostEnvironment } from './host-environment.js';
 import { untilSignal, warnIfExposed } from './cli-support.js';
+import { CLI_ERRORS } from '../errors.js';
 import { BootstrapNotFoundError } from '../rie/bootstrap.js';
 import { runningInContainer } from '../rie/container.js';
 import { parseRieArgs, RIE_DEFAULTS, RIE_LOG_LEVELS } from '../rie/rie-args.js';
@@ -89,7 +90,7 @@ export async function rieCommand(args: string[], io: RieCommandIo = {}): Promise
   } catch (error) {
     if (error instanceof BootstrapNotFoundError) {
       stderr(`lamina rie: ${error.message}\n`);
-      return 1;
+      return CLI_ERRORS.LAMINA_ERR_RIE_BOOTSTRAP_NOT_FOUND.exitCode;
     }
     throw error;
   }

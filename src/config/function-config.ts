@@ -80,7 +80,7 @@ export interface FunctionConfig {
   readonly inheritedEnvironment?: Readonly<Record<string, string>> | undefined;
 }
 
-/** The documented limits that a function configuration must respect (contract section 8). */
+/** The documented limits that a function configuration must respect (docs/limits.md). */
 export const FUNCTION_LIMITS = {
   minMemoryMb: 128,
   maxMemoryMb: 10_240,

@@ -1,6 +1,6 @@
 /**
  * Validation of the function properties Lamina uses, against the documented Lambda limits
- * (contract section 8). Every rule broken is recorded in a TemplateReport (nothing throws here),
+ * (docs/limits.md). Every rule broken is recorded in a TemplateReport (nothing throws here),
  * so a template with several problems is reported in one go.
  */
 import { RESERVED_ENVIRONMENT_NAMES } from '../platform/environment-variables.js';
@@ -90,7 +90,7 @@ export function integerProperty(report: TemplateReport, resource: string, proper
 
 export const MEMORY_RULE: IntegerRule = { min: FUNCTION_LIMITS.minMemoryMb, max: FUNCTION_LIMITS.maxMemoryMb, unit: 'MB' };
 export const TIMEOUT_RULE: IntegerRule = { min: FUNCTION_LIMITS.minTimeoutS, max: FUNCTION_LIMITS.maxTimeoutS, unit: 'seconds' };
-/** `EphemeralStorage.Size`: /tmp of 512 to 10,240 MB (contract section 8). */
+/** `EphemeralStorage.Size`: /tmp of 512 to 10,240 MB (docs/limits.md). */
 export const EPHEMERAL_STORAGE_RULE: IntegerRule = { min: 512, max: 10_240, unit: 'MB' };
 export const PROVISIONED_RULE: IntegerRule = { min: 1, max: Number.MAX_SAFE_INTEGER, unit: '' };
 export const CONCURRENCY_RULE: IntegerRule = { min: 0, max: Number.MAX_SAFE_INTEGER, unit: '' };

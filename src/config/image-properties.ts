@@ -11,7 +11,7 @@ import { resolveProperty, show, type TemplateReport } from './function-propertie
 
 /**
  * Image functions have no runtime to launch: the container's ENTRYPOINT starts the runtime. A
- * `bootstrap`-kind launch because, as for custom runtimes, their init is billed (contract section 9).
+ * `bootstrap`-kind launch because, as for custom runtimes, their init is billed (docs/log-format.md).
  */
 export const IMAGE_LAUNCH: RuntimeLaunch = { kind: 'bootstrap', command: '', args: [] };
 

@@ -24,7 +24,7 @@ export const LOCAL_BASE_IMAGE = 'lamina/base:local';
 /** The entrypoint script shipped in containers/. */
 export const ENTRYPOINT_SCRIPT = join(PROJECT_ROOT, 'containers', 'lambda-entrypoint.sh');
 
-/** The environment of AWS's base images (contract section 7), set as the image's ENV. */
+/** The environment of AWS's base images (docs/environment.md), set as the image's ENV. */
 export const BASE_IMAGE_ENV: Readonly<Record<string, string>> = {
   PATH: '/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin',
   LANG: 'en_US.UTF-8',

@@ -18,7 +18,7 @@ import { cgroupPathOf, imageRootfs, runcLauncher } from './runc-direct.js';
 import type { ContainerEngine } from './engine.js';
 import { removeStaleContainers } from './stale-containers.js';
 
-/** Contract section 8: processes and open files per environment. */
+/** docs/limits.md: processes and open files per environment. */
 const PER_ENVIRONMENT = 1024;
 const DEFAULT_TMP_MB = 512;
 /** Lambda's task root and runtime directory inside the container. */

@@ -1,9 +1,9 @@
 /**
  * The container sandbox: one execution environment is one container (`podman run` / `docker run`),
  * with the same {@link Sandbox} contract as a runtime process, so the environment's lifecycle,
- * errors and logs do not change (contract sections 2 and 9).
+ * errors and logs do not change (docs/environment.md and docs/log-format.md).
  *
- * Limits (contract section 8) are the engine's own: `--memory` = MemorySize (no swap), `--cpus` in
+ * Limits (docs/limits.md) are the engine's own: `--memory` = MemorySize (no swap), `--cpus` in
  * proportion (1,769 MB = 1 vCPU), `--pids-limit 1024`, 1,024 open files, a read-only root
  * filesystem and a tmpfs /tmp of EphemeralStorage. Not an environment cgroup of Lamina's as
  * `--cgroup-parent`: the engine would put its monitor (conmon) in it, sharing the function's CPU
@@ -43,7 +43,7 @@ export interface ContainerLauncher {
 /** Label on every container Lamina starts; its value is the platform's pid (stale ones are removed). */
 export const OWNER_LABEL = 'lamina.owner-pid';
 
-/** What every container of an environment gets, whoever starts it (contract section 8). */
+/** What every container of an environment gets, whoever starts it (docs/limits.md). */
 export interface ContainerLimits {
   /** Read-only bind mounts (the code at /var/task and a layer at /opt in base-image mode). */
   readonly mounts: readonly { readonly source: string; readonly target: string }[];
@@ -64,7 +64,7 @@ export interface ContainerSpec extends ContainerLimits {
   /** Arguments after the image (CMD override). */
   readonly command: readonly string[];
   readonly workdir?: string | undefined;
-  /** The runtime's environment (contract section 7); handed over in an env file, never on argv. */
+  /** The runtime's environment (docs/environment.md); handed over in an env file, never on argv. */
   readonly env: Readonly<Record<string, string>>;
   /** Where the env file is written (a private directory). */
   readonly envFile: string;

@@ -3,7 +3,7 @@
  * `/usr/local/bin/aws-lambda-rie` (./build-rie-bundle.ts): `lamina rie` without the rest of the CLI.
  */
 import { rieCommand } from '../cli/rie-command.js';
-import { ConfigError } from '../errors.js';
+import { CLI_ERRORS, ConfigError } from '../errors.js';
 
 rieCommand(process.argv.slice(2)).then(
   (code) => {
@@ -11,6 +11,6 @@ rieCommand(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     process.stderr.write(`lamina rie: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = error instanceof ConfigError ? 2 : 1;
+    process.exitCode = error instanceof ConfigError ? CLI_ERRORS.LAMINA_ERR_CONFIG.exitCode : 1;
   },
 );

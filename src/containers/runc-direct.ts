@@ -7,7 +7,7 @@
  * is root; otherwise the engine's own `run` (./container-sandbox.ts).
  *
  * The container is the same as the engine would make: read-only root, tmpfs /tmp, the limits of
- * contract section 8 as the container's cgroup, pid/ipc/uts/mount namespaces, the host's network,
+ * docs/limits.md as the container's cgroup, pid/ipc/uts/mount namespaces, the host's network,
  * runc's default capabilities (three) and masked /proc paths, catatonit as pid 1 when installed.
  */
 import { spawnSync } from 'node:child_process';
@@ -120,7 +120,7 @@ export function ociConfig(spec: DirectSpec, init: string | undefined = INIT_CAND
     { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
     { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
-    // Contract section 8: /tmp is the only writable place, EphemeralStorage in size.
+    // docs/limits.md: /tmp is the only writable place, EphemeralStorage in size.
     { destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'mode=1777', `size=${spec.tmpMb}m`] },
     ...spec.mounts.map((mount) => bind(mount.source, mount.target)),
   ];

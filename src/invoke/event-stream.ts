@@ -1,5 +1,5 @@
 /**
- * AWS event-stream frames for InvokeWithResponseStream (contract section 5).
+ * AWS event-stream frames for InvokeWithResponseStream (docs/invoke-api.md).
  *
  * The SDK's unmarshaller dispatches on `:message-type` (`event`) and `:event-type`
  * (`PayloadChunk` | `InvokeComplete`, the members of `InvokeWithResponseStreamResponseEvent`).

@@ -2,14 +2,14 @@
  * The Invoke API front door: an HTTP server that the AWS SDK and CLI talk to.
  *
  * It parses each call into an `InvokeRequest`, hands it to the `InvokePort` and renders the
- * answer; it never reaches into the platform. Routes (contract section 5):
+ * answer; it never reaches into the platform. Routes (docs/invoke-api.md):
  * `POST /2015-03-31/functions/{FunctionName}/invocations` and
  * `POST /2021-11-15/functions/{FunctionName}/response-streaming-invocations`.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ServiceError } from '../errors.js';
+import { answerClientError, ServiceError } from '../errors.js';
 import type { InvokePort } from '../platform/invoke-types.js';
 import { completeInvokeRequest, parseInvokeHead, payloadTooLarge } from './parse-request.js';
 import { BodyAbortedError, collectBody } from './read-body.js';
@@ -95,11 +95,7 @@ export function createFrontDoor(port: InvokePort, options: FrontDoorOptions = {}
   });
   server.keepAliveTimeout = opts.keepAliveTimeoutMs;
   server.headersTimeout = opts.keepAliveTimeoutMs + 1000;
-  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) return socket.destroy();
-    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  });
+  server.on('clientError', answerClientError);
   return server;
 }
 

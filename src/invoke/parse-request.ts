@@ -1,5 +1,5 @@
 /**
- * Parse an Invoke API call into a typed `InvokeRequest` (contract section 5).
+ * Parse an Invoke API call into a typed `InvokeRequest` (docs/invoke-api.md).
  *
  * Two stages, so the server can refuse an oversized body before reading it:
  * `parseInvokeHead` (route, function name, headers: everything but the body) and

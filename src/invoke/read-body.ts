@@ -1,5 +1,5 @@
 /**
- * Collect a request body as Buffer chunks under a size cap (contract section 5: 6 MB / 1 MB).
+ * Collect a request body as Buffer chunks under a size cap (docs/invoke-api.md: 6 MB / 1 MB).
  *
  * An oversized body is never buffered: the caller answers 413 at once while the rest of the
  * body is read and thrown away, so the connection stays usable and the client, still

@@ -1,12 +1,13 @@
 /**
- * Turn what the platform answered into the Invoke API's HTTP answers (contract section 5).
+ * Turn what the platform answered into the Invoke API's HTTP answers (docs/invoke-api.md).
  *
  * Buffered invokes answer 200 with the payload and `X-Amz-*` headers; Event 202; DryRun 204;
  * streaming invokes answer an event stream written chunk by chunk as the function produces it.
  */
 import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import { FUNCTION_ERROR_TYPES, ServiceError } from '../errors.js';
+import { ServiceError } from '../errors.js';
+import { responseTooLarge, streamFailed } from '../platform/function-errors.js';
 import type { AcceptedInvoke, FunctionErrorResult, InvokeOutcome, InvokeRequest, StreamedBody } from '../platform/invoke-types.js';
 import { encodeInvokeComplete, encodePayloadChunk } from './event-stream.js';
 
@@ -29,10 +30,6 @@ const noop = (): void => undefined;
 export function logTail(logs: () => string, bytes: number): string {
   const all = Buffer.from(logs(), 'utf8');
   return all.subarray(Math.max(0, all.length - bytes)).toString('base64');
-}
-
-function functionError(errorType: string, errorMessage: string): FunctionErrorResult {
-  return { errorType, payload: Buffer.from(JSON.stringify({ errorMessage, errorType })) };
 }
 
 /**
@@ -92,11 +89,8 @@ function bufferStream(body: Readable, cap: number): Promise<Buffer | 'too-large'
 }
 
 async function settle(stream: StreamedBody, ending: 'ended' | 'failed' | 'client-gone'): Promise<FunctionErrorResult | undefined> {
-  const error = await stream.completion.catch(() => functionError(FUNCTION_ERROR_TYPES.LAMINA_ERR_FN_UNKNOWN, 'The response stream failed.'));
-  if (error === undefined && ending === 'failed') {
-    return functionError(FUNCTION_ERROR_TYPES.LAMINA_ERR_FN_UNKNOWN, 'The response stream failed.');
-  }
-  return error;
+  const error = await stream.completion.catch(() => streamFailed());
+  return error === undefined && ending === 'failed' ? streamFailed() : error;
 }
 
 /**
@@ -116,10 +110,7 @@ export async function renderBuffered(res: ServerResponse, request: InvokeRequest
     const gathered = await bufferStream(result.stream.body, limits.maxResponseBytes);
     error = await settle(result.stream, gathered === 'failed' ? 'failed' : 'ended');
     if (error === undefined && gathered === 'too-large') {
-      error = functionError(
-        FUNCTION_ERROR_TYPES.LAMINA_ERR_FN_RESPONSE_TOO_LARGE,
-        `Response payload size exceeded maximum allowed payload size (${limits.maxResponseBytes} bytes).`,
-      );
+      error = responseTooLarge(limits.maxResponseBytes);
     }
     if (typeof gathered !== 'string') payload = gathered;
   }

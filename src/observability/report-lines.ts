@@ -1,5 +1,5 @@
 /**
- * The platform's own log lines around each invocation (contract section 9): START, END, REPORT,
+ * The platform's own log lines around each invocation (docs/log-format.md): START, END, REPORT,
  * INIT_REPORT, and the timeout notice. Fields are tab-separated, as Lambda writes them.
  */
 

@@ -1,12 +1,12 @@
 /**
- * Concurrency admission (contract section 8): the account limit is shared by all functions;
+ * Concurrency admission (docs/limits.md): the account limit is shared by all functions;
  * a function with reserved concurrency owns that many slots and can use no more; the others
  * share what is left (the unreserved pool).
  */
 import type { FunctionConfig } from '../config/function-config.js';
 import { ConfigError, type ThrottleReason } from '../errors.js';
 
-/** Lambda keeps this much of the account's concurrency unreserved (contract section 8). */
+/** Lambda keeps this much of the account's concurrency unreserved (docs/limits.md). */
 export const UNRESERVED_MINIMUM = 100;
 
 /**

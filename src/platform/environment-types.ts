@@ -35,9 +35,9 @@ export interface EnvironmentHooks {
 }
 
 export interface EnvironmentTimings {
-  /** On-demand init limit (contract section 2: 10 s). */
+  /** On-demand init limit (docs/environment.md: 10 s). */
   readonly initTimeoutMs: number;
-  /** SIGTERM to SIGKILL when retiring (contract section 2). */
+  /** SIGTERM to SIGKILL when retiring (docs/environment.md). */
   readonly shutdownGraceMs: number;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The environment a runtime receives (contract section 7). Built from scratch for every
+ * The environment a runtime receives (docs/environment.md). Built from scratch for every
  * environment: nothing of the platform's own environment leaks into a function, except in the
  * RIE drop-in, which forwards the container's environment as AWS's RIE does.
  */

@@ -1,6 +1,6 @@
 /**
  * One execution environment: a sandboxed runtime, its own Runtime API listener, and the state
- * machine that every Runtime API call is checked against (contract sections 2 and 3).
+ * machine that every Runtime API call is checked against (docs/environment.md and docs/runtime-api.md).
  *
  *   initializing --first /next--> idle --invoke--> invoking --answer--> idle ... --> retiring --> dead
  *   any state --process exit / timeout / init failure--> dead
@@ -79,6 +79,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     env.provisioned = start.provisioned === true;
     env.#coldPending = !env.provisioned;
     const log = (line: string): void => hooks.log(line, env.#current ?? env.#draining ?? env.#initFor);
+<<<<<<< HEAD
     const initializationType = env.provisioned ? 'provisioned-concurrency' : 'on-demand';
     if (start.makeSandbox.privateRuntimeApi === true) {
       // The environment has a network of its own: its launcher listens at 127.0.0.1:9001 there and
@@ -94,6 +95,10 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
       env.#sandbox = start.makeSandbox(api.address, log, initializationType);
     }
     // Contract section 2: provisioned environments get the function timeout for init, 130 s to 900 s.
+=======
+    env.#sandbox = start.makeSandbox(env.#api.address, log, env.provisioned ? 'provisioned-concurrency' : 'on-demand');
+    // docs/environment.md: provisioned environments get the function timeout for init, 130 s to 900 s.
+>>>>>>> errors
     const initLimitMs = env.provisioned ? Math.min(900, Math.max(130, fn.timeout)) * 1000 : timings.initTimeoutMs;
     env.#timer = setTimeout(() => afterPendingIo(() => env.#initTimedOut()), initLimitMs);
     env.#sandbox.exited.then((exit) => env.#exited(exit)).catch(() => undefined);
@@ -329,7 +334,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     const cold = this.#coldPending;
     this.#coldPending = false;
     const initDurationMs = cold ? this.#initDurationMs : undefined;
-    // Contract section 9: custom runtimes are billed for their init too.
+    // docs/log-format.md: custom runtimes are billed for their init too.
     const billedBase = durationMs + (initDurationMs !== undefined && this.fn.launch.kind === 'bootstrap' ? initDurationMs : 0);
     this.#hooks.log(endLine(invocation.requestId), invocation);
     this.#hooks.log(

@@ -1,5 +1,5 @@
 /**
- * Event (asynchronous) invocations, accepted with 202 before they run (contract section 6).
+ * Event (asynchronous) invocations, accepted with 202 before they run (docs/invoke-api.md).
  * A throttled event is retried with backoff from 1 s up to 5 min until the maximum event age
  * (6 h); nothing accepted is dropped silently. Retries of function errors and destinations come
  * with the durable async queue (not built yet).

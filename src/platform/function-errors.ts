@@ -1,20 +1,16 @@
 /**
- * The error bodies the platform itself answers for a failed invocation (contract section 5),
+ * The error bodies the platform itself answers for a failed invocation (docs/invoke-api.md),
  * and the normalisation of errors a runtime reports.
  */
-import { FUNCTION_ERROR_TYPES, validatedErrorType } from '../errors.js';
+import { functionErrorBody, platformFunctionError, validatedErrorType } from '../errors.js';
 import { describeExit, type SandboxExit } from '../sandbox/process-sandbox.js';
 import { timeoutMessage } from '../observability/report-lines.js';
 import type { FunctionErrorResult } from './invoke-types.js';
 import type { ReportedError } from '../runtime-api/runtime-api-target.js';
 
-function errorBody(errorType: string, errorMessage: string): FunctionErrorResult {
-  return { errorType, payload: Buffer.from(JSON.stringify({ errorType, errorMessage })) };
-}
-
 /** @example timedOut('abc', 3) // Sandbox.Timedout, "RequestId: abc Error: Task timed out after 3.00 seconds" */
 export function timedOut(requestId: string, timeoutSeconds: number): FunctionErrorResult {
-  return errorBody(FUNCTION_ERROR_TYPES.LAMINA_ERR_FN_TIMEOUT, timeoutMessage(requestId, timeoutSeconds));
+  return platformFunctionError('LAMINA_ERR_FN_TIMEOUT', timeoutMessage(requestId, timeoutSeconds));
 }
 
 /**
@@ -24,12 +20,12 @@ export function timedOut(requestId: string, timeoutSeconds: number): FunctionErr
  */
 export function runtimeExited(requestId: string, exit: SandboxExit): FunctionErrorResult {
   const why = exit.code === 0 && exit.signal === null ? 'Runtime exited without providing a reason' : `Runtime exited with error: ${describeExit(exit)}`;
-  return errorBody(FUNCTION_ERROR_TYPES.LAMINA_ERR_FN_EXIT, `RequestId: ${requestId} Error: ${why}`);
+  return platformFunctionError('LAMINA_ERR_FN_EXIT', `RequestId: ${requestId} Error: ${why}`);
 }
 
 /** The kernel's OOM killer ended the runtime (the environment's memory limit was reached). */
 export function outOfMemory(requestId: string, exit: SandboxExit): FunctionErrorResult {
-  return errorBody(FUNCTION_ERROR_TYPES.LAMINA_ERR_FN_OUT_OF_MEMORY, `RequestId: ${requestId} Error: Runtime exited with error: ${describeExit(exit)}`);
+  return platformFunctionError('LAMINA_ERR_FN_OUT_OF_MEMORY', `RequestId: ${requestId} Error: Runtime exited with error: ${describeExit(exit)}`);
 }
 
 /** How the caller sees a runtime's exit: out of memory, or an exit error. */
@@ -43,12 +39,41 @@ export function errorMessageOf(error: FunctionErrorResult): string {
   return typeof parsed === 'object' && parsed !== null && 'errorMessage' in parsed ? String(parsed.errorMessage) : '';
 }
 
-/** A buffered response over 6,291,556 bytes. */
+/**
+ * A response over its limit: 6,291,556 bytes buffered, 200 MB streamed.
+ *
+ * @example responseTooLarge(6_291_556) // Function.ResponseSizeTooLarge, "Response payload size exceeded ..."
+ */
 export function responseTooLarge(limitBytes: number): FunctionErrorResult {
-  return errorBody(
-    FUNCTION_ERROR_TYPES.LAMINA_ERR_FN_RESPONSE_TOO_LARGE,
-    `Response payload size exceeded maximum allowed payload size (${limitBytes} bytes).`,
-  );
+  return platformFunctionError('LAMINA_ERR_FN_RESPONSE_TOO_LARGE', `Response payload size exceeded maximum allowed payload size (${limitBytes} bytes).`);
+}
+
+/**
+ * A streamed response the runtime stopped sending before its end (its connection closed).
+ *
+ * @example truncatedResponse('The runtime closed the response stream before it was complete')
+ */
+export function truncatedResponse(message: string): FunctionErrorResult {
+  return platformFunctionError('LAMINA_ERR_FN_TRUNCATED_RESPONSE', message);
+}
+
+/**
+ * A response stream that failed on the platform's side (the caller cannot tell why).
+ *
+ * @example streamFailed() // Runtime.Unknown, "The response stream failed."
+ */
+export function streamFailed(): FunctionErrorResult {
+  return platformFunctionError('LAMINA_ERR_FN_UNKNOWN', 'The response stream failed.');
+}
+
+/**
+ * An environment that could not be started at all (spawn failed, no port): the caller is told why.
+ *
+ * @example startFailed(new Error('spawn ENOENT')) // Runtime.Unknown, "Could not start an execution environment: spawn ENOENT"
+ */
+export function startFailed(error: unknown): FunctionErrorResult {
+  const message = error instanceof Error ? error.message : String(error);
+  return platformFunctionError('LAMINA_ERR_FN_UNKNOWN', `Could not start an execution environment: ${message}`);
 }
 
 function isJsonObject(bytes: Buffer): boolean {
@@ -62,8 +87,8 @@ function isJsonObject(bytes: Buffer): boolean {
 }
 
 /**
- * The caller's view of an error a runtime reported: the type is checked against the contract's
- * pattern; a JSON object body is passed through as bytes, anything else is wrapped.
+ * The caller's view of an error a runtime reported: the type is checked against the pattern in
+ * docs/runtime-api.md; a JSON object body is passed through as bytes, anything else is wrapped.
  *
  * @example fromReported({ errorType: 'Function.x y', payload: Buffer.from('oops') })
  * // { errorType: 'Function.Unknown', payload: '{"errorType":"Function.Unknown","errorMessage":"oops"}' }
@@ -71,5 +96,5 @@ function isJsonObject(bytes: Buffer): boolean {
 export function fromReported(reported: ReportedError): FunctionErrorResult {
   const errorType = validatedErrorType(reported.errorType);
   if (isJsonObject(reported.payload)) return { errorType, payload: reported.payload };
-  return errorBody(errorType, reported.payload.toString('utf8'));
+  return functionErrorBody(errorType, reported.payload.toString('utf8'));
 }

@@ -1,11 +1,12 @@
 /**
  * The execution environments of one function version: reuse of idle ones (warm starts), new
  * ones for invocations that find none (cold starts), the retry of a failed init inside the
- * first invoke (contract section 2, "suppressed init"), and retirement of idle environments.
+ * first invoke (docs/environment.md, "suppressed init"), and retirement of idle environments.
  */
 import { performance } from 'node:perf_hooks';
 import type { FunctionConfig } from '../config/function-config.js';
 import type { FunctionLog } from '../observability/function-log.js';
+import { FUNCTION_ERROR_TYPES } from '../errors.js';
 import { endLine, initReportLine, reportLine, startLine } from '../observability/report-lines.js';
 import {
   ExecutionEnvironment,
@@ -13,7 +14,7 @@ import {
   type InitResult,
   type SandboxFactory,
 } from './environment.js';
-import { errorMessageOf, exitError, fromReported, timedOut } from './function-errors.js';
+import { errorMessageOf, exitError, fromReported, startFailed, timedOut } from './function-errors.js';
 import type { FunctionErrorResult } from './invoke-types.js';
 import type { Invocation } from './invocation.js';
 import { DEFAULT_SCALE_OUT, ScaleOutLimiter } from './scale-out-limiter.js';
@@ -23,7 +24,7 @@ export interface PoolOptions {
   /** Idle environments are retired after this long without an invocation. */
   readonly idleTimeoutMs: number;
   readonly makeSandbox: SandboxFactory;
-  /** Most new environments per window (contract section 8: 1,000 per 10 s per function). */
+  /** Most new environments per window (docs/limits.md: 1,000 per 10 s per function). */
   readonly scaleOut?: { readonly environments: number; readonly perMs: number };
   /** Runtime API port for the first environment (RIE drop-in); later ones get free ports. */
   readonly firstRuntimeApiPort?: number;
@@ -173,7 +174,7 @@ export class FunctionPool {
 
   #initErrorType(init: InitResult & { ok: false }): string | undefined {
     if (init.reported !== undefined) return fromReported(init.reported).errorType;
-    return init.status === 'timeout' ? undefined : 'Runtime.ExitError';
+    return init.status === 'timeout' ? undefined : FUNCTION_ERROR_TYPES.LAMINA_ERR_FN_EXIT;
   }
 
   /** Start an environment; `initFor` gets its init output (a retry inside that invocation). */
@@ -201,9 +202,7 @@ export class FunctionPool {
   }
 
   #failToStart(invocation: Invocation, error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error);
-    const payload = Buffer.from(JSON.stringify({ errorType: 'Runtime.Unknown', errorMessage: `Could not start an execution environment: ${message}` }));
-    invocation.settle({ kind: 'function-error', error: { errorType: 'Runtime.Unknown', payload } });
+    invocation.settle({ kind: 'function-error', error: startFailed(error) });
     invocation.markFinished();
   }
 

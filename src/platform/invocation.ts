@@ -6,7 +6,7 @@
 import type { FunctionConfig } from '../config/function-config.js';
 import type { InvocationResult, InvokeRequest } from './invoke-types.js';
 
-/** How much of the log an invocation keeps for `X-Amz-Log-Type: Tail` (contract section 5: 4 KB). */
+/** How much of the log an invocation keeps for `X-Amz-Log-Type: Tail` (docs/invoke-api.md: 4 KB). */
 const TAIL_KEEP_BYTES = 8 * 1024;
 
 export type InvocationStage = 'assigned' | 'delivered' | 'answering' | 'done';

@@ -3,6 +3,7 @@
  * The HTTP layers speak only these types (architecture: HTTP parses, the core decides).
  */
 import type { Readable } from 'node:stream';
+import type { FunctionErrorBody } from '../errors.js';
 
 export type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';
 
@@ -41,13 +42,11 @@ export interface StreamedBody {
   readonly completion: Promise<FunctionErrorResult | undefined>;
 }
 
-/** A function error, as the caller receives it with `X-Amz-Function-Error: Unhandled`. */
-export interface FunctionErrorResult {
-  /** The validated error type (contract section 3), e.g. `Runtime.ExitError`. */
-  readonly errorType: string;
-  /** The error JSON bytes sent to the caller. */
-  readonly payload: Buffer;
-}
+/**
+ * A function error, as the caller receives it with `X-Amz-Function-Error: Unhandled`: the
+ * validated error type (docs/runtime-api.md), e.g. `Runtime.ExitError`, and the error JSON bytes.
+ */
+export type FunctionErrorResult = FunctionErrorBody;
 
 export type InvocationResult =
   | { readonly kind: 'response'; readonly payload: Buffer; readonly contentType: string }

@@ -17,7 +17,7 @@ import { runEventInvocation } from './event-runner.js';
 
 export interface PlatformOptions {
   readonly functions: readonly FunctionConfig[];
-  /** Account concurrency limit shared by all functions (contract section 8: default 1000). */
+  /** Account concurrency limit shared by all functions (docs/limits.md: default 1000). */
   readonly accountConcurrency?: number;
   readonly idleTimeoutMs?: number;
   readonly shutdownGraceMs?: number;

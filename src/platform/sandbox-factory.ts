@@ -16,7 +16,7 @@ import { basename, dirname } from 'node:path';
 import { containerSandboxFactory, type ContainerSettings } from '../containers/container-sandbox-factory.js';
 import { ConfigError } from '../errors.js';
 
-/** Contract section 8: 1,024 file descriptors per environment. */
+/** docs/limits.md: 1,024 file descriptors per environment. */
 export const OPEN_FILES_PER_ENVIRONMENT = 1024;
 
 /** Which of the kernel's limits the platform applies to each environment. */

@@ -1,5 +1,5 @@
 /**
- * Lambda's scaling rate (contract section 8): each function may add at most 1,000 execution
+ * Lambda's scaling rate (docs/limits.md): each function may add at most 1,000 execution
  * environments per 10 seconds. A burst past that waits for the next slot instead of forking
  * without bound; the wait counts against the invocation's own time, as queueing does on Lambda.
  */

@@ -16,6 +16,7 @@
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { CLI_ERRORS } from '../errors.js';
 
 /** The default bootstrap locations, in AWS's RIE's order. */
 export const DEFAULT_BOOTSTRAP_CANDIDATES: readonly string[] = ['/var/task/bootstrap', '/opt/bootstrap', '/var/runtime/bootstrap'];
@@ -24,9 +25,10 @@ export const DEFAULT_TASK_DIR = '/var/task';
 
 /** No runnable bootstrap: `lamina rie` exits with status 1, as AWS's RIE does on fatal errors. */
 export class BootstrapNotFoundError extends Error {
+  readonly code = CLI_ERRORS.LAMINA_ERR_RIE_BOOTSTRAP_NOT_FOUND.code;
   constructor(message: string) {
     super(message);
-    this.name = 'BootstrapNotFoundError';
+    this.name = CLI_ERRORS.LAMINA_ERR_RIE_BOOTSTRAP_NOT_FOUND.name;
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * Parse a Runtime API request line into a typed action (contract section 3). The server hands
+ * Parse a Runtime API request line into a typed action (docs/runtime-api.md). The server hands
  * the action to the environment; nothing here knows about environments.
  */
 

@@ -1,12 +1,12 @@
 /**
- * The Runtime API listener of one execution environment (contract section 3). Each environment
+ * The Runtime API listener of one execution environment (docs/runtime-api.md). Each environment
  * has its own listener, so a runtime can only ever see and answer its own invocations.
  *
  * Hot path: no per-request logging, payloads stay bytes, keep-alive, `/next` long-polls.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Server as NetServer } from 'node:net';
-import { RUNTIME_API_ERRORS, runtimeApiErrorBody, type RuntimeApiErrorCode } from '../errors.js';
+import { answerClientError, RUNTIME_API_ERRORS, runtimeApiErrorBody, type RuntimeApiErrorCode } from '../errors.js';
 import type { Invocation } from '../platform/invocation.js';
 import { readBody } from './read-body.js';
 import { parseRuntimeApiRequest } from './routes.js';
@@ -44,7 +44,7 @@ function deliver(res: ServerResponse, invocation: Invocation): void {
     'Lambda-Runtime-Invoked-Function-Arn': invocation.invokedFunctionArn,
     'Lambda-Runtime-Trace-Id': invocation.traceId,
   };
-  // Contract section 3: a header whose value is empty is omitted.
+  // docs/runtime-api.md: a header whose value is empty is omitted.
   if (request.clientContext) headers['Lambda-Runtime-Client-Context'] = request.clientContext;
   if (request.tenantId) headers['Lambda-Runtime-Aws-Tenant-Id'] = request.tenantId;
   res.writeHead(200, headers);
@@ -149,14 +149,7 @@ function createRuntimeApiHttpServer(target: RuntimeApiTarget): Server {
   const server = createServer({ keepAlive: true, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => route(target, req, res));
   // A runtime keeps one connection open between invocations, however long it stays idle.
   server.keepAliveTimeout = 0;
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) {
-      socket.destroy();
-      return;
-    }
-    const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
-    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  });
+  server.on('clientError', answerClientError);
   return server;
 }
 

@@ -9,7 +9,7 @@ import type { Invocation } from '../platform/invocation.js';
 /** A parked `GET /next`, answered when an invocation arrives. */
 export interface NextWaiter {
   deliver(invocation: Invocation): void;
-  /** Answer `500` so the runtime exits promptly (contract section 3). */
+  /** Answer `500` so the runtime exits promptly (docs/runtime-api.md). */
   refuse(): void;
   /** True once the runtime hung up; a closed waiter is dropped, never delivered to. */
   readonly closed: boolean;

@@ -1,15 +1,16 @@
 /**
- * Relay a streamed response (contract section 3, response streaming) from the runtime's chunked
+ * Relay a streamed response (docs/runtime-api.md, response streaming) from the runtime's chunked
  * request body to the caller, chunk by chunk, with backpressure. A mid-stream failure arrives in
  * the trailers `Lambda-Runtime-Function-Error-Type` and `Lambda-Runtime-Function-Error-Body`
  * (base64 of the error JSON).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { runtimeApiErrorBody, RUNTIME_API_ERRORS } from '../errors.js';
+import { responseTooLarge, truncatedResponse } from '../platform/function-errors.js';
 import type { Invocation } from '../platform/invocation.js';
 import type { ReportedError, RuntimeApiTarget } from './runtime-api-target.js';
 
-/** Contract section 8: a streamed response may be at most 200 MB. */
+/** docs/limits.md: a streamed response may be at most 200 MB. */
 export const MAX_STREAMED_RESPONSE_BYTES = 200 * 1024 * 1024;
 
 function trailerError(req: IncomingMessage): ReportedError | undefined {
@@ -18,13 +19,6 @@ function trailerError(req: IncomingMessage): ReportedError | undefined {
   if (type === undefined && body === undefined) return undefined;
   const payload = body === undefined ? Buffer.alloc(0) : Buffer.from(body, 'base64');
   return { errorType: type, payload };
-}
-
-function truncated(message: string): ReportedError {
-  return {
-    errorType: 'Runtime.TruncatedResponse',
-    payload: Buffer.from(JSON.stringify({ errorType: 'Runtime.TruncatedResponse', errorMessage: message })),
-  };
 }
 
 /**
@@ -52,13 +46,7 @@ export function relayStream(
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_STREAMED_RESPONSE_BYTES && !ended) {
-        end({
-          errorType: 'Function.ResponseSizeTooLarge',
-          payload: Buffer.from(JSON.stringify({
-            errorType: 'Function.ResponseSizeTooLarge',
-            errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_STREAMED_RESPONSE_BYTES} bytes).`,
-          })),
-        });
+        end(responseTooLarge(MAX_STREAMED_RESPONSE_BYTES));
         const body = runtimeApiErrorBody('LAMINA_ERR_RUNTIME_PAYLOAD_TOO_LARGE', 'Streamed response exceeded 200 MB');
         res.writeHead(RUNTIME_API_ERRORS.LAMINA_ERR_RUNTIME_PAYLOAD_TOO_LARGE.status, { 'Content-Type': 'application/json', Connection: 'close' });
         res.end(body);
@@ -73,7 +61,7 @@ export function relayStream(
       res.end(accepted);
     });
     req.on('close', () => {
-      if (!req.complete) end(truncated('The runtime closed the response stream before it was complete'));
+      if (!req.complete) end(truncatedResponse('The runtime closed the response stream before it was complete'));
     });
   });
 }

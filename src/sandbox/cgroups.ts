@@ -1,5 +1,5 @@
 /**
- * Per-environment cgroups (contract section 8): memory limit = MemorySize (OOM kills the
+ * Per-environment cgroups (docs/limits.md): memory limit = MemorySize (OOM kills the
  * environment), CPU quota in proportion to memory (1,769 MB = 1 vCPU, capped at the host's
  * cores), and 1,024 processes. cgroup v2 (unified, with the controllers enabled) or v1 (one
  * hierarchy per controller) is detected at run time; without a writable hierarchy the platform

@@ -17,7 +17,7 @@ export interface SandboxSpec {
   readonly env: Readonly<Record<string, string>>;
   /** The environment's cgroup, joined before the runtime starts (limits memory, CPU, pids). */
   readonly cgroup?: EnvironmentCgroup | undefined;
-  /** RLIMIT_NOFILE for the runtime (contract section 8: 1,024); lowered only, never raised. */
+  /** RLIMIT_NOFILE for the runtime (docs/limits.md: 1,024); lowered only, never raised. */
   readonly maxOpenFiles?: number | undefined;
   /**
    * Lambda's filesystem, in a private mount namespace (root only): the code read-only at

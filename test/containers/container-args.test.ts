@@ -42,7 +42,7 @@ describe('containerRunArgs', () => {
   const args = containerRunArgs(spec);
   const after = (flag: string): string[] => args.flatMap((arg, i) => (arg === flag ? [args[i + 1] ?? ''] : []));
 
-  it('applies the limits of contract section 8 with the engine\'s flags', () => {
+  it('applies the limits of docs/limits.md with the engine\'s flags', () => {
     expect(after('--memory')).toEqual(['256m']);
     expect(after('--memory-swap')).toEqual(['256m']);
     expect(after('--cpus')).toEqual(['0.145']);
@@ -138,7 +138,7 @@ describe('ociConfig (runc directly)', () => {
     '/usr/bin/catatonit',
   );
 
-  it('holds the limits of contract section 8 in the container\'s own cgroup', () => {
+  it('holds the limits of docs/limits.md in the container\'s own cgroup', () => {
     expect(config.linux.resources).toMatchObject({ memory: { limit: 268435456, swap: 268435456 }, cpu: { quota: 50_000, period: 100_000 }, pids: { limit: 1024 } });
     expect(config.linux.cgroupsPath).toBe('/lamina-containers/lamina-1-2-fn');
     expect(config.process.rlimits).toEqual([{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 1024 }]);

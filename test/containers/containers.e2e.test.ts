@@ -2,7 +2,7 @@
  * End to end with a real container engine (issue 6): `lamina image base`, `lamina image build` of
  * containers/Dockerfile.nodejs and Dockerfile.provided, each image invoked through the platform
  * (container sandbox) and through its own entrypoint (`podman run -p`, the bundled emulator),
- * errors as the contract words them, containers removed at retirement and after a crash.
+ * errors as docs/errors.md words them, containers removed at retirement and after a crash.
  *
  * Needs podman (or docker) able to run containers: `.ci/run` installs podman and runc. Without
  * one, the tests print why and skip.

@@ -1,6 +1,6 @@
 /**
  * The AWS CLI (`aws lambda invoke`, v1 or v2, whichever is on PATH) against the real front door
- * and the echo custom runtime (contract sections 5 and 11).
+ * and the echo custom runtime (docs/invoke-api.md and docs/peers.md).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

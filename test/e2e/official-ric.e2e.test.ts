@@ -1,7 +1,7 @@
 /**
  * The official Node.js runtime interface client (`aws-lambda-ric@4`) as the runtime, called
  * through Lamina's front door with the real @aws-sdk/client-lambda: Lamina's Runtime API must be
- * good enough for AWS's own client (contract sections 3, 5, 9, 10, 11).
+ * good enough for AWS's own client (docs/runtime-api.md, docs/invoke-api.md, docs/log-format.md, docs/node-handler.md, docs/peers.md).
  */
 import { InvokeCommand, InvokeWithResponseStreamCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,7 +62,7 @@ describe.skipIf(unavailable !== undefined)('the official aws-lambda-ric behind L
   });
 
   it('refuses a callback-style handler at init (aws-lambda-ric@4 is the Node 24 client)', async () => {
-    // Contract section 10 calls callback handlers "deprecated, still common"; RIC 4 refuses any
+    // docs/node-handler.md calls callback handlers "deprecated, still common"; RIC 4 refuses any
     // non-streaming handler declaring 3 parameters, at init.
     const out = await client.send(new InvokeCommand({ FunctionName: 'ric-callback', Payload: payload(null), LogType: 'Tail' }));
     expect(out.FunctionError).toBe('Unhandled');
@@ -194,13 +194,13 @@ describe.skipIf(unavailable !== undefined)('the official aws-lambda-ric behind L
     }
     expect(chunks.join('')).toBe('partial');
     // The RIC's trailer says `RangeError`, which is not a valid (Runtime|Function).X type: the
-    // caller sees Runtime.Unknown (contract section 3).
+    // caller sees Runtime.Unknown (docs/runtime-api.md).
     expect(complete?.ErrorCode).toBe('Runtime.Unknown');
     expect(complete?.ErrorDetails).toContain('stream broke');
   });
 
   it('reports an uncaught exception as a runtime exit, then serves the next invoke from a fresh runtime', async () => {
-    // aws-lambda-ric@4 installs no uncaughtException handler (contract section 10 describes the
+    // aws-lambda-ric@4 installs no uncaughtException handler (docs/node-handler.md describes the
     // older clients: report, then exit 129): node dies with exit status 1.
     const out = await client.send(new InvokeCommand({ FunctionName: 'ric-crashes', Payload: payload({ crash: true }), LogType: 'Tail' }));
     expect(out.FunctionError).toBe('Unhandled');

@@ -1,5 +1,5 @@
 /**
- * Identifiers minted on the invoke hot path: the X-Ray trace header's shape (contract section 3,
+ * Identifiers minted on the invoke hot path: the X-Ray trace header's shape (docs/runtime-api.md,
  * `Lambda-Runtime-Trace-Id`), uniqueness across refills of the random pool, request ids.
  */
 import { describe, expect, it } from 'vitest';

@@ -36,7 +36,7 @@ describe('Platform with a custom runtime', () => {
     expect(p.pool('echo')?.size).toBe(1);
   });
 
-  it('passes the /next headers the contract lists', async () => {
+  it('passes the /next headers that docs/runtime-api.md lists', async () => {
     const p = start(bootstrapFunction('echo'));
     const before = Date.now();
     const outcome = await p.invoke(invokeRequest('echo', { headers: true }, { clientContext: '{"custom":{"k":"v"}}', traceId: 'Root=1-abc;Parent=def;Sampled=1', tenantId: 'tenant-1' }));

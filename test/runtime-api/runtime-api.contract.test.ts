@@ -1,5 +1,5 @@
 /**
- * Every endpoint and every error row of the Runtime API (contract section 3), played by hand
+ * Every endpoint and every error row of the Runtime API (docs/runtime-api.md), played by hand
  * against a real environment of the real platform.
  */
 import { connect } from 'node:net';
@@ -35,7 +35,7 @@ async function setUp(event: string | Buffer = '{ "a" : 1 }', overrides = {}) {
 }
 
 describe('GET /runtime/invocation/next', () => {
-  it('delivers the event bytes untouched with the contract headers', async () => {
+  it('delivers the event bytes untouched with the headers of docs/runtime-api.md', async () => {
     const { address, outcome } = await setUp('{ "a" : 1 }');
     const next = await runtimeCall(address, 'GET', '/runtime/invocation/next');
     expect(next.status).toBe(200);

@@ -1,5 +1,5 @@
 /**
- * Kernel limits per environment (contract section 8): memory (OOM kill and recovery), processes,
+ * Kernel limits per environment (docs/limits.md): memory (OOM kill and recovery), processes,
  * open files, and Max Memory Used from the cgroup. Skipped, with the reason printed, where this
  * machine gives no writable cgroup hierarchy.
  */
