@@ -79,7 +79,6 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     env.provisioned = start.provisioned === true;
     env.#coldPending = !env.provisioned;
     const log = (line: string): void => hooks.log(line, env.#current ?? env.#draining ?? env.#initFor);
-<<<<<<< HEAD
     const initializationType = env.provisioned ? 'provisioned-concurrency' : 'on-demand';
     if (start.makeSandbox.privateRuntimeApi === true) {
       // The environment has a network of its own: its launcher listens at 127.0.0.1:9001 there and
@@ -94,11 +93,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
       env.#spawnedAt = performance.now();
       env.#sandbox = start.makeSandbox(api.address, log, initializationType);
     }
-    // Contract section 2: provisioned environments get the function timeout for init, 130 s to 900 s.
-=======
-    env.#sandbox = start.makeSandbox(env.#api.address, log, env.provisioned ? 'provisioned-concurrency' : 'on-demand');
     // docs/environment.md: provisioned environments get the function timeout for init, 130 s to 900 s.
->>>>>>> errors
     const initLimitMs = env.provisioned ? Math.min(900, Math.max(130, fn.timeout)) * 1000 : timings.initTimeoutMs;
     env.#timer = setTimeout(() => afterPendingIo(() => env.#initTimedOut()), initLimitMs);
     env.#sandbox.exited.then((exit) => env.#exited(exit)).catch(() => undefined);
