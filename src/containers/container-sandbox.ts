@@ -16,8 +16,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { dirname } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { EnvironmentCgroup } from '../sandbox/cgroups.js';
+import { splitOutputLines } from '../sandbox/output-lines.js';
 import type { Sandbox, SandboxExit } from '../sandbox/process-sandbox.js';
 import { cgroupCandidates, ContainerCgroupWatch } from './container-cgroup.js';
 import type { ContainerEngine } from './engine.js';
@@ -168,7 +168,7 @@ export class ContainerSandbox implements Sandbox {
     this.#client = spawn(launcher.command, launcher.args, { cwd: launcher.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const client = this.#client;
     for (const stream of [client.stdout, client.stderr]) {
-      if (stream !== null) createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on('line', onLine);
+      if (stream !== null) splitOutputLines(stream, onLine);
     }
     this.exited = new Promise((resolve) => {
       client.once('error', (error: NodeJS.ErrnoException) => {

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { SANDBOX_LAUNCHER } from '../platform/paths.js';
 import type { EnvironmentCgroup } from './cgroups.js';
+import { splitOutputLines as splitLines, type LineSink } from './output-lines.js';
 import { ProcessTreeMemory } from './process-memory.js';
 
 export interface SandboxSpec {
@@ -175,28 +176,6 @@ const SIGNAL_WORDS: Readonly<Record<string, string>> = {
 export function describeExit(exit: SandboxExit): string {
   if (exit.signal !== null) return `signal: ${SIGNAL_WORDS[exit.signal] ?? exit.signal}`;
   return `exit status ${exit.code ?? 0}`;
-}
-
-type LineSink = (line: string) => void;
-
-function splitLines(stream: NodeJS.ReadableStream, sink: LineSink): void {
-  let partial = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    let start = 0;
-    let newline = chunk.indexOf('\n');
-    while (newline >= 0) {
-      sink(partial + chunk.slice(start, newline));
-      partial = '';
-      start = newline + 1;
-      newline = chunk.indexOf('\n', start);
-    }
-    partial += chunk.slice(start);
-  });
-  stream.on('end', () => {
-    if (partial !== '') sink(partial);
-    partial = '';
-  });
 }
 
 /** The launcher hands the listening socket over Node's IPC channel, then closes it. */
