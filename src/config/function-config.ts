@@ -57,6 +57,11 @@ export interface FunctionConfig {
   readonly image?: FunctionImage | undefined;
   /** MB, 128 to 10,240. */
   readonly memorySize: number;
+  /**
+   * `VpcConfig` with subnets: as on Lambda, no route to the internet (isolated environments get
+   * only their loopback; others get an outbound link to the host). docs/isolation.md.
+   */
+  readonly vpc?: boolean | undefined;
   /** Seconds, 1 to 900. */
   readonly timeout: number;
   /** User environment variables (already checked against reserved names and the 4 KB limit). */

@@ -228,6 +228,7 @@ function loadFunction(loader: Loader, id: string, type: FunctionResourceType, pr
     report.problem(id, 'ProvisionedConcurrencyConfig', 'needs AutoPublishAlias (provisioned concurrency applies to a published version through its alias)');
   }
   const environment = environmentProperty(report, resolver, id, props.Environment);
+  const vpc = vpcProperty(report, id, props.VpcConfig);
   const { logFormat, logLevel } = loggingProperty(report, resolver, id, props.LoggingConfig);
 
   if (report.problems.length > before || runtime === undefined || codeDir === undefined || launch === undefined) return undefined;
@@ -248,12 +249,32 @@ function loadFunction(loader: Loader, id: string, type: FunctionResourceType, pr
     ...(ephemeralStorageMb === undefined ? {} : { ephemeralStorageMb }),
     ...(publishedAlias === undefined || publishedAlias === '' ? {} : { publishedAlias }),
     ...(provisionedConcurrency === undefined ? {} : { provisionedConcurrency }),
+    ...(vpc ? { vpc } : {}),
     environment,
     reservedConcurrency,
     logFormat,
     logLevel,
     inheritedEnvironment: undefined,
   };
+}
+
+/**
+ * `VpcConfig`: attached to a VPC when it names subnets (an empty list detaches, as on Lambda).
+ * The ids themselves are not resolved: they name resources of an account we do not have.
+ */
+function vpcProperty(report: TemplateReport, id: string, raw: unknown): boolean {
+  if (raw === undefined) return false;
+  if (!isPlainObject(raw)) {
+    report.problem(id, 'VpcConfig', `${show(raw)} must be an object with SubnetIds and SecurityGroupIds`);
+    return false;
+  }
+  const subnets = raw.SubnetIds;
+  const groups = raw.SecurityGroupIds;
+  if (subnets !== undefined && !Array.isArray(subnets)) report.problem(id, 'VpcConfig.SubnetIds', `${show(subnets)} must be a list`);
+  if (groups !== undefined && !Array.isArray(groups)) report.problem(id, 'VpcConfig.SecurityGroupIds', `${show(groups)} must be a list`);
+  if (Array.isArray(subnets) && subnets.length > 16) report.problem(id, 'VpcConfig.SubnetIds', `${subnets.length} subnets: at most 16`);
+  if (Array.isArray(groups) && groups.length > 5) report.problem(id, 'VpcConfig.SecurityGroupIds', `${groups.length} security groups: at most 5`);
+  return Array.isArray(subnets) && subnets.length > 0;
 }
 
 /** A string property; a missing required one is a problem. */

@@ -6,7 +6,7 @@ import type { FunctionConfig } from '../config/function-config.js';
 import { detectCgroups, type CgroupSupport } from '../sandbox/cgroups.js';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { ProcessSandbox, RUNTIME_ROOT, STANDBY_SUPPORTED, TASK_ROOT, type SandboxIsolation, type SandboxSpec } from '../sandbox/process-sandbox.js';
+import { ProcessSandbox, RUNTIME_ROOT, STANDBY_SUPPORTED, TASK_ROOT, type Sandbox, type SandboxIsolation, type SandboxSpec } from '../sandbox/process-sandbox.js';
 import { detectIsolation, interpreterBinds, LAMBDA_GID, LAMBDA_UID, tmpCopiesDir, tmpImage, type IsolationSupport } from '../sandbox/isolation.js';
 import type { SandboxFactory } from './environment.js';
 import { runtimeEnvironment, type FunctionCredentials } from './environment-variables.js';
@@ -15,6 +15,8 @@ import { RIC_DIR, RIC_ENTRY } from './paths.js';
 import { basename, dirname } from 'node:path';
 import { containerSandboxFactory, type ContainerSettings } from '../containers/container-sandbox-factory.js';
 import { ConfigError } from '../errors.js';
+import type { Server } from 'node:net';
+import { attachOutbound, detectOutbound, type OutboundSupport } from '../sandbox/outbound-network.js';
 
 /** docs/limits.md: 1,024 file descriptors per environment. */
 export const OPEN_FILES_PER_ENVIRONMENT = 1024;
@@ -32,6 +34,8 @@ export interface SandboxLimits {
    * Lambda's user, no capabilities, seccomp, disk-backed /tmp. docs/isolation.md.
    */
   readonly isolation?: IsolationSupport | undefined;
+  /** Outbound links for isolated functions without VpcConfig (root, ip, nsenter). */
+  readonly outbound?: OutboundSupport | undefined;
   /**
    * Containers (issue 6): the engine found at start. `PackageType: Image` functions always run in
    * containers; with `all` (`--sandbox container`) zip functions do too, in the base image.
@@ -65,14 +69,21 @@ export function detectFilesystemIsolation(): { readonly available: boolean; read
 export function detectSandboxLimits(): SandboxLimits {
   const filesystem = detectFilesystemIsolation().available;
   const isolation = detectIsolation();
-  return { cgroups: detectCgroups(), maxOpenFiles: OPEN_FILES_PER_ENVIRONMENT, filesystem, isolation: filesystem && isolation.available ? isolation : undefined };
+  const isolated = filesystem && isolation.available;
+  return {
+    cgroups: detectCgroups(),
+    maxOpenFiles: OPEN_FILES_PER_ENVIRONMENT,
+    filesystem,
+    isolation: isolated ? isolation : undefined,
+    outbound: isolated ? detectOutbound() : undefined,
+  };
 }
 
 /** The limits in plain words, said once at start. */
 export function describeLimits(limits: SandboxLimits): string {
   const files = limits.maxOpenFiles === undefined ? 'open files not limited' : `${limits.maxOpenFiles} open files per environment`;
   const fs = limits.filesystem === true ? `code read-only at ${TASK_ROOT}, private /tmp` : 'no private /var/task or /tmp';
-  const isolation = limits.isolation?.summary ?? 'no isolation beyond the above (docs/isolation.md)';
+  const isolation = limits.isolation === undefined ? 'no isolation beyond the above (docs/isolation.md)' : `${limits.isolation.summary}; ${limits.outbound?.summary ?? 'no outbound link'}`;
   return `${limits.cgroups?.summary ?? 'no cgroups: memory, CPU and process limits are not enforced'}; ${files}; ${fs}; ${isolation}`;
 }
 
@@ -84,6 +95,50 @@ function insideNamespace(path: string, fn: FunctionConfig): string {
 }
 
 let sequence = 0;
+
+/** A sandbox started without its environment, and what it still needs before the runtime runs. */
+interface HeldSandbox {
+  readonly box: ProcessSandbox;
+  /** Its Runtime API listener (isolated) once its outbound link is up; undefined when it failed. */
+  readonly ready: Promise<Server | undefined>;
+}
+
+function holdSandbox(box: ProcessSandbox, outbound: boolean): HeldSandbox {
+  const listener = box.runtimeApiListener ?? Promise.resolve(undefined);
+  if (!outbound) return { box, ready: listener };
+  const ready = listener.then(async (server) => {
+    if (server === undefined) return undefined;
+    try {
+      await attachOutbound(box.pid);
+      return server;
+    } catch (error) {
+      box.note(`lamina: ${(error as Error).message}`);
+      server.close();
+      box.signal('SIGKILL');
+      return undefined;
+    }
+  });
+  return { box, ready };
+}
+
+/** An isolated sandbox whose runtime starts, with `env`, as soon as it is ready. */
+function releaseWhenReady(held: HeldSandbox, env: Record<string, string>, log: (line: string) => void): Sandbox {
+  const { box } = held;
+  const runtimeApiListener = held.ready.then((server) => {
+    if (server !== undefined && box.release(env, log)) return server;
+    // It died on the way (its launcher says why): the environment fails its init.
+    box.takeLog(log);
+    server?.close();
+    box.signal('SIGKILL');
+    return undefined;
+  });
+  return {
+    exited: box.exited,
+    runtimeApiListener,
+    signal: (signal) => box.signal(signal),
+    peakMemoryMb: () => box.peakMemoryMb(),
+  };
+}
 
 /**
  * @example
@@ -146,13 +201,16 @@ export function processSandboxFactory(
   // With cgroups, the first write to a cgroup.procs after a quiet spell waits for an RCU grace
   // period (10-20 ms here): a standby that has joined its cgroups and mounted its filesystem ahead
   // of time takes that off the next cold start (bench/RESULTS.md). One per function version, made
-  // when the platform starts and replaced after each use.
-  const useStandby = STANDBY_SUPPORTED && limits?.cgroups?.version !== undefined;
-  let standby: ProcessSandbox | undefined;
+  // when the platform starts and replaced after each use. Isolated environments always start held
+  // this way: their namespaces, root, /tmp, Runtime API listener and outbound link are made first.
+  const useStandby = STANDBY_SUPPORTED && (limits?.cgroups?.version !== undefined || isolation !== undefined);
+  const outbound = isolation !== undefined && fn.vpc !== true && limits?.outbound?.available === true;
+  const hold = (): HeldSandbox => holdSandbox(new ProcessSandbox(spec({})), outbound);
+  let standby: HeldSandbox | undefined;
   let disposed = false;
   const prepareStandby = (): void => {
     if (disposed || standby !== undefined) return;
-    standby = new ProcessSandbox(spec({}));
+    standby = hold();
   };
   const factory: SandboxFactory = (runtimeApi, log, initializationType) => {
     const env = runtimeEnvironment(
@@ -164,8 +222,9 @@ export function processSandboxFactory(
     const ready = standby;
     standby = undefined;
     if (useStandby) setImmediate(prepareStandby);
-    if (ready?.release(env, log) === true) return ready;
-    ready?.signal('SIGKILL');
+    if (isolation !== undefined) return releaseWhenReady(ready === undefined || ready.box.gone ? hold() : ready, env, log);
+    if (ready?.box.release(env, log) === true) return ready.box;
+    ready?.box.signal('SIGKILL');
     return new ProcessSandbox(spec(env), log);
   };
   if (useStandby) setImmediate(prepareStandby);
@@ -175,8 +234,9 @@ export function processSandboxFactory(
     const held = standby;
     standby = undefined;
     if (held === undefined) return;
-    held.signal('SIGKILL');
-    await held.exited;
+    held.box.signal('SIGKILL');
+    void held.ready.then((server) => server?.close());
+    await held.box.exited;
   };
   return factory;
 }

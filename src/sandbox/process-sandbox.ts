@@ -297,6 +297,24 @@ export class ProcessSandbox implements Sandbox {
     return true;
   }
 
+  /** The launcher or runtime has exited: a standby that cannot be released. */
+  get gone(): boolean {
+    return this.#processGone;
+  }
+
+  /** Send the lines printed so far, and all later ones, to `onLine` (without releasing). */
+  takeLog(onLine: LineSink): void {
+    const early = this.#early ?? [];
+    this.#early = undefined;
+    this.#sink = onLine;
+    for (const line of early) onLine(line);
+  }
+
+  /** A line of the platform's about this sandbox, in its log. */
+  note(line: string): void {
+    this.#sink(line);
+  }
+
   signal(signal: NodeJS.Signals): void {
     this.#signalGroup(signal);
   }
