@@ -5,6 +5,8 @@ import { availableParallelism } from 'node:os';
 import { detectCgroups } from '../sandbox/cgroups.js';
 import { detectFilesystemIsolation, OPEN_FILES_PER_ENVIRONMENT } from '../platform/sandbox-factory.js';
 import { STANDBY_SUPPORTED } from '../sandbox/process-sandbox.js';
+import { detectIsolation, LAMBDA_UID } from '../sandbox/isolation.js';
+import { detectOutbound } from '../sandbox/outbound-network.js';
 
 interface Check {
   readonly what: string;
@@ -17,12 +19,26 @@ export function doctorChecks(): Check[] {
   const cgroups = detectCgroups();
   const limited = cgroups.version !== undefined;
   const filesystem = detectFilesystemIsolation();
+  const isolation = detectIsolation();
+  const outbound = detectOutbound(false);
   return [
     { what: 'memory limit (MemorySize, OOM kill, Max Memory Used from the cgroup)', enforced: limited, detail: cgroups.summary },
     { what: `CPU share (MemorySize / 1769 vCPU, at most ${availableParallelism()} cores)`, enforced: limited, detail: limited ? `cgroup v${cgroups.version} CPU quota` : 'needs a writable cgroup hierarchy' },
     { what: '1024 processes per environment', enforced: limited, detail: limited ? `cgroup v${cgroups.version} pids controller` : 'needs a writable cgroup hierarchy' },
     { what: `${OPEN_FILES_PER_ENVIRONMENT} open files per environment`, enforced: true, detail: 'RLIMIT_NOFILE set by the launcher (lowered only)' },
     { what: '/var/task read-only, private /tmp sized by EphemeralStorage', enforced: filesystem.available, detail: filesystem.summary },
+    {
+      what: 'Runtime API reachable only from its own environment (own network namespace, 127.0.0.1:9001 inside)',
+      enforced: isolation.available && filesystem.available,
+      detail: isolation.summary,
+    },
+    {
+      what: `functions as uid ${LAMBDA_UID}, no capabilities, no_new_privs, seccomp, own PID/IPC/cgroup namespaces and root`,
+      enforced: isolation.available && filesystem.available,
+      detail: isolation.available ? 'the native launcher (src/sandbox/native/) pivots into a root of its own and drops privileges' : isolation.summary,
+    },
+    { what: '/tmp on disk, not counted as memory', enforced: isolation.available && isolation.diskTmp, detail: isolation.diskTmp ? 'a loop-mounted ext4 copy per environment' : 'needs root, /dev/loop-control and mkfs.ext4' },
+    { what: 'outbound network without VpcConfig, none with it', enforced: outbound.available && isolation.available, detail: outbound.summary },
     {
       what: 'fast environment start (native launcher, standby sandboxes)',
       enforced: STANDBY_SUPPORTED,

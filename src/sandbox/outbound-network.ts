@@ -57,8 +57,13 @@ let detected: OutboundSupport | undefined;
  * @example
  * detectOutbound().summary; // 'outbound: a veth link per environment to the host, NAT by iptables'
  */
-export function detectOutbound(): OutboundSupport {
+export function detectOutbound(enableForwarding = true): OutboundSupport {
   if (detected !== undefined) return detected;
+  if (!enableForwarding) {
+    const root = process.getuid?.() === 0 && run('ip', ['-V']) && run('nsenter', ['--version']);
+    const nat = root && (run('iptables', ['-t', 'nat', '-L', '-n']) || run('nft', ['list', 'tables']));
+    return { available: root, nat, summary: root ? `a veth link per environment without VpcConfig${nat ? ', masquerade beyond the host' : ', the host only (no iptables or nft)'}` : 'needs root, ip and nsenter' };
+  }
   if (process.getuid?.() !== 0 || !run('ip', ['-V']) || !run('nsenter', ['--version'])) {
     detected = { available: false, nat: false, summary: 'no outbound link for isolated environments (needs root, ip and nsenter): functions have only their loopback' };
     return detected;
