@@ -23,6 +23,8 @@ Options:
   --shutdown-grace <seconds>    SIGTERM to SIGKILL when retiring an environment (default: 2)
   --scale-out <n>               New environments per function per 10 s (default: 1000)
   --no-limits                   Do not apply the kernel's limits (memory, CPU, processes, open files)
+  --no-isolation                Keep the limits but run functions without full isolation (own network,
+                                PID namespace, root, unprivileged user, seccomp; docs/isolation.md)
   --sandbox <process|container> Where zip functions run (default: process). PackageType: Image
                                 functions always run in containers (podman or docker, found at start)
   --engine <podman|docker>      Container engine (default: podman if it works, else docker)
@@ -46,6 +48,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       'shutdown-grace': { type: 'string', default: String(PLATFORM_DEFAULTS.shutdownGraceMs / 1000) },
       quiet: { type: 'boolean', default: false },
       'no-limits': { type: 'boolean', default: false },
+      'no-isolation': { type: 'boolean', default: false },
       'scale-out': { type: 'string', default: '1000' },
       sandbox: { type: 'string', default: 'process' },
       engine: { type: 'string' },
@@ -62,7 +65,8 @@ export async function serveCommand(args: string[]): Promise<number> {
   const templatePath = resolve(values.template);
   const { functions, warnings } = loadTemplate(templatePath, { region: host.region, accountId: host.accountId });
   for (const warning of warnings) process.stderr.write(`lamina: warning: ${warning}\n`);
-  const processLimits = values['no-limits'] ? undefined : detectSandboxLimits();
+  const detected = values['no-limits'] ? undefined : detectSandboxLimits();
+  const processLimits = detected !== undefined && values['no-isolation'] ? { ...detected, isolation: undefined, outbound: undefined } : detected;
   process.stdout.write(`Limits: ${processLimits === undefined ? 'off (--no-limits)' : describeLimits(processLimits)}\n`);
   const containers = await containerSettings(values.sandbox, values.engine, functions);
   const limits = containers === undefined ? processLimits : { cgroups: undefined, maxOpenFiles: undefined, ...processLimits, containers };
