@@ -137,7 +137,13 @@ export class Platform implements InvokePort {
     if (request.invocationType === 'Event') {
       runEventInvocation({
         requestId,
-        tryStart: () => this.#tryStart(pool, request, requestId),
+        tryStart: () => {
+          const started = this.#tryStart(pool, request, requestId);
+          // Nobody reads an event's answer: a streamed one is drained, or the runtime's writes
+          // would stall until the function times out.
+          if (typeof started !== 'string') void started.result.then((result) => (result.kind === 'stream' ? result.stream.body.resume() : undefined));
+          return started;
+        },
         isStopping: () => this.#stopping,
       });
     }

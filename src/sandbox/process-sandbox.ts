@@ -4,7 +4,7 @@
  * to the environment's log; the exit is reported once, after the output pipes have drained.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { SANDBOX_LAUNCHER } from '../platform/paths.js';
 import type { EnvironmentCgroup } from './cgroups.js';
@@ -326,6 +326,31 @@ export class ProcessSandbox implements Sandbox {
     return this.#peakMb;
   }
 
+  /**
+   * Kill every process of the environment's cgroup: a child that left the process group (setsid)
+   * is still in it. Isolated environments need no help (their PID namespace dies with its init),
+   * the others do. Only real cgroup files are read (tests hand plain files as procs files).
+   */
+  #killCgroup(): void {
+    const procs = this.#cgroup?.procsFiles[0];
+    if (procs === undefined || !procs.startsWith('/sys/fs/cgroup/')) return;
+    let listed: string;
+    try {
+      listed = readFileSync(procs, 'latin1');
+    } catch {
+      return; // removed already
+    }
+    for (const line of listed.split('\n')) {
+      const pid = Number(line);
+      if (!Number.isInteger(pid) || pid <= 0) continue;
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+
   #cgroupPeakMb(): number {
     const bytes = this.#cgroup?.peakMemoryBytes();
     return bytes === undefined ? 0 : Math.ceil(bytes / (1024 * 1024));
@@ -333,6 +358,7 @@ export class ProcessSandbox implements Sandbox {
 
   #signalGroup(signal: NodeJS.Signals): void {
     if (this.pid <= 0) return;
+    if (signal === 'SIGKILL') this.#killCgroup();
     try {
       process.kill(-this.pid, signal);
     } catch {

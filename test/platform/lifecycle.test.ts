@@ -103,6 +103,15 @@ describe('Event invocations', () => {
     expect(output.join('')).toContain(`START RequestId: ${accepted.requestId}`);
   });
 
+  it('drains the streamed answer of an event, so a large stream does not stall into a timeout', async () => {
+    const p = start({ functions: [bootstrapFunction('streamer', { timeout: 3 })] });
+    const chunk = 'x'.repeat(256 * 1024);
+    const accepted = p.accept(invokeRequest('streamer', { stream: Array.from({ length: 10 }, () => chunk) }, { invocationType: 'Event' }));
+    await expect.poll(() => output.join(''), { timeout: 8000 }).toMatch(new RegExp(`REPORT RequestId: ${accepted.requestId}[^\n]*`));
+    const report = new RegExp(`REPORT RequestId: ${accepted.requestId}[^\n]*`).exec(output.join(''))?.[0] ?? '';
+    expect(report).not.toContain('Status: timeout');
+  });
+
   it('does not run a DryRun', async () => {
     const p = start({ functions: [bootstrapFunction('echo')] });
     p.accept(invokeRequest('echo', {}, { invocationType: 'DryRun' }));
