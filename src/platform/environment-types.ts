@@ -52,6 +52,11 @@ export type SandboxFactory = ((runtimeApi: string, log: (line: string) => void, 
    * (`Sandbox.runtimeApiListener`); the factory is then called with 127.0.0.1:9001.
    */
   privateRuntimeApi?: boolean;
+  /**
+   * Its sandboxes share the host's loopback: the Runtime API accepts only connections from the
+   * sandbox's own process tree (`Sandbox.rootPid`; src/runtime-api/peer-check.ts).
+   */
+  checkPeers?: boolean;
 };
 
 /** What an environment is started with. */

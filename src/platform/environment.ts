@@ -11,6 +11,7 @@ import type { FunctionConfig } from '../config/function-config.js';
 import type { RuntimeApiErrorCode } from '../errors.js';
 import { endLine, reportLine, startLine, timeoutLogLine } from '../observability/report-lines.js';
 import { RuntimeApiServer } from '../runtime-api/runtime-api-server.js';
+import { connectionFromTree } from '../runtime-api/peer-check.js';
 import type { NextWaiter, ReportedError, RuntimeApiTarget } from '../runtime-api/runtime-api-target.js';
 import { MAX_BUFFERED_RESPONSE_BYTES } from '../runtime-api/runtime-api-server.js';
 import { PRIVATE_RUNTIME_API, type Sandbox, type SandboxExit } from '../sandbox/process-sandbox.js';
@@ -88,7 +89,9 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
       const listening = await env.#sandbox.runtimeApiListener;
       if (listening !== undefined) env.#api = await RuntimeApiServer.adopt(env, listening, PRIVATE_RUNTIME_API);
     } else {
-      const api = await RuntimeApiServer.listen(env, '127.0.0.1', start.runtimeApiPort ?? 0);
+      // On the host's loopback: when asked, only the environment's own processes may connect.
+      const allow = start.makeSandbox.checkPeers === true ? connectionFromTree(() => env.#sandbox?.rootPid) : undefined;
+      const api = await RuntimeApiServer.listen(env, '127.0.0.1', start.runtimeApiPort ?? 0, allow);
       env.#api = api;
       env.#spawnedAt = performance.now();
       env.#sandbox = start.makeSandbox(api.address, log, initializationType);

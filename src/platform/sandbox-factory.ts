@@ -34,6 +34,11 @@ export interface SandboxLimits {
    * Lambda's user, no capabilities, seccomp, disk-backed /tmp. docs/isolation.md.
    */
   readonly isolation?: IsolationSupport | undefined;
+  /**
+   * Without isolation: each Runtime API accepts connections only from its environment's own
+   * process tree (src/runtime-api/peer-check.ts).
+   */
+  readonly peerCheck?: boolean;
   /** Outbound links for isolated functions without VpcConfig (root, ip, nsenter). */
   readonly outbound?: OutboundSupport | undefined;
   /**
@@ -76,6 +81,7 @@ export function detectSandboxLimits(): SandboxLimits {
     filesystem,
     isolation: isolated ? isolation : undefined,
     outbound: isolated ? detectOutbound() : undefined,
+    peerCheck: true,
   };
 }
 
@@ -229,6 +235,7 @@ export function processSandboxFactory(
   };
   if (useStandby) setImmediate(prepareStandby);
   factory.privateRuntimeApi = isolation?.privateNetwork === true;
+  factory.checkPeers = isolation === undefined && limits?.peerCheck === true;
   factory.dispose = async () => {
     disposed = true;
     const held = standby;

@@ -5,7 +5,7 @@
  * Hot path: no per-request logging, payloads stay bytes, keep-alive, `/next` long-polls.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Server as NetServer } from 'node:net';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { answerClientError, RUNTIME_API_ERRORS, runtimeApiErrorBody, type RuntimeApiErrorCode } from '../errors.js';
 import type { Invocation } from '../platform/invocation.js';
 import { readBody } from './read-body.js';
@@ -170,8 +170,17 @@ export class RuntimeApiServer {
     this.address = address;
   }
 
-  static listen(target: RuntimeApiTarget, host: string, port: number): Promise<RuntimeApiServer> {
+  /**
+   * @param allow when given, each connection is checked first (its peer's port, ours) and closed
+   * unread when refused: the listener shares the host's loopback (docs/isolation.md).
+   */
+  static listen(target: RuntimeApiTarget, host: string, port: number, allow?: (peerPort: number, serverPort: number) => boolean): Promise<RuntimeApiServer> {
     const server = createRuntimeApiHttpServer(target);
+    if (allow !== undefined) {
+      server.prependListener('connection', (socket: Socket) => {
+        if (!allow(socket.remotePort ?? 0, socket.localPort ?? 0)) socket.destroy();
+      });
+    }
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {

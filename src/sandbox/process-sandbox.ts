@@ -148,6 +148,8 @@ export interface Sandbox {
    * when the sandbox uses the platform's listener, resolves undefined when it died first.
    */
   readonly runtimeApiListener?: Promise<Server | undefined>;
+  /** The root of the sandbox's process tree on the host, when it has one (Runtime API peer checks). */
+  readonly rootPid?: number;
   /** Send a signal to every process of the sandbox. */
   signal(signal: NodeJS.Signals): void;
   /** Peak memory of the sandbox so far, in MB. */
@@ -295,6 +297,10 @@ export class ProcessSandbox implements Sandbox {
     this.#sink = onLine;
     for (const line of early) onLine(line);
     return true;
+  }
+
+  get rootPid(): number {
+    return this.pid;
   }
 
   /** The launcher or runtime has exited: a standby that cannot be released. */
