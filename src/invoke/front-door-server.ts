@@ -77,6 +77,21 @@ async function handle(port: InvokePort, opts: ResolvedOptions, req: IncomingMess
 }
 
 /**
+ * Answer clients that half-close: a caller may send its whole request and then shut down its
+ * sending side (`socket.end()`, a TCP FIN) while it waits for the answer. By default Node's HTTP
+ * server (lib/_http_server.js, socketOnEnd) ends the socket on that FIN, so the answer is lost
+ * though the invocation runs. With `httpAllowHalfOpen` (an undocumented Server property) it only
+ * marks the response in flight as the connection's last and ends the socket after it. A FIN in
+ * the middle of a body is still a parse error that destroys the socket (read-body's 'close').
+ * A client that really went away also sends only a FIN: it is noticed when the next write fails
+ * (EPIPE/ECONNRESET destroy the socket and the response emits 'close', which the stream relay
+ * watches); a buffered answer is written once, into the void.
+ */
+function allowHalfOpen(server: Server): void {
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+}
+
+/**
  * Create (not start) the front door server. Options are checked here, once.
  *
  * @example
@@ -93,6 +108,7 @@ export function createFrontDoor(port: InvokePort, options: FrontDoorOptions = {}
       res.destroy();
     });
   });
+  allowHalfOpen(server);
   server.keepAliveTimeout = opts.keepAliveTimeoutMs;
   server.headersTimeout = opts.keepAliveTimeoutMs + 1000;
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {

@@ -8,6 +8,8 @@ export interface RunningLamina {
   readonly platform: Platform;
   /** Everything the functions printed, prefixed with their names. */
   readonly output: string[];
+  /** Client connections the front door holds open now. */
+  connections(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -20,6 +22,7 @@ export async function startLamina(functions: FunctionConfig[], options: Partial<
     url: `http://127.0.0.1:${address.port}`,
     platform,
     output,
+    connections: () => new Promise((resolve, reject) => server.getConnections((error, count) => (error ? reject(error) : resolve(count)))),
     async stop() {
       server.close();
       server.closeAllConnections();
