@@ -11,7 +11,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ServiceError } from '../errors.js';
 import type { InvokePort } from '../platform/invoke-types.js';
-import { completeInvokeRequest, parseInvokeHead, payloadTooLarge } from './parse-request.js';
+import { JsonValidator } from './json-validator.js';
+import { completeInvokeRequest, notJson, parseInvokeHead, payloadTooLarge } from './parse-request.js';
 import { BodyAbortedError, collectBody } from './read-body.js';
 import { renderAccepted, renderBuffered, renderError, renderStream, type RenderLimits } from './render.js';
 
@@ -53,15 +54,21 @@ function resolveOptions(options: FrontDoorOptions): ResolvedOptions {
   };
 }
 
+function validatorMessage(validator: JsonValidator): string {
+  const verdict = validator.end();
+  return verdict.ok ? 'invalid JSON' : verdict.message;
+}
+
 async function handle(port: InvokePort, opts: ResolvedOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
     const head = parseInvokeHead(req.method ?? '', req.url ?? '/', req.headers);
-    const body = await collectBody(req, head.bodyLimit, opts.maxDrainBytes);
+    const validator = new JsonValidator();
+    const body = await collectBody(req, head.bodyLimit, opts.maxDrainBytes, validator);
     if (!body.ok) {
       if (body.close) res.setHeader('Connection', 'close');
-      throw payloadTooLarge(head, body.seen);
+      throw body.problem === 'too-large' ? payloadTooLarge(head, body.seen) : notJson(validatorMessage(validator));
     }
-    const request = completeInvokeRequest(head, body.body);
+    const request = completeInvokeRequest(head, body.body, validator.end());
     if (request.invocationType !== 'RequestResponse') {
       renderAccepted(res, request, port.accept(request));
     } else if (request.streaming) {
