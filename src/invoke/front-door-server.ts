@@ -14,6 +14,7 @@ import type { InvokePort } from '../platform/invoke-types.js';
 import { JsonValidator } from './json-validator.js';
 import { completeInvokeRequest, notJson, parseInvokeHead, payloadTooLarge } from './parse-request.js';
 import { BodyAbortedError, collectBody } from './read-body.js';
+import { SignatureVerifier, type SigningCredentials } from './sigv4-verifier.js';
 import { renderAccepted, renderBuffered, renderError, renderStream, type RenderLimits } from './render.js';
 
 /** Options of `createFrontDoor`; all optional. */
@@ -28,12 +29,15 @@ export interface FrontDoorOptions {
   readonly keepAliveTimeoutMs?: number;
   /** Told about unexpected errors (answered as 500 ServiceException without details). */
   readonly onInternalError?: (err: unknown) => void;
+  /** Verify SigV4 signatures against these credentials (403 otherwise). Default: accept any caller. */
+  readonly verifySignatures?: { readonly credentials: readonly SigningCredentials[]; readonly now?: () => number };
 }
 
 interface ResolvedOptions extends RenderLimits {
   readonly maxDrainBytes: number;
   readonly keepAliveTimeoutMs: number;
   readonly onInternalError: (err: unknown) => void;
+  readonly verifier: SignatureVerifier | undefined;
 }
 
 function whole(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
@@ -44,6 +48,12 @@ function whole(name: string, value: number | undefined, fallback: number, min: n
   return v;
 }
 
+function verifierOf(verify: FrontDoorOptions['verifySignatures']): SignatureVerifier | undefined {
+  if (verify === undefined) return undefined;
+  if (verify.credentials.length === 0) throw new RangeError('front door option verifySignatures needs at least one access key');
+  return new SignatureVerifier(verify.credentials, verify.now);
+}
+
 function resolveOptions(options: FrontDoorOptions): ResolvedOptions {
   return {
     logTailBytes: whole('logTailBytes', options.logTailBytes, 4096, 0, 1024 * 1024),
@@ -51,6 +61,7 @@ function resolveOptions(options: FrontDoorOptions): ResolvedOptions {
     maxDrainBytes: whole('maxDrainBytes', options.maxDrainBytes, 16 * 1024 * 1024, 0, 1024 * 1024 * 1024),
     keepAliveTimeoutMs: whole('keepAliveTimeoutMs', options.keepAliveTimeoutMs, 65_000, 1, 3_600_000),
     onInternalError: options.onInternalError ?? (() => undefined),
+    verifier: verifierOf(options.verifySignatures),
   };
 }
 
@@ -61,13 +72,16 @@ function validatorMessage(validator: JsonValidator): string {
 
 async function handle(port: InvokePort, opts: ResolvedOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
+    // Refuse a caller without valid credentials before reading its body (and before routing, as AWS does).
+    const signature = opts.verifier?.begin(req);
     const head = parseInvokeHead(req.method ?? '', req.url ?? '/', req.headers);
     const validator = new JsonValidator();
-    const body = await collectBody(req, head.bodyLimit, opts.maxDrainBytes, validator);
+    const body = await collectBody(req, head.bodyLimit, opts.maxDrainBytes, { validator, hash: signature?.hash });
     if (!body.ok) {
       if (body.close) res.setHeader('Connection', 'close');
       throw body.problem === 'too-large' ? payloadTooLarge(head, body.seen) : notJson(validatorMessage(validator));
     }
+    signature?.finish();
     const request = completeInvokeRequest(head, body.body, validator.end());
     if (request.invocationType !== 'RequestResponse') {
       renderAccepted(res, request, port.accept(request));

@@ -12,8 +12,17 @@
  * turned once (a socket can deliver many chunks in one turn), so no payload, however nested,
  * holds the loop for more than one slice (see docs/payload-validation.md).
  */
+import type { Hash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { JsonValidator } from './json-validator.js';
+
+/** What each chunk goes through as it arrives. */
+export interface BodyChecks {
+  /** Checks the body is JSON; a body that stops being JSON is refused at once. */
+  readonly validator?: JsonValidator | undefined;
+  /** The body's SHA-256, for a SigV4 signature (src/invoke/sigv4-verifier.ts). */
+  readonly hash?: Hash | undefined;
+}
 
 /** Bytes validated between two turns of the event loop: about a millisecond of work. */
 export const YIELD_BYTES = 128 * 1024;
@@ -57,7 +66,8 @@ function discard(req: IncomingMessage, budget: number): void {
  * const outcome = await collectBody(req, 6_291_456, 16 * 1024 * 1024);
  * if (!outcome.ok) throw payloadTooLarge(head, outcome.seen);
  */
-export function collectBody(req: IncomingMessage, limit: number, maxDrainBytes: number, validator?: JsonValidator): Promise<BodyOutcome> {
+export function collectBody(req: IncomingMessage, limit: number, maxDrainBytes: number, checks: BodyChecks = {}): Promise<BodyOutcome> {
+  const { validator, hash } = checks;
   const declared = declaredLength(req);
   if (declared !== undefined && declared > limit) {
     const close = declared > maxDrainBytes;
@@ -84,6 +94,7 @@ export function collectBody(req: IncomingMessage, limit: number, maxDrainBytes: 
       size += chunk.length;
       if (size > limit) return refuse('too-large');
       chunks.push(chunk);
+      hash?.update(chunk);
       if (validator === undefined) return;
       if (!validator.feed(chunk)) return refuse('not-json');
       unchecked -= chunk.length;
