@@ -32,6 +32,11 @@ export const SERVICE_ERRORS = {
   LAMINA_ERR_UNKNOWN_OPERATION: { code: 'LAMINA_ERR_UNKNOWN_OPERATION', name: 'UnknownOperationException', status: 404, type: 'User' },
   LAMINA_ERR_METHOD_NOT_ALLOWED: { code: 'LAMINA_ERR_METHOD_NOT_ALLOWED', name: 'MethodNotAllowedException', status: 405, type: 'User' },
   LAMINA_ERR_SERVICE: { code: 'LAMINA_ERR_SERVICE', name: 'ServiceException', status: 500, type: 'Service' },
+  // SigV4 verification (`lamina serve --verify-signatures`, src/invoke/sigv4-verifier.ts).
+  LAMINA_ERR_MISSING_AUTHENTICATION_TOKEN: { code: 'LAMINA_ERR_MISSING_AUTHENTICATION_TOKEN', name: 'MissingAuthenticationTokenException', status: 403, type: 'User' },
+  LAMINA_ERR_INCOMPLETE_SIGNATURE: { code: 'LAMINA_ERR_INCOMPLETE_SIGNATURE', name: 'IncompleteSignatureException', status: 403, type: 'User' },
+  LAMINA_ERR_UNRECOGNIZED_CLIENT: { code: 'LAMINA_ERR_UNRECOGNIZED_CLIENT', name: 'UnrecognizedClientException', status: 403, type: 'User' },
+  LAMINA_ERR_INVALID_SIGNATURE: { code: 'LAMINA_ERR_INVALID_SIGNATURE', name: 'InvalidSignatureException', status: 403, type: 'User' },
 } as const satisfies Record<string, ServiceErrorSpec>;
 
 export type ServiceErrorCode = keyof typeof SERVICE_ERRORS;

@@ -11,6 +11,7 @@ import { readHostEnvironment } from './host-environment.js';
 import { positiveNumber, untilSignal, warnIfExposed } from './cli-support.js';
 import { describeLimits, detectSandboxLimits } from '../platform/sandbox-factory.js';
 import { containerSettings } from '../containers/serve-settings.js';
+import { signatureSettings } from './signature-settings.js';
 
 export const SERVE_USAGE = `Usage: lamina serve [options]
 
@@ -18,6 +19,11 @@ Options:
   --template <file>             SAM or CloudFormation template (default: template.yaml)
   --port <n>                    Invoke API port (default: 9000; 0 picks a free one)
   --host <addr>                 Address to bind (default: 127.0.0.1; anything else is on purpose)
+  --verify-signatures           Refuse Invoke API calls not SigV4-signed with a known key (403, as
+                                Lambda answers). Keys: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and
+                                --credentials-file. Default: on when --host is not loopback
+  --no-verify-signatures        Accept any caller, even on a non-loopback --host
+  --credentials-file <file>     More keys to accept, in ~/.aws/credentials format (every profile)
   --account-concurrency <n>     Account concurrency limit shared by all functions (default: 1000)
   --idle-timeout <seconds>      Retire environments idle this long (default: 600)
   --shutdown-grace <seconds>    SIGTERM to SIGKILL when retiring an environment (default: 2)
@@ -43,6 +49,9 @@ export async function serveCommand(args: string[]): Promise<number> {
       template: { type: 'string', default: 'template.yaml' },
       port: { type: 'string', default: '9000' },
       host: { type: 'string', default: '127.0.0.1' },
+      'verify-signatures': { type: 'boolean', default: false },
+      'no-verify-signatures': { type: 'boolean', default: false },
+      'credentials-file': { type: 'string' },
       'account-concurrency': { type: 'string', default: String(PLATFORM_DEFAULTS.accountConcurrency) },
       'idle-timeout': { type: 'string', default: String(PLATFORM_DEFAULTS.idleTimeoutMs / 1000) },
       'shutdown-grace': { type: 'string', default: String(PLATFORM_DEFAULTS.shutdownGraceMs / 1000) },
@@ -62,6 +71,10 @@ export async function serveCommand(args: string[]): Promise<number> {
   }
   const host = readHostEnvironment(process.env);
   const port = positiveNumber('--port', values.port, true);
+  const signingKeys = signatureSettings(
+    { verify: values['verify-signatures'], noVerify: values['no-verify-signatures'], credentialsFile: values['credentials-file'], host: values.host },
+    host,
+  );
   const templatePath = resolve(values.template);
   const { functions, warnings } = loadTemplate(templatePath, { region: host.region, accountId: host.accountId });
   for (const warning of warnings) process.stderr.write(`lamina: warning: ${warning}\n`);
@@ -80,7 +93,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     logOutput: values.quiet ? undefined : (text) => process.stdout.write(text),
     credentials: host.credentials,
   });
-  const server = createFrontDoor(platform);
+  const server = createFrontDoor(platform, signingKeys === undefined ? {} : { verifySignatures: { credentials: signingKeys } });
   let address;
   try {
     address = await listen(server, values.host, port);
@@ -88,7 +101,8 @@ export async function serveCommand(args: string[]): Promise<number> {
     await platform.stop();
     throw new ConfigError(`cannot listen on ${values.host}:${port}: ${(error as Error).message}`);
   }
-  warnIfExposed(values.host);
+  if (signingKeys === undefined) warnIfExposed(values.host);
+  else process.stdout.write(`SigV4 signatures are verified against ${signingKeys.length} access key(s)\n`);
   const base = `http://${values.host.includes(':') ? `[${values.host}]` : values.host}:${address.port}`;
   process.stdout.write(`Lamina is serving ${functions.length} function(s) from ${templatePath} on ${base}\n`);
   for (const fn of functions) {

@@ -11,8 +11,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { answerClientError, ServiceError } from '../errors.js';
 import type { InvokePort } from '../platform/invoke-types.js';
-import { completeInvokeRequest, parseInvokeHead, payloadTooLarge } from './parse-request.js';
+import { JsonValidator } from './json-validator.js';
+import { completeInvokeRequest, notJson, parseInvokeHead, payloadTooLarge } from './parse-request.js';
 import { BodyAbortedError, collectBody } from './read-body.js';
+import { SignatureVerifier, type SigningCredentials } from './sigv4-verifier.js';
 import { renderAccepted, renderBuffered, renderError, renderStream, type RenderLimits } from './render.js';
 
 /** Options of `createFrontDoor`; all optional. */
@@ -27,12 +29,15 @@ export interface FrontDoorOptions {
   readonly keepAliveTimeoutMs?: number;
   /** Told about unexpected errors (answered as 500 ServiceException without details). */
   readonly onInternalError?: (err: unknown) => void;
+  /** Verify SigV4 signatures against these credentials (403 otherwise). Default: accept any caller. */
+  readonly verifySignatures?: { readonly credentials: readonly SigningCredentials[]; readonly now?: () => number };
 }
 
 interface ResolvedOptions extends RenderLimits {
   readonly maxDrainBytes: number;
   readonly keepAliveTimeoutMs: number;
   readonly onInternalError: (err: unknown) => void;
+  readonly verifier: SignatureVerifier | undefined;
 }
 
 function whole(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
@@ -43,6 +48,12 @@ function whole(name: string, value: number | undefined, fallback: number, min: n
   return v;
 }
 
+function verifierOf(verify: FrontDoorOptions['verifySignatures']): SignatureVerifier | undefined {
+  if (verify === undefined) return undefined;
+  if (verify.credentials.length === 0) throw new RangeError('front door option verifySignatures needs at least one access key');
+  return new SignatureVerifier(verify.credentials, verify.now);
+}
+
 function resolveOptions(options: FrontDoorOptions): ResolvedOptions {
   return {
     logTailBytes: whole('logTailBytes', options.logTailBytes, 4096, 0, 1024 * 1024),
@@ -50,18 +61,28 @@ function resolveOptions(options: FrontDoorOptions): ResolvedOptions {
     maxDrainBytes: whole('maxDrainBytes', options.maxDrainBytes, 16 * 1024 * 1024, 0, 1024 * 1024 * 1024),
     keepAliveTimeoutMs: whole('keepAliveTimeoutMs', options.keepAliveTimeoutMs, 65_000, 1, 3_600_000),
     onInternalError: options.onInternalError ?? (() => undefined),
+    verifier: verifierOf(options.verifySignatures),
   };
+}
+
+function validatorMessage(validator: JsonValidator): string {
+  const verdict = validator.end();
+  return verdict.ok ? 'invalid JSON' : verdict.message;
 }
 
 async function handle(port: InvokePort, opts: ResolvedOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   try {
+    // Refuse a caller without valid credentials before reading its body (and before routing, as AWS does).
+    const signature = opts.verifier?.begin(req);
     const head = parseInvokeHead(req.method ?? '', req.url ?? '/', req.headers);
-    const body = await collectBody(req, head.bodyLimit, opts.maxDrainBytes);
+    const validator = new JsonValidator();
+    const body = await collectBody(req, head.bodyLimit, opts.maxDrainBytes, { validator, hash: signature?.hash });
     if (!body.ok) {
       if (body.close) res.setHeader('Connection', 'close');
-      throw payloadTooLarge(head, body.seen);
+      throw body.problem === 'too-large' ? payloadTooLarge(head, body.seen) : notJson(validatorMessage(validator));
     }
-    const request = completeInvokeRequest(head, body.body);
+    signature?.finish();
+    const request = completeInvokeRequest(head, body.body, validator.end());
     if (request.invocationType !== 'RequestResponse') {
       renderAccepted(res, request, port.accept(request));
     } else if (request.streaming) {
@@ -74,6 +95,21 @@ async function handle(port: InvokePort, opts: ResolvedOptions, req: IncomingMess
     if (!(err instanceof ServiceError)) opts.onInternalError(err);
     renderError(res, err, randomUUID());
   }
+}
+
+/**
+ * Answer clients that half-close: a caller may send its whole request and then shut down its
+ * sending side (`socket.end()`, a TCP FIN) while it waits for the answer. By default Node's HTTP
+ * server (lib/_http_server.js, socketOnEnd) ends the socket on that FIN, so the answer is lost
+ * though the invocation runs. With `httpAllowHalfOpen` (an undocumented Server property) it only
+ * marks the response in flight as the connection's last and ends the socket after it. A FIN in
+ * the middle of a body is still a parse error that destroys the socket (read-body's 'close').
+ * A client that really went away also sends only a FIN: it is noticed when the next write fails
+ * (EPIPE/ECONNRESET destroy the socket and the response emits 'close', which the stream relay
+ * watches); a buffered answer is written once, into the void.
+ */
+function allowHalfOpen(server: Server): void {
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
 }
 
 /**
@@ -93,6 +129,7 @@ export function createFrontDoor(port: InvokePort, options: FrontDoorOptions = {}
       res.destroy();
     });
   });
+  allowHalfOpen(server);
   server.keepAliveTimeout = opts.keepAliveTimeoutMs;
   server.headersTimeout = opts.keepAliveTimeoutMs + 1000;
   server.on('clientError', answerClientError);

@@ -9,6 +9,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { ServiceError } from '../errors.js';
 import type { InvocationType, InvokeRequest } from '../platform/invoke-types.js';
+import { validateJson, type JsonVerdict } from './json-validator.js';
 
 /** Body limit for RequestResponse and DryRun: 6 MB (quotas page; Lambda's 413 message). */
 export const SYNC_PAYLOAD_LIMIT = 6_291_456;
@@ -186,22 +187,28 @@ export function payloadTooLarge(head: InvokeHead, size: number): ServiceError {
 }
 
 /**
+ * The 400 Lambda answers for a body that is not JSON; `detail` says where and why.
+ *
+ * @example
+ * notJson('Unexpected end-of-input at byte offset 3').message; // 'Could not parse request body into json: ...'
+ */
+export function notJson(detail: string): ServiceError {
+  return new ServiceError('LAMINA_ERR_INVALID_REQUEST_CONTENT', `Could not parse request body into json: Could not parse payload into json: ${detail}`);
+}
+
+/**
  * Check the body and finish the request. An empty (or all-whitespace) body is the event `{}`,
- * as Lambda delivers it; anything else must be JSON and is passed on untouched.
+ * as Lambda delivers it; anything else must be JSON and is passed on untouched. The front door
+ * passes the `verdict` of the `JsonValidator` it fed while the body arrived; without one the
+ * whole body is validated here (tests, tools).
  *
  * @example
  * completeInvokeRequest(head, Buffer.from('{"a":1}')).payload; // the same bytes
  */
-export function completeInvokeRequest(head: InvokeHead, body: Buffer): InvokeRequest {
+export function completeInvokeRequest(head: InvokeHead, body: Buffer, verdict: JsonVerdict = validateJson(body)): InvokeRequest {
   if (body.length > head.bodyLimit) throw payloadTooLarge(head, body.length);
-  const text = body.toString('utf8');
-  if (text.trim() === '') return { ...head.request, payload: Buffer.from('{}') };
-  try {
-    JSON.parse(text);
-  } catch (err) {
-    const detail = err instanceof Error ? err.message : 'invalid JSON';
-    throw new ServiceError('LAMINA_ERR_INVALID_REQUEST_CONTENT', `Could not parse request body into json: Could not parse payload into json: ${detail}`);
-  }
+  if (!verdict.ok) throw notJson(verdict.message);
+  if (verdict.empty) return { ...head.request, payload: Buffer.from('{}') };
   return { ...head.request, payload: body };
 }
 

@@ -1,19 +1,39 @@
 /**
- * Collect a request body as Buffer chunks under a size cap (docs/invoke-api.md: 6 MB / 1 MB).
+ * Collect a request body as Buffer chunks under a size cap (docs/invoke-api.md: 6 MB / 1 MB),
+ * checking that it is JSON as it arrives.
  *
  * An oversized body is never buffered: the caller answers 413 at once while the rest of the
  * body is read and thrown away, so the connection stays usable and the client, still
  * writing, is not reset before it reads the answer. Past `maxDrainBytes` the socket is cut.
+ * A body that stops being JSON is answered (400) the same way, without waiting for the rest.
+ *
+ * Each chunk goes through the incremental `JsonValidator` when it arrives, so the check overlaps
+ * the upload; after every `YIELD_BYTES` checked the request is paused until the event loop has
+ * turned once (a socket can deliver many chunks in one turn), so no payload, however nested,
+ * holds the loop for more than one slice (see docs/payload-validation.md).
  */
+import type { Hash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { JsonValidator } from './json-validator.js';
+
+/** What each chunk goes through as it arrives. */
+export interface BodyChecks {
+  /** Checks the body is JSON; a body that stops being JSON is refused at once. */
+  readonly validator?: JsonValidator | undefined;
+  /** The body's SHA-256, for a SigV4 signature (src/invoke/sigv4-verifier.ts). */
+  readonly hash?: Hash | undefined;
+}
+
+/** Bytes validated between two turns of the event loop: about a millisecond of work. */
+export const YIELD_BYTES = 128 * 1024;
 
 /**
- * The body, or how many bytes were seen when it went over the cap; `close` asks the answer to
+ * The body, or why it was refused and how many bytes were seen then; `close` asks the answer to
  * carry `Connection: close` because the rest of the body is too big to drain.
  */
 export type BodyOutcome =
   | { readonly ok: true; readonly body: Buffer }
-  | { readonly ok: false; readonly seen: number; readonly close: boolean };
+  | { readonly ok: false; readonly problem: 'too-large' | 'not-json'; readonly seen: number; readonly close: boolean };
 
 /** The client went away before sending the whole body. */
 export class BodyAbortedError extends Error {
@@ -46,32 +66,42 @@ function discard(req: IncomingMessage, budget: number): void {
  * const outcome = await collectBody(req, 6_291_456, 16 * 1024 * 1024);
  * if (!outcome.ok) throw payloadTooLarge(head, outcome.seen);
  */
-export function collectBody(req: IncomingMessage, limit: number, maxDrainBytes: number): Promise<BodyOutcome> {
+export function collectBody(req: IncomingMessage, limit: number, maxDrainBytes: number, checks: BodyChecks = {}): Promise<BodyOutcome> {
+  const { validator, hash } = checks;
   const declared = declaredLength(req);
   if (declared !== undefined && declared > limit) {
     const close = declared > maxDrainBytes;
     if (!close) discard(req, maxDrainBytes);
-    return Promise.resolve({ ok: false, seen: declared, close });
+    return Promise.resolve({ ok: false, problem: 'too-large', seen: declared, close });
   }
   if (req.readableEnded) return Promise.resolve({ ok: true, body: Buffer.alloc(0) });
   return new Promise<BodyOutcome>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let unchecked = YIELD_BYTES;
     const cleanup = (): void => {
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('close', onClose);
     };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size <= limit) {
-        chunks.push(chunk);
-        return;
-      }
+    const refuse = (problem: 'too-large' | 'not-json'): void => {
       cleanup();
       chunks.length = 0;
       discard(req, maxDrainBytes - size);
-      resolve({ ok: false, seen: size, close: false });
+      resolve({ ok: false, problem, seen: size, close: false });
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) return refuse('too-large');
+      chunks.push(chunk);
+      hash?.update(chunk);
+      if (validator === undefined) return;
+      if (!validator.feed(chunk)) return refuse('not-json');
+      unchecked -= chunk.length;
+      if (unchecked > 0) return;
+      unchecked = YIELD_BYTES;
+      req.pause();
+      setImmediate(() => req.resume());
     };
     const onEnd = (): void => {
       cleanup();

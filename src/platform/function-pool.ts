@@ -157,6 +157,8 @@ export class FunctionPool {
   /** Retire every environment (platform stop): SIGTERM, then SIGKILL after the grace period. */
   async retireAll(): Promise<void> {
     this.#stopping = true;
+    // An environment still being created is not in #all yet: wait for it, or it would outlive the stop.
+    await Promise.allSettled(this.#starting);
     const exits = [...this.#all].map((env) => new Promise<void>((resolve) => {
       if (env.state === 'dead') resolve();
       else this.#waitDead.set(env, resolve);
@@ -166,6 +168,8 @@ export class FunctionPool {
   }
 
   #waitDead = new Map<ExecutionEnvironment, () => void>();
+  /** Environments being created (listener bound, sandbox spawning), not in #all yet. */
+  #starting = new Set<Promise<ExecutionEnvironment>>();
 
   /** Kill every environment at once, synchronously (the platform process is exiting). */
   killAllNow(): void {
@@ -179,7 +183,22 @@ export class FunctionPool {
 
   /** Start an environment; `initFor` gets its init output (a retry inside that invocation). */
   async #start(initFor?: Invocation, provisioned = false): Promise<ExecutionEnvironment> {
+    const starting = this.#create(initFor, provisioned);
+    this.#starting.add(starting);
+    try {
+      return await starting;
+    } finally {
+      this.#starting.delete(starting);
+    }
+  }
+
+  async #create(initFor: Invocation | undefined, provisioned: boolean): Promise<ExecutionEnvironment> {
+    // Once the platform stops, nothing new starts: an invocation rerouted from a runtime that the
+    // stop killed, or an Event accepted just before, fails instead of running in an environment
+    // that nobody would retire (`lamina rie` never exited).
+    if (this.#stopping) throw new Error('the platform is stopping');
     await this.#scaleOut.take();
+    if (this.#stopping) throw new Error('the platform is stopping');
     const port = this.#firstPort ?? 0;
     this.#firstPort = undefined;
     const env = await ExecutionEnvironment.start({
@@ -209,7 +228,13 @@ export class FunctionPool {
   /** Start one provisioned environment and keep it warm; a failed init is retried after a pause. */
   async #provisionOne(): Promise<void> {
     for (let attempt = 0; !this.#stopping; attempt += 1) {
-      const env = await this.#start(undefined, true);
+      let env: ExecutionEnvironment;
+      try {
+        env = await this.#start(undefined, true);
+      } catch (error) {
+        if (this.#stopping) return;
+        throw error;
+      }
       const init = await env.ready;
       if (init.ok) {
         this.#keptWarm.add(env);

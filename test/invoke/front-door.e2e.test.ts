@@ -10,9 +10,10 @@ import {
 import type { Server } from 'node:http';
 import { connect } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ServiceError } from '../../src/errors.js';
 import { createFrontDoor, listen } from '../../src/invoke/front-door-server.js';
+import { JsonValidator } from '../../src/invoke/json-validator.js';
 import type { AcceptedInvoke, FunctionErrorResult, InvokeOutcome, InvokePort, InvokeRequest } from '../../src/platform/invoke-types.js';
 
 /** A stand-in for the platform core: each test sets `next` to decide the outcome. */
@@ -274,5 +275,70 @@ describe('hostile input', () => {
     await raw('POST /2015-03-31/functions/fn/invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n{"partial"');
     port.next = new FakePort().next;
     expect((await client.send(new InvokeCommand({ FunctionName: 'fn' }))).StatusCode).toBe(200);
+  });
+});
+
+describe('payload validation', () => {
+  /** POST `body` over a fresh connection and resolve with the status and body. */
+  const post = (body: Buffer): Promise<{ status: number; text: string }> =>
+    fetch(`${endpoint}/2015-03-31/functions/fn/invocations`, { method: 'POST', body }).then(async (res) => ({ status: res.status, text: await res.text() }));
+
+  it('checks a 6 MB payload nested 3 million deep chunk by chunk, never with JSON.parse of the body', async () => {
+    port.next = new FakePort().next;
+    const depth = 3_000_000;
+    const body = Buffer.alloc(depth * 2);
+    body.fill(0x5b, 0, depth);
+    body.fill(0x5d, depth);
+    const feeds: number[] = [];
+    const feed = vi.spyOn(JsonValidator.prototype, 'feed').mockName('feed');
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const answer = await post(body);
+      expect(answer.status).toBe(200);
+      expect(answer.text.length).toBe(body.length);
+      for (const call of feed.mock.calls) feeds.push(call[0].length);
+      // Nothing on the path parsed anything near the payload's size.
+      expect(parse.mock.calls.filter(([text]) => text.length > 1000)).toEqual([]);
+    } finally {
+      feed.mockRestore();
+      parse.mockRestore();
+    }
+    // Fed as it arrived: many chunks, each far smaller than the body, adding up to all of it.
+    expect(feeds.length).toBeGreaterThan(10);
+    expect(Math.max(...feeds)).toBeLessThan(body.length / 10);
+    expect(feeds.reduce((sum, n) => sum + n, 0)).toBe(body.length);
+    // The same shape, unbalanced, is refused.
+    body[depth + 5] = 0x7d;
+    const refused = await post(body);
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain("Unexpected character ('}' (code 125)) at byte offset 3000005");
+  });
+
+  it('answers 400 to a body that stops being JSON before the client has sent the rest', async () => {
+    const url = new URL(endpoint);
+    const socket = connect(Number(url.port), url.hostname);
+    const answer = new Promise<string>((resolve) => {
+      let text = '';
+      socket.on('data', (d: Buffer) => {
+        text += d.toString('latin1');
+        if (text.includes('\r\n\r\n') && text.endsWith('}')) resolve(text);
+      });
+    });
+    // 1 MB announced, 20 bytes sent: the answer must not wait for the other 999,980.
+    socket.write('POST /2015-03-31/functions/fn/invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n{"a": 1, "b": nope, ');
+    const text = await answer;
+    socket.destroy();
+    expect(text).toMatch(/^HTTP\/1\.1 400/);
+    expect(text).toContain('x-amzn-ErrorType: InvalidRequestContentException');
+    expect(text).toContain("Unexpected character ('o' (code 111)) at byte offset 15: expected true, false or null");
+  });
+
+  it('keeps an empty or whitespace-only body as the event {} (trim() whitespace included)', async () => {
+    port.next = new FakePort().next;
+    for (const body of ['', '  \n', '\u00a0\u2028 ']) {
+      const answer = await post(Buffer.from(body));
+      expect(answer).toEqual({ status: 200, text: '{}' });
+    }
+    expect((await post(Buffer.from('\u00a0{}'))).status).toBe(400);
   });
 });

@@ -3,6 +3,7 @@
  * on RIE's single-function path.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { halfClosedCall } from '../helpers/half-closed-call.js';
 import { BOOTSTRAP, FIXTURE_DIR, RIC_ENTRY, RIC_TASK, eventually, freePort, hostEnv, invoke, start, type StartedRie } from './helpers.js';
 
 interface Echo {
@@ -88,6 +89,17 @@ describe('lamina rie: the single-function path', () => {
 });
 
 describe('lamina rie: what AWS RIE gets wrong', () => {
+  it('answers clients that half-close their socket after the request (buffered and Event)', async () => {
+    const { rie: r } = await rie();
+    for (let round = 0; round < 10; round += 1) {
+      const answer = await halfClosedCall(r.address.port, '/2015-03-31/functions/function/invocations', JSON.stringify({ round }));
+      expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(answer).toContain(`"event":{"round":${round}}`);
+      const event = await halfClosedCall(r.address.port, '/2015-03-31/functions/function/invocations', '{}', { 'X-Amz-Invocation-Type': 'Event' });
+      expect(event).toMatch(/^HTTP\/1\.1 202 Accepted\r\n/);
+    }
+  });
+
   it('runs 5 concurrent slow invokes in several bootstrap copies', async () => {
     const runtimePort = await freePort();
     const { rie: r } = await rie({ runtimeApiAddress: { host: '127.0.0.1', port: runtimePort } });
