@@ -55,8 +55,10 @@ function parkedNext(res: ServerResponse): NextWaiter {
   return {
     deliver: (invocation) => deliver(res, invocation),
     refuse: () => sendError(res, 'LAMINA_ERR_RUNTIME_SHUTTING_DOWN', 'The execution environment is shutting down', true),
+    // Also closed when its socket can no longer be written: the caller half-closed, or the
+    // server answered a malformed request pipelined behind it with 400 and ended the socket.
     get closed() {
-      return res.destroyed || res.writableEnded;
+      return res.destroyed || res.writableEnded || res.socket === null || !res.socket.writable;
     },
   };
 }
@@ -122,6 +124,9 @@ function route(target: RuntimeApiTarget, req: IncomingMessage, res: ServerRespon
   const action = parseRuntimeApiRequest(req.method ?? 'GET', req.url ?? '/');
   switch (action.kind) {
     case 'next': {
+      // Drain any body: unread, it fills the socket's buffers and the server stops reading, so a
+      // parked caller's hang-up is never seen and the next invocation is delivered into it and lost.
+      req.resume();
       const refused = target.next(parkedNext(res));
       if (refused !== undefined) sendError(res, refused, 'Invalid state transition: an invocation is outstanding');
       return;
