@@ -3,10 +3,9 @@
  * kind of runtime and a SAM template naming them. Generated per run so that each scenario asks
  * for exactly the functions it needs (one per memory size, one per cold-start sample, ...).
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { detectFilesystemIsolation } from '../../src/platform/sandbox-factory.js';
 import { execFileSync } from 'node:child_process';
 import { ROOT } from '../lib/processes.js';
 import { OFFICIAL_ENTRY } from '../lib/ric-variants.js';
@@ -55,17 +54,6 @@ export interface Workspace {
   remove(): void;
 }
 
-/**
- * Why runtimes that run files of this checkout (the official RIC, the floor loop) cannot run under
- * `lamina serve` here, or undefined: each environment's private /tmp hides a checkout under /tmp.
- * @example
- * const reason = checkoutHiddenFromEnvironments(); // undefined unless cloned under /tmp as root
- */
-export function checkoutHiddenFromEnvironments(): string | undefined {
-  if (!(ROOT === '/tmp' || ROOT.startsWith('/tmp/')) || !detectFilesystemIsolation().available) return undefined;
-  return `this checkout (${ROOT}) is under /tmp, which each environment's private /tmp hides from the runtime; clone Lamina elsewhere to benchmark this runtime`;
-}
-
 const FLOOR_LOOP = join(ROOT, 'dist', 'bench', 'floor', 'runtime-loop.js');
 
 /**
@@ -100,11 +88,17 @@ export function createWorkspace(): Workspace {
       case 'lamina-ric':
         code = handlerDir;
         break;
+      // Self-contained code, as a function is deployed: an isolated environment sees only its own
+      // code (docs/isolation.md), not this checkout's node_modules or dist.
       case 'official-ric':
-        code = script('official-ric', `exec ${process.execPath} ${OFFICIAL_ENTRY}`);
+        code = script('official-ric', `exec ${process.execPath} "$(dirname "$0")/node_modules/aws-lambda-ric/index.mjs"`);
+        for (const pkg of ['aws-lambda-ric', join('@aws', 'lambda-invoke-store')]) {
+          cpSync(join(ROOT, 'node_modules', pkg), join(code, 'node_modules', pkg), { recursive: true, dereference: true });
+        }
         break;
       case 'floor-loop':
-        code = script('floor-loop', `exec ${process.execPath} ${FLOOR_LOOP}`);
+        code = script('floor-loop', `exec ${process.execPath} "$(dirname "$0")/runtime-loop.mjs"`);
+        cpSync(FLOOR_LOOP, join(code, 'runtime-loop.mjs'));
         break;
       case 'echo':
         code = join(ROOT, 'test', 'fixtures', 'runtimes', 'echo');
@@ -128,8 +122,6 @@ export function createWorkspace(): Workspace {
     let problem: string | undefined;
     if (runtime === 'official-ric' && !existsSync(join(OFFICIAL_ENTRY, '..', 'rapid-client.node'))) problem = 'aws-lambda-ric@4 or its native addon is not installed (npm install)';
     if (runtime === 'floor-loop' && !existsSync(FLOOR_LOOP)) problem = `${FLOOR_LOOP} is missing (npm run build)`;
-    // Their bootstraps run files of this checkout; an environment's private /tmp hides a checkout under /tmp.
-    if ((runtime === 'official-ric' || runtime === 'floor-loop') && problem === undefined) problem = checkoutHiddenFromEnvironments();
     if (runtime === 'tiny-c') {
       try {
         codeDir('tiny-c');

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadTemplate } from '../../src/config/sam-template.js';
 import { startFloor } from '../../bench/floor/floor-process.js';
-import { checkoutHiddenFromEnvironments, createWorkspace } from '../../bench/harness/bench-functions.js';
+import { createWorkspace } from '../../bench/harness/bench-functions.js';
 import { probeContainerEngine } from '../../bench/harness/container-image.js';
 import { callerPool, invoke, jsonPayload } from '../../bench/harness/invoke-client.js';
 import { runScenarios } from '../../bench/harness/runner.js';
@@ -82,12 +82,7 @@ describe('scenarios on small sample counts', () => {
     expect(containerOverProcess(samples)).toEqual([70, 40]);
   });
 
-  it('warm measures the floor, lamina with the same loop and lamina with its RIC', async ({ skip }) => {
-    const hidden = checkoutHiddenFromEnvironments();
-    if (hidden !== undefined) {
-      console.warn(`[bench scenarios] warm skipped: the floor loop cannot run under lamina serve: ${hidden}`);
-      skip();
-    }
+  it('warm measures the floor, lamina with the same loop and lamina with its RIC', async () => {
     const outcome = await runScenarios({ scenarios: [warmScenario], options: quick, outDir: undefined, commandFor: () => 'npm run bench -- warm --quick', progressSink: silent });
     expect(outcome.failures.map((f) => f.error.message)).toEqual([]);
     const warm = outcome.results[0];

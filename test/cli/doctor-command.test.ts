@@ -4,13 +4,21 @@ import { describe, expect, it } from 'vitest';
 import { doctorChecks } from '../../src/cli/doctor-command.js';
 import { detectCgroups } from '../../src/sandbox/cgroups.js';
 import { SANDBOX_LAUNCHER } from '../../src/platform/paths.js';
+import { detectIsolation } from '../../src/sandbox/isolation.js';
+import { detectFilesystemIsolation } from '../../src/platform/sandbox-factory.js';
 
 describe('lamina doctor', () => {
   const checks = doctorChecks();
   const find = (prefix: string) => checks.find((check) => check.what.startsWith(prefix));
 
-  it('lists memory, CPU, processes, open files, the filesystem and the launcher', () => {
-    expect(checks.map((check) => check.what.split(' ')[0])).toEqual(['memory', 'CPU', '1024', '1024', '/var/task', 'fast']);
+  it('lists memory, CPU, processes, open files, the filesystem, isolation, /tmp, the network and the launcher', () => {
+    expect(checks.map((check) => check.what.split(' ')[0])).toEqual(['memory', 'CPU', '1024', '1024', '/var/task', 'Runtime', 'functions', '/tmp', 'outbound', 'fast']);
+  });
+
+  it('says full isolation is enforced exactly when the platform would isolate', () => {
+    const isolated = detectIsolation().available && detectFilesystemIsolation().available;
+    expect(find('Runtime API reachable only')?.enforced).toBe(isolated);
+    expect(find('functions as uid 993')?.enforced).toBe(isolated);
   });
 
   it('says the cgroup limits are enforced exactly when a writable cgroup hierarchy exists', () => {
