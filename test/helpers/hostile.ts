@@ -34,8 +34,8 @@ export function victimFunction(overrides: Partial<FunctionConfig> = {}): Functio
   return bootstrapFunction('victim', { timeout: 20, environment: { VICTIM_SECRET }, ...overrides });
 }
 
-/** The attacker's C helpers: the system-call probe and the port sweep. */
-const PROGRAMS = ['syscalls', 'ports'];
+/** The attacker's C helpers: the system-call probe, the port sweep and the forker. */
+const PROGRAMS = ['syscalls', 'ports', 'forker'];
 
 /**
  * The attacker's code: test/fixtures/hostile/attacker plus its C helpers compiled from

@@ -62,7 +62,8 @@ describe.skipIf(skip !== undefined)('hostile functions: Runtime API spy', () => 
     }
     const spy = report<SpyReport>(await spying);
     const coldStarts = victims.filter((v) => v.logs().includes('Init Duration')).length;
-    console.log(`[hostile] spy: ${spy.scanned} ports swept, ${spy.rounds} rounds of targeted /next, open ${JSON.stringify(spy.open)}, targeted ${JSON.stringify(spy.targeted)}; ${victims.length} victim invokes (${coldStarts} cold starts) all answered by the victim`);
+    const outcomes = Object.values(spy.targeted).reduce<Record<string, number>>((counts, o) => ({ ...counts, [o]: (counts[o] ?? 0) + 1 }), {});
+    console.log(`[hostile] spy: ${spy.scanned} ports swept, open ${JSON.stringify(spy.open)}; ${spy.rounds} rounds of GET /next at ${Object.keys(spy.targeted).length} address:port pairs, last answers ${JSON.stringify(outcomes)}; ${victims.length} victim invokes (${coldStarts} cold starts) all answered by the victim`);
     expect(spy.stolen).toEqual([]);
     expect(spy.scanned).toBeGreaterThanOrEqual(65535);
     expect(spy.open).toEqual([9001]); // its own Runtime API, nothing else
