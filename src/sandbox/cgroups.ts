@@ -29,6 +29,11 @@ export interface EnvironmentCgroup {
   oomKills(): number;
   /** Remove the cgroup (after its processes are gone). */
   remove(): void;
+  /**
+   * Lift the CPU quota: processes being killed still run their exit under it, and at 128 MB a few
+   * hundred of them take hundreds of ms to go (test/sandbox/hostile-resources.e2e.test.ts).
+   */
+  unthrottle?(): void;
 }
 
 export interface CgroupSupport {
@@ -112,6 +117,15 @@ function removeStale(dir: string): void {
   }
 }
 
+/** Write a control file, ignoring a group that is already gone. */
+function writeQuietly(file: string, value: string): void {
+  try {
+    writeFileSync(file, value);
+  } catch {
+    // removed meanwhile
+  }
+}
+
 function v1Group(root: string, name: string, limits: CgroupLimits, hostCores: number): EnvironmentCgroup {
   const dirs = { memory: join(root, 'memory', GROUP, name), cpu: join(root, 'cpu', GROUP, name), pids: join(root, 'pids', GROUP, name) };
   for (const dir of Object.values(dirs)) mkdirSync(dir);
@@ -127,6 +141,7 @@ function v1Group(root: string, name: string, limits: CgroupLimits, hostCores: nu
     procsFiles: Object.values(dirs).map((dir) => join(dir, 'cgroup.procs')),
     peakMemoryBytes: () => peak.read(),
     oomKills: () => counter(read(join(dirs.memory, 'memory.oom_control')), 'oom_kill'),
+    unthrottle: () => writeQuietly(join(dirs.cpu, 'cpu.cfs_quota_us'), '-1'),
     remove: () => {
       peak.close();
       for (const dir of Object.values(dirs)) {
@@ -152,6 +167,7 @@ function v2Group(root: string, name: string, limits: CgroupLimits, hostCores: nu
     procsFiles: [join(dir, 'cgroup.procs')],
     peakMemoryBytes: () => peak.read(),
     oomKills: () => counter(read(join(dir, 'memory.events')), 'oom_kill'),
+    unthrottle: () => writeQuietly(join(dir, 'cpu.max'), `max ${CFS_PERIOD_US}`),
     remove: () => {
       peak.close();
       try {

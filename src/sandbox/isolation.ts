@@ -59,14 +59,14 @@ export function detectIsolation(launcher = SANDBOX_LAUNCHER): IsolationSupport {
 /**
  * An empty ext4 image of `mb` MB for /tmp, made once per size (mkfs.ext4 on a sparse file, about
  * 40 ms) and copied per environment by the launcher (only its metadata blocks, under 1 ms).
- * Sized a little over `mb` so that `df /tmp` shows about the asked size free, as Lambda's does.
+ * Sized 2 MB over `mb` (ext4's own metadata) so that `df /tmp` shows about the asked size.
  *
  * @example
  * const image = tmpImage(512); // '/var/tmp/lamina/images/tmp-512.img'
  */
 export function tmpImage(mb: number, stateDir = DEFAULT_STATE_DIR): string {
   const image = join(stateDir, 'images', `tmp-${mb}.img`);
-  const bytes = Math.ceil(mb * 1.04) * 1024 * 1024;
+  const bytes = (mb + 2) * 1024 * 1024;
   if (existsSync(image) && statSync(image).size === bytes) return image;
   mkdirSync(dirname(image), { recursive: true, mode: 0o700 });
   // Built aside and renamed: a platform starting at the same time never sees half an image.

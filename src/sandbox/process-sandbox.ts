@@ -364,7 +364,10 @@ export class ProcessSandbox implements Sandbox {
 
   #signalGroup(signal: NodeJS.Signals): void {
     if (this.pid <= 0) return;
-    if (signal === 'SIGKILL') this.#killCgroup();
+    if (signal === 'SIGKILL') {
+      this.#cgroup?.unthrottle?.();
+      this.#killCgroup();
+    }
     try {
       process.kill(-this.pid, signal);
     } catch {

@@ -51,6 +51,10 @@ static const int DENIED[] = {
 #ifdef SYS_pidfd_getfd
     SYS_pidfd_getfd,
 #endif
+#ifdef SYS_io_uring_setup
+    // A large kernel surface with a history of escapes; container engines refuse it too.
+    SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register,
+#endif
 };
 
 #define DENIED_COUNT (sizeof DENIED / sizeof DENIED[0])
