@@ -16,7 +16,7 @@ import { basename, dirname } from 'node:path';
 import { containerSandboxFactory, type ContainerSettings } from '../containers/container-sandbox-factory.js';
 import { ConfigError } from '../errors.js';
 import type { Server } from 'node:net';
-import { attachOutbound, detectOutbound, type OutboundSupport } from '../sandbox/outbound-network.js';
+import { detectOutbound, nextLink, type OutboundSupport } from '../sandbox/outbound-network.js';
 
 /** docs/limits.md: 1,024 file descriptors per environment. */
 export const OPEN_FILES_PER_ENVIRONMENT = 1024;
@@ -105,26 +105,12 @@ let sequence = 0;
 /** A sandbox started without its environment, and what it still needs before the runtime runs. */
 interface HeldSandbox {
   readonly box: ProcessSandbox;
-  /** Its Runtime API listener (isolated) once its outbound link is up; undefined when it failed. */
+  /** Its Runtime API listener (isolated), undefined when the launcher failed first. */
   readonly ready: Promise<Server | undefined>;
 }
 
-function holdSandbox(box: ProcessSandbox, outbound: boolean): HeldSandbox {
-  const listener = box.runtimeApiListener ?? Promise.resolve(undefined);
-  if (!outbound) return { box, ready: listener };
-  const ready = listener.then(async (server) => {
-    if (server === undefined) return undefined;
-    try {
-      await attachOutbound(box.pid);
-      return server;
-    } catch (error) {
-      box.note(`lamina: ${(error as Error).message}`);
-      server.close();
-      box.signal('SIGKILL');
-      return undefined;
-    }
-  });
-  return { box, ready };
+function holdSandbox(box: ProcessSandbox): HeldSandbox {
+  return { box, ready: box.runtimeApiListener ?? Promise.resolve(undefined) };
 }
 
 /** An isolated sandbox whose runtime starts, with `env`, as soon as it is ready. */
@@ -182,6 +168,7 @@ export function processSandboxFactory(
     fn.launch.kind === 'node-ric'
       ? [process.execPath, [ricAtRuntimeDir ? `${RUNTIME_ROOT}/${basename(RIC_ENTRY)}` : RIC_ENTRY]]
       : [fn.launch.command, fn.launch.args];
+  const outbound = isolation !== undefined && fn.vpc !== true && limits?.outbound?.available === true;
   const spec = (env: Record<string, string>): SandboxSpec => {
     sequence += 1;
     return {
@@ -193,7 +180,8 @@ export function processSandboxFactory(
       // Named after the platform's pid, so a later platform can tell stale groups from live ones.
       cgroup: limits?.cgroups?.create(`p${process.pid}-${sequence}`, { memoryMb: fn.memorySize }),
       maxOpenFiles: limits?.maxOpenFiles,
-      isolation,
+      // Each environment its own link to the host (none with VpcConfig: loopback only).
+      isolation: isolation === undefined ? undefined : { ...isolation, ...(outbound ? { link: nextLink() } : {}) },
       filesystem: isolated
         ? {
             codeDir: fn.codeDir,
@@ -210,8 +198,7 @@ export function processSandboxFactory(
   // when the platform starts and replaced after each use. Isolated environments always start held
   // this way: their namespaces, root, /tmp, Runtime API listener and outbound link are made first.
   const useStandby = STANDBY_SUPPORTED && (limits?.cgroups?.version !== undefined || isolation !== undefined);
-  const outbound = isolation !== undefined && fn.vpc !== true && limits?.outbound?.available === true;
-  const hold = (): HeldSandbox => holdSandbox(new ProcessSandbox(spec({})), outbound);
+  const hold = (): HeldSandbox => holdSandbox(new ProcessSandbox(spec({})));
   let standby: HeldSandbox | undefined;
   let disposed = false;
   const prepareStandby = (): void => {

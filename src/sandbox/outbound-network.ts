@@ -11,7 +11,7 @@
  * 127.0.0.0/8 that arrive on another interface), nor is another environment's Runtime API (it
  * lives in that environment's own namespace). The pair disappears with the namespace.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 
 /** 198.18.0.0/15: 32,768 /30 links. */
 const BASE = (198 << 24) | (18 << 16);
@@ -53,19 +53,19 @@ function enableNat(): boolean {
 let detected: OutboundSupport | undefined;
 
 /**
- * Can the platform give environments a link to the host (root, `ip`, `nsenter`)?
+ * Can the platform give environments a link to the host (root)? Turns masquerade on when it can.
  * @example
  * detectOutbound().summary; // 'outbound: a veth link per environment to the host, NAT by iptables'
  */
 export function detectOutbound(enableForwarding = true): OutboundSupport {
   if (detected !== undefined) return detected;
   if (!enableForwarding) {
-    const root = process.getuid?.() === 0 && run('ip', ['-V']) && run('nsenter', ['--version']);
+    const root = process.getuid?.() === 0;
     const nat = root && (run('iptables', ['-t', 'nat', '-L', '-n']) || run('nft', ['list', 'tables']));
-    return { available: root, nat, summary: root ? `a veth link per environment without VpcConfig${nat ? ', masquerade beyond the host' : ', the host only (no iptables or nft)'}` : 'needs root, ip and nsenter' };
+    return { available: root, nat, summary: root ? `a veth link per environment without VpcConfig${nat ? ', masquerade beyond the host' : ', the host only (no iptables or nft)'}` : 'needs root' };
   }
-  if (process.getuid?.() !== 0 || !run('ip', ['-V']) || !run('nsenter', ['--version'])) {
-    detected = { available: false, nat: false, summary: 'no outbound link for isolated environments (needs root, ip and nsenter): functions have only their loopback' };
+  if (process.getuid?.() !== 0) {
+    detected = { available: false, nat: false, summary: 'no outbound link for isolated environments (needs root): functions have only their loopback' };
     return detected;
   }
   const nat = enableNat();
@@ -82,32 +82,19 @@ export function detectOutbound(enableForwarding = true): OutboundSupport {
 let next = Math.floor(Math.random() * LINKS);
 let sequence = 0;
 
-const ATTACH = [
-  'set -e',
-  'ip link add "$1" type veth peer name eth0 netns "$2"',
-  'ip addr add "$3/30" dev "$1"',
-  'ip link set "$1" up',
-  'nsenter --net="/proc/$2/ns/net" sh -c \'ip addr add "$1/30" dev eth0 && ip link set eth0 up && ip route add default via "$2"\' attach "$4" "$3"',
-].join('\n');
-
 /**
- * Link the network namespace of process `pid` to the host.
+ * The next environment's link, as the launcher's `--link` takes it: the host's interface name,
+ * the host's address and the environment's, in their own /30. The launcher makes the veth pair
+ * with netlink and configures both ends itself (no `ip` exec; src/sandbox/native/isolation.c).
  *
  * @example
- * await attachOutbound(sandbox.pid); // eth0 198.18.x.y/30 inside, default route via the host
+ * nextLink(); // 'lm1a2bx3:198.18.4.1:198.18.4.2'
  */
-export function attachOutbound(pid: number): Promise<void> {
+export function nextLink(): string {
   const link = next;
   next = (next + 1) % LINKS;
   sequence += 1;
-  const host = dotted(BASE + link * 4 + 1);
-  const guest = dotted(BASE + link * 4 + 2);
   // Interface names are at most 15 characters: platform pid and a sequence, in base 36.
   const device = `lm${process.pid.toString(36)}x${sequence.toString(36)}`.slice(0, 15);
-  return new Promise((resolve, reject) => {
-    execFile('sh', ['-c', ATTACH, 'attach', device, String(pid), host, guest], { timeout: 10_000 }, (error, _stdout, stderr) => {
-      if (error === null) resolve();
-      else reject(new Error(`cannot link environment ${pid} to the host: ${stderr.trim() || error.message}`));
-    });
-  });
+  return `${device}:${dotted(BASE + link * 4 + 1)}:${dotted(BASE + link * 4 + 2)}`;
 }

@@ -47,6 +47,8 @@ export interface SandboxIsolation {
    * listening socket comes back to the platform ({@link ProcessSandbox.runtimeApiListener}).
    */
   readonly privateNetwork: boolean;
+  /** The environment's link to the host (`nextLink()`), or undefined for loopback only (VpcConfig). */
+  readonly link?: string | undefined;
   /** An empty ext4 image of /tmp's size: /tmp on disk (a copy per environment), else a tmpfs. */
   readonly tmpImage?: string | undefined;
   /** A directory on disk for the unnamed copies of {@link tmpImage}. */
@@ -65,6 +67,7 @@ function isolationOptions(isolation: SandboxIsolation | undefined): string[] {
   if (isolation === undefined) return [];
   const options = ['--isolate', `${isolation.uid}:${isolation.gid}`];
   if (isolation.privateNetwork) options.push('--api-fd', String(CHANNEL_FD));
+  if (isolation.privateNetwork && isolation.link !== undefined) options.push('--link', isolation.link);
   if (isolation.tmpImage !== undefined && isolation.tmpDir !== undefined) options.push('--tmp-image', isolation.tmpImage, '--tmp-dir', isolation.tmpDir);
   for (const path of isolation.binds) options.push('--bind', path);
   return options;
@@ -314,11 +317,6 @@ export class ProcessSandbox implements Sandbox {
     this.#early = undefined;
     this.#sink = onLine;
     for (const line of early) onLine(line);
-  }
-
-  /** A line of the platform's about this sandbox, in its log. */
-  note(line: string): void {
-    this.#sink(line);
   }
 
   signal(signal: NodeJS.Signals): void {

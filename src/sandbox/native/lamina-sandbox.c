@@ -107,6 +107,7 @@ struct options {
   unsigned uid, gid;
   int api_fd;
   const char *tmp_image, *tmp_dir;
+  const char *link;
   const char *binds[16];
   int bind_count;
 };
@@ -126,6 +127,8 @@ static int parse_options(int argc, char **argv, struct options *options) {
       if (!options->isolate) fail("bad --isolate (want UID:GID)", value);
     } else if (strcmp(flag, "--api-fd") == 0) {
       options->api_fd = atoi(value);
+    } else if (strcmp(flag, "--link") == 0) {
+      options->link = value;
     } else if (strcmp(flag, "--tmp-image") == 0) {
       options->tmp_image = value;
     } else if (strcmp(flag, "--tmp-dir") == 0) {
@@ -191,9 +194,15 @@ static void namespace_init(const struct options *options, const struct root_view
 
 static void isolate(const struct options *options, const struct root_view *view, char **command) {
   int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | (options->api_fd > 0 ? CLONE_NEWNET : 0);
+  int host_ns = options->link != NULL ? open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC) : -1;
+  if (options->link != NULL && host_ns < 0) fail("cannot open", "/proc/self/ns/net");
   if (unshare(flags) != 0) fail("cannot unshare the namespaces", "");
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail("cannot make mounts private", "/");
   if (sethostname("localhost", 9) != 0) fail("cannot set the host name", "");
+  if (options->link != NULL && options->api_fd > 0) {
+    outbound_link(options->link, host_ns);
+    close(host_ns);
+  }
   if (options->api_fd > 0) runtime_api_listener(9001, options->api_fd);
   // After the cgroups were joined: the namespace's root is the environment's own cgroup.
   if (unshare(CLONE_NEWCGROUP) != 0) fail("cannot unshare the cgroup namespace", "");
@@ -230,7 +239,7 @@ int main(int argc, char **argv) {
   argv += skipped;
   argc -= skipped;
   if (argc < 8) {
-    fprintf(stderr, "usage: lamina-sandbox [--env-from-stdin] [--isolate UID:GID [--api-fd N] [--tmp-image IMAGE --tmp-dir DIR] [--bind PATH]...] NOFILE|- TASKDIR|- TMP_MB OPT|- RUNTIMEDIR|- N PROCS... COMMAND [ARGS...]\n");
+    fprintf(stderr, "usage: lamina-sandbox [--env-from-stdin] [--isolate UID:GID [--api-fd N] [--link DEV:HOST:GUEST] [--tmp-image IMAGE --tmp-dir DIR] [--bind PATH]...] NOFILE|- TASKDIR|- TMP_MB OPT|- RUNTIMEDIR|- N PROCS... COMMAND [ARGS...]\n");
     return 125;
   }
   const char *nofile = argv[1], *task = argv[2], *tmp_mb = argv[3], *opt = argv[4], *runtime = argv[5];

@@ -15,6 +15,13 @@ void install_seccomp_filter(void);
  */
 void runtime_api_listener(int port, int channel);
 
+/**
+ * In the new network namespace: a veth pair whose other end (DEVICE) lands in the namespace of
+ * HOST_NS; addresses on both ends (a /30) and a default route through the host. SPEC is
+ * DEVICE:HOST_ADDRESS:GUEST_ADDRESS.
+ */
+void outbound_link(const char *spec, int host_ns);
+
 /** Everything the isolated filesystem view needs (isolation.c). */
 struct root_view {
   const char *task;      /* code, read-only at /var/task */
