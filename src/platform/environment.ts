@@ -12,10 +12,10 @@ import type { RuntimeApiErrorCode } from '../errors.js';
 import { endLine, reportLine, startLine, timeoutLogLine } from '../observability/report-lines.js';
 import { RuntimeApiServer } from '../runtime-api/runtime-api-server.js';
 import { connectionFromTree } from '../runtime-api/peer-check.js';
-import type { NextWaiter, ReportedError, RuntimeApiTarget } from '../runtime-api/runtime-api-target.js';
+import type { NextWaiter, ReportedError, RuntimeApiTarget, StreamEnd } from '../runtime-api/runtime-api-target.js';
 import { MAX_BUFFERED_RESPONSE_BYTES } from '../runtime-api/runtime-api-server.js';
 import { PRIVATE_RUNTIME_API, type Sandbox, type SandboxExit } from '../sandbox/process-sandbox.js';
-import { errorMessageOf, exitError, fromReported, responseTooLarge, timedOut } from './function-errors.js';
+import { errorMessageOf, exitError, fromReported, responseTooLarge, timedOut, truncatedResponse } from './function-errors.js';
 import type { FunctionErrorResult, InvocationResult } from './invoke-types.js';
 import type { Invocation } from './invocation.js';
 import type { EnvironmentHooks, EnvironmentStart, EnvironmentState, EnvironmentTimings, InitResult } from './environment-types.js';
@@ -37,7 +37,7 @@ function afterPendingIo(check: () => void): void {
  * const init = await env.ready;
  * if (init.ok) env.invoke(invocation);
  */
-export class ExecutionEnvironment implements RuntimeApiTarget {
+export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   readonly fn: FunctionConfig;
   readonly version: string;
   state: EnvironmentState = 'initializing';
@@ -126,7 +126,16 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
   #deliver(waiter: NextWaiter, invocation: Invocation): void {
     invocation.stage = 'delivered';
     this.#hooks.log(startLine(invocation.requestId, this.version), invocation);
-    waiter.deliver(invocation);
+    const request = invocation.request;
+    waiter.deliver({
+      requestId: invocation.requestId,
+      deadlineMs: invocation.deadlineMs,
+      invokedFunctionArn: invocation.invokedFunctionArn,
+      traceId: invocation.traceId,
+      payload: request.payload,
+      clientContext: request.clientContext,
+      tenantId: request.tenantId,
+    });
   }
 
   /** Retire an idle environment: SIGTERM, then SIGKILL after the grace period. */
@@ -200,9 +209,16 @@ export class ExecutionEnvironment implements RuntimeApiTarget {
     return sink;
   }
 
-  endStream(invocation: Invocation, reported: ReportedError | undefined): void {
+  endStream(invocation: Invocation, end: StreamEnd): void {
     if (invocation !== this.#current) return;
-    const error = reported === undefined ? undefined : fromReported(reported);
+    const error =
+      end.kind === 'too-large'
+        ? responseTooLarge(end.limitBytes)
+        : end.kind === 'truncated'
+          ? truncatedResponse('The runtime closed the response stream before it was complete')
+          : end.reported === undefined
+            ? undefined
+            : fromReported(end.reported);
     this.#complete(invocation, undefined, error === undefined ? undefined : { status: 'error', errorType: error.errorType }, error);
   }
 

@@ -7,10 +7,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { answerClientError, RUNTIME_API_ERRORS, runtimeApiErrorBody, type RuntimeApiErrorCode } from '../errors.js';
-import type { Invocation } from '../platform/invocation.js';
 import { readBody } from './read-body.js';
 import { parseRuntimeApiRequest } from './routes.js';
-import type { NextWaiter, ReportedError, RuntimeApiTarget } from './runtime-api-target.js';
+import type { NextWaiter, ReportedError, RuntimeApiTarget, RuntimeEvent } from './runtime-api-target.js';
 import { relayStream } from './stream-relay.js';
 
 /** Largest buffered response a runtime may post: 6 MB plus Lambda's 100 bytes of slack. */
@@ -34,21 +33,20 @@ function sendAccepted(res: ServerResponse): void {
   res.end(ACCEPTED_BODY);
 }
 
-function deliver(res: ServerResponse, invocation: Invocation): void {
-  const request = invocation.request;
+function deliver(res: ServerResponse, event: RuntimeEvent): void {
   const headers: Record<string, string | number> = {
     'Content-Type': 'application/json',
-    'Content-Length': request.payload.length,
-    'Lambda-Runtime-Aws-Request-Id': invocation.requestId,
-    'Lambda-Runtime-Deadline-Ms': invocation.deadlineMs,
-    'Lambda-Runtime-Invoked-Function-Arn': invocation.invokedFunctionArn,
-    'Lambda-Runtime-Trace-Id': invocation.traceId,
+    'Content-Length': event.payload.length,
+    'Lambda-Runtime-Aws-Request-Id': event.requestId,
+    'Lambda-Runtime-Deadline-Ms': event.deadlineMs,
+    'Lambda-Runtime-Invoked-Function-Arn': event.invokedFunctionArn,
+    'Lambda-Runtime-Trace-Id': event.traceId,
   };
   // docs/runtime-api.md: a header whose value is empty is omitted.
-  if (request.clientContext) headers['Lambda-Runtime-Client-Context'] = request.clientContext;
-  if (request.tenantId) headers['Lambda-Runtime-Aws-Tenant-Id'] = request.tenantId;
+  if (event.clientContext) headers['Lambda-Runtime-Client-Context'] = event.clientContext;
+  if (event.tenantId) headers['Lambda-Runtime-Aws-Tenant-Id'] = event.tenantId;
   res.writeHead(200, headers);
-  res.end(request.payload);
+  res.end(event.payload);
 }
 
 function parkedNext(res: ServerResponse): NextWaiter {

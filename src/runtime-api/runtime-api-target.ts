@@ -4,11 +4,31 @@
  */
 import type { PassThrough } from 'node:stream';
 import type { RuntimeApiErrorCode } from '../errors.js';
-import type { Invocation } from '../platform/invocation.js';
+
+/**
+ * An invocation as the runtime receives it from `GET /next`: plain data, so the HTTP layer needs
+ * nothing of the platform (docs/runtime-api.md for the headers each field becomes).
+ */
+export interface RuntimeEvent {
+  readonly requestId: string;
+  readonly deadlineMs: number;
+  readonly invokedFunctionArn: string;
+  readonly traceId: string;
+  readonly payload: Buffer;
+  /** Empty or undefined: the header is left out. */
+  readonly clientContext?: string | undefined;
+  readonly tenantId?: string | undefined;
+}
+
+/** How a streamed response ended, as the relay saw it; the environment words the error. */
+export type StreamEnd =
+  | { readonly kind: 'complete'; readonly reported: ReportedError | undefined }
+  | { readonly kind: 'too-large'; readonly limitBytes: number }
+  | { readonly kind: 'truncated' };
 
 /** A parked `GET /next`, answered when an invocation arrives. */
 export interface NextWaiter {
-  deliver(invocation: Invocation): void;
+  deliver(event: RuntimeEvent): void;
   /** Answer `500` so the runtime exits promptly (docs/runtime-api.md). */
   refuse(): void;
   /** True once the runtime hung up; a closed waiter is dropped, never delivered to. */
@@ -21,20 +41,24 @@ export interface ReportedError {
   readonly payload: Buffer;
 }
 
-export interface RuntimeApiTarget {
+/**
+ * `Answer` is the target's own handle on the invocation being answered: the HTTP layer only
+ * passes it back.
+ */
+export interface RuntimeApiTarget<Answer extends object = object> {
   /** A runtime asks for its next event: deliver at once, or park the waiter. */
   next(waiter: NextWaiter): RuntimeApiErrorCode | undefined;
   /** The runtime starts answering `requestId`; refuse an unknown id or a second answer. */
-  beginAnswer(requestId: string): Invocation | RuntimeApiErrorCode;
+  beginAnswer(requestId: string): Answer | RuntimeApiErrorCode;
   /** The runtime hung up before its answer was complete: it may answer again. */
-  abandonAnswer(invocation: Invocation): void;
-  finishResponse(invocation: Invocation, payload: Buffer, contentType: string): void;
-  finishError(invocation: Invocation, reported: ReportedError): void;
+  abandonAnswer(answer: Answer): void;
+  finishResponse(answer: Answer, payload: Buffer, contentType: string): void;
+  finishError(answer: Answer, reported: ReportedError): void;
   /** A buffered response over the limit: the caller gets Function.ResponseSizeTooLarge. */
-  finishTooLarge(invocation: Invocation): void;
+  finishTooLarge(answer: Answer): void;
   /** A streamed response starts: the returned stream is relayed to the caller as it is written. */
-  beginStream(invocation: Invocation, contentType: string): PassThrough;
-  /** The streamed response ended, with the error its trailers reported if any. */
-  endStream(invocation: Invocation, reported: ReportedError | undefined): void;
+  beginStream(answer: Answer, contentType: string): PassThrough;
+  /** The streamed response ended: complete (with its trailers' error if any), too large, or cut. */
+  endStream(answer: Answer, end: StreamEnd): void;
   initError(reported: ReportedError): RuntimeApiErrorCode | undefined;
 }

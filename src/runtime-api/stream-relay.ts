@@ -6,9 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { runtimeApiErrorBody, RUNTIME_API_ERRORS } from '../errors.js';
-import { responseTooLarge, truncatedResponse } from '../platform/function-errors.js';
-import type { Invocation } from '../platform/invocation.js';
-import type { ReportedError, RuntimeApiTarget } from './runtime-api-target.js';
+import type { ReportedError, RuntimeApiTarget, StreamEnd } from './runtime-api-target.js';
 
 /** docs/limits.md: a streamed response may be at most 200 MB. */
 export const MAX_STREAMED_RESPONSE_BYTES = 200 * 1024 * 1024;
@@ -25,9 +23,9 @@ function trailerError(req: IncomingMessage): ReportedError | undefined {
  * @example
  * await relayStream(environment, invocation, req, res);
  */
-export function relayStream(
-  target: RuntimeApiTarget,
-  invocation: Invocation,
+export function relayStream<Answer extends object>(
+  target: RuntimeApiTarget<Answer>,
+  invocation: Answer,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
@@ -36,17 +34,17 @@ export function relayStream(
   let size = 0;
   let ended = false;
   return new Promise((resolve) => {
-    const end = (reported: ReportedError | undefined): void => {
+    const end = (how: StreamEnd): void => {
       if (ended) return;
       ended = true;
       req.unpipe(sink);
-      target.endStream(invocation, reported);
+      target.endStream(invocation, how);
       resolve();
     };
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_STREAMED_RESPONSE_BYTES && !ended) {
-        end(responseTooLarge(MAX_STREAMED_RESPONSE_BYTES));
+        end({ kind: 'too-large', limitBytes: MAX_STREAMED_RESPONSE_BYTES });
         const body = runtimeApiErrorBody('LAMINA_ERR_RUNTIME_PAYLOAD_TOO_LARGE', 'Streamed response exceeded 200 MB');
         res.writeHead(RUNTIME_API_ERRORS.LAMINA_ERR_RUNTIME_PAYLOAD_TOO_LARGE.status, { 'Content-Type': 'application/json', Connection: 'close' });
         res.end(body);
@@ -55,13 +53,13 @@ export function relayStream(
     req.pipe(sink, { end: false });
     req.on('end', () => {
       if (ended) return;
-      end(trailerError(req));
+      end({ kind: 'complete', reported: trailerError(req) });
       const accepted = '{"status":"OK"}';
       res.writeHead(202, { 'Content-Type': 'application/json', 'Content-Length': accepted.length });
       res.end(accepted);
     });
     req.on('close', () => {
-      if (!req.complete) end(truncatedResponse('The runtime closed the response stream before it was complete'));
+      if (!req.complete) end({ kind: 'truncated' });
     });
   });
 }
