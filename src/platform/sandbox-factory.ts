@@ -89,7 +89,12 @@ export function detectSandboxLimits(): SandboxLimits {
 export function describeLimits(limits: SandboxLimits): string {
   const files = limits.maxOpenFiles === undefined ? 'open files not limited' : `${limits.maxOpenFiles} open files per environment`;
   const fs = limits.filesystem === true ? `code read-only at ${TASK_ROOT}, private /tmp` : 'no private /var/task or /tmp';
-  const isolation = limits.isolation === undefined ? 'no isolation beyond the above (docs/isolation.md)' : `${limits.isolation.summary}; ${limits.outbound?.summary ?? 'no outbound link'}`;
+  const isolation =
+    limits.isolation !== undefined
+      ? `${limits.isolation.summary}; ${limits.outbound?.summary ?? 'no outbound link'}`
+      : limits.peerCheck === true
+        ? 'no isolation (docs/isolation.md): runtimes share the host\'s network and user; each Runtime API accepts only its own environment\'s processes'
+        : 'no isolation (docs/isolation.md)';
   return `${limits.cgroups?.summary ?? 'no cgroups: memory, CPU and process limits are not enforced'}; ${files}; ${fs}; ${isolation}`;
 }
 
