@@ -6,7 +6,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
-import { answerClientError, RUNTIME_API_ERRORS, runtimeApiErrorBody, type RuntimeApiErrorCode } from '../errors.js';
+import { RUNTIME_API_ERRORS, runtimeApiErrorBody, type RuntimeApiErrorCode } from '../errors.js';
+import { answerInOrder } from '../http-in-order.js';
 import type { Invocation } from '../platform/invocation.js';
 import { readBody } from './read-body.js';
 import { parseRuntimeApiRequest } from './routes.js';
@@ -154,7 +155,7 @@ function createRuntimeApiHttpServer(target: RuntimeApiTarget): Server {
   const server = createServer({ keepAlive: true, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => route(target, req, res));
   // A runtime keeps one connection open between invocations, however long it stays idle.
   server.keepAliveTimeout = 0;
-  server.on('clientError', answerClientError);
+  answerInOrder(server);
   return server;
 }
 
