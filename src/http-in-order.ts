@@ -24,6 +24,8 @@ import { answerClientError } from './errors.js';
  */
 interface HttpSocket extends Socket {
   _httpMessage?: ServerResponse | null;
+  /** The server that accepted it (lib/net.js); `httpAllowHalfOpen` as set by the front door. */
+  server?: { httpAllowHalfOpen?: boolean };
 }
 
 /** Sockets already refused: the parser reports its error again for every later chunk. */
@@ -40,12 +42,21 @@ function owedAnswer(socket: HttpSocket): ServerResponse | undefined {
   return owed.req.complete || owed.headersSent ? owed : undefined;
 }
 
+/** Whether the server answers clients that half-close (src/invoke/front-door-server.ts). */
+function servesHalfClosed(socket: HttpSocket): boolean {
+  return socket.server?.httpAllowHalfOpen === true;
+}
+
 function refuseWhenDue(error: NodeJS.ErrnoException, socket: HttpSocket): void {
   // Ended already: an owed answer said `Connection: close`, or the client half-closed and Node
   // closes after the last answer. Nothing may follow.
   if (!socket.writable) return;
   const owed = owedAnswer(socket);
   if (owed === undefined) answerClientError(error, socket);
+  // A server that does not answer half-closed clients ends the connection at their FIN, owed
+  // answers or not. Node does so itself on a clean FIN, but not when the FIN also finds the
+  // parser in error; then only this ends it (else a parked GET /next would keep the socket).
+  else if (socket.readableEnded && !servesHalfClosed(socket)) socket.end();
   else owed.once('finish', () => refuseWhenDue(error, socket));
 }
 
@@ -56,7 +67,7 @@ function refuseWhenDue(error: NodeJS.ErrnoException, socket: HttpSocket): void {
  * @example
  * server.on('clientError', refuseInOrder);
  */
-export function refuseInOrder(error: NodeJS.ErrnoException, socket: Socket): void {
+export function refuseInOrder(error: NodeJS.ErrnoException, socket: HttpSocket): void {
   if (refused.has(socket)) return;
   refused.add(socket);
   if (!socket.writable && owedAnswer(socket) === undefined) {
@@ -64,6 +75,7 @@ export function refuseInOrder(error: NodeJS.ErrnoException, socket: Socket): voi
     return;
   }
   refuseWhenDue(error, socket);
+  if (socket.writable && !servesHalfClosed(socket)) socket.once('end', () => refuseWhenDue(error, socket));
 }
 
 /**

@@ -56,8 +56,8 @@ function parkedNext(res: ServerResponse): NextWaiter {
   return {
     deliver: (invocation) => deliver(res, invocation),
     refuse: () => sendError(res, 'LAMINA_ERR_RUNTIME_SHUTTING_DOWN', 'The execution environment is shutting down', true),
-    // Also closed when its socket can no longer be written: the caller half-closed, or the
-    // server answered a malformed request pipelined behind it with 400 and ended the socket.
+    // Also closed when its socket can no longer be written: the caller half-closed (the Runtime
+    // API ends such a socket). Bad bytes pipelined behind it leave it open (docs/pipelining.md).
     get closed() {
       return res.destroyed || res.writableEnded || res.socket === null || !res.socket.writable;
     },
