@@ -169,11 +169,12 @@ interface ClientSocket {
 }
 
 /**
- * The answer of a server's `clientError` event: 431 for headers over Node's limit, else 400,
- * with no body, then the connection is closed.
+ * The answer to bytes that are not HTTP: 431 for headers over Node's limit, else 400, with no
+ * body, then the connection is closed. Written at once; a listener calls it through
+ * `refuseInOrder` (src/http-in-order.ts), once the answers owed before it are written.
  *
  * @example
- * server.on('clientError', answerClientError);
+ * answerClientError(error, socket);
  */
 export function answerClientError(error: NodeJS.ErrnoException, socket: ClientSocket): void {
   if (!socket.writable) {

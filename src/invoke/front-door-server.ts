@@ -9,7 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { answerClientError, ServiceError } from '../errors.js';
+import { ServiceError } from '../errors.js';
+import { answerInOrder } from '../http-in-order.js';
 import type { InvokePort } from '../platform/invoke-types.js';
 import { JsonValidator } from './json-validator.js';
 import { completeInvokeRequest, notJson, parseInvokeHead, payloadTooLarge } from './parse-request.js';
@@ -132,7 +133,7 @@ export function createFrontDoor(port: InvokePort, options: FrontDoorOptions = {}
   allowHalfOpen(server);
   server.keepAliveTimeout = opts.keepAliveTimeoutMs;
   server.headersTimeout = opts.keepAliveTimeoutMs + 1000;
-  server.on('clientError', answerClientError);
+  answerInOrder(server);
   return server;
 }
 

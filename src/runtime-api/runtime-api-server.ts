@@ -6,7 +6,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
-import { answerClientError, RUNTIME_API_ERRORS, runtimeApiErrorBody, type RuntimeApiErrorCode } from '../errors.js';
+import { RUNTIME_API_ERRORS, runtimeApiErrorBody, type RuntimeApiErrorCode } from '../errors.js';
+import { answerInOrder } from '../http-in-order.js';
 import { readBody } from './read-body.js';
 import { parseRuntimeApiRequest } from './routes.js';
 import type { NextWaiter, ReportedError, RuntimeApiTarget, RuntimeEvent } from './runtime-api-target.js';
@@ -53,8 +54,8 @@ function parkedNext(res: ServerResponse): NextWaiter {
   return {
     deliver: (invocation) => deliver(res, invocation),
     refuse: () => sendError(res, 'LAMINA_ERR_RUNTIME_SHUTTING_DOWN', 'The execution environment is shutting down', true),
-    // Also closed when its socket can no longer be written: the caller half-closed, or the
-    // server answered a malformed request pipelined behind it with 400 and ended the socket.
+    // Also closed when its socket can no longer be written: the caller half-closed (the Runtime
+    // API ends such a socket). Bad bytes pipelined behind it leave it open (docs/pipelining.md).
     get closed() {
       return res.destroyed || res.writableEnded || res.socket === null || !res.socket.writable;
     },
@@ -152,7 +153,7 @@ function createRuntimeApiHttpServer(target: RuntimeApiTarget): Server {
   const server = createServer({ keepAlive: true, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => route(target, req, res));
   // A runtime keeps one connection open between invocations, however long it stays idle.
   server.keepAliveTimeout = 0;
-  server.on('clientError', answerClientError);
+  answerInOrder(server);
   return server;
 }
 

@@ -12,7 +12,7 @@ import { startRuntimeApiSurface } from '../../bench/fuzz/runtime-api-surface.js'
 import type { Surface } from '../../bench/fuzz/surface.js';
 
 const CI: Omit<CampaignOptions, 'seed'> = {
-  cases: 150,
+  cases: 300,
   batchSize: 75,
   concurrency: 8,
   hangMs: 10_000,
@@ -20,10 +20,8 @@ const CI: Omit<CampaignOptions, 'seed'> = {
   rssBoundBytes: 256 * 2 ** 20,
   maxFailures: 5,
 };
-// 300 cases per surface. Known open bug (bench/RESULTS.md, "Fuzz suite"): a malformed or
-// `Expect: 100-continue` request pipelined behind one still being answered gets its 400 / 100
-// written ahead of the owed answer; 200 cases of seed 1 reach it (rie, case 180). Raise the
-// count once src/invoke/front-door-server.ts answers pipelined requests in order.
+// 600 cases per surface. Seed 1 reaches a pipelined `Expect: 100-continue` invoke at rie case
+// 180, which found the out-of-order 100 (now test/invoke/pipelining.e2e.test.ts).
 const SEEDS = [1, 20261127];
 
 async function fuzz(start: () => Promise<Surface>): Promise<void> {

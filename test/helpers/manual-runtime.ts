@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import type { FunctionConfig } from '../../src/config/function-config.js';
+import { Platform } from '../../src/platform/platform.js';
 import { bootstrapFunction } from './function-config.js';
+import { invokeRequest } from './invoke-request.js';
 
 export interface ManualFunction {
   readonly fn: FunctionConfig;
@@ -49,4 +51,19 @@ export async function runtimeCall(
 ): Promise<RawAnswer> {
   const answer = await request(`http://${address}/2018-06-01${path}`, { method, body, headers });
   return { status: answer.statusCode, headers: answer.headers, body: await answer.body.text() };
+}
+
+/**
+ * A platform serving one manual function named `manual`, whose environment has answered its first
+ * invocation and is idle: its next `GET /next` parks. The caller stops the platform.
+ */
+export async function idleManualPlatform(): Promise<{ address: string; platform: Platform }> {
+  const manual = manualFunction('manual');
+  const platform = new Platform({ functions: [manual.fn], shutdownGraceMs: 100 });
+  const first = platform.invoke(invokeRequest('manual', { n: 1 }));
+  const address = await manual.address();
+  const next = await runtimeCall(address, 'GET', '/runtime/invocation/next');
+  await runtimeCall(address, 'POST', `/runtime/invocation/${next.headers['lambda-runtime-aws-request-id'] as string}/response`, '1');
+  await first;
+  return { address, platform };
 }
