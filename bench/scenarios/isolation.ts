@@ -65,6 +65,18 @@ function checkMode(mode: IsolationMode, lamina: LaminaServe): void {
 
 const key = (mode: IsolationMode, runtime: IsolationRuntime): string => `${mode.key}/${runtime.key}`;
 
+/** Warm invokes per turn of a side (the sides take turns until each has its count). */
+const WARM_CHUNK = 50;
+
+/** One warm invoke of a side's function, checked (a wrong answer must not count as a fast one). */
+function warmCall(side: { mode: IsolationMode; runtime: IsolationRuntime; pool: ReturnType<typeof callerPool> }): () => Promise<void> {
+  const payload = jsonPayload(1024);
+  return async () => {
+    const answer = await invoke(side.pool, side.runtime.functionName, payload);
+    if (answer.status !== 200 || answer.body.length !== payload.length) throw new Error(`${side.mode.label}, ${side.runtime.label}: warm invoke answered ${answer.status} with ${answer.body.length} bytes`);
+  };
+}
+
 export const isolationScenario: Scenario = {
   name: 'isolation',
   title: 'Full isolation against --no-isolation: cold-start platform overhead and warm p50',
@@ -101,7 +113,6 @@ export const isolationScenario: Scenario = {
         const modes = round % 2 === 0 ? MODES : [...MODES].reverse();
         const order = alternation(runtimes, rounds)[round] ?? runtimes;
         const running: { mode: IsolationMode; lamina: LaminaServe; pool: ReturnType<typeof callerPool> }[] = [];
-        const measured = new Map<string, Omit<Sample, 'bareMs'>>();
         try {
           for (const mode of modes) {
             const lamina = await startLaminaServe(template, mode.extra);
@@ -114,41 +125,36 @@ export const isolationScenario: Scenario = {
             if (first.status !== 200) throw new Error(`${mode.label}: warm-up cold start failed: ${first.status} ${first.body.toString().slice(0, 300)}`);
             for (const runtime of order) {
               await settle(lamina, mode);
+              // The same bootstrap with no platform right before: the two are measured under the same load.
+              const launch = workspace.launch(runtime.runtime);
+              const bareMs = await coldStart(stub, { label: runtime.label, ...launch }, lambdaEnv(stub.address, launch.taskDir));
               const answer = await invoke(pool, runtime.functionName, payload, { tail: true });
               const report = answer.report;
               if (answer.status !== 200 || answer.headers['x-amz-function-error'] !== undefined || answer.body.toString() !== payload) {
                 throw new Error(`${mode.label}, ${runtime.label}: cold invoke answered ${answer.status} ${answer.body.toString().slice(0, 300)}`);
               }
               if (report?.initDurationMs === undefined) throw new Error(`${mode.label}, ${runtime.label}: no Init Duration in the REPORT line: was it warm?`);
-              measured.set(key(mode, runtime), { totalMs: answer.elapsedMs, initMs: report.initDurationMs, invokeMs: report.durationMs });
+              const k = key(mode, runtime);
+              cold.set(k, [...(cold.get(k) ?? []), { totalMs: answer.elapsedMs, initMs: report.initDurationMs, invokeMs: report.durationMs, bareMs }]);
             }
           }
-          // Warm: both platforms up, the environments of the cold starts above, sides rotated per round.
-          const sides = running.flatMap((side) => runtimes.map((runtime) => ({ ...side, runtime })));
-          for (const side of alternation(sides, rounds)[round] ?? sides) {
-            const recorder = new LatencyRecorder();
-            const call = async (): Promise<void> => {
-              const answer = await invoke(side.pool, side.runtime.functionName, payload);
-              if (answer.status !== 200 || answer.body.length !== payload.length) throw new Error(`${side.mode.label}, ${side.runtime.label}: warm invoke answered ${answer.status} with ${answer.body.length} bytes`);
-            };
-            await sequential(call, invokes, recorder, Math.max(5, Math.round(invokes / 20)));
+          // Warm: both platforms up, the environments of the cold starts above. The sides take
+          // turns in chunks (in the round's order of modes and runtimes), so a burst of load from
+          // elsewhere on the machine falls on all of them alike.
+          const sides = running.flatMap((side) => order.map((runtime) => ({ ...side, runtime, recorder: new LatencyRecorder() })));
+          for (const side of sides) await sequential(warmCall(side), 0, side.recorder, Math.max(5, Math.round(invokes / 20)));
+          for (let done = 0; done < invokes; done += WARM_CHUNK) {
+            for (const side of sides) await sequential(warmCall(side), Math.min(WARM_CHUNK, invokes - done), side.recorder);
+          }
+          for (const side of sides) {
             const k = key(side.mode, side.runtime);
-            warmP50.set(k, [...(warmP50.get(k) ?? []), recorder.summary().p50]);
-            (warm.get(k) ?? warm.set(k, new LatencyRecorder()).get(k))?.add(recorder);
+            warmP50.set(k, [...(warmP50.get(k) ?? []), side.recorder.summary().p50]);
+            (warm.get(k) ?? warm.set(k, new LatencyRecorder()).get(k))?.add(side.recorder);
           }
         } finally {
           for (const side of running) {
             await side.pool.close();
             await side.lamina.stop();
-          }
-        }
-        // The same bootstraps with no platform, in the same round.
-        for (const runtime of order) {
-          const launch = workspace.launch(runtime.runtime);
-          const bareMs = await coldStart(stub, { label: runtime.label, ...launch }, lambdaEnv(stub.address, launch.taskDir));
-          for (const mode of MODES) {
-            const m = measured.get(key(mode, runtime));
-            if (m !== undefined) cold.set(key(mode, runtime), [...(cold.get(key(mode, runtime)) ?? []), { ...m, bareMs }]);
           }
         }
         bar.tick(`round ${round + 1}: ${MODES.length * runtimes.length} cold starts, ${MODES.length * runtimes.length} x ${invokes} warm invokes`);
@@ -198,7 +204,7 @@ function isolationResult(command: string, title: string, runtimes: readonly Isol
     ),
     notes: [
       ...MODES.map((mode) => `lamina serve ${mode.extra.join(' ') || '(default)'} limits: ${m.limits.get(mode.key) ?? '-'}`),
-      'platform overhead = caller time - bare runtime start - Duration (as in the cold scenario); bare start: the same bootstrap spawned against a stub Runtime API in the same round.',
+      'platform overhead = caller time - bare runtime start - Duration (as in the cold scenario); bare start: the same bootstrap spawned against a stub Runtime API right before each cold start.',
       ...runtimes.map((r) => `isolation's own share, ${r.label}: full isolation - --no-isolation overhead, paired by round: median ${fmt(median(isolationCostByRound(coldOf(isolated, r), coldOf(plain, r))), 2)} ms (${range(isolationCostByRound(coldOf(isolated, r), coldOf(plain, r)))})`),
       `Before each cold start the bench waits until the platform's standby sandboxes are ready (median wait ${fmt(median(m.settleMs), 0)} ms): a standby is made ahead of a cold start, and its setup is not what is measured here. Functions at 1769 MB (1 vCPU).`,
     ],
