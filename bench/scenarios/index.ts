@@ -2,11 +2,12 @@
 import type { Scenario } from './scenario.js';
 import { coldScenario } from './cold.js';
 import { concurrencyScenario } from './concurrency.js';
+import { isolationScenario } from './isolation.js';
 import { limitsScenario } from './limits.js';
 import { memoryScenario } from './memory.js';
 import { warmScenario } from './warm.js';
 
-export const SCENARIOS: readonly Scenario[] = [coldScenario, warmScenario, memoryScenario, concurrencyScenario, limitsScenario];
+export const SCENARIOS: readonly Scenario[] = [coldScenario, warmScenario, memoryScenario, concurrencyScenario, limitsScenario, isolationScenario];
 
 /** @example scenarioNamed('warm') */
 export function scenarioNamed(name: string): Scenario | undefined {

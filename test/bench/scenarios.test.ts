@@ -17,6 +17,8 @@ import { callerPool, invoke, jsonPayload } from '../../bench/harness/invoke-clie
 import { runScenarios } from '../../bench/harness/runner.js';
 import { CONTAINER_ROW, coldScenario, containerOverProcess, type Sample } from '../../bench/scenarios/cold.js';
 import { concurrencyScenario } from '../../bench/scenarios/concurrency.js';
+import { isolationCostByRound, isolationScenario, isolationUnavailable } from '../../bench/scenarios/isolation.js';
+import { processTree, standbysReady, type ProcessNode } from '../../bench/harness/standby-settle.js';
 import { warmScenario } from '../../bench/scenarios/warm.js';
 import type { BenchOptions } from '../../bench/scenarios/scenario.js';
 
@@ -92,4 +94,60 @@ describe('scenarios on small sample counts', () => {
     expect(warm?.targets.every((t) => Number.isFinite(t.ratio))).toBe(true);
     expect(warm?.charts.map((c) => c.name)).toEqual(['latency', 'throughput']);
   }, 120_000);
+});
+
+describe('isolation scenario', () => {
+  const unavailable = isolationUnavailable();
+  if (unavailable !== undefined) console.warn(`[bench scenarios] isolation skipped: ${unavailable}`);
+
+  it.skipIf(unavailable !== undefined)('measures full isolation and --no-isolation in the same round: cold starts of both runtimes, warm p50s, the issue\'s targets', async () => {
+    const outcome = await runScenarios({ scenarios: [isolationScenario], options: quick, outDir: undefined, commandFor: () => 'npm run bench -- isolation --quick', progressSink: silent });
+    expect(outcome.failures.map((f) => f.error.message)).toEqual([]);
+    const result = outcome.results[0];
+    const [cold, warm] = result?.tables ?? [];
+    // Every runtime in both modes, every figure measured.
+    const pairs = [['lamina RIC (nodejs20.x)', 'full isolation (default)'], ['lamina RIC (nodejs20.x)', '--no-isolation'], ['custom runtime: bootstrap in C', 'full isolation (default)'], ['custom runtime: bootstrap in C', '--no-isolation']];
+    expect(cold?.rows.map((r) => r.slice(0, 2))).toEqual(pairs);
+    expect(warm?.rows.map((r) => r.slice(0, 2))).toEqual(pairs);
+    for (const row of [...(cold?.rows ?? []), ...(warm?.rows ?? [])]) expect(row.slice(2).every((cell) => cell !== '-' && !String(cell).includes('NaN'))).toBe(true);
+    // The platform really ran in the mode each row says (the default one printed full isolation).
+    expect(cold?.notes?.[0]).toContain('full isolation');
+    expect(cold?.notes?.[1]).toContain('no isolation beyond the above');
+    expect(result?.targets.map((t) => t.goal)).toEqual(['< 5', '< 5', '< 5', '< 5', '<= 1.1', '<= 1.1']);
+    expect(result?.targets.every((t) => Number.isFinite(t.ratio))).toBe(true);
+    const raw = result?.raw as { cold: Record<string, unknown[]>; warm: Record<string, { summary: { count: number } }> };
+    expect(Object.keys(raw.cold).sort()).toEqual(['isolated/lamina-ric', 'isolated/tiny-c', 'no-isolation/lamina-ric', 'no-isolation/tiny-c']);
+    expect(Object.values(raw.warm).map((w) => w.summary.count)).toEqual([50, 50, 50, 50]);
+  }, 120_000);
+
+  it('pairs the isolated overhead with the --no-isolation one by round', () => {
+    const sample = (totalMs: number, bareMs: number): Sample => ({ totalMs, initMs: 0, invokeMs: 1, bareMs });
+    expect(isolationCostByRound([sample(20, 5), sample(30, 5)], [sample(12, 5), sample(14, 4)])).toEqual([8, 15]);
+    expect(isolationCostByRound([sample(20, 5)], [])).toEqual([]);
+  });
+});
+
+describe('standby readiness', () => {
+  const node = (comm: string, children: ProcessNode[] = []): ProcessNode => ({ pid: 1, comm, children });
+  it('waits for the outbound link helpers and, isolated, for each launcher\'s namespace init', () => {
+    expect(standbysReady(node('node', [node('lamina-sandbox', [node('lamina-sandbox')])]), true)).toBe(true);
+    expect(standbysReady(node('node', [node('lamina-sandbox')]), true)).toBe(false);
+    expect(standbysReady(node('node', [node('lamina-sandbox')]), false)).toBe(true);
+    expect(standbysReady(node('node', [node('lamina-sandbox', [node('lamina-sandbox')]), node('sh', [node('nsenter')])]), true)).toBe(false);
+    expect(standbysReady(node('node', [node('lamina-sandbox', [node('lamina-sandbox', [node('ip')])])]), false)).toBe(false);
+  });
+
+  it('reads a real process tree from /proc', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn('sh', ['-c', 'sleep 5 & wait'], { stdio: 'ignore', detached: true });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const mine = processTree(process.pid).children.find((c) => c.pid === child.pid);
+      expect(mine?.comm).toBe('sh');
+      expect(mine?.children.map((c) => c.comm)).toEqual(['sleep']);
+      expect(standbysReady(processTree(process.pid), false)).toBe(false);
+    } finally {
+      process.kill(-(child.pid as number), 'SIGKILL'); // sh and its sleep
+    }
+  });
 });
