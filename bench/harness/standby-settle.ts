@@ -3,7 +3,7 @@
  *
  * A standby (src/platform/sandbox-factory.ts) is the native launcher started ahead of a cold
  * start: it joins the cgroups, builds the namespaces and the root, and (isolated, no VpcConfig)
- * gets its veth link from `sh -c 'ip ...; nsenter ...'` run by the platform. A cold start that
+ * gets its veth link (once made by `sh -c 'ip ...; nsenter ...'` execs, now by the launcher). A cold start that
  * arrives while that is still going on pays part of it, which is not what the standby is for; a
  * benchmark that fires cold starts right after the platform starts (or right after the previous
  * cold start, whose replacement standby is being made) would measure the two CPUs being shared

@@ -57,6 +57,11 @@ export type SandboxFactory = ((runtimeApi: string, log: (line: string) => void, 
    * sandbox's own process tree (`Sandbox.rootPid`; src/runtime-api/peer-check.ts).
    */
   checkPeers?: boolean;
+  /**
+   * Prepare the next standby sandbox; environments call it after their first REPORT, off the cold
+   * start's path (the factory no longer makes it the moment it hands one out).
+   */
+  replenish?: () => void;
 };
 
 /** What an environment is started with. */

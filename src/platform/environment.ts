@@ -60,6 +60,11 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   #timer: NodeJS.Timeout | undefined;
   #stream: { sink: PassThrough; resolve: (error: FunctionErrorResult | undefined) => void } | undefined;
   #initReported: ReportedError | undefined;
+  /**
+   * Make the factory's next standby, once: after this environment's first REPORT (or failed
+   * init), so that its preparation does not compete with this cold start on the CPU.
+   */
+  #replenish: (() => void) | undefined;
   /** The invocation whose log gets this environment's init output (an init retried inside it). */
   #initFor: Invocation | undefined;
 
@@ -80,6 +85,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     env.provisioned = start.provisioned === true;
     env.#coldPending = !env.provisioned;
     const log = (line: string): void => hooks.log(line, env.#current ?? env.#draining ?? env.#initFor);
+    env.#replenish = start.makeSandbox.replenish;
     const initializationType = env.provisioned ? 'provisioned-concurrency' : 'on-demand';
     if (start.makeSandbox.privateRuntimeApi === true) {
       // The environment has a network of its own: its launcher listens at 127.0.0.1:9001 there and
@@ -239,7 +245,14 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     this.#resolveReady({ ok: true, durationMs: this.#initDurationMs });
   }
 
+  #replenishOnce(): void {
+    const replenish = this.#replenish;
+    this.#replenish = undefined;
+    replenish?.();
+  }
+
   #failInit(status: 'error' | 'timeout', exit: SandboxExit | undefined): void {
+    this.#replenishOnce();
     clearTimeout(this.#timer);
     const durationMs = performance.now() - this.#spawnedAt;
     this.state = 'retiring';
@@ -325,6 +338,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     // Lines the runtime wrote just before answering may still sit in the pipe: let them in first.
     setImmediate(() => {
       this.#writeReport(invocation, durationMs, failure);
+      this.#replenishOnce();
       if (this.#draining === invocation) this.#draining = undefined;
       // After an early answer the environment may already run its next invocation: leave it be.
       if (!answerNow && this.state === 'invoking') {

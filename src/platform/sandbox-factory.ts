@@ -200,7 +200,8 @@ export function processSandboxFactory(
   // With cgroups, the first write to a cgroup.procs after a quiet spell waits for an RCU grace
   // period (10-20 ms here): a standby that has joined its cgroups and mounted its filesystem ahead
   // of time takes that off the next cold start (bench/RESULTS.md). One per function version, made
-  // when the platform starts and replaced after each use. Isolated environments always start held
+  // when the platform starts and replaced after each use (once the environment that took it has
+  // answered its first invocation). Isolated environments always start held
   // this way: their namespaces, root, /tmp, Runtime API listener and outbound link are made first.
   const useStandby = STANDBY_SUPPORTED && (limits?.cgroups?.version !== undefined || isolation !== undefined);
   const hold = (): HeldSandbox => holdSandbox(new ProcessSandbox(spec({})));
@@ -219,13 +220,18 @@ export function processSandboxFactory(
     if (isolated) env.LAMBDA_TASK_ROOT = TASK_ROOT;
     const ready = standby;
     standby = undefined;
-    if (useStandby) setImmediate(prepareStandby);
     if (isolation !== undefined) return releaseWhenReady(ready === undefined || ready.box.gone ? hold() : ready, env, log);
     if (ready?.box.release(env, log) === true) return ready.box;
     ready?.box.signal('SIGKILL');
     return new ProcessSandbox(spec(env), log);
   };
-  if (useStandby) setImmediate(prepareStandby);
+  if (useStandby) {
+    setImmediate(prepareStandby);
+    // The next standby is made once the environment that took this one has answered its first
+    // invocation: made at once, its fork and setup slowed that cold start by 3-7 ms on 2 cores
+    // (bench/RESULTS.md, isolation scenario).
+    factory.replenish = () => setImmediate(prepareStandby);
+  }
   factory.privateRuntimeApi = isolation?.privateNetwork === true;
   factory.checkPeers = isolation === undefined && limits?.peerCheck === true;
   factory.dispose = async () => {

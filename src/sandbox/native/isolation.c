@@ -248,7 +248,14 @@ void enter_root_view(const struct root_view *view) {
 }
 
 void drop_privileges(unsigned uid, unsigned gid) {
-  for (int cap = 0; cap <= 63; cap++) {
+  int last = 63;
+  int known = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+  if (known >= 0) {
+    char text[8] = {0};
+    if (read(known, text, sizeof text - 1) > 0) last = atoi(text);
+    close(known);
+  }
+  for (int cap = 0; cap <= last; cap++) {
     if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) fail("cannot drop a capability", "");
   }
   if (setgroups(0, NULL) != 0) fail("cannot clear the groups", "");

@@ -165,21 +165,27 @@ static void mirror(int status) {
   exit(128 + sig);
 }
 
-/** pid 1 of the environment: start the runtime, reap orphans, report the runtime's status. */
+/**
+ * pid 1 of the environment: start the runtime, reap orphans, report the runtime's status. The
+ * runtime's process is forked and stripped of its privileges ahead of time (in the standby): at
+ * release it only reads its environment from stdin and execs.
+ */
 static void namespace_init(const struct options *options, const struct root_view *view, int report, char **command) {
   enter_root_view(view);
-  if (options->env_from_stdin) {
-    char **entries = environment_from_stdin();
-    if (entries == NULL) _exit(0);  // released without an environment: the platform is gone
-    environ = entries;
-  }
   pid_t runtime = fork();
   if (runtime < 0) fail("cannot start", command[0]);
   if (runtime == 0) {
     close(report);
     drop_privileges(options->uid, options->gid);
+    if (options->env_from_stdin) {
+      char **entries = environment_from_stdin();
+      if (entries == NULL) _exit(0);  // released without an environment: the platform is gone
+      environ = entries;
+    }
     exec_runtime(command);
   }
+  int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null >= 0) dup2(null, 0);  // stdin is the runtime's: its EOF must not wait for this process
   for (;;) {
     int status;
     pid_t gone = waitpid(-1, &status, 0);
