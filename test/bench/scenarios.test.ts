@@ -112,7 +112,7 @@ describe('isolation scenario', () => {
     for (const row of [...(cold?.rows ?? []), ...(warm?.rows ?? [])]) expect(row.slice(2).every((cell) => cell !== '-' && !String(cell).includes('NaN'))).toBe(true);
     // The platform really ran in the mode each row says (the default one printed full isolation).
     expect(cold?.notes?.[0]).toContain('full isolation');
-    expect(cold?.notes?.[1]).toContain('no isolation beyond the above');
+    expect(cold?.notes?.[1]).toContain('no isolation (docs/isolation.md)');
     expect(result?.targets.map((t) => t.goal)).toEqual(['< 5', '< 5', '< 5', '< 5', '<= 1.1', '<= 1.1']);
     expect(result?.targets.every((t) => Number.isFinite(t.ratio))).toBe(true);
     const raw = result?.raw as { cold: Record<string, unknown[]>; warm: Record<string, { summary: { count: number } }> };
