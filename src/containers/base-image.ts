@@ -9,6 +9,7 @@
  *   /lambda-entrypoint.sh     the ENTRYPOINT (containers/lambda-entrypoint.sh)
  *   /usr/local/bin/aws-lambda-rie   `lamina rie` bundled into one file (dist/containers/lamina-rie.cjs)
  *   /var/task, /opt, /tmp, /etc/passwd, /etc/group
+ *   /etc/hosts, /etc/resolv.conf   as AWS's images have them: the platform binds its own over them
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
@@ -93,6 +94,9 @@ export function assembleBaseRootfs(root: string, sources: BaseRootfsSources = {}
   for (const library of new Set([...sharedLibraries(node), ...sharedLibraries(shell)])) copyInto(root, library, library.slice(1));
   writeFileSync(join(root, 'etc', 'passwd'), PASSWD);
   writeFileSync(join(root, 'etc', 'group'), GROUP);
+  // Mount points for the platform's name resolution (runc cannot make them on the shared image root).
+  writeFileSync(join(root, 'etc', 'hosts'), '127.0.0.1\tlocalhost\n::1\tlocalhost\n');
+  writeFileSync(join(root, 'etc', 'resolv.conf'), '');
   copyInto(root, ENTRYPOINT_SCRIPT, 'lambda-entrypoint.sh', 0o755);
   copyInto(root, RIE_BUNDLE, 'usr/local/lib/lamina/lamina-rie.cjs', 0o644);
   for (const name of ['aws-lambda-rie', 'lamina-rie']) {

@@ -1,7 +1,8 @@
 /**
  * How a function's environments become containers: `PackageType: Image` functions run their own
  * image (ImageConfig overrides applied); zip functions under `--sandbox container` run in the
- * local base image with their code mounted read-only at /var/task (and one layer at /opt).
+ * local base image with their code mounted read-only at /var/task (and one layer at /opt). Under
+ * full isolation each container gets a network of its own (./network-holder.ts).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,8 @@ import { ContainerSandbox, engineLauncher, envFileText, type ContainerLauncher }
 import { cgroupPathOf, imageRootfs, runcLauncher } from './runc-direct.js';
 import type { ContainerEngine } from './engine.js';
 import { removeStaleContainers } from './stale-containers.js';
+import { holdNetwork, privateNetworkAvailable } from './network-holder.js';
+import { nextLink } from '../sandbox/outbound-network.js';
 
 /** docs/limits.md: processes and open files per environment. */
 const PER_ENVIRONMENT = 1024;
@@ -31,6 +34,14 @@ export interface ContainerSettings {
   readonly baseImage?: string;
   /** Start containers with runc directly on podman's image storage (./runc-direct.ts). */
   readonly direct?: boolean;
+}
+
+/**
+ * A private network per container (docs/isolation.md), given under full isolation: `outbound`
+ * says whether functions without VpcConfig get a link to the host (`nextLink()`).
+ */
+export interface ContainerNetwork {
+  readonly outbound: boolean;
 }
 
 /** Variables the image's own ENV provides (AWS's base images set them; the platform does not override). */
@@ -66,8 +77,8 @@ function inContainer(path: string, fn: FunctionConfig): string {
 
 /**
  * @example
- * const makeSandbox = containerSandboxFactory(fn, '$LATEST', undefined, { engine, direct: true }, detectCgroups());
- * const sandbox = makeSandbox('127.0.0.1:40001', (line) => log(line), 'on-demand');
+ * const makeSandbox = containerSandboxFactory(fn, '$LATEST', undefined, { engine, direct: true }, detectCgroups(), { outbound: true });
+ * const sandbox = makeSandbox('127.0.0.1:9001', (line) => log(line), 'on-demand'); // makeSandbox.privateRuntimeApi: true
  */
 export function containerSandboxFactory(
   fn: FunctionConfig,
@@ -75,6 +86,7 @@ export function containerSandboxFactory(
   credentials: FunctionCredentials | undefined,
   settings: ContainerSettings,
   cgroups?: CgroupSupport | undefined,
+  network?: ContainerNetwork | undefined,
 ): SandboxFactory {
   const image = fn.image;
   if (image === undefined && (fn.layers?.length ?? 0) > 1) {
@@ -96,7 +108,10 @@ export function containerSandboxFactory(
       };
   // runc directly needs the image's root filesystem and config, read once per function at start.
   const rootfs = settings.direct === true ? imageRootfs(settings.engine, imageName) : undefined;
-  return (runtimeApi, log, initializationType) => {
+  // Docker cannot join a namespace by path (`--network ns:` is podman's): its containers keep the host's.
+  const privateNetwork = network !== undefined && (rootfs !== undefined || settings.engine.name === 'podman') && privateNetworkAvailable();
+  const link = privateNetwork && network.outbound && fn.vpc !== true;
+  const factory: SandboxFactory = (runtimeApi, log, initializationType) => {
     const name = containerName(fn);
     const env = runtimeEnvironment(fn, { runtimeApi, version, logStreamName: newLogStreamName(new Date(), version), initializationType }, credentials);
     for (const variable of IMAGE_PROVIDED) delete env[variable];
@@ -119,19 +134,24 @@ export function containerSandboxFactory(
     mkdirSync(files, { recursive: true, mode: 0o700 });
     let launcher: ContainerLauncher;
     let group: EnvironmentCgroup | undefined;
+    const holder = privateNetwork ? holdNetwork(link ? nextLink() : undefined, log) : undefined;
+    const networkNamespace = holder?.namespace;
     if (rootfs !== undefined) {
       const args = [...(shape.entrypoint ?? rootfs.entrypoint), ...(shape.command ?? (shape.entrypoint === undefined ? rootfs.cmd : []))];
       // Named after the platform's pid, like the process sandbox's groups (stale ones go at next start).
       group = cgroups?.create(`p${process.pid}-${name.slice(`lamina-${process.pid}-`.length)}`, { memoryMb: fn.memorySize });
       const parentCgroup = group === undefined ? undefined : cgroupPathOf(group);
-      launcher = runcLauncher({ ...limits, name, image: rootfs, args, workdir: shape.workdir ?? rootfs.workingDir, env, mounts: shape.mounts, parentCgroup }, files);
+      launcher = runcLauncher({ ...limits, name, image: rootfs, args, workdir: shape.workdir ?? rootfs.workingDir, env, mounts: shape.mounts, parentCgroup, networkNamespace }, files);
     } else {
       const envFile = join(files, 'env');
       writeFileSync(envFile, envFileText(env), { mode: 0o600 });
-      launcher = engineLauncher({ ...limits, ...shape, command: shape.command ?? [], engine: settings.engine, name, image: imageName, env, envFile, cidFile: join(files, 'cid') });
+      launcher = engineLauncher({ ...limits, ...shape, command: shape.command ?? [], engine: settings.engine, name, image: imageName, env, envFile, cidFile: join(files, 'cid'), networkNamespace });
     }
-    return new ContainerSandbox(name, launcher, fn.memorySize, log, onDone, group);
+    return new ContainerSandbox(name, launcher, fn.memorySize, log, { onDone, environmentCgroup: group, network: holder });
   };
+  // Called with 127.0.0.1:9001 then: the environment adopts the listener the holder hands over.
+  factory.privateRuntimeApi = privateNetwork;
+  return factory;
 }
 
 /** Settles once the containers of platforms that died have been removed (tests, `lamina serve`). */

@@ -9,18 +9,22 @@
  * `--cgroup-parent`: the engine would put its monitor (conmon) in it, sharing the function's CPU
  * share (cold starts 3-8x slower at 128 MB) and memory (the OOM killer may pick the monitor).
  * The container's own cgroup (found from its id) gives the peak memory and OOM evidence
- * (./container-cgroup.ts). The host's network: the Runtime API listens on the host's loopback.
+ * (./container-cgroup.ts). Network: as root with the native launcher, a namespace of its own whose
+ * loopback holds the Runtime API at 127.0.0.1:9001 (./network-holder.ts); otherwise the host's,
+ * the Runtime API then on the host's loopback.
  * `--init`: the runtime is not pid 1 (pid 1 ignores an unhandled SIGTERM), zombies are reaped.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { dirname } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:net';
 import type { EnvironmentCgroup } from '../sandbox/cgroups.js';
 import { splitOutputLines } from '../sandbox/output-lines.js';
 import type { Sandbox, SandboxExit } from '../sandbox/process-sandbox.js';
 import { cgroupCandidates, ContainerCgroupWatch } from './container-cgroup.js';
 import type { ContainerEngine } from './engine.js';
+import type { NetworkHolder } from './network-holder.js';
 
 /**
  * How one container is started and signalled: the engine's `run` (any engine) or runc directly
@@ -42,6 +46,9 @@ export interface ContainerLauncher {
 
 /** Label on every container Lamina starts; its value is the platform's pid (stale ones are removed). */
 export const OWNER_LABEL = 'lamina.owner-pid';
+
+/** Lambda's name for the environment's own address (the Runtime API is at 127.0.0.1:9001). */
+export const SANDBOX_HOST = 'sandbox.localdomain';
 
 /** What every container of an environment gets, whoever starts it (docs/limits.md). */
 export interface ContainerLimits {
@@ -70,6 +77,11 @@ export interface ContainerSpec extends ContainerLimits {
   readonly envFile: string;
   /** Where the engine writes the container's id (a private directory). */
   readonly cidFile: string;
+  /**
+   * The container's private network (`/proc/PID/ns/net` of ./network-holder.ts; podman only), or
+   * undefined for the host's network.
+   */
+  readonly networkNamespace?: string | undefined;
 }
 
 /**
@@ -101,7 +113,10 @@ export function engineLauncher(spec: ContainerSpec): ContainerLauncher {
  */
 export function containerRunArgs(spec: ContainerSpec): string[] {
   const args = ['run', '--rm', '--pull', 'never', '--init', '--name', spec.name, '--label', `${OWNER_LABEL}=${process.pid}`];
-  args.push('--network', 'host', '--read-only', '--tmpfs', `/tmp:rw,size=${spec.tmpMb}m,mode=1777`);
+  // A private network holds only the container's own Runtime API on its loopback (docs/isolation.md).
+  if (spec.networkNamespace === undefined) args.push('--network', 'host');
+  else args.push('--network', `ns:${spec.networkNamespace}`, '--add-host', `${SANDBOX_HOST}:127.0.0.1`);
+  args.push('--read-only', '--tmpfs', `/tmp:rw,size=${spec.tmpMb}m,mode=1777`);
   // Podman otherwise adds writable tmpfs at /run and /var/tmp; Lambda's only writable place is /tmp.
   if (spec.engine.name === 'podman') args.push('--read-only-tmpfs=false', '--log-driver', 'none');
   // nproc is per user and root is exempt: --pids-limit / the pids cgroup is what holds 1,024.
@@ -132,20 +147,31 @@ function exitFromCode(code: number | null, signal: NodeJS.Signals | null): { cod
   return name === undefined ? { code, signal } : { code: null, signal: name as NodeJS.Signals };
 }
 
+export interface ContainerSandboxOptions {
+  /** Run once the container is gone (its private files removed). */
+  readonly onDone?: (() => void) | undefined;
+  readonly environmentCgroup?: EnvironmentCgroup | undefined;
+  readonly network?: NetworkHolder | undefined;
+}
+
 /**
  * A container as an execution environment's sandbox.
  *
  * @example
- * const box = new ContainerSandbox('lamina-1-1-hello', engineLauncher(spec), 256, (line) => log(line));
+ * const box = new ContainerSandbox('lamina-1-1-hello', engineLauncher(spec), 256, (line) => log(line), { network: holdNetwork(undefined, log) });
  * box.signal('SIGTERM');
  * const exit = await box.exited; // { code: null, signal: 'SIGTERM' }
  */
 export class ContainerSandbox implements Sandbox {
   readonly exited: Promise<SandboxExit>;
+  readonly runtimeApiListener?: Promise<Server | undefined>;
   readonly name: string;
   #launcher: ContainerLauncher;
   #memoryMb: number;
-  #client: ChildProcess;
+  #onLine: (line: string) => void;
+  #client: ChildProcess | undefined;
+  #resolveExit!: (exit: SandboxExit) => void;
+  #network: NetworkHolder | undefined;
   #done = false;
   #killRequested = false;
   #cgroup: ContainerCgroupWatch;
@@ -156,40 +182,76 @@ export class ContainerSandbox implements Sandbox {
   /**
    * `environmentCgroup`: the platform's group the container runs inside (runc directly), which
    * holds the limits and outlives the container: peak and OOM are read from it, after the exit too.
+   * `network`: the container's private network (./network-holder.ts); the container starts once
+   * its Runtime API listener has come back ({@link runtimeApiListener}) and releases it at exit.
    */
-  constructor(name: string, launcher: ContainerLauncher, memoryMb: number, onLine: (line: string) => void, onDone?: () => void, environmentCgroup?: EnvironmentCgroup) {
+  constructor(name: string, launcher: ContainerLauncher, memoryMb: number, onLine: (line: string) => void, options: ContainerSandboxOptions = {}) {
     this.name = name;
     this.#launcher = launcher;
     this.#memoryMb = memoryMb;
-    this.#onDone = onDone;
-    this.#environmentCgroup = environmentCgroup;
+    this.#onLine = onLine;
+    this.#onDone = options.onDone;
+    this.#environmentCgroup = options.environmentCgroup;
+    this.#network = options.network;
     this.#cgroup = new ContainerCgroupWatch(() => launcher.locateCgroup());
+    this.exited = new Promise((resolve) => {
+      this.#resolveExit = resolve;
+    });
+    const network = options.network;
+    if (network === undefined) {
+      this.#start();
+      return;
+    }
+    this.runtimeApiListener = network.listener.then(async (server) => {
+      if (server !== undefined && !this.#done) {
+        this.#start();
+        return server;
+      }
+      server?.close();
+      // The holder failed (its words are in the log) or the environment was killed first.
+      const code = await network.exited;
+      this.#end({ code: code ?? 125, signal: null });
+      return undefined;
+    });
+  }
+
+  /** Run the container's client (the engine's `run` or runc) in the foreground. */
+  #start(): void {
+    const launcher = this.#launcher;
+    const onLine = this.#onLine;
     // The client in its own process group: a platform's Ctrl-C must not reach it first.
-    this.#client = spawn(launcher.command, launcher.args, { cwd: launcher.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    const client = this.#client;
+    const client = spawn(launcher.command, launcher.args, { cwd: launcher.cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.#client = client;
     for (const stream of [client.stdout, client.stderr]) {
       if (stream !== null) splitOutputLines(stream, onLine);
     }
-    this.exited = new Promise((resolve) => {
-      client.once('error', (error: NodeJS.ErrnoException) => {
-        if (this.#done) return;
-        onLine(`Error: spawn ${launcher.command}: ${error.code ?? error.message}`);
-        this.#finish();
-        resolve({ code: error.code === 'ENOENT' ? 127 : 126, signal: null });
-      });
-      client.once('close', (code, signal) => {
-        if (this.#done) return;
-        const exit = exitFromCode(code, signal);
-        const outOfMemory = this.#outOfMemory(exit.signal);
-        this.#finish();
-        resolve({ ...exit, outOfMemory });
-      });
+    client.once('error', (error: NodeJS.ErrnoException) => {
+      if (this.#done) return;
+      onLine(`Error: spawn ${launcher.command}: ${error.code ?? error.message}`);
+      this.#end({ code: error.code === 'ENOENT' ? 127 : 126, signal: null });
     });
+    client.once('close', (code, signal) => {
+      if (this.#done) return;
+      const exit = exitFromCode(code, signal);
+      this.#end({ ...exit, outOfMemory: this.#outOfMemory(exit.signal) });
+    });
+  }
+
+  /** Report the exit once (the out-of-memory verdict is taken before the groups go). */
+  #end(exit: SandboxExit): void {
+    if (this.#done) return;
+    this.#finish();
+    this.#resolveExit(exit);
   }
 
   signal(signal: NodeJS.Signals): void {
     if (this.#done) return;
     if (signal === 'SIGKILL') this.#killRequested = true;
+    if (this.#client === undefined) {
+      // Not started yet (its network is being made): nothing to signal, a kill ends it here.
+      if (signal === 'SIGKILL') this.#end({ code: null, signal: 'SIGKILL' });
+      return;
+    }
     this.#kill(signal, 0);
   }
 
@@ -217,7 +279,7 @@ export class ContainerSandbox implements Sandbox {
 
   #killClient(): void {
     try {
-      if (this.#client.pid !== undefined) process.kill(-this.#client.pid, 'SIGKILL');
+      if (this.#client?.pid !== undefined) process.kill(-this.#client.pid, 'SIGKILL');
     } catch {
       // already gone
     }
@@ -242,6 +304,7 @@ export class ContainerSandbox implements Sandbox {
     this.#cgroup.close();
     this.#environmentCgroup?.remove();
     this.#launcher.cleanup?.();
+    this.#network?.release();
     this.#onDone?.();
   }
 }

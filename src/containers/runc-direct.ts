@@ -7,14 +7,15 @@
  * is root; otherwise the engine's own `run` (./container-sandbox.ts).
  *
  * The container is the same as the engine would make: read-only root, tmpfs /tmp, the limits of
- * docs/limits.md as the container's cgroup, pid/ipc/uts/mount namespaces, the host's network,
+ * docs/limits.md as the container's cgroup, pid/ipc/uts/mount namespaces, a private network when
+ * the platform made one (./network-holder.ts; else the host's),
  * runc's default capabilities (three) and masked /proc paths, catatonit as pid 1 when installed.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import type { EnvironmentCgroup } from '../sandbox/cgroups.js';
 import { join } from 'node:path';
-import type { ContainerLauncher, ContainerLimits } from './container-sandbox.js';
+import { SANDBOX_HOST, type ContainerLauncher, type ContainerLimits } from './container-sandbox.js';
 import type { ContainerEngine } from './engine.js';
 
 /** runc's state directory for Lamina's containers (kept apart from the engines'). */
@@ -87,7 +88,15 @@ export interface DirectSpec extends ContainerLimits {
    * and OOM figures can be read after the exit. Undefined: the limits go on the container's group.
    */
   readonly parentCgroup?: string | undefined;
+  /**
+   * The container's private network (`/proc/PID/ns/net` of ./network-holder.ts), or undefined for
+   * the host's network.
+   */
+  readonly networkNamespace?: string | undefined;
 }
+
+/** The /etc/hosts of a container with a private network: its loopback, under Lambda's name too. */
+export const PRIVATE_HOSTS = `127.0.0.1\tlocalhost ${SANDBOX_HOST}\n::1\tlocalhost\n`;
 
 /** The image's ENV with Lambda's variables over it (`NAME=value` lines, later names win). */
 function mergedEnv(image: readonly string[], lambda: Readonly<Record<string, string>>): string[] {
@@ -111,7 +120,7 @@ const bind = (source: string, destination: string, readonly = true): Record<stri
  * The OCI runtime config of one environment's container.
  * @example ociConfig(spec).linux.resources.memory // { limit: 268435456, swap: 268435456 }
  */
-export function ociConfig(spec: DirectSpec, init: string | undefined = INIT_CANDIDATES.find((path) => existsSync(path))) {
+export function ociConfig(spec: DirectSpec, init: string | undefined = INIT_CANDIDATES.find((path) => existsSync(path)), hostsFile?: string) {
   const bytes = spec.memoryMb * 1024 * 1024;
   const mounts: Record<string, unknown>[] = [
     { destination: '/proc', type: 'proc', source: 'proc' },
@@ -124,8 +133,12 @@ export function ociConfig(spec: DirectSpec, init: string | undefined = INIT_CAND
     { destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'mode=1777', `size=${spec.tmpMb}m`] },
     ...spec.mounts.map((mount) => bind(mount.source, mount.target)),
   ];
-  // Name resolution as on the host (the host's network): only where the image has the files.
-  for (const file of ['/etc/resolv.conf', '/etc/hosts']) if (existsSync(join(spec.image.rootfs, file))) mounts.push(bind(file, file));
+  // Name resolution as on the host, only where the image has the files (the image's root is
+  // shared, no mount point may be made in it); with a private network its own /etc/hosts.
+  const hosts = spec.networkNamespace !== undefined && hostsFile !== undefined ? hostsFile : '/etc/hosts';
+  for (const [source, file] of [['/etc/resolv.conf', '/etc/resolv.conf'], [hosts, '/etc/hosts']] as const) {
+    if (existsSync(join(spec.image.rootfs, file))) mounts.push(bind(source, file));
+  }
   // The init goes into /dev (a tmpfs, so the mount point can be made on a read-only root).
   if (init !== undefined) mounts.push(bind(init, '/dev/init'));
   const capabilities = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'];
@@ -156,7 +169,11 @@ export function ociConfig(spec: DirectSpec, init: string | undefined = INIT_CAND
             }),
       },
       cgroupsPath: spec.parentCgroup !== undefined ? `${spec.parentCgroup}/ctr` : `/${RUNC_CGROUP_PARENT}/${spec.name}`,
-      namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
+      namespaces: [
+        { type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' },
+        // Joined, not made: the holder made it and handed its Runtime API listener over.
+        ...(spec.networkNamespace === undefined ? [] : [{ type: 'network', path: spec.networkNamespace }]),
+      ],
       maskedPaths: ['/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/sys/firmware', '/proc/scsi'],
       readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
     },
@@ -185,7 +202,9 @@ export function directRuncAvailable(engine: ContainerEngine): boolean {
  */
 export function runcLauncher(spec: DirectSpec, bundleDir: string): ContainerLauncher {
   mkdirSync(bundleDir, { recursive: true });
-  writeFileSync(join(bundleDir, 'config.json'), JSON.stringify(ociConfig(spec)));
+  const hostsFile = join(bundleDir, 'hosts');
+  if (spec.networkNamespace !== undefined) writeFileSync(hostsFile, PRIVATE_HOSTS, { mode: 0o644 });
+  writeFileSync(join(bundleDir, 'config.json'), JSON.stringify(ociConfig(spec, undefined, hostsFile)));
   return {
     command: 'runc',
     args: ['--root', RUNC_ROOT, 'run', '--bundle', bundleDir, spec.name],

@@ -150,7 +150,9 @@ export function processSandboxFactory(
 ): SandboxFactory {
   const containers = limits?.containers;
   if (containers !== undefined && (fn.image !== undefined || containers.all)) {
-    return containerSandboxFactory(fn, version, credentials, containers, limits?.cgroups);
+    // Under full isolation, containers get a private network as process environments do.
+    const network = limits?.isolation === undefined ? undefined : { outbound: limits.outbound?.available === true };
+    return containerSandboxFactory(fn, version, credentials, containers, limits?.cgroups, network);
   }
   if (fn.image !== undefined) throw new ConfigError(`Function ${fn.name} is a container image (${fn.image.uri}): it needs podman or docker, and none was found`);
   const isolated = limits?.filesystem === true;

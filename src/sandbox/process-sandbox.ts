@@ -183,8 +183,11 @@ export function describeExit(exit: SandboxExit): string {
   return `exit status ${exit.code ?? 0}`;
 }
 
-/** The launcher hands the listening socket over Node's IPC channel, then closes it. */
-function receiveListener(child: ChildProcess): Promise<Server | undefined> {
+/**
+ * The launcher hands the listening socket over Node's IPC channel, then closes it.
+ * @example const server = await receiveListener(spawn(launcher, ['--hold-network', '--api-fd', '3'], { stdio: ['pipe', 'ignore', 'pipe', 'ipc'] }));
+ */
+export function receiveListener(child: ChildProcess): Promise<Server | undefined> {
   return new Promise((resolve) => {
     const done = (server: Server | undefined): void => {
       child.off('message', onMessage);

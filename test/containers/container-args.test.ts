@@ -12,7 +12,7 @@ import { containerRunArgs, envFileText, OWNER_LABEL, type ContainerSpec } from '
 import type { ContainerEngine } from '../../src/containers/engine.js';
 import { detectEngine } from '../../src/containers/engine.js';
 import { imageBuildArgs } from '../../src/containers/image-build.js';
-import { ociConfig, removeStaleEnvironmentCgroups } from '../../src/containers/runc-direct.js';
+import { ociConfig, PRIVATE_HOSTS, removeStaleEnvironmentCgroups } from '../../src/containers/runc-direct.js';
 import { RIC_BUNDLE } from '../../src/platform/paths.js';
 import { customRuntimeFunction } from '../helpers/function-config.js';
 
@@ -61,6 +61,14 @@ describe('containerRunArgs', () => {
     expect(after('--volume')).toEqual(['/code:/var/task:ro']);
     expect(after('--entrypoint')).toEqual(['["/var/runtime/bootstrap"]']);
     expect(args.slice(-2)).toEqual(['hello:latest', 'index.handler']);
+  });
+
+  it('joins a private network by its path instead of the host\'s, with Lambda\'s name for its loopback', () => {
+    const own = containerRunArgs({ ...spec, networkNamespace: '/proc/4242/ns/net' });
+    const value = (flag: string): string[] => own.flatMap((arg, i) => (arg === flag ? [own[i + 1] ?? ''] : []));
+    expect(value('--network')).toEqual(['ns:/proc/4242/ns/net']);
+    expect(value('--add-host')).toEqual(['sandbox.localdomain:127.0.0.1']);
+    expect(own.indexOf('--network')).toBeLessThan(own.indexOf('hello:latest'));
   });
 
   it('leaves out podman-only flags for docker', () => {
@@ -151,6 +159,31 @@ describe('ociConfig (runc directly)', () => {
     expect(config.linux.namespaces.map((ns) => ns.type)).toEqual(['pid', 'ipc', 'uts', 'mount']);
     expect(config.process.args).toEqual(['/dev/init', '--', '/lambda-entrypoint.sh', 'index.handler']);
     expect(config.process.env).toEqual(['PATH=/x', 'LAMBDA_TASK_ROOT=/var/task', 'AWS_LAMBDA_RUNTIME_API=127.0.0.1:9001']);
+  });
+});
+
+describe('ociConfig with a private network', () => {
+  const image = { rootfs: dir, env: [], entrypoint: ['/bootstrap'], cmd: [], workingDir: '/' };
+  const base = { name: 'lamina-1-3-fn', image, args: ['/bootstrap'], workdir: '/', env: {}, mounts: [], memoryMb: 128, vcpus: 0.1, tmpMb: 16, maxProcesses: 64, maxOpenFiles: 64 };
+  mkdirSync(join(dir, 'etc'), { recursive: true });
+  writeFileSync(join(dir, 'etc', 'hosts'), '127.0.0.1 localhost\n');
+
+  it('joins the holder\'s namespace by path and shows its own /etc/hosts where the image has one', () => {
+    const config = ociConfig({ ...base, networkNamespace: '/proc/4242/ns/net' }, undefined, '/bundle/hosts');
+    expect(config.linux.namespaces).toContainEqual({ type: 'network', path: '/proc/4242/ns/net' });
+    expect(config.mounts).toContainEqual({ destination: '/etc/hosts', type: 'bind', source: '/bundle/hosts', options: ['rbind', 'nosuid', 'nodev', 'ro'] });
+    // No /etc/resolv.conf in this image: no mount point is made in its shared root.
+    expect(config.mounts.map((mount) => mount.destination)).not.toContain('/etc/resolv.conf');
+  });
+
+  it('keeps the host\'s network and /etc/hosts without one', () => {
+    const config = ociConfig(base, undefined, '/bundle/hosts');
+    expect(config.linux.namespaces.map((ns) => ns.type)).not.toContain('network');
+    expect(config.mounts).toContainEqual({ destination: '/etc/hosts', type: 'bind', source: '/etc/hosts', options: ['rbind', 'nosuid', 'nodev', 'ro'] });
+  });
+
+  it('names sandbox.localdomain in the private /etc/hosts', () => {
+    expect(PRIVATE_HOSTS).toMatch(/^127\.0\.0\.1\tlocalhost sandbox\.localdomain\n/);
   });
 });
 

@@ -15,35 +15,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTemplate } from '../../src/config/sam-template.js';
 import { LOCAL_BASE_IMAGE } from '../../src/containers/base-image.js';
 import { OWNER_LABEL } from '../../src/containers/container-sandbox.js';
-import { ConfigError } from '../../src/errors.js';
-import { detectEngine, type ContainerEngine } from '../../src/containers/engine.js';
+import type { ContainerEngine } from '../../src/containers/engine.js';
 import { removeStaleContainers } from '../../src/containers/stale-containers.js';
 import { directRuncAvailable, imageRootfs, RUNC_ROOT, runcLauncher, unmountImages } from '../../src/containers/runc-direct.js';
-import { PROJECT_ROOT } from '../../src/platform/paths.js';
 import { detectSandboxLimits, type SandboxLimits } from '../../src/platform/sandbox-factory.js';
 import { customRuntimeFunction, FIXTURES } from '../helpers/function-config.js';
 import { startLamina, type RunningLamina } from '../helpers/lamina-server.js';
+import { LAMINA, probeEngine } from '../helpers/container-engine.js';
 
 const TEMPLATE = join(FIXTURES, 'containers', 'template.yaml');
-const LAMINA = join(PROJECT_ROOT, 'bin', 'lamina.js');
-
-/** The engine, or why these tests cannot run here (printed, never silent). */
-function probeEngine(): { engine?: ContainerEngine; reason?: string } {
-  let engine: ContainerEngine;
-  try {
-    engine = detectEngine();
-  } catch (error) {
-    if (error instanceof ConfigError) return { reason: error.message };
-    throw error;
-  }
-  // The base image is built here, synchronously, so that an engine that answers `info` but cannot
-  // run a container is a skip (with its own words), while a broken build is a failure.
-  const base = spawnSync(process.execPath, [LAMINA, 'image', 'base', '--engine', engine.name], { encoding: 'utf8' });
-  if (base.status !== 0) throw new Error(`lamina image base failed:\n${base.stderr}${base.stdout}`);
-  const run = spawnSync(engine.name, [...engine.globalArgs, 'run', '--rm', '--pull', 'never', '--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024', '--entrypoint', '/bin/sh', LOCAL_BASE_IMAGE, '-c', 'exit 0'], { encoding: 'utf8' });
-  if (run.status !== 0) return { reason: `${engine.name} cannot run a container here: ${run.stderr.trim()}` };
-  return { engine };
-}
 
 const probe = probeEngine();
 if (probe.reason !== undefined) console.warn(`[containers e2e] skipped: ${probe.reason}`);
@@ -96,6 +76,8 @@ describe.skipIf(probe.engine === undefined)('container images, offline', () => {
       const first = await invoke(server.url, name, { n: 1 });
       expect(first).toMatchObject({ status: 200, error: null });
       expect(first.body).toMatchObject({ echo: { n: 1 }, functionName: name, handler: 'index.handler', taskRoot: '/var/task', rootWritable: false });
+      // Under full isolation, a network of its own with the Runtime API where Lambda has it.
+      expect(first.body.runtimeApi).toMatch(detectSandboxLimits().isolation !== undefined ? /^127\.0\.0\.1:9001$/ : /^127\.0\.0\.1:\d+$/);
       // Its own pid namespace: the runtime is one of the first processes (pid 1 is the init).
       expect(first.body.pid).toBeLessThan(20);
       const both = await Promise.all([invoke(server.url, name, { sleepMs: 300 }), invoke(server.url, name, { sleepMs: 300 })]);
@@ -137,6 +119,9 @@ describe.skipIf(probe.engine === undefined)('container images, offline', () => {
     try {
       const result = await invoke(viaEngine.url, 'NodeImage', { engine: true });
       expect(result.body).toMatchObject({ echo: { engine: true }, taskRoot: '/var/task', rootWritable: false, inContainer: engine.name });
+      // Not isolated (no limits given): the host's network, the Runtime API on a port of its loopback.
+      expect(result.body.runtimeApi).toMatch(/^127\.0\.0\.1:\d+$/);
+      expect(result.body.runtimeApi).not.toBe('127.0.0.1:9001');
       const crash = await invoke(viaEngine.url, 'NodeImage', { crash: true });
       expect(crash.body).toMatchObject({ errorType: 'Runtime.ExitError', errorMessage: expect.stringMatching(/exit status 3$/) });
     } finally {

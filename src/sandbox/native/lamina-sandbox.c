@@ -27,6 +27,9 @@
  * This process stays outside as the platform's child; the namespace's pid 1 is a second copy of it
  * that reaps orphans and passes the runtime's wait status back, and whose exit kills every process
  * left in the namespace at once (a timed-out function's forks included).
+ * With --hold-network --api-fd N [--link DEV:HOST:GUEST] (root) it only makes that network namespace
+ * (loopback, Runtime API listener handed over on fd N, link) and holds it until stdin reaches EOF
+ * or its parent dies: a container started in /proc/PID/ns/net gets the same private network.
  * Any failure exits 125 with a message on stderr, which the platform turns into a failed init.
  * Built by `npm run build` when a C compiler is present; otherwise the sh launcher is used.
  */
@@ -103,6 +106,7 @@ extern char **environ;
 /** Options before the positional arguments. */
 struct options {
   int env_from_stdin;
+  int hold_network;
   int isolate;
   unsigned uid, gid;
   int api_fd;
@@ -118,6 +122,10 @@ static int parse_options(int argc, char **argv, struct options *options) {
     const char *flag = argv[i];
     if (strcmp(flag, "--env-from-stdin") == 0) {
       options->env_from_stdin = 1;
+      continue;
+    }
+    if (strcmp(flag, "--hold-network") == 0) {
+      options->hold_network = 1;
       continue;
     }
     if (i + 1 >= argc) break;
@@ -238,14 +246,40 @@ static void isolate(const struct options *options, const struct root_view *view,
   mirror(status);
 }
 
+/**
+ * A network namespace for a container (docs/isolation.md): made, handed over and held while the
+ * platform keeps stdin open. The container's processes keep it alive after this process exits.
+ */
+static void hold_network(const struct options *options) {
+  if (options->api_fd <= 0) fail("--hold-network needs", "--api-fd");
+  // The platform gone (even killed outright): nothing holds the namespace for it any more. Gone
+  // before this line: stdin is at EOF already (and the hand-over below fails first).
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  int host_ns = options->link != NULL ? open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC) : -1;
+  if (options->link != NULL && host_ns < 0) fail("cannot open", "/proc/self/ns/net");
+  if (unshare(CLONE_NEWNET) != 0) fail("cannot unshare the network namespace", "");
+  if (options->link != NULL) {
+    outbound_link(options->link, host_ns);
+    close(host_ns);
+  }
+  runtime_api_listener(9001, options->api_fd);
+  char byte;
+  ssize_t got;
+  do got = read(0, &byte, 1);
+  while (got > 0 || (got < 0 && errno == EINTR));
+  exit(0);
+}
+
 int main(int argc, char **argv) {
   struct options options;
   memset(&options, 0, sizeof options);
   int skipped = parse_options(argc, argv, &options);
+  if (options.hold_network) hold_network(&options);
   argv += skipped;
   argc -= skipped;
   if (argc < 8) {
-    fprintf(stderr, "usage: lamina-sandbox [--env-from-stdin] [--isolate UID:GID [--api-fd N] [--link DEV:HOST:GUEST] [--tmp-image IMAGE --tmp-dir DIR] [--bind PATH]...] NOFILE|- TASKDIR|- TMP_MB OPT|- RUNTIMEDIR|- N PROCS... COMMAND [ARGS...]\n");
+    fprintf(stderr, "usage: lamina-sandbox --hold-network --api-fd N [--link DEV:HOST:GUEST]\n"
+                    "       lamina-sandbox [--env-from-stdin] [--isolate UID:GID [--api-fd N] [--link DEV:HOST:GUEST] [--tmp-image IMAGE --tmp-dir DIR] [--bind PATH]...] NOFILE|- TASKDIR|- TMP_MB OPT|- RUNTIMEDIR|- N PROCS... COMMAND [ARGS...]\n");
     return 125;
   }
   const char *nofile = argv[1], *task = argv[2], *tmp_mb = argv[3], *opt = argv[4], *runtime = argv[5];
