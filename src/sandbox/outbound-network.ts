@@ -85,7 +85,7 @@ let sequence = 0;
 /**
  * The next environment's link, as the launcher's `--link` takes it: the host's interface name,
  * the host's address and the environment's, in their own /30. The launcher makes the veth pair
- * with netlink and configures both ends itself (no `ip` exec; src/sandbox/native/isolation.c).
+ * with netlink and configures both ends itself (no `ip` exec; src/sandbox/native/network.c).
  *
  * @example
  * nextLink(); // 'lm1a2bx3:198.18.4.1:198.18.4.2'

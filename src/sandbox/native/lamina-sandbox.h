@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-/* Shared by the parts of lamina-sandbox (lamina-sandbox.c, isolation.c, seccomp-filter.c). */
+/* Shared by the parts of lamina-sandbox (lamina-sandbox.c, isolation.c, network.c, seccomp-filter.c). */
 #ifndef LAMINA_SANDBOX_H
 #define LAMINA_SANDBOX_H
 
