@@ -149,8 +149,38 @@ function route(target: RuntimeApiTarget, req: IncomingMessage, res: ServerRespon
   }
 }
 
-function createRuntimeApiHttpServer(target: RuntimeApiTarget): Server {
-  const server = createServer({ keepAlive: true, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => route(target, req, res));
+/** Decides whether a connection (its peer's port, ours) may use this Runtime API. */
+export type ConnectionCheck = (peerPort: number, serverPort: number) => Promise<boolean>;
+
+/**
+ * With a check, each connection's requests are held until its verdict (runtimes keep one
+ * connection, so only the first waits) and a refused connection is closed unanswered.
+ */
+function createRuntimeApiHttpServer(target: RuntimeApiTarget, allow?: ConnectionCheck): Server {
+  const verdicts = new WeakMap<Socket, boolean | Promise<boolean>>();
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    if (allow === undefined) return route(target, req, res);
+    const verdict = verdicts.get(req.socket);
+    if (verdict === true) return route(target, req, res);
+    if (verdict === undefined || verdict === false) {
+      req.socket.destroy();
+      return;
+    }
+    void verdict.then((ok) => (ok ? route(target, req, res) : undefined));
+  };
+  const server = createServer({ keepAlive: true, requestTimeout: 0, headersTimeout: 60_000 }, handle);
+  if (allow !== undefined) {
+    server.prependListener('connection', (socket: Socket) => {
+      const pending = allow(socket.remotePort ?? 0, socket.localPort ?? 0)
+        .catch(() => false)
+        .then((ok) => {
+          verdicts.set(socket, ok);
+          if (!ok) socket.destroy();
+          return ok;
+        });
+      verdicts.set(socket, pending);
+    });
+  }
   // A runtime keeps one connection open between invocations, however long it stays idle.
   server.keepAliveTimeout = 0;
   answerInOrder(server);
@@ -178,13 +208,8 @@ export class RuntimeApiServer {
    * @param allow when given, each connection is checked first (its peer's port, ours) and closed
    * unread when refused: the listener shares the host's loopback (docs/isolation.md).
    */
-  static listen(target: RuntimeApiTarget, host: string, port: number, allow?: (peerPort: number, serverPort: number) => boolean): Promise<RuntimeApiServer> {
-    const server = createRuntimeApiHttpServer(target);
-    if (allow !== undefined) {
-      server.prependListener('connection', (socket: Socket) => {
-        if (!allow(socket.remotePort ?? 0, socket.localPort ?? 0)) socket.destroy();
-      });
-    }
+  static listen(target: RuntimeApiTarget, host: string, port: number, allow?: ConnectionCheck): Promise<RuntimeApiServer> {
+    const server = createRuntimeApiHttpServer(target, allow);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {

@@ -45,20 +45,20 @@ describe('connectionFromTree', () => {
     children.push(other);
     const otherSocket = await nextConnection();
     const check = connectionFromTree(() => own.pid);
-    expect(peerSocketInode(ownSocket.remotePort ?? 0, port)).toBeGreaterThan(0);
-    expect(check(ownSocket.remotePort ?? 0, port)).toBe(true);
-    expect(check(otherSocket.remotePort ?? 0, port)).toBe(false);
+    expect(await peerSocketInode(ownSocket.remotePort ?? 0, port)).toBeGreaterThan(0);
+    expect(await check(ownSocket.remotePort ?? 0, port)).toBe(true);
+    expect(await check(otherSocket.remotePort ?? 0, port)).toBe(false);
   });
 
   it('accepts a connection made by a grandchild of the root', async () => {
     const shell = spawn('/bin/sh', ['-c', `"${process.execPath}" -e "require('net').connect(${port}, '127.0.0.1'); setInterval(() => {}, 1000)"; :`], { stdio: 'ignore' });
     children.push(shell);
     const socket = await nextConnection();
-    expect(connectionFromTree(() => shell.pid)(socket.remotePort ?? 0, port)).toBe(true);
+    expect(await connectionFromTree(() => shell.pid)(socket.remotePort ?? 0, port)).toBe(true);
   });
 
-  it('refuses when the environment has no process', () => {
-    expect(connectionFromTree(() => undefined)(1, port)).toBe(false);
+  it('refuses when the environment has no process', async () => {
+    expect(await connectionFromTree(() => undefined)(1, port)).toBe(false);
   });
 });
 
