@@ -28,9 +28,13 @@ export function doctorChecks(): Check[] {
     { what: `${OPEN_FILES_PER_ENVIRONMENT} open files per environment`, enforced: true, detail: 'RLIMIT_NOFILE set by the launcher (lowered only)' },
     { what: '/var/task read-only, private /tmp sized by EphemeralStorage', enforced: filesystem.available, detail: filesystem.summary },
     {
-      what: 'Runtime API reachable only from its own environment (own network namespace, 127.0.0.1:9001 inside)',
-      enforced: isolation.available && filesystem.available,
-      detail: isolation.summary,
+      what: 'Runtime API reachable only from its own environment',
+      // Always: its own network namespace when isolated, else a check of each connection's owner.
+      enforced: true,
+      detail:
+        isolation.available && filesystem.available
+          ? 'its own network namespace, the Runtime API at 127.0.0.1:9001 inside'
+          : 'a listener on the host\'s loopback that accepts only connections held by the environment\'s own processes (src/runtime-api/peer-check.ts)',
     },
     {
       what: `functions as uid ${LAMBDA_UID}, no capabilities, no_new_privs, seccomp, own PID/IPC/cgroup namespaces and root`,
