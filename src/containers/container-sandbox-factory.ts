@@ -18,7 +18,8 @@ import { ContainerSandbox, engineLauncher, envFileText, type ContainerLauncher }
 import { cgroupPathOf, imageRootfs, runcLauncher } from './runc-direct.js';
 import type { ContainerEngine } from './engine.js';
 import { removeStaleContainers } from './stale-containers.js';
-import { holdNetwork, privateNetworkAvailable } from './network-holder.js';
+import { holdNetwork, privateNetworkAvailable, type NetworkHolder } from './network-holder.js';
+import type { LineSink } from '../sandbox/output-lines.js';
 import { nextLink } from '../sandbox/outbound-network.js';
 
 /** docs/limits.md: processes and open files per environment. */
@@ -111,6 +112,7 @@ export function containerSandboxFactory(
   // Docker cannot join a namespace by path (`--network ns:` is podman's): its containers keep the host's.
   const privateNetwork = network !== undefined && (rootfs !== undefined || settings.engine.name === 'podman') && privateNetworkAvailable();
   const link = privateNetwork && network.outbound && fn.vpc !== true;
+  const spares = spareHolders(() => (link ? nextLink() : undefined));
   const factory: SandboxFactory = (runtimeApi, log, initializationType) => {
     const name = containerName(fn);
     const env = runtimeEnvironment(fn, { runtimeApi, version, logStreamName: newLogStreamName(new Date(), version), initializationType }, credentials);
@@ -134,7 +136,7 @@ export function containerSandboxFactory(
     mkdirSync(files, { recursive: true, mode: 0o700 });
     let launcher: ContainerLauncher;
     let group: EnvironmentCgroup | undefined;
-    const holder = privateNetwork ? holdNetwork(link ? nextLink() : undefined, log) : undefined;
+    const holder = privateNetwork ? spares.take(log) : undefined;
     const networkNamespace = holder?.namespace;
     if (rootfs !== undefined) {
       const args = [...(shape.entrypoint ?? rootfs.entrypoint), ...(shape.command ?? (shape.entrypoint === undefined ? rootfs.cmd : []))];
@@ -151,7 +153,54 @@ export function containerSandboxFactory(
   };
   // Called with 127.0.0.1:9001 then: the environment adopts the listener the holder hands over.
   factory.privateRuntimeApi = privateNetwork;
+  if (privateNetwork) {
+    // One namespace held ahead of the next cold start (10-15 ms of spawn, namespace, link and
+    // listener off its path), made again after the first REPORT of the environment that took it.
+    setImmediate(spares.prepare);
+    factory.replenish = () => setImmediate(spares.prepare);
+    factory.dispose = async () => spares.dispose();
+  }
   return factory;
+}
+
+interface Spare {
+  readonly holder: NetworkHolder;
+  /** Lines the holder printed before an environment took it, and that environment's log after. */
+  readonly lines: { readonly early: string[]; sink: LineSink | undefined };
+  gone: boolean;
+}
+
+/** A one-slot standby of network holders: `take` hands out the spare when alive, else a new one. */
+function spareHolders(nextLinkFor: () => string | undefined): { prepare: () => void; take: (log: LineSink) => NetworkHolder; dispose: () => void } {
+  let spare: Spare | undefined;
+  let disposed = false;
+  const make = (): Spare => {
+    const lines: Spare['lines'] = { early: [], sink: undefined };
+    const holder = holdNetwork(nextLinkFor(), (line) => (lines.sink === undefined ? lines.early.push(line) : lines.sink(line)));
+    const entry: Spare = { holder, lines, gone: false };
+    void holder.exited.then(() => {
+      entry.gone = true;
+    });
+    return entry;
+  };
+  return {
+    prepare: () => {
+      if (!disposed && spare === undefined) spare = make();
+    },
+    take: (log) => {
+      const ready = spare;
+      spare = undefined;
+      const entry = ready !== undefined && !ready.gone ? ready : make();
+      entry.lines.sink = log;
+      for (const line of entry.lines.early.splice(0)) log(line);
+      return entry.holder;
+    },
+    dispose: () => {
+      disposed = true;
+      spare?.holder.release();
+      spare = undefined;
+    },
+  };
 }
 
 /** Settles once the containers of platforms that died have been removed (tests, `lamina serve`). */
