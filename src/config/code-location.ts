@@ -7,12 +7,13 @@ import { join, resolve } from 'node:path';
 import type { RuntimeLaunch } from './function-config.js';
 import { isPlainObject, type IntrinsicResolver } from './cfn-intrinsics.js';
 import { resolveProperty, show, type TemplateReport } from './function-properties.js';
+import { findPython, PYTHON_RUNTIMES } from './python-runtime.js';
 
 /** Runtimes that start `<codeDir>/bootstrap`. */
 export const BOOTSTRAP_RUNTIMES: readonly string[] = ['provided', 'provided.al2', 'provided.al2023'];
 /** Runtimes run by Lamina's Node.js runtime interface client. */
 export const NODE_RUNTIMES: readonly string[] = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x'];
-export const SUPPORTED_RUNTIMES: readonly string[] = [...NODE_RUNTIMES, ...BOOTSTRAP_RUNTIMES];
+export const SUPPORTED_RUNTIMES: readonly string[] = [...NODE_RUNTIMES, ...PYTHON_RUNTIMES, ...BOOTSTRAP_RUNTIMES];
 
 /** The resource types Lamina loads, and the property that holds each one's code location. */
 export type FunctionResourceType = 'AWS::Serverless::Function' | 'AWS::Lambda::Function';
@@ -74,7 +75,8 @@ export function codeDirectory(
 }
 
 /**
- * How the runtime starts. `provided*` needs an executable `<codeDir>/bootstrap`; `nodejs*` a handler.
+ * How the runtime starts. `provided*` needs an executable `<codeDir>/bootstrap`; `nodejs*` and
+ * `python3.*` a handler (and the latter a Python 3 on the machine).
  * Returns undefined (with a problem recorded) when the runtime cannot start.
  */
 export function runtimeLaunch(
@@ -92,6 +94,19 @@ export function runtimeLaunch(
       return undefined;
     }
     return { kind: 'node-ric', runtime };
+  }
+  if (PYTHON_RUNTIMES.includes(runtime)) {
+    if (handler === '') {
+      report.problem(id, 'Handler', `is required for ${runtime} (e.g. app.lambda_handler)`);
+      return undefined;
+    }
+    const python = findPython(runtime);
+    if (python === undefined) {
+      report.problem(id, 'Runtime', `${runtime} needs Python 3 on this machine, and there is no ${runtime.replace('python', '/usr/bin/python')} nor /usr/bin/python3`);
+      return undefined;
+    }
+    if (python.warning !== undefined) report.warn(id, 'Runtime', python.warning);
+    return { kind: 'python-ric', runtime, python: python.path };
   }
   if (!BOOTSTRAP_RUNTIMES.includes(runtime)) {
     report.problem(id, 'Runtime', `${show(runtime)} is not supported; supported runtimes: ${SUPPORTED_RUNTIMES.join(', ')}`);

@@ -8,7 +8,9 @@ export type RuntimeLaunch =
   /** `provided*` runtimes: run `<codeDir>/bootstrap` (or an explicit command, RIE mode). */
   | { readonly kind: 'bootstrap'; readonly command: string; readonly args: readonly string[] }
   /** `nodejs*` runtimes: run Lamina's runtime interface client on the host's node. */
-  | { readonly kind: 'node-ric'; readonly runtime: string };
+  | { readonly kind: 'node-ric'; readonly runtime: string }
+  /** `python3.*` runtimes: Lamina's Python runtime interface client on the machine's `python` (absolute path). */
+  | { readonly kind: 'python-ric'; readonly runtime: string; readonly python: string };
 
 /**
  * A `PackageType: Image` function's image: what it runs, and how `lamina image build` builds it

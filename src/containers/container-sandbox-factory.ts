@@ -93,6 +93,11 @@ export function containerSandboxFactory(
   if (image === undefined && (fn.layers?.length ?? 0) > 1) {
     throw new ConfigError(`Function ${fn.name}: the container sandbox mounts one layer at /opt; ${fn.layers?.length} layers need the process sandbox (or an image)`);
   }
+  const launch = fn.launch;
+  if (image === undefined && launch.kind === 'python-ric') {
+    // Lamina's base image has no Python; the process sandbox runs the machine's.
+    throw new ConfigError(`Function ${fn.name}: ${launch.runtime} does not run in the container sandbox yet (the base image has no Python); use the process sandbox`);
+  }
   staleRemoval ??= removeStaleContainers(settings.engine);
   const dir = privateDir();
   const imageName = image?.uri ?? settings.baseImage ?? LOCAL_BASE_IMAGE;
@@ -102,7 +107,7 @@ export function containerSandboxFactory(
   const shape = image !== undefined
     ? { entrypoint: image.entryPoint, command: image.command, workdir: image.workingDirectory, mounts: [] }
     : {
-        entrypoint: fn.launch.kind === 'node-ric' ? ['/var/runtime/bootstrap'] : [inContainer(fn.launch.command, fn), ...fn.launch.args],
+        entrypoint: launch.kind === 'bootstrap' ? [inContainer(launch.command, fn), ...launch.args] : ['/var/runtime/bootstrap'],
         command: [],
         workdir: TASK_ROOT,
         mounts: [{ source: fn.codeDir, target: TASK_ROOT }, ...(layer === undefined ? [] : [{ source: layer, target: '/opt' }])],

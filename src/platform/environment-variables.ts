@@ -86,6 +86,8 @@ export function runtimeEnvironment(
   if (fn.launch.kind === 'node-ric') {
     env.NODE_PATH = '/opt/nodejs/node20/node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task';
   }
+  // Lambda's Python runtimes set PYTHONPATH to the runtime directory (the client's own modules).
+  if (fn.launch.kind === 'python-ric' && env.PYTHONPATH === undefined) env.PYTHONPATH = '/var/runtime';
   if (credentials !== undefined) {
     env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
     env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;

@@ -30,6 +30,9 @@ export const RIC_LOADER = join(PROJECT_ROOT, 'dist', 'ric', 'lamina-ric-start.cj
 /** The V8 code cache next to {@link RIC_BUNDLE} (valid for the node that built it). */
 export const RIC_CODE_CACHE = join(PROJECT_ROOT, 'dist', 'ric', 'lamina-ric.v8cache');
 
+/** Lamina's Python runtime interface client (`python3.*` runtimes): plain sources, run as they are. */
+export const PYTHON_RIC_DIR = join(PROJECT_ROOT, 'runtime-interface', 'python');
+
 /** The sh launcher written next to {@link RIC_BUNDLE}: a `provided*` runtime's `bootstrap`. */
 export const RIC_LAUNCHER = join(PROJECT_ROOT, 'dist', 'ric', 'bootstrap');
 

@@ -11,7 +11,7 @@ import { detectIsolation, interpreterBinds, LAMBDA_GID, LAMBDA_UID, tmpCopiesDir
 import type { SandboxFactory } from './environment.js';
 import { runtimeEnvironment, type FunctionCredentials } from './environment-variables.js';
 import { newLogStreamName } from './ids.js';
-import { RIC_DIR, RIC_ENTRY } from './paths.js';
+import { PYTHON_RIC_DIR, RIC_DIR, RIC_ENTRY } from './paths.js';
 import { basename, dirname } from 'node:path';
 import { containerSandboxFactory, type ContainerSettings } from '../containers/container-sandbox-factory.js';
 import { ConfigError } from '../errors.js';
@@ -105,6 +105,25 @@ function insideNamespace(path: string, fn: FunctionConfig): string {
   return path;
 }
 
+/**
+ * What starts the runtime. Inside a private namespace Lamina's runtime interface client (the
+ * bundled Node one, or the Python one) is shown at /var/runtime, as Lambda's runtime is: its host
+ * path may be under /tmp, which the namespace hides (Lamina installed or cloned there).
+ */
+function runtimeCommand(fn: FunctionConfig, isolated: boolean): { command: string; args: readonly string[]; runtimeDir: string | undefined } {
+  const launch = fn.launch;
+  if (launch.kind === 'python-ric') {
+    const dir = isolated ? RUNTIME_ROOT : PYTHON_RIC_DIR;
+    // -u: what `print` writes reaches the log at once, before the invocation's answer, as on Lambda.
+    return { command: launch.python, args: ['-u', `${dir}/bootstrap.py`], runtimeDir: isolated ? PYTHON_RIC_DIR : undefined };
+  }
+  if (launch.kind === 'node-ric') {
+    const atRuntimeDir = isolated && dirname(RIC_ENTRY) === RIC_DIR;
+    return { command: process.execPath, args: [atRuntimeDir ? `${RUNTIME_ROOT}/${basename(RIC_ENTRY)}` : RIC_ENTRY], runtimeDir: atRuntimeDir ? RIC_DIR : undefined };
+  }
+  return { command: launch.command, args: launch.args, runtimeDir: undefined };
+}
+
 let sequence = 0;
 
 /** A sandbox started without its environment, and what it still needs before the runtime runs. */
@@ -166,15 +185,9 @@ export function processSandboxFactory(
           gid: LAMBDA_GID,
           privateNetwork: true,
           ...(full.diskTmp ? { tmpImage: tmpImage(tmpMb), tmpDir: tmpCopiesDir() } : {}),
-          binds: interpreterBinds(),
+          binds: [...new Set([...interpreterBinds(), ...(fn.launch.kind === 'python-ric' ? interpreterBinds(fn.launch.python) : [])])],
         };
-  // Inside the namespace the bundled RIC is shown at /var/runtime, as Lambda's runtime is: its host
-  // path may be under /tmp, which the namespace hides (Lamina installed or cloned there).
-  const ricAtRuntimeDir = isolated && fn.launch.kind === 'node-ric' && dirname(RIC_ENTRY) === RIC_DIR;
-  const [command, args] =
-    fn.launch.kind === 'node-ric'
-      ? [process.execPath, [ricAtRuntimeDir ? `${RUNTIME_ROOT}/${basename(RIC_ENTRY)}` : RIC_ENTRY]]
-      : [fn.launch.command, fn.launch.args];
+  const { command, args, runtimeDir } = runtimeCommand(fn, isolated);
   const outbound = isolation !== undefined && fn.vpc !== true && limits?.outbound?.available === true;
   const spec = (env: Record<string, string>): SandboxSpec => {
     sequence += 1;
@@ -194,7 +207,7 @@ export function processSandboxFactory(
             codeDir: fn.codeDir,
             tmpMb,
             layers: process.execPath.startsWith('/opt/') ? undefined : fn.layers,
-            runtimeDir: ricAtRuntimeDir ? RIC_DIR : undefined,
+            runtimeDir,
           }
         : undefined,
     };

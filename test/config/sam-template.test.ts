@@ -646,8 +646,10 @@ describe('examples/template.yaml', () => {
     expect(functions.map((f) => [f.name, f.runtime, f.handler, f.codeDir, f.launch])).toEqual([
       ['HelloNode', 'nodejs20.x', 'index.handler', join(examples, 'hello-node'), { kind: 'node-ric', runtime: 'nodejs20.x' }],
       ['HelloShell', 'provided.al2023', 'bootstrap', join(examples, 'shell-runtime'), { kind: 'bootstrap', command: join(examples, 'shell-runtime', 'bootstrap'), args: [] }],
+      ['HelloPython', 'python3.11', 'app.lambda_handler', join(examples, 'hello-python'), { kind: 'python-ric', runtime: 'python3.11', python: '/usr/bin/python3.11' }],
       ['Failing', 'nodejs20.x', 'index.handler', join(examples, 'failing'), { kind: 'node-ric', runtime: 'nodejs20.x' }],
     ]);
+    expect(functions[2]).toMatchObject({ environment: { GREETING_TABLE: 'greetings-local' } });
     expect(functions[0]).toMatchObject({ memorySize: 256, timeout: 10, environment: { POWERED_BY: 'Lamina', STAGE: 'local', APP_NAME: 'hello-local-us-east-1' } });
     expect(functions[1]).toMatchObject({ memorySize: 128, timeout: 5, environment: { POWERED_BY: 'Lamina', STAGE: 'local' } });
   });

@@ -283,6 +283,16 @@ export function spawnRic(options: { api: FakeRuntimeApi; taskRoot: string; handl
  */
 export function useRicHarness(): (started: { api: FakeRuntimeApi; ric: RicProcess }) => void {
   beforeAll(buildRicOnce, 120_000);
+  return useRuntimeCleanup();
+}
+
+/**
+ * After each test, kill every runtime handed to the returned `track` and close its fake Runtime
+ * API (any runtime: the Python client's tests use it without building the Node client).
+ * @example
+ * const track = useRuntimeCleanup();
+ */
+export function useRuntimeCleanup(): (started: { api: FakeRuntimeApi; ric: RicProcess }) => void {
   const running: Array<{ api: FakeRuntimeApi; ric: RicProcess }> = [];
   afterEach(async () => {
     for (const { api, ric } of running.splice(0)) {
