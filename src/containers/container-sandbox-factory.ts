@@ -202,8 +202,12 @@ function spareHolders(nextLinkFor: () => string | undefined): { prepare: () => v
     },
     dispose: () => {
       disposed = true;
-      spare?.holder.release();
+      const held = spare;
       spare = undefined;
+      if (held === undefined) return;
+      held.holder.release();
+      // The listener it handed over is the platform's socket: closed, or it keeps the process up.
+      void held.holder.listener.then((server) => server?.close());
     },
   };
 }

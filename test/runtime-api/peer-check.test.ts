@@ -12,7 +12,7 @@ import { invokeRequest } from '../helpers/invoke-request.js';
 
 /** A child process that connects to `port` and holds the connection. */
 function holder(port: number): ReturnType<typeof spawn> {
-  return spawn(process.execPath, ['-e', `require('net').connect(${port}, '127.0.0.1'); setInterval(() => {}, 1000)`], { stdio: 'ignore' });
+  return spawn(process.execPath, ['-e', `require('net').connect(${port}, '127.0.0.1'); setInterval(() => {}, 1000)`], { stdio: 'ignore', detached: true });
 }
 
 describe('connectionFromTree', () => {
@@ -26,7 +26,14 @@ describe('connectionFromTree', () => {
     port = (server.address() as { port: number }).port;
   });
   afterEach(() => {
-    for (const child of children.splice(0)) child.kill('SIGKILL');
+    // Each in its own process group: the grandchild of the shell goes with it.
+    for (const child of children.splice(0)) {
+      try {
+        process.kill(-(child.pid ?? 0), 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }
     for (const socket of accepted.splice(0)) socket.destroy();
   });
   afterAll(() => server.close());
@@ -51,7 +58,7 @@ describe('connectionFromTree', () => {
   });
 
   it('accepts a connection made by a grandchild of the root', async () => {
-    const shell = spawn('/bin/sh', ['-c', `"${process.execPath}" -e "require('net').connect(${port}, '127.0.0.1'); setInterval(() => {}, 1000)"; :`], { stdio: 'ignore' });
+    const shell = spawn('/bin/sh', ['-c', `"${process.execPath}" -e "require('net').connect(${port}, '127.0.0.1'); setInterval(() => {}, 1000)"; :`], { stdio: 'ignore', detached: true });
     children.push(shell);
     const socket = await nextConnection();
     expect(await connectionFromTree(() => shell.pid)(socket.remotePort ?? 0, port)).toBe(true);
