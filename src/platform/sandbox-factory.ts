@@ -15,7 +15,6 @@ import { PYTHON_RIC_DIR, RIC_DIR, RIC_ENTRY } from './paths.js';
 import { basename, dirname } from 'node:path';
 import { containerSandboxFactory, type ContainerSettings } from '../containers/container-sandbox-factory.js';
 import { ConfigError } from '../errors.js';
-import type { Server } from 'node:net';
 import { detectOutbound, nextLink, type OutboundSupport } from '../sandbox/outbound-network.js';
 
 /** docs/limits.md: 1,024 file descriptors per environment. */
@@ -126,21 +125,9 @@ function runtimeCommand(fn: FunctionConfig, isolated: boolean): { command: strin
 
 let sequence = 0;
 
-/** A sandbox started without its environment, and what it still needs before the runtime runs. */
-interface HeldSandbox {
-  readonly box: ProcessSandbox;
-  /** Its Runtime API listener (isolated), undefined when the launcher failed first. */
-  readonly ready: Promise<Server | undefined>;
-}
-
-function holdSandbox(box: ProcessSandbox): HeldSandbox {
-  return { box, ready: box.runtimeApiListener ?? Promise.resolve(undefined) };
-}
-
 /** An isolated sandbox whose runtime starts, with `env`, as soon as it is ready. */
-function releaseWhenReady(held: HeldSandbox, env: Record<string, string>, log: (line: string) => void): Sandbox {
-  const { box } = held;
-  const runtimeApiListener = held.ready.then((server) => {
+function releaseWhenReady(box: ProcessSandbox, env: Record<string, string>, log: (line: string) => void): Sandbox {
+  const runtimeApiListener = (box.runtimeApiListener ?? Promise.resolve(undefined)).then((server) => {
     if (server !== undefined && box.release(env, log)) return server;
     // It died on the way (its launcher says why): the environment fails its init.
     box.takeLog(log);
@@ -219,8 +206,8 @@ export function processSandboxFactory(
   // answered its first invocation). Isolated environments always start held
   // this way: their namespaces, root, /tmp, Runtime API listener and outbound link are made first.
   const useStandby = STANDBY_SUPPORTED && (limits?.cgroups?.version !== undefined || isolation !== undefined);
-  const hold = (): HeldSandbox => holdSandbox(new ProcessSandbox(spec({})));
-  let standby: HeldSandbox | undefined;
+  const hold = (): ProcessSandbox => new ProcessSandbox(spec({}));
+  let standby: ProcessSandbox | undefined;
   let disposed = false;
   const prepareStandby = (): void => {
     if (disposed || standby !== undefined) return;
@@ -235,9 +222,9 @@ export function processSandboxFactory(
     if (isolated) env.LAMBDA_TASK_ROOT = TASK_ROOT;
     const ready = standby;
     standby = undefined;
-    if (isolation !== undefined) return releaseWhenReady(ready === undefined || ready.box.gone ? hold() : ready, env, log);
-    if (ready?.box.release(env, log) === true) return ready.box;
-    ready?.box.signal('SIGKILL');
+    if (isolation !== undefined) return releaseWhenReady(ready === undefined || ready.gone ? hold() : ready, env, log);
+    if (ready?.release(env, log) === true) return ready;
+    ready?.signal('SIGKILL');
     return new ProcessSandbox(spec(env), log);
   };
   if (useStandby) {
@@ -254,9 +241,9 @@ export function processSandboxFactory(
     const held = standby;
     standby = undefined;
     if (held === undefined) return;
-    held.box.signal('SIGKILL');
-    void held.ready.then((server) => server?.close());
-    await held.box.exited;
+    held.signal('SIGKILL');
+    void held.runtimeApiListener?.then((server) => server?.close());
+    await held.exited;
   };
   return factory;
 }

@@ -298,12 +298,10 @@ export class ProcessSandbox implements Sandbox {
     let block = '';
     for (const [name, value] of Object.entries(env)) block += `${name}=${value}\0`;
     stdin.end(block);
-    const early = this.#early;
-    this.#early = undefined;
-    this.#sink = onLine;
-    for (const line of early) onLine(line);
+    this.takeLog(onLine);
     return true;
   }
+
 
   get rootPid(): number {
     return this.pid;

@@ -33,6 +33,8 @@ function probeFunction(name: string, vpc: boolean): FunctionConfig {
 
 interface Probe {
   readonly ifaces: string[];
+  readonly sandbox: string;
+  readonly api: string;
   readonly host: string;
   readonly loop: string;
 }
@@ -77,6 +79,9 @@ describe.skipIf(reason !== undefined)('isolated environments on the network', ()
   it('leaves a function with VpcConfig only its loopback: no route anywhere', async () => {
     const seen = await probe('private');
     expect(seen.ifaces).toEqual(['lo']);
+    // Its Runtime API is on its own loopback, named as on Lambda.
+    expect(seen.api).toBe('127.0.0.1:9001');
+    expect(seen.sandbox).toBe('127.0.0.1');
     expect(seen.host).toBe('ENETUNREACH');
     expect(seen.loop).toBe('ECONNREFUSED');
   });

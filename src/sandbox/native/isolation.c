@@ -37,10 +37,23 @@ static void make_dirs(const char *path) {
   }
 }
 
-static void bind_at(const char *source, const char *target, int read_only) {
+void bind_read_only(const char *source, const char *target) {
   if (mount(source, target, NULL, MS_BIND | MS_REC, NULL) != 0) fail("cannot bind", source);
-  unsigned long flags = MS_REMOUNT | MS_BIND | MS_NOSUID | (read_only ? MS_RDONLY : 0);
-  if (mount(NULL, target, NULL, flags, NULL) != 0) fail("cannot make read-only", target);
+  if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_RDONLY, NULL) != 0) fail("cannot make read-only", target);
+}
+
+void mount_layers(const char *layers, const char *target) {
+  if (strchr(layers, ':') == NULL) {
+    bind_read_only(layers, target);
+    return;
+  }
+  // An overlay with only lower layers is read-only by construction.
+  size_t size = strlen(layers) + sizeof "lowerdir=";
+  char *options = malloc(size);
+  if (options == NULL) fail("out of memory", "");
+  snprintf(options, size, "lowerdir=%s", layers);
+  if (mount("overlay", target, "overlay", MS_NOSUID, options) != 0) fail("cannot mount the layers overlay at", target);
+  free(options);
 }
 
 /** Show host PATH at the same place in the new root: a symlink stays a symlink, a directory is bound. */
@@ -68,7 +81,7 @@ static void show_host_path(const char *path) {
     if (fd < 0) fail("cannot create", target);
     close(fd);
   }
-  bind_at(path, target, 1);
+  bind_read_only(path, target);
 }
 
 static void copy_sparse(int from, int to) {
@@ -169,18 +182,9 @@ void enter_root_view(const struct root_view *view) {
   for (const char **bind = view->binds; bind != NULL && *bind != NULL; bind++) show_host_path(*bind);
   const char *points[] = {NEW_ROOT "/var/task", NEW_ROOT "/var/runtime", NEW_ROOT "/opt", NEW_ROOT "/tmp", NEW_ROOT "/dev", NEW_ROOT "/proc"};
   for (size_t i = 0; i < sizeof points / sizeof points[0]; i++) make_dirs(points[i]);
-  bind_at(view->task, NEW_ROOT "/var/task", 1);
-  if (view->runtime != NULL) bind_at(view->runtime, NEW_ROOT "/var/runtime", 1);
-  if (view->opt != NULL && strchr(view->opt, ':') == NULL) {
-    bind_at(view->opt, NEW_ROOT "/opt", 1);
-  } else if (view->opt != NULL) {
-    size_t size = strlen(view->opt) + sizeof "lowerdir=";
-    char *options = malloc(size);
-    if (options == NULL) fail("out of memory", "");
-    snprintf(options, size, "lowerdir=%s", view->opt);
-    if (mount("overlay", NEW_ROOT "/opt", "overlay", MS_NOSUID, options) != 0) fail("cannot mount the layers overlay at", "/opt");
-    free(options);
-  }
+  bind_read_only(view->task, NEW_ROOT "/var/task");
+  if (view->runtime != NULL) bind_read_only(view->runtime, NEW_ROOT "/var/runtime");
+  if (view->opt != NULL) mount_layers(view->opt, NEW_ROOT "/opt");
   if (view->tmp_image != NULL) {
     mount_disk_tmp(view, NEW_ROOT "/tmp");
   } else {

@@ -62,11 +62,6 @@ static void join_cgroup(const char *procs) {
   close(fd);
 }
 
-static void bind_read_only(const char *source, const char *target) {
-  if (mount(source, target, NULL, MS_BIND, NULL) != 0) fail("cannot bind", source);
-  if (mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0) fail("cannot make read-only", target);
-}
-
 /** Read NUL-terminated NAME=value entries from stdin until EOF; NULL when there are none. */
 static char **environment_from_stdin(void) {
   size_t size = 0, capacity = 65536;
@@ -312,19 +307,7 @@ int main(int argc, char **argv) {
     if (unshare(CLONE_NEWNS) != 0) fail("cannot unshare the mount namespace", "");
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) fail("cannot make mounts private", "/");
     if (has_task) bind_read_only(task, "/var/task");
-    if (has_opt) {
-      if (strchr(opt, ':') == NULL) {
-        bind_read_only(opt, "/opt");
-      } else {
-        // An overlay with only lower layers is read-only by construction.
-        size_t size = strlen(opt) + sizeof "lowerdir=";
-        char *overlay = malloc(size);
-        if (overlay == NULL) fail("out of memory", "");
-        snprintf(overlay, size, "lowerdir=%s", opt);
-        if (mount("overlay", "/opt", "overlay", 0, overlay) != 0) fail("cannot mount the layers overlay at", "/opt");
-        free(overlay);
-      }
-    }
+    if (has_opt) mount_layers(opt, "/opt");
     if (has_runtime) bind_read_only(runtime, "/var/runtime");
     if (has_task) {
       char tmpfs[64];

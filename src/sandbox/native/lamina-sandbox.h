@@ -6,6 +6,12 @@
 /** Print "lamina-sandbox: WHAT ARG: strerror(errno)" and exit 125 (the platform: failed init). */
 void fail(const char *what, const char *arg);
 
+/** Bind SOURCE at TARGET (with what is mounted below it), read-only and nosuid. */
+void bind_read_only(const char *source, const char *target);
+
+/** Layer dirs (top first, ':'-joined) at TARGET: one is bound read-only, several an overlay. */
+void mount_layers(const char *layers, const char *target);
+
 /** Install the seccomp deny list (seccomp-filter.c); no_new_privs must be set first. */
 void install_seccomp_filter(void);
 
