@@ -1,106 +1,142 @@
-"""`logging` into the function log in Lambda's Text and JSON formats (docs/python-handler.md).
+"""The `logging` module into the function log, in Lambda's Text and JSON formats (docs/python-handler.md).
 
-Each record is one write of one line to the runtime's stdout: line breaks inside it become `\\r`,
-so that a multi-line message (a traceback) stays one log record, as on Lambda.
+Importing `logging` costs a cold start about 10 ms (it pulls in re, traceback, string, threading),
+so the client does not: `watch()` puts a finder on `sys.meta_path` that gives the root logger
+Lambda's handler the moment anything imports `logging` (the user's code, a library, or the client
+itself when it must log a warning), before the importer's next line runs. `logging.basicConfig()`
+is then a no-op, as on Lambda.
 """
-import json
-import logging
-import os
-import time
+import sys
 
-# The request being handled ('' during init), read by every record.
-current_request_id = ""
+from . import output
 
-# What `AWS_LAMBDA_LOG_LEVEL` may say, in Python's own levels (TRACE has none: DEBUG's below).
-_LEVELS = {"TRACE": 5, "DEBUG": logging.DEBUG, "INFO": logging.INFO, "WARN": logging.WARNING, "ERROR": logging.ERROR, "FATAL": logging.CRITICAL}
-
-# Attributes every LogRecord has: whatever else a record carries came from `extra=`.
-_RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "aws_request_id"}
+_LEVELS_FROM_ENV = {"TRACE": "DEBUG"}
 
 
-def write_record(text):
-    """One record, one line, one write on fd 1 (not sys.stdout, which the user may replace)."""
-    line = text.rstrip("\n").replace("\r\n", "\r").replace("\n", "\r") + "\n"
-    data = line.encode("utf-8", "backslashreplace")
-    while data:
-        written = os.write(1, data)
-        data = data[written:]
+def _install(logging):
+    import time
+
+    # Lambda's runtime sets this for every formatter: `%(asctime)s` is UTC in user formatters too.
+    logging.Formatter.converter = time.gmtime
+    handler = _handler_class(logging)()
+    handler.addFilter(_RequestFilter())
+    if output.JSON_FORMAT:
+        handler.setFormatter(_json_formatter_class(logging)())
+    else:
+        handler.setFormatter(logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n", "%Y-%m-%dT%H:%M:%S"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    level = _level_from_env(logging)
+    if level is not None:
+        root.setLevel(level)
 
 
-def iso_time(seconds):
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{int(seconds * 1000) % 1000:03d}Z"
+def _level_from_env(logging):
+    """`AWS_LAMBDA_LOG_LEVEL` as a level name logging knows (TRACE is DEBUG); INFO for JSON without it."""
+    import os
+
+    name = os.environ.get("AWS_LAMBDA_LOG_LEVEL")
+    if name is None:
+        return "INFO" if output.JSON_FORMAT else None
+    name = _LEVELS_FROM_ENV.get(name.upper(), name.upper())
+    return name if isinstance(logging.getLevelName(name), int) else None
 
 
-class _RequestIdFilter(logging.Filter):
+class _RequestFilter:
+    """Every record learns the invocation it belongs to (a filter may be any object with `filter`)."""
+
     def filter(self, record):
-        record.aws_request_id = current_request_id
+        record.aws_request_id = output.request_id
+        record.tenant_id = output.tenant_id
         return True
 
 
-class TextFormatter(logging.Formatter):
-    """`[LEVEL]\\t<ISO time>\\t<request id>\\t<message>`."""
+def _handler_class(logging):
+    class LambdaHandler(logging.Handler):
+        def emit(self, record):
+            try:
+                output.write_record(self.format(record))
+            except Exception:  # a log call never breaks the handler, as logging's own handlers promise
+                self.handleError(record)
 
-    def format(self, record):
-        text = f"[{record.levelname}]\t{iso_time(record.created)}\t{current_request_id}\t{record.getMessage()}"
-        if record.exc_info:
-            text += "\n" + self.formatException(record.exc_info)
-        return text
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object: timestamp, level, message, logger, requestId, any `extra=` fields, and the error's."""
-
-    def format(self, record):
-        entry = {"timestamp": iso_time(record.created), "level": record.levelname, "message": record.getMessage(), "logger": record.name}
-        if current_request_id:
-            entry["requestId"] = current_request_id
-        for key, value in vars(record).items():
-            if key not in _RECORD_FIELDS and key not in entry:
-                entry[key] = value
-        if record.exc_info and record.exc_info[1] is not None:
-            error = record.exc_info[1]
-            entry["errorType"] = type(error).__name__
-            entry["errorMessage"] = str(error)
-            entry["stackTrace"] = self.formatException(record.exc_info).split("\n")
-        return json.dumps(entry, default=str)
+    return LambdaHandler
 
 
-class _LambdaHandler(logging.Handler):
-    def emit(self, record):
-        try:
-            write_record(self.format(record))
-        except Exception:  # a log call never breaks the handler, as logging's own handlers promise
-            self.handleError(record)
+# LogRecord attributes that are not the user's `extra=` fields.
+_RESERVED = frozenset(("name", "msg", "args", "levelname", "levelno", "pathname", "filename", "module", "exc_info", "exc_text",
+                       "stack_info", "lineno", "funcName", "created", "msecs", "relativeCreated", "thread", "threadName",
+                       "processName", "process", "aws_request_id", "tenant_id"))
 
 
-def log_format():
-    return "JSON" if os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON" else "Text"
+def _json_formatter_class(logging):
+    import json
+    import traceback
+
+    encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+    class JsonFormatter(logging.Formatter):
+        """Lambda's keys: timestamp, level, message, logger, the exception's, requestId, location, extras."""
+
+        def format(self, record):
+            # Levels are rounded down to logging's named ones (a custom 25 is INFO), as on Lambda.
+            record.levelno = min(50, max(0, record.levelno)) // 10 * 10
+            record.levelname = logging.getLevelName(record.levelno)
+            exc_info = record.exc_info
+            entry = {
+                "timestamp": output.iso_time(record.created),
+                "level": record.levelname,
+                "message": record.getMessage(),
+                "logger": record.name,
+                "stackTrace": traceback.format_tb(exc_info[2]) if exc_info else None,
+                "errorType": exc_info[0].__name__ if exc_info else None,
+                "errorMessage": str(exc_info[1]) if exc_info else None,
+                "requestId": getattr(record, "aws_request_id", None),
+                "location": f"{record.pathname}:{record.funcName}:{record.lineno}" if exc_info else None,
+            }
+            if getattr(record, "tenant_id", None) is not None:
+                entry["tenantId"] = record.tenant_id
+            entry.update((key, value) for key, value in vars(record).items() if key not in _RESERVED and key not in entry)
+            return encode({key: value for key, value in entry.items() if value is not None})
+
+    return JsonFormatter
 
 
-def install():
-    """Give the root logger Lambda's handler (so `basicConfig` is a no-op there too) and its level."""
-    handler = _LambdaHandler()
-    handler.addFilter(_RequestIdFilter())
-    root = logging.getLogger()
-    if log_format() == "JSON":
-        handler.setFormatter(JsonFormatter())
-        # With JSON logs the application log level applies (INFO unless AWS_LAMBDA_LOG_LEVEL says).
-        root.setLevel(_LEVELS.get(os.environ.get("AWS_LAMBDA_LOG_LEVEL", "INFO").upper(), logging.INFO))
+class _Loader:
+    """Runs logging's own loader, then installs Lambda's handler."""
+
+    def __init__(self, loader):
+        self._loader = loader
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        self._loader.exec_module(module)
+        _install(module)
+
+    def __getattr__(self, name):  # get_source, get_resource_reader...: logging's loader answers
+        return getattr(self._loader, name)
+
+
+class _Finder:
+    """On `sys.meta_path`: finds `logging` through the finders after it, and wraps its loader."""
+
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name != "logging":
+            return None
+        sys.meta_path.remove(cls)  # once only, and no recursion into ourselves
+        for finder in sys.meta_path:
+            spec = finder.find_spec(name, path, target) if hasattr(finder, "find_spec") else None
+            if spec is not None:
+                spec.loader = _Loader(spec.loader)
+                return spec
+        return None
+
+
+def watch():
+    """Install Lambda's handler now if `logging` is loaded already, else when it is imported."""
+    if "logging" in sys.modules:
+        _install(sys.modules["logging"])
     else:
-        handler.setFormatter(TextFormatter())
-    for existing in list(root.handlers):
-        root.removeHandler(existing)
-    root.addHandler(handler)
-
-
-def log_error(error):
-    """The error of a failed init or invocation, as Lambda writes it into the function log."""
-    if log_format() == "JSON":
-        entry = {"timestamp": iso_time(time.time()), "level": "ERROR", "message": error["errorMessage"], "logger": "root"}
-        if current_request_id:
-            entry["requestId"] = current_request_id
-        entry.update({"errorType": error["errorType"], "errorMessage": error["errorMessage"], "stackTrace": error["stackTrace"]})
-        write_record(json.dumps(entry))
-        return
-    text = f"[ERROR] {error['errorType']}: {error['errorMessage']}\nTraceback (most recent call last):\n" + "".join(error["stackTrace"])
-    write_record(text)
+        sys.meta_path.insert(0, _Finder)

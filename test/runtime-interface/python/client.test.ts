@@ -2,59 +2,12 @@
  * Lamina's Python runtime interface client (runtime-interface/python/) run by the machine's
  * python3.11 against the fake Runtime API of the Node client's tests: what it posts and logs.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FakeRuntimeApi, FUNCTION_ARN, repoRoot, useRuntimeCleanup, type RicProcess } from '../harness.js';
+import { FUNCTION_ARN } from '../harness.js';
+import { HANDLERS, ISO, PYTHON, pythonRic } from './python-ric.js';
 
-const PYTHON = '/usr/bin/python3.11';
-const BOOTSTRAP = `${repoRoot}runtime-interface/python/bootstrap.py`;
-const HANDLERS = `${repoRoot}test/fixtures/python-handlers`;
-const ISO = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z';
-
-const track = useRuntimeCleanup();
-
-async function start(handler: string, env: Record<string, string> = {}): Promise<{ api: FakeRuntimeApi; ric: RicProcess }> {
-  const api = await FakeRuntimeApi.start();
-  const child = spawn(PYTHON, ['-u', BOOTSTRAP], {
-    cwd: HANDLERS,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      PATH: '/usr/bin:/bin',
-      AWS_LAMBDA_RUNTIME_API: api.address,
-      _HANDLER: handler,
-      LAMBDA_TASK_ROOT: HANDLERS,
-      AWS_LAMBDA_FUNCTION_NAME: 'py-test',
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
-      AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/py-test',
-      AWS_LAMBDA_LOG_STREAM_NAME: '2026/11/29/[$LATEST]0123',
-      PYTHONDONTWRITEBYTECODE: '1',
-      ...env,
-    },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
-  const ric: RicProcess = { child, stdout: () => stdout, stderr: () => stderr, exited };
-  track({ api, ric });
-  return { api, ric };
-}
-
-/** Everything the client wrote, once it is stopped (a post can arrive before its output is read). */
-async function logOf(ric: RicProcess): Promise<string> {
-  if (ric.child.exitCode === null && ric.child.signalCode === null) ric.child.kill('SIGKILL');
-  await ric.exited;
-  return ric.stdout();
-}
-
-async function invoke(handler: string, body = '{}', env: Record<string, string> = {}) {
-  const started = await start(handler, env);
-  started.api.enqueue({ requestId: 'req-1', body });
-  return { ...started, post: await started.api.nextPost() };
-}
+const { start, logOf, invoke } = pythonRic();
 
 describe.skipIf(!existsSync(PYTHON))('python runtime interface client', () => {
   it('answers a dict with the context of the invocation, and stays warm', async () => {
@@ -104,7 +57,8 @@ describe.skipIf(!existsSync(PYTHON))('python runtime interface client', () => {
     expect(error.stackTrace.join('')).not.toContain('lamina_ric');
     api.enqueue({ requestId: 'req-2', body: '1' });
     expect(await api.nextPost()).toMatchObject({ kind: 'error', requestId: 'req-2' });
-    expect(await logOf(ric)).toMatch(/^\[ERROR\] ValueError: boom: x\rTraceback \(most recent call last\):\r {2}File /m);
+    // Lambda indents the traceback's lines with no-break spaces.
+    expect(await logOf(ric)).toMatch(/^\[ERROR\] ValueError: boom: x\rTraceback \(most recent call last\):\r\u00a0{2}File "[^"]*echo\.py", line \d+, in raises\r\u00a0{4}inner\(\)\r/m);
   });
 
   it('answers Runtime.MarshalError for a result JSON cannot hold', async () => {
