@@ -1,17 +1,50 @@
 /**
  * The `python3.*` runtimes: which interpreter of this machine runs each one (docs/python-handler.md).
- * Lamina ships no Python: a function on `python3.X` runs on the machine's `python3.X`, else on its
- * `python3` with a warning naming both versions.
+ * Lamina ships no Python: a function on `python3.X` runs on the machine's `python3.X` (system
+ * directories, PATH, pyenv's builds), else on its `python3` with a warning naming both versions.
  */
-import { realpathSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { basename } from 'node:path';
+import { homedir } from 'node:os';
+import { basename, join } from 'node:path';
 
 /** The Python runtimes Lambda offers today (python3.9 and older are deprecated there). */
 export const PYTHON_RUNTIMES: readonly string[] = ['python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14'];
 
-/** Where an interpreter for `python3.X` is looked for, in order. */
-const SEARCH_DIRS = ['/usr/bin', '/usr/local/bin'];
+/** The system's directories, searched first: what a distribution or `make install` put there. */
+const SYSTEM_DIRS = ['/usr/bin', '/usr/local/bin'];
+
+/** `3.12.1` before `3.12.0` and `3.9.18`: newest first. */
+function byVersionDescending(a: string, b: string): number {
+  const [left, right] = [a.split('.').map(Number), b.split('.').map(Number)];
+  for (let i = 0; i < Math.max(left.length, right.length); i += 1) {
+    const difference = (right[i] ?? 0) - (left[i] ?? 0);
+    if (difference !== 0 && !Number.isNaN(difference)) return difference;
+  }
+  return b.localeCompare(a);
+}
+
+/**
+ * Where an interpreter for `python3.X` is looked for, in order: the system's directories, PATH's
+ * (pyenv's shims left out: they are bash scripts that choose a version per directory, and an
+ * isolated environment has no bash), then pyenv's builds (`$PYENV_ROOT/versions/<v>/bin`, newest
+ * first).
+ *
+ * @example
+ * pythonSearchDirs({ PATH: '/root/.pyenv/shims:/usr/bin', HOME: '/root' });
+ * // ['/usr/bin', '/usr/local/bin', '/root/.pyenv/versions/3.12.1/bin', ...]
+ */
+export function pythonSearchDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+  const pyenvRoot = env.PYENV_ROOT ?? join(env.HOME ?? homedir(), '.pyenv');
+  const fromPath = (env.PATH ?? '').split(':').filter((dir) => dir.startsWith('/') && !dir.endsWith('/shims'));
+  let versions: string[] = [];
+  try {
+    versions = readdirSync(join(pyenvRoot, 'versions')).sort(byVersionDescending);
+  } catch {
+    versions = [];
+  }
+  return [...new Set([...SYSTEM_DIRS, ...fromPath, ...versions.map((version) => join(pyenvRoot, 'versions', version, 'bin'))])];
+}
 
 /** The fallback for a version the machine lacks. */
 export const HOST_PYTHON = '/usr/bin/python3';
@@ -25,7 +58,24 @@ export interface PythonChoice {
   readonly warning?: string | undefined;
 }
 
-const isExecutableFile = (path: string): boolean => statSync(path, { throwIfNoEntry: false })?.isFile() === true;
+const isExecutableFile = (path: string): boolean => {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  return stat !== undefined && stat.isFile() && (stat.mode & 0o111) !== 0;
+};
+
+/** A script (`#!`): a shim or wrapper, not an interpreter an isolated environment could run. */
+function isScript(path: string): boolean {
+  const head = Buffer.alloc(2);
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    return readSync(fd, head, 0, 2, 0) === 2 && head.toString('latin1') === '#!';
+  } catch {
+    return true;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
 
 const versions = new Map<string, string | undefined>();
 
@@ -53,15 +103,17 @@ function versionOf(path: string): string | undefined {
  * findPython('python3.11'); // { path: '/usr/bin/python3.11', version: '3.11' }
  * findPython('python3.13'); // { path: '/usr/bin/python3', version: '3.11', warning: 'python3.13 runs on ...' }
  */
-export function findPython(runtime: string, dirs: readonly string[] = SEARCH_DIRS, fallback = HOST_PYTHON): PythonChoice | undefined {
+export function findPython(runtime: string, dirs?: readonly string[], fallback = HOST_PYTHON): PythonChoice | undefined {
+  const searched = dirs ?? pythonSearchDirs();
   const wanted = runtime.replace(/^python/, '');
-  for (const dir of dirs) {
+  for (const dir of searched) {
     const path = `${dir}/python${wanted}`;
-    if (isExecutableFile(path)) return { path, version: wanted };
+    if (isExecutableFile(path) && !isScript(path)) return { path, version: wanted };
   }
   const version = isExecutableFile(fallback) ? versionOf(fallback) : undefined;
   if (version === undefined) return undefined;
   if (version === wanted) return { path: fallback, version };
-  const warning = `${runtime} runs on ${fallback} (Python ${version}): no python${wanted} in ${dirs.join(' or ')}; code that needs Python ${wanted} may behave differently`;
+  const where = dirs === undefined ? `${SYSTEM_DIRS.join(', ')}, PATH or pyenv's versions` : dirs.join(' or ');
+  const warning = `${runtime} runs on ${fallback} (Python ${version}) instead of Python ${wanted}: no python${wanted} in ${where}; code that needs Python ${wanted} may behave differently`;
   return { path: fallback, version, warning };
 }

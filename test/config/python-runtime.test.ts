@@ -2,11 +2,11 @@
  * `python3.*` runtimes: which interpreter runs them (src/config/python-runtime.ts) and how a
  * template's Python function loads.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findPython, PYTHON_RUNTIMES } from '../../src/config/python-runtime.js';
+import { findPython, PYTHON_RUNTIMES, pythonSearchDirs } from '../../src/config/python-runtime.js';
 import { loadTemplate } from '../../src/config/sam-template.js';
 import { ConfigError } from '../../src/errors.js';
 
@@ -29,13 +29,52 @@ function fakePython(dir: string, name: string, version: string): string {
   return path;
 }
 
+/** A stand-in interpreter that is a binary (not a script): a copy of /bin/true. */
+function binary(dir: string, name: string): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, name);
+  copyFileSync('/bin/true', path);
+  chmodSync(path, 0o755);
+  return path;
+}
+
 describe('findPython', () => {
   it('prefers python3.X of the first directory that has it', () => {
     const [a, b] = [tempDir(), tempDir()];
-    fakePython(b, 'python3.12', '3.12');
+    binary(b, 'python3.12');
     const fallback = fakePython(a, 'python3', '3.9');
     expect(findPython('python3.12', [a, b], fallback)).toEqual({ path: join(b, 'python3.12'), version: '3.12' });
   });
+
+  it('passes over scripts (pyenv\'s shims) and files that are not executable', () => {
+    const [shims, plain, real] = [tempDir(), tempDir(), tempDir()];
+    fakePython(shims, 'python3.12', '3.12');
+    writeFileSync(join(plain, 'python3.12'), 'not executable');
+    binary(real, 'python3.12');
+    expect(findPython('python3.12', [shims, plain, real], '/nonexistent')?.path).toBe(join(real, 'python3.12'));
+  });
+
+  it('searches the system, then PATH without shims, then pyenv\'s versions newest first', () => {
+    const root = tempDir();
+    for (const version of ['3.9.18', '3.12.1', '3.12.10', '3.13.0']) mkdirSync(join(root, 'versions', version, 'bin'), { recursive: true });
+    const dirs = pythonSearchDirs({ PATH: `/opt/py/bin:${root}/shims:relative:/usr/bin`, PYENV_ROOT: root });
+    expect(dirs).toEqual(['/usr/bin', '/usr/local/bin', '/opt/py/bin', ...['3.13.0', '3.12.10', '3.12.1', '3.9.18'].map((v) => join(root, 'versions', v, 'bin'))]);
+    expect(pythonSearchDirs({ PATH: '', HOME: root })).toEqual(['/usr/bin', '/usr/local/bin']); // no ~/.pyenv there
+  });
+
+  it('finds a python3.X built by pyenv when the system lacks it', () => {
+    const root = tempDir();
+    const path = binary(join(root, 'versions', '3.14.2', 'bin'), 'python3.14');
+    binary(join(root, 'shims'), 'python3.14'); // even a binary in a shims directory is passed over
+    expect(findPython('python3.14', pythonSearchDirs({ PATH: `${root}/shims`, PYENV_ROOT: root }).slice(2), '/nonexistent')?.path).toBe(path);
+  });
+
+  it.skipIf(!existsSync('/root/.pyenv/versions/3.12.1/bin/python3.12') || existsSync('/usr/bin/python3.12') || existsSync('/usr/local/bin/python3.12'))(
+    'finds this machine\'s pyenv python3.12 by default, without a warning',
+    () => {
+      expect(findPython('python3.12')).toEqual({ path: '/root/.pyenv/versions/3.12.1/bin/python3.12', version: '3.12' });
+    },
+  );
 
   it('falls back to python3 with a warning naming both versions, read from its real name', () => {
     const dir = tempDir();
@@ -43,8 +82,7 @@ describe('findPython', () => {
     symlinkSync(real, join(dir, 'python3'));
     const choice = findPython('python3.13', [join(dir, 'none')], join(dir, 'python3'));
     expect(choice).toMatchObject({ path: join(dir, 'python3'), version: '3.11' });
-    expect(choice?.warning).toContain('python3.13 runs on');
-    expect(choice?.warning).toContain('Python 3.11');
+    expect(choice?.warning).toContain(`python3.13 runs on ${join(dir, 'python3')} (Python 3.11) instead of Python 3.13`);
   });
 
   it('asks the fallback for its version when its name does not say it, and warns not when it matches', () => {

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FunctionConfig } from '../../../src/config/function-config.js';
-import { findPython } from '../../../src/config/python-runtime.js';
+import { findPython, PYTHON_RUNTIMES } from '../../../src/config/python-runtime.js';
 import { PROJECT_ROOT } from '../../../src/platform/paths.js';
 import { Platform } from '../../../src/platform/platform.js';
 import { detectSandboxLimits, type SandboxLimits } from '../../../src/platform/sandbox-factory.js';
@@ -107,5 +107,39 @@ describe.skipIf(python === undefined || !existsSync(python.path)).each(settings)
     expect(all.match(/^\[Example\] client \S+ built for table greetings-test$/gm)).toHaveLength(1);
     expect(first.logs).toMatch(/call 1 of client/);
     expect(second.logs).toMatch(/call 2 of client/);
+  });
+});
+
+// Every python3.X runtime this machine has an interpreter of its own for (pyenv's builds included),
+// run isolated: the interpreter's prefix must be visible inside the environment's own root.
+const RUNTIMES = PYTHON_RUNTIMES.flatMap((runtime) => {
+  const found = findPython(runtime);
+  return found === undefined || found.warning !== undefined ? [] : [{ runtime, python: found.path }];
+});
+
+describe.skipIf(RUNTIMES.length === 0 || full.isolation === undefined)('each python3.X runtime isolated on its own interpreter', () => {
+  let platform: Platform;
+  beforeAll(() => {
+    const functions = RUNTIMES.map(({ runtime, python: path }) => customRuntimeFunction(`V${runtime.replace(/\D/g, '')}`, HANDLERS, {
+      runtime, handler: 'version.handler', launch: { kind: 'python-ric', runtime, python: path }, timeout: 10,
+    }));
+    platform = new Platform({ functions, shutdownGraceMs: 100, limits: full, logOutput: () => undefined });
+  });
+  afterAll(async () => {
+    await platform?.stop();
+  });
+
+  it.each(RUNTIMES)('$runtime runs on $python with its standard library and Lambda\'s variables', async ({ runtime, python: path }) => {
+    const outcome = await platform.invoke(invokeRequest(`V${runtime.replace(/\D/g, '')}`, {}));
+    expect(outcome.result.kind === 'response' ? JSON.parse(outcome.result.payload.toString()) : outcome.result).toEqual({
+      version: runtime.replace('python', ''),
+      executable: path,
+      sys_path: ['/var/task', `/opt/python/lib/${runtime}/site-packages`, '/opt/python'],
+      execution_env: `AWS_Lambda_${runtime}`,
+      pythonpath: '/var/runtime',
+      runtime_dir: '/var/runtime',
+      task_root: '/var/task',
+      stdlib: ['"1.5"', 'OpenSSL', true],
+    });
   });
 });
