@@ -18,13 +18,14 @@ import { invokeRequest } from '../../helpers/invoke-request.js';
 const python = findPython('python3.11');
 const HANDLERS = join(FIXTURES, 'python-handlers');
 
-function pythonFunction(name: string, codeDir: string, handler: string, environment: Record<string, string> = {}): FunctionConfig {
+function pythonFunction(name: string, codeDir: string, handler: string, environment: Record<string, string> = {}, more: Partial<FunctionConfig> = {}): FunctionConfig {
   return customRuntimeFunction(name, codeDir, {
     runtime: 'python3.11',
     handler,
     launch: { kind: 'python-ric', runtime: 'python3.11', python: python?.path ?? '/usr/bin/python3.11' },
     timeout: 10,
     environment,
+    ...more,
   });
 }
 
@@ -35,6 +36,8 @@ const FUNCTIONS = [
   pythonFunction('Logs', HANDLERS, 'echo.logs'),
   pythonFunction('Dotted', HANDLERS, 'app.handlers.main.handler'),
   pythonFunction('Example', join(PROJECT_ROOT, 'examples', 'hello-python'), 'app.lambda_handler', { GREETING_TABLE: 'greetings-test' }),
+  // LoggingConfig { LogFormat: JSON, ApplicationLogLevel: DEBUG } as the template loader gives it.
+  pythonFunction('JsonLogs', HANDLERS, 'echo.level_logs', {}, { logFormat: 'JSON', logLevel: 'DEBUG' }),
 ];
 
 const full = detectSandboxLimits();
@@ -91,6 +94,14 @@ describe.skipIf(python === undefined || !existsSync(python.path)).each(settings)
     expect(outcome.result.kind).toBe('response');
     expect(logs).toMatch(/^printed e$/m);
     expect(logs).toMatch(new RegExp(`^\\[INFO\\]\\t\\S+Z\\t${outcome.requestId}\\tinfo line$`, 'm'));
+  });
+
+  it.skipIf(skipReason !== undefined)('writes JSON records at the application log level of LoggingConfig', async () => {
+    const { outcome, logs } = await invoke('JsonLogs');
+    const records = logs.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records.map((record) => [record.level, record.message, record.requestId])).toEqual([
+      ['DEBUG', 'debug line', outcome.requestId], ['INFO', 'info line', outcome.requestId], ['ERROR', 'error line', outcome.requestId],
+    ]);
   });
 
   it.skipIf(skipReason !== undefined)('resolves a dotted package handler', async () => {
