@@ -112,7 +112,10 @@ class _Loader:
 
     def exec_module(self, module):
         self._loader.exec_module(module)
-        _install(module)
+        # A `logging.py` of the function's own shadows the standard one here (on Lambda the runtime
+        # imported the standard one first): then there is no logging to install into.
+        if hasattr(module, "Handler") and hasattr(module, "getLogger"):
+            _install(module)
 
     def __getattr__(self, name):  # get_source, get_resource_reader...: logging's loader answers
         return getattr(self._loader, name)
