@@ -3,13 +3,18 @@
  * kind of runtime and a SAM template naming them. Generated per run so that each scenario asks
  * for exactly the functions it needs (one per memory size, one per cold-start sample, ...).
  */
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { ROOT } from '../lib/processes.js';
 import { OFFICIAL_ENTRY } from '../lib/ric-variants.js';
-import { RIC_ENTRY } from '../../src/platform/paths.js';
+import { PYTHON_RIC_DIR, RIC_DIR, RIC_ENTRY } from '../../src/platform/paths.js';
+import { findPython, PYTHON_RUNTIMES } from '../../src/config/python-runtime.js';
+import { findBenchNode, findOfficialRic } from './bench-node.js';
+
+/** The Node.js majors of the runtime matrix. */
+export type NodeMajor = 20 | 22 | 24 | 26;
 
 /** The runtimes a benchmark function can run on. */
 export type RuntimeKind =
@@ -24,7 +29,13 @@ export type RuntimeKind =
   /** The Node echo runtime of the tests (test/fixtures/runtimes/echo): probes for the limits. */
   | 'echo'
   /** A CPU-bound custom runtime (bench/fixtures/limits/spin). */
-  | 'spin';
+  | 'spin'
+  /** Lamina's Node RIC as a custom runtime on a given Node major (bench/harness/bench-node.ts finds it). */
+  | `lamina-node${NodeMajor}`
+  /** The official client Lambda ships for a major (3.x on 20 and 22, 4.x from 24) on that Node. */
+  | `official-node${NodeMajor}`
+  /** python3.X: Lamina's Python client on the machine's python3 whose version Lambda offers. */
+  | 'python-ric';
 
 export interface BenchFunction {
   readonly name: string;
@@ -40,6 +51,25 @@ export interface BenchFunction {
 
 /** The echo handler every Node runtime runs (and the peers too): answers its event. */
 export const ECHO_HANDLER_SOURCE = 'exports.handler = async (event) => event;\n';
+/** The same echo handler in Python. */
+export const PYTHON_ECHO_SOURCE = 'def handler(event, context):\n    return event\n';
+
+/** The `python3.X` runtime the matrix's Python row uses: the newest one this machine has exactly. */
+export function benchPythonRuntime(): { runtime: string; python: string } | undefined {
+  for (const runtime of [...PYTHON_RUNTIMES].reverse()) {
+    const found = findPython(runtime);
+    if (found !== undefined && found.warning === undefined) return { runtime, python: found.path };
+  }
+  return undefined;
+}
+
+/** The official client line Lambda ships on a Node major. */
+export const officialLine = (major: NodeMajor): 3 | 4 => (major >= 24 ? 4 : 3);
+
+const majorOf = (runtime: RuntimeKind): NodeMajor | undefined => {
+  const match = /^(?:lamina|official)-node(\d+)$/.exec(runtime);
+  return match === null ? undefined : (Number(match[1]) as NodeMajor);
+};
 
 export interface Workspace {
   readonly dir: string;
@@ -49,8 +79,8 @@ export interface Workspace {
   template(functions: readonly BenchFunction[], file?: string): string;
   /** Why a runtime cannot run here, or undefined. */
   unavailable(runtime: RuntimeKind): string | undefined;
-  /** How the platform starts this runtime (its bootstrap, or node + Lamina's RIC), and its task root. */
-  launch(runtime: RuntimeKind): { command: string; args: string[]; taskDir: string };
+  /** How the platform starts this runtime (its bootstrap, node + Lamina's RIC, python + its client), its task root and extra environment. */
+  launch(runtime: RuntimeKind): { command: string; args: string[]; taskDir: string; env?: Record<string, string> };
   remove(): void;
 }
 
@@ -80,6 +110,20 @@ export function createWorkspace(): Workspace {
     return code;
   };
 
+  /** `<code>/bin/node`: the major's binary, hard-linked (it is 100 MB) when the file system allows. */
+  const withNode = (code: string, runtime: RuntimeKind): string => {
+    const found = findBenchNode(majorOf(runtime) ?? 20);
+    if (found.path === undefined) throw new Error(found.reason);
+    mkdirSync(join(code, 'bin'), { recursive: true });
+    try {
+      linkSync(found.path, join(code, 'bin', 'node'));
+    } catch {
+      copyFileSync(found.path, join(code, 'bin', 'node'));
+      chmodSync(join(code, 'bin', 'node'), 0o755);
+    }
+    return code;
+  };
+
   const codeDir = (runtime: RuntimeKind): string => {
     const known = codeDirs.get(runtime);
     if (known !== undefined) return known;
@@ -106,6 +150,32 @@ export function createWorkspace(): Workspace {
       case 'spin':
         code = join(ROOT, 'bench', 'fixtures', 'limits', 'spin');
         break;
+      case 'python-ric':
+        code = join(dir, 'python-ric');
+        mkdirSync(code, { recursive: true });
+        writeFileSync(join(code, 'index.py'), PYTHON_ECHO_SOURCE);
+        break;
+      case 'lamina-node20':
+      case 'lamina-node22':
+      case 'lamina-node24':
+      case 'lamina-node26':
+        // dist/ric/bootstrap runs ./bin/node when there is one: the function brings its Node.
+        code = withNode(join(dir, runtime), runtime);
+        for (const file of ['bootstrap', 'lamina-ric-start.cjs', 'lamina-ric.cjs', 'lamina-ric.v8cache']) if (existsSync(join(RIC_DIR, file))) cpSync(join(RIC_DIR, file), join(code, file));
+        writeFileSync(join(code, 'index.js'), ECHO_HANDLER_SOURCE);
+        break;
+      case 'official-node20':
+      case 'official-node22':
+      case 'official-node24':
+      case 'official-node26': {
+        const ric = findOfficialRic(officialLine(majorOf(runtime) ?? 24));
+        if (ric.path === undefined) throw new Error(ric.reason);
+        code = withNode(script(runtime, `here="$(dirname "$0")"; exec "$here/bin/node" "$here/node_modules/aws-lambda-ric/${(ric.entry ?? "index.mjs").slice(ric.path.length + 1)}"`), runtime);
+        cpSync(ric.path, join(code, 'node_modules', 'aws-lambda-ric'), { recursive: true, dereference: true });
+        const store = join(ROOT, 'node_modules', '@aws', 'lambda-invoke-store');
+        if (existsSync(store)) cpSync(store, join(code, 'node_modules', '@aws', 'lambda-invoke-store'), { recursive: true, dereference: true });
+        break;
+      }
       case 'tiny-c': {
         code = join(dir, 'tiny-c');
         mkdirSync(code, { recursive: true });
@@ -122,11 +192,13 @@ export function createWorkspace(): Workspace {
     let problem: string | undefined;
     if (runtime === 'official-ric' && !existsSync(join(OFFICIAL_ENTRY, '..', 'rapid-client.node'))) problem = 'aws-lambda-ric@4 or its native addon is not installed (npm install)';
     if (runtime === 'floor-loop' && !existsSync(FLOOR_LOOP)) problem = `${FLOOR_LOOP} is missing (npm run build)`;
-    if (runtime === 'tiny-c') {
+    if (runtime === 'python-ric' && benchPythonRuntime() === undefined) problem = `no python3.X on this machine is one Lambda offers (${PYTHON_RUNTIMES.join(', ')})`;
+    if (runtime === 'tiny-c' || majorOf(runtime) !== undefined) {
       try {
-        codeDir('tiny-c');
+        codeDir(runtime);
       } catch (error) {
-        problem = `cannot compile the tiny C runtime: ${(error as Error).message.split('\n')[0]}`;
+        const what = runtime === 'tiny-c' ? 'cannot compile the tiny C runtime: ' : '';
+        problem = `${what}${(error as Error).message.split('\n')[0]}`;
       }
     }
     problems.set(runtime, problem);
@@ -139,19 +211,23 @@ export function createWorkspace(): Workspace {
     unavailable,
     launch(runtime) {
       const taskDir = codeDir(runtime);
-      return runtime === 'lamina-ric' ? { command: process.execPath, args: [RIC_ENTRY], taskDir } : { command: join(taskDir, 'bootstrap'), args: [], taskDir };
+      if (runtime === 'lamina-ric') return { command: process.execPath, args: [RIC_ENTRY], taskDir };
+      const python = runtime === 'python-ric' ? benchPythonRuntime() : undefined;
+      if (python !== undefined) return { command: python.python, args: ['-u', join(PYTHON_RIC_DIR, 'bootstrap.py')], taskDir, env: { PYTHONPATH: PYTHON_RIC_DIR } };
+      return { command: join(taskDir, 'bootstrap'), args: [], taskDir };
     },
     template(functions, file = 'template.yaml') {
       const lines = ['Transform: AWS::Serverless-2016-10-31', 'Resources:'];
       for (const fn of functions) {
         const node = fn.runtime === 'lamina-ric';
+        const python = fn.runtime === 'python-ric' ? benchPythonRuntime() : undefined;
         lines.push(`  ${fn.name}:`, '    Type: AWS::Serverless::Function', '    Properties:');
         if (fn.imageUri !== undefined) lines.push('      PackageType: Image', `      ImageUri: ${JSON.stringify(fn.imageUri)}`);
         else {
           lines.push(
-            `      Runtime: ${node ? 'nodejs20.x' : 'provided.al2023'}`,
+            `      Runtime: ${node ? 'nodejs20.x' : (python?.runtime ?? 'provided.al2023')}`,
             `      CodeUri: ${JSON.stringify(codeDir(fn.runtime))}`,
-            `      Handler: ${node || fn.runtime === 'official-ric' ? 'index.handler' : 'unused'}`,
+            `      Handler: ${node || python !== undefined || fn.runtime === 'official-ric' || majorOf(fn.runtime) !== undefined ? 'index.handler' : 'unused'}`,
           );
         }
         lines.push(

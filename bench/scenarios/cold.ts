@@ -1,9 +1,10 @@
 /**
- * cold: invocations that each need a new environment, per runtime: Lamina's RIC (nodejs20.x),
- * the official aws-lambda-ric@4, a custom runtime `bootstrap` in C and one in Node (the floor's
- * runtime loop). Each round starts a fresh `lamina serve` whose functions have never run, warms
- * the platform's own code with one uncounted cold start, then invokes every runtime's function
- * once (order rotated per round) with `X-Amz-Log-Type: Tail`.
+ * cold: invocations that each need a new environment, per runtime: the runtime matrix of
+ * bench/harness/runtime-matrix.ts (Lamina's RIC and the official client on each Node major, the
+ * Python client, a custom runtime `bootstrap` in C and one in Node, the floor's runtime loop).
+ * Each round starts a fresh `lamina serve` whose functions have never run, warms the platform's
+ * own code with one uncounted cold start, then invokes every runtime's function once (order
+ * rotated per round) with `X-Amz-Log-Type: Tail`, then a few warm invokes of each.
  *
  * The caller's time is split with the REPORT line: runtime init (Init Duration: sandbox, spawn to
  * the first `/next`), first invoke (Duration) and environment start (the rest: front door,
@@ -25,27 +26,23 @@ import { startLaminaServe } from '../harness/lamina-process.js';
 import { fmt, type ScenarioResult, type Table, type Target } from '../harness/result.js';
 import { alternation, median, ratioOf, spread } from '../harness/stats.js';
 import { stackedBarChart } from '../harness/svg-charts.js';
+import { matrixChart, matrixRows, matrixTable, matrixTargets, type MatrixRow } from '../harness/runtime-matrix.js';
 import type { PeerFunction } from '../peers/types.js';
 import { type Scenario, type ScenarioContext } from './scenario.js';
 
-interface ColdRuntime {
-  readonly key: string;
-  readonly runtime: RuntimeKind;
-  readonly label: string;
-  readonly functionName: string;
-  /** A `PackageType: Image` function running this image (its bare start is `runtime`'s). */
-  readonly imageUri?: string;
-}
+type ColdRuntime = MatrixRow;
 
-const RUNTIMES: readonly ColdRuntime[] = [
-  { key: 'lamina-ric', runtime: 'lamina-ric', label: 'Node.js: lamina RIC (nodejs20.x)', functionName: 'ColdLaminaRic' },
-  { key: 'official', runtime: 'official-ric', label: 'Node.js: official aws-lambda-ric@4', functionName: 'ColdOfficial' },
-  { key: 'tiny-c', runtime: 'tiny-c', label: 'custom runtime: bootstrap in C', functionName: 'ColdTinyC' },
-  { key: 'node-loop', runtime: 'floor-loop', label: 'custom runtime: node runtime loop', functionName: 'ColdNodeLoop' },
-];
+/** The echo came back (Python's json.dumps spaces its output: compare values, not bytes). */
+const sameJson = (body: string, payload: string): boolean => {
+  try {
+    return JSON.stringify(JSON.parse(body)) === payload;
+  } catch {
+    return false;
+  }
+};
 
 /** The echo handler of the lamina RIC row, as a container image (its row is compared with that one). */
-export const CONTAINER_ROW = { key: 'container', runtime: 'lamina-ric', label: 'container image (nodejs, lamina RIC)', functionName: 'ColdContainerImage' } as const;
+export const CONTAINER_ROW = { key: 'container', runtime: 'lamina-ric', label: 'container image (nodejs, lamina RIC)', functionName: 'ColdContainerImage', lambdaRuntime: 'nodejs20.x (image)', client: 'lamina RIC' } as const;
 const CONTAINER_TAG = 'lamina-bench-cold-echo:latest';
 
 export interface Sample {
@@ -79,7 +76,7 @@ export const coldScenario: Scenario = {
     const { options, workspace } = context;
     const rounds = options.quick ? 2 : options.rounds * 8;
     const skipped: string[] = [];
-    const runtimes: ColdRuntime[] = RUNTIMES.filter((r) => {
+    const runtimes: ColdRuntime[] = matrixRows().filter((r) => {
       const problem = workspace.unavailable(r.runtime);
       if (problem !== undefined) skipped.push(`${r.label} skipped: ${problem}`);
       return problem === undefined;
@@ -103,6 +100,10 @@ export const coldScenario: Scenario = {
 
     const samples = new Map<string, Sample[]>();
     const unlimited = new Map<string, Sample[]>();
+    const warmMs = new Map<string, number[]>();
+    const memoryMb = new Map<string, number[]>();
+    const warmInvokes = options.quick ? 2 : 5;
+    const add = (map: Map<string, number[]>, key: string, ...values: number[]): void => void map.set(key, [...(map.get(key) ?? []), ...values]);
     let limits = '';
     const payload = '{"cold":true}';
     /** One fresh lamina serve, a warm-up cold start, then one cold start per runtime in this order. */
@@ -117,11 +118,20 @@ export const coldScenario: Scenario = {
         for (const runtime of order) {
           const answer = await invoke(pool, runtime.functionName, payload, { tail: true });
           const report = answer.report;
-          if (answer.status !== 200 || answer.headers['x-amz-function-error'] !== undefined || answer.body.toString() !== payload) {
+          if (answer.status !== 200 || answer.headers['x-amz-function-error'] !== undefined || !sameJson(answer.body.toString(), payload)) {
             throw new Error(`${runtime.label}: cold invoke answered ${answer.status} ${answer.body.toString().slice(0, 300)}`);
           }
           if (report?.initDurationMs === undefined) throw new Error(`${runtime.label}: no Init Duration in the REPORT line: was it warm?`);
           measured.set(runtime.key, { totalMs: answer.elapsedMs, initMs: report.initDurationMs, invokeMs: report.durationMs });
+          if (extra.length === 0) add(memoryMb, runtime.key, report.maxMemoryUsedMb);
+        }
+        // The matrix's warm column: the same environments again, limits on only.
+        for (const runtime of extra.length === 0 ? order : []) {
+          for (let i = 0; i < warmInvokes; i += 1) {
+            const answer = await invoke(pool, runtime.functionName, payload);
+            if (answer.status !== 200) throw new Error(`${runtime.label}: warm invoke answered ${answer.status} ${answer.body.toString().slice(0, 300)}`);
+            add(warmMs, runtime.key, answer.elapsedMs);
+          }
         }
       } finally {
         await pool.close();
@@ -142,7 +152,7 @@ export const coldScenario: Scenario = {
         const bareOf = new Map<RuntimeKind, number>();
         for (const runtime of order) {
           const launch = workspace.launch(runtime.runtime);
-          const bareMs = bareOf.get(runtime.runtime) ?? (await coldStart(stub, { label: runtime.label, ...launch }, lambdaEnv(stub.address, launch.taskDir)));
+          const bareMs = bareOf.get(runtime.runtime) ?? (await coldStart(stub, { label: runtime.label, ...launch }, { ...lambdaEnv(stub.address, launch.taskDir), ...launch.env }));
           bareOf.set(runtime.runtime, bareMs);
           for (const [mode, target] of [['', samples], ['--no-limits', unlimited]] as const) {
             const m = byMode.get(mode)?.get(runtime.key);
@@ -209,7 +219,8 @@ export const coldScenario: Scenario = {
         ...(imageNote === '' ? [] : [imageNote]),
       ],
     };
-    const tables: Table[] = [table];
+    const measures = (key: string) => ({ initMs: stat(key, (s) => s.initMs), totalMs: stat(key, (s) => s.totalMs), warmMs: warmMs.get(key) ?? [], memoryMb: memoryMb.get(key) ?? [] });
+    const tables: Table[] = [table, matrixTable(runtimes, measures, rounds)];
     if (peerSamples.size > 0) {
       tables.push({
         title: 'Peers: cold start of the same echo handler (ms, medians)',
@@ -222,7 +233,7 @@ export const coldScenario: Scenario = {
     }
     const initRatio = ratioOf(stat('lamina-ric', (s) => s.initMs), stat('official', (s) => s.initMs));
     const bareRatio = ratioOf(stat('lamina-ric', (s) => s.bareMs), stat('official', (s) => s.bareMs));
-    const targets: Target[] = [];
+    const targets: Target[] = matrixTargets(runtimes, measures);
     if (samples.has('official')) {
       targets.push({ what: 'cold start (Init Duration under lamina serve): lamina RIC / official aws-lambda-ric@4', ratio: initRatio.value, goal: '<= 0.75', range: initRatio });
       targets.push({ what: 'cold start (bare spawn to first /next): lamina RIC / official aws-lambda-ric@4', ratio: bareRatio.value, goal: '<= 0.75', range: bareRatio });
@@ -259,9 +270,12 @@ export const coldScenario: Scenario = {
       command: context.command,
       tables,
       targets,
-      charts: [{ name: 'by-runtime', title: 'cold start by runtime', svg: chart }],
+      charts: [
+        { name: 'by-runtime', title: 'cold start by runtime', svg: chart },
+        { name: 'matrix', title: 'runtime matrix: Init Duration by runtime and client', svg: matrixChart(runtimes, measures, (key) => stat(key, (s) => s.invokeMs)) },
+      ],
       skipped,
-      raw: { limits, rounds, samples: Object.fromEntries(samples), noLimits: Object.fromEntries(unlimited), peers: Object.fromEntries(peerSamples) },
+      raw: { limits, rounds, samples: Object.fromEntries(samples), noLimits: Object.fromEntries(unlimited), warmMs: Object.fromEntries(warmMs), memoryMb: Object.fromEntries(memoryMb), peers: Object.fromEntries(peerSamples) },
     };
   },
 };

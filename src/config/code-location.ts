@@ -7,13 +7,16 @@ import { join, resolve } from 'node:path';
 import type { RuntimeLaunch } from './function-config.js';
 import { isPlainObject, type IntrinsicResolver } from './cfn-intrinsics.js';
 import { resolveProperty, show, type TemplateReport } from './function-properties.js';
-import { findPython, PYTHON_RUNTIMES } from './python-runtime.js';
+import { findPython } from './python-runtime.js';
+import { classifyRuntime, RUNNABLE_RUNTIMES, RUNTIME_CATALOG, type RuntimeRunner } from './runtime-catalog.js';
 
+const runBy = (runner: RuntimeRunner): readonly string[] => RUNTIME_CATALOG.filter((e) => e.runner === runner).map((e) => e.name);
 /** Runtimes that start `<codeDir>/bootstrap`. */
-export const BOOTSTRAP_RUNTIMES: readonly string[] = ['provided', 'provided.al2', 'provided.al2023'];
+export const BOOTSTRAP_RUNTIMES: readonly string[] = runBy('bootstrap');
 /** Runtimes run by Lamina's Node.js runtime interface client. */
-export const NODE_RUNTIMES: readonly string[] = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x'];
-export const SUPPORTED_RUNTIMES: readonly string[] = [...NODE_RUNTIMES, ...PYTHON_RUNTIMES, ...BOOTSTRAP_RUNTIMES];
+export const NODE_RUNTIMES: readonly string[] = runBy('node');
+/** Every runtime Lamina runs (src/config/runtime-catalog.ts has their Lambda deprecation dates). */
+export const SUPPORTED_RUNTIMES: readonly string[] = RUNNABLE_RUNTIMES;
 
 /** The resource types Lamina loads, and the property that holds each one's code location. */
 export type FunctionResourceType = 'AWS::Serverless::Function' | 'AWS::Lambda::Function';
@@ -76,7 +79,8 @@ export function codeDirectory(
 
 /**
  * How the runtime starts. `provided*` needs an executable `<codeDir>/bootstrap`; `nodejs*` and
- * `python3.*` a handler (and the latter a Python 3 on the machine).
+ * `python3.*` a handler (and the latter a Python 3 on the machine). Whether the runtime is known,
+ * deprecated (a warning) or not run at all is src/config/runtime-catalog.ts's verdict at `today`.
  * Returns undefined (with a problem recorded) when the runtime cannot start.
  */
 export function runtimeLaunch(
@@ -87,15 +91,24 @@ export function runtimeLaunch(
   handler: string,
   codeDir: string | undefined,
   layers: readonly string[] = [],
+  today: Date = new Date(),
 ): RuntimeLaunch | undefined {
-  if (NODE_RUNTIMES.includes(runtime)) {
+  // Unknown, retired or other-language runtimes fail here with the way out; deprecated ones warn.
+  const verdict = classifyRuntime(runtime, today);
+  if (!verdict.ok) {
+    report.problem(id, 'Runtime', verdict.problem);
+    return undefined;
+  }
+  if (verdict.warning !== undefined) report.warn(id, 'Runtime', verdict.warning);
+  const runner = verdict.entry.runner;
+  if (runner === 'node') {
     if (handler === '') {
       report.problem(id, 'Handler', `is required for ${runtime} (e.g. index.handler)`);
       return undefined;
     }
     return { kind: 'node-ric', runtime };
   }
-  if (PYTHON_RUNTIMES.includes(runtime)) {
+  if (runner === 'python') {
     if (handler === '') {
       report.problem(id, 'Handler', `is required for ${runtime} (e.g. app.lambda_handler)`);
       return undefined;
@@ -105,12 +118,12 @@ export function runtimeLaunch(
       report.problem(id, 'Runtime', `${runtime} needs Python 3 on this machine, and there is no ${runtime.replace('python', '/usr/bin/python')} nor /usr/bin/python3`);
       return undefined;
     }
+    if (python.warning !== undefined && verdict.entry.exactInterpreter === true) {
+      report.problem(id, 'Runtime', `${runtime} is deprecated on Lambda and runs only on its own interpreter, and this machine has no ${runtime} in /usr/bin or /usr/local/bin (its python3 is ${python.version}); move the function to python${python.version}`);
+      return undefined;
+    }
     if (python.warning !== undefined) report.warn(id, 'Runtime', python.warning);
     return { kind: 'python-ric', runtime, python: python.path };
-  }
-  if (!BOOTSTRAP_RUNTIMES.includes(runtime)) {
-    report.problem(id, 'Runtime', `${show(runtime)} is not supported; supported runtimes: ${SUPPORTED_RUNTIMES.join(', ')}`);
-    return undefined;
   }
   if (codeDir === undefined) return undefined;
   const property = type === 'AWS::Serverless::Function' ? 'CodeUri' : 'Code';

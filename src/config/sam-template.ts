@@ -44,6 +44,8 @@ export interface LoadTemplateOptions {
   readonly stackName?: string;
   /** Values for template parameters, overriding their `Default`. */
   readonly parameterOverrides?: Readonly<Record<string, string>>;
+  /** The day Lambda's runtime deprecation dates are judged at (src/config/runtime-catalog.ts); default today. */
+  readonly today?: Date;
 }
 
 export interface LoadedTemplate {
@@ -204,7 +206,7 @@ function loadFunction(loader: Loader, id: string, type: FunctionResourceType, pr
   const handler = image !== undefined ? '' : (stringProperty(loader, id, 'Handler', props.Handler, false) ?? '');
   const codeDir = image !== undefined ? (image.dockerContext ?? loader.templateDir) : codeDirectory(report, resolver, id, type, props, loader.templateDir);
   const layers = image !== undefined ? [] : functionLayers(report, resolver, id, props.Layers, loader.layers, loader.layerDirs, loader.templateDir);
-  const launch = image !== undefined ? IMAGE_LAUNCH : runtime === undefined ? undefined : runtimeLaunch(report, id, type, runtime, handler, codeDir, layers);
+  const launch = image !== undefined ? IMAGE_LAUNCH : runtime === undefined ? undefined : runtimeLaunch(report, id, type, runtime, handler, codeDir, layers, options.today);
 
   const memory = resolveProperty(report, resolver, id, 'MemorySize', props.MemorySize);
   const memorySize = memory?.present === true ? integerProperty(report, id, 'MemorySize', memory.value, MEMORY_RULE) : FUNCTION_LIMITS.defaultMemoryMb;

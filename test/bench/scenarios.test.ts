@@ -64,9 +64,18 @@ describe('scenarios on small sample counts', () => {
       expect(containerRow).toBeUndefined();
       expect(cold?.skipped).toContain(`${CONTAINER_ROW.label} skipped: ${engine.reason}`);
     }
+    // The runtime matrix: a row per runtime that ran, each with its Init Duration and memory; rows
+    // whose Node or official client is missing here are skipped with the reason.
+    const matrix = cold?.tables[1];
+    expect(matrix?.columns.slice(0, 4)).toEqual(['Lambda runtime', 'client', 'runs on', 'Init Duration p50']);
+    expect(matrix?.rows.map((r) => r[0])).toEqual(expect.arrayContaining(['nodejs20.x', 'provided.al2023']));
+    for (const row of matrix?.rows ?? []) expect([row[3], row[7]].every((cell) => cell !== '-')).toBe(true);
+    const ran = new Set((matrix?.rows ?? []).map((r) => `${r[0]}: ${r[1]}`));
+    for (const line of cold?.skipped ?? []) expect(line).toMatch(/ skipped: .+/);
+    expect(ran.has('nodejs22.x: lamina RIC') || (cold?.skipped ?? []).some((l) => l.startsWith('nodejs22.x: lamina RIC skipped: '))).toBe(true);
     expect(concurrency?.tables[0]?.rows.map((r) => r[0])).toEqual([1, 2]);
     expect(readdirSync(out).sort()).toEqual(
-      ['2026-01-01-cold-by-runtime.svg', '2026-01-01-cold.json', '2026-01-01-cold.md', '2026-01-01-concurrency-throughput.svg', '2026-01-01-concurrency.json', '2026-01-01-concurrency.md'].sort(),
+      ['2026-01-01-cold-by-runtime.svg', '2026-01-01-cold-matrix.svg', '2026-01-01-cold.json', '2026-01-01-cold.md', '2026-01-01-concurrency-throughput.svg', '2026-01-01-concurrency.json', '2026-01-01-concurrency.md'].sort(),
     );
   }, 120_000);
 

@@ -4,9 +4,11 @@ import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { parseTemplateText } from '../../src/config/cfn-yaml.js';
-import { loadTemplate, SUPPORTED_RUNTIMES, type LoadTemplateOptions } from '../../src/config/sam-template.js';
+import { loadTemplate, type LoadTemplateOptions } from '../../src/config/sam-template.js';
 
-const OPTIONS: LoadTemplateOptions = { region: 'eu-west-1', accountId: '123456789012' };
+// Judged before Lambda deprecated nodejs20.x (2026-04-30), which these tests use throughout; the
+// deprecation warnings themselves are tested in test/config/runtime-catalog.test.ts.
+const OPTIONS: LoadTemplateOptions = { region: 'eu-west-1', accountId: '123456789012', today: new Date('2026-01-01') };
 const dirs: string[] = [];
 
 afterEach(() => {
@@ -364,7 +366,7 @@ describe('loadTemplate: validation', () => {
       `Resource B: property CodeUri: directory ${join(dirs[0] ?? '', 'missing-dir')} does not exist`,
       'Resource B: property MemorySize: 256.5 is not an integer',
       'Resource B: property Timeout: 901 is outside 1-900 seconds',
-      `Resource C: property Runtime: "java21" is not supported; supported runtimes: ${SUPPORTED_RUNTIMES.join(', ')}`,
+      'Resource C: property Runtime: java21 (Java) is not run by Lamina: use Runtime: provided.al2023 with an executable bootstrap in the code directory (e.g. a GraalVM native image, or a JVM started by the bootstrap), or package the function as a container image (PackageType: Image)',
       'Resource D: property Handler: is required for nodejs20.x (e.g. index.handler)',
       `Resource E: property CodeUri: ${join(dirs[0] ?? '', 'archive.zip')} is not a directory (zip archives are not supported yet)`,
       `Resource F: property CodeUri: provided.al2023 needs an executable file ${join(dirs[0] ?? '', 'src', 'bootstrap')}, which does not exist`,
@@ -640,7 +642,7 @@ Resources:
 
 describe('examples/template.yaml', () => {
   it('loads cleanly', () => {
-    const { functions, warnings } = loadTemplate('examples/template.yaml', { region: 'us-east-1', accountId: '000000000000' });
+    const { functions, warnings } = loadTemplate('examples/template.yaml', { region: 'us-east-1', accountId: '000000000000', today: new Date('2026-01-01') });
     expect(warnings).toEqual([]);
     const examples = resolve('examples');
     expect(functions.map((f) => [f.name, f.runtime, f.handler, f.codeDir, f.launch])).toEqual([
