@@ -115,11 +115,11 @@ export function runtimeLaunch(
     }
     const python = findPython(runtime);
     if (python === undefined) {
-      report.problem(id, 'Runtime', `${runtime} needs Python 3 on this machine, and there is no ${runtime.replace('python', '/usr/bin/python')} nor /usr/bin/python3`);
+      report.problem(id, 'Runtime', `${runtime} needs Python 3 on this machine, and there is no ${runtime} (in /usr/bin, /usr/local/bin, PATH or pyenv's versions) nor /usr/bin/python3`);
       return undefined;
     }
     if (python.warning !== undefined && verdict.entry.exactInterpreter === true) {
-      report.problem(id, 'Runtime', `${runtime} is deprecated on Lambda and runs only on its own interpreter, and this machine has no ${runtime} in /usr/bin or /usr/local/bin (its python3 is ${python.version}); move the function to python${python.version}`);
+      report.problem(id, 'Runtime', `${runtime} is deprecated on Lambda and runs only on its own interpreter, and this machine has no ${runtime} (in /usr/bin, /usr/local/bin, PATH or pyenv's versions; its python3 is ${python.version}); move the function to python${python.version}`);
       return undefined;
     }
     if (python.warning !== undefined) report.warn(id, 'Runtime', python.warning);

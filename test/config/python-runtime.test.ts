@@ -120,7 +120,7 @@ describe('python3.* functions in a template', () => {
   it('refuses a Python function without a handler, and python3.9 without a python3.9 interpreter', () => {
     expect(() => load('python3.12', '')).toThrow(ConfigError);
     expect(() => load('python3.12', '')).toThrow('property Handler: is required for python3.12 (e.g. app.lambda_handler)');
-    if (existsSync('/usr/bin/python3.9') || existsSync('/usr/local/bin/python3.9')) expect(load('python3.9').warnings.join('\n')).toContain('python3.9 is deprecated on Lambda since 2025-12-15');
+    if (findPython('python3.9')?.version === '3.9') expect(load('python3.9').warnings.join('\n')).toContain('python3.9 is deprecated on Lambda since 2025-12-15');
     else expect(() => load('python3.9')).toThrow('python3.9 is deprecated on Lambda and runs only on its own interpreter');
   });
 });
