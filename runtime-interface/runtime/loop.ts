@@ -15,6 +15,7 @@ import { JsonStringifyError, PlatformError, UnhandledPromiseRejectionError, toEr
 import { loadHandler, type LoadedHandler, type UserHandler } from './handler-loader.js';
 import type { InvocationOutcome } from './invocation.js';
 import { logError, setLogContext } from './logging.js';
+import { isPromiseOnlyRuntime, refuseCallbackHandler } from './node-runtime.js';
 
 /** Exit codes, as the official client uses them. */
 export const EXIT_CODES = {
@@ -95,6 +96,9 @@ export async function start(env: LambdaEnvironment, options: StartOptions = {}):
     fatal(String(error));
   }
   const client = clients[0] as RuntimeApiClient;
+  const promiseOnly = isPromiseOnlyRuntime(env);
+  // The 4.x client's log lines before the first invoke carry its InvokeStore's default request id.
+  if (promiseOnly && !managed) setLogContext('-', undefined);
 
   // Before the first invoke a crash is an init error; afterwards it fails the invokes in flight (or the last one).
   const inFlight = new Map<string, Abort>();
@@ -133,11 +137,12 @@ export async function start(env: LambdaEnvironment, options: StartOptions = {}):
       loaded = await loadHandler(env.taskRoot, env.handler);
     }
     metadata = streamingMetadata(loaded.handler);
-    managedMode?.refuseCallbackHandler(loaded.handler, metadata.streaming, env);
+    refuseCallbackHandler(loaded.handler, metadata.streaming, env);
   } catch (error) {
     crashing = true;
-    // The Node.js 20/22 runtimes log a failed init under this label too.
-    logError('Uncaught Exception', error);
+    // The Node.js 20/22 runtimes log a failed init as an uncaught exception (their init is a
+    // top-level await); the 4.x client of Node.js 24+ catches it and says so.
+    logError(promiseOnly ? 'Init Error' : 'Uncaught Exception', error);
     await client.postInitError(toErrorResponse(error)).catch(() => undefined);
     process.exit(EXIT_CODES.initError);
   }

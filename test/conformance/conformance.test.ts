@@ -15,13 +15,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/platform/paths.js';
 import { startLamina, type RunningLamina } from '../helpers/lamina-server.js';
 import { officialRicUnavailable } from '../helpers/official-ric.js';
+import { nodeBinaryFor, nodeBinaryMissing } from '../helpers/node-binaries.js';
+import { ensureOfficialRic3, OFFICIAL_RIC_3_ENTRY } from '../helpers/official-ric-3.js';
 import {
+  differencesFor,
   mapBounded,
+  officialLine,
   runSide,
   sideFunction,
   type ConformanceCase,
   type ExpectedDifference,
   type InvokeRecord,
+  type MajorSetup,
   type SideResult,
 } from './harness.js';
 
@@ -257,121 +262,144 @@ const CASES: ConformanceCase[] = [
   // Handler styles (CommonJS).
   { name: 'cjs-async', dir: 'cjs', handler: 'handlers.asyncEcho', events: [{ a: 1 }, 'two', null, [1, 2, 3], { deep: { ü: '✓' } }] },
   { name: 'cjs-promise', dir: 'cjs', handler: 'handlers.promise', events: [{ p: 1 }, 2] },
-  { name: 'cjs-sync-value', dir: 'cjs', handler: 'handlers.syncValue', events: [{ s: 1 }, 'two'], expectDifference: SYNC_RETURN_VALUE([{ s: 1 }, 'two']) },
+  { name: 'cjs-sync-value', dir: 'cjs', handler: 'handlers.syncValue', events: [{ s: 1 }, 'two'], expectDifference: { v4: SYNC_RETURN_VALUE([{ s: 1 }, 'two']) } },
   { name: 'cjs-sync-throw', dir: 'cjs', handler: 'handlers.syncThrow', events: kinds('first', 'second') },
   { name: 'cjs-sync-no-result', dir: 'cjs', handler: 'handlers.syncNoResult', events: kinds('one', 'two') },
-  { name: 'cjs-never-settles', dir: 'cjs', handler: 'handlers.neverSettles', events: [{}, {}], expectDifference: NEVER_SETTLES },
-  { name: 'cjs-callback', dir: 'cjs', handler: 'handlers.callback', events: kinds('ok', 'error', 'string-error', 'waits', 'no-wait', 'twice'), settleMs: 300, expectDifference: CALLBACK_CJS },
-  { name: 'cjs-context-methods', dir: 'cjs', handler: 'handlers.contextMethods', events: kinds('succeed', 'fail', 'fail-null', 'done-ok', 'done-error'), expectDifference: CONTEXT_METHODS },
+  { name: 'cjs-never-settles', dir: 'cjs', handler: 'handlers.neverSettles', events: [{}, {}], expectDifference: { v4: NEVER_SETTLES } },
+  { name: 'cjs-callback', dir: 'cjs', handler: 'handlers.callback', events: kinds('ok', 'error', 'string-error', 'waits', 'no-wait', 'twice'), settleMs: 300, expectDifference: { v4: CALLBACK_CJS } },
+  { name: 'cjs-context-methods', dir: 'cjs', handler: 'handlers.contextMethods', events: kinds('succeed', 'fail', 'fail-null', 'done-ok', 'done-error'), expectDifference: { v4: CONTEXT_METHODS } },
   { name: 'cjs-throws', dir: 'cjs', handler: 'handlers.throws', events: kinds('Error', 'TypeError', 'custom', 'string', 'object', 'number', 'no-message', 'none') },
-  { name: 'cjs-throw-null', dir: 'cjs', handler: 'handlers.throws', events: kinds('null'), expectDifference: THROW_NULL },
+  { name: 'cjs-throw-null', dir: 'cjs', handler: 'handlers.throws', events: kinds('null'), expectDifference: { v4: THROW_NULL } },
   { name: 'cjs-results', dir: 'cjs', handler: 'handlers.results', events: kinds('undefined', 'null', 'string', 'number', 'boolean', 'unicode', 'toJSON', 'date', 'other') },
-  { name: 'cjs-results-unserialisable', dir: 'cjs', handler: 'handlers.results', events: kinds('bigint', 'circular', 'other'), expectDifference: RUNTIME_ERROR_NAME_FIELD },
+  { name: 'cjs-results-unserialisable', dir: 'cjs', handler: 'handlers.results', events: kinds('bigint', 'circular', 'other'), expectDifference: { v4: RUNTIME_ERROR_NAME_FIELD } },
   { name: 'cjs-results-function', dir: 'cjs', handler: 'handlers.results', events: kinds('function', 'other') },
   { name: 'cjs-dotted', dir: 'cjs', handler: 'handlers.nested.deeper.handler', events: [{ d: 1 }] },
   { name: 'cjs-context', dir: 'cjs', handler: 'handlers.context', events: [{}], request: { traceId: TRACE_ID, clientContext: CLIENT_CONTEXT } },
   { name: 'cjs-context-plain', dir: 'cjs', handler: 'handlers.context', events: [{}, {}] },
-  { name: 'cjs-context-shape', dir: 'cjs', handler: 'handlers.contextShape', events: [{}], expectDifference: CONTEXT_SHAPE },
-  { name: 'cjs-uncaught', dir: 'cjs', handler: 'handlers.uncaught', events: kinds('crash'), expectDifference: UNCAUGHT_EXCEPTION },
-  { name: 'cjs-unhandled', dir: 'cjs', handler: 'handlers.unhandled', events: kinds('reject'), expectDifference: UNHANDLED_REJECTION },
+  { name: 'cjs-context-shape', dir: 'cjs', handler: 'handlers.contextShape', events: [{}], expectDifference: { v4: CONTEXT_SHAPE } },
+  { name: 'cjs-uncaught', dir: 'cjs', handler: 'handlers.uncaught', events: kinds('crash'), expectDifference: { v4: UNCAUGHT_EXCEPTION } },
+  { name: 'cjs-unhandled', dir: 'cjs', handler: 'handlers.unhandled', events: kinds('reject'), expectDifference: { v4: UNHANDLED_REJECTION } },
   // Module lookup (CommonJS folder).
   { name: 'cjs-extensionless', dir: 'cjs', handler: 'extensionless.handler', events: [{ x: 1 }] },
   { name: 'cjs-dot-cjs', dir: 'cjs', handler: 'other.handler', events: [{ x: 1 }] },
   { name: 'cjs-nested-dir', dir: 'cjs', handler: 'dir/sub/file.handler', events: [{ x: 1 }] },
   { name: 'cjs-module-exports', dir: 'cjs', handler: 'module-exports.handler', events: [{ x: 1 }] },
   // Load failures (CommonJS folder).
-  { name: 'cjs-not-function', dir: 'cjs', handler: 'handlers.notAFunction', events: [{}], expectDifference: INIT_FAILURE },
-  { name: 'cjs-missing-export', dir: 'cjs', handler: 'handlers.nothere', events: [{}], expectDifference: INIT_FAILURE },
-  { name: 'cjs-syntax', dir: 'cjs', handler: 'syntax-error.handler', events: [{}], expectDifference: INIT_FAILURE },
-  { name: 'cjs-top-throw', dir: 'cjs', handler: 'top-level-throw.handler', events: [{}, {}], expectDifference: INIT_FAILURE_USER_ERROR },
-  { name: 'cjs-missing-module', dir: 'cjs', handler: 'nowhere.handler', events: [{}], expectDifference: INIT_FAILURE },
-  { name: 'cjs-missing-dep', dir: 'cjs', handler: 'missing-dep.handler', events: [{}], expectDifference: [...INIT_FAILURE, REQUIRE_STACK] },
-  { name: 'cjs-dotdot', dir: 'cjs', handler: '../cjs/handlers.asyncEcho', events: [{}], expectDifference: INIT_FAILURE },
-  { name: 'cjs-no-dot', dir: 'cjs', handler: 'handlers', events: [{}], expectDifference: INIT_FAILURE },
-  { name: 'cjs-nested-missing', dir: 'cjs', handler: 'dir/sub/nowhere.handler', events: [{}], expectDifference: INIT_FAILURE },
-  { name: 'cjs-init-logs', dir: 'cjs', handler: 'init-logs.handler', events: kinds('one', 'two'), expectDifference: INIT_REQUEST_ID },
-  { name: 'cjs-init-logs-json', dir: 'cjs', handler: 'init-logs.handler', events: kinds('one'), config: { logFormat: 'JSON' }, expectDifference: INIT_REQUEST_ID },
+  { name: 'cjs-not-function', dir: 'cjs', handler: 'handlers.notAFunction', events: [{}], expectDifference: { v4: INIT_FAILURE } },
+  { name: 'cjs-missing-export', dir: 'cjs', handler: 'handlers.nothere', events: [{}], expectDifference: { v4: INIT_FAILURE } },
+  { name: 'cjs-syntax', dir: 'cjs', handler: 'syntax-error.handler', events: [{}], expectDifference: { v4: INIT_FAILURE } },
+  { name: 'cjs-top-throw', dir: 'cjs', handler: 'top-level-throw.handler', events: [{}, {}], expectDifference: { v4: INIT_FAILURE_USER_ERROR } },
+  { name: 'cjs-missing-module', dir: 'cjs', handler: 'nowhere.handler', events: [{}], expectDifference: { v4: INIT_FAILURE } },
+  { name: 'cjs-missing-dep', dir: 'cjs', handler: 'missing-dep.handler', events: [{}], expectDifference: { v4: [...INIT_FAILURE, REQUIRE_STACK] } },
+  { name: 'cjs-dotdot', dir: 'cjs', handler: '../cjs/handlers.asyncEcho', events: [{}], expectDifference: { v4: INIT_FAILURE } },
+  { name: 'cjs-no-dot', dir: 'cjs', handler: 'handlers', events: [{}], expectDifference: { v4: INIT_FAILURE } },
+  { name: 'cjs-nested-missing', dir: 'cjs', handler: 'dir/sub/nowhere.handler', events: [{}], expectDifference: { v4: INIT_FAILURE } },
+  { name: 'cjs-init-logs', dir: 'cjs', handler: 'init-logs.handler', events: kinds('one', 'two'), expectDifference: { v4: INIT_REQUEST_ID } },
+  { name: 'cjs-init-logs-json', dir: 'cjs', handler: 'init-logs.handler', events: kinds('one'), config: { logFormat: 'JSON' }, expectDifference: { v4: INIT_REQUEST_ID } },
   // Logging.
   { name: 'cjs-logs-text', dir: 'cjs', handler: 'handlers.logs', events: kinds('first', 'second') },
-  { name: 'cjs-logs-json', dir: 'cjs', handler: 'handlers.logs', events: kinds('json'), config: { logFormat: 'JSON' }, expectDifference: JSON_FIRST_ARGUMENT_ERROR },
-  { name: 'cjs-logs-json-warn', dir: 'cjs', handler: 'handlers.logs', events: kinds('warn'), config: { logFormat: 'JSON', logLevel: 'WARN' }, expectDifference: JSON_FIRST_ARGUMENT_ERROR },
-  { name: 'cjs-logs-json-debug', dir: 'cjs', handler: 'handlers.logs', events: kinds('debug'), config: { logFormat: 'JSON', logLevel: 'debug' }, expectDifference: JSON_FIRST_ARGUMENT_ERROR },
+  { name: 'cjs-logs-json', dir: 'cjs', handler: 'handlers.logs', events: kinds('json'), config: { logFormat: 'JSON' }, expectDifference: { v4: JSON_FIRST_ARGUMENT_ERROR } },
+  { name: 'cjs-logs-json-warn', dir: 'cjs', handler: 'handlers.logs', events: kinds('warn'), config: { logFormat: 'JSON', logLevel: 'WARN' }, expectDifference: { v4: JSON_FIRST_ARGUMENT_ERROR } },
+  { name: 'cjs-logs-json-debug', dir: 'cjs', handler: 'handlers.logs', events: kinds('debug'), config: { logFormat: 'JSON', logLevel: 'debug' }, expectDifference: { v4: JSON_FIRST_ARGUMENT_ERROR } },
   { name: 'cjs-errors-json', dir: 'cjs', handler: 'handlers.throws', events: kinds('custom', 'string', 'TypeError'), config: { logFormat: 'JSON' } },
-  { name: 'cjs-init-error-json', dir: 'cjs', handler: 'handlers.nothere', events: [{}], config: { logFormat: 'JSON' }, expectDifference: INIT_FAILURE_JSON },
+  { name: 'cjs-init-error-json', dir: 'cjs', handler: 'handlers.nothere', events: [{}], config: { logFormat: 'JSON' }, expectDifference: { v4: INIT_FAILURE_JSON } },
 
   // Handler styles (ES modules).
   { name: 'esm-async', dir: 'esm', handler: 'handlers.asyncEcho', events: [{ a: 1 }, 'two'] },
   { name: 'esm-promise', dir: 'esm', handler: 'handlers.promise', events: [{ p: 1 }] },
-  { name: 'esm-sync-value', dir: 'esm', handler: 'handlers.syncValue', events: [{ e: 1 }], expectDifference: SYNC_RETURN_VALUE([{ e: 1 }]) },
-  { name: 'esm-callback', dir: 'esm', handler: 'handlers.callback', events: kinds('ok', 'error'), expectDifference: CALLBACK_ESM },
+  { name: 'esm-sync-value', dir: 'esm', handler: 'handlers.syncValue', events: [{ e: 1 }], expectDifference: { v4: SYNC_RETURN_VALUE([{ e: 1 }]) } },
+  { name: 'esm-callback', dir: 'esm', handler: 'handlers.callback', events: kinds('ok', 'error'), expectDifference: { v4: CALLBACK_ESM } },
   { name: 'esm-throws', dir: 'esm', handler: 'handlers.throws', events: kinds('TypeError', 'string', 'Error') },
   { name: 'esm-dotted', dir: 'esm', handler: 'handlers.nested.deeper.handler', events: [{}] },
   { name: 'esm-default', dir: 'esm', handler: 'handlers.viaDefault', events: [{ d: true }] },
-  { name: 'esm-not-function', dir: 'esm', handler: 'handlers.notAFunction', events: [{}], expectDifference: INIT_FAILURE },
-  { name: 'esm-missing-export', dir: 'esm', handler: 'handlers.nothere', events: [{}], expectDifference: INIT_FAILURE },
+  { name: 'esm-not-function', dir: 'esm', handler: 'handlers.notAFunction', events: [{}], expectDifference: { v4: INIT_FAILURE } },
+  { name: 'esm-missing-export', dir: 'esm', handler: 'handlers.nothere', events: [{}], expectDifference: { v4: INIT_FAILURE } },
   // Module lookup (ES module folder).
   { name: 'esm-mjs', dir: 'esm', handler: 'plain.handler', events: [{ m: 1 }] },
-  { name: 'esm-tla', dir: 'esm', handler: 'tla.handler', events: [{ t: 1 }], expectDifference: INIT_REQUEST_ID },
+  { name: 'esm-tla', dir: 'esm', handler: 'tla.handler', events: [{ t: 1 }], expectDifference: { v4: INIT_REQUEST_ID } },
   { name: 'esm-nested-dir', dir: 'esm', handler: 'dir/sub/file.handler', events: [{ n: 1 }] },
   { name: 'esm-dot-cjs', dir: 'esm', handler: 'legacy.handler', events: [{ l: 1 }] },
   { name: 'esm-extensionless', dir: 'esm', handler: 'extensionless.handler', events: [{ e: 1 }] },
-  { name: 'esm-init-logs', dir: 'esm', handler: 'init-logs.handler', events: kinds('one'), expectDifference: INIT_REQUEST_ID },
+  { name: 'esm-init-logs', dir: 'esm', handler: 'init-logs.handler', events: kinds('one'), expectDifference: { v4: INIT_REQUEST_ID } },
   // Load failures (ES module folder).
-  { name: 'esm-syntax', dir: 'esm', handler: 'syntax-error.handler', events: [{}], expectDifference: INIT_FAILURE },
-  { name: 'esm-top-throw', dir: 'esm', handler: 'top-level-throw.handler', events: [{}], expectDifference: INIT_FAILURE_USER_ERROR },
-  { name: 'esm-tla-reject', dir: 'esm', handler: 'tla-reject.handler', events: [{}], expectDifference: INIT_FAILURE_USER_ERROR },
-  { name: 'esm-missing-import', dir: 'esm', handler: 'missing-import.handler', events: [{}], expectDifference: INIT_FAILURE_USER_ERROR },
+  { name: 'esm-syntax', dir: 'esm', handler: 'syntax-error.handler', events: [{}], expectDifference: { v4: INIT_FAILURE } },
+  { name: 'esm-top-throw', dir: 'esm', handler: 'top-level-throw.handler', events: [{}], expectDifference: { v4: INIT_FAILURE_USER_ERROR } },
+  { name: 'esm-tla-reject', dir: 'esm', handler: 'tla-reject.handler', events: [{}], expectDifference: { v4: INIT_FAILURE_USER_ERROR } },
+  { name: 'esm-missing-import', dir: 'esm', handler: 'missing-import.handler', events: [{}], expectDifference: { v4: INIT_FAILURE_USER_ERROR } },
 ];
 
 const dump: Record<string, Record<string, SideResult>> = {};
 
-describe.skipIf(unavailable !== undefined)('differential conformance: official aws-lambda-ric@4 vs Lamina RIC', () => {
-  let lamina: RunningLamina;
-  const results = new Map<string, { official: SideResult; lamina: SideResult }>();
+/** `CONFORMANCE_MAJORS=22,24` runs only those majors. */
+const onlyMajors = process.env.CONFORMANCE_MAJORS?.split(',').map((major) => Number.parseInt(major, 10));
 
-  beforeAll(async () => {
-    lamina = await startLamina(CASES.flatMap((c) => [sideFunction(c, 'official'), sideFunction(c, 'lamina')]));
-    await mapBounded(CASES, CONCURRENCY, async (c) => {
-      const [official, ours] = await Promise.all([runSide(lamina, c, 'official'), runSide(lamina, c, 'lamina')]);
-      results.set(c.name, { official, lamina: ours });
-      dump[c.name] = { official, lamina: ours };
+/** Each Node major Lambda runs, with its node binary and official client, or why it is skipped. */
+const MAJORS = [20, 22, 24, 26].map((major) => {
+  const line = officialLine(major);
+  const node = nodeBinaryFor(major);
+  const skip =
+    (onlyMajors !== undefined && !onlyMajors.includes(major) ? 'not in CONFORMANCE_MAJORS' : undefined) ??
+    unavailable ??
+    nodeBinaryMissing(major) ??
+    (line === 'v3' ? ensureOfficialRic3() : undefined);
+  if (skip !== undefined) console.warn(`[conformance] Node ${major} skipped: ${skip}`);
+  const setup: MajorSetup = { major, node: node ?? '', line, ...(line === 'v3' ? { ric3Entry: OFFICIAL_RIC_3_ENTRY } : {}) };
+  return { setup, skip };
+});
+
+describe.each(MAJORS.map(({ setup, skip }) => [setup.major, setup, skip] as const))(
+  'differential conformance on Node %i: its official client vs Lamina RIC',
+  (major, setup, skip) => {
+    let lamina: RunningLamina;
+    const results = new Map<string, { official: SideResult; lamina: SideResult }>();
+
+    beforeAll(async () => {
+      if (skip !== undefined) return;
+      lamina = await startLamina(CASES.flatMap((c) => [sideFunction(c, 'official', setup), sideFunction(c, 'lamina', setup)]));
+      await mapBounded(CASES, CONCURRENCY, async (c) => {
+        const [official, ours] = await Promise.all([runSide(lamina, c, 'official', major), runSide(lamina, c, 'lamina', major)]);
+        results.set(c.name, { official, lamina: ours });
+        dump[`${major}/${c.name}`] = { official, lamina: ours };
+      });
+    }, 240_000);
+
+    afterAll(async () => {
+      await lamina?.stop();
+      if (process.env.CONFORMANCE_DUMP) writeFileSync(process.env.CONFORMANCE_DUMP, JSON.stringify(dump, null, 2));
     });
-  }, 120_000);
 
-  afterAll(async () => {
-    await lamina?.stop();
-    if (process.env.CONFORMANCE_DUMP) writeFileSync(process.env.CONFORMANCE_DUMP, JSON.stringify(dump, null, 2));
-  });
+    it.skipIf(skip !== undefined).each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+      const result = results.get(c.name);
+      expect(result, 'case did not run').toBeDefined();
+      const { official, lamina: ours } = result!;
+      expect(ours.invokes).toHaveLength(c.events.length);
+      const differences = differencesFor(c, setup.line);
+      if (differences.length === 0) {
+        expect(ours).toEqual(official);
+        return;
+      }
+      for (const difference of differences) {
+        difference.official(official);
+        difference.lamina(ours);
+      }
+      // A difference that disappeared must be noticed (and removed from the table and DIFFERENCES.md).
+      expect(ours).not.toEqual(official);
+      // When every difference says how to align the official result, the rest must match exactly.
+      if (differences.every((difference) => difference.align !== undefined)) {
+        const aligned = differences.reduce((result, difference) => difference.align!(result), official);
+        expect(ours).toEqual(aligned);
+      }
+    });
+  },
+);
 
-  it.each(CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const result = results.get(c.name);
-    expect(result, 'case did not run').toBeDefined();
-    const { official, lamina: ours } = result!;
-    expect(ours.invokes).toHaveLength(c.events.length);
-    const differences: readonly ExpectedDifference[] =
-      c.expectDifference === undefined ? [] : Array.isArray(c.expectDifference) ? c.expectDifference : [c.expectDifference as ExpectedDifference];
-    if (differences.length === 0) {
-      expect(ours).toEqual(official);
-      return;
-    }
-    for (const difference of differences) {
-      difference.official(official);
-      difference.lamina(ours);
-    }
-    // A difference that disappeared must be noticed (and removed from the table and DIFFERENCES.md).
-    expect(ours).not.toEqual(official);
-    // When every difference says how to align the official result, the rest must match exactly.
-    if (differences.every((difference) => difference.align !== undefined)) {
-      const aligned = differences.reduce((result, difference) => difference.align!(result), official);
-      expect(ours).toEqual(aligned);
-    }
-  });
-
-  it('lists every intentional difference in DIFFERENCES.md', () => {
+describe('DIFFERENCES.md', () => {
+  it('lists every intentional difference', () => {
     const listed = readFileSync(join(PROJECT_ROOT, 'test', 'conformance', 'DIFFERENCES.md'), 'utf8');
     for (const c of CASES) {
-      const differences = c.expectDifference === undefined ? [] : Array.isArray(c.expectDifference) ? c.expectDifference : [c.expectDifference];
-      for (const difference of differences as ExpectedDifference[]) expect(listed, c.name).toContain(difference.reason);
+      for (const line of ['v3', 'v4'] as const) {
+        for (const difference of differencesFor(c, line)) expect(listed, `${c.name} (${line})`).toContain(difference.reason);
+      }
     }
   });
 });
