@@ -100,6 +100,15 @@ export function runInvocation(loaded: LoadedHandler, invocation: Invocation, env
 }
 
 /**
+ * A rejection with null or undefined, as the 4.x client reports it: errorType `typeof value`,
+ * errorMessage `String(value)`, no trace (toErrorResponse reads the name and message), and logged
+ * as `Error: null` (intoError reads toString).
+ */
+function nullishRejection(value: null | undefined): { name: string; message: string; toString(): string } {
+  return { name: typeof value, message: String(value), toString: () => String(value) };
+}
+
+/**
  * The Node.js 24+ rules: `await handler(event, context)`; its value is the answer, its throw or
  * rejection the error. A promise still pending when the event loop empties fails with
  * Runtime.NodeJsExit, as on Node 20/22 (the official 4.x client's process just ends there).
@@ -110,6 +119,7 @@ function runPromiseOnly(loaded: LoadedHandler, invocation: Invocation, env: Lamb
       beforeExitListener = undefined;
       resolve(outcome);
     };
+    const fail = (error: unknown): void => settle({ kind: 'error', error: error ?? nullishRejection(error as null | undefined) });
     beforeExitListener = () => settle({ kind: 'error', error: new NodeJsExitError() });
     try {
       applyTraceId(invocation.traceId);
@@ -118,10 +128,10 @@ function runPromiseOnly(loaded: LoadedHandler, invocation: Invocation, env: Lamb
       const handler = loaded.handler as (event: unknown, context: unknown) => unknown;
       Promise.resolve(handler(event, context)).then(
         (result) => settle({ kind: 'response', result }),
-        (error: unknown) => settle({ kind: 'error', error }),
+        fail,
       );
     } catch (error) {
-      settle({ kind: 'error', error });
+      fail(error);
     }
   });
 }

@@ -5,6 +5,7 @@
  * and reduce what each produced to a comparable, run-independent record (status, payload, error
  * JSON, the function's own log lines).
  */
+import { existsSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FunctionConfig } from '../../src/config/function-config.js';
 import type { InvokeRequest } from '../../src/platform/invoke-types.js';
@@ -71,6 +72,8 @@ export interface ConformanceCase {
   readonly request?: Partial<InvokeRequest>;
   /** How long to wait after the last invoke for late log lines (timers the answer did not wait for). */
   readonly settleMs?: number;
+  /** Asserts Lamina's result on a line (which must also equal the official one, unless a difference says otherwise). */
+  readonly check?: { readonly [line in OfficialLine]?: (result: SideResult) => void };
   /** Set when the two clients differ on purpose (per official line): both sides' actual behaviour is asserted. */
   readonly expectDifference?: Differences;
 }
@@ -143,6 +146,9 @@ export function functionName(c: ConformanceCase, side: Side, major: number): str
   return `${c.name}--${major}${side === 'official' ? 'off' : 'lam'}`;
 }
 
+/** The installed 4.x client, as named and as node resolves it (node_modules may be a symlink). */
+const OFFICIAL_RIC_DIRS = [join(PROJECT_ROOT, 'node_modules', 'aws-lambda-ric')].flatMap((dir) => (existsSync(dir) ? [...new Set([dir, realpathSync(dir)])] : [dir]));
+
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Replace what differs per run or per client installation; keep everything a user could rely on. */
@@ -151,7 +157,7 @@ export function normaliseText(text: string, fnName: string, requestIds: readonly
   for (const id of requestIds) out = out.replaceAll(id, '<req>');
   out = out.replaceAll(fnName, '<fn>');
   // Where each client lives (it shows up in "Require stack" lists and stack frames).
-  out = out.replace(new RegExp(`(file://)?${escapeRegExp(join(PROJECT_ROOT, 'node_modules', 'aws-lambda-ric'))}/[\\w./-]+`, 'g'), '<ric>');
+  for (const dir of OFFICIAL_RIC_DIRS) out = out.replace(new RegExp(`(file://)?${escapeRegExp(dir)}/[\\w./-]+`, 'g'), '<ric>');
   out = out.replace(new RegExp(`(file://)?${escapeRegExp(join(PROJECT_ROOT, 'dist'))}/[\\w./-]+`, 'g'), '<ric>');
   out = out.replace(new RegExp(`(file://)?${escapeRegExp(OFFICIAL_RIC_3_DIR)}/[\\w./-]+`, 'g'), '<ric>');
   // Where the code is: its own folder, or /var/task when the platform mounts it there.
