@@ -5,7 +5,7 @@
  * node serves its own major. A test skips a major (saying why, {@link nodeBinaryMissing}) when none is found.
  */
 import { existsSync } from 'node:fs';
-import { cachedNodes } from '../../runtime-interface/package/cached-nodes.js';
+import { cachedNodes, runtimesCacheRoot } from '../../runtime-interface/package/cached-nodes.js';
 
 /** The major of the node running the tests. */
 export const HOST_NODE_MAJOR = Number.parseInt(process.versions.node, 10);
@@ -18,7 +18,7 @@ export const HOST_NODE_MAJOR = Number.parseInt(process.versions.node, 10);
  * ```
  */
 export function nodeBinaryFor(major: number, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const cached = cachedNodes().find((node) => node.major === major);
+  const cached = cachedNodes(runtimesCacheRoot(env)).find((node) => node.major === major);
   if (cached !== undefined) return cached.path;
   const named = env[`LAMINA_TEST_NODE_${major}`];
   if (named !== undefined && named !== '' && existsSync(named)) return named;
