@@ -9,12 +9,22 @@
  *   (a plain value too), without waiting for the event loop to empty;
  * - the context has no `callbackWaitsForEmptyEventLoop`, `done`, `succeed` or `fail`, and has `xRayTraceId`;
  * - a failed init is logged as `Init Error`, and log lines written before the first invoke carry
- *   the request id `-`.
+ *   the request id `-`;
+ * - the client's own Runtime.* errors carry `name` as an own property, which shows in their logged JSON.
  *
  * Managed Instances (`AWS_LAMBDA_MAX_CONCURRENCY`) refuse callback handlers on every major.
  */
 import type { LambdaEnvironment } from './environment.js';
-import { CallbackHandlerDeprecatedError } from './errors.js';
+import {
+  CallbackHandlerDeprecatedError,
+  HandlerNotFoundError,
+  ImportModuleError,
+  JsonStringifyError,
+  MalformedHandlerNameError,
+  MalformedStreamingHandlerError,
+  PlatformError,
+  UserCodeSyntaxError,
+} from './errors.js';
 
 /** The first Node.js major whose runtime has no callback-style handlers. */
 export const FIRST_PROMISE_ONLY_MAJOR = 24;
@@ -49,4 +59,32 @@ export function refuseCallbackHandler(handler: (...args: never[]) => unknown, st
   if (handler.length < 3 || streaming) return;
   if (env.maxConcurrency === undefined && !isPromiseOnlyRuntime(env)) return;
   throw new CallbackHandlerDeprecatedError(env.executionEnv === 'AWS_Lambda_nodejs22.x' ? CALLBACK_ERROR_NODEJS22 : CALLBACK_ERROR_NODEJS24_ABOVE);
+}
+
+/** The client's errors whose 4.x counterparts set `name` in their constructor. */
+const NAMED_IN_CONSTRUCTOR_BY_4X = [
+  CallbackHandlerDeprecatedError,
+  HandlerNotFoundError,
+  ImportModuleError,
+  JsonStringifyError,
+  MalformedHandlerNameError,
+  MalformedStreamingHandlerError,
+  PlatformError,
+  UserCodeSyntaxError,
+];
+
+/**
+ * Give one of the client's Runtime.* errors an own, enumerable `name`, as the 4.x client's errors
+ * have (its logged JSON then has a `"name"` field after `errorMessage`). Other values pass unchanged.
+ * @example
+ * ```ts
+ * Object.keys(withOwnName(new HandlerNotFoundError('x'))); // ['name']
+ * ```
+ */
+export function withOwnName<T>(error: T): T {
+  if (NAMED_IN_CONSTRUCTOR_BY_4X.some((cls) => error instanceof cls) && !Object.hasOwn(error as object, 'name')) {
+    const { name } = error as Error;
+    Object.defineProperty(error, 'name', { value: name, writable: true, enumerable: true, configurable: true });
+  }
+  return error;
 }

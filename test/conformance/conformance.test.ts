@@ -49,16 +49,6 @@ const mapLogs = (result: SideResult, map: (line: string) => string): SideResult 
   invokes: result.invokes.map((invoke) => ({ ...invoke, logs: invoke.logs.map(map) })),
 });
 
-const RUNTIME_ERROR_NAME = /,\\?"name\\?":\\?"Runtime\.[A-Za-z]+\\?"/;
-const RUNTIME_ERROR_NAME_ALL = new RegExp(RUNTIME_ERROR_NAME.source, 'g');
-const RUNTIME_ERROR_NAME_FIELD: ExpectedDifference = {
-  reason:
-    'the official v4 sets `name` as an own property of its Runtime.* errors, so their logged JSON has an extra `"name"` field; Lamina defines it on the prototype, as the Node 20/22 runtimes do',
-  official: (result) => expect(allLogs(result).some((line) => RUNTIME_ERROR_NAME.test(line))).toBe(true),
-  lamina: (result) => expect(allLogs(result).some((line) => RUNTIME_ERROR_NAME.test(line))).toBe(false),
-  align: (official) => mapLogs(official, (line) => line.replace(RUNTIME_ERROR_NAME_ALL, '')),
-};
-
 const expectError = (invoke: InvokeRecord | undefined, errorType: string, errorMessage?: string | RegExp): void => {
   expect(invoke?.status).toBe('200 Unhandled');
   expect(invoke?.error?.errorType).toBe(errorType);
@@ -276,17 +266,17 @@ const CASES: ConformanceCase[] = [
   { name: 'cjs-promise', dir: 'cjs', handler: 'handlers.promise', events: [{ p: 1 }, 2] },
   { name: 'cjs-sync-value', dir: 'cjs', handler: 'handlers.syncValue', events: [{ s: 1 }, 'two'], check: { v3: syncValueIgnored, v4: syncValueAnswered([{ s: 1 }, 'two']) } },
   { name: 'cjs-sync-pending-timer', dir: 'cjs', handler: 'handlers.syncValuePendingTimer', events: [{ t: 1 }], settleMs: 200, check: { v3: pendingTimerBeforeNull, v4: pendingTimerAfterValue } },
-  { name: 'cjs-async-three-params', dir: 'cjs', handler: 'handlers.asyncThreeParams', events: [{ a: 3 }], check: { v3: (result) => expectPayload(result.invokes[0], { three: { a: 3 } }), v4: callbackRefused }, expectDifference: { v4: RUNTIME_ERROR_NAME_FIELD } },
+  { name: 'cjs-async-three-params', dir: 'cjs', handler: 'handlers.asyncThreeParams', events: [{ a: 3 }], check: { v3: (result) => expectPayload(result.invokes[0], { three: { a: 3 } }), v4: callbackRefused } },
   { name: 'cjs-defaulted-callback', dir: 'cjs', handler: 'handlers.defaultedCallback', events: [{ d: 2 }], check: { v3: (result) => expectPayload(result.invokes[0], { defaulted: { d: 2 }, callback: 'function' }), v4: (result) => expectPayload(result.invokes[0], { defaulted: { d: 2 }, callback: 'undefined' }) } },
   { name: 'cjs-sync-throw', dir: 'cjs', handler: 'handlers.syncThrow', events: kinds('first', 'second') },
   { name: 'cjs-sync-no-result', dir: 'cjs', handler: 'handlers.syncNoResult', events: kinds('one', 'two') },
   { name: 'cjs-never-settles', dir: 'cjs', handler: 'handlers.neverSettles', events: [{}, {}], expectDifference: { v3: V3_NEVER_SETTLES, v4: NEVER_SETTLES } },
-  { name: 'cjs-callback', dir: 'cjs', handler: 'handlers.callback', events: kinds('ok', 'error', 'string-error', 'waits', 'no-wait', 'twice'), settleMs: 300, check: { v3: callbackWorksCjs, v4: callbackRefused }, expectDifference: { v4: RUNTIME_ERROR_NAME_FIELD } },
+  { name: 'cjs-callback', dir: 'cjs', handler: 'handlers.callback', events: kinds('ok', 'error', 'string-error', 'waits', 'no-wait', 'twice'), settleMs: 300, check: { v3: callbackWorksCjs, v4: callbackRefused } },
   { name: 'cjs-context-methods', dir: 'cjs', handler: 'handlers.contextMethods', events: kinds('succeed', 'fail', 'fail-null', 'done-ok', 'done-error'), check: { v3: contextMethodsWork, v4: contextMethodsMissing } },
   { name: 'cjs-throws', dir: 'cjs', handler: 'handlers.throws', events: kinds('Error', 'TypeError', 'custom', 'string', 'object', 'number', 'no-message', 'none') },
   { name: 'cjs-throw-null', dir: 'cjs', handler: 'handlers.throws', events: kinds('null'), check: { v3: nullRejectionHandled, v4: nullRejectionAsObject } },
   { name: 'cjs-results', dir: 'cjs', handler: 'handlers.results', events: kinds('undefined', 'null', 'string', 'number', 'boolean', 'unicode', 'toJSON', 'date', 'other') },
-  { name: 'cjs-results-unserialisable', dir: 'cjs', handler: 'handlers.results', events: kinds('bigint', 'circular', 'other'), expectDifference: { v3: V3_JSON_STRINGIFY_ERROR, v4: RUNTIME_ERROR_NAME_FIELD } },
+  { name: 'cjs-results-unserialisable', dir: 'cjs', handler: 'handlers.results', events: kinds('bigint', 'circular', 'other'), expectDifference: { v3: V3_JSON_STRINGIFY_ERROR } },
   { name: 'cjs-results-function', dir: 'cjs', handler: 'handlers.results', events: kinds('function', 'other') },
   { name: 'cjs-dotted', dir: 'cjs', handler: 'handlers.nested.deeper.handler', events: [{ d: 1 }] },
   { name: 'cjs-context', dir: 'cjs', handler: 'handlers.context', events: [{}], request: { traceId: TRACE_ID, clientContext: CLIENT_CONTEXT } },
@@ -300,15 +290,15 @@ const CASES: ConformanceCase[] = [
   { name: 'cjs-nested-dir', dir: 'cjs', handler: 'dir/sub/file.handler', events: [{ x: 1 }] },
   { name: 'cjs-module-exports', dir: 'cjs', handler: 'module-exports.handler', events: [{ x: 1 }] },
   // Load failures (CommonJS folder).
-  { name: 'cjs-not-function', dir: 'cjs', handler: 'handlers.notAFunction', events: [{}], expectDifference: { v4: RUNTIME_ERROR_NAME_FIELD } },
-  { name: 'cjs-missing-export', dir: 'cjs', handler: 'handlers.nothere', events: [{}], expectDifference: { v4: RUNTIME_ERROR_NAME_FIELD } },
-  { name: 'cjs-syntax', dir: 'cjs', handler: 'syntax-error.handler', events: [{}], expectDifference: { v3: V3_SYNTAX_STACK, v4: RUNTIME_ERROR_NAME_FIELD } },
+  { name: 'cjs-not-function', dir: 'cjs', handler: 'handlers.notAFunction', events: [{}] },
+  { name: 'cjs-missing-export', dir: 'cjs', handler: 'handlers.nothere', events: [{}] },
+  { name: 'cjs-syntax', dir: 'cjs', handler: 'syntax-error.handler', events: [{}], expectDifference: { v3: V3_SYNTAX_STACK } },
   { name: 'cjs-top-throw', dir: 'cjs', handler: 'top-level-throw.handler', events: [{}, {}] },
-  { name: 'cjs-missing-module', dir: 'cjs', handler: 'nowhere.handler', events: [{}], expectDifference: { v4: RUNTIME_ERROR_NAME_FIELD } },
-  { name: 'cjs-missing-dep', dir: 'cjs', handler: 'missing-dep.handler', events: [{}], expectDifference: { v4: [RUNTIME_ERROR_NAME_FIELD, REQUIRE_STACK] } },
-  { name: 'cjs-dotdot', dir: 'cjs', handler: '../cjs/handlers.asyncEcho', events: [{}], expectDifference: { v4: RUNTIME_ERROR_NAME_FIELD } },
-  { name: 'cjs-no-dot', dir: 'cjs', handler: 'handlers', events: [{}], expectDifference: { v4: RUNTIME_ERROR_NAME_FIELD } },
-  { name: 'cjs-nested-missing', dir: 'cjs', handler: 'dir/sub/nowhere.handler', events: [{}], expectDifference: { v4: RUNTIME_ERROR_NAME_FIELD } },
+  { name: 'cjs-missing-module', dir: 'cjs', handler: 'nowhere.handler', events: [{}] },
+  { name: 'cjs-missing-dep', dir: 'cjs', handler: 'missing-dep.handler', events: [{}], expectDifference: { v4: REQUIRE_STACK } },
+  { name: 'cjs-dotdot', dir: 'cjs', handler: '../cjs/handlers.asyncEcho', events: [{}] },
+  { name: 'cjs-no-dot', dir: 'cjs', handler: 'handlers', events: [{}] },
+  { name: 'cjs-nested-missing', dir: 'cjs', handler: 'dir/sub/nowhere.handler', events: [{}] },
   { name: 'cjs-init-logs', dir: 'cjs', handler: 'init-logs.handler', events: kinds('one', 'two') },
   { name: 'cjs-init-logs-json', dir: 'cjs', handler: 'init-logs.handler', events: kinds('one'), config: { logFormat: 'JSON' } },
   // Logging.
@@ -317,18 +307,18 @@ const CASES: ConformanceCase[] = [
   { name: 'cjs-logs-json-warn', dir: 'cjs', handler: 'handlers.logs', events: kinds('warn'), config: { logFormat: 'JSON', logLevel: 'WARN' }, expectDifference: { v4: JSON_FIRST_ARGUMENT_ERROR } },
   { name: 'cjs-logs-json-debug', dir: 'cjs', handler: 'handlers.logs', events: kinds('debug'), config: { logFormat: 'JSON', logLevel: 'debug' }, expectDifference: { v4: JSON_FIRST_ARGUMENT_ERROR } },
   { name: 'cjs-errors-json', dir: 'cjs', handler: 'handlers.throws', events: kinds('custom', 'string', 'TypeError'), config: { logFormat: 'JSON' } },
-  { name: 'cjs-init-error-json', dir: 'cjs', handler: 'handlers.nothere', events: [{}], config: { logFormat: 'JSON' }, expectDifference: { v3: V3_JSON_INIT_ERROR_TYPE, v4: RUNTIME_ERROR_NAME_FIELD } },
+  { name: 'cjs-init-error-json', dir: 'cjs', handler: 'handlers.nothere', events: [{}], config: { logFormat: 'JSON' }, expectDifference: { v3: V3_JSON_INIT_ERROR_TYPE } },
 
   // Handler styles (ES modules).
   { name: 'esm-async', dir: 'esm', handler: 'handlers.asyncEcho', events: [{ a: 1 }, 'two'] },
   { name: 'esm-promise', dir: 'esm', handler: 'handlers.promise', events: [{ p: 1 }] },
   { name: 'esm-sync-value', dir: 'esm', handler: 'handlers.syncValue', events: [{ e: 1 }], check: { v3: syncValueIgnored, v4: syncValueAnswered([{ e: 1 }]) } },
-  { name: 'esm-callback', dir: 'esm', handler: 'handlers.callback', events: kinds('ok', 'error'), check: { v3: callbackWorksEsm, v4: callbackRefused }, expectDifference: { v4: RUNTIME_ERROR_NAME_FIELD } },
+  { name: 'esm-callback', dir: 'esm', handler: 'handlers.callback', events: kinds('ok', 'error'), check: { v3: callbackWorksEsm, v4: callbackRefused } },
   { name: 'esm-throws', dir: 'esm', handler: 'handlers.throws', events: kinds('TypeError', 'string', 'Error') },
   { name: 'esm-dotted', dir: 'esm', handler: 'handlers.nested.deeper.handler', events: [{}] },
   { name: 'esm-default', dir: 'esm', handler: 'handlers.viaDefault', events: [{ d: true }], expectDifference: { v3: V3_DEFAULT_EXPORT } },
-  { name: 'esm-not-function', dir: 'esm', handler: 'handlers.notAFunction', events: [{}], expectDifference: { v4: RUNTIME_ERROR_NAME_FIELD } },
-  { name: 'esm-missing-export', dir: 'esm', handler: 'handlers.nothere', events: [{}], expectDifference: { v4: RUNTIME_ERROR_NAME_FIELD } },
+  { name: 'esm-not-function', dir: 'esm', handler: 'handlers.notAFunction', events: [{}] },
+  { name: 'esm-missing-export', dir: 'esm', handler: 'handlers.nothere', events: [{}] },
   // Module lookup (ES module folder).
   { name: 'esm-mjs', dir: 'esm', handler: 'plain.handler', events: [{ m: 1 }] },
   { name: 'esm-tla', dir: 'esm', handler: 'tla.handler', events: [{ t: 1 }] },
@@ -337,7 +327,7 @@ const CASES: ConformanceCase[] = [
   { name: 'esm-extensionless', dir: 'esm', handler: 'extensionless.handler', events: [{ e: 1 }] },
   { name: 'esm-init-logs', dir: 'esm', handler: 'init-logs.handler', events: kinds('one') },
   // Load failures (ES module folder).
-  { name: 'esm-syntax', dir: 'esm', handler: 'syntax-error.handler', events: [{}], expectDifference: { v3: V3_SYNTAX_STACK, v4: RUNTIME_ERROR_NAME_FIELD } },
+  { name: 'esm-syntax', dir: 'esm', handler: 'syntax-error.handler', events: [{}], expectDifference: { v3: V3_SYNTAX_STACK } },
   { name: 'esm-top-throw', dir: 'esm', handler: 'top-level-throw.handler', events: [{}] },
   { name: 'esm-tla-reject', dir: 'esm', handler: 'tla-reject.handler', events: [{}] },
   { name: 'esm-missing-import', dir: 'esm', handler: 'missing-import.handler', events: [{}] },

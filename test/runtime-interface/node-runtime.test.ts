@@ -130,6 +130,8 @@ describe('the client on nodejs24.x', () => {
     expect(JSON.parse(post.body)).toMatchObject({ errorType: 'Runtime.CallbackHandlerDeprecated', errorMessage: NODE24_CALLBACK_MESSAGE });
     expect((await ric.exited).code).toBe(1);
     expect(ric.stdout()).toMatch(/\t-\tERROR\tInit Error \t\{"errorType":"Runtime.CallbackHandlerDeprecated"/);
+    // The 4.x client's errors carry `name` as an own property: it shows in the logged JSON.
+    expect(ric.stdout()).toContain(`"errorMessage":${JSON.stringify(NODE24_CALLBACK_MESSAGE)},"name":"Runtime.CallbackHandlerDeprecated","stack":[`);
   });
 
   it('refuses an async handler declaring three parameters, accepts a defaulted third one', async () => {
@@ -164,6 +166,13 @@ describe('the client on nodejs24.x', () => {
 });
 
 describe('the client on nodejs20.x/22.x (and with no AWS_EXECUTION_ENV on Node 20)', () => {
+  it('logs a failed init as Uncaught Exception, request id undefined, no own name field', async () => {
+    const { api, ric } = await start('index.nowhere', 'nodejs22.x');
+    expect(JSON.parse((await api.nextPost()).body)).toMatchObject({ errorType: 'Runtime.HandlerNotFound' });
+    await ric.exited;
+    expect(ric.stdout()).toMatch(/\tundefined\tERROR\tUncaught Exception \t\{"errorType":"Runtime.HandlerNotFound","errorMessage":"index.nowhere is undefined or not exported","stack":\[/);
+  });
+
   it('runs callback handlers', async () => {
     expect(JSON.parse((await invokeOnce('index.callback', 'nodejs22.x')).post.body)).toEqual({ via: 'callback' });
     expect(JSON.parse((await invokeOnce('index.asyncThree', 'nodejs20.x')).post.body)).toEqual({ via: 'asyncThree' });
