@@ -15,16 +15,7 @@
  * Managed Instances (`AWS_LAMBDA_MAX_CONCURRENCY`) refuse callback handlers on every major.
  */
 import type { LambdaEnvironment } from './environment.js';
-import {
-  CallbackHandlerDeprecatedError,
-  HandlerNotFoundError,
-  ImportModuleError,
-  JsonStringifyError,
-  MalformedHandlerNameError,
-  MalformedStreamingHandlerError,
-  PlatformError,
-  UserCodeSyntaxError,
-} from './errors.js';
+import { CallbackHandlerDeprecatedError } from './errors.js';
 
 /** The first Node.js major whose runtime has no callback-style handlers. */
 export const FIRST_PROMISE_ONLY_MAJOR = 24;
@@ -61,30 +52,21 @@ export function refuseCallbackHandler(handler: (...args: never[]) => unknown, st
   throw new CallbackHandlerDeprecatedError(env.executionEnv === 'AWS_Lambda_nodejs22.x' ? CALLBACK_ERROR_NODEJS22 : CALLBACK_ERROR_NODEJS24_ABOVE);
 }
 
-/** The client's errors whose 4.x counterparts set `name` in their constructor. */
-const NAMED_IN_CONSTRUCTOR_BY_4X = [
-  CallbackHandlerDeprecatedError,
-  HandlerNotFoundError,
-  ImportModuleError,
-  JsonStringifyError,
-  MalformedHandlerNameError,
-  MalformedStreamingHandlerError,
-  PlatformError,
-  UserCodeSyntaxError,
-];
-
 /**
- * Give one of the client's Runtime.* errors an own, enumerable `name`, as the 4.x client's errors
- * have (its logged JSON then has a `"name"` field after `errorMessage`). Other values pass unchanged.
+ * Give one of the client's Runtime.* errors (errors.ts names them on the prototype) an own,
+ * enumerable `name`, as the 4.x client's errors have: its logged JSON then has a `"name"` field
+ * after `errorMessage`. Other values pass unchanged. Used for init errors and
+ * Runtime.JSONStringifyError, the Runtime.* errors the 4.x client also raises.
  * @example
  * ```ts
  * Object.keys(withOwnName(new HandlerNotFoundError('x'))); // ['name']
  * ```
  */
 export function withOwnName<T>(error: T): T {
-  if (NAMED_IN_CONSTRUCTOR_BY_4X.some((cls) => error instanceof cls) && !Object.hasOwn(error as object, 'name')) {
-    const { name } = error as Error;
-    Object.defineProperty(error, 'name', { value: name, writable: true, enumerable: true, configurable: true });
+  if (!(error instanceof Error) || Object.hasOwn(error, 'name')) return error;
+  const prototype: unknown = Object.getPrototypeOf(error);
+  if (typeof prototype === 'object' && prototype !== null && Object.hasOwn(prototype, 'name') && error.name.startsWith('Runtime.')) {
+    Object.defineProperty(error, 'name', { value: error.name, writable: true, enumerable: true, configurable: true });
   }
   return error;
 }

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import type { Invocation } from '../../runtime-interface/api-client/runtime-api-client.js';
 import { buildContext, buildPromiseOnlyContext } from '../../runtime-interface/runtime/context.js';
 import { readEnvironment, runtimeNodeMajor } from '../../runtime-interface/runtime/environment.js';
-import { isPromiseOnlyRuntime, refuseCallbackHandler } from '../../runtime-interface/runtime/node-runtime.js';
+import { HandlerNotFoundError, JsonStringifyError } from '../../runtime-interface/runtime/errors.js';
+import { isPromiseOnlyRuntime, refuseCallbackHandler, withOwnName } from '../../runtime-interface/runtime/node-runtime.js';
 import { nodeBinaryFor, nodeBinaryMissing } from '../helpers/node-binaries.js';
 import { FakeRuntimeApi, handlersDir, spawnRic, useRicHarness } from './harness.js';
 
@@ -75,6 +76,21 @@ describe('refuseCallbackHandler', () => {
   it('refuses them in managed mode on nodejs22.x too, with that runtime\'s message', () => {
     const env = envOf('AWS_Lambda_nodejs22.x', { AWS_LAMBDA_MAX_CONCURRENCY: '2' });
     expect(() => refuseCallbackHandler(three, false, env)).toThrow(/when using Node\.js 22 with Managed Instances/);
+  });
+});
+
+describe('withOwnName', () => {
+  it("gives the client's Runtime.* errors an own enumerable name, and leaves everything else alone", () => {
+    const notFound = withOwnName(new HandlerNotFoundError('x'));
+    expect(Object.keys(notFound)).toEqual(['name']);
+    expect(notFound.name).toBe('Runtime.HandlerNotFound');
+    expect(JSON.stringify(withOwnName(new JsonStringifyError()))).toBe('{"name":"Runtime.JSONStringifyError"}');
+    const plain = new TypeError('t');
+    expect(Object.keys(withOwnName(plain))).toEqual([]);
+    const custom = Object.assign(new Error('c'), { name: 'Runtime.Mine' });
+    expect(Object.getOwnPropertyDescriptor(withOwnName(custom), 'name')?.value).toBe('Runtime.Mine');
+    expect(withOwnName(null)).toBeNull();
+    expect(withOwnName('text')).toBe('text');
   });
 });
 
