@@ -11,13 +11,16 @@
  *
  *   npm run build:ric            # or: node dist/runtime-interface/package/build.js [--out DIR]
  *
- * `npm run build` runs it after tsc, so `dist/ric/` always matches the sources.
+ * `npm run build` runs it after tsc, so `dist/ric/` always matches the sources. It also records a
+ * V8 code cache with every node installed under the runtimes cache root (cached-nodes.ts).
  */
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CODE_CACHE_FILES, loaderSource, recordCodeCache } from './code-cache.js';
+import { cachedNodes } from './cached-nodes.js';
+import { CODE_CACHE_FILES, codeCacheFileFor, loaderSource, recordCodeCache } from './code-cache.js';
 
 /** File names inside the output directory (and inside the layer zip). */
 export const RIC_FILES = {
@@ -106,11 +109,39 @@ export async function buildRic(options: BuildRicOptions = {}): Promise<BuiltRic>
   writeFileSync(loader, loaderSource(RIC_FILES.bundle));
   const cache = await recordCodeCache(loader, join(outDir, RIC_FILES.cache));
   if (cache.problem !== undefined) process.stderr.write(`lamina-ric: no V8 code cache (${cache.problem}); the client runs without one\n`);
+  for (const node of cachedNodes()) {
+    const other = await recordCodeCacheFor(node.path, outDir);
+    if (other.problem !== undefined) process.stderr.write(`lamina-ric: no V8 code cache for ${node.path} (${other.problem})\n`);
+  }
   const launcher = join(outDir, RIC_FILES.launcher);
   writeFileSync(launcher, LAUNCHER_SOURCE);
   chmodSync(launcher, 0o755);
   const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
   return { outDir, bundle, launcher, bytes };
+}
+
+/**
+ * Record the V8 code cache of another node binary (`lamina-ric.<its V8 version>.v8cache`, which its
+ * loader picks first) by running the built client on it. Call it after installing a Node major;
+ * resolves with the file, or a reason when that node could not record one (the client then runs
+ * on it without a cache). The build's own node keeps `lamina-ric.v8cache` as well.
+ *
+ * @example
+ * ```ts
+ * await recordCodeCacheFor('/home/me/.cache/lamina/runtimes/node-v24.11.1/bin/node');
+ * // { file: '.../dist/ric/lamina-ric.13.6.233.10-node.31.v8cache' }
+ * ```
+ */
+export async function recordCodeCacheFor(nodePath: string, outDir: string = DEFAULT_RIC_DIR): Promise<{ file?: string; problem?: string }> {
+  const loader = join(outDir, RIC_FILES.loader);
+  if (!existsSync(loader)) return { problem: `${loader} is missing: run npm run build first` };
+  let v8Version: string;
+  try {
+    v8Version = execFileSync(nodePath, ['-p', 'process.versions.v8'], { encoding: 'utf8', timeout: 15_000 }).trim();
+  } catch (error) {
+    return { problem: `cannot run ${nodePath}: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  return recordCodeCache(loader, join(outDir, codeCacheFileFor(v8Version)), 15_000, nodePath);
 }
 
 async function main(): Promise<void> {

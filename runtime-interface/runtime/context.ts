@@ -79,3 +79,35 @@ export function buildContext(invocation: Invocation, env: LambdaEnvironment, com
   };
   return context as Context;
 }
+
+/**
+ * Build the context of the Node.js 24+ runtimes (docs/node-runtimes-behaviour.md): the official 4.x
+ * client's shape, key for key and in its order: the invoke headers (with `xRayTraceId`), then the
+ * environment; no callbackWaitsForEmptyEventLoop, succeed, fail or done. Throws on a bad
+ * client-context or cognito-identity header like {@link buildContext}.
+ *
+ * @example
+ * ```ts
+ * const context = buildPromiseOnlyContext(invocation, env);
+ * 'succeed' in context; // false
+ * ```
+ */
+export function buildPromiseOnlyContext(invocation: Invocation, env: LambdaEnvironment): Context {
+  const deadlineMs = invocation.deadlineMs;
+  const context = {
+    clientContext: parseJsonHeader<ClientContext>(invocation.clientContext, 'ClientContext'),
+    identity: parseJsonHeader<CognitoIdentity>(invocation.cognitoIdentity, 'CognitoIdentity'),
+    invokedFunctionArn: invocation.invokedFunctionArn,
+    awsRequestId: invocation.requestId,
+    tenantId: invocation.tenantId,
+    xRayTraceId: invocation.traceId,
+    getRemainingTimeInMillis: () => deadlineMs - Date.now(),
+    functionName: env.functionName,
+    functionVersion: env.functionVersion,
+    memoryLimitInMB: env.memorySize,
+    logGroupName: env.logGroupName,
+    logStreamName: env.logStreamName,
+  };
+  // The `aws-lambda` types still describe the Node 20/22 context; the missing members are gone on purpose.
+  return context as unknown as Context;
+}

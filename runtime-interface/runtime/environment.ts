@@ -47,6 +47,11 @@ export interface LambdaEnvironment {
   readonly noGlobalAwsLambda: boolean;
   /** `AWS_EXECUTION_ENV`, e.g. `AWS_Lambda_nodejs22.x` (picks the managed-mode callback error message). */
   readonly executionEnv: string;
+  /**
+   * The Node.js major of the runtime the client plays: `nodejsNN.x` of `AWS_EXECUTION_ENV`, else the
+   * major of the running node. Picks the per-runtime behaviour (docs/node-runtimes-behaviour.md).
+   */
+  readonly nodeMajor: number;
 }
 
 /** The subset of `process.env` this module understands. */
@@ -56,6 +61,21 @@ function parseMaxConcurrency(raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
   return Number.isInteger(n) && n > 0 ? n : 1;
+}
+
+const EXECUTION_ENV_NODE = /^AWS_Lambda_nodejs(\d+)\.x$/;
+
+/**
+ * The Node.js major a runtime name stands for, else the running node's.
+ * @example
+ * ```ts
+ * runtimeNodeMajor('AWS_Lambda_nodejs24.x', '20.19.0'); // 24
+ * runtimeNodeMajor(undefined, '22.12.0'); // 22
+ * ```
+ */
+export function runtimeNodeMajor(executionEnv: string | undefined, nodeVersion: string = process.versions.node): number {
+  const named = EXECUTION_ENV_NODE.exec(executionEnv ?? '')?.[1];
+  return Number.parseInt(named ?? nodeVersion, 10);
 }
 
 function parseLogLevel(raw: string | undefined): LogLevelName {
@@ -68,6 +88,7 @@ function parseLogLevel(raw: string | undefined): LogLevelName {
  *
  * @param source - the variables to read; `process.env` by default.
  * @param cwd - the directory used when `LAMBDA_TASK_ROOT` is missing.
+ * @param nodeVersion - the running node's version, for `nodeMajor` when `AWS_EXECUTION_ENV` names no Node runtime.
  * @returns a frozen {@link LambdaEnvironment}.
  *
  * @example
@@ -80,6 +101,7 @@ function parseLogLevel(raw: string | undefined): LogLevelName {
 export function readEnvironment(
   source: EnvironmentSource = process.env,
   cwd: string = process.cwd(),
+  nodeVersion: string = process.versions.node,
 ): LambdaEnvironment {
   return Object.freeze({
     runtimeApi: source['AWS_LAMBDA_RUNTIME_API'] || undefined,
@@ -95,5 +117,6 @@ export function readEnvironment(
     maxConcurrency: parseMaxConcurrency(source['AWS_LAMBDA_MAX_CONCURRENCY']),
     noGlobalAwsLambda: ['1', 'true'].includes(source['AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA'] ?? ''),
     executionEnv: source['AWS_EXECUTION_ENV'] ?? '',
+    nodeMajor: runtimeNodeMajor(source['AWS_EXECUTION_ENV'], nodeVersion),
   });
 }

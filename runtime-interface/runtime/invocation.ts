@@ -12,14 +12,18 @@
  * - if the event loop empties first, an async handler fails with
  *   Runtime.NodeJsExit and any other handler succeeds with `null`.
  *
+ * On Node.js 24 and later (node-runtime.ts) there is no callback: the handler gets
+ * `(event, context)`, its return value is awaited and answered, whatever it is.
+ *
  * Loaded lazily by the loop, while the first `GET /next` is in flight.
  */
 import type { Callback } from 'aws-lambda';
 import type { Invocation } from '../api-client/runtime-api-client.js';
-import { applyTraceId, buildContext } from './context.js';
+import { applyTraceId, buildContext, buildPromiseOnlyContext } from './context.js';
 import type { LambdaEnvironment } from './environment.js';
 import { NodeJsExitError } from './errors.js';
 import type { LoadedHandler } from './handler-loader.js';
+import { isPromiseOnlyRuntime } from './node-runtime.js';
 
 /** How an invocation ended. */
 export type InvocationOutcome = { kind: 'response'; result: unknown } | { kind: 'error'; error: unknown };
@@ -46,6 +50,7 @@ const isPromiseLike = (value: unknown): value is PromiseLike<unknown> =>
  * ```
  */
 export function runInvocation(loaded: LoadedHandler, invocation: Invocation, env: LambdaEnvironment): Promise<InvocationOutcome> {
+  if (isPromiseOnlyRuntime(env)) return runPromiseOnly(loaded, invocation, env);
   return new Promise<InvocationOutcome>((resolve) => {
     let finished = false;
     const succeedNow = (result: unknown): void => {
@@ -90,6 +95,43 @@ export function runInvocation(loaded: LoadedHandler, invocation: Invocation, env
       if (isPromiseLike(returned)) returned.then(succeed, fail);
     } catch (error) {
       callback(error as Error);
+    }
+  });
+}
+
+/**
+ * A rejection with null or undefined, as the 4.x client reports it: errorType `typeof value`,
+ * errorMessage `String(value)`, no trace (toErrorResponse reads the name and message), and logged
+ * as `Error: null` (intoError reads toString).
+ */
+function nullishRejection(value: null | undefined): { name: string; message: string; toString(): string } {
+  return { name: typeof value, message: String(value), toString: () => String(value) };
+}
+
+/**
+ * The Node.js 24+ rules: `await handler(event, context)`; its value is the answer, its throw or
+ * rejection the error. A promise still pending when the event loop empties fails with
+ * Runtime.NodeJsExit, as on Node 20/22 (the official 4.x client's process just ends there).
+ */
+function runPromiseOnly(loaded: LoadedHandler, invocation: Invocation, env: LambdaEnvironment): Promise<InvocationOutcome> {
+  return new Promise<InvocationOutcome>((resolve) => {
+    const settle = (outcome: InvocationOutcome): void => {
+      beforeExitListener = undefined;
+      resolve(outcome);
+    };
+    const fail = (error: unknown): void => settle({ kind: 'error', error: error ?? nullishRejection(error as null | undefined) });
+    beforeExitListener = () => settle({ kind: 'error', error: new NodeJsExitError() });
+    try {
+      applyTraceId(invocation.traceId);
+      const context = buildPromiseOnlyContext(invocation, env);
+      const event: unknown = JSON.parse(invocation.body.toString('utf8'));
+      const handler = loaded.handler as (event: unknown, context: unknown) => unknown;
+      Promise.resolve(handler(event, context)).then(
+        (result) => settle({ kind: 'response', result }),
+        fail,
+      );
+    } catch (error) {
+      fail(error);
     }
   });
 }

@@ -15,6 +15,7 @@ import { JsonStringifyError, PlatformError, UnhandledPromiseRejectionError, toEr
 import { loadHandler, type LoadedHandler, type UserHandler } from './handler-loader.js';
 import type { InvocationOutcome } from './invocation.js';
 import { logError, setLogContext } from './logging.js';
+import { isPromiseOnlyRuntime, refuseCallbackHandler, withOwnName } from './node-runtime.js';
 
 /** Exit codes, as the official client uses them. */
 export const EXIT_CODES = {
@@ -95,6 +96,9 @@ export async function start(env: LambdaEnvironment, options: StartOptions = {}):
     fatal(String(error));
   }
   const client = clients[0] as RuntimeApiClient;
+  const promiseOnly = isPromiseOnlyRuntime(env);
+  // The 4.x client's log lines before the first invoke carry its InvokeStore's default request id.
+  if (promiseOnly && !managed) setLogContext('-', undefined);
 
   // Before the first invoke a crash is an init error; afterwards it fails the invokes in flight (or the last one).
   const inFlight = new Map<string, Abort>();
@@ -133,11 +137,13 @@ export async function start(env: LambdaEnvironment, options: StartOptions = {}):
       loaded = await loadHandler(env.taskRoot, env.handler);
     }
     metadata = streamingMetadata(loaded.handler);
-    managedMode?.refuseCallbackHandler(loaded.handler, metadata.streaming, env);
+    refuseCallbackHandler(loaded.handler, metadata.streaming, env);
   } catch (error) {
     crashing = true;
-    // The Node.js 20/22 runtimes log a failed init under this label too.
-    logError('Uncaught Exception', error);
+    // The Node.js 20/22 runtimes log a failed init as an uncaught exception (their init is a
+    // top-level await); the 4.x client of Node.js 24+ catches it and says so.
+    if (promiseOnly) withOwnName(error);
+    logError(promiseOnly ? 'Init Error' : 'Uncaught Exception', error);
     await client.postInitError(toErrorResponse(error)).catch(() => undefined);
     process.exit(EXIT_CODES.initError);
   }
@@ -175,7 +181,7 @@ async function bufferedRunner(loaded: LoadedHandler, env: LambdaEnvironment, man
     // Overlapping invocations cannot share _X_AMZN_TRACE_ID: managed mode leaves it unset (the
     // trace id is in awslambda.InvokeStore), as the official client does.
     const outcome = await runInvocation(loaded, managed ? { ...invocation, traceId: undefined } : invocation, env);
-    await report(client, invocation.requestId, outcome);
+    await report(client, invocation.requestId, outcome, isPromiseOnlyRuntime(env));
   };
 }
 
@@ -190,13 +196,13 @@ function reportError(client: RuntimeApiClient, requestId: string, error: unknown
   return postError(client, requestId, error);
 }
 
-function report(client: RuntimeApiClient, requestId: string, outcome: InvocationOutcome): Promise<unknown> {
+function report(client: RuntimeApiClient, requestId: string, outcome: InvocationOutcome, promiseOnly: boolean): Promise<unknown> {
   if (outcome.kind === 'error') return reportError(client, requestId, outcome.error);
   let json: string;
   try {
     json = serializeResult(outcome.result);
   } catch (error) {
-    return reportError(client, requestId, error);
+    return reportError(client, requestId, promiseOnly ? withOwnName(error) : error);
   }
   return client.postResponse(requestId, json);
 }

@@ -7,13 +7,12 @@
  * Like the official client, the scope is also published as `awslambda.InvokeStore` (the shape
  * of `@aws/lambda-invoke-store`), which the AWS SDK and Powertools use to find the request and
  * X-Ray trace ids when `_X_AMZN_TRACE_ID` cannot be set per invocation. Callback-style handlers
- * are refused at init (they rely on an empty event loop, which a shared process never has).
+ * are refused at init (they rely on an empty event loop, which a shared process never has; see
+ * node-runtime.ts).
  *
  * Imported lazily, only in managed mode.
  */
 import type { Invocation } from '../api-client/runtime-api-client.js';
-import type { LambdaEnvironment } from './environment.js';
-import { CallbackHandlerDeprecatedError } from './errors.js';
 
 const { AsyncLocalStorage } = process.getBuiltinModule('node:async_hooks');
 
@@ -25,24 +24,6 @@ export const PROTECTED_KEYS = {
 } as const;
 
 type Scope = Record<string | symbol, unknown>;
-
-const CALLBACK_ERROR_NODEJS22 =
-  'ERROR: AWS Lambda does not support callback-based function handlers when using Node.js 22 with Managed Instances. To use Managed Instances, modify this function to use a supported handler signature. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.';
-const CALLBACK_ERROR_NODEJS24_ABOVE =
-  'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.';
-
-
-/**
- * Refuse a callback-style handler, with the official client's message for the runtime.
- * @example
- * ```ts
- * refuseCallbackHandler((event, context, callback) => callback(null), false, env); // throws
- * ```
- */
-export function refuseCallbackHandler(handler: (...args: never[]) => unknown, streaming: boolean, env: LambdaEnvironment): void {
-  if (handler.length < 3 || streaming) return;
-  throw new CallbackHandlerDeprecatedError(env.executionEnv === 'AWS_Lambda_nodejs22.x' ? CALLBACK_ERROR_NODEJS22 : CALLBACK_ERROR_NODEJS24_ABOVE);
-}
 
 /** Runs a function inside an invocation's scope. */
 export type InvocationScope = <T>(invocation: Invocation, fn: () => T) => T;

@@ -1,20 +1,65 @@
 /**
- * Differential conformance harness: run one handler under the official `aws-lambda-ric@4` and
- * under Lamina's RIC, both through the real Lamina platform, and reduce what each produced to a
- * comparable, run-independent record (status, payload, error JSON, the function's own log lines).
+ * Differential conformance harness: run one handler under the official client Lambda ships for a
+ * Node major (`aws-lambda-ric@3.3.0` for nodejs20.x/22.x, `aws-lambda-ric@4` for nodejs24.x and
+ * later) and under Lamina's RIC, both on that major's node and through the real Lamina platform,
+ * and reduce what each produced to a comparable, run-independent record (status, payload, error
+ * JSON, the function's own log lines).
  */
+import { existsSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FunctionConfig } from '../../src/config/function-config.js';
 import type { InvokeRequest } from '../../src/platform/invoke-types.js';
 import { PROJECT_ROOT } from '../../src/platform/paths.js';
 import { customRuntimeFunction, FIXTURES } from '../helpers/function-config.js';
 import { invokeRequest } from '../helpers/invoke-request.js';
+import { OFFICIAL_RIC_3_DIR } from '../helpers/official-ric-3.js';
 import type { RunningLamina } from '../helpers/lamina-server.js';
 
 export const CONFORMANCE_FIXTURES = join(FIXTURES, 'conformance');
 export const OFFICIAL_BOOTSTRAP = join(CONFORMANCE_FIXTURES, 'bootstrap');
 
 export type Side = 'official' | 'lamina';
+
+/** The line of the official client a runtime ships: 3.x up to nodejs22.x, 4.x from nodejs24.x. */
+export type OfficialLine = 'v3' | 'v4';
+
+/** One Node major of the suite: its node binary and its official client. */
+export interface MajorSetup {
+  readonly major: number;
+  /** The node both clients run on. */
+  readonly node: string;
+  readonly line: OfficialLine;
+  /** The 3.x client's `dist/index.mjs` (line `v3`). */
+  readonly ric3Entry?: string;
+}
+
+/**
+ * The official client line of a Node major.
+ * @example
+ * ```ts
+ * officialLine(22); // 'v3'
+ * officialLine(24); // 'v4'
+ * ```
+ */
+export function officialLine(major: number): OfficialLine {
+  return major >= 24 ? 'v4' : 'v3';
+}
+
+/** Intentional differences of a case, per official client line. */
+export type Differences = { readonly [line in OfficialLine]?: ExpectedDifference | readonly ExpectedDifference[] };
+
+/**
+ * The differences a case declares against one line.
+ * @example
+ * ```ts
+ * differencesFor({ expectDifference: { v4: THROW_NULL } }, 'v4'); // [THROW_NULL]
+ * ```
+ */
+export function differencesFor(c: Pick<ConformanceCase, 'expectDifference'>, line: OfficialLine): readonly ExpectedDifference[] {
+  const declared = c.expectDifference?.[line];
+  if (declared === undefined) return [];
+  return Array.isArray(declared) ? (declared as readonly ExpectedDifference[]) : [declared as ExpectedDifference];
+}
 
 /** One row of the table: a function (fixture folder + handler) and the events it is invoked with, in order. */
 export interface ConformanceCase {
@@ -27,8 +72,10 @@ export interface ConformanceCase {
   readonly request?: Partial<InvokeRequest>;
   /** How long to wait after the last invoke for late log lines (timers the answer did not wait for). */
   readonly settleMs?: number;
-  /** Set when the two clients differ on purpose: both sides' actual behaviour is asserted. */
-  readonly expectDifference?: ExpectedDifference | readonly ExpectedDifference[];
+  /** Asserts Lamina's result on a line (which must also equal the official one, unless a difference says otherwise). */
+  readonly check?: { readonly [line in OfficialLine]?: (result: SideResult) => void };
+  /** Set when the two clients differ on purpose (per official line): both sides' actual behaviour is asserted. */
+  readonly expectDifference?: Differences;
 }
 
 export interface ExpectedDifference {
@@ -74,19 +121,33 @@ export interface SideResult {
   readonly after: string[];
 }
 
-/** The FunctionConfig of one side of a case. */
-export function sideFunction(c: ConformanceCase, side: Side): FunctionConfig {
-  const name = functionName(c, side);
+/**
+ * The FunctionConfig of one side of a case on one major. Both sides say `nodejs<major>.x`
+ * (AWS_EXECUTION_ENV) and run on the same node; the official side (and Lamina's on another node
+ * than the host's) starts through test/fixtures/conformance/bootstrap, Lamina's on the host's node
+ * as the platform starts a Node runtime.
+ */
+export function sideFunction(c: ConformanceCase, side: Side, setup: MajorSetup): FunctionConfig {
+  const name = functionName(c, side, setup.major);
   const codeDir = join(CONFORMANCE_FIXTURES, c.dir);
   const base = customRuntimeFunction(name, codeDir, { handler: c.handler, memorySize: 256, timeout: 5, ...c.config });
-  // Both sides say nodejs20.x (AWS_EXECUTION_ENV); only the launch differs.
-  if (side === 'official') return { ...base, runtime: 'nodejs20.x', launch: { kind: 'bootstrap', command: OFFICIAL_BOOTSTRAP, args: [] } };
-  return { ...base, runtime: 'nodejs20.x', launch: { kind: 'node-ric', runtime: 'nodejs20.x' } };
+  const runtime = `nodejs${setup.major}.x`;
+  if (side === 'lamina' && setup.node === process.execPath) return { ...base, runtime, launch: { kind: 'node-ric', runtime } };
+  const environment = {
+    ...base.environment,
+    CONFORMANCE_NODE: setup.node,
+    CONFORMANCE_CLIENT: side === 'lamina' ? 'lamina' : setup.line,
+    ...(setup.ric3Entry === undefined ? {} : { CONFORMANCE_RIC3: setup.ric3Entry }),
+  };
+  return { ...base, runtime, environment, launch: { kind: 'bootstrap', command: OFFICIAL_BOOTSTRAP, args: [] } };
 }
 
-export function functionName(c: ConformanceCase, side: Side): string {
-  return `${c.name}--${side === 'official' ? 'off' : 'lam'}`;
+export function functionName(c: ConformanceCase, side: Side, major: number): string {
+  return `${c.name}--${major}${side === 'official' ? 'off' : 'lam'}`;
 }
+
+/** The installed 4.x client, as named and as node resolves it (node_modules may be a symlink). */
+const OFFICIAL_RIC_DIRS = [join(PROJECT_ROOT, 'node_modules', 'aws-lambda-ric')].flatMap((dir) => (existsSync(dir) ? [...new Set([dir, realpathSync(dir)])] : [dir]));
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -96,8 +157,9 @@ export function normaliseText(text: string, fnName: string, requestIds: readonly
   for (const id of requestIds) out = out.replaceAll(id, '<req>');
   out = out.replaceAll(fnName, '<fn>');
   // Where each client lives (it shows up in "Require stack" lists and stack frames).
-  out = out.replace(new RegExp(`(file://)?${escapeRegExp(join(PROJECT_ROOT, 'node_modules', 'aws-lambda-ric'))}/[\\w./-]+`, 'g'), '<ric>');
+  for (const dir of OFFICIAL_RIC_DIRS) out = out.replace(new RegExp(`(file://)?${escapeRegExp(dir)}/[\\w./-]+`, 'g'), '<ric>');
   out = out.replace(new RegExp(`(file://)?${escapeRegExp(join(PROJECT_ROOT, 'dist'))}/[\\w./-]+`, 'g'), '<ric>');
+  out = out.replace(new RegExp(`(file://)?${escapeRegExp(OFFICIAL_RIC_3_DIR)}/[\\w./-]+`, 'g'), '<ric>');
   // Where the code is: its own folder, or /var/task when the platform mounts it there.
   out = out.replace(new RegExp(`(file://)?(${escapeRegExp(taskRoot)}|/var/task)(?=[/'"\\s]|$)`, 'g'), '<task>');
   // Stack frames: inside JSON-encoded arrays ("    at x", ...), and inline (\r or \n separated).
@@ -184,8 +246,8 @@ function errorShape(payload: Buffer, norm: (text: string) => string): ErrorShape
  * line that reaches the platform just after the answer is still counted): it includes the init
  * phase for the first invoke, and for an invoke that re-initialised a crashed environment.
  */
-export async function runSide(lamina: RunningLamina, c: ConformanceCase, side: Side): Promise<SideResult> {
-  const name = functionName(c, side);
+export async function runSide(lamina: RunningLamina, c: ConformanceCase, side: Side, major: number): Promise<SideResult> {
+  const name = functionName(c, side, major);
   const taskRoot = join(CONFORMANCE_FIXTURES, c.dir);
   const requestIds: string[] = [];
   const raw: Array<{ status: string; payload: Buffer; isError: boolean }> = [];

@@ -249,7 +249,7 @@ export interface RicProcess {
 }
 
 /** Spawn the compiled client with only the Lambda environment (never process.env). */
-export function spawnRic(options: { api: FakeRuntimeApi; taskRoot: string; handler: string; env?: Record<string, string>; entry?: string }): RicProcess {
+export function spawnRic(options: { api: FakeRuntimeApi; taskRoot: string; handler: string; env?: Record<string, string>; entry?: string; node?: string }): RicProcess {
   const env: Record<string, string> = {
     PATH: process.env['PATH'] ?? '/usr/bin:/bin',
     TZ: ':UTC',
@@ -263,7 +263,7 @@ export function spawnRic(options: { api: FakeRuntimeApi; taskRoot: string; handl
     AWS_LAMBDA_LOG_STREAM_NAME: '2024/01/01/[$LATEST]0123456789abcdef',
     ...options.env,
   };
-  const child = spawn(process.execPath, [options.entry ?? ricEntry], { cwd: options.taskRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(options.node ?? process.execPath, [options.entry ?? ricEntry], { cwd: options.taskRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
