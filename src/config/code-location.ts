@@ -8,11 +8,12 @@ import type { RuntimeLaunch } from './function-config.js';
 import { isPlainObject, type IntrinsicResolver } from './cfn-intrinsics.js';
 import { resolveProperty, show, type TemplateReport } from './function-properties.js';
 import { findPython, PYTHON_RUNTIMES } from './python-runtime.js';
+import { nodeAtHand } from '../runtimes/function-nodes.js';
 
 /** Runtimes that start `<codeDir>/bootstrap`. */
 export const BOOTSTRAP_RUNTIMES: readonly string[] = ['provided', 'provided.al2', 'provided.al2023'];
 /** Runtimes run by Lamina's Node.js runtime interface client. */
-export const NODE_RUNTIMES: readonly string[] = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x'];
+export const NODE_RUNTIMES: readonly string[] = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x', 'nodejs26.x'];
 export const SUPPORTED_RUNTIMES: readonly string[] = [...NODE_RUNTIMES, ...PYTHON_RUNTIMES, ...BOOTSTRAP_RUNTIMES];
 
 /** The resource types Lamina loads, and the property that holds each one's code location. */
@@ -93,7 +94,7 @@ export function runtimeLaunch(
       report.problem(id, 'Handler', `is required for ${runtime} (e.g. index.handler)`);
       return undefined;
     }
-    return { kind: 'node-ric', runtime };
+    return { kind: 'node-ric', runtime, node: nodeAtHand(runtime) };
   }
   if (PYTHON_RUNTIMES.includes(runtime)) {
     if (handler === '') {

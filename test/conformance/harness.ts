@@ -81,7 +81,7 @@ export function sideFunction(c: ConformanceCase, side: Side): FunctionConfig {
   const base = customRuntimeFunction(name, codeDir, { handler: c.handler, memorySize: 256, timeout: 5, ...c.config });
   // Both sides say nodejs20.x (AWS_EXECUTION_ENV); only the launch differs.
   if (side === 'official') return { ...base, runtime: 'nodejs20.x', launch: { kind: 'bootstrap', command: OFFICIAL_BOOTSTRAP, args: [] } };
-  return { ...base, runtime: 'nodejs20.x', launch: { kind: 'node-ric', runtime: 'nodejs20.x' } };
+  return { ...base, runtime: 'nodejs20.x', launch: { kind: 'node-ric', runtime: 'nodejs20.x', node: process.execPath } };
 }
 
 export function functionName(c: ConformanceCase, side: Side): string {
