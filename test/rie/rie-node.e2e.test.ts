@@ -7,22 +7,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeOrSkip, realNode, type RealNode } from '../runtimes/real-node.js';
 import { RIC_LAUNCHER } from '../../src/platform/paths.js';
-import { ensureNode, type ResolvedNode } from '../../src/runtimes/node-installer.js';
 import { hostEnv, invoke, start } from './helpers.js';
 
 const task = mkdtempSync(join(tmpdir(), 'lamina-rie-node-'));
 writeFileSync(join(task, 'index.mjs'), 'export const handler = async () => ({ version: process.version, path: process.env.PATH });\n');
 
-let node22: ResolvedNode | undefined;
-let unavailable = '';
+let real: RealNode = { node: undefined, unavailable: 'not tried' };
 
+// The real cache root: installed once on this machine, then found there.
 beforeAll(async () => {
-  try {
-    node22 = await ensureNode(22);
-  } catch (error) {
-    unavailable = error instanceof Error ? error.message : String(error);
-  }
+  real = await realNode(22);
 }, 600_000);
 
 afterAll(() => rmSync(task, { recursive: true, force: true }));
@@ -36,11 +32,8 @@ const options = (hostNode: boolean) => ({
 
 describe('lamina rie with AWS_EXECUTION_ENV=AWS_Lambda_nodejs22.x', () => {
   it('runs the bootstrap with Node 22 first on its PATH', async (context) => {
-    if (node22 === undefined) {
-      console.log(`skipped: Node 22 is not installed and the registry cannot be reached: ${unavailable}`);
-      context.skip();
-      return;
-    }
+    const node22 = nodeOrSkip(real, context);
+    if (node22 === undefined) return;
     const { rie, messages } = await start(options(false));
     try {
       const answer = (await invoke(rie.invokeUrl, {})).json<{ version: string; path: string }>();

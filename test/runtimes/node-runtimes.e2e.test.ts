@@ -10,9 +10,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeOrSkip, realNode, type RealNode } from './real-node.js';
 import { PROJECT_ROOT } from '../../src/platform/paths.js';
-import { ensureNode, type ResolvedNode } from '../../src/runtimes/node-installer.js';
-import { progressLine } from '../../src/runtimes/progress-line.js';
 import { deadRegistryUrl } from './fake-registry.js';
 
 const LAMINA = join(PROJECT_ROOT, 'bin', 'lamina.js');
@@ -62,27 +61,19 @@ async function invoke(served: Served): Promise<{ version: string; execPath: stri
   return (await answer.json()) as { version: string; execPath: string; executionEnv: string; nodePath: string };
 }
 
-let node22: ResolvedNode | undefined;
-let unavailable = '';
+let real: RealNode = { node: undefined, unavailable: 'not tried' };
 
+// The real cache root: installed once on this machine, then found there.
 beforeAll(async () => {
-  try {
-    // The real cache root: installed once on this machine, then found there.
-    node22 = await ensureNode(22, { onProgress: progressLine() });
-  } catch (error) {
-    unavailable = error instanceof Error ? error.message : String(error);
-  }
+  real = await realNode(22);
 }, 600_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('lamina serve on each runtime\'s own Node major', () => {
   it('runs a nodejs22.x function on Node 22 (banner, process.version, AWS_EXECUTION_ENV, NODE_PATH)', async (context) => {
-    if (node22 === undefined) {
-      console.log(`skipped: Node 22 is not installed and the registry cannot be reached: ${unavailable}`);
-      context.skip();
-      return;
-    }
+    const node22 = nodeOrSkip(real, context);
+    if (node22 === undefined) return;
     const served = await serve(project('nodejs22.x'));
     try {
       expect(served.output()).toContain(`Fn (nodejs22.x, 128 MB, 20 s) on node v${node22.version} (${node22.path})`);
