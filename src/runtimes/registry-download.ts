@@ -24,6 +24,14 @@ export interface PackageRelease {
 /** Bytes so far and the total (undefined when the registry does not say), for one release. */
 export type ProgressListener = (received: number, total: number | undefined, release: PackageRelease) => void;
 
+/** Why a fetch failed, in a word: undici hides the system error (ECONNREFUSED...) in `cause`. */
+function networkReason(error: unknown): string {
+  const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  if (typeof cause?.code === 'string') return cause.code;
+  if (typeof cause?.message === 'string') return cause.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -36,7 +44,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  */
 export async function newestRelease(name: string, major: number, registry: string = registryUrl()): Promise<PackageRelease> {
   const url = `${registry}${name}`;
-  const response = await fetch(url, { headers: { accept: 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8' }, signal: AbortSignal.timeout(30_000) });
+  const response = await fetch(url, { headers: { accept: 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8' }, signal: AbortSignal.timeout(30_000) }).catch((error: unknown) => {
+    throw new Error(`cannot reach ${url}: ${networkReason(error)}`);
+  });
   if (!response.ok) throw new Error(`${url} answered ${response.status} ${response.statusText}`);
   const packument: unknown = await response.json();
   const versions = isRecord(packument) && isRecord(packument.versions) ? packument.versions : {};
