@@ -186,6 +186,11 @@ export function processSandboxFactory(
           ...(full.diskTmp ? { tmpImage: tmpImage(tmpMb), tmpDir: tmpCopiesDir() } : {}),
           binds: [...new Set([...interpreterBinds(), ...interpreterBinds(launchInterpreter(fn) ?? process.execPath)])],
         };
+  const interpreter = launchInterpreter(fn);
+  if (isolation !== undefined && interpreter?.startsWith('/tmp/') === true) {
+    // The isolated root mounts the environment's own /tmp over everything bound under /tmp.
+    throw new ConfigError(`Function ${fn.name}: its interpreter ${interpreter} lives under /tmp, which isolated environments replace with their own; install it elsewhere (LAMINA_RUNTIMES_DIR, docs/runtimes.md) or serve with --no-isolation`);
+  }
   const { command, args, runtimeDir } = runtimeCommand(fn, isolated);
   const outbound = isolation !== undefined && fn.vpc !== true && limits?.outbound?.available === true;
   const spec = (env: Record<string, string>): SandboxSpec => {
