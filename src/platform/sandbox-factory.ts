@@ -187,9 +187,9 @@ export function processSandboxFactory(
           binds: [...new Set([...interpreterBinds(), ...interpreterBinds(launchInterpreter(fn) ?? process.execPath)])],
         };
   const interpreter = launchInterpreter(fn);
-  if (isolation !== undefined && interpreter?.startsWith('/tmp/') === true) {
-    // The isolated root mounts the environment's own /tmp over everything bound under /tmp.
-    throw new ConfigError(`Function ${fn.name}: its interpreter ${interpreter} lives under /tmp, which isolated environments replace with their own; install it elsewhere (LAMINA_RUNTIMES_DIR, docs/runtimes.md) or serve with --no-isolation`);
+  if (isolated && interpreter?.startsWith('/tmp/') === true) {
+    // The environment's private /tmp is mounted over the host's, and over whatever lives there.
+    throw new ConfigError(`Function ${fn.name}: its interpreter ${interpreter} lives under /tmp, which each environment replaces with its own; install it elsewhere (LAMINA_RUNTIMES_DIR, docs/runtimes.md) or serve with --no-limits`);
   }
   const { command, args, runtimeDir } = runtimeCommand(fn, isolated);
   const outbound = isolation !== undefined && fn.vpc !== true && limits?.outbound?.available === true;
