@@ -33,7 +33,7 @@ export function nodeFunctionConfig(name: string, codeDir: string, memorySize: nu
     runtime: image === undefined ? 'nodejs20.x' : '',
     handler: image === undefined ? 'index.handler' : '',
     codeDir,
-    launch: image === undefined ? { kind: 'node-ric', runtime: 'nodejs20.x' } : { kind: 'bootstrap', command: '', args: [] },
+    launch: image === undefined ? { kind: 'node-ric', runtime: 'nodejs20.x', node: process.execPath } : { kind: 'bootstrap', command: '', args: [] },
     ...(image === undefined ? {} : { image }),
     memorySize,
     timeout: 10,

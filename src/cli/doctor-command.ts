@@ -7,6 +7,7 @@ import { detectFilesystemIsolation, OPEN_FILES_PER_ENVIRONMENT } from '../platfo
 import { STANDBY_SUPPORTED } from '../sandbox/process-sandbox.js';
 import { detectIsolation, LAMBDA_UID } from '../sandbox/isolation.js';
 import { detectOutbound } from '../sandbox/outbound-network.js';
+import { describeRuntimes } from './runtimes-command.js';
 
 interface Check {
   readonly what: string;
@@ -61,5 +62,6 @@ export async function doctorCommand(args: string[]): Promise<number> {
   for (const check of doctorChecks()) {
     process.stdout.write(`${check.enforced ? 'enforced    ' : 'NOT enforced'}  ${check.what}\n              ${check.detail}\n`);
   }
+  process.stdout.write(`\n${describeRuntimes().join('\n')}\n`);
   return 0;
 }

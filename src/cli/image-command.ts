@@ -12,10 +12,13 @@ import { buildBaseImage, LOCAL_BASE_IMAGE } from '../containers/base-image.js';
 import { detectEngine, imageExists, type ContainerEngine, type EngineName } from '../containers/engine.js';
 import { buildFunctionImage, imageSize } from '../containers/image-build.js';
 import { readHostEnvironment } from './host-environment.js';
+import { ensureNode } from '../runtimes/node-installer.js';
+import { NODE_MAJORS, parseNodeRuntime, runtimeOfMajor } from '../runtimes/node-majors.js';
+import { progressLine } from '../runtimes/progress-line.js';
 
 export const IMAGE_USAGE = `Usage: lamina image <base|build> [options]
 
-  base    Assemble Lamina's local base image (the host's node and the libraries it links,
+  base    Assemble Lamina's local base image (the host's node, or --runtime's, and the libraries it links,
           /lambda-entrypoint.sh, Lamina's runtime interface client at /var/runtime/bootstrap and
           its emulator as /usr/local/bin/aws-lambda-rie) and import it: no registry needed.
   build   Build the images of a template's PackageType: Image functions from their
@@ -25,6 +28,9 @@ export const IMAGE_USAGE = `Usage: lamina image <base|build> [options]
 Options:
   --engine <podman|docker>  Container engine (default: podman if it works, else docker)
   --tag <image>             base: the tag to import as (default: ${LOCAL_BASE_IMAGE})
+  --runtime <nodejsNN.x>    base: ship Node.js NN (from the runtime cache, installed on first use;
+                            docs/runtimes.md) instead of the host's node, and set
+                            AWS_EXECUTION_ENV=AWS_Lambda_nodejsNN.x as AWS's nodejs images do
   --template <file>         build: SAM template (default: template.yaml)
   --function <name>         build: only this function (repeatable)
   --base-image <image>      build: value for the Dockerfile's ARG BASE_IMAGE / NODE_IMAGE
@@ -55,6 +61,7 @@ export async function imageCommand(args: string[], out: (text: string) => void =
       template: { type: 'string', default: 'template.yaml' },
       function: { type: 'string', multiple: true },
       'base-image': { type: 'string' },
+      runtime: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -64,9 +71,13 @@ export async function imageCommand(args: string[], out: (text: string) => void =
     return sub === undefined ? 2 : 0;
   }
   if (sub !== 'base' && sub !== 'build') throw new ConfigError(`unknown subcommand '${sub}' (base or build)`);
+  const major = values.runtime === undefined ? undefined : parseNodeRuntime(values.runtime);
+  if (values.runtime !== undefined && (major === undefined || sub !== 'base')) {
+    throw new ConfigError(`--runtime (base only) must name a Node.js runtime (${NODE_MAJORS.map(runtimeOfMajor).join(', ')}), got '${values.runtime}'`);
+  }
   const engine = engineFrom(values.engine);
   try {
-    return await (sub === 'base' ? imageBase(engine, values.tag, out) : imageBuild(engine, values, out));
+    return await (sub === 'base' ? imageBase(engine, values.tag, major, out) : imageBuild(engine, values, out));
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     // The engine's own failure (a Dockerfile error, no disk space): its words, without a stack.
@@ -75,10 +86,12 @@ export async function imageCommand(args: string[], out: (text: string) => void =
   }
 }
 
-async function imageBase(engine: ContainerEngine, tag: string, out: (text: string) => void): Promise<number> {
+async function imageBase(engine: ContainerEngine, tag: string, major: number | undefined, out: (text: string) => void): Promise<number> {
   const started = Date.now();
-  await buildBaseImage(engine, tag);
-  out(`lamina image: ${tag} imported into ${engine.summary} (${megabytes(await imageSize(engine, tag))}, ${Date.now() - started} ms)\n`);
+  const node = major === undefined ? undefined : await ensureNode(major, { onProgress: progressLine() });
+  await buildBaseImage(engine, tag, node === undefined || major === undefined ? {} : { node: node.path, runtime: runtimeOfMajor(major) });
+  const inside = node === undefined ? '' : `, node v${node.version}`;
+  out(`lamina image: ${tag} imported into ${engine.summary} (${megabytes(await imageSize(engine, tag))}${inside}, ${Date.now() - started} ms)\n`);
   return 0;
 }
 

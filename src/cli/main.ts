@@ -11,6 +11,7 @@ Commands:
   rie     Run one function like AWS's Runtime Interface Emulator (aws-lambda-rie), fixed
   package Package Lamina's Node.js runtime interface client as a layer zip or a bootstrap
   doctor  Say which Lambda limits this machine lets Lamina enforce
+  runtimes List, install and prune the Node.js majors nodejs*.x functions run on
   image   Build container images offline: the local base image, a template's Image functions
   bench   Benchmark Lamina against the floor relay and peers (cold, warm, memory, concurrency, limits)
   help    Show this help
@@ -25,6 +26,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   rie: async () => (await import('./rie-command.js')).rieCommand,
   package: async () => (await import('./package-command.js')).packageCommand,
   doctor: async () => (await import('./doctor-command.js')).doctorCommand,
+  runtimes: async () => (await import('./runtimes-command.js')).runtimesCommand,
   image: async () => (await import('./image-command.js')).imageCommand,
   bench: async () => (await import('./bench-command.js')).benchCommand,
 };

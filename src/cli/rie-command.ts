@@ -32,6 +32,9 @@ Options (before the bootstrap):
   --max-concurrency <n>    Most bootstrap copies at once; more concurrent invokes get 429
                            TooManyRequestsException (default: ${RIE_DEFAULTS.maxConcurrency}).
   --enable-init-caching    Accepted for compatibility; ignored.
+  --host-node              With AWS_EXECUTION_ENV=AWS_Lambda_nodejsNN.x, run on the node running Lamina
+                           whatever its major (a warning names both). Default: Node NN, from the cache
+                           (lamina runtimes) or installed now; its bin directory goes first on PATH.
   -h, --help               Show this help
 
 Bootstrap: the first word is the program, the rest its arguments; with two or more words the last
@@ -82,6 +85,7 @@ export async function rieCommand(args: string[], io: RieCommandIo = {}): Promise
       maxConcurrency: parsed.maxConcurrency,
       ...(parsed.logLevel === undefined ? {} : { logLevel: parsed.logLevel }),
       bootstrap: parsed.bootstrap,
+      hostNode: parsed.hostNode,
       env,
       ...(io.cwd === undefined ? {} : { cwd: io.cwd }),
       functionOutput: stdout,

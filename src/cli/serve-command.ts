@@ -12,6 +12,8 @@ import { positiveNumber, untilSignal, warnIfExposed } from './cli-support.js';
 import { describeLimits, detectSandboxLimits } from '../platform/sandbox-factory.js';
 import { containerSettings } from '../containers/serve-settings.js';
 import { signatureSettings } from './signature-settings.js';
+import { resolveFunctionNodes } from '../runtimes/function-nodes.js';
+import { progressLine } from '../runtimes/progress-line.js';
 
 export const SERVE_USAGE = `Usage: lamina serve [options]
 
@@ -34,6 +36,9 @@ Options:
   --sandbox <process|container> Where zip functions run (default: process). PackageType: Image
                                 functions always run in containers (podman or docker, found at start)
   --engine <podman|docker>      Container engine (default: podman if it works, else docker)
+  --host-node                   Run every nodejs*.x function on the node running Lamina, whatever
+                                its major (a warning names both versions). Default: each runtime's
+                                own major, installed on first use (lamina runtimes, docs/runtimes.md)
   --quiet                       Do not print function logs
   -h, --help                    Show this help
 `;
@@ -56,6 +61,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       'idle-timeout': { type: 'string', default: String(PLATFORM_DEFAULTS.idleTimeoutMs / 1000) },
       'shutdown-grace': { type: 'string', default: String(PLATFORM_DEFAULTS.shutdownGraceMs / 1000) },
       quiet: { type: 'boolean', default: false },
+      'host-node': { type: 'boolean', default: false },
       'no-limits': { type: 'boolean', default: false },
       'no-isolation': { type: 'boolean', default: false },
       'scale-out': { type: 'string', default: '1000' },
@@ -76,8 +82,10 @@ export async function serveCommand(args: string[]): Promise<number> {
     host,
   );
   const templatePath = resolve(values.template);
-  const { functions, warnings } = loadTemplate(templatePath, { region: host.region, accountId: host.accountId });
-  for (const warning of warnings) process.stderr.write(`lamina: warning: ${warning}\n`);
+  const loaded = loadTemplate(templatePath, { region: host.region, accountId: host.accountId });
+  // Each nodejsNN.x function on Node NN: installed now (before serving) when missing.
+  const { functions, interpreters, warnings: nodeWarnings } = await resolveFunctionNodes(loaded.functions, { allowHostNode: values['host-node'], onProgress: progressLine() });
+  for (const warning of [...loaded.warnings, ...nodeWarnings]) process.stderr.write(`lamina: warning: ${warning}\n`);
   const detected = values['no-limits'] ? undefined : detectSandboxLimits();
   const processLimits = detected !== undefined && values['no-isolation'] ? { ...detected, isolation: undefined, outbound: undefined } : detected;
   process.stdout.write(`Limits: ${processLimits === undefined ? 'off (--no-limits)' : describeLimits(processLimits)}\n`);
@@ -106,7 +114,9 @@ export async function serveCommand(args: string[]): Promise<number> {
   const base = `http://${values.host.includes(':') ? `[${values.host}]` : values.host}:${address.port}`;
   process.stdout.write(`Lamina is serving ${functions.length} function(s) from ${templatePath} on ${base}\n`);
   for (const fn of functions) {
-    process.stdout.write(`  ${fn.name} (${fn.image?.uri ?? fn.runtime}, ${fn.memorySize} MB, ${fn.timeout} s): POST ${base}/2015-03-31/functions/${fn.name}/invocations\n`);
+    const interpreter = interpreters.get(fn.name) ?? (fn.launch.kind === 'python-ric' ? fn.launch.python : undefined);
+    const on = interpreter === undefined ? '' : ` on ${interpreter}`;
+    process.stdout.write(`  ${fn.name} (${fn.image?.uri ?? fn.runtime}, ${fn.memorySize} MB, ${fn.timeout} s)${on}: POST ${base}/2015-03-31/functions/${fn.name}/invocations\n`);
   }
   const provisioned = functions.reduce((sum, fn) => sum + (fn.provisionedConcurrency ?? 0), 0);
   if (provisioned > 0) {

@@ -9,6 +9,7 @@ import { isPlainObject, type IntrinsicResolver } from './cfn-intrinsics.js';
 import { resolveProperty, show, type TemplateReport } from './function-properties.js';
 import { findPython } from './python-runtime.js';
 import { classifyRuntime, RUNNABLE_RUNTIMES, RUNTIME_CATALOG, type RuntimeRunner } from './runtime-catalog.js';
+import { nodeAtHand } from '../runtimes/function-nodes.js';
 
 const runBy = (runner: RuntimeRunner): readonly string[] => RUNTIME_CATALOG.filter((e) => e.runner === runner).map((e) => e.name);
 /** Runtimes that start `<codeDir>/bootstrap`. */
@@ -106,7 +107,7 @@ export function runtimeLaunch(
       report.problem(id, 'Handler', `is required for ${runtime} (e.g. index.handler)`);
       return undefined;
     }
-    return { kind: 'node-ric', runtime };
+    return { kind: 'node-ric', runtime, node: nodeAtHand(runtime) };
   }
   if (runner === 'python') {
     if (handler === '') {

@@ -7,8 +7,11 @@
 export type RuntimeLaunch =
   /** `provided*` runtimes: run `<codeDir>/bootstrap` (or an explicit command, RIE mode). */
   | { readonly kind: 'bootstrap'; readonly command: string; readonly args: readonly string[] }
-  /** `nodejs*` runtimes: run Lamina's runtime interface client on the host's node. */
-  | { readonly kind: 'node-ric'; readonly runtime: string }
+  /**
+   * `nodejs*` runtimes: Lamina's runtime interface client on `node`, the absolute path of the
+   * runtime's own Node major (src/runtimes/, docs/runtimes.md); '' until it is installed.
+   */
+  | { readonly kind: 'node-ric'; readonly runtime: string; readonly node: string }
   /** `python3.*` runtimes: Lamina's Python runtime interface client on the machine's `python` (absolute path). */
   | { readonly kind: 'python-ric'; readonly runtime: string; readonly python: string };
 

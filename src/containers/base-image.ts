@@ -3,7 +3,8 @@
  * because no registry is reachable. Laid out like AWS's images so the same Dockerfiles build on
  * either base:
  *
- *   /var/lang/bin/node        the host's node (+ the shared libraries it links, found with ldd)
+ *   /var/lang/bin/node        the host's node, or a runtime's own major (lamina image base --runtime
+ *                             nodejs24.x), + the shared libraries it links, found with ldd
  *   /bin/sh                   the host's POSIX shell (dash), for the entrypoint and bootstraps
  *   /var/runtime/bootstrap    Lamina's Node runtime interface client (dist/ric/), as nodejs:20 has AWS's
  *   /lambda-entrypoint.sh     the ENTRYPOINT (containers/lambda-entrypoint.sh)
@@ -73,6 +74,8 @@ export interface BaseRootfsSources {
   readonly node?: string;
   /** The shell to ship as /bin/sh (default: the host's /bin/sh). */
   readonly shell?: string;
+  /** The `nodejsNN.x` runtime `node` is for: set as the image's AWS_EXECUTION_ENV, as AWS's images do. */
+  readonly runtime?: string;
 }
 
 /**
@@ -106,9 +109,13 @@ export function assembleBaseRootfs(root: string, sources: BaseRootfsSources = {}
   for (const file of [RIC_BUNDLE, RIC_LOADER, RIC_CODE_CACHE]) copyInto(root, file, `var/runtime/${file.slice(dirname(file).length + 1)}`, 0o644);
 }
 
-/** The `--change` instructions that give an imported root filesystem its image configuration. */
-export function baseImageChanges(): string[] {
-  const changes = Object.entries(BASE_IMAGE_ENV).map(([name, value]) => `ENV ${name}=${value}`);
+/**
+ * The `--change` instructions that give an imported root filesystem its image configuration.
+ * @example baseImageChanges('nodejs24.x') // [..., 'ENV AWS_EXECUTION_ENV=AWS_Lambda_nodejs24.x', ...]
+ */
+export function baseImageChanges(runtime?: string): string[] {
+  const env = runtime === undefined ? BASE_IMAGE_ENV : { ...BASE_IMAGE_ENV, AWS_EXECUTION_ENV: `AWS_Lambda_${runtime}` };
+  const changes = Object.entries(env).map(([name, value]) => `ENV ${name}=${value}`);
   return [...changes, 'WORKDIR /var/task', 'ENTRYPOINT ["/lambda-entrypoint.sh"]', 'LABEL org.opencontainers.image.title=lamina-base'];
 }
 
@@ -127,7 +134,7 @@ export async function buildBaseImage(engine: ContainerEngine, tag = LOCAL_BASE_I
     const archive = join(work, 'rootfs.tar');
     const tar = spawnSync('tar', ['-C', root, '--numeric-owner', '--owner=0', '--group=0', '-cf', archive, '.'], { encoding: 'utf8' });
     if (tar.status !== 0) throw new Error(`tar failed: ${tar.stderr.trim() || tar.error?.message || ''}`);
-    const changes = baseImageChanges().flatMap((change) => ['--change', change]);
+    const changes = baseImageChanges(sources.runtime).flatMap((change) => ['--change', change]);
     const id = (await engineOutput(engine, ['import', ...changes, archive, tag])).trim().split('\n').pop() ?? '';
     return { tag, id };
   } finally {

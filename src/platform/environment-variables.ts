@@ -5,6 +5,7 @@
  */
 import { dirname } from 'node:path';
 import type { FunctionConfig } from '../config/function-config.js';
+import { nodeMajorOf } from '../runtimes/node-majors.js';
 
 /** Names a function's own variables may not set (Lambda rejects them at configuration time). */
 export const RESERVED_ENVIRONMENT_NAMES: ReadonlySet<string> = new Set([
@@ -28,7 +29,7 @@ export const RESERVED_ENVIRONMENT_NAMES: ReadonlySet<string> = new Set([
   'LAMBDA_RUNTIME_DIR',
 ]);
 
-/** Lambda's PATH on Amazon Linux, with the host's node directory appended so `node` resolves. */
+/** Lambda's PATH on Amazon Linux, with the interpreter's directory appended so `node` resolves. */
 const LAMBDA_PATH = '/usr/local/bin:/usr/bin/:/bin:/opt/bin';
 
 /** Credentials the platform hands to functions, read once from the platform's settings. */
@@ -58,7 +59,8 @@ export function runtimeEnvironment(
   identity: EnvironmentIdentity,
   credentials: FunctionCredentials | undefined,
 ): Record<string, string> {
-  const nodeDir = dirname(process.execPath);
+  // A nodejs function's `node` on PATH is its own runtime's interpreter.
+  const nodeDir = dirname(fn.launch.kind === 'node-ric' && fn.launch.node !== '' ? fn.launch.node : process.execPath);
   const path = LAMBDA_PATH.split(':').includes(nodeDir) ? LAMBDA_PATH : `${LAMBDA_PATH}:${nodeDir}`;
   const env: Record<string, string> = {
     ...fn.inheritedEnvironment,
@@ -84,7 +86,9 @@ export function runtimeEnvironment(
   };
   if (fn.logLevel !== undefined) env.AWS_LAMBDA_LOG_LEVEL = fn.logLevel;
   if (fn.launch.kind === 'node-ric') {
-    env.NODE_PATH = '/opt/nodejs/node20/node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task';
+    // Lambda's NODE_PATH names the runtime's own major: /opt/nodejs/node22/node_modules on nodejs22.x.
+    const major = nodeMajorOf(fn.launch.runtime) ?? 20;
+    env.NODE_PATH = `/opt/nodejs/node${major}/node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task`;
   }
   // Lambda's Python runtimes set PYTHONPATH to the runtime directory (the client's own modules).
   if (fn.launch.kind === 'python-ric' && env.PYTHONPATH === undefined) env.PYTHONPATH = '/var/runtime';

@@ -16,6 +16,7 @@ import { basename, dirname } from 'node:path';
 import { containerSandboxFactory, type ContainerSettings } from '../containers/container-sandbox-factory.js';
 import { ConfigError } from '../errors.js';
 import { detectOutbound, nextLink, type OutboundSupport } from '../sandbox/outbound-network.js';
+import { nodeMajorOf } from '../runtimes/node-majors.js';
 
 /** docs/limits.md: 1,024 file descriptors per environment. */
 export const OPEN_FILES_PER_ENVIRONMENT = 1024;
@@ -117,10 +118,21 @@ function runtimeCommand(fn: FunctionConfig, isolated: boolean): { command: strin
     return { command: launch.python, args: ['-u', `${dir}/bootstrap.py`], runtimeDir: isolated ? PYTHON_RIC_DIR : undefined };
   }
   if (launch.kind === 'node-ric') {
+    if (launch.node === '') {
+      // Template loading found no interpreter at hand and nothing installed it (lamina serve does).
+      const major = nodeMajorOf(launch.runtime);
+      throw new ConfigError(`Function ${fn.name}: Node.js ${major ?? '?'} for ${launch.runtime} is not installed; run 'lamina runtimes install ${launch.runtime}'`);
+    }
     const atRuntimeDir = isolated && dirname(RIC_ENTRY) === RIC_DIR;
-    return { command: process.execPath, args: [atRuntimeDir ? `${RUNTIME_ROOT}/${basename(RIC_ENTRY)}` : RIC_ENTRY], runtimeDir: atRuntimeDir ? RIC_DIR : undefined };
+    return { command: launch.node, args: [atRuntimeDir ? `${RUNTIME_ROOT}/${basename(RIC_ENTRY)}` : RIC_ENTRY], runtimeDir: atRuntimeDir ? RIC_DIR : undefined };
   }
   return { command: launch.command, args: launch.args, runtimeDir: undefined };
+}
+
+/** The interpreter a Lamina runtime interface client runs on (node or python), if any. */
+function launchInterpreter(fn: FunctionConfig): string | undefined {
+  if (fn.launch.kind === 'node-ric') return fn.launch.node === '' ? undefined : fn.launch.node;
+  return fn.launch.kind === 'python-ric' ? fn.launch.python : undefined;
 }
 
 let sequence = 0;
@@ -172,8 +184,13 @@ export function processSandboxFactory(
           gid: LAMBDA_GID,
           privateNetwork: true,
           ...(full.diskTmp ? { tmpImage: tmpImage(tmpMb), tmpDir: tmpCopiesDir() } : {}),
-          binds: [...new Set([...interpreterBinds(), ...(fn.launch.kind === 'python-ric' ? interpreterBinds(fn.launch.python) : [])])],
+          binds: [...new Set([...interpreterBinds(), ...interpreterBinds(launchInterpreter(fn) ?? process.execPath)])],
         };
+  const interpreter = launchInterpreter(fn);
+  if (isolated && interpreter?.startsWith('/tmp/') === true) {
+    // The environment's private /tmp is mounted over the host's, and over whatever lives there.
+    throw new ConfigError(`Function ${fn.name}: its interpreter ${interpreter} lives under /tmp, which each environment replaces with its own; install it elsewhere (LAMINA_RUNTIMES_DIR, docs/runtimes.md) or serve with --no-limits`);
+  }
   const { command, args, runtimeDir } = runtimeCommand(fn, isolated);
   const outbound = isolation !== undefined && fn.vpc !== true && limits?.outbound?.available === true;
   const spec = (env: Record<string, string>): SandboxSpec => {
@@ -193,7 +210,8 @@ export function processSandboxFactory(
         ? {
             codeDir: fn.codeDir,
             tmpMb,
-            layers: process.execPath.startsWith('/opt/') ? undefined : fn.layers,
+            // Layers mount over /opt: not when the interpreter lives there (its bind would be hidden).
+            layers: [process.execPath, launchInterpreter(fn) ?? ''].some((path) => path.startsWith('/opt/')) ? undefined : fn.layers,
             runtimeDir,
           }
         : undefined,

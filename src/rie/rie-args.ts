@@ -37,6 +37,8 @@ export interface RieArgs {
   readonly help: boolean;
   /** Options AWS's RIE knows that Lamina accepts and ignores (reported as warnings). */
   readonly ignored: readonly string[];
+  /** `--host-node`: a nodejsNN.x function runs on the node running Lamina, whatever its major. */
+  readonly hostNode: boolean;
 }
 
 const VALUE_OPTIONS = new Set([
@@ -107,6 +109,7 @@ export function parseRieArgs(args: readonly string[]): RieArgs {
   const values = new Map<string, string>();
   const ignored: string[] = [];
   let help = false;
+  let hostNode = false;
   let bootstrap: readonly string[] = [];
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i] ?? '';
@@ -120,6 +123,10 @@ export function parseRieArgs(args: readonly string[]): RieArgs {
     }
     if (arg === '-h' || arg === '--help') {
       help = true;
+      continue;
+    }
+    if (arg === '--host-node') {
+      hostNode = true;
       continue;
     }
     const eq = arg.indexOf('=');
@@ -153,5 +160,6 @@ export function parseRieArgs(args: readonly string[]): RieArgs {
     bootstrap,
     help,
     ignored,
+    hostNode,
   };
 }

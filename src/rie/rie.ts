@@ -17,6 +17,7 @@ import { ConfigError } from '../errors.js';
 import { createFrontDoor, listen } from '../invoke/front-door-server.js';
 import type { AcceptedInvoke, InvokeOutcome, InvokePort, InvokeRequest } from '../platform/invoke-types.js';
 import { Platform, PLATFORM_DEFAULTS } from '../platform/platform.js';
+import { withRuntimeNode } from './rie-node.js';
 import { readHostEnvironment } from '../cli/host-environment.js';
 import { resolveBootstrap } from './bootstrap.js';
 import { RIE_DEFAULTS, parseHostPort, parseLogLevel, type HostPort, type RieLogLevel } from './rie-args.js';
@@ -51,6 +52,8 @@ export interface RieOptions {
   readonly shutdownGraceMs?: number;
   /** Default bootstrap locations (tests). */
   readonly bootstrapCandidates?: readonly string[];
+  /** `--host-node`: a nodejsNN.x function runs on the node running Lamina, whatever its major. */
+  readonly hostNode?: boolean;
 }
 
 export interface RunningRie {
@@ -166,7 +169,7 @@ export async function startRie(options: RieOptions = {}): Promise<RunningRie> {
     if (value !== undefined) kept[name] = value;
   }
   const execution = /^AWS_Lambda_(.+)$/.exec(host.rie.executionEnv ?? '');
-  const fn: FunctionConfig = {
+  const plain: FunctionConfig = {
     name: host.rie.functionName,
     arn: functionArn(host.region, host.rie.accountId, host.rie.functionName),
     region: host.region,
@@ -183,7 +186,11 @@ export async function startRie(options: RieOptions = {}): Promise<RunningRie> {
     logLevel: host.rie.functionLogLevel,
     inheritedEnvironment: host.forwarded,
   };
-  log.info(`exec '${bootstrap.command}' (cwd=${fn.codeDir}, handler=${fn.handler})`);
+  const runtimeNode = await withRuntimeNode(plain, { hostNode: options.hostNode === true });
+  const fn = runtimeNode.fn;
+  if (runtimeNode.warning !== undefined) log.warn(runtimeNode.warning);
+  if (runtimeNode.node !== undefined) log.info(`${fn.runtime}: node v${runtimeNode.node.version} (${runtimeNode.node.path}) first on the bootstrap's PATH`);
+  log.info(`exec '${fn.launch.kind === 'bootstrap' ? fn.launch.command : bootstrap.command}' (cwd=${fn.codeDir}, handler=${fn.handler})`);
   if (bootstrap.handlerSource === 'argument') log.debug(`handler '${fn.handler}' is the last bootstrap argument, as AWS's RIE takes it`);
   if (fn.codeDir !== cwd) log.info(`the runtime's working directory and LAMBDA_TASK_ROOT is ${fn.codeDir}`);
 

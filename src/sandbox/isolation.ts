@@ -88,10 +88,12 @@ const SYSTEM_DIRS = ['/usr/', '/bin/', '/sbin/', '/lib/', '/lib64/'];
 
 /**
  * Host paths an isolated runtime must see besides the system directories: the install prefix of
- * the node that runs Lamina when it lives elsewhere (nvm, a tarball under /opt or a home).
+ * an interpreter that lives elsewhere (nvm, a tarball under /opt or a home, Lamina's runtime cache
+ * under ~/.cache/lamina/runtimes, which the isolated root does not show otherwise).
  *
  * @example
  * interpreterBinds('/root/.nvm/versions/node/v20.18.0/bin/node'); // ['/root/.nvm/versions/node/v20.18.0']
+ * interpreterBinds('/root/.cache/lamina/runtimes/node-v24.22.3/bin/node'); // ['/root/.cache/lamina/runtimes/node-v24.22.3']
  */
 export function interpreterBinds(execPath = process.execPath): string[] {
   if (SYSTEM_DIRS.some((dir) => execPath.startsWith(dir))) return [];

@@ -1,7 +1,13 @@
 /** `lamina image`: options and failures that need no container engine, through main(). */
-import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { imageCommand, IMAGE_USAGE } from '../../src/cli/image-command.js';
+import { assembleBaseRootfs, baseImageChanges, sharedLibraries } from '../../src/containers/base-image.js';
+import { nodeOrSkip, realNode, type RealNode } from '../runtimes/real-node.js';
 
 describe('lamina image', () => {
   it('shows its usage for --help and without a subcommand', async () => {
@@ -15,5 +21,34 @@ describe('lamina image', () => {
   it('refuses an unknown subcommand or engine before touching any engine', async () => {
     await expect(imageCommand(['push'])).rejects.toThrow(new ConfigError("unknown subcommand 'push' (base or build)"));
     await expect(imageCommand(['base', '--engine', 'lxc'])).rejects.toThrow(/--engine must be podman or docker, got 'lxc'/);
+  });
+
+  it('refuses a --runtime that is not a Node.js runtime, before touching any engine', async () => {
+    await expect(imageCommand(['base', '--runtime', 'python3.12'])).rejects.toThrow(/--runtime \(base only\) must name a Node.js runtime .*nodejs24\.x.*got 'python3\.12'/);
+    await expect(imageCommand(['build', '--runtime', 'nodejs22.x'])).rejects.toThrow(ConfigError);
+  });
+});
+
+describe('lamina image base --runtime nodejs22.x', () => {
+  let real: RealNode = { node: undefined, unavailable: 'not tried' };
+  beforeAll(async () => {
+    real = await realNode(22);
+  }, 600_000);
+
+  it('lays out the root filesystem with Node 22 and the libraries it links, and names the runtime', (context) => {
+    const node22 = nodeOrSkip(real, context);
+    if (node22 === undefined) return;
+    const root = mkdtempSync(join(tmpdir(), 'lamina-base-rootfs-'));
+    try {
+      assembleBaseRootfs(root, { node: node22.path, runtime: 'nodejs22.x' });
+      for (const library of sharedLibraries(node22.path)) expect(existsSync(join(root, library))).toBe(true);
+      // As root, run it inside that root alone: the image's node is Node 22 and finds its libraries.
+      const run = process.getuid?.() === 0 ? spawnSync('chroot', [root, '/var/lang/bin/node', '--version'], { encoding: 'utf8' }) : spawnSync(join(root, 'var/lang/bin/node'), ['--version'], { encoding: 'utf8' });
+      expect(run.stdout.trim()).toBe(`v${node22.version}`);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+    expect(baseImageChanges('nodejs22.x')).toContain('ENV AWS_EXECUTION_ENV=AWS_Lambda_nodejs22.x');
+    expect(baseImageChanges().some((change) => change.includes('AWS_EXECUTION_ENV'))).toBe(false);
   });
 });

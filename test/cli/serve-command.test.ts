@@ -48,6 +48,8 @@ describe('lamina serve with examples/template.yaml', () => {
 
   it('lists the functions it serves', () => {
     expect(output).toContain('HelloNode (nodejs20.x, 256 MB, 10 s)');
+    // nodejs20.x on a Node 20 host: the host's own node, named in the banner.
+    if (process.versions.node.startsWith('20.')) expect(output).toContain(`HelloNode (nodejs20.x, 256 MB, 10 s) on node ${process.version} (${process.execPath})`);
     expect(output).toContain('HelloShell (provided.al2023, 128 MB, 5 s)');
   });
 

@@ -64,7 +64,7 @@ describe('loadTemplate: AWS::Serverless::Function', () => {
         runtime: 'nodejs20.x',
         handler: 'index.handler',
         codeDir: join(resolve(path, '..'), 'src'),
-        launch: { kind: 'node-ric', runtime: 'nodejs20.x' },
+        launch: { kind: 'node-ric', runtime: 'nodejs20.x', node: process.execPath },
         memorySize: 128,
         timeout: 3,
         environment: {},
@@ -77,11 +77,14 @@ describe('loadTemplate: AWS::Serverless::Function', () => {
   });
 
   it('accepts every supported node runtime and uses FunctionName when given', () => {
-    for (const runtime of ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x']) {
+    const hostRuntime = `nodejs${process.versions.node.split('.')[0] ?? ''}.x`;
+    for (const runtime of ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x', 'nodejs26.x']) {
       const { functions } = loadTemplate(project(fn(`Runtime: ${runtime}\nHandler: index.handler\nCodeUri: src\nFunctionName: my-fn_1`)), OPTIONS);
       expect(functions[0]?.name).toBe('my-fn_1');
       expect(functions[0]?.arn).toBe('arn:aws:lambda:eu-west-1:123456789012:function:my-fn_1');
-      expect(functions[0]?.launch).toEqual({ kind: 'node-ric', runtime });
+      // The host's node for its own major; another major: the cache's, or '' until installed.
+      const node = runtime === hostRuntime ? process.execPath : expect.stringMatching(new RegExp(`^$|/node-v${runtime.slice(6, 8)}\\.\\d+\\.\\d+/bin/node$`));
+      expect(functions[0]?.launch).toEqual({ kind: 'node-ric', runtime, node });
     }
   });
 
@@ -646,10 +649,10 @@ describe('examples/template.yaml', () => {
     expect(warnings).toEqual([]);
     const examples = resolve('examples');
     expect(functions.map((f) => [f.name, f.runtime, f.handler, f.codeDir, f.launch])).toEqual([
-      ['HelloNode', 'nodejs20.x', 'index.handler', join(examples, 'hello-node'), { kind: 'node-ric', runtime: 'nodejs20.x' }],
+      ['HelloNode', 'nodejs20.x', 'index.handler', join(examples, 'hello-node'), { kind: 'node-ric', runtime: 'nodejs20.x', node: process.execPath }],
       ['HelloShell', 'provided.al2023', 'bootstrap', join(examples, 'shell-runtime'), { kind: 'bootstrap', command: join(examples, 'shell-runtime', 'bootstrap'), args: [] }],
       ['HelloPython', 'python3.11', 'app.lambda_handler', join(examples, 'hello-python'), { kind: 'python-ric', runtime: 'python3.11', python: '/usr/bin/python3.11' }],
-      ['Failing', 'nodejs20.x', 'index.handler', join(examples, 'failing'), { kind: 'node-ric', runtime: 'nodejs20.x' }],
+      ['Failing', 'nodejs20.x', 'index.handler', join(examples, 'failing'), { kind: 'node-ric', runtime: 'nodejs20.x', node: process.execPath }],
     ]);
     expect(functions[2]).toMatchObject({ environment: { GREETING_TABLE: 'greetings-local' } });
     expect(functions[0]).toMatchObject({ memorySize: 256, timeout: 10, environment: { POWERED_BY: 'Lamina', STAGE: 'local', APP_NAME: 'hello-local-us-east-1' } });

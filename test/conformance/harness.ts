@@ -132,7 +132,7 @@ export function sideFunction(c: ConformanceCase, side: Side, setup: MajorSetup):
   const codeDir = join(CONFORMANCE_FIXTURES, c.dir);
   const base = customRuntimeFunction(name, codeDir, { handler: c.handler, memorySize: 256, timeout: 5, ...c.config });
   const runtime = `nodejs${setup.major}.x`;
-  if (side === 'lamina' && setup.node === process.execPath) return { ...base, runtime, launch: { kind: 'node-ric', runtime } };
+  if (side === 'lamina' && setup.node === process.execPath) return { ...base, runtime, launch: { kind: 'node-ric', runtime, node: process.execPath } };
   const environment = {
     ...base.environment,
     CONFORMANCE_NODE: setup.node,

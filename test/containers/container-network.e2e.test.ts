@@ -35,7 +35,7 @@ interface SpyReport {
 }
 
 const zipInContainer = (name: string, dir: string, vpc = false) =>
-  customRuntimeFunction(name, join(FIXTURES, 'containers', dir), { runtime: 'nodejs20.x', handler: 'index.handler', launch: { kind: 'node-ric', runtime: 'nodejs20.x' }, timeout: 20, vpc });
+  customRuntimeFunction(name, join(FIXTURES, 'containers', dir), { runtime: 'nodejs20.x', handler: 'index.handler', launch: { kind: 'node-ric', runtime: 'nodejs20.x', node: process.execPath }, timeout: 20, vpc });
 
 /** The host's own IPv4 addresses besides loopback. */
 function hostAddresses(): string[] {

@@ -103,7 +103,7 @@ describe.skipIf(probe.engine === undefined)('container images, offline', () => {
   }, 60_000);
 
   it('runs a zip function in the base image with --sandbox container (code mounted read-only)', async () => {
-    const fn = customRuntimeFunction('ZipInContainer', join(FIXTURES, 'containers', 'node-fn'), { runtime: 'nodejs20.x', handler: 'index.handler', launch: { kind: 'node-ric', runtime: 'nodejs20.x' } });
+    const fn = customRuntimeFunction('ZipInContainer', join(FIXTURES, 'containers', 'node-fn'), { runtime: 'nodejs20.x', handler: 'index.handler', launch: { kind: 'node-ric', runtime: 'nodejs20.x', node: process.execPath } });
     const zip = await startLamina([fn], { limits: { cgroups: undefined, maxOpenFiles: undefined, containers: { engine, all: true, direct: directRuncAvailable(engine) } } });
     try {
       const result = await invoke(zip.url, 'ZipInContainer', { zip: true });

@@ -18,7 +18,15 @@ describe('parseRieArgs', () => {
       bootstrap: [],
       help: false,
       ignored: [],
+      hostNode: false,
     });
+  });
+
+  it('takes --host-node as a flag before the bootstrap, and leaves it to the bootstrap after', () => {
+    expect(parseRieArgs(['--host-node', './bootstrap']).hostNode).toBe(true);
+    const after = parseRieArgs(['./bootstrap', '--host-node']);
+    expect(after.hostNode).toBe(false);
+    expect(after.bootstrap).toEqual(['./bootstrap', '--host-node']);
   });
 
   it('reads --name value and --name=value, then the bootstrap untouched', () => {

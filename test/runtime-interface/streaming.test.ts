@@ -84,7 +84,7 @@ describe('through the Lamina platform', () => {
       customRuntimeFunction('streamer', streaming, {
         runtime: 'nodejs20.x',
         handler: 'index.plain',
-        launch: { kind: 'node-ric', runtime: 'nodejs20.x' },
+        launch: { kind: 'node-ric', runtime: 'nodejs20.x', node: process.execPath },
       }),
     ]);
     const client = localLambdaClient(lamina.url);

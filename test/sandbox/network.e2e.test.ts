@@ -28,7 +28,7 @@ function hostAddress(): string | undefined {
 
 function probeFunction(name: string, vpc: boolean): FunctionConfig {
   const codeDir = join(FIXTURES, 'handlers', 'netprobe');
-  return customRuntimeFunction(name, codeDir, { runtime: 'nodejs20.x', handler: 'index.handler', launch: { kind: 'node-ric', runtime: 'nodejs20.x' }, timeout: 10, ...(vpc ? { vpc } : {}) });
+  return customRuntimeFunction(name, codeDir, { runtime: 'nodejs20.x', handler: 'index.handler', launch: { kind: 'node-ric', runtime: 'nodejs20.x', node: process.execPath }, timeout: 10, ...(vpc ? { vpc } : {}) });
 }
 
 interface Probe {
