@@ -6,11 +6,11 @@
  * autotools and cmake (minutes, and it fails where autoreconf is missing). Its native addon's source
  * (rapid-client.cc) is byte for byte the one of the installed `aws-lambda-ric@4`, and a Node-API
  * addon loads on every Node major, so the test fetches the 3.3.0 package once with `npm pack` (no
- * install scripts run) into `~/.cache/lamina-test/` and links the 4.x build of the addon next to
+ * install scripts run) into `~/.cache/lamina-test/` and copies the 4.x build of the addon next to
  * its `dist/index.mjs`. Without network or npm, the versions it serves are skipped with the reason.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { OFFICIAL_RIC_DIR } from './official-ric.js';
@@ -64,11 +64,16 @@ export function ensureOfficialRic3(): string | undefined {
     }
   }
   if (!sameAddonSource()) return `the native addon source of aws-lambda-ric@${OFFICIAL_RIC_3_VERSION} differs from the installed 4.x one, so its build cannot be borrowed`;
-  const link = join(OFFICIAL_RIC_3_DIR, 'dist', ADDON);
+  // A copy, not a link: a link would dangle once the checkout it points into moves (worktrees).
+  const copy = join(OFFICIAL_RIC_3_DIR, 'dist', ADDON);
   try {
-    symlinkSync(addon, link);
+    const current = lstatSync(copy, { throwIfNoEntry: false });
+    if (current === undefined || !current.isFile() || !readFileSync(copy).equals(readFileSync(addon))) {
+      rmSync(copy, { force: true });
+      copyFileSync(addon, copy);
+    }
   } catch (error) {
-    if ((error as { code?: string }).code !== 'EEXIST') return `cannot link ${addon} into ${link}: ${String(error)}`;
+    return `cannot copy ${addon} to ${copy}: ${String(error)}`;
   }
   return undefined;
 }
