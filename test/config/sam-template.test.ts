@@ -5,6 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { parseTemplateText } from '../../src/config/cfn-yaml.js';
 import { loadTemplate, type LoadTemplateOptions } from '../../src/config/sam-template.js';
+import { findPython } from '../../src/config/python-runtime.js';
+import { nodeAtHand } from '../../src/runtimes/function-nodes.js';
 
 // Judged before Lambda deprecated nodejs20.x (2026-04-30), which these tests use throughout; the
 // deprecation warnings themselves are tested in test/config/runtime-catalog.test.ts.
@@ -644,15 +646,18 @@ Resources:
 });
 
 describe('examples/template.yaml', () => {
-  it('loads cleanly', () => {
-    const { functions, warnings } = loadTemplate('examples/template.yaml', { region: 'us-east-1', accountId: '000000000000', today: new Date('2026-01-01') });
-    expect(warnings).toEqual([]);
+  it('loads cleanly on the real date (runtimes people deploy now, none deprecated)', () => {
+    const { functions, warnings } = loadTemplate('examples/template.yaml', { region: 'us-east-1', accountId: '000000000000' });
+    const python = findPython('python3.13');
+    expect(warnings).toEqual(python?.warning === undefined ? [] : [expect.stringContaining(python.warning)]);
     const examples = resolve('examples');
+    // The node is the installed Node 24 when there is one (else '' until lamina serve installs it).
+    const node24 = nodeAtHand('nodejs24.x');
     expect(functions.map((f) => [f.name, f.runtime, f.handler, f.codeDir, f.launch])).toEqual([
-      ['HelloNode', 'nodejs20.x', 'index.handler', join(examples, 'hello-node'), { kind: 'node-ric', runtime: 'nodejs20.x', node: process.execPath }],
+      ['HelloNode', 'nodejs24.x', 'index.handler', join(examples, 'hello-node'), { kind: 'node-ric', runtime: 'nodejs24.x', node: node24 }],
       ['HelloShell', 'provided.al2023', 'bootstrap', join(examples, 'shell-runtime'), { kind: 'bootstrap', command: join(examples, 'shell-runtime', 'bootstrap'), args: [] }],
-      ['HelloPython', 'python3.11', 'app.lambda_handler', join(examples, 'hello-python'), { kind: 'python-ric', runtime: 'python3.11', python: '/usr/bin/python3.11' }],
-      ['Failing', 'nodejs20.x', 'index.handler', join(examples, 'failing'), { kind: 'node-ric', runtime: 'nodejs20.x', node: process.execPath }],
+      ['HelloPython', 'python3.13', 'app.lambda_handler', join(examples, 'hello-python'), { kind: 'python-ric', runtime: 'python3.13', python: python?.path }],
+      ['Failing', 'nodejs24.x', 'index.handler', join(examples, 'failing'), { kind: 'node-ric', runtime: 'nodejs24.x', node: node24 }],
     ]);
     expect(functions[2]).toMatchObject({ environment: { GREETING_TABLE: 'greetings-local' } });
     expect(functions[0]).toMatchObject({ memorySize: 256, timeout: 10, environment: { POWERED_BY: 'Lamina', STAGE: 'local', APP_NAME: 'hello-local-us-east-1' } });
