@@ -2,7 +2,7 @@
  * `lamina serve`'s container side (issue 6): whether any environment runs in a container
  * (`PackageType: Image` functions, or `--sandbox container`), and then the engine, found once at
  * start, with every image checked to be there (a missing one is a start-up error, not a failed
- * invoke).
+ * invoke) and the runtimes' base images of zip functions built when missing or outdated.
  */
 import type { FunctionConfig } from '../config/function-config.js';
 import { ConfigError } from '../errors.js';
