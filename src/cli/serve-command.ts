@@ -33,8 +33,11 @@ Options:
   --no-limits                   Do not apply the kernel's limits (memory, CPU, processes, open files)
   --no-isolation                Keep the limits but run functions without full isolation (own network,
                                 PID namespace, root, unprivileged user, seccomp; docs/isolation.md)
-  --sandbox <process|container> Where zip functions run (default: process). PackageType: Image
-                                functions always run in containers (podman or docker, found at start)
+  --sandbox <process|container> Where zip functions run (default: process). container: each in its
+                                runtime's base image (lamina/base:nodejs22.x, lamina/base:python3.12,
+                                built before serving when missing or outdated; docs/containers.md).
+                                PackageType: Image functions always run in containers (podman or
+                                docker, found at start)
   --engine <podman|docker>      Container engine (default: podman if it works, else docker)
   --host-node                   Run every nodejs*.x function on the node running Lamina, whatever
                                 its major (a warning names both versions). Default: each runtime's

@@ -4,9 +4,10 @@
  * either base:
  *
  *   /var/lang/bin/node        the host's node, or a runtime's own major (lamina image base --runtime
- *                             nodejs24.x), + the shared libraries it links, found with ldd
+ *                             nodejs24.x), + the shared libraries it links, found with ldd; or, for
+ *                             --runtime python3.X, that Python at /var/lang instead (./python-base.ts)
  *   /bin/sh                   the host's POSIX shell (dash), for the entrypoint and bootstraps
- *   /var/runtime/bootstrap    Lamina's Node runtime interface client (dist/ric/), as nodejs:20 has AWS's
+ *   /var/runtime/bootstrap    Lamina's Node (or Python) runtime interface client, as AWS's images have AWS's
  *   /lambda-entrypoint.sh     the ENTRYPOINT (containers/lambda-entrypoint.sh)
  *   /usr/local/bin/aws-lambda-rie   `lamina rie` bundled into one file (dist/containers/lamina-rie.cjs)
  *   /var/task, /opt, /tmp, /etc/passwd, /etc/group
@@ -15,10 +16,11 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { PROJECT_ROOT, RIC_BUNDLE, RIC_CODE_CACHE, RIC_LAUNCHER, RIC_LOADER } from '../platform/paths.js';
 import { RIE_BUNDLE } from './build-rie-bundle.js';
 import { engineOutput, type ContainerEngine } from './engine.js';
+import { assemblePythonRootfs, stripPythonBinaries } from './python-base.js';
 
 /** The tag `lamina image base` gives the local base image. */
 export const LOCAL_BASE_IMAGE = 'lamina/base:local';
@@ -41,7 +43,17 @@ const PASSWD = 'root:x:0:0:root:/root:/bin/sh\nsbx_user1051:x:993:990::/home/sbx
 const GROUP = 'root:x:0:\nsbx_user1051:x:990:\nnobody:x:65534:\n';
 
 /** The wrapper that makes the bundled emulator a command, under AWS's name and Lamina's. */
-const RIE_WRAPPER = '#!/bin/sh\n# Lamina\'s emulator (lamina rie), a drop-in for aws-lambda-rie.\nexec /var/lang/bin/node /usr/local/lib/lamina/lamina-rie.cjs "$@"\n';
+const RIE_WRAPPER = [
+  '#!/bin/sh',
+  "# Lamina's emulator (lamina rie), a drop-in for aws-lambda-rie. It runs on node: a Python base",
+  '# image has none (kept small), so it says how to run the image instead.',
+  'if [ ! -x /var/lang/bin/node ]; then',
+  '  echo "aws-lambda-rie: this image has no node to run Lamina\'s emulator; run it under lamina serve, or on the host: lamina rie -- <bootstrap>" 1>&2',
+  '  exit 127',
+  'fi',
+  'exec /var/lang/bin/node /usr/local/lib/lamina/lamina-rie.cjs "$@"',
+  '',
+].join('\n');
 
 /**
  * The shared libraries a dynamically linked program loads (ldd's resolved paths, loader included).
@@ -72,9 +84,11 @@ function copyInto(root: string, source: string, target: string, mode?: number): 
 export interface BaseRootfsSources {
   /** The node binary to ship (default: the one running Lamina). */
   readonly node?: string;
+  /** A `python3.X` interpreter to ship instead of node, with Lamina's Python client (./python-base.ts). */
+  readonly python?: string;
   /** The shell to ship as /bin/sh (default: the host's /bin/sh). */
   readonly shell?: string;
-  /** The `nodejsNN.x` runtime `node` is for: set as the image's AWS_EXECUTION_ENV, as AWS's images do. */
+  /** The runtime (`nodejsNN.x`, `python3.X`) inside: set as the image's AWS_EXECUTION_ENV, as AWS's images do. */
   readonly runtime?: string;
 }
 
@@ -86,15 +100,33 @@ export interface BaseRootfsSources {
  * assembleBaseRootfs('/tmp/rootfs'); // then: tar -C /tmp/rootfs -cf base.tar .
  */
 export function assembleBaseRootfs(root: string, sources: BaseRootfsSources = {}): void {
-  const node = sources.node ?? process.execPath;
   const shell = sources.shell ?? '/bin/sh';
   for (const dir of ['tmp', 'var/task', 'var/runtime', 'opt', 'root', 'proc', 'sys', 'dev', 'etc', 'usr/local/lib/lamina', 'usr/local/bin']) {
     mkdirSync(join(root, dir), { recursive: true });
   }
   chmodSync(join(root, 'tmp'), 0o1777);
-  copyInto(root, node, 'var/lang/bin/node', 0o755);
   copyInto(root, shell, 'bin/sh', 0o755);
-  for (const library of new Set([...sharedLibraries(node), ...sharedLibraries(shell)])) copyInto(root, library, library.slice(1));
+  // Libraries at their own paths, except those under the interpreter's prefix (pyenv's libpython):
+  // /var/lang/lib, which the image's LD_LIBRARY_PATH names, as in AWS's python images.
+  let linked: string[];
+  let prefix: string | undefined;
+  let version: string | undefined;
+  if (sources.python !== undefined) {
+    const python = assemblePythonRootfs(root, sources.python);
+    linked = python.linked;
+    prefix = `${python.layout.prefix}/`;
+    version = python.layout.version;
+  } else {
+    const node = sources.node ?? process.execPath;
+    copyInto(root, node, 'var/lang/bin/node', 0o755);
+    linked = [node];
+    copyInto(root, RIC_LAUNCHER, 'var/runtime/bootstrap', 0o755);
+    for (const file of [RIC_BUNDLE, RIC_LOADER, RIC_CODE_CACHE]) copyInto(root, file, `var/runtime/${basename(file)}`, 0o644);
+  }
+  for (const library of new Set([...linked, shell].flatMap(sharedLibraries))) {
+    copyInto(root, library, prefix !== undefined && library.startsWith(prefix) ? `var/lang/lib/${basename(library)}` : library.slice(1));
+  }
+  if (version !== undefined) stripPythonBinaries(root, version);
   writeFileSync(join(root, 'etc', 'passwd'), PASSWD);
   writeFileSync(join(root, 'etc', 'group'), GROUP);
   // Mount points for the platform's name resolution (runc cannot make them on the shared image root).
@@ -105,18 +137,17 @@ export function assembleBaseRootfs(root: string, sources: BaseRootfsSources = {}
   for (const name of ['aws-lambda-rie', 'lamina-rie']) {
     writeFileSync(join(root, 'usr', 'local', 'bin', name), RIE_WRAPPER, { mode: 0o755 });
   }
-  copyInto(root, RIC_LAUNCHER, 'var/runtime/bootstrap', 0o755);
-  for (const file of [RIC_BUNDLE, RIC_LOADER, RIC_CODE_CACHE]) copyInto(root, file, `var/runtime/${file.slice(dirname(file).length + 1)}`, 0o644);
 }
 
 /**
  * The `--change` instructions that give an imported root filesystem its image configuration.
  * @example baseImageChanges('nodejs24.x') // [..., 'ENV AWS_EXECUTION_ENV=AWS_Lambda_nodejs24.x', ...]
  */
-export function baseImageChanges(runtime?: string): string[] {
+export function baseImageChanges(runtime?: string, labels: Readonly<Record<string, string>> = {}): string[] {
   const env = runtime === undefined ? BASE_IMAGE_ENV : { ...BASE_IMAGE_ENV, AWS_EXECUTION_ENV: `AWS_Lambda_${runtime}` };
   const changes = Object.entries(env).map(([name, value]) => `ENV ${name}=${value}`);
-  return [...changes, 'WORKDIR /var/task', 'ENTRYPOINT ["/lambda-entrypoint.sh"]', 'LABEL org.opencontainers.image.title=lamina-base'];
+  const label = Object.entries({ 'org.opencontainers.image.title': 'lamina-base', ...labels }).map(([name, value]) => `LABEL ${name}=${value}`);
+  return [...changes, 'WORKDIR /var/task', 'ENTRYPOINT ["/lambda-entrypoint.sh"]', ...label];
 }
 
 /**
@@ -125,7 +156,12 @@ export function baseImageChanges(runtime?: string): string[] {
  * @example
  * const { tag, bytes } = await buildBaseImage(detectEngine()); // 'lamina/base:local'
  */
-export async function buildBaseImage(engine: ContainerEngine, tag = LOCAL_BASE_IMAGE, sources: BaseRootfsSources = {}): Promise<{ tag: string; id: string }> {
+export async function buildBaseImage(
+  engine: ContainerEngine,
+  tag = LOCAL_BASE_IMAGE,
+  sources: BaseRootfsSources = {},
+  labels: Readonly<Record<string, string>> = {},
+): Promise<{ tag: string; id: string }> {
   const work = mkdtempSync(join(tmpdir(), 'lamina-base-'));
   try {
     const root = join(work, 'rootfs');
@@ -134,7 +170,7 @@ export async function buildBaseImage(engine: ContainerEngine, tag = LOCAL_BASE_I
     const archive = join(work, 'rootfs.tar');
     const tar = spawnSync('tar', ['-C', root, '--numeric-owner', '--owner=0', '--group=0', '-cf', archive, '.'], { encoding: 'utf8' });
     if (tar.status !== 0) throw new Error(`tar failed: ${tar.stderr.trim() || tar.error?.message || ''}`);
-    const changes = baseImageChanges(sources.runtime).flatMap((change) => ['--change', change]);
+    const changes = baseImageChanges(sources.runtime, labels).flatMap((change) => ['--change', change]);
     const id = (await engineOutput(engine, ['import', ...changes, archive, tag])).trim().split('\n').pop() ?? '';
     return { tag, id };
   } finally {

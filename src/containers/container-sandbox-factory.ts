@@ -1,7 +1,9 @@
 /**
  * How a function's environments become containers: `PackageType: Image` functions run their own
- * image (ImageConfig overrides applied); zip functions under `--sandbox container` run in the
- * local base image with their code mounted read-only at /var/task (and one layer at /opt). Under
+ * image (ImageConfig overrides applied); zip functions under `--sandbox container` run in their
+ * runtime's base image (`lamina/base:nodejs22.x`, `lamina/base:python3.12`: ./runtime-images.ts;
+ * `lamina/base:local` for a `provided*` bootstrap) with their code mounted read-only at /var/task
+ * (and one layer at /opt). Under
  * full isolation each container gets a network of its own (./network-holder.ts).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,11 +15,11 @@ import type { SandboxFactory } from '../platform/environment-types.js';
 import { runtimeEnvironment, type FunctionCredentials } from '../platform/environment-variables.js';
 import { newLogStreamName } from '../platform/ids.js';
 import { vcpusFor, type CgroupSupport, type EnvironmentCgroup } from '../sandbox/cgroups.js';
-import { LOCAL_BASE_IMAGE } from './base-image.js';
 import { ContainerSandbox, engineLauncher, envFileText, type ContainerLauncher } from './container-sandbox.js';
 import { cgroupPathOf, imageRootfs, runcLauncher } from './runc-direct.js';
 import type { ContainerEngine } from './engine.js';
 import { removeStaleContainers } from './stale-containers.js';
+import { zipFunctionImage } from './runtime-images.js';
 import { holdNetwork, privateNetworkAvailable, type NetworkHolder } from './network-holder.js';
 import type { LineSink } from '../sandbox/output-lines.js';
 import { nextLink } from '../sandbox/outbound-network.js';
@@ -31,7 +33,7 @@ const TASK_ROOT = '/var/task';
 /** How the platform runs containers, decided once at start. */
 export interface ContainerSettings {
   readonly engine: ContainerEngine;
-  /** Image for zip functions in container mode (default lamina/base:local). */
+  /** Image for every zip function in container mode (default: its runtime's, ./runtime-images.ts). */
   readonly baseImage?: string;
   /** Start containers with runc directly on podman's image storage (./runc-direct.ts). */
   readonly direct?: boolean;
@@ -94,16 +96,13 @@ export function containerSandboxFactory(
     throw new ConfigError(`Function ${fn.name}: the container sandbox mounts one layer at /opt; ${fn.layers?.length} layers need the process sandbox (or an image)`);
   }
   const launch = fn.launch;
-  if (image === undefined && launch.kind === 'python-ric') {
-    // Lamina's base image has no Python; the process sandbox runs the machine's.
-    throw new ConfigError(`Function ${fn.name}: ${launch.runtime} does not run in the container sandbox yet (the base image has no Python); use the process sandbox`);
-  }
   staleRemoval ??= removeStaleContainers(settings.engine);
   const dir = privateDir();
-  const imageName = image?.uri ?? settings.baseImage ?? LOCAL_BASE_IMAGE;
+  const imageName = image?.uri ?? settings.baseImage ?? zipFunctionImage(fn).tag;
   const layer = fn.layers?.[0];
   // What runs: the image's own entrypoint (ImageConfig overrides applied), or the zip function's
-  // runtime in the base image with its code mounted at /var/task (and its layer at /opt).
+  // runtime in its base image with its code mounted at /var/task (and its layer at /opt): the
+  // image's /var/runtime/bootstrap starts the runtime's own interpreter (Node NN, Python 3.X).
   const shape = image !== undefined
     ? { entrypoint: image.entryPoint, command: image.command, workdir: image.workingDirectory, mounts: [] }
     : {

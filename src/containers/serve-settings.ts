@@ -2,14 +2,14 @@
  * `lamina serve`'s container side (issue 6): whether any environment runs in a container
  * (`PackageType: Image` functions, or `--sandbox container`), and then the engine, found once at
  * start, with every image checked to be there (a missing one is a start-up error, not a failed
- * invoke).
+ * invoke) and the runtimes' base images of zip functions built when missing or outdated.
  */
 import type { FunctionConfig } from '../config/function-config.js';
 import { ConfigError } from '../errors.js';
-import { LOCAL_BASE_IMAGE } from './base-image.js';
 import type { ContainerSettings } from './container-sandbox-factory.js';
 import { detectEngine, imageExists, type EngineName } from './engine.js';
 import { directRuncAvailable } from './runc-direct.js';
+import { ensureRuntimeImages, zipFunctionImage } from './runtime-images.js';
 
 /**
  * @example
@@ -37,8 +37,10 @@ export async function containerSettings(
   const needed = new Map<string, string>();
   for (const fn of functions) {
     if (fn.image !== undefined) needed.set(fn.image.uri, `function ${fn.name}: run 'lamina image build' first`);
-    else if (all) needed.set(LOCAL_BASE_IMAGE, `--sandbox container: run 'lamina image base' first`);
+    else if (all && zipFunctionImage(fn).sources === undefined) needed.set(zipFunctionImage(fn).tag, `--sandbox container: run 'lamina image base' first`);
   }
+  // The runtimes' own base images are built here when missing or outdated (./runtime-images.ts).
+  if (all) await ensureRuntimeImages(engine, functions, out);
   const missing: string[] = [];
   for (const [image, hint] of needed) if (!(await imageExists(engine, image))) missing.push(`image ${image} is not in ${engine.name} (${hint})`);
   if (missing.length > 0) throw new ConfigError(missing.join('\n'));

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
+import { findPython, PYTHON_RUNTIMES } from '../../src/config/python-runtime.js';
 import { imageCommand, IMAGE_USAGE } from '../../src/cli/image-command.js';
 import { assembleBaseRootfs, baseImageChanges, sharedLibraries } from '../../src/containers/base-image.js';
 import { nodeOrSkip, realNode, type RealNode } from '../runtimes/real-node.js';
@@ -23,9 +24,16 @@ describe('lamina image', () => {
     await expect(imageCommand(['base', '--engine', 'lxc'])).rejects.toThrow(/--engine must be podman or docker, got 'lxc'/);
   });
 
-  it('refuses a --runtime that is not a Node.js runtime, before touching any engine', async () => {
-    await expect(imageCommand(['base', '--runtime', 'python3.12'])).rejects.toThrow(/--runtime \(base only\) must name a Node.js runtime .*nodejs24\.x.*got 'python3\.12'/);
+  it('refuses a --runtime that is not a Node.js or Python runtime, before touching any engine', async () => {
+    await expect(imageCommand(['base', '--runtime', 'java21'])).rejects.toThrow(/--runtime \(base only\) must name a Node.js or Python runtime .*nodejs24\.x.*python3\.12.*got 'java21'/);
+    await expect(imageCommand(['base', '--runtime', 'python3.9'])).rejects.toThrow(/got 'python3\.9'/);
     await expect(imageCommand(['build', '--runtime', 'nodejs22.x'])).rejects.toThrow(ConfigError);
+  });
+
+  it('refuses a python3.X this machine does not have, rather than an image named for one Python holding another', async (context) => {
+    const missing = PYTHON_RUNTIMES.find((runtime) => findPython(runtime)?.warning !== undefined);
+    if (missing === undefined) return context.skip();
+    await expect(imageCommand(['base', '--runtime', missing])).rejects.toThrow(new RegExp(`--runtime ${missing.replace('.', '\\.')}: this machine has no ${missing.replace('.', '\\.')} .*only Python 3\\.\\d+`));
   });
 });
 

@@ -17,6 +17,7 @@ import { LOCAL_BASE_IMAGE } from '../../src/containers/base-image.js';
 import { OWNER_LABEL } from '../../src/containers/container-sandbox.js';
 import type { ContainerEngine } from '../../src/containers/engine.js';
 import { removeStaleContainers } from '../../src/containers/stale-containers.js';
+import { ensureRuntimeImages } from '../../src/containers/runtime-images.js';
 import { directRuncAvailable, imageRootfs, RUNC_ROOT, runcLauncher, unmountImages } from '../../src/containers/runc-direct.js';
 import { detectSandboxLimits, type SandboxLimits } from '../../src/platform/sandbox-factory.js';
 import { customRuntimeFunction, FIXTURES } from '../helpers/function-config.js';
@@ -102,8 +103,10 @@ describe.skipIf(probe.engine === undefined)('container images, offline', () => {
     expect(after).toMatchObject({ status: 200, error: null, body: { echo: { n: 2 } } });
   }, 60_000);
 
-  it('runs a zip function in the base image with --sandbox container (code mounted read-only)', async () => {
+  it('runs a zip function in its runtime\'s base image with --sandbox container (code mounted read-only)', async () => {
     const fn = customRuntimeFunction('ZipInContainer', join(FIXTURES, 'containers', 'node-fn'), { runtime: 'nodejs20.x', handler: 'index.handler', launch: { kind: 'node-ric', runtime: 'nodejs20.x', node: process.execPath } });
+    // lamina/base:nodejs20.x, built when missing as `lamina serve --sandbox container` builds it.
+    await ensureRuntimeImages(engine, [fn], () => undefined);
     const zip = await startLamina([fn], { limits: { cgroups: undefined, maxOpenFiles: undefined, containers: { engine, all: true, direct: directRuncAvailable(engine) } } });
     try {
       const result = await invoke(zip.url, 'ZipInContainer', { zip: true });
