@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/platform/paths.js';
 import { startLamina, type RunningLamina } from '../helpers/lamina-server.js';
 import { officialRicUnavailable } from '../helpers/official-ric.js';
-import { nodeBinaryFor, nodeBinaryMissing } from '../helpers/node-binaries.js';
+import { installTestNodes, nodeBinaryFor, nodeBinaryMissing } from '../helpers/node-binaries.js';
 import { ensureOfficialRic3, OFFICIAL_RIC_3_ENTRY } from '../helpers/official-ric-3.js';
 import {
   differencesFor,
@@ -338,8 +338,12 @@ const dump: Record<string, Record<string, SideResult>> = {};
 /** `CONFORMANCE_MAJORS=22,24` runs only those majors. */
 const onlyMajors = process.env.CONFORMANCE_MAJORS?.split(',').map((major) => Number.parseInt(major, 10));
 
+const ALL_MAJORS = [20, 22, 24, 26];
+// Real binaries of every major compared here, installed once into the runtimes cache (skipped with the reason when offline).
+await installTestNodes(ALL_MAJORS.filter((major) => onlyMajors === undefined || onlyMajors.includes(major)));
+
 /** Each Node major Lambda runs, with its node binary and official client, or why it is skipped. */
-const MAJORS = [20, 22, 24, 26].map((major) => {
+const MAJORS = ALL_MAJORS.map((major) => {
   const line = officialLine(major);
   const node = nodeBinaryFor(major);
   const skip =

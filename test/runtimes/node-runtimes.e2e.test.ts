@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeOrSkip, realNode, type RealNode } from './real-node.js';
+import { installTestNodes, nodeOrSkip } from '../helpers/node-binaries.js';
 import { PROJECT_ROOT } from '../../src/platform/paths.js';
 import { deadRegistryUrl } from './fake-registry.js';
 
@@ -61,18 +61,17 @@ async function invoke(served: Served): Promise<{ version: string; execPath: stri
   return (await answer.json()) as { version: string; execPath: string; executionEnv: string; nodePath: string };
 }
 
-let real: RealNode = { node: undefined, unavailable: 'not tried' };
 
 // The real cache root: installed once on this machine, then found there.
 beforeAll(async () => {
-  real = await realNode(22);
+  await installTestNodes([22]);
 }, 600_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('lamina serve on each runtime\'s own Node major', () => {
   it('runs a nodejs22.x function on Node 22 (banner, process.version, AWS_EXECUTION_ENV, NODE_PATH)', async (context) => {
-    const node22 = nodeOrSkip(real, context);
+    const node22 = nodeOrSkip(22, context);
     if (node22 === undefined) return;
     const served = await serve(project('nodejs22.x'));
     try {
