@@ -22,7 +22,11 @@ function project(runtime: string): string {
   mkdirSync(join(dir, 'fn'), { recursive: true });
   writeFileSync(
     join(dir, 'fn', 'index.mjs'),
-    'export const handler = async () => ({ version: process.version, execPath: process.execPath, executionEnv: process.env.AWS_EXECUTION_ENV, nodePath: process.env.NODE_PATH });\n',
+    // cacheBytes: the client's V8 code cache for this node, as the function's own user sees it next to the client's loader (/var/runtime when isolated).
+    "import { readFileSync } from 'node:fs';\n" +
+      'const cache = `${process.argv[1].replace(/[^/]*$/, "")}lamina-ric.${process.versions.v8}.v8cache`;\n' +
+      'let cacheBytes = -1;\ntry { cacheBytes = readFileSync(cache).length; } catch {}\n' +
+      'export const handler = async () => ({ version: process.version, execPath: process.execPath, executionEnv: process.env.AWS_EXECUTION_ENV, nodePath: process.env.NODE_PATH, loader: process.argv[1], cacheBytes });\n',
   );
   writeFileSync(join(dir, 'template.yaml'), `Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: ${runtime}\n      Handler: index.handler\n      CodeUri: fn\n      Timeout: 20\n`);
   return join(dir, 'template.yaml');
@@ -55,10 +59,19 @@ async function stop(served: Served): Promise<void> {
   await exited;
 }
 
-async function invoke(served: Served): Promise<{ version: string; execPath: string; executionEnv: string; nodePath: string }> {
+interface Answer {
+  version: string;
+  execPath: string;
+  executionEnv: string;
+  nodePath: string;
+  loader: string;
+  cacheBytes: number;
+}
+
+async function invoke(served: Served): Promise<Answer> {
   const answer = await fetch(`${served.base}/2015-03-31/functions/Fn/invocations`, { method: 'POST', body: '{}' });
   expect(answer.status).toBe(200);
-  return (await answer.json()) as { version: string; execPath: string; executionEnv: string; nodePath: string };
+  return (await answer.json()) as Answer;
 }
 
 
@@ -81,6 +94,9 @@ describe('lamina serve on each runtime\'s own Node major', () => {
       expect(answer.version.startsWith('v22.')).toBe(true);
       expect(answer.executionEnv).toBe('AWS_Lambda_nodejs22.x');
       expect(answer.nodePath.split(':')[0]).toBe('/opt/nodejs/node22/node_modules');
+      // Its own V8 code cache (recorded by the build, or by the install) is there and readable.
+      console.log(`[node-runtimes] the client ran from ${answer.loader}; its Node 22 code cache: ${answer.cacheBytes} bytes`);
+      expect(answer.cacheBytes).toBeGreaterThan(0);
     } finally {
       await stop(served);
     }
