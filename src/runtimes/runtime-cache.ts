@@ -6,6 +6,7 @@
  *                                              directory is renamed into place: a `node-v*`
  *                                              directory without it is incomplete and ignored
  *   <root>/.partial-*, <root>/.download-*      work in progress of an install (removed when stale)
+ *   <root>/.lock-node<major>.<pid>.tmp         a lock being written (install-lock.ts; removed when stale)
  *   <root>/.lock-node<major>                   held by the process installing (or pruning) that major
  *
  * The root is `LAMINA_RUNTIMES_DIR`, else `$XDG_CACHE_HOME/lamina/runtimes`, else
@@ -121,7 +122,8 @@ export function cleanIncomplete(root: string = runtimesRoot()): string[] {
   const removed: string[] = [];
   for (const name of readdirSync(root)) {
     const path = join(root, name);
-    const work = /^\.(?:partial|download)-(\d+)-/.exec(name);
+    // Work files of an install, and an install lock's own work file (install-lock.ts), named with their pid.
+    const work = /^\.(?:partial|download)-(\d+)-/.exec(name) ?? /^\.lock-[\w.-]+\.(\d+)\.tmp$/.exec(name);
     const incomplete = /^node-v\d+\.\d+\.\d+$/.test(name) && readMetadata(path) === undefined;
     if (incomplete || (work?.[1] !== undefined && !processAlive(Number(work[1])))) {
       rmSync(path, { recursive: true, force: true });

@@ -181,6 +181,7 @@ describe('the runtime cache', () => {
     mkdirSync(join(root, `node-v${OTHER}.3.0`, 'bin'), { recursive: true });
     writeFileSync(join(root, `node-v${OTHER}.3.0`, 'bin', 'node'), '');
     mkdirSync(join(root, '.partial-999999999-1.0.0'));
+    writeFileSync(join(root, `.lock-node${OTHER}.999999999.tmp`), '999999999'); // a lock's work file, its writer gone
     expect(listInstalled(root).map((n) => n.version)).toEqual(['26.0.1', `${OTHER}.2.0`, `${OTHER}.1.0`]);
     expect(findInstalledNode(OTHER, root)?.version).toBe(`${OTHER}.2.0`);
 
