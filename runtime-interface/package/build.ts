@@ -12,14 +12,14 @@
  *   npm run build:ric            # or: node dist/runtime-interface/package/build.js [--out DIR]
  *
  * `npm run build` runs it after tsc, so `dist/ric/` always matches the sources. It also records a
- * V8 code cache with every node installed under the runtimes cache root (cached-nodes.ts).
+ * V8 code cache with every node installed under the runtimes cache root (src/runtimes/runtime-cache.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { cachedNodes } from './cached-nodes.js';
+import { listInstalled } from '../../src/runtimes/runtime-cache.js';
 import { CODE_CACHE_FILES, codeCacheFileFor, loaderSource, recordCodeCache } from './code-cache.js';
 
 /** File names inside the output directory (and inside the layer zip). */
@@ -109,7 +109,7 @@ export async function buildRic(options: BuildRicOptions = {}): Promise<BuiltRic>
   writeFileSync(loader, loaderSource(RIC_FILES.bundle));
   const cache = await recordCodeCache(loader, join(outDir, RIC_FILES.cache));
   if (cache.problem !== undefined) process.stderr.write(`lamina-ric: no V8 code cache (${cache.problem}); the client runs without one\n`);
-  for (const node of cachedNodes()) {
+  for (const node of listInstalled()) {
     const other = await recordCodeCacheFor(node.path, outDir);
     if (other.problem !== undefined) process.stderr.write(`lamina-ric: no V8 code cache for ${node.path} (${other.problem})\n`);
   }

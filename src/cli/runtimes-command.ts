@@ -11,7 +11,8 @@ import { HOST_NODE, installNode } from '../runtimes/node-installer.js';
 import { majorOfVersion, NODE_MAJORS, parseNodeRuntime, runtimeOfMajor } from '../runtimes/node-majors.js';
 import { progressLine } from '../runtimes/progress-line.js';
 import { registryUrl } from '../runtimes/registry-download.js';
-import { listInstalled, pruneRuntimes, runtimesRoot } from '../runtimes/runtime-cache.js';
+import { listInstalled, runtimesRoot } from '../runtimes/runtime-cache.js';
+import { pruneRuntimes } from '../runtimes/runtime-prune.js';
 
 export const RUNTIMES_USAGE = `Usage: lamina runtimes <list|install|prune> [options]
 
@@ -24,7 +25,8 @@ https://registry.npmjs.org/). lamina serve installs a missing major on first use
   list                  Installed runtimes, newest first, and the host's node
   install [RUNTIME...]  Install (or update to) the newest release of each major: nodejs24.x or 24
                         (default: ${NODE_MAJORS.map(runtimeOfMajor).join(', ')})
-  prune [--all]         Remove all but the newest version of each major (--all: every runtime)
+  prune [--all]         Remove all but the newest version of each major (--all: every runtime);
+                        never one a running process uses, nor while that major installs
 
 Options:
   -h, --help            Show this help
@@ -59,6 +61,7 @@ export async function runtimesCommand(args: string[], out: (text: string) => voi
     return sub === undefined ? 2 : 0;
   }
   const root = runtimesRoot();
+  const waiting = (major: number, pid: string): void => out(`lamina runtimes: another process (pid ${pid}) is installing Node.js ${major}; waiting\n`);
   if (sub === 'list') {
     if (positionals.length > 0) throw new ConfigError(`list takes no arguments, got '${positionals.join(' ')}'`);
     out(`${describeRuntimes(root).join('\n')}\n`);
@@ -66,8 +69,9 @@ export async function runtimesCommand(args: string[], out: (text: string) => voi
   }
   if (sub === 'prune') {
     if (positionals.length > 0) throw new ConfigError(`prune takes no arguments, got '${positionals.join(' ')}'`);
-    const removed = pruneRuntimes(root, values.all ? 0 : 1);
+    const { removed, inUse } = await pruneRuntimes(root, values.all ? 0 : 1, { onWait: waiting });
     for (const node of removed) out(`removed node v${node.version} (${node.dir})\n`);
+    for (const { node, pids } of inUse) out(`kept node v${node.version}: in use by pid ${pids.join(', ')}\n`);
     out(`lamina runtimes: ${removed.length} runtime(s) removed, ${listInstalled(root).length} kept\n`);
     return 0;
   }
@@ -80,7 +84,7 @@ export async function runtimesCommand(args: string[], out: (text: string) => voi
   let failed = 0;
   for (const major of new Set(majors)) {
     try {
-      const node = await installNode(major, { root, onProgress: progressLine(), onWait: (pid) => out(`lamina runtimes: another process (pid ${pid}) is installing Node.js ${major}; waiting\n`) });
+      const node = await installNode(major, { root, onProgress: progressLine(), onWait: (pid) => waiting(major, pid) });
       out(`${runtimeOfMajor(major)}: node v${node.version} ${node.source === 'downloaded' ? 'installed' : 'already installed'} at ${node.path}\n`);
     } catch (error) {
       failed += 1;

@@ -1,34 +1,78 @@
 /**
- * One install of a major at a time across processes: a lock file created exclusively
- * (`O_CREAT|O_EXCL`) holding the installer's pid. A second process waits for it to go away, then
- * finds the runtime in the cache. A lock whose process is gone is taken over.
+ * One install (or prune) of a major at a time across processes: a lock file holding the holder's
+ * pid. A second process waits for it to go away, then finds the runtime in the cache. A lock whose
+ * process is gone is taken over (docs/runtimes.md, "One download for concurrent starts").
+ *
+ * The lock file is written to a private work file first and then hard-linked into place
+ * (`link(2)` fails with EEXIST when the name exists), so nobody ever sees an empty lock.
+ *
+ * Taking over a dead holder's lock is check-then-remove, which two waiters could interleave: both
+ * read the dead pid, one removes the lock and creates its own, the other then removes that live
+ * lock too. So removal happens only under a second, short-lived lock (`<lock>.break`, created the
+ * same way), after reading the lock again: only one waiter at a time can remove, and it removes
+ * only a lock that still names a dead process. The break lock is held for a few synchronous system
+ * calls; one left by a process that died inside them is removed when its pid is gone.
  */
-import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { linkSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { processAlive } from './runtime-cache.js';
 
 /** How often a waiting process looks at the lock. */
 const POLL_MS = 150;
-/** A lock file still empty after this long was left by a process that died while creating it. */
-const EMPTY_LOCK_GRACE_MS = 5_000;
 
 export interface HeldLock {
   release(): void;
 }
 
-function stale(path: string): boolean {
-  let text: string;
+/** The pid in a lock file; undefined when there is no lock (or it vanished while being read). */
+function holderOf(path: string): string | undefined {
   try {
-    text = readFileSync(path, 'utf8').trim();
+    return readFileSync(path, 'utf8').trim();
   } catch {
-    return false; // gone already: the next attempt creates it
+    return undefined;
   }
-  if (text === '') {
-    const age = Date.now() - (statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-    return age > EMPTY_LOCK_GRACE_MS;
+}
+
+/** Create `path` holding this pid, atomically; false when it exists. */
+function createExclusive(path: string): boolean {
+  const work = `${path}.${process.pid}.tmp`;
+  writeFileSync(work, String(process.pid), { mode: 0o644 });
+  try {
+    linkSync(work, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    rmSync(work, { force: true });
   }
-  return !processAlive(Number(text));
+}
+
+function deadHolder(holder: string | undefined): boolean {
+  return holder !== undefined && !processAlive(Number(holder));
+}
+
+/**
+ * Remove `path` when its holder is dead, unless another waiter is doing just that. False when
+ * that other waiter is (the caller then waits a poll interval instead of spinning).
+ */
+function breakStale(path: string): boolean {
+  const breaker = `${path}.break`;
+  if (!createExclusive(breaker)) {
+    // Held for microseconds by a live waiter; a dead one's is left over and in the way.
+    if (deadHolder(holderOf(breaker))) rmSync(breaker, { force: true });
+    return false;
+  }
+  try {
+    // Read again under the break lock: another waiter may have replaced the dead holder's lock.
+    if (deadHolder(holderOf(path))) unlinkSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  } finally {
+    rmSync(breaker, { force: true });
+  }
+  return true;
 }
 
 /**
@@ -43,32 +87,19 @@ export async function acquireLock(root: string, name: string, onWait?: (holder: 
   const deadline = Date.now() + timeoutMs;
   let told = false;
   for (;;) {
-    try {
-      const fd = openSync(path, 'wx', 0o644);
-      try {
-        writeSync(fd, String(process.pid));
-      } finally {
-        closeSync(fd);
-      }
-      return { release: () => rmSync(path, { force: true }) };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    if (createExclusive(path)) {
+      // Remove it only while it is still ours: a release must never remove another holder's lock.
+      return { release: () => (holderOf(path) === String(process.pid) ? rmSync(path, { force: true }) : undefined) };
     }
-    if (stale(path)) {
-      rmSync(path, { force: true });
-      continue;
-    }
-    if (!told) {
+    const holder = holderOf(path);
+    if (holder === undefined) continue; // released meanwhile
+    const dead = deadHolder(holder);
+    if (dead && breakStale(path)) continue;
+    if (!told && !dead) {
       told = true;
-      let holder = '';
-      try {
-        holder = readFileSync(path, 'utf8').trim();
-      } catch {
-        // released meanwhile
-      }
       onWait?.(holder);
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${path} (held by another install); remove it if no lamina process is installing`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${path} (held by pid ${holder}); remove it if no lamina process is installing`);
     await sleep(POLL_MS);
   }
 }

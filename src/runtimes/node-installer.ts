@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { ConfigError } from '../errors.js';
 import { acquireLock } from './install-lock.js';
 import { majorOfVersion, nodePackageName, runtimeOfMajor } from './node-majors.js';
+import { codeCacheWarning, recordRicCodeCache } from './ric-code-cache.js';
 import { downloadVerified, newestRelease, registryUrl, type PackageRelease, type ProgressListener } from './registry-download.js';
 import { cleanIncomplete, findInstalledNode, listInstalled, METADATA_FILE, runtimesRoot, type RuntimeMetadata } from './runtime-cache.js';
 
@@ -50,6 +51,13 @@ export interface EnsureNodeOptions {
   readonly registry?: string;
   /** The host's node (tests pretend another one). */
   readonly host?: HostNode;
+  /**
+   * Where to record the client's V8 code cache for a node this install downloads (default:
+   * dist/ric, ric-code-cache.ts); false: do not record one.
+   */
+  readonly ricDir?: string | false;
+  /** A problem that does not stop the install (the code cache could not be recorded); default: stderr. */
+  readonly onWarning?: (message: string) => void;
 }
 
 /** No interpreter for a major: offline, or the download failed, with nothing in the cache. */
@@ -86,11 +94,21 @@ async function extractInto(release: PackageRelease, archive: string, root: strin
 /**
  * Install the newest release of `major` from the registry, unless that version is installed
  * already (or, with `reuseInstalled`, any version of the major). Holds the major's lock file
- * while it works.
+ * while it works. A node it downloads then gets the client's V8 code cache (after the lock is
+ * released: waiters need the node, not the cache); failing that is a warning.
  *
  * @example const node = await installNode(24, { onProgress: printProgress }); // { source: 'downloaded', ... }
  */
 export async function installNode(major: number, options: EnsureNodeOptions = {}, reuseInstalled = false): Promise<ResolvedNode> {
+  const node = await installLocked(major, options, reuseInstalled);
+  if (node.source === 'downloaded' && options.ricDir !== false) {
+    const { problem } = await recordRicCodeCache(node.path, options.ricDir);
+    if (problem !== undefined) (options.onWarning ?? ((text: string) => process.stderr.write(`${text}\n`)))(codeCacheWarning(node.path, problem));
+  }
+  return node;
+}
+
+async function installLocked(major: number, options: EnsureNodeOptions, reuseInstalled: boolean): Promise<ResolvedNode> {
   const root = options.root ?? runtimesRoot();
   mkdirSync(root, { recursive: true, mode: 0o755 });
   const lock = await acquireLock(root, `node${major}`, options.onWait);

@@ -6,7 +6,8 @@
  *                                              directory is renamed into place: a `node-v*`
  *                                              directory without it is incomplete and ignored
  *   <root>/.partial-*, <root>/.download-*      work in progress of an install (removed when stale)
- *   <root>/.lock-node<major>                   held by the process installing that major
+ *   <root>/.lock-node<major>.<pid>.tmp         a lock being written (install-lock.ts; removed when stale)
+ *   <root>/.lock-node<major>                   held by the process installing (or pruning) that major
  *
  * The root is `LAMINA_RUNTIMES_DIR`, else `$XDG_CACHE_HOME/lamina/runtimes`, else
  * `~/.cache/lamina/runtimes`.
@@ -121,34 +122,13 @@ export function cleanIncomplete(root: string = runtimesRoot()): string[] {
   const removed: string[] = [];
   for (const name of readdirSync(root)) {
     const path = join(root, name);
-    const work = /^\.(?:partial|download)-(\d+)-/.exec(name);
+    // Work files of an install, and an install lock's own work file (install-lock.ts), named with their pid.
+    const work = /^\.(?:partial|download)-(\d+)-/.exec(name) ?? /^\.lock-[\w.-]+\.(\d+)\.tmp$/.exec(name);
     const incomplete = /^node-v\d+\.\d+\.\d+$/.test(name) && readMetadata(path) === undefined;
     if (incomplete || (work?.[1] !== undefined && !processAlive(Number(work[1])))) {
       rmSync(path, { recursive: true, force: true });
       removed.push(path);
     }
-  }
-  return removed;
-}
-
-/**
- * Keep the `keep` newest versions of each major (default 1); `keep` 0 removes every runtime.
- * Returns the removed runtimes.
- *
- * @example pruneRuntimes(undefined, 1) // removes node-v22.9.0 when node-v22.23.5 is there
- */
-export function pruneRuntimes(root: string = runtimesRoot(), keep = 1): InstalledNode[] {
-  cleanIncomplete(root);
-  const kept = new Map<number, number>();
-  const removed: InstalledNode[] = [];
-  for (const node of listInstalled(root)) {
-    const count = kept.get(node.major) ?? 0;
-    if (count < keep) {
-      kept.set(node.major, count + 1);
-      continue;
-    }
-    rmSync(node.dir, { recursive: true, force: true });
-    removed.push(node);
   }
   return removed;
 }

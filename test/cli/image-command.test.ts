@@ -8,7 +8,7 @@ import { ConfigError } from '../../src/errors.js';
 import { findPython, PYTHON_RUNTIMES } from '../../src/config/python-runtime.js';
 import { imageCommand, IMAGE_USAGE } from '../../src/cli/image-command.js';
 import { assembleBaseRootfs, baseImageChanges, sharedLibraries } from '../../src/containers/base-image.js';
-import { nodeOrSkip, realNode, type RealNode } from '../runtimes/real-node.js';
+import { installTestNodes, nodeOrSkip } from '../helpers/node-binaries.js';
 
 describe('lamina image', () => {
   it('shows its usage for --help and without a subcommand', async () => {
@@ -38,13 +38,12 @@ describe('lamina image', () => {
 });
 
 describe('lamina image base --runtime nodejs22.x', () => {
-  let real: RealNode = { node: undefined, unavailable: 'not tried' };
   beforeAll(async () => {
-    real = await realNode(22);
+    await installTestNodes([22]);
   }, 600_000);
 
   it('lays out the root filesystem with Node 22 and the libraries it links, and names the runtime', (context) => {
-    const node22 = nodeOrSkip(real, context);
+    const node22 = nodeOrSkip(22, context);
     if (node22 === undefined) return;
     const root = mkdtempSync(join(tmpdir(), 'lamina-base-rootfs-'));
     try {

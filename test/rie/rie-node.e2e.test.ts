@@ -7,18 +7,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeOrSkip, realNode, type RealNode } from '../runtimes/real-node.js';
+import { installTestNodes, nodeOrSkip } from '../helpers/node-binaries.js';
 import { RIC_LAUNCHER } from '../../src/platform/paths.js';
 import { hostEnv, invoke, start } from './helpers.js';
 
 const task = mkdtempSync(join(tmpdir(), 'lamina-rie-node-'));
 writeFileSync(join(task, 'index.mjs'), 'export const handler = async () => ({ version: process.version, path: process.env.PATH });\n');
 
-let real: RealNode = { node: undefined, unavailable: 'not tried' };
 
 // The real cache root: installed once on this machine, then found there.
 beforeAll(async () => {
-  real = await realNode(22);
+  await installTestNodes([22]);
 }, 600_000);
 
 afterAll(() => rmSync(task, { recursive: true, force: true }));
@@ -32,7 +31,7 @@ const options = (hostNode: boolean) => ({
 
 describe('lamina rie with AWS_EXECUTION_ENV=AWS_Lambda_nodejs22.x', () => {
   it('runs the bootstrap with Node 22 first on its PATH', async (context) => {
-    const node22 = nodeOrSkip(real, context);
+    const node22 = nodeOrSkip(22, context);
     if (node22 === undefined) return;
     const { rie, messages } = await start(options(false));
     try {

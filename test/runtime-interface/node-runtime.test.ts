@@ -10,7 +10,7 @@ import { buildContext, buildPromiseOnlyContext } from '../../runtime-interface/r
 import { readEnvironment, runtimeNodeMajor } from '../../runtime-interface/runtime/environment.js';
 import { HandlerNotFoundError, JsonStringifyError } from '../../runtime-interface/runtime/errors.js';
 import { isPromiseOnlyRuntime, refuseCallbackHandler, withOwnName } from '../../runtime-interface/runtime/node-runtime.js';
-import { nodeBinaryFor, nodeBinaryMissing } from '../helpers/node-binaries.js';
+import { installTestNodes, nodeBinaryFor, nodeBinaryMissing } from '../helpers/node-binaries.js';
 import { FakeRuntimeApi, handlersDir, spawnRic, useRicHarness } from './harness.js';
 
 // The official 4.x client's text, copied from aws-lambda-ric@4.0.2 (index.mjs, CALLBACK_ERROR_NODEJS24_ABOVE).
@@ -211,6 +211,7 @@ describe('the client on nodejs20.x/22.x (and with no AWS_EXECUTION_ENV on Node 2
   });
 });
 
+await installTestNodes([24]);
 const node24 = nodeBinaryFor(24);
 if (node24 === undefined) console.warn(`[node-runtime] real Node 24 case skipped: ${nodeBinaryMissing(24)}`);
 

@@ -32,7 +32,7 @@ const nodeFunction = (name: string, runtime: string) =>
 describe('resolveFunctionNodes', () => {
   it('gives each function its major (host for its own, one install per other major) and leaves others alone', async () => {
     const functions = [nodeFunction('A', 'nodejs22.x'), nodeFunction('B', 'nodejs22.x'), nodeFunction('C', 'nodejs20.x'), nodeFunction('D', 'nodejs24.x'), customRuntimeFunction('E', root)];
-    const result = await resolveFunctionNodes(functions, { root, registry: registry.url, host });
+    const result = await resolveFunctionNodes(functions, { root, registry: registry.url, ricDir: false, host });
     const nodes = result.functions.map((fn) => (fn.launch.kind === 'node-ric' ? fn.launch.node : fn.launch.kind));
     expect(nodes).toEqual([join(root, 'node-v22.4.0', 'bin', 'node'), join(root, 'node-v22.4.0', 'bin', 'node'), host.path, join(root, 'node-v24.0.1', 'bin', 'node'), 'bootstrap']);
     expect(registry.downloads.sort()).toEqual(['22.4.0', '24.0.1']);
@@ -42,7 +42,7 @@ describe('resolveFunctionNodes', () => {
   });
 
   it('--host-node: every function on the host\'s node, one warning per runtime naming both versions, no registry', async () => {
-    const result = await resolveFunctionNodes([nodeFunction('A', 'nodejs24.x'), nodeFunction('B', 'nodejs24.x'), nodeFunction('C', 'nodejs20.x')], { root, registry: registry.url, host, allowHostNode: true });
+    const result = await resolveFunctionNodes([nodeFunction('A', 'nodejs24.x'), nodeFunction('B', 'nodejs24.x'), nodeFunction('C', 'nodejs20.x')], { root, registry: registry.url, ricDir: false, host, allowHostNode: true });
     expect(result.functions.map((fn) => (fn.launch.kind === 'node-ric' ? fn.launch.node : ''))).toEqual([host.path, host.path, host.path]);
     expect(result.warnings).toEqual(["--host-node: nodejs24.x functions run on this machine's node v20.5.0 (/host/bin/node), not on Node.js 24 as on Lambda"]);
     expect(registry.packumentRequests()).toBe(0);

@@ -1,17 +1,22 @@
 /**
  * The Node.js runtime installer against a local fake registry: newest release of a major, the
  * integrity check (a wrong one leaves nothing behind), one download for concurrent callers and
- * processes, the offline error, the host-major shortcut, prune.
+ * processes, the offline error, the host-major shortcut, prune, and the client's V8 code cache
+ * recorded for a node it installs (on a real Node 22 posing as the package's bin/node).
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { PROJECT_ROOT } from '../../src/platform/paths.js';
+import { RIC_FILES } from '../../runtime-interface/package/build.js';
+import { codeCacheFileFor } from '../../runtime-interface/package/code-cache.js';
+import { PROJECT_ROOT, RIC_DIR } from '../../src/platform/paths.js';
 import { ensureNode, installNode } from '../../src/runtimes/node-installer.js';
-import { findInstalledNode, listInstalled, METADATA_FILE, pruneRuntimes } from '../../src/runtimes/runtime-cache.js';
+import { findInstalledNode, listInstalled, METADATA_FILE } from '../../src/runtimes/runtime-cache.js';
+import { pruneRuntimes } from '../../src/runtimes/runtime-prune.js';
+import { installTestNodes, nodeBinaryFor, nodeBinaryMissing } from '../helpers/node-binaries.js';
 import { deadRegistryUrl, sri, buildTarball, startFakeRegistry, type FakeRegistry } from './fake-registry.js';
 
 const HOST_MAJOR = Number(process.versions.node.split('.')[0]);
@@ -33,10 +38,12 @@ afterEach(async () => {
 
 const entries = (): string[] => readdirSync(root).sort();
 
+await installTestNodes([22]);
+
 describe('ensureNode with a fake registry', () => {
   it('installs the newest release of the major (numeric order, no pre-release), then uses the cache', async () => {
     const progress: number[] = [];
-    const node = await ensureNode(OTHER, { root, registry: registry.url, onProgress: (received) => progress.push(received) });
+    const node = await ensureNode(OTHER, { root, registry: registry.url, ricDir: false, onProgress: (received) => progress.push(received) });
     expect(node).toEqual({ path: join(root, `node-v${OTHER}.10.0`, 'bin', 'node'), version: `${OTHER}.10.0`, source: 'downloaded' });
     expect(registry.downloads).toEqual([`${OTHER}.10.0`]);
     expect(progress.length).toBeGreaterThan(0);
@@ -47,14 +54,14 @@ describe('ensureNode with a fake registry', () => {
     expect(entries()).toEqual([`node-v${OTHER}.10.0`]);
     expect(findInstalledNode(OTHER, root)?.path).toBe(node.path);
 
-    const again = await ensureNode(OTHER, { root, registry: registry.url });
+    const again = await ensureNode(OTHER, { root, registry: registry.url, ricDir: false });
     expect(again).toEqual({ ...node, source: 'cache' });
     expect(registry.downloads).toHaveLength(1);
   });
 
   it('refuses a tarball whose sha512 is not the registry\'s integrity, and leaves nothing in the cache', async () => {
     registry.publish({ version: `${OTHER}.20.0`, integrity: sri(buildTarball('0.0.0-other')) });
-    const error = await ensureNode(OTHER, { root, registry: registry.url }).catch((e: unknown) => e);
+    const error = await ensureNode(OTHER, { root, registry: registry.url, ricDir: false }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(/does not match the registry's integrity/);
     expect((error as Error).message).toContain(`lamina runtimes install nodejs${OTHER}.x`);
@@ -65,14 +72,14 @@ describe('ensureNode with a fake registry', () => {
 
   it('refuses an integrity without a sha512 digest (sha1 only) before downloading', async () => {
     registry.publish({ version: `${OTHER}.20.0`, integrity: 'sha1-2jmj7l5rSw0yVb/vlWAYkK/YBwk=' });
-    await expect(installNode(OTHER, { root, registry: registry.url })).rejects.toThrow(/no sha512 digest/);
+    await expect(installNode(OTHER, { root, registry: registry.url, ricDir: false })).rejects.toThrow(/no sha512 digest/);
     expect(registry.downloads).toEqual([]);
     expect(entries()).toEqual([]);
   });
 
   it('refuses a package whose bin/node is not the version it claims', async () => {
     registry.publish({ version: `${OTHER}.20.0`, script: 'echo v1.0.0; exit 0' });
-    await expect(installNode(OTHER, { root, registry: registry.url })).rejects.toThrow(/bin\/node says v1\.0\.0/);
+    await expect(installNode(OTHER, { root, registry: registry.url, ricDir: false })).rejects.toThrow(/bin\/node says v1\.0\.0/);
     expect(entries()).toEqual([]);
   });
 
@@ -82,7 +89,7 @@ describe('ensureNode with a fake registry', () => {
     const onWait = (): void => {
       waits += 1;
     };
-    const [a, b] = await Promise.all([ensureNode(OTHER, { root, registry: registry.url, onWait }), ensureNode(OTHER, { root, registry: registry.url, onWait })]);
+    const [a, b] = await Promise.all([ensureNode(OTHER, { root, registry: registry.url, ricDir: false, onWait }), ensureNode(OTHER, { root, registry: registry.url, ricDir: false, onWait })]);
     expect(a).toEqual(b);
     expect(a.source).toBe('downloaded');
     expect(waits).toBe(0);
@@ -96,7 +103,7 @@ describe('ensureNode with a fake registry', () => {
       script,
       `import { ensureNode } from ${JSON.stringify(join(PROJECT_ROOT, 'dist', 'src', 'runtimes', 'node-installer.js'))};
 const [root, registry, major] = process.argv.slice(2);
-const node = await ensureNode(Number(major), { root, registry, onWait: () => console.log('waiting') });
+const node = await ensureNode(Number(major), { root, registry, ricDir: false, onWait: () => console.log('waiting') });
 console.log(JSON.stringify(node));\n`,
     );
     const start = () => {
@@ -156,7 +163,7 @@ console.log(JSON.stringify(node));\n`,
   });
 
   it('reports a major the registry does not have', async () => {
-    await expect(installNode(42, { root, registry: registry.url })).rejects.toThrow(/has no release of Node\.js 42/);
+    await expect(installNode(42, { root, registry: registry.url, ricDir: false })).rejects.toThrow(/has no release of Node\.js 42/);
   });
 });
 
@@ -166,21 +173,56 @@ describe('the runtime cache', () => {
       await registry.close();
       return startFakeRegistry([{ version: `${OTHER}.1.0` }, { version: '26.0.1' }]);
     })();
-    await installNode(OTHER, { root, registry: registry.url });
-    await installNode(26, { root, registry: registry.url });
+    await installNode(OTHER, { root, registry: registry.url, ricDir: false });
+    await installNode(26, { root, registry: registry.url, ricDir: false });
     registry.publish({ version: `${OTHER}.2.0` });
-    expect((await installNode(OTHER, { root, registry: registry.url })).source).toBe('downloaded');
+    expect((await installNode(OTHER, { root, registry: registry.url, ricDir: false })).source).toBe('downloaded');
     // An interrupted install: no metadata, and a work directory of a process that is gone.
     mkdirSync(join(root, `node-v${OTHER}.3.0`, 'bin'), { recursive: true });
     writeFileSync(join(root, `node-v${OTHER}.3.0`, 'bin', 'node'), '');
     mkdirSync(join(root, '.partial-999999999-1.0.0'));
+    writeFileSync(join(root, `.lock-node${OTHER}.999999999.tmp`), '999999999'); // a lock's work file, its writer gone
     expect(listInstalled(root).map((n) => n.version)).toEqual(['26.0.1', `${OTHER}.2.0`, `${OTHER}.1.0`]);
     expect(findInstalledNode(OTHER, root)?.version).toBe(`${OTHER}.2.0`);
 
-    expect(pruneRuntimes(root).map((n) => n.version)).toEqual([`${OTHER}.1.0`]);
+    expect((await pruneRuntimes(root)).removed.map((n) => n.version)).toEqual([`${OTHER}.1.0`]);
     expect(entries()).toEqual([`node-v${OTHER}.2.0`, 'node-v26.0.1']);
-    expect(pruneRuntimes(root, 0).map((n) => n.version).sort()).toEqual([`${OTHER}.2.0`, '26.0.1']);
+    expect((await pruneRuntimes(root, 0)).removed.map((n) => n.version).sort()).toEqual([`${OTHER}.2.0`, '26.0.1']);
     expect(existsSync(root)).toBe(true);
     expect(entries()).toEqual([]);
+  });
+});
+
+describe("the client's V8 code cache after an install", () => {
+  it('is a warning, not a failure, when the new node cannot record one', async () => {
+    const warnings: string[] = [];
+    const ricDir = join(root, 'ric-none'); // no client built there
+    const node = await installNode(OTHER, { root, registry: registry.url, ricDir, onWarning: (text) => warnings.push(text) });
+    expect(node.source).toBe('downloaded');
+    expect(findInstalledNode(OTHER, root)?.version).toBe(`${OTHER}.10.0`);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(`no V8 code cache of the runtime interface client for ${node.path}`);
+    expect(warnings[0]).toContain('run npm run build first');
+    // Found in the cache next time: no second recording, no second warning.
+    await installNode(OTHER, { root, registry: registry.url, ricDir, onWarning: (text) => warnings.push(text) });
+    expect(warnings).toHaveLength(1);
+  });
+
+  const node22 = nodeBinaryFor(22);
+  if (node22 === undefined) console.warn(`[node-installer] code cache on a real node skipped: ${nodeBinaryMissing(22)}`);
+  it.skipIf(node22 === undefined)('is recorded for the installed node, which then accepts it', async () => {
+    // The package's bin/node answers --version as published and is the real Node 22 otherwise.
+    registry.publish({ version: `${OTHER}.50.0`, script: `[ "$1" = --version ] || exec ${node22} "$@"` });
+    const ricDir = join(root, 'ric');
+    mkdirSync(ricDir);
+    for (const file of [RIC_FILES.bundle, RIC_FILES.loader]) copyFileSync(join(RIC_DIR, file), join(ricDir, file));
+    const warnings: string[] = [];
+    const node = await installNode(OTHER, { root, registry: registry.url, ricDir, onWarning: (text) => warnings.push(text) });
+    expect(warnings).toEqual([]);
+    const v8 = execFileSync(node22!, ['-p', 'process.versions.v8'], { encoding: 'utf8' }).trim();
+    const cache = join(ricDir, codeCacheFileFor(v8));
+    expect(statSync(cache).mode & 0o777).toBe(0o644); // readable by a function running as another user
+    const check = execFileSync(node.path, [join(ricDir, RIC_FILES.loader), '--check-code-cache'], { encoding: 'utf8' }).trim();
+    expect(check).toBe('accepted');
   });
 });

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeOrSkip, realNode, type RealNode } from './real-node.js';
+import { installTestNodes, nodeOrSkip } from '../helpers/node-binaries.js';
 import { PROJECT_ROOT } from '../../src/platform/paths.js';
 import { deadRegistryUrl } from './fake-registry.js';
 
@@ -22,7 +22,11 @@ function project(runtime: string): string {
   mkdirSync(join(dir, 'fn'), { recursive: true });
   writeFileSync(
     join(dir, 'fn', 'index.mjs'),
-    'export const handler = async () => ({ version: process.version, execPath: process.execPath, executionEnv: process.env.AWS_EXECUTION_ENV, nodePath: process.env.NODE_PATH });\n',
+    // cacheBytes: the client's V8 code cache for this node, as the function's own user sees it next to the client's loader (/var/runtime when isolated).
+    "import { readFileSync } from 'node:fs';\n" +
+      'const cache = `${process.argv[1].replace(/[^/]*$/, "")}lamina-ric.${process.versions.v8}.v8cache`;\n' +
+      'let cacheBytes = -1;\ntry { cacheBytes = readFileSync(cache).length; } catch {}\n' +
+      'export const handler = async () => ({ version: process.version, execPath: process.execPath, executionEnv: process.env.AWS_EXECUTION_ENV, nodePath: process.env.NODE_PATH, loader: process.argv[1], cacheBytes });\n',
   );
   writeFileSync(join(dir, 'template.yaml'), `Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: ${runtime}\n      Handler: index.handler\n      CodeUri: fn\n      Timeout: 20\n`);
   return join(dir, 'template.yaml');
@@ -55,24 +59,32 @@ async function stop(served: Served): Promise<void> {
   await exited;
 }
 
-async function invoke(served: Served): Promise<{ version: string; execPath: string; executionEnv: string; nodePath: string }> {
-  const answer = await fetch(`${served.base}/2015-03-31/functions/Fn/invocations`, { method: 'POST', body: '{}' });
-  expect(answer.status).toBe(200);
-  return (await answer.json()) as { version: string; execPath: string; executionEnv: string; nodePath: string };
+interface Answer {
+  version: string;
+  execPath: string;
+  executionEnv: string;
+  nodePath: string;
+  loader: string;
+  cacheBytes: number;
 }
 
-let real: RealNode = { node: undefined, unavailable: 'not tried' };
+async function invoke(served: Served): Promise<Answer> {
+  const answer = await fetch(`${served.base}/2015-03-31/functions/Fn/invocations`, { method: 'POST', body: '{}' });
+  expect(answer.status).toBe(200);
+  return (await answer.json()) as Answer;
+}
+
 
 // The real cache root: installed once on this machine, then found there.
 beforeAll(async () => {
-  real = await realNode(22);
+  await installTestNodes([22]);
 }, 600_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('lamina serve on each runtime\'s own Node major', () => {
   it('runs a nodejs22.x function on Node 22 (banner, process.version, AWS_EXECUTION_ENV, NODE_PATH)', async (context) => {
-    const node22 = nodeOrSkip(real, context);
+    const node22 = nodeOrSkip(22, context);
     if (node22 === undefined) return;
     const served = await serve(project('nodejs22.x'));
     try {
@@ -82,6 +94,9 @@ describe('lamina serve on each runtime\'s own Node major', () => {
       expect(answer.version.startsWith('v22.')).toBe(true);
       expect(answer.executionEnv).toBe('AWS_Lambda_nodejs22.x');
       expect(answer.nodePath.split(':')[0]).toBe('/opt/nodejs/node22/node_modules');
+      // Its own V8 code cache (recorded by the build, or by the install) is there and readable.
+      console.log(`[node-runtimes] the client ran from ${answer.loader}; its Node 22 code cache: ${answer.cacheBytes} bytes`);
+      expect(answer.cacheBytes).toBeGreaterThan(0);
     } finally {
       await stop(served);
     }

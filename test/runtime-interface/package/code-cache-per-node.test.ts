@@ -1,20 +1,19 @@
 /**
  * A V8 code cache per node (runtime-interface/package/code-cache.ts, build.ts): a cache is only
  * accepted by the V8 that recorded it, so the loader looks for `lamina-ric.<its V8>.v8cache` first,
- * `recordCodeCacheFor(node)` records one with another node, and the build finds the installed nodes
- * under the runtimes cache root (cached-nodes.ts).
+ * `recordCodeCacheFor(node)` records one with another node (the build does it for every node in the
+ * runtimes cache, src/runtimes/runtime-cache.ts `listInstalled`).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RIC_FILES, recordCodeCacheFor } from '../../../runtime-interface/package/build.js';
-import { cachedNodes, runtimesCacheRoot } from '../../../runtime-interface/package/cached-nodes.js';
 import { codeCacheFileFor } from '../../../runtime-interface/package/code-cache.js';
 import { ricArtefacts } from '../../../src/cli/package-command.js';
 import { RIC_DIR } from '../../../src/platform/paths.js';
-import { nodeBinaryFor, nodeBinaryMissing } from '../../helpers/node-binaries.js';
+import { installTestNodes, nodeBinaryFor, nodeBinaryMissing } from '../../helpers/node-binaries.js';
 
 let out: string;
 
@@ -32,6 +31,8 @@ const check = (node: string, dir = out): string => {
   expect(run.status, run.stderr).toBe(0);
   return run.stdout.trim();
 };
+
+await installTestNodes([24]);
 
 const v8Of = (node: string): string => spawnSync(node, ['-p', 'process.versions.v8'], { encoding: 'utf8' }).stdout.trim();
 
@@ -68,29 +69,5 @@ describe('recordCodeCacheFor', () => {
     expect(check(node)).toBe('accepted');
     // The build node still picks its own.
     expect(check(process.execPath)).toBe('accepted');
-  });
-});
-
-describe('cachedNodes', () => {
-  it('lists node-v<x.y.z>/bin/node under the root, newest first, and nothing else', () => {
-    const root = mkdtempSync(join(tmpdir(), 'lamina-runtimes-'));
-    try {
-      for (const dir of ['node-v22.9.0', 'node-v22.10.1', 'node-v24.1.0', 'node-v20.19.0', 'node-v23.0.0-nightly', 'python-3.12']) {
-        mkdirSync(join(root, dir, 'bin'), { recursive: true });
-        writeFileSync(join(root, dir, 'bin', 'node'), '');
-        chmodSync(join(root, dir, 'bin', 'node'), 0o755);
-      }
-      mkdirSync(join(root, 'node-v26.0.0')); // no bin/node: not installed
-      expect(cachedNodes(root).map((node) => `${node.major}:${node.version}`)).toEqual(['24:24.1.0', '22:22.10.1', '22:22.9.0', '20:20.19.0']);
-      expect(cachedNodes(root)[0]!.path).toBe(join(root, 'node-v24.1.0', 'bin', 'node'));
-      expect(cachedNodes(join(root, 'absent'))).toEqual([]);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
-  });
-
-  it('has its root in LAMINA_RUNTIMES_DIR, else ~/.cache/lamina/runtimes', () => {
-    expect(runtimesCacheRoot({ LAMINA_RUNTIMES_DIR: '/opt/rt' })).toBe('/opt/rt');
-    expect(runtimesCacheRoot({ HOME: '/h' })).toMatch(/\.cache\/lamina\/runtimes$/);
   });
 });
