@@ -16,7 +16,8 @@ import { DIGEST_LABEL, ensureRuntimeImages } from '../../src/containers/runtime-
 import { customRuntimeFunction, FIXTURES } from '../helpers/function-config.js';
 import { startLamina, type RunningLamina } from '../helpers/lamina-server.js';
 import { probeEngine } from '../helpers/container-engine.js';
-import { realNode, type RealNode } from '../runtimes/real-node.js';
+import { installTestNodes, nodeBinaryMissing } from '../helpers/node-binaries.js';
+import { findInstalledNode, type InstalledNode } from '../../src/runtimes/runtime-cache.js';
 
 const probe = probeEngine();
 if (probe.reason !== undefined) console.warn(`[runtime images e2e] skipped: ${probe.reason}`);
@@ -41,14 +42,15 @@ function pythonFunction(name: string, handler = 'app.handler'): FunctionConfig {
 
 describe.skipIf(probe.engine === undefined)('runtime base images under --sandbox container', () => {
   const engine = probe.engine as ContainerEngine;
-  let real: RealNode = { node: undefined, unavailable: 'not tried' };
+  let real: { node: InstalledNode | undefined; unavailable: string | undefined } = { node: undefined, unavailable: 'not tried' };
   let node22: FunctionConfig | undefined;
   const functions: FunctionConfig[] = [];
   const built: string[] = [];
   let server: RunningLamina | undefined;
 
   beforeAll(async () => {
-    real = await realNode(22);
+    await installTestNodes([22]);
+    real = { node: findInstalledNode(22), unavailable: nodeBinaryMissing(22) };
     if (real.node === undefined) console.warn(`[runtime images e2e] Node 22 tests skipped: ${real.unavailable}`);
     else {
       node22 = customRuntimeFunction('Node22Zip', join(FIXTURES, 'containers', 'node-fn'), { runtime: 'nodejs22.x', handler: 'index.handler', launch: { kind: 'node-ric', runtime: 'nodejs22.x', node: real.node.path } });
