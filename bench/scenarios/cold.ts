@@ -224,7 +224,7 @@ export const coldScenario: Scenario = {
         ...(imageNote === '' ? [] : [imageNote]),
       ],
     };
-    const measures = (key: string) => ({ initMs: stat(key, (s) => s.initMs), totalMs: stat(key, (s) => s.totalMs), warmMs: warmMs.get(key) ?? [], memoryMb: memoryMb.get(key) ?? [] });
+    const measures = (key: string) => ({ initMs: stat(key, (s) => s.initMs), totalMs: stat(key, (s) => s.totalMs), warmMs: warmMs.get(key) ?? [], memoryMb: memoryMb.get(key) ?? [], bareMs: stat(key, (s) => s.bareMs) });
     const tables: Table[] = [table, matrixTable(runtimes, measures, rounds, nodes)];
     if (peerSamples.size > 0) {
       tables.push({
