@@ -78,8 +78,9 @@ export const coldScenario: Scenario = {
     const { options, workspace } = context;
     const rounds = options.quick ? 2 : options.rounds * 8;
     const skipped: string[] = [];
-    // Each major's node as lamina serve gets it (installed now when missing), with our client's code cache.
-    const nodes = await prepareBenchNodes(MATRIX_MAJORS, { onProgress: progressLine() });
+    // Each major's node as lamina serve gets it (installed now when missing; a --quick smoke run
+    // downloads nothing and skips the majors not installed), with our client's code cache.
+    const nodes = await prepareBenchNodes(MATRIX_MAJORS, { onProgress: progressLine(), offline: options.quick });
     process.stderr.write(`${codeCacheNote(nodes)}\n`);
     const runtimes: ColdRuntime[] = matrixRows().filter((r) => {
       const problem = workspace.unavailable(r.runtime);
