@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { ROOT } from '../lib/processes.js';
 import { OFFICIAL_ENTRY } from '../lib/ric-variants.js';
-import { PYTHON_RIC_DIR, RIC_DIR, RIC_ENTRY } from '../../src/platform/paths.js';
+import { PYTHON_RIC_DIR, RIC_ENTRY } from '../../src/platform/paths.js';
 import { findPython, PYTHON_RUNTIMES } from '../../src/config/python-runtime.js';
-import { findBenchNode, findOfficialRic } from './bench-node.js';
+import { nodeAtHand } from '../../src/runtimes/function-nodes.js';
+import { findOfficialRic, type NodeMajor } from './bench-node.js';
 
-/** The Node.js majors of the runtime matrix. */
-export type NodeMajor = 20 | 22 | 24 | 26;
+export type { NodeMajor } from './bench-node.js';
 
 /** The runtimes a benchmark function can run on. */
 export type RuntimeKind =
@@ -30,9 +30,9 @@ export type RuntimeKind =
   | 'echo'
   /** A CPU-bound custom runtime (bench/fixtures/limits/spin). */
   | 'spin'
-  /** Lamina's Node RIC as a custom runtime on a given Node major (bench/harness/bench-node.ts finds it). */
+  /** nodejsNN.x: Lamina's Node RIC on that major's node, as lamina serve runs it (the installer's node, bench/harness/bench-node.ts). */
   | `lamina-node${NodeMajor}`
-  /** The official client Lambda ships for a major (3.x on 20 and 22, 4.x from 24) on that Node. */
+  /** The official client Lambda ships for a major (3.x on 20 and 22, 4.x from 24) on the same node, as a custom runtime. */
   | `official-node${NodeMajor}`
   /** python3.X: Lamina's Python client on the machine's python3 whose version Lambda offers. */
   | 'python-ric';
@@ -70,6 +70,36 @@ const majorOf = (runtime: RuntimeKind): NodeMajor | undefined => {
   const match = /^(?:lamina|official)-node(\d+)$/.exec(runtime);
   return match === null ? undefined : (Number(match[1]) as NodeMajor);
 };
+
+/**
+ * The Lambda runtime a kind is deployed as: `nodejsNN.x` for our Node client (lamina serve then
+ * starts it on that major's node), the newest exact `python3.X` for the Python one, else a custom
+ * runtime.
+ *
+ * @example lambdaRuntimeOf('lamina-node24') // 'nodejs24.x'
+ */
+export function lambdaRuntimeOf(runtime: RuntimeKind): string {
+  if (runtime === 'lamina-ric') return 'nodejs20.x';
+  if (runtime.startsWith('lamina-node')) return `nodejs${majorOf(runtime) ?? 20}.x`;
+  if (runtime === 'python-ric') return benchPythonRuntime()?.runtime ?? 'python3.x';
+  return 'provided.al2023';
+}
+
+/** The node `lamina serve` runs `nodejs<major>.x` on, or a reason (prepareBenchNodes installs it). */
+function nodeOf(major: NodeMajor): string {
+  const node = nodeAtHand(`nodejs${major}.x`);
+  if (node === '') throw new Error(`Node ${major} is not installed (lamina runtimes install nodejs${major}.x)`);
+  return node;
+}
+
+/** What Lambda's nodejsNN.x runtime sets for its client (src/platform/environment-variables.ts), given to the official one too. */
+const nodeRuntimeEnv = (major: NodeMajor): Record<string, string> => ({
+  AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${major}.x`,
+  NODE_PATH: `/opt/nodejs/node${major}/node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task`,
+});
+const exportLine = (env: Record<string, string>): string => `export ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')}`;
+/** How Lambda's nodejs20.x/22.x runtimes start the 3.x client (shared with the conformance suite). */
+const START_RIC_3 = join(ROOT, 'test', 'fixtures', 'conformance', 'start-ric-3.mjs');
 
 export interface Workspace {
   readonly dir: string;
@@ -112,13 +142,12 @@ export function createWorkspace(): Workspace {
 
   /** `<code>/bin/node`: the major's binary, hard-linked (it is 100 MB) when the file system allows. */
   const withNode = (code: string, runtime: RuntimeKind): string => {
-    const found = findBenchNode(majorOf(runtime) ?? 20);
-    if (found.path === undefined) throw new Error(found.reason);
+    const node = nodeOf(majorOf(runtime) ?? 20);
     mkdirSync(join(code, 'bin'), { recursive: true });
     try {
-      linkSync(found.path, join(code, 'bin', 'node'));
+      linkSync(node, join(code, 'bin', 'node'));
     } catch {
-      copyFileSync(found.path, join(code, 'bin', 'node'));
+      copyFileSync(node, join(code, 'bin', 'node'));
       chmodSync(join(code, 'bin', 'node'), 0o755);
     }
     return code;
@@ -159,18 +188,22 @@ export function createWorkspace(): Workspace {
       case 'lamina-node22':
       case 'lamina-node24':
       case 'lamina-node26':
-        // dist/ric/bootstrap runs ./bin/node when there is one: the function brings its Node.
-        code = withNode(join(dir, runtime), runtime);
-        for (const file of ['bootstrap', 'lamina-ric-start.cjs', 'lamina-ric.cjs', 'lamina-ric.v8cache']) if (existsSync(join(RIC_DIR, file))) cpSync(join(RIC_DIR, file), join(code, file));
-        writeFileSync(join(code, 'index.js'), ECHO_HANDLER_SOURCE);
+        // A real nodejsNN.x function: lamina serve starts our client on the installer's node.
+        nodeOf(majorOf(runtime) ?? 20);
+        code = handlerDir;
         break;
       case 'official-node20':
       case 'official-node22':
       case 'official-node24':
       case 'official-node26': {
-        const ric = findOfficialRic(officialLine(majorOf(runtime) ?? 24));
+        const major = majorOf(runtime) ?? 24;
+        const ric = findOfficialRic(officialLine(major));
         if (ric.path === undefined) throw new Error(ric.reason);
-        code = withNode(script(runtime, `here="$(dirname "$0")"; exec "$here/bin/node" "$here/node_modules/aws-lambda-ric/${(ric.entry ?? "index.mjs").slice(ric.path.length + 1)}"`), runtime);
+        const entry = `"$here/node_modules/aws-lambda-ric/${ric.entry.slice(ric.path.length + 1)}"`;
+        // 4.x starts itself from its index.mjs; 3.x is started as the nodejs20.x/22.x runtimes do (start-ric-3.mjs).
+        const start = officialLine(major) === 4 ? `exec "$here/bin/node" ${entry}` : `export CONFORMANCE_RIC3=${entry}\nexec "$here/bin/node" "$here/start-ric-3.mjs"`;
+        code = withNode(script(runtime, `here="$(dirname "$0")"\n${exportLine(nodeRuntimeEnv(major))}\n${start}`), runtime);
+        if (officialLine(major) === 3) cpSync(START_RIC_3, join(code, 'start-ric-3.mjs'));
         cpSync(ric.path, join(code, 'node_modules', 'aws-lambda-ric'), { recursive: true, dereference: true });
         const store = join(ROOT, 'node_modules', '@aws', 'lambda-invoke-store');
         if (existsSync(store)) cpSync(store, join(code, 'node_modules', '@aws', 'lambda-invoke-store'), { recursive: true, dereference: true });
@@ -212,6 +245,10 @@ export function createWorkspace(): Workspace {
     launch(runtime) {
       const taskDir = codeDir(runtime);
       if (runtime === 'lamina-ric') return { command: process.execPath, args: [RIC_ENTRY], taskDir };
+      if (runtime.startsWith('lamina-node')) {
+        const major = majorOf(runtime) ?? 20;
+        return { command: nodeOf(major), args: [RIC_ENTRY], taskDir, env: nodeRuntimeEnv(major) };
+      }
       const python = runtime === 'python-ric' ? benchPythonRuntime() : undefined;
       if (python !== undefined) return { command: python.python, args: ['-u', join(PYTHON_RIC_DIR, 'bootstrap.py')], taskDir, env: { PYTHONPATH: PYTHON_RIC_DIR } };
       return { command: join(taskDir, 'bootstrap'), args: [], taskDir };
@@ -219,17 +256,11 @@ export function createWorkspace(): Workspace {
     template(functions, file = 'template.yaml') {
       const lines = ['Transform: AWS::Serverless-2016-10-31', 'Resources:'];
       for (const fn of functions) {
-        const node = fn.runtime === 'lamina-ric';
-        const python = fn.runtime === 'python-ric' ? benchPythonRuntime() : undefined;
+        const runtime = lambdaRuntimeOf(fn.runtime);
+        const handler = runtime !== 'provided.al2023' || fn.runtime === 'official-ric' || majorOf(fn.runtime) !== undefined;
         lines.push(`  ${fn.name}:`, '    Type: AWS::Serverless::Function', '    Properties:');
         if (fn.imageUri !== undefined) lines.push('      PackageType: Image', `      ImageUri: ${JSON.stringify(fn.imageUri)}`);
-        else {
-          lines.push(
-            `      Runtime: ${node ? 'nodejs20.x' : (python?.runtime ?? 'provided.al2023')}`,
-            `      CodeUri: ${JSON.stringify(codeDir(fn.runtime))}`,
-            `      Handler: ${node || python !== undefined || fn.runtime === 'official-ric' || majorOf(fn.runtime) !== undefined ? 'index.handler' : 'unused'}`,
-          );
-        }
+        else lines.push(`      Runtime: ${runtime}`, `      CodeUri: ${JSON.stringify(codeDir(fn.runtime))}`, `      Handler: ${handler ? 'index.handler' : 'unused'}`);
         lines.push(
           `      MemorySize: ${fn.memoryMb ?? 1769}`,
           `      Timeout: ${fn.timeoutS ?? 30}`,

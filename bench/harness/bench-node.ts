@@ -1,82 +1,123 @@
 /**
- * Which Node binary a runtime-matrix row runs on, and where the official client of each line is.
+ * The Node binaries of the runtime matrix and the official clients that run on them.
  *
- * Node: the runtimes cache (`LAMINA_RUNTIMES_DIR`, else `~/.cache/lamina/runtimes`), newest
- * `node-v<major>.*` first; then `LAMINA_BENCH_NODE_<major>`; then the node running the bench when
- * its major matches. (Once the installer lands this becomes its `ensureNode(major)`.)
+ * Node: what `lamina serve` runs a `nodejsNN.x` function on, from the same installer
+ * (src/runtimes/node-installer.ts `ensureNode`): the host's node for its own major, else the
+ * runtimes cache, else downloaded now. Before measuring, each node gets the V8 code cache of our
+ * client (`recordCodeCacheFor`, runtime-interface/package/build.ts) unless its loader already
+ * accepts one: a fresh install has none, and a row without it measures a compile from source.
  *
- * Official clients: aws-lambda-ric@4 is the project's dev dependency; Lambda ships the 3.x line on
- * Node 20 and 22, found at `LAMINA_BENCH_RIC3_DIR` (a package directory) or as
- * `node_modules/aws-lambda-ric-3`.
+ * Official clients: aws-lambda-ric@4 is the project's dev dependency (the client of nodejs24.x and
+ * later); Lambda ships the 3.x line on Node 20 and 22: aws-lambda-ric@3.3.0 fetched by
+ * bench/lib/official-ric-3.ts, or the package directory at `LAMINA_BENCH_RIC3_DIR`.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../src/platform/paths.js';
+import { promisify } from 'node:util';
+import { recordCodeCacheFor } from '../../runtime-interface/package/build.js';
+import { PROJECT_ROOT, RIC_DIR, RIC_LOADER } from '../../src/platform/paths.js';
+import { ensureNode, type EnsureNodeOptions, type ResolvedNode } from '../../src/runtimes/node-installer.js';
+import { ensureOfficialRic3, OFFICIAL_RIC_3_DIR } from '../lib/official-ric-3.js';
 
-export type Found = { readonly path: string; readonly version: string; readonly reason?: undefined } | { readonly path?: undefined; readonly reason: string };
+const run = promisify(execFile);
 
-/** The runtimes cache root the installer uses. */
-export function runtimesRoot(env: NodeJS.ProcessEnv = process.env): string {
-  return env.LAMINA_RUNTIMES_DIR ?? join(homedir(), '.cache', 'lamina', 'runtimes');
-}
+/** The Node.js majors of the runtime matrix. */
+export const MATRIX_MAJORS = [20, 22, 24, 26] as const;
+export type NodeMajor = (typeof MATRIX_MAJORS)[number];
 
-/** Compare `a.b.c` versions numerically. */
-export function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i += 1) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
+/** What the loader says of the code cache on a node (`--check-code-cache`). */
+export type CodeCacheState = 'accepted' | 'rejected' | 'missing';
 
-const versionOfNode = (path: string): string => /node-v(\d+\.\d+\.\d+)/.exec(path)?.[1] ?? 'unknown';
+/** A major's node, ready to measure, or why it cannot run. */
+export type BenchNode =
+  | { readonly major: NodeMajor; readonly path: string; readonly version: string; readonly source: ResolvedNode['source']; readonly codeCache: CodeCacheState; readonly recorded: boolean; readonly reason?: undefined }
+  | { readonly major: NodeMajor; readonly path?: undefined; readonly reason: string };
 
 /**
- * The Node binary for a major, or why there is none.
+ * Ask our client's loader whether V8 accepts its code cache on this node.
  *
- * @example findBenchNode(24) // { path: '/root/.cache/lamina/runtimes/node-v24.22.3/bin/node', version: '24.22.3' }
+ * @example await codeCacheState('/usr/bin/node') // 'accepted'
  */
-export function findBenchNode(major: number, env: NodeJS.ProcessEnv = process.env, hostVersion = process.versions.node, hostPath = process.execPath): Found {
-  const root = runtimesRoot(env);
-  const cached = (existsSync(root) ? readdirSync(root) : [])
-    .map((name) => /^node-v(\d+)\.(\d+)\.(\d+)/.exec(name))
-    .filter((m): m is RegExpExecArray => m !== null && Number(m[1]) === major)
-    .map((m) => ({ version: `${m[1]}.${m[2]}.${m[3]}`, path: join(root, m[0], 'bin', 'node') }))
-    .filter((c) => existsSync(c.path))
-    .sort((a, b) => compareVersions(b.version, a.version));
-  if (cached[0] !== undefined) return cached[0];
-  const fromEnv = env[`LAMINA_BENCH_NODE_${major}`];
-  if (fromEnv !== undefined && fromEnv !== '') {
-    return existsSync(fromEnv) ? { path: fromEnv, version: versionOfNode(fromEnv) } : { reason: `LAMINA_BENCH_NODE_${major}=${fromEnv} does not exist` };
-  }
-  if (Number(hostVersion.split('.')[0]) === major) return { path: hostPath, version: hostVersion };
-  return { reason: `no Node ${major}: none in ${root} (lamina runtimes install), no LAMINA_BENCH_NODE_${major}, and this node is ${hostVersion}` };
+export async function codeCacheState(nodePath: string, loader: string = RIC_LOADER): Promise<CodeCacheState> {
+  const { stdout } = await run(nodePath, [loader, '--check-code-cache'], { timeout: 30_000 });
+  const state = stdout.trim();
+  if (state === 'accepted' || state === 'rejected' || state === 'missing') return state;
+  throw new Error(`${loader} --check-code-cache on ${nodePath} printed ${JSON.stringify(state)}`);
 }
 
-/** A package directory's version and its `bin` entry (the runtime's start file). */
-function packageEntry(dir: string): { version: string; entry: string } | undefined {
+export interface PrepareOptions extends EnsureNodeOptions {
+  /** The built client (dist/ric): where the loader and the code caches are. */
+  readonly ricDir?: string;
+}
+
+/**
+ * Install (when missing) the node of each major and make sure our client's code cache is accepted
+ * on it, recording one when it is not.
+ *
+ * @example
+ * const nodes = await prepareBenchNodes([22, 24]); // [{ major: 22, path: '.../node-v22.23.5/bin/node', codeCache: 'accepted', recorded: false, ... }, ...]
+ */
+export async function prepareBenchNodes(majors: readonly NodeMajor[], options: PrepareOptions = {}): Promise<BenchNode[]> {
+  const ricDir = options.ricDir ?? RIC_DIR;
+  const loader = join(ricDir, 'lamina-ric-start.cjs');
+  const nodes: BenchNode[] = [];
+  for (const major of majors) {
+    try {
+      const node = await ensureNode(major, options);
+      let codeCache = await codeCacheState(node.path, loader);
+      let recorded = false;
+      if (codeCache !== 'accepted') {
+        const made = await recordCodeCacheFor(node.path, ricDir);
+        if (made.problem !== undefined) throw new Error(`no code cache for node ${node.version}: ${made.problem}`);
+        codeCache = await codeCacheState(node.path, loader);
+        recorded = true;
+      }
+      nodes.push({ major, path: node.path, version: node.version, source: node.source, codeCache, recorded });
+    } catch (error) {
+      nodes.push({ major, reason: error instanceof Error ? error.message.split('\n')[0] ?? error.message : String(error) });
+    }
+  }
+  return nodes;
+}
+
+/** One line per node for the report: where it came from and the state of the code cache. */
+export function codeCacheNote(nodes: readonly BenchNode[]): string {
+  const parts = nodes.map((n) =>
+    n.path === undefined ? `Node ${n.major}: ${n.reason}` : `node ${n.version} (${n.source}): code cache ${n.codeCache}${n.recorded ? ' (recorded before measuring)' : ''}`,
+  );
+  return `Our client's V8 code cache, checked with the loader's --check-code-cache before measuring: ${parts.join('; ')}.`;
+}
+
+/** A package directory's version. */
+function packageVersion(dir: string): string | undefined {
   try {
-    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: unknown; bin?: unknown; main?: unknown };
-    const bin = typeof pkg.bin === 'string' ? pkg.bin : typeof pkg.bin === 'object' && pkg.bin !== null ? Object.values(pkg.bin)[0] : pkg.main;
-    return typeof pkg.version === 'string' && typeof bin === 'string' ? { version: pkg.version, entry: join(dir, bin) } : undefined;
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : undefined;
   } catch {
     return undefined;
   }
 }
 
+/** An official client: its package directory, version, and the module a runtime starts. */
+export type OfficialRic = { readonly path: string; readonly version: string; readonly entry: string; readonly reason?: undefined } | { readonly path?: undefined; readonly reason: string };
+
 /**
- * The official aws-lambda-ric of a major line (3 or 4): its package directory and start file.
+ * The official aws-lambda-ric of a line: 4 (the dev dependency, started by its `index.mjs`) or 3
+ * (`LAMINA_BENCH_RIC3_DIR`, else 3.3.0 fetched once; its `dist/index.mjs` exports `run`).
  *
  * @example findOfficialRic(4) // { path: '<root>/node_modules/aws-lambda-ric', version: '4.0.2', entry: '<...>/index.mjs' }
  */
-export function findOfficialRic(line: 3 | 4, env: NodeJS.ProcessEnv = process.env): (Found & { readonly entry?: string }) {
-  const candidates = line === 4 ? [join(PROJECT_ROOT, 'node_modules', 'aws-lambda-ric')] : [env.LAMINA_BENCH_RIC3_DIR, join(PROJECT_ROOT, 'node_modules', 'aws-lambda-ric-3')].filter((d): d is string => d !== undefined && d !== '');
-  for (const dir of candidates) {
-    const pkg = packageEntry(dir);
-    if (pkg !== undefined && pkg.version.startsWith(`${line}.`) && existsSync(pkg.entry)) return { path: dir, version: pkg.version, entry: pkg.entry };
+export function findOfficialRic(line: 3 | 4, env: NodeJS.ProcessEnv = process.env, fetch3: () => string | undefined = ensureOfficialRic3): OfficialRic {
+  const custom = line === 3 ? env.LAMINA_BENCH_RIC3_DIR : undefined;
+  const dir = line === 4 ? join(PROJECT_ROOT, 'node_modules', 'aws-lambda-ric') : custom !== undefined && custom !== '' ? custom : OFFICIAL_RIC_3_DIR;
+  if (dir === OFFICIAL_RIC_3_DIR) {
+    const problem = fetch3();
+    if (problem !== undefined) return { reason: `aws-lambda-ric@3: ${problem}` };
   }
-  return { reason: `aws-lambda-ric@${line} is not installed (looked in ${candidates.join(', ')}${line === 3 ? '; set LAMINA_BENCH_RIC3_DIR to its package directory' : '; npm install'})` };
+  const version = packageVersion(dir);
+  const entry = join(dir, line === 4 ? 'index.mjs' : join('dist', 'index.mjs'));
+  if (version === undefined || !version.startsWith(`${line}.`)) return { reason: `aws-lambda-ric@${line} is not in ${dir} (found ${version ?? 'no package.json'})` };
+  if (!existsSync(entry) || !existsSync(join(entry, '..', 'rapid-client.node'))) return { reason: `${entry} or its rapid-client.node addon is missing` };
+  return { path: dir, version, entry };
 }

@@ -4,8 +4,8 @@
  * client, custom runtimes), with Init Duration p50 and range, cold and warm p50, memory, and per
  * Node major our client's Init Duration over the official client's, measured in the same rounds.
  */
-import { findBenchNode } from './bench-node.js';
-import { benchPythonRuntime, officialLine, type NodeMajor, type RuntimeKind } from './bench-functions.js';
+import { codeCacheNote, MATRIX_MAJORS, type BenchNode, type NodeMajor } from './bench-node.js';
+import { benchPythonRuntime, officialLine, type RuntimeKind } from './bench-functions.js';
 import { fmt, type Table, type Target } from './result.js';
 import { median, ratioOf } from './stats.js';
 import { stackedBarChart } from './svg-charts.js';
@@ -32,9 +32,11 @@ export interface RowMeasures {
   readonly totalMs: readonly number[];
   readonly warmMs: readonly number[];
   readonly memoryMb: readonly number[];
+  /** The same runtime spawned bare against a stub Runtime API in the same rounds (no platform, no sandbox). */
+  readonly bareMs?: readonly number[];
 }
 
-const nodeRows = (major: 22 | 24): MatrixRow[] => [
+const nodeRows = (major: Exclude<NodeMajor, 20>): MatrixRow[] => [
   { key: `lamina-node${major}`, runtime: `lamina-node${major}`, label: `nodejs${major}.x: lamina RIC`, functionName: `ColdLaminaNode${major}`, lambdaRuntime: `nodejs${major}.x`, client: 'lamina RIC', major },
   { key: `official-node${major}`, runtime: `official-node${major}`, label: `nodejs${major}.x: official aws-lambda-ric@${officialLine(major)}`, functionName: `ColdOfficialNode${major}`, lambdaRuntime: `nodejs${major}.x`, client: `aws-lambda-ric@${officialLine(major)}`, major, official: true },
 ];
@@ -53,25 +55,26 @@ export function matrixRows(): MatrixRow[] {
     { key: 'official-node20', runtime: 'official-node20', label: 'nodejs20.x: official aws-lambda-ric@3', functionName: 'ColdOfficialNode20', lambdaRuntime: 'nodejs20.x', client: 'aws-lambda-ric@3', major: 20, official: true },
     ...nodeRows(22),
     ...nodeRows(24),
+    ...nodeRows(26),
     { key: 'python', runtime: 'python-ric', label: `${python}: lamina Python client`, functionName: 'ColdPython', lambdaRuntime: python, client: 'lamina Python client' },
     { key: 'tiny-c', runtime: 'tiny-c', label: 'custom runtime: bootstrap in C', functionName: 'ColdTinyC', lambdaRuntime: 'provided.al2023', client: 'bootstrap in C' },
     { key: 'node-loop', runtime: 'floor-loop', label: 'custom runtime: node runtime loop', functionName: 'ColdNodeLoop', lambdaRuntime: 'provided.al2023', client: 'node runtime loop (bootstrap)' },
   ];
 }
 
-/** The interpreter a row runs on, as the table shows it. */
-export function runsOn(row: MatrixRow): string {
+/** The interpreter a row runs on, as the table shows it (`nodes`: the majors' nodes the run prepared). */
+export function runsOn(row: MatrixRow, nodes: readonly BenchNode[] = []): string {
   if (row.imageUri !== undefined) return 'container image';
   if (row.runtime === 'python-ric') return benchPythonRuntime()?.python ?? '-';
   if (row.runtime === 'tiny-c') return 'native';
-  if (row.major === undefined || row.runtime === 'lamina-ric') return `node ${process.versions.node} (host)`;
-  const found = findBenchNode(row.major);
-  return found.path === undefined ? '-' : `node ${found.version}`;
+  const node = nodes.find((n) => n.major === (row.major ?? 20));
+  if (row.major === undefined || node === undefined) return `node ${process.versions.node} (host)`;
+  return node.path === undefined ? '-' : `node ${node.version}${node.source === 'host' ? ' (host)' : ''}`;
 }
 
 /** Our client's row and the official client's row of each Node major, when both ran. */
 export function majorPairs(rows: readonly MatrixRow[]): { major: NodeMajor; ours: MatrixRow; official: MatrixRow }[] {
-  return ([20, 22, 24, 26] as const).flatMap((major) => {
+  return MATRIX_MAJORS.flatMap((major) => {
     const ours = rows.find((r) => r.major === major && r.official === undefined && r.imageUri === undefined);
     const official = rows.find((r) => r.major === major && r.official === true);
     return ours === undefined || official === undefined ? [] : [{ major, ours, official }];
@@ -83,9 +86,9 @@ const range = (values: readonly number[]): string => (values.length === 0 ? '-' 
 /**
  * The lambda-perf style table: one row per runtime and client.
  *
- * @example matrixTable(rows, (key) => measures.get(key), 12)
+ * @example matrixTable(rows, (key) => measures.get(key), 12, await prepareBenchNodes([20, 22, 24, 26]))
  */
-export function matrixTable(rows: readonly MatrixRow[], measures: (key: string) => RowMeasures | undefined, rounds: number): Table {
+export function matrixTable(rows: readonly MatrixRow[], measures: (key: string) => RowMeasures | undefined, rounds: number, nodes: readonly BenchNode[] = []): Table {
   const pairs = majorPairs(rows);
   return {
     title: `Runtime matrix (ms; ${rounds} cold starts per row under lamina serve with limits, warm p50 of the invokes after each)`,
@@ -97,7 +100,7 @@ export function matrixTable(rows: readonly MatrixRow[], measures: (key: string) 
       return [
         row.lambdaRuntime,
         row.client,
-        runsOn(row),
+        runsOn(row, nodes),
         fmt(median(m?.initMs ?? [])),
         range(m?.initMs ?? []),
         fmt(median(m?.totalMs ?? [])),
@@ -108,17 +111,28 @@ export function matrixTable(rows: readonly MatrixRow[], measures: (key: string) 
     }),
     notes: [
       'Init Duration: the REPORT line of the cold invoke (spawn to the runtime\'s first /next, sandbox included). Memory: Max Memory Used of that invoke.',
-      'nodejsNN.x rows other than the host\'s run as a provided.al2023-style bootstrap that execs the official Node NN binary in the function\'s code with the client (bench/harness/bench-node.ts says where the binary comes from).',
-      'Init Duration / official: the ratio of the medians, our client over the official client Lambda ships for that major (3.x on 20 and 22, 4.x on 24), goal <= 0.75.',
+      'Our client\'s nodejsNN.x rows are nodejsNN.x functions: lamina serve starts the client on the node its installer gives that major (the host\'s for its own major, else ~/.cache/lamina/runtimes). The official client\'s rows run on the same node binary (hard-linked into the function\'s code) from a provided.al2023 bootstrap that sets the runtime\'s AWS_EXECUTION_ENV and NODE_PATH and starts the client as Lambda\'s runtime does.',
+      'Init Duration / official: the ratio of the medians, our client over the official client Lambda ships for that major (aws-lambda-ric 3.x on 20 and 22, 4.x on 24 and 26), goal <= 0.75.',
+      ...(nodes.length === 0 ? [] : [codeCacheNote(nodes)]),
     ],
   };
 }
 
-/** Per Node major: our client's Init Duration / the official client's, paired by round. */
+/**
+ * Per Node major: our client's Init Duration / the official client's (the issue's target), and the
+ * same ratio of the bare starts when they were measured (the clients alone: no platform, no sandbox).
+ */
 export function matrixTargets(rows: readonly MatrixRow[], measures: (key: string) => RowMeasures | undefined): Target[] {
-  return majorPairs(rows).map(({ major, ours, official }) => {
+  return majorPairs(rows).flatMap(({ major, ours, official }) => {
     const ratio = ratioOf(measures(ours.key)?.initMs ?? [], measures(official.key)?.initMs ?? []);
-    return { what: `runtime matrix, nodejs${major}.x: Init Duration, lamina RIC / official ${official.client}`, ratio: ratio.value, goal: '<= 0.75', range: ratio };
+    const targets: Target[] = [{ what: `runtime matrix, nodejs${major}.x: Init Duration, lamina RIC / official ${official.client}`, ratio: ratio.value, goal: '<= 0.75', range: ratio }];
+    const bareOurs = measures(ours.key)?.bareMs ?? [];
+    const bareOfficial = measures(official.key)?.bareMs ?? [];
+    if (bareOurs.length > 0 && bareOfficial.length > 0) {
+      const bare = ratioOf(bareOurs, bareOfficial);
+      targets.push({ what: `runtime matrix, nodejs${major}.x: bare start (spawn to first /next, no platform), lamina RIC / official ${official.client}`, ratio: bare.value, goal: '<= 0.75', range: bare });
+    }
+    return targets;
   });
 }
 

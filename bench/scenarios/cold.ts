@@ -27,6 +27,8 @@ import { fmt, type ScenarioResult, type Table, type Target } from '../harness/re
 import { alternation, median, ratioOf, spread } from '../harness/stats.js';
 import { stackedBarChart } from '../harness/svg-charts.js';
 import { matrixChart, matrixRows, matrixTable, matrixTargets, type MatrixRow } from '../harness/runtime-matrix.js';
+import { codeCacheNote, MATRIX_MAJORS, prepareBenchNodes } from '../harness/bench-node.js';
+import { progressLine } from '../../src/runtimes/progress-line.js';
 import type { PeerFunction } from '../peers/types.js';
 import { type Scenario, type ScenarioContext } from './scenario.js';
 
@@ -76,6 +78,10 @@ export const coldScenario: Scenario = {
     const { options, workspace } = context;
     const rounds = options.quick ? 2 : options.rounds * 8;
     const skipped: string[] = [];
+    // Each major's node as lamina serve gets it (installed now when missing; a --quick smoke run
+    // downloads nothing and skips the majors not installed), with our client's code cache.
+    const nodes = await prepareBenchNodes(MATRIX_MAJORS, { onProgress: progressLine(), offline: options.quick });
+    process.stderr.write(`${codeCacheNote(nodes)}\n`);
     const runtimes: ColdRuntime[] = matrixRows().filter((r) => {
       const problem = workspace.unavailable(r.runtime);
       if (problem !== undefined) skipped.push(`${r.label} skipped: ${problem}`);
@@ -219,8 +225,8 @@ export const coldScenario: Scenario = {
         ...(imageNote === '' ? [] : [imageNote]),
       ],
     };
-    const measures = (key: string) => ({ initMs: stat(key, (s) => s.initMs), totalMs: stat(key, (s) => s.totalMs), warmMs: warmMs.get(key) ?? [], memoryMb: memoryMb.get(key) ?? [] });
-    const tables: Table[] = [table, matrixTable(runtimes, measures, rounds)];
+    const measures = (key: string) => ({ initMs: stat(key, (s) => s.initMs), totalMs: stat(key, (s) => s.totalMs), warmMs: warmMs.get(key) ?? [], memoryMb: memoryMb.get(key) ?? [], bareMs: stat(key, (s) => s.bareMs) });
+    const tables: Table[] = [table, matrixTable(runtimes, measures, rounds, nodes)];
     if (peerSamples.size > 0) {
       tables.push({
         title: 'Peers: cold start of the same echo handler (ms, medians)',
@@ -275,7 +281,7 @@ export const coldScenario: Scenario = {
         { name: 'matrix', title: 'runtime matrix: Init Duration by runtime and client', svg: matrixChart(runtimes, measures, (key) => stat(key, (s) => s.invokeMs)) },
       ],
       skipped,
-      raw: { limits, rounds, samples: Object.fromEntries(samples), noLimits: Object.fromEntries(unlimited), warmMs: Object.fromEntries(warmMs), memoryMb: Object.fromEntries(memoryMb), peers: Object.fromEntries(peerSamples) },
+      raw: { limits, rounds, nodes, samples: Object.fromEntries(samples), noLimits: Object.fromEntries(unlimited), warmMs: Object.fromEntries(warmMs), memoryMb: Object.fromEntries(memoryMb), peers: Object.fromEntries(peerSamples) },
     };
   },
 };
