@@ -112,6 +112,11 @@ export type FunctionErrorCode = keyof typeof FUNCTION_ERROR_TYPES;
 export interface FunctionErrorBody {
   readonly errorType: string;
   readonly payload: Buffer;
+  /**
+   * Content type of `payload` when it is not Lambda's error JSON: only `lamina rie` sets it, for
+   * AWS's RIE's plain-text timeout body (src/rie/rie-invoke-port.ts).
+   */
+  readonly contentType?: string;
 }
 
 /**

@@ -15,8 +15,10 @@ export const RIE_USAGE = `Usage: lamina rie [options] [--] [bootstrap [args...]]
 Runs one Lambda function like AWS's Runtime Interface Emulator (aws-lambda-rie) and answers
   POST http://<address>/2015-03-31/functions/function/invocations
 (also under the function's name). Unlike aws-lambda-rie, concurrent invokes run in more copies of
-the bootstrap, function errors carry X-Amz-Function-Error, timeouts and crashes are reported as
-Lambda reports them, and X-Amz-Invocation-Type: Event answers 202.
+the bootstrap, function errors carry X-Amz-Function-Error, crashes are reported as Lambda reports
+them, and X-Amz-Invocation-Type: Event answers 202. A timeout answers aws-lambda-rie's plain text
+'Task timed out after N.00 seconds'. aws-lambda-rie's own options are read after the bootstrap too
+(before a '--'), as it reads them.
 
 Options (before the bootstrap):
   --runtime-interface-emulator-address <host:port>

@@ -116,7 +116,7 @@ export async function renderBuffered(res: ServerResponse, request: InvokeRequest
   }
   if (error !== undefined) payload = error.payload;
   const headers: Record<string, string | number> = {
-    'Content-Type': 'application/json',
+    'Content-Type': error?.contentType ?? 'application/json',
     'Content-Length': payload.length,
     'X-Amz-Executed-Version': outcome.executedVersion,
     'x-amzn-RequestId': outcome.requestId,

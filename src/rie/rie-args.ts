@@ -1,11 +1,13 @@
 /**
  * The command line of `lamina rie`, read the way AWS's aws-lambda-rie reads its own: long options
- * first (`--name value` or `--name=value`), then the bootstrap command and its arguments.
+ * (`--name value` or `--name=value`), the bootstrap command and its arguments.
  *
- * One deliberate difference: options are recognised only before the bootstrap (or before `--`).
- * AWS's RIE parses options anywhere and passes unknown ones on as bootstrap arguments, so
- * `aws-lambda-rie python -m awslambdaric app.handler` works there only because `-m` is unknown to
- * it. Here everything after the first non-option word belongs to the bootstrap, untouched.
+ * AWS's RIE parses its options anywhere on the line (go-flags) and leaves unknown ones to the
+ * bootstrap, so `aws-lambda-rie /lambda-entrypoint.sh app.handler --runtime-interface-emulator-address
+ * 0.0.0.0:8081` listens on 8081 (its own end-to-end suite does this). Lamina does the same for
+ * AWS's RIE options (`RIE_OPTIONS`); its own options (`--max-concurrency`, `--host-node`) and
+ * unknown options are recognised only before the bootstrap. After a `--` everything belongs to the
+ * bootstrap, untouched (a `--` among the bootstrap's arguments is kept; RIE drops it).
  */
 import { ConfigError } from '../errors.js';
 
@@ -49,6 +51,8 @@ const VALUE_OPTIONS = new Set([
 ]);
 /** AWS's RIE flags without a meaning here. */
 const IGNORED_OPTIONS = new Set(['--enable-init-caching']);
+/** AWS's RIE's own options: taken out of the bootstrap's arguments too, as RIE does. */
+const RIE_OPTIONS = new Set(['--runtime-interface-emulator-address', '--runtime-api-address', '--log-level', '--enable-init-caching']);
 
 /**
  * Parse a `host:port` address like Go's `net.SplitHostPort` (an empty host means every interface).
@@ -110,16 +114,23 @@ export function parseRieArgs(args: readonly string[]): RieArgs {
   const ignored: string[] = [];
   let help = false;
   let hostNode = false;
-  let bootstrap: readonly string[] = [];
+  const bootstrap: string[] = [];
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i] ?? '';
     if (arg === '--') {
-      bootstrap = args.slice(i + 1);
+      // Before the bootstrap, `--` only separates; inside its arguments it stays one of them.
+      bootstrap.push(...args.slice(bootstrap.length === 0 ? i + 1 : i));
       break;
     }
+    const eq = arg.indexOf('=');
+    const name = eq < 0 ? arg : arg.slice(0, eq);
+    if (bootstrap.length > 0 && !RIE_OPTIONS.has(name)) {
+      bootstrap.push(arg);
+      continue;
+    }
     if (!arg.startsWith('-') || arg === '-') {
-      bootstrap = args.slice(i);
-      break;
+      bootstrap.push(arg);
+      continue;
     }
     if (arg === '-h' || arg === '--help') {
       help = true;
@@ -129,8 +140,6 @@ export function parseRieArgs(args: readonly string[]): RieArgs {
       hostNode = true;
       continue;
     }
-    const eq = arg.indexOf('=');
-    const name = eq < 0 ? arg : arg.slice(0, eq);
     if (IGNORED_OPTIONS.has(name)) {
       ignored.push(name);
       continue;

@@ -6,25 +6,25 @@
  *
  * What the platform brings over AWS's RIE: concurrent invokes run in more copies of the bootstrap
  * (each with its own Runtime API port) up to `maxConcurrency`, then 429 TooManyRequestsException;
- * function errors, timeouts and crashes are answered with `X-Amz-Function-Error: Unhandled` and
- * Lambda's error JSON; a timed-out or crashed runtime is replaced; `X-Amz-Invocation-Type: Event`
- * answers 202 and runs in the background; `X-Amz-Log-Type: Tail` works.
+ * function errors and crashes are answered with `X-Amz-Function-Error: Unhandled` and Lambda's
+ * error JSON, a timeout with AWS's RIE's plain text (src/rie/rie-invoke-port.ts); a timed-out or
+ * crashed runtime is replaced; `X-Amz-Invocation-Type: Event` answers 202 and runs in the
+ * background; `X-Amz-Log-Type: Tail` works.
  */
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { functionArn, type FunctionConfig } from '../config/function-config.js';
 import { ConfigError } from '../errors.js';
 import { createFrontDoor, listen } from '../invoke/front-door-server.js';
-import type { AcceptedInvoke, InvokeOutcome, InvokePort, InvokeRequest } from '../platform/invoke-types.js';
 import { Platform, PLATFORM_DEFAULTS } from '../platform/platform.js';
 import { withRuntimeNode } from './rie-node.js';
 import { readHostEnvironment } from '../cli/host-environment.js';
 import { resolveBootstrap } from './bootstrap.js';
 import { RIE_DEFAULTS, parseHostPort, parseLogLevel, type HostPort, type RieLogLevel } from './rie-args.js';
 import { RieLog, type MessageOutput } from './rie-log.js';
+import { RIE_PATH_FUNCTION_NAME, RieInvokePort } from './rie-invoke-port.js';
 
-/** The function name of AWS's RIE's invoke path. */
-export const RIE_PATH_FUNCTION_NAME = 'function';
+export { RIE_PATH_FUNCTION_NAME };
 
 /** Host variables kept as they are instead of the platform's Lambda defaults (AWS's RIE forwards them too). */
 const HOST_KEPT = ['PATH', 'LANG', 'TZ', 'LD_LIBRARY_PATH'] as const;
@@ -69,35 +69,6 @@ export interface RunningRie {
   readonly log: RieLog;
   /** Stop taking invokes and retire every bootstrap copy. */
   stop(): Promise<void>;
-}
-
-/**
- * Answers RIE's `function` name (and the configured name) with the one function; any other name
- * reaches the platform as it is and gets 404 ResourceNotFoundException.
- */
-class RieInvokePort implements InvokePort {
-  readonly #platform: Platform;
-  readonly #name: string;
-  readonly #log: RieLog;
-
-  constructor(platform: Platform, name: string, log: RieLog) {
-    this.#platform = platform;
-    this.#name = name;
-    this.#log = log;
-  }
-
-  invoke(request: InvokeRequest): Promise<InvokeOutcome> {
-    return this.#platform.invoke(this.#route(request));
-  }
-
-  accept(request: InvokeRequest): AcceptedInvoke {
-    return this.#platform.accept(this.#route(request));
-  }
-
-  #route(request: InvokeRequest): InvokeRequest {
-    this.#log.debug(`invoke: ${request.invocationType} ${request.functionName} (${request.payload.length} bytes)`);
-    return request.functionName === RIE_PATH_FUNCTION_NAME ? { ...request, functionName: this.#name } : request;
-  }
 }
 
 function isLoopback(host: string): boolean {
@@ -208,7 +179,7 @@ export async function startRie(options: RieOptions = {}): Promise<RunningRie> {
     credentials: host.credentials,
     firstRuntimeApiPort: runtimeApi.port,
   });
-  const server = createFrontDoor(new RieInvokePort(platform, fn.name, log), {
+  const server = createFrontDoor(new RieInvokePort(platform, fn, log), {
     onInternalError: (error) => log.error(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
   });
   let address: AddressInfo;

@@ -29,7 +29,7 @@ describe('parseRieArgs', () => {
     expect(after.bootstrap).toEqual(['./bootstrap', '--host-node']);
   });
 
-  it('reads --name value and --name=value, then the bootstrap untouched', () => {
+  it('reads --name value and --name=value, and RIE\'s own options among the bootstrap\'s arguments too', () => {
     const args = parseRieArgs([
       '--runtime-interface-emulator-address=127.0.0.1:9000',
       '--runtime-api-address',
@@ -42,18 +42,33 @@ describe('parseRieArgs', () => {
       '-m',
       'awslambdaric',
       '--log-level',
+      'debug',
       'app.handler',
     ]);
     expect(args.emulatorAddress).toEqual({ host: '127.0.0.1', port: 9000 });
     expect(args.runtimeApiAddress).toEqual({ host: '127.0.0.1', port: 9002 });
-    expect(args.logLevel).toBe('warn');
+    // The later --log-level wins, as with go-flags.
+    expect(args.logLevel).toBe('debug');
     expect(args.maxConcurrency).toBe(3);
     expect(args.ignored).toEqual(['--enable-init-caching']);
-    expect(args.bootstrap).toEqual(['/usr/bin/python3', '-m', 'awslambdaric', '--log-level', 'app.handler']);
+    expect(args.bootstrap).toEqual(['/usr/bin/python3', '-m', 'awslambdaric', 'app.handler']);
+  });
+
+  it('takes RIE\'s address after the handler, as in AWS\'s own port-override test, and leaves other options to the bootstrap', () => {
+    const args = parseRieArgs(['/lambda-entrypoint.sh', 'main.handler', '--runtime-interface-emulator-address', '0.0.0.0:8081', '--enable-init-caching']);
+    expect(args.emulatorAddress).toEqual({ host: '0.0.0.0', port: 8081 });
+    expect(args.ignored).toEqual(['--enable-init-caching']);
+    expect(args.bootstrap).toEqual(['/lambda-entrypoint.sh', 'main.handler']);
+    const own = parseRieArgs(['python3', '-u', 'b.py', '--max-concurrency', '2', '--unknown=1', 'h']);
+    expect(own.maxConcurrency).toBe(10);
+    expect(own.bootstrap).toEqual(['python3', '-u', 'b.py', '--max-concurrency', '2', '--unknown=1', 'h']);
+    expect(() => parseRieArgs(['prog', '--log-level'])).toThrow(/needs a value/);
   });
 
   it('takes everything after -- as the bootstrap', () => {
     expect(parseRieArgs(['--', '--weird-program', 'x']).bootstrap).toEqual(['--weird-program', 'x']);
+    expect(parseRieArgs(['prog', '--', '--log-level', 'x']).bootstrap).toEqual(['prog', '--', '--log-level', 'x']);
+    expect(parseRieArgs(['prog', '--', '--log-level', 'x']).logLevel).toBeUndefined();
     expect(parseRieArgs(['-h']).help).toBe(true);
   });
 

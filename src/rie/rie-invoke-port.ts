@@ -1,0 +1,72 @@
+/**
+ * The Invoke API port of `lamina rie`: RIE's `function` path name routed to the one function, and
+ * a timed-out invoke answered the way AWS's RIE answers it, so that tests written against that
+ * emulator keep passing (docs/rie.md). `lamina serve` keeps Lambda's error JSON.
+ */
+import { FUNCTION_ERROR_TYPES } from '../errors.js';
+import type { AcceptedInvoke, InvokeOutcome, InvokePort, InvokeRequest } from '../platform/invoke-types.js';
+import type { Platform } from '../platform/platform.js';
+import type { RieLog } from './rie-log.js';
+
+/** The function name of AWS's RIE's invoke path. */
+export const RIE_PATH_FUNCTION_NAME = 'function';
+
+/** What AWS's RIE answers for a timed-out invoke: this text, plain, status 200. */
+export function rieTimeoutText(timeoutSeconds: number): string {
+  // AWS's RIE prints the integer timeout followed by ".00"; toFixed(2) gives the same text for
+  // an integer and stays sensible for a fractional AWS_LAMBDA_FUNCTION_TIMEOUT (RIE refuses those).
+  return `Task timed out after ${timeoutSeconds.toFixed(2)} seconds`;
+}
+
+/**
+ * Rewrite a buffered timeout outcome into AWS's RIE's plain-text body. The answer keeps
+ * `X-Amz-Function-Error: Unhandled` (RIE sends none; a caller that reads the header still learns
+ * it failed) and its Content-Type is `text/plain; charset=utf-8`, what RIE's Go server sends.
+ *
+ * @example
+ * asRieTimeout(outcome, 1).result // { kind: 'function-error', error: { payload: 'Task timed out after 1.00 seconds', ... } }
+ */
+export function asRieTimeout(outcome: InvokeOutcome, timeoutSeconds: number): InvokeOutcome {
+  const result = outcome.result;
+  if (result.kind !== 'function-error' || result.error.errorType !== FUNCTION_ERROR_TYPES.LAMINA_ERR_FN_TIMEOUT) return outcome;
+  return {
+    ...outcome,
+    result: {
+      kind: 'function-error',
+      error: { errorType: result.error.errorType, payload: Buffer.from(rieTimeoutText(timeoutSeconds)), contentType: 'text/plain; charset=utf-8' },
+    },
+  };
+}
+
+/**
+ * Answers RIE's `function` name (and the configured name) with the one function; any other name
+ * reaches the platform as it is and gets 404 ResourceNotFoundException.
+ */
+export class RieInvokePort implements InvokePort {
+  readonly #platform: Platform;
+  readonly #name: string;
+  readonly #timeoutSeconds: number;
+  readonly #log: RieLog;
+
+  constructor(platform: Platform, fn: { readonly name: string; readonly timeout: number }, log: RieLog) {
+    this.#platform = platform;
+    this.#name = fn.name;
+    this.#timeoutSeconds = fn.timeout;
+    this.#log = log;
+  }
+
+  async invoke(request: InvokeRequest): Promise<InvokeOutcome> {
+    const outcome = await this.#platform.invoke(this.#route(request));
+    // A streamed invoke reports its timeout in the stream's own error frame, as Lambda does.
+    return request.streaming ? outcome : asRieTimeout(outcome, this.#timeoutSeconds);
+  }
+
+  accept(request: InvokeRequest): AcceptedInvoke {
+    return this.#platform.accept(this.#route(request));
+  }
+
+  #route(request: InvokeRequest): InvokeRequest {
+    this.#log.debug(`invoke: ${request.invocationType} ${request.functionName} (${request.payload.length} bytes)`);
+    return request.functionName === RIE_PATH_FUNCTION_NAME ? { ...request, functionName: this.#name } : request;
+  }
+}
