@@ -7,7 +7,9 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bootstrapFunction } from '../helpers/function-config.js';
+import { bootstrapFunction, customRuntimeFunction, FIXTURES } from '../helpers/function-config.js';
+import { copyFileSync } from 'node:fs';
+import { detectSandboxLimits } from '../../src/platform/sandbox-factory.js';
 import { startLamina, type RunningLamina } from '../helpers/lamina-server.js';
 
 let lamina: RunningLamina | undefined;
@@ -99,5 +101,27 @@ describe('external extensions', () => {
     expect(output.join('')).toContain(`"requestId":"${second.requestId}"`);
     expect(output.join('').match(/Init Duration/g)).toHaveLength(1);
     expect(lamina.platform.pool('ext')?.size).toBe(1);
+  });
+
+  const limits = detectSandboxLimits();
+  it.runIf(limits.isolation !== undefined)('run isolated too: in the environment\'s namespaces, from /opt/extensions', async () => {
+    // The code dir is seen live at /var/task: the release files reach the extension there.
+    const code = mkdtempSync(join(tmpdir(), 'lamina-ext-code-'));
+    copyFileSync(join(FIXTURES, 'runtimes', 'echo', 'bootstrap'), join(code, 'bootstrap'));
+    chmodSync(code, 0o755);
+    chmodSync(join(code, 'bootstrap'), 0o755);
+    const layer = layerWithExtensions();
+    chmodSync(layer, 0o755);
+    chmodSync(join(layer, 'extensions'), 0o755);
+    const fn = customRuntimeFunction('ext', code, { layers: [layer], timeout: 10, environment: { EXT_RELEASE: '/var/task/release' } });
+    lamina = await startLamina([fn], { limits });
+    const output = lamina.output;
+    const first = await invoke(lamina.url, '{"n":1}');
+    expect(first.text).toBe('{"n":1}');
+    await expect.poll(() => output.join('')).toContain(`[node-probe] got INVOKE ${first.requestId}`);
+    await expect.poll(() => output.join('')).toContain(`"requestId":"${first.requestId}"`);
+    expect(output.join('')).not.toContain(`END RequestId: ${first.requestId}`);
+    writeFileSync(join(code, 'release.1'), '');
+    await expect.poll(() => output.join(''), { timeout: 5000 }).toMatch(new RegExp(`\\[sh-probe\\] done[\\s\\S]*END RequestId: ${first.requestId}`));
   });
 });
