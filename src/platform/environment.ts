@@ -27,6 +27,10 @@ import { ExtensionPhases } from './extension-phases.js';
 
 export type { EnvironmentHooks, EnvironmentStart, EnvironmentState, EnvironmentTimings, InitResult, InitializationType, SandboxFactory } from './environment-types.js';
 
+/** Shutdown budgets with extensions (docs/extensions.md). */
+const INTERNAL_SHUTDOWN_BUDGET_MS = 500;
+const EXTERNAL_SHUTDOWN_BUDGET_MS = 2000;
+
 /**
  * Run `check` after the I/O that is already waiting has been read. Timers run before the poll
  * phase, so on a busy loop a deadline timer can fire while the runtime's answer (sent in time)
@@ -179,8 +183,38 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   retire(): void {
     if (this.state === 'dead' || this.state === 'retiring') return;
     this.state = 'retiring';
+    if (this.extensions.count > 0) return this.#shutDownWithExtensions();
     this.#sandbox.signal('SIGTERM');
     setTimeout(() => this.#sandbox.signal('SIGKILL'), this.#timings.shutdownGraceMs).unref();
+  }
+
+  /**
+   * docs/extensions.md: SIGTERM to the runtime alone, SHUTDOWN (reason `spindown`) to the
+   * extensions that asked for it, and SIGKILL to everything once they are all back at
+   * `event/next` or the budget is spent (500 ms with internal extensions only, 2,000 ms with
+   * external ones).
+   */
+  #shutDownWithExtensions(): void {
+    const budgetMs = this.extensions.hasExternal ? EXTERNAL_SHUTDOWN_BUDGET_MS : INTERNAL_SHUTDOWN_BUDGET_MS;
+    const pid = this.#sandbox.rootPid;
+    try {
+      if (pid !== undefined) process.kill(pid, 'SIGTERM');
+    } catch {
+      // Already gone.
+    }
+    const killAll = (): void => this.#sandbox.signal('SIGKILL');
+    const subscribers = this.extensions.dispatch({ eventType: 'SHUTDOWN', shutdownReason: 'spindown', deadlineMs: Date.now() + budgetMs });
+    // An invoke phase still waiting on its extensions (a platform stop) is reported first.
+    const pending = this.#afterExtensions;
+    if (subscribers > 0 || pending !== undefined) {
+      this.#afterExtensions = () => {
+        pending?.();
+        killAll();
+      };
+    }
+    // Without SHUTDOWN subscribers the budget is the runtime's alone.
+    this.#timer = setTimeout(killAll, budgetMs);
+    this.#timer.unref();
   }
 
   /** Kill at once (platform stop, failed init). */

@@ -44,7 +44,7 @@ const api = 'http://' + process.env.AWS_LAMBDA_RUNTIME_API + '/2020-01-01/extens
   console.log('[' + name + '] registered ' + registered.status + ' ' + JSON.stringify(await registered.json()));
   for (;;) {
     const event = await (await fetch(api + '/event/next', { headers: { 'Lambda-Extension-Identifier': id } })).json();
-    console.log('[' + name + '] got ' + event.eventType + ' ' + event.requestId);
+    console.log('[' + name + '] got ' + event.eventType + ' ' + (event.requestId ?? event.shutdownReason));
     if (event.eventType === 'SHUTDOWN') process.exit(0);
   }
 })();
@@ -101,6 +101,20 @@ describe('external extensions', () => {
     expect(output.join('')).toContain(`"requestId":"${second.requestId}"`);
     expect(output.join('').match(/Init Duration/g)).toHaveLength(1);
     expect(lamina.platform.pool('ext')?.size).toBe(1);
+  });
+
+  it('on idle retirement: SHUTDOWN (spindown) to its subscriber, then the environment ends', async () => {
+    const release = join(mkdtempSync(join(tmpdir(), 'lamina-ext-release-')), 'release');
+    writeFileSync(`${release}.1`, '');
+    const fn = bootstrapFunction('ext', { layers: [layerWithExtensions()], timeout: 10, environment: { EXT_RELEASE: release } });
+    lamina = await startLamina([fn], { idleTimeoutMs: 200 });
+    const first = await invoke(lamina.url, '{"n":1}');
+    expect(first.status).toBe(200);
+    await expect.poll(() => lamina?.output.join(''), { timeout: 5000 }).toContain('[node-probe] got SHUTDOWN spindown');
+    expect(lamina.output.join('')).not.toContain('[sh-probe] got {"eventType":"SHUTDOWN"');
+    // The runtime alone got SIGTERM; the extensions were told by their SHUTDOWN event.
+    await expect.poll(() => lamina?.output.join('')).toContain('[echo] got SIGTERM');
+    await expect.poll(() => lamina?.platform.pool('ext')?.size, { timeout: 5000 }).toBe(0);
   });
 
   const limits = detectSandboxLimits();
