@@ -113,7 +113,7 @@ describe('external extensions', () => {
     await expect.poll(() => lamina?.output.join(''), { timeout: 5000 }).toContain('[node-probe] got SHUTDOWN spindown');
     expect(lamina.output.join('')).not.toContain('[sh-probe] got {"eventType":"SHUTDOWN"');
     // The runtime alone got SIGTERM; the extensions were told by their SHUTDOWN event.
-    await expect.poll(() => lamina?.output.join('')).toContain('[echo] got SIGTERM');
+    await expect.poll(() => lamina?.output.join('')).toContain('[ext] got SIGTERM');
     await expect.poll(() => lamina?.platform.pool('ext')?.size, { timeout: 5000 }).toBe(0);
   });
 
