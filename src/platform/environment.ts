@@ -81,7 +81,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   /** The runtime called its first `/next`: init ends once the extensions are ready too. */
   #runtimeReady = false;
   /** The end of an invoke phase (END/REPORT, idle), held until the extensions are back. */
-  #afterExtensions: (() => void) | undefined;
+  #afterExtensions: ((timedOut: boolean) => void) | undefined;
 
   private constructor(fn: FunctionConfig, version: string, timings: EnvironmentTimings, hooks: EnvironmentHooks, externalExtensions: readonly string[]) {
     this.fn = fn;
@@ -207,8 +207,8 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     // An invoke phase still waiting on its extensions (a platform stop) is reported first.
     const pending = this.#afterExtensions;
     if (subscribers > 0 || pending !== undefined) {
-      this.#afterExtensions = () => {
-        pending?.();
+      this.#afterExtensions = (timedOut) => {
+        pending?.(timedOut);
         killAll();
       };
     }
@@ -420,9 +420,10 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
       stream.resolve(streamError);
     }
     // Lines the runtime wrote just before answering may still sit in the pipe: let them in first.
-    const endPhase = (): void => void setImmediate(() => {
+    const endPhase = (timedOut: boolean): void => void setImmediate(() => {
       // docs/extensions.md: Duration is the runtime's; Billed Duration adds the extensions' time after it.
-      this.#writeReport(invocation, durationMs, failure, extensionsBusy ? performance.now() - answeredAt : 0);
+      const outcome = timedOut ? { status: 'timeout' as const, errorType: undefined } : failure;
+      this.#writeReport(invocation, durationMs, outcome, extensionsBusy ? performance.now() - answeredAt : 0);
       this.#replenishOnce();
       if (this.#draining === invocation) this.#draining = undefined;
       // After an early answer the environment may already run its next invocation: leave it be.
@@ -437,18 +438,18 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
       }
       invocation.markFinished();
     });
-    if (!extensionsBusy) return endPhase();
+    if (!extensionsBusy) return endPhase(false);
     this.#afterExtensions = endPhase;
     // The extensions share the invocation's deadline: one that overruns it ends the environment.
     this.#timer = setTimeout(() => afterPendingIo(() => this.#extensionsTimedOut(invocation)), Math.max(0, invocation.deadlineMs - Date.now()));
   }
 
-  #runAfterExtensions(): void {
+  #runAfterExtensions(timedOut = false): void {
     const endPhase = this.#afterExtensions;
     this.#afterExtensions = undefined;
     if (endPhase === undefined) return;
     clearTimeout(this.#timer);
-    endPhase();
+    endPhase(timedOut);
   }
 
   #extensionsTimedOut(invocation: Invocation): void {
@@ -456,7 +457,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     this.#hooks.log(timeoutLogLine(invocation.requestId, this.fn.timeout, new Date()), invocation);
     this.state = 'retiring';
     this.#sandbox.signal('SIGKILL');
-    this.#runAfterExtensions();
+    this.#runAfterExtensions(true);
   }
 
   #writeReport(

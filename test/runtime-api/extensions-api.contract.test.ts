@@ -133,4 +133,23 @@ describe('the Extensions API on an environment', () => {
     await runtimeCall(retry, 'POST', `/runtime/invocation/${next.headers['lambda-runtime-aws-request-id'] as string}/response`, '"ok"');
     expect((await outcome).result.kind).toBe('response');
   });
+
+  it('ends the environment when an extension is still busy at the invocation\'s deadline', async () => {
+    const output: string[] = [];
+    const manual = manualFunction('manual', { timeout: 1 });
+    platform = new Platform({ functions: [manual.fn], shutdownGraceMs: 100, logOutput: (text) => output.push(text) });
+    const outcome = platform.invoke(invokeRequest('manual', { n: 1 }));
+    const address = await manual.address();
+    const id = (await register(address, 'slow', ['INVOKE'])).headers['lambda-extension-identifier'] as string;
+    const runtimeNext = runtimeCall(address, 'GET', '/runtime/invocation/next');
+    const event = extensionCall(address, 'GET', '/event/next', { 'Lambda-Extension-Identifier': id });
+    const requestId = (await runtimeNext).headers['lambda-runtime-aws-request-id'] as string;
+    await event;
+    await runtimeCall(address, 'POST', `/runtime/invocation/${requestId}/response`, '"in time"');
+    const done = await outcome;
+    expect(done.result.kind === 'response' && done.result.payload.toString()).toBe('"in time"');
+    // The extension never comes back: at the deadline the environment goes, with a timeout REPORT.
+    await expect.poll(() => platform?.pool('manual')?.size, { timeout: 5000 }).toBe(0);
+    expect(output.join('')).toMatch(new RegExp(`Task timed out after 1\\.00 seconds[\\s\\S]*REPORT RequestId: ${requestId}\\t[^\\n]*Status: timeout`));
+  });
 });
