@@ -152,4 +152,25 @@ describe('the Extensions API on an environment', () => {
     await expect.poll(() => platform?.pool('manual')?.size, { timeout: 5000 }).toBe(0);
     expect(output.join('')).toMatch(new RegExp(`Task timed out after 1\\.00 seconds[\\s\\S]*REPORT RequestId: ${requestId}\\t[^\\n]*Status: timeout`));
   });
+
+  it('ends a streamed answer for its caller while an extension is still busy', async () => {
+    const { address, outcome, platform } = await setUp();
+    const id = (await register(address, 'probe', ['INVOKE'])).headers['lambda-extension-identifier'] as string;
+    const runtimeNext = runtimeCall(address, 'GET', '/runtime/invocation/next');
+    const event = extensionCall(address, 'GET', '/event/next', { 'Lambda-Extension-Identifier': id });
+    const requestId = (await runtimeNext).headers['lambda-runtime-aws-request-id'] as string;
+    await event;
+    const posted = await runtimeCall(address, 'POST', `/runtime/invocation/${requestId}/response`, 'streamed', { 'Lambda-Runtime-Function-Response-Mode': 'streaming' });
+    expect(posted.status).toBe(202);
+    const done = await outcome;
+    if (done.result.kind !== 'stream') throw new Error(`expected a stream, got ${done.result.kind}`);
+    const chunks: string[] = [];
+    for await (const chunk of done.result.stream.body) chunks.push(String(chunk));
+    expect(chunks.join('')).toBe('streamed');
+    expect(await done.result.stream.completion).toBeUndefined();
+    expect(platform.pool('manual')?.idleCount).toBe(0);
+    // Parked until the platform stops, which closes it.
+    extensionCall(address, 'GET', '/event/next', { 'Lambda-Extension-Identifier': id }).catch(() => undefined);
+    await expect.poll(() => platform.pool('manual')?.idleCount).toBe(1);
+  });
 });
