@@ -86,6 +86,17 @@ export const RUNTIME_API_ERRORS = {
   LAMINA_ERR_RUNTIME_NOT_FOUND: { code: 'LAMINA_ERR_RUNTIME_NOT_FOUND', errorType: 'NotFound', status: 404 },
   LAMINA_ERR_RUNTIME_METHOD_NOT_ALLOWED: { code: 'LAMINA_ERR_RUNTIME_METHOD_NOT_ALLOWED', errorType: 'MethodNotAllowed', status: 405 },
   LAMINA_ERR_RUNTIME_SHUTTING_DOWN: { code: 'LAMINA_ERR_RUNTIME_SHUTTING_DOWN', errorType: 'Runtime.ExitRequested', status: 500 },
+  // The Extensions API (docs/extensions.md): Lambda answers all of these 403 with these types.
+  LAMINA_ERR_EXTENSION_INVALID_NAME: { code: 'LAMINA_ERR_EXTENSION_INVALID_NAME', errorType: 'Extension.InvalidExtensionName', status: 403 },
+  LAMINA_ERR_EXTENSION_INVALID_REQUEST: { code: 'LAMINA_ERR_EXTENSION_INVALID_REQUEST', errorType: 'InvalidRequestFormat', status: 403 },
+  LAMINA_ERR_EXTENSION_INVALID_EVENT_TYPE: { code: 'LAMINA_ERR_EXTENSION_INVALID_EVENT_TYPE', errorType: 'Extension.InvalidEventType', status: 403 },
+  LAMINA_ERR_EXTENSION_REGISTRATION_CLOSED: { code: 'LAMINA_ERR_EXTENSION_REGISTRATION_CLOSED', errorType: 'Extension.RegistrationClosed', status: 403 },
+  LAMINA_ERR_EXTENSION_TOO_MANY: { code: 'LAMINA_ERR_EXTENSION_TOO_MANY', errorType: 'Extension.TooManyExtensions', status: 403 },
+  LAMINA_ERR_EXTENSION_INVALID_STATE: { code: 'LAMINA_ERR_EXTENSION_INVALID_STATE', errorType: 'Extension.InvalidExtensionState', status: 403 },
+  LAMINA_ERR_EXTENSION_MISSING_IDENTIFIER: { code: 'LAMINA_ERR_EXTENSION_MISSING_IDENTIFIER', errorType: 'Extension.MissingExtensionIdentifier', status: 403 },
+  LAMINA_ERR_EXTENSION_INVALID_IDENTIFIER: { code: 'LAMINA_ERR_EXTENSION_INVALID_IDENTIFIER', errorType: 'Extension.InvalidExtensionIdentifier', status: 403 },
+  LAMINA_ERR_EXTENSION_UNKNOWN: { code: 'LAMINA_ERR_EXTENSION_UNKNOWN', errorType: 'Extension.UnknownExtensionIdentifier', status: 403 },
+  LAMINA_ERR_EXTENSION_MISSING_HEADER: { code: 'LAMINA_ERR_EXTENSION_MISSING_HEADER', errorType: 'Extension.MissingHeader', status: 403 },
 } as const satisfies Record<string, RuntimeApiErrorSpec>;
 
 export type RuntimeApiErrorCode = keyof typeof RUNTIME_API_ERRORS;

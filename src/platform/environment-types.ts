@@ -62,6 +62,11 @@ export type SandboxFactory = ((runtimeApi: string, log: (line: string) => void, 
    * start's path (the factory no longer makes it the moment it hands one out).
    */
   replenish?: () => void;
+  /**
+   * Names of the external extensions its sandboxes start (the executables in /opt/extensions):
+   * each must register and reach `event/next` before init ends (docs/extensions.md).
+   */
+  externalExtensions?: readonly string[];
 };
 
 /** What an environment is started with. */

@@ -4,6 +4,10 @@
  *
  *   initializing --first /next--> idle --invoke--> invoking --answer--> idle ... --> retiring --> dead
  *   any state --process exit / timeout / init failure--> dead
+ *
+ * With extensions (docs/extensions.md) a phase ends when every participant is done: init when the
+ * runtime and every extension wait at their `next`, an invoke when the runtime has answered and
+ * every INVOKE subscriber is back at `event/next` (the caller has its answer before that).
  */
 import { PassThrough } from 'node:stream';
 import { performance } from 'node:perf_hooks';
@@ -19,8 +23,13 @@ import { errorMessageOf, exitError, fromReported, responseTooLarge, timedOut, tr
 import type { FunctionErrorResult, InvocationResult } from './invoke-types.js';
 import type { Invocation } from './invocation.js';
 import type { EnvironmentHooks, EnvironmentStart, EnvironmentState, EnvironmentTimings, InitResult } from './environment-types.js';
+import { ExtensionPhases } from './extension-phases.js';
 
 export type { EnvironmentHooks, EnvironmentStart, EnvironmentState, EnvironmentTimings, InitResult, InitializationType, SandboxFactory } from './environment-types.js';
+
+/** Shutdown budgets with extensions (docs/extensions.md). */
+const INTERNAL_SHUTDOWN_BUDGET_MS = 500;
+const EXTERNAL_SHUTDOWN_BUDGET_MS = 2000;
 
 /**
  * Run `check` after the I/O that is already waiting has been read. Timers run before the poll
@@ -67,12 +76,31 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   #replenish: (() => void) | undefined;
   /** The invocation whose log gets this environment's init output (an init retried inside it). */
   #initFor: Invocation | undefined;
+  /** The extensions taking part in this environment's phases (docs/extensions.md). */
+  readonly extensions: ExtensionPhases;
+  /** The runtime called its first `/next`: init ends once the extensions are ready too. */
+  #runtimeReady = false;
+  /** The end of an invoke phase (END/REPORT, idle), held until the extensions are back. */
+  #afterExtensions: ((timedOut: boolean) => void) | undefined;
 
-  private constructor(fn: FunctionConfig, version: string, timings: EnvironmentTimings, hooks: EnvironmentHooks) {
+  private constructor(fn: FunctionConfig, version: string, timings: EnvironmentTimings, hooks: EnvironmentHooks, externalExtensions: readonly string[]) {
     this.fn = fn;
     this.version = version;
     this.#timings = timings;
     this.#hooks = hooks;
+    const metadata = { functionName: fn.name, functionVersion: version, handler: fn.handler, accountId: fn.accountId };
+    this.extensions = new ExtensionPhases(metadata, externalExtensions, {
+      ready: () => {
+        if (this.#runtimeReady && this.state === 'initializing') this.#initDone();
+      },
+      invokeDone: () => this.#runAfterExtensions(),
+      initError: (name, errorType, payload) => {
+        if (this.state !== 'initializing') return;
+        this.#initReported = { errorType, payload };
+        this.#hooks.log(`Extension ${name} reported an init error: ${errorType}`, this.#initFor);
+        this.#failInit('error', undefined);
+      },
+    });
     this.ready = new Promise((resolve) => {
       this.#resolveReady = resolve;
     });
@@ -80,7 +108,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
 
   static async start(start: EnvironmentStart): Promise<ExecutionEnvironment> {
     const { fn, version, timings, hooks } = start;
-    const env = new ExecutionEnvironment(fn, version, timings, hooks);
+    const env = new ExecutionEnvironment(fn, version, timings, hooks, start.makeSandbox.externalExtensions ?? []);
     env.#initFor = start.initFor;
     env.provisioned = start.provisioned === true;
     env.#coldPending = !env.provisioned;
@@ -121,6 +149,13 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     invocation.startedAt = performance.now();
     invocation.deadlineMs = Date.now() + this.fn.timeout * 1000;
     this.#timer = setTimeout(() => afterPendingIo(() => this.#invocationTimedOut(invocation)), this.fn.timeout * 1000);
+    this.extensions.dispatch({
+      eventType: 'INVOKE',
+      deadlineMs: invocation.deadlineMs,
+      requestId: invocation.requestId,
+      invokedFunctionArn: invocation.invokedFunctionArn,
+      tracing: { type: 'X-Amzn-Trace-Id', value: invocation.traceId },
+    });
     const waiter = this.#waiter;
     if (waiter !== undefined && !waiter.closed) {
       this.#waiter = undefined;
@@ -148,8 +183,38 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   retire(): void {
     if (this.state === 'dead' || this.state === 'retiring') return;
     this.state = 'retiring';
+    if (this.extensions.count > 0) return this.#shutDownWithExtensions();
     this.#sandbox.signal('SIGTERM');
     setTimeout(() => this.#sandbox.signal('SIGKILL'), this.#timings.shutdownGraceMs).unref();
+  }
+
+  /**
+   * docs/extensions.md: SIGTERM to the runtime alone, SHUTDOWN (reason `spindown`) to the
+   * extensions that asked for it, and SIGKILL to everything once they are all back at
+   * `event/next` or the budget is spent (500 ms with internal extensions only, 2,000 ms with
+   * external ones).
+   */
+  #shutDownWithExtensions(): void {
+    const budgetMs = this.extensions.hasExternal ? EXTERNAL_SHUTDOWN_BUDGET_MS : INTERNAL_SHUTDOWN_BUDGET_MS;
+    const pid = this.#sandbox.rootPid;
+    try {
+      if (pid !== undefined) process.kill(pid, 'SIGTERM');
+    } catch {
+      // Already gone.
+    }
+    const killAll = (): void => this.#sandbox.signal('SIGKILL');
+    const subscribers = this.extensions.dispatch({ eventType: 'SHUTDOWN', shutdownReason: 'spindown', deadlineMs: Date.now() + budgetMs });
+    // An invoke phase still waiting on its extensions (a platform stop) is reported first.
+    const pending = this.#afterExtensions;
+    if (subscribers > 0 || pending !== undefined) {
+      this.#afterExtensions = (timedOut) => {
+        pending?.(timedOut);
+        killAll();
+      };
+    }
+    // Without SHUTDOWN subscribers the budget is the runtime's alone.
+    this.#timer = setTimeout(killAll, budgetMs);
+    this.#timer.unref();
   }
 
   /** Kill at once (platform stop, failed init). */
@@ -165,7 +230,10 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
       waiter.refuse();
       return undefined;
     }
-    if (this.state === 'initializing') this.#initDone();
+    if (this.state === 'initializing') {
+      this.#runtimeReady = true;
+      if (this.extensions.ready) this.#initDone();
+    }
     const current = this.#current;
     if (current !== undefined && current.stage !== 'assigned') return 'LAMINA_ERR_RUNTIME_INVALID_STATE';
     if (current !== undefined) {
@@ -239,6 +307,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
 
   #initDone(): void {
     clearTimeout(this.#timer);
+    this.extensions.closeRegistration();
     this.#initFor = undefined;
     this.#initDurationMs = performance.now() - this.#spawnedAt;
     this.state = 'idle';
@@ -292,6 +361,8 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     }
     this.state = 'dead';
     this.#waiter = undefined;
+    // An invoke phase waiting on extensions ends with the environment: its report is still written.
+    this.#runAfterExtensions();
     void this.#api?.close();
     this.#hooks.dead(this);
   }
@@ -320,50 +391,86 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     this.#current = undefined;
     this.#draining = invocation;
     this.#lastAnsweredId = invocation.requestId;
-    const durationMs = performance.now() - invocation.startedAt;
+    const answeredAt = performance.now();
+    const durationMs = answeredAt - invocation.startedAt;
     const stream = this.#stream;
     this.#stream = undefined;
+    // The environment is free for the next invocation only once the extensions are back too.
+    const extensionsBusy = this.extensions.busy && this.state === 'invoking';
     // A caller that did not ask for the log tail hears back at once (hot path). Idle first, so the
     // caller's next invoke finds this warm environment; that invoke reaches the runtime only with
     // its next `/next`, which is I/O and so comes after the END/REPORT lines written below.
-    const answerNow = result !== undefined && !invocation.request.tailLogs && this.state === 'invoking';
-    if (answerNow) {
+    // With extensions still at work the caller is answered now too, as on Lambda: a log tail then
+    // ends at the runtime's answer (docs/extensions.md).
+    const answerNow = result !== undefined && (!invocation.request.tailLogs || extensionsBusy) && this.state === 'invoking';
+    const idleNow = answerNow && !extensionsBusy;
+    if (idleNow) {
       this.state = 'idle';
       this.#hooks.idle(this);
+    }
+    if (answerNow) {
       invocation.settle(result);
       // Its concurrency slot is free from now on too: a caller that invokes again at once must
       // not be throttled by its own finished invocation.
       invocation.markFinished();
     }
+    if (extensionsBusy && stream !== undefined) {
+      // A streamed answer is complete for its caller now, whatever the extensions still do.
+      stream.sink.end();
+      stream.resolve(streamError);
+    }
     // Lines the runtime wrote just before answering may still sit in the pipe: let them in first.
-    setImmediate(() => {
-      this.#writeReport(invocation, durationMs, failure);
+    const endPhase = (timedOut: boolean): void => void setImmediate(() => {
+      // docs/extensions.md: Duration is the runtime's; Billed Duration adds the extensions' time after it.
+      const outcome = timedOut ? { status: 'timeout' as const, errorType: undefined } : failure;
+      this.#writeReport(invocation, durationMs, outcome, extensionsBusy ? performance.now() - answeredAt : 0);
       this.#replenishOnce();
       if (this.#draining === invocation) this.#draining = undefined;
       // After an early answer the environment may already run its next invocation: leave it be.
-      if (!answerNow && this.state === 'invoking') {
+      if (!idleNow && this.state === 'invoking') {
         this.state = 'idle';
         this.#hooks.idle(this);
       }
       if (result !== undefined && !answerNow) invocation.settle(result);
-      if (stream !== undefined) {
+      if (stream !== undefined && !extensionsBusy) {
         stream.sink.end();
         stream.resolve(streamError);
       }
       invocation.markFinished();
     });
+    if (!extensionsBusy) return endPhase(false);
+    this.#afterExtensions = endPhase;
+    // The extensions share the invocation's deadline: one that overruns it ends the environment.
+    this.#timer = setTimeout(() => afterPendingIo(() => this.#extensionsTimedOut(invocation)), Math.max(0, invocation.deadlineMs - Date.now()));
+  }
+
+  #runAfterExtensions(timedOut = false): void {
+    const endPhase = this.#afterExtensions;
+    this.#afterExtensions = undefined;
+    if (endPhase === undefined) return;
+    clearTimeout(this.#timer);
+    endPhase(timedOut);
+  }
+
+  #extensionsTimedOut(invocation: Invocation): void {
+    if (this.#afterExtensions === undefined) return;
+    this.#hooks.log(timeoutLogLine(invocation.requestId, this.fn.timeout, new Date()), invocation);
+    this.state = 'retiring';
+    this.#sandbox.signal('SIGKILL');
+    this.#runAfterExtensions(true);
   }
 
   #writeReport(
     invocation: Invocation,
     durationMs: number,
     failure: { status: 'error' | 'timeout'; errorType: string | undefined } | undefined,
+    extensionsMs: number,
   ): void {
     const cold = this.#coldPending;
     this.#coldPending = false;
     const initDurationMs = cold ? this.#initDurationMs : undefined;
     // docs/log-format.md: custom runtimes are billed for their init too.
-    const billedBase = durationMs + (initDurationMs !== undefined && this.fn.launch.kind === 'bootstrap' ? initDurationMs : 0);
+    const billedBase = durationMs + extensionsMs + (initDurationMs !== undefined && this.fn.launch.kind === 'bootstrap' ? initDurationMs : 0);
     this.#hooks.log(endLine(invocation.requestId), invocation);
     this.#hooks.log(
       reportLine({

@@ -17,6 +17,7 @@ import { containerSandboxFactory, type ContainerSettings } from '../containers/c
 import { ConfigError } from '../errors.js';
 import { detectOutbound, nextLink, type OutboundSupport } from '../sandbox/outbound-network.js';
 import { nodeMajorOf } from '../runtimes/node-majors.js';
+import { findExternalExtensions, withExtensions } from './external-extensions.js';
 
 /** docs/limits.md: 1,024 file descriptors per environment. */
 export const OPEN_FILES_PER_ENVIRONMENT = 1024;
@@ -191,13 +192,19 @@ export function processSandboxFactory(
     // The environment's private /tmp is mounted over the host's, and over whatever lives there.
     throw new ConfigError(`Function ${fn.name}: its interpreter ${interpreter} lives under /tmp, which each environment replaces with its own; install it elsewhere (LAMINA_RUNTIMES_DIR, docs/runtimes.md) or serve with --no-limits`);
   }
-  const { command, args, runtimeDir } = runtimeCommand(fn, isolated);
+  const { command: runtime, args: runtimeArgs, runtimeDir } = runtimeCommand(fn, isolated);
+  // Layers mount over /opt: not when the interpreter lives there (its bind would be hidden).
+  const layers = [process.execPath, launchInterpreter(fn) ?? ''].some((path) => path.startsWith('/opt/')) ? undefined : fn.layers;
+  // docs/extensions.md: every executable in /opt/extensions starts with the runtime, in its sandbox.
+  const extensions = findExternalExtensions(fn.layers ?? []);
+  const extensionPaths = extensions.map((extension) => (isolated && layers !== undefined ? `/opt/extensions/${extension.name}` : extension.hostPath));
+  // Inside the namespace the code is at /var/task and the layers at /opt: run from there.
+  const { command, args } = withExtensions(isolated ? insideNamespace(runtime, fn) : runtime, runtimeArgs, extensionPaths);
   const outbound = isolation !== undefined && fn.vpc !== true && limits?.outbound?.available === true;
   const spec = (env: Record<string, string>): SandboxSpec => {
     sequence += 1;
     return {
-      // Inside the namespace the code is at /var/task and the layers at /opt: run from there.
-      command: isolated ? insideNamespace(command, fn) : command,
+      command,
       args,
       cwd: fn.codeDir,
       env,
@@ -210,8 +217,7 @@ export function processSandboxFactory(
         ? {
             codeDir: fn.codeDir,
             tmpMb,
-            // Layers mount over /opt: not when the interpreter lives there (its bind would be hidden).
-            layers: [process.execPath, launchInterpreter(fn) ?? ''].some((path) => path.startsWith('/opt/')) ? undefined : fn.layers,
+            layers,
             runtimeDir,
           }
         : undefined,
@@ -253,6 +259,7 @@ export function processSandboxFactory(
     factory.replenish = () => setImmediate(prepareStandby);
   }
   factory.privateRuntimeApi = isolation?.privateNetwork === true;
+  factory.externalExtensions = extensions.map((extension) => extension.name);
   factory.checkPeers = isolation === undefined && limits?.peerCheck === true;
   factory.dispose = async () => {
     disposed = true;

@@ -3,6 +3,8 @@
  * the action to the environment; nothing here knows about environments.
  */
 
+import { parseExtensionApiRequest, type ExtensionApiAction } from './extension-routes.js';
+
 export const RUNTIME_API_PREFIX = '/2018-06-01';
 
 export type RuntimeApiAction =
@@ -10,6 +12,7 @@ export type RuntimeApiAction =
   | { readonly kind: 'response'; readonly requestId: string }
   | { readonly kind: 'error'; readonly requestId: string }
   | { readonly kind: 'init-error' }
+  | ExtensionApiAction
   | { readonly kind: 'method-not-allowed'; readonly allowed: string }
   | { readonly kind: 'not-found' };
 
@@ -31,6 +34,8 @@ export function parseRuntimeApiRequest(method: string, rawUrl: string): RuntimeA
   if (path === INIT_ERROR_PATH) {
     return method === 'POST' ? { kind: 'init-error' } : { kind: 'method-not-allowed', allowed: 'POST' };
   }
+  const extension = parseExtensionApiRequest(method, path);
+  if (extension !== undefined) return 'kind' in extension ? extension : { kind: 'method-not-allowed', allowed: extension.allowed };
   if (path.startsWith(INVOCATION_PREFIX)) {
     const rest = path.slice(INVOCATION_PREFIX.length);
     const slash = rest.indexOf('/');

@@ -9,6 +9,7 @@ import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { RUNTIME_API_ERRORS, runtimeApiErrorBody, type RuntimeApiErrorCode } from '../errors.js';
 import { answerInOrder } from '../http-in-order.js';
 import { readBody } from './read-body.js';
+import { handleExtensionApi } from './extension-api.js';
 import { parseRuntimeApiRequest } from './routes.js';
 import type { NextWaiter, ReportedError, RuntimeApiTarget, RuntimeEvent } from './runtime-api-target.js';
 import { relayStream } from './stream-relay.js';
@@ -136,6 +137,12 @@ function route(target: RuntimeApiTarget, req: IncomingMessage, res: ServerRespon
       return;
     case 'init-error':
       handleInitError(target, req, res).catch(() => res.destroy());
+      return;
+    case 'extension-register':
+    case 'extension-next':
+    case 'extension-init-error':
+    case 'extension-exit-error':
+      handleExtensionApi(target.extensions, action, req, res);
       return;
     case 'method-not-allowed':
       res.setHeader('Allow', action.allowed);

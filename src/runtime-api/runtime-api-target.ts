@@ -4,6 +4,7 @@
  */
 import type { PassThrough } from 'node:stream';
 import type { RuntimeApiErrorCode } from '../errors.js';
+import type { ExtensionApiTarget } from './extension-api-target.js';
 
 /**
  * An invocation as the runtime receives it from `GET /next`: plain data, so the HTTP layer needs
@@ -61,4 +62,6 @@ export interface RuntimeApiTarget<Answer extends object = object> {
   /** The streamed response ended: complete (with its trailers' error if any), too large, or cut. */
   endStream(answer: Answer, end: StreamEnd): void;
   initError(reported: ReportedError): RuntimeApiErrorCode | undefined;
+  /** The environment's Extensions API participants (docs/extensions.md). */
+  readonly extensions: ExtensionApiTarget;
 }

@@ -1,0 +1,69 @@
+/**
+ * External extensions (docs/extensions.md): the executables in /opt/extensions, which is the
+ * function's layers merged (a later layer's file wins over an earlier one of the same name).
+ * They start with the runtime, in its sandbox: the runtime's command becomes a small sh wrapper
+ * that starts each extension in the background and then execs the runtime (same pid).
+ */
+import { accessSync, constants, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface ExternalExtension {
+  /** The file name: what the extension must send as `Lambda-Extension-Name`. */
+  readonly name: string;
+  /** Where the platform (the host) sees it. */
+  readonly hostPath: string;
+}
+
+function isExecutableFile(path: string): boolean {
+  try {
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The external extensions of a function with these layer directories (first to last), by name.
+ *
+ * @example
+ * findExternalExtensions(['/layers/otel']) // [{ name: 'otel-agent', hostPath: '/layers/otel/extensions/otel-agent' }]
+ */
+export function findExternalExtensions(layers: readonly string[]): ExternalExtension[] {
+  const byName = new Map<string, ExternalExtension>();
+  for (const layer of layers) {
+    const dir = join(layer, 'extensions');
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names.sort()) {
+      const hostPath = join(dir, name);
+      // Lambda starts every file there; one that cannot run would only fail the init, later and
+      // less clearly: a non-executable file is left out, as a missing one.
+      if (isExecutableFile(hostPath)) byName.set(name, { name, hostPath });
+    }
+  }
+  return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * Start `paths` in the background, then exec the runtime. The extensions are the runtime's
+ * children: same process group (a timeout or retirement kills them too), same cgroups, namespaces,
+ * user and environment (AWS_LAMBDA_RUNTIME_API included). `$0` of each is its own path, so its
+ * base name is its extension name.
+ */
+const WRAPPER = 'n=$1; shift; while [ "$n" -gt 0 ]; do "$1" & shift; n=$((n-1)); done; exec "$@"';
+
+/**
+ * @example
+ * withExtensions('/var/task/bootstrap', [], ['/opt/extensions/otel'])
+ * // ['/bin/sh', ['-c', WRAPPER, 'lamina-extensions', '1', '/opt/extensions/otel', '/var/task/bootstrap']]
+ */
+export function withExtensions(command: string, args: readonly string[], paths: readonly string[]): { command: string; args: readonly string[] } {
+  if (paths.length === 0) return { command, args };
+  return { command: '/bin/sh', args: ['-c', WRAPPER, 'lamina-extensions', String(paths.length), ...paths, command, ...args] };
+}

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { ExtensionPhases, MAX_EXTENSIONS } from '../../src/platform/extension-phases.js';
+import type { ExtensionEvent, ExtensionEventWaiter } from '../../src/runtime-api/extension-api-target.js';
+
+const metadata = { functionName: 'fn', functionVersion: '$LATEST', handler: 'index.handler', accountId: '000000000000' };
+
+function setUp(external: string[] = []) {
+  const calls: string[] = [];
+  const phases = new ExtensionPhases(metadata, external, {
+    ready: () => calls.push('ready'),
+    invokeDone: () => calls.push('invokeDone'),
+    initError: (name, type) => calls.push(`initError ${name} ${type}`),
+  });
+  return { phases, calls };
+}
+
+function waiter(): ExtensionEventWaiter & { events: ExtensionEvent[] } {
+  const events: ExtensionEvent[] = [];
+  return { events, deliver: (event) => events.push(event), closed: false };
+}
+
+function idOf(result: ReturnType<ExtensionPhases['register']>): string {
+  if ('code' in result) throw new Error(result.message);
+  return result.id;
+}
+
+const invoke = (requestId: string): ExtensionEvent => ({
+  eventType: 'INVOKE', deadlineMs: 1, requestId, invokedFunctionArn: 'arn', tracing: { type: 'X-Amzn-Trace-Id', value: 'Root=1' },
+});
+
+describe('extension phases: init', () => {
+  it('is ready with no extensions at all', () => {
+    expect(setUp().phases.ready).toBe(true);
+  });
+
+  it('waits for every external extension to register and call next', () => {
+    const { phases, calls } = setUp(['a', 'b']);
+    const a = idOf(phases.register('a', ['INVOKE', 'SHUTDOWN']));
+    expect(phases.next(a, waiter())).toBeUndefined();
+    expect(phases.ready).toBe(false);
+    const b = idOf(phases.register('b', []));
+    expect(phases.ready).toBe(false);
+    phases.next(b, waiter());
+    expect(phases.ready).toBe(true);
+    expect(calls).toEqual(['ready']);
+  });
+
+  it('answers the function metadata and a fresh uuid per registration', () => {
+    const { phases } = setUp(['a']);
+    const registered = phases.register('a', ['INVOKE']);
+    expect(registered).toMatchObject(metadata);
+    expect(idOf(registered)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(idOf(phases.register('internal', ['INVOKE']))).not.toBe(idOf(registered));
+  });
+
+  it('refuses SHUTDOWN to internal extensions, a second registration, and registration after init', () => {
+    const { phases } = setUp(['ext']);
+    expect(phases.register('internal', ['SHUTDOWN'])).toMatchObject({ code: 'LAMINA_ERR_EXTENSION_INVALID_EVENT_TYPE' });
+    expect('id' in phases.register('ext', ['SHUTDOWN'])).toBe(true);
+    expect(phases.register('ext', ['INVOKE'])).toMatchObject({ code: 'LAMINA_ERR_EXTENSION_INVALID_STATE' });
+    phases.closeRegistration();
+    expect(phases.register('late', ['INVOKE'])).toMatchObject({ code: 'LAMINA_ERR_EXTENSION_REGISTRATION_CLOSED' });
+  });
+
+  it('keeps room for the external extensions when internal ones register: ten in all', () => {
+    const { phases } = setUp(['e1', 'e2']);
+    for (let i = 0; i < MAX_EXTENSIONS - 2; i += 1) idOf(phases.register(`internal-${i}`, []));
+    expect(phases.register('one-too-many', [])).toMatchObject({ code: 'LAMINA_ERR_EXTENSION_TOO_MANY' });
+    idOf(phases.register('e1', []));
+    idOf(phases.register('e2', []));
+    expect(phases.count).toBe(MAX_EXTENSIONS);
+  });
+
+  it('refuses unknown ids and a second parked next', () => {
+    const { phases } = setUp();
+    expect(phases.next('00000000-0000-4000-8000-000000000000', waiter())).toMatchObject({ code: 'LAMINA_ERR_EXTENSION_UNKNOWN' });
+    const id = idOf(phases.register('x', []));
+    expect(phases.next(id, waiter())).toBeUndefined();
+    expect(phases.next(id, waiter())).toMatchObject({ code: 'LAMINA_ERR_EXTENSION_INVALID_STATE' });
+  });
+
+  it('hands an init error to the environment during init only', () => {
+    const { phases, calls } = setUp();
+    const id = idOf(phases.register('x', []));
+    expect(phases.reportError(id, 'init', 'Fatal', Buffer.from('{}'))).toBeUndefined();
+    expect(calls).toEqual(['initError x Fatal']);
+    phases.closeRegistration();
+    expect(phases.reportError(id, 'init', 'Fatal', Buffer.from('{}'))).toMatchObject({ code: 'LAMINA_ERR_EXTENSION_INVALID_STATE' });
+    expect(phases.reportError(id, 'exit', 'Fatal', Buffer.from('{}'))).toBeUndefined();
+    expect(phases.reportError('nope', 'exit', 'Fatal', Buffer.from('{}'))).toMatchObject({ code: 'LAMINA_ERR_EXTENSION_UNKNOWN' });
+  });
+});
+
+describe('extension phases: invoke', () => {
+  function initialised() {
+    const context = setUp(['a', 'b']);
+    const a = idOf(context.phases.register('a', ['INVOKE']));
+    const b = idOf(context.phases.register('b', ['SHUTDOWN']));
+    const waitA = waiter();
+    context.phases.next(a, waitA);
+    context.phases.next(b, waiter());
+    context.phases.closeRegistration();
+    context.calls.length = 0;
+    return { ...context, a, b, waitA };
+  }
+
+  it('delivers INVOKE to subscribers only, and is done when they are back at next', () => {
+    const { phases, calls, a, waitA } = initialised();
+    expect(phases.dispatch(invoke('r1'))).toBe(1);
+    expect(waitA.events).toEqual([invoke('r1')]);
+    expect(phases.busy).toBe(true);
+    phases.next(a, waiter());
+    expect(phases.busy).toBe(false);
+    expect(calls).toEqual(['invokeDone']);
+  });
+
+  it('queues an event for an extension that is not waiting and hands it over at its next call', () => {
+    const { phases, calls, a } = initialised();
+    phases.dispatch(invoke('r1'));
+    // It comes back to next, then hangs up before the next event.
+    let hungUp = false;
+    const gone = { deliver: () => { throw new Error('delivered to a closed waiter'); }, get closed() { return hungUp; } };
+    phases.next(a, gone);
+    hungUp = true;
+    phases.dispatch(invoke('r2'));
+    const late = waiter();
+    expect(phases.next(a, late)).toBeUndefined();
+    expect(late.events).toEqual([invoke('r2')]);
+    expect(phases.busy).toBe(true);
+    expect(calls).toEqual(['invokeDone']);
+  });
+
+  it('counts no subscriber as nobody to wait for', () => {
+    const { phases } = setUp();
+    expect(phases.dispatch(invoke('r1'))).toBe(0);
+    expect(phases.busy).toBe(false);
+  });
+});

@@ -1,0 +1,48 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { findExternalExtensions, withExtensions } from '../../src/platform/external-extensions.js';
+
+function layer(files: Record<string, { body: string; mode: number }>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lamina-layer-'));
+  mkdirSync(join(dir, 'extensions'));
+  for (const [name, { body, mode }] of Object.entries(files)) {
+    writeFileSync(join(dir, 'extensions', name), body);
+    chmodSync(join(dir, 'extensions', name), mode);
+  }
+  return dir;
+}
+
+describe('external extensions', () => {
+  it('merges the layers\' extensions/ folders by name, a later layer winning, executables only', () => {
+    const first = layer({ a: { body: '#!/bin/sh\n', mode: 0o755 }, shared: { body: '#!/bin/sh\n', mode: 0o755 }, notes: { body: 'x', mode: 0o644 } });
+    const second = layer({ shared: { body: '#!/bin/sh\n', mode: 0o755 } });
+    mkdirSync(join(second, 'extensions', 'a-directory'));
+    const none = mkdtempSync(join(tmpdir(), 'lamina-layer-'));
+    expect(findExternalExtensions([first, none, second])).toEqual([
+      { name: 'a', hostPath: join(first, 'extensions', 'a') },
+      { name: 'shared', hostPath: join(second, 'extensions', 'shared') },
+    ]);
+    expect(findExternalExtensions([])).toEqual([]);
+  });
+
+  it('leaves the runtime command alone without extensions', () => {
+    expect(withExtensions('/var/task/bootstrap', ['x'], [])).toEqual({ command: '/var/task/bootstrap', args: ['x'] });
+  });
+
+  it('starts every extension, then execs the runtime with its arguments (hostile ones kept whole)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lamina-wrap-'));
+    const ext = (name: string): string => {
+      const path = join(dir, name);
+      writeFileSync(path, `#!/bin/sh\necho "$(basename "$0") $AWS_LAMBDA_RUNTIME_API" > "${dir}/$(basename "$0").out"\n`);
+      chmodSync(path, 0o755);
+      return path;
+    };
+    const { command, args } = withExtensions('/bin/sh', ['-c', 'wait; echo "runtime $$ $1"', 'rt', 'a b; $(x)'], [ext('one'), ext('two words')]);
+    const out = execFileSync(command, args, { env: { AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001', PATH: process.env.PATH ?? '' } }).toString();
+    expect(out).toMatch(/^runtime \d+ a b; \$\(x\)\n$/);
+    expect(execFileSync('cat', [join(dir, 'one.out'), join(dir, 'two words.out')]).toString()).toBe('one 127.0.0.1:9001\ntwo words 127.0.0.1:9001\n');
+  });
+});
