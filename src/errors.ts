@@ -86,6 +86,12 @@ export const RUNTIME_API_ERRORS = {
   LAMINA_ERR_RUNTIME_NOT_FOUND: { code: 'LAMINA_ERR_RUNTIME_NOT_FOUND', errorType: 'NotFound', status: 404 },
   LAMINA_ERR_RUNTIME_METHOD_NOT_ALLOWED: { code: 'LAMINA_ERR_RUNTIME_METHOD_NOT_ALLOWED', errorType: 'MethodNotAllowed', status: 405 },
   LAMINA_ERR_RUNTIME_SHUTTING_DOWN: { code: 'LAMINA_ERR_RUNTIME_SHUTTING_DOWN', errorType: 'Runtime.ExitRequested', status: 500 },
+  // Telemetry and Logs API subscribe (docs/telemetry.md).
+  LAMINA_ERR_TELEMETRY_VALIDATION: { code: 'LAMINA_ERR_TELEMETRY_VALIDATION', errorType: 'ValidationError', status: 400 },
+  LAMINA_ERR_EXTENSION_ID_MISSING: { code: 'LAMINA_ERR_EXTENSION_ID_MISSING', errorType: 'Extension.MissingExtensionIdentifier', status: 403 },
+  LAMINA_ERR_EXTENSION_ID_UNKNOWN: { code: 'LAMINA_ERR_EXTENSION_ID_UNKNOWN', errorType: 'Extension.UnknownExtensionIdentifier', status: 403 },
+  LAMINA_ERR_TELEMETRY_SUBSCRIPTION_CLOSED: { code: 'LAMINA_ERR_TELEMETRY_SUBSCRIPTION_CLOSED', errorType: 'Telemetry.SubscriptionClosed', status: 403 },
+  LAMINA_ERR_TELEMETRY_UNREACHABLE: { code: 'LAMINA_ERR_TELEMETRY_UNREACHABLE', errorType: 'Telemetry.Unavailable', status: 501 },
 } as const satisfies Record<string, RuntimeApiErrorSpec>;
 
 export type RuntimeApiErrorCode = keyof typeof RUNTIME_API_ERRORS;

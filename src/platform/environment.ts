@@ -9,10 +9,13 @@ import { PassThrough } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import type { FunctionConfig } from '../config/function-config.js';
 import type { RuntimeApiErrorCode } from '../errors.js';
-import { endLine, reportLine, startLine, timeoutLogLine } from '../observability/report-lines.js';
+import { timeoutLogLine } from '../observability/report-lines.js';
+import { defined, phaseLines, tracingOf, type PhaseEvent, type PhaseStatus, type Span } from '../observability/phase-records.js';
+import { TelemetryHub } from '../observability/telemetry-hub.js';
 import { RuntimeApiServer } from '../runtime-api/runtime-api-server.js';
 import { connectionFromTree } from '../runtime-api/peer-check.js';
-import type { NextWaiter, ReportedError, RuntimeApiTarget, StreamEnd } from '../runtime-api/runtime-api-target.js';
+import { ANY_EXTENSION_IDENTIFIER, type ExtensionIdentity, type NextWaiter, type ReportedError, type RuntimeApiTarget, type StreamEnd } from '../runtime-api/runtime-api-target.js';
+import type { TelemetrySubscription } from '../runtime-api/telemetry-subscription.js';
 import { MAX_BUFFERED_RESPONSE_BYTES } from '../runtime-api/runtime-api-server.js';
 import { PRIVATE_RUNTIME_API, type Sandbox, type SandboxExit } from '../sandbox/process-sandbox.js';
 import { errorMessageOf, exitError, fromReported, responseTooLarge, timedOut, truncatedResponse } from './function-errors.js';
@@ -29,6 +32,10 @@ export type { EnvironmentHooks, EnvironmentStart, EnvironmentState, EnvironmentT
  */
 function afterPendingIo(check: () => void): void {
   setImmediate(check);
+}
+
+function round3(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
 }
 
 /**
@@ -67,6 +74,14 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   #replenish: (() => void) | undefined;
   /** The invocation whose log gets this environment's init output (an init retried inside it). */
   #initFor: Invocation | undefined;
+  /** The Telemetry API of this environment (docs/telemetry.md). */
+  #telemetry: TelemetryHub = new TelemetryHub(undefined);
+  /** Who may subscribe; the Extensions API's registry replaces this when it lands. */
+  extensions: ExtensionIdentity = ANY_EXTENSION_IDENTIFIER;
+  #initializationType: 'on-demand' | 'provisioned-concurrency' = 'on-demand';
+  /** When the runtime received the current invocation, and when it started to answer it (spans). */
+  #deliveredAt = 0;
+  #answerStartedAt: number | undefined;
 
   private constructor(fn: FunctionConfig, version: string, timings: EnvironmentTimings, hooks: EnvironmentHooks) {
     this.fn = fn;
@@ -84,9 +99,20 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     env.#initFor = start.initFor;
     env.provisioned = start.provisioned === true;
     env.#coldPending = !env.provisioned;
-    const log = (line: string): void => hooks.log(line, env.#current ?? env.#draining ?? env.#initFor);
+    const log = (line: string): void => {
+      env.#telemetry.functionLine(line);
+      hooks.log(line, env.#current ?? env.#draining ?? env.#initFor);
+    };
     env.#replenish = start.makeSandbox.replenish;
     const initializationType = env.provisioned ? 'provisioned-concurrency' : 'on-demand';
+    env.#initializationType = initializationType;
+    // The platform reaches a subscriber's sandbox.localdomain only when the environment shares the
+    // host's loopback; an isolated environment's loopback is its own (docs/telemetry.md).
+    env.#telemetry = new TelemetryHub(start.makeSandbox.privateRuntimeApi === true ? undefined : '127.0.0.1');
+    env.#phase({
+      type: 'platform.initStart',
+      record: { initializationType, phase: env.#initFor === undefined ? 'init' : 'invoke', functionName: fn.name, functionVersion: version },
+    }, env.#initFor);
     if (start.makeSandbox.privateRuntimeApi === true) {
       // The environment has a network of its own: its launcher listens at 127.0.0.1:9001 there and
       // hands the socket over; no other environment can reach it (docs/isolation.md).
@@ -131,7 +157,9 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   /** The runtime receives the event: the invocation's log starts here. */
   #deliver(waiter: NextWaiter, invocation: Invocation): void {
     invocation.stage = 'delivered';
-    this.#hooks.log(startLine(invocation.requestId, this.version), invocation);
+    this.#deliveredAt = performance.now();
+    this.#answerStartedAt = undefined;
+    this.#phaseStart(invocation);
     const request = invocation.request;
     waiter.deliver({
       requestId: invocation.requestId,
@@ -182,6 +210,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     if (current !== undefined && current.requestId === requestId) {
       if (current.stage !== 'delivered') return 'LAMINA_ERR_RUNTIME_INVALID_STATE';
       current.stage = 'answering';
+      this.#answerStartedAt ??= performance.now();
       return current;
     }
     return requestId === this.#lastAnsweredId ? 'LAMINA_ERR_RUNTIME_INVALID_STATE' : 'LAMINA_ERR_RUNTIME_INVALID_REQUEST_ID';
@@ -235,12 +264,41 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     return undefined;
   }
 
+  subscribeTelemetry(identifier: string, subscription: TelemetrySubscription): RuntimeApiErrorCode | undefined {
+    if (!this.extensions.isRegistered(identifier)) return 'LAMINA_ERR_EXTENSION_ID_UNKNOWN';
+    const outcome = this.#telemetry.subscribe(identifier, subscription);
+    if (outcome === 'closed') return 'LAMINA_ERR_TELEMETRY_SUBSCRIPTION_CLOSED';
+    if (outcome === 'unreachable') return 'LAMINA_ERR_TELEMETRY_UNREACHABLE';
+    return undefined;
+  }
+
   // ---- internals ----
+
+  /** One phase: its record goes to the Telemetry API, its log lines (derived from it) to the log. */
+  #phase(event: PhaseEvent, invocation: Invocation | undefined): void {
+    this.#telemetry.platform(event);
+    for (const line of phaseLines(event)) this.#hooks.log(line, invocation);
+  }
+
+  #phaseStart(invocation: Invocation): void {
+    const record = defined({ requestId: invocation.requestId, version: this.version, tracing: tracingOf(invocation.traceId) });
+    this.#phase({ type: 'platform.start', record }, invocation);
+  }
+
+  /** The init phase ended: its records, and no more subscriptions (Lambda's rule). */
+  #initPhaseEnded(status: 'success' | 'error' | 'timeout', durationMs: number, errorType: string | undefined): void {
+    const base = { initializationType: this.#initializationType, phase: this.#initFor === undefined ? 'init' : 'invoke' } as const;
+    this.#telemetry.platform({ type: 'platform.initRuntimeDone', record: defined({ ...base, status, errorType }) });
+    // A failed init's INIT_REPORT line is the pool's to write (it knows the retry); success writes none.
+    if (status === 'success') this.#phase({ type: 'platform.initReport', record: { ...base, status, metrics: { durationMs } } }, undefined);
+    this.#telemetry.closeSubscriptions();
+  }
 
   #initDone(): void {
     clearTimeout(this.#timer);
     this.#initFor = undefined;
     this.#initDurationMs = performance.now() - this.#spawnedAt;
+    this.#initPhaseEnded('success', this.#initDurationMs, undefined);
     this.state = 'idle';
     this.#resolveReady({ ok: true, durationMs: this.#initDurationMs });
   }
@@ -255,6 +313,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     this.#replenishOnce();
     clearTimeout(this.#timer);
     const durationMs = performance.now() - this.#spawnedAt;
+    this.#initPhaseEnded(status, durationMs, this.#initReported?.errorType);
     this.state = 'retiring';
     this.#sandbox.peakMemoryMb(); // sample while the process is still there
     this.#sandbox.signal('SIGKILL');
@@ -292,6 +351,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     }
     this.state = 'dead';
     this.#waiter = undefined;
+    void this.#telemetry.flush();
     void this.#api?.close();
     this.#hooks.dead(this);
   }
@@ -315,12 +375,18 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   ): void {
     if (invocation.stage === 'done') return;
     clearTimeout(this.#timer);
-    if (invocation.stage === 'assigned') this.#hooks.log(startLine(invocation.requestId, this.version), invocation);
+    if (invocation.stage === 'assigned') {
+      this.#deliveredAt = performance.now();
+      this.#phaseStart(invocation);
+    }
     invocation.stage = 'done';
     this.#current = undefined;
     this.#draining = invocation;
     this.#lastAnsweredId = invocation.requestId;
-    const durationMs = performance.now() - invocation.startedAt;
+    const answeredAt = performance.now();
+    const durationMs = answeredAt - invocation.startedAt;
+    const spans = this.#spans(answeredAt);
+    const producedBytes = result?.kind === 'response' ? result.payload.length : undefined;
     const stream = this.#stream;
     this.#stream = undefined;
     // A caller that did not ask for the log tail hears back at once (hot path). Idle first, so the
@@ -337,7 +403,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     }
     // Lines the runtime wrote just before answering may still sit in the pipe: let them in first.
     setImmediate(() => {
-      this.#writeReport(invocation, durationMs, failure);
+      this.#writeReport(invocation, durationMs, failure, spans, producedBytes);
       this.#replenishOnce();
       if (this.#draining === invocation) this.#draining = undefined;
       // After an early answer the environment may already run its next invocation: leave it be.
@@ -358,26 +424,44 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     invocation: Invocation,
     durationMs: number,
     failure: { status: 'error' | 'timeout'; errorType: string | undefined } | undefined,
+    spans: Span[],
+    producedBytes: number | undefined,
   ): void {
     const cold = this.#coldPending;
     this.#coldPending = false;
     const initDurationMs = cold ? this.#initDurationMs : undefined;
     // docs/log-format.md: custom runtimes are billed for their init too.
     const billedBase = durationMs + (initDurationMs !== undefined && this.fn.launch.kind === 'bootstrap' ? initDurationMs : 0);
-    this.#hooks.log(endLine(invocation.requestId), invocation);
-    this.#hooks.log(
-      reportLine({
-        requestId: invocation.requestId,
-        durationMs,
-        billedDurationMs: Math.max(1, Math.ceil(billedBase)),
-        memorySizeMb: this.fn.memorySize,
-        maxMemoryUsedMb: this.#sandbox.peakMemoryMb(),
-        initDurationMs,
-        status: failure?.status,
-        errorType: failure?.errorType,
-      }),
-      invocation,
-    );
+    const status: PhaseStatus = failure?.status ?? 'success';
+    const common = { requestId: invocation.requestId, status, errorType: failure?.errorType };
+    const tracing = tracingOf(invocation.traceId);
+    this.#telemetry.platform({
+      type: 'platform.runtimeDone',
+      record: defined({ ...common, metrics: defined({ durationMs, producedBytes }), spans, tracing }),
+    });
+    const metrics = defined({
+      durationMs,
+      billedDurationMs: Math.max(1, Math.ceil(billedBase)),
+      memorySizeMB: this.fn.memorySize,
+      maxMemoryUsedMB: this.#sandbox.peakMemoryMb(),
+      initDurationMs,
+    });
+    this.#phase({ type: 'platform.report', record: defined({ ...common, metrics, tracing }) }, invocation);
+  }
+
+  /**
+   * The spans Lamina can measure: from delivery to the runtime's first answer byte
+   * (responseLatency) and from there to its complete answer (responseDuration). runtimeOverhead
+   * would end at the runtime's next `/next`, after the report: not measured (docs/telemetry.md).
+   */
+  #spans(answeredAt: number): Span[] {
+    const started = this.#answerStartedAt;
+    if (started === undefined || this.#deliveredAt === 0) return [];
+    const wall = (at: number): string => new Date(performance.timeOrigin + at).toISOString();
+    return [
+      { name: 'responseLatency', start: wall(this.#deliveredAt), durationMs: round3(started - this.#deliveredAt) },
+      { name: 'responseDuration', start: wall(started), durationMs: round3(answeredAt - started) },
+    ];
   }
 
   /** Peak memory of this environment so far, in MB. */

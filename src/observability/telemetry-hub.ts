@@ -1,0 +1,77 @@
+/**
+ * The Telemetry API of one execution environment (docs/telemetry.md): its subscribers, and the
+ * events they receive: platform phase records, `platform.telemetrySubscription`, and the
+ * function's log lines. Events of the init phase are kept until init ends and replayed to each
+ * subscriber, so an extension that subscribes during init still sees `platform.initStart`.
+ */
+import type { TelemetrySubscription, TelemetryType } from '../runtime-api/telemetry-subscription.js';
+import { TelemetryBatcher, type TelemetryEvent } from './telemetry-batcher.js';
+import { senderFor } from './telemetry-delivery.js';
+import type { PhaseEvent } from './phase-records.js';
+
+/** Most init-phase events kept for replay (Lambda's largest maxItems). */
+const INIT_BACKLOG_LIMIT = 10_000;
+
+interface Subscriber {
+  readonly types: ReadonlySet<TelemetryType>;
+  readonly batcher: TelemetryBatcher;
+}
+
+export type SubscribeOutcome = 'subscribed' | 'closed' | 'unreachable';
+
+/**
+ * @example
+ * const hub = new TelemetryHub('127.0.0.1');
+ * hub.subscribe('ext-id', subscription); // 'subscribed'
+ * hub.platform({ type: 'platform.start', record: { requestId: 'abc', version: '$LATEST' } });
+ */
+export class TelemetryHub {
+  /** Where the environment's `sandbox.localdomain` is reachable from here; none: not reachable. */
+  readonly #host: string | undefined;
+  #subscribers = new Map<string, Subscriber>();
+  #backlog: { event: TelemetryEvent; category: TelemetryType }[] | undefined = [];
+  #open = true;
+
+  constructor(host: string | undefined) {
+    this.#host = host;
+  }
+
+  /** A subscribe request from extension `identifier`; a second one from it replaces the first. */
+  subscribe(identifier: string, subscription: TelemetrySubscription): SubscribeOutcome {
+    if (!this.#open) return 'closed';
+    if (this.#host === undefined) return 'unreachable';
+    const batcher = new TelemetryBatcher(subscription.buffering, senderFor(this.#host, subscription));
+    const subscriber: Subscriber = { types: new Set(subscription.types), batcher };
+    void this.#subscribers.get(identifier)?.batcher.flush();
+    this.#subscribers.set(identifier, subscriber);
+    for (const { event, category } of this.#backlog ?? []) if (subscriber.types.has(category)) batcher.push(event);
+    this.#publish('platform', 'platform.telemetrySubscription', { name: identifier, state: 'Subscribed', types: subscription.types });
+    return 'subscribed';
+  }
+
+  /** Init is over: no more subscriptions (Lambda's rule), and the backlog is no longer needed. */
+  closeSubscriptions(): void {
+    this.#open = false;
+    this.#backlog = undefined;
+  }
+
+  platform(event: PhaseEvent): void {
+    this.#publish('platform', event.type, event.record);
+  }
+
+  /** A line the function wrote (Text format: the line itself). */
+  functionLine(line: string): void {
+    this.#publish('function', 'function', line);
+  }
+
+  /** Send everything buffered (the environment is going away). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.#subscribers.values()].map((subscriber) => subscriber.batcher.flush()));
+  }
+
+  #publish(category: TelemetryType, type: string, record: unknown): void {
+    const event: TelemetryEvent = { time: new Date().toISOString(), type, record };
+    if (this.#backlog !== undefined && this.#backlog.length < INIT_BACKLOG_LIMIT) this.#backlog.push({ event, category });
+    for (const subscriber of this.#subscribers.values()) if (subscriber.types.has(category)) subscriber.batcher.push(event);
+  }
+}
