@@ -13,7 +13,10 @@ export interface TelemetryEvent {
 }
 
 /** Sends one batch; a rejection drops the batch (the subscriber is not retried). */
-export type BatchSender = (batch: readonly TelemetryEvent[]) => Promise<void>;
+export type BatchSender = ((batch: readonly TelemetryEvent[]) => Promise<void>) & {
+  /** Let go of what the sender holds (a TCP connection) once the last batch is sent. */
+  close?: () => void;
+};
 
 /**
  * @example
@@ -45,6 +48,12 @@ export class TelemetryBatcher {
       this.#timer = setTimeout(() => this.flush(), this.#buffering.timeoutMs);
       this.#timer.unref();
     }
+  }
+
+  /** Send what is buffered, then let the sender go: the environment is gone. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.#send.close?.();
   }
 
   /** Send what is buffered now; resolves once every batch so far has been sent (or dropped). */

@@ -50,12 +50,17 @@ function tcpSender(host: string, port: number): BatchSender {
       made.once('error', reject);
       made.setTimeout(DELIVERY_TIMEOUT_MS, () => made.destroy());
     });
-  return async (batch) => {
+  const send: BatchSender = async (batch) => {
     socket ??= await open();
     const text = batch.map((event) => `${JSON.stringify(event)}\n`).join('');
     const target = socket;
     await new Promise<void>((resolve, reject) => target.write(text, (error) => (error ? reject(error) : resolve())));
   };
+  send.close = () => {
+    socket?.end();
+    socket = undefined;
+  };
+  return send;
 }
 
 /**

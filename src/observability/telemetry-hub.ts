@@ -4,6 +4,8 @@
  * function's log lines. Events of the init phase are kept until init ends and replayed to each
  * subscriber, so an extension that subscribes during init still sees `platform.initStart`.
  */
+import type { RuntimeApiErrorCode } from '../errors.js';
+import type { ExtensionIdentity } from '../runtime-api/runtime-api-target.js';
 import type { TelemetrySubscription, TelemetryType } from '../runtime-api/telemetry-subscription.js';
 import { TelemetryBatcher, type TelemetryEvent } from './telemetry-batcher.js';
 import { senderFor } from './telemetry-delivery.js';
@@ -42,11 +44,23 @@ export class TelemetryHub {
     if (this.#host === undefined) return 'unreachable';
     const batcher = new TelemetryBatcher(subscription.buffering, senderFor(this.#host, subscription));
     const subscriber: Subscriber = { types: new Set(subscription.types), batcher };
-    void this.#subscribers.get(identifier)?.batcher.flush();
+    void this.#subscribers.get(identifier)?.batcher.close();
     this.#subscribers.set(identifier, subscriber);
     for (const { event, category } of this.#backlog ?? []) if (subscriber.types.has(category)) batcher.push(event);
     this.#publish('platform', 'platform.telemetrySubscription', { name: identifier, state: 'Subscribed', types: subscription.types });
     return 'subscribed';
+  }
+
+  /**
+   * A subscribe request as the Runtime API answers it: refused for an identifier `extensions` does
+   * not know, after init, or when the subscriber cannot be reached.
+   */
+  subscribeAs(extensions: ExtensionIdentity, identifier: string, subscription: TelemetrySubscription): RuntimeApiErrorCode | undefined {
+    if (!extensions.isRegistered(identifier)) return 'LAMINA_ERR_EXTENSION_ID_UNKNOWN';
+    const outcome = this.subscribe(identifier, subscription);
+    if (outcome === 'closed') return 'LAMINA_ERR_TELEMETRY_SUBSCRIPTION_CLOSED';
+    if (outcome === 'unreachable') return 'LAMINA_ERR_TELEMETRY_UNREACHABLE';
+    return undefined;
   }
 
   /** Init is over: no more subscriptions (Lambda's rule), and the backlog is no longer needed. */
@@ -64,9 +78,12 @@ export class TelemetryHub {
     this.#publish('function', 'function', line);
   }
 
-  /** Send everything buffered (the environment is going away). */
-  async flush(): Promise<void> {
-    await Promise.all([...this.#subscribers.values()].map((subscriber) => subscriber.batcher.flush()));
+  /**
+   * The environment is gone: send everything buffered and close the connections. Events published
+   * later (the report of an invocation that timed out) still go out, on a new connection.
+   */
+  async close(): Promise<void> {
+    await Promise.all([...this.#subscribers.values()].map((subscriber) => subscriber.batcher.close()));
   }
 
   #publish(category: TelemetryType, type: string, record: unknown): void {

@@ -265,11 +265,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   }
 
   subscribeTelemetry(identifier: string, subscription: TelemetrySubscription): RuntimeApiErrorCode | undefined {
-    if (!this.extensions.isRegistered(identifier)) return 'LAMINA_ERR_EXTENSION_ID_UNKNOWN';
-    const outcome = this.#telemetry.subscribe(identifier, subscription);
-    if (outcome === 'closed') return 'LAMINA_ERR_TELEMETRY_SUBSCRIPTION_CLOSED';
-    if (outcome === 'unreachable') return 'LAMINA_ERR_TELEMETRY_UNREACHABLE';
-    return undefined;
+    return this.#telemetry.subscribeAs(this.extensions, identifier, subscription);
   }
 
   // ---- internals ----
@@ -351,7 +347,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     }
     this.state = 'dead';
     this.#waiter = undefined;
-    void this.#telemetry.flush();
+    void this.#telemetry.close();
     void this.#api?.close();
     this.#hooks.dead(this);
   }

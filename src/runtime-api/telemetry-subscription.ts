@@ -78,8 +78,9 @@ function destinationOf(value: unknown): Pick<TelemetrySubscription, 'protocol' |
   }
   const scheme = protocol === 'HTTP' ? 'http:' : 'tcp:';
   if (url.protocol !== scheme) return `destination.URI must use ${scheme.slice(0, -1)} for protocol ${protocol}`;
-  const port = Number(url.port);
-  if (url.port === '' || !Number.isInteger(port) || port < 1 || port > 65_535) return 'destination.URI must name a port';
+  // The URL parser drops http's default port; an explicit :80 is still a port.
+  const port = url.port === '' && protocol === 'HTTP' && /^http:\/\/[^/]*:80(\/|$)/i.test(uri) ? 80 : Number(url.port);
+  if (port === 0 || !Number.isInteger(port) || port < 1 || port > 65_535) return 'destination.URI must name a port';
   if (!LOCAL_HOSTS.has(url.hostname)) return `destination.URI host must be sandbox.localdomain, not ${url.hostname}`;
   return { protocol, uri, host: url.hostname, port, path: `${url.pathname}${url.search}` };
 }
