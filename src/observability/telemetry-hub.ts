@@ -19,6 +19,15 @@ interface Subscriber {
   readonly batcher: TelemetryBatcher;
 }
 
+function objectOr(line: string): unknown {
+  if (!line.startsWith('{')) return line;
+  try {
+    return JSON.parse(line) as unknown;
+  } catch {
+    return line;
+  }
+}
+
 export type SubscribeOutcome = 'subscribed' | 'closed' | 'unreachable';
 
 /**
@@ -33,9 +42,12 @@ export class TelemetryHub {
   #subscribers = new Map<string, Subscriber>();
   #backlog: { event: TelemetryEvent; category: TelemetryType }[] | undefined = [];
   #open = true;
+  /** The function logs in JSON: a line that is a JSON object is delivered as that object. */
+  readonly #jsonLogs: boolean;
 
-  constructor(host: string | undefined) {
+  constructor(host: string | undefined, jsonLogs = false) {
     this.#host = host;
+    this.#jsonLogs = jsonLogs;
   }
 
   /** A subscribe request from extension `identifier`; a second one from it replaces the first. */
@@ -73,9 +85,9 @@ export class TelemetryHub {
     this.#publish('platform', event.type, event.record);
   }
 
-  /** A line the function wrote (Text format: the line itself). */
+  /** A line the function wrote: the line itself (Text format), or its object (JSON format). */
   functionLine(line: string): void {
-    this.#publish('function', 'function', line);
+    this.#publish('function', 'function', this.#jsonLogs ? objectOr(line) : line);
   }
 
   /**

@@ -108,7 +108,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     env.#initializationType = initializationType;
     // The platform reaches a subscriber's sandbox.localdomain only when the environment shares the
     // host's loopback; an isolated environment's loopback is its own (docs/telemetry.md).
-    env.#telemetry = new TelemetryHub(start.makeSandbox.privateRuntimeApi === true ? undefined : '127.0.0.1');
+    env.#telemetry = new TelemetryHub(start.makeSandbox.privateRuntimeApi === true ? undefined : '127.0.0.1', fn.logFormat === 'JSON');
     env.#phase({
       type: 'platform.initStart',
       record: { initializationType, phase: env.#initFor === undefined ? 'init' : 'invoke', functionName: fn.name, functionVersion: version },
