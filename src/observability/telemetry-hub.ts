@@ -8,7 +8,7 @@ import type { RuntimeApiErrorCode } from '../errors.js';
 import type { ExtensionIdentity } from '../runtime-api/runtime-api-target.js';
 import type { TelemetrySubscription, TelemetryType } from '../runtime-api/telemetry-subscription.js';
 import { TelemetryBatcher, type TelemetryEvent } from './telemetry-batcher.js';
-import { senderFor } from './telemetry-delivery.js';
+import { senderFor, type Reach } from './telemetry-delivery.js';
 import type { PhaseEvent } from './phase-records.js';
 
 /** Most init-phase events kept for replay (Lambda's largest maxItems). */
@@ -32,29 +32,29 @@ export type SubscribeOutcome = 'subscribed' | 'closed' | 'unreachable';
 
 /**
  * @example
- * const hub = new TelemetryHub('127.0.0.1');
+ * const hub = new TelemetryHub(HOST_LOOPBACK);
  * hub.subscribe('ext-id', subscription); // 'subscribed'
  * hub.platform({ type: 'platform.start', record: { requestId: 'abc', version: '$LATEST' } });
  */
 export class TelemetryHub {
-  /** Where the environment's `sandbox.localdomain` is reachable from here; none: not reachable. */
-  readonly #host: string | undefined;
+  /** How the environment's `sandbox.localdomain` is reached from here; none: it is not. */
+  readonly #reach: Reach | undefined;
   #subscribers = new Map<string, Subscriber>();
   #backlog: { event: TelemetryEvent; category: TelemetryType }[] | undefined = [];
   #open = true;
   /** The function logs in JSON: a line that is a JSON object is delivered as that object. */
   readonly #jsonLogs: boolean;
 
-  constructor(host: string | undefined, jsonLogs = false) {
-    this.#host = host;
+  constructor(reach: Reach | undefined, jsonLogs = false) {
+    this.#reach = reach;
     this.#jsonLogs = jsonLogs;
   }
 
   /** A subscribe request from extension `identifier`; a second one from it replaces the first. */
   subscribe(identifier: string, subscription: TelemetrySubscription): SubscribeOutcome {
     if (!this.#open) return 'closed';
-    if (this.#host === undefined) return 'unreachable';
-    const batcher = new TelemetryBatcher(subscription.buffering, senderFor(this.#host, subscription));
+    if (this.#reach === undefined || this.#reach.reachable?.() === false) return 'unreachable';
+    const batcher = new TelemetryBatcher(subscription.buffering, senderFor(this.#reach, subscription));
     const subscriber: Subscriber = { types: new Set(subscription.types), batcher };
     void this.#subscribers.get(identifier)?.batcher.close();
     this.#subscribers.set(identifier, subscriber);
@@ -96,6 +96,7 @@ export class TelemetryHub {
    */
   async close(): Promise<void> {
     await Promise.all([...this.#subscribers.values()].map((subscriber) => subscriber.batcher.close()));
+    this.#reach?.close?.();
   }
 
   #publish(category: TelemetryType, type: string, record: unknown): void {

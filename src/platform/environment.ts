@@ -12,6 +12,8 @@ import type { RuntimeApiErrorCode } from '../errors.js';
 import { timeoutLogLine } from '../observability/report-lines.js';
 import { defined, phaseLines, tracingOf, type PhaseEvent, type PhaseStatus, type Span } from '../observability/phase-records.js';
 import { TelemetryHub } from '../observability/telemetry-hub.js';
+import { HOST_LOOPBACK } from '../observability/telemetry-delivery.js';
+import { namespaceReach } from '../observability/namespace-relay.js';
 import { RuntimeApiServer } from '../runtime-api/runtime-api-server.js';
 import { connectionFromTree } from '../runtime-api/peer-check.js';
 import { ANY_EXTENSION_IDENTIFIER, type ExtensionIdentity, type NextWaiter, type ReportedError, type RuntimeApiTarget, type StreamEnd } from '../runtime-api/runtime-api-target.js';
@@ -106,9 +108,12 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     env.#replenish = start.makeSandbox.replenish;
     const initializationType = env.provisioned ? 'provisioned-concurrency' : 'on-demand';
     env.#initializationType = initializationType;
-    // The platform reaches a subscriber's sandbox.localdomain only when the environment shares the
-    // host's loopback; an isolated environment's loopback is its own (docs/telemetry.md).
-    env.#telemetry = new TelemetryHub(start.makeSandbox.privateRuntimeApi === true ? undefined : '127.0.0.1', fn.logFormat === 'JSON');
+    // A subscriber's sandbox.localdomain: the host's loopback, or (isolated) the environment's own,
+    // reached through a relay inside its network namespace (docs/telemetry.md).
+    env.#telemetry = new TelemetryHub(
+      start.makeSandbox.privateRuntimeApi === true ? namespaceReach(() => env.#sandbox?.rootPid) : HOST_LOOPBACK,
+      fn.logFormat === 'JSON',
+    );
     env.#phase({
       type: 'platform.initStart',
       record: { initializationType, phase: env.#initFor === undefined ? 'init' : 'invoke', functionName: fn.name, functionVersion: version },

@@ -39,7 +39,7 @@ export type SubscribeAnswer = { readonly ok: true } | { readonly ok: false; read
 const MESSAGES: Partial<Record<RuntimeApiErrorCode, string>> = {
   LAMINA_ERR_EXTENSION_ID_UNKNOWN: 'Unknown extension identifier',
   LAMINA_ERR_TELEMETRY_SUBSCRIPTION_CLOSED: 'Telemetry API subscription is closed already',
-  LAMINA_ERR_TELEMETRY_UNREACHABLE: 'Telemetry delivery into an isolated environment is not supported yet',
+  LAMINA_ERR_TELEMETRY_UNREACHABLE: 'Telemetry delivery into this environment is not supported yet',
 };
 
 /**

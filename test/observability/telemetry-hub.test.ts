@@ -2,6 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { HOST_LOOPBACK } from '../../src/observability/telemetry-delivery.js';
 import { TelemetryHub } from '../../src/observability/telemetry-hub.js';
 import { parseTelemetrySubscription, type TelemetrySubscription, type TelemetryType } from '../../src/runtime-api/telemetry-subscription.js';
 
@@ -33,7 +34,7 @@ const initStart = { type: 'platform.initStart', record: { initializationType: 'o
 describe('TelemetryHub', () => {
   it('replays init events to a late subscriber, filtered by its types, and closes subscriptions after init', async () => {
     const { port, events } = await listener();
-    const hub = new TelemetryHub('127.0.0.1');
+    const hub = new TelemetryHub(HOST_LOOPBACK);
     hub.platform(initStart);
     hub.functionLine('printed during init');
     expect(hub.subscribe('ext', subscription(port, ['platform']))).toBe('subscribed');
@@ -47,7 +48,7 @@ describe('TelemetryHub', () => {
 
   it('delivers JSON-format lines as objects and anything else as the line', async () => {
     const { port, events } = await listener();
-    const hub = new TelemetryHub('127.0.0.1', true);
+    const hub = new TelemetryHub(HOST_LOOPBACK, true);
     hub.subscribe('ext', subscription(port, ['function']));
     hub.functionLine('{"level":"INFO","message":"hi"}');
     hub.functionLine('{not json');

@@ -5,6 +5,7 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RUNTIME_API_ERRORS, type RuntimeApiErrorCode } from '../../src/errors.js';
+import { HOST_LOOPBACK } from '../../src/observability/telemetry-delivery.js';
 import { TelemetryHub } from '../../src/observability/telemetry-hub.js';
 import { RuntimeApiServer } from '../../src/runtime-api/runtime-api-server.js';
 import type { RuntimeApiTarget } from '../../src/runtime-api/runtime-api-target.js';
@@ -52,7 +53,7 @@ const ID = { 'Lambda-Extension-Identifier': 'ext-1' };
 
 describe('Telemetry API subscribe', () => {
   it('answers 200 OK and hands the subscription over, on both paths', async () => {
-    const target = telemetryTarget(new TelemetryHub('127.0.0.1'), ['ext-1']);
+    const target = telemetryTarget(new TelemetryHub(HOST_LOOPBACK), ['ext-1']);
     server = await RuntimeApiServer.listen(target, '127.0.0.1', 0);
     expect(await put(server.address, '/2022-07-01/telemetry', body, ID)).toEqual({ status: 200, body: 'OK' });
     expect(await put(server.address, '/2022-07-01/telemetry/', body, ID)).toEqual({ status: 200, body: 'OK' });
@@ -66,7 +67,7 @@ describe('Telemetry API subscribe', () => {
     ['a body that is not JSON', '{"schemaVersion":', ID, 'LAMINA_ERR_TELEMETRY_VALIDATION'],
     ['an out-of-range buffering', body.replace('"types"', '"buffering":{"timeoutMs":5},"types"'), ID, 'LAMINA_ERR_TELEMETRY_VALIDATION'],
   ] as const)('refuses %s with Lambda\'s error shape', async (_name, text, headers, code) => {
-    server = await RuntimeApiServer.listen(telemetryTarget(new TelemetryHub('127.0.0.1'), ['ext-1']), '127.0.0.1', 0);
+    server = await RuntimeApiServer.listen(telemetryTarget(new TelemetryHub(HOST_LOOPBACK), ['ext-1']), '127.0.0.1', 0);
     const answer = await put(server.address, '/2022-07-01/telemetry', text, headers);
     expect(answer.status).toBe(RUNTIME_API_ERRORS[code].status);
     const parsed = JSON.parse(answer.body) as { errorType: string; errorMessage: string };
@@ -75,7 +76,7 @@ describe('Telemetry API subscribe', () => {
   });
 
   it('refuses a subscription after init, and one it cannot deliver', async () => {
-    const closed = new TelemetryHub('127.0.0.1');
+    const closed = new TelemetryHub(HOST_LOOPBACK);
     closed.closeSubscriptions();
     server = await RuntimeApiServer.listen(telemetryTarget(closed, ['ext-1']), '127.0.0.1', 0);
     const late = await put(server.address, '/2022-07-01/telemetry', body, ID);
@@ -87,7 +88,7 @@ describe('Telemetry API subscribe', () => {
   });
 
   it('answers 405 to another method', async () => {
-    server = await RuntimeApiServer.listen(telemetryTarget(new TelemetryHub('127.0.0.1'), ['ext-1']), '127.0.0.1', 0);
+    server = await RuntimeApiServer.listen(telemetryTarget(new TelemetryHub(HOST_LOOPBACK), ['ext-1']), '127.0.0.1', 0);
     const answer = await put(server.address, '/2022-07-01/telemetry', '', ID, 'POST');
     expect(answer.status).toBe(405);
   });
