@@ -12,6 +12,12 @@ export interface TelemetryEvent {
   readonly record: unknown;
 }
 
+/**
+ * Batches waiting behind a slow subscriber; past this, new batches are dropped (Lambda drops too),
+ * so a subscriber that never answers costs the platform a bounded amount of memory.
+ */
+export const MAX_PENDING_BATCHES = 8;
+
 /** Sends one batch; a rejection drops the batch (the subscriber is not retried). */
 export type BatchSender = ((batch: readonly TelemetryEvent[]) => Promise<void>) & {
   /** Let go of what the sender holds (a TCP connection) once the last batch is sent. */
@@ -31,6 +37,9 @@ export class TelemetryBatcher {
   #timer: NodeJS.Timeout | undefined;
   /** The batches sent so far, chained so that they arrive in order. */
   #sending: Promise<void> = Promise.resolve();
+  #pending = 0;
+  /** Events dropped because the subscriber fell behind. */
+  dropped = 0;
 
   constructor(buffering: Buffering, send: BatchSender) {
     this.#buffering = buffering;
@@ -64,7 +73,17 @@ export class TelemetryBatcher {
       const batch = this.#items;
       this.#items = [];
       this.#bytes = 0;
-      this.#sending = this.#sending.then(() => this.#send(batch)).catch(() => undefined);
+      if (this.#pending >= MAX_PENDING_BATCHES) {
+        this.dropped += batch.length;
+        return this.#sending;
+      }
+      this.#pending += 1;
+      this.#sending = this.#sending
+        .then(() => this.#send(batch))
+        .catch(() => undefined)
+        .finally(() => {
+          this.#pending -= 1;
+        });
     }
     return this.#sending;
   }

@@ -11,8 +11,12 @@ import { TelemetryBatcher, type TelemetryEvent } from './telemetry-batcher.js';
 import { senderFor, type Reach } from './telemetry-delivery.js';
 import type { PhaseEvent } from './phase-records.js';
 
-/** Most init-phase events kept for replay (Lambda's largest maxItems). */
+/**
+ * Most init-phase events kept for replay (Lambda's largest maxItems), and most bytes of them (its
+ * largest maxBytes): a function that prints without end during init costs a bounded amount.
+ */
 const INIT_BACKLOG_LIMIT = 10_000;
+const INIT_BACKLOG_BYTES = 1_048_576;
 
 interface Subscriber {
   readonly types: ReadonlySet<TelemetryType>;
@@ -41,6 +45,7 @@ export class TelemetryHub {
   readonly #reach: Reach | undefined;
   #subscribers = new Map<string, Subscriber>();
   #backlog: { event: TelemetryEvent; category: TelemetryType }[] | undefined = [];
+  #backlogBytes = 0;
   #open = true;
   /** The function logs in JSON: a line that is a JSON object is delivered as that object. */
   readonly #jsonLogs: boolean;
@@ -100,8 +105,16 @@ export class TelemetryHub {
   }
 
   #publish(category: TelemetryType, type: string, record: unknown): void {
+    // Hot path: after init, an environment nobody subscribed to pays nothing per line.
+    if (this.#backlog === undefined && this.#subscribers.size === 0) return;
     const event: TelemetryEvent = { time: new Date().toISOString(), type, record };
-    if (this.#backlog !== undefined && this.#backlog.length < INIT_BACKLOG_LIMIT) this.#backlog.push({ event, category });
+    if (this.#backlog !== undefined && this.#backlog.length < INIT_BACKLOG_LIMIT) {
+      const size = typeof record === 'string' ? record.length : 256;
+      if (this.#backlogBytes + size <= INIT_BACKLOG_BYTES) {
+        this.#backlogBytes += size;
+        this.#backlog.push({ event, category });
+      }
+    }
     for (const subscriber of this.#subscribers.values()) if (subscriber.types.has(category)) subscriber.batcher.push(event);
   }
 }

@@ -57,3 +57,24 @@ describe('TelemetryBatcher', () => {
     expect(received).toEqual(['0', '2', '3']);
   });
 });
+
+describe('a subscriber that falls behind', () => {
+  it('holds at most MAX_PENDING_BATCHES batches and drops the rest, counting them', async () => {
+    const { MAX_PENDING_BATCHES } = await import('../../src/observability/telemetry-batcher.js');
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const sent: number[] = [];
+    const batcher = new TelemetryBatcher({ maxItems: 1, maxBytes: 1_000_000, timeoutMs: 30_000 }, async (batch) => {
+      await gate;
+      sent.push(batch.length);
+    });
+    for (let n = 0; n < MAX_PENDING_BATCHES + 5; n += 1) batcher.push(event(n));
+    expect(batcher.dropped).toBe(5);
+    release();
+    await batcher.flush();
+    expect(sent.length).toBe(MAX_PENDING_BATCHES);
+    batcher.push(event(99));
+    await batcher.flush();
+    expect(sent.length).toBe(MAX_PENDING_BATCHES + 1);
+  });
+});

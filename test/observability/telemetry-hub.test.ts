@@ -61,3 +61,15 @@ describe('TelemetryHub', () => {
     expect(new TelemetryHub(undefined).subscribe('ext', subscription(9, ['platform']))).toBe('unreachable');
   });
 });
+
+describe('TelemetryHub memory', () => {
+  it('keeps at most 1 MiB of init output for replay', async () => {
+    const { port, events } = await listener();
+    const hub = new TelemetryHub(HOST_LOOPBACK);
+    const line = 'x'.repeat(100_000);
+    for (let n = 0; n < 20; n += 1) hub.functionLine(line);
+    hub.subscribe('ext', subscription(port, ['function']));
+    await hub.close();
+    expect(events.length).toBe(10);
+  });
+});
