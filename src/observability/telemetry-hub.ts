@@ -86,6 +86,11 @@ export class TelemetryHub {
     this.#backlog = undefined;
   }
 
+  /** Someone may receive an event published now (a subscriber, or init's replay backlog). */
+  get listening(): boolean {
+    return this.#backlog !== undefined || this.#subscribers.size > 0;
+  }
+
   platform(event: PhaseEvent): void {
     this.#publish('platform', event.type, event.record);
   }
@@ -106,7 +111,7 @@ export class TelemetryHub {
 
   #publish(category: TelemetryType, type: string, record: unknown): void {
     // Hot path: after init, an environment nobody subscribed to pays nothing per line.
-    if (this.#backlog === undefined && this.#subscribers.size === 0) return;
+    if (!this.listening) return;
     const event: TelemetryEvent = { time: new Date().toISOString(), type, record };
     if (this.#backlog !== undefined && this.#backlog.length < INIT_BACKLOG_LIMIT) {
       const size = typeof record === 'string' ? record.length : 256;

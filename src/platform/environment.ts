@@ -386,7 +386,8 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     this.#lastAnsweredId = invocation.requestId;
     const answeredAt = performance.now();
     const durationMs = answeredAt - invocation.startedAt;
-    const spans = this.#spans(answeredAt);
+    // Hot path: the spans' timestamps are only formatted for a subscriber.
+    const spans = this.#telemetry.listening ? this.#spans(answeredAt) : [];
     const producedBytes = result?.kind === 'response' ? result.payload.length : undefined;
     const stream = this.#stream;
     this.#stream = undefined;
@@ -436,10 +437,12 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     const status: PhaseStatus = failure?.status ?? 'success';
     const common = { requestId: invocation.requestId, status, errorType: failure?.errorType };
     const tracing = tracingOf(invocation.traceId);
-    this.#telemetry.platform({
-      type: 'platform.runtimeDone',
-      record: defined({ ...common, metrics: defined({ durationMs, producedBytes }), spans, tracing }),
-    });
+    if (this.#telemetry.listening) {
+      this.#telemetry.platform({
+        type: 'platform.runtimeDone',
+        record: defined({ ...common, metrics: defined({ durationMs, producedBytes }), spans, tracing }),
+      });
+    }
     const metrics = defined({
       durationMs,
       billedDurationMs: Math.max(1, Math.ceil(billedBase)),
