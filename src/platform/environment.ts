@@ -10,19 +10,18 @@ import { performance } from 'node:perf_hooks';
 import type { FunctionConfig } from '../config/function-config.js';
 import type { RuntimeApiErrorCode } from '../errors.js';
 import { timeoutLogLine } from '../observability/report-lines.js';
-import { defined, phaseLines, tracingOf, type PhaseEvent, type PhaseStatus, type Span } from '../observability/phase-records.js';
-import { TelemetryHub } from '../observability/telemetry-hub.js';
 import { HOST_LOOPBACK } from '../observability/telemetry-delivery.js';
 import { namespaceReach } from '../observability/namespace-relay.js';
 import { RuntimeApiServer } from '../runtime-api/runtime-api-server.js';
 import { connectionFromTree } from '../runtime-api/peer-check.js';
-import { ANY_EXTENSION_IDENTIFIER, type ExtensionIdentity, type NextWaiter, type ReportedError, type RuntimeApiTarget, type StreamEnd } from '../runtime-api/runtime-api-target.js';
+import type { NextWaiter, ReportedError, RuntimeApiTarget, StreamEnd } from '../runtime-api/runtime-api-target.js';
 import type { TelemetrySubscription } from '../runtime-api/telemetry-subscription.js';
 import { MAX_BUFFERED_RESPONSE_BYTES } from '../runtime-api/runtime-api-server.js';
 import { PRIVATE_RUNTIME_API, type Sandbox, type SandboxExit } from '../sandbox/process-sandbox.js';
 import { errorMessageOf, exitError, fromReported, responseTooLarge, timedOut, truncatedResponse } from './function-errors.js';
 import type { FunctionErrorResult, InvocationResult } from './invoke-types.js';
 import type { Invocation } from './invocation.js';
+import { EnvironmentTelemetry, type Failure } from './environment-telemetry.js';
 import type { EnvironmentHooks, EnvironmentStart, EnvironmentState, EnvironmentTimings, InitResult } from './environment-types.js';
 
 export type { EnvironmentHooks, EnvironmentStart, EnvironmentState, EnvironmentTimings, InitResult, InitializationType, SandboxFactory } from './environment-types.js';
@@ -34,10 +33,6 @@ export type { EnvironmentHooks, EnvironmentStart, EnvironmentState, EnvironmentT
  */
 function afterPendingIo(check: () => void): void {
   setImmediate(check);
-}
-
-function round3(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
 }
 
 /**
@@ -76,14 +71,8 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   #replenish: (() => void) | undefined;
   /** The invocation whose log gets this environment's init output (an init retried inside it). */
   #initFor: Invocation | undefined;
-  /** The Telemetry API of this environment (docs/telemetry.md). */
-  #telemetry: TelemetryHub = new TelemetryHub(undefined);
-  /** Who may subscribe; the Extensions API's registry replaces this when it lands. */
-  extensions: ExtensionIdentity = ANY_EXTENSION_IDENTIFIER;
-  #initializationType: 'on-demand' | 'provisioned-concurrency' = 'on-demand';
-  /** When the runtime received the current invocation, and when it started to answer it (spans). */
-  #deliveredAt = 0;
-  #answerStartedAt: number | undefined;
+  /** Phase records, log lines derived from them, and the Telemetry API (docs/telemetry.md). */
+  telemetry!: EnvironmentTelemetry;
 
   private constructor(fn: FunctionConfig, version: string, timings: EnvironmentTimings, hooks: EnvironmentHooks) {
     this.fn = fn;
@@ -102,22 +91,17 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     env.provisioned = start.provisioned === true;
     env.#coldPending = !env.provisioned;
     const log = (line: string): void => {
-      env.#telemetry.functionLine(line);
+      env.telemetry.functionLine(line);
       hooks.log(line, env.#current ?? env.#draining ?? env.#initFor);
     };
     env.#replenish = start.makeSandbox.replenish;
     const initializationType = env.provisioned ? 'provisioned-concurrency' : 'on-demand';
-    env.#initializationType = initializationType;
     // A subscriber's sandbox.localdomain: the host's loopback, or (isolated) the environment's own,
     // reached through a relay inside its network namespace (docs/telemetry.md).
-    env.#telemetry = new TelemetryHub(
-      start.makeSandbox.privateRuntimeApi === true ? namespaceReach(() => env.#sandbox?.rootPid) : HOST_LOOPBACK,
-      fn.logFormat === 'JSON',
-    );
-    env.#phase({
-      type: 'platform.initStart',
-      record: { initializationType, phase: env.#initFor === undefined ? 'init' : 'invoke', functionName: fn.name, functionVersion: version },
-    }, env.#initFor);
+    const reach = start.makeSandbox.privateRuntimeApi === true ? namespaceReach(() => env.#sandbox?.rootPid) : HOST_LOOPBACK;
+    const phase = env.#initFor === undefined ? 'init' : 'invoke';
+    env.telemetry = new EnvironmentTelemetry({ initializationType, phase }, reach, fn.logFormat === 'JSON', hooks.log);
+    env.telemetry.initStarted(fn.name, version, env.#initFor);
     if (start.makeSandbox.privateRuntimeApi === true) {
       // The environment has a network of its own: its launcher listens at 127.0.0.1:9001 there and
       // hands the socket over; no other environment can reach it (docs/isolation.md).
@@ -162,9 +146,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   /** The runtime receives the event: the invocation's log starts here. */
   #deliver(waiter: NextWaiter, invocation: Invocation): void {
     invocation.stage = 'delivered';
-    this.#deliveredAt = performance.now();
-    this.#answerStartedAt = undefined;
-    this.#phaseStart(invocation);
+    this.telemetry.started(invocation, this.version);
     const request = invocation.request;
     waiter.deliver({
       requestId: invocation.requestId,
@@ -215,7 +197,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     if (current !== undefined && current.requestId === requestId) {
       if (current.stage !== 'delivered') return 'LAMINA_ERR_RUNTIME_INVALID_STATE';
       current.stage = 'answering';
-      this.#answerStartedAt ??= performance.now();
+      this.telemetry.answerStarted();
       return current;
     }
     return requestId === this.#lastAnsweredId ? 'LAMINA_ERR_RUNTIME_INVALID_STATE' : 'LAMINA_ERR_RUNTIME_INVALID_REQUEST_ID';
@@ -270,36 +252,16 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   }
 
   subscribeTelemetry(identifier: string, subscription: TelemetrySubscription): RuntimeApiErrorCode | undefined {
-    return this.#telemetry.subscribeAs(this.extensions, identifier, subscription);
+    return this.telemetry.subscribe(identifier, subscription);
   }
 
   // ---- internals ----
-
-  /** One phase: its record goes to the Telemetry API, its log lines (derived from it) to the log. */
-  #phase(event: PhaseEvent, invocation: Invocation | undefined): void {
-    this.#telemetry.platform(event);
-    for (const line of phaseLines(event)) this.#hooks.log(line, invocation);
-  }
-
-  #phaseStart(invocation: Invocation): void {
-    const record = defined({ requestId: invocation.requestId, version: this.version, tracing: tracingOf(invocation.traceId) });
-    this.#phase({ type: 'platform.start', record }, invocation);
-  }
-
-  /** The init phase ended: its records, and no more subscriptions (Lambda's rule). */
-  #initPhaseEnded(status: 'success' | 'error' | 'timeout', durationMs: number, errorType: string | undefined): void {
-    const base = { initializationType: this.#initializationType, phase: this.#initFor === undefined ? 'init' : 'invoke' } as const;
-    this.#telemetry.platform({ type: 'platform.initRuntimeDone', record: defined({ ...base, status, errorType }) });
-    // A failed init's INIT_REPORT line is the pool's to write (it knows the retry); success writes none.
-    if (status === 'success') this.#phase({ type: 'platform.initReport', record: { ...base, status, metrics: { durationMs } } }, undefined);
-    this.#telemetry.closeSubscriptions();
-  }
 
   #initDone(): void {
     clearTimeout(this.#timer);
     this.#initFor = undefined;
     this.#initDurationMs = performance.now() - this.#spawnedAt;
-    this.#initPhaseEnded('success', this.#initDurationMs, undefined);
+    this.telemetry.initEnded('success', this.#initDurationMs, undefined);
     this.state = 'idle';
     this.#resolveReady({ ok: true, durationMs: this.#initDurationMs });
   }
@@ -314,7 +276,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     this.#replenishOnce();
     clearTimeout(this.#timer);
     const durationMs = performance.now() - this.#spawnedAt;
-    this.#initPhaseEnded(status, durationMs, this.#initReported?.errorType);
+    this.telemetry.initEnded(status, durationMs, this.#initReported?.errorType);
     this.state = 'retiring';
     this.#sandbox.peakMemoryMb(); // sample while the process is still there
     this.#sandbox.signal('SIGKILL');
@@ -352,7 +314,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     }
     this.state = 'dead';
     this.#waiter = undefined;
-    void this.#telemetry.close();
+    this.telemetry.close();
     void this.#api?.close();
     this.#hooks.dead(this);
   }
@@ -361,7 +323,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   #complete(
     invocation: Invocation,
     result: InvocationResult | undefined,
-    failure: { status: 'error' | 'timeout'; errorType: string | undefined } | undefined,
+    failure: Failure,
     streamError?: FunctionErrorResult,
   ): void {
     if (invocation !== this.#current || invocation.stage === 'done') return;
@@ -371,23 +333,19 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   #finalize(
     invocation: Invocation,
     result: InvocationResult | undefined,
-    failure: { status: 'error' | 'timeout'; errorType: string | undefined } | undefined,
+    failure: Failure,
     streamError: FunctionErrorResult | undefined,
   ): void {
     if (invocation.stage === 'done') return;
     clearTimeout(this.#timer);
-    if (invocation.stage === 'assigned') {
-      this.#deliveredAt = performance.now();
-      this.#phaseStart(invocation);
-    }
+    if (invocation.stage === 'assigned') this.telemetry.started(invocation, this.version);
     invocation.stage = 'done';
     this.#current = undefined;
     this.#draining = invocation;
     this.#lastAnsweredId = invocation.requestId;
     const answeredAt = performance.now();
     const durationMs = answeredAt - invocation.startedAt;
-    // Hot path: the spans' timestamps are only formatted for a subscriber.
-    const spans = this.#telemetry.listening ? this.#spans(answeredAt) : [];
+    const spans = this.telemetry.spans(answeredAt);
     const producedBytes = result?.kind === 'response' ? result.payload.length : undefined;
     const stream = this.#stream;
     this.#stream = undefined;
@@ -405,7 +363,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     }
     // Lines the runtime wrote just before answering may still sit in the pipe: let them in first.
     setImmediate(() => {
-      this.#writeReport(invocation, durationMs, failure, spans, producedBytes);
+      this.telemetry.finished(invocation, this.#reportMetrics(durationMs), failure, spans, producedBytes);
       this.#replenishOnce();
       if (this.#draining === invocation) this.#draining = undefined;
       // After an early answer the environment may already run its next invocation: leave it be.
@@ -422,50 +380,15 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     });
   }
 
-  #writeReport(
-    invocation: Invocation,
-    durationMs: number,
-    failure: { status: 'error' | 'timeout'; errorType: string | undefined } | undefined,
-    spans: Span[],
-    producedBytes: number | undefined,
-  ): void {
+  /** The metrics of an invocation's REPORT; the first one after an on-demand init carries it. */
+  #reportMetrics(durationMs: number): { durationMs: number; billedDurationMs: number; memorySizeMB: number; maxMemoryUsedMB: number; initDurationMs?: number } {
     const cold = this.#coldPending;
     this.#coldPending = false;
     const initDurationMs = cold ? this.#initDurationMs : undefined;
     // docs/log-format.md: custom runtimes are billed for their init too.
     const billedBase = durationMs + (initDurationMs !== undefined && this.fn.launch.kind === 'bootstrap' ? initDurationMs : 0);
-    const status: PhaseStatus = failure?.status ?? 'success';
-    const common = { requestId: invocation.requestId, status, errorType: failure?.errorType };
-    const tracing = tracingOf(invocation.traceId);
-    if (this.#telemetry.listening) {
-      this.#telemetry.platform({
-        type: 'platform.runtimeDone',
-        record: defined({ ...common, metrics: defined({ durationMs, producedBytes }), spans, tracing }),
-      });
-    }
-    const metrics = defined({
-      durationMs,
-      billedDurationMs: Math.max(1, Math.ceil(billedBase)),
-      memorySizeMB: this.fn.memorySize,
-      maxMemoryUsedMB: this.#sandbox.peakMemoryMb(),
-      initDurationMs,
-    });
-    this.#phase({ type: 'platform.report', record: defined({ ...common, metrics, tracing }) }, invocation);
-  }
-
-  /**
-   * The spans Lamina can measure: from delivery to the runtime's first answer byte
-   * (responseLatency) and from there to its complete answer (responseDuration). runtimeOverhead
-   * would end at the runtime's next `/next`, after the report: not measured (docs/telemetry.md).
-   */
-  #spans(answeredAt: number): Span[] {
-    const started = this.#answerStartedAt;
-    if (started === undefined || this.#deliveredAt === 0) return [];
-    const wall = (at: number): string => new Date(performance.timeOrigin + at).toISOString();
-    return [
-      { name: 'responseLatency', start: wall(this.#deliveredAt), durationMs: round3(started - this.#deliveredAt) },
-      { name: 'responseDuration', start: wall(started), durationMs: round3(answeredAt - started) },
-    ];
+    const metrics = { durationMs, billedDurationMs: Math.max(1, Math.ceil(billedBase)), memorySizeMB: this.fn.memorySize, maxMemoryUsedMB: this.#sandbox.peakMemoryMb() };
+    return initDurationMs === undefined ? metrics : { ...metrics, initDurationMs };
   }
 
   /** Peak memory of this environment so far, in MB. */
