@@ -6,7 +6,7 @@
  * a private directory and forwards each connection to 127.0.0.1:PORT in the namespace.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Endpoint, Reach } from './telemetry-delivery.js';
@@ -26,6 +26,13 @@ process.stdin.on('end', () => process.exit(0));
 process.stdin.resume();
 `;
 
+/** util-linux's nsenter where distributions put it (looked up once; no PATH: it is the platform's own tool). */
+let nsenterPath: string | undefined | null = null;
+function nsenter(): string | undefined {
+  if (nsenterPath === null) nsenterPath = ['/usr/bin/nsenter', '/bin/nsenter', '/usr/sbin/nsenter', '/sbin/nsenter'].find((path) => existsSync(path));
+  return nsenterPath;
+}
+
 export interface NamespaceRelay {
   /** Connect here (HTTP `socketPath`, `net.connect({ path })`) to reach the environment's port. */
   readonly socketPath: string;
@@ -41,7 +48,7 @@ export interface NamespaceRelay {
 export function openNamespaceRelay(pid: number, port: number): Promise<NamespaceRelay> {
   const dir = mkdtempSync(join(tmpdir(), 'lamina-telemetry-'));
   const socketPath = join(dir, 'relay.sock');
-  const child: ChildProcess = spawn('nsenter', ['-t', String(pid), '-n', '--', process.execPath, '-e', RELAY_SOURCE, socketPath, String(port)], {
+  const child: ChildProcess = spawn(nsenter() ?? 'nsenter', ['-t', String(pid), '-n', '--', process.execPath, '-e', RELAY_SOURCE, socketPath, String(port)], {
     stdio: ['pipe', 'pipe', 'ignore'],
   });
   const close = (): void => {
@@ -75,7 +82,8 @@ export function namespaceReach(pid: () => number | undefined): Reach {
   const relays = new Map<number, Promise<NamespaceRelay>>();
   let closed = false;
   return {
-    reachable: () => pid() !== undefined,
+    // Without nsenter or a process to enter, subscribing answers 501 instead of delivering nothing.
+    reachable: () => pid() !== undefined && nsenter() !== undefined,
     async endpoint(port: number): Promise<Endpoint> {
       const root = pid();
       if (closed || root === undefined) throw new Error('the environment is gone');
