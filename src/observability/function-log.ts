@@ -4,7 +4,6 @@
  * `X-Amz-Log-Type: Tail`.
  */
 import type { Invocation } from '../platform/invocation.js';
-import { phaseLines, type PhaseEvent } from './phase-records.js';
 
 /** Where printed log lines go (stdout in `lamina serve`, a buffer in tests, nowhere when quiet). */
 export type LogOutput = (text: string) => void;
@@ -26,10 +25,5 @@ export class FunctionLog {
   write(line: string, invocation: Invocation | undefined): void {
     invocation?.keepLogLine(line);
     this.#output?.(`${this.#prefix}${line}\n`);
-  }
-
-  /** A phase record's log lines, derived from it (src/observability/phase-records.ts). */
-  phase(event: PhaseEvent, invocation: Invocation | undefined): void {
-    for (const line of phaseLines(event)) this.write(line, invocation);
   }
 }

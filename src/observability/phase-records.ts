@@ -92,16 +92,6 @@ export function tracingOf(traceId: string | undefined): Tracing | undefined {
   return traceId === undefined || traceId === '' ? undefined : { type: 'X-Amzn-Trace-Id', value: traceId };
 }
 
-/**
- * The init report of a failed init, as the pool writes it (the environment reports a successful one).
- *
- * @example initReportEvent(210.4, 'init', 'error', 'Runtime.ImportModuleError')
- */
-export function initReportEvent(durationMs: number, phase: InitPhase, status: 'error' | 'timeout', errorType: string | undefined): PhaseEvent {
-  // The pool does not know how the environment was asked to start; failed inits it reports are on-demand.
-  return { type: 'platform.initReport', record: defined({ initializationType: 'on-demand', phase, status, errorType, metrics: { durationMs } }) };
-}
-
 /** Leave out the optional keys whose value is undefined, so records serialise as Lambda's do. */
 export function defined<T extends object>(record: T): T {
   const out: Record<string, unknown> = {};

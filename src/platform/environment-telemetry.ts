@@ -70,6 +70,14 @@ export class EnvironmentTelemetry {
     this.#hub.closeSubscriptions();
   }
 
+  /**
+   * A failed init's report (INIT_REPORT), written by the pool once it knows how the failure ends:
+   * the first attempt's, or the retry's inside `invocation`.
+   */
+  initFailed(durationMs: number, status: 'error' | 'timeout', errorType: string | undefined, invocation: Invocation | undefined): void {
+    this.#phase({ type: 'platform.initReport', record: defined({ ...this.#base, status, errorType, metrics: { durationMs } }) }, invocation);
+  }
+
   /** The runtime receives the invocation (or it fails before): START. */
   started(invocation: Invocation, version: string): void {
     this.#deliveredAt = performance.now();

@@ -102,6 +102,33 @@ describe('Telemetry API over HTTP', () => {
   });
 });
 
+describe('Telemetry API and a failed init', () => {
+  it('reports both failed inits, the second inside the invoke, and the invoke\'s error', async () => {
+    const sub = await httpSubscriber();
+    const environment = {
+      ECHO_TELEMETRY: subscribeBody('HTTP', `http://sandbox.localdomain:${sub.port}`, ['platform']),
+      ECHO_TELEMETRY_THEN_EXIT: '1',
+    };
+    platform = new Platform({ functions: [bootstrapFunction('broken', { environment })], logOutput: () => undefined });
+    const outcome = await platform.invoke(invokeRequest('broken', {}));
+    expect(outcome.result.kind).toBe('function-error');
+    // Two environments, two batchers: their batches may arrive in either order, their times may not.
+    const reports = (): Event[] =>
+      sub.events.filter((e) => e.type === 'platform.initReport' || e.type === 'platform.report').sort((a, b) => Date.parse(a.time) - Date.parse(b.time));
+    await expect.poll(() => reports().length, { timeout: 5000 }).toBe(3);
+    expect(reports().map((e) => [e.type, e.record.phase, e.record.status])).toEqual([
+      ['platform.initReport', 'init', 'error'],
+      ['platform.initReport', 'invoke', 'error'],
+      ['platform.report', undefined, 'error'],
+    ]);
+    expect(reports()[2]?.record.requestId).toBe(outcome.requestId);
+    expect(reports()[2]?.record.errorType).toBe('Runtime.ExitError');
+    const done = sub.events.filter((e) => e.type === 'platform.initRuntimeDone').map((e) => e.record.status);
+    expect(done).toEqual(['error', 'error']);
+    expect(outcome.logs()).toMatch(/INIT_REPORT Init Duration: [\d.]+ ms\tPhase: invoke\tStatus: error\tError Type: Runtime.ExitError\nSTART RequestId: /);
+  });
+});
+
 describe('Telemetry API over TCP', () => {
   it('writes one JSON event per line, platform events only when only they are asked for', async () => {
     const lines: string[] = [];
