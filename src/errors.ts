@@ -97,6 +97,10 @@ export const RUNTIME_API_ERRORS = {
   LAMINA_ERR_EXTENSION_INVALID_IDENTIFIER: { code: 'LAMINA_ERR_EXTENSION_INVALID_IDENTIFIER', errorType: 'Extension.InvalidExtensionIdentifier', status: 403 },
   LAMINA_ERR_EXTENSION_UNKNOWN: { code: 'LAMINA_ERR_EXTENSION_UNKNOWN', errorType: 'Extension.UnknownExtensionIdentifier', status: 403 },
   LAMINA_ERR_EXTENSION_MISSING_HEADER: { code: 'LAMINA_ERR_EXTENSION_MISSING_HEADER', errorType: 'Extension.MissingHeader', status: 403 },
+  // Telemetry and Logs API subscribe (docs/telemetry.md).
+  LAMINA_ERR_TELEMETRY_VALIDATION: { code: 'LAMINA_ERR_TELEMETRY_VALIDATION', errorType: 'ValidationError', status: 400 },
+  LAMINA_ERR_TELEMETRY_SUBSCRIPTION_CLOSED: { code: 'LAMINA_ERR_TELEMETRY_SUBSCRIPTION_CLOSED', errorType: 'Telemetry.SubscriptionClosed', status: 403 },
+  LAMINA_ERR_TELEMETRY_UNREACHABLE: { code: 'LAMINA_ERR_TELEMETRY_UNREACHABLE', errorType: 'Telemetry.Unavailable', status: 501 },
 } as const satisfies Record<string, RuntimeApiErrorSpec>;
 
 export type RuntimeApiErrorCode = keyof typeof RUNTIME_API_ERRORS;

@@ -13,15 +13,19 @@ import { PassThrough } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import type { FunctionConfig } from '../config/function-config.js';
 import type { RuntimeApiErrorCode } from '../errors.js';
-import { endLine, reportLine, startLine, timeoutLogLine } from '../observability/report-lines.js';
+import { timeoutLogLine } from '../observability/report-lines.js';
+import { HOST_LOOPBACK } from '../observability/telemetry-delivery.js';
+import { namespaceReach } from '../observability/namespace-relay.js';
 import { RuntimeApiServer } from '../runtime-api/runtime-api-server.js';
 import { connectionFromTree } from '../runtime-api/peer-check.js';
 import type { NextWaiter, ReportedError, RuntimeApiTarget, StreamEnd } from '../runtime-api/runtime-api-target.js';
+import type { TelemetrySubscription } from '../runtime-api/telemetry-subscription.js';
 import { MAX_BUFFERED_RESPONSE_BYTES } from '../runtime-api/runtime-api-server.js';
 import { PRIVATE_RUNTIME_API, type Sandbox, type SandboxExit } from '../sandbox/process-sandbox.js';
 import { errorMessageOf, exitError, fromReported, responseTooLarge, timedOut, truncatedResponse } from './function-errors.js';
 import type { FunctionErrorResult, InvocationResult } from './invoke-types.js';
 import type { Invocation } from './invocation.js';
+import { EnvironmentTelemetry, type Failure } from './environment-telemetry.js';
 import type { EnvironmentHooks, EnvironmentStart, EnvironmentState, EnvironmentTimings, InitResult } from './environment-types.js';
 import { ExtensionPhases } from './extension-phases.js';
 
@@ -82,6 +86,8 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   #runtimeReady = false;
   /** The end of an invoke phase (END/REPORT, idle), held until the extensions are back. */
   #afterExtensions: ((timedOut: boolean) => void) | undefined;
+  /** Phase records, log lines derived from them, and the Telemetry API (docs/telemetry.md). */
+  telemetry!: EnvironmentTelemetry;
 
   private constructor(fn: FunctionConfig, version: string, timings: EnvironmentTimings, hooks: EnvironmentHooks, externalExtensions: readonly string[]) {
     this.fn = fn;
@@ -112,9 +118,19 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     env.#initFor = start.initFor;
     env.provisioned = start.provisioned === true;
     env.#coldPending = !env.provisioned;
-    const log = (line: string): void => hooks.log(line, env.#current ?? env.#draining ?? env.#initFor);
+    const log = (line: string): void => {
+      env.telemetry.functionLine(line);
+      hooks.log(line, env.#current ?? env.#draining ?? env.#initFor);
+    };
     env.#replenish = start.makeSandbox.replenish;
     const initializationType = env.provisioned ? 'provisioned-concurrency' : 'on-demand';
+    // A subscriber's sandbox.localdomain: the host's loopback, or (isolated) the environment's own,
+    // reached through a relay inside its network namespace (docs/telemetry.md).
+    const reach = start.makeSandbox.privateRuntimeApi === true ? namespaceReach(() => env.#sandbox?.rootPid) : HOST_LOOPBACK;
+    const phase = env.#initFor === undefined ? 'init' : 'invoke';
+    env.telemetry = new EnvironmentTelemetry({ initializationType, phase }, reach, fn.logFormat === 'JSON', hooks.log);
+    env.telemetry.extensions = env.extensions; // only registered extensions may subscribe
+    env.telemetry.initStarted(fn.name, version, env.#initFor);
     if (start.makeSandbox.privateRuntimeApi === true) {
       // The environment has a network of its own: its launcher listens at 127.0.0.1:9001 there and
       // hands the socket over; no other environment can reach it (docs/isolation.md).
@@ -166,7 +182,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   /** The runtime receives the event: the invocation's log starts here. */
   #deliver(waiter: NextWaiter, invocation: Invocation): void {
     invocation.stage = 'delivered';
-    this.#hooks.log(startLine(invocation.requestId, this.version), invocation);
+    this.telemetry.started(invocation, this.version);
     const request = invocation.request;
     waiter.deliver({
       requestId: invocation.requestId,
@@ -250,6 +266,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     if (current !== undefined && current.requestId === requestId) {
       if (current.stage !== 'delivered') return 'LAMINA_ERR_RUNTIME_INVALID_STATE';
       current.stage = 'answering';
+      this.telemetry.answerStarted();
       return current;
     }
     return requestId === this.#lastAnsweredId ? 'LAMINA_ERR_RUNTIME_INVALID_STATE' : 'LAMINA_ERR_RUNTIME_INVALID_REQUEST_ID';
@@ -303,6 +320,10 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     return undefined;
   }
 
+  subscribeTelemetry(identifier: string, subscription: TelemetrySubscription): RuntimeApiErrorCode | undefined {
+    return this.telemetry.subscribe(identifier, subscription);
+  }
+
   // ---- internals ----
 
   #initDone(): void {
@@ -310,6 +331,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     this.extensions.closeRegistration();
     this.#initFor = undefined;
     this.#initDurationMs = performance.now() - this.#spawnedAt;
+    this.telemetry.initEnded('success', this.#initDurationMs, undefined);
     this.state = 'idle';
     this.#resolveReady({ ok: true, durationMs: this.#initDurationMs });
   }
@@ -324,6 +346,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     this.#replenishOnce();
     clearTimeout(this.#timer);
     const durationMs = performance.now() - this.#spawnedAt;
+    this.telemetry.initEnded(status, durationMs, this.#initReported?.errorType);
     this.state = 'retiring';
     this.#sandbox.peakMemoryMb(); // sample while the process is still there
     this.#sandbox.signal('SIGKILL');
@@ -363,6 +386,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     this.#waiter = undefined;
     // An invoke phase waiting on extensions ends with the environment: its report is still written.
     this.#runAfterExtensions();
+    this.telemetry.close();
     void this.#api?.close();
     this.#hooks.dead(this);
   }
@@ -371,7 +395,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   #complete(
     invocation: Invocation,
     result: InvocationResult | undefined,
-    failure: { status: 'error' | 'timeout'; errorType: string | undefined } | undefined,
+    failure: Failure,
     streamError?: FunctionErrorResult,
   ): void {
     if (invocation !== this.#current || invocation.stage === 'done') return;
@@ -381,18 +405,20 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   #finalize(
     invocation: Invocation,
     result: InvocationResult | undefined,
-    failure: { status: 'error' | 'timeout'; errorType: string | undefined } | undefined,
+    failure: Failure,
     streamError: FunctionErrorResult | undefined,
   ): void {
     if (invocation.stage === 'done') return;
     clearTimeout(this.#timer);
-    if (invocation.stage === 'assigned') this.#hooks.log(startLine(invocation.requestId, this.version), invocation);
+    if (invocation.stage === 'assigned') this.telemetry.started(invocation, this.version);
     invocation.stage = 'done';
     this.#current = undefined;
     this.#draining = invocation;
     this.#lastAnsweredId = invocation.requestId;
     const answeredAt = performance.now();
     const durationMs = answeredAt - invocation.startedAt;
+    const spans = this.telemetry.spans(answeredAt);
+    const producedBytes = result?.kind === 'response' ? result.payload.length : undefined;
     const stream = this.#stream;
     this.#stream = undefined;
     // The environment is free for the next invocation only once the extensions are back too.
@@ -423,7 +449,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     const endPhase = (timedOut: boolean): void => void setImmediate(() => {
       // docs/extensions.md: Duration is the runtime's; Billed Duration adds the extensions' time after it.
       const outcome = timedOut ? { status: 'timeout' as const, errorType: undefined } : failure;
-      this.#writeReport(invocation, durationMs, outcome, extensionsBusy ? performance.now() - answeredAt : 0);
+      this.telemetry.finished(invocation, this.#reportMetrics(durationMs, extensionsBusy ? performance.now() - answeredAt : 0), outcome, spans, producedBytes);
       this.#replenishOnce();
       if (this.#draining === invocation) this.#draining = undefined;
       // After an early answer the environment may already run its next invocation: leave it be.
@@ -460,31 +486,21 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     this.#runAfterExtensions(true);
   }
 
-  #writeReport(
-    invocation: Invocation,
-    durationMs: number,
-    failure: { status: 'error' | 'timeout'; errorType: string | undefined } | undefined,
-    extensionsMs: number,
-  ): void {
+  /**
+   * The metrics of an invocation's REPORT; the first one after an on-demand init carries it.
+   * docs/extensions.md: Duration is the runtime's; Billed Duration adds the extensions' time after it.
+   */
+  #reportMetrics(durationMs: number, extensionsMs: number): { durationMs: number; billedDurationMs: number; memorySizeMB: number; maxMemoryUsedMB: number; initDurationMs?: number } {
     const cold = this.#coldPending;
     this.#coldPending = false;
     const initDurationMs = cold ? this.#initDurationMs : undefined;
     // docs/log-format.md: custom runtimes are billed for their init too.
     const billedBase = durationMs + extensionsMs + (initDurationMs !== undefined && this.fn.launch.kind === 'bootstrap' ? initDurationMs : 0);
-    this.#hooks.log(endLine(invocation.requestId), invocation);
-    this.#hooks.log(
-      reportLine({
-        requestId: invocation.requestId,
-        durationMs,
-        billedDurationMs: Math.max(1, Math.ceil(billedBase)),
-        memorySizeMb: this.fn.memorySize,
-        maxMemoryUsedMb: this.#sandbox.peakMemoryMb(),
-        initDurationMs,
-        status: failure?.status,
-        errorType: failure?.errorType,
-      }),
-      invocation,
-    );
+    // The peak is summed over the environment's processes (runtime and extensions), which counts
+    // their shared pages more than once; Lambda never reports more than the memory size.
+    const maxMemoryUsedMB = Math.min(this.fn.memorySize, this.#sandbox.peakMemoryMb());
+    const metrics = { durationMs, billedDurationMs: Math.max(1, Math.ceil(billedBase)), memorySizeMB: this.fn.memorySize, maxMemoryUsedMB };
+    return initDurationMs === undefined ? metrics : { ...metrics, initDurationMs };
   }
 
   /** Peak memory of this environment so far, in MB. */

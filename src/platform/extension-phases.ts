@@ -91,6 +91,11 @@ export class ExtensionPhases implements ExtensionApiTarget {
     return false;
   }
 
+  /** A registered extension's identifier (the Telemetry API lets only those subscribe). */
+  isRegistered(identifier: string): boolean {
+    return this.#byId.has(identifier);
+  }
+
   /** Init is over: later registrations are refused. */
   closeRegistration(): void {
     this.#registrationOpen = false;

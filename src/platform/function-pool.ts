@@ -7,7 +7,6 @@ import { performance } from 'node:perf_hooks';
 import type { FunctionConfig } from '../config/function-config.js';
 import type { FunctionLog } from '../observability/function-log.js';
 import { FUNCTION_ERROR_TYPES } from '../errors.js';
-import { endLine, initReportLine, reportLine, startLine } from '../observability/report-lines.js';
 import {
   ExecutionEnvironment,
   type EnvironmentTimings,
@@ -118,7 +117,7 @@ export class FunctionPool {
       first.invoke(invocation);
       return;
     }
-    this.#log.write(initReportLine(init.durationMs, 'init', init.status, this.#initErrorType(init)), undefined);
+    first.telemetry.initFailed(init.durationMs, init.status, this.#initErrorType(init), undefined);
     // Suppressed init: the failed init is retried once inside the invoke, which reports its error.
     const startedAt = performance.now();
     const retry = await this.#start(invocation);
@@ -129,27 +128,15 @@ export class FunctionPool {
     }
     const error = initFailureError(invocation.requestId, retried, this.#options.timings.initTimeoutMs);
     // Lambda's order: INIT_REPORT of the retried init, then START, the error, END, REPORT.
-    this.#log.write(initReportLine(retried.durationMs, 'invoke', retried.status, error.errorType), invocation);
-    this.#log.write(startLine(invocation.requestId, this.version), invocation);
+    retry.telemetry.initFailed(retried.durationMs, retried.status, error.errorType, invocation);
+    retry.telemetry.started(invocation, this.version);
     if (retried.reported === undefined) {
       this.#log.write(errorMessageOf(error), invocation);
       this.#log.write(error.errorType, invocation);
     }
-    this.#log.write(endLine(invocation.requestId), invocation);
     const durationMs = performance.now() - startedAt;
-    this.#log.write(
-      reportLine({
-        requestId: invocation.requestId,
-        durationMs,
-        billedDurationMs: Math.max(1, Math.ceil(durationMs)),
-        memorySizeMb: this.fn.memorySize,
-        maxMemoryUsedMb: retry.peakMemoryMb(),
-        initDurationMs: undefined,
-        status: retried.status,
-        errorType: error.errorType,
-      }),
-      invocation,
-    );
+    const metrics = { durationMs, billedDurationMs: Math.max(1, Math.ceil(durationMs)), memorySizeMB: this.fn.memorySize, maxMemoryUsedMB: retry.peakMemoryMb() };
+    retry.telemetry.finished(invocation, metrics, { status: retried.status, errorType: error.errorType }, [], undefined);
     invocation.settle({ kind: 'function-error', error });
     invocation.markFinished();
   }
@@ -241,7 +228,7 @@ export class FunctionPool {
         this.#becameIdle(env);
         return;
       }
-      this.#log.write(initReportLine(init.durationMs, 'init', init.status, this.#initErrorType(init)), undefined);
+      env.telemetry.initFailed(init.durationMs, init.status, this.#initErrorType(init), undefined);
       await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 1000 * 2 ** attempt)).unref());
     }
   }

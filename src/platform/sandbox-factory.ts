@@ -151,6 +151,8 @@ function releaseWhenReady(box: ProcessSandbox, env: Record<string, string>, log:
   return {
     exited: box.exited,
     runtimeApiListener,
+    // Telemetry delivery enters the environment's network namespace through this process.
+    rootPid: box.rootPid,
     signal: (signal) => box.signal(signal),
     peakMemoryMb: () => box.peakMemoryMb(),
   };

@@ -13,6 +13,7 @@ import { handleExtensionApi } from './extension-api.js';
 import { parseRuntimeApiRequest } from './routes.js';
 import type { NextWaiter, ReportedError, RuntimeApiTarget, RuntimeEvent } from './runtime-api-target.js';
 import { relayStream } from './stream-relay.js';
+import { parseTelemetryRoute, sendSubscribed, subscribe } from './telemetry-route.js';
 
 /** Largest buffered response a runtime may post: 6 MB plus Lambda's 100 bytes of slack. */
 export const MAX_BUFFERED_RESPONSE_BYTES = 6_291_556;
@@ -120,8 +121,28 @@ async function handleInitError(target: RuntimeApiTarget, req: IncomingMessage, r
   else sendAccepted(res);
 }
 
+/** Telemetry and Logs API subscribe requests (docs/telemetry.md); false: not one of them. */
+function routeTelemetry(target: RuntimeApiTarget, req: IncomingMessage, res: ServerResponse): boolean {
+  const url = req.url ?? '/';
+  const query = url.indexOf('?');
+  const found = parseTelemetryRoute(req.method ?? 'GET', query < 0 ? url : url.slice(0, query));
+  if (found === undefined || target.subscribeTelemetry === undefined) return false;
+  if (found.kind === 'method-not-allowed') {
+    res.setHeader('Allow', found.allowed);
+    sendError(res, 'LAMINA_ERR_RUNTIME_METHOD_NOT_ALLOWED', `Method ${req.method ?? ''} not allowed`);
+    req.resume();
+    return true;
+  }
+  const telemetry = { subscribeTelemetry: target.subscribeTelemetry.bind(target) };
+  subscribe(telemetry, req, found.api)
+    .then((answer) => (answer.ok ? sendSubscribed(res) : sendError(res, answer.code, answer.message)))
+    .catch(() => res.destroy());
+  return true;
+}
+
 function route(target: RuntimeApiTarget, req: IncomingMessage, res: ServerResponse): void {
   const action = parseRuntimeApiRequest(req.method ?? 'GET', req.url ?? '/');
+  if (action.kind === 'not-found' && routeTelemetry(target, req, res)) return;
   switch (action.kind) {
     case 'next': {
       // Drain any body: unread, it fills the socket's buffers and the server stops reading, so a

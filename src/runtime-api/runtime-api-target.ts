@@ -5,6 +5,7 @@
 import type { PassThrough } from 'node:stream';
 import type { RuntimeApiErrorCode } from '../errors.js';
 import type { ExtensionApiTarget } from './extension-api-target.js';
+import type { TelemetryTarget } from './telemetry-route.js';
 
 /**
  * An invocation as the runtime receives it from `GET /next`: plain data, so the HTTP layer needs
@@ -46,7 +47,7 @@ export interface ReportedError {
  * `Answer` is the target's own handle on the invocation being answered: the HTTP layer only
  * passes it back.
  */
-export interface RuntimeApiTarget<Answer extends object = object> {
+export interface RuntimeApiTarget<Answer extends object = object> extends Partial<TelemetryTarget> {
   /** A runtime asks for its next event: deliver at once, or park the waiter. */
   next(waiter: NextWaiter): RuntimeApiErrorCode | undefined;
   /** The runtime starts answering `requestId`; refuse an unknown id or a second answer. */
@@ -65,3 +66,13 @@ export interface RuntimeApiTarget<Answer extends object = object> {
   /** The environment's Extensions API participants (docs/extensions.md). */
   readonly extensions: ExtensionApiTarget;
 }
+
+/**
+ * Who may subscribe to telemetry: the extensions registered with the environment. The Extensions
+ * API will supply the real registry; until then any non-empty identifier is accepted.
+ */
+export interface ExtensionIdentity {
+  isRegistered(identifier: string): boolean;
+}
+
+export const ANY_EXTENSION_IDENTIFIER: ExtensionIdentity = { isRegistered: (identifier) => identifier !== '' };

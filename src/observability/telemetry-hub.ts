@@ -1,0 +1,125 @@
+/**
+ * The Telemetry API of one execution environment (docs/telemetry.md): its subscribers, and the
+ * events they receive: platform phase records, `platform.telemetrySubscription`, and the
+ * function's log lines. Events of the init phase are kept until init ends and replayed to each
+ * subscriber, so an extension that subscribes during init still sees `platform.initStart`.
+ */
+import type { RuntimeApiErrorCode } from '../errors.js';
+import type { ExtensionIdentity } from '../runtime-api/runtime-api-target.js';
+import type { TelemetrySubscription, TelemetryType } from '../runtime-api/telemetry-subscription.js';
+import { TelemetryBatcher, type TelemetryEvent } from './telemetry-batcher.js';
+import { senderFor, type Reach } from './telemetry-delivery.js';
+import type { PhaseEvent } from './phase-records.js';
+
+/**
+ * Most init-phase events kept for replay (Lambda's largest maxItems), and most bytes of them (its
+ * largest maxBytes): a function that prints without end during init costs a bounded amount.
+ */
+const INIT_BACKLOG_LIMIT = 10_000;
+const INIT_BACKLOG_BYTES = 1_048_576;
+
+interface Subscriber {
+  readonly types: ReadonlySet<TelemetryType>;
+  readonly batcher: TelemetryBatcher;
+}
+
+function objectOr(line: string): unknown {
+  if (!line.startsWith('{')) return line;
+  try {
+    return JSON.parse(line) as unknown;
+  } catch {
+    return line;
+  }
+}
+
+export type SubscribeOutcome = 'subscribed' | 'closed' | 'unreachable';
+
+/**
+ * @example
+ * const hub = new TelemetryHub(HOST_LOOPBACK);
+ * hub.subscribe('ext-id', subscription); // 'subscribed'
+ * hub.platform({ type: 'platform.start', record: { requestId: 'abc', version: '$LATEST' } });
+ */
+export class TelemetryHub {
+  /** How the environment's `sandbox.localdomain` is reached from here; none: it is not. */
+  readonly #reach: Reach | undefined;
+  #subscribers = new Map<string, Subscriber>();
+  #backlog: { event: TelemetryEvent; category: TelemetryType }[] | undefined = [];
+  #backlogBytes = 0;
+  #open = true;
+  /** The function logs in JSON: a line that is a JSON object is delivered as that object. */
+  readonly #jsonLogs: boolean;
+
+  constructor(reach: Reach | undefined, jsonLogs = false) {
+    this.#reach = reach;
+    this.#jsonLogs = jsonLogs;
+  }
+
+  /** A subscribe request from extension `identifier`; a second one from it replaces the first. */
+  subscribe(identifier: string, subscription: TelemetrySubscription): SubscribeOutcome {
+    if (!this.#open) return 'closed';
+    if (this.#reach === undefined || this.#reach.reachable?.() === false) return 'unreachable';
+    const batcher = new TelemetryBatcher(subscription.buffering, senderFor(this.#reach, subscription));
+    const subscriber: Subscriber = { types: new Set(subscription.types), batcher };
+    void this.#subscribers.get(identifier)?.batcher.close();
+    this.#subscribers.set(identifier, subscriber);
+    for (const { event, category } of this.#backlog ?? []) if (subscriber.types.has(category)) batcher.push(event);
+    this.#publish('platform', 'platform.telemetrySubscription', { name: identifier, state: 'Subscribed', types: subscription.types });
+    return 'subscribed';
+  }
+
+  /**
+   * A subscribe request as the Runtime API answers it: refused for an identifier `extensions` does
+   * not know, after init, or when the subscriber cannot be reached.
+   */
+  subscribeAs(extensions: ExtensionIdentity, identifier: string, subscription: TelemetrySubscription): RuntimeApiErrorCode | undefined {
+    if (!extensions.isRegistered(identifier)) return 'LAMINA_ERR_EXTENSION_UNKNOWN';
+    const outcome = this.subscribe(identifier, subscription);
+    if (outcome === 'closed') return 'LAMINA_ERR_TELEMETRY_SUBSCRIPTION_CLOSED';
+    if (outcome === 'unreachable') return 'LAMINA_ERR_TELEMETRY_UNREACHABLE';
+    return undefined;
+  }
+
+  /** Init is over: no more subscriptions (Lambda's rule), and the backlog is no longer needed. */
+  closeSubscriptions(): void {
+    this.#open = false;
+    this.#backlog = undefined;
+  }
+
+  /** Someone may receive an event published now (a subscriber, or init's replay backlog). */
+  get listening(): boolean {
+    return this.#backlog !== undefined || this.#subscribers.size > 0;
+  }
+
+  platform(event: PhaseEvent): void {
+    this.#publish('platform', event.type, event.record);
+  }
+
+  /** A line the function wrote: the line itself (Text format), or its object (JSON format). */
+  functionLine(line: string): void {
+    this.#publish('function', 'function', this.#jsonLogs ? objectOr(line) : line);
+  }
+
+  /**
+   * The environment is gone: send everything buffered and close the connections. Events published
+   * later (the report of an invocation that timed out) still go out, on a new connection.
+   */
+  async close(): Promise<void> {
+    await Promise.all([...this.#subscribers.values()].map((subscriber) => subscriber.batcher.close()));
+    this.#reach?.close?.();
+  }
+
+  #publish(category: TelemetryType, type: string, record: unknown): void {
+    // Hot path: after init, an environment nobody subscribed to pays nothing per line.
+    if (!this.listening) return;
+    const event: TelemetryEvent = { time: new Date().toISOString(), type, record };
+    if (this.#backlog !== undefined && this.#backlog.length < INIT_BACKLOG_LIMIT) {
+      const size = typeof record === 'string' ? record.length : 256;
+      if (this.#backlogBytes + size <= INIT_BACKLOG_BYTES) {
+        this.#backlogBytes += size;
+        this.#backlog.push({ event, category });
+      }
+    }
+    for (const subscriber of this.#subscribers.values()) if (subscriber.types.has(category)) subscriber.batcher.push(event);
+  }
+}

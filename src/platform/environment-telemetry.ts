@@ -1,0 +1,131 @@
+/**
+ * What an execution environment reports about its phases (docs/telemetry.md): one record per
+ * phase, from which the log lines are derived, delivered to the environment's Telemetry API
+ * subscribers too. Split from environment.ts, which calls one method per phase.
+ */
+import { performance } from 'node:perf_hooks';
+import { defined, phaseLines, tracingOf, type InitPhase, type PhaseEvent, type PhaseStatus, type ReportMetrics, type Span } from '../observability/phase-records.js';
+import type { Reach } from '../observability/telemetry-delivery.js';
+import { TelemetryHub } from '../observability/telemetry-hub.js';
+import type { RuntimeApiErrorCode } from '../errors.js';
+import { ANY_EXTENSION_IDENTIFIER, type ExtensionIdentity } from '../runtime-api/runtime-api-target.js';
+import type { TelemetrySubscription } from '../runtime-api/telemetry-subscription.js';
+import type { InitializationType } from './environment-types.js';
+import type { Invocation } from './invocation.js';
+
+export type Failure = { readonly status: 'error' | 'timeout'; readonly errorType: string | undefined } | undefined;
+
+function round3(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+/**
+ * @example
+ * const telemetry = new EnvironmentTelemetry({ initializationType: 'on-demand', phase: 'init' }, HOST_LOOPBACK, false, hooks.log);
+ * telemetry.initStarted('my-fn', '$LATEST', undefined);
+ */
+export class EnvironmentTelemetry {
+  readonly #hub: TelemetryHub;
+  readonly #base: { readonly initializationType: InitializationType; readonly phase: InitPhase };
+  readonly #log: (line: string, invocation: Invocation | undefined) => void;
+  /** Who may subscribe; the Extensions API's registry replaces this when it lands. */
+  extensions: ExtensionIdentity = ANY_EXTENSION_IDENTIFIER;
+  /** When the runtime received the current invocation, and when it started to answer it (spans). */
+  #deliveredAt = 0;
+  #answerStartedAt: number | undefined;
+
+  constructor(
+    base: { readonly initializationType: InitializationType; readonly phase: InitPhase },
+    reach: Reach | undefined,
+    jsonLogs: boolean,
+    log: (line: string, invocation: Invocation | undefined) => void,
+  ) {
+    this.#base = base;
+    this.#hub = new TelemetryHub(reach, jsonLogs);
+    this.#log = log;
+  }
+
+  /** Someone may receive what is published now: worth building records only for them. */
+  get listening(): boolean {
+    return this.#hub.listening;
+  }
+
+  subscribe(identifier: string, subscription: TelemetrySubscription): RuntimeApiErrorCode | undefined {
+    return this.#hub.subscribeAs(this.extensions, identifier, subscription);
+  }
+
+  functionLine(line: string): void {
+    this.#hub.functionLine(line);
+  }
+
+  initStarted(functionName: string, functionVersion: string, invocation: Invocation | undefined): void {
+    this.#phase({ type: 'platform.initStart', record: { ...this.#base, functionName, functionVersion } }, invocation);
+  }
+
+  /** The init phase ended: its records, and no more subscriptions (Lambda's rule). */
+  initEnded(status: 'success' | 'error' | 'timeout', durationMs: number, errorType: string | undefined): void {
+    this.#hub.platform({ type: 'platform.initRuntimeDone', record: defined({ ...this.#base, status, errorType }) });
+    // A failed init's INIT_REPORT line is the pool's to write (it knows the retry); success writes none.
+    if (status === 'success') this.#phase({ type: 'platform.initReport', record: { ...this.#base, status, metrics: { durationMs } } }, undefined);
+    this.#hub.closeSubscriptions();
+  }
+
+  /**
+   * A failed init's report (INIT_REPORT), written by the pool once it knows how the failure ends:
+   * the first attempt's, or the retry's inside `invocation`.
+   */
+  initFailed(durationMs: number, status: 'error' | 'timeout', errorType: string | undefined, invocation: Invocation | undefined): void {
+    this.#phase({ type: 'platform.initReport', record: defined({ ...this.#base, status, errorType, metrics: { durationMs } }) }, invocation);
+  }
+
+  /** The runtime receives the invocation (or it fails before): START. */
+  started(invocation: Invocation, version: string): void {
+    this.#deliveredAt = performance.now();
+    this.#answerStartedAt = undefined;
+    const record = defined({ requestId: invocation.requestId, version, tracing: tracingOf(invocation.traceId) });
+    this.#phase({ type: 'platform.start', record }, invocation);
+  }
+
+  answerStarted(): void {
+    this.#answerStartedAt ??= performance.now();
+  }
+
+  /**
+   * The spans Lamina can measure, taken when the answer is complete: from delivery to the
+   * runtime's first answer byte (responseLatency) and from there to its complete answer
+   * (responseDuration). runtimeOverhead would end at the runtime's next `/next`, after the
+   * report: not measured. Empty when nobody listens (hot path: no timestamps formatted).
+   */
+  spans(answeredAt: number): Span[] {
+    const started = this.#answerStartedAt;
+    if (!this.listening || started === undefined || this.#deliveredAt === 0) return [];
+    const wall = (at: number): string => new Date(performance.timeOrigin + at).toISOString();
+    return [
+      { name: 'responseLatency', start: wall(this.#deliveredAt), durationMs: round3(started - this.#deliveredAt) },
+      { name: 'responseDuration', start: wall(started), durationMs: round3(answeredAt - started) },
+    ];
+  }
+
+  /** runtimeDone, then the report (END and REPORT lines). */
+  finished(invocation: Invocation, metrics: ReportMetrics, failure: Failure, spans: Span[], producedBytes: number | undefined): void {
+    const status: PhaseStatus = failure?.status ?? 'success';
+    const common = { requestId: invocation.requestId, status, errorType: failure?.errorType };
+    const tracing = tracingOf(invocation.traceId);
+    if (this.listening) {
+      const record = defined({ ...common, metrics: defined({ durationMs: metrics.durationMs, producedBytes }), spans, tracing });
+      this.#hub.platform({ type: 'platform.runtimeDone', record });
+    }
+    this.#phase({ type: 'platform.report', record: defined({ ...common, metrics: defined(metrics), tracing }) }, invocation);
+  }
+
+  /** The environment is gone: send what is buffered, let go of connections and relays. */
+  close(): void {
+    void this.#hub.close();
+  }
+
+  /** One phase: its record goes to the Telemetry API, its log lines (derived from it) to the log. */
+  #phase(event: PhaseEvent, invocation: Invocation | undefined): void {
+    this.#hub.platform(event);
+    for (const line of phaseLines(event)) this.#log(line, invocation);
+  }
+}

@@ -1,0 +1,59 @@
+/** The log lines derived from phase records are the lines Lamina wrote before records existed. */
+import { describe, expect, it } from 'vitest';
+import { phaseLines, tracingOf, type PhaseEvent } from '../../src/observability/phase-records.js';
+
+function initReportEvent(durationMs: number, phase: 'init' | 'invoke', status: 'error' | 'timeout', errorType: string | undefined): PhaseEvent {
+  const record = { initializationType: 'on-demand', phase, status, metrics: { durationMs }, ...(errorType === undefined ? {} : { errorType }) } as const;
+  return { type: 'platform.initReport', record };
+}
+import { endLine, initReportLine, reportLine, startLine } from '../../src/observability/report-lines.js';
+
+const metrics = { durationMs: 12.345, billedDurationMs: 13, memorySizeMB: 128, maxMemoryUsedMB: 57 };
+
+describe('phaseLines', () => {
+  it('writes START from a start record', () => {
+    expect(phaseLines({ type: 'platform.start', record: { requestId: 'abc', version: '$LATEST', tracing: tracingOf('Root=1-2-3') } })).toEqual([
+      'START RequestId: abc Version: $LATEST',
+    ]);
+  });
+
+  it('writes END then REPORT from a report record, byte for byte', () => {
+    expect(phaseLines({ type: 'platform.report', record: { requestId: 'abc', status: 'success', metrics } })).toEqual([
+      'END RequestId: abc',
+      'REPORT RequestId: abc\tDuration: 12.35 ms\tBilled Duration: 13 ms\tMemory Size: 128 MB\tMax Memory Used: 57 MB',
+    ]);
+  });
+
+  it.each([
+    ['success', undefined, undefined, undefined],
+    ['error', 'Function.Boom', 'error', 'Function.Boom'],
+    ['timeout', undefined, 'timeout', undefined],
+    ['failure', 'Runtime.ExitError', 'error', 'Runtime.ExitError'],
+  ] as const)('a %s report matches reportLine', (status, errorType, lineStatus, lineError) => {
+    const record = { requestId: 'id-1', status, metrics: { ...metrics, initDurationMs: 201.5 }, ...(errorType === undefined ? {} : { errorType }) };
+    const expected = reportLine({
+      requestId: 'id-1', durationMs: 12.345, billedDurationMs: 13, memorySizeMb: 128, maxMemoryUsedMb: 57,
+      initDurationMs: 201.5, status: lineStatus, errorType: lineError,
+    });
+    expect(phaseLines({ type: 'platform.report', record })).toEqual([endLine('id-1'), expected]);
+    expect(startLine('id-1', '$LATEST')).toBe('START RequestId: id-1 Version: $LATEST');
+  });
+
+  it('writes INIT_REPORT only for a failed init', () => {
+    expect(phaseLines(initReportEvent(210.4, 'invoke', 'timeout', undefined))).toEqual([initReportLine(210.4, 'invoke', 'timeout', undefined)]);
+    expect(phaseLines(initReportEvent(3, 'init', 'error', 'Runtime.BadInit'))).toEqual(['INIT_REPORT Init Duration: 3.00 ms\tPhase: init\tStatus: error\tError Type: Runtime.BadInit']);
+    const ok = { type: 'platform.initReport', record: { initializationType: 'on-demand', phase: 'init', status: 'success', metrics: { durationMs: 5 } } } as const;
+    expect(phaseLines(ok)).toEqual([]);
+  });
+
+  it('writes nothing for initStart, initRuntimeDone and runtimeDone', () => {
+    expect(phaseLines({ type: 'platform.initStart', record: { initializationType: 'on-demand', phase: 'init', functionName: 'f', functionVersion: '$LATEST' } })).toEqual([]);
+    expect(phaseLines({ type: 'platform.initRuntimeDone', record: { initializationType: 'on-demand', phase: 'init', status: 'success' } })).toEqual([]);
+    expect(phaseLines({ type: 'platform.runtimeDone', record: { requestId: 'a', status: 'success', metrics: { durationMs: 1 }, spans: [] } })).toEqual([]);
+  });
+
+  it('leaves tracing out without a trace id', () => {
+    expect(tracingOf('')).toBeUndefined();
+    expect(tracingOf('Root=1-2-3')).toEqual({ type: 'X-Amzn-Trace-Id', value: 'Root=1-2-3' });
+  });
+});

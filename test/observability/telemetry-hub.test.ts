@@ -1,0 +1,75 @@
+/** The per-environment hub: init backlog replay, types filtering, JSON log lines, closing. */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { HOST_LOOPBACK } from '../../src/observability/telemetry-delivery.js';
+import { TelemetryHub } from '../../src/observability/telemetry-hub.js';
+import { parseTelemetrySubscription, type TelemetrySubscription, type TelemetryType } from '../../src/runtime-api/telemetry-subscription.js';
+
+let server: Server | undefined;
+afterEach(() => new Promise((resolve) => (server === undefined ? resolve(undefined) : server.close(resolve))));
+
+async function listener(): Promise<{ port: number; events: { type: string; record: unknown }[] }> {
+  const events: { type: string; record: unknown }[] = [];
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      events.push(...(JSON.parse(Buffer.concat(chunks).toString()) as typeof events));
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as AddressInfo).port, events };
+}
+
+function subscription(port: number, types: TelemetryType[]): TelemetrySubscription {
+  const parsed = parseTelemetrySubscription({ schemaVersion: '2022-12-13', destination: { protocol: 'HTTP', URI: `http://sandbox:${port}` }, types });
+  if (typeof parsed === 'string') throw new Error(parsed);
+  return parsed;
+}
+
+const initStart = { type: 'platform.initStart', record: { initializationType: 'on-demand', phase: 'init', functionName: 'f', functionVersion: '$LATEST' } } as const;
+
+describe('TelemetryHub', () => {
+  it('replays init events to a late subscriber, filtered by its types, and closes subscriptions after init', async () => {
+    const { port, events } = await listener();
+    const hub = new TelemetryHub(HOST_LOOPBACK);
+    hub.platform(initStart);
+    hub.functionLine('printed during init');
+    expect(hub.subscribe('ext', subscription(port, ['platform']))).toBe('subscribed');
+    hub.closeSubscriptions();
+    expect(hub.subscribe('other', subscription(port, ['platform']))).toBe('closed');
+    hub.functionLine('not asked for');
+    hub.platform({ type: 'platform.start', record: { requestId: 'r1', version: '$LATEST' } });
+    await hub.close();
+    expect(events.map((e) => e.type)).toEqual(['platform.initStart', 'platform.telemetrySubscription', 'platform.start']);
+  });
+
+  it('delivers JSON-format lines as objects and anything else as the line', async () => {
+    const { port, events } = await listener();
+    const hub = new TelemetryHub(HOST_LOOPBACK, true);
+    hub.subscribe('ext', subscription(port, ['function']));
+    hub.functionLine('{"level":"INFO","message":"hi"}');
+    hub.functionLine('{not json');
+    hub.functionLine('plain');
+    await hub.close();
+    expect(events.map((e) => e.record)).toEqual([{ level: 'INFO', message: 'hi' }, '{not json', 'plain']);
+  });
+
+  it('refuses to subscribe when the subscriber cannot be reached', () => {
+    expect(new TelemetryHub(undefined).subscribe('ext', subscription(9, ['platform']))).toBe('unreachable');
+  });
+});
+
+describe('TelemetryHub memory', () => {
+  it('keeps at most 1 MiB of init output for replay', async () => {
+    const { port, events } = await listener();
+    const hub = new TelemetryHub(HOST_LOOPBACK);
+    const line = 'x'.repeat(100_000);
+    for (let n = 0; n < 20; n += 1) hub.functionLine(line);
+    hub.subscribe('ext', subscription(port, ['function']));
+    await hub.close();
+    expect(events.length).toBe(10);
+  });
+});
