@@ -73,8 +73,9 @@ export class TelemetryHub {
    * not know, after init, or when the subscriber cannot be reached.
    */
   subscribeAs(extensions: ExtensionIdentity, identifier: string, subscription: TelemetrySubscription): RuntimeApiErrorCode | undefined {
-    if (!extensions.isRegistered(identifier)) return 'LAMINA_ERR_EXTENSION_UNKNOWN';
-    const outcome = this.subscribe(identifier, subscription);
+    const name = extensions.nameOf(identifier);
+    if (name === undefined) return 'LAMINA_ERR_EXTENSION_UNKNOWN';
+    const outcome = this.subscribe(name, subscription);
     if (outcome === 'closed') return 'LAMINA_ERR_TELEMETRY_SUBSCRIPTION_CLOSED';
     if (outcome === 'unreachable') return 'LAMINA_ERR_TELEMETRY_UNREACHABLE';
     return undefined;

@@ -8,7 +8,7 @@ import { defined, phaseLines, tracingOf, type InitPhase, type PhaseEvent, type P
 import type { Reach } from '../observability/telemetry-delivery.js';
 import { TelemetryHub } from '../observability/telemetry-hub.js';
 import type { RuntimeApiErrorCode } from '../errors.js';
-import { ANY_EXTENSION_IDENTIFIER, type ExtensionIdentity } from '../runtime-api/runtime-api-target.js';
+import { NO_EXTENSIONS, type ExtensionIdentity } from '../runtime-api/runtime-api-target.js';
 import type { TelemetrySubscription } from '../runtime-api/telemetry-subscription.js';
 import type { InitializationType } from './environment-types.js';
 import type { Invocation } from './invocation.js';
@@ -29,7 +29,7 @@ export class EnvironmentTelemetry {
   readonly #base: { readonly initializationType: InitializationType; readonly phase: InitPhase };
   readonly #log: (line: string, invocation: Invocation | undefined) => void;
   /** Who may subscribe; the Extensions API's registry replaces this when it lands. */
-  extensions: ExtensionIdentity = ANY_EXTENSION_IDENTIFIER;
+  extensions: ExtensionIdentity = NO_EXTENSIONS;
   /** When the runtime received the current invocation, and when it started to answer it (spans). */
   #deliveredAt = 0;
   #answerStartedAt: number | undefined;

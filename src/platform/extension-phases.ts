@@ -91,9 +91,9 @@ export class ExtensionPhases implements ExtensionApiTarget {
     return false;
   }
 
-  /** A registered extension's identifier (the Telemetry API lets only those subscribe). */
-  isRegistered(identifier: string): boolean {
-    return this.#byId.has(identifier);
+  /** The name of the extension registered as `identifier` (the Telemetry API lets only those subscribe). */
+  nameOf(identifier: string): string | undefined {
+    return this.#byId.get(identifier)?.name;
   }
 
   /** Init is over: later registrations are refused. */

@@ -68,11 +68,12 @@ export interface RuntimeApiTarget<Answer extends object = object> extends Partia
 }
 
 /**
- * Who may subscribe to telemetry: the extensions registered with the environment. The Extensions
- * API will supply the real registry; until then any non-empty identifier is accepted.
+ * Who may subscribe to telemetry: the extensions registered with the environment (the Extensions
+ * API's registry), known by their identifier; the name is what `platform.telemetrySubscription` shows.
  */
 export interface ExtensionIdentity {
-  isRegistered(identifier: string): boolean;
+  nameOf(identifier: string): string | undefined;
 }
 
-export const ANY_EXTENSION_IDENTIFIER: ExtensionIdentity = { isRegistered: (identifier) => identifier !== '' };
+/** An environment before its registry is known: nobody may subscribe. */
+export const NO_EXTENSIONS: ExtensionIdentity = { nameOf: () => undefined };

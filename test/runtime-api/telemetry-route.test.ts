@@ -29,7 +29,7 @@ function telemetryTarget(hub: TelemetryHub, registered: readonly string[]): Runt
     finishTooLarge: unused, beginStream: unused, endStream: unused, initError: unused,
     extensions: { register: unused, next: unused, reportError: unused },
     subscribeTelemetry(identifier: string, subscription: TelemetrySubscription): RuntimeApiErrorCode | undefined {
-      const refused = hub.subscribeAs({ isRegistered: (id) => registered.includes(id) }, identifier, subscription);
+      const refused = hub.subscribeAs({ nameOf: (id) => (registered.includes(id) ? `ext-${id}` : undefined) }, identifier, subscription);
       if (refused === undefined) subscriptions.push(subscription);
       return refused;
     },
