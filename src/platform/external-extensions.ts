@@ -51,12 +51,23 @@ export function findExternalExtensions(layers: readonly string[]): ExternalExten
 }
 
 /**
+ * What the wrapper prints on the environment's stderr when an extension's process ends (docs/extensions.md):
+ * `\x1elamina-extension-exit <status> <name>`. The log sink takes these lines out of the log.
+ */
+export const EXTENSION_EXIT_MARKER = '\x1elamina-extension-exit ';
+
+/**
  * Start `paths` in the background, then exec the runtime. The extensions are the runtime's
  * children: same process group (a timeout or retirement kills them too), same cgroups, namespaces,
  * user and environment (AWS_LAMBDA_RUNTIME_API included). `$0` of each is its own path, so its
- * base name is its extension name.
+ * base name is its extension name. Each runs under a subshell that waits for it and reports its
+ * exit status on stderr, the one channel every sandbox mode already carries to the platform: an
+ * extension that crashes or exits is noticed at once (Lambda's `Extension.Crash`). The subshell's
+ * own stderr is /dev/null (dash would print "Killed" for an extension that died of SIGKILL);
+ * the extension keeps the real one (fd 3 there, closed for the extension).
  */
-const WRAPPER = 'n=$1; shift; while [ "$n" -gt 0 ]; do "$1" & shift; n=$((n-1)); done; exec "$@"';
+const WRAPPER =
+  'n=$1; shift; while [ "$n" -gt 0 ]; do ( exec 3>&2 2>/dev/null; ( exec "$1" 2>&3 3>&- ); printf \'\\036lamina-extension-exit %s %s\\n\' "$?" "${1##*/}" >&3 ) & shift; n=$((n-1)); done; exec "$@"';
 
 /**
  * @example
@@ -66,4 +77,38 @@ const WRAPPER = 'n=$1; shift; while [ "$n" -gt 0 ]; do "$1" & shift; n=$((n-1));
 export function withExtensions(command: string, args: readonly string[], paths: readonly string[]): { command: string; args: readonly string[] } {
   if (paths.length === 0) return { command, args };
   return { command: '/bin/sh', args: ['-c', WRAPPER, 'lamina-extensions', String(paths.length), ...paths, command, ...args] };
+}
+
+export interface ExtensionExit {
+  /** What the line held before the marker (an extension's unfinished last line), else ''. */
+  readonly before: string;
+  readonly name: string;
+  /** The shell's status: the exit code, or 128 + the signal's number. */
+  readonly status: number;
+}
+
+/**
+ * The extension exit a wrapper's line reports, if it is one.
+ *
+ * @example
+ * parseExtensionExit('\x1elamina-extension-exit 3 otel') // { before: '', name: 'otel', status: 3 }
+ * parseExtensionExit('hello') // undefined
+ */
+export function parseExtensionExit(line: string): ExtensionExit | undefined {
+  const at = line.indexOf(EXTENSION_EXIT_MARKER);
+  if (at < 0) return undefined;
+  const match = /^(\d+) (.+)$/.exec(line.slice(at + EXTENSION_EXIT_MARKER.length));
+  if (match === null) return undefined;
+  return { before: line.slice(0, at), status: Number(match[1]), name: match[2] ?? '' };
+}
+
+/**
+ * How Lambda words an extension's exit (its emulator: "exit code 0", else the process's status).
+ *
+ * @example describeExtensionExit(137) // 'signal: killed'
+ */
+export function describeExtensionExit(status: number): string {
+  if (status === 0) return 'exit code 0';
+  if (status > 128) return status - 128 === 9 ? 'signal: killed' : `signal: ${status - 128}`;
+  return `exit status ${status}`;
 }

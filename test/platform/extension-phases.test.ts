@@ -10,6 +10,7 @@ function setUp(external: string[] = []) {
     ready: () => calls.push('ready'),
     invokeDone: () => calls.push('invokeDone'),
     initError: (name, type) => calls.push(`initError ${name} ${type}`),
+    crashed: (name, status) => calls.push(`crashed ${name} ${status}`),
   });
   return { phases, calls };
 }
@@ -134,5 +135,34 @@ describe('extension phases: invoke', () => {
     const { phases } = setUp();
     expect(phases.dispatch(invoke('r1'))).toBe(0);
     expect(phases.busy).toBe(false);
+  });
+});
+
+describe('extension phases: exits and init states', () => {
+  it('reports the exit of an external extension, registered or not, and ignores unknown names', () => {
+    const { phases, calls } = setUp(['a', 'b']);
+    idOf(phases.register('a', ['INVOKE']));
+    phases.exited('a', 0);
+    phases.exited('b', 137);
+    // A line forged by the function's own output cannot name an extension that is not in /opt/extensions.
+    phases.exited('not-there', 1);
+    idOf(phases.register('internal', ['INVOKE']));
+    phases.exited('internal', 1);
+    expect(calls).toEqual(['crashed a 0', 'crashed b 137']);
+  });
+
+  it('lists each extension as Lambda does at the end of init: Ready, Registered, InitError, Started', () => {
+    const { phases } = setUp(['a', 'b', 'c', 'd']);
+    const a = idOf(phases.register('a', ['INVOKE', 'SHUTDOWN']));
+    phases.next(a, waiter());
+    idOf(phases.register('b', ['SHUTDOWN']));
+    const c = idOf(phases.register('c', []));
+    expect(phases.reportError(c, 'init', 'Extension.ConfigInvalid', Buffer.from('{}'))).toBeUndefined();
+    expect(phases.initStates()).toEqual([
+      { name: 'a', state: 'Ready', events: ['INVOKE', 'SHUTDOWN'] },
+      { name: 'b', state: 'Registered', events: ['SHUTDOWN'] },
+      { name: 'c', state: 'InitError', events: [], errorType: 'Extension.ConfigInvalid' },
+      { name: 'd', state: 'Started', events: [] },
+    ]);
   });
 });
