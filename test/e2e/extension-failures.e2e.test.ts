@@ -8,7 +8,9 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bootstrapFunction } from '../helpers/function-config.js';
+import { copyFileSync } from 'node:fs';
+import { bootstrapFunction, customRuntimeFunction, FIXTURES } from '../helpers/function-config.js';
+import { detectSandboxLimits } from '../../src/platform/sandbox-factory.js';
 import { startLamina, type RunningLamina } from '../helpers/lamina-server.js';
 
 let lamina: RunningLamina | undefined;
@@ -119,5 +121,22 @@ sleep 30
     const output = lamina.output.join('');
     expect(output).toMatch(/INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: timeout/);
     expect(output).toMatch(/EXTENSION\tName: sleeper\tState: Started\tEvents: \[\]/);
+  });
+
+  const limits = detectSandboxLimits();
+  it.runIf(limits.isolation !== undefined)('isolated too: the exit report crosses the launcher', async () => {
+    const code = mkdtempSync(join(tmpdir(), 'lamina-ext-code-'));
+    copyFileSync(join(FIXTURES, 'runtimes', 'echo', 'bootstrap'), join(code, 'bootstrap'));
+    chmodSync(code, 0o755);
+    chmodSync(join(code, 'bootstrap'), 0o755);
+    const crasher = registering('["INVOKE"]', 'case "$event" in *INVOKE*) exit 4;; esac');
+    const dir = layer({ crasher });
+    chmodSync(dir, 0o755);
+    chmodSync(join(dir, 'extensions'), 0o755);
+    const fn = customRuntimeFunction('ext', code, { layers: [dir], timeout: 10 });
+    lamina = await startLamina([fn], { limits });
+    const result = await invoke(lamina.url, '{"sleepMs":1500,"echo":1}');
+    expect(JSON.parse(result.text)).toEqual({ errorType: 'Extension.Crash', errorMessage: `RequestId: ${result.requestId} Error: Extension crasher exited: exit status 4` });
+    expect(lamina.output.join('')).not.toContain('lamina-extension-exit');
   });
 });
