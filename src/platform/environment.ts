@@ -127,7 +127,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     const log = (line: string): void => {
       // The extensions' wrapper reports each one's exit on stderr (src/platform/external-extensions.ts).
       const exit = watchExits ? parseExtensionExit(line) : undefined;
-      if (exit !== undefined) {
+      if (exit !== undefined && env.extensions.isExternal(exit.name)) {
         if (exit.before !== '') log(exit.before);
         env.extensions.exited(exit.name, exit.status);
         return;

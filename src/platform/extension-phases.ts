@@ -171,10 +171,17 @@ export class ExtensionPhases implements ExtensionApiTarget {
 
   /**
    * The wrapper reports that the external extension `name` exited with `status`. An unknown name
-   * (a forged line from the function's own output) is ignored.
+   * (a forged line from the function's own output) is not one: false, and the caller logs the line.
    */
-  exited(name: string, status: number): void {
-    if (this.#expected.has(name)) this.#hooks.crashed(name, status);
+  exited(name: string, status: number): boolean {
+    if (!this.isExternal(name)) return false;
+    this.#hooks.crashed(name, status);
+    return true;
+  }
+
+  /** `name` is an executable of /opt/extensions (started by the platform). */
+  isExternal(name: string): boolean {
+    return this.#expected.has(name);
   }
 
   /**

@@ -94,6 +94,25 @@ describe('failing external extensions', () => {
     expect(output().match(/Init Duration/g)?.length).toBeGreaterThanOrEqual(2);
   });
 
+  it('an extension that exits while the environment is idle retires it; the next invocation gets a new one', async () => {
+    // Back at next at once, but dies 300 ms after its first INVOKE (of SIGKILL).
+    const late = registering('["INVOKE"]', 'echo "[$name] got it"; (sleep 0.3; kill -9 $$) &');
+    const fn = bootstrapFunction('ext', { layers: [layer({ late })], timeout: 10 });
+    lamina = await startLamina([fn]);
+    // A forged report naming no extension of /opt/extensions is the function's own log line.
+    const first = await invoke(lamina.url, JSON.stringify({ echo: 1, log: '\x1elamina-extension-exit 1 nobody' }));
+    expect(first.text).toBe('1');
+    const output = (): string => lamina?.output.join('') ?? '';
+    expect(output()).toContain('\x1elamina-extension-exit 1 nobody');
+    await expect.poll(output, { timeout: 5000 }).toMatch(new RegExp(`REPORT RequestId: ${first.requestId}\t`));
+    expect(output()).not.toMatch(new RegExp(`REPORT RequestId: ${first.requestId}\t.*Status`));
+    await expect.poll(() => lamina?.platform.pool('ext')?.size, { timeout: 5000 }).toBe(0);
+    const second = await invoke(lamina.url, '{"echo":2}');
+    expect(second.text).toBe('2');
+    // The new environment's first REPORT (written after the caller's answer) carries its init.
+    await expect.poll(() => output().match(/Init Duration/g)?.length, { timeout: 5000 }).toBe(2);
+  });
+
   it('an extension\'s init/error fails the init with Extension.InitError; its state says InitError', async () => {
     const failing = `#!/bin/sh
 api="http://$AWS_LAMBDA_RUNTIME_API/2020-01-01/extension"

@@ -142,12 +142,12 @@ describe('extension phases: exits and init states', () => {
   it('reports the exit of an external extension, registered or not, and ignores unknown names', () => {
     const { phases, calls } = setUp(['a', 'b']);
     idOf(phases.register('a', ['INVOKE']));
-    phases.exited('a', 0);
-    phases.exited('b', 137);
+    expect(phases.exited('a', 0)).toBe(true);
+    expect(phases.exited('b', 137)).toBe(true);
     // A line forged by the function's own output cannot name an extension that is not in /opt/extensions.
-    phases.exited('not-there', 1);
+    expect(phases.exited('not-there', 1)).toBe(false);
     idOf(phases.register('internal', ['INVOKE']));
-    phases.exited('internal', 1);
+    expect(phases.exited('internal', 1)).toBe(false);
     expect(calls).toEqual(['crashed a 0', 'crashed b 137']);
   });
 
