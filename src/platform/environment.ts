@@ -23,7 +23,7 @@ import type { TelemetrySubscription } from '../runtime-api/telemetry-subscriptio
 import { MAX_BUFFERED_RESPONSE_BYTES } from '../runtime-api/runtime-api-server.js';
 import { PRIVATE_RUNTIME_API, type Sandbox, type SandboxExit } from '../sandbox/process-sandbox.js';
 import { FUNCTION_ERROR_TYPES } from '../errors.js';
-import { describeExtensionExit, parseExtensionExit } from './external-extensions.js';
+import { describeExtensionExit, parseExtensionExit, START_RUNTIME_SIGNAL } from './external-extensions.js';
 import { errorMessageOf, exitError, extensionCrashed, extensionInitError, fromReported, responseTooLarge, timedOut, truncatedResponse } from './function-errors.js';
 import type { FunctionErrorResult, InvocationResult } from './invoke-types.js';
 import type { Invocation } from './invocation.js';
@@ -104,6 +104,8 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
         if (this.#runtimeReady && this.state === 'initializing') this.#initDone();
       },
       invokeDone: () => this.#runAfterExtensions(),
+      // The wrapper holds the runtime back until then (src/platform/external-extensions.ts).
+      externalRegistered: () => this.#sandbox.signal(START_RUNTIME_SIGNAL),
       initError: (name, errorType) => {
         if (this.state !== 'initializing') return;
         this.#hooks.log(`Extension ${name} reported an init error: ${errorType}`, this.#initFor);

@@ -36,6 +36,8 @@ interface Participant {
 export interface ExtensionPhaseHooks {
   /** Every participant known at init end is ready: init may end once the runtime is too. */
   ready(): void;
+  /** Every external extension of /opt/extensions has registered: the runtime may start (Lambda's order). */
+  externalRegistered(): void;
   /** The last INVOKE subscriber came back to `event/next`. */
   invokeDone(): void;
   /** An extension reported `init/error` during init: the environment's init fails. */
@@ -130,6 +132,7 @@ export class ExtensionPhases implements ExtensionApiTarget {
     const participant: Participant = { id: randomUUID(), name, external, events: new Set(events), state: 'registered', initErrorType: undefined, waiter: undefined, pending: [] };
     this.#byId.set(participant.id, participant);
     this.#byName.set(name, participant);
+    if (external && [...this.#expected].every((expected) => this.#byName.has(expected))) this.#hooks.externalRegistered();
     return { id: participant.id, ...this.#metadata };
   }
 

@@ -1,8 +1,9 @@
 /**
  * External extensions (docs/extensions.md): the executables in /opt/extensions, which is the
  * function's layers merged (a later layer's file wins over an earlier one of the same name).
- * They start with the runtime, in its sandbox: the runtime's command becomes a small sh wrapper
- * that starts each extension in the background and then execs the runtime (same pid).
+ * They start before the runtime, in its sandbox: the runtime's command becomes a small sh wrapper
+ * that starts each extension in the background and, once they have registered, execs the runtime
+ * (same pid).
  */
 import { accessSync, constants, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,7 +58,9 @@ export function findExternalExtensions(layers: readonly string[]): ExternalExten
 export const EXTENSION_EXIT_MARKER = '\x1elamina-extension-exit ';
 
 /**
- * Start `paths` in the background, then exec the runtime. The extensions are the runtime's
+ * Start `paths` in the background, wait for {@link START_RUNTIME_SIGNAL} (a trapped signal ends
+ * the shell's `wait` at once; so does the end of every extension, which fails the init anyway),
+ * then exec the runtime. The extensions are the runtime's
  * children: same process group (a timeout or retirement kills them too), same cgroups, namespaces,
  * user and environment (AWS_LAMBDA_RUNTIME_API included). `$0` of each is its own path, so its
  * base name is its extension name. Each runs under a subshell that waits for it and reports its
@@ -67,7 +70,15 @@ export const EXTENSION_EXIT_MARKER = '\x1elamina-extension-exit ';
  * the extension keeps the real one (fd 3 there, closed for the extension).
  */
 const WRAPPER =
-  'n=$1; shift; while [ "$n" -gt 0 ]; do ( exec 3>&2 2>/dev/null; ( exec "$1" 2>&3 3>&- ); printf \'\\036lamina-extension-exit %s %s\\n\' "$?" "${1##*/}" >&3 ) & shift; n=$((n-1)); done; exec "$@"';
+  'trap go=1 WINCH; go=; n=$1; shift; while [ "$n" -gt 0 ]; do ( exec 3>&2 2>/dev/null; ( exec "$1" 2>&3 3>&- ); printf \'\\036lamina-extension-exit %s %s\\n\' "$?" "${1##*/}" >&3 ) & shift; n=$((n-1)); done; ' +
+  'while [ -z "$go" ]; do wait; [ -n "$go" ] || [ -n "$(jobs -p)" ] || break; done; trap - WINCH; exec "$@"';
+
+/**
+ * The signal that tells the wrapper to start the runtime: every external extension has registered
+ * (Lambda's order, docs/extensions.md). SIGWINCH because its default action is to be ignored: the
+ * platform sends it to the environment's whole process group, extensions included.
+ */
+export const START_RUNTIME_SIGNAL = 'SIGWINCH';
 
 /**
  * @example

@@ -159,3 +159,19 @@ sleep 30
     expect(lamina.output.join('')).not.toContain('lamina-extension-exit');
   });
 });
+
+describe('start order', () => {
+  it('starts the runtime only once every external extension has registered (Lambda\'s order)', async () => {
+    const slow = `#!/bin/sh
+sleep 0.3
+echo "[slow] registering"
+${registering('["INVOKE"]', 'echo "[slow] got event"').split('\n').slice(1).join('\n')}`;
+    const fn = bootstrapFunction('ext', { layers: [layer({ slow, good: GOOD })], timeout: 10, environment: { ECHO_PRINT_API: '1' } });
+    lamina = await startLamina([fn]);
+    const result = await invoke(lamina.url, '{"echo":1}');
+    expect(result.text).toBe('1');
+    const output = lamina.output.join('');
+    expect(output.indexOf('[slow] registering')).toBeGreaterThanOrEqual(0);
+    expect(output.indexOf('runtime api ')).toBeGreaterThan(output.indexOf('[slow] registering'));
+  });
+});

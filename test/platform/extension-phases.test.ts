@@ -11,6 +11,7 @@ function setUp(external: string[] = []) {
     invokeDone: () => calls.push('invokeDone'),
     initError: (name, type) => calls.push(`initError ${name} ${type}`),
     crashed: (name, status) => calls.push(`crashed ${name} ${status}`),
+    externalRegistered: () => calls.push('externalRegistered'),
   });
   return { phases, calls };
 }
@@ -39,11 +40,18 @@ describe('extension phases: init', () => {
     const a = idOf(phases.register('a', ['INVOKE', 'SHUTDOWN']));
     expect(phases.next(a, waiter())).toBeUndefined();
     expect(phases.ready).toBe(false);
+    // An internal extension is not waited for before the runtime starts.
+    const internal = idOf(phases.register('internal', []));
+    expect(calls).toEqual([]);
     const b = idOf(phases.register('b', []));
+    // The last external one registered: the runtime may start (Lambda's order).
+    expect(calls).toEqual(['externalRegistered']);
     expect(phases.ready).toBe(false);
     phases.next(b, waiter());
+    expect(phases.ready).toBe(false); // 'internal' is not at next yet
+    phases.next(internal, waiter());
     expect(phases.ready).toBe(true);
-    expect(calls).toEqual(['ready']);
+    expect(calls).toEqual(['externalRegistered', 'ready']);
   });
 
   it('answers the function metadata and a fresh uuid per registration', () => {

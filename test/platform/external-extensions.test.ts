@@ -1,9 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeExtensionExit, findExternalExtensions, parseExtensionExit, withExtensions } from '../../src/platform/external-extensions.js';
+import { describeExtensionExit, findExternalExtensions, parseExtensionExit, START_RUNTIME_SIGNAL, withExtensions } from '../../src/platform/external-extensions.js';
 
 function layer(files: Record<string, { body: string; mode: number }>): string {
   const dir = mkdtempSync(join(tmpdir(), 'lamina-layer-'));
@@ -75,5 +76,25 @@ describe('external extensions', () => {
     expect(parseExtensionExit('\x1elamina-extension-exit x y')).toBeUndefined();
     expect(parseExtensionExit('\x1elamina-extension-exit 1 ')).toBeUndefined();
     expect([0, 2, 137, 143].map(describeExtensionExit)).toEqual(['exit code 0', 'exit status 2', 'signal: killed', 'signal: 15']);
+  });
+
+  it('holds the runtime back until the start signal, which the extensions ignore', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lamina-wrap-'));
+    const path = join(dir, 'ext');
+    // Says it is up, then runs until told to stop (the signal must not end it).
+    writeFileSync(path, `#!/bin/sh\ntouch "${dir}/up"\nwhile [ ! -e "${dir}/stop" ]; do sleep 0.02; done\necho ext-done\n`);
+    chmodSync(path, 0o755);
+    const { command, args } = withExtensions('/bin/sh', ['-c', 'echo runtime; wait'], [path]);
+    const child = spawn(command, [...args], { detached: true });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    await expect.poll(() => existsSync(join(dir, 'up'))).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(out).toBe('');
+    process.kill(-(child.pid ?? 0), START_RUNTIME_SIGNAL);
+    await expect.poll(() => out).toBe('runtime\n');
+    // The extension lived through the signal: it still ends on its own terms.
+    writeFileSync(join(dir, 'stop'), '');
+    await expect.poll(() => out).toBe('runtime\next-done\n');
   });
 });
