@@ -119,6 +119,8 @@ export const FUNCTION_ERROR_TYPES = {
   LAMINA_ERR_FN_UNKNOWN: 'Runtime.Unknown',
   LAMINA_ERR_FN_FUNCTION_UNKNOWN: 'Function.Unknown',
   LAMINA_ERR_FN_TRUNCATED_RESPONSE: 'Runtime.TruncatedResponse',
+  LAMINA_ERR_FN_EXTENSION_CRASH: 'Extension.Crash',
+  LAMINA_ERR_FN_EXTENSION_INIT_ERROR: 'Extension.InitError',
 } as const;
 
 export type FunctionErrorCode = keyof typeof FUNCTION_ERROR_TYPES;

@@ -78,6 +78,24 @@ export interface ReportRecord {
   readonly tracing?: Tracing;
 }
 
+/** One extension's state at the end of init (`platform.extension`; Lambda's `EXTENSION` log line). */
+export interface ExtensionRecord {
+  readonly name: string;
+  readonly state: string;
+  readonly events: readonly string[];
+  readonly errorType?: string;
+}
+
+/**
+ * Lambda's line for an extension at init: `EXTENSION\tName: otel\tState: Ready\tEvents: [INVOKE,SHUTDOWN]`.
+ *
+ * @example extensionLine({ name: 'otel', state: 'Ready', events: ['INVOKE'] }) // 'EXTENSION\tName: otel\tState: Ready\tEvents: [INVOKE]'
+ */
+export function extensionLine(record: ExtensionRecord): string {
+  // The error type of an `InitError` state is the record's only (the line's form with one is not known).
+  return `EXTENSION\tName: ${record.name}\tState: ${record.state}\tEvents: [${record.events.join(',')}]`;
+}
+
 /** A platform event: its Telemetry API `type` and its record. */
 export type PhaseEvent =
   | { readonly type: 'platform.initStart'; readonly record: InitStartRecord }
@@ -85,7 +103,8 @@ export type PhaseEvent =
   | { readonly type: 'platform.initReport'; readonly record: InitReportRecord }
   | { readonly type: 'platform.start'; readonly record: StartRecord }
   | { readonly type: 'platform.runtimeDone'; readonly record: RuntimeDoneRecord }
-  | { readonly type: 'platform.report'; readonly record: ReportRecord };
+  | { readonly type: 'platform.report'; readonly record: ReportRecord }
+  | { readonly type: 'platform.extension'; readonly record: ExtensionRecord };
 
 /** The trace header as a Telemetry API `tracing` object; none when the invocation has no trace id. */
 export function tracingOf(traceId: string | undefined): Tracing | undefined {
@@ -135,6 +154,8 @@ export function phaseLines(event: PhaseEvent): string[] {
       const status = record.status === 'timeout' ? 'timeout' : 'error';
       return [initReportLine(record.metrics.durationMs, record.phase, status, record.errorType)];
     }
+    case 'platform.extension':
+      return [extensionLine(event.record)];
     case 'platform.initStart':
     case 'platform.initRuntimeDone':
     case 'platform.runtimeDone':

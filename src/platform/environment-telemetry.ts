@@ -4,7 +4,7 @@
  * subscribers too. Split from environment.ts, which calls one method per phase.
  */
 import { performance } from 'node:perf_hooks';
-import { defined, phaseLines, tracingOf, type InitPhase, type PhaseEvent, type PhaseStatus, type ReportMetrics, type Span } from '../observability/phase-records.js';
+import { defined, phaseLines, type ExtensionRecord, tracingOf, type InitPhase, type PhaseEvent, type PhaseStatus, type ReportMetrics, type Span } from '../observability/phase-records.js';
 import type { Reach } from '../observability/telemetry-delivery.js';
 import { TelemetryHub } from '../observability/telemetry-hub.js';
 import type { RuntimeApiErrorCode } from '../errors.js';
@@ -62,9 +62,11 @@ export class EnvironmentTelemetry {
     this.#phase({ type: 'platform.initStart', record: { ...this.#base, functionName, functionVersion } }, invocation);
   }
 
-  /** The init phase ended: its records, and no more subscriptions (Lambda's rule). */
-  initEnded(status: 'success' | 'error' | 'timeout', durationMs: number, errorType: string | undefined): void {
+  /** The init phase ended: its records (the extensions' states with them), and no more subscriptions (Lambda's rule). */
+  initEnded(status: 'success' | 'error' | 'timeout', durationMs: number, errorType: string | undefined, extensions: readonly ExtensionRecord[] = [], invocation?: Invocation): void {
     this.#hub.platform({ type: 'platform.initRuntimeDone', record: defined({ ...this.#base, status, errorType }) });
+    // Each extension's state (`platform.extension`, Lambda's EXTENSION line), in the emulator's order.
+    for (const record of extensions) this.#phase({ type: 'platform.extension', record: defined({ ...record }) }, invocation);
     // A failed init's INIT_REPORT line is the pool's to write (it knows the retry); success writes none.
     if (status === 'success') this.#phase({ type: 'platform.initReport', record: { ...this.#base, status, metrics: { durationMs } } }, undefined);
     this.#hub.closeSubscriptions();

@@ -7,6 +7,7 @@ import type { ReportedError } from '../runtime-api/runtime-api-target.js';
 import type { Sandbox, SandboxExit } from '../sandbox/process-sandbox.js';
 import type { ExecutionEnvironment } from './environment.js';
 import type { Invocation } from './invocation.js';
+import type { FunctionErrorResult } from './invoke-types.js';
 
 export type EnvironmentState = 'initializing' | 'idle' | 'invoking' | 'retiring' | 'dead';
 
@@ -21,6 +22,8 @@ export type InitResult =
       readonly reported: ReportedError | undefined;
       /** How the runtime exited, when it did. */
       readonly exit: SandboxExit | undefined;
+      /** An extension failed the init (crashed, or reported `init/error`): the error Lambda answers. */
+      readonly extensionError?: FunctionErrorResult;
     };
 
 export interface EnvironmentHooks {

@@ -22,7 +22,9 @@ import type { NextWaiter, ReportedError, RuntimeApiTarget, StreamEnd } from '../
 import type { TelemetrySubscription } from '../runtime-api/telemetry-subscription.js';
 import { MAX_BUFFERED_RESPONSE_BYTES } from '../runtime-api/runtime-api-server.js';
 import { PRIVATE_RUNTIME_API, type Sandbox, type SandboxExit } from '../sandbox/process-sandbox.js';
-import { errorMessageOf, exitError, fromReported, responseTooLarge, timedOut, truncatedResponse } from './function-errors.js';
+import { FUNCTION_ERROR_TYPES } from '../errors.js';
+import { describeExtensionExit, parseExtensionExit, START_RUNTIME_SIGNAL } from './external-extensions.js';
+import { errorMessageOf, exitError, extensionCrashed, extensionInitError, fromReported, responseTooLarge, timedOut, truncatedResponse } from './function-errors.js';
 import type { FunctionErrorResult, InvocationResult } from './invoke-types.js';
 import type { Invocation } from './invocation.js';
 import { EnvironmentTelemetry, type Failure } from './environment-telemetry.js';
@@ -85,7 +87,9 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   /** The runtime called its first `/next`: init ends once the extensions are ready too. */
   #runtimeReady = false;
   /** The end of an invoke phase (END/REPORT, idle), held until the extensions are back. */
-  #afterExtensions: ((timedOut: boolean) => void) | undefined;
+  #afterExtensions: ((override: Failure) => void) | undefined;
+  /** The extension that failed this environment's init, as the caller is told (docs/extensions.md). */
+  #extensionError: FunctionErrorResult | undefined;
   /** Phase records, log lines derived from them, and the Telemetry API (docs/telemetry.md). */
   telemetry!: EnvironmentTelemetry;
 
@@ -100,12 +104,15 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
         if (this.#runtimeReady && this.state === 'initializing') this.#initDone();
       },
       invokeDone: () => this.#runAfterExtensions(),
-      initError: (name, errorType, payload) => {
+      // The wrapper holds the runtime back until then (src/platform/external-extensions.ts).
+      externalRegistered: () => this.#sandbox.signal(START_RUNTIME_SIGNAL),
+      initError: (name, errorType) => {
         if (this.state !== 'initializing') return;
-        this.#initReported = { errorType, payload };
         this.#hooks.log(`Extension ${name} reported an init error: ${errorType}`, this.#initFor);
+        this.#extensionError = extensionInitError(name, errorType);
         this.#failInit('error', undefined);
       },
+      crashed: (name, status) => this.#extensionCrashed(name, status),
     });
     this.ready = new Promise((resolve) => {
       this.#resolveReady = resolve;
@@ -118,7 +125,15 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     env.#initFor = start.initFor;
     env.provisioned = start.provisioned === true;
     env.#coldPending = !env.provisioned;
+    const watchExits = (start.makeSandbox.externalExtensions ?? []).length > 0;
     const log = (line: string): void => {
+      // The extensions' wrapper reports each one's exit on stderr (src/platform/external-extensions.ts).
+      const exit = watchExits ? parseExtensionExit(line) : undefined;
+      if (exit !== undefined && env.extensions.isExternal(exit.name)) {
+        if (exit.before !== '') log(exit.before);
+        env.extensions.exited(exit.name, exit.status);
+        return;
+      }
       env.telemetry.functionLine(line);
       hooks.log(line, env.#current ?? env.#draining ?? env.#initFor);
     };
@@ -223,8 +238,8 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     // An invoke phase still waiting on its extensions (a platform stop) is reported first.
     const pending = this.#afterExtensions;
     if (subscribers > 0 || pending !== undefined) {
-      this.#afterExtensions = (timedOut) => {
-        pending?.(timedOut);
+      this.#afterExtensions = (override) => {
+        pending?.(override);
         killAll();
       };
     }
@@ -329,9 +344,10 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   #initDone(): void {
     clearTimeout(this.#timer);
     this.extensions.closeRegistration();
+    const initFor = this.#initFor;
     this.#initFor = undefined;
     this.#initDurationMs = performance.now() - this.#spawnedAt;
-    this.telemetry.initEnded('success', this.#initDurationMs, undefined);
+    this.telemetry.initEnded('success', this.#initDurationMs, undefined, this.extensions.initStates(), initFor);
     this.state = 'idle';
     this.#resolveReady({ ok: true, durationMs: this.#initDurationMs });
   }
@@ -346,11 +362,13 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     this.#replenishOnce();
     clearTimeout(this.#timer);
     const durationMs = performance.now() - this.#spawnedAt;
-    this.telemetry.initEnded(status, durationMs, this.#initReported?.errorType);
+    this.extensions.closeRegistration();
+    this.telemetry.initEnded(status, durationMs, this.#extensionError?.errorType ?? this.#initReported?.errorType, this.extensions.initStates(), this.#initFor);
     this.state = 'retiring';
     this.#sandbox.peakMemoryMb(); // sample while the process is still there
     this.#sandbox.signal('SIGKILL');
-    this.#resolveReady({ ok: false, durationMs, status, reported: this.#initReported, exit });
+    const extensionError = this.#extensionError;
+    this.#resolveReady({ ok: false, durationMs, status, reported: this.#initReported, exit, ...(extensionError === undefined ? {} : { extensionError }) });
   }
 
   #initTimedOut(): void {
@@ -364,6 +382,36 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     this.#sandbox.signal('SIGKILL');
     const error = timedOut(invocation.requestId, this.fn.timeout);
     this.#finalize(invocation, { kind: 'function-error', error }, { status: 'timeout', errorType: undefined }, error);
+  }
+
+  /**
+   * An external extension's process ended while the environment lives (docs/extensions.md): Lambda
+   * fails the init, or the invocation (answered or not), with `Extension.Crash`, and the
+   * environment with it. Idle, the environment is retired: the next invocation gets a fresh one.
+   */
+  #extensionCrashed(name: string, status: number): void {
+    if (this.state === 'retiring' || this.state === 'dead') return;
+    const why = describeExtensionExit(status);
+    if (this.state === 'initializing') {
+      this.#hooks.log(`Extension ${name} exited during init: ${why}`, this.#initFor);
+      this.#extensionError = extensionCrashed(undefined, name, why);
+      this.#failInit('error', undefined);
+      return;
+    }
+    const current = this.#current;
+    const draining = this.#afterExtensions === undefined ? undefined : this.#draining;
+    this.state = 'retiring';
+    if (current !== undefined && current.stage !== 'assigned') {
+      const error = extensionCrashed(current.requestId, name, why);
+      this.#hooks.log(errorMessageOf(error), current);
+      this.#hooks.log(error.errorType, current);
+      this.#finalize(current, { kind: 'function-error', error }, { status: 'error', errorType: error.errorType }, error);
+    } else if (draining !== undefined) {
+      // The caller has its answer already: the REPORT tells of the crash.
+      this.#hooks.log(errorMessageOf(extensionCrashed(draining.requestId, name, why)), draining);
+      this.#runAfterExtensions({ status: 'error', errorType: FUNCTION_ERROR_TYPES.LAMINA_ERR_FN_EXTENSION_CRASH });
+    }
+    this.#sandbox.signal('SIGKILL');
   }
 
   #exited(exit: SandboxExit): void {
@@ -446,9 +494,9 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
       stream.resolve(streamError);
     }
     // Lines the runtime wrote just before answering may still sit in the pipe: let them in first.
-    const endPhase = (timedOut: boolean): void => void setImmediate(() => {
+    const endPhase = (override: Failure): void => void setImmediate(() => {
       // docs/extensions.md: Duration is the runtime's; Billed Duration adds the extensions' time after it.
-      const outcome = timedOut ? { status: 'timeout' as const, errorType: undefined } : failure;
+      const outcome = override ?? failure;
       this.telemetry.finished(invocation, this.#reportMetrics(durationMs, extensionsBusy ? performance.now() - answeredAt : 0), outcome, spans, producedBytes);
       this.#replenishOnce();
       if (this.#draining === invocation) this.#draining = undefined;
@@ -464,18 +512,19 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
       }
       invocation.markFinished();
     });
-    if (!extensionsBusy) return endPhase(false);
+    if (!extensionsBusy) return endPhase(undefined);
     this.#afterExtensions = endPhase;
     // The extensions share the invocation's deadline: one that overruns it ends the environment.
     this.#timer = setTimeout(() => afterPendingIo(() => this.#extensionsTimedOut(invocation)), Math.max(0, invocation.deadlineMs - Date.now()));
   }
 
-  #runAfterExtensions(timedOut = false): void {
+  /** End the invoke phase held for the extensions; `override` replaces its outcome (a timeout, a crash). */
+  #runAfterExtensions(override: Failure = undefined): void {
     const endPhase = this.#afterExtensions;
     this.#afterExtensions = undefined;
     if (endPhase === undefined) return;
     clearTimeout(this.#timer);
-    endPhase(timedOut);
+    endPhase(override);
   }
 
   #extensionsTimedOut(invocation: Invocation): void {
@@ -483,7 +532,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     this.#hooks.log(timeoutLogLine(invocation.requestId, this.fn.timeout, new Date()), invocation);
     this.state = 'retiring';
     this.#sandbox.signal('SIGKILL');
-    this.#runAfterExtensions(true);
+    this.#runAfterExtensions({ status: 'timeout', errorType: undefined });
   }
 
   /**

@@ -26,6 +26,8 @@ interface Participant {
   readonly external: boolean;
   readonly events: ReadonlySet<ExtensionEventType>;
   state: 'registered' | 'ready' | 'busy';
+  /** The type an `init/error` reported (Lambda's `InitError` state). */
+  initErrorType: string | undefined;
   waiter: ExtensionEventWaiter | undefined;
   /** Events that came while the extension was not waiting, oldest first. */
   readonly pending: ExtensionEvent[];
@@ -34,10 +36,23 @@ interface Participant {
 export interface ExtensionPhaseHooks {
   /** Every participant known at init end is ready: init may end once the runtime is too. */
   ready(): void;
+  /** Every external extension of /opt/extensions has registered: the runtime may start (Lambda's order). */
+  externalRegistered(): void;
   /** The last INVOKE subscriber came back to `event/next`. */
   invokeDone(): void;
   /** An extension reported `init/error` during init: the environment's init fails. */
   initError(name: string, errorType: string, payload: Buffer): void;
+  /** An external extension's process ended while the environment lives (Lambda's `Extension.Crash`). */
+  crashed(name: string, status: number): void;
+}
+
+/** One extension at the end of init, as Lambda's `EXTENSION` line and `platform.extension` record show it. */
+export interface ExtensionInitState {
+  readonly name: string;
+  /** Lambda's agent states: `Started` (launched, never registered), `Registered`, `Ready`, `InitError`. */
+  readonly state: 'Started' | 'Registered' | 'Ready' | 'InitError';
+  readonly events: readonly ExtensionEventType[];
+  readonly errorType?: string;
 }
 
 export interface FunctionMetadata {
@@ -114,9 +129,10 @@ export class ExtensionPhases implements ExtensionApiTarget {
     if (!external && this.#byId.size + unregisteredExternal >= MAX_EXTENSIONS) {
       return { code: 'LAMINA_ERR_EXTENSION_TOO_MANY', message: `Extension limit (${MAX_EXTENSIONS}) reached` };
     }
-    const participant: Participant = { id: randomUUID(), name, external, events: new Set(events), state: 'registered', waiter: undefined, pending: [] };
+    const participant: Participant = { id: randomUUID(), name, external, events: new Set(events), state: 'registered', initErrorType: undefined, waiter: undefined, pending: [] };
     this.#byId.set(participant.id, participant);
     this.#byName.set(name, participant);
+    if (external && [...this.#expected].every((expected) => this.#byName.has(expected))) this.#hooks.externalRegistered();
     return { id: participant.id, ...this.#metadata };
   }
 
@@ -149,10 +165,46 @@ export class ExtensionPhases implements ExtensionApiTarget {
     if (participant === undefined) return { code: 'LAMINA_ERR_EXTENSION_UNKNOWN', message: 'Unknown Lambda-Extension-Identifier' };
     if (phase === 'init') {
       if (!this.#registrationOpen) return { code: 'LAMINA_ERR_EXTENSION_INVALID_STATE', message: `Extension ${participant.name} cannot report an init error after init` };
+      participant.initErrorType = errorType;
       this.#hooks.initError(participant.name, errorType, payload);
     }
     // An exit error is only recorded by Lambda for the shutdown's outcome: nothing waits on it here.
     return undefined;
+  }
+
+  /**
+   * The wrapper reports that the external extension `name` exited with `status`. An unknown name
+   * (a forged line from the function's own output) is not one: false, and the caller logs the line.
+   */
+  exited(name: string, status: number): boolean {
+    if (!this.isExternal(name)) return false;
+    this.#hooks.crashed(name, status);
+    return true;
+  }
+
+  /** `name` is an executable of /opt/extensions (started by the platform). */
+  isExternal(name: string): boolean {
+    return this.#expected.has(name);
+  }
+
+  /**
+   * Every extension at the end of init, registered ones first (in registration order), then the
+   * external ones that never registered.
+   *
+   * @example phases.initStates() // [{ name: 'otel', state: 'Ready', events: ['INVOKE', 'SHUTDOWN'] }]
+   */
+  initStates(): ExtensionInitState[] {
+    const states: ExtensionInitState[] = [];
+    for (const participant of this.#byId.values()) {
+      const events = [...participant.events];
+      if (participant.initErrorType !== undefined) {
+        states.push({ name: participant.name, state: 'InitError', events, errorType: participant.initErrorType });
+      } else {
+        states.push({ name: participant.name, state: participant.state === 'registered' ? 'Registered' : 'Ready', events });
+      }
+    }
+    for (const name of this.#expected) if (!this.#byName.has(name)) states.push({ name, state: 'Started', events: [] });
+    return states;
   }
 
   /** Send `event` to every extension subscribed to its type. Returns how many get it. */

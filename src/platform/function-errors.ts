@@ -33,6 +33,26 @@ export function exitError(requestId: string, exit: SandboxExit): FunctionErrorRe
   return exit.outOfMemory === true ? outOfMemory(requestId, exit) : runtimeExited(requestId, exit);
 }
 
+/**
+ * An external extension exited while the environment lived (docs/extensions.md).
+ *
+ * @example extensionCrashed('abc', 'otel', 'exit status 2') // Extension.Crash, "RequestId: abc Error: Extension otel exited: exit status 2"
+ */
+export function extensionCrashed(requestId: string | undefined, name: string, why: string): FunctionErrorResult {
+  const prefix = requestId === undefined ? '' : `RequestId: ${requestId} `;
+  return platformFunctionError('LAMINA_ERR_FN_EXTENSION_CRASH', `${prefix}Error: Extension ${name} exited: ${why}`);
+}
+
+/**
+ * An extension reported `/extension/init/error`: Lambda fails the init with `Extension.InitError`
+ * (the extension's own type is its state's, in the `platform.extension` record).
+ *
+ * @example extensionInitError('otel', 'Extension.ConfigInvalid') // Extension.InitError
+ */
+export function extensionInitError(name: string, errorType: string): FunctionErrorResult {
+  return platformFunctionError('LAMINA_ERR_FN_EXTENSION_INIT_ERROR', `Extension ${name} failed to initialize: ${errorType}`);
+}
+
 /** The `errorMessage` of an error body the platform made (for the log lines Lambda writes). */
 export function errorMessageOf(error: FunctionErrorResult): string {
   const parsed: unknown = JSON.parse(error.payload.toString('utf8'));

@@ -32,6 +32,7 @@ export interface PoolOptions {
 }
 
 function initFailureError(requestId: string, init: InitResult & { ok: false }, initTimeoutMs: number): FunctionErrorResult {
+  if (init.extensionError !== undefined) return init.extensionError;
   if (init.reported !== undefined) return fromReported(init.reported);
   if (init.status === 'timeout') return timedOut(requestId, initTimeoutMs / 1000);
   return exitError(requestId, init.exit ?? { code: null, signal: 'SIGKILL' });
@@ -164,6 +165,7 @@ export class FunctionPool {
   }
 
   #initErrorType(init: InitResult & { ok: false }): string | undefined {
+    if (init.extensionError !== undefined) return init.extensionError.errorType;
     if (init.reported !== undefined) return fromReported(init.reported).errorType;
     return init.status === 'timeout' ? undefined : FUNCTION_ERROR_TYPES.LAMINA_ERR_FN_EXIT;
   }

@@ -197,7 +197,7 @@ export function processSandboxFactory(
   const { command: runtime, args: runtimeArgs, runtimeDir } = runtimeCommand(fn, isolated);
   // Layers mount over /opt: not when the interpreter lives there (its bind would be hidden).
   const layers = [process.execPath, launchInterpreter(fn) ?? ''].some((path) => path.startsWith('/opt/')) ? undefined : fn.layers;
-  // docs/extensions.md: every executable in /opt/extensions starts with the runtime, in its sandbox.
+  // docs/extensions.md: every executable in /opt/extensions starts (before the runtime) in its sandbox.
   const extensions = findExternalExtensions(fn.layers ?? []);
   const extensionPaths = extensions.map((extension) => (isolated && layers !== undefined ? `/opt/extensions/${extension.name}` : extension.hostPath));
   // Inside the namespace the code is at /var/task and the layers at /opt: run from there.

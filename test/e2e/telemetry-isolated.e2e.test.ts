@@ -36,11 +36,11 @@ describe.skipIf(reason !== undefined)('Telemetry API in an isolated environment'
       return JSON.parse(outcome.result.payload.toString()) as Seen;
     };
     expect((await seen()).subscribed).toBe('200 OK');
-    const types = async (): Promise<string[]> => (await seen()).events.slice(0, 7).map((e) => e.type);
+    const types = async (): Promise<string[]> => (await seen()).events.slice(0, 8).map((e) => e.type);
     await expect.poll(types, { timeout: 5000, interval: 100 }).toEqual([
-      'platform.initStart', 'platform.telemetrySubscription', 'platform.initRuntimeDone', 'platform.initReport',
+      'platform.initStart', 'platform.telemetrySubscription', 'platform.initRuntimeDone', 'platform.extension', 'platform.initReport',
       'platform.start', 'platform.runtimeDone', 'platform.report',
     ]);
-    expect((await seen()).events[4]?.requestId).toBe(first.requestId);
+    expect((await seen()).events[5]?.requestId).toBe(first.requestId);
   });
 });

@@ -63,7 +63,7 @@ describe('Telemetry API over HTTP', () => {
     expect(late.result.kind).toBe('function-error');
 
     const expected = [
-      'platform.initStart', 'platform.telemetrySubscription', 'platform.initRuntimeDone', 'platform.initReport',
+      'platform.initStart', 'platform.telemetrySubscription', 'platform.initRuntimeDone', 'platform.extension', 'platform.initReport',
       ...INVOKE, ...INVOKE, ...INVOKE, ...INVOKE,
     ];
     await expect.poll(() => platformTypes(sub.events), { timeout: 5000 }).toEqual(expected);
@@ -71,6 +71,8 @@ describe('Telemetry API over HTTP', () => {
     const byType = (type: string): Event[] => platformEvents.filter((e) => e.type === type);
 
     expect(byType('platform.initStart')[0]?.record).toEqual({ initializationType: 'on-demand', phase: 'init', functionName: 'tele', functionVersion: '$LATEST' });
+    // The runtime's internal extension, as it stood at the end of init.
+    expect(byType('platform.extension')[0]?.record).toEqual({ name: 'echo-telemetry', state: 'Ready', events: [] });
     expect(byType('platform.telemetrySubscription')[0]?.record).toEqual({ name: 'echo-telemetry', state: 'Subscribed', types: ['platform', 'function'] });
     expect(byType('platform.initReport')[0]?.record).toMatchObject({ initializationType: 'on-demand', phase: 'init', status: 'success' });
 
@@ -146,7 +148,7 @@ describe('Telemetry API over TCP', () => {
     const environment = { ECHO_TELEMETRY: subscribeBody('TCP', `sandbox.localdomain:${port}`, ['platform']) };
     platform = new Platform({ functions: [bootstrapFunction('tcp', { environment })], logOutput: () => undefined });
     await platform.invoke(invokeRequest('tcp', { echo: 1, log: 'not asked for' }));
-    const expected = ['platform.initStart', 'platform.telemetrySubscription', 'platform.initRuntimeDone', 'platform.initReport', ...INVOKE];
+    const expected = ['platform.initStart', 'platform.telemetrySubscription', 'platform.initRuntimeDone', 'platform.extension', 'platform.initReport', ...INVOKE];
     await expect.poll(() => lines.map((line) => (JSON.parse(line) as Event).type), { timeout: 5000 }).toEqual(expected);
   });
 });

@@ -57,3 +57,13 @@ describe('phaseLines', () => {
     expect(tracingOf('Root=1-2-3')).toEqual({ type: 'X-Amzn-Trace-Id', value: 'Root=1-2-3' });
   });
 });
+
+describe('platform.extension', () => {
+  it('derives Lambda\'s EXTENSION line: tab-separated, events in brackets without spaces', () => {
+    const event: PhaseEvent = { type: 'platform.extension', record: { name: 'otel agent', state: 'Ready', events: ['INVOKE', 'SHUTDOWN'] } };
+    expect(phaseLines(event)).toEqual(['EXTENSION\tName: otel agent\tState: Ready\tEvents: [INVOKE,SHUTDOWN]']);
+    expect(phaseLines({ type: 'platform.extension', record: { name: 'x', state: 'InitError', events: [], errorType: 'Extension.Bad' } })).toEqual([
+      'EXTENSION\tName: x\tState: InitError\tEvents: []',
+    ]);
+  });
+});

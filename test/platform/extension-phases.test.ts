@@ -10,6 +10,8 @@ function setUp(external: string[] = []) {
     ready: () => calls.push('ready'),
     invokeDone: () => calls.push('invokeDone'),
     initError: (name, type) => calls.push(`initError ${name} ${type}`),
+    crashed: (name, status) => calls.push(`crashed ${name} ${status}`),
+    externalRegistered: () => calls.push('externalRegistered'),
   });
   return { phases, calls };
 }
@@ -38,11 +40,18 @@ describe('extension phases: init', () => {
     const a = idOf(phases.register('a', ['INVOKE', 'SHUTDOWN']));
     expect(phases.next(a, waiter())).toBeUndefined();
     expect(phases.ready).toBe(false);
+    // An internal extension is not waited for before the runtime starts.
+    const internal = idOf(phases.register('internal', []));
+    expect(calls).toEqual([]);
     const b = idOf(phases.register('b', []));
+    // The last external one registered: the runtime may start (Lambda's order).
+    expect(calls).toEqual(['externalRegistered']);
     expect(phases.ready).toBe(false);
     phases.next(b, waiter());
+    expect(phases.ready).toBe(false); // 'internal' is not at next yet
+    phases.next(internal, waiter());
     expect(phases.ready).toBe(true);
-    expect(calls).toEqual(['ready']);
+    expect(calls).toEqual(['externalRegistered', 'ready']);
   });
 
   it('answers the function metadata and a fresh uuid per registration', () => {
@@ -134,5 +143,34 @@ describe('extension phases: invoke', () => {
     const { phases } = setUp();
     expect(phases.dispatch(invoke('r1'))).toBe(0);
     expect(phases.busy).toBe(false);
+  });
+});
+
+describe('extension phases: exits and init states', () => {
+  it('reports the exit of an external extension, registered or not, and ignores unknown names', () => {
+    const { phases, calls } = setUp(['a', 'b']);
+    idOf(phases.register('a', ['INVOKE']));
+    expect(phases.exited('a', 0)).toBe(true);
+    expect(phases.exited('b', 137)).toBe(true);
+    // A line forged by the function's own output cannot name an extension that is not in /opt/extensions.
+    expect(phases.exited('not-there', 1)).toBe(false);
+    idOf(phases.register('internal', ['INVOKE']));
+    expect(phases.exited('internal', 1)).toBe(false);
+    expect(calls).toEqual(['crashed a 0', 'crashed b 137']);
+  });
+
+  it('lists each extension as Lambda does at the end of init: Ready, Registered, InitError, Started', () => {
+    const { phases } = setUp(['a', 'b', 'c', 'd']);
+    const a = idOf(phases.register('a', ['INVOKE', 'SHUTDOWN']));
+    phases.next(a, waiter());
+    idOf(phases.register('b', ['SHUTDOWN']));
+    const c = idOf(phases.register('c', []));
+    expect(phases.reportError(c, 'init', 'Extension.ConfigInvalid', Buffer.from('{}'))).toBeUndefined();
+    expect(phases.initStates()).toEqual([
+      { name: 'a', state: 'Ready', events: ['INVOKE', 'SHUTDOWN'] },
+      { name: 'b', state: 'Registered', events: ['SHUTDOWN'] },
+      { name: 'c', state: 'InitError', events: [], errorType: 'Extension.ConfigInvalid' },
+      { name: 'd', state: 'Started', events: [] },
+    ]);
   });
 });

@@ -1,9 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findExternalExtensions, withExtensions } from '../../src/platform/external-extensions.js';
+import { describeExtensionExit, findExternalExtensions, parseExtensionExit, START_RUNTIME_SIGNAL, withExtensions } from '../../src/platform/external-extensions.js';
 
 function layer(files: Record<string, { body: string; mode: number }>): string {
   const dir = mkdtempSync(join(tmpdir(), 'lamina-layer-'));
@@ -44,5 +45,56 @@ describe('external extensions', () => {
     const out = execFileSync(command, args, { env: { AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001', PATH: process.env.PATH ?? '' } }).toString();
     expect(out).toMatch(/^runtime \d+ a b; \$\(x\)\n$/);
     expect(execFileSync('cat', [join(dir, 'one.out'), join(dir, 'two words.out')]).toString()).toBe('one 127.0.0.1:9001\ntwo words 127.0.0.1:9001\n');
+  });
+
+  it('reports each extension\'s exit status on stderr, after what it wrote, for the platform to parse', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lamina-wrap-'));
+    const ext = (name: string, body: string): string => {
+      const path = join(dir, name);
+      writeFileSync(path, `#!/bin/sh\n${body}\n`);
+      chmodSync(path, 0o755);
+      return path;
+    };
+    const paths = [ext('fails', 'exit 3'), ext('killed self', 'printf unfinished >&2; kill -9 $$'), ext('clean', 'exit 0')];
+    const { command, args } = withExtensions('/bin/sh', ['-c', 'wait'], paths);
+    const result = spawnSync(command, [...args]);
+    const exits = result.stderr.toString().split('\n').map(parseExtensionExit).filter((exit) => exit !== undefined);
+    const byName = exits.map(({ name, status }) => ({ name, status })).sort((a, b) => a.name.localeCompare(b.name));
+    expect(byName).toEqual([
+      { name: 'clean', status: 0 },
+      { name: 'fails', status: 3 },
+      { name: 'killed self', status: 137 },
+    ]);
+    // An unfinished line (of whichever extension) comes out whole, before the report it shares a
+    // line with; the shell's own "Killed" is not in the log.
+    expect(exits.map((exit) => exit.before).join('')).toBe('unfinished');
+    expect(result.stderr.toString()).not.toContain('Killed');
+  });
+
+  it('parses only the wrapper\'s lines, and words statuses as Lambda does', () => {
+    expect(parseExtensionExit('lamina-extension-exit 1 x')).toBeUndefined();
+    expect(parseExtensionExit('\x1elamina-extension-exit x y')).toBeUndefined();
+    expect(parseExtensionExit('\x1elamina-extension-exit 1 ')).toBeUndefined();
+    expect([0, 2, 137, 143].map(describeExtensionExit)).toEqual(['exit code 0', 'exit status 2', 'signal: killed', 'signal: 15']);
+  });
+
+  it('holds the runtime back until the start signal, which the extensions ignore', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lamina-wrap-'));
+    const path = join(dir, 'ext');
+    // Says it is up, then runs until told to stop (the signal must not end it).
+    writeFileSync(path, `#!/bin/sh\ntouch "${dir}/up"\nwhile [ ! -e "${dir}/stop" ]; do sleep 0.02; done\necho ext-done\n`);
+    chmodSync(path, 0o755);
+    const { command, args } = withExtensions('/bin/sh', ['-c', 'echo runtime; wait'], [path]);
+    const child = spawn(command, [...args], { detached: true });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    await expect.poll(() => existsSync(join(dir, 'up'))).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(out).toBe('');
+    process.kill(-(child.pid ?? 0), START_RUNTIME_SIGNAL);
+    await expect.poll(() => out).toBe('runtime\n');
+    // The extension lived through the signal: it still ends on its own terms.
+    writeFileSync(join(dir, 'stop'), '');
+    await expect.poll(() => out).toBe('runtime\next-done\n');
   });
 });
