@@ -47,6 +47,8 @@ export interface BenchFunction {
   readonly reservedConcurrency?: number;
   /** `PackageType: Image` with this `ImageUri` (built beforehand, bench/harness/container-image.ts): no Runtime, CodeUri or Handler. */
   readonly imageUri?: string;
+  /** Local layer directories (each a `AWS::Serverless::LayerVersion` of the template, in order). */
+  readonly layers?: readonly string[];
 }
 
 /** The echo handler every Node runtime runs (and the peers too): answers its event. */
@@ -265,12 +267,18 @@ export function createWorkspace(): Workspace {
           `      MemorySize: ${fn.memoryMb ?? 1769}`,
           `      Timeout: ${fn.timeoutS ?? 30}`,
         );
+        if ((fn.layers ?? []).length > 0) lines.push('      Layers:', ...(fn.layers ?? []).map((_, i) => `        - Ref: ${fn.name}Layer${i}`));
         if (fn.ephemeralStorageMb !== undefined) lines.push('      EphemeralStorage:', `        Size: ${fn.ephemeralStorageMb}`);
         if (fn.reservedConcurrency !== undefined) lines.push(`      ReservedConcurrentExecutions: ${fn.reservedConcurrency}`);
         const env = Object.entries(fn.environment ?? {});
         if (env.length > 0) {
           lines.push('      Environment:', '        Variables:');
           for (const [key, value] of env) lines.push(`          ${key}: ${JSON.stringify(value)}`);
+        }
+      }
+      for (const fn of functions) {
+        for (const [i, layer] of (fn.layers ?? []).entries()) {
+          lines.push(`  ${fn.name}Layer${i}:`, '    Type: AWS::Serverless::LayerVersion', '    Properties:', `      ContentUri: ${JSON.stringify(layer)}`);
         }
       }
       const path = join(dir, file);

@@ -8,6 +8,8 @@ export interface LaminaServe extends Started {
   readonly pid: number;
   /** The `Limits:` line it printed at start (what the kernel lets it enforce). */
   readonly limits: string;
+  /** Function logs printed since it was ready (only when started with `{ logs: true }`; else ''). */
+  logs(): string;
 }
 
 /**
@@ -17,11 +19,14 @@ export interface LaminaServe extends Started {
  * const lamina = await startLaminaServe('/tmp/t/template.yaml', ['--no-limits']);
  * await lamina.stop();
  */
-export async function startLaminaServe(template: string, extra: readonly string[] = []): Promise<LaminaServe> {
+export async function startLaminaServe(template: string, extra: readonly string[] = [], options: { logs?: boolean } = {}): Promise<LaminaServe> {
   const started = await startProcess(
     process.execPath,
-    ['bin/lamina.js', 'serve', '--quiet', '--port', '0', '--shutdown-grace', '0', '--template', template, ...extra],
+    ['bin/lamina.js', 'serve', ...(options.logs === true ? [] : ['--quiet']), '--port', '0', '--shutdown-grace', '0', '--template', template, ...extra],
     / on (http:\/\/[\d.:]+)/,
   );
-  return { ...started, pid: started.child.pid as number, limits: /^Limits: (.*)$/m.exec(started.banner)?.[1] ?? '(not printed)' };
+  let logs = '';
+  // A REPORT line the log tail cannot carry (extensions still at work when the runtime answered) is read here.
+  if (options.logs === true) started.child.stdout?.on('data', (chunk: Buffer) => (logs += chunk.toString()));
+  return { ...started, pid: started.child.pid as number, limits: /^Limits: (.*)$/m.exec(started.banner)?.[1] ?? '(not printed)', logs: () => logs };
 }

@@ -18,6 +18,14 @@ import type { FunctionErrorResult } from './invoke-types.js';
 import type { Invocation } from './invocation.js';
 import { DEFAULT_SCALE_OUT, ScaleOutLimiter } from './scale-out-limiter.js';
 
+/**
+ * How long an invocation that finds no idle environment waits for one whose extensions are still
+ * at their INVOKE event before it starts a new one (docs/extensions.md). A no-op extension is back
+ * at `event/next` within a millisecond or two, often just after the runtime's answer; a caller that
+ * invokes again at once would otherwise pay a whole cold start (runtime and extensions) for it.
+ */
+export const EXTENSION_DRAIN_WAIT_MS = 10;
+
 export interface PoolOptions {
   readonly timings: EnvironmentTimings;
   /** Idle environments are retired after this long without an invocation. */
@@ -58,6 +66,8 @@ export class FunctionPool {
   readonly provisionedReady: Promise<void>;
   #idleTimers = new Map<ExecutionEnvironment, NodeJS.Timeout>();
   #all = new Set<ExecutionEnvironment>();
+  /** Invocations waiting (at most EXTENSION_DRAIN_WAIT_MS) for the next environment to become idle. */
+  #idleWaiters: ((env: ExecutionEnvironment) => void)[] = [];
   #firstPort: number | undefined;
   #scaleOut: ScaleOutLimiter;
 
@@ -110,6 +120,11 @@ export class FunctionPool {
       clearTimeout(this.#idleTimers.get(warm));
       this.#idleTimers.delete(warm);
       warm.invoke(invocation);
+      return;
+    }
+    const drained = this.#extensionsFinishing() ? await this.#nextIdle(EXTENSION_DRAIN_WAIT_MS) : undefined;
+    if (drained !== undefined && drained.state === 'idle') {
+      drained.invoke(invocation);
       return;
     }
     const first = await this.#start();
@@ -235,11 +250,34 @@ export class FunctionPool {
     }
   }
 
+  /** Some environment's extensions still work on an INVOKE event: it is about to be free. */
+  #extensionsFinishing(): boolean {
+    for (const env of this.#all) if (env.state === 'invoking' && env.extensions.busy) return true;
+    return false;
+  }
+
+  /** The next environment to become idle, or undefined after `ms`. */
+  #nextIdle(ms: number): Promise<ExecutionEnvironment | undefined> {
+    return new Promise((resolve) => {
+      const waiter = (env: ExecutionEnvironment): void => {
+        clearTimeout(timer);
+        resolve(env);
+      };
+      const timer = setTimeout(() => {
+        this.#idleWaiters = this.#idleWaiters.filter((w) => w !== waiter);
+        resolve(undefined);
+      }, ms);
+      this.#idleWaiters.push(waiter);
+    });
+  }
+
   #becameIdle(env: ExecutionEnvironment): void {
     if (env.provisioned) {
       this.#idleProvisioned.push(env);
       return;
     }
+    const waiter = this.#stopping || env.state !== 'idle' ? undefined : this.#idleWaiters.shift();
+    if (waiter !== undefined) return waiter(env);
     this.#idle.push(env);
     const timer = setTimeout(() => {
       const at = this.#idle.indexOf(env);
