@@ -545,15 +545,14 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     const initDurationMs = cold ? this.#initDurationMs : undefined;
     // docs/log-format.md: custom runtimes are billed for their init too.
     const billedBase = durationMs + extensionsMs + (initDurationMs !== undefined && this.fn.launch.kind === 'bootstrap' ? initDurationMs : 0);
-    // The peak is summed over the environment's processes (runtime and extensions), which counts
-    // their shared pages more than once; Lambda never reports more than the memory size.
-    const maxMemoryUsedMB = Math.min(this.fn.memorySize, this.#sandbox.peakMemoryMb());
-    const metrics = { durationMs, billedDurationMs: Math.max(1, Math.ceil(billedBase)), memorySizeMB: this.fn.memorySize, maxMemoryUsedMB };
+    const metrics = { durationMs, billedDurationMs: Math.max(1, Math.ceil(billedBase)), memorySizeMB: this.fn.memorySize, maxMemoryUsedMB: this.peakMemoryMb() };
     return initDurationMs === undefined ? metrics : { ...metrics, initDurationMs };
   }
 
   /** Peak memory of this environment so far, in MB. */
   peakMemoryMb(): number {
-    return this.#sandbox.peakMemoryMb();
+    // The sandbox may sum its processes' peaks (runtime and extensions), counting their shared
+    // pages more than once; Lambda never reports more than the memory size (every REPORT's value).
+    return Math.min(this.fn.memorySize, this.#sandbox.peakMemoryMb());
   }
 }

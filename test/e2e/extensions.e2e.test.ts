@@ -92,6 +92,10 @@ describe('external extensions', () => {
     const report = /REPORT RequestId: \S+\tDuration: ([\d.]+) ms\tBilled Duration: (\d+) ms/.exec(output.join(''));
     expect(Number(report?.[2])).toBeGreaterThanOrEqual(300);
     expect(Number(report?.[1])).toBeLessThan(Number(report?.[2]));
+    // Runtime and two extensions' processes together: never more than the memory size, as on Lambda.
+    const memory = /Memory Size: (\d+) MB\tMax Memory Used: (\d+) MB/.exec(output.join(''));
+    expect(Number(memory?.[2])).toBeGreaterThan(0);
+    expect(Number(memory?.[2])).toBeLessThanOrEqual(Number(memory?.[1]));
 
     // The same environment (no second init) takes the next invocation, extensions included.
     await expect.poll(() => lamina?.platform.pool('ext')?.idleCount).toBe(1);
