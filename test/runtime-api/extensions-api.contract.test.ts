@@ -117,6 +117,26 @@ describe('the Extensions API on an environment', () => {
     await outcome;
   });
 
+  it('withstands a hostile extension: an oversized register body, a path as its name, a flood of registrations', async () => {
+    const { address, outcome } = await setUp();
+    const huge = await extensionCall(address, 'POST', '/register', { 'Lambda-Extension-Name': 'big' }, `{"events":[${'"INVOKE",'.repeat(200_000)}"INVOKE"]}`);
+    expect([huge.status, errorType(huge)]).toEqual([403, 'InvalidRequestFormat']);
+    // A name is only a name: no file under /opt/extensions is looked up through it.
+    const traversal = await register(address, '../../../etc/passwd', ['INVOKE']);
+    expect(traversal.status).toBe(200);
+    const flood = await Promise.all(Array.from({ length: 20 }, (_, i) => register(address, `flood-${i}`, [])));
+    expect(flood.filter((a) => a.status === 200)).toHaveLength(9); // 10 in all, the traversal one included
+    expect(new Set(flood.filter((a) => a.status !== 200).map(errorType))).toEqual(new Set(['Extension.TooManyExtensions']));
+    // The environment still works for its runtime: the registered extensions only hold init until next.
+    for (const answer of [traversal, ...flood.filter((a) => a.status === 200)]) {
+      void extensionCall(address, 'GET', '/event/next', { 'Lambda-Extension-Identifier': answer.headers['lambda-extension-identifier'] as string }).catch(() => undefined);
+    }
+    const next = await runtimeCall(address, 'GET', '/runtime/invocation/next');
+    await runtimeCall(address, 'POST', `/runtime/invocation/${next.headers['lambda-runtime-aws-request-id'] as string}/response`, '"ok"');
+    const done = await outcome;
+    expect(done.result.kind === 'response' && done.result.payload.toString()).toBe('"ok"');
+  });
+
   it('fails init when an extension reports an init error', async () => {
     const output: string[] = [];
     const manual = manualFunction('manual');
