@@ -7,7 +7,7 @@
  * from spawning the executable to its `register` call arriving (docs/extensions.md: Init ends only
  * once every external extension has registered and waits at `event/next`).
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -17,6 +17,8 @@ import { performance } from 'node:perf_hooks';
 import { ROOT } from '../lib/processes.js';
 
 export const NOOP_EXTENSION_SOURCE = join(ROOT, 'bench', 'fixtures', 'extensions', 'noop.cjs');
+/** The same no-op extension in C (one blocking keep-alive socket): the platform's share alone. */
+export const NOOP_C_EXTENSION_SOURCE = join(ROOT, 'bench', 'fixtures', 'extensions', 'noop.c');
 
 /**
  * Write a layer folder with `extensions/<name>` (the no-op extension, executable); returns the
@@ -29,6 +31,23 @@ export function writeNoopExtensionLayer(layer: string, name = 'noop'): { layer: 
   const executable = join(layer, 'extensions', name);
   writeFileSync(executable, `#!${process.execPath}\n${readFileSync(NOOP_EXTENSION_SOURCE, 'utf8')}`);
   chmodSync(executable, 0o755);
+  return { layer, executable };
+}
+
+/**
+ * Write a layer folder with `extensions/<name>` compiled from noop.c with the machine's `cc`;
+ * undefined (with the reason) when there is no C compiler.
+ *
+ * @example const c = writeNoopCExtensionLayer(join(ws.dir, 'noop-c-layer'));
+ */
+export function writeNoopCExtensionLayer(layer: string, name = 'noop-c'): { layer: string; executable: string } | { unavailable: string } {
+  mkdirSync(join(layer, 'extensions'), { recursive: true });
+  const executable = join(layer, 'extensions', name);
+  try {
+    execFileSync('cc', ['-O2', '-o', executable, NOOP_C_EXTENSION_SOURCE], { stdio: 'pipe' });
+  } catch (error) {
+    return { unavailable: `cannot compile ${NOOP_C_EXTENSION_SOURCE}: ${(error as Error).message.split('\n')[0] ?? ''}` };
+  }
   return { layer, executable };
 }
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadTemplate } from '../../src/config/sam-template.js';
 import { createWorkspace } from '../../bench/harness/bench-functions.js';
-import { startExtensionStub, writeNoopExtensionLayer } from '../../bench/harness/extension-layer.js';
+import { startExtensionStub, writeNoopCExtensionLayer, writeNoopExtensionLayer } from '../../bench/harness/extension-layer.js';
 import { runScenarios } from '../../bench/harness/runner.js';
 import { extensionsScenario, initBudgetRatios } from '../../bench/scenarios/extensions.js';
 import type { BenchOptions } from '../../bench/scenarios/scenario.js';
@@ -18,6 +18,23 @@ const quick: BenchOptions = { quick: true, rounds: 1, accountConcurrency: 100, m
 const silent = { isTTY: false, write: () => undefined };
 
 describe('extensions scenario', () => {
+  it('compiles the C no-op extension into a layer, and it registers against the stub', async () => {
+    const workspace = createWorkspace();
+    const stub = await startExtensionStub();
+    try {
+      const c = writeNoopCExtensionLayer(join(workspace.dir, 'c-layer'));
+      if ('unavailable' in c) {
+        console.log(`skipped: ${c.unavailable}`);
+        return;
+      }
+      expect(c.executable).toBe(join(workspace.dir, 'c-layer', 'extensions', 'noop-c'));
+      expect(await stub.startTime(c.executable)).toBeGreaterThan(0);
+    } finally {
+      await stub.close();
+      workspace.remove();
+    }
+  });
+
   it('puts the no-op extension layer in the template and times the extension alone against a stub', async () => {
     const workspace = createWorkspace();
     const stub = await startExtensionStub();
@@ -51,10 +68,14 @@ describe('extensions scenario', () => {
     expect(outcome.failures.map((f) => f.error.message)).toEqual([]);
     const result = outcome.results[0];
     const [warm, cold] = result?.tables ?? [];
-    expect(warm?.rows.map((r) => r[0])).toEqual(['no extension', 'one no-op external extension (INVOKE)']);
-    expect(cold?.rows.map((r) => r[0])).toEqual(['no extension', 'one no-op external extension (INVOKE)', 'the extension alone: spawn to its register call (stub API, no platform)']);
+    // The C side needs a C compiler; without one it is a skipped part with its reason.
+    const withC = result?.skipped.length === 0;
+    const sides = ['no extension', 'one no-op external extension in Node (INVOKE)', ...(withC ? ['one no-op external extension in C (INVOKE)'] : [])];
+    expect(warm?.rows.map((r) => r[0])).toEqual(sides);
+    expect(cold?.rows.map((r) => r[0])).toEqual([...sides, ...sides.slice(1).map((side) => `${side} alone: spawn to its register call (stub API, no platform)`)]);
     for (const row of [...(warm?.rows ?? []), ...(cold?.rows ?? [])]) expect(row.join(' ')).not.toContain('NaN');
-    expect(result?.targets.map((t) => t.goal)).toEqual(['<= 1.25', '<= 1']);
+    expect(result?.targets.map((t) => t.goal)).toEqual(withC ? ['<= 1.25', '<= 1', '<= 1.25', '<= 1'] : ['<= 1.25', '<= 1']);
+    if (!withC) expect(result?.skipped.join(' ')).toMatch(/C no-op extension: cannot compile/);
     expect(result?.targets.every((t) => Number.isFinite(t.ratio))).toBe(true);
   }, 120_000);
 });
