@@ -15,11 +15,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FunctionConfig } from '../config/function-config.js';
 import { TASK_ROOT } from '../sandbox/process-sandbox.js';
-
-/** AWS's bootstrap's check and exec, in POSIX sh: `$1` is the wrapper, the rest the runtime's command. */
-const EXEC_WRAPPER_STEP =
-  'w=$1; shift; if [ ! -f "$w" ]; then echo "$w: does not exist"; exit 127; fi; ' +
-  'if [ ! -x "$w" ]; then echo "$w: is not an executable"; exit 126; fi; exec "$w" "$@"';
+import { EXEC_WRAPPER_STEP } from './exec-wrapper-script.js';
 
 /** The wrapper a function asks for, if its runtime honours one (managed Node and Python runtimes). */
 export function execWrapperOf(fn: FunctionConfig): string | undefined {
