@@ -19,6 +19,7 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { execWrapperLines } from '../../src/platform/exec-wrapper-script.js';
 import { listInstalled } from '../../src/runtimes/runtime-cache.js';
 import { CODE_CACHE_FILES, codeCacheFileFor, loaderSource, recordCodeCache } from './code-cache.js';
 
@@ -41,7 +42,8 @@ export const DEFAULT_RIC_DIR = join(projectRoot(), 'dist', 'ric');
 
 /**
  * The launcher. `${0%/*}` instead of `$(dirname "$0")`: no subshell, no fork. `exec` replaces the
- * shell, so the runtime's pid is node's and signals reach it directly.
+ * shell, so the runtime's pid is node's and signals reach it directly. In a nodejs base image it
+ * is /var/runtime/bootstrap, so it honours AWS_LAMBDA_EXEC_WRAPPER there (src/platform/exec-wrapper.ts).
  */
 export const LAUNCHER_SOURCE = `#!/bin/sh
 # Lamina's Node.js runtime interface client, as a custom runtime bootstrap.
@@ -54,8 +56,9 @@ elif [ -x "$here/bin/node" ]; then node="$here/bin/node"
 elif [ -x /opt/nodejs/bin/node ]; then node=/opt/nodejs/bin/node
 else node=node
 fi
-exec "$node" "$here/${RIC_FILES.loader}" "$@"
-`;
+# As the bootstrap of Lambda's nodejs runtimes (AWS's base images), not of provided* ones.
+case "$AWS_EXECUTION_ENV" in AWS_Lambda_nodejs*) wrapper=$AWS_LAMBDA_EXEC_WRAPPER ;; *) wrapper= ;; esac
+${execWrapperLines(`"$node" "$here/${RIC_FILES.loader}" "$@"`, 'wrapper')}`;
 
 export interface BuildRicOptions {
   /** Output directory; `dist/ric` by default. */

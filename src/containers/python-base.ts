@@ -19,6 +19,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
 import { PYTHON_RIC_DIR } from '../platform/paths.js';
+import { execWrapperLines } from '../platform/exec-wrapper-script.js';
 
 /** Where an interpreter keeps its files (asked of the interpreter itself). */
 export interface PythonLayout {
@@ -87,7 +88,8 @@ export function stripPythonBinaries(root: string, version: string): void {
 /** The shell script AWS's python images have as /var/runtime/bootstrap, running Lamina's client. */
 function bootstrapScript(version: string): string {
   // -u: `print` reaches the log at once, before the invocation's answer (as in the process sandbox).
-  return `#!/bin/sh\n# Lamina's Python ${version} runtime interface client (runtime-interface/python/).\nexec /var/lang/bin/python${version} -u /var/runtime/bootstrap.py "$@"\n`;
+  // AWS_LAMBDA_EXEC_WRAPPER as AWS's python bootstrap honours it (src/platform/exec-wrapper.ts).
+  return `#!/bin/sh\n# Lamina's Python ${version} runtime interface client (runtime-interface/python/).\n${execWrapperLines(`/var/lang/bin/python${version} -u /var/runtime/bootstrap.py "$@"`)}`;
 }
 
 /**

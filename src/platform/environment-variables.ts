@@ -29,8 +29,29 @@ export const RESERVED_ENVIRONMENT_NAMES: ReadonlySet<string> = new Set([
   'LAMBDA_RUNTIME_DIR',
 ]);
 
-/** Lambda's PATH on Amazon Linux, with the interpreter's directory appended so `node` resolves. */
+/**
+ * Lambda's PATH on Amazon Linux. Its managed runtimes put `/var/lang/bin` (their interpreter)
+ * first; Lamina puts the directory of the function's own interpreter there instead, so
+ * `#!/usr/bin/env node` in an extension or an exec wrapper runs the function's node, isolated or
+ * not. `provided*` runtimes get the directory of Lamina's node at the end (its launcher needs one).
+ */
 const LAMBDA_PATH = '/usr/local/bin:/usr/bin/:/bin:/opt/bin';
+
+/** The interpreter of a managed runtime, whose directory stands for Lambda's /var/lang/bin. */
+function managedInterpreter(fn: FunctionConfig): string | undefined {
+  if (fn.launch.kind === 'node-ric') return fn.launch.node === '' ? process.execPath : fn.launch.node;
+  return fn.launch.kind === 'python-ric' ? fn.launch.python : undefined;
+}
+
+/**
+ * @example lambdaPath(nodeFn) // '/root/.cache/lamina/runtimes/node-v22.11.0/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin'
+ */
+export function lambdaPath(fn: FunctionConfig): string {
+  const interpreter = managedInterpreter(fn);
+  if (interpreter !== undefined) return `${dirname(interpreter)}:${LAMBDA_PATH}`;
+  const nodeDir = dirname(process.execPath);
+  return LAMBDA_PATH.split(':').includes(nodeDir) ? LAMBDA_PATH : `${LAMBDA_PATH}:${nodeDir}`;
+}
 
 /** Credentials the platform hands to functions, read once from the platform's settings. */
 export interface FunctionCredentials {
@@ -59,9 +80,7 @@ export function runtimeEnvironment(
   identity: EnvironmentIdentity,
   credentials: FunctionCredentials | undefined,
 ): Record<string, string> {
-  // A nodejs function's `node` on PATH is its own runtime's interpreter.
-  const nodeDir = dirname(fn.launch.kind === 'node-ric' && fn.launch.node !== '' ? fn.launch.node : process.execPath);
-  const path = LAMBDA_PATH.split(':').includes(nodeDir) ? LAMBDA_PATH : `${LAMBDA_PATH}:${nodeDir}`;
+  const path = lambdaPath(fn);
   const env: Record<string, string> = {
     ...fn.inheritedEnvironment,
     PATH: path,

@@ -18,6 +18,7 @@ import { ConfigError } from '../errors.js';
 import { detectOutbound, nextLink, type OutboundSupport } from '../sandbox/outbound-network.js';
 import { nodeMajorOf } from '../runtimes/node-majors.js';
 import { findExternalExtensions, withExtensions } from './external-extensions.js';
+import { withExecWrapper } from './exec-wrapper.js';
 
 /** docs/limits.md: 1,024 file descriptors per environment. */
 export const OPEN_FILES_PER_ENVIRONMENT = 1024;
@@ -201,7 +202,9 @@ export function processSandboxFactory(
   const extensions = findExternalExtensions(fn.layers ?? []);
   const extensionPaths = extensions.map((extension) => (isolated && layers !== undefined ? `/opt/extensions/${extension.name}` : extension.hostPath));
   // Inside the namespace the code is at /var/task and the layers at /opt: run from there.
-  const { command, args } = withExtensions(isolated ? insideNamespace(runtime, fn) : runtime, runtimeArgs, extensionPaths);
+  // The extensions' wrapper execs the function's exec wrapper (if any), which execs the interpreter.
+  const wrapped = withExecWrapper(fn, isolated ? insideNamespace(runtime, fn) : runtime, runtimeArgs, isolated);
+  const { command, args } = withExtensions(wrapped.command, wrapped.args, extensionPaths);
   const outbound = isolation !== undefined && fn.vpc !== true && limits?.outbound?.available === true;
   const spec = (env: Record<string, string>): SandboxSpec => {
     sequence += 1;

@@ -60,12 +60,13 @@ describe('runtime names', () => {
 });
 
 describe('a node function\'s environment', () => {
-  it('has NODE_PATH for its own major and its interpreter\'s directory on PATH', () => {
+  it('has NODE_PATH for its own major and its interpreter\'s directory first on PATH', () => {
     const node = join(root, 'node-v22.4.0', 'bin', 'node');
     const fn = customRuntimeFunction('A', root, { runtime: 'nodejs22.x', handler: 'index.handler', launch: { kind: 'node-ric', runtime: 'nodejs22.x', node } });
     const env = runtimeEnvironment(fn, { runtimeApi: '127.0.0.1:1', version: '$LATEST', logStreamName: 's', initializationType: 'on-demand' }, undefined);
     expect(env.NODE_PATH).toBe('/opt/nodejs/node22/node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task');
     expect(env.AWS_EXECUTION_ENV).toBe('AWS_Lambda_nodejs22.x');
-    expect(env.PATH?.split(':').at(-1)).toBe(dirname(node));
+    // First, where Lambda has /var/lang/bin: `#!/usr/bin/env node` finds the function's node, not the host's.
+    expect(env.PATH).toBe(`${dirname(node)}:/usr/local/bin:/usr/bin/:/bin:/opt/bin`);
   });
 });

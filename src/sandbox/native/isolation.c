@@ -152,6 +152,22 @@ static void write_hosts(const char *hostname) {
   close(fd);
 }
 
+/*
+ * Lambda's /etc/passwd names its user (sbx_user1051, home /home/sbx_user1051, which does not
+ * exist): getpwuid() finds it, so os.homedir() and friends work without HOME, which Lambda does not
+ * set. The host's accounts are not shown.
+ */
+static void write_passwd(unsigned uid, unsigned gid) {
+  int fd = open(NEW_ROOT "/.passwd", O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) fail("cannot write", "/etc/passwd");
+  char text[256];
+  int length = snprintf(text, sizeof text, "root:x:0:0:root:/root:/sbin/nologin\nsbx_user1051:x:%u:%u::/home/sbx_user1051:/sbin/nologin\n", uid, gid);
+  if (write(fd, text, (size_t)length) != length) fail("cannot write", "/etc/passwd");
+  close(fd);
+  if (mount(NEW_ROOT "/.passwd", NEW_ROOT "/etc/passwd", NULL, MS_BIND, NULL) != 0) fail("cannot bind", "/etc/passwd");
+  mount(NULL, NEW_ROOT "/etc/passwd", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
+}
+
 static void make_devices(void) {
   const char *devices[] = {"null", "zero", "full", "random", "urandom", "tty"};
   if (mount("tmpfs", NEW_ROOT "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "size=64k,mode=755") != 0) fail("cannot mount", "/dev");
@@ -198,6 +214,7 @@ void enter_root_view(const struct root_view *view) {
   write_hosts(view->hostname);
   if (mount(NEW_ROOT "/.hosts", NEW_ROOT "/etc/hosts", NULL, MS_BIND, NULL) != 0) fail("cannot bind", "/etc/hosts");
   mount(NULL, NEW_ROOT "/etc/hosts", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
+  write_passwd(view->uid, view->gid);
   // pivot_root(".", "."): the old root is stacked under the new one, then detached.
   if (chdir(NEW_ROOT) != 0) fail("cannot enter", NEW_ROOT);
   if (syscall(SYS_pivot_root, ".", ".") != 0) fail("cannot pivot into", NEW_ROOT);

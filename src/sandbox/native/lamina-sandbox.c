@@ -299,7 +299,8 @@ int main(int argc, char **argv) {
     struct root_view view = {
         .task = task, .opt = has_opt ? opt : NULL, .runtime = has_runtime ? runtime : NULL,
         .tmp_image = options.tmp_image, .tmp_dir = options.tmp_dir, .tmp_mb = tmp_mb,
-        .binds = options.binds, .hostname = "sandbox.localdomain",
+        .binds = options.binds, .hostname = "sandbox.localdomain sandbox",
+        .uid = options.uid, .gid = options.gid,
     };
     isolate(&options, &view, &argv[next]);
   }

@@ -37,7 +37,8 @@ struct root_view {
   const char *tmp_dir;   /* where the unnamed copy of the image lives (a disk directory) */
   const char *tmp_mb;    /* size of /tmp in MB */
   const char **binds;    /* extra host paths shown read-only at the same path (NULL-terminated) */
-  const char *hostname;  /* the environment's /etc/hosts names 127.0.0.1 this way too */
+  const char *hostname;  /* the names the environment's /etc/hosts gives 127.0.0.1 besides localhost */
+  unsigned uid, gid;     /* Lambda's user, named in the environment's /etc/passwd */
 };
 
 /**
