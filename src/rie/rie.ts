@@ -20,6 +20,7 @@ import { Platform, PLATFORM_DEFAULTS } from '../platform/platform.js';
 import { withRuntimeNode } from './rie-node.js';
 import { readHostEnvironment } from '../cli/host-environment.js';
 import { resolveBootstrap } from './bootstrap.js';
+import { findExternalExtensions } from '../platform/external-extensions.js';
 import { RIE_DEFAULTS, parseHostPort, parseLogLevel, type HostPort, type RieLogLevel } from './rie-args.js';
 import { RieLog, type MessageOutput } from './rie-log.js';
 import { RIE_PATH_FUNCTION_NAME, RieInvokePort } from './rie-invoke-port.js';
@@ -54,6 +55,11 @@ export interface RieOptions {
   readonly bootstrapCandidates?: readonly string[];
   /** `--host-node`: a nodejsNN.x function runs on the node running Lamina, whatever its major. */
   readonly hostNode?: boolean;
+  /**
+   * The merged layers, whose `extensions/` executables start before the runtime as AWS's RIE
+   * starts them (default /opt: the image's /opt inside a container; docs/rie.md).
+   */
+  readonly optDir?: string;
 }
 
 export interface RunningRie {
@@ -140,6 +146,9 @@ export async function startRie(options: RieOptions = {}): Promise<RunningRie> {
     if (value !== undefined) kept[name] = value;
   }
   const execution = /^AWS_Lambda_(.+)$/.exec(host.rie.executionEnv ?? '');
+  // AWS's RIE starts every executable of /opt/extensions; the platform does the same for a layer.
+  const optDir = options.optDir ?? '/opt';
+  const extensions = findExternalExtensions([optDir]).map((extension) => extension.name);
   const plain: FunctionConfig = {
     name: host.rie.functionName,
     arn: functionArn(host.region, host.rie.accountId, host.rie.functionName),
@@ -156,6 +165,7 @@ export async function startRie(options: RieOptions = {}): Promise<RunningRie> {
     logFormat: host.rie.logFormat === 'JSON' ? 'JSON' : 'Text',
     logLevel: host.rie.functionLogLevel,
     inheritedEnvironment: host.forwarded,
+    ...(extensions.length === 0 ? {} : { layers: [optDir] }),
   };
   const runtimeNode = await withRuntimeNode(plain, { hostNode: options.hostNode === true });
   const fn = runtimeNode.fn;
@@ -163,6 +173,7 @@ export async function startRie(options: RieOptions = {}): Promise<RunningRie> {
   if (runtimeNode.node !== undefined) log.info(`${fn.runtime}: node v${runtimeNode.node.version} (${runtimeNode.node.path}) first on the bootstrap's PATH`);
   log.info(`exec '${fn.launch.kind === 'bootstrap' ? fn.launch.command : bootstrap.command}' (cwd=${fn.codeDir}, handler=${fn.handler})`);
   if (bootstrap.handlerSource === 'argument') log.debug(`handler '${fn.handler}' is the last bootstrap argument, as AWS's RIE takes it`);
+  if (extensions.length > 0) log.info(`external extensions in ${optDir}/extensions, started before the runtime: ${extensions.join(', ')}`);
   if (fn.codeDir !== cwd) log.info(`the runtime's working directory and LAMBDA_TASK_ROOT is ${fn.codeDir}`);
 
   if (runtimeApi.port !== 0) await checkPortFree('127.0.0.1', runtimeApi.port);
