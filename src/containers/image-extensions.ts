@@ -62,17 +62,24 @@ export function extensionsInRootfs(rootfs: string): string[] {
  * The executables of an image's `/opt/extensions`, listed by one container of that image (its
  * own /bin/sh, no network), once per image and process. An image without a shell has none that
  * Lamina can start (the wrapper is a shell script): none.
+ * @throws Error with the engine's words when the container cannot run at all.
  *
  * @example extensionsInImage(engine, 'my-function:latest') // ['otel-agent']
  */
 export function extensionsInImage(engine: ContainerEngine, image: string): readonly string[] {
   const known = listed.get(image);
   if (known !== undefined) return known;
+  // The limits every function container gets (docs/limits.md): some hosts refuse the engine's defaults.
+  const limits = ['--ulimit', 'nofile=1024:1024', '--ulimit', 'nproc=1024:1024'];
   const run = spawnSync(
     engine.name,
-    [...engine.globalArgs, 'run', '--rm', '--pull', 'never', '--network', 'none', '--entrypoint', '/bin/sh', image, '-c', LIST_SCRIPT],
+    [...engine.globalArgs, 'run', '--rm', '--pull', 'never', '--network', 'none', ...limits, '--entrypoint', '/bin/sh', image, '-c', LIST_SCRIPT],
     { encoding: 'utf8', timeout: 60_000 },
   );
+  // 126/127: the image has no shell to run (the engine's own failures are 125 and others).
+  if (run.status !== 0 && run.status !== 126 && run.status !== 127) {
+    throw new Error(`listing /opt/extensions of ${image} failed: ${(run.stderr || run.error?.message || '').trim()}`);
+  }
   const names = run.status === 0 ? run.stdout.split('\n').filter(usableName).sort() : [];
   listed.set(image, names);
   return names;
