@@ -84,7 +84,8 @@ export async function rieCommand(args: string[], io: RieCommandIo = {}): Promise
     rie = await startRie({
       emulatorAddress: parsed.emulatorAddress,
       runtimeApiAddress: parsed.runtimeApiAddress,
-      maxConcurrency: parsed.maxConcurrency,
+      // Not given: AWS_LAMBDA_MAX_CONCURRENCY, else the default (src/rie/rie.ts).
+      ...(parsed.concurrencyMode ? { maxConcurrency: parsed.maxConcurrency, concurrencyMode: true } : {}),
       ...(parsed.logLevel === undefined ? {} : { logLevel: parsed.logLevel }),
       bootstrap: parsed.bootstrap,
       hostNode: parsed.hostNode,

@@ -35,8 +35,16 @@ export interface RieOptions {
   readonly emulatorAddress?: HostPort;
   /** Runtime API address of the first environment (default 127.0.0.1:9001; port 0 picks a free one). */
   readonly runtimeApiAddress?: HostPort;
-  /** Most bootstrap copies running at once; more concurrent invokes get 429 (default 10). */
+  /**
+   * Most bootstrap copies running at once; more concurrent invokes get 429 (default
+   * `AWS_LAMBDA_MAX_CONCURRENCY`, else 10).
+   */
   readonly maxConcurrency?: number;
+  /**
+   * `--max-concurrency` was given: answer a timeout as the emulator's concurrency mode does (its
+   * error object), as when `AWS_LAMBDA_MAX_CONCURRENCY` is set; otherwise its classic plain text.
+   */
+  readonly concurrencyMode?: boolean;
   /** Level of Lamina's own messages (default: `LOG_LEVEL`, else info). */
   readonly logLevel?: RieLogLevel;
   /** Bootstrap program and arguments; empty searches /var/task, /opt, /var/runtime. */
@@ -116,9 +124,12 @@ export async function startRie(options: RieOptions = {}): Promise<RunningRie> {
   const log = new RieLog(level, options.messageOutput ?? ((text) => process.stderr.write(text)));
   const emulator = options.emulatorAddress ?? parseHostPort('--runtime-interface-emulator-address', RIE_DEFAULTS.emulatorAddress);
   const runtimeApi = options.runtimeApiAddress ?? parseHostPort('--runtime-api-address', RIE_DEFAULTS.runtimeApiAddress);
-  const maxConcurrency = options.maxConcurrency ?? RIE_DEFAULTS.maxConcurrency;
+  const fromEnv = host.rie.maxConcurrency;
+  const maxConcurrency = options.maxConcurrency ?? (fromEnv === undefined || fromEnv === '' ? RIE_DEFAULTS.maxConcurrency : Number(fromEnv));
+  // The emulator picks its concurrency mode by the variable's presence (docs/rie.md).
+  const concurrencyMode = options.concurrencyMode === true || fromEnv !== undefined;
   if (!Number.isSafeInteger(maxConcurrency) || maxConcurrency < 1) {
-    throw new ConfigError(`--max-concurrency must be a positive integer, got ${maxConcurrency}`);
+    throw new ConfigError(`${options.maxConcurrency === undefined ? 'AWS_LAMBDA_MAX_CONCURRENCY' : '--max-concurrency'} must be a positive integer, got ${options.maxConcurrency ?? fromEnv}`);
   }
   const timeout = positive('AWS_LAMBDA_FUNCTION_TIMEOUT', host.rie.timeoutSeconds);
   const memorySize = positive('AWS_LAMBDA_FUNCTION_MEMORY_SIZE', host.rie.memorySizeMb);
@@ -190,7 +201,7 @@ export async function startRie(options: RieOptions = {}): Promise<RunningRie> {
     credentials: host.credentials,
     firstRuntimeApiPort: runtimeApi.port,
   });
-  const server = createFrontDoor(new RieInvokePort(platform, fn, log), {
+  const server = createFrontDoor(new RieInvokePort(platform, fn, log, concurrencyMode ? 'concurrent' : 'classic'), {
     onInternalError: (error) => log.error(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
   });
   let address: AddressInfo;

@@ -109,6 +109,19 @@ async function expectExtensionLife(log: () => string, requestId: string): Promis
   await expect.poll(log, { timeout: 5000 }).toContain('[probe] telemetry platform.runtimeDone');
 }
 
+/** One invoke of ExtImage, the extension's life in the log, then SHUTDOWN when the platform stops. */
+async function invokeAndStop(lamina: RunningLamina, n: number): Promise<void> {
+  try {
+    const response = await fetch(`${lamina.url}/2015-03-31/functions/ExtImage/invocations`, { method: 'POST', body: JSON.stringify({ n }) });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ echo: { n } });
+    await expectExtensionLife(() => lamina.output.join(''), response.headers.get('x-amzn-requestid') ?? '');
+  } finally {
+    await lamina.stop();
+  }
+  await expect.poll(() => lamina.output.join(''), { timeout: 5000 }).toContain('[probe] got SHUTDOWN spindown');
+}
+
 describe.skipIf(probe.engine === undefined)('container images: external extensions of /opt/extensions', () => {
   const engine = probe.engine as ContainerEngine;
   const limits = detectSandboxLimits();
@@ -118,20 +131,7 @@ describe.skipIf(probe.engine === undefined)('container images: external extensio
   const modes = directRuncAvailable(engine) ? [true, false] : [false];
   for (const direct of modes) {
     it(`through the platform (${direct ? 'runc directly' : 'podman run'}${limits.isolation !== undefined ? ', a private network' : ''}): started before the runtime, INVOKE, telemetry, SHUTDOWN`, async () => {
-      let lamina: RunningLamina | undefined = await startLamina(imageFunctions(), { limits: { ...limits, containers: { engine, all: false, direct } }, shutdownGraceMs: 1000 });
-      try {
-        const log = (): string => lamina?.output.join('') ?? '';
-        const response = await fetch(`${lamina.url}/2015-03-31/functions/ExtImage/invocations`, { method: 'POST', body: '{"n":1}' });
-        expect(response.status).toBe(200);
-        expect(await response.json()).toMatchObject({ echo: { n: 1 } });
-        await expectExtensionLife(log, response.headers.get('x-amzn-requestid') ?? '');
-        const running = lamina;
-        lamina = undefined;
-        await running.stop();
-        await expect.poll(() => running.output.join(''), { timeout: 5000 }).toContain('[probe] got SHUTDOWN spindown');
-      } finally {
-        await lamina?.stop();
-      }
+      await invokeAndStop(await startLamina(imageFunctions(), { limits: { ...limits, containers: { engine, all: false, direct } }, shutdownGraceMs: 1000 }), 1);
     }, 60_000);
   }
 
@@ -153,19 +153,7 @@ describe.skipIf(probe.engine === undefined)('container images: external extensio
       layers: [layer],
     });
     await ensureRuntimeImages(engine, [fn], () => undefined);
-    let lamina: RunningLamina | undefined = await startLamina([fn], { limits: { ...limits, containers: { engine, all: true, direct: modes[0] === true } }, shutdownGraceMs: 1000 });
-    try {
-      const response = await fetch(`${lamina.url}/2015-03-31/functions/ExtImage/invocations`, { method: 'POST', body: '{"n":3}' });
-      expect(response.status).toBe(200);
-      expect(await response.json()).toMatchObject({ echo: { n: 3 } });
-      await expectExtensionLife(() => lamina?.output.join('') ?? '', response.headers.get('x-amzn-requestid') ?? '');
-      const running = lamina;
-      lamina = undefined;
-      await running.stop();
-      await expect.poll(() => running.output.join(''), { timeout: 5000 }).toContain('[probe] got SHUTDOWN spindown');
-    } finally {
-      await lamina?.stop();
-    }
+    await invokeAndStop(await startLamina([fn], { limits: { ...limits, containers: { engine, all: true, direct: modes[0] === true } }, shutdownGraceMs: 1000 }), 3);
   }, 60_000);
 
   it('through the image\'s own entrypoint (lamina rie as aws-lambda-rie): the same, SHUTDOWN at `podman stop`', async () => {
@@ -179,6 +167,8 @@ describe.skipIf(probe.engine === undefined)('container images: external extensio
     const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
     try {
       await expect.poll(() => output, { timeout: 20_000 }).toContain('listening on');
+      // The emulator bundle starts without trying to bundle itself again (src/containers/build-rie-bundle.ts).
+      expect(output).not.toContain('not bundled');
       expect(output).toContain('external extensions in /opt/extensions, started before the runtime: probe');
       const response = await fetch(`http://127.0.0.1:${port}/2015-03-31/functions/function/invocations`, { method: 'POST', body: '{"n":2}' });
       expect(response.status).toBe(200);
