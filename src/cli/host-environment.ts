@@ -15,6 +15,8 @@ export interface HostEnvironment {
     readonly functionName: string;
     readonly functionVersion: string;
     readonly timeoutSeconds: number;
+    /** `AWS_LAMBDA_MAX_CONCURRENCY`: set, the emulator runs in its concurrency mode (docs/rie.md). */
+    readonly maxConcurrency: string | undefined;
     readonly memorySizeMb: number;
     /** `AWS_LAMBDA_FUNCTION_HANDLER`, else `_HANDLER` (AWS's RIE reads them in that order). */
     readonly handler: string;
@@ -61,6 +63,7 @@ export function readHostEnvironment(env: NodeJS.ProcessEnv): HostEnvironment {
       functionName: env.AWS_LAMBDA_FUNCTION_NAME || 'test_function',
       functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION || '$LATEST',
       timeoutSeconds: numberOr(env.AWS_LAMBDA_FUNCTION_TIMEOUT, 300),
+      maxConcurrency: env.AWS_LAMBDA_MAX_CONCURRENCY,
       memorySizeMb: numberOr(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, 3008),
       handler: env.AWS_LAMBDA_FUNCTION_HANDLER || env._HANDLER || '',
       accountId: env.LAMINA_ACCOUNT_ID || '012345678912',

@@ -32,7 +32,9 @@ Options (before the bootstrap):
   --log-level <level>      Lamina's own messages on stderr: ${RIE_LOG_LEVELS.join(', ')} (default: LOG_LEVEL, else ${RIE_DEFAULTS.logLevel}).
                            The function's log (START/END/REPORT and its output) always goes to stdout.
   --max-concurrency <n>    Most bootstrap copies at once; more concurrent invokes get 429
-                           TooManyRequestsException (default: ${RIE_DEFAULTS.maxConcurrency}).
+                           TooManyRequestsException (default: AWS_LAMBDA_MAX_CONCURRENCY, else ${RIE_DEFAULTS.maxConcurrency}).
+                           Given (or that variable set): a timeout answers as aws-lambda-rie's concurrency
+                           mode does, {"errorType":"Sandbox.Timedout","errorMessage":"Task timed out after N.00 seconds"}.
   --enable-init-caching    Accepted for compatibility; ignored.
   --host-node              With AWS_EXECUTION_ENV=AWS_Lambda_nodejsNN.x, run on the node running Lamina
                            whatever its major (a warning names both). Default: Node NN, from the cache
@@ -45,9 +47,11 @@ Without one: /var/task/bootstrap, /opt/bootstrap, /var/runtime/bootstrap (first 
 
 Environment: AWS_LAMBDA_FUNCTION_NAME (default test_function), AWS_LAMBDA_FUNCTION_TIMEOUT (seconds,
 default 300), AWS_LAMBDA_FUNCTION_MEMORY_SIZE (MB, default 3008), AWS_LAMBDA_FUNCTION_HANDLER or
-_HANDLER, LOG_LEVEL. The whole environment is forwarded to the bootstrap, as aws-lambda-rie does.
+_HANDLER, LOG_LEVEL, AWS_LAMBDA_MAX_CONCURRENCY. The whole environment is forwarded to the bootstrap, as aws-lambda-rie does.
 The runtime's working directory and LAMBDA_TASK_ROOT: $LAMBDA_TASK_ROOT when set, else the current
 directory (bootstrap given) or /var/task (bootstrap found).
+The executables of /opt/extensions start before the runtime (external extensions), as aws-lambda-rie
+starts them; the Extensions and Telemetry APIs are served.
 
 Exit status: 0 after SIGINT/SIGTERM, 1 when no bootstrap can be run, 2 for bad options.
 `;
@@ -84,7 +88,8 @@ export async function rieCommand(args: string[], io: RieCommandIo = {}): Promise
     rie = await startRie({
       emulatorAddress: parsed.emulatorAddress,
       runtimeApiAddress: parsed.runtimeApiAddress,
-      maxConcurrency: parsed.maxConcurrency,
+      // Not given: AWS_LAMBDA_MAX_CONCURRENCY, else the default (src/rie/rie.ts).
+      ...(parsed.concurrencyMode ? { maxConcurrency: parsed.maxConcurrency, concurrencyMode: true } : {}),
       ...(parsed.logLevel === undefined ? {} : { logLevel: parsed.logLevel }),
       bootstrap: parsed.bootstrap,
       hostNode: parsed.hostNode,

@@ -41,7 +41,10 @@ export async function buildRieBundle(outfile = RIE_BUNDLE): Promise<{ bundle: st
   return { bundle: outfile, bytes };
 }
 
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+// Inside the bundle itself import.meta.url is the bundle's (see `define` above), which would make
+// every start of the emulator try to bundle again: run only as this module's own file.
+const self = fileURLToPath(import.meta.url);
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === self && /build-rie-bundle\.[jt]s$/.test(self)) {
   buildRieBundle().then(
     ({ bundle, bytes }) => process.stdout.write(`lamina-rie: ${bundle} (${bytes} bytes)\n`),
     (error: unknown) => {

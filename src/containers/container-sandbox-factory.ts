@@ -23,6 +23,7 @@ import { zipFunctionImage } from './runtime-images.js';
 import { holdNetwork, privateNetworkAvailable, type NetworkHolder } from './network-holder.js';
 import type { LineSink } from '../sandbox/output-lines.js';
 import { nextLink } from '../sandbox/outbound-network.js';
+import { containerExtensions, imageCommand, withContainerExtensions } from './image-extensions.js';
 
 /** docs/limits.md: processes and open files per environment. */
 const PER_ENVIRONMENT = 1024;
@@ -113,6 +114,22 @@ export function containerSandboxFactory(
       };
   // runc directly needs the image's root filesystem and config, read once per function at start.
   const rootfs = settings.direct === true ? imageRootfs(settings.engine, imageName) : undefined;
+  // docs/extensions.md: the executables of the container's /opt/extensions start before the runtime.
+  const extensions = containerExtensions({
+    engine: settings.engine,
+    image: imageName,
+    rootfs: rootfs?.rootfs,
+    layer,
+    ownBaseImage: image === undefined && settings.baseImage === undefined,
+  });
+  // The engine's `run` takes the wrapper as the entrypoint: it names the image's command itself.
+  const engineShape = (() => {
+    if (rootfs !== undefined || extensions.length === 0) return shape;
+    const own = shape.entrypoint === undefined ? imageCommand(settings.engine, imageName) : undefined;
+    const argv = [...(shape.entrypoint ?? own?.entrypoint ?? []), ...(shape.command ?? (shape.entrypoint === undefined ? (own?.cmd ?? []) : []))];
+    const [entrypoint, ...command] = withContainerExtensions(argv, extensions);
+    return { ...shape, entrypoint: entrypoint === undefined ? undefined : [entrypoint], command };
+  })();
   // Docker cannot join a namespace by path (`--network ns:` is podman's): its containers keep the host's.
   const privateNetwork = network !== undefined && (rootfs !== undefined || settings.engine.name === 'podman') && privateNetworkAvailable();
   const link = privateNetwork && network.outbound && fn.vpc !== true;
@@ -143,7 +160,7 @@ export function containerSandboxFactory(
     const holder = privateNetwork ? spares.take(log) : undefined;
     const networkNamespace = holder?.namespace;
     if (rootfs !== undefined) {
-      const args = [...(shape.entrypoint ?? rootfs.entrypoint), ...(shape.command ?? (shape.entrypoint === undefined ? rootfs.cmd : []))];
+      const args = withContainerExtensions([...(shape.entrypoint ?? rootfs.entrypoint), ...(shape.command ?? (shape.entrypoint === undefined ? rootfs.cmd : []))], extensions);
       // Named after the platform's pid, like the process sandbox's groups (stale ones go at next start).
       group = cgroups?.create(`p${process.pid}-${name.slice(`lamina-${process.pid}-`.length)}`, { memoryMb: fn.memorySize });
       const parentCgroup = group === undefined ? undefined : cgroupPathOf(group);
@@ -151,12 +168,13 @@ export function containerSandboxFactory(
     } else {
       const envFile = join(files, 'env');
       writeFileSync(envFile, envFileText(env), { mode: 0o600 });
-      launcher = engineLauncher({ ...limits, ...shape, command: shape.command ?? [], engine: settings.engine, name, image: imageName, env, envFile, cidFile: join(files, 'cid'), networkNamespace });
+      launcher = engineLauncher({ ...limits, ...engineShape, command: engineShape.command ?? [], engine: settings.engine, name, image: imageName, env, envFile, cidFile: join(files, 'cid'), networkNamespace });
     }
     return new ContainerSandbox(name, launcher, fn.memorySize, log, { onDone, environmentCgroup: group, network: holder });
   };
   // Called with 127.0.0.1:9001 then: the environment adopts the listener the holder hands over.
   factory.privateRuntimeApi = privateNetwork;
+  factory.externalExtensions = extensions;
   if (privateNetwork) {
     // One namespace held ahead of the next cold start (10-15 ms of spawn, namespace, link and
     // listener off its path), made again after the first REPORT of the environment that took it.

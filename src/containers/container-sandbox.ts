@@ -244,6 +244,11 @@ export class ContainerSandbox implements Sandbox {
     this.#resolveExit(exit);
   }
 
+  /** The network holder: the container's network namespace is its (telemetry relays enter there). */
+  get networkPid(): number | undefined {
+    return this.#done ? undefined : this.#network?.pid;
+  }
+
   signal(signal: NodeJS.Signals): void {
     if (this.#done) return;
     if (signal === 'SIGKILL') this.#killRequested = true;

@@ -141,7 +141,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     const initializationType = env.provisioned ? 'provisioned-concurrency' : 'on-demand';
     // A subscriber's sandbox.localdomain: the host's loopback, or (isolated) the environment's own,
     // reached through a relay inside its network namespace (docs/telemetry.md).
-    const reach = start.makeSandbox.privateRuntimeApi === true ? namespaceReach(() => env.#sandbox?.rootPid) : HOST_LOOPBACK;
+    const reach = start.makeSandbox.privateRuntimeApi === true ? namespaceReach(() => env.#sandbox?.networkPid ?? env.#sandbox?.rootPid) : HOST_LOOPBACK;
     const phase = env.#initFor === undefined ? 'init' : 'invoke';
     env.telemetry = new EnvironmentTelemetry({ initializationType, phase }, reach, fn.logFormat === 'JSON', hooks.log);
     env.telemetry.extensions = env.extensions; // only registered extensions may subscribe

@@ -34,6 +34,8 @@ export interface RieArgs {
   /** Undefined when `--log-level` was not given (then `LOG_LEVEL`, then `info`). */
   readonly logLevel: RieLogLevel | undefined;
   readonly maxConcurrency: number;
+  /** `--max-concurrency` was given: the emulator's concurrency mode (docs/rie.md). */
+  readonly concurrencyMode: boolean;
   /** Bootstrap command and its arguments; empty means "search the default locations". */
   readonly bootstrap: readonly string[];
   readonly help: boolean;
@@ -166,6 +168,7 @@ export function parseRieArgs(args: readonly string[]): RieArgs {
     runtimeApiAddress: parseHostPort('--runtime-api-address', values.get('--runtime-api-address') ?? RIE_DEFAULTS.runtimeApiAddress),
     logLevel: logLevel === undefined ? undefined : parseLogLevel('--log-level', logLevel),
     maxConcurrency: positiveInteger('--max-concurrency', values.get('--max-concurrency') ?? String(RIE_DEFAULTS.maxConcurrency)),
+    concurrencyMode: values.has('--max-concurrency'),
     bootstrap,
     help,
     ignored,

@@ -19,21 +19,39 @@ export function rieTimeoutText(timeoutSeconds: number): string {
 }
 
 /**
- * Rewrite a buffered timeout outcome into AWS's RIE's plain-text body. The answer keeps
+ * How the emulator words a timed-out invoke (docs/rie.md): its classic mode answers plain text,
+ * its concurrency mode (`AWS_LAMBDA_MAX_CONCURRENCY` set) Lambda's error object without the
+ * `RequestId: ...` prefix.
+ */
+export type RieTimeoutForm = 'classic' | 'concurrent';
+
+/** What the emulator's concurrency mode answers for a timed-out invoke (JSON, status 200). */
+export function rieConcurrentTimeoutBody(timeoutSeconds: number): string {
+  return JSON.stringify({ errorType: FUNCTION_ERROR_TYPES.LAMINA_ERR_FN_TIMEOUT, errorMessage: rieTimeoutText(timeoutSeconds) });
+}
+
+/**
+ * Rewrite a buffered timeout outcome into AWS's RIE's body: the plain text of its classic mode,
+ * or the error object of its concurrency mode (`form`). The answer keeps
  * `X-Amz-Function-Error: Unhandled` (RIE sends none; a caller that reads the header still learns
  * it failed) and its Content-Type is `text/plain; charset=utf-8`, what RIE's Go server sends.
  *
  * @example
  * asRieTimeout(outcome, 1).result // { kind: 'function-error', error: { payload: 'Task timed out after 1.00 seconds', ... } }
  */
-export function asRieTimeout(outcome: InvokeOutcome, timeoutSeconds: number): InvokeOutcome {
+export function asRieTimeout(outcome: InvokeOutcome, timeoutSeconds: number, form: RieTimeoutForm = 'classic'): InvokeOutcome {
   const result = outcome.result;
   if (result.kind !== 'function-error' || result.error.errorType !== FUNCTION_ERROR_TYPES.LAMINA_ERR_FN_TIMEOUT) return outcome;
   return {
     ...outcome,
     result: {
       kind: 'function-error',
-      error: { errorType: result.error.errorType, payload: Buffer.from(rieTimeoutText(timeoutSeconds)), contentType: 'text/plain; charset=utf-8' },
+      // Neither mode sets a content type: Go's server sniffs both bodies as text/plain.
+      error: {
+        errorType: result.error.errorType,
+        payload: Buffer.from(form === 'classic' ? rieTimeoutText(timeoutSeconds) : rieConcurrentTimeoutBody(timeoutSeconds)),
+        contentType: 'text/plain; charset=utf-8',
+      },
     },
   };
 }
@@ -47,9 +65,11 @@ export class RieInvokePort implements InvokePort {
   readonly #name: string;
   readonly #timeoutSeconds: number;
   readonly #log: RieLog;
+  readonly #timeoutForm: RieTimeoutForm;
 
-  constructor(platform: Platform, fn: { readonly name: string; readonly timeout: number }, log: RieLog) {
+  constructor(platform: Platform, fn: { readonly name: string; readonly timeout: number }, log: RieLog, timeoutForm: RieTimeoutForm = 'classic') {
     this.#platform = platform;
+    this.#timeoutForm = timeoutForm;
     this.#name = fn.name;
     this.#timeoutSeconds = fn.timeout;
     this.#log = log;
@@ -58,7 +78,7 @@ export class RieInvokePort implements InvokePort {
   async invoke(request: InvokeRequest): Promise<InvokeOutcome> {
     const outcome = await this.#platform.invoke(this.#route(request));
     // A streamed invoke reports its timeout in the stream's own error frame, as Lambda does.
-    return request.streaming ? outcome : asRieTimeout(outcome, this.#timeoutSeconds);
+    return request.streaming ? outcome : asRieTimeout(outcome, this.#timeoutSeconds, this.#timeoutForm);
   }
 
   accept(request: InvokeRequest): AcceptedInvoke {

@@ -20,6 +20,7 @@ import { Platform, PLATFORM_DEFAULTS } from '../platform/platform.js';
 import { withRuntimeNode } from './rie-node.js';
 import { readHostEnvironment } from '../cli/host-environment.js';
 import { resolveBootstrap } from './bootstrap.js';
+import { findExternalExtensions } from '../platform/external-extensions.js';
 import { RIE_DEFAULTS, parseHostPort, parseLogLevel, type HostPort, type RieLogLevel } from './rie-args.js';
 import { RieLog, type MessageOutput } from './rie-log.js';
 import { RIE_PATH_FUNCTION_NAME, RieInvokePort } from './rie-invoke-port.js';
@@ -34,8 +35,16 @@ export interface RieOptions {
   readonly emulatorAddress?: HostPort;
   /** Runtime API address of the first environment (default 127.0.0.1:9001; port 0 picks a free one). */
   readonly runtimeApiAddress?: HostPort;
-  /** Most bootstrap copies running at once; more concurrent invokes get 429 (default 10). */
+  /**
+   * Most bootstrap copies running at once; more concurrent invokes get 429 (default
+   * `AWS_LAMBDA_MAX_CONCURRENCY`, else 10).
+   */
   readonly maxConcurrency?: number;
+  /**
+   * `--max-concurrency` was given: answer a timeout as the emulator's concurrency mode does (its
+   * error object), as when `AWS_LAMBDA_MAX_CONCURRENCY` is set; otherwise its classic plain text.
+   */
+  readonly concurrencyMode?: boolean;
   /** Level of Lamina's own messages (default: `LOG_LEVEL`, else info). */
   readonly logLevel?: RieLogLevel;
   /** Bootstrap program and arguments; empty searches /var/task, /opt, /var/runtime. */
@@ -54,6 +63,11 @@ export interface RieOptions {
   readonly bootstrapCandidates?: readonly string[];
   /** `--host-node`: a nodejsNN.x function runs on the node running Lamina, whatever its major. */
   readonly hostNode?: boolean;
+  /**
+   * The merged layers, whose `extensions/` executables start before the runtime as AWS's RIE
+   * starts them (default /opt: the image's /opt inside a container; docs/rie.md).
+   */
+  readonly optDir?: string;
 }
 
 export interface RunningRie {
@@ -110,9 +124,12 @@ export async function startRie(options: RieOptions = {}): Promise<RunningRie> {
   const log = new RieLog(level, options.messageOutput ?? ((text) => process.stderr.write(text)));
   const emulator = options.emulatorAddress ?? parseHostPort('--runtime-interface-emulator-address', RIE_DEFAULTS.emulatorAddress);
   const runtimeApi = options.runtimeApiAddress ?? parseHostPort('--runtime-api-address', RIE_DEFAULTS.runtimeApiAddress);
-  const maxConcurrency = options.maxConcurrency ?? RIE_DEFAULTS.maxConcurrency;
+  const fromEnv = host.rie.maxConcurrency;
+  const maxConcurrency = options.maxConcurrency ?? (fromEnv === undefined || fromEnv === '' ? RIE_DEFAULTS.maxConcurrency : Number(fromEnv));
+  // The emulator picks its concurrency mode by the variable's presence (docs/rie.md).
+  const concurrencyMode = options.concurrencyMode === true || fromEnv !== undefined;
   if (!Number.isSafeInteger(maxConcurrency) || maxConcurrency < 1) {
-    throw new ConfigError(`--max-concurrency must be a positive integer, got ${maxConcurrency}`);
+    throw new ConfigError(`${options.maxConcurrency === undefined ? 'AWS_LAMBDA_MAX_CONCURRENCY' : '--max-concurrency'} must be a positive integer, got ${options.maxConcurrency ?? fromEnv}`);
   }
   const timeout = positive('AWS_LAMBDA_FUNCTION_TIMEOUT', host.rie.timeoutSeconds);
   const memorySize = positive('AWS_LAMBDA_FUNCTION_MEMORY_SIZE', host.rie.memorySizeMb);
@@ -140,6 +157,9 @@ export async function startRie(options: RieOptions = {}): Promise<RunningRie> {
     if (value !== undefined) kept[name] = value;
   }
   const execution = /^AWS_Lambda_(.+)$/.exec(host.rie.executionEnv ?? '');
+  // AWS's RIE starts every executable of /opt/extensions; the platform does the same for a layer.
+  const optDir = options.optDir ?? '/opt';
+  const extensions = findExternalExtensions([optDir]).map((extension) => extension.name);
   const plain: FunctionConfig = {
     name: host.rie.functionName,
     arn: functionArn(host.region, host.rie.accountId, host.rie.functionName),
@@ -156,6 +176,7 @@ export async function startRie(options: RieOptions = {}): Promise<RunningRie> {
     logFormat: host.rie.logFormat === 'JSON' ? 'JSON' : 'Text',
     logLevel: host.rie.functionLogLevel,
     inheritedEnvironment: host.forwarded,
+    ...(extensions.length === 0 ? {} : { layers: [optDir] }),
   };
   const runtimeNode = await withRuntimeNode(plain, { hostNode: options.hostNode === true });
   const fn = runtimeNode.fn;
@@ -163,6 +184,7 @@ export async function startRie(options: RieOptions = {}): Promise<RunningRie> {
   if (runtimeNode.node !== undefined) log.info(`${fn.runtime}: node v${runtimeNode.node.version} (${runtimeNode.node.path}) first on the bootstrap's PATH`);
   log.info(`exec '${fn.launch.kind === 'bootstrap' ? fn.launch.command : bootstrap.command}' (cwd=${fn.codeDir}, handler=${fn.handler})`);
   if (bootstrap.handlerSource === 'argument') log.debug(`handler '${fn.handler}' is the last bootstrap argument, as AWS's RIE takes it`);
+  if (extensions.length > 0) log.info(`external extensions in ${optDir}/extensions, started before the runtime: ${extensions.join(', ')}`);
   if (fn.codeDir !== cwd) log.info(`the runtime's working directory and LAMBDA_TASK_ROOT is ${fn.codeDir}`);
 
   if (runtimeApi.port !== 0) await checkPortFree('127.0.0.1', runtimeApi.port);
@@ -179,7 +201,7 @@ export async function startRie(options: RieOptions = {}): Promise<RunningRie> {
     credentials: host.credentials,
     firstRuntimeApiPort: runtimeApi.port,
   });
-  const server = createFrontDoor(new RieInvokePort(platform, fn, log), {
+  const server = createFrontDoor(new RieInvokePort(platform, fn, log, concurrencyMode ? 'concurrent' : 'classic'), {
     onInternalError: (error) => log.error(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
   });
   let address: AddressInfo;

@@ -153,6 +153,11 @@ export interface Sandbox {
   readonly runtimeApiListener?: Promise<Server | undefined>;
   /** The root of the sandbox's process tree on the host, when it has one (Runtime API peer checks). */
   readonly rootPid?: number;
+  /**
+   * A process in the sandbox's network namespace when that is not {@link rootPid}'s (a container's
+   * network holder): where telemetry relays enter (src/observability/namespace-relay.ts).
+   */
+  readonly networkPid?: number | undefined;
   /** Send a signal to every process of the sandbox. */
   signal(signal: NodeJS.Signals): void;
   /** Peak memory of the sandbox so far, in MB. */

@@ -15,6 +15,7 @@ describe('parseRieArgs', () => {
       runtimeApiAddress: { host: '127.0.0.1', port: 9001 },
       logLevel: undefined,
       maxConcurrency: 10,
+      concurrencyMode: false,
       bootstrap: [],
       help: false,
       ignored: [],
@@ -50,6 +51,7 @@ describe('parseRieArgs', () => {
     // The later --log-level wins, as with go-flags.
     expect(args.logLevel).toBe('debug');
     expect(args.maxConcurrency).toBe(3);
+    expect(args.concurrencyMode).toBe(true);
     expect(args.ignored).toEqual(['--enable-init-caching']);
     expect(args.bootstrap).toEqual(['/usr/bin/python3', '-m', 'awslambdaric', 'app.handler']);
   });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { functionErrorBody } from '../../src/errors.js';
 import { timedOut } from '../../src/platform/function-errors.js';
 import type { InvocationResult, InvokeOutcome } from '../../src/platform/invoke-types.js';
-import { asRieTimeout, rieTimeoutText } from '../../src/rie/rie-invoke-port.js';
+import { asRieTimeout, rieConcurrentTimeoutBody, rieTimeoutText } from '../../src/rie/rie-invoke-port.js';
 
 function outcome(result: InvocationResult): InvokeOutcome {
   return { requestId: 'req-1', executedVersion: '$LATEST', result, logs: () => 'log' };
@@ -19,6 +19,14 @@ describe('asRieTimeout', () => {
     expect(rewritten.result.error.payload.toString()).toBe('Task timed out after 3.00 seconds');
     expect(rewritten.result.error.contentType).toBe('text/plain; charset=utf-8');
     expect(rewritten.result.error.errorType).toBe('Sandbox.Timedout');
+  });
+
+  it("answers in the emulator's concurrency mode with its error object: no RequestId prefix, the same text", () => {
+    const rewritten = asRieTimeout(outcome({ kind: 'function-error', error: timedOut('req-1', 1) }), 1, 'concurrent');
+    if (rewritten.result.kind !== 'function-error') throw new Error('expected a function error');
+    expect(rewritten.result.error.payload.toString()).toBe('{"errorType":"Sandbox.Timedout","errorMessage":"Task timed out after 1.00 seconds"}');
+    expect(rewritten.result.error.contentType).toBe('text/plain; charset=utf-8');
+    expect(rieConcurrentTimeoutBody(2.5)).toBe('{"errorType":"Sandbox.Timedout","errorMessage":"Task timed out after 2.50 seconds"}');
   });
 
   it('formats the timeout with two decimals, as RIE prints its integer one', () => {

@@ -152,6 +152,20 @@ describe('lamina rie: what AWS RIE gets wrong', () => {
     expect(output.join('')).toMatch(/Status: timeout/);
   });
 
+  it("in the emulator's concurrency mode (AWS_LAMBDA_MAX_CONCURRENCY set, or --max-concurrency) answers a timeout with its error object", async () => {
+    const { rie: byEnv } = await rie({ env: hostEnv({ AWS_LAMBDA_FUNCTION_TIMEOUT: '1', AWS_LAMBDA_MAX_CONCURRENCY: '2' }) });
+    const { rie: byFlag } = await rie({ env: hostEnv({ AWS_LAMBDA_FUNCTION_TIMEOUT: '1' }), maxConcurrency: 3, concurrencyMode: true });
+    for (const r of [byEnv, byFlag]) {
+      const answer = await invoke(r.invokeUrl, { sleepMs: 5000 });
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+      expect(answer.text).toBe('{"errorType":"Sandbox.Timedout","errorMessage":"Task timed out after 1.00 seconds"}');
+    }
+    // The variable is the emulator's worker count too: a third concurrent invoke is refused.
+    const slow = [invoke(byEnv.invokeUrl, { sleepMs: 300 }), invoke(byEnv.invokeUrl, { sleepMs: 300 }), invoke(byEnv.invokeUrl, { sleepMs: 300 })];
+    expect((await Promise.all(slow)).map((answer) => answer.status).sort()).toEqual([200, 200, 429]);
+  });
+
   it('reports a crash as Runtime.ExitError and replaces the copy', async () => {
     const { rie: r } = await rie();
     const answer = await invoke(r.invokeUrl, { exit: 3 });
