@@ -110,6 +110,30 @@ export function runtimeApiErrorBody(code: RuntimeApiErrorCode, message: string):
   return JSON.stringify({ errorMessage: message, errorType: RUNTIME_API_ERRORS[code].errorType });
 }
 
+/** An answer of an HTTP front end in API Gateway's own words: `{"message": ...}` with a status. */
+export interface GatewayErrorSpec {
+  readonly code: string;
+  readonly status: number;
+  readonly message: string;
+}
+
+/** HTTP API (API Gateway v2) and REST API answers that are not the function's (docs/http-front-ends.md). */
+export const GATEWAY_ERRORS = {
+  LAMINA_ERR_GW_HTTP_NOT_FOUND: { code: 'LAMINA_ERR_GW_HTTP_NOT_FOUND', status: 404, message: 'Not Found' },
+  LAMINA_ERR_GW_HTTP_INTERNAL: { code: 'LAMINA_ERR_GW_HTTP_INTERNAL', status: 500, message: 'Internal Server Error' },
+  LAMINA_ERR_GW_HTTP_TIMEOUT: { code: 'LAMINA_ERR_GW_HTTP_TIMEOUT', status: 503, message: 'Service Unavailable' },
+  LAMINA_ERR_GW_HTTP_THROTTLED: { code: 'LAMINA_ERR_GW_HTTP_THROTTLED', status: 429, message: 'Too Many Requests' },
+  LAMINA_ERR_GW_HTTP_TOO_LARGE: { code: 'LAMINA_ERR_GW_HTTP_TOO_LARGE', status: 413, message: 'Request Entity Too Large' },
+  // REST APIs: the default messages of API Gateway's gateway responses.
+  LAMINA_ERR_GW_REST_MISSING_TOKEN: { code: 'LAMINA_ERR_GW_REST_MISSING_TOKEN', status: 403, message: 'Missing Authentication Token' },
+  LAMINA_ERR_GW_REST_INTERNAL: { code: 'LAMINA_ERR_GW_REST_INTERNAL', status: 502, message: 'Internal server error' },
+  LAMINA_ERR_GW_REST_TIMEOUT: { code: 'LAMINA_ERR_GW_REST_TIMEOUT', status: 504, message: 'Endpoint request timed out' },
+  LAMINA_ERR_GW_REST_THROTTLED: { code: 'LAMINA_ERR_GW_REST_THROTTLED', status: 429, message: 'Too Many Requests' },
+  LAMINA_ERR_GW_REST_TOO_LARGE: { code: 'LAMINA_ERR_GW_REST_TOO_LARGE', status: 413, message: 'Request Too Long' },
+} as const satisfies Record<string, GatewayErrorSpec>;
+
+export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;
+
 /** Error types the platform itself produces for a failed invocation (docs/invoke-api.md). */
 export const FUNCTION_ERROR_TYPES = {
   LAMINA_ERR_FN_TIMEOUT: 'Sandbox.Timedout',

@@ -5,6 +5,7 @@ import {
   CLI_ERRORS,
   ERROR_TYPE_PATTERN,
   FUNCTION_ERROR_TYPES,
+  GATEWAY_ERRORS,
   HTTP_ERRORS,
   RUNTIME_API_ERRORS,
   SERVICE_ERRORS,
@@ -17,7 +18,7 @@ import {
 
 describe('the error catalogue', () => {
   it('has unique, well-formed codes that match their keys', () => {
-    const codes = [...Object.entries(SERVICE_ERRORS), ...Object.entries(RUNTIME_API_ERRORS)];
+    const codes = [...Object.entries(SERVICE_ERRORS), ...Object.entries(RUNTIME_API_ERRORS), ...Object.entries(GATEWAY_ERRORS)];
     for (const [key, spec] of codes) {
       expect(spec.code).toBe(key);
       expect(key).toMatch(/^LAMINA_ERR_[A-Z_]+$/);
@@ -100,6 +101,7 @@ function catalogueRows(): DocumentedError[] {
     ...Object.values(SERVICE_ERRORS).map((e) => ({ section: 'SERVICE_ERRORS', code: e.code, status: String(e.status), name: e.name })),
     ...Object.values(RUNTIME_API_ERRORS).map((e) => ({ section: 'RUNTIME_API_ERRORS', code: e.code, status: String(e.status), name: e.errorType })),
     ...Object.entries(FUNCTION_ERROR_TYPES).map(([code, type]) => ({ section: 'FUNCTION_ERROR_TYPES', code, status: '200', name: type })),
+    ...Object.values(GATEWAY_ERRORS).map((e) => ({ section: 'GATEWAY_ERRORS', code: e.code, status: String(e.status), name: e.message })),
     ...Object.values(HTTP_ERRORS).map((e) => ({ section: 'HTTP_ERRORS', code: e.code, status: String(e.status), name: e.reason })),
     ...Object.values(CLI_ERRORS).map((e) => ({ section: 'CLI_ERRORS', code: e.code, status: `exit ${e.exitCode}`, name: e.name })),
     ...Object.entries(RIC_ERROR_TYPES).map(([code, type]) => ({ section: 'RIC_ERROR_TYPES', code, status: '200', name: type })),

@@ -12,6 +12,7 @@ import { positiveNumber, untilSignal, warnIfExposed } from './cli-support.js';
 import { describeLimits, detectSandboxLimits } from '../platform/sandbox-factory.js';
 import { containerSettings } from '../containers/serve-settings.js';
 import { signatureSettings } from './signature-settings.js';
+import { startApis, type StartedApis } from '../front-ends/serve-apis.js';
 import { resolveFunctionNodes } from '../runtimes/function-nodes.js';
 import { progressLine } from '../runtimes/progress-line.js';
 
@@ -20,6 +21,9 @@ export const SERVE_USAGE = `Usage: lamina serve [options]
 Options:
   --template <file>             SAM or CloudFormation template (default: template.yaml)
   --port <n>                    Invoke API port (default: 9000; 0 picks a free one)
+  --api-port <n>                First HTTP API's port (default: 3000; the next API gets the next port;
+                                0 picks free ones). APIs come from the functions' HttpApi and Api events
+                                (docs/http-front-ends.md)
   --host <addr>                 Address to bind (default: 127.0.0.1; anything else is on purpose)
   --verify-signatures           Refuse Invoke API calls not SigV4-signed with a known key (403, as
                                 Lambda answers). Keys: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and
@@ -56,6 +60,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     options: {
       template: { type: 'string', default: 'template.yaml' },
       port: { type: 'string', default: '9000' },
+      'api-port': { type: 'string', default: '3000' },
       host: { type: 'string', default: '127.0.0.1' },
       'verify-signatures': { type: 'boolean', default: false },
       'no-verify-signatures': { type: 'boolean', default: false },
@@ -80,6 +85,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   }
   const host = readHostEnvironment(process.env);
   const port = positiveNumber('--port', values.port, true);
+  const apiPort = positiveNumber('--api-port', values['api-port'], true);
   const signingKeys = signatureSettings(
     { verify: values['verify-signatures'], noVerify: values['no-verify-signatures'], credentialsFile: values['credentials-file'], host: values.host },
     host,
@@ -112,6 +118,14 @@ export async function serveCommand(args: string[]): Promise<number> {
     await platform.stop();
     throw new ConfigError(`cannot listen on ${values.host}:${port}: ${(error as Error).message}`);
   }
+  let apis: StartedApis;
+  try {
+    apis = await startApis(loaded.apis, platform, { host: values.host, basePort: apiPort, accountId: host.accountId, region: host.region });
+  } catch (error) {
+    server.close();
+    await platform.stop();
+    throw new ConfigError((error as Error).message);
+  }
   if (signingKeys === undefined) warnIfExposed(values.host);
   else process.stdout.write(`SigV4 signatures are verified against ${signingKeys.length} access key(s)\n`);
   const base = `http://${values.host.includes(':') ? `[${values.host}]` : values.host}:${address.port}`;
@@ -121,6 +135,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     const on = interpreter === undefined ? '' : ` on ${interpreter}`;
     process.stdout.write(`  ${fn.name} (${fn.image?.uri ?? fn.runtime}, ${fn.memorySize} MB, ${fn.timeout} s)${on}: POST ${base}/2015-03-31/functions/${fn.name}/invocations\n`);
   }
+  if (apis.banner.length > 0) process.stdout.write(`HTTP APIs:\n${apis.banner.join('\n')}\n`);
   const provisioned = functions.reduce((sum, fn) => sum + (fn.provisionedConcurrency ?? 0), 0);
   if (provisioned > 0) {
     void platform.ready().then(() => process.stdout.write(`Lamina: ${provisioned} provisioned environment(s) initialised\n`));
@@ -129,6 +144,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   process.stdout.write(`Lamina: ${signal} received, retiring environments\n`);
   server.close();
   server.closeAllConnections();
+  await apis.close();
   await platform.stop();
   return 0;
 }

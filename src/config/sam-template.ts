@@ -35,6 +35,7 @@ import {
   TIMEOUT_RULE,
 } from './function-properties.js';
 
+import { ApiCollector, type ApiDefinition } from './api-events.js';
 export { SUPPORTED_RUNTIMES } from './code-location.js';
 
 export interface LoadTemplateOptions {
@@ -50,6 +51,8 @@ export interface LoadTemplateOptions {
 
 export interface LoadedTemplate {
   readonly functions: FunctionConfig[];
+  /** The HTTP APIs its functions' `Api`/`HttpApi` events define (docs/http-front-ends.md). */
+  readonly apis: ApiDefinition[];
   readonly warnings: string[];
 }
 
@@ -81,6 +84,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
   const functions: FunctionConfig[] = [];
   const loader: Loader = { report, resolver, templateDir: dirname(path), options, layers: layerResources(resources), layerDirs: new Map() };
   const idsByName = new Map<string, string>();
+  const apis = new ApiCollector(report, resolver, resources);
 
   for (const [id, resource] of Object.entries(resources)) {
     if (!isPlainObject(resource)) {
@@ -110,8 +114,10 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
     if (other !== undefined) report.problem(id, 'FunctionName', `function name ${fn.name} is already used by resource ${other}`);
     idsByName.set(fn.name, id);
     functions.push(fn);
+    apis.addFunction(id, fn.name, merged.Events);
   }
 
+  const apiDefinitions = apis.apis();
   if (report.problems.length > 0) {
     const count = report.problems.length === 1 ? '1 problem' : `${report.problems.length} problems`;
     throw new ConfigError(`Template ${path} has ${count}:\n${report.problems.join('\n')}`);
@@ -120,7 +126,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
     const why = report.warnings.length > 0 ? `\n${report.warnings.join('\n')}` : '';
     throw new ConfigError(`Template ${path} defines no function Lamina can run (AWS::Serverless::Function or AWS::Lambda::Function)${why}`);
   }
-  return { functions, warnings: report.warnings };
+  return { functions, apis: apiDefinitions, warnings: report.warnings };
 }
 
 interface Loader {

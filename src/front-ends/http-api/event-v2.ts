@@ -1,0 +1,108 @@
+/**
+ * The event an HTTP API sends a function with payload format 2.0 (docs/http-front-ends.md): header
+ * names lower case, repeated headers and query parameters joined with commas, cookies in their own
+ * list, the body base64-encoded unless its content type is text.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { ApiDefinition } from '../../config/api-events.js';
+import type { RouteMatch } from '../route-table.js';
+import { headerValues, isTextContentType, queryParameters, type FrontRequest } from '../http-request.js';
+
+export interface ApiContext {
+  readonly api: ApiDefinition;
+  readonly accountId: string;
+  readonly region: string;
+}
+
+/**
+ * A stable 10-character API id for a template's API (API Gateway's ids are 10 lower-case
+ * letters and digits).
+ *
+ * @example apiIdOf('ServerlessHttpApi') // 'k3x0q9m2ab' (always the same for that name)
+ */
+export function apiIdOf(logicalId: string): string {
+  const digest = createHash('sha256').update(logicalId).digest();
+  let id = '';
+  for (let i = 0; id.length < 10; i++) id += ((digest[i] ?? 0) % 36).toString(36);
+  return id;
+}
+
+/** API Gateway's request ids look like `JKJaXmPLvHcESHA=`. */
+export function gatewayRequestId(): string {
+  return randomBytes(10).toString('base64');
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * API Gateway's `requestContext.time`: `12/Mar/2020:19:03:58 +0000`.
+ *
+ * @example gatewayTime(Date.UTC(2020, 2, 12, 19, 3, 58)) // '12/Mar/2020:19:03:58 +0000'
+ */
+export function gatewayTime(epochMs: number): string {
+  const d = new Date(epochMs);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${two(d.getUTCDate())}/${MONTHS[d.getUTCMonth()] ?? ''}/${d.getUTCFullYear()}:${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`;
+}
+
+function joinedHeaders(request: FrontRequest): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of request.headers) {
+    if (name === 'cookie') continue; // 2.0 carries cookies in `cookies`
+    headers[name] = headers[name] === undefined ? value : `${headers[name]},${value}`;
+  }
+  return headers;
+}
+
+/**
+ * @example
+ * const event = httpApiEventV2(request, match, context, 'JKJaXmPLvHcESHA=');
+ * event.routeKey // 'GET /users/{id}'
+ */
+export function httpApiEventV2(request: FrontRequest, match: RouteMatch, context: ApiContext, requestId: string): APIGatewayProxyEventV2 {
+  const { api } = context;
+  const routeKey = match.route.path === '$default' ? '$default' : `${match.route.method} ${match.route.path}`;
+  const headers = joinedHeaders(request);
+  const cookies = headerValues(request, 'cookie').flatMap((value) => value.split(';').map((c) => c.trim()).filter((c) => c !== ''));
+  const query = queryParameters(request.rawQueryString);
+  const apiId = apiIdOf(api.id);
+  const host = headers.host ?? `${apiId}.execute-api.${context.region}.amazonaws.com`;
+  const domainName = host.replace(/:\d+$/, '');
+  const hasBody = request.body.length > 0;
+  const text = isTextContentType(headers['content-type']);
+  const event: APIGatewayProxyEventV2 = {
+    version: '2.0',
+    routeKey,
+    rawPath: request.rawPath,
+    rawQueryString: request.rawQueryString,
+    ...(cookies.length > 0 ? { cookies } : {}),
+    headers,
+    ...(query.size > 0 ? { queryStringParameters: Object.fromEntries([...query].map(([k, v]) => [k, v.join(',')])) } : {}),
+    requestContext: {
+      accountId: context.accountId,
+      apiId,
+      domainName,
+      domainPrefix: domainName.split('.')[0] ?? domainName,
+      http: { method: request.method, path: safeDecode(request.rawPath), protocol: request.protocol, sourceIp: request.sourceIp, userAgent: headers['user-agent'] ?? '' },
+      requestId,
+      routeKey,
+      stage: api.stageName,
+      time: gatewayTime(request.receivedAt),
+      timeEpoch: request.receivedAt,
+    },
+    ...(Object.keys(match.pathParameters).length > 0 ? { pathParameters: { ...match.pathParameters } } : {}),
+    ...(Object.keys(api.stageVariables).length > 0 ? { stageVariables: { ...api.stageVariables } } : {}),
+    ...(hasBody ? { body: text ? request.body.toString('utf8') : request.body.toString('base64') } : {}),
+    isBase64Encoded: hasBody && !text,
+  };
+  return event;
+}
+
+function safeDecode(path: string): string {
+  try {
+    return decodeURI(path);
+  } catch {
+    return path;
+  }
+}
