@@ -17,7 +17,7 @@ import { containerSandboxFactory, type ContainerSettings } from '../containers/c
 import { ConfigError } from '../errors.js';
 import { detectOutbound, nextLink, type OutboundSupport } from '../sandbox/outbound-network.js';
 import { nodeMajorOf } from '../runtimes/node-majors.js';
-import { findExternalExtensions, withExtensions } from './external-extensions.js';
+import { findExternalExtensions, newExtensionTag, withExtensions } from './external-extensions.js';
 
 /** docs/limits.md: 1,024 file descriptors per environment. */
 export const OPEN_FILES_PER_ENVIRONMENT = 1024;
@@ -201,7 +201,8 @@ export function processSandboxFactory(
   const extensions = findExternalExtensions(fn.layers ?? []);
   const extensionPaths = extensions.map((extension) => (isolated && layers !== undefined ? `/opt/extensions/${extension.name}` : extension.hostPath));
   // Inside the namespace the code is at /var/task and the layers at /opt: run from there.
-  const { command, args } = withExtensions(isolated ? insideNamespace(runtime, fn) : runtime, runtimeArgs, extensionPaths);
+  const extensionTag = newExtensionTag();
+  const { command, args } = withExtensions(isolated ? insideNamespace(runtime, fn) : runtime, runtimeArgs, extensionPaths, extensionTag);
   const outbound = isolation !== undefined && fn.vpc !== true && limits?.outbound?.available === true;
   const spec = (env: Record<string, string>): SandboxSpec => {
     sequence += 1;
@@ -262,6 +263,7 @@ export function processSandboxFactory(
   }
   factory.privateRuntimeApi = isolation?.privateNetwork === true;
   factory.externalExtensions = extensions.map((extension) => extension.name);
+  factory.extensionTag = extensionTag;
   factory.checkPeers = isolation === undefined && limits?.peerCheck === true;
   factory.dispose = async () => {
     disposed = true;
