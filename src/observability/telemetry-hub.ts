@@ -107,6 +107,11 @@ export class TelemetryHub {
     this.#publish('platform', event.type, event.record);
   }
 
+  /** A fault of the environment's (a runtime that died): the Logs API has a record for it, the Telemetry API none. */
+  fault(message: string): void {
+    this.#publish('platform', 'platform.fault', message);
+  }
+
   /** A line the function wrote: the line itself (Text format), or its object (JSON format). */
   functionLine(line: string): void {
     if (this.listening) this.#publish('function', 'function', this.#jsonLogs ? objectOr(line) : line, line);
@@ -142,7 +147,10 @@ export class TelemetryHub {
 
   #deliver(subscriber: Subscriber, { event, category, line }: Published): void {
     if (!subscriber.types.has(category)) return;
-    if (!subscriber.logsApi) return subscriber.batcher.push(event);
+    if (!subscriber.logsApi) {
+      if (event.type !== 'platform.fault') subscriber.batcher.push(event);
+      return;
+    }
     for (const shaped of logsApiEvents(event, line)) subscriber.batcher.push(shaped);
   }
 }

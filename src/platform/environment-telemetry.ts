@@ -164,6 +164,16 @@ export class EnvironmentTelemetry {
     this.#hub.platform(held.report);
   }
 
+  /**
+   * The environment failed the invocation (the runtime or an extension died): the message and the
+   * error type as two log lines, and the message as a Logs API `platform.fault` record.
+   */
+  fault(message: string, errorType: string, invocation: Invocation): void {
+    this.#log(message, invocation);
+    this.#log(errorType, invocation);
+    this.#hub.fault(message);
+  }
+
   /** The environment is gone: send what is held and buffered, let go of connections and relays. */
   close(): void {
     this.#closed = true;

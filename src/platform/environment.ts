@@ -412,8 +412,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     this.state = 'retiring';
     if (current !== undefined && current.stage !== 'assigned') {
       const error = extensionCrashed(current.requestId, name, why);
-      this.#hooks.log(errorMessageOf(error), current);
-      this.#hooks.log(error.errorType, current);
+      this.telemetry.fault(errorMessageOf(error), error.errorType, current);
       this.#finalize(current, { kind: 'function-error', error }, { status: 'error', errorType: error.errorType }, error);
     } else if (draining !== undefined) {
       // The caller has its answer already: the REPORT tells of the crash.
@@ -435,8 +434,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
       this.#hooks.reroute(current);
     } else if (current !== undefined) {
       const error = exitError(current.requestId, exit);
-      this.#hooks.log(errorMessageOf(error), current);
-      this.#hooks.log(error.errorType, current);
+      this.telemetry.fault(errorMessageOf(error), error.errorType, current);
       this.#finalize(current, { kind: 'function-error', error }, { status: 'error', errorType: error.errorType }, error);
     }
     this.state = 'dead';

@@ -42,6 +42,8 @@ describe('TelemetryHub', () => {
     expect(hub.subscribe('other', subscription(port, ['platform']))).toBe('closed');
     hub.functionLine('not asked for');
     hub.platform({ type: 'platform.start', record: { requestId: 'r1', version: '$LATEST' } });
+    // The Telemetry API has no fault record: only Logs API subscribers get one.
+    hub.fault('RequestId: r1 Error: Runtime exited with error: exit status 3');
     await hub.close();
     expect(events.map((e) => e.type)).toEqual(['platform.initStart', 'platform.telemetrySubscription', 'platform.start']);
   });
@@ -85,6 +87,7 @@ describe('TelemetryHub', () => {
     hub.platform({ type: 'platform.start', record: { requestId: 'r1', version: '$LATEST', tracing } });
     hub.extensionLine('ext says hi');
     const metrics = { durationMs: 1.5, billedDurationMs: 2, memorySizeMB: 128, maxMemoryUsedMB: 40, initDurationMs: 12.25 };
+    hub.fault('RequestId: r1 Error: Runtime exited with error: exit status 3');
     hub.platform({ type: 'platform.runtimeDone', record: { requestId: 'r1', status: 'error', errorType: 'E', metrics: { durationMs: 1.5 }, spans: [], tracing } });
     hub.platform({ type: 'platform.report', record: { requestId: 'r1', status: 'error', errorType: 'E', metrics, tracing } });
     await hub.close();
@@ -94,6 +97,7 @@ describe('TelemetryHub', () => {
       ['platform.extension', { name: 'otel', state: 'Ready', events: ['INVOKE'] }],
       ['platform.start', { requestId: 'r1', version: '$LATEST' }],
       ['extension', 'ext says hi'],
+      ['platform.fault', 'RequestId: r1 Error: Runtime exited with error: exit status 3'],
       ['platform.runtimeDone', { requestId: 'r1', status: 'error' }],
       ['platform.end', { requestId: 'r1' }],
       ['platform.report', { requestId: 'r1', metrics }],
