@@ -24,6 +24,7 @@ import { holdNetwork, privateNetworkAvailable, type NetworkHolder } from './netw
 import type { LineSink } from '../sandbox/output-lines.js';
 import { nextLink } from '../sandbox/outbound-network.js';
 import { containerExtensions, imageCommand, withContainerExtensions } from './image-extensions.js';
+import { newExtensionTag } from '../platform/external-extensions.js';
 
 /** docs/limits.md: processes and open files per environment. */
 const PER_ENVIRONMENT = 1024;
@@ -122,12 +123,14 @@ export function containerSandboxFactory(
     layer,
     ownBaseImage: image === undefined && settings.baseImage === undefined,
   });
+  // The secret that marks the extensions' own lines and exits (src/platform/external-extensions.ts).
+  const extensionTag = newExtensionTag();
   // The engine's `run` takes the wrapper as the entrypoint: it names the image's command itself.
   const engineShape = (() => {
     if (rootfs !== undefined || extensions.length === 0) return shape;
     const own = shape.entrypoint === undefined ? imageCommand(settings.engine, imageName) : undefined;
     const argv = [...(shape.entrypoint ?? own?.entrypoint ?? []), ...(shape.command ?? (shape.entrypoint === undefined ? (own?.cmd ?? []) : []))];
-    const [entrypoint, ...command] = withContainerExtensions(argv, extensions);
+    const [entrypoint, ...command] = withContainerExtensions(argv, extensions, extensionTag);
     return { ...shape, entrypoint: entrypoint === undefined ? undefined : [entrypoint], command };
   })();
   // Docker cannot join a namespace by path (`--network ns:` is podman's): its containers keep the host's.
@@ -160,7 +163,7 @@ export function containerSandboxFactory(
     const holder = privateNetwork ? spares.take(log) : undefined;
     const networkNamespace = holder?.namespace;
     if (rootfs !== undefined) {
-      const args = withContainerExtensions([...(shape.entrypoint ?? rootfs.entrypoint), ...(shape.command ?? (shape.entrypoint === undefined ? rootfs.cmd : []))], extensions);
+      const args = withContainerExtensions([...(shape.entrypoint ?? rootfs.entrypoint), ...(shape.command ?? (shape.entrypoint === undefined ? rootfs.cmd : []))], extensions, extensionTag);
       // Named after the platform's pid, like the process sandbox's groups (stale ones go at next start).
       group = cgroups?.create(`p${process.pid}-${name.slice(`lamina-${process.pid}-`.length)}`, { memoryMb: fn.memorySize });
       const parentCgroup = group === undefined ? undefined : cgroupPathOf(group);
@@ -175,6 +178,7 @@ export function containerSandboxFactory(
   // Called with 127.0.0.1:9001 then: the environment adopts the listener the holder hands over.
   factory.privateRuntimeApi = privateNetwork;
   factory.externalExtensions = extensions;
+  factory.extensionTag = extensionTag;
   if (privateNetwork) {
     // One namespace held ahead of the next cold start (10-15 ms of spawn, namespace, link and
     // listener off its path), made again after the first REPORT of the environment that took it.

@@ -112,13 +112,13 @@ export function containerExtensions(sources: ContainerExtensionSources): readonl
  * The container's command line with the extensions started first (the wrapper, then the runtime).
  *
  * @example
- * withContainerExtensions(['/lambda-entrypoint.sh', 'app.handler'], ['otel'])
- * // ['/bin/sh', '-c', WRAPPER, 'lamina-extensions', '1', '/opt/extensions/otel', '/lambda-entrypoint.sh', 'app.handler']
+ * withContainerExtensions(['/lambda-entrypoint.sh', 'app.handler'], ['otel'], tag)
+ * // ['/bin/sh', '-c', WRAPPER, 'lamina-extensions', tag, '1', '/opt/extensions/otel', '/lambda-entrypoint.sh', 'app.handler']
  */
-export function withContainerExtensions(argv: readonly string[], names: readonly string[]): readonly string[] {
+export function withContainerExtensions(argv: readonly string[], names: readonly string[], tag: string): readonly string[] {
   const [command, ...args] = argv;
   if (command === undefined || names.length === 0) return argv;
-  const wrapped = withExtensions(command, args, names.map((name) => `${EXTENSIONS_DIR}/${name}`));
+  const wrapped = withExtensions(command, args, names.map((name) => `${EXTENSIONS_DIR}/${name}`), tag);
   return [wrapped.command, ...wrapped.args];
 }
 

@@ -18,6 +18,9 @@ export interface TelemetryEvent {
  */
 export const MAX_PENDING_BATCHES = 8;
 
+/** Lambda's words for records a subscriber lost by falling behind (`platform.logsDropped`). */
+export const LOGS_DROPPED_REASON = 'Consumer seems to have fallen behind as it has not acknowledged receipt of logs.';
+
 /** Sends one batch; a rejection drops the batch (the subscriber is not retried). */
 export type BatchSender = ((batch: readonly TelemetryEvent[]) => Promise<void>) & {
   /** Let go of what the sender holds (a TCP connection) once the last batch is sent. */
@@ -38,8 +41,10 @@ export class TelemetryBatcher {
   /** The batches sent so far, chained so that they arrive in order. */
   #sending: Promise<void> = Promise.resolve();
   #pending = 0;
-  /** Events dropped because the subscriber fell behind. */
+  /** Events dropped because the subscriber fell behind or lost a batch, in all. */
   dropped = 0;
+  /** Dropped since the last `platform.logsDropped` went out: told with the next batch sent. */
+  #untold = { records: 0, bytes: 0 };
 
   constructor(buffering: Buffering, send: BatchSender) {
     this.#buffering = buffering;
@@ -71,20 +76,46 @@ export class TelemetryBatcher {
     this.#timer = undefined;
     if (this.#items.length > 0) {
       const batch = this.#items;
+      const bytes = this.#bytes;
       this.#items = [];
       this.#bytes = 0;
       if (this.#pending >= MAX_PENDING_BATCHES) {
-        this.dropped += batch.length;
+        this.#lost(batch.length, bytes);
         return this.#sending;
       }
       this.#pending += 1;
       this.#sending = this.#sending
-        .then(() => this.#send(batch))
-        .catch(() => undefined)
+        .then(() => this.#sendTelling(batch, bytes))
         .finally(() => {
           this.#pending -= 1;
         });
     }
     return this.#sending;
+  }
+
+  #lost(records: number, bytes: number): void {
+    this.dropped += records;
+    this.#untold.records += records;
+    this.#untold.bytes += bytes;
+  }
+
+  /**
+   * The batch, led by a `platform.logsDropped` for what was lost since the last one (Lambda tells a
+   * subscriber that fell behind once it takes batches again). Counted at send time, so a lost
+   * batch is told in the very next one that goes out.
+   */
+  async #sendTelling(batch: readonly TelemetryEvent[], bytes: number): Promise<void> {
+    const untold = this.#untold;
+    this.#untold = { records: 0, bytes: 0 };
+    const record = { reason: LOGS_DROPPED_REASON, droppedRecords: untold.records, droppedBytes: untold.bytes };
+    const told = untold.records === 0 ? batch : [{ time: new Date().toISOString(), type: 'platform.logsDropped', record }, ...batch];
+    try {
+      await this.#send(told);
+    } catch {
+      // Lost too, and the loss it told of is still untold.
+      this.#untold.records += untold.records;
+      this.#untold.bytes += untold.bytes;
+      this.#lost(batch.length, bytes);
+    }
   }
 }

@@ -72,7 +72,17 @@ function tcpSender(reach: Reach, port: number): BatchSender {
     socket ??= await open();
     const text = batch.map((event) => `${JSON.stringify(event)}\n`).join('');
     const target = socket;
-    await new Promise<void>((resolve, reject) => target.write(text, (error) => (error ? reject(error) : resolve())));
+    // A subscriber that stops reading: the socket's idle timeout destroys it, which must fail the
+    // batch (and free its slot) even if the write's callback never comes.
+    await new Promise<void>((resolve, reject) => {
+      const closed = (): void => reject(new Error('telemetry subscriber connection closed'));
+      target.once('close', closed);
+      target.write(text, (error) => {
+        target.off('close', closed);
+        if (error) reject(error);
+        else resolve();
+      });
+    });
   };
   send.close = () => {
     socket?.end();

@@ -1,7 +1,8 @@
 /**
  * The Telemetry API of one execution environment (docs/telemetry.md): its subscribers, and the
  * events they receive: platform phase records, `platform.telemetrySubscription`, and the
- * function's log lines. Events of the init phase are kept until init ends and replayed to each
+ * function's and the extensions' log lines, each in its subscriber's API's shape (the Logs API
+ * has its own, src/observability/logs-api-records.ts). Events of the init phase are kept until init ends and replayed to each
  * subscriber, so an extension that subscribes during init still sees `platform.initStart`.
  */
 import type { RuntimeApiErrorCode } from '../errors.js';
@@ -10,6 +11,7 @@ import type { TelemetrySubscription, TelemetryType } from '../runtime-api/teleme
 import { TelemetryBatcher, type TelemetryEvent } from './telemetry-batcher.js';
 import { senderFor, type Reach } from './telemetry-delivery.js';
 import type { PhaseEvent } from './phase-records.js';
+import { logsApiEvents } from './logs-api-records.js';
 
 /**
  * Most init-phase events kept for replay (Lambda's largest maxItems), and most bytes of them (its
@@ -21,6 +23,15 @@ const INIT_BACKLOG_BYTES = 1_048_576;
 interface Subscriber {
   readonly types: ReadonlySet<TelemetryType>;
   readonly batcher: TelemetryBatcher;
+  /** Subscribed through the Logs API: its own record shapes. */
+  readonly logsApi: boolean;
+}
+
+/** One published event; `line` is the text of a log line (the Logs API's record for it). */
+interface Published {
+  readonly event: TelemetryEvent;
+  readonly category: TelemetryType;
+  readonly line: string | undefined;
 }
 
 function objectOr(line: string): unknown {
@@ -44,7 +55,7 @@ export class TelemetryHub {
   /** How the environment's `sandbox.localdomain` is reached from here; none: it is not. */
   readonly #reach: Reach | undefined;
   #subscribers = new Map<string, Subscriber>();
-  #backlog: { event: TelemetryEvent; category: TelemetryType }[] | undefined = [];
+  #backlog: Published[] | undefined = [];
   #backlogBytes = 0;
   #open = true;
   /** The function logs in JSON: a line that is a JSON object is delivered as that object. */
@@ -60,10 +71,10 @@ export class TelemetryHub {
     if (!this.#open) return 'closed';
     if (this.#reach === undefined || this.#reach.reachable?.() === false) return 'unreachable';
     const batcher = new TelemetryBatcher(subscription.buffering, senderFor(this.#reach, subscription));
-    const subscriber: Subscriber = { types: new Set(subscription.types), batcher };
+    const subscriber: Subscriber = { types: new Set(subscription.types), batcher, logsApi: subscription.api === 'logs' };
     void this.#subscribers.get(identifier)?.batcher.close();
     this.#subscribers.set(identifier, subscriber);
-    for (const { event, category } of this.#backlog ?? []) if (subscriber.types.has(category)) batcher.push(event);
+    for (const published of this.#backlog ?? []) this.#deliver(subscriber, published);
     this.#publish('platform', 'platform.telemetrySubscription', { name: identifier, state: 'Subscribed', types: subscription.types });
     return 'subscribed';
   }
@@ -96,9 +107,19 @@ export class TelemetryHub {
     this.#publish('platform', event.type, event.record);
   }
 
+  /** A fault of the environment's (a runtime that died): the Logs API has a record for it, the Telemetry API none. */
+  fault(message: string): void {
+    this.#publish('platform', 'platform.fault', message);
+  }
+
   /** A line the function wrote: the line itself (Text format), or its object (JSON format). */
   functionLine(line: string): void {
-    this.#publish('function', 'function', this.#jsonLogs ? objectOr(line) : line);
+    if (this.listening) this.#publish('function', 'function', this.#jsonLogs ? objectOr(line) : line, line);
+  }
+
+  /** A line an external extension wrote: formatted as the function's lines are. */
+  extensionLine(line: string): void {
+    if (this.listening) this.#publish('extension', 'extension', this.#jsonLogs ? objectOr(line) : line, line);
   }
 
   /**
@@ -110,17 +131,26 @@ export class TelemetryHub {
     this.#reach?.close?.();
   }
 
-  #publish(category: TelemetryType, type: string, record: unknown): void {
+  #publish(category: TelemetryType, type: string, record: unknown, line?: string): void {
     // Hot path: after init, an environment nobody subscribed to pays nothing per line.
     if (!this.listening) return;
-    const event: TelemetryEvent = { time: new Date().toISOString(), type, record };
+    const published: Published = { event: { time: new Date().toISOString(), type, record }, category, line };
     if (this.#backlog !== undefined && this.#backlog.length < INIT_BACKLOG_LIMIT) {
-      const size = typeof record === 'string' ? record.length : 256;
+      const size = line?.length ?? 256;
       if (this.#backlogBytes + size <= INIT_BACKLOG_BYTES) {
         this.#backlogBytes += size;
-        this.#backlog.push({ event, category });
+        this.#backlog.push(published);
       }
     }
-    for (const subscriber of this.#subscribers.values()) if (subscriber.types.has(category)) subscriber.batcher.push(event);
+    for (const subscriber of this.#subscribers.values()) this.#deliver(subscriber, published);
+  }
+
+  #deliver(subscriber: Subscriber, { event, category, line }: Published): void {
+    if (!subscriber.types.has(category)) return;
+    if (!subscriber.logsApi) {
+      if (event.type !== 'platform.fault') subscriber.batcher.push(event);
+      return;
+    }
+    for (const shaped of logsApiEvents(event, line)) subscriber.batcher.push(shaped);
   }
 }

@@ -4,7 +4,7 @@
  * subscribers too. Split from environment.ts, which calls one method per phase.
  */
 import { performance } from 'node:perf_hooks';
-import { defined, phaseLines, type ExtensionRecord, tracingOf, type InitPhase, type PhaseEvent, type PhaseStatus, type ReportMetrics, type Span } from '../observability/phase-records.js';
+import { defined, phaseLines, type ExtensionRecord, tracingOf, type InitPhase, type PhaseEvent, type PhaseStatus, type ReportMetrics, type RuntimeDoneRecord, type Span } from '../observability/phase-records.js';
 import type { Reach } from '../observability/telemetry-delivery.js';
 import { TelemetryHub } from '../observability/telemetry-hub.js';
 import type { RuntimeApiErrorCode } from '../errors.js';
@@ -33,6 +33,12 @@ export class EnvironmentTelemetry {
   /** When the runtime received the current invocation, and when it started to answer it (spans). */
   #deliveredAt = 0;
   #answerStartedAt: number | undefined;
+  /** When the runtime's answer was complete, and when it next called `/next` (runtimeOverhead). */
+  #answeredAt: number | undefined;
+  #nextAt: number | undefined;
+  /** runtimeDone and report of an answered invocation, held for the runtime's next `/next`. */
+  #held: { readonly done: RuntimeDoneRecord; readonly report: PhaseEvent } | undefined;
+  #closed = false;
 
   constructor(
     base: { readonly initializationType: InitializationType; readonly phase: InitPhase },
@@ -56,6 +62,11 @@ export class EnvironmentTelemetry {
 
   functionLine(line: string): void {
     this.#hub.functionLine(line);
+  }
+
+  /** An external extension's own line (docs/telemetry.md): an `extension` record. */
+  extensionLine(line: string): void {
+    this.#hub.extensionLine(line);
   }
 
   initStarted(functionName: string, functionVersion: string, invocation: Invocation | undefined): void {
@@ -82,8 +93,11 @@ export class EnvironmentTelemetry {
 
   /** The runtime receives the invocation (or it fails before): START. */
   started(invocation: Invocation, version: string): void {
+    this.#release();
     this.#deliveredAt = performance.now();
     this.#answerStartedAt = undefined;
+    this.#answeredAt = undefined;
+    this.#nextAt = undefined;
     const record = defined({ requestId: invocation.requestId, version, tracing: tracingOf(invocation.traceId) });
     this.#phase({ type: 'platform.start', record }, invocation);
   }
@@ -93,14 +107,25 @@ export class EnvironmentTelemetry {
   }
 
   /**
-   * The spans Lamina can measure, taken when the answer is complete: from delivery to the
-   * runtime's first answer byte (responseLatency) and from there to its complete answer
-   * (responseDuration). runtimeOverhead would end at the runtime's next `/next`, after the
-   * report: not measured. Empty when nobody listens (hot path: no timestamps formatted).
+   * The runtime called `/next`: after an answer, that ends its runtimeOverhead span, and the held
+   * runtimeDone and report go out (hot path: two comparisons when nothing is held).
+   */
+  runtimeNext(): void {
+    if (this.#answeredAt === undefined || this.#nextAt !== undefined) return;
+    this.#nextAt = performance.now();
+    this.#release();
+  }
+
+  /**
+   * The spans measured when the answer is complete: from delivery to the runtime's first answer
+   * byte (responseLatency) and from there to its complete answer (responseDuration).
+   * runtimeOverhead, from there to the runtime's next `/next`, is added when that comes
+   * ({@link runtimeNext}). Empty when nobody listens (hot path: no timestamps formatted).
    */
   spans(answeredAt: number): Span[] {
     const started = this.#answerStartedAt;
     if (!this.listening || started === undefined || this.#deliveredAt === 0) return [];
+    this.#answeredAt = answeredAt;
     const wall = (at: number): string => new Date(performance.timeOrigin + at).toISOString();
     return [
       { name: 'responseLatency', start: wall(this.#deliveredAt), durationMs: round3(started - this.#deliveredAt) },
@@ -113,15 +138,46 @@ export class EnvironmentTelemetry {
     const status: PhaseStatus = failure?.status ?? 'success';
     const common = { requestId: invocation.requestId, status, errorType: failure?.errorType };
     const tracing = tracingOf(invocation.traceId);
-    if (this.listening) {
-      const record = defined({ ...common, metrics: defined({ durationMs: metrics.durationMs, producedBytes }), spans, tracing });
-      this.#hub.platform({ type: 'platform.runtimeDone', record });
-    }
-    this.#phase({ type: 'platform.report', record: defined({ ...common, metrics: defined(metrics), tracing }) }, invocation);
+    const report: PhaseEvent = { type: 'platform.report', record: defined({ ...common, metrics: defined(metrics), tracing }) };
+    for (const line of phaseLines(report)) this.#log(line, invocation);
+    if (!this.listening) return;
+    const done: RuntimeDoneRecord = defined({ ...common, metrics: defined({ durationMs: metrics.durationMs, producedBytes }), spans, tracing });
+    // An answered invocation's runtimeDone waits for the runtime's next `/next` (its
+    // runtimeOverhead span), unless that came already (the extensions were slower) or never will.
+    this.#held = { done, report };
+    if (spans.length === 0 || this.#closed || this.#nextAt !== undefined) this.#release();
   }
 
-  /** The environment is gone: send what is buffered, let go of connections and relays. */
+  /** runtimeDone (with runtimeOverhead when the runtime is back at `/next`) and report, held until now. */
+  #release(): void {
+    const held = this.#held;
+    if (held === undefined) return;
+    this.#held = undefined;
+    const answeredAt = this.#answeredAt;
+    const nextAt = this.#nextAt;
+    let { done } = held;
+    if (answeredAt !== undefined && nextAt !== undefined && done.spans.length > 0) {
+      const overhead: Span = { name: 'runtimeOverhead', start: new Date(performance.timeOrigin + answeredAt).toISOString(), durationMs: round3(nextAt - answeredAt) };
+      done = { ...done, spans: [...done.spans, overhead] };
+    }
+    this.#hub.platform({ type: 'platform.runtimeDone', record: done });
+    this.#hub.platform(held.report);
+  }
+
+  /**
+   * The environment failed the invocation (the runtime or an extension died): the message and the
+   * error type as two log lines, and the message as a Logs API `platform.fault` record.
+   */
+  fault(message: string, errorType: string, invocation: Invocation): void {
+    this.#log(message, invocation);
+    this.#log(errorType, invocation);
+    this.#hub.fault(message);
+  }
+
+  /** The environment is gone: send what is held and buffered, let go of connections and relays. */
   close(): void {
+    this.#closed = true;
+    this.#release();
     void this.#hub.close();
   }
 

@@ -70,6 +70,8 @@ export type SandboxFactory = ((runtimeApi: string, log: (line: string) => void, 
    * each must register and reach `event/next` before init ends (docs/extensions.md).
    */
   externalExtensions?: readonly string[];
+  /** The secret that marks the extensions' wrapper's output lines (src/platform/external-extensions.ts). */
+  extensionTag?: string;
 };
 
 /** What an environment is started with. */

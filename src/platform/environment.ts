@@ -23,7 +23,7 @@ import type { TelemetrySubscription } from '../runtime-api/telemetry-subscriptio
 import { MAX_BUFFERED_RESPONSE_BYTES } from '../runtime-api/runtime-api-server.js';
 import { PRIVATE_RUNTIME_API, type Sandbox, type SandboxExit } from '../sandbox/process-sandbox.js';
 import { FUNCTION_ERROR_TYPES } from '../errors.js';
-import { describeExtensionExit, parseExtensionExit, START_RUNTIME_SIGNAL } from './external-extensions.js';
+import { describeExtensionExit, parseExtensionOutput, START_RUNTIME_SIGNAL } from './external-extensions.js';
 import { errorMessageOf, exitError, extensionCrashed, extensionInitError, fromReported, responseTooLarge, timedOut, truncatedResponse } from './function-errors.js';
 import type { FunctionErrorResult, InvocationResult } from './invoke-types.js';
 import type { Invocation } from './invocation.js';
@@ -125,17 +125,25 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     env.#initFor = start.initFor;
     env.provisioned = start.provisioned === true;
     env.#coldPending = !env.provisioned;
-    const watchExits = (start.makeSandbox.externalExtensions ?? []).length > 0;
+    // The extensions' wrapper tags their lines and reports their exits (src/platform/external-extensions.ts);
+    // without extensions there is no wrapper and nothing to look for.
+    const names = start.makeSandbox.externalExtensions ?? [];
+    const tag = names.length > 0 ? start.makeSandbox.extensionTag : undefined;
     const log = (line: string): void => {
-      // The extensions' wrapper reports each one's exit on stderr (src/platform/external-extensions.ts).
-      const exit = watchExits ? parseExtensionExit(line) : undefined;
-      if (exit !== undefined && env.extensions.isExternal(exit.name)) {
-        if (exit.before !== '') log(exit.before);
-        env.extensions.exited(exit.name, exit.status);
+      const output = tag === undefined ? undefined : parseExtensionOutput(line, tag);
+      const name = output === undefined ? undefined : names[output.index];
+      if (output === undefined || name === undefined) {
+        env.telemetry.functionLine(line);
+        hooks.log(line, env.#current ?? env.#draining ?? env.#initFor);
         return;
       }
-      env.telemetry.functionLine(line);
-      hooks.log(line, env.#current ?? env.#draining ?? env.#initFor);
+      if (output.before !== '') log(output.before);
+      if (output.text !== undefined) {
+        // Delivered as the extension's, written to the function's log as on Lambda.
+        env.telemetry.extensionLine(output.text);
+        hooks.log(output.text, env.#current ?? env.#draining ?? env.#initFor);
+      }
+      if (output.status !== undefined) env.extensions.exited(name, output.status);
     };
     env.#replenish = start.makeSandbox.replenish;
     const initializationType = env.provisioned ? 'provisioned-concurrency' : 'on-demand';
@@ -261,6 +269,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
       waiter.refuse();
       return undefined;
     }
+    this.telemetry.runtimeNext();
     if (this.state === 'initializing') {
       this.#runtimeReady = true;
       if (this.extensions.ready) this.#initDone();
@@ -403,8 +412,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     this.state = 'retiring';
     if (current !== undefined && current.stage !== 'assigned') {
       const error = extensionCrashed(current.requestId, name, why);
-      this.#hooks.log(errorMessageOf(error), current);
-      this.#hooks.log(error.errorType, current);
+      this.telemetry.fault(errorMessageOf(error), error.errorType, current);
       this.#finalize(current, { kind: 'function-error', error }, { status: 'error', errorType: error.errorType }, error);
     } else if (draining !== undefined) {
       // The caller has its answer already: the REPORT tells of the crash.
@@ -426,8 +434,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
       this.#hooks.reroute(current);
     } else if (current !== undefined) {
       const error = exitError(current.requestId, exit);
-      this.#hooks.log(errorMessageOf(error), current);
-      this.#hooks.log(error.errorType, current);
+      this.telemetry.fault(errorMessageOf(error), error.errorType, current);
       this.#finalize(current, { kind: 'function-error', error }, { status: 'error', errorType: error.errorType }, error);
     }
     this.state = 'dead';

@@ -6,6 +6,7 @@
  * (same pid).
  */
 import { accessSync, constants, readdirSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
 export interface ExternalExtension {
@@ -52,10 +53,15 @@ export function findExternalExtensions(layers: readonly string[]): ExternalExten
 }
 
 /**
- * What the wrapper prints on the environment's stderr when an extension's process ends (docs/extensions.md):
- * `\x1elamina-extension-exit <status> <name>`. The log sink takes these lines out of the log.
+ * A new secret for the wrapper's output tags (docs/telemetry.md, "Extension records"): only lines
+ * that carry it are the wrapper's, so a function that prints `\x1e…` (say, an echoed request body)
+ * can neither pass a line off as an extension's nor fake an extension's exit.
+ *
+ * @example newExtensionTag() // 'lx3f9c…' (24 hex digits after 'lx')
  */
-export const EXTENSION_EXIT_MARKER = '\x1elamina-extension-exit ';
+export function newExtensionTag(): string {
+  return `lx${randomBytes(12).toString('hex')}`;
+}
 
 /**
  * Start `paths` in the background, wait for {@link START_RUNTIME_SIGNAL} (a trapped signal ends
@@ -63,14 +69,18 @@ export const EXTENSION_EXIT_MARKER = '\x1elamina-extension-exit ';
  * then exec the runtime. The extensions are the runtime's
  * children: same process group (a timeout or retirement kills them too), same cgroups, namespaces,
  * user and environment (AWS_LAMBDA_RUNTIME_API included). `$0` of each is its own path, so its
- * base name is its extension name. Each runs under a subshell that waits for it and reports its
- * exit status on stderr, the one channel every sandbox mode already carries to the platform: an
- * extension that crashes or exits is noticed at once (Lambda's `Extension.Crash`). The subshell's
- * own stderr is /dev/null (dash would print "Killed" for an extension that died of SIGKILL);
- * the extension keeps the real one (fd 3 there, closed for the extension).
+ * base name is its extension name. Each runs under a subshell whose own stderr is /dev/null (dash
+ * would print "Killed" for an extension that died of SIGKILL); the real one is fd 3 there, the
+ * one channel every sandbox mode already carries to the platform. The extension's stdout and
+ * stderr go through a pipe to a `read` loop that writes each line there as
+ * `\x1e<tag> <index> <line>`; once the extension has ended, its status follows through the same
+ * pipe as `\x1e<tag>!<status>`, after its last line (Lambda's `Extension.Crash` at once, and the
+ * extension's last words before it in the log).
  */
 const WRAPPER =
-  'trap go=1 WINCH; go=; n=$1; shift; while [ "$n" -gt 0 ]; do ( exec 3>&2 2>/dev/null; ( exec "$1" 2>&3 3>&- ); printf \'\\036lamina-extension-exit %s %s\\n\' "$?" "${1##*/}" >&3 ) & shift; n=$((n-1)); done; ' +
+  'trap go=1 WINCH; go=; t=$1; n=$2; shift 2; i=0; while [ "$i" -lt "$n" ]; do ( exec 3>&2 2>/dev/null; ' +
+  '{ ( exec "$1" 2>&1 3>&- ); printf \'\\036%s!%s\\n\' "$t" "$?"; } | while IFS= read -r l || [ -n "$l" ]; do printf \'\\036%s %s %s\\n\' "$t" "$i" "$l"; done >&3 ) & ' +
+  'shift; i=$((i+1)); done; ' +
   'while [ -z "$go" ]; do wait; [ -n "$go" ] || [ -n "$(jobs -p)" ] || break; done; trap - WINCH; exec "$@"';
 
 /**
@@ -81,36 +91,53 @@ const WRAPPER =
 export const START_RUNTIME_SIGNAL = 'SIGWINCH';
 
 /**
+ * The runtime's command, wrapped to start `paths` first; `tag` marks the wrapper's output lines.
+ *
  * @example
- * withExtensions('/var/task/bootstrap', [], ['/opt/extensions/otel'])
- * // ['/bin/sh', ['-c', WRAPPER, 'lamina-extensions', '1', '/opt/extensions/otel', '/var/task/bootstrap']]
+ * withExtensions('/var/task/bootstrap', [], ['/opt/extensions/otel'], 'lx01')
+ * // ['/bin/sh', ['-c', WRAPPER, 'lamina-extensions', 'lx01', '1', '/opt/extensions/otel', '/var/task/bootstrap']]
  */
-export function withExtensions(command: string, args: readonly string[], paths: readonly string[]): { command: string; args: readonly string[] } {
+export function withExtensions(command: string, args: readonly string[], paths: readonly string[], tag: string): { command: string; args: readonly string[] } {
   if (paths.length === 0) return { command, args };
-  return { command: '/bin/sh', args: ['-c', WRAPPER, 'lamina-extensions', String(paths.length), ...paths, command, ...args] };
+  return { command: '/bin/sh', args: ['-c', WRAPPER, 'lamina-extensions', tag, String(paths.length), ...paths, command, ...args] };
 }
 
-export interface ExtensionExit {
-  /** What the line held before the marker (an extension's unfinished last line), else ''. */
+/** One line of the wrapper's, taken apart. */
+export interface ExtensionOutput {
+  /** What the line held before the tag (someone's unfinished last line), else ''. */
   readonly before: string;
-  readonly name: string;
-  /** The shell's status: the exit code, or 128 + the signal's number. */
-  readonly status: number;
+  /** The extension's position in the wrapper's list (the order of `paths`). */
+  readonly index: number;
+  /** A line the extension wrote, if any. */
+  readonly text?: string;
+  /** The extension has ended: the shell's status, the exit code or 128 + the signal's number. */
+  readonly status?: number;
 }
 
 /**
- * The extension exit a wrapper's line reports, if it is one.
+ * The extension output a wrapper's line carries, if it is one: a line without `tag` is not.
  *
  * @example
- * parseExtensionExit('\x1elamina-extension-exit 3 otel') // { before: '', name: 'otel', status: 3 }
- * parseExtensionExit('hello') // undefined
+ * parseExtensionOutput('\x1elx01 0 ready', 'lx01') // { before: '', index: 0, text: 'ready' }
+ * parseExtensionOutput('\x1elx01 1 \x1elx01!3', 'lx01') // { before: '', index: 1, status: 3 }
+ * parseExtensionOutput('\x1elx02 0 forged', 'lx01') // undefined
  */
-export function parseExtensionExit(line: string): ExtensionExit | undefined {
-  const at = line.indexOf(EXTENSION_EXIT_MARKER);
+export function parseExtensionOutput(line: string, tag: string): ExtensionOutput | undefined {
+  const marker = `\x1e${tag} `;
+  const at = line.indexOf(marker);
   if (at < 0) return undefined;
-  const match = /^(\d+) (.+)$/.exec(line.slice(at + EXTENSION_EXIT_MARKER.length));
-  if (match === null) return undefined;
-  return { before: line.slice(0, at), status: Number(match[1]), name: match[2] ?? '' };
+  const rest = line.slice(at + marker.length);
+  const space = rest.indexOf(' ');
+  const index = Number(rest.slice(0, space));
+  if (space < 1 || !Number.isInteger(index)) return undefined;
+  const before = line.slice(0, at);
+  const payload = rest.slice(space + 1);
+  const exit = `\x1e${tag}!`;
+  const ended = payload.lastIndexOf(exit);
+  if (ended < 0) return { before, index, text: payload };
+  const status = Number(payload.slice(ended + exit.length));
+  if (!Number.isInteger(status)) return { before, index, text: payload };
+  return ended === 0 ? { before, index, status } : { before, index, text: payload.slice(0, ended), status };
 }
 
 /**

@@ -17,7 +17,7 @@ import { containerSandboxFactory, type ContainerSettings } from '../containers/c
 import { ConfigError } from '../errors.js';
 import { detectOutbound, nextLink, type OutboundSupport } from '../sandbox/outbound-network.js';
 import { nodeMajorOf } from '../runtimes/node-majors.js';
-import { findExternalExtensions, withExtensions } from './external-extensions.js';
+import { findExternalExtensions, newExtensionTag, withExtensions } from './external-extensions.js';
 import { withExecWrapper } from './exec-wrapper.js';
 
 /** docs/limits.md: 1,024 file descriptors per environment. */
@@ -204,7 +204,8 @@ export function processSandboxFactory(
   // Inside the namespace the code is at /var/task and the layers at /opt: run from there.
   // The extensions' wrapper execs the function's exec wrapper (if any), which execs the interpreter.
   const wrapped = withExecWrapper(fn, isolated ? insideNamespace(runtime, fn) : runtime, runtimeArgs, isolated);
-  const { command, args } = withExtensions(wrapped.command, wrapped.args, extensionPaths);
+  const extensionTag = newExtensionTag();
+  const { command, args } = withExtensions(wrapped.command, wrapped.args, extensionPaths, extensionTag);
   const outbound = isolation !== undefined && fn.vpc !== true && limits?.outbound?.available === true;
   const spec = (env: Record<string, string>): SandboxSpec => {
     sequence += 1;
@@ -265,6 +266,7 @@ export function processSandboxFactory(
   }
   factory.privateRuntimeApi = isolation?.privateNetwork === true;
   factory.externalExtensions = extensions.map((extension) => extension.name);
+  factory.extensionTag = extensionTag;
   factory.checkPeers = isolation === undefined && limits?.peerCheck === true;
   factory.dispose = async () => {
     disposed = true;

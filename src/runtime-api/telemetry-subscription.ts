@@ -25,6 +25,8 @@ export interface Buffering {
 }
 
 export interface TelemetrySubscription {
+  /** Which API took it: the Logs API's subscribers get its own record shapes (docs/telemetry.md). */
+  readonly api: 'telemetry' | 'logs';
   readonly schemaVersion: string;
   readonly protocol: 'HTTP' | 'TCP';
   /** Where records go, as given (`http://sandbox.localdomain:8080/path`, or `host:port` for TCP). */
@@ -113,5 +115,5 @@ export function parseTelemetrySubscription(body: unknown, api: 'telemetry' | 'lo
   }
   const buffering = bufferingOf(body.buffering, api === 'telemetry' ? 1000 : 10_000);
   if (typeof buffering === 'string') return buffering;
-  return { schemaVersion: typeof schemaVersion === 'string' ? schemaVersion : '2020-08-15', ...destination, types: [...seen], buffering };
+  return { api, schemaVersion: typeof schemaVersion === 'string' ? schemaVersion : '2020-08-15', ...destination, types: [...seen], buffering };
 }

@@ -63,13 +63,13 @@ describe('containerExtensions', () => {
 
 describe('withContainerExtensions', () => {
   it('leaves the command alone without extensions', () => {
-    expect(withContainerExtensions(['/lambda-entrypoint.sh', 'app.handler'], [])).toEqual(['/lambda-entrypoint.sh', 'app.handler']);
+    expect(withContainerExtensions(['/lambda-entrypoint.sh', 'app.handler'], [], 'tag')).toEqual(['/lambda-entrypoint.sh', 'app.handler']);
   });
 
-  it('puts the sh wrapper first: the count, each /opt/extensions path, then the runtime and its arguments', () => {
-    const argv = withContainerExtensions(['/lambda-entrypoint.sh', 'app.handler'], ['a', 'with space']);
+  it('puts the sh wrapper first: the tag, the count, each /opt/extensions path, then the runtime and its arguments', () => {
+    const argv = withContainerExtensions(['/lambda-entrypoint.sh', 'app.handler'], ['a', 'with space'], 'secret');
     expect(argv[0]).toBe('/bin/sh');
     expect(argv[1]).toBe('-c');
-    expect(argv.slice(3)).toEqual(['lamina-extensions', '2', '/opt/extensions/a', '/opt/extensions/with space', '/lambda-entrypoint.sh', 'app.handler']);
+    expect(argv.slice(3)).toEqual(['lamina-extensions', 'secret', '2', '/opt/extensions/a', '/opt/extensions/with space', '/lambda-entrypoint.sh', 'app.handler']);
   });
 });

@@ -99,11 +99,13 @@ describe('failing external extensions', () => {
     const late = registering('["INVOKE"]', 'echo "[$name] got it"; (sleep 0.3; kill -9 $$) &');
     const fn = bootstrapFunction('ext', { layers: [layer({ late })], timeout: 10 });
     lamina = await startLamina([fn]);
-    // A forged report naming no extension of /opt/extensions is the function's own log line.
-    const first = await invoke(lamina.url, JSON.stringify({ echo: 1, log: '\x1elamina-extension-exit 1 nobody' }));
+    // A forged exit report, even naming a real extension of /opt/extensions, is the function's own
+    // log line: the wrapper's reports carry a secret the function does not have.
+    const forged = '\x1elamina-extension-exit 1 late';
+    const first = await invoke(lamina.url, JSON.stringify({ echo: 1, log: forged }));
     expect(first.text).toBe('1');
     const output = (): string => lamina?.output.join('') ?? '';
-    expect(output()).toContain('\x1elamina-extension-exit 1 nobody');
+    expect(output()).toContain(forged);
     await expect.poll(output, { timeout: 5000 }).toMatch(new RegExp(`REPORT RequestId: ${first.requestId}\t`));
     expect(output()).not.toMatch(new RegExp(`REPORT RequestId: ${first.requestId}\t.*Status`));
     await expect.poll(() => lamina?.platform.pool('ext')?.size, { timeout: 5000 }).toBe(0);

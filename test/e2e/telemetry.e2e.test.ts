@@ -3,13 +3,13 @@
  * listener of this test (the environment shares the host's loopback), and the listener receives
  * the platform events of a cold invoke, a warm invoke, a function error and a timeout, in order.
  */
-import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
+import { createServer as createTcpServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Platform } from '../../src/platform/platform.js';
 import { bootstrapFunction } from '../helpers/function-config.js';
 import { invokeRequest } from '../helpers/invoke-request.js';
+import { httpSubscriber as httpSubscriberOf, telemetryTestState } from '../helpers/telemetry-listener.js';
 
 interface Event {
   time: string;
@@ -17,32 +17,8 @@ interface Event {
   record: Record<string, unknown> & { metrics?: Record<string, number>; spans?: { name: string; durationMs: number }[] };
 }
 
-let platform: Platform | undefined;
-let listener: Server | TcpServer | undefined;
-afterEach(async () => {
-  await platform?.stop();
-  platform = undefined;
-  await new Promise((resolve) => (listener === undefined ? resolve(undefined) : listener.close(resolve)));
-  listener = undefined;
-});
-
-async function httpSubscriber(): Promise<{ port: number; events: Event[]; batches: number[] }> {
-  const events: Event[] = [];
-  const batches: number[] = [];
-  const server = createHttpServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const batch = JSON.parse(Buffer.concat(chunks).toString()) as Event[];
-      batches.push(batch.length);
-      events.push(...batch);
-      res.end();
-    });
-  });
-  listener = server;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as AddressInfo).port, events, batches };
-}
+const state = telemetryTestState();
+const httpSubscriber = (): Promise<{ port: number; events: Event[]; batches: number[] }> => httpSubscriberOf<Event>(state);
 
 function subscribeBody(protocol: 'HTTP' | 'TCP', uri: string, types: string[]): string {
   return JSON.stringify({ schemaVersion: '2022-12-13', destination: { protocol, URI: uri }, types, buffering: { timeoutMs: 25 } });
@@ -55,11 +31,11 @@ describe('Telemetry API over HTTP', () => {
   it('delivers the platform events of a cold, a warm, a failed and a timed-out invoke, in order', async () => {
     const sub = await httpSubscriber();
     const environment = { ECHO_TELEMETRY: subscribeBody('HTTP', `http://sandbox.localdomain:${sub.port}/telemetry`, ['platform', 'function']) };
-    platform = new Platform({ functions: [bootstrapFunction('tele', { environment, timeout: 1 })], logOutput: () => undefined });
-    const cold = await platform.invoke(invokeRequest('tele', { echo: 'cold' }));
-    const warm = await platform.invoke(invokeRequest('tele', { echo: 'warm', log: 'hello from the function' }));
-    const failed = await platform.invoke(invokeRequest('tele', { fail: 'boom', errorType: 'Function.Boom' }));
-    const late = await platform.invoke(invokeRequest('tele', { sleepMs: 3000 }));
+    state.platform = new Platform({ functions: [bootstrapFunction('tele', { environment, timeout: 1 })], logOutput: () => undefined });
+    const cold = await state.platform.invoke(invokeRequest('tele', { echo: 'cold' }));
+    const warm = await state.platform.invoke(invokeRequest('tele', { echo: 'warm', log: 'hello from the function' }));
+    const failed = await state.platform.invoke(invokeRequest('tele', { fail: 'boom', errorType: 'Function.Boom' }));
+    const late = await state.platform.invoke(invokeRequest('tele', { sleepMs: 3000 }));
     expect(late.result.kind).toBe('function-error');
 
     const expected = [
@@ -91,7 +67,16 @@ describe('Telemetry API over HTTP', () => {
     const done = byType('platform.runtimeDone');
     expect(done.map((e) => e.record.status)).toEqual(['success', 'success', 'error', 'timeout']);
     expect(done[0]?.record.metrics?.producedBytes).toBe(Buffer.byteLength('"cold"'));
-    expect(done[0]?.record.spans?.map((s) => s.name)).toEqual(['responseLatency', 'responseDuration']);
+    // Answered invocations: runtimeOverhead runs from the complete answer to the runtime's next
+    // /next, so runtimeDone (and the report after it) go out once that comes. The timed-out one
+    // never answered: no spans.
+    for (const event of done.slice(0, 3)) expect(event.record.spans?.map((s) => s.name)).toEqual(['responseLatency', 'responseDuration', 'runtimeOverhead']);
+    expect(done[3]?.record.spans).toEqual([]);
+    const spans = done[1]?.record.spans ?? [];
+    const spanStart = (n: number): number => Date.parse((spans[n] as unknown as { start: string }).start);
+    expect(spanStart(2)).toBeGreaterThanOrEqual(spanStart(1));
+    expect(spans.every((span) => span.durationMs >= 0 && span.durationMs < 1000)).toBe(true);
+    expect(Date.parse(done[1]?.time ?? '')).toBeGreaterThanOrEqual(spanStart(2));
 
     // The REPORT line in the log is derived from the same record.
     const report = reports[0]?.record.metrics;
@@ -111,8 +96,8 @@ describe('Telemetry API and a failed init', () => {
       ECHO_TELEMETRY: subscribeBody('HTTP', `http://sandbox.localdomain:${sub.port}`, ['platform']),
       ECHO_TELEMETRY_THEN_EXIT: '1',
     };
-    platform = new Platform({ functions: [bootstrapFunction('broken', { environment })], logOutput: () => undefined });
-    const outcome = await platform.invoke(invokeRequest('broken', {}));
+    state.platform = new Platform({ functions: [bootstrapFunction('broken', { environment })], logOutput: () => undefined });
+    const outcome = await state.platform.invoke(invokeRequest('broken', {}));
     expect(outcome.result.kind).toBe('function-error');
     // Two environments, two batchers: their batches may arrive in either order, their times may not.
     const reports = (): Event[] =>
@@ -142,12 +127,12 @@ describe('Telemetry API over TCP', () => {
         lines.push(...parts);
       });
     });
-    listener = server;
+    state.listener = server;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
     const environment = { ECHO_TELEMETRY: subscribeBody('TCP', `sandbox.localdomain:${port}`, ['platform']) };
-    platform = new Platform({ functions: [bootstrapFunction('tcp', { environment })], logOutput: () => undefined });
-    await platform.invoke(invokeRequest('tcp', { echo: 1, log: 'not asked for' }));
+    state.platform = new Platform({ functions: [bootstrapFunction('tcp', { environment })], logOutput: () => undefined });
+    await state.platform.invoke(invokeRequest('tcp', { echo: 1, log: 'not asked for' }));
     const expected = ['platform.initStart', 'platform.telemetrySubscription', 'platform.initRuntimeDone', 'platform.extension', 'platform.initReport', ...INVOKE];
     await expect.poll(() => lines.map((line) => (JSON.parse(line) as Event).type), { timeout: 5000 }).toEqual(expected);
   });

@@ -49,32 +49,55 @@ describe('TelemetryBatcher', () => {
       calls += 1;
       if (calls === 1) await new Promise((resolve) => setTimeout(resolve, 20));
       if (calls === 2) throw new Error('subscriber down');
-      received.push(...batch.map((e) => String(e.record)));
+      received.push(...batch.map((e) => (e.type === 'function' ? String(e.record) : e.type)));
     };
     const batcher = new TelemetryBatcher({ maxItems: 1, maxBytes: 1_000_000, timeoutMs: 30_000 }, send);
     for (let n = 0; n < 4; n += 1) batcher.push(event(n));
     await batcher.flush();
-    expect(received).toEqual(['0', '2', '3']);
+    // The lost batch is told in the next one that goes out.
+    expect(received).toEqual(['0', 'platform.logsDropped', '2', '3']);
   });
 });
 
 describe('a subscriber that falls behind', () => {
-  it('holds at most MAX_PENDING_BATCHES batches and drops the rest, counting them', async () => {
-    const { MAX_PENDING_BATCHES } = await import('../../src/observability/telemetry-batcher.js');
+  it('holds at most MAX_PENDING_BATCHES batches, drops the rest and tells it with the next batch sent', async () => {
+    const { MAX_PENDING_BATCHES, LOGS_DROPPED_REASON } = await import('../../src/observability/telemetry-batcher.js');
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const sent: number[] = [];
+    const sent: TelemetryEvent[][] = [];
     const batcher = new TelemetryBatcher({ maxItems: 1, maxBytes: 1_000_000, timeoutMs: 30_000 }, async (batch) => {
       await gate;
-      sent.push(batch.length);
+      sent.push([...batch]);
     });
     for (let n = 0; n < MAX_PENDING_BATCHES + 5; n += 1) batcher.push(event(n));
     expect(batcher.dropped).toBe(5);
     release();
     await batcher.flush();
     expect(sent.length).toBe(MAX_PENDING_BATCHES);
+    // The first batch went out after the drops: it leads with their count and size.
+    const droppedBytes = [8, 9, 10, 11, 12].reduce((sum, n) => sum + Buffer.byteLength(JSON.stringify(event(n))), 0);
+    expect(sent[0]?.[0]).toMatchObject({ type: 'platform.logsDropped', record: { reason: LOGS_DROPPED_REASON, droppedRecords: 5, droppedBytes } });
+    expect(sent[0]?.map((e) => e.record)).toEqual([expect.anything(), '0']);
+    expect(sent.slice(1).flat().map((e) => e.type)).not.toContain('platform.logsDropped');
     batcher.push(event(99));
     await batcher.flush();
     expect(sent.length).toBe(MAX_PENDING_BATCHES + 1);
+    expect(sent.at(-1)?.map((e) => e.record)).toEqual(['99']);
+  });
+
+  it('keeps the count of a loss whose report was itself lost, for the next batch', async () => {
+    const sent: TelemetryEvent[][] = [];
+    let calls = 0;
+    const batcher = new TelemetryBatcher({ maxItems: 1, maxBytes: 1_000_000, timeoutMs: 30_000 }, async (batch) => {
+      calls += 1;
+      if (calls <= 2) throw new Error('subscriber down');
+      sent.push([...batch]);
+    });
+    for (let n = 0; n < 3; n += 1) batcher.push(event(n));
+    await batcher.flush();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.[0]?.record).toMatchObject({ droppedRecords: 2 });
+    expect(sent[0]?.[1]?.record).toBe('2');
+    expect(batcher.dropped).toBe(2);
   });
 });

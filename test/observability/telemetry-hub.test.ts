@@ -23,8 +23,8 @@ async function listener(): Promise<{ port: number; events: { type: string; recor
   return { port: (server.address() as AddressInfo).port, events };
 }
 
-function subscription(port: number, types: TelemetryType[]): TelemetrySubscription {
-  const parsed = parseTelemetrySubscription({ schemaVersion: '2022-12-13', destination: { protocol: 'HTTP', URI: `http://sandbox:${port}` }, types });
+function subscription(port: number, types: TelemetryType[], api: 'telemetry' | 'logs' = 'telemetry'): TelemetrySubscription {
+  const parsed = parseTelemetrySubscription({ schemaVersion: '2022-12-13', destination: { protocol: 'HTTP', URI: `http://sandbox:${port}` }, types }, api);
   if (typeof parsed === 'string') throw new Error(parsed);
   return parsed;
 }
@@ -42,6 +42,8 @@ describe('TelemetryHub', () => {
     expect(hub.subscribe('other', subscription(port, ['platform']))).toBe('closed');
     hub.functionLine('not asked for');
     hub.platform({ type: 'platform.start', record: { requestId: 'r1', version: '$LATEST' } });
+    // The Telemetry API has no fault record: only Logs API subscribers get one.
+    hub.fault('RequestId: r1 Error: Runtime exited with error: exit status 3');
     await hub.close();
     expect(events.map((e) => e.type)).toEqual(['platform.initStart', 'platform.telemetrySubscription', 'platform.start']);
   });
@@ -55,6 +57,51 @@ describe('TelemetryHub', () => {
     hub.functionLine('plain');
     await hub.close();
     expect(events.map((e) => e.record)).toEqual([{ level: 'INFO', message: 'hi' }, '{not json', 'plain']);
+  });
+
+  it('delivers extension lines to `extension` subscribers only, formatted as the function\'s', async () => {
+    const { port, events } = await listener();
+    const hub = new TelemetryHub(HOST_LOOPBACK, true);
+    hub.subscribe('fn-only', subscription(port, ['function']));
+    hub.subscribe('ext-only', subscription(port, ['extension']));
+    hub.extensionLine('{"level":"INFO","message":"from the extension"}');
+    hub.extensionLine('plain from the extension');
+    hub.functionLine('from the function');
+    await hub.close();
+    // Two subscribers, one listener: each gets its own type, once (their batches may interleave).
+    expect(events.filter((e) => e.type === 'function').map((e) => e.record)).toEqual(['from the function']);
+    expect(events.filter((e) => e.type === 'extension').map((e) => e.record)).toEqual([{ level: 'INFO', message: 'from the extension' }, 'plain from the extension']);
+    expect(events.filter((e) => !e.type.startsWith('platform.'))).toHaveLength(3);
+  });
+
+  it('gives a Logs API subscriber the Logs API\'s shapes: no init records, platform.end, report metrics only, lines as strings', async () => {
+    const { port, events } = await listener();
+    const hub = new TelemetryHub(HOST_LOOPBACK, true);
+    hub.platform(initStart);
+    hub.functionLine('{"message":"early"}');
+    hub.subscribe('otel', subscription(port, ['platform', 'function', 'extension'], 'logs'));
+    hub.platform({ type: 'platform.initRuntimeDone', record: { initializationType: 'on-demand', phase: 'init', status: 'success' } });
+    hub.platform({ type: 'platform.extension', record: { name: 'otel', state: 'Ready', events: ['INVOKE'] } });
+    hub.closeSubscriptions();
+    const tracing = { type: 'X-Amzn-Trace-Id', value: 'Root=1-2-3' } as const;
+    hub.platform({ type: 'platform.start', record: { requestId: 'r1', version: '$LATEST', tracing } });
+    hub.extensionLine('ext says hi');
+    const metrics = { durationMs: 1.5, billedDurationMs: 2, memorySizeMB: 128, maxMemoryUsedMB: 40, initDurationMs: 12.25 };
+    hub.fault('RequestId: r1 Error: Runtime exited with error: exit status 3');
+    hub.platform({ type: 'platform.runtimeDone', record: { requestId: 'r1', status: 'error', errorType: 'E', metrics: { durationMs: 1.5 }, spans: [], tracing } });
+    hub.platform({ type: 'platform.report', record: { requestId: 'r1', status: 'error', errorType: 'E', metrics, tracing } });
+    await hub.close();
+    expect(events.map((e) => [e.type, e.record])).toEqual([
+      ['function', '{"message":"early"}'],
+      ['platform.logsSubscription', { name: 'otel', state: 'Subscribed', types: ['platform', 'function', 'extension'] }],
+      ['platform.extension', { name: 'otel', state: 'Ready', events: ['INVOKE'] }],
+      ['platform.start', { requestId: 'r1', version: '$LATEST' }],
+      ['extension', 'ext says hi'],
+      ['platform.fault', 'RequestId: r1 Error: Runtime exited with error: exit status 3'],
+      ['platform.runtimeDone', { requestId: 'r1', status: 'error' }],
+      ['platform.end', { requestId: 'r1' }],
+      ['platform.report', { requestId: 'r1', metrics }],
+    ]);
   });
 
   it('refuses to subscribe when the subscriber cannot be reached', () => {

@@ -4,7 +4,9 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeExtensionExit, findExternalExtensions, parseExtensionExit, START_RUNTIME_SIGNAL, withExtensions } from '../../src/platform/external-extensions.js';
+import { describeExtensionExit, findExternalExtensions, newExtensionTag, parseExtensionOutput, START_RUNTIME_SIGNAL, withExtensions } from '../../src/platform/external-extensions.js';
+
+const TAG = newExtensionTag();
 
 function layer(files: Record<string, { body: string; mode: number }>): string {
   const dir = mkdtempSync(join(tmpdir(), 'lamina-layer-'));
@@ -30,7 +32,7 @@ describe('external extensions', () => {
   });
 
   it('leaves the runtime command alone without extensions', () => {
-    expect(withExtensions('/var/task/bootstrap', ['x'], [])).toEqual({ command: '/var/task/bootstrap', args: ['x'] });
+    expect(withExtensions('/var/task/bootstrap', ['x'], [], TAG)).toEqual({ command: '/var/task/bootstrap', args: ['x'] });
   });
 
   it('starts every extension, then execs the runtime with its arguments (hostile ones kept whole)', () => {
@@ -41,13 +43,13 @@ describe('external extensions', () => {
       chmodSync(path, 0o755);
       return path;
     };
-    const { command, args } = withExtensions('/bin/sh', ['-c', 'wait; echo "runtime $$ $1"', 'rt', 'a b; $(x)'], [ext('one'), ext('two words')]);
+    const { command, args } = withExtensions('/bin/sh', ['-c', 'wait; echo "runtime $$ $1"', 'rt', 'a b; $(x)'], [ext('one'), ext('two words')], TAG);
     const out = execFileSync(command, args, { env: { AWS_LAMBDA_RUNTIME_API: '127.0.0.1:9001', PATH: process.env.PATH ?? '' } }).toString();
     expect(out).toMatch(/^runtime \d+ a b; \$\(x\)\n$/);
     expect(execFileSync('cat', [join(dir, 'one.out'), join(dir, 'two words.out')]).toString()).toBe('one 127.0.0.1:9001\ntwo words 127.0.0.1:9001\n');
   });
 
-  it('reports each extension\'s exit status on stderr, after what it wrote, for the platform to parse', () => {
+  it('tags each extension\'s lines on stderr and reports its exit status after them, for the platform to parse', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lamina-wrap-'));
     const ext = (name: string, body: string): string => {
       const path = join(dir, name);
@@ -55,26 +57,40 @@ describe('external extensions', () => {
       chmodSync(path, 0o755);
       return path;
     };
-    const paths = [ext('fails', 'exit 3'), ext('killed self', 'printf unfinished >&2; kill -9 $$'), ext('clean', 'exit 0')];
-    const { command, args } = withExtensions('/bin/sh', ['-c', 'wait'], paths);
+    const paths = [ext('fails', 'echo out; echo err >&2; exit 3'), ext('killed self', 'printf unfinished >&2; kill -9 $$'), ext('clean', "printf '  lead\\\\n \\036%s x\\n' \"$(id -u)\"; exit 0")];
+    const names = ['fails', 'killed self', 'clean'];
+    const { command, args } = withExtensions('/bin/sh', ['-c', 'echo runtime line; echo runtime err >&2; wait'], paths, TAG);
     const result = spawnSync(command, [...args]);
-    const exits = result.stderr.toString().split('\n').map(parseExtensionExit).filter((exit) => exit !== undefined);
-    const byName = exits.map(({ name, status }) => ({ name, status })).sort((a, b) => a.name.localeCompare(b.name));
-    expect(byName).toEqual([
+    const stderr = result.stderr.toString().split('\n');
+    const outputs = stderr.map((line) => parseExtensionOutput(line, TAG)).filter((output) => output !== undefined);
+    const exits = outputs.filter((output) => output.status !== undefined).map(({ index, status }) => ({ name: names[index], status }));
+    expect(exits.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''))).toEqual([
       { name: 'clean', status: 0 },
       { name: 'fails', status: 3 },
       { name: 'killed self', status: 137 },
     ]);
-    // An unfinished line (of whichever extension) comes out whole, before the report it shares a
-    // line with; the shell's own "Killed" is not in the log.
-    expect(exits.map((exit) => exit.before).join('')).toBe('unfinished');
+    const lines = (name: string): string[] => outputs.filter((o) => names[o.index] === name && o.text !== undefined).map((o) => o.text ?? '');
+    expect(lines('fails').sort()).toEqual(['err', 'out']);
+    // Kept byte for byte: leading blanks, backslashes, a \x1e of its own.
+    expect(lines('clean')).toEqual([`  lead\\n \x1e${process.getuid?.() ?? 0} x`]);
+    // An unfinished last line comes out whole, with the report it shares a line with.
+    expect(lines('killed self')).toEqual(['unfinished']);
+    // Every extension line is tagged; the runtime's are not; the shell's own "Killed" is not there.
+    expect(stderr.filter((line) => line !== '' && parseExtensionOutput(line, TAG) === undefined)).toEqual(['runtime err']);
+    expect(result.stdout.toString()).toBe('runtime line\n');
     expect(result.stderr.toString()).not.toContain('Killed');
   });
 
   it('parses only the wrapper\'s lines, and words statuses as Lambda does', () => {
-    expect(parseExtensionExit('lamina-extension-exit 1 x')).toBeUndefined();
-    expect(parseExtensionExit('\x1elamina-extension-exit x y')).toBeUndefined();
-    expect(parseExtensionExit('\x1elamina-extension-exit 1 ')).toBeUndefined();
+    // Without the secret tag a line is nobody's but the function's, whatever it looks like.
+    expect(parseExtensionOutput(`${TAG} 0 x`, TAG)).toBeUndefined();
+    expect(parseExtensionOutput('\x1elxdeadbeef 0 forged', TAG)).toBeUndefined();
+    expect(parseExtensionOutput(`\x1e${TAG} x y`, TAG)).toBeUndefined();
+    expect(parseExtensionOutput(`\x1e${TAG}  y`, TAG)).toBeUndefined();
+    expect(newExtensionTag()).not.toBe(TAG);
+    expect(parseExtensionOutput(`half\x1e${TAG} 2 \x1e${TAG}!143`, TAG)).toEqual({ before: 'half', index: 2, status: 143 });
+    expect(parseExtensionOutput(`\x1e${TAG} 0 last\x1e${TAG}!1`, TAG)).toEqual({ before: '', index: 0, text: 'last', status: 1 });
+    expect(parseExtensionOutput(`\x1e${TAG} 0 a b `, TAG)).toEqual({ before: '', index: 0, text: 'a b ' });
     expect([0, 2, 137, 143].map(describeExtensionExit)).toEqual(['exit code 0', 'exit status 2', 'signal: killed', 'signal: 15']);
   });
 
@@ -84,10 +100,12 @@ describe('external extensions', () => {
     // Says it is up, then runs until told to stop (the signal must not end it).
     writeFileSync(path, `#!/bin/sh\ntouch "${dir}/up"\nwhile [ ! -e "${dir}/stop" ]; do sleep 0.02; done\necho ext-done\n`);
     chmodSync(path, 0o755);
-    const { command, args } = withExtensions('/bin/sh', ['-c', 'echo runtime; wait'], [path]);
+    const { command, args } = withExtensions('/bin/sh', ['-c', 'echo runtime; wait'], [path], TAG);
     const child = spawn(command, [...args], { detached: true });
     let out = '';
+    let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     await expect.poll(() => existsSync(join(dir, 'up'))).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(out).toBe('');
@@ -95,6 +113,7 @@ describe('external extensions', () => {
     await expect.poll(() => out).toBe('runtime\n');
     // The extension lived through the signal: it still ends on its own terms.
     writeFileSync(join(dir, 'stop'), '');
-    await expect.poll(() => out).toBe('runtime\next-done\n');
+    await expect.poll(() => err.split('\n').map((line) => parseExtensionOutput(line, TAG)?.text)).toContain('ext-done');
+    expect(out).toBe('runtime\n');
   });
 });

@@ -7,10 +7,10 @@ const valid = { schemaVersion: '2022-12-13', destination: { protocol: 'HTTP', UR
 describe('parseTelemetrySubscription', () => {
   it('applies the documented defaults', () => {
     expect(parseTelemetrySubscription(valid)).toEqual({
-      schemaVersion: '2022-12-13', protocol: 'HTTP', uri: 'http://sandbox.localdomain:8080/in', host: 'sandbox.localdomain', port: 8080, path: '/in',
+      api: 'telemetry', schemaVersion: '2022-12-13', protocol: 'HTTP', uri: 'http://sandbox.localdomain:8080/in', host: 'sandbox.localdomain', port: 8080, path: '/in',
       types: ['platform', 'function'], buffering: { maxItems: 1000, maxBytes: 262_144, timeoutMs: 1000 },
     });
-    expect(parseTelemetrySubscription({ ...valid, schemaVersion: undefined }, 'logs')).toMatchObject({ buffering: { maxItems: 10_000 } });
+    expect(parseTelemetrySubscription({ ...valid, schemaVersion: undefined }, 'logs')).toMatchObject({ api: 'logs', buffering: { maxItems: 10_000 } });
   });
 
   it('takes a bare TCP address and each schema version', () => {
