@@ -37,6 +37,18 @@ export type { EnvironmentHooks, EnvironmentStart, EnvironmentState, EnvironmentT
 const INTERNAL_SHUTDOWN_BUDGET_MS = 500;
 const EXTERNAL_SHUTDOWN_BUDGET_MS = 2000;
 
+type ShutdownReason = 'spindown' | 'timeout' | 'failure';
+
+/** SIGTERM to the runtime alone: its extensions keep running for their shutdown budget. */
+function terminateRuntime(sandbox: Sandbox): void {
+  if (sandbox.terminateRuntime !== undefined) return sandbox.terminateRuntime();
+  try {
+    if (sandbox.rootPid !== undefined) process.kill(sandbox.rootPid, 'SIGTERM');
+  } catch {
+    // Already gone.
+  }
+}
+
 /**
  * Run `check` after the I/O that is already waiting has been read. Timers run before the poll
  * phase, so on a busy loop a deadline timer can fire while the runtime's answer (sent in time)
@@ -92,6 +104,10 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   #extensionError: FunctionErrorResult | undefined;
   /** Phase records, log lines derived from them, and the Telemetry API (docs/telemetry.md). */
   telemetry!: EnvironmentTelemetry;
+  /** The runtime process has ended (its extensions may still be shutting down). */
+  #runtimeGone = false;
+  /** The end of the shutdown budget: SIGKILL to what is left. */
+  #shutdownTimer: NodeJS.Timeout | undefined;
 
   private constructor(fn: FunctionConfig, version: string, timings: EnvironmentTimings, hooks: EnvironmentHooks, externalExtensions: readonly string[]) {
     this.fn = fn;
@@ -164,6 +180,9 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     // docs/environment.md: provisioned environments get the function timeout for init, 130 s to 900 s.
     const initLimitMs = env.provisioned ? Math.min(900, Math.max(130, fn.timeout)) * 1000 : timings.initTimeoutMs;
     env.#timer = setTimeout(() => afterPendingIo(() => env.#initTimedOut()), initLimitMs);
+    // docs/extensions.md: a runtime that crashes leaves its extensions their shutdown budget.
+    if (watchExits) env.#sandbox.outliveRuntime?.();
+    (env.#sandbox.runtimeExited ?? env.#sandbox.exited).then((exit) => env.#runtimeExited(exit)).catch(() => undefined);
     env.#sandbox.exited.then((exit) => env.#exited(exit)).catch(() => undefined);
     return env;
   }
@@ -175,6 +194,8 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
 
   /** Hand an invocation to an idle environment. Its deadline starts now. */
   invoke(invocation: Invocation): void {
+    // Its runtime crashed while idle and its extensions are shutting down: not this one's.
+    if (this.state !== 'idle') return this.#hooks.reroute(invocation);
     this.state = 'invoking';
     this.#current = invocation;
     invocation.startedAt = performance.now();
@@ -214,27 +235,22 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   retire(): void {
     if (this.state === 'dead' || this.state === 'retiring') return;
     this.state = 'retiring';
-    if (this.extensions.count > 0) return this.#shutDownWithExtensions();
+    if (this.extensions.count > 0) return this.#shutDown('spindown');
     this.#sandbox.signal('SIGTERM');
     setTimeout(() => this.#sandbox.signal('SIGKILL'), this.#timings.shutdownGraceMs).unref();
   }
 
   /**
-   * docs/extensions.md: SIGTERM to the runtime alone, SHUTDOWN (reason `spindown`) to the
-   * extensions that asked for it, and SIGKILL to everything once they are all back at
-   * `event/next` or the budget is spent (500 ms with internal extensions only, 2,000 ms with
-   * external ones).
+   * docs/extensions.md: SIGTERM to the runtime alone (unless it is gone already), SHUTDOWN with
+   * `reason` to the extensions that asked for it, and SIGKILL to everything once they are all
+   * back at `event/next` or the budget is spent (500 ms with internal extensions only, 2,000 ms
+   * with external ones). The extensions outlive the runtime meanwhile.
    */
-  #shutDownWithExtensions(): void {
+  #shutDown(reason: ShutdownReason): void {
     const budgetMs = this.extensions.hasExternal ? EXTERNAL_SHUTDOWN_BUDGET_MS : INTERNAL_SHUTDOWN_BUDGET_MS;
-    const pid = this.#sandbox.rootPid;
-    try {
-      if (pid !== undefined) process.kill(pid, 'SIGTERM');
-    } catch {
-      // Already gone.
-    }
+    if (!this.#runtimeGone) terminateRuntime(this.#sandbox);
     const killAll = (): void => this.#sandbox.signal('SIGKILL');
-    const subscribers = this.extensions.dispatch({ eventType: 'SHUTDOWN', shutdownReason: 'spindown', deadlineMs: Date.now() + budgetMs });
+    const subscribers = this.extensions.dispatch({ eventType: 'SHUTDOWN', shutdownReason: reason, deadlineMs: Date.now() + budgetMs });
     // An invoke phase still waiting on its extensions (a platform stop) is reported first.
     const pending = this.#afterExtensions;
     if (subscribers > 0 || pending !== undefined) {
@@ -244,8 +260,19 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
       };
     }
     // Without SHUTDOWN subscribers the budget is the runtime's alone.
-    this.#timer = setTimeout(killAll, budgetMs);
-    this.#timer.unref();
+    clearTimeout(this.#shutdownTimer);
+    this.#shutdownTimer = setTimeout(killAll, budgetMs);
+    this.#shutdownTimer.unref();
+  }
+
+  /**
+   * A failure (`timeout`, `failure`) ends the environment: with SHUTDOWN subscribers they get
+   * the event and their budget first (the caller has its answer already); else SIGKILL at once.
+   */
+  #endAfterFailure(reason: 'timeout' | 'failure'): void {
+    this.state = 'retiring';
+    if (this.extensions.subscribers('SHUTDOWN') > 0) this.#shutDown(reason);
+    else this.#sandbox.signal('SIGKILL');
   }
 
   /** Kill at once (platform stop, failed init). */
@@ -378,8 +405,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   #invocationTimedOut(invocation: Invocation): void {
     if (invocation !== this.#current) return;
     this.#hooks.log(timeoutLogLine(invocation.requestId, this.fn.timeout, new Date()), invocation);
-    this.state = 'retiring';
-    this.#sandbox.signal('SIGKILL');
+    this.#endAfterFailure('timeout');
     const error = timedOut(invocation.requestId, this.fn.timeout);
     this.#finalize(invocation, { kind: 'function-error', error }, { status: 'timeout', errorType: undefined }, error);
   }
@@ -414,14 +440,23 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     this.#sandbox.signal('SIGKILL');
   }
 
-  #exited(exit: SandboxExit): void {
-    clearTimeout(this.#timer);
+  /**
+   * The runtime process ended. Its invocation fails (or goes elsewhere); outside a shutdown the
+   * environment ends, its SHUTDOWN subscribers told `failure` first (docs/extensions.md).
+   */
+  #runtimeExited(exit: SandboxExit): void {
+    if (this.#runtimeGone) return;
+    this.#runtimeGone = true;
     if (this.state === 'initializing') this.#failInit('error', exit);
+    const shuttingDown = this.state === 'retiring' || this.state === 'dead';
+    if (!shuttingDown) clearTimeout(this.#timer);
+    this.#waiter = undefined;
+    // Never idle again: its caller is answered after the report, and the pool passes it by.
+    if (!shuttingDown) this.state = 'retiring';
     const current = this.#current;
     if (current !== undefined && current.stage === 'assigned') {
       // The runtime died after answering its last invocation (an uncaught exception, say) and
       // never saw this one: it goes to another environment, as on Lambda, instead of failing.
-      clearTimeout(this.#timer);
       this.#current = undefined;
       this.#hooks.reroute(current);
     } else if (current !== undefined) {
@@ -430,8 +465,15 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
       this.#hooks.log(error.errorType, current);
       this.#finalize(current, { kind: 'function-error', error }, { status: 'error', errorType: error.errorType }, error);
     }
+    if (!shuttingDown) this.#endAfterFailure('failure');
+  }
+
+  /** Every process of the environment has ended. */
+  #exited(exit: SandboxExit): void {
+    this.#runtimeExited(exit);
+    clearTimeout(this.#timer);
+    clearTimeout(this.#shutdownTimer);
     this.state = 'dead';
-    this.#waiter = undefined;
     // An invoke phase waiting on extensions ends with the environment: its report is still written.
     this.#runAfterExtensions();
     this.telemetry.close();
@@ -530,9 +572,9 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   #extensionsTimedOut(invocation: Invocation): void {
     if (this.#afterExtensions === undefined) return;
     this.#hooks.log(timeoutLogLine(invocation.requestId, this.fn.timeout, new Date()), invocation);
-    this.state = 'retiring';
-    this.#sandbox.signal('SIGKILL');
+    this.state = 'retiring'; // before the phase ends: never idle again
     this.#runAfterExtensions({ status: 'timeout', errorType: undefined });
+    this.#endAfterFailure('timeout');
   }
 
   /**

@@ -93,6 +93,13 @@ export class ExtensionPhases implements ExtensionApiTarget {
     return [...this.#byId.values()].some((participant) => participant.external);
   }
 
+  /** How many registered extensions subscribed to `eventType`. */
+  subscribers(eventType: ExtensionEventType): number {
+    let count = 0;
+    for (const participant of this.#byId.values()) if (participant.events.has(eventType)) count += 1;
+    return count;
+  }
+
   /** Every expected external extension registered and every registered one waits at `next`. */
   get ready(): boolean {
     for (const name of this.#expected) if (!this.#byName.has(name)) return false;
