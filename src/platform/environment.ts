@@ -30,6 +30,7 @@ import type { Invocation } from './invocation.js';
 import { EnvironmentTelemetry, type Failure } from './environment-telemetry.js';
 import type { EnvironmentHooks, EnvironmentStart, EnvironmentState, EnvironmentTimings, InitResult } from './environment-types.js';
 import { ExtensionPhases } from './extension-phases.js';
+import { runtimeVersionOf } from './runtime-version.js';
 
 export type { EnvironmentHooks, EnvironmentStart, EnvironmentState, EnvironmentTimings, InitResult, InitializationType, SandboxFactory } from './environment-types.js';
 
@@ -129,6 +130,8 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
         this.#failInit('error', undefined);
       },
       crashed: (name, status) => this.#extensionCrashed(name, status),
+      // docs/extensions.md: recorded in the log of what it was part of; its exit then says ExitError.
+      exitError: (name, errorType) => this.#hooks.log(`Extension ${name} reported an exit error: ${errorType}`, this.#current ?? this.#draining ?? this.#initFor),
     });
     this.ready = new Promise((resolve) => {
       this.#resolveReady = resolve;
@@ -161,7 +164,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     const phase = env.#initFor === undefined ? 'init' : 'invoke';
     env.telemetry = new EnvironmentTelemetry({ initializationType, phase }, reach, fn.logFormat === 'JSON', hooks.log);
     env.telemetry.extensions = env.extensions; // only registered extensions may subscribe
-    env.telemetry.initStarted(fn.name, version, env.#initFor);
+    env.telemetry.initStarted(fn.name, version, env.#initFor, runtimeVersionOf(fn));
     if (start.makeSandbox.privateRuntimeApi === true) {
       // The environment has a network of its own: its launcher listens at 127.0.0.1:9001 there and
       // hands the socket over; no other environment can reach it (docs/isolation.md).
@@ -418,9 +421,10 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   #extensionCrashed(name: string, status: number): void {
     if (this.state === 'retiring' || this.state === 'dead') return;
     const why = describeExtensionExit(status);
+    const exitError = this.extensions.exitErrorOf(name) !== undefined;
     if (this.state === 'initializing') {
       this.#hooks.log(`Extension ${name} exited during init: ${why}`, this.#initFor);
-      this.#extensionError = extensionCrashed(undefined, name, why);
+      this.#extensionError = extensionCrashed(undefined, name, why, exitError);
       this.#failInit('error', undefined);
       return;
     }
@@ -428,14 +432,15 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     const draining = this.#afterExtensions === undefined ? undefined : this.#draining;
     this.state = 'retiring';
     if (current !== undefined && current.stage !== 'assigned') {
-      const error = extensionCrashed(current.requestId, name, why);
+      const error = extensionCrashed(current.requestId, name, why, exitError);
       this.#hooks.log(errorMessageOf(error), current);
       this.#hooks.log(error.errorType, current);
       this.#finalize(current, { kind: 'function-error', error }, { status: 'error', errorType: error.errorType }, error);
     } else if (draining !== undefined) {
       // The caller has its answer already: the REPORT tells of the crash.
-      this.#hooks.log(errorMessageOf(extensionCrashed(draining.requestId, name, why)), draining);
-      this.#runAfterExtensions({ status: 'error', errorType: FUNCTION_ERROR_TYPES.LAMINA_ERR_FN_EXTENSION_CRASH });
+      const error = extensionCrashed(draining.requestId, name, why, exitError);
+      this.#hooks.log(errorMessageOf(error), draining);
+      this.#runAfterExtensions({ status: 'error', errorType: error.errorType });
     }
     this.#sandbox.signal('SIGKILL');
   }

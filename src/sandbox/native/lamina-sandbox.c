@@ -168,6 +168,16 @@ static void mirror(int status) {
   exit(128 + sig);
 }
 
+/** Catch SIG with HANDLER, which is told who sent it. */
+static void catch_signal(int sig, void (*handler)(int, siginfo_t *, void *)) {
+  struct sigaction action;
+  memset(&action, 0, sizeof action);
+  action.sa_sigaction = handler;
+  action.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigemptyset(&action.sa_mask);
+  sigaction(sig, &action, NULL);
+}
+
 /** pid 1: SIGUSR1 from the launcher outside (shutdown) seen, and the runtime it forwards SIGTERM to. */
 static volatile sig_atomic_t lingering = 0;
 static volatile pid_t runtime_pid = 0;
@@ -193,12 +203,7 @@ static void terminate_runtime(int sig, siginfo_t *info, void *context) {
  */
 static void namespace_init(const struct options *options, const struct root_view *view, int report, char **command) {
   enter_root_view(view);
-  struct sigaction terminate;
-  memset(&terminate, 0, sizeof terminate);
-  terminate.sa_sigaction = terminate_runtime;
-  terminate.sa_flags = SA_SIGINFO | SA_RESTART;
-  sigemptyset(&terminate.sa_mask);
-  sigaction(SIGUSR1, &terminate, NULL);
+  catch_signal(SIGUSR1, terminate_runtime);
   pid_t runtime = fork();
   if (runtime < 0) fail("cannot start", command[0]);
   if (runtime == 0) {
@@ -271,12 +276,7 @@ static void isolate(const struct options *options, const struct root_view *view,
   // The platform signals the whole process group: the runtime decides what SIGTERM means; this
   // process only leaves with the namespace (SIGKILL), so it ignores the rest. SIGUSR1 from the
   // platform alone means "SIGTERM to the runtime only" (a shutdown with extensions).
-  struct sigaction forward;
-  memset(&forward, 0, sizeof forward);
-  forward.sa_sigaction = forward_terminate;
-  forward.sa_flags = SA_SIGINFO | SA_RESTART;
-  sigemptyset(&forward.sa_mask);
-  sigaction(SIGUSR1, &forward, NULL);
+  catch_signal(SIGUSR1, forward_terminate);
   int ignored[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR2, SIGPIPE};
   for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++) signal(ignored[i], SIG_IGN);
   int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
