@@ -27,6 +27,12 @@ const api = 'http://' + process.env.AWS_LAMBDA_RUNTIME_API + '/2020-01-01/extens
   const id = registered.headers.get('lambda-extension-identifier');
   for (;;) {
     const event = await (await fetch(api + '/event/next', { headers: { 'Lambda-Extension-Identifier': id } })).json();
+    if (event.eventType === 'INVOKE' && process.env.SHUT_EXIT_ERROR) {
+      // Something broke: say so (exit/error), then leave.
+      const said = await fetch(api + '/exit/error', { method: 'POST', headers: { 'Lambda-Extension-Identifier': id, 'Lambda-Extension-Function-Error-Type': 'Extension.Broken' }, body: '{}' });
+      console.log('[shut] exit/error ' + said.status);
+      process.exit(1);
+    }
     if (event.eventType !== 'SHUTDOWN') continue;
     console.log('[shut] got SHUTDOWN ' + event.shutdownReason + ' budget ' + (event.deadlineMs - Date.now()));
     setTimeout(() => { console.log('[shut] still here at 800 ms'); process.exit(0); }, 800);
@@ -35,7 +41,7 @@ const api = 'http://' + process.env.AWS_LAMBDA_RUNTIME_API + '/2020-01-01/extens
 })();
 `;
 
-function functionWithExtension(name: string, overrides: { timeout: number }): ReturnType<typeof customRuntimeFunction> {
+function functionWithExtension(name: string, overrides: { timeout: number; environment?: Record<string, string> }): ReturnType<typeof customRuntimeFunction> {
   // Readable by Lambda's user when isolated: the code and the layer are bound into the environment.
   const code = mkdtempSync(join(tmpdir(), 'lamina-shut-code-'));
   copyFileSync(join(FIXTURES, 'runtimes', 'echo', 'bootstrap'), join(code, 'bootstrap'));
@@ -43,7 +49,7 @@ function functionWithExtension(name: string, overrides: { timeout: number }): Re
   mkdirSync(join(layer, 'extensions'));
   writeFileSync(join(layer, 'extensions', 'shut'), SHUTDOWN_EXTENSION(process.execPath));
   for (const path of [code, join(code, 'bootstrap'), layer, join(layer, 'extensions'), join(layer, 'extensions', 'shut')]) chmodSync(path, 0o755);
-  return customRuntimeFunction(name, code, { layers: [layer], timeout: overrides.timeout });
+  return customRuntimeFunction(name, code, { layers: [layer], timeout: overrides.timeout, environment: overrides.environment ?? {} });
 }
 
 async function invoke(url: string, name: string, body: string): Promise<{ status: number; text: string; error: string | null }> {
@@ -101,5 +107,16 @@ describe.each(modes)('the shutdown phase ($mode)', ({ mode, limits: sandboxLimit
     // SIGTERM came before the extension's last line: it outlived the runtime.
     expect(output().indexOf('got SIGTERM')).toBeLessThan(output().indexOf('[shut] still here'));
     await expect.poll(() => lamina?.platform.pool('shut-idle')?.size, { timeout: 5000 }).toBe(0);
+  });
+
+  it('records an extension\'s exit/error: its log line, and its exit fails the invocation with Extension.ExitError', async () => {
+    lamina = await startLamina([functionWithExtension('shut-exit', { timeout: 10, environment: { SHUT_EXIT_ERROR: '1' } })], options);
+    const output = (): string => lamina?.output.join('') ?? '';
+    const answer = await invoke(lamina.url, 'shut-exit', '{"sleepMs":6000}');
+    expect(answer.error).toBe('Unhandled');
+    expect(JSON.parse(answer.text)).toMatchObject({ errorType: 'Extension.ExitError', errorMessage: expect.stringContaining('Extension shut exited: exit status 1') });
+    expect(output()).toContain('[shut] exit/error 202');
+    expect(output()).toContain('Extension shut reported an exit error: Extension.Broken');
+    await expect.poll(output, { timeout: 5000 }).toMatch(/REPORT RequestId: .*Status: error\tError Type: Extension\.ExitError/);
   });
 });
