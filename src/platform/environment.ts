@@ -30,25 +30,10 @@ import type { Invocation } from './invocation.js';
 import { EnvironmentTelemetry, type Failure } from './environment-telemetry.js';
 import type { EnvironmentHooks, EnvironmentStart, EnvironmentState, EnvironmentTimings, InitResult } from './environment-types.js';
 import { ExtensionPhases } from './extension-phases.js';
+import { EnvironmentShutdown, type AfterExtensions } from './environment-shutdown.js';
 import { runtimeVersionOf } from './runtime-version.js';
 
 export type { EnvironmentHooks, EnvironmentStart, EnvironmentState, EnvironmentTimings, InitResult, InitializationType, SandboxFactory } from './environment-types.js';
-
-/** Shutdown budgets with extensions (docs/extensions.md). */
-const INTERNAL_SHUTDOWN_BUDGET_MS = 500;
-const EXTERNAL_SHUTDOWN_BUDGET_MS = 2000;
-
-type ShutdownReason = 'spindown' | 'timeout' | 'failure';
-
-/** SIGTERM to the runtime alone: its extensions keep running for their shutdown budget. */
-function terminateRuntime(sandbox: Sandbox): void {
-  if (sandbox.terminateRuntime !== undefined) return sandbox.terminateRuntime();
-  try {
-    if (sandbox.rootPid !== undefined) process.kill(sandbox.rootPid, 'SIGTERM');
-  } catch {
-    // Already gone.
-  }
-}
 
 /**
  * Run `check` after the I/O that is already waiting has been read. Timers run before the poll
@@ -100,15 +85,15 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   /** The runtime called its first `/next`: init ends once the extensions are ready too. */
   #runtimeReady = false;
   /** The end of an invoke phase (END/REPORT, idle), held until the extensions are back. */
-  #afterExtensions: ((override: Failure) => void) | undefined;
+  #afterExtensions: AfterExtensions | undefined;
   /** The extension that failed this environment's init, as the caller is told (docs/extensions.md). */
   #extensionError: FunctionErrorResult | undefined;
   /** Phase records, log lines derived from them, and the Telemetry API (docs/telemetry.md). */
   telemetry!: EnvironmentTelemetry;
   /** The runtime process has ended (its extensions may still be shutting down). */
   #runtimeGone = false;
-  /** The end of the shutdown budget: SIGKILL to what is left. */
-  #shutdownTimer: NodeJS.Timeout | undefined;
+  /** The shutdown phase (docs/extensions.md). */
+  readonly #shutdown: EnvironmentShutdown;
 
   private constructor(fn: FunctionConfig, version: string, timings: EnvironmentTimings, hooks: EnvironmentHooks, externalExtensions: readonly string[]) {
     this.fn = fn;
@@ -133,6 +118,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
       // docs/extensions.md: recorded in the log of what it was part of; its exit then says ExitError.
       exitError: (name, errorType) => this.#hooks.log(`Extension ${name} reported an exit error: ${errorType}`, this.#current ?? this.#draining ?? this.#initFor),
     });
+    this.#shutdown = new EnvironmentShutdown(() => this.#sandbox, this.extensions, timings.shutdownGraceMs);
     this.ready = new Promise((resolve) => {
       this.#resolveReady = resolve;
     });
@@ -234,48 +220,17 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     });
   }
 
-  /** Retire an idle environment: SIGTERM, then SIGKILL after the grace period. */
+  /** Retire an idle environment (docs/extensions.md: a shutdown phase when extensions are registered). */
   retire(): void {
     if (this.state === 'dead' || this.state === 'retiring') return;
     this.state = 'retiring';
-    if (this.extensions.count > 0) return this.#shutDown('spindown');
-    this.#sandbox.signal('SIGTERM');
-    setTimeout(() => this.#sandbox.signal('SIGKILL'), this.#timings.shutdownGraceMs).unref();
+    this.#afterExtensions = this.#shutdown.retire(this.#runtimeGone, this.#afterExtensions);
   }
 
-  /**
-   * docs/extensions.md: SIGTERM to the runtime alone (unless it is gone already), SHUTDOWN with
-   * `reason` to the extensions that asked for it, and SIGKILL to everything once they are all
-   * back at `event/next` or the budget is spent (500 ms with internal extensions only, 2,000 ms
-   * with external ones). The extensions outlive the runtime meanwhile.
-   */
-  #shutDown(reason: ShutdownReason): void {
-    const budgetMs = this.extensions.hasExternal ? EXTERNAL_SHUTDOWN_BUDGET_MS : INTERNAL_SHUTDOWN_BUDGET_MS;
-    if (!this.#runtimeGone) terminateRuntime(this.#sandbox);
-    const killAll = (): void => this.#sandbox.signal('SIGKILL');
-    const subscribers = this.extensions.dispatch({ eventType: 'SHUTDOWN', shutdownReason: reason, deadlineMs: Date.now() + budgetMs });
-    // An invoke phase still waiting on its extensions (a platform stop) is reported first.
-    const pending = this.#afterExtensions;
-    if (subscribers > 0 || pending !== undefined) {
-      this.#afterExtensions = (override) => {
-        pending?.(override);
-        killAll();
-      };
-    }
-    // Without SHUTDOWN subscribers the budget is the runtime's alone.
-    clearTimeout(this.#shutdownTimer);
-    this.#shutdownTimer = setTimeout(killAll, budgetMs);
-    this.#shutdownTimer.unref();
-  }
-
-  /**
-   * A failure (`timeout`, `failure`) ends the environment: with SHUTDOWN subscribers they get
-   * the event and their budget first (the caller has its answer already); else SIGKILL at once.
-   */
+  /** A timeout or a crash ends the environment, after its SHUTDOWN subscribers had their budget. */
   #endAfterFailure(reason: 'timeout' | 'failure'): void {
     this.state = 'retiring';
-    if (this.extensions.subscribers('SHUTDOWN') > 0) this.#shutDown(reason);
-    else this.#sandbox.signal('SIGKILL');
+    this.#afterExtensions = this.#shutdown.afterFailure(reason, this.#runtimeGone, this.#afterExtensions);
   }
 
   /** Kill at once (platform stop, failed init). */
@@ -477,7 +432,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   #exited(exit: SandboxExit): void {
     this.#runtimeExited(exit);
     clearTimeout(this.#timer);
-    clearTimeout(this.#shutdownTimer);
+    this.#shutdown.done();
     this.state = 'dead';
     // An invoke phase waiting on extensions ends with the environment: its report is still written.
     this.#runAfterExtensions();
