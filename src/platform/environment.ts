@@ -7,7 +7,9 @@
  *
  * With extensions (docs/extensions.md) a phase ends when every participant is done: init when the
  * runtime and every extension wait at their `next`, an invoke when the runtime has answered and
- * every INVOKE subscriber is back at `event/next` (the caller has its answer before that).
+ * every INVOKE subscriber is back at `event/next` (the caller has its answer before that). A
+ * retirement, a timeout or a runtime crash then runs the shutdown phase (environment-shutdown.ts):
+ * the runtime's exit (`runtimeExited`) and the end of every process (`exited`) are two events.
  */
 import { PassThrough } from 'node:stream';
 import { performance } from 'node:perf_hooks';
