@@ -145,6 +145,7 @@ export const FUNCTION_ERROR_TYPES = {
   LAMINA_ERR_FN_TRUNCATED_RESPONSE: 'Runtime.TruncatedResponse',
   LAMINA_ERR_FN_EXTENSION_CRASH: 'Extension.Crash',
   LAMINA_ERR_FN_EXTENSION_INIT_ERROR: 'Extension.InitError',
+  LAMINA_ERR_FN_EXTENSION_EXIT_ERROR: 'Extension.ExitError',
 } as const;
 
 export type FunctionErrorCode = keyof typeof FUNCTION_ERROR_TYPES;

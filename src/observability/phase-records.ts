@@ -4,7 +4,7 @@
  * are derived from these records by `phaseLines`, so the log and the Telemetry API can never
  * disagree: there is one code path.
  */
-import { endLine, initReportLine, reportLine, startLine } from './report-lines.js';
+import { endLine, initReportLine, initStartLine, reportLine, startLine } from './report-lines.js';
 
 /** docs/telemetry.md: `failure` is a platform failure, `error` the function's, `timeout` a deadline. */
 export type PhaseStatus = 'success' | 'error' | 'timeout' | 'failure';
@@ -28,6 +28,9 @@ export interface InitStartRecord {
   readonly phase: InitPhase;
   readonly functionName: string;
   readonly functionVersion: string;
+  /** Lambda's `nodejs:20.v13` and its ARN; none for an image function (src/platform/runtime-version.ts). */
+  readonly runtimeVersion?: string;
+  readonly runtimeVersionArn?: string;
 }
 
 export interface InitRuntimeDoneRecord {
@@ -119,9 +122,9 @@ export function defined<T extends object>(record: T): T {
 }
 
 /**
- * The log lines a phase writes, derived from its record (docs/log-format.md). A report writes END
- * then REPORT; an init report writes INIT_REPORT only when the init failed; initStart, runtimeDone
- * and a successful init write nothing (Lamina writes no INIT_START line today).
+ * The log lines a phase writes, derived from its record (docs/log-format.md). An init start writes
+ * INIT_START (not the retry inside an invoke); a report writes END then REPORT; an init report writes INIT_REPORT only when the init
+ * failed; runtimeDone and a successful init write nothing.
  *
  * @example
  * phaseLines({ type: 'platform.start', record: { requestId: 'abc', version: '$LATEST' } })
@@ -157,6 +160,8 @@ export function phaseLines(event: PhaseEvent): string[] {
     case 'platform.extension':
       return [extensionLine(event.record)];
     case 'platform.initStart':
+      // Lambda writes no second INIT_START for an init retried inside the invoke (its two INIT_REPORTs follow one).
+      return event.record.phase === 'invoke' ? [] : [initStartLine(event.record.runtimeVersion, event.record.runtimeVersionArn)];
     case 'platform.initRuntimeDone':
     case 'platform.runtimeDone':
       return [];

@@ -1,7 +1,17 @@
 /**
- * The platform's own log lines around each invocation (docs/log-format.md): START, END, REPORT,
+ * The platform's own log lines around each invocation (docs/log-format.md): INIT_START, START, END, REPORT,
  * INIT_REPORT, and the timeout notice. Fields are tab-separated, as Lambda writes them.
  */
+
+/**
+ * The line of every init, with the runtime's version when it has one (not an image function).
+ *
+ * @example initStartLine('nodejs:20.v18', 'arn:aws:lambda:us-east-1::runtime:ab12') // 'INIT_START Runtime Version: nodejs:20.v18\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:ab12'
+ */
+export function initStartLine(runtimeVersion: string | undefined, runtimeVersionArn: string | undefined): string {
+  if (runtimeVersion === undefined || runtimeVersionArn === undefined) return 'INIT_START';
+  return `INIT_START Runtime Version: ${runtimeVersion}\tRuntime Version ARN: ${runtimeVersionArn}`;
+}
 
 /** @example startLine('abc', '$LATEST') // 'START RequestId: abc Version: $LATEST' */
 export function startLine(requestId: string, version: string): string {

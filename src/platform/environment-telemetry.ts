@@ -12,6 +12,7 @@ import { NO_EXTENSIONS, type ExtensionIdentity } from '../runtime-api/runtime-ap
 import type { TelemetrySubscription } from '../runtime-api/telemetry-subscription.js';
 import type { InitializationType } from './environment-types.js';
 import type { Invocation } from './invocation.js';
+import type { RuntimeVersion } from './runtime-version.js';
 
 export type Failure = { readonly status: 'error' | 'timeout'; readonly errorType: string | undefined } | undefined;
 
@@ -69,8 +70,8 @@ export class EnvironmentTelemetry {
     this.#hub.extensionLine(line);
   }
 
-  initStarted(functionName: string, functionVersion: string, invocation: Invocation | undefined): void {
-    this.#phase({ type: 'platform.initStart', record: { ...this.#base, functionName, functionVersion } }, invocation);
+  initStarted(functionName: string, functionVersion: string, invocation: Invocation | undefined, runtime?: RuntimeVersion): void {
+    this.#phase({ type: 'platform.initStart', record: { ...this.#base, functionName, functionVersion, ...runtime } }, invocation);
   }
 
   /** The init phase ended: its records (the extensions' states with them), and no more subscriptions (Lambda's rule). */

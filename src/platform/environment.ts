@@ -7,7 +7,9 @@
  *
  * With extensions (docs/extensions.md) a phase ends when every participant is done: init when the
  * runtime and every extension wait at their `next`, an invoke when the runtime has answered and
- * every INVOKE subscriber is back at `event/next` (the caller has its answer before that).
+ * every INVOKE subscriber is back at `event/next` (the caller has its answer before that). A
+ * retirement, a timeout or a runtime crash then runs the shutdown phase (environment-shutdown.ts):
+ * the runtime's exit (`runtimeExited`) and the end of every process (`exited`) are two events.
  */
 import { PassThrough } from 'node:stream';
 import { performance } from 'node:perf_hooks';
@@ -30,12 +32,10 @@ import type { Invocation } from './invocation.js';
 import { EnvironmentTelemetry, type Failure } from './environment-telemetry.js';
 import type { EnvironmentHooks, EnvironmentStart, EnvironmentState, EnvironmentTimings, InitResult } from './environment-types.js';
 import { ExtensionPhases } from './extension-phases.js';
+import { EnvironmentShutdown, type AfterExtensions } from './environment-shutdown.js';
+import { runtimeVersionOf } from './runtime-version.js';
 
 export type { EnvironmentHooks, EnvironmentStart, EnvironmentState, EnvironmentTimings, InitResult, InitializationType, SandboxFactory } from './environment-types.js';
-
-/** Shutdown budgets with extensions (docs/extensions.md). */
-const INTERNAL_SHUTDOWN_BUDGET_MS = 500;
-const EXTERNAL_SHUTDOWN_BUDGET_MS = 2000;
 
 /**
  * Run `check` after the I/O that is already waiting has been read. Timers run before the poll
@@ -87,11 +87,15 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   /** The runtime called its first `/next`: init ends once the extensions are ready too. */
   #runtimeReady = false;
   /** The end of an invoke phase (END/REPORT, idle), held until the extensions are back. */
-  #afterExtensions: ((override: Failure) => void) | undefined;
+  #afterExtensions: AfterExtensions | undefined;
   /** The extension that failed this environment's init, as the caller is told (docs/extensions.md). */
   #extensionError: FunctionErrorResult | undefined;
   /** Phase records, log lines derived from them, and the Telemetry API (docs/telemetry.md). */
   telemetry!: EnvironmentTelemetry;
+  /** The runtime process has ended (its extensions may still be shutting down). */
+  #runtimeGone = false;
+  /** The shutdown phase (docs/extensions.md). */
+  readonly #shutdown: EnvironmentShutdown;
 
   private constructor(fn: FunctionConfig, version: string, timings: EnvironmentTimings, hooks: EnvironmentHooks, externalExtensions: readonly string[]) {
     this.fn = fn;
@@ -113,7 +117,10 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
         this.#failInit('error', undefined);
       },
       crashed: (name, status) => this.#extensionCrashed(name, status),
+      // docs/extensions.md: recorded in the log of what it was part of; its exit then says ExitError.
+      exitError: (name, errorType) => this.#hooks.log(`Extension ${name} reported an exit error: ${errorType}`, this.#current ?? this.#draining ?? this.#initFor),
     });
+    this.#shutdown = new EnvironmentShutdown(() => this.#sandbox, this.extensions, timings.shutdownGraceMs);
     this.ready = new Promise((resolve) => {
       this.#resolveReady = resolve;
     });
@@ -153,7 +160,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     const phase = env.#initFor === undefined ? 'init' : 'invoke';
     env.telemetry = new EnvironmentTelemetry({ initializationType, phase }, reach, fn.logFormat === 'JSON', hooks.log);
     env.telemetry.extensions = env.extensions; // only registered extensions may subscribe
-    env.telemetry.initStarted(fn.name, version, env.#initFor);
+    env.telemetry.initStarted(fn.name, version, env.#initFor, runtimeVersionOf(fn));
     if (start.makeSandbox.privateRuntimeApi === true) {
       // The environment has a network of its own: its launcher listens at 127.0.0.1:9001 there and
       // hands the socket over; no other environment can reach it (docs/isolation.md).
@@ -172,6 +179,9 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     // docs/environment.md: provisioned environments get the function timeout for init, 130 s to 900 s.
     const initLimitMs = env.provisioned ? Math.min(900, Math.max(130, fn.timeout)) * 1000 : timings.initTimeoutMs;
     env.#timer = setTimeout(() => afterPendingIo(() => env.#initTimedOut()), initLimitMs);
+    // docs/extensions.md: a runtime that crashes leaves its extensions their shutdown budget.
+    if (names.length > 0) env.#sandbox.outliveRuntime?.();
+    (env.#sandbox.runtimeExited ?? env.#sandbox.exited).then((exit) => env.#runtimeExited(exit)).catch(() => undefined);
     env.#sandbox.exited.then((exit) => env.#exited(exit)).catch(() => undefined);
     return env;
   }
@@ -183,6 +193,8 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
 
   /** Hand an invocation to an idle environment. Its deadline starts now. */
   invoke(invocation: Invocation): void {
+    // Its runtime crashed while idle and its extensions are shutting down: not this one's.
+    if (this.state !== 'idle') return this.#hooks.reroute(invocation);
     this.state = 'invoking';
     this.#current = invocation;
     invocation.startedAt = performance.now();
@@ -218,42 +230,17 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     });
   }
 
-  /** Retire an idle environment: SIGTERM, then SIGKILL after the grace period. */
+  /** Retire an idle environment (docs/extensions.md: a shutdown phase when extensions are registered). */
   retire(): void {
     if (this.state === 'dead' || this.state === 'retiring') return;
     this.state = 'retiring';
-    if (this.extensions.count > 0) return this.#shutDownWithExtensions();
-    this.#sandbox.signal('SIGTERM');
-    setTimeout(() => this.#sandbox.signal('SIGKILL'), this.#timings.shutdownGraceMs).unref();
+    this.#afterExtensions = this.#shutdown.retire(this.#runtimeGone, this.#afterExtensions);
   }
 
-  /**
-   * docs/extensions.md: SIGTERM to the runtime alone, SHUTDOWN (reason `spindown`) to the
-   * extensions that asked for it, and SIGKILL to everything once they are all back at
-   * `event/next` or the budget is spent (500 ms with internal extensions only, 2,000 ms with
-   * external ones).
-   */
-  #shutDownWithExtensions(): void {
-    const budgetMs = this.extensions.hasExternal ? EXTERNAL_SHUTDOWN_BUDGET_MS : INTERNAL_SHUTDOWN_BUDGET_MS;
-    const pid = this.#sandbox.rootPid;
-    try {
-      if (pid !== undefined) process.kill(pid, 'SIGTERM');
-    } catch {
-      // Already gone.
-    }
-    const killAll = (): void => this.#sandbox.signal('SIGKILL');
-    const subscribers = this.extensions.dispatch({ eventType: 'SHUTDOWN', shutdownReason: 'spindown', deadlineMs: Date.now() + budgetMs });
-    // An invoke phase still waiting on its extensions (a platform stop) is reported first.
-    const pending = this.#afterExtensions;
-    if (subscribers > 0 || pending !== undefined) {
-      this.#afterExtensions = (override) => {
-        pending?.(override);
-        killAll();
-      };
-    }
-    // Without SHUTDOWN subscribers the budget is the runtime's alone.
-    this.#timer = setTimeout(killAll, budgetMs);
-    this.#timer.unref();
+  /** A timeout or a crash ends the environment, after its SHUTDOWN subscribers had their budget. */
+  #endAfterFailure(reason: 'timeout' | 'failure'): void {
+    this.state = 'retiring';
+    this.#afterExtensions = this.#shutdown.afterFailure(reason, this.#runtimeGone, this.#afterExtensions);
   }
 
   /** Kill at once (platform stop, failed init). */
@@ -387,8 +374,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   #invocationTimedOut(invocation: Invocation): void {
     if (invocation !== this.#current) return;
     this.#hooks.log(timeoutLogLine(invocation.requestId, this.fn.timeout, new Date()), invocation);
-    this.state = 'retiring';
-    this.#sandbox.signal('SIGKILL');
+    this.#endAfterFailure('timeout');
     const error = timedOut(invocation.requestId, this.fn.timeout);
     this.#finalize(invocation, { kind: 'function-error', error }, { status: 'timeout', errorType: undefined }, error);
   }
@@ -401,9 +387,10 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   #extensionCrashed(name: string, status: number): void {
     if (this.state === 'retiring' || this.state === 'dead') return;
     const why = describeExtensionExit(status);
+    const exitError = this.extensions.exitErrorOf(name) !== undefined;
     if (this.state === 'initializing') {
       this.#hooks.log(`Extension ${name} exited during init: ${why}`, this.#initFor);
-      this.#extensionError = extensionCrashed(undefined, name, why);
+      this.#extensionError = extensionCrashed(undefined, name, why, exitError);
       this.#failInit('error', undefined);
       return;
     }
@@ -411,25 +398,35 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     const draining = this.#afterExtensions === undefined ? undefined : this.#draining;
     this.state = 'retiring';
     if (current !== undefined && current.stage !== 'assigned') {
-      const error = extensionCrashed(current.requestId, name, why);
+      const error = extensionCrashed(current.requestId, name, why, exitError);
       this.telemetry.fault(errorMessageOf(error), error.errorType, current);
       this.#finalize(current, { kind: 'function-error', error }, { status: 'error', errorType: error.errorType }, error);
     } else if (draining !== undefined) {
       // The caller has its answer already: the REPORT tells of the crash.
-      this.#hooks.log(errorMessageOf(extensionCrashed(draining.requestId, name, why)), draining);
-      this.#runAfterExtensions({ status: 'error', errorType: FUNCTION_ERROR_TYPES.LAMINA_ERR_FN_EXTENSION_CRASH });
+      const error = extensionCrashed(draining.requestId, name, why, exitError);
+      this.#hooks.log(errorMessageOf(error), draining);
+      this.#runAfterExtensions({ status: 'error', errorType: error.errorType });
     }
     this.#sandbox.signal('SIGKILL');
   }
 
-  #exited(exit: SandboxExit): void {
-    clearTimeout(this.#timer);
+  /**
+   * The runtime process ended. Its invocation fails (or goes elsewhere); outside a shutdown the
+   * environment ends, its SHUTDOWN subscribers told `failure` first (docs/extensions.md).
+   */
+  #runtimeExited(exit: SandboxExit): void {
+    if (this.#runtimeGone) return;
+    this.#runtimeGone = true;
     if (this.state === 'initializing') this.#failInit('error', exit);
+    const shuttingDown = this.state === 'retiring' || this.state === 'dead';
+    if (!shuttingDown) clearTimeout(this.#timer);
+    this.#waiter = undefined;
+    // Never idle again: its caller is answered after the report, and the pool passes it by.
+    if (!shuttingDown) this.state = 'retiring';
     const current = this.#current;
     if (current !== undefined && current.stage === 'assigned') {
       // The runtime died after answering its last invocation (an uncaught exception, say) and
       // never saw this one: it goes to another environment, as on Lambda, instead of failing.
-      clearTimeout(this.#timer);
       this.#current = undefined;
       this.#hooks.reroute(current);
     } else if (current !== undefined) {
@@ -437,8 +434,15 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
       this.telemetry.fault(errorMessageOf(error), error.errorType, current);
       this.#finalize(current, { kind: 'function-error', error }, { status: 'error', errorType: error.errorType }, error);
     }
+    if (!shuttingDown) this.#endAfterFailure('failure');
+  }
+
+  /** Every process of the environment has ended. */
+  #exited(exit: SandboxExit): void {
+    this.#runtimeExited(exit);
+    clearTimeout(this.#timer);
+    this.#shutdown.done();
     this.state = 'dead';
-    this.#waiter = undefined;
     // An invoke phase waiting on extensions ends with the environment: its report is still written.
     this.#runAfterExtensions();
     this.telemetry.close();
@@ -537,9 +541,9 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   #extensionsTimedOut(invocation: Invocation): void {
     if (this.#afterExtensions === undefined) return;
     this.#hooks.log(timeoutLogLine(invocation.requestId, this.fn.timeout, new Date()), invocation);
-    this.state = 'retiring';
-    this.#sandbox.signal('SIGKILL');
+    this.state = 'retiring'; // before the phase ends: never idle again
     this.#runAfterExtensions({ status: 'timeout', errorType: undefined });
+    this.#endAfterFailure('timeout');
   }
 
   /**

@@ -28,6 +28,8 @@ interface Participant {
   state: 'registered' | 'ready' | 'busy';
   /** The type an `init/error` reported (Lambda's `InitError` state). */
   initErrorType: string | undefined;
+  /** The type an `exit/error` reported (the emulator's `ExitError` state): it is on its way out. */
+  exitErrorType: string | undefined;
   waiter: ExtensionEventWaiter | undefined;
   /** Events that came while the extension was not waiting, oldest first. */
   readonly pending: ExtensionEvent[];
@@ -44,13 +46,15 @@ export interface ExtensionPhaseHooks {
   initError(name: string, errorType: string, payload: Buffer): void;
   /** An external extension's process ended while the environment lives (Lambda's `Extension.Crash`). */
   crashed(name: string, status: number): void;
+  /** An extension reported `exit/error`: it leaves the phases (docs/extensions.md). */
+  exitError(name: string, errorType: string): void;
 }
 
 /** One extension at the end of init, as Lambda's `EXTENSION` line and `platform.extension` record show it. */
 export interface ExtensionInitState {
   readonly name: string;
-  /** Lambda's agent states: `Started` (launched, never registered), `Registered`, `Ready`, `InitError`. */
-  readonly state: 'Started' | 'Registered' | 'Ready' | 'InitError';
+  /** Lambda's agent states: `Started` (launched, never registered), `Registered`, `Ready`, `InitError`, `ExitError`. */
+  readonly state: 'Started' | 'Registered' | 'Ready' | 'InitError' | 'ExitError';
   readonly events: readonly ExtensionEventType[];
   readonly errorType?: string;
 }
@@ -93,6 +97,13 @@ export class ExtensionPhases implements ExtensionApiTarget {
     return [...this.#byId.values()].some((participant) => participant.external);
   }
 
+  /** How many registered extensions subscribed to `eventType`. */
+  subscribers(eventType: ExtensionEventType): number {
+    let count = 0;
+    for (const participant of this.#byId.values()) if (participant.events.has(eventType)) count += 1;
+    return count;
+  }
+
   /** Every expected external extension registered and every registered one waits at `next`. */
   get ready(): boolean {
     for (const name of this.#expected) if (!this.#byName.has(name)) return false;
@@ -129,7 +140,7 @@ export class ExtensionPhases implements ExtensionApiTarget {
     if (!external && this.#byId.size + unregisteredExternal >= MAX_EXTENSIONS) {
       return { code: 'LAMINA_ERR_EXTENSION_TOO_MANY', message: `Extension limit (${MAX_EXTENSIONS}) reached` };
     }
-    const participant: Participant = { id: randomUUID(), name, external, events: new Set(events), state: 'registered', initErrorType: undefined, waiter: undefined, pending: [] };
+    const participant: Participant = { id: randomUUID(), name, external, events: new Set(events), state: 'registered', initErrorType: undefined, exitErrorType: undefined, waiter: undefined, pending: [] };
     this.#byId.set(participant.id, participant);
     this.#byName.set(name, participant);
     if (external && [...this.#expected].every((expected) => this.#byName.has(expected))) this.#hooks.externalRegistered();
@@ -167,8 +178,17 @@ export class ExtensionPhases implements ExtensionApiTarget {
       if (!this.#registrationOpen) return { code: 'LAMINA_ERR_EXTENSION_INVALID_STATE', message: `Extension ${participant.name} cannot report an init error after init` };
       participant.initErrorType = errorType;
       this.#hooks.initError(participant.name, errorType, payload);
+      return undefined;
     }
-    // An exit error is only recorded by Lambda for the shutdown's outcome: nothing waits on it here.
+    // docs/extensions.md: it is on its way out. It holds no phase any longer (an invoke or a
+    // shutdown does not wait for it to come back), and its exit is `Extension.ExitError`.
+    if (participant.exitErrorType !== undefined) return undefined;
+    participant.exitErrorType = errorType;
+    const wasBusy = participant.state === 'busy';
+    participant.state = 'ready';
+    participant.pending.length = 0;
+    this.#hooks.exitError(participant.name, errorType);
+    if (!this.#registrationOpen && wasBusy && !this.busy) this.#hooks.invokeDone();
     return undefined;
   }
 
@@ -180,6 +200,11 @@ export class ExtensionPhases implements ExtensionApiTarget {
     if (!this.isExternal(name)) return false;
     this.#hooks.crashed(name, status);
     return true;
+  }
+
+  /** The type `name` reported with `exit/error`, if it did. */
+  exitErrorOf(name: string): string | undefined {
+    return this.#byName.get(name)?.exitErrorType;
   }
 
   /** `name` is an executable of /opt/extensions (started by the platform). */
@@ -199,6 +224,8 @@ export class ExtensionPhases implements ExtensionApiTarget {
       const events = [...participant.events];
       if (participant.initErrorType !== undefined) {
         states.push({ name: participant.name, state: 'InitError', events, errorType: participant.initErrorType });
+      } else if (participant.exitErrorType !== undefined) {
+        states.push({ name: participant.name, state: 'ExitError', events, errorType: participant.exitErrorType });
       } else {
         states.push({ name: participant.name, state: participant.state === 'registered' ? 'Registered' : 'Ready', events });
       }
@@ -211,7 +238,7 @@ export class ExtensionPhases implements ExtensionApiTarget {
   dispatch(event: ExtensionEvent): number {
     let count = 0;
     for (const participant of this.#byId.values()) {
-      if (!participant.events.has(event.eventType)) continue;
+      if (!participant.events.has(event.eventType) || participant.exitErrorType !== undefined) continue;
       count += 1;
       participant.state = 'busy';
       const waiter = participant.waiter;

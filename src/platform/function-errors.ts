@@ -38,9 +38,10 @@ export function exitError(requestId: string, exit: SandboxExit): FunctionErrorRe
  *
  * @example extensionCrashed('abc', 'otel', 'exit status 2') // Extension.Crash, "RequestId: abc Error: Extension otel exited: exit status 2"
  */
-export function extensionCrashed(requestId: string | undefined, name: string, why: string): FunctionErrorResult {
+export function extensionCrashed(requestId: string | undefined, name: string, why: string, reportedExitError = false): FunctionErrorResult {
   const prefix = requestId === undefined ? '' : `RequestId: ${requestId} `;
-  return platformFunctionError('LAMINA_ERR_FN_EXTENSION_CRASH', `${prefix}Error: Extension ${name} exited: ${why}`);
+  // An extension that said why before it went (`/extension/exit/error`): the emulator's ExitError.
+  return platformFunctionError(reportedExitError ? 'LAMINA_ERR_FN_EXTENSION_EXIT_ERROR' : 'LAMINA_ERR_FN_EXTENSION_CRASH', `${prefix}Error: Extension ${name} exited: ${why}`);
 }
 
 /**

@@ -156,6 +156,9 @@ function releaseWhenReady(box: ProcessSandbox, env: Record<string, string>, log:
     rootPid: box.rootPid,
     signal: (signal) => box.signal(signal),
     peakMemoryMb: () => box.peakMemoryMb(),
+    runtimeExited: box.runtimeExited,
+    outliveRuntime: () => box.outliveRuntime(),
+    terminateRuntime: () => box.terminateRuntime(),
   };
 }
 

@@ -60,6 +60,9 @@ export interface SandboxIsolation {
 /** Where the Runtime API is inside an environment with its own network, as on Lambda. */
 export const PRIVATE_RUNTIME_API = '127.0.0.1:9001';
 
+/** Asks the isolated launcher to SIGTERM the runtime alone and outlive it (lamina-sandbox.c). */
+const TERMINATE_RUNTIME_SIGNAL = 'SIGUSR1';
+
 /** The fd of Node's IPC channel in the launcher (stdio index 3). */
 const CHANNEL_FD = 3;
 
@@ -162,6 +165,18 @@ export interface Sandbox {
   signal(signal: NodeJS.Signals): void;
   /** Peak memory of the sandbox so far, in MB. */
   peakMemoryMb(): number;
+  /**
+   * The runtime itself ended; its extensions may still run (after {@link outliveRuntime}), and
+   * {@link exited} comes once they are gone too. Without it, {@link exited} says both.
+   */
+  readonly runtimeExited?: Promise<SandboxExit>;
+  /**
+   * From now on the runtime's crash does not end the rest of the sandbox at once: its external
+   * extensions get their shutdown budget (docs/extensions.md), and the caller SIGKILLs them.
+   */
+  outliveRuntime?(): void;
+  /** Shutdown: SIGTERM to the runtime alone, whose end the rest of the sandbox outlives. */
+  terminateRuntime?(): void;
 }
 
 /** Go's `os.ProcessState.String()` wording, which Lambda's error messages use. */
@@ -237,6 +252,11 @@ export class ProcessSandbox implements Sandbox {
   #sink: LineSink;
   /** The launcher or runtime process has exited (a standby that died cannot be released). */
   #processGone = false;
+  readonly runtimeExited: Promise<SandboxExit>;
+  /** The runtime's exit leaves its process group alone: the environment ends it (shutdown budget). */
+  #outlive = false;
+  /** Under full isolation the child is the launcher outside the namespace, not the runtime. */
+  readonly #isolated: boolean;
 
   /**
    * Without `onLine`, the sandbox is a standby ({@link prepareStandby}): limits set up, the
@@ -262,7 +282,12 @@ export class ProcessSandbox implements Sandbox {
     // function's memory (as on Lambda), so the peak is the processes' own (VmHWM).
     if (this.pid > 0 && (spec.cgroup === undefined || spec.isolation !== undefined)) this.#memory = new ProcessTreeMemory(this.pid, spec.isolation === undefined ? 0 : 2);
     this.#memoryFromCgroup = spec.isolation === undefined;
+    this.#isolated = spec.isolation !== undefined;
     const child = this.#child;
+    let runtimeGone!: (exit: SandboxExit) => void;
+    this.runtimeExited = new Promise((resolve) => {
+      runtimeGone = resolve;
+    });
     child.stdin?.on('error', () => undefined); // a standby that died: its exit says why
     if (child.stdout !== null) splitLines(child.stdout, sink);
     if (child.stderr !== null) splitLines(child.stderr, sink);
@@ -271,10 +296,18 @@ export class ProcessSandbox implements Sandbox {
         if (this.#exitSeen) return;
         this.#exitSeen = true;
         sink(`Error: spawn ${spec.command}: ${error.code ?? error.message}`);
-        resolve({ code: error.code === 'ENOENT' ? 127 : 126, signal: null });
+        const exit = { code: error.code === 'ENOENT' ? 127 : 126, signal: null };
+        runtimeGone(exit);
+        resolve(exit);
       });
-      child.once('exit', () => {
+      child.once('exit', (code, signal) => {
         this.#processGone = true;
+        // Outside isolation the child is the runtime (the launchers exec it): its extensions may
+        // outlive it for their shutdown budget; the environment SIGKILLs the group at its end.
+        if (this.#outlive && !this.#isolated) {
+          runtimeGone({ code, signal, outOfMemory: this.#cgroup !== undefined && this.#cgroup.oomKills() > 0 });
+          return;
+        }
         // Whatever the runtime forked dies with it, so the output pipes close and nothing leaks.
         this.#signalGroup('SIGKILL');
       });
@@ -288,9 +321,29 @@ export class ProcessSandbox implements Sandbox {
         this.#cgroup = undefined;
         if (this.#exitSeen) return;
         this.#exitSeen = true;
+        runtimeGone({ code, signal, outOfMemory });
         resolve({ code, signal, outOfMemory });
       });
     });
+  }
+
+  outliveRuntime(): void {
+    this.#outlive = true;
+  }
+
+  /**
+   * SIGTERM to the runtime alone. Outside isolation the child is the runtime. Isolated, it is the
+   * launcher outside the namespace: SIGUSR1 asks it to forward SIGTERM to the runtime and to keep
+   * the namespace until every process in it has ended (src/sandbox/native/lamina-sandbox.c).
+   */
+  terminateRuntime(): void {
+    this.#outlive = true;
+    if (this.pid <= 0 || this.#processGone) return;
+    try {
+      process.kill(this.pid, this.#isolated ? TERMINATE_RUNTIME_SIGNAL : 'SIGTERM');
+    } catch {
+      // Gone already.
+    }
   }
 
   /**

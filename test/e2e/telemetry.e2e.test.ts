@@ -31,7 +31,8 @@ describe('Telemetry API over HTTP', () => {
   it('delivers the platform events of a cold, a warm, a failed and a timed-out invoke, in order', async () => {
     const sub = await httpSubscriber();
     const environment = { ECHO_TELEMETRY: subscribeBody('HTTP', `http://sandbox.localdomain:${sub.port}/telemetry`, ['platform', 'function']) };
-    state.platform = new Platform({ functions: [bootstrapFunction('tele', { environment, timeout: 1 })], logOutput: () => undefined });
+    const log: string[] = [];
+    state.platform = new Platform({ functions: [bootstrapFunction('tele', { environment, timeout: 1 })], logOutput: (text) => log.push(text) });
     const cold = await state.platform.invoke(invokeRequest('tele', { echo: 'cold' }));
     const warm = await state.platform.invoke(invokeRequest('tele', { echo: 'warm', log: 'hello from the function' }));
     const failed = await state.platform.invoke(invokeRequest('tele', { fail: 'boom', errorType: 'Function.Boom' }));
@@ -46,7 +47,13 @@ describe('Telemetry API over HTTP', () => {
     const platformEvents = sub.events.filter((e) => e.type.startsWith('platform.'));
     const byType = (type: string): Event[] => platformEvents.filter((e) => e.type === type);
 
-    expect(byType('platform.initStart')[0]?.record).toEqual({ initializationType: 'on-demand', phase: 'init', functionName: 'tele', functionVersion: '$LATEST' });
+    expect(byType('platform.initStart')[0]?.record).toEqual({
+      initializationType: 'on-demand', phase: 'init', functionName: 'tele', functionVersion: '$LATEST',
+      runtimeVersion: 'provided:al2023.v1', runtimeVersionArn: expect.stringMatching(/^arn:aws:lambda:us-east-1::runtime:[0-9a-f]{64}$/),
+    });
+    // The log's INIT_START line is derived from that same record.
+    const initStart = byType('platform.initStart')[0]?.record as { runtimeVersionArn?: string } | undefined;
+    expect(log.join('')).toContain(`INIT_START Runtime Version: provided:al2023.v1\tRuntime Version ARN: ${initStart?.runtimeVersionArn ?? '?'}`);
     // The runtime's internal extension, as it stood at the end of init.
     expect(byType('platform.extension')[0]?.record).toEqual({ name: 'echo-telemetry', state: 'Ready', events: [] });
     expect(byType('platform.telemetrySubscription')[0]?.record).toEqual({ name: 'echo-telemetry', state: 'Subscribed', types: ['platform', 'function'] });

@@ -46,8 +46,16 @@ describe('phaseLines', () => {
     expect(phaseLines(ok)).toEqual([]);
   });
 
-  it('writes nothing for initStart, initRuntimeDone and runtimeDone', () => {
-    expect(phaseLines({ type: 'platform.initStart', record: { initializationType: 'on-demand', phase: 'init', functionName: 'f', functionVersion: '$LATEST' } })).toEqual([]);
+  it('writes INIT_START from the initStart record: with its runtime version, bare for an image, none for a retry inside the invoke', () => {
+    const arn = `arn:aws:lambda:eu-south-1::runtime:${'7b'.repeat(32)}`;
+    const record = { initializationType: 'on-demand', phase: 'init', functionName: 'f', functionVersion: '$LATEST', runtimeVersion: 'python:3.13.v14', runtimeVersionArn: arn } as const;
+    expect(phaseLines({ type: 'platform.initStart', record })).toEqual([`INIT_START Runtime Version: python:3.13.v14\tRuntime Version ARN: ${arn}`]);
+    const image = { initializationType: 'on-demand', phase: 'init', functionName: 'f', functionVersion: '$LATEST' } as const;
+    expect(phaseLines({ type: 'platform.initStart', record: image })).toEqual(['INIT_START']);
+    expect(phaseLines({ type: 'platform.initStart', record: { ...record, phase: 'invoke' } })).toEqual([]);
+  });
+
+  it('writes nothing for initRuntimeDone and runtimeDone', () => {
     expect(phaseLines({ type: 'platform.initRuntimeDone', record: { initializationType: 'on-demand', phase: 'init', status: 'success' } })).toEqual([]);
     expect(phaseLines({ type: 'platform.runtimeDone', record: { requestId: 'a', status: 'success', metrics: { durationMs: 1 }, spans: [] } })).toEqual([]);
   });

@@ -12,6 +12,7 @@ function setUp(external: string[] = []) {
     initError: (name, type) => calls.push(`initError ${name} ${type}`),
     crashed: (name, status) => calls.push(`crashed ${name} ${status}`),
     externalRegistered: () => calls.push('externalRegistered'),
+    exitError: (name, type) => calls.push(`exitError ${name} ${type}`),
   });
   return { phases, calls };
 }
@@ -97,6 +98,25 @@ describe('extension phases: init', () => {
     expect(phases.reportError(id, 'init', 'Fatal', Buffer.from('{}'))).toMatchObject({ code: 'LAMINA_ERR_EXTENSION_INVALID_STATE' });
     expect(phases.reportError(id, 'exit', 'Fatal', Buffer.from('{}'))).toBeUndefined();
     expect(phases.reportError('nope', 'exit', 'Fatal', Buffer.from('{}'))).toMatchObject({ code: 'LAMINA_ERR_EXTENSION_UNKNOWN' });
+  });
+
+  it('records an exit error: told once, the extension no longer holds the invoke phase nor gets events', () => {
+    const { phases, calls } = setUp(['a', 'b']);
+    const a = idOf(phases.register('a', ['INVOKE', 'SHUTDOWN']));
+    const b = idOf(phases.register('b', ['INVOKE']));
+    phases.next(a, waiter());
+    phases.next(b, waiter());
+    phases.closeRegistration();
+    expect(phases.dispatch(invoke('r1'))).toBe(2);
+    expect(phases.reportError(a, 'exit', 'Extension.Broken', Buffer.from('{}'))).toBeUndefined();
+    expect(phases.reportError(a, 'exit', 'Extension.Again', Buffer.from('{}'))).toBeUndefined();
+    expect(calls.filter((call) => call.startsWith('exitError'))).toEqual(['exitError a Extension.Broken']);
+    expect(phases.busy).toBe(true); // b still works on r1
+    expect(phases.exitErrorOf('a')).toBe('Extension.Broken');
+    phases.next(b, waiter());
+    expect(calls.at(-1)).toBe('invokeDone');
+    expect(phases.dispatch({ eventType: 'SHUTDOWN', shutdownReason: 'spindown', deadlineMs: 1 })).toBe(0);
+    expect(phases.initStates()[0]).toEqual({ name: 'a', state: 'ExitError', events: ['INVOKE', 'SHUTDOWN'], errorType: 'Extension.Broken' });
   });
 });
 

@@ -168,6 +168,34 @@ static void mirror(int status) {
   exit(128 + sig);
 }
 
+/** Catch SIG with HANDLER, which is told who sent it. */
+static void catch_signal(int sig, void (*handler)(int, siginfo_t *, void *)) {
+  struct sigaction action;
+  memset(&action, 0, sizeof action);
+  action.sa_sigaction = handler;
+  action.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigemptyset(&action.sa_mask);
+  sigaction(sig, &action, NULL);
+}
+
+/** pid 1: SIGUSR1 from the launcher outside (shutdown) seen, and the runtime it forwards SIGTERM to. */
+static volatile sig_atomic_t lingering = 0;
+static volatile pid_t runtime_pid = 0;
+
+/**
+ * The platform's shutdown (docs/extensions.md): SIGTERM to the runtime alone, and the namespace
+ * kept until every process in it has ended, so that the extensions get the rest of their budget
+ * (the platform SIGKILLs them at its end). Only the launcher outside may ask: it shows as pid 0
+ * here, any process of the namespace as its own pid.
+ */
+static void terminate_runtime(int sig, siginfo_t *info, void *context) {
+  (void)sig;
+  (void)context;
+  if (info->si_pid != 0) return;
+  lingering = 1;
+  if (runtime_pid > 0) kill(runtime_pid, SIGTERM);
+}
+
 /**
  * pid 1 of the environment: start the runtime, reap orphans, report the runtime's status. The
  * runtime's process is forked and stripped of its privileges ahead of time (in the standby): at
@@ -175,9 +203,11 @@ static void mirror(int status) {
  */
 static void namespace_init(const struct options *options, const struct root_view *view, int report, char **command) {
   enter_root_view(view);
+  catch_signal(SIGUSR1, terminate_runtime);
   pid_t runtime = fork();
   if (runtime < 0) fail("cannot start", command[0]);
   if (runtime == 0) {
+    signal(SIGUSR1, SIG_DFL);
     close(report);
     drop_privileges(options->uid, options->gid);
     if (options->env_from_stdin) {
@@ -187,18 +217,34 @@ static void namespace_init(const struct options *options, const struct root_view
     }
     exec_runtime(command);
   }
+  runtime_pid = runtime;
   int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (null >= 0) dup2(null, 0);  // stdin is the runtime's: its EOF must not wait for this process
+  int runtime_status = 0, runtime_done = 0;
   for (;;) {
     int status;
     pid_t gone = waitpid(-1, &status, 0);
     if (gone < 0 && errno == EINTR) continue;
+    if (gone < 0 && errno == ECHILD && runtime_done) break;  // shutting down: the last one ended
     if (gone < 0) _exit(125);
     if (gone != runtime) continue;  // an orphan the runtime left behind
-    ssize_t written = write(report, &status, sizeof status);
-    (void)written;
-    _exit(0);  // the kernel now kills whatever else is left in the namespace
+    runtime_status = status;
+    runtime_done = 1;
+    if (!lingering) break;
   }
+  ssize_t written = write(report, &runtime_status, sizeof runtime_status);
+  (void)written;
+  _exit(0);  // the kernel now kills whatever else is left in the namespace
+}
+
+/** The namespace's pid 1 as the launcher outside sees it. */
+static volatile pid_t namespace_pid = 0;
+
+/** SIGUSR1 from the platform (this process's parent): pass it on to pid 1, which SIGTERMs the runtime. */
+static void forward_terminate(int sig, siginfo_t *info, void *context) {
+  (void)sig;
+  (void)context;
+  if (info->si_pid == getppid() && namespace_pid > 0) kill(namespace_pid, SIGUSR1);
 }
 
 static void isolate(const struct options *options, const struct root_view *view, char **command) {
@@ -226,9 +272,12 @@ static void isolate(const struct options *options, const struct root_view *view,
     namespace_init(options, view, report[1], command);
   }
   close(report[1]);
+  namespace_pid = init;
   // The platform signals the whole process group: the runtime decides what SIGTERM means; this
-  // process only leaves with the namespace (SIGKILL), so it ignores the rest.
-  int ignored[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGPIPE};
+  // process only leaves with the namespace (SIGKILL), so it ignores the rest. SIGUSR1 from the
+  // platform alone means "SIGTERM to the runtime only" (a shutdown with extensions).
+  catch_signal(SIGUSR1, forward_terminate);
+  int ignored[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR2, SIGPIPE};
   for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++) signal(ignored[i], SIG_IGN);
   int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (null >= 0) dup2(null, 0);
