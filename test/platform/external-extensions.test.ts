@@ -1,6 +1,6 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -93,6 +93,33 @@ describe('external extensions', () => {
     expect(parseExtensionOutput(`\x1e${TAG} 0 a b `, TAG)).toEqual({ before: '', index: 0, text: 'a b ' });
     expect([0, 2, 137, 143].map(describeExtensionExit)).toEqual(['exit code 0', 'exit status 2', 'signal: killed', 'signal: 15']);
   });
+
+  // With awk (line by line; mawk needs -W interactive or it waits for a full buffer) and, on a PATH
+  // without awk, with the sh read loop: a line reaches the platform while the extension still runs.
+  for (const withAwk of [true, false]) {
+    it(`passes each extension line on as soon as it is written (${withAwk ? 'awk' : 'no awk: sh read loop'})`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'lamina-wrap-'));
+      const bin = join(dir, 'bin');
+      mkdirSync(bin);
+      symlinkSync('/bin/sleep', join(bin, 'sleep'));
+      const path = join(dir, 'ext');
+      writeFileSync(path, `#!/bin/sh\necho first\nwhile [ ! -e "${dir}/go" ]; do sleep 0.02; done\necho second\n`);
+      chmodSync(path, 0o755);
+      const { command, args } = withExtensions('/bin/sh', ['-c', 'wait'], [path], TAG);
+      const env = { PATH: withAwk ? (process.env.PATH ?? '/usr/bin:/bin') : bin };
+      if (withAwk && spawnSync('sh', ['-c', 'command -v awk'], { env }).status !== 0) return console.log('skipped: no awk on this machine');
+      const child = spawn(command, [...args], { env });
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      let err = '';
+      child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+      const texts = (): (string | undefined)[] => err.split('\n').map((line) => parseExtensionOutput(line, TAG)?.text);
+      await expect.poll(texts).toContain('first');
+      expect(texts()).not.toContain('second');
+      writeFileSync(join(dir, 'go'), '');
+      await expect.poll(texts).toContain('second');
+      await exited;
+    });
+  }
 
   it('holds the runtime back until the start signal, which the extensions ignore', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lamina-wrap-'));
