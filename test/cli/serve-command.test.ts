@@ -28,7 +28,7 @@ describe('lamina serve with examples/template.yaml', () => {
   let output = '';
 
   beforeAll(async () => {
-    child = spawn(process.execPath, [LAMINA, 'serve', '--template', 'examples/template.yaml', '--port', '0'], { env: ENV, cwd: PROJECT_ROOT });
+    child = spawn(process.execPath, [LAMINA, 'serve', '--template', 'examples/template.yaml', '--port', '0', '--api-port', '0'], { env: ENV, cwd: PROJECT_ROOT });
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     // Up to 2 minutes: on a fresh machine serve first installs Node 24 for the nodejs24.x examples.
     for (let i = 0; i < 2400 && base === '' && child.exitCode === null; i += 1) {
@@ -59,6 +59,21 @@ describe('lamina serve with examples/template.yaml', () => {
     const body = (await answer.json()) as { message: string; input: unknown };
     expect(body.message).toBe('Hello from Lamina');
     expect(body.input).toEqual({ name: 'Ada' });
+  });
+
+  it('serves HelloNode behind its HTTP API route too', async () => {
+    let api = '';
+    for (let i = 0; i < 200 && api === ''; i += 1) {
+      api = /ServerlessHttpApi \(HTTP API, stage \$default\): (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] ?? '';
+      if (api === '') await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(output).toContain('GET /hello/{name} -> HelloNode');
+    const answer = await fetch(`${api}/hello/Ada?lang=en`);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toBe('application/json');
+    const body = (await answer.json()) as { message: string; input: { rawPath: string; pathParameters: unknown; queryStringParameters: unknown } };
+    expect(body.message).toBe('Hello from Lamina');
+    expect(body.input).toMatchObject({ rawPath: '/hello/Ada', pathParameters: { name: 'Ada' }, queryStringParameters: { lang: 'en' } });
   });
 
   it('runs the shell custom runtime', async () => {

@@ -58,7 +58,7 @@ describe('lamina serve --verify-signatures (the real executable)', () => {
 
   it('answers unsigned calls 403 and signed ones as usual; a non-loopback --host without keys does not start', async () => {
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', AWS_ACCESS_KEY_ID: 'AKIDSERVE', AWS_SECRET_ACCESS_KEY: 'serve-secret' };
-    const started = spawn(process.execPath, [LAMINA, 'serve', '--template', 'examples/template.yaml', '--port', '0', '--verify-signatures', '--quiet'], { env, cwd: PROJECT_ROOT });
+    const started = spawn(process.execPath, [LAMINA, 'serve', '--template', 'examples/template.yaml', '--port', '0', '--api-port', '0', '--verify-signatures', '--quiet'], { env, cwd: PROJECT_ROOT });
     child = started;
     let output = '';
     started.stdout.on('data', (d: Buffer) => (output += d.toString()));
@@ -80,7 +80,7 @@ describe('lamina serve --verify-signatures (the real executable)', () => {
     started.kill('SIGTERM');
     expect(await exited).toBe(0);
 
-    const refused = spawn(process.execPath, [LAMINA, 'serve', '--template', 'examples/template.yaml', '--port', '0', '--host', '0.0.0.0'], {
+    const refused = spawn(process.execPath, [LAMINA, 'serve', '--template', 'examples/template.yaml', '--port', '0', '--api-port', '0', '--host', '0.0.0.0'], {
       env: { PATH: env.PATH, HOME: env.HOME },
       cwd: PROJECT_ROOT,
     });
