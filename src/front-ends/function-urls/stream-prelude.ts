@@ -5,7 +5,7 @@
  * chunk, the prelude as JSON, then 8 NUL bytes, then the body. JSON text cannot hold a raw NUL, so
  * the first NUL starts the delimiter. Any other stream is the body itself, status 200.
  */
-import { headerText, isRecord } from '../http-api/response-v2.js';
+import { headersAndCookies, isRecord } from '../http-api/response-v2.js';
 import type { HeaderList } from './url-cors.js';
 
 export const HTTP_INTEGRATION_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
@@ -18,7 +18,7 @@ export const MAX_PRELUDE_BYTES = 64 * 1024;
 
 export interface StreamHead {
   readonly status: number;
-  readonly headers: HeaderList;
+  readonly headers: Readonly<HeaderList>;
 }
 
 /**
@@ -38,19 +38,8 @@ export function parsePrelude(json: Buffer): StreamHead | undefined {
   if (!isRecord(value)) return undefined;
   const status = value.statusCode ?? 200;
   if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) return undefined;
-  const headers: HeaderList = [];
-  if (value.headers !== undefined && value.headers !== null) {
-    if (!isRecord(value.headers)) return undefined;
-    for (const [name, raw] of Object.entries(value.headers)) {
-      const text = headerText(raw);
-      if (text === undefined) return undefined;
-      headers.push([name.toLowerCase(), text]);
-    }
-  }
-  if (value.cookies !== undefined && value.cookies !== null) {
-    if (!Array.isArray(value.cookies) || !value.cookies.every((c): c is string => typeof c === 'string')) return undefined;
-    for (const cookie of value.cookies) headers.push(['set-cookie', cookie]);
-  }
+  const headers = headersAndCookies(value);
+  if (headers === undefined) return undefined;
   return { status, headers };
 }
 
