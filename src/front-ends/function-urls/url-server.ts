@@ -49,6 +49,20 @@ function readBody(req: IncomingMessage, limit: number, pending: PendingSignature
   });
 }
 
+/** Write a chunk, waiting for a slow client to drain (or to go away) before the next. */
+function writeChunk(res: ServerResponse, chunk: Buffer): Promise<void> {
+  if (res.write(chunk) || res.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 /** Relay a streamed answer: head once the first body bytes (or the end) arrive, then each chunk as it comes. */
 async function relayStream(res: ServerResponse, stream: StreamedBody, request: FrontRequest, url: FunctionUrlDefinition, requestId: string): Promise<void> {
   const chunks = stream.body[Symbol.asyncIterator]();
@@ -65,7 +79,12 @@ async function relayStream(res: ServerResponse, stream: StreamedBody, request: F
   for (;;) {
     if (pending !== undefined && pending.length > 0) {
       if (!res.headersSent) writeHead();
-      res.write(pending);
+      await writeChunk(res, pending);
+    }
+    // A client gone: the rest is drained, so the function's stream still runs to its end.
+    if (res.destroyed) {
+      while ((await chunks.next()).done !== true);
+      return;
     }
     const next = await chunks.next();
     if (next.done === true) break;

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { PassThrough } from 'node:stream';
@@ -95,5 +96,20 @@ describe('a function URL listener', () => {
   it('collects a streamed answer whole for a BUFFERED URL', async () => {
     const res = await request(await serve(portAnswering(() => streamed('application/json', [Buffer.from('{"statusCode":201,'), Buffer.from('"body":"whole"}')])).port));
     expect([res.statusCode, await res.body.text()]).toEqual([201, 'whole']);
+  });
+
+  it('drains the function\'s stream when the client goes away midway', async () => {
+    const body = new PassThrough({ highWaterMark: 16 });
+    const result: InvocationResult = { kind: 'stream', stream: { contentType: 'text/plain', body, completion: once(body, 'end').then(() => undefined) } };
+    const url = await serve(portAnswering(() => result).port, { invokeMode: 'RESPONSE_STREAM' });
+    body.write('first');
+    const res = await request(url);
+    const reader = res.body[Symbol.asyncIterator]();
+    expect(Buffer.from((await reader.next()).value as Uint8Array).toString()).toBe('first');
+    res.body.destroy();
+    // Far more than any socket buffer: without draining, these writes would wait forever.
+    for (let i = 0; i < 200; i++) if (!body.write(Buffer.alloc(64 * 1024))) await once(body, 'drain');
+    body.end();
+    await once(body, 'end');
   });
 });
