@@ -164,6 +164,11 @@ export class PendingSignature {
     return this.#auth.accessKeyId;
   }
 
+  /** The service of the signature's credential scope (`lambda` for Lambda's endpoints). */
+  get service(): string {
+    return this.#auth.service;
+  }
+
   /** Throws InvalidSignatureException unless the signature is the one the secret gives. */
   finish(): void {
     const bodyHash = this.hash?.digest('hex');

@@ -152,9 +152,9 @@ describe('a NONE function URL', () => {
 });
 
 describe('an AWS_IAM function URL', () => {
-  async function signed(key: { accessKeyId: string; secretAccessKey: string }, body: string, sentBody = body) {
+  async function signed(key: { accessKeyId: string; secretAccessKey: string }, body: string, sentBody = body, service = 'lambda') {
     const url = new URL(urls.SecureUrl ?? '');
-    const signer = new SignatureV4({ credentials: key, region: 'us-east-1', service: 'lambda', sha256: Sha256 });
+    const signer = new SignatureV4({ credentials: key, region: 'us-east-1', service, sha256: Sha256 });
     const req = await signer.sign({ method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/invoke', query: { a: 'b c' }, headers: { host: url.host, 'content-type': 'text/plain' }, body });
     const res = await request(`${urls.SecureUrl}/invoke?a=b%20c`, { method: 'POST', headers: req.headers as Record<string, string>, body: sentBody });
     return { status: res.statusCode, type: res.headers['x-amzn-errortype'], text: await res.body.text() };
@@ -166,7 +166,7 @@ describe('an AWS_IAM function URL', () => {
     expect(JSON.parse(res.text)).toMatchObject({ body: 'hello', iam: { accessKey: KEY.accessKeyId, accountId: expect.stringMatching(/^\d{12}$/) } });
   });
 
-  it('refuses unsigned, wrongly signed and tampered requests with 403 {"Message":"Forbidden"}', async () => {
+  it('refuses unsigned, wrongly signed, tampered and other-service requests with 403 {"Message":"Forbidden"}', async () => {
     const unsigned = await request(`${urls.SecureUrl}/invoke`, { method: 'POST', body: 'hello' });
     expect(unsigned.statusCode).toBe(403);
     expect(unsigned.headers['x-amzn-errortype']).toBe('AccessDeniedException');
@@ -174,6 +174,7 @@ describe('an AWS_IAM function URL', () => {
     expect(await signed({ ...KEY, secretAccessKey: 'wrong' }, 'hello')).toEqual({ status: 403, type: 'AccessDeniedException', text: '{"Message":"Forbidden"}' });
     expect(await signed({ accessKeyId: 'AKIDUNKNOWN', secretAccessKey: 'x' }, 'hello')).toMatchObject({ status: 403 });
     expect(await signed(KEY, 'hello', 'jello')).toMatchObject({ status: 403, text: '{"Message":"Forbidden"}' });
+    expect(await signed(KEY, 'hello', 'hello', 'execute-api')).toMatchObject({ status: 403, text: '{"Message":"Forbidden"}' });
     const { stdout } = await run('curl', ['-sS', '-w', '\\n%{http_code}', `${urls.SecureUrl}/`]);
     expect(stdout).toBe('{"Message":"Forbidden"}\n403');
   });

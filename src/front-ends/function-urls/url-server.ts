@@ -117,7 +117,9 @@ async function answerOutcome(res: ServerResponse, outcome: InvokeOutcome, reques
 function beginSignature(req: IncomingMessage, verifier: SignatureVerifier | undefined): PendingSignature | 'refused' {
   if (verifier === undefined) return 'refused';
   try {
-    return verifier.begin(req);
+    const pending = verifier.begin(req);
+    // A function URL is a Lambda endpoint: a signature scoped to another service is not for it.
+    return pending.service === 'lambda' ? pending : 'refused';
   } catch (error) {
     if (error instanceof ServiceError) return 'refused';
     throw error;
