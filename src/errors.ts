@@ -110,14 +110,20 @@ export function runtimeApiErrorBody(code: RuntimeApiErrorCode, message: string):
   return JSON.stringify({ errorMessage: message, errorType: RUNTIME_API_ERRORS[code].errorType });
 }
 
-/** An answer of an HTTP front end in API Gateway's own words: `{"message": ...}` with a status. */
+/**
+ * An answer of an HTTP front end in its own words: API Gateway's `{"message": ...}` with a status,
+ * or, for function URLs, Lambda's `{"Message": ...}` (`form: 'Message'`) or the bare text
+ * (`form: 'text'`), with the `x-amzn-ErrorType` header when Lambda sends one.
+ */
 export interface GatewayErrorSpec {
   readonly code: string;
   readonly status: number;
   readonly message: string;
+  readonly form?: 'Message' | 'text';
+  readonly errorType?: string;
 }
 
-/** HTTP API (API Gateway v2) and REST API answers that are not the function's (docs/http-front-ends.md). */
+/** HTTP API (API Gateway v2), REST API and function URL answers that are not the function's (docs/http-front-ends.md). */
 export const GATEWAY_ERRORS = {
   LAMINA_ERR_GW_HTTP_NOT_FOUND: { code: 'LAMINA_ERR_GW_HTTP_NOT_FOUND', status: 404, message: 'Not Found' },
   LAMINA_ERR_GW_HTTP_INTERNAL: { code: 'LAMINA_ERR_GW_HTTP_INTERNAL', status: 500, message: 'Internal Server Error' },
@@ -130,6 +136,11 @@ export const GATEWAY_ERRORS = {
   LAMINA_ERR_GW_REST_TIMEOUT: { code: 'LAMINA_ERR_GW_REST_TIMEOUT', status: 504, message: 'Endpoint request timed out' },
   LAMINA_ERR_GW_REST_THROTTLED: { code: 'LAMINA_ERR_GW_REST_THROTTLED', status: 429, message: 'Too Many Requests' },
   LAMINA_ERR_GW_REST_TOO_LARGE: { code: 'LAMINA_ERR_GW_REST_TOO_LARGE', status: 413, message: 'Request Too Long' },
+  // Lambda function URLs: Lambda's own answers, not API Gateway's.
+  LAMINA_ERR_GW_URL_FORBIDDEN: { code: 'LAMINA_ERR_GW_URL_FORBIDDEN', status: 403, message: 'Forbidden', form: 'Message', errorType: 'AccessDeniedException' },
+  LAMINA_ERR_GW_URL_INTERNAL: { code: 'LAMINA_ERR_GW_URL_INTERNAL', status: 502, message: 'Internal Server Error', form: 'text' },
+  LAMINA_ERR_GW_URL_THROTTLED: { code: 'LAMINA_ERR_GW_URL_THROTTLED', status: 429, message: 'Rate Exceeded.', form: 'Message', errorType: 'TooManyRequestsException' },
+  LAMINA_ERR_GW_URL_TOO_LARGE: { code: 'LAMINA_ERR_GW_URL_TOO_LARGE', status: 413, message: 'Request must be smaller than 6291456 bytes for the InvokeFunction operation', form: 'Message', errorType: 'RequestTooLargeException' },
 } as const satisfies Record<string, GatewayErrorSpec>;
 
 export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;

@@ -11,8 +11,9 @@ import { readHostEnvironment } from './host-environment.js';
 import { positiveNumber, untilSignal, warnIfExposed } from './cli-support.js';
 import { describeLimits, detectSandboxLimits } from '../platform/sandbox-factory.js';
 import { containerSettings } from '../containers/serve-settings.js';
-import { signatureSettings } from './signature-settings.js';
+import { knownSigningKeys, signatureSettings } from './signature-settings.js';
 import { startApis, type StartedApis } from '../front-ends/serve-apis.js';
+import { startUrls, type StartedUrls } from '../front-ends/function-urls/serve-urls.js';
 import { resolveFunctionNodes } from '../runtimes/function-nodes.js';
 import { progressLine } from '../runtimes/progress-line.js';
 
@@ -24,6 +25,9 @@ Options:
   --api-port <n>                First HTTP API's port (default: 3000; the next API gets the next port;
                                 0 picks free ones). APIs come from the functions' HttpApi and Api events
                                 (docs/http-front-ends.md)
+  --url-port <n>                First function URL's port (default: 3100; the next URL gets the next
+                                port; 0 picks free ones). URLs come from FunctionUrlConfig and
+                                AWS::Lambda::Url; AWS_IAM ones verify SigV4 against the keys below
   --host <addr>                 Address to bind (default: 127.0.0.1; anything else is on purpose)
   --verify-signatures           Refuse Invoke API calls not SigV4-signed with a known key (403, as
                                 Lambda answers). Keys: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and
@@ -61,6 +65,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       template: { type: 'string', default: 'template.yaml' },
       port: { type: 'string', default: '9000' },
       'api-port': { type: 'string', default: '3000' },
+      'url-port': { type: 'string', default: '3100' },
       host: { type: 'string', default: '127.0.0.1' },
       'verify-signatures': { type: 'boolean', default: false },
       'no-verify-signatures': { type: 'boolean', default: false },
@@ -86,6 +91,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   const host = readHostEnvironment(process.env);
   const port = positiveNumber('--port', values.port, true);
   const apiPort = positiveNumber('--api-port', values['api-port'], true);
+  const urlPort = positiveNumber('--url-port', values['url-port'], true);
   const signingKeys = signatureSettings(
     { verify: values['verify-signatures'], noVerify: values['no-verify-signatures'], credentialsFile: values['credentials-file'], host: values.host },
     host,
@@ -126,6 +132,15 @@ export async function serveCommand(args: string[]): Promise<number> {
     await platform.stop();
     throw new ConfigError((error as Error).message);
   }
+  let urls: StartedUrls;
+  try {
+    urls = await startUrls(loaded.urls, platform, { host: values.host, basePort: urlPort, accountId: host.accountId, region: host.region, keys: knownSigningKeys(values['credentials-file'], host) });
+  } catch (error) {
+    server.close();
+    await apis.close();
+    await platform.stop();
+    throw new ConfigError((error as Error).message);
+  }
   if (signingKeys === undefined) warnIfExposed(values.host);
   else process.stdout.write(`SigV4 signatures are verified against ${signingKeys.length} access key(s)\n`);
   const base = `http://${values.host.includes(':') ? `[${values.host}]` : values.host}:${address.port}`;
@@ -136,6 +151,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     process.stdout.write(`  ${fn.name} (${fn.image?.uri ?? fn.runtime}, ${fn.memorySize} MB, ${fn.timeout} s)${on}: POST ${base}/2015-03-31/functions/${fn.name}/invocations\n`);
   }
   if (apis.banner.length > 0) process.stdout.write(`HTTP APIs:\n${apis.banner.join('\n')}\n`);
+  if (urls.banner.length > 0) process.stdout.write(`Function URLs:\n${urls.banner.join('\n')}\n`);
   const provisioned = functions.reduce((sum, fn) => sum + (fn.provisionedConcurrency ?? 0), 0);
   if (provisioned > 0) {
     void platform.ready().then(() => process.stdout.write(`Lamina: ${provisioned} provisioned environment(s) initialised\n`));
@@ -145,6 +161,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   server.close();
   server.closeAllConnections();
   await apis.close();
+  await urls.close();
   await platform.stop();
   return 0;
 }

@@ -65,22 +65,34 @@ export function signatureSettings(flags: SignatureFlags, host: HostEnvironment):
   if (flags.verify && flags.noVerify) throw new ConfigError('--verify-signatures and --no-verify-signatures contradict each other');
   const verify = flags.verify || (!flags.noVerify && !isLoopback(flags.host));
   if (!verify) return undefined;
-  const keys: SigningCredentials[] = host.credentials === undefined ? [] : [host.credentials];
-  if (flags.credentialsFile !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(flags.credentialsFile, 'utf8');
-    } catch (error) {
-      throw new ConfigError(`cannot read --credentials-file ${flags.credentialsFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
-    keys.push(...parseCredentialsFile(text, flags.credentialsFile));
-  }
+  const keys = knownSigningKeys(flags.credentialsFile, host);
   if (keys.length === 0) {
     const why = flags.verify ? '--verify-signatures' : `--host ${flags.host} (not loopback) turns on signature verification, and it`;
     throw new ConfigError(
       `${why} needs credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass --credentials-file <file>` +
         (flags.verify ? '' : '; --no-verify-signatures serves without authentication'),
     );
+  }
+  return keys;
+}
+
+/**
+ * Every key `lamina serve` knows: the host's `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` and the
+ * profiles of `--credentials-file`. `AWS_IAM` function URLs verify against these whether or not
+ * the Invoke API does.
+ *
+ * @example knownSigningKeys(undefined, host) // [{ accessKeyId: 'AKID', secretAccessKey: '...' }] when the host has keys
+ */
+export function knownSigningKeys(credentialsFile: string | undefined, host: HostEnvironment): SigningCredentials[] {
+  const keys: SigningCredentials[] = host.credentials === undefined ? [] : [host.credentials];
+  if (credentialsFile !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(credentialsFile, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`cannot read --credentials-file ${credentialsFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    keys.push(...parseCredentialsFile(text, credentialsFile));
   }
   return keys;
 }

@@ -36,6 +36,7 @@ import {
 } from './function-properties.js';
 
 import { ApiCollector, type ApiDefinition } from './api-events.js';
+import { FunctionUrlCollector, type FunctionUrlDefinition } from './function-urls.js';
 export { SUPPORTED_RUNTIMES } from './code-location.js';
 
 export interface LoadTemplateOptions {
@@ -53,6 +54,8 @@ export interface LoadedTemplate {
   readonly functions: FunctionConfig[];
   /** The HTTP APIs its functions' `Api`/`HttpApi` events define (docs/http-front-ends.md). */
   readonly apis: ApiDefinition[];
+  /** Its Lambda function URLs: `FunctionUrlConfig` and `AWS::Lambda::Url` (docs/http-front-ends.md). */
+  readonly urls: FunctionUrlDefinition[];
   readonly warnings: string[];
 }
 
@@ -85,6 +88,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
   const loader: Loader = { report, resolver, templateDir: dirname(path), options, layers: layerResources(resources), layerDirs: new Map() };
   const idsByName = new Map<string, string>();
   const apis = new ApiCollector(report, resolver, resources);
+  const urls = new FunctionUrlCollector(report, resolver);
 
   for (const [id, resource] of Object.entries(resources)) {
     if (!isPlainObject(resource)) {
@@ -115,9 +119,11 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
     idsByName.set(fn.name, id);
     functions.push(fn);
     apis.addFunction(id, fn.name, merged.Events);
+    urls.addFunction(id, { functionName: fn.name, publishedAlias: fn.publishedAlias }, fnType === 'AWS::Serverless::Function' ? merged.FunctionUrlConfig : undefined);
   }
 
   const apiDefinitions = apis.apis();
+  urls.addUrlResources(resources);
   if (report.problems.length > 0) {
     const count = report.problems.length === 1 ? '1 problem' : `${report.problems.length} problems`;
     throw new ConfigError(`Template ${path} has ${count}:\n${report.problems.join('\n')}`);
@@ -126,7 +132,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
     const why = report.warnings.length > 0 ? `\n${report.warnings.join('\n')}` : '';
     throw new ConfigError(`Template ${path} defines no function Lamina can run (AWS::Serverless::Function or AWS::Lambda::Function)${why}`);
   }
-  return { functions, apis: apiDefinitions, warnings: report.warnings };
+  return { functions, apis: apiDefinitions, urls: urls.urls(), warnings: report.warnings };
 }
 
 interface Loader {

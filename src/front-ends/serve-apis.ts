@@ -30,7 +30,8 @@ export interface StartApisOptions {
   readonly region: string;
 }
 
-function listenOn(server: Server, host: string, port: number): Promise<AddressInfo> {
+/** Listen, and resolve with the address (a free port when `port` is 0). */
+export function listenOn(server: Server, host: string, port: number): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

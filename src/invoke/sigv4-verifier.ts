@@ -159,6 +159,16 @@ export class PendingSignature {
     this.hash = this.#claimedHash === 'UNSIGNED-PAYLOAD' ? undefined : createHash('sha256');
   }
 
+  /** The access key the request was signed with. */
+  get accessKeyId(): string {
+    return this.#auth.accessKeyId;
+  }
+
+  /** The service of the signature's credential scope (`lambda` for Lambda's endpoints). */
+  get service(): string {
+    return this.#auth.service;
+  }
+
   /** Throws InvalidSignatureException unless the signature is the one the secret gives. */
   finish(): void {
     const bodyHash = this.hash?.digest('hex');

@@ -4,13 +4,13 @@
  */
 import { InvokeCommand, InvokeWithResponseStreamCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectAwsCli, makeAwsCliHome, payloadArgs, runAwsCli } from '../helpers/aws-cli.js';
 import { bootstrapFunction } from '../helpers/function-config.js';
 import { startLamina, type RunningLamina } from '../helpers/lamina-server.js';
+import { Sha256 } from '../helpers/sha256.js';
 
 const KEY = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
 let lamina: RunningLamina;
@@ -85,28 +85,6 @@ describe('SigV4 verification with @aws-sdk/client-lambda', () => {
     expect(error.message).toMatch(/^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 15 min\.\)$/);
   });
 });
-
-function bytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array {
-  if (typeof data === 'string') return data;
-  return data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-}
-
-/** SHA-256 (HMAC with a secret) in the shape the SigV4 signer wants, from node:crypto. */
-class Sha256 {
-  readonly #hash: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.#hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return this.#hash.digest();
-  }
-  reset(): void {
-    throw new Error('not needed');
-  }
-}
 
 describe('SigV4 verification, by hand', () => {
   const signer = new SignatureV4({ credentials: KEY, region: 'us-east-1', service: 'lambda', sha256: Sha256 });

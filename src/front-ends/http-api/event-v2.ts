@@ -16,15 +16,15 @@ export interface ApiContext {
 }
 
 /**
- * A stable 10-character API id for a template's API (API Gateway's ids are 10 lower-case
- * letters and digits).
+ * A stable id for a template's API: 10 lower-case letters and digits as API Gateway's, or
+ * `length` of them (a function URL's id has 32).
  *
  * @example apiIdOf('ServerlessHttpApi') // 'k3x0q9m2ab' (always the same for that name)
  */
-export function apiIdOf(logicalId: string): string {
+export function apiIdOf(logicalId: string, length = 10): string {
   const digest = createHash('sha256').update(logicalId).digest();
   let id = '';
-  for (let i = 0; id.length < 10; i++) id += ((digest[i] ?? 0) % 36).toString(36);
+  for (let i = 0; id.length < length; i++) id += ((digest[i % digest.length] ?? 0) % 36).toString(36);
   return id;
 }
 

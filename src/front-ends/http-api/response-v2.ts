@@ -52,6 +52,22 @@ export function httpApiResponseV2(payload: Buffer): GatewayResponse | undefined 
   }
   const status = value.statusCode;
   if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) return undefined;
+  const headers = headersAndCookies(value);
+  if (headers === undefined) return undefined;
+  const rawBody = value.body;
+  if (rawBody !== undefined && rawBody !== null && typeof rawBody !== 'string') return undefined;
+  const text = rawBody ?? '';
+  const body = value.isBase64Encoded === true ? Buffer.from(text, 'base64') : Buffer.from(text);
+  return { status, headers, body };
+}
+
+/**
+ * A 2.0 answer's `headers` (names lower-cased) and `cookies` (each a `set-cookie`), or undefined
+ * when they break the rules (a response streamed through a function URL has them in its prelude too).
+ *
+ * @example headersAndCookies({ headers: { 'X-A': 1 }, cookies: ['c=1'] }) // [['x-a', '1'], ['set-cookie', 'c=1']]
+ */
+export function headersAndCookies(value: Record<string, unknown>): Array<readonly [string, string]> | undefined {
   const headers: Array<readonly [string, string]> = [];
   if (value.headers !== undefined && value.headers !== null) {
     if (!isRecord(value.headers)) return undefined;
@@ -65,9 +81,5 @@ export function httpApiResponseV2(payload: Buffer): GatewayResponse | undefined 
     if (!Array.isArray(value.cookies) || !value.cookies.every((c): c is string => typeof c === 'string')) return undefined;
     for (const cookie of value.cookies) headers.push(['set-cookie', cookie]);
   }
-  const rawBody = value.body;
-  if (rawBody !== undefined && rawBody !== null && typeof rawBody !== 'string') return undefined;
-  const text = rawBody ?? '';
-  const body = value.isBase64Encoded === true ? Buffer.from(text, 'base64') : Buffer.from(text);
-  return { status, headers, body };
+  return headers;
 }
