@@ -114,7 +114,8 @@ export function runtimeApiErrorBody(code: RuntimeApiErrorCode, message: string):
 export interface GatewayErrorSpec {
   readonly code: string;
   readonly status: number;
-  readonly message: string;
+  /** `null` for the REST authorizer failure, whose default body is `{"message":null}`. */
+  readonly message: string | null;
 }
 
 /** HTTP API (API Gateway v2) and REST API answers that are not the function's (docs/http-front-ends.md). */
@@ -124,12 +125,18 @@ export const GATEWAY_ERRORS = {
   LAMINA_ERR_GW_HTTP_TIMEOUT: { code: 'LAMINA_ERR_GW_HTTP_TIMEOUT', status: 503, message: 'Service Unavailable' },
   LAMINA_ERR_GW_HTTP_THROTTLED: { code: 'LAMINA_ERR_GW_HTTP_THROTTLED', status: 429, message: 'Too Many Requests' },
   LAMINA_ERR_GW_HTTP_TOO_LARGE: { code: 'LAMINA_ERR_GW_HTTP_TOO_LARGE', status: 413, message: 'Request Entity Too Large' },
+  LAMINA_ERR_GW_HTTP_UNAUTHORIZED: { code: 'LAMINA_ERR_GW_HTTP_UNAUTHORIZED', status: 401, message: 'Unauthorized' },
+  LAMINA_ERR_GW_HTTP_FORBIDDEN: { code: 'LAMINA_ERR_GW_HTTP_FORBIDDEN', status: 403, message: 'Forbidden' },
   // REST APIs: the default messages of API Gateway's gateway responses.
   LAMINA_ERR_GW_REST_MISSING_TOKEN: { code: 'LAMINA_ERR_GW_REST_MISSING_TOKEN', status: 403, message: 'Missing Authentication Token' },
   LAMINA_ERR_GW_REST_INTERNAL: { code: 'LAMINA_ERR_GW_REST_INTERNAL', status: 502, message: 'Internal server error' },
   LAMINA_ERR_GW_REST_TIMEOUT: { code: 'LAMINA_ERR_GW_REST_TIMEOUT', status: 504, message: 'Endpoint request timed out' },
   LAMINA_ERR_GW_REST_THROTTLED: { code: 'LAMINA_ERR_GW_REST_THROTTLED', status: 429, message: 'Too Many Requests' },
   LAMINA_ERR_GW_REST_TOO_LARGE: { code: 'LAMINA_ERR_GW_REST_TOO_LARGE', status: 413, message: 'Request Too Long' },
+  LAMINA_ERR_GW_REST_UNAUTHORIZED: { code: 'LAMINA_ERR_GW_REST_UNAUTHORIZED', status: 401, message: 'Unauthorized' },
+  LAMINA_ERR_GW_REST_EXPLICIT_DENY: { code: 'LAMINA_ERR_GW_REST_EXPLICIT_DENY', status: 403, message: 'User is not authorized to access this resource with an explicit deny' },
+  LAMINA_ERR_GW_REST_IMPLICIT_DENY: { code: 'LAMINA_ERR_GW_REST_IMPLICIT_DENY', status: 403, message: 'User is not authorized to access this resource' },
+  LAMINA_ERR_GW_REST_AUTHORIZER_FAILURE: { code: 'LAMINA_ERR_GW_REST_AUTHORIZER_FAILURE', status: 500, message: null },
 } as const satisfies Record<string, GatewayErrorSpec>;
 
 export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;
