@@ -15,11 +15,12 @@ export class AuthorizerCache<T> {
    * The key for an authorizer and its identity values; undefined when nothing may be cached
    * (no identity source, or a TTL of 0).
    *
-   * @example AuthorizerCache.key('Tok', ['Bearer a'], 300) // 'Tok\u0000Bearer a'
+   * @example AuthorizerCache.key('Tok', ['Bearer a'], 300) // '["Tok","Bearer a"]'
    */
   static key(authorizer: string, identity: readonly string[], ttlSeconds: number): string | undefined {
     if (identity.length === 0 || ttlSeconds <= 0) return undefined;
-    return [authorizer, ...identity].join('\u0000');
+    // JSON keeps the parts apart whatever characters they hold.
+    return JSON.stringify([authorizer, ...identity]);
   }
 
   /** @example cache.get(key) // the value stored less than its TTL ago, else undefined */
