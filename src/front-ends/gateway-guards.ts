@@ -56,7 +56,11 @@ export function createGatewayGuards(api: ApiDefinition, port: InvokePort, contex
       return preflight.answer;
     },
     authorize: (request, match, requestId) => authorizeWith(match.route.authorizer, request, match, requestId),
-    finish: (request, answer) => (cors !== undefined && api.kind === 'http' ? withHttpApiCors(cors, request, answer) : answer),
+    finish(request, answer) {
+      if (cors === undefined || api.kind !== 'http') return answer;
+      // A preflight's answer already carries its own headers.
+      return httpApiPreflight(cors, request) === undefined ? withHttpApiCors(cors, request, answer) : answer;
+    },
   };
 }
 
