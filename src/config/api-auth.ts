@@ -31,6 +31,8 @@ export interface ApiAuth {
   readonly defaultAuthorizer: string | undefined;
   /** REST: SAM puts the default authorizer on its CORS preflight methods unless told not to. */
   readonly authorizePreflight: boolean;
+  /** Authorizers that are not Lambda authorizers (Cognito, JWT): warned about, their routes open. */
+  readonly ignored: readonly string[];
 }
 
 export interface CorsSettings {
@@ -153,9 +155,11 @@ export function readApiAuth(reader: AuthReader, id: string, kind: Kind, value: u
   if (value === undefined) return undefined;
   if (!isPlainObject(value)) return reader.report.problem(id, 'Auth', 'must be a map'), undefined;
   const authorizers: Record<string, LambdaAuthorizer> = {};
+  const ignored: string[] = [];
   const specs = value.Authorizers ?? {};
   if (!isPlainObject(specs)) return reader.report.problem(id, 'Auth.Authorizers', 'must be a map'), undefined;
   for (const [name, spec] of Object.entries(specs)) {
+    if (isPlainObject(spec) && spec.FunctionArn === undefined) ignored.push(name);
     const read = authorizer(reader, id, kind, name, spec);
     if (read !== undefined) authorizers[name] = read;
   }
@@ -165,7 +169,7 @@ export function readApiAuth(reader: AuthReader, id: string, kind: Kind, value: u
     reader.report.problem(id, 'Auth.DefaultAuthorizer', `names no authorizer of Auth.Authorizers: ${show(defaultAuthorizer)}`);
   }
   const authorizePreflight = resolved(reader, id, 'Auth.AddDefaultAuthorizerToCorsPreflight', value.AddDefaultAuthorizerToCorsPreflight) !== false;
-  return { authorizers, defaultAuthorizer: defaultAuthorizer !== undefined && defaultAuthorizer in authorizers ? defaultAuthorizer : undefined, authorizePreflight };
+  return { authorizers, defaultAuthorizer: defaultAuthorizer !== undefined && defaultAuthorizer in authorizers ? defaultAuthorizer : undefined, authorizePreflight, ignored };
 }
 
 /** SAM's REST `Cors` values are API Gateway literals in single quotes: `"'*'"`. */
@@ -210,6 +214,7 @@ export function routeAuthorizer(reader: AuthReader, id: string, where: string, a
   const named = isPlainObject(eventAuth) ? resolved(reader, id, `${where}.Auth.Authorizer`, eventAuth.Authorizer) : undefined;
   if (named === 'NONE') return undefined;
   if (named === undefined) return auth?.defaultAuthorizer;
+  if (typeof named === 'string' && auth?.ignored.includes(named) === true) return undefined;
   if (typeof named !== 'string' || auth === undefined || !(named in auth.authorizers)) {
     reader.report.problem(id, `${where}.Auth.Authorizer`, `names no Lambda authorizer of its API: ${show(named)}`);
     return undefined;

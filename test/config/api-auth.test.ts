@@ -51,6 +51,7 @@ describe('REST API Auth and Cors', () => {
     expect(api?.auth).toEqual({
       defaultAuthorizer: 'Tok',
       authorizePreflight: true,
+      ignored: [],
       authorizers: {
         Tok: { name: 'Tok', functionName: 'TokenFn', type: 'TOKEN', payloadFormatVersion: '1.0', simpleResponses: false, headers: ['x-token'], queryStrings: [], validationExpression: 'Bearer .+', ttlSeconds: 0 },
         Req: { name: 'Req', functionName: 'ReqFn', type: 'REQUEST', payloadFormatVersion: '1.0', simpleResponses: false, headers: ['x-user'], queryStrings: ['tenant'], validationExpression: undefined, ttlSeconds: 300 },
@@ -68,6 +69,16 @@ describe('REST API Auth and Cors', () => {
     expect(apis[0]?.auth?.authorizers.T?.headers).toEqual(['authorization']);
     expect(apis[0]?.auth?.defaultAuthorizer).toBeUndefined();
     expect(apis[0]?.cors?.allowOrigins).toEqual(['*']);
+  });
+
+  it('warns about a Cognito authorizer and leaves its routes open, named or by default', () => {
+    const { apis, warnings } = load(
+      `  A:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: x\n      Auth:\n        DefaultAuthorizer: Pool\n        Authorizers:\n          Pool:\n            UserPoolArn: arn:aws:cognito-idp:eu-west-1:123456789012:userpool/x\n` +
+        fn('F', '        G:\n          Type: Api\n          Properties: {RestApiId: !Ref A, Path: /g, Method: GET}\n        H:\n          Type: Api\n          Properties: {RestApiId: !Ref A, Path: /h, Method: GET, Auth: {Authorizer: Pool}}\n'),
+    );
+    expect(apis[0]?.routes.map((r) => r.authorizer)).toEqual([undefined, undefined]);
+    expect(apis[0]?.auth?.ignored).toEqual(['Pool']);
+    expect(warnings.join('\n')).toContain('only Lambda authorizers (FunctionArn) are served');
   });
 
   it('refuses unknown authorizers and functions, with the resource and property named', () => {
