@@ -157,7 +157,7 @@ export function createApiServer(options: ApiServerOptions): Server {
   });
 }
 
-/** The routes of an API as the banner prints them: `GET /users/{id} -> Fn`. */
+/** The routes of an API as the banner prints them: `GET /users/{id} -> Fn`, `... -> Fn (authorizer Tok)`. */
 export function describeRoutes(api: ApiDefinition): string[] {
-  return new RouteTable(api.routes).routes.map((route) => `${route.path === '$default' ? '$default' : `${route.method} ${route.path}`} -> ${route.functionName}`);
+  return new RouteTable(api.routes).routes.map((route) => `${route.path === '$default' ? '$default' : `${route.method} ${route.path}`} -> ${route.functionName}${route.authorizer === undefined ? '' : ` (authorizer ${route.authorizer})`}`);
 }

@@ -133,6 +133,12 @@ afterAll(async () => {
 });
 
 describe('a REST API with a TOKEN authorizer', () => {
+  it('prints each route\'s authorizer in the banner', () => {
+    expect(serve.output()).toContain('ANY /items/{id} -> App (authorizer Tok)');
+    expect(serve.output()).toMatch(/GET \/open -> App\n/);
+    expect(serve.output()).toContain('GET /me -> App (authorizer Simple)');
+  });
+
   it('answers 401 without a token or for the authorizer\'s "Unauthorized", 403 for a Deny, 500 for a failing authorizer (curl)', async () => {
     expect(await curl(`${shop}/items/1`)).toBe('{"message":"Unauthorized"}\n401');
     expect(await curl(`${shop}/items/1`, '-H', 'Authorization: stranger')).toBe('{"message":"Unauthorized"}\n401');
