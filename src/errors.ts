@@ -118,7 +118,8 @@ export function runtimeApiErrorBody(code: RuntimeApiErrorCode, message: string):
 export interface GatewayErrorSpec {
   readonly code: string;
   readonly status: number;
-  readonly message: string;
+  /** `null` for the REST authorizer failure, whose default body is `{"message":null}`. */
+  readonly message: string | null;
   readonly form?: 'Message' | 'text';
   readonly errorType?: string;
 }
@@ -130,6 +131,8 @@ export const GATEWAY_ERRORS = {
   LAMINA_ERR_GW_HTTP_TIMEOUT: { code: 'LAMINA_ERR_GW_HTTP_TIMEOUT', status: 503, message: 'Service Unavailable' },
   LAMINA_ERR_GW_HTTP_THROTTLED: { code: 'LAMINA_ERR_GW_HTTP_THROTTLED', status: 429, message: 'Too Many Requests' },
   LAMINA_ERR_GW_HTTP_TOO_LARGE: { code: 'LAMINA_ERR_GW_HTTP_TOO_LARGE', status: 413, message: 'Request Entity Too Large' },
+  LAMINA_ERR_GW_HTTP_UNAUTHORIZED: { code: 'LAMINA_ERR_GW_HTTP_UNAUTHORIZED', status: 401, message: 'Unauthorized' },
+  LAMINA_ERR_GW_HTTP_FORBIDDEN: { code: 'LAMINA_ERR_GW_HTTP_FORBIDDEN', status: 403, message: 'Forbidden' },
   // REST APIs: the default messages of API Gateway's gateway responses.
   LAMINA_ERR_GW_REST_MISSING_TOKEN: { code: 'LAMINA_ERR_GW_REST_MISSING_TOKEN', status: 403, message: 'Missing Authentication Token' },
   LAMINA_ERR_GW_REST_INTERNAL: { code: 'LAMINA_ERR_GW_REST_INTERNAL', status: 502, message: 'Internal server error' },
@@ -141,6 +144,10 @@ export const GATEWAY_ERRORS = {
   LAMINA_ERR_GW_URL_INTERNAL: { code: 'LAMINA_ERR_GW_URL_INTERNAL', status: 502, message: 'Internal Server Error', form: 'text' },
   LAMINA_ERR_GW_URL_THROTTLED: { code: 'LAMINA_ERR_GW_URL_THROTTLED', status: 429, message: 'Rate Exceeded.', form: 'Message', errorType: 'TooManyRequestsException' },
   LAMINA_ERR_GW_URL_TOO_LARGE: { code: 'LAMINA_ERR_GW_URL_TOO_LARGE', status: 413, message: 'Request must be smaller than 6291456 bytes for the InvokeFunction operation', form: 'Message', errorType: 'RequestTooLargeException' },
+  LAMINA_ERR_GW_REST_UNAUTHORIZED: { code: 'LAMINA_ERR_GW_REST_UNAUTHORIZED', status: 401, message: 'Unauthorized' },
+  LAMINA_ERR_GW_REST_EXPLICIT_DENY: { code: 'LAMINA_ERR_GW_REST_EXPLICIT_DENY', status: 403, message: 'User is not authorized to access this resource with an explicit deny' },
+  LAMINA_ERR_GW_REST_IMPLICIT_DENY: { code: 'LAMINA_ERR_GW_REST_IMPLICIT_DENY', status: 403, message: 'User is not authorized to access this resource' },
+  LAMINA_ERR_GW_REST_AUTHORIZER_FAILURE: { code: 'LAMINA_ERR_GW_REST_AUTHORIZER_FAILURE', status: 500, message: null },
 } as const satisfies Record<string, GatewayErrorSpec>;
 
 export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;

@@ -101,7 +101,7 @@ function catalogueRows(): DocumentedError[] {
     ...Object.values(SERVICE_ERRORS).map((e) => ({ section: 'SERVICE_ERRORS', code: e.code, status: String(e.status), name: e.name })),
     ...Object.values(RUNTIME_API_ERRORS).map((e) => ({ section: 'RUNTIME_API_ERRORS', code: e.code, status: String(e.status), name: e.errorType })),
     ...Object.entries(FUNCTION_ERROR_TYPES).map(([code, type]) => ({ section: 'FUNCTION_ERROR_TYPES', code, status: '200', name: type })),
-    ...Object.values(GATEWAY_ERRORS).map((e) => ({ section: 'GATEWAY_ERRORS', code: e.code, status: String(e.status), name: e.message })),
+    ...Object.values(GATEWAY_ERRORS).map((e) => ({ section: 'GATEWAY_ERRORS', code: e.code, status: String(e.status), name: String(e.message) })),
     ...Object.values(HTTP_ERRORS).map((e) => ({ section: 'HTTP_ERRORS', code: e.code, status: String(e.status), name: e.reason })),
     ...Object.values(CLI_ERRORS).map((e) => ({ section: 'CLI_ERRORS', code: e.code, status: `exit ${e.exitCode}`, name: e.name })),
     ...Object.entries(RIC_ERROR_TYPES).map(([code, type]) => ({ section: 'RIC_ERROR_TYPES', code, status: '200', name: type })),

@@ -7,6 +7,7 @@
  */
 import { isPlainObject, type IntrinsicResolver } from './cfn-intrinsics.js';
 import { show, type TemplateReport } from './function-properties.js';
+import { readApiAuth, readCors, routeAuthorizer, type ApiAuth, type AuthReader, type CorsSettings } from './api-auth.js';
 
 export type ApiKind = 'http' | 'rest';
 
@@ -22,6 +23,8 @@ export interface ApiRoute {
   readonly timeoutMs: number;
   /** Where the route came from, for messages: `Resource HelloFn event GetUser`. */
   readonly source: string;
+  /** The Lambda authorizer guarding the route (a key of the API's `auth.authorizers`); none: open. */
+  readonly authorizer?: string;
 }
 
 export interface ApiDefinition {
@@ -34,6 +37,10 @@ export interface ApiDefinition {
   /** REST APIs: `BinaryMediaTypes` (SAM's `~1` written as `/`), e.g. `image/png`, `*\/*`. */
   readonly binaryMediaTypes: readonly string[];
   readonly routes: readonly ApiRoute[];
+  /** Lambda authorizers (`Auth`), when the API resource declares some. */
+  readonly auth?: ApiAuth;
+  /** `Cors` (REST) or `CorsConfiguration` (HTTP API). */
+  readonly cors?: CorsSettings;
 }
 
 export const IMPLICIT_HTTP_API = 'ServerlessHttpApi';
@@ -45,6 +52,9 @@ const METHODS: ReadonlySet<string> = new Set(['ANY', 'GET', 'HEAD', 'POST', 'PUT
 /** Collects routes function by function, then groups them into APIs (see {@link ApiCollector.apis}). */
 export class ApiCollector {
   readonly #routes = new Map<string, { kind: ApiKind; routes: ApiRoute[] }>();
+  /** Each route's event `Auth`, resolved once the API's authorizers are known. */
+  readonly #eventAuth = new Map<ApiRoute, { resourceId: string; where: string; auth: unknown }>();
+  readonly #functionNames = new Map<string, string>();
 
   constructor(
     private readonly report: TemplateReport,
@@ -58,6 +68,7 @@ export class ApiCollector {
    * @example collector.addFunction('HelloFn', 'hello', { Get: { Type: 'HttpApi', Properties: { Path: '/hi', Method: 'get' } } });
    */
   addFunction(resourceId: string, functionName: string, events: unknown): void {
+    this.#functionNames.set(resourceId, functionName);
     if (events === undefined) return;
     if (!isPlainObject(events)) return this.report.problem(resourceId, 'Events', 'must be a map of event sources');
     for (const [name, event] of Object.entries(events)) {
@@ -79,6 +90,7 @@ export class ApiCollector {
         continue;
       }
       entry.routes.push(route);
+      this.#eventAuth.set(route, { resourceId, where, auth: props.Auth });
       this.#routes.set(apiId, entry);
     }
   }
@@ -90,13 +102,23 @@ export class ApiCollector {
       const resource = this.resources[id];
       const props = isPlainObject(resource) && isPlainObject(resource.Properties) ? resource.Properties : {};
       const stage = this.#string(id, 'StageName', props.StageName);
+      const reader: AuthReader = { report: this.report, resolver: this.resolver, functionNames: this.#functionNames };
+      const auth = readApiAuth(reader, id, kind, props.Auth);
+      const cors = readCors(reader, id, kind, kind === 'rest' ? props.Cors : props.CorsConfiguration);
+      const guarded = routes.map((route) => {
+        const event = this.#eventAuth.get(route);
+        const authorizer = event === undefined ? undefined : routeAuthorizer(reader, event.resourceId, event.where, auth, event.auth);
+        return authorizer === undefined ? route : { ...route, authorizer };
+      });
       apis.push({
         id,
         kind,
         stageName: stage ?? (kind === 'http' ? '$default' : 'Prod'),
         stageVariables: this.#variables(id, props.Variables ?? props.StageVariables),
         binaryMediaTypes: kind === 'rest' ? this.#mediaTypes(id, props.BinaryMediaTypes) : [],
-        routes,
+        routes: guarded,
+        ...(auth === undefined ? {} : { auth }),
+        ...(cors === undefined ? {} : { cors }),
       });
     }
     const rank = (id: string): number => (id === IMPLICIT_HTTP_API || id === IMPLICIT_REST_API ? 0 : 1);

@@ -15,6 +15,7 @@ import { gatewayRequestId, httpApiEventV2, type ApiContext } from './http-api/ev
 import { gatewayError, httpApiResponseV2, type GatewayResponse } from './http-api/response-v2.js';
 import { isBinaryFor, proxyEventV1 } from './rest-api/event-v1.js';
 import { proxyResponseV1 } from './rest-api/response-v1.js';
+import { createGatewayGuards, withAuthorizer, type GatewayAnswer } from './gateway-guards.js';
 
 /** API Gateway's payload limit for a request. */
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -129,6 +130,7 @@ export function createApiServer(options: ApiServerOptions): Server {
   const context: ApiContext = { api: options.api, accountId: options.accountId, region: options.region };
   const kind = options.api.kind;
   const answers = ANSWERS[kind];
+  const guards = createGatewayGuards(options.api, options.port, context);
   return createServer((req, res) => {
     const receivedAt = Date.now();
     // REST APIs' request ids are UUIDs; HTTP APIs' are short base64 ids.
@@ -137,11 +139,16 @@ export function createApiServer(options: ApiServerOptions): Server {
       .then(async (body) => {
         if (body === undefined) return send(res, gatewayAnswer(answers.tooLarge), requestId, kind);
         const request = frontRequest(req, body, receivedAt);
+        const reply = (answer: GatewayAnswer): void => send(res, guards.finish(request, typeof answer === 'string' ? gatewayAnswer(answer) : answer), requestId, kind);
+        const preflight = await guards.preflight(request, requestId);
+        if (preflight !== undefined) return reply(preflight);
         const match = table.match(request.method, request.rawPath);
-        if (match === undefined) return send(res, gatewayAnswer(answers.notFound), requestId, kind);
+        if (match === undefined) return reply(answers.notFound);
+        const allowed = await guards.authorize(request, match, requestId);
+        if (typeof allowed === 'string') return reply(allowed);
         const format = formatFor(match.route, options.api);
-        const payload = Buffer.from(JSON.stringify(format.event(request, match, context, requestId)));
-        send(res, await invokeRoute(options.port, match.route, kind, format, payload), requestId, kind);
+        const payload = Buffer.from(JSON.stringify(withAuthorizer(format.event(request, match, context, requestId), allowed.authorizer)));
+        reply(await invokeRoute(options.port, match.route, kind, format, payload));
       })
       .catch(() => {
         if (!res.headersSent) send(res, gatewayAnswer(answers.internal), requestId, kind);
@@ -150,7 +157,7 @@ export function createApiServer(options: ApiServerOptions): Server {
   });
 }
 
-/** The routes of an API as the banner prints them: `GET /users/{id} -> Fn`. */
+/** The routes of an API as the banner prints them: `GET /users/{id} -> Fn`, `... -> Fn (authorizer Tok)`. */
 export function describeRoutes(api: ApiDefinition): string[] {
-  return new RouteTable(api.routes).routes.map((route) => `${route.path === '$default' ? '$default' : `${route.method} ${route.path}`} -> ${route.functionName}`);
+  return new RouteTable(api.routes).routes.map((route) => `${route.path === '$default' ? '$default' : `${route.method} ${route.path}`} -> ${route.functionName}${route.authorizer === undefined ? '' : ` (authorizer ${route.authorizer})`}`);
 }

@@ -18,7 +18,7 @@ export interface GatewayResponse {
  *
  * @example gatewayError(404, 'Not Found') // { status: 404, headers: [['content-type', 'application/json']], body: '{"message":"Not Found"}' }
  */
-export function gatewayError(status: number, message: string): GatewayResponse {
+export function gatewayError(status: number, message: string | null): GatewayResponse {
   return { status, headers: [['content-type', 'application/json']], body: Buffer.from(JSON.stringify({ message })) };
 }
 
