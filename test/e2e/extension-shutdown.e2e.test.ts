@@ -80,8 +80,7 @@ describe.each(modes)('the shutdown phase ($mode)', ({ mode, limits: sandboxLimit
     await expect.poll(() => lamina?.platform.pool('shut-timeout')?.size, { timeout: 5000 }).toBe(0);
   });
 
-  // Isolated, the namespace ends with its runtime (docs/extensions.md, not done yet).
-  it.runIf(mode === 'plain')('after the runtime crashed: SHUTDOWN failure, and the extension outlives the runtime', async () => {
+  it('after the runtime crashed: SHUTDOWN failure, and the extension outlives the runtime', async () => {
     lamina = await startLamina([functionWithExtension('shut-crash', { timeout: 10 })], options);
     const output = (): string => lamina?.output.join('') ?? '';
     const answer = await invoke(lamina.url, 'shut-crash', '{"exit":3}');

@@ -17,9 +17,17 @@ void install_seccomp_filter(void);
 
 /**
  * In the new network namespace: bring up the loopback and listen on 127.0.0.1:PORT; the listening
- * socket is handed to the platform over Node's IPC channel on fd CHANNEL, then closed here.
+ * socket is handed to the platform over Node's IPC channel on fd CHANNEL, then closed here (the
+ * channel stays open: the caller closes it, or keeps it for report_runtime_exit).
  */
 void runtime_api_listener(int port, int channel);
+
+/**
+ * Tell the platform, over Node's IPC channel on fd CHANNEL, that the runtime ended with wait
+ * STATUS while the namespace lives on for its extensions (docs/isolation.md). Only the launcher
+ * outside the namespace holds the channel: nothing inside can write such a message.
+ */
+void report_runtime_exit(int channel, int status);
 
 /**
  * In the new network namespace: a veth pair whose other end (DEVICE) lands in the namespace of
