@@ -86,6 +86,7 @@ function isolationOptions(isolation: SandboxIsolation | undefined): string[] {
 /**
  * The launcher: joins the cgroups, lowers the open-files limit, mounts Lambda's filesystem when
  * asked, then execs the runtime (same pid), so the runtime is limited from its first instruction.
+ * With the code directory, /etc/hosts names the loopback `sandbox.localdomain` and `sandbox` too.
  * Arguments: nofile|-, codeDir|-, tmpMb, layer dirs for /opt (top first, `:`-joined)|-, count,
  * cgroup.procs files..., then the runtime's
  * command line. Nothing is added to the runtime's environment.
@@ -100,6 +101,11 @@ const LAUNCHER =
   'case "$opt" in -) ;; *:*) mount -t overlay overlay -o "lowerdir=$opt" /opt || exit 125 ;; ' +
   '*) mount --bind "$opt" /opt && mount -o remount,bind,ro /opt || exit 125 ;; esac; ' +
   'if [ "$runtime" != - ]; then mount --bind "$runtime" /var/runtime && mount -o remount,bind,ro /var/runtime || exit 125; fi; ' +
+  // /etc/hosts: the host's with sandbox.localdomain and sandbox on 127.0.0.1 first (as the native
+  // launcher does), written in a throwaway tmpfs over /tmp that the bind outlives.
+  'if [ "$task" != - ] && [ -e /etc/hosts ]; then mount -t tmpfs -o size=1m tmpfs /tmp && ' +
+  '{ printf \'127.0.0.1\\tsandbox.localdomain sandbox\\n\'; while IFS= read -r l || [ -n "$l" ]; do printf \'%s\\n\' "$l"; done < /etc/hosts; } > /tmp/hosts && ' +
+  'mount --bind /tmp/hosts /etc/hosts && umount -l /tmp || exit 125; fi; ' +
   'if [ "$task" != - ]; then mount -t tmpfs -o "size=${tmp}m,mode=1777" tmpfs /tmp && cd /var/task || exit 125; fi; ' +
   'exec "$@"';
 
@@ -117,11 +123,12 @@ export const STANDBY_SUPPORTED = NATIVE_LAUNCHER !== undefined;
 
 /**
  * The command line that starts a runtime inside its limits: the runtime itself when there are
- * none, else the native launcher (one exec) or the sh launcher (unshare, sh, mount: five).
+ * none, else the native launcher (one exec) or, when `native` is undefined, the sh launcher
+ * (unshare, sh, mount: five execs, three more for /etc/hosts).
  * @example
- * const [command, args] = launcherCommand(spec); // ['/.../lamina-sandbox', ['1024', '/code', ...]]
+ * const [command, args] = launcherCommand(spec, SANDBOX_LAUNCHER); // ['/.../lamina-sandbox', ['1024', '/code', ...]]
  */
-export function launcherCommand(spec: SandboxSpec, native: string | undefined = NATIVE_LAUNCHER, held = false): [string, string[]] {
+export function launcherCommand(spec: SandboxSpec, native: string | undefined, held = false): [string, string[]] {
   const procs = spec.cgroup?.procsFiles ?? [];
   if (procs.length === 0 && spec.maxOpenFiles === undefined && spec.filesystem === undefined) {
     return [spec.command, [...spec.args]];

@@ -11,7 +11,8 @@
  * - sets RLIMIT_NOFILE (soft and hard) when NOFILE is not "-" (best effort, as `ulimit -n`);
  * - with TASKDIR or OPT: a private mount namespace; TASKDIR bound read-only at /var/task; OPT
  *   (layer dirs, top first, ':'-joined) bound read-only at /opt, or a read-only overlay for
- *   several; RUNTIMEDIR bound read-only at /var/runtime; a tmpfs of TMP_MB at /tmp (after the binds: their sources may live under /tmp);
+ *   several; RUNTIMEDIR bound read-only at /var/runtime; /etc/hosts a copy of the host's with
+ *   sandbox.localdomain and sandbox on 127.0.0.1; a tmpfs of TMP_MB at /tmp (after the binds: their sources may live under /tmp);
  *   then the working directory is /var/task.
  * With --env-from-stdin it then waits: the runtime's environment arrives on stdin as NUL-terminated
  * NAME=value entries up to EOF (stdin then becomes /dev/null). The platform prepares such a standby
@@ -101,6 +102,10 @@ static char **environment_from_stdin(void) {
 }
 
 extern char **environ;
+
+/** What 127.0.0.1 is called in an environment besides localhost (older Logs API extensions use `sandbox`). */
+#define SANDBOX_HOST_NAMES "sandbox.localdomain sandbox"
+
 
 /** Options before the positional arguments. */
 struct options {
@@ -377,7 +382,7 @@ int main(int argc, char **argv) {
     struct root_view view = {
         .task = task, .opt = has_opt ? opt : NULL, .runtime = has_runtime ? runtime : NULL,
         .tmp_image = options.tmp_image, .tmp_dir = options.tmp_dir, .tmp_mb = tmp_mb,
-        .binds = options.binds, .hostname = "sandbox.localdomain sandbox",
+        .binds = options.binds, .hostname = SANDBOX_HOST_NAMES,
         .uid = options.uid, .gid = options.gid,
     };
     isolate(&options, &view, &argv[next]);
@@ -388,6 +393,7 @@ int main(int argc, char **argv) {
     if (has_task) bind_read_only(task, "/var/task");
     if (has_opt) mount_layers(opt, "/opt");
     if (has_runtime) bind_read_only(runtime, "/var/runtime");
+    if (has_task) private_hosts(SANDBOX_HOST_NAMES, "/tmp");
     if (has_task) {
       char tmpfs[64];
       snprintf(tmpfs, sizeof tmpfs, "size=%sm,mode=1777", tmp_mb);

@@ -56,6 +56,14 @@ struct root_view {
  */
 void enter_root_view(const struct root_view *view);
 
+/**
+ * Outside full isolation, in the private mount namespace (the host's network): /etc/hosts becomes
+ * a copy of the host's with "127.0.0.1 NAMES" first, so sandbox.localdomain resolves as in an
+ * isolated environment. SCRATCH is a directory a throwaway tmpfs may cover meanwhile (/tmp, before
+ * the runtime's own is mounted there).
+ */
+void private_hosts(const char *names, const char *scratch);
+
 /** Drop to UID:GID with no capabilities, no_new_privs and the seccomp filter. */
 void drop_privileges(unsigned uid, unsigned gid);
 
