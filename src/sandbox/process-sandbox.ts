@@ -320,11 +320,12 @@ export class ProcessSandbox implements Sandbox {
     });
     child.stdin?.on('error', () => undefined); // a standby that died: its exit says why
     // Isolated, the launcher outside the namespace says when the runtime itself ended (its
-    // channel is out of the function's reach). After pending I/O: the runtime's last lines,
-    // written before it exited, are read first.
+    // channel is out of the function's reach); it matters when the namespace outlives it (else
+    // the launcher's own exit follows at once, after the output has drained). After pending I/O:
+    // the runtime's last lines, written before it exited, are read first.
     child.on('message', (message: unknown) => {
       const exit = runtimeExitMessage(message);
-      if (exit !== undefined) setImmediate(() => runtimeGone({ ...exit, outOfMemory: this.#cgroup !== undefined && this.#cgroup.oomKills() > 0 }));
+      if (exit !== undefined && this.#outlive) setImmediate(() => runtimeGone({ ...exit, outOfMemory: this.#cgroup !== undefined && this.#cgroup.oomKills() > 0 }));
     });
     if (child.stdout !== null) splitLines(child.stdout, sink);
     if (child.stderr !== null) splitLines(child.stderr, sink);
