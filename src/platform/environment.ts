@@ -382,7 +382,9 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   /**
    * An external extension's process ended while the environment lives (docs/extensions.md): Lambda
    * fails the init, or the invocation (answered or not), with `Extension.Crash`, and the
-   * environment with it. Idle, the environment is retired: the next invocation gets a fresh one.
+   * environment with it: after init, the other SHUTDOWN subscribers get `failure` and their budget
+   * first (the caller is answered at once). Idle, the environment is retired the same way: the
+   * next invocation gets a fresh one.
    */
   #extensionCrashed(name: string, status: number): void {
     if (this.state === 'retiring' || this.state === 'dead') return;
@@ -407,7 +409,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
       this.#hooks.log(errorMessageOf(error), draining);
       this.#runAfterExtensions({ status: 'error', errorType: error.errorType });
     }
-    this.#sandbox.signal('SIGKILL');
+    this.#endAfterFailure('failure');
   }
 
   /**

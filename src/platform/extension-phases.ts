@@ -30,6 +30,8 @@ interface Participant {
   initErrorType: string | undefined;
   /** The type an `exit/error` reported (the emulator's `ExitError` state): it is on its way out. */
   exitErrorType: string | undefined;
+  /** Its process has ended (an external extension's crash): it gets no further event. */
+  gone: boolean;
   waiter: ExtensionEventWaiter | undefined;
   /** Events that came while the extension was not waiting, oldest first. */
   readonly pending: ExtensionEvent[];
@@ -66,6 +68,11 @@ export interface FunctionMetadata {
   readonly accountId: string;
 }
 
+/** Neither on its way out (`exit/error`) nor gone: it still gets events. */
+function takesPart(participant: Participant): boolean {
+  return participant.exitErrorType === undefined && !participant.gone;
+}
+
 /**
  * @example
  * const phases = new ExtensionPhases(metadata, ['my-extension'], hooks);
@@ -100,7 +107,7 @@ export class ExtensionPhases implements ExtensionApiTarget {
   /** How many registered extensions subscribed to `eventType`. */
   subscribers(eventType: ExtensionEventType): number {
     let count = 0;
-    for (const participant of this.#byId.values()) if (participant.events.has(eventType)) count += 1;
+    for (const participant of this.#byId.values()) if (participant.events.has(eventType) && takesPart(participant)) count += 1;
     return count;
   }
 
@@ -140,7 +147,7 @@ export class ExtensionPhases implements ExtensionApiTarget {
     if (!external && this.#byId.size + unregisteredExternal >= MAX_EXTENSIONS) {
       return { code: 'LAMINA_ERR_EXTENSION_TOO_MANY', message: `Extension limit (${MAX_EXTENSIONS}) reached` };
     }
-    const participant: Participant = { id: randomUUID(), name, external, events: new Set(events), state: 'registered', initErrorType: undefined, exitErrorType: undefined, waiter: undefined, pending: [] };
+    const participant: Participant = { id: randomUUID(), name, external, events: new Set(events), state: 'registered', initErrorType: undefined, exitErrorType: undefined, gone: false, waiter: undefined, pending: [] };
     this.#byId.set(participant.id, participant);
     this.#byName.set(name, participant);
     if (external && [...this.#expected].every((expected) => this.#byName.has(expected))) this.#hooks.externalRegistered();
@@ -198,6 +205,14 @@ export class ExtensionPhases implements ExtensionApiTarget {
    */
   exited(name: string, status: number): boolean {
     if (!this.isExternal(name)) return false;
+    const participant = this.#byName.get(name);
+    if (participant !== undefined) {
+      // Out of the phases before the environment reacts: the others' SHUTDOWN does not wait for it.
+      participant.gone = true;
+      participant.state = 'ready';
+      participant.waiter = undefined;
+      participant.pending.length = 0;
+    }
     this.#hooks.crashed(name, status);
     return true;
   }
@@ -238,7 +253,7 @@ export class ExtensionPhases implements ExtensionApiTarget {
   dispatch(event: ExtensionEvent): number {
     let count = 0;
     for (const participant of this.#byId.values()) {
-      if (!participant.events.has(event.eventType) || participant.exitErrorType !== undefined) continue;
+      if (!participant.events.has(event.eventType) || !takesPart(participant)) continue;
       count += 1;
       participant.state = 'busy';
       const waiter = participant.waiter;

@@ -182,6 +182,8 @@ export function processSandboxFactory(
   if (fn.image !== undefined) throw new ConfigError(`Function ${fn.name} is a container image (${fn.image.uri}): it needs podman or docker, and none was found`);
   const isolated = limits?.filesystem === true;
   const full = isolated ? limits?.isolation : undefined;
+  // docs/extensions.md: every executable in /opt/extensions starts (before the runtime) in its sandbox.
+  const extensions = findExternalExtensions(fn.layers ?? []);
   const tmpMb = fn.ephemeralStorageMb ?? DEFAULT_TMP_MB;
   const isolation: SandboxIsolation | undefined =
     full === undefined
@@ -192,6 +194,8 @@ export function processSandboxFactory(
           privateNetwork: true,
           ...(full.diskTmp ? { tmpImage: tmpImage(tmpMb), tmpDir: tmpCopiesDir() } : {}),
           binds: [...new Set([...interpreterBinds(), ...interpreterBinds(launchInterpreter(fn) ?? process.execPath)])],
+          // docs/extensions.md: a runtime that crashes leaves its extensions their shutdown budget.
+          outliveRuntime: extensions.length > 0,
         };
   const interpreter = launchInterpreter(fn);
   if (isolated && interpreter?.startsWith('/tmp/') === true) {
@@ -201,8 +205,6 @@ export function processSandboxFactory(
   const { command: runtime, args: runtimeArgs, runtimeDir } = runtimeCommand(fn, isolated);
   // Layers mount over /opt: not when the interpreter lives there (its bind would be hidden).
   const layers = [process.execPath, launchInterpreter(fn) ?? ''].some((path) => path.startsWith('/opt/')) ? undefined : fn.layers;
-  // docs/extensions.md: every executable in /opt/extensions starts (before the runtime) in its sandbox.
-  const extensions = findExternalExtensions(fn.layers ?? []);
   const extensionPaths = extensions.map((extension) => (isolated && layers !== undefined ? `/opt/extensions/${extension.name}` : extension.hostPath));
   // Inside the namespace the code is at /var/task and the layers at /opt: run from there.
   // The extensions' wrapper execs the function's exec wrapper (if any), which execs the interpreter.

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:net';
+import { constants } from 'node:os';
 import { SANDBOX_LAUNCHER } from '../platform/paths.js';
 import type { EnvironmentCgroup } from './cgroups.js';
 import { splitOutputLines as splitLines, type LineSink } from './output-lines.js';
@@ -55,6 +56,11 @@ export interface SandboxIsolation {
   readonly tmpDir?: string | undefined;
   /** Host paths shown read-only at the same place (an interpreter outside /usr). */
   readonly binds: readonly string[];
+  /**
+   * The environment has external extensions: the namespace outlives a runtime that ends on its
+   * own (their shutdown budget), and the launcher reports that end at once ({@link Sandbox.runtimeExited}).
+   */
+  readonly outliveRuntime?: boolean | undefined;
 }
 
 /** Where the Runtime API is inside an environment with its own network, as on Lambda. */
@@ -69,6 +75,7 @@ const CHANNEL_FD = 3;
 function isolationOptions(isolation: SandboxIsolation | undefined): string[] {
   if (isolation === undefined) return [];
   const options = ['--isolate', `${isolation.uid}:${isolation.gid}`];
+  if (isolation.outliveRuntime === true) options.push('--outlive');
   if (isolation.privateNetwork) options.push('--api-fd', String(CHANNEL_FD));
   if (isolation.privateNetwork && isolation.link !== undefined) options.push('--link', isolation.link);
   if (isolation.tmpImage !== undefined && isolation.tmpDir !== undefined) options.push('--tmp-image', isolation.tmpImage, '--tmp-dir', isolation.tmpDir);
@@ -79,6 +86,7 @@ function isolationOptions(isolation: SandboxIsolation | undefined): string[] {
 /**
  * The launcher: joins the cgroups, lowers the open-files limit, mounts Lambda's filesystem when
  * asked, then execs the runtime (same pid), so the runtime is limited from its first instruction.
+ * With the code directory, /etc/hosts names the loopback `sandbox.localdomain` and `sandbox` too.
  * Arguments: nofile|-, codeDir|-, tmpMb, layer dirs for /opt (top first, `:`-joined)|-, count,
  * cgroup.procs files..., then the runtime's
  * command line. Nothing is added to the runtime's environment.
@@ -93,6 +101,11 @@ const LAUNCHER =
   'case "$opt" in -) ;; *:*) mount -t overlay overlay -o "lowerdir=$opt" /opt || exit 125 ;; ' +
   '*) mount --bind "$opt" /opt && mount -o remount,bind,ro /opt || exit 125 ;; esac; ' +
   'if [ "$runtime" != - ]; then mount --bind "$runtime" /var/runtime && mount -o remount,bind,ro /var/runtime || exit 125; fi; ' +
+  // /etc/hosts: the host's with sandbox.localdomain and sandbox on 127.0.0.1 first (as the native
+  // launcher does), written in a throwaway tmpfs over /tmp that the bind outlives.
+  'if [ "$task" != - ] && [ -e /etc/hosts ]; then mount -t tmpfs -o size=1m tmpfs /tmp && ' +
+  '{ printf \'127.0.0.1\\tsandbox.localdomain sandbox\\n\'; while IFS= read -r l || [ -n "$l" ]; do printf \'%s\\n\' "$l"; done < /etc/hosts; } > /tmp/hosts && ' +
+  'mount --bind /tmp/hosts /etc/hosts && umount -l /tmp || exit 125; fi; ' +
   'if [ "$task" != - ]; then mount -t tmpfs -o "size=${tmp}m,mode=1777" tmpfs /tmp && cd /var/task || exit 125; fi; ' +
   'exec "$@"';
 
@@ -110,11 +123,12 @@ export const STANDBY_SUPPORTED = NATIVE_LAUNCHER !== undefined;
 
 /**
  * The command line that starts a runtime inside its limits: the runtime itself when there are
- * none, else the native launcher (one exec) or the sh launcher (unshare, sh, mount: five).
+ * none, else the native launcher (one exec) or, when `native` is undefined, the sh launcher
+ * (unshare, sh, mount: five execs, three more for /etc/hosts).
  * @example
- * const [command, args] = launcherCommand(spec); // ['/.../lamina-sandbox', ['1024', '/code', ...]]
+ * const [command, args] = launcherCommand(spec, SANDBOX_LAUNCHER); // ['/.../lamina-sandbox', ['1024', '/code', ...]]
  */
-export function launcherCommand(spec: SandboxSpec, native: string | undefined = NATIVE_LAUNCHER, held = false): [string, string[]] {
+export function launcherCommand(spec: SandboxSpec, native: string | undefined, held = false): [string, string[]] {
   const procs = spec.cgroup?.procsFiles ?? [];
   if (procs.length === 0 && spec.maxOpenFiles === undefined && spec.filesystem === undefined) {
     return [spec.command, [...spec.args]];
@@ -204,7 +218,23 @@ export function describeExit(exit: SandboxExit): string {
 }
 
 /**
- * The launcher hands the listening socket over Node's IPC channel, then closes it.
+ * The runtime's exit as the isolated launcher reports it over Node's IPC channel
+ * (`report_runtime_exit` in src/sandbox/native/network.c), or undefined for any other message.
+ * @example runtimeExitMessage({ lamina: 'runtime-exit', signal: 9 }) // { code: null, signal: 'SIGKILL' }
+ */
+export function runtimeExitMessage(message: unknown): SandboxExit | undefined {
+  if (typeof message !== 'object' || message === null) return undefined;
+  const { lamina, code, signal } = message as Record<string, unknown>;
+  if (lamina !== 'runtime-exit') return undefined;
+  if (typeof code === 'number' && Number.isInteger(code)) return { code, signal: null };
+  if (typeof signal !== 'number') return undefined;
+  const name = Object.entries(constants.signals).find(([, number]) => number === signal)?.[0];
+  return { code: null, signal: (name ?? 'SIGKILL') as NodeJS.Signals };
+}
+
+/**
+ * The launcher hands the listening socket over Node's IPC channel (and keeps the channel to report
+ * the runtime's exit, {@link runtimeExitMessage}).
  * @example const server = await receiveListener(spawn(launcher, ['--hold-network', '--api-fd', '3'], { stdio: ['pipe', 'ignore', 'pipe', 'ipc'] }));
  */
 export function receiveListener(child: ChildProcess): Promise<Server | undefined> {
@@ -289,6 +319,14 @@ export class ProcessSandbox implements Sandbox {
       runtimeGone = resolve;
     });
     child.stdin?.on('error', () => undefined); // a standby that died: its exit says why
+    // Isolated, the launcher outside the namespace says when the runtime itself ended (its
+    // channel is out of the function's reach); it matters when the namespace outlives it (else
+    // the launcher's own exit follows at once, after the output has drained). After pending I/O:
+    // the runtime's last lines, written before it exited, are read first.
+    child.on('message', (message: unknown) => {
+      const exit = runtimeExitMessage(message);
+      if (exit !== undefined && this.#outlive) setImmediate(() => runtimeGone({ ...exit, outOfMemory: this.#cgroup !== undefined && this.#cgroup.oomKills() > 0 }));
+    });
     if (child.stdout !== null) splitLines(child.stdout, sink);
     if (child.stderr !== null) splitLines(child.stderr, sink);
     this.exited = new Promise((resolve) => {

@@ -41,15 +41,28 @@ const api = 'http://' + process.env.AWS_LAMBDA_RUNTIME_API + '/2020-01-01/extens
 })();
 `;
 
-function functionWithExtension(name: string, overrides: { timeout: number; environment?: Record<string, string> }): ReturnType<typeof customRuntimeFunction> {
+/** A second extension that registers for INVOKE and dies (exit 2) at its first one. */
+const CRASHING_EXTENSION = (node: string): string => `#!${node}
+const api = 'http://' + process.env.AWS_LAMBDA_RUNTIME_API + '/2020-01-01/extension';
+(async () => {
+  const registered = await fetch(api + '/register', { method: 'POST', headers: { 'Lambda-Extension-Name': 'crash' }, body: JSON.stringify({ events: ['INVOKE'] }) });
+  const id = registered.headers.get('lambda-extension-identifier');
+  await fetch(api + '/event/next', { headers: { 'Lambda-Extension-Identifier': id } });
+  console.log('[crash] dying');
+  process.exit(2);
+})();
+`;
+
+function functionWithExtension(name: string, overrides: { timeout: number; environment?: Record<string, string>; crashing?: boolean; memorySize?: number }): ReturnType<typeof customRuntimeFunction> {
   // Readable by Lambda's user when isolated: the code and the layer are bound into the environment.
   const code = mkdtempSync(join(tmpdir(), 'lamina-shut-code-'));
   copyFileSync(join(FIXTURES, 'runtimes', 'echo', 'bootstrap'), join(code, 'bootstrap'));
   const layer = mkdtempSync(join(tmpdir(), 'lamina-shut-layer-'));
   mkdirSync(join(layer, 'extensions'));
   writeFileSync(join(layer, 'extensions', 'shut'), SHUTDOWN_EXTENSION(process.execPath));
+  if (overrides.crashing === true) writeFileSync(join(layer, 'extensions', 'crash'), CRASHING_EXTENSION(process.execPath), { mode: 0o755 });
   for (const path of [code, join(code, 'bootstrap'), layer, join(layer, 'extensions'), join(layer, 'extensions', 'shut')]) chmodSync(path, 0o755);
-  return customRuntimeFunction(name, code, { layers: [layer], timeout: overrides.timeout, environment: overrides.environment ?? {} });
+  return customRuntimeFunction(name, code, { layers: [layer], timeout: overrides.timeout, environment: overrides.environment ?? {}, memorySize: overrides.memorySize ?? 128 });
 }
 
 async function invoke(url: string, name: string, body: string): Promise<{ status: number; text: string; error: string | null }> {
@@ -80,8 +93,7 @@ describe.each(modes)('the shutdown phase ($mode)', ({ mode, limits: sandboxLimit
     await expect.poll(() => lamina?.platform.pool('shut-timeout')?.size, { timeout: 5000 }).toBe(0);
   });
 
-  // Isolated, the namespace ends with its runtime (docs/extensions.md, not done yet).
-  it.runIf(mode === 'plain')('after the runtime crashed: SHUTDOWN failure, and the extension outlives the runtime', async () => {
+  it('after the runtime crashed: SHUTDOWN failure, and the extension outlives the runtime', async () => {
     lamina = await startLamina([functionWithExtension('shut-crash', { timeout: 10 })], options);
     const output = (): string => lamina?.output.join('') ?? '';
     const answer = await invoke(lamina.url, 'shut-crash', '{"exit":3}');
@@ -94,6 +106,25 @@ describe.each(modes)('the shutdown phase ($mode)', ({ mode, limits: sandboxLimit
     // The next caller gets a new environment, not the one shutting down.
     const next = await invoke(lamina.url, 'shut-crash', '{"echo":"again"}');
     expect(next.text).toBe('"again"');
+  });
+
+  it('after another extension crashed: Extension.Crash for the caller first, then SHUTDOWN failure with its budget', async () => {
+    // A whole vCPU: at 128 MB (0.07 vCPU) the extension's exit can take longer than the handler's sleep.
+    lamina = await startLamina([functionWithExtension('shut-ext-crash', { timeout: 20, crashing: true, memorySize: 1769 })], options);
+    const output = (): string => lamina?.output.join('') ?? '';
+    const answer = await invoke(lamina.url, 'shut-ext-crash', '{"sleepMs":10000}');
+    expect(answer.error).toBe('Unhandled');
+    expect(JSON.parse(answer.text)).toMatchObject({ errorType: 'Extension.Crash', errorMessage: expect.stringContaining('Extension crash exited: exit status 2') });
+    expect(output()).toContain('[crash] dying');
+    expect(output()).not.toContain('[shut] still here');
+    await expect.poll(output, { timeout: 5000 }).toMatch(/\[shut\] got SHUTDOWN failure budget (\d+)/);
+    const budget = Number(/SHUTDOWN failure budget (\d+)/.exec(output())?.[1]);
+    expect(budget).toBeGreaterThan(1000);
+    expect(budget).toBeLessThanOrEqual(2000);
+    // The runtime is told (SIGTERM to it alone); the other extension keeps its budget.
+    await expect.poll(output, { timeout: 5000 }).toContain('got SIGTERM');
+    await expect.poll(output, { timeout: 5000 }).toContain('[shut] still here at 800 ms');
+    await expect.poll(() => lamina?.platform.pool('shut-ext-crash')?.size, { timeout: 5000 }).toBe(0);
   });
 
   it('at idle retirement: SHUTDOWN spindown, SIGTERM to the runtime alone, the extension keeps its budget', async () => {

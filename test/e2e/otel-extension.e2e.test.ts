@@ -9,9 +9,10 @@
  * extension, which sends OTLP metrics and traces to `SLS_OTEL_REPORT_METRICS_URL` /
  * `SLS_OTEL_REPORT_TRACES_URL`: here a small collector of the test's, on the host's address.
  *
- * Runs under full isolation only (root): the extension and its wrapper name `/opt/...` paths,
- * which exist only in an environment's own mount namespace, and listen on the host name `sandbox`,
- * which only an isolated environment's /etc/hosts resolves.
+ * Runs as root only: the extension and its wrapper name `/opt/...` paths, which exist only in an
+ * environment's own mount namespace, and it listens on the host name `sandbox`, which the
+ * environment's own /etc/hosts resolves. Twice: under full isolation, and with `--no-isolation`'s
+ * limits (the host's network, a private mount namespace whose /etc/hosts names `sandbox` too).
  *
  * Reports are protobuf (`SLS_OTEL_REPORT_TYPE=proto`, the extension's default): with `json` and a
  * URL this version posts `String(object)`, that is `[object Object]` (node-fetch 2 with a plain
@@ -39,15 +40,25 @@ function hostAddress(): string | undefined {
   return undefined;
 }
 
-const skip =
-  limits.isolation === undefined
-    ? 'needs full isolation (root): the extension uses /opt paths and the host name sandbox (docs/isolation.md)'
-    : hostAddress() === undefined
-      ? 'this host has no non-loopback IPv4 address for the collector'
-      : limits.outbound?.available !== true
-        ? 'isolated functions have no outbound link here (docs/isolation.md), so they cannot reach the collector'
-        : ensureOtelExtensionLayer();
-if (skip !== undefined) console.warn(`[otel extension] skipped: ${skip}`);
+const layerProblem = limits.filesystem === true ? ensureOtelExtensionLayer() : 'needs root: the extension uses /opt paths and the host name sandbox (docs/isolation.md)';
+const modes = [
+  {
+    mode: 'isolated',
+    limits,
+    collectorHost: hostAddress(),
+    skip:
+      limits.isolation === undefined
+        ? 'needs full isolation (root, the native launcher)'
+        : hostAddress() === undefined
+          ? 'this host has no non-loopback IPv4 address for the collector'
+          : limits.outbound?.available !== true
+            ? 'isolated functions have no outbound link here (docs/isolation.md), so they cannot reach the collector'
+            : layerProblem,
+  },
+  // `lamina serve --no-isolation` (src/cli/serve-command.ts): the host's network, so its loopback.
+  { mode: 'no-isolation', limits: { ...limits, isolation: undefined, outbound: undefined }, collectorHost: '127.0.0.1', skip: layerProblem },
+];
+for (const { mode, skip } of modes) if (skip !== undefined) console.warn(`[otel extension] ${mode} skipped: ${skip}`);
 
 interface Received {
   readonly path: string;
@@ -78,8 +89,8 @@ function decode(kind: 'metrics' | 'traces', body: Buffer): unknown {
 
 const HANDLER = `exports.handler = async (event, context) => ({ answer: event.n * 2, requestId: context.awsRequestId });\n`;
 
-describe.skipIf(skip !== undefined)('@serverless/aws-lambda-otel-extension-dist as a layer', () => {
-  it('instruments the handler and sends the invocation\'s OTLP metrics and traces to the collector', async () => {
+describe.each(modes)('@serverless/aws-lambda-otel-extension-dist as a layer ($mode)', ({ limits: sandboxLimits, collectorHost, skip }) => {
+  it.skipIf(skip !== undefined)('instruments the handler and sends the invocation\'s OTLP metrics and traces to the collector', async () => {
     const received: Received[] = [];
     collector = createServer((request, response) => {
       const chunks: Buffer[] = [];
@@ -91,7 +102,7 @@ describe.skipIf(skip !== undefined)('@serverless/aws-lambda-otel-extension-dist 
     });
     await new Promise<void>((resolve) => collector?.listen(0, '0.0.0.0', resolve));
     const port = (collector.address() as { port: number }).port;
-    const base = `http://${hostAddress() ?? ''}:${port}`;
+    const base = `http://${collectorHost ?? ''}:${port}`;
 
     const code = mkdtempSync(join(tmpdir(), 'lamina-otel-code-'));
     chmodSync(code, 0o755);
@@ -110,7 +121,7 @@ describe.skipIf(skip !== undefined)('@serverless/aws-lambda-otel-extension-dist 
         SLS_OTEL_REPORT_TRACES_URL: `${base}/v1/traces`,
       },
     });
-    lamina = await startLamina([fn], { limits, idleTimeoutMs: 60_000 });
+    lamina = await startLamina([fn], { limits: sandboxLimits, idleTimeoutMs: 60_000 });
     const output = (): string => lamina?.output.join('') ?? '';
 
     const response = await fetch(`${lamina.url}/2015-03-31/functions/otel-fn/invocations`, { method: 'POST', body: '{"n":21}' });

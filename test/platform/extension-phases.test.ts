@@ -179,6 +179,27 @@ describe('extension phases: exits and init states', () => {
     expect(calls).toEqual(['crashed a 0', 'crashed b 137']);
   });
 
+  it('leaves a crashed extension out of the shutdown: no SHUTDOWN for it, nothing to wait for from it', () => {
+    const { phases } = setUp(['crashing', 'other']);
+    const crashing = idOf(phases.register('crashing', ['INVOKE', 'SHUTDOWN']));
+    const other = idOf(phases.register('other', ['SHUTDOWN']));
+    const crashingWaiter = waiter();
+    const otherWaiter = waiter();
+    phases.next(crashing, crashingWaiter);
+    phases.next(other, otherWaiter);
+    phases.closeRegistration();
+    phases.dispatch(invoke('r1'));
+    expect(phases.busy).toBe(true); // 'crashing' works on its INVOKE
+    expect(phases.subscribers('SHUTDOWN')).toBe(2);
+    phases.exited('crashing', 2);
+    expect(phases.busy).toBe(false);
+    expect(phases.subscribers('SHUTDOWN')).toBe(1);
+    expect(phases.dispatch({ eventType: 'SHUTDOWN', shutdownReason: 'failure', deadlineMs: 1 })).toBe(1);
+    expect(otherWaiter.events).toEqual([{ eventType: 'SHUTDOWN', shutdownReason: 'failure', deadlineMs: 1 }]);
+    expect(crashingWaiter.events.map((event) => event.eventType)).toEqual(['INVOKE']);
+    expect(phases.busy).toBe(true); // 'other' has its SHUTDOWN
+  });
+
   it('lists each extension as Lambda does at the end of init: Ready, Registered, InitError, Started', () => {
     const { phases } = setUp(['a', 'b', 'c', 'd']);
     const a = idOf(phases.register('a', ['INVOKE', 'SHUTDOWN']));

@@ -2,7 +2,8 @@
  * The two environment launchers (src/sandbox/process-sandbox.ts): the native one
  * (src/sandbox/native/lamina-sandbox.c, one exec) and the sh one (unshare + sh + mount) must set up
  * the same environment: cgroup membership, the open-files limit, /var/task read-only and the
- * working directory, layers at /opt, a private tmpfs /tmp of the asked size, and the runtime's exit
+ * working directory, layers at /opt, a private tmpfs /tmp of the asked size, an /etc/hosts naming
+ * `sandbox` and `sandbox.localdomain`, and the runtime's exit
  * status. The cgroup.procs "files" here are plain files, so only the write of the pid is checked.
  */
 import { spawnSync } from 'node:child_process';
@@ -89,6 +90,20 @@ describe.each(['native', 'sh'] as const)('%s launcher', (launcher) => {
     expect(result.status, result.stderr).toBe(7);
     expect(result.stdout.split('\n')).toEqual(['nofile 1024', 'cwd /var/task', 'code', 'task read-only', 'layer a', 'layer b', 'runtime', 'tmp 16384 KB', '']);
     expect(existsSync(join(work, 'code', 'written'))).toBe(false);
+  });
+
+  it.skipIf(!isolation.available)('gives the environment an /etc/hosts of its own: sandbox and sandbox.localdomain on 127.0.0.1, then the host\'s entries', ({ skip }) => {
+    if (launcher === 'native' && native === undefined) skip();
+    const probe = { ...spec([], { codeDir: join(work, 'code'), tmpMb: 16 }), args: ['-c', 'cat /etc/hosts; echo "--"; getent hosts sandbox sandbox.localdomain; echo "tmp [$(ls -A /tmp)]"'] };
+    const result = run(launcher, probe);
+    expect(result.status, result.stderr).toBe(0);
+    const [hosts, resolved] = result.stdout.split('--\n');
+    expect(hosts).toBe(`127.0.0.1\tsandbox.localdomain sandbox\n${readFileSync('/etc/hosts', 'utf8')}`);
+    expect(resolved?.split('\n').filter((line) => line.startsWith('127.0.0.1')).length).toBe(2);
+    // The file's throwaway tmpfs is gone: the function's /tmp is its own and empty.
+    expect(resolved).toContain('tmp []');
+    // The host's own file is untouched.
+    expect(readFileSync('/etc/hosts', 'utf8')).not.toContain('sandbox.localdomain');
   });
 });
 

@@ -19,7 +19,7 @@ const HOP_HEADERS: ReadonlySet<string> = new Set(['content-length', 'transfer-en
 export function urlError(code: GatewayErrorCode): GatewayResponse {
   const spec: GatewayErrorSpec = GATEWAY_ERRORS[code];
   const text = spec.form === 'text';
-  const body = text ? spec.message : JSON.stringify(spec.form === 'Message' ? { Message: spec.message } : { message: spec.message });
+  const body = text ? String(spec.message) : JSON.stringify(spec.form === 'Message' ? { Message: spec.message } : { message: spec.message });
   const headers: Array<readonly [string, string]> = [['content-type', text ? 'text/plain; charset=utf-8' : 'application/json']];
   if (spec.errorType !== undefined) headers.push(['x-amzn-errortype', spec.errorType]);
   return { status: spec.status, headers, body: Buffer.from(body) };

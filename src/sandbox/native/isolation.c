@@ -152,6 +152,30 @@ static void write_hosts(const char *hostname) {
   close(fd);
 }
 
+void private_hosts(const char *names, const char *scratch) {
+  if (access("/etc/hosts", F_OK) != 0) return;  // nothing to bind over
+  // A throwaway tmpfs holds the new file; the bind keeps it alive after the tmpfs is detached.
+  if (mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=1m,mode=0755") != 0) fail("cannot mount tmpfs at", scratch);
+  char path[256];
+  snprintf(path, sizeof path, "%s/hosts", scratch);
+  int out = open(path, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
+  if (out < 0) fail("cannot write", path);
+  char text[256];
+  int length = snprintf(text, sizeof text, "127.0.0.1\t%s\n", names);
+  if (write(out, text, (size_t)length) != length) fail("cannot write", path);
+  int in = open("/etc/hosts", O_RDONLY | O_CLOEXEC);
+  char block[8192];
+  ssize_t got;
+  while (in >= 0 && (got = read(in, block, sizeof block)) > 0) {
+    if (write(out, block, (size_t)got) != got) fail("cannot write", path);
+  }
+  if (in >= 0) close(in);
+  close(out);
+  if (mount(path, "/etc/hosts", NULL, MS_BIND, NULL) != 0) fail("cannot bind", "/etc/hosts");
+  mount(NULL, "/etc/hosts", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
+  if (umount2(scratch, MNT_DETACH) != 0) fail("cannot unmount", scratch);
+}
+
 /*
  * Lambda's /etc/passwd names its user (sbx_user1051, home /home/sbx_user1051, which does not
  * exist): getpwuid() finds it, so os.homedir() and friends work without HOME, which Lambda does not

@@ -11,7 +11,8 @@
  * - sets RLIMIT_NOFILE (soft and hard) when NOFILE is not "-" (best effort, as `ulimit -n`);
  * - with TASKDIR or OPT: a private mount namespace; TASKDIR bound read-only at /var/task; OPT
  *   (layer dirs, top first, ':'-joined) bound read-only at /opt, or a read-only overlay for
- *   several; RUNTIMEDIR bound read-only at /var/runtime; a tmpfs of TMP_MB at /tmp (after the binds: their sources may live under /tmp);
+ *   several; RUNTIMEDIR bound read-only at /var/runtime; /etc/hosts a copy of the host's with
+ *   sandbox.localdomain and sandbox on 127.0.0.1; a tmpfs of TMP_MB at /tmp (after the binds: their sources may live under /tmp);
  *   then the working directory is /var/task.
  * With --env-from-stdin it then waits: the runtime's environment arrives on stdin as NUL-terminated
  * NAME=value entries up to EOF (stdin then becomes /dev/null). The platform prepares such a standby
@@ -26,7 +27,11 @@
  * ext4 copy of IMAGE), runs as UID:GID with no capabilities, no_new_privs and a seccomp filter.
  * This process stays outside as the platform's child; the namespace's pid 1 is a second copy of it
  * that reaps orphans and passes the runtime's wait status back, and whose exit kills every process
- * left in the namespace at once (a timed-out function's forks included).
+ * left in the namespace at once (a timed-out function's forks included). With --outlive (external
+ * extensions) pid 1 stays up after the runtime's own exit until the namespace is empty, and the
+ * launcher tells the platform of that exit at once over the channel of --api-fd, so the
+ * extensions get their shutdown budget; the platform SIGKILLs this process at its end, and pid 1
+ * (PR_SET_PDEATHSIG) and the namespace with it.
  * With --hold-network --api-fd N [--link DEV:HOST:GUEST] (root) it only makes that network namespace
  * (loopback, Runtime API listener handed over on fd N, link) and holds it until stdin reaches EOF
  * or its parent dies: a container started in /proc/PID/ns/net gets the same private network.
@@ -98,10 +103,15 @@ static char **environment_from_stdin(void) {
 
 extern char **environ;
 
+/** What 127.0.0.1 is called in an environment besides localhost (older Logs API extensions use `sandbox`). */
+#define SANDBOX_HOST_NAMES "sandbox.localdomain sandbox"
+
+
 /** Options before the positional arguments. */
 struct options {
   int env_from_stdin;
   int hold_network;
+  int outlive;
   int isolate;
   unsigned uid, gid;
   int api_fd;
@@ -121,6 +131,10 @@ static int parse_options(int argc, char **argv, struct options *options) {
     }
     if (strcmp(flag, "--hold-network") == 0) {
       options->hold_network = 1;
+      continue;
+    }
+    if (strcmp(flag, "--outlive") == 0) {
+      options->outlive = 1;
       continue;
     }
     if (i + 1 >= argc) break;
@@ -178,7 +192,11 @@ static void catch_signal(int sig, void (*handler)(int, siginfo_t *, void *)) {
   sigaction(sig, &action, NULL);
 }
 
-/** pid 1: SIGUSR1 from the launcher outside (shutdown) seen, and the runtime it forwards SIGTERM to. */
+/**
+ * pid 1: stay up after the runtime until every process of the namespace has ended (a shutdown
+ * began: SIGUSR1 from the launcher outside; or --outlive: the environment has external extensions,
+ * which get their budget after a crash too), and the runtime it forwards SIGTERM to.
+ */
 static volatile sig_atomic_t lingering = 0;
 static volatile pid_t runtime_pid = 0;
 
@@ -193,7 +211,8 @@ static void terminate_runtime(int sig, siginfo_t *info, void *context) {
   (void)context;
   if (info->si_pid != 0) return;
   lingering = 1;
-  if (runtime_pid > 0) kill(runtime_pid, SIGTERM);
+  pid_t runtime = runtime_pid;
+  if (runtime > 0) kill(runtime, SIGTERM);
 }
 
 /**
@@ -203,6 +222,7 @@ static void terminate_runtime(int sig, siginfo_t *info, void *context) {
  */
 static void namespace_init(const struct options *options, const struct root_view *view, int report, char **command) {
   enter_root_view(view);
+  lingering = options->outlive;
   catch_signal(SIGUSR1, terminate_runtime);
   pid_t runtime = fork();
   if (runtime < 0) fail("cannot start", command[0]);
@@ -230,10 +250,12 @@ static void namespace_init(const struct options *options, const struct root_view
     if (gone != runtime) continue;  // an orphan the runtime left behind
     runtime_status = status;
     runtime_done = 1;
+    runtime_pid = 0;  // reaped: its pid may be another process's now
+    // The launcher outside learns of it now, while the extensions may still run (lingering).
+    ssize_t written = write(report, &runtime_status, sizeof runtime_status);
+    (void)written;
     if (!lingering) break;
   }
-  ssize_t written = write(report, &runtime_status, sizeof runtime_status);
-  (void)written;
   _exit(0);  // the kernel now kills whatever else is left in the namespace
 }
 
@@ -258,7 +280,11 @@ static void isolate(const struct options *options, const struct root_view *view,
     outbound_link(options->link, host_ns);
     close(host_ns);
   }
-  if (options->api_fd > 0) runtime_api_listener(9001, options->api_fd);
+  if (options->api_fd > 0) {
+    runtime_api_listener(9001, options->api_fd);
+    // Kept (not inherited by what execs): the runtime's exit is reported on it (report_runtime_exit).
+    fcntl(options->api_fd, F_SETFD, FD_CLOEXEC);
+  }
   // After the cgroups were joined: the namespace's root is the environment's own cgroup.
   if (unshare(CLONE_NEWCGROUP) != 0) fail("cannot unshare the cgroup namespace", "");
   int report[2];
@@ -267,6 +293,8 @@ static void isolate(const struct options *options, const struct root_view *view,
   if (init < 0) fail("cannot fork", "");
   if (init == 0) {
     close(report[0]);
+    // The platform's channel stays outside: nothing in the namespace may write to it.
+    if (options->api_fd > 0) close(options->api_fd);
     // Outside the namespace the parent shows as pid 0: nothing to compare, the signal is enough.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     namespace_init(options, view, report[1], command);
@@ -281,12 +309,17 @@ static void isolate(const struct options *options, const struct root_view *view,
   for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++) signal(ignored[i], SIG_IGN);
   int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (null >= 0) dup2(null, 0);
+  // pid 1 writes the runtime's status as soon as the runtime has ended; EOF when pid 1 has.
+  int runtime_status;
+  ssize_t got;
+  do got = read(report[0], &runtime_status, sizeof runtime_status);
+  while (got < 0 && errno == EINTR);
+  if (got == sizeof runtime_status && options->api_fd > 0) report_runtime_exit(options->api_fd, runtime_status);
   int status;
   while (waitpid(init, &status, 0) < 0) {
     if (errno != EINTR) fail("cannot wait for the environment", "");
   }
-  int runtime_status;
-  if (read(report[0], &runtime_status, sizeof runtime_status) == sizeof runtime_status) mirror(runtime_status);
+  if (got == sizeof runtime_status) mirror(runtime_status);
   mirror(status);
 }
 
@@ -307,6 +340,7 @@ static void hold_network(const struct options *options) {
     close(host_ns);
   }
   runtime_api_listener(9001, options->api_fd);
+  close(options->api_fd);
   char byte;
   ssize_t got;
   do got = read(0, &byte, 1);
@@ -323,7 +357,7 @@ int main(int argc, char **argv) {
   argc -= skipped;
   if (argc < 8) {
     fprintf(stderr, "usage: lamina-sandbox --hold-network --api-fd N [--link DEV:HOST:GUEST]\n"
-                    "       lamina-sandbox [--env-from-stdin] [--isolate UID:GID [--api-fd N] [--link DEV:HOST:GUEST] [--tmp-image IMAGE --tmp-dir DIR] [--bind PATH]...] NOFILE|- TASKDIR|- TMP_MB OPT|- RUNTIMEDIR|- N PROCS... COMMAND [ARGS...]\n");
+                    "       lamina-sandbox [--env-from-stdin] [--isolate UID:GID [--outlive] [--api-fd N] [--link DEV:HOST:GUEST] [--tmp-image IMAGE --tmp-dir DIR] [--bind PATH]...] NOFILE|- TASKDIR|- TMP_MB OPT|- RUNTIMEDIR|- N PROCS... COMMAND [ARGS...]\n");
     return 125;
   }
   const char *nofile = argv[1], *task = argv[2], *tmp_mb = argv[3], *opt = argv[4], *runtime = argv[5];
@@ -348,7 +382,7 @@ int main(int argc, char **argv) {
     struct root_view view = {
         .task = task, .opt = has_opt ? opt : NULL, .runtime = has_runtime ? runtime : NULL,
         .tmp_image = options.tmp_image, .tmp_dir = options.tmp_dir, .tmp_mb = tmp_mb,
-        .binds = options.binds, .hostname = "sandbox.localdomain sandbox",
+        .binds = options.binds, .hostname = SANDBOX_HOST_NAMES,
         .uid = options.uid, .gid = options.gid,
     };
     isolate(&options, &view, &argv[next]);
@@ -359,6 +393,7 @@ int main(int argc, char **argv) {
     if (has_task) bind_read_only(task, "/var/task");
     if (has_opt) mount_layers(opt, "/opt");
     if (has_runtime) bind_read_only(runtime, "/var/runtime");
+    if (has_task) private_hosts(SANDBOX_HOST_NAMES, "/tmp");
     if (has_task) {
       char tmpfs[64];
       snprintf(tmpfs, sizeof tmpfs, "size=%sm,mode=1777", tmp_mb);

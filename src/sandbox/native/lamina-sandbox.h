@@ -17,9 +17,17 @@ void install_seccomp_filter(void);
 
 /**
  * In the new network namespace: bring up the loopback and listen on 127.0.0.1:PORT; the listening
- * socket is handed to the platform over Node's IPC channel on fd CHANNEL, then closed here.
+ * socket is handed to the platform over Node's IPC channel on fd CHANNEL, then closed here (the
+ * channel stays open: the caller closes it, or keeps it for report_runtime_exit).
  */
 void runtime_api_listener(int port, int channel);
+
+/**
+ * Tell the platform, over Node's IPC channel on fd CHANNEL, that the runtime ended with wait
+ * STATUS while the namespace lives on for its extensions (docs/isolation.md). Only the launcher
+ * outside the namespace holds the channel: nothing inside can write such a message.
+ */
+void report_runtime_exit(int channel, int status);
 
 /**
  * In the new network namespace: a veth pair whose other end (DEVICE) lands in the namespace of
@@ -47,6 +55,14 @@ struct root_view {
  * Called by the namespace's first process (pid 1), so /proc shows that namespace.
  */
 void enter_root_view(const struct root_view *view);
+
+/**
+ * Outside full isolation, in the private mount namespace (the host's network): /etc/hosts becomes
+ * a copy of the host's with "127.0.0.1 NAMES" first, so sandbox.localdomain resolves as in an
+ * isolated environment. SCRATCH is a directory a throwaway tmpfs may cover meanwhile (/tmp, before
+ * the runtime's own is mounted there).
+ */
+void private_hosts(const char *names, const char *scratch);
 
 /** Drop to UID:GID with no capabilities, no_new_privs and the seccomp filter. */
 void drop_privileges(unsigned uid, unsigned gid);

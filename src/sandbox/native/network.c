@@ -16,10 +16,12 @@
 #include <net/route.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lamina-sandbox.h"
@@ -62,7 +64,17 @@ void runtime_api_listener(int port, int channel) {
   while (sent < 0 && errno == EINTR);
   if (sent != (ssize_t)(sizeof message - 1)) fail("cannot hand the Runtime API socket to", "the platform");
   close(s);
-  close(channel);
+}
+
+void report_runtime_exit(int channel, int status) {
+  // A plain JSON line: Node's child_process emits it as a 'message' of the launcher's.
+  char line[96];
+  int len = WIFEXITED(status)
+                ? snprintf(line, sizeof line, "{\"lamina\":\"runtime-exit\",\"code\":%d}\n", WEXITSTATUS(status))
+                : snprintf(line, sizeof line, "{\"lamina\":\"runtime-exit\",\"signal\":%d}\n", WIFSIGNALED(status) ? WTERMSIG(status) : SIGKILL);
+  ssize_t sent;
+  do sent = send(channel, line, (size_t)len, MSG_NOSIGNAL);
+  while (sent < 0 && errno == EINTR);
 }
 
 /* ---- outbound link ---- */
