@@ -36,7 +36,9 @@ Options:
   --credentials-file <file>     More keys to accept, in ~/.aws/credentials format (every profile)
   --account-concurrency <n>     Account concurrency limit shared by all functions (default: 1000)
   --idle-timeout <seconds>      Retire environments idle this long (default: 600)
-  --shutdown-grace <seconds>    SIGTERM to SIGKILL when retiring an environment (default: 2)
+  --shutdown-grace <seconds>    Retiring an environment without extensions: SIGTERM, then SIGKILL
+                                after this long (default: 0, SIGKILL at once, as Lambda, which sends
+                                SIGTERM only when extensions are registered)
   --scale-out <n>               New environments per function per 10 s (default: 1000)
   --no-limits                   Do not apply the kernel's limits (memory, CPU, processes, open files)
   --no-isolation                Keep the limits but run functions without full isolation (own network,

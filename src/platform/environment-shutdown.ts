@@ -32,7 +32,7 @@ function terminateRuntime(sandbox: Sandbox): void {
 /**
  * @example
  * const shutdown = new EnvironmentShutdown(() => sandbox, extensions, 2000);
- * const after = shutdown.retire(false, undefined); // SHUTDOWN spindown, or SIGTERM then SIGKILL after the grace
+ * const after = shutdown.retire(false, undefined); // SHUTDOWN spindown; without extensions SIGKILL (or SIGTERM, then SIGKILL after a grace)
  */
 export class EnvironmentShutdown {
   readonly #sandbox: () => Sandbox;
@@ -48,11 +48,17 @@ export class EnvironmentShutdown {
   }
 
   /**
-   * Idle retirement or a platform stop. Without extensions: SIGTERM to the environment, SIGKILL
-   * after the grace period. Returns what the environment runs when the subscribers are back.
+   * Idle retirement or a platform stop. Without extensions: SIGKILL at once (Lambda's way), or
+   * with a grace period (`--shutdown-grace`) SIGTERM to the environment first. Returns what the environment runs when the subscribers are back.
    */
   retire(runtimeGone: boolean, pending: AfterExtensions | undefined): AfterExtensions | undefined {
     if (this.#extensions.count > 0) return this.#begin('spindown', runtimeGone, pending);
+    // Lambda sends the runtime SIGTERM only when extensions are registered (docs/environment.md):
+    // without them the environment is killed at once, unless a grace period was asked for.
+    if (this.#graceMs <= 0) {
+      this.#sandbox().signal('SIGKILL');
+      return pending;
+    }
     this.#sandbox().signal('SIGTERM');
     setTimeout(() => this.#sandbox().signal('SIGKILL'), this.#graceMs).unref();
     return pending;

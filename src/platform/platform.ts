@@ -39,7 +39,8 @@ export interface PlatformOptions {
 export const PLATFORM_DEFAULTS = {
   accountConcurrency: 1000,
   idleTimeoutMs: 10 * 60_000,
-  shutdownGraceMs: 2000,
+  // Lambda: no SIGTERM without extensions (docs/environment.md); `--shutdown-grace` asks for one.
+  shutdownGraceMs: 0,
   initTimeoutMs: 10_000,
 } as const;
 

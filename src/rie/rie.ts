@@ -195,7 +195,7 @@ export async function startRie(options: RieOptions = {}): Promise<RunningRie> {
     accountConcurrency: Math.max(PLATFORM_DEFAULTS.accountConcurrency, maxConcurrency),
     // One function: its reservation is the whole account, nothing else needs unreserved slots.
     unreservedMinimum: 0,
-    shutdownGraceMs: options.shutdownGraceMs ?? 2000,
+    shutdownGraceMs: options.shutdownGraceMs ?? 0,
     // AWS's RIE prints the function's log as it is, without Lamina's per-function prefix.
     logOutput: (text) => functionOutput(text.startsWith(prefix) ? text.slice(prefix.length) : text),
     credentials: host.credentials,

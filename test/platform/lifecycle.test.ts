@@ -28,7 +28,14 @@ function errorOf(outcome: InvokeOutcome): { errorType: string; errorMessage: str
 }
 
 describe('idle retirement', () => {
-  it('sends SIGTERM to an idle runtime and forgets the environment', async () => {
+  it('kills an idle runtime without extensions at once by default: no SIGTERM, as Lambda', async () => {
+    platform = new Platform({ functions: [bootstrapFunction('quiet')], idleTimeoutMs: 200, logOutput: (text) => output.push(text) });
+    await platform.invoke(invokeRequest('quiet', { echo: 1 }));
+    await expect.poll(() => platform?.pool('quiet')?.size, { timeout: 5000 }).toBe(0);
+    expect(output.join('')).not.toContain('got SIGTERM');
+  });
+
+  it('sends SIGTERM to an idle runtime when a grace period is asked for, and forgets the environment', async () => {
     const p = start({ functions: [bootstrapFunction('echo')], idleTimeoutMs: 200 });
     await p.invoke(invokeRequest('echo', { echo: 1 }));
     expect(p.pool('echo')?.size).toBe(1);
