@@ -13,6 +13,7 @@ import { describeLimits, detectSandboxLimits } from '../platform/sandbox-factory
 import { containerSettings } from '../containers/serve-settings.js';
 import { signatureSettings } from './signature-settings.js';
 import { startApis, type StartedApis } from '../front-ends/serve-apis.js';
+import { albsToServe, startAlbs, type StartedAlbs } from '../front-ends/alb/serve-albs.js';
 import { resolveFunctionNodes } from '../runtimes/function-nodes.js';
 import { progressLine } from '../runtimes/progress-line.js';
 
@@ -24,6 +25,12 @@ Options:
   --api-port <n>                First HTTP API's port (default: 3000; the next API gets the next port;
                                 0 picks free ones). APIs come from the functions' HttpApi and Api events
                                 (docs/http-front-ends.md)
+  --alb-port <n>                First ALB listener's local port (default: 5000; the next listener gets the
+                                next port; 0 picks free ones). Listeners come from the template's
+                                AWS::ElasticLoadBalancingV2::Listener with Lambda target groups
+  --alb <fn>[=<port>]           Also put an ALB listener in front of function <fn> (repeatable; on
+                                <port>, else the next --alb-port)
+  --alb-multi-value-headers     --alb target groups with lambda.multi_value_headers.enabled
   --host <addr>                 Address to bind (default: 127.0.0.1; anything else is on purpose)
   --verify-signatures           Refuse Invoke API calls not SigV4-signed with a known key (403, as
                                 Lambda answers). Keys: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and
@@ -61,6 +68,9 @@ export async function serveCommand(args: string[]): Promise<number> {
       template: { type: 'string', default: 'template.yaml' },
       port: { type: 'string', default: '9000' },
       'api-port': { type: 'string', default: '3000' },
+      'alb-port': { type: 'string', default: '5000' },
+      alb: { type: 'string', multiple: true, default: [] },
+      'alb-multi-value-headers': { type: 'boolean', default: false },
       host: { type: 'string', default: '127.0.0.1' },
       'verify-signatures': { type: 'boolean', default: false },
       'no-verify-signatures': { type: 'boolean', default: false },
@@ -119,8 +129,14 @@ export async function serveCommand(args: string[]): Promise<number> {
     throw new ConfigError(`cannot listen on ${values.host}:${port}: ${(error as Error).message}`);
   }
   let apis: StartedApis;
+  let albs: StartedAlbs;
   try {
+    const toServe = albsToServe(loaded.albs, values.alb, functions, { region: host.region, accountId: host.accountId, multiValueHeaders: values['alb-multi-value-headers'] });
     apis = await startApis(loaded.apis, platform, { host: values.host, basePort: apiPort, accountId: host.accountId, region: host.region });
+    albs = await startAlbs(toServe, platform, { host: values.host, basePort: positiveNumber('--alb-port', values['alb-port'], true) }).catch(async (error: unknown) => {
+      await apis.close();
+      throw error;
+    });
   } catch (error) {
     server.close();
     await platform.stop();
@@ -136,6 +152,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     process.stdout.write(`  ${fn.name} (${fn.image?.uri ?? fn.runtime}, ${fn.memorySize} MB, ${fn.timeout} s)${on}: POST ${base}/2015-03-31/functions/${fn.name}/invocations\n`);
   }
   if (apis.banner.length > 0) process.stdout.write(`HTTP APIs:\n${apis.banner.join('\n')}\n`);
+  if (albs.banner.length > 0) process.stdout.write(`Application Load Balancers:\n${albs.banner.join('\n')}\n`);
   const provisioned = functions.reduce((sum, fn) => sum + (fn.provisionedConcurrency ?? 0), 0);
   if (provisioned > 0) {
     void platform.ready().then(() => process.stdout.write(`Lamina: ${provisioned} provisioned environment(s) initialised\n`));
@@ -145,6 +162,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   server.close();
   server.closeAllConnections();
   await apis.close();
+  await albs.close();
   await platform.stop();
   return 0;
 }

@@ -36,6 +36,7 @@ import {
 } from './function-properties.js';
 
 import { ApiCollector, type ApiDefinition } from './api-events.js';
+import { albListeners, type AlbListener } from './alb-targets.js';
 export { SUPPORTED_RUNTIMES } from './code-location.js';
 
 export interface LoadTemplateOptions {
@@ -53,6 +54,8 @@ export interface LoadedTemplate {
   readonly functions: FunctionConfig[];
   /** The HTTP APIs its functions' `Api`/`HttpApi` events define (docs/http-front-ends.md). */
   readonly apis: ApiDefinition[];
+  /** Its Application Load Balancer listeners with Lambda target groups (docs/http-front-ends.md). */
+  readonly albs: AlbListener[];
   readonly warnings: string[];
 }
 
@@ -118,6 +121,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
   }
 
   const apiDefinitions = apis.apis();
+  const albs = albListeners(resources, new Map([...idsByName].map(([name, id]) => [id, name])), { report, resolver, region: options.region, accountId: options.accountId });
   if (report.problems.length > 0) {
     const count = report.problems.length === 1 ? '1 problem' : `${report.problems.length} problems`;
     throw new ConfigError(`Template ${path} has ${count}:\n${report.problems.join('\n')}`);
@@ -126,7 +130,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
     const why = report.warnings.length > 0 ? `\n${report.warnings.join('\n')}` : '';
     throw new ConfigError(`Template ${path} defines no function Lamina can run (AWS::Serverless::Function or AWS::Lambda::Function)${why}`);
   }
-  return { functions, apis: apiDefinitions, warnings: report.warnings };
+  return { functions, apis: apiDefinitions, albs, warnings: report.warnings };
 }
 
 interface Loader {

@@ -30,7 +30,7 @@ export interface StartApisOptions {
   readonly region: string;
 }
 
-function listenOn(server: Server, host: string, port: number): Promise<AddressInfo> {
+export function listenOn(server: Server, host: string, port: number): Promise<AddressInfo> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
