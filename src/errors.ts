@@ -152,6 +152,32 @@ export const GATEWAY_ERRORS = {
 
 export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;
 
+/** An Application Load Balancer's own answer: its status, reason phrase and HTML page. */
+export interface AlbErrorSpec {
+  readonly code: string;
+  readonly status: number;
+  readonly reason: string;
+}
+
+/** What an Application Load Balancer answers when the answer is not the Lambda target's (docs/http-front-ends.md). */
+export const ALB_ERRORS = {
+  LAMINA_ERR_ALB_BAD_GATEWAY: { code: 'LAMINA_ERR_ALB_BAD_GATEWAY', status: 502, reason: 'Bad Gateway' },
+  LAMINA_ERR_ALB_TOO_LARGE: { code: 'LAMINA_ERR_ALB_TOO_LARGE', status: 413, reason: 'Request Entity Too Large' },
+  LAMINA_ERR_ALB_BAD_REQUEST: { code: 'LAMINA_ERR_ALB_BAD_REQUEST', status: 400, reason: 'Bad Request' },
+} as const satisfies Record<string, AlbErrorSpec>;
+
+export type AlbErrorCode = keyof typeof ALB_ERRORS;
+
+/**
+ * The HTML page an Application Load Balancer sends with its own answers.
+ *
+ * @example albErrorPage('LAMINA_ERR_ALB_BAD_GATEWAY') // '<html>\r\n<head><title>502 Bad Gateway</title></head>...'
+ */
+export function albErrorPage(code: AlbErrorCode): string {
+  const { status, reason } = ALB_ERRORS[code];
+  return `<html>\r\n<head><title>${status} ${reason}</title></head>\r\n<body>\r\n<center><h1>${status} ${reason}</h1></center>\r\n</body>\r\n</html>\r\n`;
+}
+
 /** Error types the platform itself produces for a failed invocation (docs/invoke-api.md). */
 export const FUNCTION_ERROR_TYPES = {
   LAMINA_ERR_FN_TIMEOUT: 'Sandbox.Timedout',

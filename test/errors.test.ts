@@ -5,6 +5,8 @@ import {
   CLI_ERRORS,
   ERROR_TYPE_PATTERN,
   FUNCTION_ERROR_TYPES,
+  ALB_ERRORS,
+  albErrorPage,
   GATEWAY_ERRORS,
   HTTP_ERRORS,
   RUNTIME_API_ERRORS,
@@ -18,7 +20,7 @@ import {
 
 describe('the error catalogue', () => {
   it('has unique, well-formed codes that match their keys', () => {
-    const codes = [...Object.entries(SERVICE_ERRORS), ...Object.entries(RUNTIME_API_ERRORS), ...Object.entries(GATEWAY_ERRORS)];
+    const codes = [...Object.entries(SERVICE_ERRORS), ...Object.entries(RUNTIME_API_ERRORS), ...Object.entries(GATEWAY_ERRORS), ...Object.entries(ALB_ERRORS)];
     for (const [key, spec] of codes) {
       expect(spec.code).toBe(key);
       expect(key).toMatch(/^LAMINA_ERR_[A-Z_]+$/);
@@ -39,6 +41,11 @@ describe('the error catalogue', () => {
       // Sandbox.* and Extension.* are the platform's own, never a runtime's report.
       expect(type.startsWith('Sandbox.') || type.startsWith('Extension.') || ERROR_TYPE_PATTERN.test(type)).toBe(true);
     }
+  });
+
+  it('renders an Application Load Balancer\'s own answers as its HTML page', () => {
+    expect(albErrorPage('LAMINA_ERR_ALB_BAD_GATEWAY')).toBe('<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n');
+    expect(albErrorPage('LAMINA_ERR_ALB_TOO_LARGE')).toContain('<h1>413 Request Entity Too Large</h1>');
   });
 
   it('renders bodies in Lambda shapes', () => {
@@ -102,6 +109,7 @@ function catalogueRows(): DocumentedError[] {
     ...Object.values(RUNTIME_API_ERRORS).map((e) => ({ section: 'RUNTIME_API_ERRORS', code: e.code, status: String(e.status), name: e.errorType })),
     ...Object.entries(FUNCTION_ERROR_TYPES).map(([code, type]) => ({ section: 'FUNCTION_ERROR_TYPES', code, status: '200', name: type })),
     ...Object.values(GATEWAY_ERRORS).map((e) => ({ section: 'GATEWAY_ERRORS', code: e.code, status: String(e.status), name: String(e.message) })),
+    ...Object.values(ALB_ERRORS).map((e) => ({ section: 'ALB_ERRORS', code: e.code, status: String(e.status), name: e.reason })),
     ...Object.values(HTTP_ERRORS).map((e) => ({ section: 'HTTP_ERRORS', code: e.code, status: String(e.status), name: e.reason })),
     ...Object.values(CLI_ERRORS).map((e) => ({ section: 'CLI_ERRORS', code: e.code, status: `exit ${e.exitCode}`, name: e.name })),
     ...Object.entries(RIC_ERROR_TYPES).map(([code, type]) => ({ section: 'RIC_ERROR_TYPES', code, status: '200', name: type })),

@@ -49,6 +49,8 @@ export interface BenchFunction {
   readonly imageUri?: string;
   /** Local layer directories (each a `AWS::Serverless::LayerVersion` of the template, in order). */
   readonly layers?: readonly string[];
+  /** An `HttpApi` event (the implicit HTTP API, payload 2.0) in front of it. */
+  readonly httpApi?: { readonly method: string; readonly path: string };
 }
 
 /** The echo handler every Node runtime runs (and the peers too): answers its event. */
@@ -270,6 +272,7 @@ export function createWorkspace(): Workspace {
         if ((fn.layers ?? []).length > 0) lines.push('      Layers:', ...(fn.layers ?? []).map((_, i) => `        - Ref: ${fn.name}Layer${i}`));
         if (fn.ephemeralStorageMb !== undefined) lines.push('      EphemeralStorage:', `        Size: ${fn.ephemeralStorageMb}`);
         if (fn.reservedConcurrency !== undefined) lines.push(`      ReservedConcurrentExecutions: ${fn.reservedConcurrency}`);
+        if (fn.httpApi !== undefined) lines.push('      Events:', '        Http:', '          Type: HttpApi', `          Properties: {Method: ${fn.httpApi.method}, Path: ${JSON.stringify(fn.httpApi.path)}}`);
         const env = Object.entries(fn.environment ?? {});
         if (env.length > 0) {
           lines.push('      Environment:', '        Variables:');

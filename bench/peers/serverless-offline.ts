@@ -54,22 +54,24 @@ export function serviceConfig(fn: PeerFunction): string {
     frameworkVersion: '3',
     provider: { name: 'aws', runtime: 'nodejs20.x', region: 'us-east-1', stage: 'dev', memorySize: fn.memoryMb, timeout: fn.timeoutSeconds },
     plugins: ['serverless-offline'],
-    functions: { [fn.name]: { name: fn.name, handler: `code/${fn.handler}` } },
+    functions: { [fn.name]: { name: fn.name, handler: `code/${fn.handler}`, ...(fn.httpApi === undefined ? {} : { events: [{ httpApi: { method: fn.httpApi.method, path: fn.httpApi.path } }] }) } },
   });
 }
 
 /** Start `serverless offline` on a free port; a port taken between our probe and its bind is tried again. */
-async function spawnOffline(installDir: string, service: string, cold: boolean): Promise<{ child: ChildProcess; lambdaPort: number }> {
+async function spawnOffline(installDir: string, service: string, cold: boolean, http: boolean): Promise<{ child: ChildProcess; lambdaPort: number; httpPort: number }> {
   for (let attempt = 1; ; attempt += 1) {
     const lambdaPort = await freePort();
+    // With an httpApi event its HTTP server starts: on a port of ours (it prints the one it was given).
+    const httpPort = http ? await freePort() : 0;
     const args = [
       join(installDir, 'node_modules', 'serverless', 'bin', 'serverless.js'),
       'offline',
       'start',
       '--host', '127.0.0.1',
       '--lambdaPort', String(lambdaPort),
-      // No HTTP, ALB or websocket events are declared, so these servers do not start; 0 keeps them off fixed ports anyway.
-      '--httpPort', '0',
+      // Without HTTP, ALB or websocket events these servers do not start; 0 keeps them off fixed ports anyway.
+      '--httpPort', String(httpPort),
       '--albPort', '0',
       '--websocketPort', '0',
       ...(cold ? ['--reloadHandler', '--terminateIdleLambdaTime', '1'] : []),
@@ -78,10 +80,10 @@ async function spawnOffline(installDir: string, service: string, cold: boolean):
       const { child } = await spawnReady(process.execPath, args, {
         cwd: service,
         env: serverlessEnv(installDir),
-        ready: /Offline \[http for lambda\] listening on http:\/\/[\d.]+:\d+/,
+        ready: http ? /Server ready: http:\/\/[\d.]+:\d+/ : /Offline \[http for lambda\] listening on http:\/\/[\d.]+:\d+/,
         timeoutMs: READY_TIMEOUT_MS,
       });
-      return { child, lambdaPort };
+      return { child, lambdaPort, httpPort };
     } catch (error) {
       if (attempt >= 3 || !(error as Error).message.includes('EADDRINUSE')) throw error;
     }
@@ -96,11 +98,12 @@ async function start(fn: PeerFunction, cold: boolean): Promise<RunningPeer> {
   try {
     symlinkSync(fn.handlerDir, join(service, 'code'), 'dir');
     writeFileSync(join(service, 'serverless.yml'), serviceConfig(fn));
-    const { child, lambdaPort } = await spawnOffline(installDir, service, cold);
-    return invokeApiPeer(SERVERLESS_OFFLINE_PACKAGES.key, `http://127.0.0.1:${lambdaPort}`, fn, async () => {
+    const { child, lambdaPort, httpPort } = await spawnOffline(installDir, service, cold, fn.httpApi !== undefined);
+    const peer = invokeApiPeer(SERVERLESS_OFFLINE_PACKAGES.key, `http://127.0.0.1:${lambdaPort}`, fn, async () => {
       await stopChild(child);
       rmSync(service, { recursive: true, force: true });
     });
+    return fn.httpApi === undefined ? peer : { ...peer, httpUrl: `http://127.0.0.1:${httpPort}` };
   } catch (error) {
     rmSync(service, { recursive: true, force: true });
     throw error;

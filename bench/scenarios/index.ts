@@ -3,12 +3,13 @@ import type { Scenario } from './scenario.js';
 import { coldScenario } from './cold.js';
 import { concurrencyScenario } from './concurrency.js';
 import { extensionsScenario } from './extensions.js';
+import { httpScenario } from './http.js';
 import { isolationScenario } from './isolation.js';
 import { limitsScenario } from './limits.js';
 import { memoryScenario } from './memory.js';
 import { warmScenario } from './warm.js';
 
-export const SCENARIOS: readonly Scenario[] = [coldScenario, warmScenario, memoryScenario, concurrencyScenario, limitsScenario, isolationScenario, extensionsScenario];
+export const SCENARIOS: readonly Scenario[] = [coldScenario, warmScenario, memoryScenario, concurrencyScenario, limitsScenario, isolationScenario, extensionsScenario, httpScenario];
 
 /** @example scenarioNamed('warm') */
 export function scenarioNamed(name: string): Scenario | undefined {

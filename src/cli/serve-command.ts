@@ -14,6 +14,7 @@ import { containerSettings } from '../containers/serve-settings.js';
 import { knownSigningKeys, signatureSettings } from './signature-settings.js';
 import { startApis, type StartedApis } from '../front-ends/serve-apis.js';
 import { startUrls, type StartedUrls } from '../front-ends/function-urls/serve-urls.js';
+import { albsToServe, startAlbs, type StartedAlbs } from '../front-ends/alb/serve-albs.js';
 import { resolveFunctionNodes } from '../runtimes/function-nodes.js';
 import { progressLine } from '../runtimes/progress-line.js';
 
@@ -28,6 +29,12 @@ Options:
   --url-port <n>                First function URL's port (default: 3100; the next URL gets the next
                                 port; 0 picks free ones). URLs come from FunctionUrlConfig and
                                 AWS::Lambda::Url; AWS_IAM ones verify SigV4 against the keys below
+  --alb-port <n>                First ALB listener's local port (default: 5000; the next listener gets the
+                                next port; 0 picks free ones). Listeners come from the template's
+                                AWS::ElasticLoadBalancingV2::Listener with Lambda target groups
+  --alb <fn>[=<port>]           Also put an ALB listener in front of function <fn> (repeatable; on
+                                <port>, else the next --alb-port)
+  --alb-multi-value-headers     --alb target groups with lambda.multi_value_headers.enabled
   --host <addr>                 Address to bind (default: 127.0.0.1; anything else is on purpose)
   --verify-signatures           Refuse Invoke API calls not SigV4-signed with a known key (403, as
                                 Lambda answers). Keys: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and
@@ -68,6 +75,9 @@ export async function serveCommand(args: string[]): Promise<number> {
       port: { type: 'string', default: '9000' },
       'api-port': { type: 'string', default: '3000' },
       'url-port': { type: 'string', default: '3100' },
+      'alb-port': { type: 'string', default: '5000' },
+      alb: { type: 'string', multiple: true, default: [] },
+      'alb-multi-value-headers': { type: 'boolean', default: false },
       host: { type: 'string', default: '127.0.0.1' },
       'verify-signatures': { type: 'boolean', default: false },
       'no-verify-signatures': { type: 'boolean', default: false },
@@ -127,8 +137,14 @@ export async function serveCommand(args: string[]): Promise<number> {
     throw new ConfigError(`cannot listen on ${values.host}:${port}: ${(error as Error).message}`);
   }
   let apis: StartedApis;
+  let albs: StartedAlbs;
   try {
+    const toServe = albsToServe(loaded.albs, values.alb, functions, { region: host.region, accountId: host.accountId, multiValueHeaders: values['alb-multi-value-headers'] });
     apis = await startApis(loaded.apis, platform, { host: values.host, basePort: apiPort, accountId: host.accountId, region: host.region });
+    albs = await startAlbs(toServe, platform, { host: values.host, basePort: positiveNumber('--alb-port', values['alb-port'], true) }).catch(async (error: unknown) => {
+      await apis.close();
+      throw error;
+    });
   } catch (error) {
     server.close();
     await platform.stop();
@@ -154,6 +170,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   }
   if (apis.banner.length > 0) process.stdout.write(`HTTP APIs:\n${apis.banner.join('\n')}\n`);
   if (urls.banner.length > 0) process.stdout.write(`Function URLs:\n${urls.banner.join('\n')}\n`);
+  if (albs.banner.length > 0) process.stdout.write(`Application Load Balancers:\n${albs.banner.join('\n')}\n`);
   const provisioned = functions.reduce((sum, fn) => sum + (fn.provisionedConcurrency ?? 0), 0);
   if (provisioned > 0) {
     void platform.ready().then(() => process.stdout.write(`Lamina: ${provisioned} provisioned environment(s) initialised\n`));
@@ -164,6 +181,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   server.closeAllConnections();
   await apis.close();
   await urls.close();
+  await albs.close();
   await platform.stop();
   return 0;
 }

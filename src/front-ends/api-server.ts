@@ -53,7 +53,8 @@ function formatFor(route: ApiRoute, api: ApiDefinition): PayloadFormat {
   return { event: proxyEventV1, response: (payload) => proxyResponseV1(payload, { decodeBase64 }) };
 }
 
-async function resultBytes(result: InvocationResult): Promise<Buffer | undefined> {
+/** The invocation's answer bytes, or undefined for a function error (a streamed answer is collected whole). */
+export async function resultBytes(result: InvocationResult): Promise<Buffer | undefined> {
   if (result.kind === 'response') return result.payload;
   if (result.kind === 'function-error') return undefined;
   // API Gateway buffers: a streamed answer is collected whole.
@@ -104,7 +105,7 @@ function send(res: ServerResponse, answer: GatewayResponse, requestId: string, k
 }
 
 /** Read the body up to `limit` bytes; undefined when it is larger (the rest is drained). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     const chunks: Buffer[] = [];
