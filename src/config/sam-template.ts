@@ -37,6 +37,7 @@ import {
 
 import { ApiCollector, type ApiDefinition } from './api-events.js';
 import { FunctionUrlCollector, type FunctionUrlDefinition } from './function-urls.js';
+import { edgeDistributions, type EdgeDistribution, type EdgeFunctionFacts } from './edge-distributions.js';
 export { SUPPORTED_RUNTIMES } from './code-location.js';
 
 export interface LoadTemplateOptions {
@@ -56,6 +57,8 @@ export interface LoadedTemplate {
   readonly apis: ApiDefinition[];
   /** Its Lambda function URLs: `FunctionUrlConfig` and `AWS::Lambda::Url` (docs/http-front-ends.md). */
   readonly urls: FunctionUrlDefinition[];
+  /** Its CloudFront distributions with Lambda@Edge associations (docs/http-front-ends.md). */
+  readonly edges: EdgeDistribution[];
   readonly warnings: string[];
 }
 
@@ -124,6 +127,8 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
 
   const apiDefinitions = apis.apis();
   urls.addUrlResources(resources);
+  const facts = new Map<string, EdgeFunctionFacts>(functions.map((fn) => [idsByName.get(fn.name) ?? fn.name, { name: fn.name, memorySize: fn.memorySize, timeout: fn.timeout, publishedAlias: fn.publishedAlias }]));
+  const edges = edgeDistributions(report, resolver, resources, facts);
   if (report.problems.length > 0) {
     const count = report.problems.length === 1 ? '1 problem' : `${report.problems.length} problems`;
     throw new ConfigError(`Template ${path} has ${count}:\n${report.problems.join('\n')}`);
@@ -132,7 +137,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
     const why = report.warnings.length > 0 ? `\n${report.warnings.join('\n')}` : '';
     throw new ConfigError(`Template ${path} defines no function Lamina can run (AWS::Serverless::Function or AWS::Lambda::Function)${why}`);
   }
-  return { functions, apis: apiDefinitions, urls: urls.urls(), warnings: report.warnings };
+  return { functions, apis: apiDefinitions, urls: urls.urls(), edges, warnings: report.warnings };
 }
 
 interface Loader {
