@@ -79,6 +79,8 @@ export function edgeDistributions(
       report.problem(id, 'DistributionConfig', 'must be a map');
       continue;
     }
+    // A distribution without Lambda@Edge (a plain S3 site, say) is not ours to serve or to judge.
+    if (!hasAssociations(config)) continue;
     const before = report.problems.length;
     const origins = readOrigins(report, resolver, id, config.Origins);
     const behaviors: EdgeBehavior[] = [];
@@ -102,25 +104,36 @@ interface Context {
   readonly id: string;
 }
 
+function hasAssociations(config: Readonly<Record<string, unknown>>): boolean {
+  const behaviors = [config.DefaultCacheBehavior, ...(Array.isArray(config.CacheBehaviors) ? config.CacheBehaviors : [])];
+  return behaviors.some((b) => isPlainObject(b) && Array.isArray(b.LambdaFunctionAssociations) && b.LambdaFunctionAssociations.length > 0);
+}
+
 function readOrigins(report: TemplateReport, resolver: IntrinsicResolver, id: string, raw: unknown): EdgeOrigin[] {
-  const resolved = resolver.resolve(raw);
-  if (!resolved.ok || !Array.isArray(resolved.value) || resolved.value.length === 0) {
-    report.problem(id, 'DistributionConfig.Origins', resolved.ok ? `must be a non-empty list, got ${show(resolved.value)}` : resolved.reason);
+  if (!Array.isArray(raw) || raw.length === 0) {
+    report.problem(id, 'DistributionConfig.Origins', `must be a non-empty list, got ${show(raw)}`);
     return [];
   }
   const origins: EdgeOrigin[] = [];
-  resolved.value.forEach((o: unknown, i) => {
+  raw.forEach((rawOrigin: unknown, i) => {
     const where = `DistributionConfig.Origins[${i}]`;
-    if (!isPlainObject(o) || typeof o.Id !== 'string' || typeof o.DomainName !== 'string' || o.DomainName === '') {
-      report.problem(id, where, `needs Id and DomainName strings, got ${show(o)}`);
+    // DomainName is often another resource's attribute (!GetAtt Bucket.RegionalDomainName), which no
+    // local stack can resolve: the origin is kept, with a warning pointing at --edge-origin.
+    const domain = isPlainObject(rawOrigin) ? resolver.resolve(rawOrigin.DomainName) : undefined;
+    const resolved = resolver.resolve(isPlainObject(rawOrigin) ? { ...rawOrigin, DomainName: 'unresolved.invalid' } : rawOrigin);
+    const o = resolved.ok ? resolved.value : undefined;
+    if (!isPlainObject(o) || typeof o.Id !== 'string') {
+      report.problem(id, where, resolved.ok ? `needs an Id string, got ${show(o)}` : resolved.reason);
       return;
     }
+    if (domain?.ok === true && typeof domain.value === 'string' && domain.value !== '') o.DomainName = domain.value;
+    else report.warn(id, `${where}.DomainName`, `cannot be resolved locally (${domain?.ok === false ? domain.reason : show(domain?.value)}); requests to origin ${o.Id} fail unless --edge-origin ${o.Id}=http://host:port`);
     const custom = isPlainObject(o.CustomOriginConfig) ? o.CustomOriginConfig : undefined;
     // An S3 origin is reached over HTTPS; a custom one as its OriginProtocolPolicy says (match-viewer: HTTP locally).
     const protocol = custom === undefined ? 'https' : custom.OriginProtocolPolicy === 'https-only' ? 'https' : 'http';
     const port = Number(protocol === 'https' ? (custom?.HTTPSPort ?? 443) : (custom?.HTTPPort ?? 80));
     if (!Number.isInteger(port) || port < 1 || port > 65_535) report.problem(id, `${where}.CustomOriginConfig`, `port must be 1-65535, got ${show(port)}`);
-    origins.push({ id: o.Id, domainName: o.DomainName, path: typeof o.OriginPath === 'string' ? o.OriginPath : '', protocol, port });
+    origins.push({ id: o.Id, domainName: String(o.DomainName), path: typeof o.OriginPath === 'string' ? o.OriginPath : '', protocol, port });
   });
   return origins;
 }

@@ -78,6 +78,18 @@ describe('CloudFront distributions with Lambda@Edge', () => {
     expect(() => load(base + dist('            - {EventType: viewer-req, LambdaFunctionARN: !Ref AV}\n'))).toThrow(/EventType: must be one of viewer-request/);
     expect(() => load(base + dist('            - {EventType: origin-response, IncludeBody: true, LambdaFunctionARN: !Ref AV}\n'))).toThrow(/IncludeBody: is only for viewer-request and origin-request/);
     expect(() => load(base + dist('            - {EventType: viewer-request, LambdaFunctionARN: !Ref AV}\n            - {EventType: viewer-request, LambdaFunctionARN: !Ref AV}\n'))).toThrow(/associated twice/);
-    expect(() => load(base + dist('', '        CacheBehaviors:\n          - {PathPattern: /x, TargetOriginId: Other}\n'))).toThrow(/TargetOriginId "Other" names no origin/);
+    expect(() => load(base + dist('            - {EventType: origin-request, LambdaFunctionARN: !Ref AV}\n', '        CacheBehaviors:\n          - {PathPattern: /x, TargetOriginId: Other}\n'))).toThrow(/TargetOriginId "Other" names no origin/);
+  });
+
+  it('ignores a distribution without Lambda@Edge, and warns about an origin it cannot resolve', () => {
+    const bucket = '  Bucket:\n    Type: AWS::S3::Bucket\n';
+    const plain = '  Site:\n    Type: AWS::CloudFront::Distribution\n    Properties:\n      DistributionConfig:\n        Origins:\n          - {Id: S3, DomainName: !GetAtt Bucket.RegionalDomainName, S3OriginConfig: {}}\n        DefaultCacheBehavior: {TargetOriginId: S3}\n';
+    const quiet = load(`Resources:\n${fn('A')}${bucket}${plain}`);
+    expect(quiet.edges).toEqual([]);
+    expect(quiet.warnings.join('\n')).not.toContain('Site');
+    const withEdge = plain.replace('DefaultCacheBehavior: {TargetOriginId: S3}', 'DefaultCacheBehavior: {TargetOriginId: S3, LambdaFunctionAssociations: [{EventType: origin-request, LambdaFunctionARN: !Ref AV}]}');
+    const loaded = load(`Resources:\n${fn('A')}${version('AV', 'A')}${bucket}${withEdge}`);
+    expect(loaded.edges[0]?.origins).toEqual([{ id: 'S3', domainName: 'unresolved.invalid', path: '', protocol: 'https', port: 443 }]);
+    expect(loaded.warnings.join('\n')).toMatch(/Resource Site: property DistributionConfig.Origins\[0\].DomainName: cannot be resolved locally .*--edge-origin S3=http/);
   });
 });
