@@ -4,7 +4,7 @@
  * `--edge-origin`). A viewer-request function adds headers the origin sees (with the body, by
  * IncludeBody), an origin-response function changes the status and headers, an origin-request
  * function on a second cache behavior answers without the origin, and a function error and a
- * read-only header edit get CloudFront's error pages. Clients: undici and curl.
+ * read-only header edit and a function past its timeout get CloudFront's error pages. Clients: undici and curl.
  */
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -36,6 +36,12 @@ Resources:
   GenVersion:
     Type: AWS::Lambda::Version
     Properties: {FunctionName: !Ref Gen}
+  Slow:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: nodejs20.x, Handler: index.handler, CodeUri: slow/, Timeout: 1}
+  SlowVersion:
+    Type: AWS::Lambda::Version
+    Properties: {FunctionName: !Ref Slow}
   Cdn:
     Type: AWS::CloudFront::Distribution
     Properties:
@@ -49,6 +55,10 @@ Resources:
             TargetOriginId: Web
             LambdaFunctionAssociations:
               - {EventType: origin-request, LambdaFunctionARN: !Ref GenVersion}
+          - PathPattern: /slow
+            TargetOriginId: Web
+            LambdaFunctionAssociations:
+              - {EventType: viewer-request, LambdaFunctionARN: !Ref SlowVersion}
         DefaultCacheBehavior:
           TargetOriginId: Web
           LambdaFunctionAssociations:
@@ -80,6 +90,12 @@ const GEN = `export const handler = async (event) => {
 };
 `;
 
+const SLOW = `export const handler = async (event) => {
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  return event.Records[0].cf.request;
+};
+`;
+
 interface Seen {
   readonly url: string;
   readonly headers: IncomingHttpHeaders;
@@ -105,7 +121,7 @@ beforeAll(async () => {
   const originPort = (origin.address() as AddressInfo).port;
   const dir = mkdtempSync(join(tmpdir(), 'lamina-edge-'));
   chmodSync(dir, 0o755);
-  for (const [sub, code] of [['viewer', VIEWER], ['resp', RESP], ['gen', GEN]] as const) {
+  for (const [sub, code] of [['viewer', VIEWER], ['resp', RESP], ['gen', GEN], ['slow', SLOW]] as const) {
     mkdirSync(join(dir, sub), { mode: 0o777 });
     chmodSync(join(dir, sub), 0o777);
     writeFileSync(join(dir, sub, 'index.mjs'), code);
@@ -165,6 +181,14 @@ describe('a CloudFront distribution with Lambda@Edge', () => {
     const { stdout } = await run('curl', ['-sS', '-w', '\\n%{http_code}', `${base}/readonly`]);
     expect(stdout).toContain('The Lambda function result failed validation: The function tried to add, delete, or change a read-only header.');
     expect(stdout.endsWith('\n502')).toBe(true);
+    expect(seen.length).toBe(before);
+  });
+
+  it('answers a function that runs past its timeout with CloudFront\'s 503, without calling the origin', async () => {
+    const before = seen.length;
+    const res = await request(`${base}/slow`);
+    expect([res.statusCode, res.headers['x-cache']]).toEqual([503, 'LambdaExecutionError from cloudfront']);
+    expect(await res.body.text()).toContain('<H1>503 ERROR</H1>');
     expect(seen.length).toBe(before);
   });
 });
