@@ -59,12 +59,15 @@ export function edgeError(code: GatewayErrorCode, detail: string | undefined, re
 /**
  * Write an answer with the headers CloudFront adds: `Via`, `X-Amz-Cf-Id`, `X-Amz-Cf-Pop`, and
  * `X-Cache` (`cache` when the answer has none: `Miss from cloudfront`, or
- * `LambdaGeneratedResponse from cloudfront`).
+ * `LambdaGeneratedResponse from cloudfront`). A HEAD answer keeps the origin's `Content-Length`
+ * (it has no body to count).
  */
 export function sendEdgeAnswer(res: ServerResponse, answer: EdgeAnswer, requestId: string, distributionDomain: string, cache: string): void {
+  const head = res.req.method === 'HEAD';
+  const length = head ? (answer.headers['content-length']?.[0]?.value ?? '0') : String(answer.body.length);
   const pairs = fromCloudFrontHeaders(answer.headers).filter(([name]) => !HOP_HEADERS.has(name.toLowerCase()));
   if (!pairs.some(([name]) => name.toLowerCase() === 'x-cache')) pairs.push(['X-Cache', cache]);
-  pairs.push(['Via', `1.1 ${distributionDomain} (CloudFront)`], ['X-Amz-Cf-Pop', 'LOCAL'], ['X-Amz-Cf-Id', requestId], ['Content-Length', String(answer.body.length)]);
+  pairs.push(['Via', `1.1 ${distributionDomain} (CloudFront)`], ['X-Amz-Cf-Pop', 'LOCAL'], ['X-Amz-Cf-Id', requestId], ['Content-Length', length]);
   // A reason phrase Node cannot write (control characters) is left to Node's default.
   if (answer.statusDescription === '' || !/^[\t\x20-\x7e]*$/.test(answer.statusDescription)) res.writeHead(answer.status, pairs.flat());
   else res.writeHead(answer.status, answer.statusDescription, pairs.flat());

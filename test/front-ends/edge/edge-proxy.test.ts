@@ -33,7 +33,7 @@ async function origin(status = 200, body = 'from origin'): Promise<{ port: numbe
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       seen.push({ url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() });
-      res.writeHead(status, { 'content-type': 'text/plain' });
+      res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
       res.end(body);
     });
   }));
@@ -87,6 +87,14 @@ describe('the local CloudFront', () => {
     const res = await request(`${base}/x`);
     expect([res.statusCode, await res.body.text(), res.headers['x-vres']]).toEqual([200, 'from origin', '1']);
     expect(calls).toEqual(['viewer-request', 'origin-request', 'origin-response', 'viewer-response']);
+  });
+
+  it('answers HEAD with the origin\'s Content-Length and no body', async () => {
+    const o = await origin(200, 'fourteen chars');
+    const { port } = edgePort({ ores: passResponse });
+    const res = await request(`${await cdn(port, o.port, [assoc('origin-response', 'ores')])}/x`, { method: 'HEAD' });
+    expect([res.statusCode, res.headers['content-length'], await res.body.text()]).toEqual([200, '14', '']);
+    expect(o.seen[0]?.headers['content-length']).toBeUndefined();
   });
 
   it('skips viewer-response for an origin error status, but runs origin-response for it', async () => {
