@@ -2,7 +2,8 @@
  * `lamina serve` with a CloudFront distribution and Lambda@Edge (docs/http-front-ends.md): the real
  * executable, Node functions, and an origin server run by the test (its traffic sent there with
  * `--edge-origin`). A viewer-request function adds headers the origin sees (with the body, by
- * IncludeBody), an origin-response function changes the status and headers, an origin-request
+ * IncludeBody), an origin-response function changes the status and headers (cold, then warm), a
+ * custom runtime (shell bootstrap) generates an answer, an origin-request
  * function on a second cache behavior answers without the origin, and a function error and a
  * read-only header edit and a function past its timeout get CloudFront's error pages. Clients: undici and curl.
  */
@@ -16,6 +17,7 @@ import { promisify } from 'node:util';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServe, type ServeProcess } from '../helpers/serve-process.js';
+import { shellBootstrap } from '../helpers/shell-bootstrap.js';
 
 const run = promisify(execFile);
 
@@ -42,6 +44,12 @@ Resources:
   SlowVersion:
     Type: AWS::Lambda::Version
     Properties: {FunctionName: !Ref Slow}
+  Shell:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: provided.al2023, Handler: unused, CodeUri: shell/}
+  ShellVersion:
+    Type: AWS::Lambda::Version
+    Properties: {FunctionName: !Ref Shell}
   Cdn:
     Type: AWS::CloudFront::Distribution
     Properties:
@@ -55,6 +63,10 @@ Resources:
             TargetOriginId: Web
             LambdaFunctionAssociations:
               - {EventType: origin-request, LambdaFunctionARN: !Ref GenVersion}
+          - PathPattern: /shell/*
+            TargetOriginId: Web
+            LambdaFunctionAssociations:
+              - {EventType: origin-request, LambdaFunctionARN: !Ref ShellVersion}
           - PathPattern: /slow
             TargetOriginId: Web
             LambdaFunctionAssociations:
@@ -96,6 +108,9 @@ const SLOW = `export const handler = async (event) => {
 };
 `;
 
+// A custom runtime (a shell bootstrap) generating a response from the event's uri.
+const SHELL_BOOTSTRAP = shellBootstrap(`uri=$(sed -n 's/.*"uri":"\\([^"]*\\)".*/\\1/p' /tmp/event); printf '{"status":"200","body":"shell saw %s"}' "$uri"`);
+
 interface Seen {
   readonly url: string;
   readonly headers: IncomingHttpHeaders;
@@ -126,6 +141,8 @@ beforeAll(async () => {
     chmodSync(join(dir, sub), 0o777);
     writeFileSync(join(dir, sub, 'index.mjs'), code);
   }
+  mkdirSync(join(dir, 'shell'), { mode: 0o755 });
+  writeFileSync(join(dir, 'shell', 'bootstrap'), SHELL_BOOTSTRAP, { mode: 0o755 });
   writeFileSync(join(dir, 'template.yaml'), TEMPLATE);
   const args = ['--template', join(dir, 'template.yaml'), '--port', '0', '--api-port', '0', '--url-port', '0', '--edge-port', '0', '--edge-origin', `Web=http://127.0.0.1:${originPort}`, '--host-node'];
   ({ serve, match: base } = await startServe(args, dir, /Cdn \(CloudFront\): (http:\/\/127\.0\.0\.1:\d+)/));
@@ -143,9 +160,13 @@ describe('a CloudFront distribution with Lambda@Edge', () => {
     expect(serve.output()).toMatch(/\* -> Web \(http:\/\/127\.0\.0\.1:\d+\): viewer-request Viewer \(body\), origin-response Resp:1/);
   });
 
-  it('runs viewer-request (headers and the body, base64) before the origin, and origin-response after it', async () => {
+  it('runs viewer-request (headers and the body, base64) before the origin, and origin-response after it (cold, then warm)', async () => {
+    for (const round of ['cold', 'warm']) await checkPage(round);
+  });
+
+  async function checkPage(round: string): Promise<void> {
     const res = await request(`${base}/page?a=1`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello edge' });
-    expect(res.statusCode).toBe(202);
+    expect(res.statusCode, round).toBe(202);
     expect(await res.body.text()).toBe('origin says hi');
     expect(res.headers['x-origin-response']).toBe('seen-200');
     expect(res.headers['x-origin']).toBe('yes');
@@ -159,6 +180,13 @@ describe('a CloudFront distribution with Lambda@Edge', () => {
     // CloudFront sends the origin's own domain as Host, and says who asked.
     expect(last?.headers.host).toBe('origin.example.com');
     expect(last?.headers['x-forwarded-for']).toBe('127.0.0.1');
+  }
+
+  it('serves a custom runtime (shell bootstrap) generating the answer at origin-request', async () => {
+    const before = seen.length;
+    const { stdout } = await run('curl', ['-sS', `${base}/shell/x`]);
+    expect(stdout).toBe('shell saw /shell/x');
+    expect(seen.length).toBe(before);
   });
 
   it('lets an origin-request function answer without calling the origin (curl)', async () => {
