@@ -148,6 +148,12 @@ export const GATEWAY_ERRORS = {
   LAMINA_ERR_GW_REST_EXPLICIT_DENY: { code: 'LAMINA_ERR_GW_REST_EXPLICIT_DENY', status: 403, message: 'User is not authorized to access this resource with an explicit deny' },
   LAMINA_ERR_GW_REST_IMPLICIT_DENY: { code: 'LAMINA_ERR_GW_REST_IMPLICIT_DENY', status: 403, message: 'User is not authorized to access this resource' },
   LAMINA_ERR_GW_REST_AUTHORIZER_FAILURE: { code: 'LAMINA_ERR_GW_REST_AUTHORIZER_FAILURE', status: 500, message: null },
+  // Lambda@Edge: CloudFront's HTML error page; errorType is the word CloudFront puts in `x-cache`.
+  LAMINA_ERR_GW_EDGE_VALIDATION: { code: 'LAMINA_ERR_GW_EDGE_VALIDATION', status: 502, message: 'The Lambda function result failed validation', form: 'text', errorType: 'LambdaValidationError' },
+  LAMINA_ERR_GW_EDGE_INVALID_JSON: { code: 'LAMINA_ERR_GW_EDGE_INVALID_JSON', status: 502, message: 'The Lambda function returned invalid JSON', form: 'text', errorType: 'LambdaValidationError' },
+  LAMINA_ERR_GW_EDGE_EXECUTION: { code: 'LAMINA_ERR_GW_EDGE_EXECUTION', status: 503, message: "The Lambda function associated with the CloudFront distribution is invalid or doesn't have the required permissions", form: 'text', errorType: 'LambdaExecutionError' },
+  LAMINA_ERR_GW_EDGE_THROTTLED: { code: 'LAMINA_ERR_GW_EDGE_THROTTLED', status: 503, message: 'The Lambda function associated with the CloudFront distribution was throttled', form: 'text', errorType: 'LambdaLimitExceeded' },
+  LAMINA_ERR_GW_EDGE_ORIGIN: { code: 'LAMINA_ERR_GW_EDGE_ORIGIN', status: 502, message: "CloudFront wasn't able to connect to the origin", form: 'text', errorType: 'Error' },
 } as const satisfies Record<string, GatewayErrorSpec>;
 
 export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;

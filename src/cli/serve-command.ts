@@ -15,6 +15,7 @@ import { knownSigningKeys, signatureSettings } from './signature-settings.js';
 import { startApis, type StartedApis } from '../front-ends/serve-apis.js';
 import { startUrls, type StartedUrls } from '../front-ends/function-urls/serve-urls.js';
 import { albsToServe, startAlbs, type StartedAlbs } from '../front-ends/alb/serve-albs.js';
+import { parseEdgeOrigins, startEdges, type StartedEdges } from '../front-ends/edge/serve-edge.js';
 import { resolveFunctionNodes } from '../runtimes/function-nodes.js';
 import { progressLine } from '../runtimes/progress-line.js';
 
@@ -35,6 +36,11 @@ Options:
   --alb <fn>[=<port>]           Also put an ALB listener in front of function <fn> (repeatable; on
                                 <port>, else the next --alb-port)
   --alb-multi-value-headers     --alb target groups with lambda.multi_value_headers.enabled
+  --edge-port <n>               First CloudFront distribution's port (default: 3200; 0 picks free ones):
+                                AWS::CloudFront::Distribution with Lambda@Edge associations, served as
+                                a local proxy in front of its origin
+  --edge-origin <id=url>        Send origin <id>'s traffic to url (http://127.0.0.1:8080) instead of its
+                                DomainName (repeatable)
   --host <addr>                 Address to bind (default: 127.0.0.1; anything else is on purpose)
   --verify-signatures           Refuse Invoke API calls not SigV4-signed with a known key (403, as
                                 Lambda answers). Keys: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and
@@ -78,6 +84,8 @@ export async function serveCommand(args: string[]): Promise<number> {
       'alb-port': { type: 'string', default: '5000' },
       alb: { type: 'string', multiple: true, default: [] },
       'alb-multi-value-headers': { type: 'boolean', default: false },
+      'edge-port': { type: 'string', default: '3200' },
+      'edge-origin': { type: 'string', multiple: true, default: [] },
       host: { type: 'string', default: '127.0.0.1' },
       'verify-signatures': { type: 'boolean', default: false },
       'no-verify-signatures': { type: 'boolean', default: false },
@@ -104,6 +112,8 @@ export async function serveCommand(args: string[]): Promise<number> {
   const port = positiveNumber('--port', values.port, true);
   const apiPort = positiveNumber('--api-port', values['api-port'], true);
   const urlPort = positiveNumber('--url-port', values['url-port'], true);
+  const edgePort = positiveNumber('--edge-port', values['edge-port'], true);
+  const originOverrides = parseEdgeOrigins(values['edge-origin']);
   const signingKeys = signatureSettings(
     { verify: values['verify-signatures'], noVerify: values['no-verify-signatures'], credentialsFile: values['credentials-file'], host: values.host },
     host,
@@ -159,6 +169,16 @@ export async function serveCommand(args: string[]): Promise<number> {
     await platform.stop();
     throw new ConfigError((error as Error).message);
   }
+  let edges: StartedEdges;
+  try {
+    edges = await startEdges(loaded.edges, platform, { host: values.host, basePort: edgePort, originOverrides });
+  } catch (error) {
+    server.close();
+    await apis.close();
+    await urls.close();
+    await platform.stop();
+    throw new ConfigError((error as Error).message);
+  }
   if (signingKeys === undefined) warnIfExposed(values.host);
   else process.stdout.write(`SigV4 signatures are verified against ${signingKeys.length} access key(s)\n`);
   const base = `http://${values.host.includes(':') ? `[${values.host}]` : values.host}:${address.port}`;
@@ -171,6 +191,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (apis.banner.length > 0) process.stdout.write(`HTTP APIs:\n${apis.banner.join('\n')}\n`);
   if (urls.banner.length > 0) process.stdout.write(`Function URLs:\n${urls.banner.join('\n')}\n`);
   if (albs.banner.length > 0) process.stdout.write(`Application Load Balancers:\n${albs.banner.join('\n')}\n`);
+  if (edges.banner.length > 0) process.stdout.write(`CloudFront distributions (Lambda@Edge):\n${edges.banner.join('\n')}\n`);
   const provisioned = functions.reduce((sum, fn) => sum + (fn.provisionedConcurrency ?? 0), 0);
   if (provisioned > 0) {
     void platform.ready().then(() => process.stdout.write(`Lamina: ${provisioned} provisioned environment(s) initialised\n`));
@@ -182,6 +203,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   await apis.close();
   await urls.close();
   await albs.close();
+  await edges.close();
   await platform.stop();
   return 0;
 }

@@ -38,6 +38,7 @@ import {
 import { ApiCollector, type ApiDefinition } from './api-events.js';
 import { FunctionUrlCollector, type FunctionUrlDefinition } from './function-urls.js';
 import { albListeners, type AlbListener } from './alb-targets.js';
+import { edgeDistributions, type EdgeDistribution, type EdgeFunctionFacts } from './edge-distributions.js';
 export { SUPPORTED_RUNTIMES } from './code-location.js';
 
 export interface LoadTemplateOptions {
@@ -59,6 +60,8 @@ export interface LoadedTemplate {
   readonly urls: FunctionUrlDefinition[];
   /** Its Application Load Balancer listeners with Lambda target groups (docs/http-front-ends.md). */
   readonly albs: AlbListener[];
+  /** Its CloudFront distributions with Lambda@Edge associations (docs/http-front-ends.md). */
+  readonly edges: EdgeDistribution[];
   readonly warnings: string[];
 }
 
@@ -128,6 +131,8 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
   const apiDefinitions = apis.apis();
   urls.addUrlResources(resources);
   const albs = albListeners(resources, new Map([...idsByName].map(([name, id]) => [id, name])), { report, resolver, region: options.region, accountId: options.accountId });
+  const facts = new Map<string, EdgeFunctionFacts>(functions.map((fn) => [idsByName.get(fn.name) ?? fn.name, { name: fn.name, memorySize: fn.memorySize, timeout: fn.timeout, publishedAlias: fn.publishedAlias }]));
+  const edges = edgeDistributions(report, resolver, resources, facts);
   if (report.problems.length > 0) {
     const count = report.problems.length === 1 ? '1 problem' : `${report.problems.length} problems`;
     throw new ConfigError(`Template ${path} has ${count}:\n${report.problems.join('\n')}`);
@@ -136,7 +141,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
     const why = report.warnings.length > 0 ? `\n${report.warnings.join('\n')}` : '';
     throw new ConfigError(`Template ${path} defines no function Lamina can run (AWS::Serverless::Function or AWS::Lambda::Function)${why}`);
   }
-  return { functions, apis: apiDefinitions, urls: urls.urls(), albs, warnings: report.warnings };
+  return { functions, apis: apiDefinitions, urls: urls.urls(), albs, edges, warnings: report.warnings };
 }
 
 interface Loader {

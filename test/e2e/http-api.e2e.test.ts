@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shellBootstrap } from '../helpers/shell-bootstrap.js';
 import { startServe, type ServeProcess } from '../helpers/serve-process.js';
 
 const run = promisify(execFile);
@@ -77,16 +78,7 @@ const REST_HANDLER = `export const handler = async (event) => {
 };
 `;
 
-const SHELL_BOOTSTRAP = `#!/bin/sh
-api="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation"
-while true; do
-  headers=$(mktemp)
-  curl -sS -D "$headers" -o /tmp/event "$api/next"
-  id=$(grep -i '^lambda-runtime-aws-request-id:' "$headers" | cut -d' ' -f2 | tr -d '\\r')
-  curl -sS -X POST --data-binary @/tmp/event "$api/$id/response" >/dev/null
-  rm -f "$headers"
-done
-`;
+const SHELL_BOOTSTRAP = shellBootstrap('cat /tmp/event');
 
 let serve: ServeProcess;
 let api = '';
