@@ -12,6 +12,7 @@ import type { ALBEvent } from 'aws-lambda';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServe, type ServeProcess } from '../helpers/serve-process.js';
+import { shellBootstrap } from '../helpers/shell-bootstrap.js';
 
 const run = promisify(execFile);
 
@@ -31,7 +32,13 @@ const group = (name: string, target: string, multi: boolean) => `  ${name}:
 `;
 const TEMPLATE = `Transform: AWS::Serverless-2016-10-31
 Resources:
-${fn('Web')}${fn('Multi')}${fn('Plain')}${group('WebTg', 'Web', false)}${group('MultiTg', 'Multi', true)}  Listener:
+${fn('Web')}${fn('Multi')}${fn('Plain')}  Shell:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: provided.al2023
+      Handler: unused
+      CodeUri: shell/
+${group('WebTg', 'Web', false)}${group('MultiTg', 'Multi', true)}  Listener:
     Type: AWS::ElasticLoadBalancingV2::Listener
     Properties:
       Port: 80
@@ -66,6 +73,7 @@ const HANDLER = `export const handler = async (event) => {
 let serve: ServeProcess;
 let alb = '';
 let plain = '';
+let shell = '';
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lamina-alb-'));
@@ -73,10 +81,15 @@ beforeAll(async () => {
   mkdirSync(join(dir, 'node'), { mode: 0o755 });
   writeFileSync(join(dir, 'node', 'index.mjs'), HANDLER);
   writeFileSync(join(dir, 'template.yaml'), TEMPLATE);
-  const args = ['--template', join(dir, 'template.yaml'), '--port', '0', '--api-port', '0', '--alb-port', '0', '--alb', 'Plain', '--host-node'];
+  // A custom runtime in sh: answers the ALB event's path as a text body.
+  mkdirSync(join(dir, 'shell'), { mode: 0o755 });
+  writeFileSync(join(dir, 'shell', 'bootstrap'), shellBootstrap(`p=$(grep -o '"path":"[^"]*"' /tmp/event | cut -d'"' -f4); printf '{"statusCode":200,"statusDescription":"200 OK","headers":{"content-type":"text/plain","x-runtime":"sh"},"body":"%s"}' "$p"`), { mode: 0o755 });
+  const args = ['--template', join(dir, 'template.yaml'), '--port', '0', '--api-port', '0', '--alb-port', '0', '--alb', 'Plain', '--alb', 'Shell', '--host-node'];
   ({ serve, match: alb } = await startServe(args, dir, /Listener \(ALB listener, port 80\): (http:\/\/127\.0\.0\.1:\d+)/));
   plain = /AlbPlain \(ALB listener, port 80\): (http:\/\/127\.0\.0\.1:\d+)/.exec(serve.output())?.[1] ?? '';
   expect(plain, serve.output()).not.toBe('');
+  shell = /AlbShell \(ALB listener, port 80\): (http:\/\/127\.0\.0\.1:\d+)/.exec(serve.output())?.[1] ?? '';
+  expect(shell, serve.output()).not.toBe('');
 }, 90_000);
 
 afterAll(async () => {
@@ -150,5 +163,17 @@ describe('an Application Load Balancer in front of functions', () => {
     const event = JSON.parse(body) as ALBEvent;
     expect(event.queryStringParameters).toEqual({ x: '%2F' });
     expect(event.requestContext.elb.targetGroupArn).toContain('targetgroup/Plain/');
+  }, 60_000);
+});
+
+describe('an ALB listener in front of a custom runtime', () => {
+  it('hands a plain shell runtime the ALB event and maps its answer (cold, then warm; undici and curl)', async () => {
+    const cold = await request(`${shell}/from/shell?x=1`);
+    expect(cold.statusCode).toBe(200);
+    expect(cold.headers['x-runtime']).toBe('sh');
+    expect(await cold.body.text()).toBe('/from/shell');
+    const warm = (await run('curl', ['-sS', '-i', `${shell}/again`])).stdout;
+    expect(warm).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(warm.endsWith('/again')).toBe(true);
   }, 60_000);
 });

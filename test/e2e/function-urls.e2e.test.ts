@@ -14,6 +14,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServe, type ServeProcess } from '../helpers/serve-process.js';
 import { Sha256 } from '../helpers/sha256.js';
+import { shellBootstrap } from '../helpers/shell-bootstrap.js';
 
 const run = promisify(execFile);
 const KEY = { accessKeyId: 'AKIDURLTEST', secretAccessKey: 'url-secret' };
@@ -45,6 +46,14 @@ Resources:
     Properties:
       TargetFunctionArn: !GetAtt Secure.Arn
       AuthType: AWS_IAM
+  Shell:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: provided.al2023
+      Handler: unused
+      CodeUri: shell/
+      FunctionUrlConfig:
+        AuthType: NONE
   Streamer:
     Type: AWS::Serverless::Function
     Properties:
@@ -91,11 +100,14 @@ beforeAll(async () => {
     chmodSync(join(dir, sub), 0o777);
     writeFileSync(join(dir, sub, 'index.mjs'), code);
   }
+  // A custom runtime in sh: answers the URL event's rawPath as a bare value (the 2.0 inference).
+  mkdirSync(join(dir, 'shell'), { mode: 0o755 });
+  writeFileSync(join(dir, 'shell', 'bootstrap'), shellBootstrap(`grep -o '"rawPath":"[^"]*"' /tmp/event | cut -d'"' -f4 | sed 's/.*/"&"/'`), { mode: 0o755 });
   writeFileSync(join(dir, 'template.yaml'), TEMPLATE);
   writeFileSync(join(dir, 'credentials'), `[default]\naws_access_key_id = ${KEY.accessKeyId}\naws_secret_access_key = ${KEY.secretAccessKey}\n`);
   const args = ['--template', join(dir, 'template.yaml'), '--port', '0', '--api-port', '0', '--url-port', '0', '--credentials-file', join(dir, 'credentials'), '--host-node'];
   ({ serve } = await startServe(args, dir, /StreamerUrl -> Streamer \(NONE, RESPONSE_STREAM\): (http:\/\/127\.0\.0\.1:\d+\/)/));
-  for (const id of ['HelloUrl', 'SecureUrl', 'StreamerUrl']) {
+  for (const id of ['HelloUrl', 'SecureUrl', 'StreamerUrl', 'ShellUrl']) {
     urls[id] = new RegExp(`${id} -> \\S+ \\([^)]*\\): (http://127\\.0\\.0\\.1:\\d+)/`).exec(serve.output())?.[1] ?? '';
     expect(urls[id], serve.output()).not.toBe('');
   }
@@ -198,4 +210,14 @@ describe('a RESPONSE_STREAM function URL', () => {
     for (let next = await reader.next(); next.done !== true; next = await reader.next()) seen += Buffer.from(next.value as Uint8Array).toString();
     expect(seen).toBe('first chunk\nsecond chunk\n');
   }, 30_000);
+});
+
+describe('a function URL in front of a custom runtime', () => {
+  it('hands a plain shell runtime the URL event; its bare answer is inferred as 200 JSON (cold, then warm)', async () => {
+    const cold = await request(`${urls.ShellUrl}/from/shell`);
+    expect(cold.statusCode).toBe(200);
+    expect(cold.headers['content-type']).toBe('application/json');
+    expect(await cold.body.text()).toBe('/from/shell');
+    expect((await run('curl', ['-sS', '-w', '\\n%{http_code}', `${urls.ShellUrl}/again`])).stdout).toBe('/again\n200');
+  }, 60_000);
 });

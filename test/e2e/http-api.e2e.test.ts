@@ -62,6 +62,9 @@ Resources:
         Proxy:
           Type: HttpApi
           Properties: {Path: "/echo/{proxy+}", Method: ANY}
+        RestProxy:
+          Type: Api
+          Properties: {Path: "/shell/{proxy+}", Method: ANY}
 `;
 
 const HANDLER = `export const handler = async (event) => {
@@ -78,7 +81,11 @@ const REST_HANDLER = `export const handler = async (event) => {
 };
 `;
 
-const SHELL_BOOTSTRAP = shellBootstrap('cat /tmp/event');
+// Echoes an HTTP API event back as a bare value; a REST event (which has `httpMethod`) gets a 1.0
+// response whose body is the event's `resource` and `path`.
+const SHELL_BOOTSTRAP = shellBootstrap(
+  `if grep -q '"httpMethod"' /tmp/event; then r=$(grep -o '"resource":"[^"]*"' /tmp/event | cut -d'"' -f4); p=$(grep -o '"path":"[^"]*"' /tmp/event | head -1 | cut -d'"' -f4); printf '{"statusCode":200,"multiValueHeaders":{"x-runtime":["sh"]},"body":"%s %s"}' "$r" "$p"; else cat /tmp/event; fi`,
+);
 
 let serve: ServeProcess;
 let api = '';
@@ -176,5 +183,14 @@ describe('a REST API in front of functions', () => {
     expect(await curl(`${restApi}/nowhere`)).toBe('{"message":"Missing Authentication Token"}\n403');
     expect(await curl(`${restApi}/items/1`, '-X', 'POST')).toBe('{"message":"Missing Authentication Token"}\n403');
     expect(await curl(`${restApi}/bad`)).toBe('{"message":"Internal server error"}\n502');
+  }, 60_000);
+
+  it('hands a plain shell runtime the 1.0 event through the REST API (cold, then warm; undici and curl)', async () => {
+    const cold = await request(`${restApi}/shell/a/b`);
+    expect(cold.statusCode).toBe(200);
+    expect(cold.headers['x-runtime']).toBe('sh');
+    expect(await cold.body.text()).toBe('/shell/{proxy+} /shell/a/b');
+    const curl = async (...args: string[]) => (await run('curl', ['-sS', '-w', '\\n%{http_code}', ...args])).stdout;
+    expect(await curl(`${restApi}/shell/c`)).toBe('/shell/{proxy+} /shell/c\n200');
   }, 60_000);
 });
