@@ -122,6 +122,8 @@ export function createApiServer(options: ApiServerOptions): Server {
   const kind = options.api.kind;
   const answers = ANSWERS[kind];
   const guards = createGatewayGuards(options.api, options.port, context);
+  // An integration answers within 30 s: a connection idle for far longer is a client that stopped reading.
+  const timeouts = { idleTimeoutMs: 120_000, ...options.timeouts };
   return frontEndServer((req, res) => {
     const receivedAt = Date.now();
     // REST APIs' request ids are UUIDs; HTTP APIs' are short base64 ids.
@@ -149,7 +151,7 @@ export function createApiServer(options: ApiServerOptions): Server {
         if (!res.headersSent) send(res, gatewayAnswer(answers.internal), requestId, kind);
         else res.destroy();
       });
-  }, options.timeouts);
+  }, timeouts);
 }
 
 /** The routes of an API as the banner prints them: `GET /users/{id} -> Fn`, `... -> Fn (authorizer Tok)`. */

@@ -25,6 +25,12 @@ export interface ListenerTimeouts {
   readonly headersTimeoutMs?: number;
   /** Time to receive a whole request, body included. Default 300 s (Node's). */
   readonly requestTimeoutMs?: number;
+  /**
+   * A connection with no progress either way for this long is cut: a client that never reads
+   * its answer does not hold it forever. 0 (the default): never, for listeners whose function
+   * may think for its whole timeout before answering (function URLs).
+   */
+  readonly idleTimeoutMs?: number;
 }
 
 /**
@@ -77,6 +83,7 @@ export function frontEndServer(handler: RequestListener, timeouts: ListenerTimeo
       handler(req, res);
     },
   );
+  server.timeout = timeouts.idleTimeoutMs ?? 0;
   answerInOrder(server);
   return server;
 }
