@@ -17,7 +17,7 @@ import { isBinaryFor, proxyEventV1 } from './rest-api/event-v1.js';
 import { proxyResponseV1 } from './rest-api/response-v1.js';
 import { createGatewayGuards, withAuthorizer, type GatewayAnswer } from './gateway-guards.js';
 import { BodyAbortedError, collectBody } from '../invoke/read-body.js';
-import { answerHeadersFit, frontEndServer, headBytes, MAX_DRAIN_BYTES, MAX_HEAD_BYTES, type ListenerTimeouts } from './listener-limits.js';
+import { answerHeadersFit, frontEndServer, headBytes, lengthHeader, MAX_DRAIN_BYTES, MAX_HEAD_BYTES, type ListenerTimeouts } from './listener-limits.js';
 
 /** API Gateway's payload limit for a request. */
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -104,10 +104,10 @@ function send(res: ServerResponse, answer: GatewayResponse, requestId: string, k
   }
   if (!hasType && answer.body.length > 0) headers.push(['content-type', 'application/json']);
   // HTTP APIs name their request id `apigw-requestid`, REST APIs `x-amzn-RequestId`.
-  headers.push([kind === 'http' ? 'apigw-requestid' : 'x-amzn-RequestId', requestId], ['content-length', String(answer.body.length)]);
+  headers.push([kind === 'http' ? 'apigw-requestid' : 'x-amzn-RequestId', requestId]);
   // The rest of a refused request is not read: the connection ends with this answer.
   if (close) headers.push(['connection', 'close']);
-  res.writeHead(answer.status, headers.flat());
+  res.writeHead(answer.status, [...headers.flat(), ...lengthHeader(answer)]);
   res.end(answer.body);
 }
 

@@ -65,6 +65,16 @@ export function answerHeadersFit(headers: ReadonlyArray<readonly [string, string
 }
 
 /**
+ * The `content-length` to send with an answer: none for a 204 or 304, which carry no body
+ * whatever the function gave (RFC 9110 forbids the length with a 204).
+ *
+ * @example lengthHeader({ status: 204, body: Buffer.from('x') }) // []
+ */
+export function lengthHeader(answer: { readonly status: number; readonly body: Buffer }): string[] {
+  return answer.status === 204 || answer.status === 304 ? [] : ['content-length', String(answer.body.length)];
+}
+
+/**
  * An HTTP server with the front ends' bounds; `handler` serves each request as usual.
  *
  * @example

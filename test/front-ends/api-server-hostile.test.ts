@@ -159,6 +159,18 @@ describe('a listener against hostile clients', () => {
     expect(seen).toHaveLength(1);
   });
 
+  it('sends no body (and no length) with a 204 or 304 whose function gave one, so the next pipelined answer stays whole', async () => {
+    const answers = { none: JSON.stringify({ statusCode: 204, body: 'abc' }), same: JSON.stringify({ statusCode: 304, body: 'abcdef' }) };
+    const { port } = await serve('http', answers);
+    const conn = await rawConnection(port);
+    conn.socket.write('GET /x/none HTTP/1.1\r\nHost: h\r\n\r\nGET /x/same HTTP/1.1\r\nHost: h\r\n\r\nPOST /ok HTTP/1.1\r\nHost: h\r\nContent-Type: text/plain\r\nContent-Length: 1\r\n\r\n3');
+    const parsed = await conn.until((p) => p.responses.length >= 3);
+    expect(parsed.responses.map((r) => [r.status, r.body.toString()])).toEqual([[204, ''], [304, ''], [200, 'ok 3']]);
+    expect(parsed.responses[0]?.headers.get('content-length')).toBeUndefined();
+    expect(parsed.responses[0]?.headers.get('transfer-encoding')).toBeUndefined();
+    conn.socket.destroy();
+  });
+
   it('cuts a client that pipelines requests for large answers and never reads them, once idle', async () => {
     const { port, base } = await serve('http', { big: JSON.stringify({ statusCode: 200, body: 'a'.repeat(4 * 1024 * 1024) }) }, { idleTimeoutMs: 300 });
     const conn = await rawConnection(port);

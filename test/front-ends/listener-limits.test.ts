@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { answerHeadersFit, headBytes, MAX_ANSWER_HEAD_BYTES } from '../../src/front-ends/listener-limits.js';
+import { answerHeadersFit, headBytes, lengthHeader, MAX_ANSWER_HEAD_BYTES } from '../../src/front-ends/listener-limits.js';
 
 describe('answerHeadersFit', () => {
   it('takes ordinary headers, repeated names included', () => {
@@ -31,5 +31,12 @@ describe('headBytes', () => {
     const req = { method: 'GET', url: '/a?b=1', rawHeaders: ['Host', 'h', 'X-Long-Name', 'é'] } as unknown as IncomingMessage;
     // 'GET /a?b=1 HTTP/1.1' is 19 bytes; 'h' 1, 'é' 2 in UTF-8.
     expect(headBytes(req)).toBe(19 + 1 + 2);
+  });
+});
+
+describe('lengthHeader', () => {
+  it('gives the length, except for a 204 or 304, which carry no body', () => {
+    const body = Buffer.from('abc');
+    expect([200, 204, 304, 404].map((status) => lengthHeader({ status, body }))).toEqual([['content-length', '3'], [], [], ['content-length', '3']]);
   });
 });
