@@ -193,6 +193,21 @@ describe('malformed HTTP on raw sockets', () => {
   });
 });
 
+describe('odd request forms', () => {
+  it('answers an absolute-form target, OPTIONS *, CONNECT and an Upgrade without failing', async () => {
+    for (const url of Object.values(base)) {
+      for (const head of ['GET http://evil.example/x HTTP/1.1\r\nHost: h\r\n\r\n', 'OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n', 'GET /ok/x HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n']) {
+        const answer = await rawAnswer(url, head);
+        expect(answer.status ?? 0, `${url} ${head.split('\r\n')[0] ?? ''}`).toBeLessThan(500);
+      }
+      const conn = await rawConnection(portOf(url));
+      conn.socket.write('CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n\r\n');
+      await conn.ended;
+      expect(conn.parsed().responses.every((r) => r.status !== 200)).toBe(true);
+    }
+  });
+});
+
 describe('bodies and paths', () => {
   it('passes invalid UTF-8 on a text content type, gzip bodies as base64, unknown types as base64', async () => {
     const bad = Buffer.from([0x68, 0xff, 0xfe, 0x69]);
