@@ -256,6 +256,7 @@ export function validatedErrorType(reported: string | undefined): string {
 export const HTTP_ERRORS = {
   LAMINA_ERR_HTTP_BAD_REQUEST: { code: 'LAMINA_ERR_HTTP_BAD_REQUEST', status: 400, reason: 'Bad Request' },
   LAMINA_ERR_HTTP_HEADERS_TOO_LARGE: { code: 'LAMINA_ERR_HTTP_HEADERS_TOO_LARGE', status: 431, reason: 'Request Header Fields Too Large' },
+  LAMINA_ERR_HTTP_REQUEST_TIMEOUT: { code: 'LAMINA_ERR_HTTP_REQUEST_TIMEOUT', status: 408, reason: 'Request Timeout' },
 } as const satisfies Record<string, { readonly code: string; readonly status: number; readonly reason: string }>;
 
 /** What `answerClientError` needs of a socket (a `net.Socket` or `stream.Duplex`). */
@@ -266,7 +267,8 @@ interface ClientSocket {
 }
 
 /**
- * The answer to bytes that are not HTTP: 431 for headers over Node's limit, else 400, with no
+ * The answer to bytes that are not HTTP: 431 for headers over Node's limit, 408 for a head or
+ * request not received within the listener's timeout (a slow client), else 400, with no
  * body, then the connection is closed. Written at once; a listener calls it through
  * `refuseInOrder` (src/http-in-order.ts), once the answers owed before it are written.
  *
@@ -278,7 +280,8 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: ClientSo
     socket.destroy();
     return;
   }
-  const spec = error.code === 'HPE_HEADER_OVERFLOW' ? HTTP_ERRORS.LAMINA_ERR_HTTP_HEADERS_TOO_LARGE : HTTP_ERRORS.LAMINA_ERR_HTTP_BAD_REQUEST;
+  const spec =
+    error.code === 'HPE_HEADER_OVERFLOW' ? HTTP_ERRORS.LAMINA_ERR_HTTP_HEADERS_TOO_LARGE : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? HTTP_ERRORS.LAMINA_ERR_HTTP_REQUEST_TIMEOUT : HTTP_ERRORS.LAMINA_ERR_HTTP_BAD_REQUEST;
   socket.end(`HTTP/1.1 ${spec.status} ${spec.reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
 

@@ -159,10 +159,12 @@ describe('wire helpers of the catalogue', () => {
     const socket = (writable: boolean) => ({ writable, end: (data: string) => written.push(data), destroy: () => (destroyed += 1) });
     answerClientError(Object.assign(new Error('x'), { code: 'HPE_HEADER_OVERFLOW' }), socket(true));
     answerClientError(Object.assign(new Error('x'), { code: 'HPE_INVALID_METHOD' }), socket(true));
+    answerClientError(Object.assign(new Error('x'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), socket(true));
     answerClientError(new Error('x'), socket(false));
     expect(written).toEqual([
       'HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
       'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+      'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
     ]);
     expect(destroyed).toBe(1);
   });

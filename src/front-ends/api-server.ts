@@ -5,7 +5,7 @@
  * Gateway maps it. API Gateway's own answers come from the `GATEWAY_ERRORS` catalogue.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { ApiDefinition, ApiKind, ApiRoute } from '../config/api-events.js';
 import { GATEWAY_ERRORS, ServiceError, type GatewayErrorCode } from '../errors.js';
 import type { InvocationResult, InvokePort } from '../platform/invoke-types.js';
@@ -16,6 +16,8 @@ import { gatewayError, httpApiResponseV2, type GatewayResponse } from './http-ap
 import { isBinaryFor, proxyEventV1 } from './rest-api/event-v1.js';
 import { proxyResponseV1 } from './rest-api/response-v1.js';
 import { createGatewayGuards, withAuthorizer, type GatewayAnswer } from './gateway-guards.js';
+import { BodyAbortedError, collectBody } from '../invoke/read-body.js';
+import { answerHeadersFit, frontEndServer, headBytes, lengthHeader, MAX_DRAIN_BYTES, MAX_HEAD_BYTES, type ListenerTimeouts } from './listener-limits.js';
 
 /** API Gateway's payload limit for a request. */
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -25,6 +27,8 @@ export interface ApiServerOptions {
   readonly port: InvokePort;
   readonly accountId: string;
   readonly region: string;
+  /** The listener's head and request timeouts (tests shorten them). */
+  readonly timeouts?: ListenerTimeouts;
 }
 
 function gatewayAnswer(code: GatewayErrorCode): GatewayResponse {
@@ -77,7 +81,9 @@ async function invokeRoute(port: InvokePort, route: ApiRoute, kind: ApiKind, for
     try {
       const outcome = await port.invoke({ functionName: route.functionName, qualifier: undefined, invocationType: 'RequestResponse', payload, clientContext: undefined, tailLogs: false, traceId: undefined, tenantId: undefined, streaming: false });
       const bytes = await resultBytes(outcome.result);
-      return (bytes === undefined ? undefined : format.response(bytes)) ?? gatewayAnswer(answers.internal);
+      const mapped = bytes === undefined ? undefined : format.response(bytes);
+      // Headers Node cannot write (CR/LF: a split answer) or clients cannot read are a bad answer.
+      return mapped !== undefined && answerHeadersFit(mapped.headers) ? mapped : gatewayAnswer(answers.internal);
     } catch (error) {
       return gatewayAnswer(error instanceof ServiceError && error.spec.status === 429 ? answers.throttled : answers.internal);
     }
@@ -89,7 +95,7 @@ async function invokeRoute(port: InvokePort, route: ApiRoute, kind: ApiKind, for
   }
 }
 
-function send(res: ServerResponse, answer: GatewayResponse, requestId: string, kind: ApiKind): void {
+function send(res: ServerResponse, answer: GatewayResponse, requestId: string, kind: ApiKind, close = false): void {
   const headers: Array<[string, string]> = [];
   let hasType = false;
   for (const [name, value] of answer.headers) {
@@ -99,26 +105,11 @@ function send(res: ServerResponse, answer: GatewayResponse, requestId: string, k
   }
   if (!hasType && answer.body.length > 0) headers.push(['content-type', 'application/json']);
   // HTTP APIs name their request id `apigw-requestid`, REST APIs `x-amzn-RequestId`.
-  headers.push([kind === 'http' ? 'apigw-requestid' : 'x-amzn-RequestId', requestId], ['content-length', String(answer.body.length)]);
-  res.writeHead(answer.status, headers.flat());
+  headers.push([kind === 'http' ? 'apigw-requestid' : 'x-amzn-RequestId', requestId]);
+  // The rest of a refused request is not read: the connection ends with this answer.
+  if (close) headers.push(['connection', 'close']);
+  res.writeHead(answer.status, [...headers.flat(), ...lengthHeader(answer)]);
   res.end(answer.body);
-}
-
-/** Read the body up to `limit` bytes; undefined when it is larger (the rest is drained). */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = declared > limit;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) over = true;
-      if (!over) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 /**
@@ -132,14 +123,18 @@ export function createApiServer(options: ApiServerOptions): Server {
   const kind = options.api.kind;
   const answers = ANSWERS[kind];
   const guards = createGatewayGuards(options.api, options.port, context);
-  return createServer((req, res) => {
+  // An integration answers within 30 s: a connection idle for far longer is a client that stopped reading.
+  const timeouts = { idleTimeoutMs: 120_000, ...options.timeouts };
+  return frontEndServer((req, res) => {
     const receivedAt = Date.now();
     // REST APIs' request ids are UUIDs; HTTP APIs' are short base64 ids.
     const requestId = kind === 'rest' ? randomUUID() : gatewayRequestId();
-    readBody(req, MAX_REQUEST_BYTES)
-      .then(async (body) => {
-        if (body === undefined) return send(res, gatewayAnswer(answers.tooLarge), requestId, kind);
-        const request = frontRequest(req, body, receivedAt);
+    if (headBytes(req) > MAX_HEAD_BYTES) return send(res, gatewayAnswer(answers.tooLarge), requestId, kind, true);
+    // An oversized body is refused at the limit, not buffered; the rest is drained, then cut.
+    collectBody(req, MAX_REQUEST_BYTES, MAX_DRAIN_BYTES)
+      .then(async (outcome) => {
+        if (!outcome.ok) return send(res, gatewayAnswer(answers.tooLarge), requestId, kind, outcome.close);
+        const request = frontRequest(req, outcome.body, receivedAt);
         const reply = (answer: GatewayAnswer): void => send(res, guards.finish(request, typeof answer === 'string' ? gatewayAnswer(answer) : answer), requestId, kind);
         const preflight = await guards.preflight(request, requestId);
         if (preflight !== undefined) return reply(preflight);
@@ -151,11 +146,13 @@ export function createApiServer(options: ApiServerOptions): Server {
         const payload = Buffer.from(JSON.stringify(withAuthorizer(format.event(request, match, context, requestId), allowed.authorizer)));
         reply(await invokeRoute(options.port, match.route, kind, format, payload));
       })
-      .catch(() => {
+      .catch((error: unknown) => {
+        // A client that left mid-body is owed nothing.
+        if (error instanceof BodyAbortedError) return;
         if (!res.headersSent) send(res, gatewayAnswer(answers.internal), requestId, kind);
         else res.destroy();
       });
-  });
+  }, timeouts);
 }
 
 /** The routes of an API as the banner prints them: `GET /users/{id} -> Fn`, `... -> Fn (authorizer Tok)`. */

@@ -26,7 +26,7 @@ export interface FrontRequest {
  * @example frontRequest(req, body) // { method: 'GET', rawPath: '/users/42', rawQueryString: 'a=1', ... }
  */
 export function frontRequest(req: IncomingMessage, body: Buffer, receivedAt = Date.now()): FrontRequest {
-  const url = req.url ?? '/';
+  const url = originForm(req.url ?? '/');
   const at = url.indexOf('?');
   const headers: Array<readonly [string, string]> = [];
   const rawNames = new Map<string, string>();
@@ -48,6 +48,19 @@ export function frontRequest(req: IncomingMessage, body: Buffer, receivedAt = Da
     protocol: `HTTP/${req.httpVersion}`,
     receivedAt,
   };
+}
+
+/**
+ * The target as a path: a client may send the absolute form (`GET http://host/x`, RFC 9112), which
+ * a server must accept; its path is what is routed and what the function sees, never the host.
+ *
+ * @example originForm('http://evil.example/x?a=1') // '/x?a=1'
+ */
+export function originForm(target: string): string {
+  const absolute = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i.exec(target);
+  if (absolute === null) return target;
+  const rest = target.slice(absolute[0].length);
+  return rest.startsWith('/') ? rest : `/${rest}`;
 }
 
 /** The values of one header (name lower case), in order. */

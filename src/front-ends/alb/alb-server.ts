@@ -7,7 +7,9 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AlbListener, AlbTargetGroup } from '../../config/alb-targets.js';
 import type { InvokePort } from '../../platform/invoke-types.js';
-import { readBody, resultBytes } from '../api-server.js';
+import { resultBytes } from '../api-server.js';
+import { BodyAbortedError, collectBody } from '../../invoke/read-body.js';
+import { MAX_DRAIN_BYTES } from '../listener-limits.js';
 import { frontRequest, type FrontRequest } from '../http-request.js';
 import { albEvent } from './alb-event.js';
 import { albError, albResponse, type AlbResponse } from './alb-response.js';
@@ -60,10 +62,11 @@ export function createAlbServer(options: AlbServerOptions): Server {
       req.resume();
       return send(res, albError('LAMINA_ERR_ALB_BAD_REQUEST'));
     }
-    readBody(req, MAX_ALB_REQUEST_BYTES)
-      .then(async (body) => {
-        if (body === undefined) return send(res, albError('LAMINA_ERR_ALB_TOO_LARGE'));
-        const request = frontRequest(req, body, receivedAt);
+    // Refused as soon as the limit is passed, the rest read and dropped up to a bound (listener-limits.ts).
+    collectBody(req, MAX_ALB_REQUEST_BYTES, MAX_DRAIN_BYTES)
+      .then(async (outcome) => {
+        if (!outcome.ok) return send(res, albError('LAMINA_ERR_ALB_TOO_LARGE'));
+        const request = frontRequest(req, outcome.body, receivedAt);
         const action = rules.actionFor(request);
         if (action.kind === 'fixed-response') {
           const headers: Array<readonly [string, string]> = action.contentType === undefined ? [] : [['content-type', action.contentType]];
@@ -71,7 +74,9 @@ export function createAlbServer(options: AlbServerOptions): Server {
         }
         send(res, await forward(options.port, action.targetGroup, request, listenerPort));
       })
-      .catch(() => {
+      .catch((error: unknown) => {
+        // A client that left mid-body: nothing to answer, nothing invoked.
+        if (error instanceof BodyAbortedError) return;
         if (!res.headersSent) send(res, albError('LAMINA_ERR_ALB_BAD_GATEWAY'));
         else res.destroy();
       });

@@ -23,7 +23,7 @@ export interface StreamHead {
 
 /**
  * The status and headers a prelude's JSON gives, or undefined when it is not a valid prelude
- * (not a JSON object; `statusCode` not an integer 100-599; headers or cookies not strings).
+ * (not a JSON object; `statusCode` not an integer 200-599; headers or cookies not strings).
  *
  * @example parsePrelude(Buffer.from('{"statusCode":201,"headers":{"X-A":"1"},"cookies":["c=1"]}'))
  * // { status: 201, headers: [['x-a', '1'], ['set-cookie', 'c=1']] }
@@ -37,7 +37,8 @@ export function parsePrelude(json: Buffer): StreamHead | undefined {
   }
   if (!isRecord(value)) return undefined;
   const status = value.statusCode ?? 200;
-  if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) return undefined;
+  // A 1xx is interim in HTTP: sent as the final answer, the client would wait for another one.
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) return undefined;
   const headers = headersAndCookies(value);
   if (headers === undefined) return undefined;
   return { status, headers };

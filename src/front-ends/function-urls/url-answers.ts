@@ -6,6 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import { GATEWAY_ERRORS, type GatewayErrorCode, type GatewayErrorSpec } from '../../errors.js';
 import type { GatewayResponse } from '../http-api/response-v2.js';
+import { lengthHeader } from '../listener-limits.js';
 
 /** Headers Node sets from what it writes; a function's values for them are dropped. */
 const HOP_HEADERS: ReadonlySet<string> = new Set(['content-length', 'transfer-encoding', 'connection']);
@@ -40,6 +41,6 @@ export function answerHeaders(headers: ReadonlyArray<readonly [string, string]>,
 
 /** Write a whole answer. */
 export function sendAnswer(res: ServerResponse, answer: GatewayResponse, requestId: string): void {
-  res.writeHead(answer.status, [...answerHeaders(answer.headers, answer.body.length > 0, requestId), 'content-length', String(answer.body.length)]);
+  res.writeHead(answer.status, [...answerHeaders(answer.headers, answer.body.length > 0, requestId), ...lengthHeader(answer)]);
   res.end(answer.body);
 }

@@ -7,10 +7,12 @@
  * body chunk by chunk as the function writes it, after the prelude's status and headers.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { FunctionUrlDefinition } from '../../config/function-urls.js';
 import { ServiceError, type GatewayErrorCode } from '../../errors.js';
 import type { SignatureVerifier, PendingSignature } from '../../invoke/sigv4-verifier.js';
+import { BodyAbortedError, collectBody } from '../../invoke/read-body.js';
+import { answerHeadersFit, frontEndServer, MAX_DRAIN_BYTES, type ListenerTimeouts } from '../listener-limits.js';
 import type { InvokeOutcome, InvokePort, StreamedBody } from '../../platform/invoke-types.js';
 import { frontRequest, type FrontRequest } from '../http-request.js';
 import { httpApiResponseV2 } from '../http-api/response-v2.js';
@@ -29,24 +31,8 @@ export interface UrlServerOptions {
   readonly region: string;
   /** Checks `AWS_IAM` requests; undefined: no key is known, and every such request is refused. */
   readonly verifier: SignatureVerifier | undefined;
-}
-
-/** Read the body up to `limit` bytes, each chunk hashed for the signature; undefined when larger. */
-function readBody(req: IncomingMessage, limit: number, pending: PendingSignature | undefined): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = Number(req.headers['content-length'] ?? 0) > limit;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) over = true;
-      if (over) return;
-      pending?.hash?.update(chunk);
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+  /** The listener's head and request timeouts (tests shorten them). */
+  readonly timeouts?: ListenerTimeouts;
 }
 
 /** Write a chunk, waiting for a slow client to drain (or to go away) before the next. */
@@ -67,7 +53,7 @@ function writeChunk(res: ServerResponse, chunk: Buffer): Promise<void> {
 async function relayStream(res: ServerResponse, stream: StreamedBody, request: FrontRequest, url: FunctionUrlDefinition, requestId: string): Promise<void> {
   const chunks = stream.body[Symbol.asyncIterator]();
   const read = await readStreamHead(chunks, stream.contentType);
-  if (read === undefined) {
+  if (read === undefined || !answerHeadersFit(read.head.headers)) {
     stream.body.destroy();
     return sendAnswer(res, urlError('LAMINA_ERR_GW_URL_INTERNAL'), requestId);
   }
@@ -109,7 +95,7 @@ async function answerOutcome(res: ServerResponse, outcome: InvokeOutcome, reques
     payload = (await result.stream.completion) === undefined ? Buffer.concat(parts) : undefined;
   }
   const mapped = payload === undefined ? undefined : httpApiResponseV2(payload);
-  if (mapped === undefined) return sendAnswer(res, urlError('LAMINA_ERR_GW_URL_INTERNAL'), requestId);
+  if (mapped === undefined || !answerHeadersFit(mapped.headers)) return sendAnswer(res, urlError('LAMINA_ERR_GW_URL_INTERNAL'), requestId);
   sendAnswer(res, { ...mapped, headers: withCorsHeaders(url.cors, request, mapped.headers) }, requestId);
 }
 
@@ -146,8 +132,13 @@ export function createUrlServer(options: UrlServerOptions): Server {
       req.resume();
       return sendAnswer(res, urlError('LAMINA_ERR_GW_URL_FORBIDDEN'), requestId);
     }
-    const body = await readBody(req, MAX_URL_REQUEST_BYTES, signature);
-    if (body === undefined) return sendAnswer(res, urlError('LAMINA_ERR_GW_URL_TOO_LARGE'), requestId);
+    // An oversized body is refused at the limit, not buffered; the rest is drained, then cut.
+    const read = await collectBody(req, MAX_URL_REQUEST_BYTES, MAX_DRAIN_BYTES, { hash: signature?.hash });
+    if (!read.ok) {
+      if (read.close) res.setHeader('connection', 'close');
+      return sendAnswer(res, urlError('LAMINA_ERR_GW_URL_TOO_LARGE'), requestId);
+    }
+    const body = read.body;
     let caller: IamCaller | undefined;
     if (signature !== undefined) {
       try {
@@ -169,11 +160,13 @@ export function createUrlServer(options: UrlServerOptions): Server {
     }
     await answerOutcome(res, outcome, request, url, requestId);
   };
-  return createServer((req, res) => {
+  return frontEndServer((req, res) => {
     const requestId = randomUUID();
-    handle(req, res, requestId).catch(() => {
+    handle(req, res, requestId).catch((error: unknown) => {
+      // A client that left mid-body is owed nothing.
+      if (error instanceof BodyAbortedError) return;
       if (!res.headersSent) sendAnswer(res, urlError('LAMINA_ERR_GW_URL_INTERNAL'), requestId);
       else res.destroy();
     });
-  });
+  }, options.timeouts);
 }

@@ -51,7 +51,8 @@ export function httpApiResponseV2(payload: Buffer): GatewayResponse | undefined 
     return { status: 200, headers: [['content-type', 'application/json']], body };
   }
   const status = value.statusCode;
-  if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) return undefined;
+  // A 1xx is interim in HTTP: sent as the final answer, the client would wait for another one.
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) return undefined;
   const headers = headersAndCookies(value);
   if (headers === undefined) return undefined;
   const rawBody = value.body;

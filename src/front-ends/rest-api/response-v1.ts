@@ -28,7 +28,8 @@ export function proxyResponseV1(payload: Buffer, options: ResponseV1Options): Ga
   }
   if (!isRecord(value)) return undefined;
   const status = value.statusCode;
-  if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) return undefined;
+  // A 1xx is interim in HTTP: sent as the final answer, the client would wait for another one.
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) return undefined;
   const headers: Array<readonly [string, string]> = [];
   const single = value.headers ?? {};
   const multi = value.multiValueHeaders ?? {};

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { request } from 'undici';
+import { rawConnection } from '../../helpers/raw-connection.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FunctionUrlDefinition } from '../../../src/config/function-urls.js';
 import { ServiceError } from '../../../src/errors.js';
@@ -111,5 +112,43 @@ describe('a function URL listener', () => {
     for (let i = 0; i < 200; i++) if (!body.write(Buffer.alloc(64 * 1024))) await once(body, 'drain');
     body.end();
     await once(body, 'end');
+  });
+});
+
+describe('a function URL listener against hostile functions and clients', () => {
+  const prelude = (head: unknown): Buffer => Buffer.concat([Buffer.from(JSON.stringify(head)), Buffer.alloc(8), Buffer.from('body')]);
+
+  it.each([
+    ['a CR/LF header value', { statusCode: 200, headers: { 'x-a': 'ok\r\nx-evil: 1' }, body: 'x' }],
+    ['a header name that is not a token', { statusCode: 200, headers: { 'x a': '1' }, body: 'x' }],
+    ['a 1xx status', { statusCode: 101, headers: { upgrade: 'websocket' }, body: 'x' }],
+  ])('answers %s with the 502, buffered or streamed, and keeps serving', async (_, answer) => {
+    for (const invokeMode of ['BUFFERED', 'RESPONSE_STREAM'] as const) {
+      const { port } = portAnswering((req) => {
+        if (JSON.parse(req.payload.toString()).rawPath === '/ok') return { kind: 'response', payload: Buffer.from('"fine"'), contentType: 'application/json' };
+        if (invokeMode === 'BUFFERED') return { kind: 'response', payload: Buffer.from(JSON.stringify(answer)), contentType: 'application/json' };
+        const { statusCode, headers } = answer;
+        return streamed(HTTP_INTEGRATION_CONTENT_TYPE, [prelude({ statusCode, headers })]);
+      });
+      const base = await serve(port, { invokeMode });
+      const res = await request(`${base}/hostile`);
+      expect([invokeMode, res.statusCode, await res.body.text()]).toEqual([invokeMode, 502, 'Internal Server Error']);
+      expect(res.headers['x-evil']).toBeUndefined();
+      const ok = await request(`${base}/ok`);
+      expect([ok.statusCode, await ok.body.text()]).toEqual([200, 'fine']);
+    }
+  });
+
+  it('refuses a chunked body over 6 MB at the limit, before the client has finished, without invoking', async () => {
+    const { port, seen } = portAnswering(() => ({ kind: 'response', payload: Buffer.from('"x"'), contentType: 'application/json' }));
+    const base = await serve(port);
+    const conn = await rawConnection(Number(new URL(base).port));
+    conn.socket.write('POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n');
+    const mb = Buffer.alloc(1024 * 1024, 97);
+    for (let i = 0; i < 7; i++) conn.socket.write(Buffer.concat([Buffer.from('100000\r\n'), mb, Buffer.from('\r\n')]));
+    const parsed = await conn.until((p) => p.responses.length > 0);
+    expect(parsed.responses[0]?.status).toBe(413);
+    expect(seen).toHaveLength(0);
+    conn.socket.destroy();
   });
 });
