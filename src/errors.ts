@@ -154,6 +154,7 @@ export const GATEWAY_ERRORS = {
   LAMINA_ERR_GW_EDGE_EXECUTION: { code: 'LAMINA_ERR_GW_EDGE_EXECUTION', status: 503, message: "The Lambda function associated with the CloudFront distribution is invalid or doesn't have the required permissions", form: 'text', errorType: 'LambdaExecutionError' },
   LAMINA_ERR_GW_EDGE_THROTTLED: { code: 'LAMINA_ERR_GW_EDGE_THROTTLED', status: 503, message: 'The Lambda function associated with the CloudFront distribution was throttled', form: 'text', errorType: 'LambdaLimitExceeded' },
   LAMINA_ERR_GW_EDGE_ORIGIN: { code: 'LAMINA_ERR_GW_EDGE_ORIGIN', status: 502, message: "CloudFront wasn't able to connect to the origin", form: 'text', errorType: 'Error' },
+  LAMINA_ERR_GW_EDGE_TOO_LARGE: { code: 'LAMINA_ERR_GW_EDGE_TOO_LARGE', status: 413, message: 'The request body is over the 52428800 bytes the local CloudFront buffers', form: 'text', errorType: 'Error' },
 } as const satisfies Record<string, GatewayErrorSpec>;
 
 export type GatewayErrorCode = keyof typeof GATEWAY_ERRORS;

@@ -7,11 +7,13 @@
  * the origin and origin-response. Nothing is cached: every request reaches the origin.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { CloudFrontRequest } from 'aws-lambda';
 import type { EdgeAssociation, EdgeBehavior, EdgeDistribution, EdgeEventType, EdgeOrigin } from '../../config/edge-distributions.js';
 import type { InvokePort } from '../../platform/invoke-types.js';
+import { BodyAbortedError, collectBody } from '../../invoke/read-body.js';
 import { frontRequest } from '../http-request.js';
+import { frontEndServer, MAX_DRAIN_BYTES } from '../listener-limits.js';
 import { edgeError, sendEdgeAnswer } from './edge-answers.js';
 import { fetchOrigin, invokeEdge, type OriginTarget } from './edge-calls.js';
 import { eventRequest, requestEvent, responseEvent, viewerRequest, type EdgeConfig } from './edge-events.js';
@@ -51,14 +53,11 @@ function behaviorFor(distribution: EdgeDistribution, path: string): EdgeBehavior
   return distribution.behaviors.find((b) => b.pathPattern === undefined || pathMatches(b.pathPattern, path));
 }
 
-function readAll(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
+/**
+ * Lamina's own bound on a request body it buffers (CloudFront streams bodies of many gigabytes to an
+ * origin; this local proxy holds the body to hand it to `IncludeBody` functions and the origin).
+ */
+export const MAX_EDGE_REQUEST_BYTES = 50 * 1024 * 1024;
 
 /**
  * @example
@@ -74,7 +73,10 @@ export function createEdgeServer(options: EdgeServerOptions): Server {
   };
 
   const handle = async (req: IncomingMessage, requestId: string): Promise<{ answer: EdgeAnswer; cache: string }> => {
-    const body = await readAll(req);
+    // Refused as soon as the bound is passed, the rest read and dropped up to a limit (listener-limits.ts).
+    const collected = await collectBody(req, MAX_EDGE_REQUEST_BYTES, MAX_DRAIN_BYTES);
+    if (!collected.ok) return { answer: edgeError('LAMINA_ERR_GW_EDGE_TOO_LARGE', undefined, requestId), cache: '' };
+    const body = collected.body;
     const front = frontRequest(req, body);
     const behavior = behaviorFor(distribution, front.rawPath);
     const origin = distribution.origins.find((o) => o.id === behavior?.targetOriginId);
@@ -134,11 +136,14 @@ export function createEdgeServer(options: EdgeServerOptions): Server {
     return isFailure(answer) ? fail(answer) : { answer, cache };
   };
 
-  return createServer((req, res) => {
+  // The front ends' bounds: head size and timeouts, pipelined requests answered in order.
+  return frontEndServer((req, res) => {
     const requestId = randomBytes(40).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
     handle(req, requestId)
       .then(({ answer, cache }) => sendEdgeAnswer(res, answer, requestId, names.domain, cache))
-      .catch(() => {
+      .catch((error: unknown) => {
+        // A client that left mid-body: nothing to answer.
+        if (error instanceof BodyAbortedError) return;
         if (!res.headersSent) sendEdgeAnswer(res, edgeError('LAMINA_ERR_GW_EDGE_EXECUTION', undefined, requestId), requestId, names.domain, '');
         else res.destroy();
       });

@@ -9,7 +9,8 @@ import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EdgeAssociation, EdgeDistribution, EdgeEventType } from '../../../src/config/edge-distributions.js';
 import { ServiceError } from '../../../src/errors.js';
-import { createEdgeServer } from '../../../src/front-ends/edge/edge-server.js';
+import { Readable } from 'node:stream';
+import { createEdgeServer, MAX_EDGE_REQUEST_BYTES } from '../../../src/front-ends/edge/edge-server.js';
 import type { InvokePort } from '../../../src/platform/invoke-types.js';
 
 type Edge = (event: CloudFrontRequestEvent & CloudFrontResponseEvent) => unknown;
@@ -162,5 +163,22 @@ describe('the local CloudFront', () => {
     const r3 = await request(`${await cdn(edgePort({}).port, closed, [])}/x`);
     expect([r3.statusCode, r3.headers['x-cache']]).toEqual([502, 'Error from cloudfront']);
     expect(await r3.body.text()).toContain("CloudFront wasn't able to connect to the origin");
+  });
+
+  it('refuses a body over its 50 MB bound with a 413 page as it arrives, calling neither function nor origin, and serves on', async () => {
+    const o = await origin();
+    const { port, calls } = edgePort({ vreq: passRequest });
+    const base = await cdn(port, o.port, [assoc('viewer-request', 'vreq', true)]);
+    const chunk = Buffer.alloc(1024 * 1024, 97);
+    async function* body(): AsyncGenerator<Buffer> {
+      for (let i = 0; i <= MAX_EDGE_REQUEST_BYTES / chunk.length; i++) yield chunk;
+    }
+    const refused = await request(`${base}/up`, { method: 'POST', body: Readable.from(body()) });
+    expect(refused.statusCode).toBe(413);
+    expect(await refused.body.text()).toContain('the local CloudFront buffers');
+    expect(calls).toEqual([]);
+    expect(o.seen).toEqual([]);
+    const fine = await request(`${base}/after`);
+    expect(fine.statusCode).toBe(200);
   });
 });
