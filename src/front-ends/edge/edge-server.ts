@@ -74,7 +74,7 @@ export function createEdgeServer(options: EdgeServerOptions): Server {
 
   const handle = async (req: IncomingMessage, requestId: string): Promise<{ answer: EdgeAnswer; cache: string }> => {
     // Refused as soon as the bound is passed, the rest read and dropped up to a limit (listener-limits.ts).
-    const collected = await collectBody(req, MAX_EDGE_REQUEST_BYTES, MAX_DRAIN_BYTES);
+    const collected = await collectBody(req, MAX_EDGE_REQUEST_BYTES, MAX_EDGE_REQUEST_BYTES + MAX_DRAIN_BYTES);
     if (!collected.ok) return { answer: edgeError('LAMINA_ERR_GW_EDGE_TOO_LARGE', undefined, requestId), cache: '' };
     const body = collected.body;
     const front = frontRequest(req, body);
