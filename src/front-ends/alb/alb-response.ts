@@ -7,7 +7,8 @@
  * over 1 MB, is the load balancer's 502.
  */
 import { ALB_ERRORS, albErrorPage, type AlbErrorCode } from '../../errors.js';
-import { headerText, isRecord, type GatewayResponse } from '../http-api/response-v2.js';
+import { headerPairs, isFinalStatus, isRecord, parseAnswer } from '../answer-json.js';
+import type { GatewayResponse } from '../http-api/response-v2.js';
 
 /** The most a Lambda target may answer (its JSON, before decoding). */
 export const MAX_ALB_RESPONSE_BYTES = 1024 * 1024;
@@ -38,25 +39,12 @@ export function albError(code: AlbErrorCode): AlbResponse {
  */
 export function albResponse(payload: Buffer, multiValueHeaders: boolean): AlbResponse | undefined {
   if (payload.length > MAX_ALB_RESPONSE_BYTES) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(payload.toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  if (!isRecord(value)) return undefined;
+  const value = parseAnswer(payload)?.value;
+  if (!isRecord(value) || !isFinalStatus(value.statusCode)) return undefined;
   const status = value.statusCode;
-  if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) return undefined;
-  const headers: Array<readonly [string, string]> = [];
   const source = (multiValueHeaders ? value.multiValueHeaders : value.headers) ?? {};
-  if (!isRecord(source)) return undefined;
-  for (const [name, raw] of Object.entries(source)) {
-    for (const item of multiValueHeaders ? (Array.isArray(raw) ? raw : [undefined]) : [raw]) {
-      const text = headerText(item);
-      if (text === undefined) return undefined;
-      headers.push([name.toLowerCase(), text]);
-    }
-  }
+  const headers = isRecord(source) ? headerPairs(source, multiValueHeaders) : undefined;
+  if (headers === undefined) return undefined;
   const body = value.body ?? '';
   if (typeof body !== 'string') return undefined;
   const description = value.statusDescription;

@@ -8,7 +8,7 @@
 import type { LambdaAuthorizer } from '../../config/api-auth.js';
 import type { GatewayErrorCode } from '../../errors.js';
 import type { InvokePort } from '../../platform/invoke-types.js';
-import { isRecord } from '../http-api/response-v2.js';
+import { isRecord } from '../answer-json.js';
 import type { ApiContext } from '../http-api/event-v2.js';
 import type { FrontRequest } from '../http-request.js';
 import type { RouteMatch } from '../route-table.js';

@@ -3,7 +3,7 @@
  * `execute-api:Invoke` on a method ARN (docs/http-front-ends.md): an explicit Deny wins, then an
  * Allow; nothing matching is an implicit deny. `*` and `?` are wildcards in actions and resources.
  */
-import { isRecord } from '../http-api/response-v2.js';
+import { isRecord } from '../answer-json.js';
 
 export type PolicyDecision = 'allow' | 'explicit-deny' | 'implicit-deny';
 

@@ -5,7 +5,8 @@
  * chunk, the prelude as JSON, then 8 NUL bytes, then the body. JSON text cannot hold a raw NUL, so
  * the first NUL starts the delimiter. Any other stream is the body itself, status 200.
  */
-import { headersAndCookies, isRecord } from '../http-api/response-v2.js';
+import { isFinalStatus, isRecord, parseAnswer } from '../answer-json.js';
+import { headersAndCookies } from '../http-api/response-v2.js';
 import type { HeaderList } from './url-cors.js';
 
 export const HTTP_INTEGRATION_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
@@ -29,16 +30,10 @@ export interface StreamHead {
  * // { status: 201, headers: [['x-a', '1'], ['set-cookie', 'c=1']] }
  */
 export function parsePrelude(json: Buffer): StreamHead | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(json.toString('utf8'));
-  } catch {
-    return undefined;
-  }
+  const value = parseAnswer(json)?.value;
   if (!isRecord(value)) return undefined;
   const status = value.statusCode ?? 200;
-  // A 1xx is interim in HTTP: sent as the final answer, the client would wait for another one.
-  if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) return undefined;
+  if (!isFinalStatus(status)) return undefined;
   const headers = headersAndCookies(value);
   if (headers === undefined) return undefined;
   return { status, headers };

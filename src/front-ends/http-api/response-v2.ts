@@ -5,6 +5,7 @@
  * `content-type: application/json`, the value as the body (a JSON string's own text). What cannot
  * be mapped is undefined: the front end answers its 500 `{"message":"Internal Server Error"}`.
  */
+import { headerPairs, isFinalStatus, isRecord, parseAnswer } from '../answer-json.js';
 
 export interface GatewayResponse {
   readonly status: number;
@@ -22,37 +23,21 @@ export function gatewayError(status: number, message: string | null): GatewayRes
   return { status, headers: [['content-type', 'application/json']], body: Buffer.from(JSON.stringify({ message })) };
 }
 
-/** A JSON object (not an array, not null). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A header value as API Gateway takes it: a string, or a number or boolean as text. */
-export function headerText(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return undefined;
-}
-
 /**
  * @example
  * httpApiResponseV2(Buffer.from('{"statusCode":201,"body":"made"}')) // { status: 201, headers: [], body: 'made' }
  * httpApiResponseV2(Buffer.from('"hello"')) // { status: 200, headers: [['content-type', 'application/json']], body: 'hello' }
  */
 export function httpApiResponseV2(payload: Buffer): GatewayResponse | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(payload.toString('utf8'));
-  } catch {
-    return undefined;
-  }
+  const parsed = parseAnswer(payload);
+  if (parsed === undefined) return undefined;
+  const { value } = parsed;
   if (!isRecord(value) || !('statusCode' in value)) {
     const body = typeof value === 'string' ? Buffer.from(value) : payload;
     return { status: 200, headers: [['content-type', 'application/json']], body };
   }
   const status = value.statusCode;
-  // A 1xx is interim in HTTP: sent as the final answer, the client would wait for another one.
-  if (typeof status !== 'number' || !Number.isInteger(status) || status < 200 || status > 599) return undefined;
+  if (!isFinalStatus(status)) return undefined;
   const headers = headersAndCookies(value);
   if (headers === undefined) return undefined;
   const rawBody = value.body;
@@ -71,12 +56,9 @@ export function httpApiResponseV2(payload: Buffer): GatewayResponse | undefined 
 export function headersAndCookies(value: Record<string, unknown>): Array<readonly [string, string]> | undefined {
   const headers: Array<readonly [string, string]> = [];
   if (value.headers !== undefined && value.headers !== null) {
-    if (!isRecord(value.headers)) return undefined;
-    for (const [name, raw] of Object.entries(value.headers)) {
-      const text = headerText(raw);
-      if (text === undefined) return undefined;
-      headers.push([name.toLowerCase(), text]);
-    }
+    const pairs = isRecord(value.headers) ? headerPairs(value.headers, false) : undefined;
+    if (pairs === undefined) return undefined;
+    headers.push(...pairs);
   }
   if (value.cookies !== undefined && value.cookies !== null) {
     if (!Array.isArray(value.cookies) || !value.cookies.every((c): c is string => typeof c === 'string')) return undefined;
