@@ -4,10 +4,10 @@
  * ones with `--api-port 0`.
  */
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { ApiDefinition } from '../config/api-events.js';
 import type { InvokePort } from '../platform/invoke-types.js';
 import { createApiServer, describeRoutes } from './api-server.js';
+import { listenEach } from './listener-group.js';
 
 export interface ServedApi {
   readonly api: ApiDefinition;
@@ -30,16 +30,6 @@ export interface StartApisOptions {
   readonly region: string;
 }
 
-/** Listen, and resolve with the address (a free port when `port` is 0). */
-export function listenOn(server: Server, host: string, port: number): Promise<AddressInfo> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve(server.address() as AddressInfo);
-    });
-  });
-}
 
 /**
  * @example
@@ -47,38 +37,11 @@ export function listenOn(server: Server, host: string, port: number): Promise<Ad
  * for (const line of apis.banner) console.log(line);
  */
 export async function startApis(apis: readonly ApiDefinition[], port: InvokePort, options: StartApisOptions): Promise<StartedApis> {
-  const served: ServedApi[] = [];
-  const banner: string[] = [];
-  const close = async (): Promise<void> => {
-    await Promise.all(
-      served.map(
-        ({ server }) =>
-          new Promise<void>((resolve) => {
-            server.close(() => resolve());
-            server.closeAllConnections();
-          }),
-      ),
-    );
-  };
-  let next = options.basePort;
-  try {
-    for (const api of apis) {
-      const server = createApiServer({ api, port, accountId: options.accountId, region: options.region });
-      const wanted = options.basePort === 0 ? 0 : next++;
-      let address: AddressInfo;
-      try {
-        address = await listenOn(server, options.host, wanted);
-      } catch (error) {
-        throw new Error(`cannot listen for ${api.id} on ${options.host}:${wanted}: ${(error as Error).message}`);
-      }
-      const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-      const url = `http://${host}:${address.port}`;
-      served.push({ api, url, server });
-      banner.push(`  ${api.id} (${api.kind === 'http' ? 'HTTP API' : 'REST API'}, stage ${api.stageName}): ${url}`, ...describeRoutes(api).map((line) => `    ${line}`));
-    }
-  } catch (error) {
-    await close();
-    throw error;
-  }
-  return { served, banner, close };
+  const group = await listenEach(
+    apis,
+    options,
+    (api) => ({ server: createApiServer({ api, port, accountId: options.accountId, region: options.region }), what: api.id }),
+    (api, url) => [`  ${api.id} (${api.kind === 'http' ? 'HTTP API' : 'REST API'}, stage ${api.stageName}): ${url}`, ...describeRoutes(api).map((line) => `    ${line}`)],
+  );
+  return { served: group.served.map(({ item, url, server }) => ({ api: item, url, server })), banner: group.banner, close: () => group.close() };
 }

@@ -7,7 +7,7 @@
 import type { Server } from 'node:http';
 import { albForFunction, type AlbListener } from '../../config/alb-targets.js';
 import type { InvokePort } from '../../platform/invoke-types.js';
-import { listenOn } from '../serve-apis.js';
+import { listenEach } from '../listener-group.js';
 import { describeAlb } from './alb-rules.js';
 import { createAlbServer } from './alb-server.js';
 
@@ -59,29 +59,11 @@ export function albsToServe(
  * const albs = await startAlbs([{ listener, localPort: undefined }], platform, { host: '127.0.0.1', basePort: 5000 });
  */
 export async function startAlbs(albs: readonly AlbToServe[], port: InvokePort, options: { readonly host: string; readonly basePort: number }): Promise<StartedAlbs> {
-  const served: Array<{ listener: AlbListener; url: string; server: Server }> = [];
-  const banner: string[] = [];
-  const close = (): Promise<void> =>
-    Promise.all(served.map(({ server }) => new Promise<void>((resolve) => (server.close(() => resolve()), server.closeAllConnections())))).then(() => undefined);
-  let next = options.basePort;
-  try {
-    for (const { listener, localPort } of albs) {
-      const server = createAlbServer({ listener, port });
-      const wanted = localPort ?? (options.basePort === 0 ? 0 : next++);
-      let address;
-      try {
-        address = await listenOn(server, options.host, wanted);
-      } catch (error) {
-        throw new Error(`cannot listen for ALB listener ${listener.id} on ${options.host}:${wanted}: ${(error as Error).message}`);
-      }
-      const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-      const url = `http://${host}:${address.port}`;
-      served.push({ listener, url, server });
-      banner.push(`  ${listener.id} (ALB listener, port ${listener.port}): ${url}`, ...describeAlb(listener).map((line) => `    ${line}`));
-    }
-  } catch (error) {
-    await close();
-    throw error;
-  }
-  return { served, banner, close };
+  const group = await listenEach(
+    albs,
+    options,
+    ({ listener, localPort }) => ({ server: createAlbServer({ listener, port }), what: `ALB listener ${listener.id}`, ...(localPort === undefined ? {} : { port: localPort }) }),
+    ({ listener }, url) => [`  ${listener.id} (ALB listener, port ${listener.port}): ${url}`, ...describeAlb(listener).map((line) => `    ${line}`)],
+  );
+  return { served: group.served.map(({ item, url, server }) => ({ listener: item.listener, url, server })), banner: group.banner, close: () => group.close() };
 }

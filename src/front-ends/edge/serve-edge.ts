@@ -4,11 +4,10 @@
  * `--edge-port 0`; `--edge-origin ID=URL` sends an origin's traffic somewhere local instead.
  */
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { EdgeDistribution } from '../../config/edge-distributions.js';
 import { ConfigError } from '../../errors.js';
 import type { InvokePort } from '../../platform/invoke-types.js';
-import { listenOn } from '../serve-apis.js';
+import { listenEach } from '../listener-group.js';
 import type { OriginTarget } from './edge-calls.js';
 import { createEdgeServer } from './edge-server.js';
 
@@ -57,40 +56,20 @@ export function parseEdgeOrigins(values: readonly string[]): Map<string, OriginT
  * const edges = await startEdges(loaded.edges, platform, { host: '127.0.0.1', basePort: 3200, originOverrides: new Map() });
  */
 export async function startEdges(distributions: readonly EdgeDistribution[], port: InvokePort, options: StartEdgesOptions): Promise<StartedEdges> {
-  const served: Array<{ distribution: EdgeDistribution; address: string; server: Server }> = [];
-  const banner: string[] = [];
-  const close = async (): Promise<void> => {
-    await Promise.all(served.map(({ server }) => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    })));
-  };
-  let next = options.basePort;
-  try {
-    for (const distribution of distributions) {
-      const server = createEdgeServer({ distribution, port, originOverrides: options.originOverrides });
-      const wanted = options.basePort === 0 ? 0 : next++;
-      let address: AddressInfo;
-      try {
-        address = await listenOn(server, options.host, wanted);
-      } catch (error) {
-        throw new Error(`cannot listen for distribution ${distribution.id} on ${options.host}:${wanted}: ${(error as Error).message}`);
-      }
-      const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-      const base = `http://${host}:${address.port}`;
-      served.push({ distribution, address: base, server });
-      banner.push(`  ${distribution.id} (CloudFront): ${base}`);
-      for (const behavior of distribution.behaviors) {
+  const group = await listenEach(
+    distributions,
+    options,
+    (distribution) => ({ server: createEdgeServer({ distribution, port, originOverrides: options.originOverrides }), what: `distribution ${distribution.id}` }),
+    (distribution, base) => [
+      `  ${distribution.id} (CloudFront): ${base}`,
+      ...distribution.behaviors.map((behavior) => {
         const origin = distribution.origins.find((o) => o.id === behavior.targetOriginId);
         const override = options.originOverrides.get(behavior.targetOriginId);
         const to = override === undefined ? `${origin?.protocol ?? 'http'}://${origin?.domainName ?? '?'}:${origin?.port ?? '?'}` : `${override.protocol}://${override.host}:${override.port}`;
         const functions = behavior.associations.map((a) => `${a.eventType} ${a.functionName}${a.qualifier === undefined ? '' : `:${a.qualifier}`}${a.includeBody ? ' (body)' : ''}`);
-        banner.push(`    ${behavior.pathPattern ?? '*'} -> ${behavior.targetOriginId} (${to})${functions.length === 0 ? '' : `: ${functions.join(', ')}`}`);
-      }
-    }
-  } catch (error) {
-    await close();
-    throw error;
-  }
-  return { served, banner, close };
+        return `    ${behavior.pathPattern ?? '*'} -> ${behavior.targetOriginId} (${to})${functions.length === 0 ? '' : `: ${functions.join(', ')}`}`;
+      }),
+    ],
+  );
+  return { served: group.served.map(({ item, url, server }) => ({ distribution: item, address: url, server })), banner: group.banner, close: () => group.close() };
 }

@@ -4,11 +4,10 @@
  * `--url-port 0`. `AWS_IAM` URLs verify signatures against the keys `lamina serve` knows.
  */
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { FunctionUrlDefinition } from '../../config/function-urls.js';
 import { SignatureVerifier, type SigningCredentials } from '../../invoke/sigv4-verifier.js';
 import type { InvokePort } from '../../platform/invoke-types.js';
-import { listenOn } from '../serve-apis.js';
+import { listenEach } from '../listener-group.js';
 import { createUrlServer } from './url-server.js';
 
 export interface StartedUrls {
@@ -34,38 +33,16 @@ export interface StartUrlsOptions {
  * for (const line of urls.banner) console.log(line);
  */
 export async function startUrls(urls: readonly FunctionUrlDefinition[], port: InvokePort, options: StartUrlsOptions): Promise<StartedUrls> {
-  const served: Array<{ url: FunctionUrlDefinition; address: string; server: Server }> = [];
-  const banner: string[] = [];
   const verifier = options.keys.length > 0 ? new SignatureVerifier(options.keys) : undefined;
-  const close = async (): Promise<void> => {
-    await Promise.all(
-      served.map(({ server }) => new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      })),
-    );
-  };
-  let next = options.basePort;
-  try {
-    for (const url of urls) {
-      const server = createUrlServer({ url, port, accountId: options.accountId, region: options.region, verifier });
-      const wanted = options.basePort === 0 ? 0 : next++;
-      let address: AddressInfo;
-      try {
-        address = await listenOn(server, options.host, wanted);
-      } catch (error) {
-        throw new Error(`cannot listen for function URL ${url.id} on ${options.host}:${wanted}: ${(error as Error).message}`);
-      }
-      const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-      const base = `http://${host}:${address.port}/`;
-      served.push({ url, address: base, server });
+  const group = await listenEach(
+    urls,
+    options,
+    (url) => ({ server: createUrlServer({ url, port, accountId: options.accountId, region: options.region, verifier }), what: `function URL ${url.id}` }),
+    (url, base) => {
       const target = url.qualifier === undefined ? url.functionName : `${url.functionName}:${url.qualifier}`;
       const auth = url.authType === 'AWS_IAM' && verifier === undefined ? 'AWS_IAM, no keys known: every request is refused' : url.authType;
-      banner.push(`  ${url.id} -> ${target} (${auth}, ${url.invokeMode}${url.cors === undefined ? '' : ', CORS'}): ${base}`);
-    }
-  } catch (error) {
-    await close();
-    throw error;
-  }
-  return { served, banner, close };
+      return [`  ${url.id} -> ${target} (${auth}, ${url.invokeMode}${url.cors === undefined ? '' : ', CORS'}): ${base}/`];
+    },
+  );
+  return { served: group.served.map(({ item, url, server }) => ({ url: item, address: `${url}/`, server })), banner: group.banner, close: () => group.close() };
 }
