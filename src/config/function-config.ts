@@ -1,3 +1,5 @@
+import type { FunctionAsyncSettings } from '../async/async-types.js';
+
 /**
  * The definition of one function, as the platform runs it. Produced by the SAM template loader
  * (./sam-template.ts) or by the RIE drop-in, validated once at construction.
@@ -88,6 +90,8 @@ export interface FunctionConfig {
    * it forwards the container's environment). Undefined for normal functions: nothing leaks.
    */
   readonly inheritedEnvironment?: Readonly<Record<string, string>> | undefined;
+  /** Asynchronous invocation: EventInvokeConfig by qualifier and the dead-letter queue (docs/async-invocation.md). */
+  readonly async?: FunctionAsyncSettings | undefined;
 }
 
 /** The documented limits that a function configuration must respect (docs/limits.md). */

@@ -85,7 +85,7 @@ async function handle(port: InvokePort, opts: ResolvedOptions, req: IncomingMess
     signature?.finish();
     const request = completeInvokeRequest(head, body.body, validator.end());
     if (request.invocationType !== 'RequestResponse') {
-      renderAccepted(res, request, port.accept(request));
+      renderAccepted(res, request, await port.accept(request));
     } else if (request.streaming) {
       await renderStream(res, request, await port.invoke(request), opts);
     } else {

@@ -123,14 +123,15 @@ export function defined<T extends object>(record: T): T {
 
 /**
  * The log lines a phase writes, derived from its record (docs/log-format.md). An init start writes
- * INIT_START (not the retry inside an invoke); a report writes END then REPORT; an init report writes INIT_REPORT only when the init
+ * INIT_START (not the retry inside an invoke); a report writes END then REPORT (with the attempt of
+ * an asynchronous event's retry, a Lamina addition, docs/log-format.md); an init report writes INIT_REPORT only when the init
  * failed; runtimeDone and a successful init write nothing.
  *
  * @example
  * phaseLines({ type: 'platform.start', record: { requestId: 'abc', version: '$LATEST' } })
  * // ['START RequestId: abc Version: $LATEST']
  */
-export function phaseLines(event: PhaseEvent): string[] {
+export function phaseLines(event: PhaseEvent, invoke: { readonly attempt?: number | undefined } = {}): string[] {
   switch (event.type) {
     case 'platform.start':
       return [startLine(event.record.requestId, event.record.version)];
@@ -148,6 +149,7 @@ export function phaseLines(event: PhaseEvent): string[] {
           initDurationMs: record.metrics.initDurationMs,
           status,
           errorType: record.errorType,
+          attempt: invoke.attempt,
         }),
       ];
     }

@@ -34,6 +34,8 @@ export interface ReportFields {
   /** `timeout` or `error` when the invocation failed. */
   readonly status: 'timeout' | 'error' | undefined;
   readonly errorType: string | undefined;
+  /** The attempt of an asynchronous event, written when it is a retry (2 or 3; Lamina's addition). */
+  readonly attempt?: number | undefined;
 }
 
 /**
@@ -50,6 +52,7 @@ export function reportLine(fields: ReportFields): string {
   if (fields.initDurationMs !== undefined) line += `\tInit Duration: ${fields.initDurationMs.toFixed(2)} ms`;
   if (fields.status !== undefined) line += `\tStatus: ${fields.status}`;
   if (fields.errorType !== undefined) line += `\tError Type: ${fields.errorType}`;
+  if (fields.attempt !== undefined && fields.attempt > 1) line += `\tAttempt: ${fields.attempt}`;
   return line;
 }
 

@@ -140,7 +140,7 @@ export class EnvironmentTelemetry {
     const common = { requestId: invocation.requestId, status, errorType: failure?.errorType };
     const tracing = tracingOf(invocation.traceId);
     const report: PhaseEvent = { type: 'platform.report', record: defined({ ...common, metrics: defined(metrics), tracing }) };
-    for (const line of phaseLines(report)) this.#log(line, invocation);
+    for (const line of phaseLines(report, { attempt: invocation.request.attempt })) this.#log(line, invocation);
     if (!this.listening) return;
     const done: RuntimeDoneRecord = defined({ ...common, metrics: defined({ durationMs: metrics.durationMs, producedBytes }), spans, tracing });
     // An answered invocation's runtimeDone waits for the runtime's next `/next` (its

@@ -26,6 +26,8 @@ export interface InvokeRequest {
   readonly tenantId: string | undefined;
   /** Set for InvokeWithResponseStream: the caller wants chunks as they arrive. */
   readonly streaming: boolean;
+  /** The attempt of an asynchronous event (1, then 2 and 3 for retries); undefined for direct invokes. */
+  readonly attempt?: number | undefined;
 }
 
 /** A streamed function response, relayed as it arrives. */
@@ -65,7 +67,7 @@ export interface InvokeOutcome {
   readonly logs: () => string;
 }
 
-/** What the platform answers for an Event or DryRun invoke. */
+/** What the platform answers for an Event (once the event is on disk) or DryRun invoke. */
 export interface AcceptedInvoke {
   readonly requestId: string;
   readonly executedVersion: string;
@@ -82,6 +84,9 @@ export interface AcceptedInvoke {
 export interface InvokePort {
   /** Run a RequestResponse invocation (streaming or not) and answer with its outcome. */
   invoke(request: InvokeRequest): Promise<InvokeOutcome>;
-  /** Accept an Event invocation (it runs in the background) or check a DryRun. */
-  accept(request: InvokeRequest): AcceptedInvoke;
+  /**
+   * Accept an Event invocation (queued durably: the promise settles once it is on disk, and the
+   * event runs in the background) or check a DryRun.
+   */
+  accept(request: InvokeRequest): AcceptedInvoke | Promise<AcceptedInvoke>;
 }

@@ -13,7 +13,13 @@ import { newRequestId, newTraceId } from './ids.js';
 import type { AcceptedInvoke, InvokeOutcome, InvokePort, InvokeRequest } from './invoke-types.js';
 import { Invocation } from './invocation.js';
 import { processSandboxFactory, type SandboxLimits } from './sandbox-factory.js';
-import { runEventInvocation } from './event-runner.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TargetSender } from '../async/async-types.js';
+import { EventQueue } from '../async/event-queue.js';
+import { EventStore } from '../async/event-store.js';
+import { queueHost } from './queue-host.js';
 
 export interface PlatformOptions {
   readonly functions: readonly FunctionConfig[];
@@ -34,6 +40,21 @@ export interface PlatformOptions {
   readonly limits?: SandboxLimits | undefined;
   /** Runtime API port of the first environment (RIE drop-in's `--runtime-api-address`). */
   readonly firstRuntimeApiPort?: number;
+  /** The durable event queue of `Event` invokes (docs/async-invocation.md). */
+  readonly events?: EventQueueSettings | undefined;
+}
+
+/** Where and how `Event` invokes are queued. */
+export interface EventQueueSettings {
+  /**
+   * The state directory (already claimed, src/async/state-dir.ts) holding `events.db`. Undefined:
+   * a private temporary directory, removed at `stop()` (tests and `lamina rie`).
+   */
+  readonly stateDir?: string | undefined;
+  /** Multiplies retry delays, backoffs and maximum event ages (default 1). */
+  readonly timeScale?: number | undefined;
+  /** Delivers to SQS, SNS and EventBridge destinations. */
+  readonly sender?: TargetSender | undefined;
 }
 
 export const PLATFORM_DEFAULTS = {
@@ -64,6 +85,10 @@ export class Platform implements InvokePort {
   /** The published version (1) of functions with `AutoPublishAlias`, by function name. */
   #published = new Map<string, FunctionPool>();
   #stopping = false;
+  #stopped: Promise<void> | undefined;
+  readonly #events: EventQueue;
+  /** A temporary state directory to remove at stop, when none was given. */
+  readonly #scratchDir: string | undefined;
   /** Runtimes live in their own process groups: if this process exits, take them along. */
   readonly #onExit = (): void => {
     for (const pool of this.#allPools()) pool.killAllNow();
@@ -98,7 +123,26 @@ export class Platform implements InvokePort {
       // AutoPublishAlias publishes version 1 of the same code; provisioned concurrency lives there.
       if (fn.publishedAlias !== undefined) this.#published.set(fn.name, pool(PUBLISHED_VERSION, fn.provisionedConcurrency ?? 0));
     }
+    const log = options.logOutput;
+    const stateDir = options.events?.stateDir;
+    this.#scratchDir = stateDir === undefined ? mkdtempSync(join(tmpdir(), 'lamina-events-')) : undefined;
+    this.#events = new EventQueue({
+      store: EventStore.open(join(stateDir ?? (this.#scratchDir as string), 'events.db')),
+      host: queueHost({
+        pool: (name, qualifier) => this.#poolOf(name, qualifier),
+        tryStart: (pool, request, requestId) => this.#tryStart(pool, request, requestId),
+        log: (name, line) => log?.(`[${name}] ${line}\n`),
+      }),
+      sender: options.events?.sender,
+      ...(options.events?.timeScale === undefined ? {} : { timeScale: options.events.timeScale }),
+    });
     process.on('exit', this.#onExit);
+    this.#events.resume();
+  }
+
+  /** The durable queue of `Event` invokes, for status and tests. */
+  get events(): EventQueue {
+    return this.#events;
   }
 
   /** Settles once every provisioned environment has been initialised. */
@@ -132,33 +176,43 @@ export class Platform implements InvokePort {
     return { requestId: invocation.requestId, executedVersion: pool.version, result, logs: () => invocation.logText() };
   }
 
-  accept(request: InvokeRequest): AcceptedInvoke {
+  accept(request: InvokeRequest): AcceptedInvoke | Promise<AcceptedInvoke> {
     const pool = this.#resolve(request);
-    const requestId = newRequestId();
-    if (request.invocationType === 'Event') {
-      runEventInvocation({
-        requestId,
-        tryStart: () => {
-          const started = this.#tryStart(pool, request, requestId);
-          // Nobody reads an event's answer: a streamed one is drained, or the runtime's writes
-          // would stall until the function times out.
-          if (typeof started !== 'string') void started.result.then((result) => (result.kind === 'stream' ? result.stream.body.resume() : undefined));
-          return started;
-        },
-        isStopping: () => this.#stopping,
-      });
-    }
-    return { requestId, executedVersion: pool.version };
+    if (request.invocationType !== 'Event') return { requestId: newRequestId(), executedVersion: pool.version };
+    if (this.#stopping) throw new ServiceError('LAMINA_ERR_SERVICE', 'Lamina is stopping: the event was not queued');
+    const event = { functionName: request.functionName, qualifier: request.qualifier, payload: request.payload, clientContext: request.clientContext, traceId: request.traceId, tenantId: request.tenantId };
+    return this.#events.accept(event, pool.fn.arn).then(
+      (requestId) => ({ requestId, executedVersion: pool.version }),
+      (error: unknown) => {
+        throw new ServiceError('LAMINA_ERR_SERVICE', `The event could not be queued: ${(error as Error).message}`);
+      },
+    );
   }
 
-  /** Retire every environment and wait for them to exit. */
-  async stop(): Promise<void> {
+  /** Stop the event queue (events in flight run again at the next start), retire every environment and wait for them to exit. */
+  stop(): Promise<void> {
+    this.#stopped ??= this.#stop();
+    return this.#stopped;
+  }
+
+  async #stop(): Promise<void> {
     this.#stopping = true;
     process.off('exit', this.#onExit);
+    this.#events.stop();
     await Promise.all(this.#allPools().map((pool) => pool.retireAll()));
+    if (this.#scratchDir !== undefined) rmSync(this.#scratchDir, { recursive: true, force: true });
   }
 
-  #resolve(request: InvokeRequest): FunctionPool {
+  /** The pool of a function and qualifier, or undefined (the queue's view: no errors). */
+  #poolOf(name: string, qualifier: string | undefined): FunctionPool | undefined {
+    try {
+      return this.#resolve({ functionName: name, qualifier });
+    } catch {
+      return undefined;
+    }
+  }
+
+  #resolve(request: Pick<InvokeRequest, 'functionName' | 'qualifier'>): FunctionPool {
     const pool = this.#pools.get(request.functionName);
     if (pool === undefined) throw notFound(`arn:aws:lambda:${this.#anyRegion()}:${this.#anyAccount()}:function:${request.functionName}`);
     const qualifier = request.qualifier;
@@ -190,7 +244,13 @@ export class Platform implements InvokePort {
     const refused = this.admission.tryAcquire(fn);
     if (refused !== undefined) return refused;
     const invocation = new Invocation(fn, request, requestId, request.traceId ?? newTraceId(Date.now()));
-    invocation.finished.then(() => this.admission.release(fn)).catch(() => undefined);
+    invocation.finished
+      .then(() => {
+        this.admission.release(fn);
+        // A freed slot may let a throttled event start.
+        this.#events.capacityFreed();
+      })
+      .catch(() => undefined);
     pool.start(invocation);
     return invocation;
   }

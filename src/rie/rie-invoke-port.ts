@@ -81,7 +81,7 @@ export class RieInvokePort implements InvokePort {
     return request.streaming ? outcome : asRieTimeout(outcome, this.#timeoutSeconds, this.#timeoutForm);
   }
 
-  accept(request: InvokeRequest): AcceptedInvoke {
+  accept(request: InvokeRequest): AcceptedInvoke | Promise<AcceptedInvoke> {
     return this.#platform.accept(this.#route(request));
   }
 

@@ -1,0 +1,85 @@
+/**
+ * The state directory: where the durable event queue (and the embedded services) keep their files
+ * (docs/async-invocation.md). One `lamina serve` at a time owns it, through a lock file holding its
+ * pid: two servers draining the same queue would run every event twice.
+ */
+import { createHash } from 'node:crypto';
+import { accessSync, constants, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { ConfigError } from '../errors.js';
+
+const LOCK_FILE = 'serve.lock';
+
+/**
+ * The default state directory of a template: under the user's cache (`$XDG_CACHE_HOME` or
+ * `~/.cache`), one folder per template path, so two projects never share a queue.
+ *
+ * @example
+ * defaultStateDir('/src/app/template.yaml'); // '/root/.cache/lamina/state/template-1b2c3d4e5f60'
+ */
+export function defaultStateDir(templatePath: string, env: NodeJS.ProcessEnv = process.env): string {
+  const absolute = resolve(templatePath);
+  const cache = env.XDG_CACHE_HOME !== undefined && env.XDG_CACHE_HOME !== '' ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
+  const stem = basename(absolute).replace(/\.[^.]*$/, '').replace(/[^A-Za-z0-9_-]/g, '_');
+  const hash = createHash('sha256').update(absolute).digest('hex').slice(0, 12);
+  return join(cache, 'lamina', 'state', `${stem}-${hash}`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A state directory this process owns until `release()`. */
+export interface OwnedStateDir {
+  readonly path: string;
+  release(): void;
+}
+
+/**
+ * Create the directory when missing, check that it is writable, and take its lock.
+ *
+ * @throws ConfigError when it cannot be created or written, or another live process holds it.
+ * @example
+ * const state = claimStateDir(defaultStateDir('template.yaml'));
+ * // ... state.release() at exit
+ */
+export function claimStateDir(dir: string): OwnedStateDir {
+  const path = resolve(dir);
+  try {
+    mkdirSync(path, { recursive: true, mode: 0o700 });
+    accessSync(path, constants.W_OK | constants.X_OK);
+  } catch (error) {
+    throw new ConfigError(`State directory ${path} is not usable: ${(error as Error).message} (choose another with --state-dir)`);
+  }
+  const lock = join(path, LOCK_FILE);
+  let holder: number | undefined;
+  try {
+    holder = Number.parseInt(readFileSync(lock, 'utf8'), 10);
+  } catch {
+    holder = undefined;
+  }
+  if (holder !== undefined && Number.isInteger(holder) && holder !== process.pid && alive(holder)) {
+    throw new ConfigError(`State directory ${path} is in use by another Lamina (pid ${holder}); stop it or give another --state-dir`);
+  }
+  try {
+    writeFileSync(lock, `${process.pid}\n`, { mode: 0o600 });
+  } catch (error) {
+    throw new ConfigError(`State directory ${path} is not writable: ${(error as Error).message} (choose another with --state-dir)`);
+  }
+  return {
+    path,
+    release: () => {
+      try {
+        if (Number.parseInt(readFileSync(lock, 'utf8'), 10) === process.pid) rmSync(lock, { force: true });
+      } catch {
+        // Already gone: nothing to release.
+      }
+    },
+  };
+}
