@@ -103,7 +103,7 @@ describe('Event invocations', () => {
   it('accepts at once and runs a throttled event once a slot frees', async () => {
     const p = start({ functions: [bootstrapFunction('one', { reservedConcurrency: 1 })] });
     const busy = p.invoke(invokeRequest('one', { sleepMs: 300 }));
-    const accepted = p.accept(invokeRequest('one', { log: 'event ran' }, { invocationType: 'Event' }));
+    const accepted = await p.accept(invokeRequest("one", { log: "event ran" }, { invocationType: "Event" }));
     expect(accepted.requestId).toMatch(/^[0-9a-f-]{36}$/);
     await busy;
     await expect.poll(() => output.join(''), { timeout: 5000 }).toContain('[one] event ran');
@@ -113,7 +113,7 @@ describe('Event invocations', () => {
   it('drains the streamed answer of an event, so a large stream does not stall into a timeout', async () => {
     const p = start({ functions: [bootstrapFunction('streamer', { timeout: 3 })] });
     const chunk = 'x'.repeat(256 * 1024);
-    const accepted = p.accept(invokeRequest('streamer', { stream: Array.from({ length: 10 }, () => chunk) }, { invocationType: 'Event' }));
+    const accepted = await p.accept(invokeRequest("streamer", { stream: Array.from({ length: 10 }, () => chunk) }, { invocationType: 'Event' }));
     await expect.poll(() => output.join(''), { timeout: 8000 }).toMatch(new RegExp(`REPORT RequestId: ${accepted.requestId}[^\n]*`));
     const report = new RegExp(`REPORT RequestId: ${accepted.requestId}[^\n]*`).exec(output.join(''))?.[0] ?? '';
     expect(report).not.toContain('Status: timeout');

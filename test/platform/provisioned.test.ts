@@ -64,10 +64,10 @@ describe('provisioned concurrency', () => {
     await expect.poll(() => platform?.publishedPool('pc')?.provisionedCount, { timeout: 5000 }).toBe(1);
   });
 
-  it('answers 404 for an alias the function does not have', () => {
+  it('answers 404 for an alias the function does not have', async () => {
     platform = new Platform({ functions: [bootstrapFunction('pc', { publishedAlias: 'live' })], shutdownGraceMs: 100 });
     expect(() => platform?.accept(invokeRequest('pc', {}, { invocationType: 'DryRun', qualifier: 'other' }))).toThrow('function:pc:other');
-    expect(platform.accept(invokeRequest('pc', {}, { invocationType: 'DryRun', qualifier: 'live' })).executedVersion).toBe('1');
+    expect((await platform.accept(invokeRequest('pc', {}, { invocationType: 'DryRun', qualifier: 'live' }))).executedVersion).toBe('1');
   });
 
   it('refuses more provisioned than reserved concurrency', () => {
