@@ -3,6 +3,8 @@
  * (./sam-template.ts) or by the RIE drop-in, validated once at construction.
  */
 
+import type { FunctionAsyncSettings } from '../async/async-types.js';
+
 /** How an environment starts its runtime. */
 export type RuntimeLaunch =
   /** `provided*` runtimes: run `<codeDir>/bootstrap` (or an explicit command, RIE mode). */
@@ -88,6 +90,11 @@ export interface FunctionConfig {
    * it forwards the container's environment). Undefined for normal functions: nothing leaks.
    */
   readonly inheritedEnvironment?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Asynchronous invocation: `EventInvokeConfig` by qualifier and the dead-letter target, as the
+   * template gives them (docs/async-template.md). Undefined: Lambda's defaults, no destinations.
+   */
+  readonly async?: FunctionAsyncSettings | undefined;
 }
 
 /** The documented limits that a function configuration must respect (docs/limits.md). */
