@@ -199,7 +199,7 @@ export class AsyncConfigCollector {
     if (top === undefined || !top.present) return undefined;
     if (!isPlainObject(top.value)) return report.problem(fn.id, property, `${show(top.value)} must be a map with ${fn.sam ? 'Type and ' : ''}TargetArn`), undefined;
     const type = top.value.Type;
-    if (fn.sam && type !== 'SQS' && type !== 'SNS') return report.problem(fn.id, `${property}.Type`, `${show(type)} must be SQS or SNS`), undefined;
+    if (fn.sam && type !== 'SQS' && type !== 'SNS') return report.problem(fn.id, `${property}.Type`, type === undefined ? 'is required (SQS or SNS)' : `${show(type)} must be SQS or SNS`), undefined;
     if (top.value.TargetArn === undefined) return fn.sam ? (report.problem(fn.id, `${property}.TargetArn`, 'is required'), undefined) : undefined;
     const target = checkTarget(report, scope, fn.id, `${property}.TargetArn`, top.value.TargetArn, { kinds: ['sqs', 'sns'], type: typeof type === 'string' ? type : undefined, refuseFifo: false });
     return target?.kind === 'sqs' || target?.kind === 'sns' ? target : undefined;

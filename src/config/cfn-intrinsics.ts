@@ -227,7 +227,7 @@ export class IntrinsicResolver {
   private getAtt(fn: Record<string, unknown>, arg: unknown): Resolution {
     let id: unknown;
     let attribute: unknown;
-    if (typeof arg === 'string') [id, attribute] = [arg.slice(0, arg.indexOf('.')), arg.slice(arg.indexOf('.') + 1)];
+    if (typeof arg === 'string' && arg.includes('.')) [id, attribute] = [arg.slice(0, arg.indexOf('.')), arg.slice(arg.indexOf('.') + 1)];
     else if (Array.isArray(arg) && arg.length === 2) {
       const r = this.resolve(arg[1]);
       [id, attribute] = [arg[0], r.ok ? r.value : undefined];

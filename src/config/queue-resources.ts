@@ -178,7 +178,7 @@ function redrivePolicy(context: QueueContext, id: string, raw: unknown): QueueDe
   }
   const target = policy.deadLetterTargetArn;
   const okTarget = typeof target === 'string' && /^arn:[^:]+:sqs:[^:]+:\d{12}:[A-Za-z0-9_.-]{1,80}$/.test(target);
-  if (!okTarget) report.problem(id, 'RedrivePolicy.deadLetterTargetArn', `${show(target)} is not an SQS queue ARN`);
+  if (!okTarget) report.problem(id, 'RedrivePolicy.deadLetterTargetArn', target === undefined ? 'is required' : `${show(target)} is not an SQS queue ARN`);
   const count = policy.maxReceiveCount === undefined ? undefined : integerProperty(report, id, 'RedrivePolicy.maxReceiveCount', policy.maxReceiveCount, MAX_RECEIVE_RULE);
   if (policy.maxReceiveCount === undefined) report.problem(id, 'RedrivePolicy.maxReceiveCount', 'is required');
   return okTarget && count !== undefined ? { deadLetterTargetArn: target, maxReceiveCount: count } : undefined;
