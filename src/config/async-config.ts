@@ -8,7 +8,7 @@ import { ASYNC_DEFAULTS, type AsyncInvokeConfig, type AsyncTarget, type Function
 import { isPlainObject, type IntrinsicResolver } from './cfn-intrinsics.js';
 import { integerProperty, resolveProperty, show, type IntegerRule, type TemplateReport } from './function-properties.js';
 import { checkTarget, DESTINATION_TYPES, parseTargetArn, type TargetScope } from './async-targets.js';
-import { defaultQueue, type QueueContext } from './queue-resources.js';
+import { conditionFalse, defaultQueue, type QueueContext } from './queue-resources.js';
 
 const RETRY_RULE: IntegerRule = { min: 0, max: 2, unit: '' };
 const AGE_RULE: IntegerRule = { min: 60, max: 21_600, unit: 'seconds' };
@@ -63,7 +63,7 @@ export class AsyncConfigCollector {
       if (deadLetter !== undefined) deadLetters.set(fn.name, deadLetter);
     }
     for (const [id, resource] of Object.entries(resources)) {
-      if (isPlainObject(resource) && resource.Type === 'AWS::Lambda::EventInvokeConfig') this.#resource(scope, id, resource.Properties);
+      if (isPlainObject(resource) && resource.Type === 'AWS::Lambda::EventInvokeConfig' && !conditionFalse(this.context.resolver, resource)) this.#resource(scope, id, resource.Properties);
     }
     const settings = new Map<string, FunctionAsyncSettings>();
     for (const fn of this.#functions) {

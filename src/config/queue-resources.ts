@@ -51,6 +51,18 @@ export function queueArn(region: string, accountId: string, name: string): strin
   return `arn:aws:sqs:${region}:${accountId}:${name}`;
 }
 
+/**
+ * A resource whose `Condition` is false does not exist (as for functions, ./sam-template.ts); one
+ * that cannot be evaluated is kept.
+ *
+ * @example if (conditionFalse(resolver, resource)) continue;
+ */
+export function conditionFalse(resolver: IntrinsicResolver, resource: Readonly<Record<string, unknown>>): boolean {
+  if (typeof resource.Condition !== 'string') return false;
+  const cond = resolver.condition(resource.Condition);
+  return cond.ok && cond.value === false;
+}
+
 const booleanOf = (value: unknown): boolean | undefined => (value === true || value === 'true' ? true : value === false || value === 'false' ? false : undefined);
 
 /**
@@ -94,7 +106,7 @@ export function defaultQueue(context: Pick<QueueContext, 'region' | 'accountId' 
 export function queueResources(resources: Readonly<Record<string, unknown>>, context: QueueContext): QueueDefinition[] {
   const queues: QueueDefinition[] = [];
   for (const [id, resource] of Object.entries(resources)) {
-    if (!isPlainObject(resource) || resource.Type !== SQS_QUEUE) continue;
+    if (!isPlainObject(resource) || resource.Type !== SQS_QUEUE || conditionFalse(context.resolver, resource)) continue;
     const props = resource.Properties ?? {};
     if (!isPlainObject(props)) {
       context.report.resourceProblem(id, 'Properties must be a map');

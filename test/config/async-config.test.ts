@@ -105,6 +105,14 @@ describe('asynchronous invocation settings of a template', () => {
     expect(Object.keys(settings ?? {}).sort()).toEqual(['$LATEST', '1', 'beta', 'live']);
     expect(settings?.['1']).toEqual({ maximumRetryAttempts: 2, maximumEventAgeSeconds: 60 });
   });
+
+  it('skips queues and AWS::Lambda::EventInvokeConfig resources whose Condition is false', () => {
+    const off = (text: string) => text.replace(/\n {4}Type:/, '\n    Condition: Off\n    Type:');
+    const body = `Conditions:\n  Off: !Equals [a, b]\nResources:\n${samFunction('Fn')}${off(resource('Q', 'AWS::SQS::Queue'))}${off(resource('E', 'AWS::Lambda::EventInvokeConfig', '      FunctionName: Ghost\n'))}`;
+    const { functions, queues } = loadTemplateText(body);
+    expect(queues).toEqual([]);
+    expect(functions[0]?.async).toBeUndefined();
+  });
 });
 
 describe('asynchronous invocation settings: problems', () => {
