@@ -77,5 +77,9 @@ describe('Ref and Fn::GetAtt of resources', () => {
     expect(resolve({ 'Fn::GetAtt': ['Missing', 'Arn'] })).toBe('FAILED: Fn::GetAtt ["Missing","Arn"] cannot be resolved locally');
     expect(resolve({ 'Fn::GetAtt': 'NoDot' })).toBe('FAILED: Fn::GetAtt NoDot cannot be resolved locally');
     expect(resolve({ 'Fn::GetAtt': [1, 2, 3] })).toBe('FAILED: Fn::GetAtt [1,2,3] cannot be resolved locally');
+    // Hostile names: inherited properties are neither resources nor attributes.
+    expect(resolve({ 'Fn::GetAtt': ['Named', 'constructor'] })).toBe('FAILED: Fn::GetAtt Named.constructor: Lamina knows QueueUrl, QueueName, Arn of AWS::SQS::Queue');
+    expect(resolve({ Ref: '__proto__' })).toBe('FAILED: Ref __proto__: no parameter or resource has this name');
+    expect(resolve({ 'Fn::Sub': '${__proto__.Arn}' })).toBe('FAILED: Fn::Sub ${__proto__.Arn} (Fn::GetAtt) cannot be resolved locally');
   });
 });
