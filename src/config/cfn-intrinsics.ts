@@ -2,8 +2,10 @@
  * Resolving the CloudFormation intrinsic functions that can be resolved without a deployed
  * stack: `Ref` to parameters (their Default or an override) and to pseudo parameters,
  * `Fn::Sub`, `Fn::Join`, `Fn::Select`, `Fn::Split`, `Fn::FindInMap`, `Fn::Base64`, `Fn::If` and
- * the condition functions. Anything else (`Fn::GetAtt`, `Fn::ImportValue`, a `Ref` to a
- * resource...) is reported as unresolvable, with a reason, and the caller decides what that means.
+ * the condition functions. `Ref` and `Fn::GetAtt` of a resource go to the context's optional
+ * `resourceAttribute` hook (./resource-attributes.ts knows queues, topics, buses and functions).
+ * Anything else (`Fn::ImportValue`, an attribute no hook knows...) is reported as unresolvable,
+ * with a reason, and the caller decides what that means.
  */
 
 /** The outcome of resolving a value. */
@@ -20,7 +22,14 @@ export interface IntrinsicContext {
   readonly mappings: Readonly<Record<string, unknown>>;
   readonly conditions: Readonly<Record<string, unknown>>;
   readonly resourceIds: ReadonlySet<string>;
+  /**
+   * The value of `Ref` (attribute undefined) or `Fn::GetAtt` of a resource of the template, also
+   * inside `Fn::Sub` (`${Queue.Arn}`); undefined when the hook does not know that resource's type.
+   */
+  readonly resourceAttribute?: ResourceAttributeHook | undefined;
 }
+
+export type ResourceAttributeHook = (logicalId: string, attribute: string | undefined, resolver: IntrinsicResolver) => Resolution | undefined;
 
 const ok = (value: unknown): Resolution => ({ ok: true, value });
 const fail = (reason: string): Resolution => ({ ok: false, reason });
@@ -133,6 +142,8 @@ export class IntrinsicResolver {
         return typeof arg === 'string' ? this.ref(arg) : fail('Ref needs a name');
       case 'Fn::Sub':
         return this.sub(arg);
+      case 'Fn::GetAtt':
+        return this.getAtt(fn, arg);
       case 'Fn::Join': {
         if (list?.length !== 2 || typeof list[0] !== 'string') return fail('Fn::Join needs [delimiter, list]');
         const items = this.resolve(list[1]);
@@ -207,9 +218,25 @@ export class IntrinsicResolver {
       const value = this.ctx.parameters.get(name);
       return value === undefined ? fail(`parameter ${name} has no Default (and no override)`) : ok(value);
     }
-    if (this.ctx.resourceIds.has(name)) return fail(`Ref ${name} (a resource) cannot be resolved locally`);
+    if (this.ctx.resourceIds.has(name)) return this.ctx.resourceAttribute?.(name, undefined, this) ?? fail(`Ref ${name} (a resource) cannot be resolved locally`);
     if (name.startsWith('AWS::')) return fail(`pseudo parameter ${name} is not known`);
     return fail(`Ref ${name}: no parameter or resource has this name`);
+  }
+
+  /** `Fn::GetAtt`: `X.Attr` or `[X, Attr]` (the attribute may itself be a `Ref`), through the context's hook. */
+  private getAtt(fn: Record<string, unknown>, arg: unknown): Resolution {
+    let id: unknown;
+    let attribute: unknown;
+    if (typeof arg === 'string' && arg.includes('.')) [id, attribute] = [arg.slice(0, arg.indexOf('.')), arg.slice(arg.indexOf('.') + 1)];
+    else if (Array.isArray(arg) && arg.length === 2) {
+      const r = this.resolve(arg[1]);
+      [id, attribute] = [arg[0], r.ok ? r.value : undefined];
+    }
+    if (typeof id === 'string' && typeof attribute === 'string' && attribute !== '' && this.ctx.resourceIds.has(id)) {
+      const r = this.ctx.resourceAttribute?.(id, attribute, this);
+      if (r !== undefined) return r;
+    }
+    return fail(`${describeIntrinsic(fn)} cannot be resolved locally`);
   }
 
   private findInMap(list: readonly unknown[] | undefined): Resolution {
@@ -250,10 +277,18 @@ export class IntrinsicResolver {
         out += `\${${name.slice(1)}}`;
         continue;
       }
-      const r = Object.hasOwn(vars, name) ? this.resolve(vars[name]) : name.includes('.') ? fail(`Fn::Sub \${${name}} (Fn::GetAtt) cannot be resolved locally`) : this.ref(name);
+      const r = Object.hasOwn(vars, name) ? this.resolve(vars[name]) : name.includes('.') ? this.subAttribute(name) : this.ref(name);
       if (!r.ok) return r;
       if (!isScalarValue(r.value)) return fail(`Fn::Sub \${${name}} is not a string`);
       out += String(r.value);
     }
+  }
+
+  /** `${Resource.Attribute}` in `Fn::Sub`: the `Fn::GetAtt` of that resource. */
+  private subAttribute(name: string): Resolution {
+    const dot = name.indexOf('.');
+    const id = name.slice(0, dot);
+    const known = this.ctx.resourceIds.has(id) ? this.ctx.resourceAttribute?.(id, name.slice(dot + 1), this) : undefined;
+    return known ?? fail(`Fn::Sub \${${name}} (Fn::GetAtt) cannot be resolved locally`);
   }
 }

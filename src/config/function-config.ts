@@ -1,9 +1,9 @@
-import type { FunctionAsyncSettings } from '../async/async-types.js';
-
 /**
  * The definition of one function, as the platform runs it. Produced by the SAM template loader
  * (./sam-template.ts) or by the RIE drop-in, validated once at construction.
  */
+
+import type { FunctionAsyncSettings } from '../async/async-types.js';
 
 /** How an environment starts its runtime. */
 export type RuntimeLaunch =
@@ -90,7 +90,10 @@ export interface FunctionConfig {
    * it forwards the container's environment). Undefined for normal functions: nothing leaks.
    */
   readonly inheritedEnvironment?: Readonly<Record<string, string>> | undefined;
-  /** Asynchronous invocation: EventInvokeConfig by qualifier and the dead-letter queue (docs/async-invocation.md). */
+  /**
+   * Asynchronous invocation: `EventInvokeConfig` by qualifier and the dead-letter target, as the
+   * template gives them (docs/async-template.md). Undefined: Lambda's defaults, no destinations.
+   */
   readonly async?: FunctionAsyncSettings | undefined;
 }
 

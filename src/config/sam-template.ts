@@ -8,6 +8,8 @@
  * - `Globals.Function` merged under each `AWS::Serverless::Function`: ./template-globals.ts
  * - property rules (memory, timeout, environment, logging): ./function-properties.ts
  * - code directory and runtime launch: ./code-location.ts
+ * - asynchronous invocation (EventInvokeConfig, dead-letter queues, SQS queues): ./async-config.ts,
+ *   ./queue-resources.ts, and `Ref`/`Fn::GetAtt` of resources: ./resource-attributes.ts
  *
  * Every problem in the template is collected, then thrown as one ConfigError (one line each), so
  * the server never starts with a half-valid template. Warnings (ignored properties,
@@ -39,6 +41,10 @@ import { ApiCollector, type ApiDefinition } from './api-events.js';
 import { FunctionUrlCollector, type FunctionUrlDefinition } from './function-urls.js';
 import { albListeners, type AlbListener } from './alb-targets.js';
 import { edgeDistributions, type EdgeDistribution, type EdgeFunctionFacts } from './edge-distributions.js';
+import type { QueueDefinition } from '../async/async-types.js';
+import { AsyncConfigCollector } from './async-config.js';
+import { queueResources, type QueueContext } from './queue-resources.js';
+import { ResourceAttributes } from './resource-attributes.js';
 export { SUPPORTED_RUNTIMES } from './code-location.js';
 
 export interface LoadTemplateOptions {
@@ -50,6 +56,8 @@ export interface LoadTemplateOptions {
   readonly parameterOverrides?: Readonly<Record<string, string>>;
   /** The day Lambda's runtime deprecation dates are judged at (src/config/runtime-catalog.ts); default today. */
   readonly today?: Date;
+  /** Base of the queue URLs that `Ref` of an `AWS::SQS::Queue` gives (./resource-attributes.ts); default SQS's own. */
+  readonly sqsEndpoint?: string | undefined;
 }
 
 export interface LoadedTemplate {
@@ -62,6 +70,8 @@ export interface LoadedTemplate {
   readonly albs: AlbListener[];
   /** Its CloudFront distributions with Lambda@Edge associations (docs/http-front-ends.md). */
   readonly edges: EdgeDistribution[];
+  /** Its SQS queues (`AWS::SQS::Queue` and those SAM creates for destinations), served by the embedded SQS (docs/async-template.md). */
+  readonly queues: QueueDefinition[];
   readonly warnings: string[];
 }
 
@@ -95,6 +105,8 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
   const idsByName = new Map<string, string>();
   const apis = new ApiCollector(report, resolver, resources);
   const urls = new FunctionUrlCollector(report, resolver);
+  const queueContext: QueueContext = { report, resolver, region: options.region, accountId: options.accountId, stackName: options.stackName ?? 'local' };
+  const asyncConfigs = new AsyncConfigCollector(queueContext);
 
   for (const [id, resource] of Object.entries(resources)) {
     if (!isPlainObject(resource)) {
@@ -124,6 +136,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
     if (other !== undefined) report.problem(id, 'FunctionName', `function name ${fn.name} is already used by resource ${other}`);
     idsByName.set(fn.name, id);
     functions.push(fn);
+    asyncConfigs.addFunction(id, fn.name, fn.publishedAlias, fnType === 'AWS::Serverless::Function', merged);
     apis.addFunction(id, fn.name, merged.Events);
     urls.addFunction(id, { functionName: fn.name, publishedAlias: fn.publishedAlias }, fnType === 'AWS::Serverless::Function' ? merged.FunctionUrlConfig : undefined);
   }
@@ -133,6 +146,8 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
   const albs = albListeners(resources, new Map([...idsByName].map(([name, id]) => [id, name])), { report, resolver, region: options.region, accountId: options.accountId });
   const facts = new Map<string, EdgeFunctionFacts>(functions.map((fn) => [idsByName.get(fn.name) ?? fn.name, { name: fn.name, memorySize: fn.memorySize, timeout: fn.timeout, publishedAlias: fn.publishedAlias }]));
   const edges = edgeDistributions(report, resolver, resources, facts);
+  const templateQueues = queueResources(resources, queueContext);
+  const { settings, queues: samQueues } = asyncConfigs.finish(resources, templateQueues);
   if (report.problems.length > 0) {
     const count = report.problems.length === 1 ? '1 problem' : `${report.problems.length} problems`;
     throw new ConfigError(`Template ${path} has ${count}:\n${report.problems.join('\n')}`);
@@ -141,7 +156,8 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
     const why = report.warnings.length > 0 ? `\n${report.warnings.join('\n')}` : '';
     throw new ConfigError(`Template ${path} defines no function Lamina can run (AWS::Serverless::Function or AWS::Lambda::Function)${why}`);
   }
-  return { functions, apis: apiDefinitions, urls: urls.urls(), albs, edges, warnings: report.warnings };
+  const withAsync = functions.map((fn) => (settings.has(fn.name) ? { ...fn, async: settings.get(fn.name) } : fn));
+  return { functions: withAsync, apis: apiDefinitions, urls: urls.urls(), albs, edges, queues: [...templateQueues, ...samQueues], warnings: report.warnings };
 }
 
 interface Loader {
@@ -189,6 +205,7 @@ function intrinsicContext(
     mappings: isPlainObject(template.Mappings) ? template.Mappings : {},
     conditions: isPlainObject(template.Conditions) ? template.Conditions : {},
     resourceIds: new Set(Object.keys(resources)),
+    resourceAttribute: new ResourceAttributes(resources, { region: options.region, accountId: options.accountId, stackName: options.stackName ?? 'local', sqsEndpoint: options.sqsEndpoint }).hook,
   };
 }
 
