@@ -66,12 +66,12 @@ async function handle(service: SqsService, req: IncomingMessage, res: ServerResp
   res.on('close', () => { if (!res.writableFinished) abort.abort(); });
   try {
     if (req.method !== 'POST') throw new SqsError('LAMINA_ERR_SQS_INVALID_ACTION', 'Only POST requests of the AWS JSON 1.0 protocol are served.');
-    const contentType = req.headers['content-type'] ?? '';
-    if (contentType.startsWith('application/x-www-form-urlencoded')) {
+    const target = req.headers['x-amz-target'];
+    // The target header is what tells JSON 1.0 apart; a form body without it is the old Query protocol.
+    if (target === undefined && (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
       throw new SqsError('LAMINA_ERR_SQS_INVALID_ACTION', 'The Query protocol is not served: use the AWS JSON 1.0 protocol (current AWS SDKs and CLI do).');
     }
     const body = await readBody(req);
-    const target = req.headers['x-amz-target'];
     const action = parseJsonRequest(Array.isArray(target) ? target[0] : target, body);
     const out = await service.execute(action, { senderId: senderOf(req, service.ctx.accountId), host: req.headers.host ?? fallbackHost }, abort.signal);
     send(res, 200, {}, JSON.stringify(out));
