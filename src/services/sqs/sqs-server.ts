@@ -1,0 +1,138 @@
+/**
+ * The embedded SQS server (docs/sqs-server.md): an HTTP listener speaking SQS's AWS JSON 1.0
+ * protocol in front of an `SqsService`, with the template's queues created at start.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { QueueDefinition } from '../../async/async-types.js';
+import { SqsError, renderSqsError } from './sqs-errors.js';
+import { parseJsonRequest } from './sqs-protocol.js';
+import { SqsService } from './sqs-service.js';
+
+export interface SqsServerOptions {
+  readonly host?: string | undefined;
+  /** 0 (the default) picks a free port. */
+  readonly port?: number | undefined;
+  readonly dbPath: string;
+  readonly region?: string | undefined;
+  readonly accountId?: string | undefined;
+  readonly queues?: readonly QueueDefinition[] | undefined;
+}
+
+export interface SqsServer {
+  /** `http://host:port`, what `--endpoint-url` takes. */
+  readonly endpoint: string;
+  /** The in-process API over the same store. */
+  readonly service: SqsService;
+  close(): Promise<void>;
+}
+
+/** 10 entries of 1 MiB each, JSON-escaped: a generous bound that still refuses floods. */
+const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
+function senderOf(req: IncomingMessage, accountId: string): string {
+  const match = /Credential=([^/,\s]+)\//.exec(req.headers.authorization ?? '');
+  return match?.[1] ?? accountId;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_REQUEST_BYTES) {
+        reject(new SqsError('LAMINA_ERR_SQS_REQUEST_TOO_LARGE', `The request is larger than ${MAX_REQUEST_BYTES} bytes.`));
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID(), 'content-length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
+async function handle(service: SqsService, req: IncomingMessage, res: ServerResponse, fallbackHost: string): Promise<void> {
+  const abort = new AbortController();
+  // A long poll whose caller went away must not take messages it can no longer hand over.
+  res.on('close', () => { if (!res.writableFinished) abort.abort(); });
+  try {
+    if (req.method !== 'POST') throw new SqsError('LAMINA_ERR_SQS_INVALID_ACTION', 'Only POST requests of the AWS JSON 1.0 protocol are served.');
+    const target = req.headers['x-amz-target'];
+    // The target header is what tells JSON 1.0 apart; a form body without it is the old Query protocol.
+    if (target === undefined && (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+      throw new SqsError('LAMINA_ERR_SQS_INVALID_ACTION', 'The Query protocol is not served: use the AWS JSON 1.0 protocol (current AWS SDKs and CLI do).');
+    }
+    const body = await readBody(req);
+    const action = parseJsonRequest(Array.isArray(target) ? target[0] : target, body);
+    const out = await service.execute(action, { senderId: senderOf(req, service.ctx.accountId), host: req.headers.host ?? fallbackHost }, abort.signal);
+    send(res, 200, {}, JSON.stringify(out));
+  } catch (err) {
+    const error = err instanceof SqsError ? err : new SqsError('LAMINA_ERR_SQS_INTERNAL', err instanceof Error ? err.message : String(err));
+    const { status, headers, body } = renderSqsError(error);
+    send(res, status, headers, body);
+  }
+}
+
+/**
+ * Starts the SQS server and creates (or updates) the template's queues.
+ *
+ * @example
+ * const sqs = await startSqsServer({ host: '127.0.0.1', port: 9324, dbPath: '.lamina/sqs.db', queues });
+ * // aws sqs list-queues --endpoint-url http://127.0.0.1:9324
+ * await sqs.close();
+ */
+export async function startSqsServer(options: SqsServerOptions): Promise<SqsServer> {
+  const host = options.host ?? '127.0.0.1';
+  const service = new SqsService({ dbPath: options.dbPath, region: options.region ?? 'us-east-1', accountId: options.accountId ?? '000000000000' });
+  const active = new Set<Promise<void>>();
+  const server = createServer((req, res) => {
+    const work = handle(service, req, res, service.defaultHost).finally(() => active.delete(work));
+    active.add(work);
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => resolve());
+    });
+  } catch (err) {
+    service.close();
+    throw err;
+  }
+  const port = (server.address() as AddressInfo).port;
+  const hostPort = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  service.defaultHost = hostPort;
+  try {
+    service.ensureQueues(options.queues ?? []);
+  } catch (err) {
+    server.close();
+    service.close();
+    throw err;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    endpoint: `http://${hostPort}`,
+    service,
+    close: () => {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Long polls answer at once (empty), then the store closes after the last request.
+        service.ctx.signals.close();
+        server.closeIdleConnections();
+        await Promise.allSettled([...active]);
+        server.closeAllConnections();
+        await closed;
+        service.ctx.store.close();
+      })();
+      return closing;
+    },
+  };
+}
