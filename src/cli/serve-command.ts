@@ -18,6 +18,8 @@ import { albsToServe, startAlbs, type StartedAlbs } from '../front-ends/alb/serv
 import { parseEdgeOrigins, startEdges, type StartedEdges } from '../front-ends/edge/serve-edge.js';
 import { resolveFunctionNodes } from '../runtimes/function-nodes.js';
 import { progressLine } from '../runtimes/progress-line.js';
+import { claimStateDir, defaultStateDir } from '../async/state-dir.js';
+import { startAsync, type StartedAsync } from '../async/serve-async.js';
 
 export const SERVE_USAGE = `Usage: lamina serve [options]
 
@@ -41,6 +43,18 @@ Options:
                                 a local proxy in front of its origin
   --edge-origin <id=url>        Send origin <id>'s traffic to url (http://127.0.0.1:8080) instead of its
                                 DomainName (repeatable)
+  --state-dir <dir>             Where the durable event queue of Event invokes (and the embedded SQS's
+                                messages) are kept (default: ~/.cache/lamina/state/<template>-<hash>);
+                                one 'lamina serve' at a time per directory (docs/async-invocation.md)
+  --async-time-scale <x>        Multiply asynchronous retry delays, backoffs and maximum event ages
+                                by x (default: 1, Lambda's times; 0.001 makes a 1-minute retry 60 ms)
+  --sqs-port <n>                Port of the embedded SQS server that serves the template's
+                                AWS::SQS::Queue resources (default: 9324; 0 picks a free one)
+  --aws-endpoint <url>          Endpoint for SQS, SNS and EventBridge destinations the template does
+                                not define (LocalStack: http://127.0.0.1:4566)
+  --sqs-endpoint <url>          ... for SQS only (overrides --aws-endpoint)
+  --sns-endpoint <url>          ... for SNS only
+  --events-endpoint <url>       ... for EventBridge only
   --host <addr>                 Address to bind (default: 127.0.0.1; anything else is on purpose)
   --verify-signatures           Refuse Invoke API calls not SigV4-signed with a known key (403, as
                                 Lambda answers). Keys: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and
@@ -69,6 +83,18 @@ Options:
   -h, --help                    Show this help
 `;
 
+function endpointOption(option: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${option} must be a URL such as http://127.0.0.1:4566, got '${value}'`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${option} must be an http or https URL, got '${value}'`);
+  return value;
+}
+
 /**
  * @example
  * await serveCommand(['--template', 'examples/template.yaml', '--port', '9000']);
@@ -87,6 +113,13 @@ export async function serveCommand(args: string[]): Promise<number> {
       'edge-port': { type: 'string', default: '3200' },
       'edge-origin': { type: 'string', multiple: true, default: [] },
       host: { type: 'string', default: '127.0.0.1' },
+      'state-dir': { type: 'string' },
+      'async-time-scale': { type: 'string', default: '1' },
+      'sqs-port': { type: 'string', default: '9324' },
+      'aws-endpoint': { type: 'string' },
+      'sqs-endpoint': { type: 'string' },
+      'sns-endpoint': { type: 'string' },
+      'events-endpoint': { type: 'string' },
       'verify-signatures': { type: 'boolean', default: false },
       'no-verify-signatures': { type: 'boolean', default: false },
       'credentials-file': { type: 'string' },
@@ -119,7 +152,15 @@ export async function serveCommand(args: string[]): Promise<number> {
     host,
   );
   const templatePath = resolve(values.template);
-  const loaded = loadTemplate(templatePath, { region: host.region, accountId: host.accountId });
+  const sqsPort = positiveNumber('--sqs-port', values['sqs-port'], true);
+  const timeScale = positiveNumber('--async-time-scale', values['async-time-scale']);
+  const endpoints = {
+    sqs: endpointOption('--sqs-endpoint', values['sqs-endpoint'] ?? values['aws-endpoint']),
+    sns: endpointOption('--sns-endpoint', values['sns-endpoint'] ?? values['aws-endpoint']),
+    events: endpointOption('--events-endpoint', values['events-endpoint'] ?? values['aws-endpoint']),
+  };
+  const sqsHostPort = `${values.host.includes(':') ? `[${values.host}]` : values.host}:${sqsPort}`;
+  const loaded = loadTemplate(templatePath, { region: host.region, accountId: host.accountId, ...(sqsPort === 0 ? {} : { sqsEndpoint: `http://${sqsHostPort}` }) });
   // Each nodejsNN.x function on Node NN: installed now (before serving) when missing.
   const { functions, interpreters, warnings: nodeWarnings } = await resolveFunctionNodes(loaded.functions, { allowHostNode: values['host-node'], onProgress: progressLine() });
   for (const warning of [...loaded.warnings, ...nodeWarnings]) process.stderr.write(`lamina: warning: ${warning}\n`);
@@ -128,16 +169,41 @@ export async function serveCommand(args: string[]): Promise<number> {
   process.stdout.write(`Limits: ${processLimits === undefined ? 'off (--no-limits)' : describeLimits(processLimits)}\n`);
   const containers = await containerSettings(values.sandbox, values.engine, functions);
   const limits = containers === undefined ? processLimits : { cgroups: undefined, maxOpenFiles: undefined, ...processLimits, containers };
-  const platform = new Platform({
-    limits,
-    scaleOut: { environments: positiveNumber('--scale-out', values['scale-out']), perMs: 10_000 },
-    functions,
-    accountConcurrency: positiveNumber('--account-concurrency', values['account-concurrency']),
-    idleTimeoutMs: positiveNumber('--idle-timeout', values['idle-timeout']) * 1000,
-    shutdownGraceMs: positiveNumber('--shutdown-grace', values['shutdown-grace'], true) * 1000,
-    logOutput: values.quiet ? undefined : (text) => process.stdout.write(text),
-    credentials: host.credentials,
-  });
+  const state = claimStateDir(values['state-dir'] ?? defaultStateDir(templatePath));
+  let asyncParts: StartedAsync;
+  try {
+    asyncParts = await startAsync(loaded.queues, functions, {
+      stateDir: state.path,
+      timeScale,
+      sqsHost: values.host,
+      sqsPort,
+      region: host.region,
+      accountId: host.accountId,
+      endpoints,
+      credentials: host.credentials,
+    });
+  } catch (error) {
+    state.release();
+    throw error;
+  }
+  let platform: Platform;
+  try {
+    platform = new Platform({
+      events: asyncParts.events,
+      limits,
+      scaleOut: { environments: positiveNumber('--scale-out', values['scale-out']), perMs: 10_000 },
+      functions,
+      accountConcurrency: positiveNumber('--account-concurrency', values['account-concurrency']),
+      idleTimeoutMs: positiveNumber('--idle-timeout', values['idle-timeout']) * 1000,
+      shutdownGraceMs: positiveNumber('--shutdown-grace', values['shutdown-grace'], true) * 1000,
+      logOutput: values.quiet ? undefined : (text) => process.stdout.write(text),
+      credentials: host.credentials,
+    });
+  } catch (error) {
+    await asyncParts.close();
+    state.release();
+    throw error;
+  }
   const server = createFrontDoor(platform, signingKeys === undefined ? {} : { verifySignatures: { credentials: signingKeys } });
   let address;
   try {
@@ -192,6 +258,8 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (urls.banner.length > 0) process.stdout.write(`Function URLs:\n${urls.banner.join('\n')}\n`);
   if (albs.banner.length > 0) process.stdout.write(`Application Load Balancers:\n${albs.banner.join('\n')}\n`);
   if (edges.banner.length > 0) process.stdout.write(`CloudFront distributions (Lambda@Edge):\n${edges.banner.join('\n')}\n`);
+  if (asyncParts.banner.length > 0) process.stdout.write(`${asyncParts.banner.join('\n')}\n`);
+  process.stdout.write(`Event invokes are queued durably in ${state.path} (lamina events --state-dir ${state.path})\n`);
   const provisioned = functions.reduce((sum, fn) => sum + (fn.provisionedConcurrency ?? 0), 0);
   if (provisioned > 0) {
     void platform.ready().then(() => process.stdout.write(`Lamina: ${provisioned} provisioned environment(s) initialised\n`));
@@ -205,5 +273,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   await albs.close();
   await edges.close();
   await platform.stop();
+  await asyncParts.close();
+  state.release();
   return 0;
 }

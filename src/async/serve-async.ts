@@ -1,0 +1,84 @@
+/**
+ * Asynchronous invocation as `lamina serve` sets it up (docs/async-invocation.md): the embedded SQS
+ * server for the template's queues, the check that every destination and dead-letter target can
+ * be reached, and the sender that reaches them. The state directory is claimed by the caller.
+ */
+import { join } from 'node:path';
+import type { FunctionConfig } from '../config/function-config.js';
+import { ConfigError } from '../errors.js';
+import type { EventQueueSettings } from '../platform/platform.js';
+import { startSqsServer, type SqsServer } from '../services/sqs/sqs-server.js';
+import type { QueueDefinition } from './async-types.js';
+import { checkTargetsReachable, type TargetEndpoints, type UsedTarget } from './targets/target-endpoints.js';
+import { createTargetSender } from './targets/target-sender.js';
+import type { TargetCredentials } from './targets/target-clients.js';
+
+export interface AsyncServeOptions {
+  /** The claimed state directory: `events.db` and `sqs.db` live there. */
+  readonly stateDir: string;
+  readonly timeScale: number;
+  /** Where the embedded SQS server listens (when the template defines queues). */
+  readonly sqsHost: string;
+  readonly sqsPort: number;
+  readonly region: string;
+  readonly accountId: string;
+  readonly endpoints: TargetEndpoints;
+  readonly credentials?: TargetCredentials | undefined;
+}
+
+export interface StartedAsync {
+  readonly events: EventQueueSettings;
+  readonly sqs: SqsServer | undefined;
+  readonly banner: string[];
+  close(): Promise<void>;
+}
+
+/** Every destination and dead-letter target the functions name, with the role it plays. */
+export function usedTargets(functions: readonly FunctionConfig[]): UsedTarget[] {
+  const used: UsedTarget[] = [];
+  for (const fn of functions) {
+    for (const config of Object.values(fn.async?.byQualifier ?? {})) {
+      if (config.onSuccess !== undefined) used.push({ role: 'OnSuccess', target: config.onSuccess, functionName: fn.name });
+      if (config.onFailure !== undefined) used.push({ role: 'OnFailure', target: config.onFailure, functionName: fn.name });
+    }
+    if (fn.async?.deadLetter !== undefined) used.push({ role: 'DeadLetterQueue', target: fn.async.deadLetter, functionName: fn.name });
+  }
+  return used;
+}
+
+/**
+ * Start the template's queues and check the targets. Nothing is started when a target cannot be
+ * reached.
+ *
+ * @throws ConfigError naming every unreachable target, or when the SQS port is taken.
+ * @example
+ * const started = await startAsync(loaded.queues, functions, { stateDir, timeScale: 1, ... });
+ * const platform = new Platform({ functions, events: started.events });
+ */
+export async function startAsync(queues: readonly QueueDefinition[], functions: readonly FunctionConfig[], options: AsyncServeOptions): Promise<StartedAsync> {
+  const localArns = new Set(queues.map((q) => q.arn));
+  const placeholder = new Map([...localArns].map((arn) => [arn, 'embedded']));
+  const problems = checkTargetsReachable(usedTargets(functions), options.endpoints, placeholder);
+  if (problems.length > 0) throw new ConfigError(`Asynchronous invocation targets cannot be reached:\n${problems.join('\n')}`);
+  let sqs: SqsServer | undefined;
+  if (queues.length > 0) {
+    try {
+      sqs = await startSqsServer({ host: options.sqsHost, port: options.sqsPort, dbPath: join(options.stateDir, 'sqs.db'), region: options.region, accountId: options.accountId, queues });
+    } catch (error) {
+      throw new ConfigError(`The embedded SQS server cannot start on ${options.sqsHost}:${options.sqsPort}: ${(error as Error).message} (choose another --sqs-port)`);
+    }
+  }
+  const endpoint = sqs?.endpoint;
+  const localQueues = new Map(endpoint === undefined ? [] : [...localArns].map((arn) => [arn, endpoint]));
+  const sender = createTargetSender({ endpoints: options.endpoints, localQueues, credentials: options.credentials });
+  const banner = sqs === undefined ? [] : [`SQS (embedded, aws sqs --endpoint-url ${sqs.endpoint}):`, ...queues.map((q) => `  ${q.name}: ${sqs?.endpoint}/${options.accountId}/${q.name}`)];
+  return {
+    events: { stateDir: options.stateDir, timeScale: options.timeScale, sender },
+    sqs,
+    banner,
+    close: async () => {
+      sender.close();
+      await sqs?.close();
+    },
+  };
+}
