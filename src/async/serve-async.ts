@@ -47,8 +47,8 @@ export function usedTargets(functions: readonly FunctionConfig[]): UsedTarget[] 
 }
 
 /**
- * Start the template's queues and check the targets. Nothing is started when a target cannot be
- * reached.
+ * Start the template's queues and check the targets. Nothing is left running when a target cannot
+ * be reached.
  *
  * @throws ConfigError naming every unreachable target, or when the SQS port is taken.
  * @example
@@ -56,10 +56,6 @@ export function usedTargets(functions: readonly FunctionConfig[]): UsedTarget[] 
  * const platform = new Platform({ functions, events: started.events });
  */
 export async function startAsync(queues: readonly QueueDefinition[], functions: readonly FunctionConfig[], options: AsyncServeOptions): Promise<StartedAsync> {
-  const localArns = new Set(queues.map((q) => q.arn));
-  const placeholder = new Map([...localArns].map((arn) => [arn, 'embedded']));
-  const problems = checkTargetsReachable(usedTargets(functions), options.endpoints, placeholder);
-  if (problems.length > 0) throw new ConfigError(`Asynchronous invocation targets cannot be reached:\n${problems.join('\n')}`);
   let sqs: SqsServer | undefined;
   if (queues.length > 0) {
     try {
@@ -69,7 +65,12 @@ export async function startAsync(queues: readonly QueueDefinition[], functions: 
     }
   }
   const endpoint = sqs?.endpoint;
-  const localQueues = new Map(endpoint === undefined ? [] : [...localArns].map((arn) => [arn, endpoint]));
+  const localQueues = new Map(endpoint === undefined ? [] : queues.map((q) => [q.arn, endpoint]));
+  const problems = checkTargetsReachable(usedTargets(functions), options.endpoints, localQueues);
+  if (problems.length > 0) {
+    await sqs?.close();
+    throw new ConfigError(`Asynchronous invocation targets cannot be reached:\n${problems.join('\n')}`);
+  }
   const sender = createTargetSender({ endpoints: options.endpoints, localQueues, credentials: options.credentials });
   const banner = sqs === undefined ? [] : [`SQS (embedded, aws sqs --endpoint-url ${sqs.endpoint}):`, ...queues.map((q) => `  ${q.name}: ${sqs?.endpoint}/${options.accountId}/${q.name}`)];
   return {
