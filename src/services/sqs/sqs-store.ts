@@ -133,10 +133,10 @@ export class SqsStore {
     this.db.prepare('DELETE FROM queues WHERE name = ?').run(name);
   }
 
-  /** The next FIFO sequence number of a queue: 20 digits, increasing. */
+  /** The next FIFO sequence number of a queue: 20 digits, strictly increasing (a stored counter, not the clock). */
   nextSequenceNumber(name: string): string {
     const row = this.db.prepare('UPDATE queues SET sequence = sequence + 1 WHERE name = ? RETURNING sequence').get(name) as { sequence: number };
-    return (BigInt(Date.now()) * 1_000_000n + BigInt(row.sequence % 1_000_000)).toString().padStart(20, '0');
+    return String(row.sequence).padStart(20, '0');
   }
 
   insertMessage(m: Omit<StoredMessage, 'ord'>): void {
