@@ -162,6 +162,11 @@ export class SqsStore {
     return (rows as MessageRow[]).map(toMessage);
   }
 
+  /** One page of a queue's messages after a position in insertion order (FIFO scans page through a backlog). */
+  messagesAfter(queue: string, afterOrd: number, limit: number): StoredMessage[] {
+    return (this.db.prepare('SELECT * FROM messages WHERE queue = ? AND ord > ? ORDER BY ord LIMIT ?').all(queue, afterOrd, limit) as MessageRow[]).map(toMessage);
+  }
+
   /** FIFO groups that have a message in flight at `now`: nothing more of them is delivered. */
   blockedGroups(queue: string, now: number): Set<string> {
     const rows = this.db.prepare('SELECT DISTINCT group_id FROM messages WHERE queue = ? AND receipt_handle IS NOT NULL AND visible_at > ?').all(queue, now) as { group_id: string | null }[];

@@ -1,6 +1,6 @@
 import {
   ChangeMessageVisibilityBatchCommand, ChangeMessageVisibilityCommand, CreateQueueCommand, DeleteMessageBatchCommand, DeleteMessageCommand,
-  GetQueueAttributesCommand, ListDeadLetterSourceQueuesCommand, MessageNotInflight, ReceiveMessageCommand, SendMessageBatchCommand,
+  GetQueueAttributesCommand, ListDeadLetterSourceQueuesCommand, SetQueueAttributesCommand, MessageNotInflight, ReceiveMessageCommand, SendMessageBatchCommand,
   SendMessageCommand, BatchEntryIdsNotDistinct, EmptyBatchRequest, TooManyEntriesInBatchRequest, InvalidBatchEntryId,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,6 +120,24 @@ describe('delivery semantics', () => {
     await new Promise((r) => setTimeout(r, 200));
     await sqs.client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: first?.ReceiptHandle }));
     expect((await polling).map((m) => m.Body)).toEqual(['second']);
+  });
+
+  it('FIFO redrive: the poison head moves to the FIFO dead-letter queue and its group goes on', async () => {
+    const dlq = await newQueue('poison-dlq.fifo', { FifoQueue: 'true' });
+    const url = await newQueue('poison.fifo', { FifoQueue: 'true', ContentBasedDeduplication: 'true', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:us-east-1:123456789012:poison-dlq.fifo', maxReceiveCount: 1 }) });
+    await sqs.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'poison', MessageGroupId: 'g' }));
+    await sqs.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'healthy', MessageGroupId: 'g' }));
+    const [first] = await receive(url);
+    expect(first?.Body).toBe('poison');
+    await sqs.client.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: first?.ReceiptHandle, VisibilityTimeout: 0 }));
+    expect((await receive(url, { MaxNumberOfMessages: 10 })).map((m) => m.Body)).toEqual(['healthy']);
+    const [dead] = await receive(dlq);
+    expect(dead?.Body).toBe('poison');
+    expect(dead?.Attributes?.MessageGroupId).toBe('g');
+    expect(dead?.Attributes?.SequenceNumber).toMatch(/^\d{20}$/);
+    await newQueue('poison-standard-dlq');
+    const mixed = await sqs.client.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:us-east-1:123456789012:poison-standard-dlq', maxReceiveCount: 1 }) } })).catch((e: unknown) => e);
+    expect((mixed as Error).message).toMatch(/same type/);
   });
 
   it('FIFO with content-based deduplication hashes the body', async () => {
