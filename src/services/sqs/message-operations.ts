@@ -118,6 +118,7 @@ export function sendMessageBatch(ctx: SqsContext, input: { QueueUrl: string; Ent
   const Failed: BatchEntryFailure[] = [];
   for (const entry of input.Entries) {
     try {
+      if (entry.rejected !== undefined) throw entry.rejected;
       Successful.push({ Id: entry.Id, ...sendOne(ctx, target, entry, senderId, now) });
     } catch (err) {
       Failed.push(batchFailure(entry.Id, err));

@@ -75,8 +75,9 @@ export function setQueueAttributes(ctx: SqsContext, input: { QueueUrl: string; A
  * getQueueAttributes(ctx, { QueueUrl: url, AttributeNames: ['All'] });
  */
 export function getQueueAttributes(ctx: SqsContext, input: { QueueUrl: string; AttributeNames: readonly string[] }): { Attributes?: Record<string, string> } {
-  const { queue } = resolveQueue(ctx, input.QueueUrl);
+  const { queue, config } = resolveQueue(ctx, input.QueueUrl);
   const now = Date.now();
+  ctx.store.expire(queue.name, now - config.messageRetentionPeriod * 1000);
   const counts = ctx.store.counts(queue.name, now);
   const computed: Record<string, string> = {
     ApproximateNumberOfMessages: String(counts.visible),

@@ -61,14 +61,20 @@ function pickStandard(ctx: SqsContext, target: ResolvedQueue, max: number, now: 
 function pickFifo(ctx: SqsContext, target: ResolvedQueue, max: number, now: number, moved: Set<string>): StoredMessage[] {
   const blocked = ctx.store.blockedGroups(target.queue.name, now);
   const picked: StoredMessage[] = [];
-  for (const m of ctx.store.messages(target.queue.name)) {
-    if (picked.length >= max) break;
-    const group = m.groupId ?? '';
-    if (blocked.has(group)) continue;
-    // The group's head is not receivable (delayed, or in flight under a lapsed-but-stale handle): wait for it.
-    if (m.visibleAt > now) { blocked.add(group); continue; }
-    if (redriven(ctx, target, m, now, moved)) continue;
-    picked.push(m);
+  let after = 0;
+  // Pages, not one cursor: a redrive writes to the table while the scan goes on.
+  for (let page = ctx.store.messagesAfter(target.queue.name, after, 500); page.length > 0; page = ctx.store.messagesAfter(target.queue.name, after, 500)) {
+    for (const m of page) {
+      after = m.ord;
+      if (picked.length >= max) return picked;
+      const group = m.groupId ?? '';
+      if (blocked.has(group)) continue;
+      // The group's head is not receivable yet (delayed): nothing behind it in the group may pass it.
+      if (m.visibleAt > now) { blocked.add(group); continue; }
+      if (redriven(ctx, target, m, now, moved)) continue;
+      picked.push(m);
+    }
+    if (picked.length >= max) return picked;
   }
   return picked;
 }

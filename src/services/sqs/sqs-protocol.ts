@@ -85,6 +85,16 @@ function receiveFields(o: Json): ReceiveMessageInput {
   };
 }
 
+/** A batch entry whose members are malformed fails alone, as SQS answers it in `Failed`. */
+function sendEntry(e: Json): SendEntry {
+  const Id = entryId(e);
+  try {
+    return { Id, ...sendFields(e) };
+  } catch (err) {
+    return { Id, MessageBody: '', rejected: err instanceof Error ? err : new Error(String(err)) };
+  }
+}
+
 /** Batch entries: a bad entry id fails the batch as a whole (checked later), not the shape. */
 function entryId(e: Json): string {
   return required(e, 'Id');
@@ -124,7 +134,7 @@ export function parseJsonRequest(target: string | undefined, body: string): SqsA
     case 'SendMessage': return { action, input: { QueueUrl: QueueUrl(), ...sendFields(o) } };
     case 'SendMessageBatch': {
       const url = QueueUrl();
-      return { action, input: { QueueUrl: url, Entries: entries(o).map((e): SendEntry => ({ Id: entryId(e), ...sendFields(e) })) } };
+      return { action, input: { QueueUrl: url, Entries: entries(o).map((e): SendEntry => sendEntry(e)) } };
     }
     case 'ReceiveMessage': return { action, input: receiveFields(o) };
     case 'DeleteMessage': return { action, input: { QueueUrl: QueueUrl(), ReceiptHandle: required(o, 'ReceiptHandle') } };

@@ -62,8 +62,9 @@ export class SqsService {
         return this.after(request.input.QueueUrl, out, out.Successful.length > 0);
       }
       case 'ReceiveMessage': return receiveMessage(ctx, request.input, abort);
-      case 'DeleteMessage': return tx(() => deleteMessage(ctx, request.input));
-      case 'DeleteMessageBatch': return tx(() => deleteMessageBatch(ctx, request.input));
+      // A delete can free a FIFO group whose next message a long poll is waiting for.
+      case 'DeleteMessage': return this.after(request.input.QueueUrl, tx(() => deleteMessage(ctx, request.input)), true);
+      case 'DeleteMessageBatch': return this.after(request.input.QueueUrl, tx(() => deleteMessageBatch(ctx, request.input)), true);
       case 'ChangeMessageVisibility': {
         const { wake } = tx(() => changeMessageVisibility(ctx, request.input));
         return this.after(request.input.QueueUrl, {}, wake);

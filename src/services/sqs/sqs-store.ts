@@ -133,10 +133,10 @@ export class SqsStore {
     this.db.prepare('DELETE FROM queues WHERE name = ?').run(name);
   }
 
-  /** The next FIFO sequence number of a queue: 20 digits, increasing. */
+  /** The next FIFO sequence number of a queue: 20 digits, strictly increasing (a stored counter, not the clock). */
   nextSequenceNumber(name: string): string {
     const row = this.db.prepare('UPDATE queues SET sequence = sequence + 1 WHERE name = ? RETURNING sequence').get(name) as { sequence: number };
-    return (BigInt(Date.now()) * 1_000_000n + BigInt(row.sequence % 1_000_000)).toString().padStart(20, '0');
+    return String(row.sequence).padStart(20, '0');
   }
 
   insertMessage(m: Omit<StoredMessage, 'ord'>): void {
@@ -160,6 +160,11 @@ export class SqsStore {
       ? this.db.prepare('SELECT * FROM messages WHERE queue = ? ORDER BY ord LIMIT ? OFFSET ?').all(queue, limit, offset)
       : this.db.prepare('SELECT * FROM messages WHERE queue = ? AND visible_at <= ? ORDER BY ord LIMIT ? OFFSET ?').all(queue, visibleBy, limit, offset);
     return (rows as MessageRow[]).map(toMessage);
+  }
+
+  /** One page of a queue's messages after a position in insertion order (FIFO scans page through a backlog). */
+  messagesAfter(queue: string, afterOrd: number, limit: number): StoredMessage[] {
+    return (this.db.prepare('SELECT * FROM messages WHERE queue = ? AND ord > ? ORDER BY ord LIMIT ?').all(queue, afterOrd, limit) as MessageRow[]).map(toMessage);
   }
 
   /** FIFO groups that have a message in flight at `now`: nothing more of them is delivered. */

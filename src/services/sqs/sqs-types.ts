@@ -16,7 +16,8 @@ export interface SendMessageInput extends QueueRef {
   readonly MessageGroupId?: string | undefined;
 }
 
-export type SendEntry = Omit<SendMessageInput, 'QueueUrl'> & { readonly Id: string };
+/** A batch entry; `rejected` holds the error of an entry whose members were malformed, reported for it alone. */
+export type SendEntry = Omit<SendMessageInput, 'QueueUrl'> & { readonly Id: string; readonly rejected?: Error | undefined };
 
 export interface SendMessageOutput {
   readonly MessageId: string;

@@ -1,6 +1,6 @@
 import {
   ChangeMessageVisibilityBatchCommand, ChangeMessageVisibilityCommand, CreateQueueCommand, DeleteMessageBatchCommand, DeleteMessageCommand,
-  GetQueueAttributesCommand, ListDeadLetterSourceQueuesCommand, MessageNotInflight, ReceiveMessageCommand, SendMessageBatchCommand,
+  GetQueueAttributesCommand, ListDeadLetterSourceQueuesCommand, SetQueueAttributesCommand, MessageNotInflight, ReceiveMessageCommand, SendMessageBatchCommand,
   SendMessageCommand, BatchEntryIdsNotDistinct, EmptyBatchRequest, TooManyEntriesInBatchRequest, InvalidBatchEntryId,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,6 +111,35 @@ describe('delivery semantics', () => {
     expect((noDedup as Error).message).toMatch(/ContentBasedDeduplication/);
   });
 
+  it('FIFO: a long poll waiting on a blocked group wakes when the in-flight message is deleted', async () => {
+    const url = await newQueue('wake.fifo', { FifoQueue: 'true', ContentBasedDeduplication: 'true' });
+    await sqs.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'first', MessageGroupId: 'g' }));
+    await sqs.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'second', MessageGroupId: 'g' }));
+    const [first] = await receive(url, { MaxNumberOfMessages: 1, VisibilityTimeout: 600 });
+    const polling = receive(url, { WaitTimeSeconds: 20 });
+    await new Promise((r) => setTimeout(r, 200));
+    await sqs.client.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: first?.ReceiptHandle }));
+    expect((await polling).map((m) => m.Body)).toEqual(['second']);
+  });
+
+  it('FIFO redrive: the poison head moves to the FIFO dead-letter queue and its group goes on', async () => {
+    const dlq = await newQueue('poison-dlq.fifo', { FifoQueue: 'true' });
+    const url = await newQueue('poison.fifo', { FifoQueue: 'true', ContentBasedDeduplication: 'true', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:us-east-1:123456789012:poison-dlq.fifo', maxReceiveCount: 1 }) });
+    await sqs.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'poison', MessageGroupId: 'g' }));
+    await sqs.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'healthy', MessageGroupId: 'g' }));
+    const [first] = await receive(url);
+    expect(first?.Body).toBe('poison');
+    await sqs.client.send(new ChangeMessageVisibilityCommand({ QueueUrl: url, ReceiptHandle: first?.ReceiptHandle, VisibilityTimeout: 0 }));
+    expect((await receive(url, { MaxNumberOfMessages: 10 })).map((m) => m.Body)).toEqual(['healthy']);
+    const [dead] = await receive(dlq);
+    expect(dead?.Body).toBe('poison');
+    expect(dead?.Attributes?.MessageGroupId).toBe('g');
+    expect(dead?.Attributes?.SequenceNumber).toMatch(/^\d{20}$/);
+    await newQueue('poison-standard-dlq');
+    const mixed = await sqs.client.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:us-east-1:123456789012:poison-standard-dlq', maxReceiveCount: 1 }) } })).catch((e: unknown) => e);
+    expect((mixed as Error).message).toMatch(/same type/);
+  });
+
   it('FIFO with content-based deduplication hashes the body', async () => {
     const url = await newQueue('content.fifo', { FifoQueue: 'true', ContentBasedDeduplication: 'true' });
     const one = await sqs.client.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'same', MessageGroupId: 'g' }));
@@ -129,20 +158,25 @@ describe('delivery semantics', () => {
     ] }));
     expect(sent.Successful?.map((e) => e.Id)).toEqual(['ok1', 'ok2']);
     expect(sent.Failed).toEqual([{ Id: 'bad', SenderFault: true, Code: 'InvalidMessageContents', Message: expect.stringMatching(/Invalid characters/) as unknown }]);
+    const attr = await sqs.client.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [
+      { Id: 'badattr', MessageBody: 'x', MessageAttributes: { n: { DataType: 'Number', StringValue: 'NaN' } } }, { Id: 'fine', MessageBody: 'three' },
+    ] }));
+    expect(attr.Successful?.map((e) => e.Id)).toEqual(['fine']);
+    expect(attr.Failed?.map((e) => [e.Id, e.Code])).toEqual([['badattr', 'InvalidParameterValue']]);
     await expect(sqs.client.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [] }))).rejects.toBeInstanceOf(EmptyBatchRequest);
     const eleven = Array.from({ length: 11 }, (_, i) => ({ Id: `e${i}`, MessageBody: 'x' }));
     await expect(sqs.client.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: eleven }))).rejects.toBeInstanceOf(TooManyEntriesInBatchRequest);
     await expect(sqs.client.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [{ Id: 'x', MessageBody: '1' }, { Id: 'x', MessageBody: '2' }] }))).rejects.toBeInstanceOf(BatchEntryIdsNotDistinct);
     await expect(sqs.client.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: [{ Id: 'no spaces', MessageBody: '1' }] }))).rejects.toBeInstanceOf(InvalidBatchEntryId);
     const got = await receive(url, { MaxNumberOfMessages: 10 });
-    expect(got.map((m) => m.Body).sort()).toEqual(['one', 'two']);
+    expect(got.map((m) => m.Body).sort()).toEqual(['one', 'three', 'two']);
     const changed = await sqs.client.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: url, Entries: [
       { Id: 'c1', ReceiptHandle: got[0]?.ReceiptHandle, VisibilityTimeout: 60 }, { Id: 'c2', ReceiptHandle: 'nonsense', VisibilityTimeout: 60 },
     ] }));
     expect(changed.Successful?.map((e) => e.Id)).toEqual(['c1']);
     expect(changed.Failed?.[0]?.Code).toBe('ReceiptHandleIsInvalid');
     const deleted = await sqs.client.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: got.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle })) }));
-    expect(deleted.Successful).toHaveLength(2);
+    expect(deleted.Successful).toHaveLength(3);
     const attrs = await sqs.client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }));
     expect(attrs.Attributes?.ApproximateNumberOfMessages).toBe('0');
     expect(attrs.Attributes?.ApproximateNumberOfMessagesNotVisible).toBe('0');
