@@ -40,6 +40,8 @@ export interface EventSettings {
   readonly functionArn: string;
   readonly config: AsyncInvokeConfig;
   readonly deadLetter?: (AsyncTarget & { readonly kind: 'sqs' | 'sns' }) | undefined;
+  /** `RecursiveLoop: Allow`: a chain that keeps coming back is not stopped. */
+  readonly allowRecursion?: boolean | undefined;
 }
 
 /** The platform, as the queue sees it. */
@@ -134,7 +136,8 @@ export class EventQueue {
    * failure destinations without running).
    */
   async accept(event: EventToQueue, functionArn: string): Promise<string> {
-    const step = stepLineage(event.traceId, functionArn, () => this.#host.newTraceId());
+    const allow = this.#host.settings(event.functionName, event.qualifier)?.allowRecursion === true;
+    const step = stepLineage(event.traceId, functionArn, () => this.#host.newTraceId(), allow);
     const row = await this.#enqueue({ ...event, traceId: step.stop ? (event.traceId ?? this.#host.newTraceId()) : step.traceHeader, paused: step.stop });
     if (step.stop) {
       this.#host.log(event.functionName, `Lamina: recursive loop stopped: ${event.functionName} was reached ${step.round - 1} times in one chain (event ${row.requestId}); the event goes to its failure destination`);

@@ -42,18 +42,19 @@ export type LineageStep =
 
 /**
  * Count one more round of `functionArn` in the chain of `traceHeader` (a fresh chain when the header
- * is absent), and say whether the invocation goes ahead.
+ * is absent), and say whether the invocation goes ahead (always, when `allow`: `RecursiveLoop: Allow`).
  *
  * @example
  * const step = stepLineage('Root=1-...;Lineage=1:0a1b2c3d:15', fnArn);
  * if (step.stop) sendToFailureDestination();
  */
-export function stepLineage(traceHeader: string | undefined | null, functionArn: string, newRoot: () => string): LineageStep {
+export function stepLineage(traceHeader: string | undefined | null, functionArn: string, newRoot: () => string, allow = false): LineageStep {
   const counts = parseLineage(traceHeader);
   const key = lineageKey(functionArn);
   const round = (counts.get(key) ?? 0) + 1;
-  if (round > RECURSION_LIMIT) return { stop: true, round };
-  counts.set(key, round);
+  if (round > RECURSION_LIMIT && !allow) return { stop: true, round };
+  // With `RecursiveLoop: Allow` the count stays at the limit: the header does not grow without end.
+  counts.set(key, Math.min(round, RECURSION_LIMIT));
   const lineage = `Lineage=${[...counts].map(([k, n]) => `1:${k}:${n}`).join('|')}`;
   const base = traceHeader === undefined || traceHeader === null || traceHeader.trim() === '' ? newRoot() : traceHeader;
   const others = base.split(';').map((part) => part.trim()).filter((part) => part !== '' && !part.startsWith('Lineage='));

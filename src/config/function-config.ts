@@ -95,6 +95,8 @@ export interface FunctionConfig {
    * template gives them (docs/async-template.md). Undefined: Lambda's defaults, no destinations.
    */
   readonly async?: FunctionAsyncSettings | undefined;
+  /** `RecursiveLoop: Allow` turns recursive loop detection off (docs/async-invocation.md); undefined is Lambda's `Terminate`. */
+  readonly recursiveLoop?: 'Allow' | 'Terminate' | undefined;
 }
 
 /** The documented limits that a function configuration must respect (docs/limits.md). */

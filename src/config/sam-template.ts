@@ -270,6 +270,8 @@ function loadFunction(loader: Loader, id: string, type: FunctionResourceType, pr
   const environment = environmentProperty(report, resolver, id, props.Environment);
   const vpc = vpcProperty(report, id, props.VpcConfig);
   const { logFormat, logLevel } = loggingProperty(report, resolver, id, props.LoggingConfig);
+  const recursiveLoop = stringProperty(loader, id, 'RecursiveLoop', props.RecursiveLoop, false);
+  if (recursiveLoop !== undefined && recursiveLoop !== 'Allow' && recursiveLoop !== 'Terminate') report.problem(id, 'RecursiveLoop', `${show(recursiveLoop)} is not Allow or Terminate`);
 
   if (report.problems.length > before || runtime === undefined || codeDir === undefined || launch === undefined) return undefined;
   if (memorySize === undefined || timeout === undefined) return undefined;
@@ -294,6 +296,7 @@ function loadFunction(loader: Loader, id: string, type: FunctionResourceType, pr
     reservedConcurrency,
     logFormat,
     logLevel,
+    ...(recursiveLoop === 'Allow' ? { recursiveLoop } : {}),
     inheritedEnvironment: undefined,
   };
 }

@@ -47,7 +47,7 @@ export function queueHost(parts: QueueHostParts): QueueHost {
       if (pool === undefined) return undefined;
       const fn = pool.fn;
       const config = fn.async?.byQualifier[qualifier ?? '$LATEST'] ?? ASYNC_DEFAULTS;
-      return { functionArn: fn.arn, config, deadLetter: fn.async?.deadLetter };
+      return { functionArn: fn.arn, config, deadLetter: fn.async?.deadLetter, allowRecursion: fn.recursiveLoop === 'Allow' };
     },
     start(request: AttemptRequest) {
       const pool = parts.pool(request.functionName, request.qualifier);

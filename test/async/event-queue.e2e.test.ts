@@ -154,4 +154,12 @@ describe('recursive loops', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(received('loop')).toHaveLength(16);
   });
+
+  it('lets the chain go on past 16 rounds with RecursiveLoop: Allow', async () => {
+    const p = start([recorder('allowed', { onSuccess: fnTarget('allowed'), onFailure: fnTarget('sink') }, { recursiveLoop: 'Allow' }), recorder('sink')]);
+    await accept(p, 'allowed', { round: 0 });
+    await expect.poll(() => received('allowed').length, { timeout: 20_000 }).toBeGreaterThan(20);
+    expect(received('sink')).toHaveLength(0);
+    expect(received('allowed').at(-1)?.trace).toMatch(/;Lineage=1:[0-9a-f]{8}:16$/);
+  });
 });
