@@ -83,10 +83,10 @@ export class Deliveries {
     const store = this.#o.store;
     const now = this.#o.clock().nowMs;
     const error = cause.kind === 'function-error' ? cause.outcome.errorType : cause.kind === 'age' ? (cause.lastError ?? null) : cause.kind === 'recursion' ? 'RecursiveInvocationException' : 'ResourceNotFoundException';
-    store.post((db) => {
-      db.prepare('DELETE FROM events WHERE seq = ?').run(event.seq);
-      const id = Number(db.prepare('INSERT INTO failed (request_id, function, condition, error, attempts, accepted_at, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(event.requestId, event.functionName, condition, error, event.attempts, event.acceptedAt, now).lastInsertRowid);
-      if (id > FAILED_KEPT) db.prepare('DELETE FROM failed WHERE id <= ?').run(id - FAILED_KEPT);
+    store.post(() => {
+      store.statement('DELETE FROM events WHERE seq = ?').run(event.seq);
+      const id = Number(store.statement('INSERT INTO failed (request_id, function, condition, error, attempts, accepted_at, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(event.requestId, event.functionName, condition, error, event.attempts, event.acceptedAt, now).lastInsertRowid);
+      if (id > FAILED_KEPT) store.statement('DELETE FROM failed WHERE id <= ?').run(id - FAILED_KEPT);
     });
     store.count(event.functionName, 'AsyncEventsDropped');
     const where = [settings?.config.onFailure === undefined ? undefined : 'its OnFailure destination', settings?.deadLetter === undefined ? undefined : 'its dead-letter queue'].filter((w) => w !== undefined);
@@ -132,8 +132,8 @@ export class Deliveries {
     const messageJson = JSON.stringify(message);
     let id = 0;
     this.#o.store
-      .write((db) => {
-        id = Number(db.prepare('INSERT INTO outbox (function, request_id, target, message, attempts, due_at, first_at) VALUES (?, ?, ?, ?, 0, ?, ?)').run(event.functionName, event.requestId, targetJson, messageJson, now, now).lastInsertRowid);
+      .write(() => {
+        id = Number(this.#o.store.statement('INSERT INTO outbox (function, request_id, target, message, attempts, due_at, first_at) VALUES (?, ?, ?, ?, 0, ?, ?)').run(event.functionName, event.requestId, targetJson, messageJson, now, now).lastInsertRowid);
       })
       .then(() => this.#send({ id, functionName: event.functionName, requestId: event.requestId, target: targetJson, message: messageJson, attempts: 0, dueAt: now, firstAt: now }))
       .catch((error: unknown) => this.#o.log(event.functionName, `Lamina: delivery of event ${event.requestId} to ${target.arn} could not be recorded: ${(error as Error).message}`));
@@ -146,7 +146,7 @@ export class Deliveries {
     const sender = this.#o.sender;
     const attempt = sender === undefined ? Promise.reject(new Error('no endpoint is configured for this target')) : sender.send(target, message);
     attempt.then(
-      () => this.#o.store.post((db) => void db.prepare('DELETE FROM outbox WHERE id = ?').run(row.id)),
+      () => this.#o.store.post(() => void this.#o.store.statement('DELETE FROM outbox WHERE id = ?').run(row.id)),
       (error: unknown) => this.#failedSend(row, target, error),
     );
   }
@@ -159,12 +159,12 @@ export class Deliveries {
     const attempts = row.attempts + 1;
     const dueAt = clock.nowMs + throttleBackoffMs(attempts, clock.timeScale);
     if (dueAt - row.firstAt > maxAgeMs(ASYNC_DEFAULTS, clock)) {
-      store.post((db) => void db.prepare('DELETE FROM outbox WHERE id = ?').run(row.id));
+      store.post(() => void this.#o.store.statement('DELETE FROM outbox WHERE id = ?').run(row.id));
       this.#o.log(row.functionName, `Lamina: gave up delivering event ${row.requestId} to ${target.arn} after ${attempts} attempts: ${(error as Error).message}`);
       return;
     }
     if (attempts === 1) this.#o.log(row.functionName, `Lamina: delivery of event ${row.requestId} to ${target.arn} failed (${(error as Error).message}); retrying`);
-    store.post((db) => void db.prepare('UPDATE outbox SET attempts = ?, due_at = ? WHERE id = ?').run(attempts, dueAt, row.id));
+    store.post(() => void this.#o.store.statement('UPDATE outbox SET attempts = ?, due_at = ? WHERE id = ?').run(attempts, dueAt, row.id));
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
       this.#send({ ...row, attempts, dueAt });

@@ -8,54 +8,15 @@
  * lost) and the function waits for a slot to free, or for its backoff (1 s .. 5 min) to pass.
  * The queue knows the platform only through `QueueHost` (plain data both ways).
  */
-import type { ThrottleReason } from '../errors.js';
-import type { AsyncInvokeConfig, AsyncTarget, TargetSender } from './async-types.js';
+import type { TargetSender } from './async-types.js';
+import type { AttemptOutcome, EventSettings, EventToQueue, QueueHost } from './queue-types.js';
 import { DueHeap } from './due-heap.js';
 import type { EventRow, EventStore } from './event-store.js';
 import { stepLineage } from './lineage.js';
 import { afterFunctionError, afterThrottle, tooOld, type RetryClock } from './retry-policy.js';
 import { Deliveries, type FailureCause } from './deliveries.js';
 
-/** What one attempt of a function on an event came to. */
-export type AttemptOutcome =
-  | { readonly kind: 'success'; readonly executedVersion: string; readonly payload: Buffer }
-  | { readonly kind: 'function-error'; readonly executedVersion: string; readonly errorType: string; readonly body: Buffer };
-
-/** One attempt the queue asks the platform to start. */
-export interface AttemptRequest {
-  readonly functionName: string;
-  readonly qualifier: string | undefined;
-  readonly requestId: string;
-  readonly payload: Buffer;
-  readonly clientContext: string | undefined;
-  readonly traceId: string;
-  readonly tenantId: string | undefined;
-  /** 1 for the first invocation of the event, 2 and 3 for retries (shown on REPORT lines). */
-  readonly attempt: number;
-}
-
-/** How a function's events are handled. */
-export interface EventSettings {
-  /** The unqualified function ARN. */
-  readonly functionArn: string;
-  readonly config: AsyncInvokeConfig;
-  readonly deadLetter?: (AsyncTarget & { readonly kind: 'sqs' | 'sns' }) | undefined;
-  /** `RecursiveLoop: Allow`: a chain that keeps coming back is not stopped. */
-  readonly allowRecursion?: boolean | undefined;
-}
-
-/** The platform, as the queue sees it. */
-export interface QueueHost {
-  /** Settings of a function and qualifier; undefined when they no longer exist. */
-  settings(functionName: string, qualifier: string | undefined): EventSettings | undefined;
-  /** Admit and start one attempt, or say why it is throttled. */
-  start(request: AttemptRequest): { readonly outcome: Promise<AttemptOutcome> } | ThrottleReason;
-  /** Write a platform line into a function's log. */
-  log(functionName: string, line: string): void;
-  /** A fresh X-Ray trace header (`Root=...;Parent=...;Sampled=0`). */
-  newTraceId(): string;
-  newRequestId(): string;
-}
+export type { AttemptOutcome, AttemptRequest, EventSettings, EventToQueue, QueueHost } from './queue-types.js';
 
 export interface EventQueueOptions {
   readonly store: EventStore;
@@ -73,15 +34,6 @@ interface Pending extends EventRow {
   throttles: number;
 }
 
-/** What an accepted event needs. */
-export interface EventToQueue {
-  readonly functionName: string;
-  readonly qualifier: string | undefined;
-  readonly payload: Buffer;
-  readonly clientContext: string | undefined;
-  readonly traceId: string | undefined;
-  readonly tenantId: string | undefined;
-}
 
 /**
  * @example
@@ -284,7 +236,7 @@ export class EventQueue {
     this.#store.count(head.functionName, 'AsyncEventAge.count');
     this.#store.maximum(head.functionName, 'AsyncEventAge.max', now - head.acceptedAt);
     const running: Pending = { ...head, attempts: attempt, state: 'in-flight', throttles: 0 };
-    this.#store.post((db) => void db.prepare("UPDATE events SET state = 'in-flight', attempts = ? WHERE seq = ?").run(attempt, head.seq));
+    this.#store.post(() => void this.#store.statement("UPDATE events SET state = 'in-flight', attempts = ? WHERE seq = ?").run(attempt, head.seq));
     started.outcome.then(
       (outcome) => this.#settle(running, settings, payload, outcome),
       (error: unknown) => this.#settle(running, settings, payload, { kind: 'function-error', executedVersion: '$LATEST', errorType: 'Lamina.InternalError', body: Buffer.from(JSON.stringify({ errorType: 'Lamina.InternalError', errorMessage: String(error) })) }),
@@ -297,7 +249,7 @@ export class EventQueue {
     // After stop, the store is closed: the attempt stays in flight on disk and runs again.
     if (this.#stopped) return;
     if (outcome.kind === 'success') {
-      this.#store.post((db) => void db.prepare('DELETE FROM events WHERE seq = ?').run(event.seq));
+      this.#store.post(() => void this.#store.statement('DELETE FROM events WHERE seq = ?').run(event.seq));
       this.#deliveries.succeeded(event, settings, payload, outcome);
     } else {
       const next = afterFunctionError(event.retriesUsed, event.acceptedAt, settings.config, this.#clock());
@@ -306,7 +258,7 @@ export class EventQueue {
       } else {
         const lastError = `${outcome.errorType}`;
         const retry: Pending = { ...event, state: 'retrying', retriesUsed: event.retriesUsed + 1, dueAt: next.atMs, lastError };
-        this.#store.post((db) => void db.prepare("UPDATE events SET state = 'retrying', retries_used = ?, due_at = ?, last_error = ? WHERE seq = ?").run(retry.retriesUsed, retry.dueAt, lastError, event.seq));
+        this.#store.post(() => void this.#store.statement("UPDATE events SET state = 'retrying', retries_used = ?, due_at = ?, last_error = ? WHERE seq = ?").run(retry.retriesUsed, retry.dueAt, lastError, event.seq));
         this.#push(retry);
       }
     }

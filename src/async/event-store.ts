@@ -32,6 +32,7 @@ export class EventStore {
   #waiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   #metrics = new Map<string, MetricDelta>();
   #scheduled = false;
+  readonly #statements = new Map<string, Database.Statement>();
   #closed = false;
   readonly #insertEvent: Database.Statement;
   readonly #readPayload: Database.Statement<[number], { payload: Buffer }>;
@@ -128,9 +129,14 @@ export class EventStore {
     return this.#db.prepare('SELECT id, function AS functionName, request_id AS requestId, target, message, attempts, due_at AS dueAt, first_at AS firstAt FROM outbox ORDER BY id').all() as OutboxRow[];
   }
 
-  /** The statement cache of the underlying database, for the queue's own writes. */
+  /** A prepared statement of the underlying database, compiled once per SQL text (the queue's own writes). */
   statement(sql: string): Database.Statement {
-    return this.#db.prepare(sql);
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
   }
 
   /** Commit what is pending now, then close the file. */
@@ -182,8 +188,8 @@ export class EventStore {
 
   #writeMetrics(metrics: Map<string, MetricDelta>): void {
     if (metrics.size === 0) return;
-    const add = this.#db.prepare('INSERT INTO metrics (function, name, value) VALUES (?, ?, ?) ON CONFLICT (function, name) DO UPDATE SET value = value + excluded.value');
-    const max = this.#db.prepare('INSERT INTO metrics (function, name, value) VALUES (?, ?, ?) ON CONFLICT (function, name) DO UPDATE SET value = MAX(value, excluded.value)');
+    const add = this.statement('INSERT INTO metrics (function, name, value) VALUES (?, ?, ?) ON CONFLICT (function, name) DO UPDATE SET value = value + excluded.value');
+    const max = this.statement('INSERT INTO metrics (function, name, value) VALUES (?, ?, ?) ON CONFLICT (function, name) DO UPDATE SET value = MAX(value, excluded.value)');
     for (const [fn, delta] of metrics) {
       for (const [name, value] of delta.counts) add.run(fn, name, value);
       for (const [name, value] of delta.maxima) max.run(fn, name, value);

@@ -33,6 +33,31 @@ export interface StartedAsync {
   close(): Promise<void>;
 }
 
+function endpointOption(option: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${option} must be a URL such as http://127.0.0.1:4566, got '${value}'`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${option} must be an http or https URL, got '${value}'`);
+  return value;
+}
+
+/**
+ * The endpoints of `--aws-endpoint` and the per-service options (which win), each checked as a URL.
+ *
+ * @example targetEndpoints({ aws: 'http://127.0.0.1:4566' }) // { sqs: ..., sns: ..., events: ... } all LocalStack's
+ */
+export function targetEndpoints(given: { readonly aws?: string | undefined; readonly sqs?: string | undefined; readonly sns?: string | undefined; readonly events?: string | undefined }): TargetEndpoints {
+  return {
+    sqs: endpointOption('--sqs-endpoint', given.sqs ?? given.aws),
+    sns: endpointOption('--sns-endpoint', given.sns ?? given.aws),
+    events: endpointOption('--events-endpoint', given.events ?? given.aws),
+  };
+}
+
 /** Every destination and dead-letter target the functions name, with the role it plays. */
 export function usedTargets(functions: readonly FunctionConfig[]): UsedTarget[] {
   const used: UsedTarget[] = [];

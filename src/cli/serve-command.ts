@@ -19,7 +19,7 @@ import { parseEdgeOrigins, startEdges, type StartedEdges } from '../front-ends/e
 import { resolveFunctionNodes } from '../runtimes/function-nodes.js';
 import { progressLine } from '../runtimes/progress-line.js';
 import { claimStateDir, defaultStateDir } from '../async/state-dir.js';
-import { startAsync, type StartedAsync } from '../async/serve-async.js';
+import { startAsync, targetEndpoints, type StartedAsync } from '../async/serve-async.js';
 
 export const SERVE_USAGE = `Usage: lamina serve [options]
 
@@ -83,18 +83,6 @@ Options:
   -h, --help                    Show this help
 `;
 
-function endpointOption(option: string, value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new ConfigError(`${option} must be a URL such as http://127.0.0.1:4566, got '${value}'`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${option} must be an http or https URL, got '${value}'`);
-  return value;
-}
-
 /**
  * @example
  * await serveCommand(['--template', 'examples/template.yaml', '--port', '9000']);
@@ -154,11 +142,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   const templatePath = resolve(values.template);
   const sqsPort = positiveNumber('--sqs-port', values['sqs-port'], true);
   const timeScale = positiveNumber('--async-time-scale', values['async-time-scale']);
-  const endpoints = {
-    sqs: endpointOption('--sqs-endpoint', values['sqs-endpoint'] ?? values['aws-endpoint']),
-    sns: endpointOption('--sns-endpoint', values['sns-endpoint'] ?? values['aws-endpoint']),
-    events: endpointOption('--events-endpoint', values['events-endpoint'] ?? values['aws-endpoint']),
-  };
+  const endpoints = targetEndpoints({ aws: values['aws-endpoint'], sqs: values['sqs-endpoint'], sns: values['sns-endpoint'], events: values['events-endpoint'] });
   const sqsHostPort = `${values.host.includes(':') ? `[${values.host}]` : values.host}:${sqsPort}`;
   const loaded = loadTemplate(templatePath, { region: host.region, accountId: host.accountId, ...(sqsPort === 0 ? {} : { sqsEndpoint: `http://${sqsHostPort}` }) });
   // Each nodejsNN.x function on Node NN: installed now (before serving) when missing.
