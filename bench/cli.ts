@@ -19,6 +19,8 @@ Options:
   --rounds <n>                Rounds of alternation between the sides (default: 3; --quick: 1)
   --account-concurrency <n>   Account concurrency limit given to lamina serve (concurrency; default: 100, the least Lambda allows)
   --max-environments <n>      Where the concurrency ramp ends (default: 128; --quick: 8)
+  --callers <n[,n...]>        Concurrent callers of the async scenario (default: 8; --quick: 2)
+  --seconds <s>               Seconds of load per side per round in the async scenario (default: 5; --quick: 0.5)
   --no-peers                  Leave out serverless-offline and lambda-local
   --out <dir>                 Where results go (default: bench/results)
   --no-write                  Print the summary only, write no files
@@ -47,6 +49,8 @@ export function parseBenchArgs(args: readonly string[]): ParsedBenchArgs {
       rounds: { type: 'string' },
       'account-concurrency': { type: 'string' },
       'max-environments': { type: 'string' },
+      callers: { type: 'string' },
+      seconds: { type: 'string' },
       'no-peers': { type: 'boolean', default: false },
       out: { type: 'string' },
       'no-write': { type: 'boolean', default: false },
@@ -59,6 +63,9 @@ export function parseBenchArgs(args: readonly string[]): ParsedBenchArgs {
     if (!Number.isInteger(n) || n < 1) throw new Error(`${name} wants a whole number of at least 1, got '${value}'`);
     return n;
   };
+  const callers = values.callers?.split(',').map((part) => count('--callers', part.trim(), 1));
+  const seconds = values.seconds === undefined ? undefined : Number(values.seconds);
+  if (seconds !== undefined && !(Number.isFinite(seconds) && seconds > 0)) throw new Error(`--seconds wants a number of seconds above 0, got '${values.seconds ?? ''}'`);
   const scenarios = positionals.map((name) => {
     const scenario = scenarioNamed(name);
     if (scenario === undefined) throw new Error(`unknown scenario '${name}' (known: ${SCENARIOS.map((s) => s.name).join(', ')})`);
@@ -67,7 +74,7 @@ export function parseBenchArgs(args: readonly string[]): ParsedBenchArgs {
   const quick = values.quick;
   const flags: string[] = [];
   if (quick) flags.push('--quick');
-  for (const name of ['rounds', 'account-concurrency', 'max-environments'] as const) if (values[name] !== undefined) flags.push(`--${name}`, String(values[name]));
+  for (const name of ['rounds', 'account-concurrency', 'max-environments', 'callers', 'seconds'] as const) if (values[name] !== undefined) flags.push(`--${name}`, String(values[name]));
   if (values['no-peers']) flags.push('--no-peers');
   return {
     scenarios: scenarios.length === 0 ? [...SCENARIOS] : scenarios,
@@ -77,6 +84,8 @@ export function parseBenchArgs(args: readonly string[]): ParsedBenchArgs {
       accountConcurrency: count('--account-concurrency', values['account-concurrency'], 100),
       maxEnvironments: count('--max-environments', values['max-environments'], quick ? 8 : 128),
       peers: !values['no-peers'],
+      ...(callers === undefined ? {} : { callers }),
+      ...(seconds === undefined ? {} : { seconds }),
     },
     outDir: values['no-write'] ? undefined : (values.out ?? RESULTS_DIR),
     flags,

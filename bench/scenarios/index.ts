@@ -1,5 +1,6 @@
 /** Every scenario of the harness, in the order a full run goes through them. */
 import type { Scenario } from './scenario.js';
+import { asyncScenario } from './async.js';
 import { coldScenario } from './cold.js';
 import { concurrencyScenario } from './concurrency.js';
 import { extensionsScenario } from './extensions.js';
@@ -9,7 +10,7 @@ import { limitsScenario } from './limits.js';
 import { memoryScenario } from './memory.js';
 import { warmScenario } from './warm.js';
 
-export const SCENARIOS: readonly Scenario[] = [coldScenario, warmScenario, memoryScenario, concurrencyScenario, limitsScenario, isolationScenario, extensionsScenario, httpScenario];
+export const SCENARIOS: readonly Scenario[] = [coldScenario, warmScenario, memoryScenario, concurrencyScenario, limitsScenario, isolationScenario, extensionsScenario, httpScenario, asyncScenario];
 
 /** @example scenarioNamed('warm') */
 export function scenarioNamed(name: string): Scenario | undefined {

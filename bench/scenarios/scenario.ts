@@ -17,6 +17,10 @@ export interface BenchOptions {
   readonly maxEnvironments: number;
   /** Include the whole-emulator peers. */
   readonly peers: boolean;
+  /** Concurrent callers of the async scenario's load (default there: 8; --quick: 2). */
+  readonly callers?: readonly number[];
+  /** Seconds of load per side per round in the async scenario (default there: 5; --quick: 0.5). */
+  readonly seconds?: number;
 }
 
 export interface ScenarioContext {
