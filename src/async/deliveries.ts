@@ -11,7 +11,6 @@ import { ASYNC_DEFAULTS } from './async-types.js';
 import type { EventRow, EventStore, OutboxRow } from './event-store.js';
 import type { AttemptOutcome, EventSettings, EventToQueue } from './event-queue.js';
 import { maxAgeMs, throttleBackoffMs, type RetryClock } from './retry-policy.js';
-import { FAILED_KEPT } from './store-schema.js';
 import { invocationRecord, TARGET_MESSAGE_LIMITS, type RecordResponse } from './targets/invocation-record.js';
 import { deadLetterAttributes, type FinalFailure } from './targets/dead-letter-attributes.js';
 
@@ -83,11 +82,7 @@ export class Deliveries {
     const store = this.#o.store;
     const now = this.#o.clock().nowMs;
     const error = cause.kind === 'function-error' ? cause.outcome.errorType : cause.kind === 'age' ? (cause.lastError ?? null) : cause.kind === 'recursion' ? 'RecursiveInvocationException' : 'ResourceNotFoundException';
-    store.post(() => {
-      store.statement('DELETE FROM events WHERE seq = ?').run(event.seq);
-      const id = Number(store.statement('INSERT INTO failed (request_id, function, condition, error, attempts, accepted_at, failed_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(event.requestId, event.functionName, condition, error, event.attempts, event.acceptedAt, now).lastInsertRowid);
-      if (id > FAILED_KEPT) store.statement('DELETE FROM failed WHERE id <= ?').run(id - FAILED_KEPT);
-    });
+    store.post({ op: 'fail-event', seq: event.seq, requestId: event.requestId, functionName: event.functionName, condition, error, attempts: event.attempts, acceptedAt: event.acceptedAt, failedAt: now });
     store.count(event.functionName, 'AsyncEventsDropped');
     const where = [settings?.config.onFailure === undefined ? undefined : 'its OnFailure destination', settings?.deadLetter === undefined ? undefined : 'its dead-letter queue'].filter((w) => w !== undefined);
     this.#o.log(event.functionName, `Lamina: event ${event.requestId} dropped (${condition} after ${event.attempts} attempt(s)${error === null ? '' : `, ${error}`})${where.length === 0 ? '' : `; sent to ${where.join(' and ')}`}`);
@@ -130,11 +125,9 @@ export class Deliveries {
     const now = this.#o.clock().nowMs;
     const targetJson = JSON.stringify(target);
     const messageJson = JSON.stringify(message);
-    let id = 0;
+    const id = this.#o.store.nextOutboxId();
     this.#o.store
-      .write(() => {
-        id = Number(this.#o.store.statement('INSERT INTO outbox (function, request_id, target, message, attempts, due_at, first_at) VALUES (?, ?, ?, ?, 0, ?, ?)').run(event.functionName, event.requestId, targetJson, messageJson, now, now).lastInsertRowid);
-      })
+      .write({ op: 'insert-outbox', id, functionName: event.functionName, requestId: event.requestId, target: targetJson, message: messageJson, at: now })
       .then(() => this.#send({ id, functionName: event.functionName, requestId: event.requestId, target: targetJson, message: messageJson, attempts: 0, dueAt: now, firstAt: now }))
       .catch((error: unknown) => this.#o.log(event.functionName, `Lamina: delivery of event ${event.requestId} to ${target.arn} could not be recorded: ${(error as Error).message}`));
   }
@@ -146,7 +139,7 @@ export class Deliveries {
     const sender = this.#o.sender;
     const attempt = sender === undefined ? Promise.reject(new Error('no endpoint is configured for this target')) : sender.send(target, message);
     attempt.then(
-      () => this.#o.store.post(() => void this.#o.store.statement('DELETE FROM outbox WHERE id = ?').run(row.id)),
+      () => this.#o.store.post({ op: 'delete-outbox', id: row.id }),
       (error: unknown) => this.#failedSend(row, target, error),
     );
   }
@@ -159,12 +152,12 @@ export class Deliveries {
     const attempts = row.attempts + 1;
     const dueAt = clock.nowMs + throttleBackoffMs(attempts, clock.timeScale);
     if (dueAt - row.firstAt > maxAgeMs(ASYNC_DEFAULTS, clock)) {
-      store.post(() => void this.#o.store.statement('DELETE FROM outbox WHERE id = ?').run(row.id));
+      store.post({ op: 'delete-outbox', id: row.id });
       this.#o.log(row.functionName, `Lamina: gave up delivering event ${row.requestId} to ${target.arn} after ${attempts} attempts: ${(error as Error).message}`);
       return;
     }
     if (attempts === 1) this.#o.log(row.functionName, `Lamina: delivery of event ${row.requestId} to ${target.arn} failed (${(error as Error).message}); retrying`);
-    store.post(() => void this.#o.store.statement('UPDATE outbox SET attempts = ?, due_at = ? WHERE id = ?').run(attempts, dueAt, row.id));
+    store.post({ op: 'update-outbox', id: row.id, attempts, dueAt });
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
       this.#send({ ...row, attempts, dueAt });

@@ -116,11 +116,11 @@ export class EventQueue {
   }
 
   /** Stop starting events; attempts still running are left in flight on disk and run again at the next start. */
-  stop(): void {
+  stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#deliveries.stop();
-    this.#store.close();
+    return this.#store.close();
   }
 
   #clock(): RetryClock {
@@ -144,7 +144,8 @@ export class EventQueue {
       lastError: null,
     };
     this.#store.count(event.functionName, 'AsyncEventsReceived');
-    const seq = await this.#store.insert(row, event.payload);
+    const seq = this.#store.nextSeq();
+    await this.#store.write({ op: 'insert-event', seq, requestId: row.requestId, functionName: row.functionName, qualifier: row.qualifier, payload: event.payload, clientContext: row.clientContext, traceId: row.traceId, tenantId: row.tenantId, acceptedAt: row.acceptedAt, dueAt: row.dueAt });
     const pending: Pending = { ...row, seq, throttles: 0 };
     if (event.paused !== true && !this.#stopped) {
       this.#push(pending);
@@ -236,7 +237,7 @@ export class EventQueue {
     this.#store.count(head.functionName, 'AsyncEventAge.count');
     this.#store.maximum(head.functionName, 'AsyncEventAge.max', now - head.acceptedAt);
     const running: Pending = { ...head, attempts: attempt, state: 'in-flight', throttles: 0 };
-    this.#store.post(() => void this.#store.statement("UPDATE events SET state = 'in-flight', attempts = ? WHERE seq = ?").run(attempt, head.seq));
+    this.#store.post({ op: 'in-flight', seq: head.seq, attempts: attempt });
     started.outcome.then(
       (outcome) => this.#settle(running, settings, payload, outcome),
       (error: unknown) => this.#settle(running, settings, payload, { kind: 'function-error', executedVersion: '$LATEST', errorType: 'Lamina.InternalError', body: Buffer.from(JSON.stringify({ errorType: 'Lamina.InternalError', errorMessage: String(error) })) }),
@@ -249,7 +250,7 @@ export class EventQueue {
     // After stop, the store is closed: the attempt stays in flight on disk and runs again.
     if (this.#stopped) return;
     if (outcome.kind === 'success') {
-      this.#store.post(() => void this.#store.statement('DELETE FROM events WHERE seq = ?').run(event.seq));
+      this.#store.post({ op: 'delete-event', seq: event.seq });
       this.#deliveries.succeeded(event, settings, payload, outcome);
     } else {
       const next = afterFunctionError(event.retriesUsed, event.acceptedAt, settings.config, this.#clock());
@@ -258,7 +259,7 @@ export class EventQueue {
       } else {
         const lastError = `${outcome.errorType}`;
         const retry: Pending = { ...event, state: 'retrying', retriesUsed: event.retriesUsed + 1, dueAt: next.atMs, lastError };
-        this.#store.post(() => void this.#store.statement("UPDATE events SET state = 'retrying', retries_used = ?, due_at = ?, last_error = ? WHERE seq = ?").run(retry.retriesUsed, retry.dueAt, lastError, event.seq));
+        this.#store.post({ op: 'retrying', seq: event.seq, retriesUsed: retry.retriesUsed, dueAt: retry.dueAt, lastError });
         this.#push(retry);
       }
     }

@@ -1,50 +1,78 @@
 /**
  * The durable event queue on disk (docs/async-invocation.md): one SQLite file in the state
- * directory, in WAL mode with `synchronous=FULL`, written by this one process. Writes are grouped:
- * every change asked for in one turn of the event loop goes into one transaction (one fsync), and
- * the callers waiting on it (the 202s of `Event` invokes) are answered after it is on disk.
+ * directory, in WAL mode with `synchronous=FULL`. Writes are grouped and made off the serving
+ * thread: every change asked for while the writer thread (./store-writer-worker.ts) commits the
+ * previous batch goes into the next batch, one transaction and one fsync for all of them, and the
+ * callers waiting on a change (the 202s of `Event` invokes) are answered once it is on disk. The
+ * serving thread keeps a connection of its own for reads (payloads, recovery).
  */
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { ConfigError } from '../errors.js';
-import { SCHEMA_VERSION, applySchema, type EventRow, type FailedRow, type OutboxRow } from './store-schema.js';
+import { PROJECT_ROOT } from '../platform/paths.js';
+import { SCHEMA_VERSION, applySchema, type EventRow, type OutboxRow } from './store-schema.js';
+import type { WriteOp } from './store-ops.js';
+import type { WriterReply, WriterRequest } from './store-writer-worker.js';
 
 export type { EventRow, FailedRow, OutboxRow } from './store-schema.js';
+export type { WriteOp } from './store-ops.js';
 
-type Op = (db: Database.Database) => void;
+/** The writer thread's script: next to this module when compiled, else in dist/ (tests run the sources). */
+function writerScript(): string {
+  const here = join(dirname(fileURLToPath(import.meta.url)), 'store-writer-worker.js');
+  return existsSync(here) ? here : join(PROJECT_ROOT, 'dist', 'src', 'async', 'store-writer-worker.js');
+}
 
-/** Metric increments of one function, summed between two commits. */
-interface MetricDelta {
-  counts: Map<string, number>;
-  maxima: Map<string, number>;
+interface Waiter {
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
 }
 
 /**
  * @example
  * const store = EventStore.open('/state/events.db');
- * await store.write((db) => db.prepare('...').run());
- * store.close();
+ * await store.write({ op: 'delete-event', seq: 4 });
+ * await store.close();
  */
 export class EventStore {
   readonly path: string;
   readonly #db: Database.Database;
-  #ops: Op[] = [];
-  #waiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
-  #metrics = new Map<string, MetricDelta>();
+  readonly #worker: Worker;
+  #ops: WriteOp[] = [];
+  /** The waiter of each op of the next batch (by index), when someone waits. */
+  #waiters = new Map<number, Waiter>();
+  /** Metric changes since the last batch, by `function\0name\0mode`. */
+  #metrics = new Map<string, WriteOp & { op: 'metric' }>();
+  #batch = 0;
+  /** The batch the writer is committing, with its waiters. */
+  #committing: { readonly batch: number; readonly waiters: Map<number, Waiter> } | undefined;
   #scheduled = false;
-  readonly #statements = new Map<string, Database.Statement>();
   #closed = false;
-  readonly #insertEvent: Database.Statement;
-  readonly #readPayload: Database.Statement<[number], { payload: Buffer }>;
+  #broken: Error | undefined;
+  #nextSeq: number;
+  #nextOutboxId: number;
+  #drained: Array<() => void> = [];
+  readonly #statements = new Map<string, Database.Statement>();
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
     this.#db = db;
-    this.#insertEvent = db.prepare(
-      `INSERT INTO events (request_id, function, qualifier, payload, client_context, trace_id, tenant_id, accepted_at, attempts, retries_used, state, due_at, last_error)
-       VALUES (@requestId, @functionName, @qualifier, @payload, @clientContext, @traceId, @tenantId, @acceptedAt, @attempts, @retriesUsed, @state, @dueAt, @lastError)`,
-    );
-    this.#readPayload = db.prepare('SELECT payload FROM events WHERE seq = ?');
+    const top = (table: string): number => {
+      const used = db.prepare('SELECT seq FROM sqlite_sequence WHERE name = ?').get(table) as { seq: number } | undefined;
+      return used?.seq ?? 0;
+    };
+    this.#nextSeq = Math.max(top('events'), (db.prepare('SELECT MAX(seq) AS m FROM events').get() as { m: number | null }).m ?? 0) + 1;
+    this.#nextOutboxId = Math.max(top('outbox'), (db.prepare('SELECT MAX(id) AS m FROM outbox').get() as { m: number | null }).m ?? 0) + 1;
+    this.#worker = new Worker(writerScript(), { workerData: { path } });
+    this.#worker.unref();
+    this.#worker.on('message', (reply: WriterReply) => this.#committed(reply));
+    this.#worker.on('error', (error) => this.#fail(error));
+    this.#worker.on('exit', (code) => {
+      if (!this.#closed) this.#fail(new Error(`the event queue's writer thread exited (${code})`));
+    });
   }
 
   /**
@@ -59,7 +87,6 @@ export class EventStore {
     try {
       db = new Database(path);
       db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
       db.pragma('busy_timeout = 5000');
       if (existed) {
         const check = db.pragma('quick_check', { simple: true });
@@ -77,46 +104,46 @@ export class EventStore {
     }
   }
 
+  /** The `seq` the next accepted event gets. */
+  nextSeq(): number {
+    return this.#nextSeq++;
+  }
+
+  /** The `id` the next outbox row gets. */
+  nextOutboxId(): number {
+    return this.#nextOutboxId++;
+  }
+
   /** Queue a change for the next commit; resolves once it is on disk. */
-  write(op: Op): Promise<void> {
-    if (this.#closed) return Promise.reject(new Error('the event queue is closed'));
-    this.#ops.push(op);
-    this.#schedule();
-    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+  write(op: WriteOp): Promise<void> {
+    const refused = this.#refusal();
+    if (refused !== undefined) return Promise.reject(refused);
+    return new Promise((resolve, reject) => {
+      this.#waiters.set(this.#ops.length, { resolve, reject });
+      this.#ops.push(op);
+      this.#schedule();
+    });
   }
 
   /** Queue a change for the next commit without waiting for it. */
-  post(op: Op): void {
-    if (this.#closed) return;
+  post(op: WriteOp): void {
+    if (this.#refusal() !== undefined) return;
     this.#ops.push(op);
     this.#schedule();
   }
 
-  /** Insert one accepted event; resolves once it is on disk. */
-  insert(row: Omit<EventRow, 'seq'>, payload: Buffer): Promise<number> {
-    let seq = 0;
-    const done = this.write(() => {
-      seq = Number(this.#insertEvent.run({ ...row, payload }).lastInsertRowid);
-    });
-    return done.then(() => seq);
-  }
-
   /** Add to a per-function counter (kept in the `metrics` table). */
-  count(functionName: string, metric: string, by = 1): void {
-    const delta = this.#delta(functionName);
-    delta.counts.set(metric, (delta.counts.get(metric) ?? 0) + by);
-    this.#schedule();
+  count(functionName: string, name: string, by = 1): void {
+    this.#metric(functionName, name, by, 'add');
   }
 
   /** Raise a per-function maximum (kept in the `metrics` table). */
-  maximum(functionName: string, metric: string, value: number): void {
-    const delta = this.#delta(functionName);
-    delta.maxima.set(metric, Math.max(delta.maxima.get(metric) ?? Number.NEGATIVE_INFINITY, value));
-    this.#schedule();
+  maximum(functionName: string, name: string, value: number): void {
+    this.#metric(functionName, name, value, 'max');
   }
 
   payload(seq: number): Buffer | undefined {
-    return this.#readPayload.get(seq)?.payload;
+    return (this.statement('SELECT payload FROM events WHERE seq = ?').get(seq) as { payload: Buffer } | undefined)?.payload;
   }
 
   /** Every event still to deliver, oldest first (recovery at start). */
@@ -129,7 +156,7 @@ export class EventStore {
     return this.#db.prepare('SELECT id, function AS functionName, request_id AS requestId, target, message, attempts, due_at AS dueAt, first_at AS firstAt FROM outbox ORDER BY id').all() as OutboxRow[];
   }
 
-  /** A prepared statement of the underlying database, compiled once per SQL text (the queue's own writes). */
+  /** A prepared read statement, compiled once per SQL text. */
   statement(sql: string): Database.Statement {
     let statement = this.#statements.get(sql);
     if (statement === undefined) {
@@ -139,61 +166,85 @@ export class EventStore {
     return statement;
   }
 
-  /** Commit what is pending now, then close the file. */
-  close(): void {
+  /** Resolves once everything asked for so far is on disk (or refused). */
+  drained(): Promise<void> {
+    if (this.#committing === undefined && this.#ops.length === 0 && this.#metrics.size === 0) return Promise.resolve();
+    this.#schedule();
+    return new Promise((resolve) => this.#drained.push(resolve));
+  }
+
+  /** Commit what is pending, stop the writer thread, close the file. */
+  async close(): Promise<void> {
     if (this.#closed) return;
-    this.flush();
+    await this.drained();
     this.#closed = true;
+    const exited = new Promise((resolve) => this.#worker.once('exit', resolve));
+    this.#worker.postMessage({ close: true } satisfies WriterRequest);
+    await exited;
     this.#db.close();
   }
 
-  /** Commit every pending change in one transaction. */
-  flush(): void {
-    this.#scheduled = false;
-    if (this.#closed) return;
-    const ops = this.#ops;
-    const waiters = this.#waiters;
-    const metrics = this.#metrics;
-    if (ops.length === 0 && metrics.size === 0) return;
-    this.#ops = [];
-    this.#waiters = [];
-    this.#metrics = new Map();
-    try {
-      this.#db.transaction(() => {
-        for (const op of ops) op(this.#db);
-        this.#writeMetrics(metrics);
-      })();
-    } catch (error) {
-      for (const waiter of waiters) waiter.reject(error as Error);
-      return;
-    }
-    for (const waiter of waiters) waiter.resolve();
+  #refusal(): Error | undefined {
+    if (this.#broken !== undefined) return this.#broken;
+    return this.#closed ? new Error('the event queue is closed') : undefined;
+  }
+
+  #metric(functionName: string, name: string, value: number, mode: 'add' | 'max'): void {
+    if (this.#refusal() !== undefined) return;
+    const key = `${functionName}\0${name}\0${mode}`;
+    const known = this.#metrics.get(key);
+    const merged = known === undefined ? value : mode === 'add' ? known.value + value : Math.max(known.value, value);
+    this.#metrics.set(key, { op: 'metric', functionName, name, value: merged, mode });
+    this.#schedule();
   }
 
   #schedule(): void {
-    if (this.#scheduled || this.#closed) return;
+    if (this.#scheduled || this.#committing !== undefined) return;
     this.#scheduled = true;
-    // Everything asked for in this turn of the event loop shares one commit.
-    setImmediate(() => this.flush());
+    // Everything asked for in this turn of the event loop joins the batch.
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#send();
+    });
   }
 
-  #delta(functionName: string): MetricDelta {
-    let delta = this.#metrics.get(functionName);
-    if (delta === undefined) {
-      delta = { counts: new Map(), maxima: new Map() };
-      this.#metrics.set(functionName, delta);
+  /** Hand the pending changes to the writer, unless it is still committing the last batch. */
+  #send(): void {
+    if (this.#committing !== undefined || this.#broken !== undefined) return;
+    if (this.#ops.length === 0 && this.#metrics.size === 0) {
+      for (const done of this.#drained.splice(0)) done();
+      return;
     }
-    return delta;
+    const ops = [...this.#ops, ...this.#metrics.values()];
+    const batch = ++this.#batch;
+    this.#committing = { batch, waiters: this.#waiters };
+    this.#ops = [];
+    this.#waiters = new Map();
+    this.#metrics = new Map();
+    this.#worker.postMessage({ batch, ops } satisfies WriterRequest);
   }
 
-  #writeMetrics(metrics: Map<string, MetricDelta>): void {
-    if (metrics.size === 0) return;
-    const add = this.statement('INSERT INTO metrics (function, name, value) VALUES (?, ?, ?) ON CONFLICT (function, name) DO UPDATE SET value = value + excluded.value');
-    const max = this.statement('INSERT INTO metrics (function, name, value) VALUES (?, ?, ?) ON CONFLICT (function, name) DO UPDATE SET value = MAX(value, excluded.value)');
-    for (const [fn, delta] of metrics) {
-      for (const [name, value] of delta.counts) add.run(fn, name, value);
-      for (const [name, value] of delta.maxima) max.run(fn, name, value);
+  #committed(reply: WriterReply): void {
+    const committing = this.#committing;
+    if (committing === undefined || committing.batch !== reply.batch) return;
+    this.#committing = undefined;
+    const failed = new Map(reply.failed.map((f) => [f.index, f.message]));
+    for (const [index, waiter] of committing.waiters) {
+      const message = failed.get(index);
+      if (message === undefined) waiter.resolve();
+      else waiter.reject(new Error(message));
     }
+    this.#send();
+  }
+
+  #fail(error: Error): void {
+    this.#broken = error;
+    const waiters = [...(this.#committing?.waiters.values() ?? []), ...this.#waiters.values()];
+    this.#committing = undefined;
+    this.#waiters = new Map();
+    this.#ops = [];
+    for (const waiter of waiters) waiter.reject(error);
+    for (const done of this.#drained.splice(0)) done();
   }
 }
 

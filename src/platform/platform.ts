@@ -198,8 +198,9 @@ export class Platform implements InvokePort {
   async #stop(): Promise<void> {
     this.#stopping = true;
     process.off('exit', this.#onExit);
-    this.#events.stop();
+    const closing = this.#events.stop();
     await Promise.all(this.#allPools().map((pool) => pool.retireAll()));
+    await closing;
     if (this.#scratchDir !== undefined) rmSync(this.#scratchDir, { recursive: true, force: true });
   }
 

@@ -1,0 +1,51 @@
+/**
+ * The event queue's writer thread (docs/async-invocation.md): it owns the file's only write
+ * connection and applies each batch of changes the serving thread sends in one transaction, so the
+ * fsync of `synchronous=FULL` never stops the serving thread's event loop. A batch that fails as a
+ * whole (a change refused by a constraint) is applied change by change, so one bad change fails
+ * alone; the answer lists the changes that failed.
+ */
+import Database from 'better-sqlite3';
+import { parentPort, workerData } from 'node:worker_threads';
+import { opApplier, type WriteOp } from './store-ops.js';
+
+/** What the serving thread sends. */
+export type WriterRequest = { readonly batch: number; readonly ops: readonly WriteOp[] } | { readonly close: true };
+/** What the writer answers for each batch: the indexes of the changes that failed, with why. */
+export interface WriterReply {
+  readonly batch: number;
+  readonly failed: ReadonlyArray<{ readonly index: number; readonly message: string }>;
+}
+
+const port = parentPort;
+if (port !== null) {
+  const db = new Database((workerData as { path: string }).path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  const apply = opApplier(db);
+  const commit = db.transaction((ops: readonly WriteOp[]) => {
+    for (const op of ops) apply(op);
+  });
+  const one = db.transaction((op: WriteOp) => apply(op));
+  port.on('message', (message: WriterRequest) => {
+    if ('close' in message) {
+      db.close();
+      port.close();
+      return;
+    }
+    const failed: Array<{ index: number; message: string }> = [];
+    try {
+      commit(message.ops);
+    } catch {
+      message.ops.forEach((op, index) => {
+        try {
+          one(op);
+        } catch (error) {
+          failed.push({ index, message: (error as Error).message });
+        }
+      });
+    }
+    port.postMessage({ batch: message.batch, failed } satisfies WriterReply);
+  });
+}
