@@ -57,14 +57,15 @@ export class EventStore {
     let db: Database.Database | undefined;
     try {
       db = new Database(path);
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
       db.pragma('busy_timeout = 5000');
       if (existed) {
         const check = db.pragma('quick_check', { simple: true });
         if (check !== 'ok') throw new Error(`integrity check failed: ${String(check)}`);
       }
       applySchema(db);
+      // Only once the file is known to be ours: switching to WAL rewrites the file's header.
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
       return new EventStore(path, db);
     } catch (error) {
       db?.close();
