@@ -4,18 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DueHeap, type DueItem } from '../../src/async/due-heap.js';
-
-/** A small deterministic generator (mulberry32), so a failure can be replayed from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as random } from '../helpers/seeded-random.js';
 
 const byDueThenSeq = (a: DueItem, b: DueItem): number => a.dueAt - b.dueAt || a.seq - b.seq;
 
