@@ -154,10 +154,13 @@ export async function serveCommand(args: string[]): Promise<number> {
   const templatePath = resolve(values.template);
   const sqsPort = positiveNumber('--sqs-port', values['sqs-port'], true);
   const timeScale = positiveNumber('--async-time-scale', values['async-time-scale']);
+  // A bad URL is reported under the option the user typed: the service's own, else --aws-endpoint.
+  const endpoint = (option: '--sqs-endpoint' | '--sns-endpoint' | '--events-endpoint', own: string | undefined): string | undefined =>
+    own !== undefined ? endpointOption(option, own) : endpointOption('--aws-endpoint', values['aws-endpoint']);
   const endpoints = {
-    sqs: endpointOption('--sqs-endpoint', values['sqs-endpoint'] ?? values['aws-endpoint']),
-    sns: endpointOption('--sns-endpoint', values['sns-endpoint'] ?? values['aws-endpoint']),
-    events: endpointOption('--events-endpoint', values['events-endpoint'] ?? values['aws-endpoint']),
+    sqs: endpoint('--sqs-endpoint', values['sqs-endpoint']),
+    sns: endpoint('--sns-endpoint', values['sns-endpoint']),
+    events: endpoint('--events-endpoint', values['events-endpoint']),
   };
   const sqsHostPort = `${values.host.includes(':') ? `[${values.host}]` : values.host}:${sqsPort}`;
   const loaded = loadTemplate(templatePath, { region: host.region, accountId: host.accountId, ...(sqsPort === 0 ? {} : { sqsEndpoint: `http://${sqsHostPort}` }) });
