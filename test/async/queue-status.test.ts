@@ -79,6 +79,15 @@ describe('readQueueStatus', () => {
     expect(() => readQueueStatus(path)).toThrow(`No event queue at ${path}`);
   });
 
+  it('refuses a queue written by a newer Lamina rather than misread it', async () => {
+    const path = dbPath();
+    await fillQueue(path);
+    const db = new Database(path);
+    db.pragma('user_version = 99');
+    db.close();
+    expect(() => readQueueStatus(path)).toThrow(/cannot be read: it was written by a newer Lamina \(schema 99/);
+  });
+
   it('refuses garbage and a foreign SQLite file, and changes neither', () => {
     const garbage = dbPath();
     writeFileSync(garbage, Buffer.alloc(4096, 0x42));
