@@ -144,8 +144,7 @@ export class EventQueue {
       lastError: null,
     };
     this.#store.count(event.functionName, 'AsyncEventsReceived');
-    const seq = this.#store.nextSeq();
-    await this.#store.write({ op: 'insert-event', seq, requestId: row.requestId, functionName: row.functionName, qualifier: row.qualifier, payload: event.payload, clientContext: row.clientContext, traceId: row.traceId, tenantId: row.tenantId, acceptedAt: row.acceptedAt, dueAt: row.dueAt });
+    const seq = await this.#store.insert(row, event.payload);
     const pending: Pending = { ...row, seq, throttles: 0 };
     if (event.paused !== true && !this.#stopped) {
       this.#push(pending);

@@ -47,6 +47,7 @@ export class EventStore {
   /** Metric changes since the last batch, by `function\0name\0mode`. */
   #metrics = new Map<string, WriteOp & { op: 'metric' }>();
   #batch = 0;
+  #commits = 0;
   /** The batch the writer is committing, with its waiters. */
   #committing: { readonly batch: number; readonly waiters: Map<number, Waiter> } | undefined;
   #scheduled = false;
@@ -86,13 +87,15 @@ export class EventStore {
     let db: Database.Database | undefined;
     try {
       db = new Database(path);
-      db.pragma('journal_mode = WAL');
       db.pragma('busy_timeout = 5000');
       if (existed) {
         const check = db.pragma('quick_check', { simple: true });
         if (check !== 'ok') throw new Error(`integrity check failed: ${String(check)}`);
       }
       applySchema(db);
+      // Only once the file is known to be ours: switching to WAL rewrites the file's header.
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
       return new EventStore(path, db);
     } catch (error) {
       db?.close();
@@ -123,6 +126,17 @@ export class EventStore {
       this.#ops.push(op);
       this.#schedule();
     });
+  }
+
+  /**
+   * Insert one event (its `seq` chosen here); resolves with the seq once it is on disk.
+   *
+   * @example const seq = await store.insert({ requestId, functionName, ... }, payload);
+   */
+  async insert(row: Omit<EventRow, 'seq'>, payload: Buffer): Promise<number> {
+    const seq = this.nextSeq();
+    await this.write({ op: 'insert-event', seq, ...row, payload });
+    return seq;
   }
 
   /** Queue a change for the next commit without waiting for it. */
@@ -166,6 +180,11 @@ export class EventStore {
     return statement;
   }
 
+  /** Batches committed so far by this store (each one transaction, one fsync). */
+  get commits(): number {
+    return this.#commits;
+  }
+
   /** Resolves once everything asked for so far is on disk (or refused). */
   drained(): Promise<void> {
     if (this.#committing === undefined && this.#ops.length === 0 && this.#metrics.size === 0) return Promise.resolve();
@@ -176,6 +195,8 @@ export class EventStore {
   /** Commit what is pending, stop the writer thread, close the file. */
   async close(): Promise<void> {
     if (this.#closed) return;
+    // Keep the process alive until the last batch is on disk (the thread is unref'd while serving).
+    this.#worker.ref();
     await this.drained();
     this.#closed = true;
     const exited = new Promise((resolve) => this.#worker.once('exit', resolve));
@@ -228,6 +249,7 @@ export class EventStore {
     const committing = this.#committing;
     if (committing === undefined || committing.batch !== reply.batch) return;
     this.#committing = undefined;
+    this.#commits += 1;
     const failed = new Map(reply.failed.map((f) => [f.index, f.message]));
     for (const [index, waiter] of committing.waiters) {
       const message = failed.get(index);

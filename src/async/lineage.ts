@@ -53,9 +53,12 @@ export function stepLineage(traceHeader: string | undefined | null, functionArn:
   const key = lineageKey(functionArn);
   const round = (counts.get(key) ?? 0) + 1;
   if (round > RECURSION_LIMIT && !allow) return { stop: true, round };
-  // With `RecursiveLoop: Allow` the count stays at the limit: the header does not grow without end.
-  counts.set(key, Math.min(round, RECURSION_LIMIT));
-  const lineage = `Lineage=${[...counts].map(([k, n]) => `1:${k}:${n}`).join('|')}`;
+  // This function's entry goes first: the field is cut to MAX_ENTRIES when read, and a loop's own
+  // count must survive the cut whatever else the chain (or a hostile caller) put in it. With
+  // `RecursiveLoop: Allow` the count stays at the limit: the header does not grow without end.
+  counts.delete(key);
+  const entries: Array<[string, number]> = [[key, Math.min(round, RECURSION_LIMIT)], ...counts];
+  const lineage = `Lineage=${entries.slice(0, MAX_ENTRIES).map(([k, n]) => `1:${k}:${n}`).join('|')}`;
   const base = traceHeader === undefined || traceHeader === null || traceHeader.trim() === '' ? newRoot() : traceHeader;
   const others = base.split(';').map((part) => part.trim()).filter((part) => part !== '' && !part.startsWith('Lineage='));
   return { stop: false, traceHeader: [...others, lineage].join(';'), round };

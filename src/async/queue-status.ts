@@ -6,6 +6,7 @@
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
+import { SCHEMA_VERSION } from './store-schema.js';
 
 /** One function's line. Ages are in ms. */
 export interface FunctionQueueStatus {
@@ -57,6 +58,9 @@ export function readQueueStatus(path: string, failures = 20): QueueStatus {
     throw new ConfigError(`Event queue ${path} cannot be read: ${(error as Error).message}`);
   }
   try {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    // As EventStore.open: a file from a newer Lamina is refused rather than misread.
+    if (version > SCHEMA_VERSION) throw new Error(`it was written by a newer Lamina (schema ${version}, this one reads ${SCHEMA_VERSION})`);
     const names = new Set<string>();
     const states = db.prepare('SELECT function AS fn, state, COUNT(*) AS n FROM events GROUP BY function, state').all() as Array<{ fn: string; state: string; n: number }>;
     const failed = db.prepare('SELECT function AS fn, COUNT(*) AS n FROM failed GROUP BY function').all() as Array<{ fn: string; n: number }>;

@@ -51,11 +51,9 @@ function endpointOption(option: string, value: string | undefined): string | und
  * @example targetEndpoints({ aws: 'http://127.0.0.1:4566' }) // { sqs: ..., sns: ..., events: ... } all LocalStack's
  */
 export function targetEndpoints(given: { readonly aws?: string | undefined; readonly sqs?: string | undefined; readonly sns?: string | undefined; readonly events?: string | undefined }): TargetEndpoints {
-  return {
-    sqs: endpointOption('--sqs-endpoint', given.sqs ?? given.aws),
-    sns: endpointOption('--sns-endpoint', given.sns ?? given.aws),
-    events: endpointOption('--events-endpoint', given.events ?? given.aws),
-  };
+  // A bad URL is reported under the option the user typed: the service's own, else --aws-endpoint.
+  const pick = (option: string, own: string | undefined): string | undefined => (own !== undefined ? endpointOption(option, own) : endpointOption('--aws-endpoint', given.aws));
+  return { sqs: pick('--sqs-endpoint', given.sqs), sns: pick('--sns-endpoint', given.sns), events: pick('--events-endpoint', given.events) };
 }
 
 /** Every destination and dead-letter target the functions name, with the role it plays. */

@@ -4,9 +4,9 @@
  * pid: two servers draining the same queue would run every event twice.
  */
 import { createHash } from 'node:crypto';
-import { accessSync, constants, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
 
 const LOCK_FILE = 'serve.lock';
@@ -35,6 +35,23 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * `mkdir -p`, one level at a time. Node 20's own `mkdirSync(path, { recursive: true })` never
+ * returns when the kernel answers ENOENT for a parent that exists (any path under /proc): it
+ * creates the parent again and again. Here every error is final.
+ */
+function makeDirectories(path: string): void {
+  if (existsSync(path)) return;
+  const parent = dirname(path);
+  if (parent !== path) makeDirectories(parent);
+  try {
+    mkdirSync(path, { mode: 0o700 });
+  } catch (error) {
+    // Another process may have made it meanwhile.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
 /** A state directory this process owns until `release()`. */
 export interface OwnedStateDir {
   readonly path: string;
@@ -52,7 +69,7 @@ export interface OwnedStateDir {
 export function claimStateDir(dir: string): OwnedStateDir {
   const path = resolve(dir);
   try {
-    mkdirSync(path, { recursive: true, mode: 0o700 });
+    makeDirectories(path);
     accessSync(path, constants.W_OK | constants.X_OK);
   } catch (error) {
     throw new ConfigError(`State directory ${path} is not usable: ${(error as Error).message} (choose another with --state-dir)`);
@@ -60,11 +77,14 @@ export function claimStateDir(dir: string): OwnedStateDir {
   const lock = join(path, LOCK_FILE);
   let holder: number | undefined;
   try {
-    holder = Number.parseInt(readFileSync(lock, 'utf8'), 10);
+    // Only a whole positive pid counts: `kill(0)` and `kill(-1)` reach process groups and always
+    // succeed, and parseInt would read `1e9` as init's pid 1.
+    const text = readFileSync(lock, 'utf8').trim();
+    holder = /^[1-9][0-9]{0,9}$/.test(text) ? Number(text) : undefined;
   } catch {
     holder = undefined;
   }
-  if (holder !== undefined && Number.isInteger(holder) && holder !== process.pid && alive(holder)) {
+  if (holder !== undefined && holder !== process.pid && alive(holder)) {
     throw new ConfigError(`State directory ${path} is in use by another Lamina (pid ${holder}); stop it or give another --state-dir`);
   }
   try {

@@ -19,6 +19,11 @@ export type WriteOp =
       readonly tenantId: string | null;
       readonly acceptedAt: number;
       readonly dueAt: number;
+      /** Set when a row is written as it stood elsewhere (tests, copies); a new event is `queued`, 0, 0. */
+      readonly state?: 'queued' | 'in-flight' | 'retrying';
+      readonly attempts?: number;
+      readonly retriesUsed?: number;
+      readonly lastError?: string | null;
     }
   | { readonly op: 'in-flight'; readonly seq: number; readonly attempts: number }
   | { readonly op: 'retrying'; readonly seq: number; readonly retriesUsed: number; readonly dueAt: number; readonly lastError: string }
@@ -51,7 +56,7 @@ export type WriteOp =
 export function opApplier(db: Database.Database): (op: WriteOp) => void {
   const insertEvent = db.prepare(
     `INSERT INTO events (seq, request_id, function, qualifier, payload, client_context, trace_id, tenant_id, accepted_at, attempts, retries_used, state, due_at, last_error)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 'queued', ?, NULL)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const inFlight = db.prepare("UPDATE events SET state = 'in-flight', attempts = ? WHERE seq = ?");
   const retrying = db.prepare("UPDATE events SET state = 'retrying', retries_used = ?, due_at = ?, last_error = ? WHERE seq = ?");
@@ -66,7 +71,7 @@ export function opApplier(db: Database.Database): (op: WriteOp) => void {
   return (op) => {
     switch (op.op) {
       case 'insert-event':
-        insertEvent.run(op.seq, op.requestId, op.functionName, op.qualifier, Buffer.from(op.payload.buffer, op.payload.byteOffset, op.payload.byteLength), op.clientContext, op.traceId, op.tenantId, op.acceptedAt, op.dueAt);
+        insertEvent.run(op.seq, op.requestId, op.functionName, op.qualifier, Buffer.from(op.payload.buffer, op.payload.byteOffset, op.payload.byteLength), op.clientContext, op.traceId, op.tenantId, op.acceptedAt, op.attempts ?? 0, op.retriesUsed ?? 0, op.state ?? 'queued', op.dueAt, op.lastError ?? null);
         return;
       case 'in-flight':
         inFlight.run(op.attempts, op.seq);

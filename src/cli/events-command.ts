@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readQueueStatus, type QueueStatus } from '../async/queue-status.js';
 import { defaultStateDir } from '../async/state-dir.js';
+import { ConfigError } from '../errors.js';
 import { positiveNumber } from './cli-support.js';
 
 export const EVENTS_USAGE = `Usage: lamina events [options]
@@ -63,7 +64,10 @@ export async function eventsCommand(args: string[]): Promise<number> {
     return 0;
   }
   const stateDir = resolve(values['state-dir'] ?? defaultStateDir(values.template));
-  const status = readQueueStatus(join(stateDir, 'events.db'), positiveNumber('--failed', values.failed, true));
+  const failed = positiveNumber('--failed', values.failed, true);
+  // SQLite's LIMIT takes integers only: 2.5 would surface as a 'datatype mismatch' of the file.
+  if (!Number.isSafeInteger(failed)) throw new ConfigError(`--failed must be a whole number, got '${values.failed}'`);
+  const status = readQueueStatus(join(stateDir, 'events.db'), failed);
   process.stdout.write(values.json ? `${JSON.stringify({ stateDir, ...status }, null, 2)}\n` : formatQueueStatus(status, stateDir));
   return 0;
 }

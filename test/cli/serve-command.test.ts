@@ -2,11 +2,13 @@
  * `lamina serve` as a user runs it: the real executable, the example template, real processes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/platform/paths.js';
+import { FIXTURES } from '../helpers/function-config.js';
+import { startServe } from '../helpers/serve-process.js';
 
 const LAMINA = join(PROJECT_ROOT, 'bin', 'lamina.js');
 const ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' };
@@ -14,6 +16,9 @@ const ENV = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [LAMINA, ...args], { env: ENV, cwd: PROJECT_ROOT });
+    // A command that should have been refused but serves instead must not outlive the test.
+    const guard = setTimeout(() => child.kill('SIGKILL'), 25_000);
+    child.once('exit', () => clearTimeout(guard));
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -105,5 +110,105 @@ describe('lamina serve refuses a bad template', () => {
     const bad = await run(['serve', '--bogus']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--bogus');
+  });
+});
+
+describe('lamina serve refuses bad asynchronous settings before serving', () => {
+  const SNS_TOPIC = 'arn:aws:sns:us-east-1:123456789012:alerts';
+  const TEMPLATE = `
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Notifier:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: provided.al2023
+      Handler: unused
+      CodeUri: ${join(FIXTURES, 'runtimes', 'recorder')}
+      EventInvokeConfig:
+        MaximumRetryAttempts: 0
+        DestinationConfig:
+          OnFailure: { Type: SNS, Destination: ${SNS_TOPIC} }
+`;
+  const PLAIN = TEMPLATE.slice(0, TEMPLATE.indexOf('      EventInvokeConfig:'));
+  let dir = '';
+  let sleeper: ChildProcess | undefined;
+  afterEach(() => {
+    sleeper?.kill('SIGKILL');
+    sleeper = undefined;
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+    dir = '';
+  });
+
+  /** A directory with the template (with or without the SNS destination); serve's arguments for it. */
+  function setUp(text = TEMPLATE): string[] {
+    dir = mkdtempSync(join(tmpdir(), 'lamina-serve-async-'));
+    writeFileSync(join(dir, 'template.yaml'), text);
+    return ['serve', '--template', join(dir, 'template.yaml'), '--port', '0', '--sqs-port', '0', '--state-dir', join(dir, 'state'), '--no-limits'];
+  }
+
+  function expectRefused(result: { code: number | null; stdout: string }): void {
+    expect(result.code).toBe(2);
+    expect(result.stdout).not.toContain('Lamina is serving');
+  }
+
+  it.each(['0', 'abc', '-1', ''])('refuses --async-time-scale %j', async (value) => {
+    const result = await run([...setUp(PLAIN), `--async-time-scale=${value}`]);
+    expectRefused(result);
+    expect(result.stderr).toContain('--async-time-scale must be a positive number');
+  });
+
+  it.each([
+    ['--aws-endpoint', 'ftp://x'],
+    ['--aws-endpoint', 'not a url'],
+    ['--sqs-endpoint', 'file:///etc/passwd'],
+    ['--sns-endpoint', 'ftp://x'],
+    ['--events-endpoint', 'javascript:alert(1)'],
+  ])('refuses %s %s, naming the option given', async (option, value) => {
+    const result = await run([...setUp(PLAIN), option, value]);
+    expectRefused(result);
+    expect(result.stderr).toContain(`${option} must be`);
+    expect(result.stderr).toContain(value);
+  });
+
+  it('refuses a state directory another live Lamina holds, with its pid, and leaves it alone', async () => {
+    const args = setUp(PLAIN);
+    sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+    const state = join(dir, 'state');
+    mkdirSync(state);
+    writeFileSync(join(state, 'serve.lock'), `${sleeper.pid}\n`);
+    const result = await run(args);
+    expectRefused(result);
+    expect(result.stderr).toContain(`in use by another Lamina (pid ${sleeper.pid})`);
+    expect(readFileSync(join(state, 'serve.lock'), 'utf8')).toBe(`${sleeper.pid}\n`);
+    expect(existsSync(join(state, 'events.db'))).toBe(false);
+  });
+
+  it('refuses a corrupt events.db at start, leaves it byte for byte, and releases the state directory', async () => {
+    const args = setUp(PLAIN);
+    const state = join(dir, 'state');
+    mkdirSync(state);
+    const garbage = Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(4080, 0xee)]);
+    writeFileSync(join(state, 'events.db'), garbage);
+    const result = await run(args);
+    expectRefused(result);
+    expect(result.stderr).toContain(`Event queue ${join(state, 'events.db')} cannot be opened`);
+    expect(readFileSync(join(state, 'events.db')).equals(garbage)).toBe(true);
+    expect(existsSync(join(state, 'serve.lock'))).toBe(false);
+  });
+
+  it('refuses an SNS OnFailure destination without --sns-endpoint, naming the function and the option', async () => {
+    const result = await run(setUp());
+    expectRefused(result);
+    expect(result.stderr).toContain(`Notifier: OnFailure destination ${SNS_TOPIC} needs --sns-endpoint (or --aws-endpoint)`);
+  });
+
+  it('starts with the same template once --sns-endpoint is given', async () => {
+    const args = setUp().slice(1);
+    const { serve } = await startServe([...args, '--sns-endpoint', 'http://127.0.0.1:1'], dir, /Event invokes are queued durably in (\S+)/);
+    expect(serve.output()).toContain(`Event invokes are queued durably in ${join(dir, 'state')}`);
+    expect(readFileSync(join(dir, 'state', 'serve.lock'), 'utf8')).toBe(`${serve.child.pid}\n`);
+    expect(await serve.stop()).toBe(0);
+    expect(existsSync(join(dir, 'state', 'serve.lock'))).toBe(false);
   });
 });

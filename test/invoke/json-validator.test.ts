@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { JsonValidator, validateJson, type JsonVerdict } from '../../src/invoke/json-validator.js';
+import { seededRandom as prng } from '../helpers/seeded-random.js';
 
 type Outcome = 'ok' | 'empty' | 'bad';
 
@@ -22,18 +23,6 @@ function reference(body: Buffer): Outcome {
 
 function outcome(verdict: JsonVerdict): Outcome {
   return verdict.ok ? (verdict.empty ? 'empty' : 'ok') : 'bad';
-}
-
-/** mulberry32: small, seeded, good enough to spread cases. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const WS = [' ', '\t', '\n', '\r'];
