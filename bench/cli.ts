@@ -21,6 +21,7 @@ Options:
   --max-environments <n>      Where the concurrency ramp ends (default: 128; --quick: 8)
   --callers <n[,n...]>        Concurrent callers of the async scenario (default: 8; --quick: 2)
   --seconds <s>               Seconds of load per side per round in the async scenario (default: 5; --quick: 0.5)
+  --queue-sync <normal|full>  The async scenario's lamina serve --queue-sync (default: normal, as lamina serve)
   --no-peers                  Leave out serverless-offline and lambda-local
   --out <dir>                 Where results go (default: bench/results)
   --no-write                  Print the summary only, write no files
@@ -51,6 +52,7 @@ export function parseBenchArgs(args: readonly string[]): ParsedBenchArgs {
       'max-environments': { type: 'string' },
       callers: { type: 'string' },
       seconds: { type: 'string' },
+      'queue-sync': { type: 'string' },
       'no-peers': { type: 'boolean', default: false },
       out: { type: 'string' },
       'no-write': { type: 'boolean', default: false },
@@ -66,6 +68,8 @@ export function parseBenchArgs(args: readonly string[]): ParsedBenchArgs {
   const callers = values.callers?.split(',').map((part) => count('--callers', part.trim(), 1));
   const seconds = values.seconds === undefined ? undefined : Number(values.seconds);
   if (seconds !== undefined && !(Number.isFinite(seconds) && seconds > 0)) throw new Error(`--seconds wants a number of seconds above 0, got '${values.seconds ?? ''}'`);
+  const queueSync = values['queue-sync'];
+  if (queueSync !== undefined && queueSync !== 'full' && queueSync !== 'normal') throw new Error(`--queue-sync wants full or normal, got '${queueSync}'`);
   const scenarios = positionals.map((name) => {
     const scenario = scenarioNamed(name);
     if (scenario === undefined) throw new Error(`unknown scenario '${name}' (known: ${SCENARIOS.map((s) => s.name).join(', ')})`);
@@ -74,7 +78,7 @@ export function parseBenchArgs(args: readonly string[]): ParsedBenchArgs {
   const quick = values.quick;
   const flags: string[] = [];
   if (quick) flags.push('--quick');
-  for (const name of ['rounds', 'account-concurrency', 'max-environments', 'callers', 'seconds'] as const) if (values[name] !== undefined) flags.push(`--${name}`, String(values[name]));
+  for (const name of ['rounds', 'account-concurrency', 'max-environments', 'callers', 'seconds', 'queue-sync'] as const) if (values[name] !== undefined) flags.push(`--${name}`, String(values[name]));
   if (values['no-peers']) flags.push('--no-peers');
   return {
     scenarios: scenarios.length === 0 ? [...SCENARIOS] : scenarios,
@@ -86,6 +90,7 @@ export function parseBenchArgs(args: readonly string[]): ParsedBenchArgs {
       peers: !values['no-peers'],
       ...(callers === undefined ? {} : { callers }),
       ...(seconds === undefined ? {} : { seconds }),
+      ...(queueSync === undefined ? {} : { queueSync }),
     },
     outDir: values['no-write'] ? undefined : (values.out ?? RESULTS_DIR),
     flags,

@@ -88,7 +88,8 @@ export const asyncScenario: Scenario = {
     const stateDir = mkdtempSync(join(workspace.dir, 'state-'));
     const fileSystem = fileSystemOf(stateDir);
     const template = workspace.template([{ name: FUNCTION, runtime: 'floor-loop', memoryMb: 1769, timeoutS: 30 }], 'async.yaml');
-    const lamina = await startLaminaServe(template, ['--state-dir', stateDir]);
+    const queueSync = options.queueSync ?? 'normal';
+    const lamina = await startLaminaServe(template, ['--state-dir', stateDir, '--queue-sync', queueSync]);
     const ids = new Set<string>();
     const rounds: Round[] = [];
     const problems: string[] = [];
@@ -153,7 +154,7 @@ export const asyncScenario: Scenario = {
       const a = mine.map((r) => r.syncPerSecond);
       const b = mine.map((r) => r.eventPerSecond);
       const ratio = ratioOf(b, a);
-      targets.push({ what: `Event 202s/s / synchronous invokes/s, no-op function, ${callers} callers, queue on disk (${fileSystem.split(' ')[0] ?? ''})`, ratio: ratio.value, goal: '>= 0.8', range: ratio });
+      targets.push({ what: `Event 202s/s / synchronous invokes/s, no-op function, ${callers} callers, queue on disk (${fileSystem.split(" ")[0] ?? ""}, --queue-sync ${queueSync})`, ratio: ratio.value, goal: '>= 0.8', range: ratio });
       const drains = mine.map((r) => r.drainMs).filter((ms): ms is number => ms !== undefined);
       summaryRows.push([
         callers,

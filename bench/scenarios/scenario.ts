@@ -21,6 +21,8 @@ export interface BenchOptions {
   readonly callers?: readonly number[];
   /** Seconds of load per side per round in the async scenario (default there: 5; --quick: 0.5). */
   readonly seconds?: number;
+  /** The async scenario's `lamina serve --queue-sync` (default there: normal, as lamina serve's). */
+  readonly queueSync?: 'full' | 'normal';
 }
 
 export interface ScenarioContext {

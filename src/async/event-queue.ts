@@ -18,6 +18,9 @@ import { Deliveries, type FailureCause } from './deliveries.js';
 
 export type { AttemptOutcome, AttemptRequest, EventSettings, EventToQueue, QueueHost } from './queue-types.js';
 
+/** How long a function waiting for a warm environment waits at most before it looks again. */
+const WARM_WAIT_FALLBACK_MS = 50;
+
 export interface EventQueueOptions {
   readonly store: EventStore;
   readonly host: QueueHost;
@@ -54,6 +57,10 @@ export class EventQueue {
   #timerAt = Number.POSITIVE_INFINITY;
   #stopped = false;
   #inFlight = 0;
+  /** Attempts started on a new environment and not finished yet, by function. */
+  readonly #coldStarts = new Map<string, number>();
+  /** Some function waits for a warm environment: a freed slot should pump. */
+  #waitingWarm = false;
 
   constructor(options: EventQueueOptions) {
     this.#store = options.store;
@@ -101,8 +108,9 @@ export class EventQueue {
 
   /** A concurrency slot was freed somewhere: throttled functions may try again. */
   capacityFreed(): void {
-    if (this.#paused.size === 0 || this.#stopped) return;
+    if ((this.#paused.size === 0 && !this.#waitingWarm) || this.#stopped) return;
     this.#paused.clear();
+    this.#waitingWarm = false;
     this.#pump();
   }
 
@@ -203,6 +211,15 @@ export class EventQueue {
       this.#giveUp(head, 'EventAgeExceeded', { kind: 'age', lastError: head.lastError ?? undefined });
       return undefined;
     }
+    // Scale out one environment at a time: while an attempt of this function waits for a new
+    // environment, the next one waits for a warm environment (or that one) rather than starting
+    // another cold; a backlog of short events is drained by warm environments, not by a storm of
+    // cold starts (docs/async-invocation.md, "Delivery").
+    const cold = this.#host.idle(head.functionName, head.qualifier ?? undefined) === 0;
+    if (cold && (this.#coldStarts.get(head.functionName) ?? 0) > 0) {
+      this.#waitingWarm = true;
+      return now + WARM_WAIT_FALLBACK_MS;
+    }
     const payload = this.#store.payload(head.seq);
     if (payload === undefined) {
       heap.pop();
@@ -232,14 +249,19 @@ export class EventQueue {
     }
     heap.pop();
     this.#inFlight += 1;
+    if (cold) this.#coldStarts.set(head.functionName, (this.#coldStarts.get(head.functionName) ?? 0) + 1);
     this.#store.count(head.functionName, 'AsyncEventAge.sum', now - head.acceptedAt);
     this.#store.count(head.functionName, 'AsyncEventAge.count');
     this.#store.maximum(head.functionName, 'AsyncEventAge.max', now - head.acceptedAt);
     const running: Pending = { ...head, attempts: attempt, state: 'in-flight', throttles: 0 };
     this.#store.post({ op: 'in-flight', seq: head.seq, attempts: attempt });
+    const settle = (outcome: AttemptOutcome): void => {
+      if (cold) this.#coldStarts.set(head.functionName, (this.#coldStarts.get(head.functionName) ?? 1) - 1);
+      this.#settle(running, settings, payload, outcome);
+    };
     started.outcome.then(
-      (outcome) => this.#settle(running, settings, payload, outcome),
-      (error: unknown) => this.#settle(running, settings, payload, { kind: 'function-error', executedVersion: '$LATEST', errorType: 'Lamina.InternalError', body: Buffer.from(JSON.stringify({ errorType: 'Lamina.InternalError', errorMessage: String(error) })) }),
+      (outcome) => settle(outcome),
+      (error: unknown) => settle({ kind: 'function-error', executedVersion: '$LATEST', errorType: 'Lamina.InternalError', body: Buffer.from(JSON.stringify({ errorType: 'Lamina.InternalError', errorMessage: String(error) })) }),
     );
     return undefined;
   }

@@ -26,6 +26,13 @@ function writerScript(): string {
   return existsSync(here) ? here : join(PROJECT_ROOT, 'dist', 'src', 'async', 'store-writer-worker.js');
 }
 
+/**
+ * When a commit is on disk: `full` fsyncs every batch before its callers are answered (an event
+ * survives a power cut); `normal` hands the batch to the kernel and fsyncs at checkpoints (an
+ * event survives any crash or kill of Lamina, not a power cut of the machine).
+ */
+export type QueueSync = 'full' | 'normal';
+
 interface Waiter {
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
@@ -58,7 +65,7 @@ export class EventStore {
   #drained: Array<() => void> = [];
   readonly #statements = new Map<string, Database.Statement>();
 
-  private constructor(path: string, db: Database.Database) {
+  private constructor(path: string, db: Database.Database, sync: QueueSync) {
     this.path = path;
     this.#db = db;
     const top = (table: string): number => {
@@ -67,7 +74,7 @@ export class EventStore {
     };
     this.#nextSeq = Math.max(top('events'), (db.prepare('SELECT MAX(seq) AS m FROM events').get() as { m: number | null }).m ?? 0) + 1;
     this.#nextOutboxId = Math.max(top('outbox'), (db.prepare('SELECT MAX(id) AS m FROM outbox').get() as { m: number | null }).m ?? 0) + 1;
-    this.#worker = new Worker(writerScript(), { workerData: { path } });
+    this.#worker = new Worker(writerScript(), { workerData: { path, sync } });
     this.#worker.unref();
     this.#worker.on('message', (reply: WriterReply) => this.#committed(reply));
     this.#worker.on('error', (error) => this.#fail(error));
@@ -82,7 +89,7 @@ export class EventStore {
    * @throws ConfigError when the file is not a queue Lamina can read (corrupt, another program's,
    *   a newer schema). The file is left as it is: nothing queued in it is lost.
    */
-  static open(path: string): EventStore {
+  static open(path: string, sync: QueueSync = 'normal'): EventStore {
     const existed = existsSync(path);
     let db: Database.Database | undefined;
     try {
@@ -96,7 +103,7 @@ export class EventStore {
       // Only once the file is known to be ours: switching to WAL rewrites the file's header.
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
-      return new EventStore(path, db);
+      return new EventStore(path, db, sync);
     } catch (error) {
       db?.close();
       if (error instanceof ConfigError) throw error;
@@ -222,8 +229,9 @@ export class EventStore {
   #schedule(): void {
     if (this.#scheduled || this.#committing !== undefined) return;
     this.#scheduled = true;
-    // Everything asked for in this turn of the event loop joins the batch.
-    setImmediate(() => {
+    // The writer is idle: send at the end of this task (what the same callback asks for joins);
+    // what comes while it commits gathers into the next batch.
+    queueMicrotask(() => {
       this.#scheduled = false;
       this.#send();
     });

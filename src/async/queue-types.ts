@@ -37,6 +37,8 @@ export interface EventSettings {
 export interface QueueHost {
   /** Settings of a function and qualifier; undefined when they no longer exist. */
   settings(functionName: string, qualifier: string | undefined): EventSettings | undefined;
+  /** Idle environments of a function and qualifier now (0 means an attempt would start a new one). */
+  idle(functionName: string, qualifier: string | undefined): number;
   /** Admit and start one attempt, or say why it is throttled. */
   start(request: AttemptRequest): { readonly outcome: Promise<AttemptOutcome> } | ThrottleReason;
   /** Write a platform line into a function's log. */

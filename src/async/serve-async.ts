@@ -9,6 +9,7 @@ import { ConfigError } from '../errors.js';
 import type { EventQueueSettings } from '../platform/platform.js';
 import { startSqsServer, type SqsServer } from '../services/sqs/sqs-server.js';
 import type { QueueDefinition } from './async-types.js';
+import type { QueueSync } from './event-store.js';
 import { checkTargetsReachable, type TargetEndpoints, type UsedTarget } from './targets/target-endpoints.js';
 import { createTargetSender } from './targets/target-sender.js';
 import type { TargetCredentials } from './targets/target-clients.js';
@@ -17,6 +18,8 @@ export interface AsyncServeOptions {
   /** The claimed state directory: `events.db` and `sqs.db` live there. */
   readonly stateDir: string;
   readonly timeScale: number;
+  /** `--queue-sync`: fsync every commit (`full`) or leave it to checkpoints (`normal`). */
+  readonly sync: QueueSync;
   /** Where the embedded SQS server listens (when the template defines queues). */
   readonly sqsHost: string;
   readonly sqsPort: number;
@@ -97,7 +100,7 @@ export async function startAsync(queues: readonly QueueDefinition[], functions: 
   const sender = createTargetSender({ endpoints: options.endpoints, localQueues, credentials: options.credentials });
   const banner = sqs === undefined ? [] : [`SQS (embedded, aws sqs --endpoint-url ${sqs.endpoint}):`, ...queues.map((q) => `  ${q.name}: ${sqs?.endpoint}/${options.accountId}/${q.name}`)];
   return {
-    events: { stateDir: options.stateDir, timeScale: options.timeScale, sender },
+    events: { stateDir: options.stateDir, timeScale: options.timeScale, sender, sync: options.sync },
     sqs,
     banner,
     close: async () => {

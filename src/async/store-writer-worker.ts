@@ -19,9 +19,10 @@ export interface WriterReply {
 
 const port = parentPort;
 if (port !== null) {
-  const db = new Database((workerData as { path: string }).path);
+  const { path, sync } = workerData as { path: string; sync: 'full' | 'normal' };
+  const db = new Database(path);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  db.pragma(`synchronous = ${sync === 'normal' ? 'NORMAL' : 'FULL'}`);
   db.pragma('busy_timeout = 5000');
   const apply = opApplier(db);
   const commit = db.transaction((ops: readonly WriteOp[]) => {

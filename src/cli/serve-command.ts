@@ -48,6 +48,10 @@ Options:
                                 one 'lamina serve' at a time per directory (docs/async-invocation.md)
   --async-time-scale <x>        Multiply asynchronous retry delays, backoffs and maximum event ages
                                 by x (default: 1, Lambda's times; 0.001 makes a 1-minute retry 60 ms)
+  --queue-sync <normal|full>    normal (default): an Event invoke's 202 waits for its commit to reach
+                                the file (survives any crash or kill of Lamina, not a power cut of
+                                the machine); full: for the commit to be fsynced (survives a power
+                                cut; slower with few callers, docs/async-invocation.md)
   --sqs-port <n>                Port of the embedded SQS server that serves the template's
                                 AWS::SQS::Queue resources (default: 9324; 0 picks a free one)
   --aws-endpoint <url>          Endpoint for SQS, SNS and EventBridge destinations the template does
@@ -104,6 +108,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       'state-dir': { type: 'string' },
       'async-time-scale': { type: 'string', default: '1' },
       'sqs-port': { type: 'string', default: '9324' },
+      'queue-sync': { type: 'string', default: 'normal' },
       'aws-endpoint': { type: 'string' },
       'sqs-endpoint': { type: 'string' },
       'sns-endpoint': { type: 'string' },
@@ -142,6 +147,8 @@ export async function serveCommand(args: string[]): Promise<number> {
   const templatePath = resolve(values.template);
   const sqsPort = positiveNumber('--sqs-port', values['sqs-port'], true);
   const timeScale = positiveNumber('--async-time-scale', values['async-time-scale']);
+  const sync = values['queue-sync'];
+  if (sync !== 'full' && sync !== 'normal') throw new ConfigError(`--queue-sync must be full or normal, got '${sync}'`);
   const endpoints = targetEndpoints({ aws: values['aws-endpoint'], sqs: values['sqs-endpoint'], sns: values['sns-endpoint'], events: values['events-endpoint'] });
   const sqsHostPort = `${values.host.includes(':') ? `[${values.host}]` : values.host}:${sqsPort}`;
   const loaded = loadTemplate(templatePath, { region: host.region, accountId: host.accountId, ...(sqsPort === 0 ? {} : { sqsEndpoint: `http://${sqsHostPort}` }) });
@@ -159,6 +166,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     asyncParts = await startAsync(loaded.queues, functions, {
       stateDir: state.path,
       timeScale,
+      sync,
       sqsHost: values.host,
       sqsPort,
       region: host.region,

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TargetSender } from '../async/async-types.js';
 import { EventQueue } from '../async/event-queue.js';
-import { EventStore } from '../async/event-store.js';
+import { EventStore, type QueueSync } from '../async/event-store.js';
 import { queueHost } from './queue-host.js';
 
 export interface PlatformOptions {
@@ -55,6 +55,8 @@ export interface EventQueueSettings {
   readonly timeScale?: number | undefined;
   /** Delivers to SQS, SNS and EventBridge destinations. */
   readonly sender?: TargetSender | undefined;
+  /** `normal` (default): survives a crash of Lamina, not a power cut; `full`: fsync before the 202. */
+  readonly sync?: QueueSync | undefined;
 }
 
 export const PLATFORM_DEFAULTS = {
@@ -127,7 +129,7 @@ export class Platform implements InvokePort {
     const stateDir = options.events?.stateDir;
     this.#scratchDir = stateDir === undefined ? mkdtempSync(join(tmpdir(), 'lamina-events-')) : undefined;
     this.#events = new EventQueue({
-      store: EventStore.open(join(stateDir ?? (this.#scratchDir as string), 'events.db')),
+      store: EventStore.open(join(stateDir ?? (this.#scratchDir as string), 'events.db'), options.events?.sync),
       host: queueHost({
         pool: (name, qualifier) => this.#poolOf(name, qualifier),
         tryStart: (pool, request, requestId) => this.#tryStart(pool, request, requestId),

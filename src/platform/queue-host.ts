@@ -49,6 +49,9 @@ export function queueHost(parts: QueueHostParts): QueueHost {
       const config = fn.async?.byQualifier[qualifier ?? '$LATEST'] ?? ASYNC_DEFAULTS;
       return { functionArn: fn.arn, config, deadLetter: fn.async?.deadLetter, allowRecursion: fn.recursiveLoop === 'Allow' };
     },
+    idle(functionName: string, qualifier: string | undefined): number {
+      return parts.pool(functionName, qualifier)?.idleCount ?? 0;
+    },
     start(request: AttemptRequest) {
       const pool = parts.pool(request.functionName, request.qualifier);
       if (pool === undefined) return 'ConcurrentInvocationLimitExceeded';
