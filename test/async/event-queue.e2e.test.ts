@@ -127,6 +127,17 @@ describe('throttling and the maximum event age', () => {
   });
 });
 
+describe('scaling out', () => {
+  it('drains a burst of short events with a few warm environments, not one cold start per event', async () => {
+    const p = start([recorder('burst')]);
+    const ids = await Promise.all(Array.from({ length: 50 }, (_, n) => accept(p, 'burst', { n })));
+    await expect.poll(() => received('burst').length, { timeout: 20_000 }).toBe(50);
+    expect(new Set(received('burst').map((r) => r.requestId))).toEqual(new Set(ids));
+    // One new environment at a time while a backlog waits (Lambda's account limit would allow 50).
+    expect(p.pool('burst')?.size).toBeLessThan(10);
+  });
+});
+
 describe('durability', () => {
   it('runs a queued event after a restart with its original request id', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lamina-queue-'));
