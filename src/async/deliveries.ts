@@ -8,7 +8,8 @@
  */
 import type { AsyncTarget, OutboundMessage, TargetSender } from './async-types.js';
 import { ASYNC_DEFAULTS } from './async-types.js';
-import type { EventRow, EventStore, OutboxRow } from './event-store.js';
+import type { QueueStore } from './queue-store.js';
+import type { EventRow, OutboxRow } from './store-schema.js';
 import type { AttemptOutcome, EventSettings, EventToQueue } from './event-queue.js';
 import { maxAgeMs, throttleBackoffMs, type RetryClock } from './retry-policy.js';
 import { invocationRecord, TARGET_MESSAGE_LIMITS, type RecordResponse } from './targets/invocation-record.js';
@@ -27,7 +28,7 @@ export type FailureCause =
 type ServiceTarget = AsyncTarget & { readonly kind: 'sqs' | 'sns' | 'eventbridge' };
 
 export interface DeliveriesOptions {
-  readonly store: EventStore;
+  readonly store: QueueStore;
   readonly sender: TargetSender | undefined;
   readonly log: (functionName: string, line: string) => void;
   /** Queue an event for a function destination (with the recursion check); resolves once on disk. */

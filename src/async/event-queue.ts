@@ -11,7 +11,8 @@
 import type { TargetSender } from './async-types.js';
 import type { AttemptOutcome, EventSettings, EventToQueue, QueueHost } from './queue-types.js';
 import { DueHeap } from './due-heap.js';
-import type { EventRow, EventStore } from './event-store.js';
+import type { QueueStore } from './queue-store.js';
+import type { EventRow } from './store-schema.js';
 import { stepLineage } from './lineage.js';
 import { afterFunctionError, afterThrottle, tooOld, type RetryClock } from './retry-policy.js';
 import { Deliveries, type FailureCause } from './deliveries.js';
@@ -22,7 +23,7 @@ export type { AttemptOutcome, AttemptRequest, EventSettings, EventToQueue, Queue
 const WARM_WAIT_FALLBACK_MS = 50;
 
 export interface EventQueueOptions {
-  readonly store: EventStore;
+  readonly store: QueueStore;
   readonly host: QueueHost;
   /** SQS, SNS and EventBridge destinations; undefined when none is configured. */
   readonly sender?: TargetSender | undefined;
@@ -40,12 +41,12 @@ interface Pending extends EventRow {
 
 /**
  * @example
- * const queue = new EventQueue({ store: EventStore.open(path), host });
+ * const queue = new EventQueue({ store: EventStore.open(path), host }); // or new MemoryStore()
  * queue.resume();
  * const requestId = await queue.accept({ functionName: 'fn', qualifier: undefined, payload, ... });
  */
 export class EventQueue {
-  readonly #store: EventStore;
+  readonly #store: QueueStore;
   readonly #host: QueueHost;
   readonly #timeScale: number;
   readonly #now: () => number;

@@ -15,6 +15,7 @@ import { ConfigError } from '../errors.js';
 import { PROJECT_ROOT } from '../platform/paths.js';
 import { SCHEMA_VERSION, applySchema, type EventRow, type OutboxRow } from './store-schema.js';
 import type { WriteOp } from './store-ops.js';
+import type { QueueStore } from './queue-store.js';
 import type { WriterReply, WriterRequest } from './store-writer-worker.js';
 
 export type { EventRow, FailedRow, OutboxRow } from './store-schema.js';
@@ -44,7 +45,7 @@ interface Waiter {
  * await store.write({ op: 'delete-event', seq: 4 });
  * await store.close();
  */
-export class EventStore {
+export class EventStore implements QueueStore {
   readonly path: string;
   readonly #db: Database.Database;
   readonly #worker: Worker;

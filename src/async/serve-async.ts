@@ -9,7 +9,7 @@ import { ConfigError } from '../errors.js';
 import type { EventQueueSettings } from '../platform/platform.js';
 import { startSqsServer, type SqsServer } from '../services/sqs/sqs-server.js';
 import type { QueueDefinition } from './async-types.js';
-import type { QueueSync } from './event-store.js';
+import { EventStore, type QueueSync } from './event-store.js';
 import { checkTargetsReachable, type TargetEndpoints, type UsedTarget } from './targets/target-endpoints.js';
 import { createTargetSender } from './targets/target-sender.js';
 import type { TargetCredentials } from './targets/target-clients.js';
@@ -97,10 +97,17 @@ export async function startAsync(queues: readonly QueueDefinition[], functions: 
     await sqs?.close();
     throw new ConfigError(`Asynchronous invocation targets cannot be reached:\n${problems.join('\n')}`);
   }
+  let store: EventStore;
+  try {
+    store = EventStore.open(join(options.stateDir, 'events.db'), options.sync);
+  } catch (error) {
+    await sqs?.close();
+    throw error;
+  }
   const sender = createTargetSender({ endpoints: options.endpoints, localQueues, credentials: options.credentials });
   const banner = sqs === undefined ? [] : [`SQS (embedded, aws sqs --endpoint-url ${sqs.endpoint}):`, ...queues.map((q) => `  ${q.name}: ${sqs?.endpoint}/${options.accountId}/${q.name}`)];
   return {
-    events: { stateDir: options.stateDir, timeScale: options.timeScale, sender, sync: options.sync },
+    events: { store, timeScale: options.timeScale, sender },
     sqs,
     banner,
     close: async () => {

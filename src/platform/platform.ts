@@ -13,12 +13,10 @@ import { newRequestId, newTraceId } from './ids.js';
 import type { AcceptedInvoke, InvokeOutcome, InvokePort, InvokeRequest } from './invoke-types.js';
 import { Invocation } from './invocation.js';
 import { processSandboxFactory, type SandboxLimits } from './sandbox-factory.js';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TargetSender } from '../async/async-types.js';
 import { EventQueue } from '../async/event-queue.js';
-import { EventStore, type QueueSync } from '../async/event-store.js';
+import { MemoryStore } from '../async/memory-store.js';
+import type { QueueStore } from '../async/queue-store.js';
 import { queueHost } from './queue-host.js';
 
 export interface PlatformOptions {
@@ -47,16 +45,14 @@ export interface PlatformOptions {
 /** Where and how `Event` invokes are queued. */
 export interface EventQueueSettings {
   /**
-   * The state directory (already claimed, src/async/state-dir.ts) holding `events.db`. Undefined:
-   * a private temporary directory, removed at `stop()` (tests and `lamina rie`).
+   * Where events are kept: `lamina serve` gives the durable file of its state directory
+   * (src/async/event-store.ts); undefined keeps them in memory (`lamina rie`, code and tests).
    */
-  readonly stateDir?: string | undefined;
+  readonly store?: QueueStore | undefined;
   /** Multiplies retry delays, backoffs and maximum event ages (default 1). */
   readonly timeScale?: number | undefined;
   /** Delivers to SQS, SNS and EventBridge destinations. */
   readonly sender?: TargetSender | undefined;
-  /** `normal` (default): survives a crash of Lamina, not a power cut; `full`: fsync before the 202. */
-  readonly sync?: QueueSync | undefined;
 }
 
 export const PLATFORM_DEFAULTS = {
@@ -89,8 +85,6 @@ export class Platform implements InvokePort {
   #stopping = false;
   #stopped: Promise<void> | undefined;
   readonly #events: EventQueue;
-  /** A temporary state directory to remove at stop, when none was given. */
-  readonly #scratchDir: string | undefined;
   /** Runtimes live in their own process groups: if this process exits, take them along. */
   readonly #onExit = (): void => {
     for (const pool of this.#allPools()) pool.killAllNow();
@@ -126,10 +120,8 @@ export class Platform implements InvokePort {
       if (fn.publishedAlias !== undefined) this.#published.set(fn.name, pool(PUBLISHED_VERSION, fn.provisionedConcurrency ?? 0));
     }
     const log = options.logOutput;
-    const stateDir = options.events?.stateDir;
-    this.#scratchDir = stateDir === undefined ? mkdtempSync(join(tmpdir(), 'lamina-events-')) : undefined;
     this.#events = new EventQueue({
-      store: EventStore.open(join(stateDir ?? (this.#scratchDir as string), 'events.db'), options.events?.sync),
+      store: options.events?.store ?? new MemoryStore(),
       host: queueHost({
         pool: (name, qualifier) => this.#poolOf(name, qualifier),
         tryStart: (pool, request, requestId) => this.#tryStart(pool, request, requestId),
@@ -203,7 +195,6 @@ export class Platform implements InvokePort {
     const closing = this.#events.stop();
     await Promise.all(this.#allPools().map((pool) => pool.retireAll()));
     await closing;
-    if (this.#scratchDir !== undefined) rmSync(this.#scratchDir, { recursive: true, force: true });
   }
 
   /** The pool of a function and qualifier, or undefined (the queue's view: no errors). */

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AsyncInvokeConfig, AsyncTarget } from '../../src/async/async-types.js';
 import type { FunctionConfig } from '../../src/config/function-config.js';
+import { EventStore } from '../../src/async/event-store.js';
 import { Platform } from '../../src/platform/platform.js';
 import { bootstrapFunction } from '../helpers/function-config.js';
 import { invokeRequest } from '../helpers/invoke-request.js';
@@ -34,8 +35,10 @@ function recorder(name: string, config?: Partial<AsyncInvokeConfig>, overrides: 
   return bootstrapFunction(name, { ...(async === undefined ? {} : { async }), ...overrides }, 'recorder');
 }
 
+/** A platform whose events are kept in `stateDir`'s queue file, or in memory without one. */
 function start(functions: FunctionConfig[], stateDir?: string): Platform {
-  const p = new Platform({ functions, logOutput: (text) => output.push(text), events: { stateDir, timeScale: SCALE } });
+  const store = stateDir === undefined ? undefined : EventStore.open(join(stateDir, 'events.db'));
+  const p = new Platform({ functions, logOutput: (text) => output.push(text), events: { store, timeScale: SCALE } });
   platforms.push(p);
   return p;
 }
