@@ -32,11 +32,20 @@ export interface EventQueueOptions {
   readonly now?: () => number;
 }
 
-/** One event waiting in memory (its payload stays on disk until it is tried). */
+/**
+ * One event waiting in memory. A small payload accepted by this process is kept with it while the
+ * memory it takes stays under KEPT_PAYLOAD_BYTES in all (no read of the file on the way to the
+ * function); others stay on disk until the event is tried.
+ */
 interface Pending extends EventRow {
   /** Throttles in a row for this event. */
   throttles: number;
+  kept?: Buffer | undefined;
 }
+
+/** Largest payload kept in memory with its event, and the most kept in all. */
+const KEPT_PAYLOAD_MAX = 64 * 1024;
+const KEPT_PAYLOAD_BYTES = 64 * 1024 * 1024;
 
 
 /**
@@ -58,6 +67,8 @@ export class EventQueue {
   #timerAt = Number.POSITIVE_INFINITY;
   #stopped = false;
   #inFlight = 0;
+  /** Bytes of payloads kept in memory with their pending events. */
+  #keptBytes = 0;
   /** Attempts started on a new environment and not finished yet, by function. */
   readonly #coldStarts = new Map<string, number>();
   /** Some function waits for a warm environment: a freed slot should pump. */
@@ -154,7 +165,9 @@ export class EventQueue {
     };
     this.#store.count(event.functionName, 'AsyncEventsReceived');
     const seq = await this.#store.insert(row, event.payload);
-    const pending: Pending = { ...row, seq, throttles: 0 };
+    const keep = event.payload.length <= KEPT_PAYLOAD_MAX && this.#keptBytes + event.payload.length <= KEPT_PAYLOAD_BYTES;
+    if (keep) this.#keptBytes += event.payload.length;
+    const pending: Pending = { ...row, seq, throttles: 0, kept: keep ? event.payload : undefined };
     if (event.paused !== true && !this.#stopped) {
       this.#push(pending);
       this.#pump();
@@ -221,7 +234,7 @@ export class EventQueue {
       this.#waitingWarm = true;
       return now + WARM_WAIT_FALLBACK_MS;
     }
-    const payload = this.#store.payload(head.seq);
+    const payload = head.kept ?? this.#store.payload(head.seq);
     if (payload === undefined) {
       heap.pop();
       return undefined;
@@ -249,6 +262,7 @@ export class EventQueue {
       return next.atMs;
     }
     heap.pop();
+    this.#release(head);
     this.#inFlight += 1;
     if (cold) this.#coldStarts.set(head.functionName, (this.#coldStarts.get(head.functionName) ?? 0) + 1);
     this.#store.count(head.functionName, 'AsyncEventAge.sum', now - head.acceptedAt);
@@ -288,9 +302,17 @@ export class EventQueue {
     this.#pump();
   }
 
+  /** The event leaves the queue in memory: its kept payload no longer counts. */
+  #release(event: Pending): void {
+    if (event.kept === undefined) return;
+    this.#keptBytes -= event.kept.length;
+    event.kept = undefined;
+  }
+
   #giveUp(event: Pending, condition: 'RetriesExhausted' | 'EventAgeExceeded', cause: FailureCause, payload?: Buffer, settings?: EventSettings): void {
     const known = settings ?? this.#host.settings(event.functionName, event.qualifier ?? undefined);
-    const body = payload ?? this.#store.payload(event.seq) ?? Buffer.alloc(0);
+    const body = payload ?? event.kept ?? this.#store.payload(event.seq) ?? Buffer.alloc(0);
+    this.#release(event);
     this.#deliveries.failed(event, known, body, condition, cause);
   }
 
