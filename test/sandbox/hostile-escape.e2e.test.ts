@@ -4,6 +4,10 @@
  * the platform and a victim function must keep working. Root with the native launcher only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { EventStore } from '../../src/async/event-store.js';
 import { Platform } from '../../src/platform/platform.js';
 import {
   alive, attackerCode, attackerFunction, expectVictimAnswers, hostileSkipReason, hostPidsWithEnvironment, invokeRequest, LIMITS, report, VICTIM_SECRET, victimFunction,
@@ -16,18 +20,25 @@ type Escape = Record<string, unknown> & { pids: number[]; status: Record<string,
 describe.skipIf(skip !== undefined)('hostile functions: escape and signals', () => {
   let platform: Platform;
   let code: ReturnType<typeof attackerCode>;
+  // A durable event queue where lamina serve keeps it (under the user's cache), for the escaper to reach for.
+  const stateDir = join(homedir(), '.cache', 'lamina', 'state', `hostile-test-${process.pid}`);
+  const queueFile = join(stateDir, 'events.db');
   beforeAll(() => {
     code = attackerCode();
-    platform = new Platform({ functions: [victimFunction(), attackerFunction('escaper', code.dir)], shutdownGraceMs: 100, limits: LIMITS });
+    mkdirSync(stateDir, { recursive: true });
+    platform = new Platform({ functions: [victimFunction(), attackerFunction('escaper', code.dir)], shutdownGraceMs: 100, limits: LIMITS, events: { store: EventStore.open(queueFile) } });
   });
   afterAll(async () => {
     await platform.stop();
     code.remove();
+    rmSync(stateDir, { recursive: true, force: true });
   });
 
   it('keeps an escaper inside: no host files, no other environment, no privilege, no way to the platform', async () => {
     await expectVictimAnswers(platform, 1, 1); // the victim is warm while the escaper runs
-    const out = report<Escape>(await platform.invoke(invokeRequest('escaper', { attack: 'escape', victimSecret: VICTIM_SECRET })));
+    await platform.accept(invokeRequest('victim', { pending: VICTIM_SECRET }, { invocationType: 'Event' }));
+    const queueBefore = readFileSync(queueFile);
+    const out = report<Escape>(await platform.invoke(invokeRequest('escaper', { attack: 'escape', victimSecret: VICTIM_SECRET, queueFile })));
     console.log('[hostile] escaper report:', JSON.stringify(out));
     expect(out).toMatchObject({ uid: 993, gid: 990, idU: '993', pid: 2 });
     expect(out.status).toEqual({
@@ -43,6 +54,8 @@ describe.skipIf(skip !== undefined)('hostile functions: escape and signals', () 
       readShadow: 'EACCES',
       listWork: 'ENOENT',
       listCheckout: 'ENOENT',
+      readEventQueue: 'ENOENT',
+      writeEventQueue: 'ENOENT',
       listVictimCode: 'ENOENT',
       readVictimEnviron: 'not found',
       readInitRoot: 'EACCES',
@@ -65,6 +78,7 @@ describe.skipIf(skip !== undefined)('hostile functions: escape and signals', () 
     for (const [call, result] of Object.entries(calls)) expect(result, call).toBe(call === 'openInitMountNs' ? 'EACCES' : 'EPERM');
     expect(['ok', 'ESRCH']).toContain(out.killAll); // it may kill its own children only
     expect(alive(process.pid)).toBe(true);
+    expect(readFileSync(queueFile).subarray(0, 16).toString('latin1')).toBe(queueBefore.subarray(0, 16).toString('latin1'));
     await expectVictimAnswers(platform, 5, 1);
     // The escaper's own environment survived its kill -9 -1 too.
     const again = report<Escape>(await platform.invoke(invokeRequest('escaper', { attack: 'escape', victimSecret: VICTIM_SECRET })));
