@@ -60,6 +60,8 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   provisioned = false;
   readonly ready: Promise<InitResult>;
   #resolveReady!: (result: InitResult) => void;
+  /** `ready` has settled (init done or failed). */
+  #initSettled = false;
   #hooks: EnvironmentHooks;
   #timings: EnvironmentTimings;
   #api: RuntimeApiServer | undefined;
@@ -345,6 +347,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     this.#initDurationMs = performance.now() - this.#spawnedAt;
     this.telemetry.initEnded('success', this.#initDurationMs, undefined, this.extensions.initStates(), initFor);
     this.state = 'idle';
+    this.#initSettled = true;
     this.#resolveReady({ ok: true, durationMs: this.#initDurationMs });
   }
 
@@ -364,6 +367,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     this.#sandbox.peakMemoryMb(); // sample while the process is still there
     this.#sandbox.signal('SIGKILL');
     const extensionError = this.#extensionError;
+    this.#initSettled = true;
     this.#resolveReady({ ok: false, durationMs, status, reported: this.#initReported, exit, ...(extensionError === undefined ? {} : { extensionError }) });
   }
 
@@ -442,6 +446,12 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   /** Every process of the environment has ended. */
   #exited(exit: SandboxExit): void {
     this.#runtimeExited(exit);
+    // Retired (platform stop) while still initialising: the init failed, and whoever waits on it
+    // (the invocation it was started for) must hear so, or it would wait forever.
+    if (!this.#initSettled) {
+      this.#initSettled = true;
+      this.#resolveReady({ ok: false, durationMs: performance.now() - this.#spawnedAt, status: 'error', reported: this.#initReported, exit });
+    }
     clearTimeout(this.#timer);
     this.#shutdown.done();
     this.state = 'dead';

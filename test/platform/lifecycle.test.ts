@@ -127,6 +127,17 @@ describe('Event invocations', () => {
   });
 });
 
+describe('platform stop', () => {
+  it('answers an invocation whose cold start is under way when the platform stops (it never hangs)', async () => {
+    const p = start({ functions: [bootstrapFunction('cold')] });
+    const pending = p.invoke(invokeRequest('cold', { sleepMs: 2000 }));
+    await new Promise((r) => setTimeout(r, 5));
+    await p.stop();
+    const outcome = await pending;
+    expect(outcome.result.kind).toBe('function-error');
+  });
+});
+
 describe('a runtime that hangs up mid-stream', () => {
   it('ends the stream with an error and keeps serving', async () => {
     const p = start({ functions: [bootstrapFunction('echo')] });
