@@ -47,6 +47,8 @@ interface Pending {
   readonly queueProperty: string;
   readonly queue: unknown;
   readonly props: Readonly<Record<string, unknown>>;
+  /** Its property names already had a problem: checked all the same, but never a mapping. */
+  readonly broken: boolean;
 }
 
 /**
@@ -74,8 +76,8 @@ export class EventSourceMappingCollector {
         this.context.report.problem(resourceId, prefix, 'must be a map with Queue');
         continue;
       }
-      this.#checkKeys(resourceId, `${prefix}.`, props, ['Queue']);
-      this.#pending.push({ id: `${resourceId}${name}`, resource: resourceId, prefix: `${prefix}.`, functionName, qualifier: publishedAlias || undefined, queueProperty: 'Queue', queue: props.Queue, props });
+      const broken = this.#checkKeys(resourceId, `${prefix}.`, props, ['Queue']);
+      this.#pending.push({ id: `${resourceId}${name}`, resource: resourceId, prefix: `${prefix}.`, functionName, qualifier: publishedAlias || undefined, queueProperty: 'Queue', queue: props.Queue, props, broken });
     }
   }
 
@@ -93,7 +95,7 @@ export class EventSourceMappingCollector {
       const key = `${mapping.functionName}:${mapping.qualifier ?? ''}\0${mapping.queueArn}`;
       const other = seen.get(key);
       if (other !== undefined) {
-        this.context.report.resourceProblem(pending.resource, `${pending.prefix}${pending.queueProperty}: queue ${mapping.queueName} is already mapped to function ${mapping.functionName} by ${other}; Lambda allows one mapping per queue and function`);
+        this.context.report.problem(pending.resource, `${pending.prefix}${pending.queueProperty}`, `queue ${mapping.queueName} is already mapped to function ${mapping.functionName} by ${other}; Lambda allows one mapping per queue and function`);
         continue;
       }
       seen.set(key, mapping.id);
@@ -110,7 +112,7 @@ export class EventSourceMappingCollector {
     const source = resolver.resolve(props.EventSourceArn ?? null);
     const isSqs = source.ok && typeof source.value === 'string' && source.value.startsWith('arn:') && source.value.split(':')[2] === 'sqs';
     if (!isSqs) return;
-    this.#checkKeys(id, '', props, ['FunctionName', 'EventSourceArn']);
+    const broken = this.#checkKeys(id, '', props, ['FunctionName', 'EventSourceArn']);
     const fn = resolveProperty(report, resolver, id, 'FunctionName', props.FunctionName);
     if (fn === undefined) return;
     if (!fn.present) return report.problem(id, 'FunctionName', 'is required');
@@ -118,17 +120,19 @@ export class EventSourceMappingCollector {
     const parts = FUNCTION_ARN.exec(text) ?? PARTIAL_NAME.exec(text);
     const name = parts?.[1];
     if (name === undefined || !functionNames.has(name)) return report.problem(id, 'FunctionName', `names unknown function ${show(fn.value)} (it must be defined in this template)`);
-    this.#pending.push({ id, resource: id, prefix: '', functionName: name, qualifier: parts?.[2], queueProperty: 'EventSourceArn', queue: props.EventSourceArn, props });
+    this.#pending.push({ id, resource: id, prefix: '', functionName: name, qualifier: parts?.[2], queueProperty: 'EventSourceArn', queue: props.EventSourceArn, props, broken });
   }
 
   /** Unknown properties are problems; stream-only ones too (Lambda refuses them for SQS); KmsKeyArn and such are warned about. */
-  #checkKeys(resource: string, prefix: string, props: Readonly<Record<string, unknown>>, own: readonly string[]): void {
+  #checkKeys(resource: string, prefix: string, props: Readonly<Record<string, unknown>>, own: readonly string[]): boolean {
+    const before = this.context.report.problems.length;
     for (const key of Object.keys(props)) {
       if (own.includes(key) || SETTINGS.includes(key)) continue;
       if (IGNORED.includes(key)) this.context.report.warn(resource, `${prefix}${key}`, 'is accepted but has no effect in Lamina');
       else if (NOT_FOR_SQS.includes(key)) this.context.report.problem(resource, `${prefix}${key}`, 'applies to stream and Kafka sources, not to SQS queues');
       else this.context.report.problem(resource, `${prefix}${key}`, `is not a property of an SQS event source (known: ${[...own, ...SETTINGS, ...IGNORED].join(', ')})`);
     }
+    return this.context.report.problems.length > before;
   }
 
   #mapping(p: Pending, queues: readonly QueueDefinition[]): SqsMapping | undefined {
@@ -164,7 +168,7 @@ export class EventSourceMappingCollector {
     if (enabled === undefined) report.problem(p.resource, at('Enabled'), `${show(enabledRaw)} is not a boolean`);
     const filters = this.#filters(p, value('FilterCriteria'));
 
-    if (report.problems.length > before || arn === undefined || batchSize === undefined || maximumBatchingWindowSeconds === undefined || enabled === undefined) return undefined;
+    if (p.broken || report.problems.length > before || arn === undefined || batchSize === undefined || maximumBatchingWindowSeconds === undefined || enabled === undefined) return undefined;
     return {
       id: p.id,
       functionName: p.functionName,
