@@ -28,13 +28,12 @@ const PARTIAL_NAME = /^([a-zA-Z0-9_-]{1,64})(?::([a-zA-Z0-9$_-]{1,128}))?$/;
 
 /** Properties shared by both forms; the ones Lamina accepts without acting on them are warned about. */
 const SETTINGS = ['BatchSize', 'MaximumBatchingWindowInSeconds', 'Enabled', 'FilterCriteria', 'FunctionResponseTypes', 'ScalingConfig'];
-const IGNORED = ['KmsKeyArn', 'MetricsConfig', 'Tags'];
+const IGNORED = ['KmsKeyArn', 'MetricsConfig', 'ProvisionedPollerConfig', 'Tags'];
 /** Stream and Kafka settings: Lambda refuses them on an SQS mapping. */
 const NOT_FOR_SQS = [
   'StartingPosition', 'StartingPositionTimestamp', 'BisectBatchOnFunctionError', 'DestinationConfig', 'MaximumRecordAgeInSeconds',
   'MaximumRetryAttempts', 'ParallelizationFactor', 'TumblingWindowInSeconds', 'Topics', 'Queues', 'SourceAccessConfigurations',
   'SelfManagedEventSource', 'SelfManagedKafkaEventSourceConfig', 'AmazonManagedKafkaEventSourceConfig', 'DocumentDBEventSourceConfig',
-  'ProvisionedPollerConfig',
 ];
 
 interface Pending {
@@ -157,6 +156,10 @@ export class EventSourceMappingCollector {
     const batchSize = batch?.present === true ? integerProperty(report, p.resource, at('BatchSize'), batch.value, fifo ? BATCH_FIFO : BATCH_STANDARD) : DEFAULT_BATCH;
     const window = value('MaximumBatchingWindowInSeconds');
     const maximumBatchingWindowSeconds = window?.present === true ? integerProperty(report, p.resource, at('MaximumBatchingWindowInSeconds'), window.value, WINDOW) : 0;
+    // Lambda's SQS parameters: "Batching window is not supported for FIFO queues".
+    if (fifo && maximumBatchingWindowSeconds !== undefined && maximumBatchingWindowSeconds > 0) {
+      report.problem(p.resource, at('MaximumBatchingWindowInSeconds'), `${maximumBatchingWindowSeconds}: FIFO queues take no batching window`);
+    }
     if (batchSize !== undefined && batchSize > 10 && maximumBatchingWindowSeconds !== undefined && maximumBatchingWindowSeconds < 1) {
       report.problem(p.resource, at('BatchSize'), `${batchSize} needs MaximumBatchingWindowInSeconds of at least 1 (a batch over 10 records is gathered over a window)`);
     }

@@ -160,7 +160,7 @@ describe('the rules Lambda checks, each a problem naming the resource and proper
     [`FilterCriteria:\n              Filters: [{Pattern: '{"a": [1'}]`, `${P}.FilterCriteria.Filters[0].Pattern: is not JSON`],
     [`FilterCriteria:\n              Filters: [{Pattern: '{"a": [1]}'}, {Pattern: '{"a": [{"regex": "x"}]}'}]`, `${P}.FilterCriteria.Filters[1].Pattern: a[0]: unknown operator "regex"`],
     ['FilterCriteria:\n              Filters: [{Pattern: {a: [1]}}]', `${P}.FilterCriteria.Filters[0].Pattern: {"a":[1]} must be the pattern's JSON text (a string)`],
-    ['Batch: 5', `${P}.Batch: is not a property of an SQS event source (known: Queue, BatchSize, MaximumBatchingWindowInSeconds, Enabled, FilterCriteria, FunctionResponseTypes, ScalingConfig, KmsKeyArn, MetricsConfig, Tags)`],
+    ['Batch: 5', `${P}.Batch: is not a property of an SQS event source (known: Queue, BatchSize, MaximumBatchingWindowInSeconds, Enabled, FilterCriteria, FunctionResponseTypes, ScalingConfig, KmsKeyArn, MetricsConfig, ProvisionedPollerConfig, Tags)`],
     ['StartingPosition: LATEST', `${P}.StartingPosition: applies to stream and Kafka sources, not to SQS queues`],
   ])('%s', (props, message) => {
     const problems = templateProblems(event(`            ${props}\n`));
@@ -168,10 +168,12 @@ describe('the rules Lambda checks, each a problem naming the resource and proper
     expect(problems[0]).toContain(message);
   });
 
-  it('a FIFO queue of the template takes batches of 1-10', () => {
+  it('a FIFO queue of the template takes batches of 1-10 and no batching window', () => {
     expect(templateProblems(event('            BatchSize: 11\n            MaximumBatchingWindowInSeconds: 1\n', '!GetAtt Orders.Arn'))).toEqual([
       `${P}.BatchSize: 11 is outside 1-10 (FIFO queues take 1-10)`,
+      `${P}.MaximumBatchingWindowInSeconds: 1: FIFO queues take no batching window`,
     ]);
+    expect(loadTemplateText(event('            MaximumBatchingWindowInSeconds: 0\n', '!GetAtt Orders.Arn')).sqsMappings[0]?.fifo).toBe(true);
   });
 
   it('the queue must be an SQS ARN: a URL (Ref of a queue) or another ARN is refused; Queue is required', () => {
@@ -192,7 +194,7 @@ describe('the rules Lambda checks, each a problem naming the resource and proper
     expect(templateProblems(body)).toEqual([
       'Resource A: property FunctionName: names unknown function "nobody" (it must be defined in this template)',
       'Resource B: property FunctionName: is required',
-      'Resource C: property Parallelization: is not a property of an SQS event source (known: FunctionName, EventSourceArn, BatchSize, MaximumBatchingWindowInSeconds, Enabled, FilterCriteria, FunctionResponseTypes, ScalingConfig, KmsKeyArn, MetricsConfig, Tags)',
+      'Resource C: property Parallelization: is not a property of an SQS event source (known: FunctionName, EventSourceArn, BatchSize, MaximumBatchingWindowInSeconds, Enabled, FilterCriteria, FunctionResponseTypes, ScalingConfig, KmsKeyArn, MetricsConfig, ProvisionedPollerConfig, Tags)',
       'Resource E: property EventSourceArn: queue ext is already mapped to function Fn by D; Lambda allows one mapping per queue and function',
     ]);
   });
