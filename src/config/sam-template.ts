@@ -10,6 +10,7 @@
  * - code directory and runtime launch: ./code-location.ts
  * - asynchronous invocation (EventInvokeConfig, dead-letter queues, SQS queues): ./async-config.ts,
  *   ./queue-resources.ts, and `Ref`/`Fn::GetAtt` of resources: ./resource-attributes.ts
+ * - SQS event source mappings (`Events: SQS`, `AWS::Lambda::EventSourceMapping`): ./event-source-mappings.ts
  *
  * Every problem in the template is collected, then thrown as one ConfigError (one line each), so
  * the server never starts with a half-valid template. Warnings (ignored properties,
@@ -45,6 +46,8 @@ import type { QueueDefinition } from '../async/async-types.js';
 import { AsyncConfigCollector } from './async-config.js';
 import { queueResources, type QueueContext } from './queue-resources.js';
 import { ResourceAttributes } from './resource-attributes.js';
+import { EventSourceMappingCollector } from './event-source-mappings.js';
+import type { SqsMapping } from '../event-sources/mapping-types.js';
 export { SUPPORTED_RUNTIMES } from './code-location.js';
 
 export interface LoadTemplateOptions {
@@ -72,6 +75,8 @@ export interface LoadedTemplate {
   readonly edges: EdgeDistribution[];
   /** Its SQS queues (`AWS::SQS::Queue` and those SAM creates for destinations), served by the embedded SQS (docs/async-template.md). */
   readonly queues: QueueDefinition[];
+  /** Its SQS event source mappings (docs/event-sources-template.md), for the pollers of src/event-sources/. */
+  readonly sqsMappings: SqsMapping[];
   readonly warnings: string[];
 }
 
@@ -107,6 +112,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
   const urls = new FunctionUrlCollector(report, resolver);
   const queueContext: QueueContext = { report, resolver, region: options.region, accountId: options.accountId, stackName: options.stackName ?? 'local' };
   const asyncConfigs = new AsyncConfigCollector(queueContext);
+  const mappings = new EventSourceMappingCollector(queueContext);
 
   for (const [id, resource] of Object.entries(resources)) {
     if (!isPlainObject(resource)) {
@@ -138,6 +144,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
     functions.push(fn);
     asyncConfigs.addFunction(id, fn.name, fn.publishedAlias, fnType === 'AWS::Serverless::Function', merged);
     apis.addFunction(id, fn.name, merged.Events);
+    if (fnType === 'AWS::Serverless::Function') mappings.addFunction(id, fn.name, fn.publishedAlias, merged.Events);
     urls.addFunction(id, { functionName: fn.name, publishedAlias: fn.publishedAlias }, fnType === 'AWS::Serverless::Function' ? merged.FunctionUrlConfig : undefined);
   }
 
@@ -148,6 +155,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
   const edges = edgeDistributions(report, resolver, resources, facts);
   const templateQueues = queueResources(resources, queueContext);
   const { settings, queues: samQueues } = asyncConfigs.finish(resources, templateQueues);
+  const sqsMappings = mappings.finish(resources, [...templateQueues, ...samQueues], new Set(idsByName.keys()));
   if (report.problems.length > 0) {
     const count = report.problems.length === 1 ? '1 problem' : `${report.problems.length} problems`;
     throw new ConfigError(`Template ${path} has ${count}:\n${report.problems.join('\n')}`);
@@ -157,7 +165,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
     throw new ConfigError(`Template ${path} defines no function Lamina can run (AWS::Serverless::Function or AWS::Lambda::Function)${why}`);
   }
   const withAsync = functions.map((fn) => (settings.has(fn.name) ? { ...fn, async: settings.get(fn.name) } : fn));
-  return { functions: withAsync, apis: apiDefinitions, urls: urls.urls(), albs, edges, queues: [...templateQueues, ...samQueues], warnings: report.warnings };
+  return { functions: withAsync, apis: apiDefinitions, urls: urls.urls(), albs, edges, queues: [...templateQueues, ...samQueues], sqsMappings, warnings: report.warnings };
 }
 
 interface Loader {
