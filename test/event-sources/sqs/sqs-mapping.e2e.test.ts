@@ -109,6 +109,21 @@ describe('standard queues', () => {
     expect(h.output.join('')).toContain('END RequestId');
   });
 
+  it('keeps the event within 6 MB: a message that would not fit goes back to the queue for the next batch', async () => {
+    const queue = queueDefinition('large');
+    harness = await MappingHarness.start([queue], [consumer]);
+    const h = harness;
+    // 1,000,000-byte bodies: six make an event just under 6 MiB, a seventh would not fit.
+    for (let i = 0; i < 7; i += 1) await h.sqs.server.service.send({ QueueUrl: 'large', MessageBody: String(i).repeat(1_000_000) });
+    h.poll(queue, 'consumer', { batchSize: 10, maximumBatchingWindowSeconds: 2 }, ONE_POLLER);
+    await expect.poll(() => h.deliveries('consumer').length, { timeout: 20_000 }).toBe(7);
+    expect(h.batches('consumer')).toEqual([6, 1]);
+    expect(h.deliveries('consumer').every((d) => d.body === 'LONG:1000000')).toBe(true);
+    // The one handed back was received a second time.
+    expect(h.deliveries('consumer').map((d) => d.receiveCount)).toEqual([1, 1, 1, 1, 1, 1, 2]);
+    await expect.poll(() => h.depth('large'), { timeout: 10_000 }).toBe(0);
+  });
+
   it('records the filter refuses are deleted without an invoke', async () => {
     const queue = queueDefinition('filtered');
     harness = await MappingHarness.start([queue], [consumer]);
