@@ -20,6 +20,7 @@ import { resolveFunctionNodes } from '../runtimes/function-nodes.js';
 import { progressLine } from '../runtimes/progress-line.js';
 import { claimStateDir, defaultStateDir } from '../async/state-dir.js';
 import { startAsync, targetEndpoints, type StartedAsync } from '../async/serve-async.js';
+import { startSources } from '../event-sources/serve-sources.js';
 
 export const SERVE_USAGE = `Usage: lamina serve [options]
 
@@ -173,7 +174,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       accountId: host.accountId,
       endpoints,
       credentials: host.credentials,
-    });
+    }, loaded.sqsMappings);
   } catch (error) {
     state.release();
     throw error;
@@ -237,6 +238,8 @@ export async function serveCommand(args: string[]): Promise<number> {
     await platform.stop();
     throw new ConfigError((error as Error).message);
   }
+  // Last, once every listener is up (the template's mappings were checked at load and at startAsync).
+  const sources = startSources(loaded.sqsMappings, asyncParts.sqs, platform, { timeScale, log: (line) => process.stdout.write(`${line}\n`) });
   if (signingKeys === undefined) warnIfExposed(values.host);
   else process.stdout.write(`SigV4 signatures are verified against ${signingKeys.length} access key(s)\n`);
   const base = `http://${values.host.includes(':') ? `[${values.host}]` : values.host}:${address.port}`;
@@ -251,6 +254,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (albs.banner.length > 0) process.stdout.write(`Application Load Balancers:\n${albs.banner.join('\n')}\n`);
   if (edges.banner.length > 0) process.stdout.write(`CloudFront distributions (Lambda@Edge):\n${edges.banner.join('\n')}\n`);
   if (asyncParts.banner.length > 0) process.stdout.write(`${asyncParts.banner.join('\n')}\n`);
+  if (sources.banner.length > 0) process.stdout.write(`SQS event source mappings:\n${sources.banner.join('\n')}\n`);
   process.stdout.write(`Event invokes are queued durably in ${state.path} (lamina events --state-dir ${state.path})\n`);
   const provisioned = functions.reduce((sum, fn) => sum + (fn.provisionedConcurrency ?? 0), 0);
   if (provisioned > 0) {
@@ -264,6 +268,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   await urls.close();
   await albs.close();
   await edges.close();
+  await sources.stop();
   await platform.stop();
   await asyncParts.close();
   state.release();

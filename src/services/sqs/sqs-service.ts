@@ -128,6 +128,11 @@ export class SqsService {
     return queueUrl(this.ctx, host, name);
   }
 
+  /** The names of the queues this server holds. */
+  queueNames(): string[] {
+    return this.ctx.store.queueNames();
+  }
+
   close(): void {
     this.ctx.signals.close();
     this.ctx.store.close();

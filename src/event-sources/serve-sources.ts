@@ -1,0 +1,60 @@
+/**
+ * Event sources as `lamina serve` runs them (issue 15, docs/event-sources.md): one poller per SQS
+ * event source mapping of the template, reading the embedded SQS server in process and invoking
+ * through the same `InvokePort` as every front end, each with its `FilterCriteria` compiled once.
+ */
+import { ConfigError } from '../errors.js';
+import type { InvokePort } from '../platform/invoke-types.js';
+import type { SqsServer } from '../services/sqs/sqs-server.js';
+import { compilePatternObject, passesFilters, sqsFilterData, type PatternMatcher } from './filter-pattern.js';
+import type { SqsMapping } from './mapping-types.js';
+import { InProcessQueueClient } from './sqs/queue-client.js';
+import { SqsPoller } from './sqs/sqs-poller.js';
+
+export interface StartedSources {
+  readonly banner: string[];
+  /** Stop polling; invokes under way finish and their batches are deleted. */
+  stop(): Promise<void>;
+}
+
+/** The mapping's filters as one predicate over an SQS event record. */
+function recordFilter(mapping: SqsMapping): (record: unknown) => boolean {
+  const matchers: PatternMatcher[] = [];
+  for (const pattern of mapping.filters) {
+    const compiled = compilePatternObject(pattern);
+    // The template loader checked every pattern; one that does not compile here is a bug.
+    if (!compiled.ok) throw new ConfigError(`Event source mapping ${mapping.id}: filter ${JSON.stringify(pattern)} ${compiled.problem}`);
+    matchers.push(compiled.matcher);
+  }
+  return (record) => passesFilters(matchers, sqsFilterData(record as Readonly<Record<string, unknown>>));
+}
+
+/**
+ * @throws ConfigError for a mapping of a queue the embedded SQS server does not serve (polling
+ *   other endpoints is not built yet).
+ * @example
+ * const sources = startSources(loaded.sqsMappings, asyncParts.sqs, platform, { timeScale: 1, log });
+ * // ... at shutdown, before platform.stop():
+ * await sources.stop();
+ */
+export function startSources(mappings: readonly SqsMapping[], sqs: SqsServer | undefined, port: InvokePort, options: { readonly timeScale: number; readonly log: (line: string) => void }): StartedSources {
+  const served = new Set(sqs === undefined ? [] : sqs.service.queueNames());
+  const unserved = mappings.filter((m) => !served.has(m.queueName));
+  if (unserved.length > 0) {
+    throw new ConfigError(`SQS event source mappings of queues the template does not define are not supported yet (Lamina polls only its embedded SQS server):\n${unserved.map((m) => `${m.id}: ${m.queueArn}`).join('\n')}`);
+  }
+  const pollers = mappings.map((mapping) => {
+    const poller = new SqsPoller({
+      mapping,
+      client: new InProcessQueueClient((sqs as SqsServer).service, mapping.queueName),
+      port,
+      matches: recordFilter(mapping),
+      timeScale: options.timeScale,
+      log: (line) => options.log(`[${mapping.functionName}] Lamina: SQS mapping ${mapping.id}: ${line}`),
+    });
+    poller.start();
+    return poller;
+  });
+  const banner = mappings.map((m) => `  ${m.queueName} -> ${m.functionName}${m.qualifier === undefined ? '' : `:${m.qualifier}`} (batch ${m.batchSize}${m.maximumBatchingWindowSeconds > 0 ? `, window ${m.maximumBatchingWindowSeconds} s` : ''}${m.filters.length > 0 ? `, ${m.filters.length} filter(s)` : ''}${m.enabled ? '' : ', disabled'})`);
+  return { banner, stop: async () => void (await Promise.all(pollers.map((p) => p.stop()))) };
+}
