@@ -45,6 +45,8 @@ import type { QueueDefinition } from '../async/async-types.js';
 import { AsyncConfigCollector } from './async-config.js';
 import { queueResources, type QueueContext } from './queue-resources.js';
 import { ResourceAttributes } from './resource-attributes.js';
+import { scheduleEvents } from './schedule-events.js';
+import type { ScheduleDefinition } from '../event-sources/schedule/schedule-types.js';
 export { SUPPORTED_RUNTIMES } from './code-location.js';
 
 export interface LoadTemplateOptions {
@@ -72,6 +74,8 @@ export interface LoadedTemplate {
   readonly edges: EdgeDistribution[];
   /** Its SQS queues (`AWS::SQS::Queue` and those SAM creates for destinations), served by the embedded SQS (docs/async-template.md). */
   readonly queues: QueueDefinition[];
+  /** Its functions' `Schedule` / `ScheduleV2` events (docs/event-sources-schedules.md). */
+  readonly schedules: ScheduleDefinition[];
   readonly warnings: string[];
 }
 
@@ -107,6 +111,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
   const urls = new FunctionUrlCollector(report, resolver);
   const queueContext: QueueContext = { report, resolver, region: options.region, accountId: options.accountId, stackName: options.stackName ?? 'local' };
   const asyncConfigs = new AsyncConfigCollector(queueContext);
+  const schedules: ScheduleDefinition[] = [];
 
   for (const [id, resource] of Object.entries(resources)) {
     if (!isPlainObject(resource)) {
@@ -138,6 +143,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
     functions.push(fn);
     asyncConfigs.addFunction(id, fn.name, fn.publishedAlias, fnType === 'AWS::Serverless::Function', merged);
     apis.addFunction(id, fn.name, merged.Events);
+    if (fnType === 'AWS::Serverless::Function') schedules.push(...scheduleEvents(report, resolver, id, fn.name, fn.publishedAlias, merged.Events));
     urls.addFunction(id, { functionName: fn.name, publishedAlias: fn.publishedAlias }, fnType === 'AWS::Serverless::Function' ? merged.FunctionUrlConfig : undefined);
   }
 
@@ -157,7 +163,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
     throw new ConfigError(`Template ${path} defines no function Lamina can run (AWS::Serverless::Function or AWS::Lambda::Function)${why}`);
   }
   const withAsync = functions.map((fn) => (settings.has(fn.name) ? { ...fn, async: settings.get(fn.name) } : fn));
-  return { functions: withAsync, apis: apiDefinitions, urls: urls.urls(), albs, edges, queues: [...templateQueues, ...samQueues], warnings: report.warnings };
+  return { functions: withAsync, apis: apiDefinitions, urls: urls.urls(), albs, edges, queues: [...templateQueues, ...samQueues], schedules, warnings: report.warnings };
 }
 
 interface Loader {
