@@ -9,7 +9,7 @@ import { ConfigError } from '../errors.js';
 import { isPlainObject, type IntrinsicResolver } from './cfn-intrinsics.js';
 import { integerProperty, resolveProperty, show, type TemplateReport } from './function-properties.js';
 import { parseScheduleExpression } from '../event-sources/schedule/schedule-expression.js';
-import { isTimeZone } from '../event-sources/schedule/zoned-time.js';
+import { daysInMonth, isTimeZone } from '../event-sources/schedule/zoned-time.js';
 import { DEFAULT_SCHEDULE_RETRY, type ScheduleDefinition, type ScheduleExpression, type ScheduleRetryPolicy } from '../event-sources/schedule/schedule-types.js';
 
 type Kind = 'Schedule' | 'ScheduleV2';
@@ -53,8 +53,10 @@ function text(r: EventReader, props: Readonly<Record<string, unknown>>, prop: st
   return problem(r, prop, `${show(v)} is not a string`);
 }
 
-function expression(r: EventReader, prop: string, raw: string | undefined): ScheduleExpression | undefined {
-  if (raw === undefined) return problem(r, prop, 'is required');
+function expression(r: EventReader, props: Readonly<Record<string, unknown>>, prop: string): ScheduleExpression | undefined {
+  const before = r.report.problems.length;
+  const raw = text(r, props, prop);
+  if (raw === undefined) return r.report.problems.length > before ? undefined : problem(r, prop, 'is required');
   try {
     return parseScheduleExpression(raw, { allowAt: r.kind === 'ScheduleV2' });
   } catch (e) {
@@ -86,7 +88,10 @@ function enabled(r: EventReader, props: Readonly<Record<string, unknown>>): bool
 function date(r: EventReader, props: Readonly<Record<string, unknown>>, prop: string): number | undefined {
   const v = text(r, props, prop);
   if (v === undefined) return undefined;
-  const t = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v) ? Date.parse(v) : Number.NaN;
+  const m = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.exec(v);
+  // Date.parse rolls 30 February over to March: check the day against the month first.
+  const valid = m !== null && Number(m[3]) >= 1 && Number(m[3]) <= daysInMonth(Number(m[1]), Number(m[2]));
+  const t = valid ? Date.parse(v) : Number.NaN;
   return Number.isNaN(t) ? problem(r, prop, `${show(v)} is not an ISO 8601 date and time with a zone (2026-01-01T00:00:00Z)`) : t;
 }
 
@@ -129,7 +134,7 @@ function scheduleEvent(r: EventReader, eventName: string, functionName: string, 
     else if (!PROPERTIES[r.kind].has(key)) problem(r, key, `unknown property of a ${r.kind} event (${[...PROPERTIES[r.kind], ...IGNORED[r.kind]].join(', ')})`);
   }
   const exprProp = r.kind === 'Schedule' ? 'Schedule' : 'ScheduleExpression';
-  const expr = expression(r, exprProp, text(r, props, exprProp));
+  const expr = expression(r, props, exprProp);
   const timezone = r.kind === 'ScheduleV2' ? (text(r, props, 'ScheduleExpressionTimezone') ?? 'UTC') : 'UTC';
   if (!isTimeZone(timezone)) problem(r, 'ScheduleExpressionTimezone', `${show(timezone)} is not an IANA time zone name (such as Europe/Paris)`);
   const id = `${r.functionId}${eventName}`;

@@ -117,7 +117,7 @@ export function parseCronFields(text: string): CronSchedule {
     if (f === '?') fail(spec, '? is allowed only in Day-of-month and Day-of-week');
   }
   if ((dom === '?') === (dow === '?')) {
-    throw new ConfigError(`cron: exactly one of Day-of-month (${dom}) and Day-of-week (${dow}) must be ?`);
+    throw new ConfigError(`exactly one of Day-of-month (${dom}) and Day-of-week (${dow}) must be ?`);
   }
   return {
     minutes: valueSet(MINUTES, min),
