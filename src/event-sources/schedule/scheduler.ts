@@ -81,7 +81,9 @@ export class Scheduler {
         this.#log(`schedule ${schedule.id} (${schedule.expression.text}) is disabled; not scheduled`);
         continue;
       }
-      this.#arm(schedule, this.now());
+      // Scheduler starts a rate without StartDate at once; a rule's first firing is a period later.
+      const immediate = schedule.kind === 'scheduler' && schedule.expression.kind === 'rate' && schedule.startDate === undefined;
+      this.#arm(schedule, immediate ? this.now() - 1 : this.now());
     }
   }
 

@@ -132,6 +132,15 @@ describe('firing', () => {
     });
   });
 
+  it('a ScheduleV2 rate without StartDate fires at once, then once per period', async () => {
+    const { clock, fired, scheduler } = setup([schedule('rate(1 minute)', { kind: 'scheduler' })]);
+    scheduler.start();
+    await clock.advance(0);
+    expect(fired.map((f) => f.event.time)).toEqual(['2026-01-01T00:00:30Z']);
+    await clock.advance(60_000);
+    expect(fired.map((f) => f.event.time)).toEqual(['2026-01-01T00:00:30Z', '2026-01-01T00:01:30Z']);
+  });
+
   it('Input is sent as its text, byte for byte', async () => {
     const input = '{ "job" : "nightly",\n "n": 1.50 }';
     const { clock, fired, scheduler } = setup([schedule('rate(1 minute)', { input })]);
