@@ -8,6 +8,7 @@
  * - either: `Input`, when given, as its JSON text, byte for byte.
  */
 import { randomUUID } from 'node:crypto';
+import type { InvokeRequest } from '../../platform/invoke-types.js';
 import type { ScheduleDefinition } from './schedule-types.js';
 
 export interface ScheduleAccount {
@@ -50,4 +51,20 @@ export function scheduledPayload(schedule: ScheduleDefinition, at: Date, account
     detail: schedule.kind === 'rule' ? {} : '{}',
   };
   return Buffer.from(JSON.stringify(event));
+}
+
+/** What the scheduler needs of the platform: `Platform.accept` (docs/async-invocation.md). */
+export interface EventIntake {
+  accept(request: InvokeRequest): unknown;
+}
+
+/**
+ * The `fire` that lamina serve gives the scheduler: each firing becomes an asynchronous (`Event`)
+ * invoke queued durably by the platform, as EventBridge invokes Lambda asynchronously.
+ *
+ * @example new Scheduler({ schedules, account, fire: acceptAsEvent(platform) });
+ */
+export function acceptAsEvent(intake: EventIntake): (functionName: string, qualifier: string | undefined, payload: Buffer) => Promise<unknown> {
+  return async (functionName, qualifier, payload) =>
+    intake.accept({ functionName, qualifier, invocationType: 'Event', payload, clientContext: undefined, tailLogs: false, traceId: undefined, tenantId: undefined, streaming: false });
 }

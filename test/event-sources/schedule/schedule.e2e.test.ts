@@ -8,8 +8,8 @@ import { Platform } from '../../../src/platform/platform.js';
 import { Scheduler } from '../../../src/event-sources/schedule/scheduler.js';
 import { parseScheduleExpression } from '../../../src/event-sources/schedule/schedule-expression.js';
 import { DEFAULT_SCHEDULE_RETRY } from '../../../src/event-sources/schedule/schedule-types.js';
+import { acceptAsEvent } from '../../../src/event-sources/schedule/scheduled-event.js';
 import { bootstrapFunction } from '../../helpers/function-config.js';
-import { invokeRequest } from '../../helpers/invoke-request.js';
 
 const output: string[] = [];
 let platform: Platform | undefined;
@@ -33,12 +33,13 @@ it('rate(1 minute) at timeScale 0.001 fires the scheduled event into the functio
   platform = new Platform({ functions: [bootstrapFunction('ticker', {}, 'recorder')], logOutput: (text) => output.push(text), events: { timeScale: 0.001 } });
   const p = platform;
   const accepted: string[] = [];
+  const fire = acceptAsEvent(p); // the wiring lamina serve uses
   scheduler = new Scheduler({
     schedules: [{ id: 'TickerEvery', kind: 'rule', functionName: 'ticker', qualifier: undefined, expression: parseScheduleExpression('rate(1 minute)'), timezone: 'UTC', input: undefined, enabled: true, name: 'TickerEvery', retry: DEFAULT_SCHEDULE_RETRY }],
     account: { region: 'us-east-1', accountId: '000000000000' },
     timeScale: 0.001,
     fire: async (functionName, qualifier, payload) => {
-      const result = await p.accept(invokeRequest(functionName, {}, { invocationType: 'Event', qualifier, payload }));
+      const result = (await fire(functionName, qualifier, payload)) as { requestId: string };
       accepted.push(result.requestId);
     },
   });
