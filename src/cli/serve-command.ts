@@ -239,7 +239,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     throw new ConfigError((error as Error).message);
   }
   // Last, once every listener is up (the template's mappings were checked at load and at startAsync).
-  const sources = startSources(loaded.sqsMappings, asyncParts.sqs, platform, { timeScale, log: (line) => process.stdout.write(`${line}\n`) });
+  const sources = startSources({ mappings: loaded.sqsMappings, schedules: loaded.schedules }, asyncParts.sqs, platform, { timeScale, account: { region: host.region, accountId: host.accountId }, log: (line) => process.stdout.write(`${line}\n`) });
   if (signingKeys === undefined) warnIfExposed(values.host);
   else process.stdout.write(`SigV4 signatures are verified against ${signingKeys.length} access key(s)\n`);
   const base = `http://${values.host.includes(':') ? `[${values.host}]` : values.host}:${address.port}`;
@@ -254,7 +254,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (albs.banner.length > 0) process.stdout.write(`Application Load Balancers:\n${albs.banner.join('\n')}\n`);
   if (edges.banner.length > 0) process.stdout.write(`CloudFront distributions (Lambda@Edge):\n${edges.banner.join('\n')}\n`);
   if (asyncParts.banner.length > 0) process.stdout.write(`${asyncParts.banner.join('\n')}\n`);
-  if (sources.banner.length > 0) process.stdout.write(`SQS event source mappings:\n${sources.banner.join('\n')}\n`);
+  if (sources.banner.length > 0) process.stdout.write(`Event sources:\n${sources.banner.join('\n')}\n`);
   process.stdout.write(`Event invokes are queued durably in ${state.path} (lamina events --state-dir ${state.path})\n`);
   const provisioned = functions.reduce((sum, fn) => sum + (fn.provisionedConcurrency ?? 0), 0);
   if (provisioned > 0) {

@@ -48,6 +48,8 @@ import { queueResources, type QueueContext } from './queue-resources.js';
 import { ResourceAttributes } from './resource-attributes.js';
 import { EventSourceMappingCollector } from './event-source-mappings.js';
 import type { SqsMapping } from '../event-sources/mapping-types.js';
+import { scheduleEvents } from './schedule-events.js';
+import type { ScheduleDefinition } from '../event-sources/schedule/schedule-types.js';
 export { SUPPORTED_RUNTIMES } from './code-location.js';
 
 export interface LoadTemplateOptions {
@@ -77,6 +79,8 @@ export interface LoadedTemplate {
   readonly queues: QueueDefinition[];
   /** Its SQS event source mappings (docs/event-sources-template.md), for the pollers of src/event-sources/. */
   readonly sqsMappings: SqsMapping[];
+  /** Its functions' `Schedule` / `ScheduleV2` events (docs/event-sources-schedules.md). */
+  readonly schedules: ScheduleDefinition[];
   readonly warnings: string[];
 }
 
@@ -113,6 +117,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
   const queueContext: QueueContext = { report, resolver, region: options.region, accountId: options.accountId, stackName: options.stackName ?? 'local' };
   const asyncConfigs = new AsyncConfigCollector(queueContext);
   const mappings = new EventSourceMappingCollector(queueContext);
+  const schedules: ScheduleDefinition[] = [];
 
   for (const [id, resource] of Object.entries(resources)) {
     if (!isPlainObject(resource)) {
@@ -145,6 +150,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
     asyncConfigs.addFunction(id, fn.name, fn.publishedAlias, fnType === 'AWS::Serverless::Function', merged);
     apis.addFunction(id, fn.name, merged.Events);
     if (fnType === 'AWS::Serverless::Function') mappings.addFunction(id, fn.name, fn.publishedAlias, merged.Events);
+    if (fnType === 'AWS::Serverless::Function') schedules.push(...scheduleEvents(report, resolver, id, fn.name, fn.publishedAlias, merged.Events));
     urls.addFunction(id, { functionName: fn.name, publishedAlias: fn.publishedAlias }, fnType === 'AWS::Serverless::Function' ? merged.FunctionUrlConfig : undefined);
   }
 
@@ -165,7 +171,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
     throw new ConfigError(`Template ${path} defines no function Lamina can run (AWS::Serverless::Function or AWS::Lambda::Function)${why}`);
   }
   const withAsync = functions.map((fn) => (settings.has(fn.name) ? { ...fn, async: settings.get(fn.name) } : fn));
-  return { functions: withAsync, apis: apiDefinitions, urls: urls.urls(), albs, edges, queues: [...templateQueues, ...samQueues], sqsMappings, warnings: report.warnings };
+  return { functions: withAsync, apis: apiDefinitions, urls: urls.urls(), albs, edges, queues: [...templateQueues, ...samQueues], sqsMappings, schedules, warnings: report.warnings };
 }
 
 interface Loader {

@@ -1,7 +1,8 @@
 /**
  * Event sources as `lamina serve` runs them (issue 15, docs/event-sources.md): one poller per SQS
  * event source mapping of the template, reading the embedded SQS server in process and invoking
- * through the same `InvokePort` as every front end, each with its `FilterCriteria` compiled once.
+ * through the same `InvokePort` as every front end, each with its `FilterCriteria` compiled once;
+ * and the functions' schedules, firing `Event` invokes into the durable queue.
  */
 import { ConfigError } from '../errors.js';
 import type { InvokePort } from '../platform/invoke-types.js';
@@ -10,6 +11,9 @@ import { compilePatternObject, passesFilters, sqsFilterData, type PatternMatcher
 import type { SqsMapping } from './mapping-types.js';
 import { InProcessQueueClient } from './sqs/queue-client.js';
 import { SqsPoller } from './sqs/sqs-poller.js';
+import { acceptAsEvent, type EventIntake, type ScheduleAccount } from './schedule/scheduled-event.js';
+import { Scheduler } from './schedule/scheduler.js';
+import type { ScheduleDefinition } from './schedule/schedule-types.js';
 
 export interface StartedSources {
   readonly banner: string[];
@@ -37,7 +41,13 @@ function recordFilter(mapping: SqsMapping): (record: unknown) => boolean {
  * // ... at shutdown, before platform.stop():
  * await sources.stop();
  */
-export function startSources(mappings: readonly SqsMapping[], sqs: SqsServer | undefined, port: InvokePort, options: { readonly timeScale: number; readonly log: (line: string) => void }): StartedSources {
+export function startSources(
+  sources: { readonly mappings: readonly SqsMapping[]; readonly schedules: readonly ScheduleDefinition[] },
+  sqs: SqsServer | undefined,
+  port: InvokePort & EventIntake,
+  options: { readonly timeScale: number; readonly account: ScheduleAccount; readonly log: (line: string) => void },
+): StartedSources {
+  const { mappings, schedules } = sources;
   const served = new Set(sqs === undefined ? [] : sqs.service.queueNames());
   const unserved = mappings.filter((m) => !served.has(m.queueName));
   if (unserved.length > 0) {
@@ -55,6 +65,17 @@ export function startSources(mappings: readonly SqsMapping[], sqs: SqsServer | u
     poller.start();
     return poller;
   });
+  // Schedules fire `Event` invokes: the durable queue takes them, with the function's retries.
+  const scheduler = new Scheduler({ schedules, fire: acceptAsEvent(port), account: options.account, timeScale: options.timeScale, log: (line) => options.log(`Lamina: schedules: ${line}`) });
+  scheduler.start();
   const banner = mappings.map((m) => `  ${m.queueName} -> ${m.functionName}${m.qualifier === undefined ? '' : `:${m.qualifier}`} (batch ${m.batchSize}${m.maximumBatchingWindowSeconds > 0 ? `, window ${m.maximumBatchingWindowSeconds} s` : ''}${m.filters.length > 0 ? `, ${m.filters.length} filter(s)` : ''}${m.enabled ? '' : ', disabled'})`);
-  return { banner, stop: async () => void (await Promise.all(pollers.map((p) => p.stop()))) };
+  for (const schedule of schedules) {
+    banner.push(`  ${schedule.name} -> ${schedule.functionName}${schedule.qualifier === undefined ? '' : `:${schedule.qualifier}`} (${schedule.kind === 'rule' ? 'Schedule' : 'ScheduleV2'} ${schedule.expression.text}${schedule.enabled ? '' : ', disabled'})`);
+  }
+  return {
+    banner,
+    stop: async () => {
+      await Promise.all([...pollers.map((p) => p.stop()), scheduler.stop()]);
+    },
+  };
 }

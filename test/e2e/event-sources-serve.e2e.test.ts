@@ -40,6 +40,17 @@ Resources:
             FilterCriteria:
               Filters:
                 - Pattern: '{"body":{"kind":["job"]}}'
+  Ticker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: provided.al2023
+      Handler: unused
+      CodeUri: ${join(FIXTURES, 'runtimes', 'recorder')}
+      Events:
+        Every:
+          Type: Schedule
+          Properties:
+            Schedule: rate(10 minutes)
   Jobs:
     Type: AWS::SQS::Queue
     Properties:
@@ -51,7 +62,7 @@ Resources:
     Properties: { QueueName: jobs-dead }
 `,
   );
-  serve = (await startServe(['--template', 'template.yaml', '--port', '0', '--sqs-port', '0', '--state-dir', join(dir, 'state'), '--no-limits'], dir, /Event invokes are queued durably/)).serve;
+  serve = (await startServe(['--template', 'template.yaml', '--port', '0', '--sqs-port', '0', '--state-dir', join(dir, 'state'), '--no-limits', '--async-time-scale', '0.001'], dir, /Event invokes are queued durably/)).serve;
   sqsEndpoint = /aws sqs --endpoint-url (http:\/\/\S+)\)/.exec(serve.output())?.[1] ?? '';
 }, 60_000);
 
@@ -65,9 +76,20 @@ const queueUrl = (name: string): string => `${sqsEndpoint}/000000000000/${name}`
 const records = (): Array<{ messageId: string; count: number; body: string }> =>
   [...(serve?.output() ?? '').matchAll(/\[Consumer\] RECORD \S+ (\S+) (\d+) (.*)\n/g)].map((m) => ({ messageId: m[1] ?? '', count: Number(m[2]), body: m[3] ?? '' }));
 
+describe('a schedule under lamina serve', () => {
+  it('fires the EventBridge scheduled event into the function through the event queue', async () => {
+    expect(serve?.output()).toContain('TickerEvery -> Ticker (Schedule rate(10 minutes))');
+    // 10 minutes at --async-time-scale 0.001 is 600 ms.
+    await expect.poll(() => [...(serve?.output() ?? '').matchAll(/\[Ticker\] RECEIVED \S+ \S+ (.*)\n/g)].length, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+    const event = JSON.parse(/\[Ticker\] RECEIVED \S+ \S+ (.*)\n/.exec(serve?.output() ?? '')?.[1] ?? '{}') as Record<string, unknown>;
+    expect(event).toMatchObject({ version: '0', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '000000000000', region: 'us-east-1', detail: {} });
+    expect(String((event.resources as string[])[0])).toMatch(/^arn:aws:events:us-east-1:000000000000:rule\//);
+  });
+});
+
 describe('an SQS event source mapping under lamina serve', () => {
   it('prints the mapping at start', () => {
-    expect(serve?.output()).toMatch(/SQS event source mappings:\n {2}jobs -> Consumer \(batch 5, 1 filter\(s\)\)/);
+    expect(serve?.output()).toMatch(/Event sources:\n {2}jobs -> Consumer \(batch 5, 1 filter\(s\)\)/);
   });
 
   it('delivers what the SDK sends, in the SQS event shape, and never a message the filter drops', async () => {
