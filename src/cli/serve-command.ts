@@ -239,7 +239,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     throw new ConfigError((error as Error).message);
   }
   // Last, once every listener is up (the template's mappings were checked at load and at startAsync).
-  const sources = startSources({ mappings: loaded.sqsMappings, schedules: loaded.schedules }, asyncParts.sqs, platform, { timeScale, account: { region: host.region, accountId: host.accountId }, log: (line) => process.stdout.write(`${line}\n`) });
+  const sources = startSources({ mappings: loaded.sqsMappings, schedules: loaded.schedules }, asyncParts.sqs, platform, { timeScale, account: { region: host.region, accountId: host.accountId }, log: (line) => process.stdout.write(`${line}\n`), allowsRecursion: (name) => functions.some((fn) => fn.name === name && fn.recursiveLoop === 'Allow') });
   if (signingKeys === undefined) warnIfExposed(values.host);
   else process.stdout.write(`SigV4 signatures are verified against ${signingKeys.length} access key(s)\n`);
   const base = `http://${values.host.includes(':') ? `[${values.host}]` : values.host}:${address.port}`;

@@ -45,7 +45,7 @@ export function startSources(
   sources: { readonly mappings: readonly SqsMapping[]; readonly schedules: readonly ScheduleDefinition[] },
   sqs: SqsServer | undefined,
   port: InvokePort & EventIntake,
-  options: { readonly timeScale: number; readonly account: ScheduleAccount; readonly log: (line: string) => void },
+  options: { readonly timeScale: number; readonly account: ScheduleAccount; readonly log: (line: string) => void; readonly allowsRecursion?: (functionName: string) => boolean },
 ): StartedSources {
   const { mappings, schedules } = sources;
   const served = new Set(sqs === undefined ? [] : sqs.service.queueNames());
@@ -59,6 +59,7 @@ export function startSources(
       client: new InProcessQueueClient((sqs as SqsServer).service, mapping.queueName),
       port,
       matches: recordFilter(mapping),
+      allowRecursion: options.allowsRecursion?.(mapping.functionName) === true,
       timeScale: options.timeScale,
       log: (line) => options.log(`[${mapping.functionName}] Lamina: SQS mapping ${mapping.id}: ${line}`),
     });

@@ -16,6 +16,8 @@ import type { InvokePort, InvokeRequest } from '../../platform/invoke-types.js';
 import { batchOutcome, type BatchOutcome } from './batch-outcome.js';
 import { gatherBatch, releaseMessages } from './batch-gatherer.js';
 import type { QueueClient } from './queue-client.js';
+import { stepLineage } from '../../async/lineage.js';
+import { newTraceId } from '../../platform/ids.js';
 import { sqsEventPayload, type SqsRecord } from './sqs-event.js';
 
 export interface SqsPollerOptions {
@@ -28,6 +30,8 @@ export interface SqsPollerOptions {
   readonly scaling?: { readonly initial?: number; readonly perMinute?: number } | undefined;
   /** Multiplies the poller's own delays (scale-up step, back-off after a throttle); default 1. */
   readonly timeScale?: number | undefined;
+  /** The function's `RecursiveLoop: Allow`: a chain through its queue is not stopped. */
+  readonly allowRecursion?: boolean | undefined;
   /** Where the mapping reports failed batches and receive errors; default: nowhere. */
   readonly log?: ((line: string) => void) | undefined;
 }
@@ -40,6 +44,8 @@ export interface SqsPollerStats {
   filtered: number;
   /** Invokes whose batch was kept whole (function error, throttle, invalid batchItemFailures). */
   failedBatches: number;
+  /** Batches not delivered: the 17th round of the function in one chain (recursive loop). */
+  recursionStops: number;
   pollers: number;
   peakPollers: number;
 }
@@ -56,7 +62,7 @@ const BACKOFF_MS = 1000;
  * await poller.stop();
  */
 export class SqsPoller {
-  readonly stats: SqsPollerStats = { invocations: 0, deleted: 0, filtered: 0, failedBatches: 0, pollers: 0, peakPollers: 0 };
+  readonly stats: SqsPollerStats = { invocations: 0, deleted: 0, filtered: 0, failedBatches: 0, recursionStops: 0, pollers: 0, peakPollers: 0 };
   readonly #o: SqsPollerOptions;
   readonly #stop = new AbortController();
   readonly #workers = new Set<Promise<void>>();
@@ -152,8 +158,16 @@ export class SqsPoller {
     let refused = false;
     try {
       let outcome: BatchOutcome;
+      // The chain this batch belongs to (its first record's AWSTraceHeader): a function reached for
+      // the 17th time through its own queue is not invoked (docs/async-invocation.md).
+      const step = stepLineage(records[0]?.attributes['AWSTraceHeader'], functionArnOf(mapping), () => newTraceId(Date.now()), this.#o.allowRecursion === true);
+      if (step.stop) {
+        this.stats.recursionStops += 1;
+        this.#log(`recursive loop stopped: ${mapping.functionName} was reached ${step.round - 1} times in one chain; ${records.length} message(s) not delivered (they return after the visibility timeout, and go to the queue's dead-letter queue by its redrive policy)`);
+        return true;
+      }
       try {
-        const result = await port.invoke(invokeRequest(mapping, sqsEventPayload(records)));
+        const result = await port.invoke(invokeRequest(mapping, sqsEventPayload(records), step.traceHeader));
         outcome = await batchOutcome(result.result, mapping.reportBatchItemFailures, ids);
       } catch (err) {
         // Throttled, or the function is gone: Lambda keeps the messages and backs off.
@@ -201,11 +215,17 @@ function byGroup(records: readonly SqsRecord[]): SqsRecord[][] {
   return [...groups.values()];
 }
 
-function invokeRequest(mapping: SqsMapping, payload: Buffer): InvokeRequest {
+function invokeRequest(mapping: SqsMapping, payload: Buffer, traceId: string): InvokeRequest {
   return {
     functionName: mapping.functionName, qualifier: mapping.qualifier, invocationType: 'RequestResponse', payload,
-    clientContext: undefined, tailLogs: false, traceId: undefined, tenantId: undefined, streaming: false,
+    clientContext: undefined, tailLogs: false, traceId, tenantId: undefined, streaming: false,
   };
+}
+
+/** The mapping's function ARN (the queue's region and account, as the template's), for the lineage. */
+function functionArnOf(mapping: SqsMapping): string {
+  const [, , , region, account] = mapping.queueArn.split(':');
+  return `arn:aws:lambda:${region ?? ''}:${account ?? ''}:function:${mapping.functionName}`;
 }
 
 /**

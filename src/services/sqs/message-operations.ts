@@ -31,7 +31,7 @@ export function checkBatch(entries: readonly { Id: string }[]): void {
   }
 }
 
-function sendOne(ctx: SqsContext, target: ResolvedQueue, entry: Omit<SendMessageInput, 'QueueUrl'>, senderId: string, now: number): SendMessageOutput {
+function sendOne(ctx: SqsContext, target: ResolvedQueue, entry: Omit<SendMessageInput, 'QueueUrl'>, senderId: string, now: number, traceHeader?: string): SendMessageOutput {
   const { queue, config } = target;
   const body = entry.MessageBody;
   if (typeof body !== 'string' || body.length === 0) throw new SqsError('LAMINA_ERR_SQS_MISSING_PARAMETER', 'The request must contain the parameter MessageBody.');
@@ -77,7 +77,9 @@ function sendOne(ctx: SqsContext, target: ResolvedQueue, entry: Omit<SendMessage
   const sequenceNumber = config.fifo ? ctx.store.nextSequenceNumber(queue.name) : undefined;
   const delay = entry.DelaySeconds ?? config.delaySeconds;
   ctx.store.insertMessage({
-    queue: queue.name, id, body, attributes: entry.MessageAttributes, systemAttributes: entry.MessageSystemAttributes,
+    queue: queue.name, id, body, attributes: entry.MessageAttributes,
+    // The sender's trace header when it set no AWSTraceHeader itself (not in the MD5 it was answered).
+    systemAttributes: entry.MessageSystemAttributes ?? (traceHeader === undefined ? undefined : { AWSTraceHeader: { DataType: 'String', StringValue: traceHeader } }),
     md5OfBody: md5Body, md5OfAttributes: md5Attributes, md5OfSystemAttributes: md5System, senderId, sentAt: now,
     visibleAt: now + delay * 1000, receiveCount: 0, firstReceiveAt: undefined, receiptHandle: undefined,
     groupId, dedupId, sequenceNumber, deadLetterSourceArn: undefined,
@@ -101,12 +103,12 @@ function answer(id: string, md5Body: string, md5Attributes: string | undefined, 
  * @example
  * sendMessage(ctx, { QueueUrl: url, MessageBody: 'hi' }, 'AKIDEXAMPLE');
  */
-export function sendMessage(ctx: SqsContext, input: SendMessageInput, senderId: string): SendMessageOutput {
-  return sendOne(ctx, resolveQueue(ctx, input.QueueUrl), input, senderId, Date.now());
+export function sendMessage(ctx: SqsContext, input: SendMessageInput, senderId: string, traceHeader?: string): SendMessageOutput {
+  return sendOne(ctx, resolveQueue(ctx, input.QueueUrl), input, senderId, Date.now(), traceHeader);
 }
 
 /** SendMessageBatch: the entries' total size counts against the queue's maximum as well. */
-export function sendMessageBatch(ctx: SqsContext, input: { QueueUrl: string; Entries: readonly SendEntry[] }, senderId: string): { Successful: (SendMessageOutput & { Id: string })[]; Failed: BatchEntryFailure[] } {
+export function sendMessageBatch(ctx: SqsContext, input: { QueueUrl: string; Entries: readonly SendEntry[] }, senderId: string, traceHeader?: string): { Successful: (SendMessageOutput & { Id: string })[]; Failed: BatchEntryFailure[] } {
   const target = resolveQueue(ctx, input.QueueUrl);
   checkBatch(input.Entries);
   const total = input.Entries.reduce((sum, e) => sum + Buffer.byteLength(e.MessageBody ?? '') + attributesSize(e.MessageAttributes), 0);
@@ -119,7 +121,7 @@ export function sendMessageBatch(ctx: SqsContext, input: { QueueUrl: string; Ent
   for (const entry of input.Entries) {
     try {
       if (entry.rejected !== undefined) throw entry.rejected;
-      Successful.push({ Id: entry.Id, ...sendOne(ctx, target, entry, senderId, now) });
+      Successful.push({ Id: entry.Id, ...sendOne(ctx, target, entry, senderId, now, traceHeader) });
     } catch (err) {
       Failed.push(batchFailure(entry.Id, err));
     }

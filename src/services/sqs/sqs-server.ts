@@ -73,7 +73,10 @@ async function handle(service: SqsService, req: IncomingMessage, res: ServerResp
     }
     const body = await readBody(req);
     const action = parseJsonRequest(Array.isArray(target) ? target[0] : target, body);
-    const out = await service.execute(action, { senderId: senderOf(req, service.ctx.accountId), host: req.headers.host ?? fallbackHost }, abort.signal);
+    const trace = req.headers['x-amzn-trace-id'];
+    // Only a header of sane size is kept: it rides along with every copy of the message.
+    const traceHeader = typeof trace === 'string' && trace.length <= 2048 ? trace : undefined;
+    const out = await service.execute(action, { senderId: senderOf(req, service.ctx.accountId), host: req.headers.host ?? fallbackHost, traceHeader }, abort.signal);
     send(res, 200, {}, JSON.stringify(out));
   } catch (err) {
     const error = err instanceof SqsError ? err : new SqsError('LAMINA_ERR_SQS_INTERNAL', err instanceof Error ? err.message : String(err));

@@ -56,9 +56,9 @@ export class SqsService {
       case 'ListQueueTags': return tx(() => changeTags(ctx, request.input.QueueUrl));
       case 'TagQueue': return tx(() => changeTags(ctx, request.input.QueueUrl, (tags) => ({ ...tags, ...request.input.Tags })));
       case 'UntagQueue': return tx(() => changeTags(ctx, request.input.QueueUrl, (tags) => Object.fromEntries(Object.entries(tags).filter(([k]) => !request.input.TagKeys.includes(k)))));
-      case 'SendMessage': return this.after(request.input.QueueUrl, tx(() => sendMessage(ctx, request.input, caller.senderId)), true);
+      case 'SendMessage': return this.after(request.input.QueueUrl, tx(() => sendMessage(ctx, request.input, caller.senderId, caller.traceHeader)), true);
       case 'SendMessageBatch': {
-        const out = tx(() => sendMessageBatch(ctx, request.input, caller.senderId));
+        const out = tx(() => sendMessageBatch(ctx, request.input, caller.senderId, caller.traceHeader));
         return this.after(request.input.QueueUrl, out, out.Successful.length > 0);
       }
       case 'ReceiveMessage': return receiveMessage(ctx, request.input, abort);

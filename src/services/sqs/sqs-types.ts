@@ -78,4 +78,10 @@ export interface CallerContext {
   readonly senderId: string;
   /** `host:port` the caller used, for queue URLs in answers. */
   readonly host: string;
+  /**
+   * The caller's `X-Amzn-Trace-Id` (the AWS SDK sends it from inside a function): kept as the
+   * message's `AWSTraceHeader` when the message sets none, as SQS does for traced senders, so a
+   * loop through a queue can be counted (docs/async-invocation.md, "Recursive loops").
+   */
+  readonly traceHeader?: string | undefined;
 }

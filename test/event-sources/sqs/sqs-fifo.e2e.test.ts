@@ -3,10 +3,13 @@
  * processes: in order within a message group, groups in parallel, and a failing message that
  * blocks its own group only, until the redrive policy moves it to the dead-letter queue.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bootstrapFunction } from '../../helpers/function-config.js';
 import { queueDefinition } from '../../services/sqs/sqs-test-server.js';
 import { MappingHarness } from './sqs-mapping-harness.js';
+
+// Polls wait out visibility timeouts and long polls; a loaded machine (the full suite on 2 cores) needs room.
+vi.setConfig({ testTimeout: 60_000 });
 
 let harness: MappingHarness | undefined;
 afterEach(async () => { await harness?.stop(); harness = undefined; });
@@ -36,7 +39,7 @@ describe('FIFO queues', () => {
     }
     expect([...groupsOfInvoke.values()].every((s) => s.size === 1)).toBe(true);
     expect(h.batches('consumer').every((n) => n <= 3)).toBe(true);
-    await expect.poll(() => h.depth('orders.fifo'), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => h.depth('orders.fifo'), { timeout: 20_000 }).toBe(0);
   });
 
   it('a failing message blocks its group, not the others, until it reaches the DLQ', async () => {
@@ -54,6 +57,6 @@ describe('FIFO queues', () => {
       .toEqual(['bad-1', 'good-1', 'good-2', 'good-3', 'bad-2']);
     expect(h.deliveries('consumer').map((d) => d.receiveCount)).toEqual([1, 1, 1, 1, 1]);
     expect(await h.drain('blocked-dlq.fifo')).toEqual(['{"fail":true,"n":"bad-1"}']);
-    await expect.poll(() => h.depth('blocked.fifo'), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => h.depth('blocked.fifo'), { timeout: 20_000 }).toBe(0);
   });
 });

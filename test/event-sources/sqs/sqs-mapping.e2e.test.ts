@@ -3,10 +3,13 @@
  * behind a real Platform, fed by the embedded SQS server: batches and their deletion, batch size and
  * window, partial batch failures, redelivery and the dead-letter queue, filters, stop and Enabled.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bootstrapFunction } from '../../helpers/function-config.js';
 import { queueDefinition } from '../../services/sqs/sqs-test-server.js';
 import { MappingHarness } from './sqs-mapping-harness.js';
+
+// Polls wait out visibility timeouts and long polls; a loaded machine (the full suite on 2 cores) needs room.
+vi.setConfig({ testTimeout: 60_000 });
 
 let harness: MappingHarness | undefined;
 afterEach(async () => { await harness?.stop(); harness = undefined; });
@@ -27,14 +30,14 @@ describe('standard queues', () => {
     await h.send('orders', ['{"n":1}', '{"n":2}', '{"n":3}']);
     const events = (): Array<{ Records: Array<Record<string, unknown>> }> => h.output.join('').split('\n')
       .map((l) => /^\[raw\] RECEIVED \S+ \S+ (.*)$/.exec(l)?.[1]).filter((b): b is string => b !== undefined).map((b) => JSON.parse(b) as { Records: Array<Record<string, unknown>> });
-    await expect.poll(() => events().flatMap((e) => e.Records).length, { timeout: 15_000 }).toBe(3);
+    await expect.poll(() => events().flatMap((e) => e.Records).length, { timeout: 30_000 }).toBe(3);
     const records = events().flatMap((e) => e.Records);
     expect(records.map((r) => r['body']).sort()).toEqual(['{"n":1}', '{"n":2}', '{"n":3}']);
     for (const r of records) {
       expect(Object.keys(r)).toEqual(['messageId', 'receiptHandle', 'body', 'attributes', 'messageAttributes', 'md5OfBody', 'eventSource', 'eventSourceARN', 'awsRegion']);
       expect(r).toMatchObject({ eventSource: 'aws:sqs', eventSourceARN: queue.arn, awsRegion: 'us-east-1', attributes: { ApproximateReceiveCount: '1', SenderId: 'AKIDLAMINATEST' } });
     }
-    await expect.poll(() => h.depth('orders'), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => h.depth('orders'), { timeout: 20_000 }).toBe(0);
   });
 
   it('honours BatchSize with a zero window, and gathers across receives within the window', async () => {
@@ -47,12 +50,12 @@ describe('standard queues', () => {
     h.poll(small, 'consumer', { batchSize: 3 }, ONE_POLLER);
     // 25 records from three receives (10 + 10 + 5) within a 5 s window: one invoke.
     h.poll(windowed, 'gatherer', { batchSize: 25, maximumBatchingWindowSeconds: 5 }, ONE_POLLER);
-    await expect.poll(() => h.deliveries('consumer').length, { timeout: 15_000 }).toBe(7);
-    await expect.poll(() => h.deliveries('gatherer').length, { timeout: 15_000 }).toBe(25);
+    await expect.poll(() => h.deliveries('consumer').length, { timeout: 30_000 }).toBe(7);
+    await expect.poll(() => h.deliveries('gatherer').length, { timeout: 30_000 }).toBe(25);
     expect(h.batches('consumer')).toEqual([3, 3, 1]);
     expect(h.batches('gatherer')).toEqual([25]);
     expect(h.deliveries('gatherer').map((d) => d.body).sort()).toEqual(Array.from({ length: 25 }, (_, i) => `w${i}`).sort());
-    await expect.poll(async () => await h.depth('small') + await h.depth('windowed'), { timeout: 10_000 }).toBe(0);
+    await expect.poll(async () => await h.depth('small') + await h.depth('windowed'), { timeout: 20_000 }).toBe(0);
   });
 
   it('a window that closes before BatchSize invokes with what it has', async () => {
@@ -61,9 +64,9 @@ describe('standard queues', () => {
     const h = harness;
     h.poll(queue, 'consumer', { batchSize: 100, maximumBatchingWindowSeconds: 1 }, ONE_POLLER);
     await h.send('slow', ['a', 'b']);
-    await expect.poll(() => h.deliveries('consumer').length, { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => h.deliveries('consumer').length, { timeout: 30_000 }).toBe(2);
     expect(h.batches('consumer').reduce((a, b) => a + b, 0)).toBe(2);
-    await expect.poll(() => h.depth('slow'), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => h.depth('slow'), { timeout: 20_000 }).toBe(0);
   });
 
   it('ReportBatchItemFailures: deletes all but the reported messages; the reported one reaches the DLQ', async () => {
@@ -72,12 +75,12 @@ describe('standard queues', () => {
     const h = harness;
     h.poll(queue, 'consumer', { reportBatchItemFailures: true }, ONE_POLLER);
     await h.send('partial', ['{"ok":1}', '{"itemFail":true}', '{"ok":2}']);
-    await expect.poll(() => h.drain('work-dlq'), { timeout: 15_000 }).toEqual(['{"itemFail":true}']);
+    await expect.poll(() => h.drain('work-dlq'), { timeout: 30_000 }).toEqual(['{"itemFail":true}']);
     const seen = h.deliveries('consumer');
     expect(seen.filter((d) => d.body === '{"ok":1}').map((d) => d.receiveCount)).toEqual([1]);
     expect(seen.filter((d) => d.body === '{"ok":2}').map((d) => d.receiveCount)).toEqual([1]);
     expect(seen.filter((d) => d.body === '{"itemFail":true}').map((d) => d.receiveCount)).toEqual([1, 2]);
-    await expect.poll(() => h.depth('partial'), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => h.depth('partial'), { timeout: 20_000 }).toBe(0);
   });
 
   it('an itemIdentifier naming no message fails the whole batch; without ReportBatchItemFailures the answer is ignored', async () => {
@@ -89,11 +92,11 @@ describe('standard queues', () => {
     h.poll(ignored, 'plain', {}, ONE_POLLER);
     await h.send('invalid-answer', ['{"ok":3}', '{"badItem":true}']);
     await h.send('ignored', ['{"itemFail":true}']);
-    await expect.poll(async () => (await h.drain('work-dlq')).length, { timeout: 15_000 }).toBe(2);
+    await expect.poll(async () => (await h.drain('work-dlq')).length, { timeout: 30_000 }).toBe(2);
     for (const body of ['{"ok":3}', '{"badItem":true}']) {
       expect(h.deliveries('consumer').filter((d) => d.body === body).map((d) => d.receiveCount)).toEqual([1, 2]);
     }
-    await expect.poll(() => h.depth('ignored'), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => h.depth('ignored'), { timeout: 20_000 }).toBe(0);
     expect(h.deliveries('plain').map((d) => d.receiveCount)).toEqual([1]);
   });
 
@@ -103,7 +106,7 @@ describe('standard queues', () => {
     const h = harness;
     const poller = h.poll(queue, 'consumer', {}, ONE_POLLER);
     await h.send('failing', ['{"fail":true}']);
-    await expect.poll(() => h.drain('work-dlq'), { timeout: 15_000 }).toEqual(['{"fail":true}']);
+    await expect.poll(() => h.drain('work-dlq'), { timeout: 30_000 }).toEqual(['{"fail":true}']);
     expect(h.deliveries('consumer').map((d) => d.receiveCount)).toEqual([1, 2]);
     expect(poller.stats).toMatchObject({ invocations: 2, failedBatches: 2, deleted: 0 });
     expect(h.output.join('')).toContain('END RequestId');
@@ -121,7 +124,7 @@ describe('standard queues', () => {
     expect(h.deliveries('consumer').every((d) => d.body === 'LONG:1000000')).toBe(true);
     // The one handed back was received a second time.
     expect(h.deliveries('consumer').map((d) => d.receiveCount)).toEqual([1, 1, 1, 1, 1, 1, 2]);
-    await expect.poll(() => h.depth('large'), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => h.depth('large'), { timeout: 20_000 }).toBe(0);
   });
 
   it('records the filter refuses are deleted without an invoke', async () => {
@@ -134,8 +137,8 @@ describe('standard queues', () => {
     };
     const poller = h.poll(queue, 'consumer', {}, { matches: keep });
     await h.send('filtered', ['{"keep":true,"n":1}', '{"keep":false}', 'not json', '{"keep":true,"n":2}', '{}']);
-    await expect.poll(() => h.depth('filtered'), { timeout: 15_000 }).toBe(0);
-    await expect.poll(() => poller.stats.filtered + poller.stats.deleted, { timeout: 10_000 }).toBe(5);
+    await expect.poll(() => h.depth('filtered'), { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => poller.stats.filtered + poller.stats.deleted, { timeout: 20_000 }).toBe(5);
     expect(h.deliveries('consumer').map((d) => d.body).sort()).toEqual(['{"keep":true,"n":1}', '{"keep":true,"n":2}']);
     expect(poller.stats.filtered).toBe(3);
   });

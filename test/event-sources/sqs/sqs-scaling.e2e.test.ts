@@ -3,10 +3,13 @@
  * processes: five at start, more while receives come back full, never past MaximumConcurrency;
  * and a stop that lets the invoke under way finish and settle its batch.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bootstrapFunction } from '../../helpers/function-config.js';
 import { queueDefinition } from '../../services/sqs/sqs-test-server.js';
 import { MappingHarness } from './sqs-mapping-harness.js';
+
+// Polls wait out visibility timeouts and long polls; a loaded machine (the full suite on 2 cores) needs room.
+vi.setConfig({ testTimeout: 60_000 });
 
 let harness: MappingHarness | undefined;
 afterEach(async () => { await harness?.stop(); harness = undefined; });
@@ -25,7 +28,7 @@ describe('scaling', () => {
     await expect.poll(() => h.deliveries('consumer').length, { timeout: 20_000 }).toBe(60);
     expect(poller.stats.peakPollers).toBe(7);
     expect(new Set(h.deliveries('consumer').map((d) => d.messageId)).size).toBe(60);
-    await expect.poll(() => h.depth('backlog'), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => h.depth('backlog'), { timeout: 20_000 }).toBe(0);
   });
 
   it('a MaximumConcurrency under five starts that many pollers; none are added without a backlog', async () => {
@@ -36,7 +39,7 @@ describe('scaling', () => {
     expect(h.poll(capped, 'consumer', { maximumConcurrency: 2 }).stats.pollers).toBe(2);
     const quiet = h.poll(idle, 'consumer', {}, { timeScale: 0.001 });
     await h.send('idle', ['one']);
-    await expect.poll(() => h.deliveries('consumer').length, { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => h.deliveries('consumer').length, { timeout: 30_000 }).toBe(1);
     expect(quiet.stats.peakPollers).toBe(5);
   });
 
@@ -46,7 +49,7 @@ describe('scaling', () => {
     const h = harness;
     const poller = h.poll(queue, 'consumer');
     await h.send('inflight', ['{"sleepMs":400}']);
-    await expect.poll(() => h.deliveries('consumer').length, { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => h.deliveries('consumer').length, { timeout: 30_000 }).toBe(1);
     await poller.stop();
     expect(poller.stats).toMatchObject({ invocations: 1, deleted: 1, pollers: 0 });
     expect(await h.depth('inflight')).toBe(0);
