@@ -5,14 +5,13 @@
  * is stopped, logged, and sent to the function's OnFailure destination.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { FIXTURES } from '../helpers/function-config.js';
 import { localLambdaClient } from '../helpers/lambda-client.js';
-import { startServe, type ServeProcess } from '../helpers/serve-process.js';
+import { freePort, startServe, type ServeProcess } from '../helpers/serve-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lamina-recursion-'));
 let serve: ServeProcess | undefined;
@@ -21,13 +20,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address !== null ? address.port : 0;
-}
 
 describe('a function that invokes itself with the AWS SDK', () => {
   it('is stopped after 16 rounds, with a log line and its OnFailure record', async () => {

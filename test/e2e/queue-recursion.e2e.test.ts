@@ -6,13 +6,12 @@
  * queue by its redrive policy.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURES } from '../helpers/function-config.js';
-import { startServe, type ServeProcess } from '../helpers/serve-process.js';
+import { freePort, startServe, type ServeProcess } from '../helpers/serve-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lamina-queue-loop-'));
 let serve: ServeProcess | undefined;
@@ -21,13 +20,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address !== null ? address.port : 0;
-}
 
 describe('a function that sends to its own queue', () => {
   it('is stopped after 16 rounds; the message goes to the dead-letter queue', async () => {

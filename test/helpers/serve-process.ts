@@ -3,6 +3,7 @@
  * arguments, waited for until its output matches, stopped with SIGTERM (exit status checked).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/platform/paths.js';
 
@@ -48,4 +49,13 @@ export async function startServe(args: readonly string[], cwd: string, ready: Re
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** A port free on 127.0.0.1 now, for a server whose address a template must name before it starts. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === 'object' && address !== null ? address.port : 0;
 }
