@@ -4,7 +4,7 @@
  * pid: two servers draining the same queue would run every event twice.
  */
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
@@ -52,6 +52,54 @@ function makeDirectories(path: string): void {
   }
 }
 
+/** The pid in a lock file, when it names a live process other than this one. */
+function liveHolder(text: string): number | undefined {
+  // Only a whole positive pid counts: `kill(0)` and `kill(-1)` reach process groups and always
+  // succeed, and parseInt would read `1e9` as init's pid 1.
+  const trimmed = text.trim();
+  const holder = /^[1-9][0-9]{0,9}$/.test(trimmed) ? Number(trimmed) : undefined;
+  return holder !== undefined && holder !== process.pid && alive(holder) ? holder : undefined;
+}
+
+/**
+ * Creates the lock file atomically (of two processes starting at once, exactly one creates it). A lock left by a dead process is removed and the exclusive create tried again; two
+ * processes removing the same stale lock at the same moment is the one race left (docs/async-invocation.md).
+ */
+function takeLock(path: string, lock: string): void {
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    // The pid is written to a file of our own first and then hard-linked as the lock: link() fails
+    // when the lock exists, and a lock that exists is always complete (an exclusive create would
+    // let another process read it empty, between the create and the write, and call it stale).
+    const mine = `${lock}.${process.pid}`;
+    try {
+      writeFileSync(mine, `${process.pid}\n`, { mode: 0o600 });
+      linkSync(mine, lock);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new ConfigError(`State directory ${path} is not writable: ${(error as Error).message} (choose another with --state-dir)`);
+      }
+    } finally {
+      rmSync(mine, { force: true });
+    }
+    let text: string;
+    try {
+      text = readFileSync(lock, 'utf8');
+    } catch (error) {
+      // Removed between our create and our read: try the create again.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw new ConfigError(`State directory ${path} is not writable: its lock ${lock}: ${(error as Error).message} (choose another with --state-dir)`);
+    }
+    if (text.trim() === String(process.pid)) return;
+    const holder = liveHolder(text);
+    if (holder !== undefined) {
+      throw new ConfigError(`State directory ${path} is in use by another Lamina (pid ${holder}); stop it or give another --state-dir`);
+    }
+    rmSync(lock, { force: true });
+  }
+  throw new ConfigError(`State directory ${path}: could not take its lock ${lock} (another Lamina is starting at the same moment?)`);
+}
+
 /** A state directory this process owns until `release()`. */
 export interface OwnedStateDir {
   readonly path: string;
@@ -75,23 +123,7 @@ export function claimStateDir(dir: string): OwnedStateDir {
     throw new ConfigError(`State directory ${path} is not usable: ${(error as Error).message} (choose another with --state-dir)`);
   }
   const lock = join(path, LOCK_FILE);
-  let holder: number | undefined;
-  try {
-    // Only a whole positive pid counts: `kill(0)` and `kill(-1)` reach process groups and always
-    // succeed, and parseInt would read `1e9` as init's pid 1.
-    const text = readFileSync(lock, 'utf8').trim();
-    holder = /^[1-9][0-9]{0,9}$/.test(text) ? Number(text) : undefined;
-  } catch {
-    holder = undefined;
-  }
-  if (holder !== undefined && holder !== process.pid && alive(holder)) {
-    throw new ConfigError(`State directory ${path} is in use by another Lamina (pid ${holder}); stop it or give another --state-dir`);
-  }
-  try {
-    writeFileSync(lock, `${process.pid}\n`, { mode: 0o600 });
-  } catch (error) {
-    throw new ConfigError(`State directory ${path} is not writable: ${(error as Error).message} (choose another with --state-dir)`);
-  }
+  takeLock(path, lock);
   return {
     path,
     release: () => {

@@ -157,6 +157,31 @@ describe('claimStateDir: the lock', () => {
     state.release();
   });
 
+  it.each([1, 2, 3, 4])('of processes claiming a free directory at the same moment, exactly one gets it (round %i)', async () => {
+    const dir = scratch();
+    const module = resolve('dist/src/async/state-dir.js');
+    // Each child waits for a shared start time, claims, and holds what it got.
+    const start = Date.now() + 400;
+    const script = `import(${JSON.stringify(module)}).then(async (m) => {
+      while (Date.now() < ${start}) {}
+      let out = 'won';
+      try { m.claimStateDir(${JSON.stringify(dir)}); } catch (e) { out = /in use by another Lamina|could not take its lock/.test(e.message) ? 'refused' : 'error ' + e.message; }
+      process.stdout.write(out);
+      setInterval(() => {}, 1000);
+    });`;
+    const outcomes = await Promise.all(Array.from({ length: 6 }, () => new Promise<string>((done) => {
+      const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      children.push(child);
+      let text = '';
+      // Every child stays alive (a winner that exited would leave a stale lock a late child may
+      // rightly take over) until all have answered; afterEach kills them.
+      child.stdout.on('data', (chunk: Buffer) => { text += chunk.toString(); done(text); });
+      child.on('exit', () => done(text));
+    })));
+    expect(outcomes.filter((o) => o === 'won')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'refused')).toHaveLength(5);
+  });
+
   it('release removes our own lock only: one another process wrote meanwhile stays', () => {
     const dir = scratch();
     const state = claimStateDir(dir);
