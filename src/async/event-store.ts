@@ -64,6 +64,7 @@ export class EventStore implements QueueStore {
   #nextSeq: number;
   #nextOutboxId: number;
   #drained: Array<() => void> = [];
+  #writerSync: QueueSync | undefined;
   readonly #statements = new Map<string, Database.Statement>();
 
   private constructor(path: string, db: Database.Database, sync: QueueSync) {
@@ -193,6 +194,14 @@ export class EventStore implements QueueStore {
     return this.#commits;
   }
 
+  /**
+   * The durability the writer thread's connection really runs with (read back from SQLite after
+   * its first commit; undefined before): what `--queue-sync` asked for, checked by the tests.
+   */
+  get writerSync(): QueueSync | undefined {
+    return this.#writerSync;
+  }
+
   /** Resolves once everything asked for so far is on disk (or refused). */
   drained(): Promise<void> {
     if (this.#committing === undefined && this.#ops.length === 0 && this.#metrics.size === 0) return Promise.resolve();
@@ -255,6 +264,7 @@ export class EventStore implements QueueStore {
   }
 
   #committed(reply: WriterReply): void {
+    this.#writerSync = reply.synchronous >= 2 ? 'full' : 'normal';
     const committing = this.#committing;
     if (committing === undefined || committing.batch !== reply.batch) return;
     this.#committing = undefined;

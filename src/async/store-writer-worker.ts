@@ -14,6 +14,8 @@ export type WriterRequest = { readonly batch: number; readonly ops: readonly Wri
 /** What the writer answers for each batch: the indexes of the changes that failed, with why. */
 export interface WriterReply {
   readonly batch: number;
+  /** SQLite's `synchronous` of the write connection as the writer reads it back (2 FULL, 1 NORMAL). */
+  readonly synchronous: number;
   readonly failed: ReadonlyArray<{ readonly index: number; readonly message: string }>;
 }
 
@@ -24,6 +26,7 @@ if (port !== null) {
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${sync === 'normal' ? 'NORMAL' : 'FULL'}`);
   db.pragma('busy_timeout = 5000');
+  const synchronous = Number(db.pragma('synchronous', { simple: true }));
   const apply = opApplier(db);
   const commit = db.transaction((ops: readonly WriteOp[]) => {
     for (const op of ops) apply(op);
@@ -47,6 +50,6 @@ if (port !== null) {
         }
       });
     }
-    port.postMessage({ batch: message.batch, failed } satisfies WriterReply);
+    port.postMessage({ batch: message.batch, synchronous, failed } satisfies WriterReply);
   });
 }

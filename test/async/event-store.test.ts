@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventStore, SCHEMA_VERSION, type EventRow } from '../../src/async/event-store.js';
+import { EventStore, SCHEMA_VERSION, type EventRow, type QueueSync } from '../../src/async/event-store.js';
 import { ConfigError } from '../../src/errors.js';
 
 let dirs: string[] = [];
@@ -27,8 +27,8 @@ function dbPath(): string {
   return join(dir, 'events.db');
 }
 
-function store(path = dbPath()): EventStore {
-  const s = EventStore.open(path);
+function store(path = dbPath(), sync: QueueSync = 'normal'): EventStore {
+  const s = EventStore.open(path, sync);
   open.push(s);
   return s;
 }
@@ -96,6 +96,13 @@ describe('grouped commits', () => {
     expect(other.prepare('SELECT request_id AS id, function AS fn, trace_id AS trace, payload FROM events WHERE seq = ?').get(seq)).toEqual({ id: 'visible', fn: 'f1', trace: 'Root=1-x', payload: Buffer.from('{"a":1}') });
     expect(s.payload(seq)).toEqual(Buffer.from('{"a":1}'));
     expect(s.payload(seq + 1000)).toBeUndefined();
+  });
+
+  it.each(['full', 'normal'] as const)('commits with the durability --queue-sync %s asks for (read back from the writer thread\'s connection)', async (sync) => {
+    const s = store(dbPath(), sync);
+    expect(s.writerSync).toBeUndefined();
+    await s.insert(row(`sync-${sync}`), Buffer.from('{}'));
+    expect(s.writerSync).toBe(sync);
   });
 
   it('gives increasing seqs to inserts of one turn, in call order', async () => {
