@@ -46,6 +46,20 @@ function serviceFailure(cause: FailureCause): FinalFailure {
   return { kind: 'service-error', statusCode: throttled ? 429 : 200, message: `Event age exceeded${cause.lastError === undefined ? '' : ` (last: ${cause.lastError})`}` };
 }
 
+/** The error named in the failed-event row and the log line (null: none known). */
+function causeError(cause: FailureCause): string | null {
+  switch (cause.kind) {
+    case 'function-error':
+      return cause.outcome.errorType;
+    case 'age':
+      return cause.lastError ?? null;
+    case 'recursion':
+      return 'RecursiveInvocationException';
+    case 'gone':
+      return 'ResourceNotFoundException';
+  }
+}
+
 /**
  * @example
  * const deliveries = new Deliveries({ store, sender, log, enqueue, clock, functionArn });
@@ -82,10 +96,12 @@ export class Deliveries {
   failed(event: EventRow, settings: EventSettings | undefined, payload: Buffer, condition: 'RetriesExhausted' | 'EventAgeExceeded', cause: FailureCause): void {
     const store = this.#o.store;
     const now = this.#o.clock().nowMs;
-    const error = cause.kind === 'function-error' ? cause.outcome.errorType : cause.kind === 'age' ? (cause.lastError ?? null) : cause.kind === 'recursion' ? 'RecursiveInvocationException' : 'ResourceNotFoundException';
+    const error = causeError(cause);
     store.post({ op: 'fail-event', seq: event.seq, requestId: event.requestId, functionName: event.functionName, condition, error, attempts: event.attempts, acceptedAt: event.acceptedAt, failedAt: now });
     store.count(event.functionName, 'AsyncEventsDropped');
-    const where = [settings?.config.onFailure === undefined ? undefined : 'its OnFailure destination', settings?.deadLetter === undefined ? undefined : 'its dead-letter queue'].filter((w) => w !== undefined);
+    const where: string[] = [];
+    if (settings?.config.onFailure !== undefined) where.push('its OnFailure destination');
+    if (settings?.deadLetter !== undefined) where.push('its dead-letter queue');
     this.#o.log(event.functionName, `Lamina: event ${event.requestId} dropped (${condition} after ${event.attempts} attempt(s)${error === null ? '' : `, ${error}`})${where.length === 0 ? '' : `; sent to ${where.join(' and ')}`}`);
     if (settings === undefined) return;
     const failure = serviceFailure(cause);
