@@ -4,28 +4,19 @@
  * trace header Lamina gave the function (with its `Lineage=` count) onto each call; the 17th round
  * is stopped, logged, and sent to the function's OnFailure destination.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { FIXTURES } from '../helpers/function-config.js';
 import { localLambdaClient } from '../helpers/lambda-client.js';
-import { freePort, startServe, type ServeProcess } from '../helpers/serve-process.js';
+import { freePort, serveProject } from '../helpers/serve-process.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'lamina-recursion-'));
-let serve: ServeProcess | undefined;
-afterAll(async () => {
-  await serve?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
+const project = serveProject('lamina-recursion-');
 
 describe('a function that invokes itself with the AWS SDK', () => {
   it('is stopped after 16 rounds, with a log line and its OnFailure record', async () => {
     const port = await freePort();
-    writeFileSync(
-      join(dir, 'template.yaml'),
+    const serve = await project.start(
       `Transform: AWS::Serverless-2016-10-31
 Resources:
   Looper:
@@ -47,11 +38,12 @@ Resources:
       Handler: unused
       CodeUri: ${join(FIXTURES, 'runtimes', 'recorder')}
 `,
+      ['--port', String(port), '--no-limits', '--host-node', '--async-time-scale', '0.01'],
+      /Event invokes are queued durably/,
     );
-    serve = (await startServe(['--template', 'template.yaml', '--port', String(port), '--state-dir', join(dir, 'state'), '--no-limits', '--host-node', '--async-time-scale', '0.01'], dir, /Event invokes are queued durably/)).serve;
     const answer = await localLambdaClient(`http://127.0.0.1:${port}`).send(new InvokeCommand({ FunctionName: 'Looper', InvocationType: 'Event', Payload: Buffer.from('{"round":0}') }));
     expect(answer.StatusCode).toBe(202);
-    await expect.poll(() => serve?.output() ?? '', { timeout: 60_000 }).toMatch(/\[Stopped\] RECEIVED/);
+    await expect.poll(() => serve.output(), { timeout: 60_000 }).toMatch(/\[Stopped\] RECEIVED/);
     const output = serve.output();
     const rounds = [...output.matchAll(/ROUND (\d+) (\S+)/g)];
     expect(rounds.map((m) => Number(m[1]))).toEqual(Array.from({ length: 16 }, (_, i) => i));

@@ -5,28 +5,19 @@
  * counts the rounds: the 17th is not delivered, and the message goes to the queue's dead-letter
  * queue by its redrive policy.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FIXTURES } from '../helpers/function-config.js';
-import { freePort, startServe, type ServeProcess } from '../helpers/serve-process.js';
+import { freePort, serveProject } from '../helpers/serve-process.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'lamina-queue-loop-'));
-let serve: ServeProcess | undefined;
-afterAll(async () => {
-  await serve?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
+const project = serveProject('lamina-queue-loop-');
 
 describe('a function that sends to its own queue', () => {
   it('is stopped after 16 rounds; the message goes to the dead-letter queue', async () => {
     const sqsPort = await freePort();
     const endpoint = `http://127.0.0.1:${sqsPort}`;
-    writeFileSync(
-      join(dir, 'template.yaml'),
+    const serve = await project.start(
       `Transform: AWS::Serverless-2016-10-31
 Resources:
   Looper:
@@ -53,17 +44,18 @@ Resources:
     Type: AWS::SQS::Queue
     Properties: { QueueName: loop-dead }
 `,
+      ['--port', '0', '--sqs-port', String(sqsPort), '--no-limits', '--host-node'],
+      /Event invokes are queued durably/,
     );
-    serve = (await startServe(['--template', 'template.yaml', '--port', '0', '--sqs-port', String(sqsPort), '--state-dir', join(dir, 'state'), '--no-limits', '--host-node'], dir, /Event invokes are queued durably/)).serve;
     const sqs = new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
     await sqs.send(new SendMessageCommand({ QueueUrl: `${endpoint}/000000000000/loop`, MessageBody: '{"round":0}' }));
-    await expect.poll(() => serve?.output() ?? '', { timeout: 60_000 }).toContain('recursive loop stopped: Looper was reached 16 times in one chain');
-    const rounds = [...(serve?.output() ?? '').matchAll(/LOOP ROUND (\d+) (\S+)/g)];
+    await expect.poll(() => serve.output(), { timeout: 60_000 }).toContain('recursive loop stopped: Looper was reached 16 times in one chain');
+    const rounds = [...(serve.output()).matchAll(/LOOP ROUND (\d+) (\S+)/g)];
     expect(rounds.map((m) => Number(m[1]))).toEqual(Array.from({ length: 16 }, (_, i) => i));
     expect(rounds.at(-1)?.[2]).toMatch(/Lineage=1:[0-9a-f]{8}:16/);
     const dead = await sqs.send(new ReceiveMessageCommand({ QueueUrl: `${endpoint}/000000000000/loop-dead`, WaitTimeSeconds: 10, MessageSystemAttributeNames: ['AWSTraceHeader'] }));
     expect(dead.Messages?.[0]?.Body).toBe('{"round":16}');
     expect(dead.Messages?.[0]?.Attributes?.AWSTraceHeader).toMatch(/Lineage=1:[0-9a-f]{8}:16/);
-    expect([...(serve?.output() ?? '').matchAll(/LOOP ROUND/g)]).toHaveLength(16);
+    expect([...(serve.output()).matchAll(/LOOP ROUND/g)]).toHaveLength(16);
   }, 90_000);
 });

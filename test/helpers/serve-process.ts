@@ -3,8 +3,11 @@
  * arguments, waited for until its output matches, stopped with SIGTERM (exit status checked).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { PROJECT_ROOT } from '../../src/platform/paths.js';
 
 export const LAMINA_BIN = join(PROJECT_ROOT, 'bin', 'lamina.js');
@@ -58,4 +61,43 @@ export async function freePort(): Promise<number> {
   const address = server.address();
   await new Promise((resolve) => server.close(resolve));
   return typeof address === 'object' && address !== null ? address.port : 0;
+}
+
+/** A scratch project for one test file: a folder, its template, and the `lamina serve` started on it. */
+export interface ServeProject {
+  readonly dir: string;
+  /** The running server (after `start`). */
+  readonly serve: ServeProcess | undefined;
+  /**
+   * Write `template.yaml` and start `lamina serve --template template.yaml --state-dir <dir>/state ARGS`
+   * in the folder, resolving once `ready` matches its output.
+   */
+  start(template: string, args: readonly string[], ready: RegExp): Promise<ServeProcess>;
+}
+
+/**
+ * A scratch project removed (and its server stopped) after the file's tests.
+ *
+ * @example
+ * const project = serveProject('lamina-queue-loop-');
+ * const serve = await project.start(TEMPLATE, ['--port', '0', '--no-limits'], /queued durably/);
+ */
+export function serveProject(prefix: string): ServeProject {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  let serve: ServeProcess | undefined;
+  afterAll(async () => {
+    await serve?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    dir,
+    get serve() {
+      return serve;
+    },
+    start: async (template, args, ready) => {
+      writeFileSync(join(dir, 'template.yaml'), template);
+      serve = (await startServe(['--template', 'template.yaml', '--state-dir', join(dir, 'state'), ...args], dir, ready)).serve;
+      return serve;
+    },
+  };
 }
