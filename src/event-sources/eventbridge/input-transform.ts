@@ -135,8 +135,8 @@ export function compileTransformer(pathsMap: Readonly<Record<string, unknown>>, 
   if (entries.length > MAX_PATHS_MAP) return { property: 'InputPathsMap', problem: `${entries.length} entries: at most ${MAX_PATHS_MAP}` };
   const paths = new Map<string, JsonPath>();
   for (const [key, raw] of entries) {
-    if (!KEY.test(key)) return { property: `InputPathsMap.${key}`, problem: 'names may hold only letters, digits, _, - and /' };
     if (key.toLowerCase().startsWith('aws.') || (PREDEFINED as readonly string[]).includes(key)) return { property: `InputPathsMap.${key}`, problem: 'is reserved for EventBridge\'s predefined variables' };
+    if (!KEY.test(key)) return { property: `InputPathsMap.${key}`, problem: 'names may hold only letters, digits, _, - and /' };
     if (typeof raw !== 'string') return { property: `InputPathsMap.${key}`, problem: `${JSON.stringify(raw)} is not a JSON path string` };
     const path = compileJsonPath(raw);
     if (typeof path === 'string') return { property: `InputPathsMap.${key}`, problem: `${JSON.stringify(raw)} ${path}` };
