@@ -48,7 +48,7 @@ import { queueResources, type QueueContext } from './queue-resources.js';
 import { ResourceAttributes } from './resource-attributes.js';
 import { EventSourceMappingCollector } from './event-source-mappings.js';
 import type { SqsMapping } from '../event-sources/mapping-types.js';
-import { scheduleEvents } from './schedule-events.js';
+import { scheduleEvents, schedulerResources } from './schedule-events.js';
 import type { ScheduleDefinition } from '../event-sources/schedule/schedule-types.js';
 import { EventRuleCollector } from './eventbridge-rules.js';
 import type { EventBusDefinition, EventRuleDefinition } from '../event-sources/eventbridge/rule-types.js';
@@ -169,7 +169,9 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
   const templateQueues = queueResources(resources, queueContext);
   const { settings, queues: samQueues } = asyncConfigs.finish(resources, templateQueues);
   const sqsMappings = mappings.finish(resources, [...templateQueues, ...samQueues], new Set(idsByName.keys()));
-  const { rules: eventRules, buses: eventBuses } = eventRuleCollector.finish(resources, new Map(functions.map((fn) => [fn.name, fn.publishedAlias || undefined])));
+  const aliases = new Map(functions.map((fn) => [fn.name, fn.publishedAlias || undefined]));
+  const { rules: eventRules, buses: eventBuses } = eventRuleCollector.finish(resources, aliases);
+  schedules.push(...schedulerResources(report, resolver, resources, { region: options.region, accountId: options.accountId, functions: aliases }));
   if (report.problems.length > 0) {
     const count = report.problems.length === 1 ? '1 problem' : `${report.problems.length} problems`;
     throw new ConfigError(`Template ${path} has ${count}:\n${report.problems.join('\n')}`);

@@ -4,7 +4,8 @@
  * `AWS::Events::EventBus`. Events put with `@aws-sdk/client-eventbridge` and `aws events put-events`
  * reach the matching rules' functions in EventBridge's event shape (after InputPath or
  * InputTransformer), a non-matching event reaches nothing, and a function's EventBridge OnSuccess
- * destination lands on the embedded default bus, where a rule sends it to another function.
+ * destination lands on the embedded default bus, where a rule sends it to another function. A
+ * hand-written `AWS::Scheduler::Schedule` fires its function too.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,6 +82,15 @@ Resources:
       Targets:
         - Id: audit
           Arn: !GetAtt Audit.Arn
+  Ticked:
+    Type: AWS::Serverless::Function
+    Properties: {}
+  Tick:
+    Type: AWS::Scheduler::Schedule
+    Properties:
+      ScheduleExpression: rate(10 minutes)
+      FlexibleTimeWindow: { Mode: 'OFF' }
+      Target: { Arn: !GetAtt Ticked.Arn, RoleArn: arn:aws:iam::000000000000:role/unused, Input: '{"tick":true}' }
 `,
   );
   const started = await startServe(['--template', 'template.yaml', '--port', '0', '--events-port', '0', '--state-dir', join(dir, 'state'), '--no-limits', '--host-node', '--async-time-scale', '0.001'], dir, /Event invokes are queued durably/);
@@ -141,6 +151,12 @@ describe('EventBridge under lamina serve', () => {
     } finally {
       home.remove();
     }
+  }, 45_000);
+
+  it('fires a hand-written AWS::Scheduler::Schedule into its function with the Target\'s Input', async () => {
+    // 10 minutes at --async-time-scale 0.001 is 600 ms.
+    await expect.poll(() => received('Ticked').length, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+    expect(new Set(received('Ticked').map((e) => JSON.stringify(e)))).toEqual(new Set(['{"tick":true}']));
   }, 45_000);
 
   it('puts a function\'s EventBridge OnSuccess record on the embedded default bus, where a rule sends it on', async () => {
