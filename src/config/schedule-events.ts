@@ -209,8 +209,6 @@ export function scheduleEvents(
   return out;
 }
 
-const SCHEDULER_TARGET_KEYS = ['Arn', 'Input', 'RetryPolicy', 'RoleArn', 'DeadLetterConfig'];
-
 /**
  * Hand-written `AWS::Scheduler::Schedule` resources whose `Target.Arn` is a function of the template
  * (by `!GetAtt Fn.Arn`, or qualified by its alias or a version): read as ScheduleV2 events are, with
@@ -240,18 +238,13 @@ export function schedulerResources(
       continue;
     }
     if (props.FlexibleTimeWindow === undefined) problem(r, 'FlexibleTimeWindow', 'is required (Mode: OFF, or FLEXIBLE with MaximumWindowInMinutes)');
-    for (const key of Object.keys(target)) {
-      if (key === 'RoleArn' || key === 'DeadLetterConfig') report.warn(id, `Target.${key}`, 'ignored: it matters only in AWS');
-      else if (!SCHEDULER_TARGET_KEYS.includes(key)) report.warn(id, `Target.${key}`, 'ignored: it applies to targets other than Lambda functions');
+    for (const key of Object.keys(target).filter((k) => !['Arn', 'Input', 'RetryPolicy'].includes(k))) {
+      report.warn(id, `Target.${key}`, key === 'RoleArn' || key === 'DeadLetterConfig' ? 'ignored: it matters only in AWS' : 'ignored: it applies to targets other than Lambda functions');
     }
     const fn = lambdaTarget({ report, resolver, resource: id }, 'Target.Arn', read(r, target, 'Arn'), scope);
-    if (fn === 'other') {
-      report.warn(id, 'Target.Arn', 'is not a Lambda function: Lamina runs only schedules of this template\'s functions; this one is skipped');
-      continue;
-    }
-    if (fn === undefined) continue;
-    const schedule = scheduleEvent(r, '', fn.functionName, fn.qualifier ?? '', props);
-    if (schedule !== undefined) out.push(schedule);
+    if (fn === 'other') report.warn(id, 'Target.Arn', 'is not a Lambda function: Lamina runs only schedules of this template\'s functions; this one is skipped');
+    if (fn === undefined || fn === 'other') continue;
+    out.push(...[scheduleEvent(r, '', fn.functionName, fn.qualifier ?? '', props)].filter((d) => d !== undefined));
   }
   return out;
 }
