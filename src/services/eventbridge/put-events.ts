@@ -8,6 +8,12 @@ import { eventBridgeEvent, type EventBridgeEvent } from '../../event-sources/eve
 import { EventBridgeError } from './eventbridge-errors.js';
 
 export const MAX_ENTRIES = 10;
+/**
+ * How deeply a Detail may nest. EventBridge documents no bound; Lamina sets one so that a hostile
+ * `{"a":[[[[...]]]]}` (256 KB allows 100,000 levels) cannot overflow the stack of the code that
+ * writes events back out as JSON.
+ */
+export const MAX_DETAIL_DEPTH = 1000;
 /** 256 KB: the sum of the entries' sizes (entrySize). */
 export const MAX_ENTRIES_BYTES = 256 * 1024;
 
@@ -60,6 +66,23 @@ export function checkEntries(entries: unknown): unknown[] {
 
 const invalid = (parameter: string, reason: string): CheckedEntry => ({ ok: false, ErrorCode: 'InvalidArgument', ErrorMessage: `Parameter ${parameter} is not valid. Reason: ${reason}` });
 
+/** The deepest nesting of JSON text, counted without recursion (brackets inside strings do not count). */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (quoted) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) quoted = false;
+    } else if (c === 0x22) quoted = true;
+    else if (c === 0x7b || c === 0x5b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return deepest;
+}
+
 /** `Time`: epoch seconds (what the SDKs and the CLI send for JSON 1.1 timestamps) or ISO 8601 text. */
 function entryTime(raw: unknown): Date | undefined | 'invalid' {
   if (raw === undefined || raw === null) return undefined;
@@ -84,7 +107,7 @@ export function checkEntry(raw: unknown, ctx: EntryContext): CheckedEntry {
   if (Detail === undefined || Detail === null || Detail === '') return invalid('Detail', 'Detail is a required argument.');
   let detail: unknown;
   try {
-    detail = typeof Detail === 'string' ? JSON.parse(Detail) : undefined;
+    detail = typeof Detail === 'string' && nestingDepth(Detail) <= MAX_DETAIL_DEPTH ? JSON.parse(Detail) : undefined;
   } catch {
     detail = undefined;
   }

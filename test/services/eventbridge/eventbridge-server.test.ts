@@ -75,6 +75,18 @@ describe('PutEvents', () => {
     expect(out.Entries?.[0]?.ErrorCode).toBe('ResourceNotFoundException');
   });
 
+  it('refuses a Detail nested deeper than 1,000 levels as malformed, without harm to the other entries', async () => {
+    delivered.length = 0;
+    const deep = (n: number): string => `{"a":${'['.repeat(n)}${']'.repeat(n)}}`;
+    const out = await client.send(new PutEventsCommand({ Entries: [
+      { Source: 'shop', DetailType: 'Order Placed', Detail: deep(100_000) },
+      { Source: 'shop', DetailType: 'Order Placed', Detail: deep(998) },
+      { Source: 'shop', DetailType: 'Order Placed', Detail: `{"s":"${'['.repeat(5000)}"}` },
+    ] }));
+    expect(out.Entries?.map((e) => e.ErrorCode ?? 'ok')).toEqual(['MalformedDetail', 'ok', 'ok']);
+    expect(delivered).toHaveLength(2);
+  });
+
   it('refuses 11 entries and 0 entries as a whole (ValidationException)', async () => {
     const entry = { Source: 'shop', DetailType: 'x', Detail: '{}' };
     await expect(client.send(new PutEventsCommand({ Entries: new Array(11).fill(entry) }))).rejects.toMatchObject({ name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
