@@ -148,6 +148,10 @@ describe('EventBridge under lamina serve', () => {
       expect(answer.FailedEntryCount).toBe(1);
       expect(answer.Entries[1]?.ErrorCode).toBe('MalformedDetail');
       await expect.poll(() => received('Orders').filter((e) => (e as { from?: string }).from === 'cli'), { timeout: 30_000 }).toEqual([{ from: 'cli', n: 1 }]);
+      const rules = await runAwsCli(['events', 'list-rules', '--endpoint-url', eventsEndpoint, '--event-bus-name', 'sales'], home);
+      expect((JSON.parse(rules.stdout) as { Rules: Array<{ Name: string; Arn: string }> }).Rules).toMatchObject([{ Name: 'sales-shaped', Arn: 'arn:aws:events:us-east-1:000000000000:rule/sales/sales-shaped' }]);
+      const missing = await runAwsCli(['events', 'describe-rule', '--endpoint-url', eventsEndpoint, '--name', 'nope'], home);
+      expect(missing.stderr).toContain('ResourceNotFoundException');
     } finally {
       home.remove();
     }
