@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { RIC_ERROR_TYPES } from '../runtime-interface/runtime/errors.js';
 import { SQS_ERRORS } from '../src/services/sqs/sqs-errors.js';
+import { EVENTBRIDGE_ERRORS } from '../src/services/eventbridge/eventbridge-errors.js';
 import {
   CLI_ERRORS,
   ERROR_TYPE_PATTERN,
@@ -114,6 +115,7 @@ function catalogueRows(): DocumentedError[] {
     ...Object.values(HTTP_ERRORS).map((e) => ({ section: 'HTTP_ERRORS', code: e.code, status: String(e.status), name: e.reason })),
     ...Object.values(CLI_ERRORS).map((e) => ({ section: 'CLI_ERRORS', code: e.code, status: `exit ${e.exitCode}`, name: e.name })),
     ...Object.values(SQS_ERRORS).map((e) => ({ section: 'SQS_ERRORS', code: e.code, status: String(e.status), name: e.shape })),
+    ...Object.values(EVENTBRIDGE_ERRORS).map((e) => ({ section: 'EVENTBRIDGE_ERRORS', code: e.code, status: String(e.status), name: e.shape })),
     ...Object.entries(RIC_ERROR_TYPES).map(([code, type]) => ({ section: 'RIC_ERROR_TYPES', code, status: '200', name: type })),
   ];
 }

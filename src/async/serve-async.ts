@@ -28,6 +28,8 @@ export interface AsyncServeOptions {
   readonly accountId: string;
   readonly endpoints: TargetEndpoints;
   readonly credentials?: TargetCredentials | undefined;
+  /** Bus ARN -> endpoint of the embedded EventBridge (docs/eventbridge-server.md), when it serves destinations. */
+  readonly localBuses?: ReadonlyMap<string, string> | undefined;
 }
 
 export interface StartedAsync {
@@ -97,7 +99,7 @@ export async function startAsync(queues: readonly QueueDefinition[], functions: 
     }
   }
   const endpoint = sqs?.endpoint;
-  const localQueues = new Map(endpoint === undefined ? [] : queues.map((q) => [q.arn, endpoint]));
+  const localQueues = new Map([...(endpoint === undefined ? [] : queues.map((q): [string, string] => [q.arn, endpoint])), ...(options.localBuses ?? [])]);
   const problems = checkTargetsReachable(usedTargets(functions), options.endpoints, localQueues);
   if (problems.length > 0) {
     await sqs?.close();

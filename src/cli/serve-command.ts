@@ -21,6 +21,8 @@ import { progressLine } from '../runtimes/progress-line.js';
 import { claimStateDir, defaultStateDir } from '../async/state-dir.js';
 import { startAsync, targetEndpoints, type StartedAsync } from '../async/serve-async.js';
 import { startSources } from '../event-sources/serve-sources.js';
+import { DEFAULT_EVENTS_PORT, startEventBridge } from '../services/eventbridge/serve-eventbridge.js';
+import { usedTargets } from '../async/serve-async.js';
 
 export const SERVE_USAGE = `Usage: lamina serve [options]
 
@@ -55,6 +57,10 @@ Options:
                                 cut; slower with few callers, docs/async-invocation.md)
   --sqs-port <n>                Port of the embedded SQS server that serves the template's
                                 AWS::SQS::Queue resources (default: 9324; 0 picks a free one)
+  --events-port <n>             Port of the embedded EventBridge (PutEvents, the template's rules and
+                                buses; default: ${DEFAULT_EVENTS_PORT}; 0 picks a free one), started when the
+                                template has EventBridge rules or buses, or an EventBridge destination
+                                and no --events-endpoint (docs/eventbridge-server.md)
   --aws-endpoint <url>          Endpoint for SQS, SNS and EventBridge destinations the template does
                                 not define (LocalStack: http://127.0.0.1:4566)
   --sqs-endpoint <url>          ... for SQS only (overrides --aws-endpoint)
@@ -109,6 +115,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       'state-dir': { type: 'string' },
       'async-time-scale': { type: 'string', default: '1' },
       'sqs-port': { type: 'string', default: '9324' },
+      'events-port': { type: 'string', default: String(DEFAULT_EVENTS_PORT) },
       'queue-sync': { type: 'string', default: 'normal' },
       'aws-endpoint': { type: 'string' },
       'sqs-endpoint': { type: 'string' },
@@ -162,6 +169,11 @@ export async function serveCommand(args: string[]): Promise<number> {
   const containers = await containerSettings(values.sandbox, values.engine, functions);
   const limits = containers === undefined ? processLimits : { cgroups: undefined, maxOpenFiles: undefined, ...processLimits, containers };
   const state = claimStateDir(values['state-dir'] ?? defaultStateDir(templatePath));
+  const eventsNeeded = endpoints.events === undefined && usedTargets(functions).some((used) => used.target.kind === 'eventbridge');
+  const events = await startEventBridge(loaded, { host: values.host, port: positiveNumber('--events-port', values['events-port'], true), region: host.region, accountId: host.accountId, destinationsNeedIt: eventsNeeded, log: (line) => process.stdout.write(`${line}\n`) }).catch((error: unknown) => {
+    state.release();
+    throw error;
+  });
   let asyncParts: StartedAsync;
   try {
     asyncParts = await startAsync(loaded.queues, functions, {
@@ -174,8 +186,10 @@ export async function serveCommand(args: string[]): Promise<number> {
       accountId: host.accountId,
       endpoints,
       credentials: host.credentials,
+      localBuses: endpoints.events === undefined ? events?.localBuses : undefined,
     }, loaded.sqsMappings);
   } catch (error) {
+    await events?.close();
     state.release();
     throw error;
   }
@@ -197,6 +211,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     state.release();
     throw error;
   }
+  events?.attach(platform);
   const server = createFrontDoor(platform, signingKeys === undefined ? {} : { verifySignatures: { credentials: signingKeys } });
   let address;
   try {
@@ -254,6 +269,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (albs.banner.length > 0) process.stdout.write(`Application Load Balancers:\n${albs.banner.join('\n')}\n`);
   if (edges.banner.length > 0) process.stdout.write(`CloudFront distributions (Lambda@Edge):\n${edges.banner.join('\n')}\n`);
   if (asyncParts.banner.length > 0) process.stdout.write(`${asyncParts.banner.join('\n')}\n`);
+  if (events !== undefined) process.stdout.write(`${events.banner.join('\n')}\n`);
   if (sources.banner.length > 0) process.stdout.write(`Event sources:\n${sources.banner.join('\n')}\n`);
   process.stdout.write(`Event invokes are queued durably in ${state.path} (lamina events --state-dir ${state.path})\n`);
   const provisioned = functions.reduce((sum, fn) => sum + (fn.provisionedConcurrency ?? 0), 0);
@@ -269,6 +285,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   await albs.close();
   await edges.close();
   await sources.stop();
+  await events?.close();
   await platform.stop();
   await asyncParts.close();
   state.release();

@@ -48,8 +48,10 @@ import { queueResources, type QueueContext } from './queue-resources.js';
 import { ResourceAttributes } from './resource-attributes.js';
 import { EventSourceMappingCollector } from './event-source-mappings.js';
 import type { SqsMapping } from '../event-sources/mapping-types.js';
-import { scheduleEvents } from './schedule-events.js';
+import { scheduleEvents, schedulerResources } from './schedule-events.js';
 import type { ScheduleDefinition } from '../event-sources/schedule/schedule-types.js';
+import { EventRuleCollector } from './eventbridge-rules.js';
+import type { EventBusDefinition, EventRuleDefinition } from '../event-sources/eventbridge/rule-types.js';
 export { SUPPORTED_RUNTIMES } from './code-location.js';
 
 export interface LoadTemplateOptions {
@@ -81,6 +83,9 @@ export interface LoadedTemplate {
   readonly sqsMappings: SqsMapping[];
   /** Its functions' `Schedule` / `ScheduleV2` events (docs/event-sources-schedules.md). */
   readonly schedules: ScheduleDefinition[];
+  /** EventBridge rules with Lambda targets and the template's buses (docs/event-sources-eventbridge.md). */
+  readonly eventRules: EventRuleDefinition[];
+  readonly eventBuses: EventBusDefinition[];
   readonly warnings: string[];
 }
 
@@ -118,6 +123,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
   const asyncConfigs = new AsyncConfigCollector(queueContext);
   const mappings = new EventSourceMappingCollector(queueContext);
   const schedules: ScheduleDefinition[] = [];
+  const eventRuleCollector = new EventRuleCollector({ report, resolver, region: options.region, accountId: options.accountId });
 
   for (const [id, resource] of Object.entries(resources)) {
     if (!isPlainObject(resource)) {
@@ -150,6 +156,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
     asyncConfigs.addFunction(id, fn.name, fn.publishedAlias, fnType === 'AWS::Serverless::Function', merged);
     apis.addFunction(id, fn.name, merged.Events);
     if (fnType === 'AWS::Serverless::Function') mappings.addFunction(id, fn.name, fn.publishedAlias, merged.Events);
+    if (fnType === 'AWS::Serverless::Function') eventRuleCollector.addFunction(id, fn.name, fn.publishedAlias, merged.Events);
     if (fnType === 'AWS::Serverless::Function') schedules.push(...scheduleEvents(report, resolver, id, fn.name, fn.publishedAlias, merged.Events));
     urls.addFunction(id, { functionName: fn.name, publishedAlias: fn.publishedAlias }, fnType === 'AWS::Serverless::Function' ? merged.FunctionUrlConfig : undefined);
   }
@@ -162,6 +169,9 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
   const templateQueues = queueResources(resources, queueContext);
   const { settings, queues: samQueues } = asyncConfigs.finish(resources, templateQueues);
   const sqsMappings = mappings.finish(resources, [...templateQueues, ...samQueues], new Set(idsByName.keys()));
+  const aliases = new Map(functions.map((fn) => [fn.name, fn.publishedAlias || undefined]));
+  const { rules: eventRules, buses: eventBuses } = eventRuleCollector.finish(resources, aliases);
+  schedules.push(...schedulerResources(report, resolver, resources, { region: options.region, accountId: options.accountId, functions: aliases }));
   if (report.problems.length > 0) {
     const count = report.problems.length === 1 ? '1 problem' : `${report.problems.length} problems`;
     throw new ConfigError(`Template ${path} has ${count}:\n${report.problems.join('\n')}`);
@@ -171,7 +181,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
     throw new ConfigError(`Template ${path} defines no function Lamina can run (AWS::Serverless::Function or AWS::Lambda::Function)${why}`);
   }
   const withAsync = functions.map((fn) => (settings.has(fn.name) ? { ...fn, async: settings.get(fn.name) } : fn));
-  return { functions: withAsync, apis: apiDefinitions, urls: urls.urls(), albs, edges, queues: [...templateQueues, ...samQueues], sqsMappings, schedules, warnings: report.warnings };
+  return { functions: withAsync, apis: apiDefinitions, urls: urls.urls(), albs, edges, queues: [...templateQueues, ...samQueues], sqsMappings, schedules, eventRules, eventBuses, warnings: report.warnings };
 }
 
 interface Loader {

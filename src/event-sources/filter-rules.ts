@@ -4,8 +4,9 @@
  * language; each rule here compiles once (at template load) into a test of one data value.
  *
  * A rule is an exact value (string, number, boolean, null) or a one-key object naming an
- * operator: prefix, suffix, equals-ignore-case, wildcard, anything-but, numeric, exists.
+ * operator: prefix, suffix, equals-ignore-case, wildcard, anything-but, numeric, exists, cidr.
  */
+import { cidrTest } from './cidr-rule.js';
 
 /** A compiled leaf rule. `value` is undefined when the field is absent from the data. */
 export interface LeafRule {
@@ -120,15 +121,26 @@ function anythingBut(arg: unknown): RuleResult {
   if (isObject(arg)) {
     const keys = Object.keys(arg);
     const key = keys[0];
-    if (keys.length !== 1 || (key !== 'prefix' && key !== 'suffix' && key !== 'equals-ignore-case')) {
-      return fail(`anything-but takes a value, a list, or one of prefix, suffix, equals-ignore-case, not ${JSON.stringify(arg)}`);
+    if (keys.length !== 1 || (key !== 'prefix' && key !== 'suffix' && key !== 'equals-ignore-case' && key !== 'wildcard')) {
+      return fail(`anything-but takes a value, a list, or one of prefix, suffix, equals-ignore-case, wildcard, not ${JSON.stringify(arg)}`);
     }
     const inner = arg[key];
     const values = Array.isArray(inner) ? inner : [inner];
     if (values.length === 0 || !values.every(isString)) return fail(`anything-but ${key} takes a string or a list of strings, not ${JSON.stringify(inner)}`);
     const lowered = values.map((v) => v.toLowerCase());
+    const globs: ((text: string) => boolean)[] = [];
+    if (key === 'wildcard') {
+      for (const v of values) {
+        const parts = parseWildcard(v);
+        if (isString(parts)) return fail(`anything-but ${parts}`);
+        globs.push(wildcardTest(parts));
+      }
+    }
     const hit = (s: string): boolean =>
-      key === 'prefix' ? values.some((v) => s.startsWith(v)) : key === 'suffix' ? values.some((v) => s.endsWith(v)) : lowered.includes(s.toLowerCase());
+      key === 'prefix' ? values.some((v) => s.startsWith(v))
+        : key === 'suffix' ? values.some((v) => s.endsWith(v))
+          : key === 'wildcard' ? globs.some((glob) => glob(s))
+            : lowered.includes(s.toLowerCase());
     return ok((value) => isString(value) && !hit(value));
   }
   const values = Array.isArray(arg) ? arg : [arg];
@@ -157,6 +169,10 @@ const OPERATORS: Readonly<Record<string, (arg: unknown) => RuleResult>> = {
   },
   'anything-but': anythingBut,
   numeric,
+  cidr: (arg) => {
+    const test = cidrTest(arg);
+    return isString(test) ? fail(test) : ok(test);
+  },
   exists: (arg) => {
     if (typeof arg !== 'boolean') return fail(`exists takes true or false, not ${JSON.stringify(arg)}`);
     // EventBridge: exists looks at leaf values; an object is not a leaf.
@@ -179,8 +195,7 @@ export function compileRule(raw: unknown): RuleResult {
   if (keys.length !== 1 || name === undefined) return fail(`a rule object has exactly one operator, not ${JSON.stringify(raw)}`);
   const operator = Object.hasOwn(OPERATORS, name) ? OPERATORS[name] : undefined;
   if (operator === undefined) {
-    const why = name === 'cidr' ? 'Lamina does not support cidr yet' : `known: ${Object.keys(OPERATORS).join(', ')}`;
-    return fail(`unknown operator ${JSON.stringify(name)} (${why})`);
+    return fail(`unknown operator ${JSON.stringify(name)} (known: ${Object.keys(OPERATORS).join(', ')})`);
   }
   return operator(raw[name]);
 }

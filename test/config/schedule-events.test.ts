@@ -175,3 +175,49 @@ ${samFunction('Fn', `      Events:
     ]);
   });
 });
+
+describe('AWS::Scheduler::Schedule resources with a function target', () => {
+  const scheduleResource = (props: string): string => `Resources:
+${samFunction('Fn', '      AutoPublishAlias: live\n')}
+  Nightly:
+    Type: AWS::Scheduler::Schedule
+    Properties:
+${props}`;
+
+  it('reads them as ScheduleV2 schedules, with Input and RetryPolicy from the Target', () => {
+    const loaded = loadTemplateText(scheduleResource(`      Name: nightly
+      ScheduleExpression: cron(0 2 * * ? *)
+      ScheduleExpressionTimezone: Europe/Paris
+      FlexibleTimeWindow: { Mode: 'OFF' }
+      GroupName: default
+      Target:
+        Arn: !Sub '\${Fn.Arn}:live'
+        RoleArn: arn:aws:iam::123456789012:role/scheduler
+        Input: '{"report":"nightly"}'
+        RetryPolicy: { MaximumRetryAttempts: 2 }
+`));
+    expect(loaded.schedules).toEqual([expect.objectContaining({ id: 'Nightly', kind: 'scheduler', name: 'nightly', functionName: 'Fn', qualifier: 'live', timezone: 'Europe/Paris', input: '{"report":"nightly"}', retry: { maximumRetryAttempts: 2, maximumEventAgeSeconds: 86_400 } })]);
+    expect(loaded.warnings).toEqual(['Resource Nightly: property Target.RoleArn: ignored: it matters only in AWS', 'Resource Nightly: property GroupName: ignored: it matters only in AWS']);
+  });
+
+  it('skips a schedule of another kind of target, with a warning', () => {
+    const loaded = loadTemplateText(scheduleResource("      ScheduleExpression: rate(1 day)\n      FlexibleTimeWindow: { Mode: 'OFF' }\n      Target: { Arn: 'arn:aws:sqs:eu-west-1:123456789012:q', RoleArn: r }\n"));
+    expect(loaded.schedules).toEqual([]);
+    expect(loaded.warnings).toContain("Resource Nightly: property Target.Arn: is not a Lambda function: Lamina runs only schedules of this template's functions; this one is skipped");
+  });
+
+  it.each([
+    ["      ScheduleExpression: rate(1 day)\n      FlexibleTimeWindow: { Mode: 'OFF' }\n", 'Resource Nightly: property Target: is required'],
+    ['      ScheduleExpression: rate(1 day)\n      Target: { Arn: !GetAtt Fn.Arn }\n', 'Resource Nightly: property FlexibleTimeWindow: is required'],
+    ["      FlexibleTimeWindow: { Mode: 'OFF' }\n      Target: { Arn: !GetAtt Fn.Arn }\n", 'Resource Nightly: property ScheduleExpression: is required'],
+    ["      ScheduleExpression: rate(1 days)\n      FlexibleTimeWindow: { Mode: 'OFF' }\n      Target: { Arn: !GetAtt Fn.Arn }\n", 'Resource Nightly: property ScheduleExpression: rate(1 days)'],
+    ["      ScheduleExpression: rate(1 day)\n      FlexibleTimeWindow: { Mode: 'OFF' }\n      Target: { Arn: !GetAtt Fn.Arn, Input: '{bad' }\n", 'Resource Nightly: property Target.Input: is not valid JSON'],
+    ["      ScheduleExpression: rate(1 day)\n      FlexibleTimeWindow: { Mode: 'OFF' }\n      Target: { Arn: !GetAtt Fn.Arn, RetryPolicy: { MaximumRetryAttempts: 200 } }\n", 'Resource Nightly: property Target.RetryPolicy.MaximumRetryAttempts: 200 is outside 0-185'],
+    ["      ScheduleExpression: rate(1 day)\n      FlexibleTimeWindow: { Mode: 'OFF' }\n      Target: { Arn: 'arn:aws:lambda:eu-west-1:123456789012:function:Fn:beta' }\n", 'Resource Nightly: property Target.Arn: names unknown alias beta of function Fn'],
+    ["      ScheduleExpression: rate(1 day)\n      FlexibleTimeWindow: { Mode: 'OFF' }\n      Target: { Arn: !GetAtt Fn.Arn }\n      Schedule: x\n", 'Resource Nightly: property Schedule: unknown property of AWS::Scheduler::Schedule'],
+  ])('%#: %s', (props, message) => {
+    const problems = templateProblems(scheduleResource(props));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(message);
+  });
+});

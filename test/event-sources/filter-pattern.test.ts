@@ -70,6 +70,35 @@ describe('operators', () => {
     expect(hostile.matches({ k: `${'a'.repeat(5000)}b` })).toBe(true);
   });
 
+  it('cidr: IPv4 and IPv6 blocks, strings only; a bare address is a /32 or /128', () => {
+    const v4 = matcher({ ip: [{ cidr: '10.0.0.0/24' }] });
+    expect(v4.matches({ ip: '10.0.0.255' })).toBe(true);
+    expect(v4.matches({ ip: '10.0.1.0' })).toBe(false);
+    expect(v4.matches({ ip: '10.0.0.256' })).toBe(false);
+    expect(v4.matches({ ip: '010.0.0.1' })).toBe(false);
+    expect(v4.matches({ ip: 167772161 })).toBe(false);
+    expect(v4.matches({ ip: '::ffff:10.0.0.1' })).toBe(false);
+    expect(matcher({ ip: [{ cidr: '0.0.0.0/0' }] }).matches({ ip: '203.0.113.9' })).toBe(true);
+    expect(matcher({ ip: [{ cidr: '192.0.2.7' }] }).matches({ ip: '192.0.2.7' })).toBe(true);
+    expect(matcher({ ip: [{ cidr: '192.0.2.7' }] }).matches({ ip: '192.0.2.8' })).toBe(false);
+    const v6 = matcher({ ip: [{ cidr: '2001:db8::/32' }] });
+    expect(v6.matches({ ip: '2001:db8:ffff::1' })).toBe(true);
+    expect(v6.matches({ ip: '2001:DB8::' })).toBe(true);
+    expect(v6.matches({ ip: '2001:db9::1' })).toBe(false);
+    expect(v6.matches({ ip: '10.0.0.1' })).toBe(false);
+    expect(matcher({ ip: [{ cidr: '::ffff:0:0/96' }] }).matches({ ip: '::ffff:192.0.2.1' })).toBe(true);
+    expect(v6.matches({ ip: `${'1:'.repeat(3000)}1` })).toBe(false);
+  });
+
+  it('anything-but wildcard: none of the globs may match; strings only', () => {
+    const m = matcher({ key: [{ 'anything-but': { wildcard: ['*/lib/*', '*.tmp'] } }] });
+    expect(m.matches({ key: 'src/app.ts' })).toBe(true);
+    expect(m.matches({ key: 'src/lib/a.ts' })).toBe(false);
+    expect(m.matches({ key: 'x.tmp' })).toBe(false);
+    expect(m.matches({ key: 3 })).toBe(false);
+    expect(m.matches({})).toBe(false);
+  });
+
   it('anything-but: values, numbers, prefix, suffix, equals-ignore-case; never an absent field', () => {
     expect(matcher({ a: [{ 'anything-but': 'x' }] }).matches({ a: 'y' })).toBe(true);
     expect(matcher({ a: [{ 'anything-but': 'x' }] }).matches({})).toBe(false);
@@ -153,7 +182,10 @@ describe('refused patterns', () => {
     ['{"a": []}', 'a is an empty array'],
     ['{"a": {"b": {}}}', 'a.b must name at least one field'],
     ['{"a": [{"regex": "x"}]}', 'a[0]: unknown operator "regex"'],
-    ['{"a": [{"cidr": "10.0.0.0/8"}]}', 'does not support cidr'],
+    ['{"a": [{"cidr": "10.0.0.0/33"}]}', 'prefix length of "10.0.0.0/33" must be 0-32'],
+    ['{"a": [{"cidr": "10.0.0/8"}]}', 'is not an IPv4 or IPv6 address'],
+    ['{"a": [{"cidr": "1::2::3/64"}]}', 'is not an IPv4 or IPv6 address'],
+    ['{"a": [{"cidr": 10}]}', 'cidr takes a string'],
     ['{"a": [{"prefix": "x", "suffix": "y"}]}', 'exactly one operator'],
     ['{"a": [{"prefix": 1}]}', 'prefix takes a string'],
     ['{"a": [{"numeric": [">", "1"]}]}', 'numeric takes'],
@@ -163,7 +195,8 @@ describe('refused patterns', () => {
     ['{"a": [{"exists": "yes"}]}', 'exists takes true or false'],
     ['{"a": [{"anything-but": []}]}', 'anything-but takes'],
     ['{"a": [{"anything-but": ["x", 1]}]}', 'only strings or only numbers'],
-    ['{"a": [{"anything-but": {"wildcard": "x"}}]}', 'anything-but takes a value'],
+    ['{"a": [{"anything-but": {"regex": "x"}}]}', 'anything-but takes a value'],
+    ['{"a": [{"anything-but": {"wildcard": "a**"}}]}', 'anything-but consecutive "*"'],
     ['{"a": [{"wildcard": "a**b"}]}', 'consecutive "*"'],
     ['{"a": [{"wildcard": "a\\\\b"}]}', 'must escape'],
     ['{"a": [[1]]}', 'is not a value or a rule object'],

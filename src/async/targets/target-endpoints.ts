@@ -1,7 +1,8 @@
 /**
  * Where each kind of target is reached (docs/destinations.md, "Endpoints and credentials"), and the
  * start-up check that every target a template uses can be reached. Lamina serves the queues the
- * template defines itself; any other queue, and every SNS topic and EventBridge bus, needs an
+ * template defines itself, and its event buses (and `default`) when no EventBridge endpoint is
+ * given (docs/eventbridge-server.md); any other queue or bus, and every SNS topic, needs an
  * endpoint the user gives (LocalStack, or a real AWS endpoint).
  */
 import type { AsyncTarget } from '../async-types.js';
@@ -13,7 +14,7 @@ export interface TargetEndpoints {
   readonly events?: string | undefined;
 }
 
-/** Queue ARN to the endpoint of the SQS server that serves it (Lamina's embedded one). */
+/** Queue or bus ARN to the endpoint of the server that serves it (Lamina's embedded SQS or EventBridge). */
 export type LocalQueues = ReadonlyMap<string, string>;
 
 /** A target a configuration uses, and in which role, for the start-up check. */
@@ -42,7 +43,7 @@ const SERVICE = {
  * // 'http://127.0.0.1:4566'
  */
 export function endpointFor(target: ServiceTarget, endpoints: TargetEndpoints, localQueues: LocalQueues): string | undefined {
-  if (target.kind === 'sqs') {
+  if (target.kind === 'sqs' || target.kind === 'eventbridge') {
     const local = localQueues.get(target.arn);
     if (local !== undefined) return local;
   }
@@ -78,7 +79,9 @@ function problemOf(used: UsedTarget, endpoints: TargetEndpoints, localQueues: Lo
   if (endpoint === undefined) {
     const why = target.kind === 'sqs'
       ? 'the template defines no queue with this ARN, so Lamina does not serve it'
-      : `Lamina does not emulate ${service.name}`;
+      : target.kind === 'eventbridge'
+        ? 'Lamina\'s embedded EventBridge serves only the default bus and the template\'s AWS::Events::EventBus resources'
+        : `Lamina does not emulate ${service.name}`;
     return `${what} needs ${service.option} (or --aws-endpoint): ${why}`;
   }
   if (!isHttpUrl(endpoint)) return `${what}: its endpoint ${JSON.stringify(endpoint)} is not an http:// or https:// URL`;

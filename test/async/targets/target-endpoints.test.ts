@@ -18,7 +18,7 @@ describe('checkTargetsReachable', () => {
     ], {}, new Map());
     expect(problems).toEqual([
       'OnFailure destination arn:aws:sns:us-east-1:123456789012:topic needs --sns-endpoint (or --aws-endpoint): Lamina does not emulate SNS',
-      'orders: OnSuccess destination arn:aws:events:us-east-1:123456789012:event-bus/default needs --events-endpoint (or --aws-endpoint): Lamina does not emulate EventBridge',
+      'orders: OnSuccess destination arn:aws:events:us-east-1:123456789012:event-bus/default needs --events-endpoint (or --aws-endpoint): Lamina\'s embedded EventBridge serves only the default bus and the template\'s AWS::Events::EventBus resources',
       'orders: dead-letter queue arn:aws:sqs:us-east-1:123456789012:jobs needs --sqs-endpoint (or --aws-endpoint): the template defines no queue with this ARN, so Lamina does not serve it',
     ]);
   });
@@ -49,6 +49,13 @@ describe('endpointFor', () => {
     expect(endpointFor(QUEUE, { sqs: 'http://127.0.0.1:4566' }, LOCAL)).toBe('http://127.0.0.1:9324');
     expect(endpointFor({ ...QUEUE, arn: `${QUEUE.arn}-other` }, { sqs: 'http://127.0.0.1:4566' }, LOCAL)).toBe('http://127.0.0.1:4566');
     expect(endpointFor(TOPIC, { sqs: 'http://127.0.0.1:4566' }, LOCAL)).toBeUndefined();
+  });
+
+  it('sends to a bus of the embedded EventBridge when it is listed, else to the EventBridge endpoint', () => {
+    const local = new Map([[BUS.arn, 'http://127.0.0.1:4010']]);
+    expect(endpointFor(BUS, {}, local)).toBe('http://127.0.0.1:4010');
+    expect(checkTargetsReachable([{ role: 'OnSuccess', target: BUS }], {}, local)).toEqual([]);
+    expect(endpointFor({ ...BUS, arn: `${BUS.arn}-other` }, { events: 'http://127.0.0.1:4566' }, local)).toBe('http://127.0.0.1:4566');
   });
 });
 
