@@ -19,10 +19,9 @@ import { parseEdgeOrigins, startEdges, type StartedEdges } from '../front-ends/e
 import { resolveFunctionNodes } from '../runtimes/function-nodes.js';
 import { progressLine } from '../runtimes/progress-line.js';
 import { claimStateDir, defaultStateDir } from '../async/state-dir.js';
-import { startAsync, targetEndpoints, type StartedAsync } from '../async/serve-async.js';
+import { startAsync, targetEndpoints, usedTargets, type StartedAsync } from '../async/serve-async.js';
 import { startSources } from '../event-sources/serve-sources.js';
 import { DEFAULT_EVENTS_PORT, startEventBridge } from '../services/eventbridge/serve-eventbridge.js';
-import { usedTargets } from '../async/serve-async.js';
 
 export const SERVE_USAGE = `Usage: lamina serve [options]
 
