@@ -4,6 +4,7 @@
  * same request or message, captured through an InvokePort that records the payload.
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { albForFunction } from '../../../src/config/alb-targets.js';
@@ -19,6 +20,7 @@ import { parseScheduleExpression } from '../../../src/event-sources/schedule/sch
 import { DEFAULT_SCHEDULE_RETRY } from '../../../src/event-sources/schedule/schedule-types.js';
 import type { InvokePort, InvokeRequest } from '../../../src/platform/invoke-types.js';
 import { queueDefinition, startTestSqs } from '../../services/sqs/sqs-test-server.js';
+import { Sha256 } from '../../helpers/sha256.js';
 import { shapeOf } from './event-shape.js';
 
 const ACCOUNT = { region: 'us-east-1', accountId: '123456789012' };
@@ -54,20 +56,20 @@ async function sendRequest(base: string): Promise<void> {
   await res.body.dump();
 }
 
-function apiDefinition(kind: ApiKind): ApiDefinition {
-  const route = { method: 'ANY', path: '/users/{id}', functionName: 'Fn', payloadFormatVersion: kind === 'rest' ? '1.0' as const : '2.0' as const, timeoutMs: 30_000, source: 'test' };
+function apiDefinition(kind: ApiKind, format: '1.0' | '2.0' = kind === 'rest' ? '1.0' : '2.0'): ApiDefinition {
+  const route = { method: 'ANY', path: '/users/{id}', functionName: 'Fn', payloadFormatVersion: format, timeoutMs: 30_000, source: 'test' };
   return { id: kind === 'rest' ? 'ServerlessRestApi' : 'ServerlessHttpApi', kind, stageName: kind === 'rest' ? 'Prod' : '$default', stageVariables: {}, binaryMediaTypes: [], routes: [route] };
 }
 
 describe('API Gateway samples equal in shape what the API front end delivers', () => {
-  for (const [kind, name] of [['rest', 'aws-proxy'], ['http', 'http-api-proxy']] as const) {
-    it(`${name} (${kind === 'rest' ? 'REST API, payload 1.0' : 'HTTP API, payload 2.0'})`, async () => {
+  for (const [kind, name, format] of [['rest', 'aws-proxy', '1.0'], ['http', 'http-api-proxy', '2.0'], ['http', 'http-api-proxy', '1.0']] as const) {
+    it(`${name} (${kind === 'rest' ? 'REST API' : 'HTTP API'}, payload ${format})`, async () => {
       const port = capturingPort();
-      const apis = await startApis([apiDefinition(kind)], port, { host: '127.0.0.1', basePort: 0, ...ACCOUNT });
+      const apis = await startApis([apiDefinition(kind, format)], port, { host: '127.0.0.1', basePort: 0, ...ACCOUNT });
       cleanup.push(() => apis.close());
       await sendRequest(apis.served[0]?.url ?? '');
       const real = port.payloads[0];
-      const sample = await generated('apigateway', name, [...REQUEST_ARGS, '--resource', '/users/{id}']);
+      const sample = await generated('apigateway', name, [...REQUEST_ARGS, '--resource', '/users/{id}', ...(format === '1.0' && kind === 'http' ? ['--payload-format-version', '1.0'] : [])]);
       expect(shapeOf(sample)).toEqual(shapeOf(real));
       expect(sample.pathParameters).toEqual({ id: '42' });
       expect(sample.pathParameters).toEqual(real?.pathParameters);
@@ -101,6 +103,23 @@ describe('ALB and function URL samples equal in shape what their front ends deli
       expect(multi ? sample.multiValueQueryStringParameters : sample.queryStringParameters).toEqual(multi ? { a: ['1', '2'] } : { a: '2' });
     });
   }
+
+  it('function-url request (AuthType AWS_IAM, a SigV4-signed request)', async () => {
+    const port = capturingPort();
+    const key = { accessKeyId: 'AKIDEVENTGENERATE', secretAccessKey: 'secret' };
+    const url = { id: 'FnUrl', functionName: 'Fn', qualifier: undefined, authType: 'AWS_IAM' as const, invokeMode: 'BUFFERED' as const, cors: undefined };
+    const urls = await startUrls([url], port, { host: '127.0.0.1', basePort: 0, ...ACCOUNT, keys: [key] });
+    cleanup.push(() => urls.close());
+    const address = new URL(urls.served[0]?.address ?? '');
+    const signer = new SignatureV4({ credentials: key, region: 'us-east-1', service: 'lambda', sha256: Sha256 });
+    const signed = await signer.sign({ method: 'POST', protocol: 'http:', hostname: address.hostname, port: Number(address.port), path: '/users/42', query: { a: ['1', '2'] }, headers: { host: address.host, 'content-type': 'application/json', 'user-agent': 'test' }, body: BODY });
+    const res = await request(`${address.origin}/users/42?a=1&a=2`, { method: 'POST', headers: signed.headers as Record<string, string>, body: BODY });
+    expect(res.statusCode).toBe(200);
+    await res.body.dump();
+    const sample = await generated('function-url', 'request', [...REQUEST_ARGS, '--function-name', 'Fn', '--iam-access-key', key.accessKeyId]);
+    expect(shapeOf(sample)).toEqual(shapeOf(port.payloads[0]));
+    expect((sample.requestContext as Record<string, unknown>).authorizer).toEqual((port.payloads[0]?.requestContext as Record<string, unknown>).authorizer);
+  });
 
   it('function-url request (AuthType NONE)', async () => {
     const port = capturingPort();
