@@ -4,7 +4,10 @@
  * options and bad option values are one line on stderr and exit status 2, nothing on stdout.
  */
 import { createHash } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { LAMINA_BIN } from '../helpers/serve-process.js';
 import { main } from '../../src/cli/main.js';
 import { EVENT_GENERATORS } from '../../src/cli/event-generate/index.js';
 
@@ -114,4 +117,15 @@ describe('errors: one line on stderr, exit status 2, nothing on stdout', () => {
       expect(err.trim().split('\n')).toHaveLength(1);
     });
   }
+});
+
+describe('the lamina executable', () => {
+  const run = promisify(execFile);
+  it('prints the event on stdout with status 0, and an unknown kind on stderr with status 2', async () => {
+    const ok = await run(process.execPath, [LAMINA_BIN, 'event', 'generate', 'sqs', 'receive-message', '--body', 'from the binary']);
+    expect((JSON.parse(ok.stdout) as { Records: Array<{ body: string }> }).Records[0]?.body).toBe('from the binary');
+    const bad = await run(process.execPath, [LAMINA_BIN, 'event', 'generate', 'sqs', 'nope']).then(() => undefined, (error: { code: number; stdout: string; stderr: string }) => error);
+    expect(bad).toMatchObject({ code: 2, stdout: '' });
+    expect(bad?.stderr).toMatch(/^lamina event: unknown sqs kind 'nope'/);
+  }, 30_000);
 });

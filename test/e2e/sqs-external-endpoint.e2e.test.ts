@@ -4,7 +4,8 @@
  * server started here on its own port (a stand-in for LocalStack or AWS: it shares nothing with the
  * server `lamina serve` embeds). Messages sent to it reach the function through the real `lamina
  * serve`, are deleted after success, are redelivered after a failure and reach the external queue's
- * dead-letter queue after maxReceiveCount. Without an endpoint, the mapping is refused at start.
+ * dead-letter queue after maxReceiveCount; a FIFO queue's groups arrive in order. Without an
+ * endpoint, the mappings are refused at start.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ const dir = mkdtempSync(join(tmpdir(), 'lamina-sqs-external-'));
 let external: TestSqs | undefined;
 let serve: ServeProcess | undefined;
 const QUEUE_ARN = 'arn:aws:sqs:us-east-1:123456789012:ext-jobs';
+const FIFO_ARN = 'arn:aws:sqs:us-east-1:123456789012:ext-orders.fifo';
 
 const template = `Transform: AWS::Serverless-2016-10-31
 Resources:
@@ -36,11 +38,16 @@ Resources:
             Queue: ${QUEUE_ARN}
             BatchSize: 10
             FunctionResponseTypes: [ReportBatchItemFailures]
+        Orders:
+          Type: SQS
+          Properties:
+            Queue: ${FIFO_ARN}
+            BatchSize: 10
 `;
 
 beforeAll(async () => {
   const dead = queueDefinition('ext-dead');
-  external = await startTestSqs([dead, queueDefinition('ext-jobs', { visibilityTimeout: 1, redrive: { deadLetterTargetArn: dead.arn, maxReceiveCount: 2 } })]);
+  external = await startTestSqs([dead, queueDefinition('ext-jobs', { visibilityTimeout: 1, redrive: { deadLetterTargetArn: dead.arn, maxReceiveCount: 2 } }), queueDefinition('ext-orders.fifo', { contentBasedDeduplication: true })]);
   writeFileSync(join(dir, 'template.yaml'), template);
   serve = (await startServe(['--template', 'template.yaml', '--port', '0', '--sqs-port', '0', '--sqs-endpoint', external.server.endpoint, '--state-dir', join(dir, 'state'), '--no-limits'], dir, /Lamina is serving/)).serve;
 }, 60_000);
@@ -61,8 +68,9 @@ async function queueCounts(name: string): Promise<{ visible: number; inFlight: n
 }
 
 describe('lamina serve --sqs-endpoint polls a queue the template does not define', () => {
-  it('says where the mapping polls, and starts no embedded SQS server for it', () => {
+  it('says where the mappings poll, and starts no embedded SQS server for them', () => {
     expect(serve?.output()).toContain(`ext-jobs (at ${external?.server.endpoint ?? ''}) -> Consumer (batch 10)`);
+    expect(serve?.output()).toContain(`ext-orders.fifo (at ${external?.server.endpoint ?? ''}) -> Consumer (batch 10)`);
     expect(serve?.output()).not.toContain('SQS (embedded');
   });
 
@@ -95,6 +103,22 @@ describe('lamina serve --sqs-endpoint polls a queue the template does not define
   }, 40_000);
 });
 
+describe('a FIFO queue at the endpoint', () => {
+  it('delivers each message group in order, and deletes every message', async () => {
+    const bodies = Array.from({ length: 20 }, (_, i) => ({ g: i % 2 === 0 ? 'a' : 'b', i }));
+    for (let i = 0; i < bodies.length; i += 10) {
+      const Entries = bodies.slice(i, i + 10).map((b, n) => ({ Id: `e${n}`, MessageBody: JSON.stringify(b), MessageGroupId: b.g }));
+      const out = await external?.client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl('ext-orders.fifo'), Entries }));
+      expect(out?.Failed ?? []).toEqual([]);
+    }
+    const seen = (group: string): number[] => records().map((r) => JSON.parse(r.body) as { g?: string; i?: number }).filter((b) => b.g === group).map((b) => b.i ?? -1);
+    await expect.poll(() => seen('a').length + seen('b').length, { timeout: 20_000 }).toBe(20);
+    expect(seen('a')).toEqual(bodies.filter((b) => b.g === 'a').map((b) => b.i));
+    expect(seen('b')).toEqual(bodies.filter((b) => b.g === 'b').map((b) => b.i));
+    await expect.poll(() => queueCounts('ext-orders.fifo'), { timeout: 10_000 }).toEqual({ visible: 0, inFlight: 0 });
+  }, 40_000);
+});
+
 describe('without an endpoint', () => {
   it('refuses the mapping at start, saying which option to give, with exit status 2', async () => {
     const other = mkdtempSync(join(tmpdir(), 'lamina-sqs-external-refused-'));
@@ -108,6 +132,7 @@ describe('without an endpoint', () => {
       expect(code).toBe(2);
       expect(output).toContain('SQS event source mappings of queues the template does not define need --sqs-endpoint (or --aws-endpoint)');
       expect(output).toContain(`ConsumerJobs: ${QUEUE_ARN}`);
+      expect(output).toContain(`ConsumerOrders: ${FIFO_ARN}`);
     } finally {
       rmSync(other, { recursive: true, force: true });
     }
