@@ -5,7 +5,6 @@
  * probe runtime reports it (./probe-log.ts).
  */
 import { chmodSync, cpSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Pool } from 'undici';
@@ -18,15 +17,6 @@ import { ROOT } from '../lib/processes.js';
 export const PROBE_FUNCTION = 'Noop';
 export const PROBE_QUEUE = 'bench-jobs';
 const PROBE_LOOP = join(ROOT, 'dist', 'bench', 'floor', 'probe-loop.js');
-
-/** A port free on 127.0.0.1 now: the SQS port must stay the same across the serves of a round. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address !== null ? address.port : 0;
-}
 
 /**
  * The probe function and its queue, in the workspace (an isolated function sees only its own code);
