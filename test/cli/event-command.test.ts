@@ -103,6 +103,8 @@ describe('errors: one line on stderr, exit status 2, nothing on stdout', () => {
     [['event', 'generate', 'apigateway', 'aws-proxy', '--path', '/a', '--resource', '/b/{id}'], /--path \/a does not match --resource \/b\/\{id\}/],
     [['event', 'generate', 'apigateway', 'http-api-proxy', '--payload-format-version', '3.0'], /--payload-format-version must be 1.0 or 2.0, got "3.0"/],
     [['event', 'generate', 'apigateway', 'aws-proxy', '--payload-format-version', '2.0'], /Unknown option '--payload-format-version'/],
+    [['event', 'generate', 'alb', 'request', '--header', 'Bad Name=x'], /--header name "Bad Name" is not an HTTP header name/],
+    [['event', 'generate', 'alb', 'request', '--header', 'X-Evil=a\r\nSet-Cookie: x'], /--header X-Evil: a value may not hold CR, LF or NUL/],
     [['event', 'generate', 'alb', 'request', '--listener-port', '70000'], /--listener-port must be a port/],
     [['event', 'generate', 'function-url', 'request', '--iam-access-key', 'lower'], /--iam-access-key must be an access key id/],
     [['event', 'generate', 'destination', 'on-success', '--response', 'not json'], /--response must be JSON/],

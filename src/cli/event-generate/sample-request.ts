@@ -21,6 +21,8 @@ export function requestOptions(defaultPath: string): GeneratorOption[] {
 }
 
 const METHOD = /^[A-Z]{1,16}$/;
+/** RFC 9110's token: what a header name may hold. */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /**
  * The request, as the listener reads it: header names lower case, the host header first.
@@ -34,7 +36,12 @@ export function sampleRequest(values: OptionValues, host: string, now: Date): Fr
   if (!path.startsWith('/') || /[\s?#]/.test(path)) throw new ConfigError(`--path must start with '/' and hold no spaces, '?' or '#', got ${JSON.stringify(path)}`);
   const query = text(values, 'query').replace(/^\?/, '');
   const body = optionalText(values, 'body');
-  const given = pairs(values, 'header').map(([name, value]) => [name.toLowerCase(), value] as const);
+  const given = pairs(values, 'header').map(([name, value]) => {
+    // What no HTTP request can carry, no front end can see: refused rather than put in the event.
+    if (!TOKEN.test(name)) throw new ConfigError(`--header name ${JSON.stringify(name)} is not an HTTP header name`);
+    if (/[\r\n\0]/.test(value)) throw new ConfigError(`--header ${name}: a value may not hold CR, LF or NUL`);
+    return [name.toLowerCase(), value] as const;
+  });
   const headers: Array<readonly [string, string]> = [['host', host], ['user-agent', 'lamina-event-generate'], ['accept', '*/*']];
   if (body !== undefined) headers.push(['content-type', text(values, 'content-type')], ['content-length', String(Buffer.byteLength(body))]);
   // A header the user gives replaces the sample's own of that name.
