@@ -19,8 +19,9 @@ Options:
   --rounds <n>                Rounds of alternation between the sides (default: 3; --quick: 1)
   --account-concurrency <n>   Account concurrency limit given to lamina serve (concurrency; default: 100, the least Lambda allows)
   --max-environments <n>      Where the concurrency ramp ends (default: 128; --quick: 8)
-  --callers <n[,n...]>        Concurrent callers of the async scenario (default: 8; --quick: 2)
-  --seconds <s>               Seconds of load per side per round in the async scenario (default: 5; --quick: 0.5)
+  --callers <n[,n...]>        Concurrent callers of the async scenario (default: 8; --quick: 2); the sqs scenario's
+                              callers and senders (the first value)
+  --seconds <s>               Seconds of load per side per round in the async and sqs scenarios (default: 5; --quick: 0.5)
   --queue-sync <normal|full>  The async scenario's lamina serve --queue-sync (default: normal, as lamina serve)
   --no-peers                  Leave out serverless-offline and lambda-local
   --out <dir>                 Where results go (default: bench/results)

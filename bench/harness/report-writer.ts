@@ -26,7 +26,8 @@ function cell(value: Cell | undefined): string {
 /** A target as one line: "warm p50 lamina/floor 1.42x (goal <= 1.3: missed; rounds 1.3-1.5)". */
 export function targetLine(target: Target): string {
   const met = targetMet(target);
-  const verdict = met === undefined ? 'not measured' : met ? 'met' : 'missed';
+  // A goal without a comparison ("(recorded)") is a figure kept for the record, not a missed measure.
+  const verdict = met === undefined ? (Number.isFinite(target.ratio) && !/^(<=|>=|<|>)/.test(target.goal) ? 'recorded' : 'not measured') : met ? 'met' : 'missed';
   const range = target.range === undefined || target.range.low === target.range.high ? '' : `; rounds ${target.range.low.toFixed(2)}-${target.range.high.toFixed(2)}`;
   return `${target.what}: ${Number.isFinite(target.ratio) ? target.ratio.toFixed(2) : '-'} (goal ${target.goal}: ${verdict}${range})`;
 }

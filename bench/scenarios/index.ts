@@ -8,9 +8,10 @@ import { httpScenario } from './http.js';
 import { isolationScenario } from './isolation.js';
 import { limitsScenario } from './limits.js';
 import { memoryScenario } from './memory.js';
+import { sqsMappingScenario } from './sqs-mapping.js';
 import { warmScenario } from './warm.js';
 
-export const SCENARIOS: readonly Scenario[] = [coldScenario, warmScenario, memoryScenario, concurrencyScenario, limitsScenario, isolationScenario, extensionsScenario, httpScenario, asyncScenario];
+export const SCENARIOS: readonly Scenario[] = [coldScenario, warmScenario, memoryScenario, concurrencyScenario, limitsScenario, isolationScenario, extensionsScenario, httpScenario, asyncScenario, sqsMappingScenario];
 
 /** @example scenarioNamed('warm') */
 export function scenarioNamed(name: string): Scenario | undefined {

@@ -17,9 +17,9 @@ export interface BenchOptions {
   readonly maxEnvironments: number;
   /** Include the whole-emulator peers. */
   readonly peers: boolean;
-  /** Concurrent callers of the async scenario's load (default there: 8; --quick: 2). */
+  /** Concurrent callers of the async scenario's load (default there: 8; --quick: 2); the sqs scenario uses the first. */
   readonly callers?: readonly number[];
-  /** Seconds of load per side per round in the async scenario (default there: 5; --quick: 0.5). */
+  /** Seconds of load per side per round in the async and sqs scenarios (default there: 5; --quick: 0.5). */
   readonly seconds?: number;
   /** The async scenario's `lamina serve --queue-sync` (default there: normal, as lamina serve's). */
   readonly queueSync?: 'full' | 'normal';

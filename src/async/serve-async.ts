@@ -11,6 +11,7 @@ import { startSqsServer, type SqsServer } from '../services/sqs/sqs-server.js';
 import type { QueueDefinition } from './async-types.js';
 import type { SqsMapping } from '../event-sources/mapping-types.js';
 import { EventStore, type QueueSync } from './event-store.js';
+import { unpollableMappings } from '../event-sources/sqs/external-queues.js';
 import { checkTargetsReachable, type TargetEndpoints, type UsedTarget } from './targets/target-endpoints.js';
 import { createTargetSender } from './targets/target-sender.js';
 import type { TargetCredentials } from './targets/target-clients.js';
@@ -85,11 +86,8 @@ export function usedTargets(functions: readonly FunctionConfig[]): UsedTarget[] 
  * const platform = new Platform({ functions, events: started.events });
  */
 export async function startAsync(queues: readonly QueueDefinition[], functions: readonly FunctionConfig[], options: AsyncServeOptions, mappings: readonly SqsMapping[] = []): Promise<StartedAsync> {
-  const defined = new Set(queues.map((q) => q.name));
-  const unserved = mappings.filter((m) => !defined.has(m.queueName));
-  if (unserved.length > 0) {
-    throw new ConfigError(`SQS event source mappings of queues the template does not define are not supported yet (Lamina polls only its embedded SQS server):\n${unserved.map((m) => `${m.id}: ${m.queueArn}`).join('\n')}`);
-  }
+  const unpollable = unpollableMappings(mappings, new Set(queues.map((q) => q.name)), options.endpoints.sqs);
+  if (unpollable !== undefined) throw new ConfigError(unpollable);
   let sqs: SqsServer | undefined;
   if (queues.length > 0) {
     try {

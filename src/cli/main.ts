@@ -10,6 +10,7 @@ Commands:
   serve   Serve the functions of a SAM template through the Lambda Invoke API
   rie     Run one function like AWS's Runtime Interface Emulator (aws-lambda-rie), fixed
   package Package Lamina's Node.js runtime interface client as a layer zip or a bootstrap
+  event   Generate sample events: 'lamina event generate <source> <kind>' (like sam local generate-event)
   events  List the asynchronous events of 'lamina serve' per function: queued, retrying, failed
   doctor  Say which Lambda limits this machine lets Lamina enforce
   runtimes List, install and prune the Node.js majors nodejs*.x functions run on
@@ -26,6 +27,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   serve: async () => (await import('./serve-command.js')).serveCommand,
   rie: async () => (await import('./rie-command.js')).rieCommand,
   package: async () => (await import('./package-command.js')).packageCommand,
+  event: async () => (await import('./event-command.js')).eventCommand,
   events: async () => (await import('./events-command.js')).eventsCommand,
   doctor: async () => (await import('./doctor-command.js')).doctorCommand,
   runtimes: async () => (await import('./runtimes-command.js')).runtimesCommand,

@@ -61,7 +61,8 @@ Options:
                                 template has EventBridge rules or buses, or an EventBridge destination
                                 and no --events-endpoint (docs/eventbridge-server.md)
   --aws-endpoint <url>          Endpoint for SQS, SNS and EventBridge destinations the template does
-                                not define (LocalStack: http://127.0.0.1:4566)
+                                not define (LocalStack: http://127.0.0.1:4566), and where SQS
+                                mappings of queues it does not define are polled
   --sqs-endpoint <url>          ... for SQS only (overrides --aws-endpoint)
   --sns-endpoint <url>          ... for SNS only
   --events-endpoint <url>       ... for EventBridge only
@@ -253,7 +254,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     throw new ConfigError((error as Error).message);
   }
   // Last, once every listener is up (the template's mappings were checked at load and at startAsync).
-  const sources = startSources({ mappings: loaded.sqsMappings, schedules: loaded.schedules }, asyncParts.sqs, platform, { timeScale, account: { region: host.region, accountId: host.accountId }, log: (line) => process.stdout.write(`${line}\n`), allowsRecursion: (name) => functions.some((fn) => fn.name === name && fn.recursiveLoop === 'Allow') });
+  const sources = startSources({ mappings: loaded.sqsMappings, schedules: loaded.schedules }, asyncParts.sqs, platform, { timeScale, account: { region: host.region, accountId: host.accountId }, log: (line) => process.stdout.write(`${line}\n`), allowsRecursion: (name) => functions.some((fn) => fn.name === name && fn.recursiveLoop === 'Allow'), external: { endpoint: endpoints.sqs, credentials: host.credentials } });
   if (signingKeys === undefined) warnIfExposed(values.host);
   else process.stdout.write(`SigV4 signatures are verified against ${signingKeys.length} access key(s)\n`);
   const base = `http://${values.host.includes(':') ? `[${values.host}]` : values.host}:${address.port}`;

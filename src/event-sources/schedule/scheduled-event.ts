@@ -37,7 +37,7 @@ function eventTime(at: Date): string {
  *
  * @example JSON.parse(scheduledPayload(def, new Date(), account).toString())['detail-type']; // 'Scheduled Event'
  */
-export function scheduledPayload(schedule: ScheduleDefinition, at: Date, account: ScheduleAccount, id: string = randomUUID()): Buffer {
+export function scheduledPayload(schedule: Pick<ScheduleDefinition, 'kind' | 'name' | 'input'>, at: Date, account: ScheduleAccount, id: string = randomUUID()): Buffer {
   if (schedule.input !== undefined) return Buffer.from(schedule.input);
   const event = {
     version: '0',

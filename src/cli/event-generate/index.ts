@@ -1,0 +1,20 @@
+/**
+ * The sources of `lamina event generate`, in the order they are listed. A new source is one module
+ * exporting an `EventSourceGenerator` (see ./generator-types.ts) and one line here.
+ */
+import { albGenerator } from './alb.js';
+import { apigatewayGenerator } from './apigateway.js';
+import { destinationGenerator } from './destination.js';
+import { functionUrlGenerator } from './function-url.js';
+import type { EventSourceGenerator } from './generator-types.js';
+import { scheduleGenerator } from './schedule.js';
+import { sqsGenerator } from './sqs.js';
+
+export const EVENT_GENERATORS: readonly EventSourceGenerator[] = [
+  apigatewayGenerator,
+  albGenerator,
+  functionUrlGenerator,
+  sqsGenerator,
+  scheduleGenerator,
+  destinationGenerator,
+];
