@@ -84,7 +84,7 @@ describe('options reach the event', () => {
 
 describe('errors: one line on stderr, exit status 2, nothing on stdout', () => {
   const cases: Array<[string[], RegExp]> = [
-    [['event', 'generate', 'kafka'], /unknown source 'kafka'; known sources: apigateway, alb, function-url, sqs, schedule, destination/],
+    [['event', 'generate', 'kafka'], new RegExp(`unknown source 'kafka'; known sources: ${EVENT_GENERATORS.map((g) => g.name).join(', ')}`)],
     [['event', 'generate', 'sqs', 'send'], /unknown sqs kind 'send'; known sqs kinds: receive-message/],
     [['event', 'generate', 'sqs', 'send', '--help'], /unknown sqs kind 'send'/],
     [['event', 'frobnicate'], /unknown subcommand 'frobnicate'/],

@@ -5,6 +5,7 @@
 import { albGenerator } from './alb.js';
 import { apigatewayGenerator } from './apigateway.js';
 import { destinationGenerator } from './destination.js';
+import { eventBridgeGenerator } from './eventbridge.js';
 import { functionUrlGenerator } from './function-url.js';
 import type { EventSourceGenerator } from './generator-types.js';
 import { scheduleGenerator } from './schedule.js';
@@ -16,5 +17,6 @@ export const EVENT_GENERATORS: readonly EventSourceGenerator[] = [
   functionUrlGenerator,
   sqsGenerator,
   scheduleGenerator,
+  eventBridgeGenerator,
   destinationGenerator,
 ];

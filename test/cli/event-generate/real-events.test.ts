@@ -3,6 +3,7 @@
  * types, nesting) of the event the real front end, poller or scheduler hands a function for the
  * same request or message, captured through an InvokePort that records the payload.
  */
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { request } from 'undici';
@@ -13,6 +14,9 @@ import { generateEvent } from '../../../src/cli/event-command.js';
 import { startAlbs } from '../../../src/front-ends/alb/serve-albs.js';
 import { startUrls } from '../../../src/front-ends/function-urls/serve-urls.js';
 import { startApis } from '../../../src/front-ends/serve-apis.js';
+import type { Delivery } from '../../../src/event-sources/eventbridge/rule-router.js';
+import { DEFAULT_TARGET_RETRY, type EventRuleDefinition } from '../../../src/event-sources/eventbridge/rule-types.js';
+import { startEventBridgeServer } from '../../../src/services/eventbridge/eventbridge-server.js';
 import { InProcessQueueClient } from '../../../src/event-sources/sqs/queue-client.js';
 import { SqsPoller } from '../../../src/event-sources/sqs/sqs-poller.js';
 import { Scheduler } from '../../../src/event-sources/schedule/scheduler.js';
@@ -185,4 +189,22 @@ describe('SQS and schedule samples equal in shape what the poller and the schedu
       expect(sample.detail).toEqual(fired[0]?.detail);
     });
   }
+});
+
+describe('the EventBridge sample equals in shape what the embedded EventBridge delivers', () => {
+  it('eventbridge event, resources included', async () => {
+    const delivered: Delivery[] = [];
+    const rule: EventRuleDefinition = { id: 'R', name: 'orders', busName: 'default', pattern: { source: ['shop'] }, enabled: true, targets: [{ id: 't', arn: 'arn:aws:lambda:us-east-1:123456789012:function:Fn', functionName: 'Fn', qualifier: undefined, input: { kind: 'event' }, retry: DEFAULT_TARGET_RETRY }] };
+    const server = await startEventBridgeServer({ host: '127.0.0.1', port: 0, ...ACCOUNT, buses: [], rules: [rule], deliver: async (d) => { delivered.push(d); } });
+    cleanup.push(() => server.close());
+    const client = new EventBridgeClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+    cleanup.push(async () => client.destroy());
+    const out = await client.send(new PutEventsCommand({ Entries: [{ Source: 'shop', DetailType: 'Order Placed', Detail: '{"orderId":"7","amount":3}', Resources: ['arn:aws:s3:::b'] }] }));
+    expect(out.FailedEntryCount).toBe(0);
+    const real = JSON.parse(delivered[0]?.payload.toString() ?? '{}') as Record<string, unknown>;
+    const sample = await generated('eventbridge', 'event', ['--source', 'shop', '--detail', '{"orderId":"7","amount":3}', '--resource', 'arn:aws:s3:::b']);
+    expect(shapeOf(sample)).toEqual(shapeOf(real));
+    expect(Object.keys(sample)).toEqual(Object.keys(real));
+    expect({ ...sample, id: undefined, time: undefined }).toEqual({ ...real, id: undefined, time: undefined });
+  });
 });
