@@ -32,7 +32,7 @@ export interface SqsPollerOptions {
   readonly timeScale?: number | undefined;
   /** The function's `RecursiveLoop: Allow`: a chain through its queue is not stopped. */
   readonly allowRecursion?: boolean | undefined;
-  /** Where the mapping reports failed batches and receive errors; default: nowhere. */
+  /** Where the mapping reports failed batches and receive errors (the caller prefixes the mapping's name); default: nowhere. */
   readonly log?: ((line: string) => void) | undefined;
 }
 
@@ -107,7 +107,7 @@ export class SqsPoller {
   }
 
   #log(line: string): void {
-    this.#o.log?.(`[${this.#o.mapping.id}] ${line}`);
+    this.#o.log?.(line);
   }
 
   #spawn(): void {
