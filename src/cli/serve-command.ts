@@ -21,6 +21,7 @@ import { progressLine } from '../runtimes/progress-line.js';
 import { claimStateDir, defaultStateDir } from '../async/state-dir.js';
 import { startAsync, targetEndpoints, type StartedAsync } from '../async/serve-async.js';
 import { startSources } from '../event-sources/serve-sources.js';
+import { DEFAULT_S3_PORT, startS3, type StartedS3 } from '../async/serve-s3.js';
 
 export const SERVE_USAGE = `Usage: lamina serve [options]
 
@@ -55,6 +56,8 @@ Options:
                                 cut; slower with few callers, docs/async-invocation.md)
   --sqs-port <n>                Port of the embedded SQS server that serves the template's
                                 AWS::SQS::Queue resources (default: 9324; 0 picks a free one)
+  --s3-port <n>                 Port of the embedded S3 server that serves the template's
+                                AWS::S3::Bucket resources, path-style (default: 4569; 0: a free one)
   --aws-endpoint <url>          Endpoint for SQS, SNS and EventBridge destinations the template does
                                 not define (LocalStack: http://127.0.0.1:4566)
   --sqs-endpoint <url>          ... for SQS only (overrides --aws-endpoint)
@@ -109,6 +112,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       'state-dir': { type: 'string' },
       'async-time-scale': { type: 'string', default: '1' },
       'sqs-port': { type: 'string', default: '9324' },
+      's3-port': { type: 'string', default: String(DEFAULT_S3_PORT) },
       'queue-sync': { type: 'string', default: 'normal' },
       'aws-endpoint': { type: 'string' },
       'sqs-endpoint': { type: 'string' },
@@ -238,6 +242,17 @@ export async function serveCommand(args: string[]): Promise<number> {
     await platform.stop();
     throw new ConfigError((error as Error).message);
   }
+  let s3: StartedS3;
+  try {
+    s3 = await startS3(loaded.s3Buckets, loaded.s3Notifications, platform, { stateDir: state.path, host: values.host, port: positiveNumber('--s3-port', values['s3-port'], true), region: host.region, accountId: host.accountId, log: (line) => process.stdout.write(`${line}\n`) });
+  } catch (error) {
+    server.close();
+    await apis.close();
+    await urls.close();
+    await edges.close();
+    await platform.stop();
+    throw error;
+  }
   // Last, once every listener is up (the template's mappings were checked at load and at startAsync).
   const sources = startSources({ mappings: loaded.sqsMappings, schedules: loaded.schedules }, asyncParts.sqs, platform, { timeScale, account: { region: host.region, accountId: host.accountId }, log: (line) => process.stdout.write(`${line}\n`), allowsRecursion: (name) => functions.some((fn) => fn.name === name && fn.recursiveLoop === 'Allow') });
   if (signingKeys === undefined) warnIfExposed(values.host);
@@ -254,6 +269,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (albs.banner.length > 0) process.stdout.write(`Application Load Balancers:\n${albs.banner.join('\n')}\n`);
   if (edges.banner.length > 0) process.stdout.write(`CloudFront distributions (Lambda@Edge):\n${edges.banner.join('\n')}\n`);
   if (asyncParts.banner.length > 0) process.stdout.write(`${asyncParts.banner.join('\n')}\n`);
+  if (s3.banner.length > 0) process.stdout.write(`${s3.banner.join('\n')}\n`);
   if (sources.banner.length > 0) process.stdout.write(`Event sources:\n${sources.banner.join('\n')}\n`);
   process.stdout.write(`Event invokes are queued durably in ${state.path} (lamina events --state-dir ${state.path})\n`);
   const provisioned = functions.reduce((sum, fn) => sum + (fn.provisionedConcurrency ?? 0), 0);
@@ -268,6 +284,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   await urls.close();
   await albs.close();
   await edges.close();
+  await s3.close();
   await sources.stop();
   await platform.stop();
   await asyncParts.close();

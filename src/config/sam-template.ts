@@ -50,6 +50,9 @@ import { EventSourceMappingCollector } from './event-source-mappings.js';
 import type { SqsMapping } from '../event-sources/mapping-types.js';
 import { scheduleEvents } from './schedule-events.js';
 import type { ScheduleDefinition } from '../event-sources/schedule/schedule-types.js';
+import { s3Buckets } from './s3-buckets.js';
+import { S3EventCollector } from './s3-events.js';
+import type { S3BucketDefinition, S3NotificationDefinition } from '../event-sources/s3/s3-notification-types.js';
 export { SUPPORTED_RUNTIMES } from './code-location.js';
 
 export interface LoadTemplateOptions {
@@ -81,6 +84,9 @@ export interface LoadedTemplate {
   readonly sqsMappings: SqsMapping[];
   /** Its functions' `Schedule` / `ScheduleV2` events (docs/event-sources-schedules.md). */
   readonly schedules: ScheduleDefinition[];
+  /** Its `AWS::S3::Bucket`s and their notifications to functions (docs/event-sources-s3.md). */
+  readonly s3Buckets: S3BucketDefinition[];
+  readonly s3Notifications: S3NotificationDefinition[];
   readonly warnings: string[];
 }
 
@@ -118,6 +124,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
   const asyncConfigs = new AsyncConfigCollector(queueContext);
   const mappings = new EventSourceMappingCollector(queueContext);
   const schedules: ScheduleDefinition[] = [];
+  const s3Events = new S3EventCollector(queueContext);
 
   for (const [id, resource] of Object.entries(resources)) {
     if (!isPlainObject(resource)) {
@@ -150,6 +157,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
     asyncConfigs.addFunction(id, fn.name, fn.publishedAlias, fnType === 'AWS::Serverless::Function', merged);
     apis.addFunction(id, fn.name, merged.Events);
     if (fnType === 'AWS::Serverless::Function') mappings.addFunction(id, fn.name, fn.publishedAlias, merged.Events);
+    if (fnType === 'AWS::Serverless::Function') s3Events.addFunction(id, fn.name, fn.publishedAlias, merged.Events);
     if (fnType === 'AWS::Serverless::Function') schedules.push(...scheduleEvents(report, resolver, id, fn.name, fn.publishedAlias, merged.Events));
     urls.addFunction(id, { functionName: fn.name, publishedAlias: fn.publishedAlias }, fnType === 'AWS::Serverless::Function' ? merged.FunctionUrlConfig : undefined);
   }
@@ -162,6 +170,8 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
   const templateQueues = queueResources(resources, queueContext);
   const { settings, queues: samQueues } = asyncConfigs.finish(resources, templateQueues);
   const sqsMappings = mappings.finish(resources, [...templateQueues, ...samQueues], new Set(idsByName.keys()));
+  const buckets = s3Buckets(report, resolver, resources, queueContext.stackName);
+  const s3Notifications = s3Events.finish(resources, buckets, new Set(idsByName.keys()));
   if (report.problems.length > 0) {
     const count = report.problems.length === 1 ? '1 problem' : `${report.problems.length} problems`;
     throw new ConfigError(`Template ${path} has ${count}:\n${report.problems.join('\n')}`);
@@ -171,7 +181,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
     throw new ConfigError(`Template ${path} defines no function Lamina can run (AWS::Serverless::Function or AWS::Lambda::Function)${why}`);
   }
   const withAsync = functions.map((fn) => (settings.has(fn.name) ? { ...fn, async: settings.get(fn.name) } : fn));
-  return { functions: withAsync, apis: apiDefinitions, urls: urls.urls(), albs, edges, queues: [...templateQueues, ...samQueues], sqsMappings, schedules, warnings: report.warnings };
+  return { functions: withAsync, apis: apiDefinitions, urls: urls.urls(), albs, edges, queues: [...templateQueues, ...samQueues], sqsMappings, schedules, s3Buckets: buckets, s3Notifications, warnings: report.warnings };
 }
 
 interface Loader {
