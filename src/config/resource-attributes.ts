@@ -10,7 +10,7 @@
  * | AWS::SNS::Topic         | topic ARN     | TopicArn, TopicName            |
  * | AWS::Events::EventBus   | bus name      | Arn, Name                      |
  * | Lambda / SAM functions  | function name | Arn                            |
- * | AWS::S3::Bucket         | bucket name   | Arn, DomainName, RegionalDomainName |
+ * | AWS::S3::Bucket         | bucket name   | Arn (not the domain names: they would point at AWS) |
  */
 import { isPlainObject, type IntrinsicResolver, type Resolution, type ResourceAttributeHook } from './cfn-intrinsics.js';
 import { functionArn } from './function-config.js';
@@ -101,7 +101,7 @@ export class ResourceAttributes {
     if (type === S3_BUCKET) {
       const bucket = bucketNameOf(resolver, stackName, id, props);
       if (bucket === undefined) return fail(`the BucketName of ${id} cannot be resolved`);
-      return ok({ Ref: bucket, Arn: `arn:aws:s3:::${bucket}`, DomainName: `${bucket}.s3.amazonaws.com`, RegionalDomainName: `${bucket}.s3.${region}.amazonaws.com` });
+      return ok({ Ref: bucket, Arn: `arn:aws:s3:::${bucket}` });
     }
     const name = this.#name(resolver, id, props.FunctionName, () => id);
     if (!name.ok) return name;
