@@ -43,15 +43,21 @@ export interface S3Server {
 /** Request bodies read whole (DeleteObjects, CompleteMultipartUpload): 1,000 keys of 1 KiB fit. */
 const MAX_XML_BYTES = 2 * 1024 * 1024;
 
-async function readXml(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_XML_BYTES) throw new S3Error('LAMINA_ERR_S3_MALFORMED_XML', `The XML body is larger than ${MAX_XML_BYTES} bytes.`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+function readXml(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size <= MAX_XML_BYTES) return void chunks.push(chunk);
+      // Stop keeping it; the error handler drains the rest so the answer reaches the caller.
+      req.off('data', onData);
+      reject(new S3Error('LAMINA_ERR_S3_MALFORMED_XML', `The XML body is larger than ${MAX_XML_BYTES} bytes.`));
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
 }
 
 /** Which operation a request is, by method, bucket/key and subresource. */

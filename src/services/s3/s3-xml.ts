@@ -38,6 +38,8 @@ export function xmlDocument(root: string, children: readonly string[], namespace
 }
 
 function decodeEntities(text: string): string | undefined {
+  // A bare `&` or `<` in the text is not well-formed XML.
+  if (/[&<]/.test(text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, ''))) return undefined;
   let bad = false;
   const out = text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (_, entity: string) => {
     if (entity.startsWith('#x') || entity.startsWith('#')) {
@@ -50,8 +52,7 @@ function decodeEntities(text: string): string | undefined {
     if (value === undefined) bad = true;
     return value ?? '';
   });
-  // A bare `&` or `<` left in text is not well-formed XML.
-  return bad || /[&<]/.test(out.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, '')) ? undefined : out;
+  return bad ? undefined : out;
 }
 
 /**
