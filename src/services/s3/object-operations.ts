@@ -102,10 +102,14 @@ export async function deleteObjects(ctx: S3Context, bucket: string, xml: string)
   const quiet = xmlText(xml, 'Quiet') === 'true';
   const out: string[] = [];
   const changes: NonNullable<S3Reply['changes']>[number][] = [];
-  for (const block of objects) {
+  // Every key is checked before any is deleted: a bad request changes nothing.
+  const keys = objects.map((block) => {
     const key = xmlText(block, 'Key');
     if (typeof key !== 'string' || key === '') throw new S3Error('LAMINA_ERR_S3_MALFORMED_XML', 'Each Object of a Delete request needs a Key.');
     checkKey(key);
+    return key;
+  });
+  for (const key of keys) {
     const existed = await ctx.store.deleteObject(bucket, key);
     if (existed !== undefined) changes.push({ eventName: 'ObjectRemoved:Delete', bucket, key, sequencer: ctx.sequencer() });
     if (!quiet) out.push(xmlElement('Deleted', [xmlElement('Key', key)]));

@@ -100,7 +100,8 @@ async function handle(ctx: S3Context, onChange: S3ServerOptions['onChange'], req
   try {
     const target = parseTarget(req.url ?? '/');
     const reply = await route(ctx, { method: req.method ?? 'GET', ...target, headers: req.headers, raw: req });
-    const sourceIp = req.socket.remoteAddress ?? '127.0.0.1';
+    // An IPv4 caller of a dual-stack listener shows as ::ffff:a.b.c.d; S3 reports the IPv4 form.
+    const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
     for (const change of reply.changes ?? []) await onChange?.({ ...change, sourceIp, requestId, hostId, time: new Date() });
     const body = reply.body;
     const headers: Record<string, string> = { ...base, ...reply.headers };

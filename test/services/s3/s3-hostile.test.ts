@@ -132,6 +132,10 @@ describe('hostile requests', () => {
     const many = `<Delete>${'<Object><Key>k</Key></Object>'.repeat(1001)}</Delete>`;
     expect(code(await raw('POST', '/box?delete', {}, many))).toBe('MalformedXML');
     expect(code(await raw('POST', '/box?delete', {}, `<Delete>${' '.repeat(3 * 1024 * 1024)}</Delete>`))).toBe('MalformedXML');
+    expect((await raw('PUT', '/box/survivor', {}, 'x')).status).toBe(200);
+    const mixed = `<Delete><Object><Key>survivor</Key></Object><Object><Key>${'k'.repeat(1025)}</Key></Object></Delete>`;
+    expect(code(await raw('POST', '/box?delete', {}, mixed))).toBe('KeyTooLongError');
+    expect((await raw('HEAD', '/box/survivor')).status).toBe(200);
     const escaped = await raw('POST', '/box?delete', {}, '<Delete><Object><Key>a&amp;b&#60;c</Key></Object></Delete>');
     expect(escaped.body).toContain('<Key>a&amp;b&lt;c</Key>');
   });
