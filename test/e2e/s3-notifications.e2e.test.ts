@@ -3,12 +3,14 @@
  * `Events: S3` with prefix/suffix filters, a bucket's own `NotificationConfiguration`, and a
  * nodejs function that prints each event and fails on purpose for some keys. PutObject and
  * DeleteObject with @aws-sdk/client-s3 and `aws s3 cp` invoke it with S3's record; keys the filters
- * leave out never do; a failing invoke is retried by the durable event queue.
+ * leave out never do; a failing invoke is retried by the durable event queue and its record reaches
+ * the OnFailure queue.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectAwsCli, makeAwsCliHome, runAwsCli } from '../helpers/aws-cli.js';
 import { startServe, type ServeProcess } from '../helpers/serve-process.js';
@@ -54,6 +56,8 @@ Resources:
       Environment: { Variables: { WHO: images } }
       EventInvokeConfig:
         MaximumRetryAttempts: 1
+        DestinationConfig:
+          OnFailure: { Type: SQS, Destination: !GetAtt Failed.Arn }
       Events:
         Created:
           Type: S3
@@ -70,6 +74,9 @@ Resources:
           Properties:
             Bucket: !Ref Uploads
             Events: [s3:ObjectRemoved:*]
+  Failed:
+    Type: AWS::SQS::Queue
+    Properties: { QueueName: s3-failed }
   Watcher:
     Type: AWS::Serverless::Function
     Properties:
@@ -155,7 +162,7 @@ describe('S3 notifications under lamina serve', () => {
     client.destroy();
   }, 40_000);
 
-  it('retries a failing function through the durable event queue', async () => {
+  it('retries a failing function through the durable event queue, then sends the record to OnFailure', async () => {
     const client = s3();
     await client.send(new PutObjectCommand({ Bucket: 'lamina-uploads', Key: 'in/fail.jpg', Body: 'x' }));
     // MaximumRetryAttempts 1: the first attempt and one retry, the same record both times.
@@ -165,6 +172,13 @@ describe('S3 notifications under lamina serve', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(events('images').filter((r) => r.s3.object.key === 'in/fail.jpg')).toHaveLength(2);
     client.destroy();
+    const sqsEndpoint = /aws sqs --endpoint-url (http:\/\/\S+)\)/.exec(serve?.output() ?? '')?.[1] ?? '';
+    const sqs = new SQSClient({ endpoint: sqsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: `${sqsEndpoint}/000000000000/s3-failed`, WaitTimeSeconds: 10 }));
+    sqs.destroy();
+    const failure = JSON.parse(got.Messages?.[0]?.Body ?? '{}') as { requestContext: { condition: string; approximateInvokeCount: number }; requestPayload: { Records: S3Record[] } };
+    expect(failure.requestContext).toMatchObject({ condition: 'RetriesExhausted', approximateInvokeCount: 2 });
+    expect(failure.requestPayload.Records[0]).toEqual(first);
   }, 40_000);
 
   it.skipIf(cli.unavailable !== undefined)('invokes on `aws s3 cp` of a file', async () => {
