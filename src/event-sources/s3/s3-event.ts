@@ -76,3 +76,29 @@ export function s3EventRecord(input: S3RecordInput): Record<string, unknown> {
 export function s3EventPayload(input: S3RecordInput): Buffer {
   return Buffer.from(JSON.stringify({ Records: [s3EventRecord(input)] }));
 }
+
+/** The fixed values of sample events, as `sam local generate-event s3` prints them. */
+const SAMPLE = {
+  bucket: 'example-bucket',
+  key: 'test/key',
+  size: 1024,
+  eTag: '0123456789abcdef0123456789abcdef',
+  sequencer: '0A1B2C3D4E5F678901',
+  configurationId: 'testConfigRule',
+  region: 'us-east-1',
+  accountId: '123456789012',
+  sourceIp: '127.0.0.1',
+  requestId: 'EXAMPLE123456789',
+  hostId: 'EXAMPLE123/5678abcdefghijklambdaisawesome/mnopqrstuvwxyzABCDEFGH',
+  principalId: 'EXAMPLE',
+} as const;
+
+/**
+ * A sample event for `lamina event generate s3 <put|delete|...>`: the same builder as real
+ * notifications, with example values (any of which can be given).
+ *
+ * @example JSON.parse(sampleS3Event({ eventName: 'ObjectRemoved:Delete', key: 'a b' }).toString()).Records[0].s3.object.key // 'a+b'
+ */
+export function sampleS3Event(given: Partial<S3RecordInput> & { readonly eventName: string }): Buffer {
+  return s3EventPayload({ ...SAMPLE, time: new Date(0), ...given });
+}

@@ -2,7 +2,7 @@
  * The S3 event record builder and the notification matching rules (src/event-sources/s3/).
  */
 import { describe, expect, it } from 'vitest';
-import { encodeEventKey, s3EventPayload, s3EventRecord } from '../../../src/event-sources/s3/s3-event.js';
+import { encodeEventKey, s3EventPayload, s3EventRecord, sampleS3Event } from '../../../src/event-sources/s3/s3-event.js';
 import { eventTypeCovers, eventTypesOverlap, filtersOverlap, notificationMatches } from '../../../src/event-sources/s3/s3-notification-types.js';
 
 const INPUT = {
@@ -45,6 +45,14 @@ describe('the S3 event record', () => {
     const payload = JSON.parse(s3EventPayload({ ...INPUT, eventName: 'ObjectRemoved:Delete', size: undefined, eTag: undefined }).toString()) as { Records: { s3: { object: unknown } }[] };
     expect(payload.Records).toHaveLength(1);
     expect(payload.Records[0]?.s3.object).toEqual({ key: 'in/a+b.jpg', sequencer: '0000018C1F2E3D4A' });
+  });
+
+  it('builds sample events with the same code, example values by default', () => {
+    const put = JSON.parse(sampleS3Event({ eventName: 'ObjectCreated:Put' }).toString()) as { Records: Record<string, unknown>[] };
+    expect(put.Records[0]).toMatchObject({ eventTime: '1970-01-01T00:00:00.000Z', userIdentity: { principalId: 'EXAMPLE' }, s3: { bucket: { name: 'example-bucket' }, object: { key: 'test/key', size: 1024 } } });
+    const del = JSON.parse(sampleS3Event({ eventName: 'ObjectRemoved:Delete', bucket: 'mine', key: 'a b' }).toString()) as { Records: { s3: { bucket: { name: string }; object: unknown } }[] };
+    expect(del.Records[0]?.s3.bucket.name).toBe('mine');
+    expect(del.Records[0]?.s3.object).toEqual({ key: 'a+b', sequencer: '0A1B2C3D4E5F678901' });
   });
 
   it.each([
