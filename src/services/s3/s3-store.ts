@@ -58,6 +58,17 @@ export class S3Store {
   readonly #root: string;
   readonly #tmp: string;
   readonly #buckets = new Map<string, BucketState>();
+  /**
+   * The last step of every object write and delete (rename or unlink, then the index), one at a
+   * time: two PutObjects of one key racing leave the file and the index agreeing on the same one.
+   */
+  #commits: Promise<unknown> = Promise.resolve();
+
+  #commit<T>(step: () => Promise<T>): Promise<T> {
+    const next = this.#commits.then(step, step);
+    this.#commits = next.catch(() => undefined);
+    return next;
+  }
 
   /** Open (creating) the storage under `root` and index what it holds. */
   constructor(root: string) {
@@ -166,8 +177,10 @@ export class S3Store {
   async putObject(bucket: string, key: string, source: Readable, maxBytes: number, finish: (bytes: number) => ObjectMeta): Promise<ObjectMeta> {
     const b = this.bucket(bucket);
     const { path, meta } = await this.#writeTemp(source, maxBytes, finish);
-    await rename(path, join(b.dir, 'objects', hashName(key)));
-    b.objects.set(key, meta);
+    await this.#commit(async () => {
+      await rename(path, join(b.dir, 'objects', hashName(key)));
+      b.objects.set(key, meta);
+    });
     return meta;
   }
 
@@ -200,11 +213,13 @@ export class S3Store {
   /** Delete an object; its metadata when it existed. */
   async deleteObject(bucket: string, key: string): Promise<ObjectMeta | undefined> {
     const b = this.bucket(bucket);
-    const meta = b.objects.get(key);
-    if (meta === undefined) return undefined;
-    b.objects.delete(key);
-    await unlink(join(b.dir, 'objects', hashName(key))).catch(() => undefined);
-    return meta;
+    return this.#commit(async () => {
+      const meta = b.objects.get(key);
+      if (meta === undefined) return undefined;
+      b.objects.delete(key);
+      await unlink(join(b.dir, 'objects', hashName(key))).catch(() => undefined);
+      return meta;
+    });
   }
 
   /** The bucket's keys in UTF-8 binary order, as S3 lists them. */

@@ -145,6 +145,21 @@ describe('the embedded S3 server through @aws-sdk/client-s3', () => {
     await expect(client.send(new UploadPartCommand({ Bucket: 'photos', Key: 'gone', UploadId: other, PartNumber: 1, Body: 'x' }))).rejects.toMatchObject({ name: 'NoSuchUpload' });
   });
 
+  it('keeps the listing and the stored body in agreement when puts and deletes of one key race', async () => {
+    for (let round = 0; round < 3; round++) {
+      await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 4 === 3 ? client.send(new DeleteObjectCommand({ Bucket: 'photos', Key: 'raced' })) : client.send(new PutObjectCommand({ Bucket: 'photos', Key: 'raced', Body: `body ${round}-${i}` })))));
+      const listed = (await client.send(new ListObjectsV2Command({ Bucket: 'photos', Prefix: 'raced' }))).Contents?.[0];
+      if (listed === undefined) {
+        await expect(text('raced')).rejects.toMatchObject({ name: 'NoSuchKey' });
+        continue;
+      }
+      const got = await client.send(new GetObjectCommand({ Bucket: 'photos', Key: 'raced' }));
+      expect(got.ETag).toBe(listed.ETag);
+      expect(got.ContentLength).toBe(listed.Size);
+      await got.Body?.transformToString();
+    }
+  });
+
   it('keeps hostile keys inside the storage directory', async () => {
     const store = join(dir, 'store');
     for (const Key of ['../../etc/passwd', '../escape', '/..', '..', 'a/../../../b', '%2e%2e/x']) {
