@@ -77,7 +77,8 @@ export function xmlBlocks(xml: string, name: string): string[] | undefined {
  */
 export function xmlText(block: string, name: string): string | undefined | null {
   const inner = xmlBlocks(block, name)?.[0];
-  if (inner === undefined) return /<[A-Za-z]+\s*\/>/.test(block) && new RegExp(`<${name}\\s*/>`).test(block) ? '' : undefined;
+  // `<Key/>` is an empty element, not an absent one.
+  if (inner === undefined) return new RegExp(`<${name}\\s*/>`).test(block) ? '' : undefined;
   // Keys are literal: leading and trailing spaces are kept; CDATA is taken verbatim.
   const cdata = /^<!\[CDATA\[([\s\S]*)\]\]>$/.exec(inner);
   if (cdata !== null) return cdata[1] ?? '';
