@@ -1,17 +1,17 @@
 /**
  * The embedded S3 server's storage (docs/s3-server.md): one directory per bucket under the state
  * directory, one file per object named by the SHA-256 of its key (a key never becomes a path, so
- * `../../etc/passwd` is just a name), holding the body followed by its metadata as JSON and the
- * JSON's length (4 bytes). A file is written beside, fsynced, then renamed into place: an object
- * is whole or absent after a crash, and one the server answered 200 for survives a restart.
+ * `../../etc/passwd` is just a name), in the format of ./object-file.ts. A file is written beside,
+ * fsynced, then renamed into place: an object is whole or absent after a crash, and one the server
+ * answered 200 for survives a restart.
  * An index in memory, rebuilt from the files at start, serves listings.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, type ReadStream } from 'node:fs';
-import { open, rename, rm, unlink } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { createReadStream, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, type ReadStream } from 'node:fs';
+import { rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { readTrailer, readTrailerSync, writeObjectFile } from './object-file.js';
 import { S3Error } from './s3-errors.js';
 import type { ObjectMeta, PartMeta, UploadMeta } from './s3-types.js';
 
@@ -24,35 +24,6 @@ interface BucketState {
 }
 
 const hashName = (key: string): string => createHash('sha256').update(key, 'utf8').digest('hex');
-
-/** Read the metadata at the end of an object or part file; undefined when the file is not one. */
-async function readTrailer<T>(path: string): Promise<{ meta: T; bodyBytes: number; fd: import('node:fs/promises').FileHandle } | undefined> {
-  const fd = await open(path, 'r');
-  try {
-    const { size } = await fd.stat();
-    if (size < 4) throw new Error('short');
-    const lenBuf = Buffer.alloc(4);
-    await fd.read(lenBuf, 0, 4, size - 4);
-    const len = lenBuf.readUInt32BE(0);
-    if (len > size - 4) throw new Error('bad length');
-    const json = Buffer.alloc(len);
-    await fd.read(json, 0, len, size - 4 - len);
-    return { meta: JSON.parse(json.toString('utf8')) as T, bodyBytes: size - 4 - len, fd };
-  } catch {
-    await fd.close();
-    return undefined;
-  }
-}
-
-function readTrailerSync<T>(path: string): T | undefined {
-  try {
-    const buf = readFileSync(path);
-    const len = buf.readUInt32BE(buf.length - 4);
-    return JSON.parse(buf.subarray(buf.length - 4 - len, buf.length - 4).toString('utf8')) as T;
-  } catch {
-    return undefined;
-  }
-}
 
 export class S3Store {
   readonly #root: string;
@@ -136,47 +107,13 @@ export class S3Store {
   }
 
   /**
-   * Write `source` to a new file, then `finish(bytes)` gives the metadata to append (it may throw,
-   * e.g. a checksum mismatch: nothing is kept). Returns the temporary path, fsynced.
-   */
-  async #writeTemp<T>(source: Readable, maxBytes: number, finish: (bytes: number) => T): Promise<{ path: string; meta: T }> {
-    const path = join(this.#tmp, randomBytes(12).toString('hex'));
-    let bytes = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        bytes += chunk.length;
-        if (bytes > maxBytes) cb(new S3Error('LAMINA_ERR_S3_ENTITY_TOO_LARGE', `Your proposed upload exceeds the maximum allowed size (${maxBytes} bytes).`));
-        else cb(null, chunk);
-      },
-    });
-    try {
-      await pipeline(source, counter, createWriteStream(path));
-      const meta = finish(bytes);
-      const json = Buffer.from(JSON.stringify(meta), 'utf8');
-      const len = Buffer.alloc(4);
-      len.writeUInt32BE(json.length);
-      const fd = await open(path, 'a');
-      try {
-        await fd.write(Buffer.concat([json, len]));
-        await fd.sync();
-      } finally {
-        await fd.close();
-      }
-      return { path, meta };
-    } catch (err) {
-      await rm(path, { force: true });
-      throw err;
-    }
-  }
-
-  /**
    * Store an object from a stream; `finish(bytes)` builds its metadata once the body is in.
    *
    * @example await store.putObject('photos', 'a.jpg', req, 5 * 1024 ** 3, (size) => ({ key, size, ... }));
    */
   async putObject(bucket: string, key: string, source: Readable, maxBytes: number, finish: (bytes: number) => ObjectMeta): Promise<ObjectMeta> {
     const b = this.bucket(bucket);
-    const { path, meta } = await this.#writeTemp(source, maxBytes, finish);
+    const { path, meta } = await writeObjectFile(this.#tmp, source, maxBytes, finish);
     await this.#commit(async () => {
       await rename(path, join(b.dir, 'objects', hashName(key)));
       b.objects.set(key, meta);
@@ -243,7 +180,7 @@ export class S3Store {
 
   async putPart(bucket: string, uploadId: string, partNumber: number, source: Readable, maxBytes: number, finish: (bytes: number) => PartMeta): Promise<PartMeta> {
     this.upload(bucket, uploadId);
-    const { path, meta } = await this.#writeTemp(source, maxBytes, finish);
+    const { path, meta } = await writeObjectFile(this.#tmp, source, maxBytes, finish);
     await rename(path, join(this.bucket(bucket).dir, 'uploads', uploadId, `part-${partNumber}`));
     return meta;
   }

@@ -5,7 +5,7 @@
  * was acknowledged.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -170,6 +170,38 @@ describe('durability', () => {
     const done = await raw('POST', `/box/later?uploadId=${uploadId}`, {}, `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${String(part.headers.etag)}</ETag></Part></CompleteMultipartUpload>`);
     expect(done.status).toBe(200);
     expect((await raw('GET', '/box/later')).body).toBe('only part');
+  });
+});
+
+describe('large objects', () => {
+  it('indexes a 3 GiB object at start without reading it whole, and serves its ranges', async () => {
+    const root = join(dir, 'large', 's3');
+    const bucketDir = join(root, 'buckets', 'large-bucket');
+    mkdirSync(join(bucketDir, 'objects'), { recursive: true });
+    mkdirSync(join(bucketDir, 'uploads'));
+    writeFileSync(join(bucketDir, 'bucket.json'), JSON.stringify({ created: 0 }));
+    const size = 3 * 1024 ** 3;
+    const meta = Buffer.from(JSON.stringify({ key: 'huge.bin', size, etag: '"00000000000000000000000000000000-1"', lastModified: 0, headers: {}, metadata: {} }));
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(meta.length);
+    const file = join(bucketDir, 'objects', createHash('sha256').update('huge.bin').digest('hex'));
+    // A sparse body: gigabytes on paper, nothing on disk.
+    writeFileSync(file, '');
+    truncateSync(file, size);
+    appendFileSync(file, Buffer.concat([meta, len]));
+    const large = await startS3Server({ dir: root });
+    try {
+      const url = new URL(large.endpoint);
+      const head = await new Promise<Record<string, string | string[] | undefined>>((resolve, reject) => {
+        request({ host: url.hostname, port: url.port, method: 'GET', path: '/large-bucket/huge.bin', headers: { range: 'bytes=-4' } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ ...res.headers, status: String(res.statusCode) }));
+        }).on('error', reject).end();
+      });
+      expect(head).toMatchObject({ status: '206', 'content-range': `bytes ${size - 4}-${size - 1}/${size}`, 'content-length': '4' });
+    } finally {
+      await large.close();
+    }
   });
 });
 
