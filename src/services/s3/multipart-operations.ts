@@ -2,11 +2,12 @@
  * Multipart uploads of the embedded S3 server (docs/s3-server.md): CreateMultipartUpload,
  * UploadPart, CompleteMultipartUpload (parts in ascending order, ETags matching, every part but
  * the last at least 5 MiB, the ETag `"<md5 of the parts' md5s>-<count>"` as S3 computes it) and
- * AbortMultipartUpload. The AWS CLI's `aws s3 cp` uses these for files of 8 MiB and more.
+ * AbortMultipartUpload, and UploadPartCopy. The AWS CLI's `aws s3 cp` uses these for files of
+ * 8 MiB and more.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { PassThrough } from 'node:stream';
-import { incomingBody } from './object-operations.js';
+import { PassThrough, Transform } from 'node:stream';
+import { copySource, incomingBody } from './object-operations.js';
 import { S3Error } from './s3-errors.js';
 import type { S3Context, S3Reply } from './s3-reply.js';
 import { checkKey, intParam, objectHeaders, type S3Request } from './s3-request.js';
@@ -36,6 +37,37 @@ export async function uploadPart(ctx: S3Context, req: S3Request, bucket: string,
   const body = incomingBody(req);
   const part = await ctx.store.putPart(bucket, uploadId, partNumber, body.stream, ctx.maxUploadBytes, (size) => ({ partNumber, size, etag: `"${body.finish(size).md5Hex}"` }));
   return { status: 200, headers: { etag: part.etag } };
+}
+
+/**
+ * UploadPartCopy: a part taken from an existing object, whole or `x-amz-copy-source-range`
+ * (the AWS CLI copies objects of 8 MiB and more between keys this way).
+ */
+export async function uploadPartCopy(ctx: S3Context, req: S3Request, bucket: string, key: string): Promise<S3Reply> {
+  const uploadId = req.query.get('uploadId') ?? '';
+  const partNumber = intParam(req.query, 'partNumber', 0, 1, S3_LIMITS.maxPartNumber);
+  uploadOf(ctx, bucket, key, uploadId);
+  const source = copySource(String(req.headers['x-amz-copy-source']));
+  const rangeHeader = req.headers['x-amz-copy-source-range'];
+  const opened = await ctx.store.openObject(source.bucket, source.key, (size) => {
+    if (rangeHeader === undefined) return undefined;
+    // S3 takes only `bytes=first-last` within the object here.
+    const m = typeof rangeHeader === 'string' ? /^bytes=(\d{1,15})-(\d{1,15})$/.exec(rangeHeader) : null;
+    const range = m === null ? undefined : { start: Number(m[1]), end: Number(m[2]) };
+    if (range === undefined || range.start > range.end || range.end >= size) throw new S3Error('LAMINA_ERR_S3_INVALID_ARGUMENT', 'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy', { ArgumentName: 'x-amz-copy-source-range' });
+    return range;
+  });
+  const md5 = createHash('md5');
+  const hashed = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      md5.update(chunk);
+      callback(null, chunk);
+    },
+  });
+  if (opened.body === undefined) hashed.end();
+  else opened.body.on('error', (err) => hashed.destroy(err)).pipe(hashed);
+  const part = await ctx.store.putPart(bucket, uploadId, partNumber, hashed, ctx.maxUploadBytes, (size) => ({ partNumber, size, etag: `"${md5.digest('hex')}"` }));
+  return { status: 200, headers: XML, body: xmlDocument('CopyPartResult', [xmlElement('ETag', part.etag), xmlElement('LastModified', new Date().toISOString())]) };
 }
 
 export async function completeUpload(ctx: S3Context, bucket: string, key: string, uploadId: string, xml: string): Promise<S3Reply> {

@@ -117,8 +117,12 @@ export async function deleteObjects(ctx: S3Context, bucket: string, xml: string)
   return { status: 200, headers: { 'content-type': 'application/xml' }, body: xmlDocument('DeleteResult', out), changes };
 }
 
-/** `x-amz-copy-source`: `bucket/key` or `/bucket/key`, percent-encoded, maybe `?versionId=`. */
-function copySource(header: string): { bucket: string; key: string } {
+/**
+ * `x-amz-copy-source`: `bucket/key` or `/bucket/key`, percent-encoded, maybe `?versionId=`.
+ *
+ * @example copySource('photos/a%20b.jpg') // { bucket: 'photos', key: 'a b.jpg' }
+ */
+export function copySource(header: string): { bucket: string; key: string } {
   const path = header.split('?')[0] ?? '';
   const trimmed = path.startsWith('/') ? path.slice(1) : path;
   const slash = trimmed.indexOf('/');

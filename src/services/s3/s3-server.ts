@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { bucketLocation, createBucket, deleteBucket, headBucket, listBuckets, listObjects } from './bucket-operations.js';
-import { abortUpload, completeUpload, createUpload, uploadPart } from './multipart-operations.js';
+import { abortUpload, completeUpload, createUpload, uploadPart, uploadPartCopy } from './multipart-operations.js';
 import { copyObject, deleteObject, deleteObjects, getObject, putObject } from './object-operations.js';
 import { S3Error, renderS3Error } from './s3-errors.js';
 import { sequencerSource, type S3Context, type S3Reply } from './s3-reply.js';
@@ -79,8 +79,7 @@ async function route(ctx: S3Context, req: S3Request): Promise<S3Reply> {
   }
   const uploadId = query.get('uploadId');
   if (method === 'PUT' && uploadId !== null) {
-    if (req.headers['x-amz-copy-source'] !== undefined) throw new S3Error('LAMINA_ERR_S3_NOT_IMPLEMENTED', 'UploadPartCopy is not implemented by Lamina\'s S3 server.');
-    return uploadPart(ctx, req, bucket, key);
+    return req.headers['x-amz-copy-source'] !== undefined ? uploadPartCopy(ctx, req, bucket, key) : uploadPart(ctx, req, bucket, key);
   }
   if (method === 'POST' && has('uploads')) return createUpload(ctx, req, bucket, key);
   if (method === 'POST' && uploadId !== null) return completeUpload(ctx, bucket, key, uploadId, await readXml(req.raw));

@@ -61,9 +61,18 @@ describe.skipIf(!hasAws)('the aws CLI against the S3 server', () => {
     const got = await aws(['s3', 'cp', 's3://cli-bucket/in/big.bin', down]);
     expect(got.status).toBe(0);
     expect(createHash('sha256').update(readFileSync(down)).digest('hex')).toBe(createHash('sha256').update(bigBody).digest('hex'));
+    // Between keys, the CLI copies a large object part by part (UploadPartCopy), a small one with CopyObject.
+    const copied = await aws(['s3', 'cp', 's3://cli-bucket/in/big.bin', 's3://cli-bucket/in/copy.bin']);
+    expect(copied.stderr).toBe('');
+    const small2 = await aws(['s3', 'cp', 's3://cli-bucket/in/small file.txt', 's3://cli-bucket/in/small copy.txt']);
+    expect(small2.status).toBe(0);
+    expect(changes.slice(2).map((c) => c.eventName)).toEqual(['ObjectCreated:CompleteMultipartUpload', 'ObjectCreated:Copy']);
+    const down2 = join(dir, 'down2.bin');
+    expect((await aws(['s3', 'cp', 's3://cli-bucket/in/copy.bin', down2])).status).toBe(0);
+    expect(createHash('sha256').update(readFileSync(down2)).digest('hex')).toBe(createHash('sha256').update(bigBody).digest('hex'));
     const rm = await aws(['s3', 'rm', 's3://cli-bucket/in/', '--recursive']);
     expect(rm.status).toBe(0);
-    expect(changes.slice(2).map((c) => `${c.eventName} ${c.key}`).sort()).toEqual(['ObjectRemoved:Delete in/big.bin', 'ObjectRemoved:Delete in/small file.txt']);
+    expect(changes.slice(4).map((c) => `${c.eventName} ${c.key}`).sort()).toEqual(['ObjectRemoved:Delete in/big.bin', 'ObjectRemoved:Delete in/copy.bin', 'ObjectRemoved:Delete in/small copy.txt', 'ObjectRemoved:Delete in/small file.txt']);
     const after = await aws(['s3api', 'list-objects-v2', '--bucket', 'cli-bucket', '--output', 'json']);
     expect(after.status).toBe(0);
     expect(after.stdout.includes('"Key"')).toBe(false);

@@ -148,6 +148,11 @@ describe('hostile requests', () => {
     const uploadId = /<UploadId>([^<]+)<\/UploadId>/.exec(init.body)?.[1] ?? '';
     expect(code(await raw('PUT', `/box/mp?partNumber=10001&uploadId=${uploadId}`, {}, 'x'))).toBe('InvalidArgument');
     expect(code(await raw('PUT', `/box/mp?partNumber=1&uploadId=nope`, {}, 'x'))).toBe('NoSuchUpload');
+    for (const range of ['bytes=0-10', 'bytes=3-1', 'bytes=0-', 'bytes=-2', 'items=0-1']) {
+      expect(code(await raw('PUT', `/box/mp?partNumber=1&uploadId=${uploadId}`, { 'x-amz-copy-source': '/box/d', 'x-amz-copy-source-range': range }))).toBe('InvalidArgument');
+    }
+    const copied = await raw('PUT', `/box/mp?partNumber=1&uploadId=${uploadId}`, { 'x-amz-copy-source': '/box/d', 'x-amz-copy-source-range': 'bytes=1-2' });
+    expect(copied.body).toContain(`<ETag>&quot;${createHash('md5').update('od').digest('hex')}&quot;</ETag>`);
     expect(code(await raw('PUT', '/box/big', {}, Buffer.alloc(1024 * 1024 + 1)))).toBe('EntityTooLarge');
     expect((await raw('HEAD', '/box/big')).status).toBe(404);
     expect(code(await raw('GET', '/box/mp?torrent'))).toBe('NotImplemented');
