@@ -76,6 +76,11 @@ export async function getObject(ctx: S3Context, req: S3Request, bucket: string, 
   const opened = await ctx.store.openObject(bucket, key, (size) => parseRange(rangeHeader, size));
   const { meta, range } = opened;
   const headers = objectResponseHeaders(meta);
+  // `response-*` query parameters override headers of the answer (presigned download links use them).
+  for (const name of ['content-type', 'content-language', 'expires', 'cache-control', 'content-disposition', 'content-encoding']) {
+    const override = req.query.get(`response-${name}`);
+    if (override !== null) headers[name] = override;
+  }
   // The whole object's checksum only, and only when asked (a range has no stored checksum).
   if (range === undefined && String(req.headers['x-amz-checksum-mode'] ?? '').toUpperCase() === 'ENABLED') Object.assign(headers, checksumHeaders(meta));
   if (range !== undefined) {

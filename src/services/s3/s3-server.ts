@@ -64,18 +64,20 @@ function readXml(req: IncomingMessage): Promise<string> {
 async function route(ctx: S3Context, req: S3Request): Promise<S3Reply> {
   const { method, bucket, key, query } = req;
   const has = (name: string): boolean => query.has(name);
+  // Query-string authentication (presigned URLs) and the SDK's `x-id` tag are not subresources.
+  const params = [...query.keys()].filter((k) => k !== 'x-id' && !/^x-amz-/i.test(k) && !['AWSAccessKeyId', 'Signature', 'Expires'].includes(k));
   if (bucket === undefined) {
     if (method === 'GET') return listBuckets(ctx);
     throw new S3Error('LAMINA_ERR_S3_METHOD_NOT_ALLOWED', 'The specified method is not allowed against this resource.');
   }
   if (key === undefined) {
-    if (method === 'PUT' && [...query.keys()].length === 0) return createBucket(ctx, bucket);
+    if (method === 'PUT' && params.length === 0) return createBucket(ctx, bucket);
     if (method === 'HEAD') return headBucket(ctx, bucket);
-    if (method === 'DELETE' && [...query.keys()].length === 0) return deleteBucket(ctx, bucket);
+    if (method === 'DELETE' && params.length === 0) return deleteBucket(ctx, bucket);
     if (method === 'GET' && has('location')) return bucketLocation(ctx, bucket);
-    if (method === 'GET' && [...query.keys()].every((k) => ['list-type', 'prefix', 'delimiter', 'max-keys', 'continuation-token', 'start-after', 'marker', 'encoding-type', 'fetch-owner'].includes(k))) return listObjects(ctx, bucket, query);
+    if (method === 'GET' && params.every((k) => ['list-type', 'prefix', 'delimiter', 'max-keys', 'continuation-token', 'start-after', 'marker', 'encoding-type', 'fetch-owner'].includes(k))) return listObjects(ctx, bucket, query);
     if (method === 'POST' && has('delete')) return deleteObjects(ctx, bucket, await readXml(req.raw));
-    throw new S3Error('LAMINA_ERR_S3_NOT_IMPLEMENTED', `This bucket operation (${method} ?${[...query.keys()].join('&')}) is not implemented by Lamina's S3 server.`);
+    throw new S3Error('LAMINA_ERR_S3_NOT_IMPLEMENTED', `This bucket operation (${method} ?${params.join('&')}) is not implemented by Lamina's S3 server.`);
   }
   const uploadId = query.get('uploadId');
   if (method === 'PUT' && uploadId !== null) {
@@ -84,7 +86,7 @@ async function route(ctx: S3Context, req: S3Request): Promise<S3Reply> {
   if (method === 'POST' && has('uploads')) return createUpload(ctx, req, bucket, key);
   if (method === 'POST' && uploadId !== null) return completeUpload(ctx, bucket, key, uploadId, await readXml(req.raw));
   if (method === 'DELETE' && uploadId !== null) return abortUpload(ctx, bucket, key, uploadId);
-  const subresources = [...query.keys()].filter((k) => k !== 'x-id' && !k.startsWith('response-') && k !== 'versionId' && k !== 'partNumber');
+  const subresources = params.filter((k) => !k.startsWith('response-') && k !== 'versionId' && k !== 'partNumber');
   if (subresources.length > 0) throw new S3Error('LAMINA_ERR_S3_NOT_IMPLEMENTED', `This object operation (${method} ?${subresources.join('&')}) is not implemented by Lamina's S3 server.`);
   if (method === 'PUT') return req.headers['x-amz-copy-source'] !== undefined ? copyObject(ctx, req, bucket, key) : putObject(ctx, req, bucket, key);
   if (method === 'GET' || method === 'HEAD') return getObject(ctx, req, bucket, key, method === 'HEAD');

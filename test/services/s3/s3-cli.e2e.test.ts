@@ -78,6 +78,21 @@ describe.skipIf(!hasAws)('the aws CLI against the S3 server', () => {
     expect(after.stdout.includes('"Key"')).toBe(false);
   });
 
+  it('serves a presigned URL of `aws s3 presign`, with response-* overrides', async () => {
+    const file = join(dir, 'shared.txt');
+    writeFileSync(file, 'shared body');
+    expect((await aws(['s3', 'cp', file, 's3://cli-bucket/shared.txt'])).status).toBe(0);
+    const presigned = await aws(['s3', 'presign', 's3://cli-bucket/shared.txt', '--expires-in', '600']);
+    expect(presigned.status).toBe(0);
+    const url = new URL(presigned.stdout.trim());
+    expect([...url.searchParams.keys()].some((k) => /^(X-Amz-Signature|Signature)$/.test(k))).toBe(true);
+    const got = await fetch(url);
+    expect(got.status).toBe(200);
+    expect(await got.text()).toBe('shared body');
+    url.searchParams.set('response-content-disposition', 'attachment; filename="s.txt"');
+    expect((await fetch(url)).headers.get('content-disposition')).toBe('attachment; filename="s.txt"');
+  });
+
   it('reports S3 error codes the CLI understands', async () => {
     const out = await aws(['s3api', 'get-object', '--bucket', 'cli-bucket', '--key', 'missing', join(dir, 'x')]);
     expect(out.status).not.toBe(0);
