@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { RIC_ERROR_TYPES } from '../runtime-interface/runtime/errors.js';
 import { SQS_ERRORS } from '../src/services/sqs/sqs-errors.js';
 import { EVENTBRIDGE_ERRORS } from '../src/services/eventbridge/eventbridge-errors.js';
+import { S3_ERRORS } from '../src/services/s3/s3-errors.js';
 import {
   CLI_ERRORS,
   ERROR_TYPE_PATTERN,
@@ -94,7 +95,7 @@ function documentedErrors(markdown: string): DocumentedError[] {
   const rows: DocumentedError[] = [];
   let section = '';
   for (const line of markdown.split('\n')) {
-    const heading = /^## .*\(`([A-Z_]+)`\)\s*$/.exec(line);
+    const heading = /^## .*\(`([A-Z0-9_]+)`\)\s*$/.exec(line);
     if (heading?.[1] !== undefined) section = heading[1];
     if (!line.startsWith('|')) continue;
     const [code, status, name] = cells(line);
@@ -116,6 +117,7 @@ function catalogueRows(): DocumentedError[] {
     ...Object.values(CLI_ERRORS).map((e) => ({ section: 'CLI_ERRORS', code: e.code, status: `exit ${e.exitCode}`, name: e.name })),
     ...Object.values(SQS_ERRORS).map((e) => ({ section: 'SQS_ERRORS', code: e.code, status: String(e.status), name: e.shape })),
     ...Object.values(EVENTBRIDGE_ERRORS).map((e) => ({ section: 'EVENTBRIDGE_ERRORS', code: e.code, status: String(e.status), name: e.shape })),
+    ...Object.values(S3_ERRORS).map((e) => ({ section: 'S3_ERRORS', code: e.code, status: String(e.status), name: e.s3Code })),
     ...Object.entries(RIC_ERROR_TYPES).map(([code, type]) => ({ section: 'RIC_ERROR_TYPES', code, status: '200', name: type })),
   ];
 }

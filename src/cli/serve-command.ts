@@ -22,6 +22,7 @@ import { claimStateDir, defaultStateDir } from '../async/state-dir.js';
 import { startAsync, targetEndpoints, usedTargets, type StartedAsync } from '../async/serve-async.js';
 import { startSources } from '../event-sources/serve-sources.js';
 import { DEFAULT_EVENTS_PORT, startEventBridge } from '../services/eventbridge/serve-eventbridge.js';
+import { DEFAULT_S3_PORT, startS3, type StartedS3 } from '../async/serve-s3.js';
 
 export const SERVE_USAGE = `Usage: lamina serve [options]
 
@@ -60,6 +61,8 @@ Options:
                                 buses; default: ${DEFAULT_EVENTS_PORT}; 0 picks a free one), started when the
                                 template has EventBridge rules or buses, or an EventBridge destination
                                 and no --events-endpoint (docs/eventbridge-server.md)
+  --s3-port <n>                 Port of the embedded S3 server that serves the template's
+                                AWS::S3::Bucket resources, path-style (default: 4569; 0: a free one)
   --aws-endpoint <url>          Endpoint for SQS, SNS and EventBridge destinations the template does
                                 not define (LocalStack: http://127.0.0.1:4566), and where SQS
                                 mappings of queues it does not define are polled
@@ -116,6 +119,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       'async-time-scale': { type: 'string', default: '1' },
       'sqs-port': { type: 'string', default: '9324' },
       'events-port': { type: 'string', default: String(DEFAULT_EVENTS_PORT) },
+      's3-port': { type: 'string', default: String(DEFAULT_S3_PORT) },
       'queue-sync': { type: 'string', default: 'normal' },
       'aws-endpoint': { type: 'string' },
       'sqs-endpoint': { type: 'string' },
@@ -253,6 +257,17 @@ export async function serveCommand(args: string[]): Promise<number> {
     await platform.stop();
     throw new ConfigError((error as Error).message);
   }
+  let s3: StartedS3;
+  try {
+    s3 = await startS3(loaded.s3Buckets, loaded.s3Notifications, platform, { stateDir: state.path, host: values.host, port: positiveNumber('--s3-port', values['s3-port'], true), region: host.region, accountId: host.accountId, log: (line) => process.stdout.write(`${line}\n`) });
+  } catch (error) {
+    server.close();
+    await apis.close();
+    await urls.close();
+    await edges.close();
+    await platform.stop();
+    throw error;
+  }
   // Last, once every listener is up (the template's mappings were checked at load and at startAsync).
   const sources = startSources({ mappings: loaded.sqsMappings, schedules: loaded.schedules }, asyncParts.sqs, platform, { timeScale, account: { region: host.region, accountId: host.accountId }, log: (line) => process.stdout.write(`${line}\n`), allowsRecursion: (name) => functions.some((fn) => fn.name === name && fn.recursiveLoop === 'Allow'), external: { endpoint: endpoints.sqs, credentials: host.credentials } });
   if (signingKeys === undefined) warnIfExposed(values.host);
@@ -270,6 +285,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (edges.banner.length > 0) process.stdout.write(`CloudFront distributions (Lambda@Edge):\n${edges.banner.join('\n')}\n`);
   if (asyncParts.banner.length > 0) process.stdout.write(`${asyncParts.banner.join('\n')}\n`);
   if (events !== undefined) process.stdout.write(`${events.banner.join('\n')}\n`);
+  if (s3.banner.length > 0) process.stdout.write(`${s3.banner.join('\n')}\n`);
   if (sources.banner.length > 0) process.stdout.write(`Event sources:\n${sources.banner.join('\n')}\n`);
   process.stdout.write(`Event invokes are queued durably in ${state.path} (lamina events --state-dir ${state.path})\n`);
   const provisioned = functions.reduce((sum, fn) => sum + (fn.provisionedConcurrency ?? 0), 0);
@@ -284,6 +300,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   await urls.close();
   await albs.close();
   await edges.close();
+  await s3.close();
   await sources.stop();
   await events?.close();
   await platform.stop();

@@ -10,10 +10,12 @@
  * | AWS::SNS::Topic         | topic ARN     | TopicArn, TopicName            |
  * | AWS::Events::EventBus   | bus name      | Arn, Name                      |
  * | Lambda / SAM functions  | function name | Arn                            |
+ * | AWS::S3::Bucket         | bucket name   | Arn (not the domain names: they would point at AWS) |
  */
 import { isPlainObject, type IntrinsicResolver, type Resolution, type ResourceAttributeHook } from './cfn-intrinsics.js';
 import { functionArn } from './function-config.js';
 import { generatedName, queueArn, queueNameOf, SQS_QUEUE } from './queue-resources.js';
+import { bucketNameOf, S3_BUCKET } from './s3-buckets.js';
 
 export interface AttributeContext {
   readonly region: string;
@@ -60,7 +62,7 @@ export class ResourceAttributes {
     if (!isPlainObject(resource) || typeof resource.Type !== 'string') return undefined;
     const props = isPlainObject(resource.Properties) ? resource.Properties : {};
     const type = resource.Type;
-    const known = type === SQS_QUEUE || type === 'AWS::SNS::Topic' || type === 'AWS::Events::EventBus' || FUNCTION_TYPES.has(type);
+    const known = type === SQS_QUEUE || type === 'AWS::SNS::Topic' || type === 'AWS::Events::EventBus' || type === S3_BUCKET || FUNCTION_TYPES.has(type);
     if (!known) return undefined;
     if (this.#resolving.has(logicalId)) return fail(`the name of ${logicalId} refers to itself`);
     this.#resolving.add(logicalId);
@@ -95,6 +97,11 @@ export class ResourceAttributes {
       const name = this.#name(resolver, id, props.Name, () => undefined);
       if (!name.ok) return name;
       return ok({ Ref: name.value, Name: name.value, Arn: eventBusArn(region, accountId, String(name.value)) });
+    }
+    if (type === S3_BUCKET) {
+      const bucket = bucketNameOf(resolver, stackName, id, props);
+      if (bucket === undefined) return fail(`the BucketName of ${id} cannot be resolved`);
+      return ok({ Ref: bucket, Arn: `arn:aws:s3:::${bucket}` });
     }
     const name = this.#name(resolver, id, props.FunctionName, () => id);
     if (!name.ok) return name;

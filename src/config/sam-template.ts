@@ -52,6 +52,9 @@ import { scheduleEvents, schedulerResources } from './schedule-events.js';
 import type { ScheduleDefinition } from '../event-sources/schedule/schedule-types.js';
 import { EventRuleCollector } from './eventbridge-rules.js';
 import type { EventBusDefinition, EventRuleDefinition } from '../event-sources/eventbridge/rule-types.js';
+import { s3Buckets } from './s3-buckets.js';
+import { S3EventCollector } from './s3-events.js';
+import type { S3BucketDefinition, S3NotificationDefinition } from '../event-sources/s3/s3-notification-types.js';
 export { SUPPORTED_RUNTIMES } from './code-location.js';
 
 export interface LoadTemplateOptions {
@@ -86,6 +89,9 @@ export interface LoadedTemplate {
   /** EventBridge rules with Lambda targets and the template's buses (docs/event-sources-eventbridge.md). */
   readonly eventRules: EventRuleDefinition[];
   readonly eventBuses: EventBusDefinition[];
+  /** Its `AWS::S3::Bucket`s and their notifications to functions (docs/event-sources-s3.md). */
+  readonly s3Buckets: S3BucketDefinition[];
+  readonly s3Notifications: S3NotificationDefinition[];
   readonly warnings: string[];
 }
 
@@ -124,6 +130,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
   const mappings = new EventSourceMappingCollector(queueContext);
   const schedules: ScheduleDefinition[] = [];
   const eventRuleCollector = new EventRuleCollector({ report, resolver, region: options.region, accountId: options.accountId });
+  const s3Events = new S3EventCollector(queueContext);
 
   for (const [id, resource] of Object.entries(resources)) {
     if (!isPlainObject(resource)) {
@@ -157,6 +164,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
     apis.addFunction(id, fn.name, merged.Events);
     if (fnType === 'AWS::Serverless::Function') mappings.addFunction(id, fn.name, fn.publishedAlias, merged.Events);
     if (fnType === 'AWS::Serverless::Function') eventRuleCollector.addFunction(id, fn.name, fn.publishedAlias, merged.Events);
+    if (fnType === 'AWS::Serverless::Function') s3Events.addFunction(id, fn.name, fn.publishedAlias, merged.Events);
     if (fnType === 'AWS::Serverless::Function') schedules.push(...scheduleEvents(report, resolver, id, fn.name, fn.publishedAlias, merged.Events));
     urls.addFunction(id, { functionName: fn.name, publishedAlias: fn.publishedAlias }, fnType === 'AWS::Serverless::Function' ? merged.FunctionUrlConfig : undefined);
   }
@@ -172,6 +180,8 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
   const aliases = new Map(functions.map((fn) => [fn.name, fn.publishedAlias || undefined]));
   const { rules: eventRules, buses: eventBuses } = eventRuleCollector.finish(resources, aliases);
   schedules.push(...schedulerResources(report, resolver, resources, { region: options.region, accountId: options.accountId, functions: aliases }));
+  const buckets = s3Buckets(report, resolver, resources, queueContext.stackName);
+  const s3Notifications = s3Events.finish(resources, buckets, new Set(idsByName.keys()));
   if (report.problems.length > 0) {
     const count = report.problems.length === 1 ? '1 problem' : `${report.problems.length} problems`;
     throw new ConfigError(`Template ${path} has ${count}:\n${report.problems.join('\n')}`);
@@ -181,7 +191,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
     throw new ConfigError(`Template ${path} defines no function Lamina can run (AWS::Serverless::Function or AWS::Lambda::Function)${why}`);
   }
   const withAsync = functions.map((fn) => (settings.has(fn.name) ? { ...fn, async: settings.get(fn.name) } : fn));
-  return { functions: withAsync, apis: apiDefinitions, urls: urls.urls(), albs, edges, queues: [...templateQueues, ...samQueues], sqsMappings, schedules, eventRules, eventBuses, warnings: report.warnings };
+  return { functions: withAsync, apis: apiDefinitions, urls: urls.urls(), albs, edges, queues: [...templateQueues, ...samQueues], sqsMappings, schedules, eventRules, eventBuses, s3Buckets: buckets, s3Notifications, warnings: report.warnings };
 }
 
 interface Loader {

@@ -627,7 +627,7 @@ Resources:
 Parameters:
   Mem: { Type: Number }
 Resources:
-  Other: { Type: AWS::S3::Bucket }
+  Other: { Type: AWS::DynamoDB::Table }
   HelloFunction:
     Type: AWS::Serverless::Function
     Properties:
