@@ -3,11 +3,16 @@
  * types, nesting) of the event the real front end, poller or scheduler hands a function for the
  * same request or message, captured through an InvokePort that records the payload.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startS3 } from '../../../src/async/serve-s3.js';
 import { albForFunction } from '../../../src/config/alb-targets.js';
 import type { ApiDefinition, ApiKind } from '../../../src/config/api-events.js';
 import { generateEvent } from '../../../src/cli/event-command.js';
@@ -206,5 +211,32 @@ describe('the EventBridge sample equals in shape what the embedded EventBridge d
     expect(shapeOf(sample)).toEqual(shapeOf(real));
     expect(Object.keys(sample)).toEqual(Object.keys(real));
     expect({ ...sample, id: undefined, time: undefined }).toEqual({ ...real, id: undefined, time: undefined });
+  });
+});
+
+describe('the S3 samples equal in shape what the embedded S3 sends a function', () => {
+  it('s3 put and delete, the key encoded the same way', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'lamina-generate-s3-'));
+    cleanup.push(async () => rmSync(stateDir, { recursive: true, force: true }));
+    const accepted: InvokeRequest[] = [];
+    const notification = { id: 'Up', bucketName: 'uploads', functionName: 'Fn', qualifier: undefined, events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'], prefix: '', suffix: '', where: 'test' };
+    const started = await startS3([{ logicalId: 'U', name: 'uploads' }], [notification], { accept: (r) => void accepted.push(r) }, { stateDir, host: '127.0.0.1', port: 0, ...ACCOUNT, log: () => undefined });
+    cleanup.push(() => started.close());
+    const client = new S3Client({ endpoint: started.server?.endpoint, region: ACCOUNT.region, forcePathStyle: true, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    cleanup.push(async () => client.destroy());
+    const key = 'in/a b (ü).txt';
+    await client.send(new PutObjectCommand({ Bucket: 'uploads', Key: key, Body: 'hello' }));
+    await client.send(new DeleteObjectCommand({ Bucket: 'uploads', Key: key }));
+    const [put, removed] = accepted.map((r) => JSON.parse(r.payload.toString()) as { Records: Array<Record<string, unknown>> });
+    for (const [kind, real] of [['put', put], ['delete', removed]] as const) {
+      const sample = await generated('s3', kind, ['--bucket', 'uploads', '--key', key, ...(kind === 'put' ? ['--size', '5'] : [])]);
+      expect(shapeOf(sample)).toEqual(shapeOf(real));
+      const sampleRecord = (sample as { Records: Array<{ eventName: string; s3: { object: Record<string, unknown>; bucket: unknown } }> }).Records[0];
+      const realRecord = (real as { Records: Array<{ eventName: string; s3: { object: Record<string, unknown>; bucket: unknown } }> } | undefined)?.Records[0];
+      expect(sampleRecord?.eventName).toBe(realRecord?.eventName);
+      expect(sampleRecord?.s3.bucket).toEqual(realRecord?.s3.bucket);
+      expect(sampleRecord?.s3.object.key).toBe(realRecord?.s3.object.key);
+      expect(sampleRecord?.s3.object.size).toBe(realRecord?.s3.object.size);
+    }
   });
 });
