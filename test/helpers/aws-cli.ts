@@ -4,9 +4,9 @@
  * asynchronous so that a Lamina server in the same process can answer them.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 
 export interface AwsCli {
   /** `aws --version` output, e.g. `aws-cli/1.45.11 Python/3.11.7 ...`. */
@@ -14,17 +14,48 @@ export interface AwsCli {
   readonly major: 1 | 2;
 }
 
-/** Find `aws` on PATH: the CLI, or the reason it cannot be used. */
-export function detectAwsCli(): { cli: AwsCli; unavailable?: undefined } | { cli?: undefined; unavailable: string } {
-  const probe = spawnSync('aws', ['--version'], { encoding: 'utf8', timeout: 20_000 });
-  if (probe.error !== undefined) return { unavailable: `\`aws --version\` could not run: ${probe.error.message}` };
+export interface AwsCliFound extends AwsCli {
+  /** The executable to run. */
+  readonly path: string;
+}
+
+/** `aws --version` of one executable: the CLI, or why it cannot be used. */
+function probeAwsCli(path: string): AwsCliFound | string {
+  const probe = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 20_000 });
+  if (probe.error !== undefined) return `\`${path} --version\` could not run: ${probe.error.message}`;
   // v1 on old Pythons prints its version on stderr.
   const version = `${probe.stdout}${probe.stderr}`.trim();
   const match = /aws-cli\/(\d+)\./.exec(version);
-  if (probe.status !== 0 || match === null) return { unavailable: `\`aws --version\` failed (exit ${probe.status}): ${version}` };
+  if (probe.status !== 0 || match === null) return `\`${path} --version\` failed (exit ${probe.status}): ${version}`;
   const major = Number(match[1]);
-  if (major !== 1 && major !== 2) return { unavailable: `unsupported AWS CLI major version ${major}: ${version}` };
-  return { cli: { version, major } };
+  if (major !== 1 && major !== 2) return `unsupported AWS CLI major version ${major}: ${version}`;
+  return { version, major, path };
+}
+
+let chosen: ReturnType<typeof findAwsCli> | undefined;
+
+/**
+ * The CLI the tests use: `$LAMINA_AWS_CLI` when set, else the first v2 among the `aws` executables
+ * on PATH (the version people use today; a pyenv v1 shim may come first on PATH), else the first v1.
+ */
+function findAwsCli(): { cli: AwsCliFound; unavailable?: undefined } | { cli?: undefined; unavailable: string } {
+  const forced = process.env.LAMINA_AWS_CLI;
+  if (forced !== undefined && forced !== '') {
+    const found = probeAwsCli(forced);
+    return typeof found === 'string' ? { unavailable: found } : { cli: found };
+  }
+  const candidates = (process.env.PATH ?? '').split(delimiter).filter((dir) => dir !== '').map((dir) => join(dir, 'aws')).filter((path) => existsSync(path));
+  const found = [...new Set(candidates)].map(probeAwsCli);
+  const usable = found.filter((f): f is AwsCliFound => typeof f !== 'string');
+  const best = usable.find((f) => f.major === 2) ?? usable[0];
+  if (best !== undefined) return { cli: best };
+  return { unavailable: found.length === 0 ? 'no `aws` executable on PATH (apt-get install -y awscli gives the AWS CLI v2)' : String(found[0]) };
+}
+
+/** Find the AWS CLI (see findAwsCli): the CLI, or the reason it cannot be used. */
+export function detectAwsCli(): { cli: AwsCliFound; unavailable?: undefined } | { cli?: undefined; unavailable: string } {
+  chosen ??= findAwsCli();
+  return chosen;
 }
 
 /** A throwaway HOME with an AWS config and dummy credentials; nothing of the user's leaks in. */
@@ -66,10 +97,10 @@ export interface AwsCliResult {
   readonly stderr: string;
 }
 
-/** Run `aws ...args` without blocking the event loop; killed after `timeoutMs`. */
+/** Run the detected `aws ...args` without blocking the event loop; killed after `timeoutMs`. */
 export function runAwsCli(args: readonly string[], home: AwsCliHome, timeoutMs = 15_000): Promise<AwsCliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('aws', args, { cwd: home.dir, env: home.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(detectAwsCli().cli?.path ?? 'aws', args, { cwd: home.dir, env: home.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -93,6 +93,16 @@ export async function getObject(ctx: S3Context, req: S3Request, bucket: string, 
   return { status: range === undefined ? 200 : 206, headers, body: head ? undefined : opened.body };
 }
 
+/**
+ * GetObjectTagging: the empty tag set of an object that exists (tags are never stored here).
+ *
+ * @example await objectTagging(ctx, 'uploads', 'a.txt') // 200 <Tagging><TagSet></TagSet></Tagging>
+ */
+export function objectTagging(ctx: S3Context, bucket: string, key: string): S3Reply {
+  if (ctx.store.head(bucket, key) === undefined) throw new S3Error('LAMINA_ERR_S3_NO_SUCH_KEY', 'The specified key does not exist.', { BucketName: bucket, Key: key });
+  return { status: 200, headers: { 'content-type': 'application/xml' }, body: xmlDocument('Tagging', [xmlElement('TagSet', [])]) };
+}
+
 export async function deleteObject(ctx: S3Context, bucket: string, key: string): Promise<S3Reply> {
   const existed = await ctx.store.deleteObject(bucket, key);
   // S3 answers 204 whether or not the key existed; only a real removal is notified here.

@@ -11,7 +11,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { bucketLocation, createBucket, deleteBucket, headBucket, listBuckets, listObjects } from './bucket-operations.js';
 import { abortUpload, completeUpload, createUpload, uploadPart, uploadPartCopy } from './multipart-operations.js';
-import { copyObject, deleteObject, deleteObjects, getObject, putObject } from './object-operations.js';
+import { copyObject, deleteObject, deleteObjects, getObject, objectTagging, putObject } from './object-operations.js';
 import { S3Error, renderS3Error } from './s3-errors.js';
 import { sequencerSource, type S3Context, type S3Reply } from './s3-reply.js';
 import { parseTarget, type S3Request } from './s3-request.js';
@@ -86,6 +86,13 @@ async function route(ctx: S3Context, req: S3Request): Promise<S3Reply> {
   if (method === 'POST' && has('uploads')) return createUpload(ctx, req, bucket, key);
   if (method === 'POST' && uploadId !== null) return completeUpload(ctx, bucket, key, uploadId, await readXml(req.raw));
   if (method === 'DELETE' && uploadId !== null) return abortUpload(ctx, bucket, key, uploadId);
+  // Tags are not kept (docs/s3-server.md): reading them gives the empty set every untagged object
+  // has (the AWS CLI v2 reads them before a multipart copy), and a write that sets tags is refused
+  // rather than dropped.
+  if (method === 'GET' && has('tagging') && params.length === 1) return objectTagging(ctx, bucket, key);
+  if (req.headers['x-amz-tagging'] !== undefined && req.headers['x-amz-tagging'] !== '') {
+    throw new S3Error('LAMINA_ERR_S3_NOT_IMPLEMENTED', "Object tags (x-amz-tagging) are not kept by Lamina's S3 server.");
+  }
   const subresources = params.filter((k) => !k.startsWith('response-') && k !== 'versionId' && k !== 'partNumber');
   if (subresources.length > 0) throw new S3Error('LAMINA_ERR_S3_NOT_IMPLEMENTED', `This object operation (${method} ?${subresources.join('&')}) is not implemented by Lamina's S3 server.`);
   if (method === 'PUT') return req.headers['x-amz-copy-source'] !== undefined ? copyObject(ctx, req, bucket, key) : putObject(ctx, req, bucket, key);

@@ -1,31 +1,26 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detectAwsCli, makeAwsCliHome, runAwsCli, type AwsCliHome } from '../../helpers/aws-cli.js';
 import { startS3Server, type S3Server } from '../../../src/services/s3/s3-server.js';
 import type { ObjectChange } from '../../../src/services/s3/s3-types.js';
 
-const hasAws = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
-if (!hasAws) console.log('skipped: the aws CLI is not installed');
+const detected = detectAwsCli();
+const hasAws = detected.cli !== undefined;
+if (!hasAws) console.log(`skipped: ${detected.unavailable}`);
+const home = hasAws ? makeAwsCliHome() : undefined;
+afterAll(() => home?.remove());
 
 let dir: string;
 let server: S3Server;
 const changes: ObjectChange[] = [];
 
 /** Runs `aws s3 ...` / `aws s3api ...` against the server, with throwaway credentials and no user config. */
-function aws(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('aws', [...args, '--endpoint-url', server.endpoint, '--region', 'us-east-1'], {
-      env: { PATH: process.env['PATH'] ?? '', HOME: dir, AWS_ACCESS_KEY_ID: 'AKIDCLI', AWS_SECRET_ACCESS_KEY: 'secret', AWS_REGION: 'us-east-1', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+async function aws(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const out = await runAwsCli([...args, '--endpoint-url', server.endpoint, '--region', 'us-east-1'], home as AwsCliHome, 120_000);
+  return { status: out.code, stdout: out.stdout, stderr: out.stderr };
 }
 
 describe.skipIf(!hasAws)('the aws CLI against the S3 server', () => {

@@ -12,6 +12,7 @@ import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  GetObjectTaggingCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListBucketsCommand,
@@ -125,6 +126,14 @@ describe('the embedded S3 server through @aws-sdk/client-s3', () => {
     const sequencers = changes.map((c) => c.sequencer);
     expect([...sequencers].sort()).toEqual(sequencers);
     expect(new Set(sequencers).size).toBe(sequencers.length);
+  });
+
+  it('answers GetObjectTagging with the empty set, and refuses to set tags rather than drop them', async () => {
+    await client.send(new PutObjectCommand({ Bucket: 'photos', Key: 'untagged', Body: 'x' }));
+    expect((await client.send(new GetObjectTaggingCommand({ Bucket: 'photos', Key: 'untagged' }))).TagSet).toEqual([]);
+    await expect(client.send(new GetObjectTaggingCommand({ Bucket: 'photos', Key: 'missing' }))).rejects.toMatchObject({ name: 'NoSuchKey' });
+    await expect(client.send(new PutObjectCommand({ Bucket: 'photos', Key: 'tagged', Body: 'x', Tagging: 'team=a' }))).rejects.toMatchObject({ name: 'NotImplemented', $metadata: { httpStatusCode: 501 } });
+    await expect(client.send(new HeadObjectCommand({ Bucket: 'photos', Key: 'tagged' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
   });
 
   it('assembles a multipart upload with S3 ETag and refuses bad part lists', async () => {

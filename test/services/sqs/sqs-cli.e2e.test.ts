@@ -1,24 +1,19 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detectAwsCli, makeAwsCliHome, runAwsCli, type AwsCliHome } from '../../helpers/aws-cli.js';
 import { queueDefinition, startTestSqs, type TestSqs } from './sqs-test-server.js';
 
-const hasAws = spawnSync('aws', ['--version'], { encoding: 'utf8' }).status === 0;
-if (!hasAws) console.log('skipped: the aws CLI is not installed');
+const detected = detectAwsCli();
+const hasAws = detected.cli !== undefined;
+if (!hasAws) console.log(`skipped: ${detected.unavailable}`);
+const home = hasAws ? makeAwsCliHome() : undefined;
+afterAll(() => home?.remove());
 
 let sqs: TestSqs;
 
 /** Runs `aws sqs ...` against the server, with throwaway credentials and no user config. */
-function aws(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('aws', ['sqs', ...args, '--endpoint-url', sqs.server.endpoint, '--region', 'us-east-1', '--output', 'json'], {
-      env: { PATH: process.env['PATH'] ?? '', HOME: sqs.dir, AWS_ACCESS_KEY_ID: 'AKIDCLI', AWS_SECRET_ACCESS_KEY: 'secret', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+async function aws(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const out = await runAwsCli(['sqs', ...args, '--endpoint-url', sqs.server.endpoint, '--region', 'us-east-1', '--output', 'json'], home as AwsCliHome, 120_000);
+  return { status: out.code, stdout: out.stdout, stderr: out.stderr };
 }
 
 describe.skipIf(!hasAws)('the aws CLI against the SQS server', () => {
