@@ -14,7 +14,7 @@ export interface SqsErrorSpec {
   readonly code: string;
   /** The Smithy shape name, after `com.amazonaws.sqs#`. */
   readonly shape: string;
-  /** The Query protocol's code, sent in `x-amzn-query-error`. */
+  /** The Query protocol's code: in `x-amzn-query-error` of JSON 1.0 answers, and the `<Code>` of Query ones (query-xml.ts). */
   readonly queryCode: string;
   readonly status: number;
   /** `Sender` for the caller's fault, `Receiver` for ours. */
