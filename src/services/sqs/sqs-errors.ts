@@ -14,7 +14,7 @@ export interface SqsErrorSpec {
   readonly code: string;
   /** The Smithy shape name, after `com.amazonaws.sqs#`. */
   readonly shape: string;
-  /** The Query protocol's code, sent in `x-amzn-query-error`. */
+  /** The Query protocol's code: in `x-amzn-query-error` of JSON 1.0 answers, and the `<Code>` of Query ones (query-xml.ts). */
   readonly queryCode: string;
   readonly status: number;
   /** `Sender` for the caller's fault, `Receiver` for ours. */
@@ -44,6 +44,8 @@ export const SQS_ERRORS = {
   // Not modelled as shapes in the service model: the SDK raises them as SQSServiceException with this name.
   LAMINA_ERR_SQS_MISSING_PARAMETER: spec('LAMINA_ERR_SQS_MISSING_PARAMETER', 'MissingParameter', 'MissingParameter', 400),
   LAMINA_ERR_SQS_INVALID_PARAMETER_VALUE: spec('LAMINA_ERR_SQS_INVALID_PARAMETER_VALUE', 'InvalidParameterValue', 'InvalidParameterValue', 400),
+  // The Query protocol's request without an Action parameter (AWS's common error of that name).
+  LAMINA_ERR_SQS_MISSING_ACTION: spec('LAMINA_ERR_SQS_MISSING_ACTION', 'MissingAction', 'MissingAction', 400),
   LAMINA_ERR_SQS_INVALID_ACTION: spec('LAMINA_ERR_SQS_INVALID_ACTION', 'InvalidAction', 'InvalidAction', 400),
   LAMINA_ERR_SQS_MALFORMED_REQUEST: spec('LAMINA_ERR_SQS_MALFORMED_REQUEST', 'SerializationException', 'MalformedQueryString', 400),
   LAMINA_ERR_SQS_REQUEST_TOO_LARGE: spec('LAMINA_ERR_SQS_REQUEST_TOO_LARGE', 'RequestEntityTooLarge', 'RequestEntityTooLarge', 413),

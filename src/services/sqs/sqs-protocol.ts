@@ -101,6 +101,16 @@ function entryId(e: Json): string {
 }
 
 /**
+ * Whether a name is one of the operations this server serves (both protocols share the list).
+ *
+ * @example
+ * isSqsActionName('SendMessage'); // true
+ */
+export function isSqsActionName(name: string): name is SqsActionName {
+  return ACTIONS.has(name);
+}
+
+/**
  * The typed action of one JSON 1.0 request.
  *
  * @example
@@ -108,7 +118,7 @@ function entryId(e: Json): string {
  */
 export function parseJsonRequest(target: string | undefined, body: string): SqsAction {
   const name = target?.startsWith('AmazonSQS.') === true ? target.slice('AmazonSQS.'.length) : undefined;
-  if (name === undefined || !ACTIONS.has(name)) throw new SqsError('LAMINA_ERR_SQS_INVALID_ACTION', `The action ${name ?? target ?? '(none)'} is not valid for this endpoint.`);
+  if (name === undefined || !isSqsActionName(name)) throw new SqsError('LAMINA_ERR_SQS_INVALID_ACTION', `The action ${name ?? target ?? '(none)'} is not valid for this endpoint.`);
   let parsed: unknown;
   try {
     parsed = body.trim() === '' ? {} : JSON.parse(body);
@@ -116,9 +126,19 @@ export function parseJsonRequest(target: string | undefined, body: string): SqsA
     throw new SqsError('LAMINA_ERR_SQS_MALFORMED_REQUEST', 'The request body is not valid JSON.');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new SqsError('LAMINA_ERR_SQS_MALFORMED_REQUEST', 'The request body must be a JSON object.');
-  const o = parsed as Json;
+  return actionFromMembers(name, parsed as Json);
+}
+
+/**
+ * The typed action from an operation's members in their JSON 1.0 form: the JSON protocol's
+ * parsed body, or what the Query protocol's translation (query-protocol.ts) built from a form, so
+ * both protocols check members the same way.
+ *
+ * @example
+ * actionFromMembers('PurgeQueue', { QueueUrl: 'jobs' });
+ */
+export function actionFromMembers(action: SqsActionName, o: Json): SqsAction {
   const QueueUrl = (): string => required(o, 'QueueUrl');
-  const action = name as SqsActionName;
   switch (action) {
     case 'CreateQueue': return { action, input: { QueueName: required(o, 'QueueName'), Attributes: stringMap(o, 'Attributes'), tags: stringMap(o, 'tags') } };
     case 'GetQueueUrl': return { action, input: { QueueName: required(o, 'QueueName'), QueueOwnerAWSAccountId: optionalString(o, 'QueueOwnerAWSAccountId') } };

@@ -1,6 +1,7 @@
 /**
  * The embedded SQS server (docs/sqs-server.md): an HTTP listener speaking SQS's AWS JSON 1.0
- * protocol in front of an `SqsService`, with the template's queues created at start.
+ * protocol, and its older Query protocol through a translation (query-protocol.ts, query-xml.ts),
+ * in front of an `SqsService`, with the template's queues created at start.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -8,7 +9,10 @@ import type { AddressInfo } from 'node:net';
 import type { QueueDefinition } from '../../async/async-types.js';
 import { SqsError, renderSqsError } from './sqs-errors.js';
 import { parseJsonRequest } from './sqs-protocol.js';
+import { parseForm, parseQueryRequest } from './query-protocol.js';
+import { renderQueryError, renderQueryResult } from './query-xml.js';
 import { SqsService } from './sqs-service.js';
+import type { SqsAction } from './sqs-types.js';
 
 export interface SqsServerOptions {
   readonly host?: string | undefined;
@@ -30,6 +34,7 @@ export interface SqsServer {
 
 /** 10 entries of 1 MiB each, JSON-escaped: a generous bound that still refuses floods. */
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+const XML = { 'content-type': 'text/xml' };
 
 function senderOf(req: IncomingMessage, accountId: string): string {
   const match = /Credential=([^/,\s]+)\//.exec(req.headers.authorization ?? '');
@@ -54,34 +59,54 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+function send(res: ServerResponse, status: number, requestId: string, headers: Record<string, string>, body: string): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID(), 'content-length': Buffer.byteLength(body), ...headers });
+  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': requestId, 'content-length': Buffer.byteLength(body), ...headers });
   res.end(body);
+}
+
+/**
+ * The target header is what tells JSON 1.0 apart; without it, a form body or a GET is the Query
+ * protocol (docs/sqs-server.md), which the CLI v2 of Debian 12 and older SDKs still speak.
+ */
+function isQueryRequest(req: IncomingMessage): boolean {
+  if (req.headers['x-amz-target'] !== undefined) return false;
+  return req.method === 'GET' || (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
+}
+
+/** A Query request's parameters: the URL's query string, and for a POST its body as well. */
+function queryRequest(req: IncomingMessage, body: string): SqsAction {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const search = url.search.slice(1);
+  return parseQueryRequest(parseForm([search, req.method === 'GET' ? '' : body].filter((s) => s !== '').join('&')), url.pathname);
 }
 
 async function handle(service: SqsService, req: IncomingMessage, res: ServerResponse, fallbackHost: string): Promise<void> {
   const abort = new AbortController();
   // A long poll whose caller went away must not take messages it can no longer hand over.
   res.on('close', () => { if (!res.writableFinished) abort.abort(); });
+  const requestId = randomUUID();
+  const query = isQueryRequest(req);
   try {
-    if (req.method !== 'POST') throw new SqsError('LAMINA_ERR_SQS_INVALID_ACTION', 'Only POST requests of the AWS JSON 1.0 protocol are served.');
-    const target = req.headers['x-amz-target'];
-    // The target header is what tells JSON 1.0 apart; a form body without it is the old Query protocol.
-    if (target === undefined && (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
-      throw new SqsError('LAMINA_ERR_SQS_INVALID_ACTION', 'The Query protocol is not served: use the AWS JSON 1.0 protocol (current AWS SDKs and CLI do).');
-    }
+    if (!query && req.method !== 'POST') throw new SqsError('LAMINA_ERR_SQS_INVALID_ACTION', 'Only POST requests of the AWS JSON 1.0 protocol and requests of the Query protocol are served.');
     const body = await readBody(req);
-    const action = parseJsonRequest(Array.isArray(target) ? target[0] : target, body);
+    const target = req.headers['x-amz-target'];
+    const action = query ? queryRequest(req, body) : parseJsonRequest(Array.isArray(target) ? target[0] : target, body);
     const trace = req.headers['x-amzn-trace-id'];
     // Only a header of sane size is kept: it rides along with every copy of the message.
     const traceHeader = typeof trace === 'string' && trace.length <= 2048 ? trace : undefined;
     const out = await service.execute(action, { senderId: senderOf(req, service.ctx.accountId), host: req.headers.host ?? fallbackHost, traceHeader }, abort.signal);
-    send(res, 200, {}, JSON.stringify(out));
+    if (query) send(res, 200, requestId, XML, renderQueryResult(action.action, out, requestId));
+    else send(res, 200, requestId, {}, JSON.stringify(out));
   } catch (err) {
     const error = err instanceof SqsError ? err : new SqsError('LAMINA_ERR_SQS_INTERNAL', err instanceof Error ? err.message : String(err));
+    if (query) {
+      const { status, body } = renderQueryError(error, requestId);
+      send(res, status, requestId, XML, body);
+      return;
+    }
     const { status, headers, body } = renderSqsError(error);
-    send(res, status, headers, body);
+    send(res, status, requestId, headers, body);
   }
 }
 

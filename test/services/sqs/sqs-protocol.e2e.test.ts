@@ -34,12 +34,18 @@ describe('the JSON 1.0 protocol with hostile input', () => {
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 
-  it('refuses the Query protocol and other methods, naming what is served', async () => {
-    const query = await post(undefined, 'Action=ListQueues&Version=2012-11-05', 'application/x-www-form-urlencoded');
-    expect(query.status).toBe(400);
-    expect(String(query.json['message'])).toMatch(/Query protocol is not served/);
-    const get = await fetch(sqs.server.endpoint);
-    expect(get.status).toBe(400);
+  it('answers a form without a target in the Query protocol, and refuses methods neither protocol has', async () => {
+    const res = await fetch(sqs.server.endpoint, { method: 'POST', body: 'Action=ListQueues&Version=2012-11-05', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/xml');
+    expect(await res.text()).toContain(`<QueueUrl>${sqs.server.endpoint}/123456789012/raw</QueueUrl>`);
+    // A JSON body with the form's content type and no target is read as a form: no Action in it.
+    const noAction = await fetch(sqs.server.endpoint, { method: 'POST', body: '{}', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(noAction.status).toBe(400);
+    expect(await noAction.text()).toContain('<Code>MissingAction</Code>');
+    const put = await fetch(sqs.server.endpoint, { method: 'PUT', body: '{}' });
+    expect(put.status).toBe(400);
+    expect(put.headers.get('x-amzn-query-error')).toBe('InvalidAction;Sender');
   });
 
   it('refuses a request body over its bound without buffering it all', async () => {
