@@ -21,6 +21,7 @@ import { progressLine } from '../runtimes/progress-line.js';
 import { claimStateDir, defaultStateDir } from '../async/state-dir.js';
 import { startAsync, targetEndpoints, type StartedAsync } from '../async/serve-async.js';
 import { startSources } from '../event-sources/serve-sources.js';
+import { startStreams, type StartedStreams } from '../event-sources/streams/serve-streams.js';
 
 export const SERVE_USAGE = `Usage: lamina serve [options]
 
@@ -55,6 +56,8 @@ Options:
                                 cut; slower with few callers, docs/async-invocation.md)
   --sqs-port <n>                Port of the embedded SQS server that serves the template's
                                 AWS::SQS::Queue resources (default: 9324; 0 picks a free one)
+  --kinesis-port <n>            Port of the embedded Kinesis that serves the template's
+                                AWS::Kinesis::Stream resources (default: 4567; 0 picks a free one)
   --aws-endpoint <url>          Endpoint for SQS, SNS and EventBridge destinations the template does
                                 not define (LocalStack: http://127.0.0.1:4566)
   --sqs-endpoint <url>          ... for SQS only (overrides --aws-endpoint)
@@ -109,6 +112,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       'state-dir': { type: 'string' },
       'async-time-scale': { type: 'string', default: '1' },
       'sqs-port': { type: 'string', default: '9324' },
+      'kinesis-port': { type: 'string', default: '4567' },
       'queue-sync': { type: 'string', default: 'normal' },
       'aws-endpoint': { type: 'string' },
       'sqs-endpoint': { type: 'string' },
@@ -240,6 +244,17 @@ export async function serveCommand(args: string[]): Promise<number> {
   }
   // Last, once every listener is up (the template's mappings were checked at load and at startAsync).
   const sources = startSources({ mappings: loaded.sqsMappings, schedules: loaded.schedules }, asyncParts.sqs, platform, { timeScale, account: { region: host.region, accountId: host.accountId }, log: (line) => process.stdout.write(`${line}\n`), allowsRecursion: (name) => functions.some((fn) => fn.name === name && fn.recursiveLoop === 'Allow') });
+  let streams: StartedStreams;
+  try {
+    streams = await startStreams(loaded.streams, loaded.streamMappings, platform, { host: values.host, port: positiveNumber('--kinesis-port', values['kinesis-port'], true), region: host.region, accountId: host.accountId, timeScale, queues: loaded.queues, sqsEndpoint: asyncParts.sqs?.endpoint, endpoints, sender: asyncParts.events.sender, metrics: asyncParts.events.store, log: (line) => process.stdout.write(`${line}\n`) });
+  } catch (error) {
+    server.close();
+    await Promise.all([apis.close(), urls.close(), albs.close(), edges.close(), sources.stop()]);
+    await platform.stop();
+    await asyncParts.close();
+    state.release();
+    throw error;
+  }
   if (signingKeys === undefined) warnIfExposed(values.host);
   else process.stdout.write(`SigV4 signatures are verified against ${signingKeys.length} access key(s)\n`);
   const base = `http://${values.host.includes(':') ? `[${values.host}]` : values.host}:${address.port}`;
@@ -255,6 +270,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (edges.banner.length > 0) process.stdout.write(`CloudFront distributions (Lambda@Edge):\n${edges.banner.join('\n')}\n`);
   if (asyncParts.banner.length > 0) process.stdout.write(`${asyncParts.banner.join('\n')}\n`);
   if (sources.banner.length > 0) process.stdout.write(`Event sources:\n${sources.banner.join('\n')}\n`);
+  if (streams.banner.length > 0) process.stdout.write(`${streams.banner.join('\n')}\n`);
   process.stdout.write(`Event invokes are queued durably in ${state.path} (lamina events --state-dir ${state.path})\n`);
   const provisioned = functions.reduce((sum, fn) => sum + (fn.provisionedConcurrency ?? 0), 0);
   if (provisioned > 0) {
@@ -269,6 +285,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   await albs.close();
   await edges.close();
   await sources.stop();
+  await streams.stop();
   await platform.stop();
   await asyncParts.close();
   state.release();

@@ -8,12 +8,14 @@
  * |-------------------------|---------------|--------------------------------|
  * | AWS::SQS::Queue         | queue URL     | Arn, QueueName, QueueUrl       |
  * | AWS::SNS::Topic         | topic ARN     | TopicArn, TopicName            |
+ * | AWS::Kinesis::Stream    | stream name   | Arn                            |
  * | AWS::Events::EventBus   | bus name      | Arn, Name                      |
  * | Lambda / SAM functions  | function name | Arn                            |
  */
 import { isPlainObject, type IntrinsicResolver, type Resolution, type ResourceAttributeHook } from './cfn-intrinsics.js';
 import { functionArn } from './function-config.js';
 import { generatedName, queueArn, queueNameOf, SQS_QUEUE } from './queue-resources.js';
+import { KINESIS_STREAM, streamArn, streamNameOf } from './stream-resources.js';
 
 export interface AttributeContext {
   readonly region: string;
@@ -60,7 +62,7 @@ export class ResourceAttributes {
     if (!isPlainObject(resource) || typeof resource.Type !== 'string') return undefined;
     const props = isPlainObject(resource.Properties) ? resource.Properties : {};
     const type = resource.Type;
-    const known = type === SQS_QUEUE || type === 'AWS::SNS::Topic' || type === 'AWS::Events::EventBus' || FUNCTION_TYPES.has(type);
+    const known = type === SQS_QUEUE || type === KINESIS_STREAM || type === 'AWS::SNS::Topic' || type === 'AWS::Events::EventBus' || FUNCTION_TYPES.has(type);
     if (!known) return undefined;
     if (this.#resolving.has(logicalId)) return fail(`the name of ${logicalId} refers to itself`);
     this.#resolving.add(logicalId);
@@ -83,6 +85,11 @@ export class ResourceAttributes {
       if (name === undefined) return fail(`the QueueName of ${id} cannot be resolved`);
       const url = `${(this.context.sqsEndpoint ?? `https://sqs.${region}.amazonaws.com`).replace(/\/+$/, '')}/${accountId}/${name}`;
       return ok({ Ref: url, QueueUrl: url, QueueName: name, Arn: queueArn(region, accountId, name) });
+    }
+    if (type === KINESIS_STREAM) {
+      const name = streamNameOf({ resolver, stackName }, id, props);
+      if (name === undefined) return fail(`the Name of ${id} cannot be resolved`);
+      return ok({ Ref: name, Arn: streamArn(region, accountId, name) });
     }
     if (type === 'AWS::SNS::Topic') {
       const fifo = resolver.resolve(props.FifoTopic ?? false);

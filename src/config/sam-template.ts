@@ -45,6 +45,9 @@ import { edgeDistributions, type EdgeDistribution, type EdgeFunctionFacts } from
 import type { QueueDefinition } from '../async/async-types.js';
 import { AsyncConfigCollector } from './async-config.js';
 import { queueResources, type QueueContext } from './queue-resources.js';
+import { streamResources } from './stream-resources.js';
+import { StreamMappingCollector } from './stream-mappings.js';
+import type { StreamDefinition, StreamMapping } from '../event-sources/streams/stream-types.js';
 import { ResourceAttributes } from './resource-attributes.js';
 import { EventSourceMappingCollector } from './event-source-mappings.js';
 import type { SqsMapping } from '../event-sources/mapping-types.js';
@@ -81,6 +84,9 @@ export interface LoadedTemplate {
   readonly sqsMappings: SqsMapping[];
   /** Its functions' `Schedule` / `ScheduleV2` events (docs/event-sources-schedules.md). */
   readonly schedules: ScheduleDefinition[];
+  /** Its Kinesis streams and their event source mappings (docs/event-sources-kinesis.md). */
+  readonly streams: StreamDefinition[];
+  readonly streamMappings: StreamMapping[];
   readonly warnings: string[];
 }
 
@@ -117,6 +123,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
   const queueContext: QueueContext = { report, resolver, region: options.region, accountId: options.accountId, stackName: options.stackName ?? 'local' };
   const asyncConfigs = new AsyncConfigCollector(queueContext);
   const mappings = new EventSourceMappingCollector(queueContext);
+  const streamMappings = new StreamMappingCollector(queueContext);
   const schedules: ScheduleDefinition[] = [];
 
   for (const [id, resource] of Object.entries(resources)) {
@@ -150,6 +157,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
     asyncConfigs.addFunction(id, fn.name, fn.publishedAlias, fnType === 'AWS::Serverless::Function', merged);
     apis.addFunction(id, fn.name, merged.Events);
     if (fnType === 'AWS::Serverless::Function') mappings.addFunction(id, fn.name, fn.publishedAlias, merged.Events);
+    if (fnType === 'AWS::Serverless::Function') streamMappings.addFunction(id, fn.name, fn.publishedAlias, merged.Events);
     if (fnType === 'AWS::Serverless::Function') schedules.push(...scheduleEvents(report, resolver, id, fn.name, fn.publishedAlias, merged.Events));
     urls.addFunction(id, { functionName: fn.name, publishedAlias: fn.publishedAlias }, fnType === 'AWS::Serverless::Function' ? merged.FunctionUrlConfig : undefined);
   }
@@ -162,6 +170,9 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
   const templateQueues = queueResources(resources, queueContext);
   const { settings, queues: samQueues } = asyncConfigs.finish(resources, templateQueues);
   const sqsMappings = mappings.finish(resources, [...templateQueues, ...samQueues], new Set(idsByName.keys()));
+  const streams = streamResources(resources, queueContext);
+  const targetScope = { region: options.region, accountId: options.accountId, functions: new Map(functions.map((fn) => [fn.name, fn.publishedAlias])), queues: [...templateQueues, ...samQueues] };
+  const kinesisMappings = streamMappings.finish(resources, streams, new Set(idsByName.keys()), targetScope);
   if (report.problems.length > 0) {
     const count = report.problems.length === 1 ? '1 problem' : `${report.problems.length} problems`;
     throw new ConfigError(`Template ${path} has ${count}:\n${report.problems.join('\n')}`);
@@ -171,7 +182,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
     throw new ConfigError(`Template ${path} defines no function Lamina can run (AWS::Serverless::Function or AWS::Lambda::Function)${why}`);
   }
   const withAsync = functions.map((fn) => (settings.has(fn.name) ? { ...fn, async: settings.get(fn.name) } : fn));
-  return { functions: withAsync, apis: apiDefinitions, urls: urls.urls(), albs, edges, queues: [...templateQueues, ...samQueues], sqsMappings, schedules, warnings: report.warnings };
+  return { functions: withAsync, apis: apiDefinitions, urls: urls.urls(), albs, edges, queues: [...templateQueues, ...samQueues], sqsMappings, schedules, streams, streamMappings: kinesisMappings, warnings: report.warnings };
 }
 
 interface Loader {

@@ -7,6 +7,15 @@
 import type { AsyncTarget } from '../../async/async-types.js';
 import type { FilterPattern } from '../mapping-types.js';
 
+/** A stream the template defines (`AWS::Kinesis::Stream`), served by the embedded Kinesis. */
+export interface StreamDefinition {
+  readonly logicalId: string;
+  readonly name: string;
+  /** `arn:aws:kinesis:REGION:ACCOUNT:stream/NAME`. */
+  readonly arn: string;
+  readonly shardCount: number;
+}
+
 /** Where a mapping starts reading a shard when it starts. */
 export type StartingPosition =
   | { readonly kind: 'TRIM_HORIZON' }

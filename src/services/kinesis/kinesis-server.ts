@@ -9,16 +9,8 @@
 import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
+import type { StreamDefinition } from '../../event-sources/streams/stream-types.js';
 import { listenTwoProtocols, type DualHandler } from './two-protocol-listener.js';
-
-/** A stream the template defines (`AWS::Kinesis::Stream`). */
-export interface StreamDefinition {
-  readonly logicalId: string;
-  readonly name: string;
-  readonly arn: string;
-  /** 1-... (`ShardCount`, default 1 as CloudFormation's provisioned streams). */
-  readonly shardCount: number;
-}
 
 export interface KinesisServerOptions {
   readonly host?: string | undefined;
