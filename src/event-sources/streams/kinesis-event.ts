@@ -70,10 +70,11 @@ export function kinesisEventPayload(records: readonly StreamRecord[], context: K
 }
 
 /**
- * What a `FilterCriteria` pattern is matched against: the record's fields, with `data` decoded as
- * JSON when it is a JSON object (a pattern on `data` never matches data that is not).
+ * What a `FilterCriteria` pattern is matched against: the record's `kinesis` member (partitionKey,
+ * sequenceNumber, ... at the top, as Lambda filters Kinesis records), with `data` decoded as JSON
+ * when it is a JSON object; otherwise `data` is left out, so a pattern on `data` never matches it.
  *
- * @example kinesisFilterData(kinesisEventRecord(record, context)) // { kinesis: {..., data: { type: 'order' } }, ... }
+ * @example kinesisFilterData(kinesisEventRecord(record, context)) // { kinesisSchemaVersion: '1.0', partitionKey: 'k', ..., data: { type: 'order' } }
  */
 export function kinesisFilterData(record: KinesisEventRecord): Readonly<Record<string, unknown>> {
   let data: unknown;
@@ -82,10 +83,8 @@ export function kinesisFilterData(record: KinesisEventRecord): Readonly<Record<s
   } catch {
     data = undefined;
   }
-  const kinesis: Record<string, unknown> = { ...record.kinesis };
-  if (typeof data === 'object' && data !== null && !Array.isArray(data)) kinesis.data = data;
-  else delete kinesis.data;
-  return { ...record, kinesis };
+  const { data: _encoded, ...fields } = record.kinesis;
+  return typeof data === 'object' && data !== null && !Array.isArray(data) ? { ...fields, data } : fields;
 }
 
 /** The role Lambda reads with: Lamina's stand-in in the stream's account. */

@@ -32,11 +32,18 @@ export class KinesisSource implements StreamSource {
     return ids;
   }
 
+  /**
+   * AT_TIMESTAMP is read from TRIM_HORIZON, passing over the records that arrived before the
+   * timestamp: kinesalite never answers a GetShardIterator AT_TIMESTAMP on a shard with no record
+   * at or after the timestamp (docs/event-sources-kinesis.md).
+   */
   async openShard(shardId: string, position: StartingPosition, signal: AbortSignal): Promise<ShardReader> {
-    const first = await this.#iterator(shardId, position.kind, position.kind === 'AT_TIMESTAMP' ? { Timestamp: new Date(position.timestampMs) } : {}, signal);
-    return new KinesisShardReader(first, (after, s) => (after === undefined
-      ? this.#iterator(shardId, position.kind, position.kind === 'AT_TIMESTAMP' ? { Timestamp: new Date(position.timestampMs) } : {}, s)
-      : this.#iterator(shardId, 'AFTER_SEQUENCE_NUMBER', { StartingSequenceNumber: after }, s)), this.client);
+    const type = position.kind === 'AT_TIMESTAMP' ? 'TRIM_HORIZON' : position.kind;
+    const first = await this.#iterator(shardId, type, {}, signal);
+    const reopen = (after: string | undefined, s: AbortSignal): Promise<string> => (after === undefined
+      ? this.#iterator(shardId, type, {}, s)
+      : this.#iterator(shardId, 'AFTER_SEQUENCE_NUMBER', { StartingSequenceNumber: after }, s));
+    return new KinesisShardReader(first, reopen, this.client, position.kind === 'AT_TIMESTAMP' ? position.timestampMs : undefined);
   }
 
   async #iterator(shardId: string, type: ShardIteratorType, extra: { Timestamp?: Date; StartingSequenceNumber?: string }, signal: AbortSignal): Promise<string> {
@@ -55,6 +62,8 @@ class KinesisShardReader implements ShardReader {
     first: string,
     private readonly reopen: (after: string | undefined, signal: AbortSignal) => Promise<string>,
     private readonly client: KinesisClient,
+    /** AT_TIMESTAMP: records that arrived before this are passed over, until the first one at or after it. */
+    private notBeforeMs: number | undefined,
   ) {
     this.#iterator = first;
   }
@@ -72,11 +81,12 @@ class KinesisShardReader implements ShardReader {
     const records: StreamRecord[] = [];
     for (const r of answer.Records ?? []) {
       if (r.SequenceNumber === undefined) continue;
+      this.#lastSequence = r.SequenceNumber;
+      if (this.notBeforeMs !== undefined && (r.ApproximateArrivalTimestamp?.getTime() ?? 0) < this.notBeforeMs) continue;
+      this.notBeforeMs = undefined;
       records.push({ sequenceNumber: r.SequenceNumber, partitionKey: r.PartitionKey ?? '', data: Buffer.from(r.Data ?? new Uint8Array()), arrivalMs: r.ApproximateArrivalTimestamp?.getTime() ?? Date.now() });
     }
-    const last = records.at(-1);
-    if (last !== undefined) this.#lastSequence = last.sequenceNumber;
     this.#iterator = answer.NextShardIterator ?? undefined;
-    return { records, millisBehindLatest: answer.MillisBehindLatest ?? 0, ended: this.#iterator === undefined && records.length === 0 };
+    return { records, millisBehindLatest: answer.MillisBehindLatest ?? 0, ended: this.#iterator === undefined && (answer.Records ?? []).length === 0 };
   }
 }

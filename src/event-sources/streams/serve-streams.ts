@@ -64,21 +64,10 @@ export async function startStreams(streams: readonly StreamDefinition[], mapping
   } catch (error) {
     throw new ConfigError(`The embedded Kinesis cannot start on ${options.host}:${options.port}: ${(error as Error).message} (choose another --kinesis-port)`);
   }
-  const client = kinesis.client();
-  const pollers = mappings.map((mapping) => new StreamPoller({
-    mapping,
-    source: new KinesisSource(client, mapping.streamName),
-    port,
-    matches: recordFilter(mapping),
-    discard: (batch) => deliverDiscarded(batch, options),
-    metrics: options.metrics,
-    timeScale: options.timeScale,
-    log: (line) => options.log(`[${mapping.functionName}] Lamina: Kinesis mapping ${line}`),
-  }));
+  let pollers: StreamPoller[];
   try {
-    await Promise.all(pollers.map((p) => p.start()));
+    pollers = await startMappings(mappings, kinesis, port, options);
   } catch (error) {
-    await Promise.all(pollers.map((p) => p.stop()));
     await kinesis.close();
     throw error;
   }
@@ -96,6 +85,32 @@ export async function startStreams(streams: readonly StreamDefinition[], mapping
       await kinesis.close();
     },
   };
+}
+
+/**
+ * The pollers of `mappings` on a running embedded Kinesis, started (every shard iterator taken).
+ *
+ * @example const pollers = await startMappings(loaded.streamMappings, kinesis, platform, options);
+ */
+export async function startMappings(mappings: readonly StreamMapping[], kinesis: KinesisServer, port: InvokePort, options: StreamServeOptions): Promise<StreamPoller[]> {
+  const client = kinesis.client();
+  const pollers = mappings.map((mapping) => new StreamPoller({
+    mapping,
+    source: new KinesisSource(client, mapping.streamName),
+    port,
+    matches: recordFilter(mapping),
+    discard: (batch) => deliverDiscarded(batch, options),
+    metrics: options.metrics,
+    timeScale: options.timeScale,
+    log: (line) => options.log(`[${mapping.functionName}] Lamina: Kinesis mapping ${line}`),
+  }));
+  try {
+    await Promise.all(pollers.map((p) => p.start()));
+  } catch (error) {
+    await Promise.all(pollers.map((p) => p.stop()));
+    throw error;
+  }
+  return pollers;
 }
 
 /** The mapping's filters over a Kinesis event record (`data` decoded as JSON). */

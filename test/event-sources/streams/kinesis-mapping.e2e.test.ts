@@ -1,0 +1,124 @@
+/**
+ * Kinesis stream mappings (src/event-sources/streams/) on real runtime processes behind a real
+ * Platform, fed by the embedded Kinesis through @aws-sdk/client-kinesis: the event shape, order
+ * per shard over several shards, ParallelizationFactor keeping each partition key in order,
+ * starting positions, and filter criteria.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { bootstrapFunction } from '../../helpers/function-config.js';
+import { KinesisHarness, streamDefinition, streamMapping, type KinesisDelivery } from './kinesis-harness.js';
+
+vi.setConfig({ testTimeout: 60_000 });
+
+let harness: KinesisHarness | undefined;
+afterEach(async (ctx) => { if (ctx.task.result?.state === 'fail') console.log(harness?.output.join('').slice(-3000)); await harness?.stop(); harness = undefined; });
+
+const fn = (name: string) => bootstrapFunction(name, {}, 'kinesis-batch');
+
+/** The first delivery of each sequence number, in the order the function saw them. */
+function firstSeen(deliveries: readonly KinesisDelivery[]): KinesisDelivery[] {
+  const seen = new Set<string>();
+  return deliveries.filter((d) => (seen.has(d.seq) ? false : (seen.add(d.seq), true)));
+}
+
+/** Sequence numbers compare as decimal integers of equal length within a shard. */
+const ascending = (seqs: readonly string[]): boolean => seqs.every((s, i) => i === 0 || BigInt(seqs[i - 1] as string) < BigInt(s));
+
+describe('Kinesis mappings', () => {
+  it('delivers every record once, in Lambda\'s event shape, in order within each of several shards', async () => {
+    harness = await KinesisHarness.start([fn('consumer')]);
+    const h = harness;
+    const stream = streamDefinition('orders', 3);
+    await h.serve([stream], [streamMapping(stream, 'consumer', { batchSize: 7 })]);
+    const sent = Array.from({ length: 90 }, (_, i) => ({ key: `customer-${i % 13}`, data: JSON.stringify({ n: i }) }));
+    const seqs = await h.put('orders', sent);
+    await expect.poll(() => h.deliveries('consumer').length, { timeout: 30_000 }).toBe(90);
+    const got = h.deliveries('consumer');
+    expect(new Set(got.map((d) => d.seq))).toEqual(new Set(seqs));
+    const shards = new Set(got.map((d) => d.shardId));
+    expect(shards.size).toBeGreaterThan(1);
+    for (const shard of shards) {
+      const inShard = got.filter((d) => d.shardId === shard);
+      expect(ascending(inShard.map((d) => d.seq))).toBe(true);
+      // Within a shard, a key's records keep the order they were put in.
+      for (const key of new Set(inShard.map((d) => d.key))) {
+        const ns = inShard.filter((d) => d.key === key).map((d) => (JSON.parse(d.data) as { n: number }).n);
+        expect(ns).toEqual([...ns].sort((a, b) => a - b));
+      }
+    }
+    expect(Math.max(...h.batches('consumer').map((b) => b.length))).toBeLessThanOrEqual(7);
+    const record = h.events('consumer')[0]?.Records[0] as Record<string, unknown>;
+    expect(Object.keys(record)).toEqual(['kinesis', 'eventSource', 'eventVersion', 'eventID', 'eventName', 'invokeIdentityArn', 'awsRegion', 'eventSourceARN']);
+    expect(Object.keys(record.kinesis as object)).toEqual(['kinesisSchemaVersion', 'partitionKey', 'sequenceNumber', 'data', 'approximateArrivalTimestamp']);
+    expect(record).toMatchObject({ eventSource: 'aws:kinesis', eventVersion: '1.0', eventName: 'aws:kinesis:record', awsRegion: 'us-east-1', eventSourceARN: stream.arn });
+    const k = record.kinesis as { sequenceNumber: string; approximateArrivalTimestamp: number; kinesisSchemaVersion: string };
+    expect(record.eventID).toMatch(new RegExp(`^shardId-\\d{12}:${k.sequenceNumber}$`));
+    expect(k.kinesisSchemaVersion).toBe('1.0');
+    expect(Math.abs(k.approximateArrivalTimestamp - Date.now() / 1000)).toBeLessThan(600);
+    // IteratorAge: the age of the last invoke's newest record.
+    expect(h.streams?.pollers[0]?.stats.iteratorAgeMs).toBeGreaterThanOrEqual(0);
+    expect(h.streams?.pollers[0]?.stats.invocations).toBe(h.batches('consumer').length);
+  });
+
+  it('runs up to ParallelizationFactor batches of one shard at once, each partition key in order', async () => {
+    harness = await KinesisHarness.start([fn('parallel')]);
+    const h = harness;
+    const stream = streamDefinition('clicks', 1);
+    await h.serve([stream], [streamMapping(stream, 'parallel', { batchSize: 3, parallelizationFactor: 4 })]);
+    const sent = Array.from({ length: 48 }, (_, i) => ({ key: `user-${i % 8}`, data: JSON.stringify({ n: i, sleepMs: 40 }) }));
+    await h.put('clicks', sent);
+    await expect.poll(() => h.deliveries('parallel').length, { timeout: 40_000 }).toBe(48);
+    const got = h.deliveries('parallel');
+    for (let u = 0; u < 8; u += 1) {
+      const ns = got.filter((d) => d.key === `user-${u}`).map((d) => (JSON.parse(d.data) as { n: number }).n);
+      expect(ns).toEqual(Array.from({ length: 6 }, (_, i) => u + 8 * i));
+    }
+    // Some invokes overlapped in time: batches of different key groups ran side by side.
+    const spans = h.spans('parallel').sort((a, b) => a.start - b.start);
+    const overlapping = spans.some((s, i) => spans.slice(i + 1).some((t) => t.start < s.end));
+    expect(overlapping).toBe(true);
+    // Every batch holds records of one key group only.
+    for (const batch of h.batches('parallel')) expect(batch.length).toBeLessThanOrEqual(3);
+  });
+
+  it('starts at TRIM_HORIZON, LATEST or AT_TIMESTAMP', async () => {
+    harness = await KinesisHarness.start([fn('old'), fn('new'), fn('since')]);
+    const h = harness;
+    const stream = streamDefinition('events', 2);
+    // The stream and its records exist before the mappings start.
+    await h.serve([stream], []);
+    await h.put('events', [{ key: 'a', data: 'early-1' }, { key: 'b', data: 'early-2' }]);
+    await new Promise((r) => setTimeout(r, 50));
+    const cut = Date.now();
+    await new Promise((r) => setTimeout(r, 50));
+    await h.put('events', [{ key: 'c', data: 'middle-1' }]);
+    await h.addMappings([
+      streamMapping(stream, 'old', { startingPosition: { kind: 'TRIM_HORIZON' } }),
+      streamMapping(stream, 'new', { startingPosition: { kind: 'LATEST' } }),
+      streamMapping(stream, 'since', { startingPosition: { kind: 'AT_TIMESTAMP', timestampMs: cut } }),
+    ]);
+    await h.put('events', [{ key: 'd', data: 'late-1' }, { key: 'e', data: 'late-2' }]);
+    await expect.poll(() => h.deliveries('old').length, { timeout: 30_000 }).toBe(5);
+    await expect.poll(() => h.deliveries('new').length, { timeout: 30_000 }).toBe(2);
+    await expect.poll(() => h.deliveries('since').length, { timeout: 30_000 }).toBe(3);
+    expect(h.deliveries('new').map((d) => d.data).sort()).toEqual(['late-1', 'late-2']);
+    expect(h.deliveries('since').map((d) => d.data).sort()).toEqual(['late-1', 'late-2', 'middle-1']);
+  });
+
+  it('invokes only with the records a filter matches (data decoded as JSON), passing over the rest', async () => {
+    harness = await KinesisHarness.start([fn('picky')]);
+    const h = harness;
+    const stream = streamDefinition('mixed', 1);
+    await h.serve([stream], [streamMapping(stream, 'picky', { batchSize: 10, filters: [{ data: { kind: ['keep'] } }, { partitionKey: [{ prefix: 'vip-' }] }] })]);
+    await h.put('mixed', [
+      { key: 'a', data: '{"kind":"keep","n":1}' },
+      { key: 'b', data: '{"kind":"drop","n":2}' },
+      { key: 'c', data: 'not json, kind keep' },
+      { key: 'vip-1', data: 'plain text from a vip' },
+      { key: 'd', data: '{"kind":"keep","n":5}' },
+    ]);
+    await expect.poll(() => h.deliveries('picky').length, { timeout: 30_000 }).toBe(3);
+    await expect.poll(() => h.streams?.pollers[0]?.stats.filtered, { timeout: 10_000 }).toBe(2);
+    expect(h.deliveries('picky').map((d) => d.data)).toEqual(['{"kind":"keep","n":1}', 'plain text from a vip', '{"kind":"keep","n":5}']);
+  });
+});
