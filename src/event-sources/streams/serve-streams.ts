@@ -76,13 +76,17 @@ export async function startStreams(streams: readonly StreamDefinition[], mapping
     ...streams.map((s) => `  ${s.name}: ${s.shardCount} shard(s), ${s.arn}`),
     ...mappings.map((m) => `  ${m.streamName} -> ${m.functionName}${m.qualifier === undefined ? '' : `:${m.qualifier}`} (${m.startingPosition.kind}, batch ${m.batchSize}${m.parallelizationFactor > 1 ? `, ${m.parallelizationFactor} per shard` : ''}${m.filters.length > 0 ? `, ${m.filters.length} filter(s)` : ''}${m.enabled ? '' : ', disabled'})`),
   ];
+  let stopping: Promise<void> | undefined;
   return {
     kinesis,
     pollers,
     banner,
-    stop: async () => {
-      await Promise.all(pollers.map((p) => p.stop()));
-      await kinesis.close();
+    stop: () => {
+      stopping ??= (async () => {
+        await Promise.all(pollers.map((p) => p.stop()));
+        await kinesis.close();
+      })();
+      return stopping;
     },
   };
 }

@@ -85,4 +85,30 @@ describe('Kinesis mapping errors', () => {
     await expect.poll(() => h.batches('partial').length, { timeout: 20_000 }).toBe(3);
     expect(h.batches('partial')[2]).toEqual(['{"n":7}']);
   });
+
+  it('a record failing forever (the defaults) holds up its own shard only; stopping ends the retries', async () => {
+    harness = await KinesisHarness.start([fn('stuck')]);
+    const h = harness;
+    const stream = streamDefinition('two', 2);
+    await h.serve([stream], [streamMapping(stream, 'stuck', { batchSize: 5 })]);
+    // Find a key per shard, then block one shard with a poison record.
+    const probe = await h.put('two', Array.from({ length: 8 }, (_, i) => ({ key: `k${i}`, data: `{"probe":${i}}` })));
+    await expect.poll(() => h.deliveries('stuck').length, { timeout: 20_000 }).toBe(8);
+    const shardOf = new Map(h.deliveries('stuck').map((d) => [d.key, d.shardId]));
+    const keys = [...shardOf.keys()];
+    const blocked = keys[0] as string;
+    const free = keys.find((k) => shardOf.get(k) !== shardOf.get(blocked));
+    expect(free).toBeDefined();
+    expect(probe).toHaveLength(8);
+    await h.put('two', [{ key: blocked, data: '{"fail":true}' }, { key: blocked, data: '{"after":"poison"}' }]);
+    await expect.poll(() => h.batches('stuck').filter((b) => b.includes('{"fail":true}')).length, { timeout: 20_000 }).toBeGreaterThan(3);
+    await h.put('two', Array.from({ length: 5 }, (_, i) => ({ key: free as string, data: `{"free":${i}}` })));
+    await expect.poll(() => h.deliveries('stuck').filter((d) => d.data.startsWith('{"free"')).length, { timeout: 20_000 }).toBe(5);
+    // The record behind the poison one in its shard only ever came with it, in its failing batch.
+    for (const batch of h.batches('stuck').filter((b) => b.includes('{"after":"poison"}'))) expect(batch).toEqual(['{"fail":true}', '{"after":"poison"}']);
+    await h.streams?.stop();
+    const invokes = h.batches('stuck').length;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.batches('stuck')).toHaveLength(invokes);
+  });
 });
