@@ -121,4 +121,22 @@ describe('Kinesis mappings', () => {
     await expect.poll(() => h.streams?.pollers[0]?.stats.filtered, { timeout: 10_000 }).toBe(2);
     expect(h.deliveries('picky').map((d) => d.data)).toEqual(['{"kind":"keep","n":1}', 'plain text from a vip', '{"kind":"keep","n":5}']);
   });
+
+  it('gathers a batch over MaximumBatchingWindowInSeconds; a disabled mapping never reads', async () => {
+    harness = await KinesisHarness.start([fn('gatherer'), fn('off'), fn('eager')]);
+    const h = harness;
+    const stream = streamDefinition('trickle', 1);
+    await h.serve([stream], [
+      streamMapping(stream, 'gatherer', { batchSize: 50, maximumBatchingWindowSeconds: 5 }),
+      streamMapping(stream, 'eager', { batchSize: 50 }),
+      streamMapping(stream, 'off', { enabled: false }),
+    ]);
+    for (let i = 0; i < 4; i += 1) await h.put('trickle', Array.from({ length: 3 }, (_, j) => ({ key: 'k', data: `r${3 * i + j}` })));
+    await expect.poll(() => h.deliveries('gatherer').length, { timeout: 30_000 }).toBe(12);
+    // The 12 records, read over several polls, were put well within the 5 s window the first one opened: one invoke.
+    expect(h.batches('gatherer')).toEqual([Array.from({ length: 12 }, (_, i) => `r${i}`)]);
+    await expect.poll(() => h.deliveries('eager').length, { timeout: 30_000 }).toBe(12);
+    expect(h.deliveries('off')).toEqual([]);
+    expect(h.streams?.pollers[2]?.stats.shards).toBe(0);
+  });
 });
