@@ -143,7 +143,6 @@ export class StreamMappingCollector {
       report.problem(p.resource, at('MaximumRecordAgeInSeconds'), `${maximumRecordAgeSeconds} must be -1 or 60-604800 seconds`);
     }
     const tumbling = integer('TumblingWindowInSeconds');
-    if (tumbling !== undefined && tumbling > 0) report.problem(p.resource, at('TumblingWindowInSeconds'), 'tumbling windows are not supported yet (docs/event-sources-kinesis.md)');
     const bisect = booleanProperty(report, p.resource, at('BisectBatchOnFunctionError'), value('BisectBatchOnFunctionError'), false);
     const enabled = booleanProperty(report, p.resource, at('Enabled'), value('Enabled'), true);
     const reportBatchItemFailures = responseTypes(report, p.resource, at('FunctionResponseTypes'), value('FunctionResponseTypes'));
@@ -151,10 +150,10 @@ export class StreamMappingCollector {
     const onFailure = this.#onFailure(p, value('DestinationConfig'), scope);
 
     if (p.broken || report.problems.length > before || defined === undefined || startingPosition === undefined || batchSize === undefined || maximumBatchingWindowSeconds === undefined
-      || parallelizationFactor === undefined || maximumRetryAttempts === undefined || maximumRecordAgeSeconds === undefined || bisect === undefined || enabled === undefined) return undefined;
+      || parallelizationFactor === undefined || tumbling === undefined || maximumRetryAttempts === undefined || maximumRecordAgeSeconds === undefined || bisect === undefined || enabled === undefined) return undefined;
     return {
       id: p.id, functionName: p.functionName, qualifier: p.qualifier, streamArn: defined.arn, streamName: defined.name, startingPosition, batchSize, maximumBatchingWindowSeconds,
-      parallelizationFactor, bisectBatchOnFunctionError: bisect, maximumRetryAttempts, maximumRecordAgeSeconds, onFailure, reportBatchItemFailures, filters, enabled,
+      parallelizationFactor, bisectBatchOnFunctionError: bisect, maximumRetryAttempts, maximumRecordAgeSeconds, onFailure, reportBatchItemFailures, tumblingWindowSeconds: tumbling, filters, enabled,
     };
   }
 

@@ -68,6 +68,7 @@ describe('Kinesis event source mappings', () => {
             BisectBatchOnFunctionError: true
             MaximumRetryAttempts: 3
             MaximumRecordAgeInSeconds: 3600
+            TumblingWindowInSeconds: 120
             FunctionResponseTypes: [ReportBatchItemFailures]
             FilterCriteria: { Filters: [{ Pattern: '{"data": {"kind": ["click"]}}' }] }
             DestinationConfig: { OnFailure: { Type: SQS, Destination: !GetAtt Failures.Arn } }
@@ -85,12 +86,12 @@ describe('Kinesis event source mappings', () => {
         startingPosition: { kind: 'AT_TIMESTAMP', timestampMs: 1_700_000_000_500 }, batchSize: 500, maximumBatchingWindowSeconds: 2, parallelizationFactor: 4,
         bisectBatchOnFunctionError: true, maximumRetryAttempts: 3, maximumRecordAgeSeconds: 3600,
         onFailure: { kind: 'sqs', arn: 'arn:aws:sqs:eu-west-1:123456789012:failures', queueName: 'failures', region: 'eu-west-1', accountId: '123456789012' },
-        reportBatchItemFailures: true, filters: [{ data: { kind: ['click'] } }], enabled: true,
+        reportBatchItemFailures: true, tumblingWindowSeconds: 120, filters: [{ data: { kind: ['click'] } }], enabled: true,
       },
       {
         id: 'ByResource', functionName: 'Reader', qualifier: undefined, streamArn: `${STREAM_ARN}/${generatedName('local', 'Unnamed', 128)}`, streamName: generatedName('local', 'Unnamed', 128), startingPosition: { kind: 'TRIM_HORIZON' },
         batchSize: 100, maximumBatchingWindowSeconds: 0, parallelizationFactor: 1, bisectBatchOnFunctionError: false, maximumRetryAttempts: -1, maximumRecordAgeSeconds: -1,
-        onFailure: undefined, reportBatchItemFailures: false, filters: [], enabled: false,
+        onFailure: undefined, reportBatchItemFailures: false, tumblingWindowSeconds: 0, filters: [], enabled: false,
       },
     ]);
     expect(loaded.sqsMappings).toEqual([]);
@@ -104,7 +105,7 @@ describe('Kinesis event source mappings', () => {
             MaximumRetryAttempts: -2
             MaximumRecordAgeInSeconds: 30
             BisectBatchOnFunctionError: maybe
-            TumblingWindowInSeconds: 60
+            TumblingWindowInSeconds: 901
             ScalingConfig: { MaximumConcurrency: 5 }
             Queue: x
             FunctionResponseTypes: [Everything]
@@ -120,7 +121,7 @@ describe('Kinesis event source mappings', () => {
       `${P}.ParallelizationFactor: 11 is outside 1-10`,
       `${P}.MaximumRetryAttempts: -2 is outside -1-10000 (-1: until the record expires)`,
       `${P}.MaximumRecordAgeInSeconds: 30 must be -1 or 60-604800 seconds`,
-      `${P}.TumblingWindowInSeconds: tumbling windows are not supported yet (docs/event-sources-kinesis.md)`,
+      `${P}.TumblingWindowInSeconds: 901 is outside 0-900 seconds`,
       `${P}.BisectBatchOnFunctionError: "maybe" is not a boolean`,
       `${P}.FunctionResponseTypes: "Everything" is not ReportBatchItemFailures (the only response type of event source mappings)`,
       expect.stringMatching(new RegExp(`^${P.replace(/\./g, '\\.')}\\.FilterCriteria\\.Filters\\[0\\]\\.Pattern: `)),

@@ -32,10 +32,13 @@ export interface LaneSettings {
   readonly factor: number;
   readonly batchSize: number;
   readonly windowMs: number;
-  readonly deliver: (records: readonly StreamRecord[]) => Promise<void>;
+  readonly deliver: (records: readonly StreamRecord[], lane: number) => Promise<void>;
+  /** Whether two records may share a batch (tumbling windows: the same window); default always. */
+  readonly sameBatch?: ((first: StreamRecord, other: StreamRecord) => boolean) | undefined;
 }
 
 interface Lane {
+  readonly index: number;
   readonly queue: StreamRecord[];
   /** When the oldest record of the queue arrived in the lane (starts the batching window). */
   since: number;
@@ -57,7 +60,7 @@ export class KeyLanes {
 
   constructor(settings: LaneSettings) {
     this.#s = settings;
-    this.#lanes = Array.from({ length: Math.max(1, settings.factor) }, () => ({ queue: [], since: 0, busy: false, timer: undefined }));
+    this.#lanes = Array.from({ length: Math.max(1, settings.factor) }, (_, index) => ({ index, queue: [], since: 0, busy: false, timer: undefined }));
   }
 
   /** Records waiting or in flight, over all lanes (the reader stops reading above a bound). */
@@ -74,6 +77,11 @@ export class KeyLanes {
       lane.queue.push(record);
     }
     for (const lane of this.#lanes) this.#kick(lane);
+  }
+
+  /** Whether lane `index` holds a record (waiting, not yet in a batch) that `test` accepts. */
+  holds(index: number, test: (record: StreamRecord) => boolean): boolean {
+    return this.#lanes[index]?.queue.some(test) === true;
   }
 
   /** Resolves when nothing waits and nothing is in flight. */
@@ -102,10 +110,10 @@ export class KeyLanes {
       clearTimeout(lane.timer);
       lane.timer = undefined;
     }
-    const batch = take(lane.queue, this.#s.batchSize);
+    const batch = take(lane.queue, this.#s.batchSize, this.#s.sameBatch);
     lane.busy = true;
     // `deliver` settles every batch itself; a rejection here must not stop the lane.
-    const run = this.#s.deliver(batch).catch(() => undefined).finally(() => {
+    const run = this.#s.deliver(batch, lane.index).catch(() => undefined).finally(() => {
       lane.busy = false;
       lane.since = Date.now();
       this.#running.delete(run);
@@ -115,13 +123,14 @@ export class KeyLanes {
   }
 }
 
-/** Takes up to `most` records from the front, within the event bound (always at least one). */
-function take(queue: StreamRecord[], most: number): StreamRecord[] {
+/** Takes up to `most` records from the front, within the event bound and `sameBatch` (always at least one). */
+function take(queue: StreamRecord[], most: number, sameBatch?: (first: StreamRecord, other: StreamRecord) => boolean): StreamRecord[] {
   let bytes = 0;
   let count = 0;
   while (count < queue.length && count < most) {
-    const size = eventBytes(queue[count] as StreamRecord);
-    if (count > 0 && bytes + size > MAX_EVENT_BYTES) break;
+    const record = queue[count] as StreamRecord;
+    const size = eventBytes(record);
+    if (count > 0 && (bytes + size > MAX_EVENT_BYTES || (sameBatch !== undefined && !sameBatch(queue[0] as StreamRecord, record)))) break;
     bytes += size;
     count += 1;
   }

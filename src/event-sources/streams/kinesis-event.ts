@@ -61,12 +61,12 @@ export function kinesisEventRecord(record: StreamRecord, context: KinesisBatchCo
 }
 
 /**
- * The event's bytes for a batch.
+ * The event's bytes for a batch; `extra` members (a tumbling window's) follow `Records`.
  *
  * @example kinesisEventPayload(records, context).toString() // '{"Records":[{"kinesis":{...},...}]}'
  */
-export function kinesisEventPayload(records: readonly StreamRecord[], context: KinesisBatchContext): Buffer {
-  return Buffer.from(JSON.stringify({ Records: records.map((r) => kinesisEventRecord(r, context)) }));
+export function kinesisEventPayload(records: readonly StreamRecord[], context: KinesisBatchContext, extra: object = {}): Buffer {
+  return Buffer.from(JSON.stringify({ Records: records.map((r) => kinesisEventRecord(r, context)), ...extra }));
 }
 
 /**

@@ -74,7 +74,7 @@ export async function startStreams(streams: readonly StreamDefinition[], mapping
   const banner = [
     `Kinesis (embedded, aws kinesis --endpoint-url ${kinesis.endpoint}):`,
     ...streams.map((s) => `  ${s.name}: ${s.shardCount} shard(s), ${s.arn}`),
-    ...mappings.map((m) => `  ${m.streamName} -> ${m.functionName}${m.qualifier === undefined ? '' : `:${m.qualifier}`} (${m.startingPosition.kind}, batch ${m.batchSize}${m.parallelizationFactor > 1 ? `, ${m.parallelizationFactor} per shard` : ''}${m.filters.length > 0 ? `, ${m.filters.length} filter(s)` : ''}${m.enabled ? '' : ', disabled'})`),
+    ...mappings.map((m) => `  ${m.streamName} -> ${m.functionName}${m.qualifier === undefined ? '' : `:${m.qualifier}`} (${m.startingPosition.kind}, batch ${m.batchSize}${m.parallelizationFactor > 1 ? `, ${m.parallelizationFactor} per shard` : ''}${(m.tumblingWindowSeconds ?? 0) > 0 ? `, ${m.tumblingWindowSeconds ?? 0} s tumbling windows` : ''}${m.filters.length > 0 ? `, ${m.filters.length} filter(s)` : ''}${m.enabled ? '' : ', disabled'})`),
   ];
   let stopping: Promise<void> | undefined;
   return {

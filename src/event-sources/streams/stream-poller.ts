@@ -13,6 +13,13 @@ import type { DiscardCondition } from './failure-record.js';
 import { kinesisEventPayload, kinesisEventRecord, standInRoleArn, type KinesisBatchContext } from './kinesis-event.js';
 import { KeyLanes } from './key-lanes.js';
 import type { StreamMapping, StreamRecord, StreamSource } from './stream-types.js';
+import { answeredState, LaneWindows, windowFields, windowStartOf, type OpenWindow } from './tumbling-window.js';
+
+/** A batch's tumbling window: its open state (updated by each successful invoke) and length. */
+interface Windowed {
+  readonly open: OpenWindow;
+  readonly windowMs: number;
+}
 
 export interface StreamPollerOptions {
   readonly mapping: StreamMapping;
@@ -101,13 +108,24 @@ export class StreamPoller {
     const { mapping } = this.#o;
     const signal = this.#stop.signal;
     const context: KinesisBatchContext = { shardId, streamArn: mapping.streamArn, invokeIdentityArn: standInRoleArn(mapping.streamArn) };
-    const lanes = new KeyLanes({
+    const windowMs = (mapping.tumblingWindowSeconds ?? 0) * 1000;
+    const windowOf = (r: StreamRecord | undefined): number => windowStartOf(r?.arrivalMs ?? 0, windowMs);
+    const windows = windowMs > 0
+      // A window is over for a lane once the shard was read up to past its end and the lane holds none of its records.
+      ? new LaneWindows(windowMs, (_lane, open) => this.#finalInvoke(open, windowMs, context), (lane, start) => readThrough < start + windowMs || lanes.holds(lane, (r) => windowOf(r) === start))
+      : undefined;
+    const lanes: KeyLanes = new KeyLanes({
       factor: mapping.parallelizationFactor,
       batchSize: mapping.batchSize,
       windowMs: mapping.maximumBatchingWindowSeconds * 1000,
-      deliver: (batch) => this.#deliver(batch, context),
+      deliver: (batch, lane) => (windows === undefined
+        ? this.#deliver(batch, context)
+        : windows.run(lane, windowOf(batch[0]), (open) => this.#deliver(batch, context, { open, windowMs }))),
+      sameBatch: windows === undefined ? undefined : (first, other) => windowOf(first) === windowOf(other),
     });
     const readAhead = mapping.batchSize * mapping.parallelizationFactor * READ_AHEAD_BATCHES;
+    /** When the last read that reached the shard's newest record began: every record older than this has been read. */
+    let readThrough = 0;
     try {
       while (!signal.aborted) {
         if (lanes.buffered >= readAhead) {
@@ -115,8 +133,10 @@ export class StreamPoller {
           continue;
         }
         let read;
+        const readAt = Date.now();
+        const asked = readAhead - lanes.buffered;
         try {
-          read = await reader.read(readAhead - lanes.buffered, signal);
+          read = await reader.read(asked, signal);
         } catch (err) {
           if (signal.aborted) break;
           this.#log(`${shardId}: GetRecords failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -124,6 +144,8 @@ export class StreamPoller {
           continue;
         }
         if (read.ended) break;
+        // Caught up: nothing behind, and not cut short by the limit (kinesalite answers 0 behind even then).
+        if (read.millisBehindLatest === 0 && read.records.length < asked) readThrough = readAt;
         const kept = read.records.filter((r) => this.#o.matches === undefined || this.#o.matches(kinesisEventRecord(r, context)));
         this.stats.filtered += read.records.length - kept.length;
         lanes.push(kept);
@@ -131,11 +153,12 @@ export class StreamPoller {
       }
     } finally {
       await lanes.stop();
+      windows?.stop();
     }
   }
 
   /** One batch of one lane, to its end. */
-  async #deliver(records: readonly StreamRecord[], context: KinesisBatchContext): Promise<void> {
+  async #deliver(records: readonly StreamRecord[], context: KinesisBatchContext, windowed?: Windowed): Promise<void> {
     const { mapping } = this.#o;
     let lastResponse: DiscardedBatch['response'];
     const report = await runBatch(records, {
@@ -144,7 +167,7 @@ export class StreamPoller {
       maximumRecordAgeMs: mapping.maximumRecordAgeSeconds < 0 ? -1 : mapping.maximumRecordAgeSeconds * 1000,
     }, {
       invoke: async (batch) => {
-        const { attempt, response } = await this.#invoke(batch, context);
+        const { attempt, response } = await this.#invoke(batch, context, windowed);
         if (response !== undefined) lastResponse = response;
         return attempt;
       },
@@ -162,7 +185,7 @@ export class StreamPoller {
     this.stats.bisections += report.bisections;
   }
 
-  async #invoke(records: readonly StreamRecord[], context: KinesisBatchContext): Promise<{ attempt: BatchAttempt; response?: DiscardedBatch['response'] }> {
+  async #invoke(records: readonly StreamRecord[], context: KinesisBatchContext, windowed?: Windowed): Promise<{ attempt: BatchAttempt; response?: DiscardedBatch['response'] }> {
     const { mapping, port } = this.#o;
     const now = Date.now();
     const age = Math.max(0, now - (records.at(-1)?.arrivalMs ?? now));
@@ -170,21 +193,43 @@ export class StreamPoller {
     this.#o.metrics?.maximum(mapping.functionName, 'IteratorAge.max', age);
     this.#o.metrics?.count(mapping.functionName, 'IteratorAge.sum', age);
     this.#o.metrics?.count(mapping.functionName, 'IteratorAge.count');
-    const request: InvokeRequest = {
-      functionName: mapping.functionName, qualifier: mapping.qualifier, invocationType: 'RequestResponse', payload: kinesisEventPayload(records, context),
-      clientContext: undefined, tailLogs: false, traceId: newTraceId(now), tenantId: undefined, streaming: false,
-    };
+    const extra = windowed === undefined ? {} : windowFields(windowed.open.start, windowed.windowMs, windowed.open.state, context, false);
     let outcome;
     try {
-      outcome = await port.invoke(request);
+      outcome = await port.invoke(this.#request(kinesisEventPayload(records, context, extra), now));
     } catch (err) {
       this.#log(`${context.shardId}: invoke refused (${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}); retrying`);
       return { attempt: { kind: 'refused', reason: String(err) } };
     }
     const response = { statusCode: 200, executedVersion: outcome.executedVersion, functionError: outcome.result.kind === 'function-error' ? 'Unhandled' : undefined };
+    const answered = windowed === undefined ? undefined : answeredState(outcome.result);
     const result = await batchOutcome(outcome.result, mapping.reportBatchItemFailures, records.map((r) => r.sequenceNumber));
+    // The window's state moves on with a batch that succeeded whole; a state over 1 MB is refused.
+    if (windowed !== undefined && answered !== undefined && result.kind === 'success') {
+      if (answered.tooLarge) this.#log(`${context.shardId}: the state answered for window ${new Date(windowed.open.start).toISOString()} is over 1 MB; the previous state is kept`);
+      else windowed.open.state = answered.state;
+    }
     if (result.kind === 'failure') this.#log(`${context.shardId}: batch of ${records.length} from ${records[0]?.sequenceNumber ?? ''} failed (${result.reason})`);
     return { attempt: result, response };
+  }
+
+  /** The window's last invoke: no records, `isFinalInvokeForWindow`; a failure is logged, the state dropped either way. */
+  async #finalInvoke(open: OpenWindow, windowMs: number, context: KinesisBatchContext): Promise<void> {
+    if (this.#stop.signal.aborted) return;
+    try {
+      const outcome = await this.#o.port.invoke(this.#request(kinesisEventPayload([], context, windowFields(open.start, windowMs, open.state, context, true)), Date.now()));
+      if (outcome.result.kind === 'function-error') this.#log(`${context.shardId}: the final invoke of window ${new Date(open.start).toISOString()} failed (${outcome.result.error.errorType})`);
+    } catch (err) {
+      this.#log(`${context.shardId}: the final invoke of window ${new Date(open.start).toISOString()} was refused: ${String(err)}`);
+    }
+  }
+
+  #request(payload: Buffer, now: number): InvokeRequest {
+    const { mapping } = this.#o;
+    return {
+      functionName: mapping.functionName, qualifier: mapping.qualifier, invocationType: 'RequestResponse', payload,
+      clientContext: undefined, tailLogs: false, traceId: newTraceId(now), tenantId: undefined, streaming: false,
+    };
   }
 
   /** Waits (a back-off scaled by the time scale; idle polls are not), or less if the poller stops. */

@@ -47,6 +47,8 @@ export interface StreamMapping {
   /** `DestinationConfig.OnFailure.Destination`: where discarded batches are described. */
   readonly onFailure?: (AsyncTarget & { readonly kind: 'sqs' | 'sns' }) | undefined;
   readonly reportBatchItemFailures: boolean;
+  /** 0 (none) or 1-900 s: `TumblingWindowInSeconds`. */
+  readonly tumblingWindowSeconds?: number | undefined;
   readonly filters: readonly FilterPattern[];
   readonly enabled: boolean;
 }

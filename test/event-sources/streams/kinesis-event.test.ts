@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { streamFailureRecord } from '../../../src/event-sources/streams/failure-record.js';
 import { kinesisEventPayload, kinesisEventRecord, kinesisFilterData, standInRoleArn } from '../../../src/event-sources/streams/kinesis-event.js';
 import { eventBytes, laneOf } from '../../../src/event-sources/streams/key-lanes.js';
+import { answeredState, windowFields, windowStartOf } from '../../../src/event-sources/streams/tumbling-window.js';
 
 const streamArn = 'arn:aws:kinesis:eu-west-1:123456789012:stream/orders';
 const context = { shardId: 'shardId-000000000003', streamArn, invokeIdentityArn: standInRoleArn(streamArn) };
@@ -65,5 +66,23 @@ describe('key lanes', () => {
 
   it('sizes a record by its base64 data', () => {
     expect(eventBytes({ ...record, data: Buffer.alloc(3_000_000) })).toBeGreaterThan(4_000_000);
+  });
+});
+
+describe('tumbling windows', () => {
+  it('aligns windows on multiples of their length', () => {
+    expect(windowStartOf(Date.parse('2020-07-30T17:03:10.500Z'), 300_000)).toBe(Date.parse('2020-07-30T17:00:00Z'));
+    expect(windowStartOf(Date.parse('2020-07-30T17:05:00Z'), 300_000)).toBe(Date.parse('2020-07-30T17:05:00Z'));
+    expect(windowFields(Date.parse('2020-07-30T17:00:00Z'), 300_000, { n: 1 }, context, true)).toEqual({
+      window: { start: '2020-07-30T17:00:00.000Z', end: '2020-07-30T17:05:00.000Z' }, state: { n: 1 }, shardId: context.shardId, eventSourceARN: streamArn, isFinalInvokeForWindow: true, isWindowTerminatedEarly: false,
+    });
+  });
+
+  it('reads the answered state, {} for anything that is not an object state, and flags one over 1 MB', () => {
+    const answer = (text: string) => answeredState({ kind: 'response', payload: Buffer.from(text), contentType: 'application/json' });
+    expect(answer('{"state":{"a":1},"batchItemFailures":[]}')).toEqual({ state: { a: 1 }, tooLarge: false });
+    for (const text of ['', 'null', '{"state":[1]}', '{"state":"x"}', '{}', 'not json']) expect(answer(text)).toEqual({ state: {}, tooLarge: false });
+    expect(answer(JSON.stringify({ state: { big: 'x'.repeat(1024 * 1024) } })).tooLarge).toBe(true);
+    expect(answeredState({ kind: 'function-error', error: { errorType: 'E', payload: Buffer.from('{"state":{"a":1}}') } })).toEqual({ state: {}, tooLarge: false });
   });
 });

@@ -139,4 +139,41 @@ describe('Kinesis mappings', () => {
     expect(h.deliveries('off')).toEqual([]);
     expect(h.streams?.pollers[2]?.stats.shards).toBe(0);
   });
+
+  it('keeps a tumbling window\'s state across invokes and ends each window with a final invoke', async () => {
+    harness = await KinesisHarness.start([fn('windowed')]);
+    const h = harness;
+    const stream = streamDefinition('counted', 1);
+    await h.serve([stream], [streamMapping(stream, 'windowed', { batchSize: 2, tumblingWindowSeconds: 1 })]);
+    await h.put('counted', Array.from({ length: 7 }, (_, i) => ({ key: 'k', data: `{"n":${i}}` })));
+    type Windowed = { Records: Array<{ kinesis: { approximateArrivalTimestamp: number } }>; window: { start: string; end: string }; state: { count?: number }; isFinalInvokeForWindow: boolean; isWindowTerminatedEarly: boolean; shardId: string; eventSourceARN: string };
+    const events = (): Windowed[] => h.events('windowed') as unknown as Windowed[];
+    const finals = (): Windowed[] => events().filter((e) => e.isFinalInvokeForWindow);
+    // Every window that had records gets its final invoke, whose state counts the window's records.
+    await expect.poll(() => {
+      const starts = new Set(events().filter((e) => !e.isFinalInvokeForWindow).map((e) => e.window.start));
+      return starts.size > 0 && [...starts].every((s) => finals().some((f) => f.window.start === s));
+    }, { timeout: 20_000 }).toBe(true);
+    let total = 0;
+    for (const final of finals()) {
+      expect(final.Records).toEqual([]);
+      const inWindow = events().filter((e) => !e.isFinalInvokeForWindow && e.window.start === final.window.start);
+      const count = inWindow.reduce((sum, e) => sum + e.Records.length, 0);
+      expect(final.state).toEqual({ count });
+      total += count;
+      // Each invoke saw the state the previous one answered, and only records of its window.
+      inWindow.reduce((seen, e) => {
+        expect(e.state.count ?? 0).toBe(seen);
+        for (const r of e.Records) {
+          const at = r.kinesis.approximateArrivalTimestamp * 1000;
+          expect(at >= Date.parse(e.window.start) && at < Date.parse(e.window.end)).toBe(true);
+        }
+        return seen + e.Records.length;
+      }, 0);
+      expect(Date.parse(final.window.end) - Date.parse(final.window.start)).toBe(1000);
+      expect(final).toMatchObject({ shardId: 'shardId-000000000000', eventSourceARN: stream.arn, isWindowTerminatedEarly: false });
+    }
+    expect(total).toBe(7);
+    expect(Object.keys(events()[0] ?? {})).toEqual(['Records', 'window', 'state', 'shardId', 'eventSourceARN', 'isFinalInvokeForWindow', 'isWindowTerminatedEarly']);
+  });
 });
