@@ -143,7 +143,11 @@ export class StreamPoller {
           await this.#sleep(BACKOFF_MS, true);
           continue;
         }
-        if (read.ended) break;
+        if (read.ended) {
+          // A closed shard: what its lanes still hold is delivered before the reader ends.
+          while (lanes.buffered > 0 && !signal.aborted) await this.#sleep(IDLE_POLL_MS);
+          break;
+        }
         // Caught up: nothing behind, and not cut short by the limit (kinesalite answers 0 behind even then).
         if (read.millisBehindLatest === 0 && read.records.length < asked) readThrough = readAt;
         const kept = read.records.filter((r) => this.#o.matches === undefined || this.#o.matches(kinesisEventRecord(r, context)));
