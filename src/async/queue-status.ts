@@ -24,6 +24,9 @@ export interface FunctionQueueStatus {
     readonly AsyncEventAgeMaximum: number | undefined;
     readonly DestinationDeliveryFailures: number;
     readonly RecursiveInvocationsDropped: number;
+    /** Stream mappings (docs/event-sources-kinesis.md): the age of each invoke's newest record, in ms. */
+    readonly IteratorAgeAverage: number | undefined;
+    readonly IteratorAgeMaximum: number | undefined;
   };
   /** Destination deliveries still to make. */
   readonly pendingDeliveries: number;
@@ -71,6 +74,7 @@ export function readQueueStatus(path: string, failures = 20): QueueStatus {
     const state = (fn: string, s: string): number => states.find((r) => r.fn === fn && r.state === s)?.n ?? 0;
     const functions = [...names].sort().map((fn): FunctionQueueStatus => {
       const ageCount = metric(fn, 'AsyncEventAge.count') ?? 0;
+      const iteratorCount = metric(fn, 'IteratorAge.count') ?? 0;
       return {
         functionName: fn,
         queued: state(fn, 'queued'),
@@ -84,6 +88,8 @@ export function readQueueStatus(path: string, failures = 20): QueueStatus {
           AsyncEventAgeMaximum: metric(fn, 'AsyncEventAge.max'),
           DestinationDeliveryFailures: metric(fn, 'DestinationDeliveryFailures') ?? 0,
           RecursiveInvocationsDropped: metric(fn, 'RecursiveInvocationsDropped') ?? 0,
+          IteratorAgeAverage: iteratorCount === 0 ? undefined : Math.round((metric(fn, 'IteratorAge.sum') ?? 0) / iteratorCount),
+          IteratorAgeMaximum: metric(fn, 'IteratorAge.max'),
         },
         pendingDeliveries: outbox.find((r) => r.fn === fn)?.n ?? 0,
       };

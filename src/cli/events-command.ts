@@ -13,7 +13,8 @@ import { positiveNumber } from './cli-support.js';
 export const EVENTS_USAGE = `Usage: lamina events [options]
 
 Lists the asynchronous events of 'lamina serve' per function: queued, in flight, retrying, failed,
-and the metrics AsyncEventsReceived, AsyncEventAge, AsyncEventsDropped, DestinationDeliveryFailures.
+and the metrics AsyncEventsReceived, AsyncEventAge, AsyncEventsDropped, DestinationDeliveryFailures,
+and the IteratorAge of stream (Kinesis) event source mappings.
 
 Options:
   --template <file>   The template 'lamina serve' was started with (default: template.yaml); it
@@ -30,8 +31,8 @@ function cell(value: number | string | undefined): string {
 
 /** The table `lamina events` prints. */
 export function formatQueueStatus(status: QueueStatus, stateDir: string): string {
-  const header = ['FUNCTION', 'QUEUED', 'IN-FLIGHT', 'RETRYING', 'FAILED', 'RECEIVED', 'DROPPED', 'AGE-AVG-MS', 'AGE-MAX-MS', 'DEST-FAILURES', 'RECURSION-STOPS'];
-  const rows = status.functions.map((f) => [f.functionName, f.queued, f.inFlight, f.retrying, f.failed, f.metrics.AsyncEventsReceived, f.metrics.AsyncEventsDropped, f.metrics.AsyncEventAgeAverage, f.metrics.AsyncEventAgeMaximum, f.metrics.DestinationDeliveryFailures, f.metrics.RecursiveInvocationsDropped].map(cell));
+  const header = ['FUNCTION', 'QUEUED', 'IN-FLIGHT', 'RETRYING', 'FAILED', 'RECEIVED', 'DROPPED', 'AGE-AVG-MS', 'AGE-MAX-MS', 'DEST-FAILURES', 'RECURSION-STOPS', 'ITER-AGE-AVG-MS', 'ITER-AGE-MAX-MS'];
+  const rows = status.functions.map((f) => [f.functionName, f.queued, f.inFlight, f.retrying, f.failed, f.metrics.AsyncEventsReceived, f.metrics.AsyncEventsDropped, f.metrics.AsyncEventAgeAverage, f.metrics.AsyncEventAgeMaximum, f.metrics.DestinationDeliveryFailures, f.metrics.RecursiveInvocationsDropped, f.metrics.IteratorAgeAverage, f.metrics.IteratorAgeMaximum].map(cell));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   let out = `State directory: ${stateDir}\n`;

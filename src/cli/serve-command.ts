@@ -12,17 +12,19 @@ import { positiveNumber, untilSignal, warnIfExposed } from './cli-support.js';
 import { describeLimits, detectSandboxLimits } from '../platform/sandbox-factory.js';
 import { containerSettings } from '../containers/serve-settings.js';
 import { knownSigningKeys, signatureSettings } from './signature-settings.js';
-import { startApis, type StartedApis } from '../front-ends/serve-apis.js';
-import { startUrls, type StartedUrls } from '../front-ends/function-urls/serve-urls.js';
-import { albsToServe, startAlbs, type StartedAlbs } from '../front-ends/alb/serve-albs.js';
-import { parseEdgeOrigins, startEdges, type StartedEdges } from '../front-ends/edge/serve-edge.js';
+import { startApis } from '../front-ends/serve-apis.js';
+import { startUrls } from '../front-ends/function-urls/serve-urls.js';
+import { albsToServe, startAlbs } from '../front-ends/alb/serve-albs.js';
+import { parseEdgeOrigins, startEdges } from '../front-ends/edge/serve-edge.js';
 import { resolveFunctionNodes } from '../runtimes/function-nodes.js';
 import { progressLine } from '../runtimes/progress-line.js';
 import { claimStateDir, defaultStateDir } from '../async/state-dir.js';
-import { startAsync, targetEndpoints, usedTargets, type StartedAsync } from '../async/serve-async.js';
+import { startAsync, targetEndpoints, usedTargets } from '../async/serve-async.js';
 import { startSources } from '../event-sources/serve-sources.js';
 import { DEFAULT_EVENTS_PORT, startEventBridge } from '../services/eventbridge/serve-eventbridge.js';
-import { DEFAULT_S3_PORT, startS3, type StartedS3 } from '../async/serve-s3.js';
+import { DEFAULT_S3_PORT, startS3 } from '../async/serve-s3.js';
+import { startStreams } from '../event-sources/streams/serve-streams.js';
+import { once, Teardown } from './teardown.js';
 
 export const SERVE_USAGE = `Usage: lamina serve [options]
 
@@ -63,6 +65,8 @@ Options:
                                 and no --events-endpoint (docs/eventbridge-server.md)
   --s3-port <n>                 Port of the embedded S3 server that serves the template's
                                 AWS::S3::Bucket resources, path-style (default: 4569; 0: a free one)
+  --kinesis-port <n>            Port of the embedded Kinesis that serves the template's
+                                AWS::Kinesis::Stream resources (default: 4567; 0 picks a free one)
   --aws-endpoint <url>          Endpoint for SQS, SNS and EventBridge destinations the template does
                                 not define (LocalStack: http://127.0.0.1:4566), and where SQS
                                 mappings of queues it does not define are polled
@@ -120,6 +124,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       'sqs-port': { type: 'string', default: '9324' },
       'events-port': { type: 'string', default: String(DEFAULT_EVENTS_PORT) },
       's3-port': { type: 'string', default: String(DEFAULT_S3_PORT) },
+      'kinesis-port': { type: 'string', default: '4567' },
       'queue-sync': { type: 'string', default: 'normal' },
       'aws-endpoint': { type: 'string' },
       'sqs-endpoint': { type: 'string' },
@@ -173,14 +178,21 @@ export async function serveCommand(args: string[]): Promise<number> {
   const containers = await containerSettings(values.sandbox, values.engine, functions);
   const limits = containers === undefined ? processLimits : { cgroups: undefined, maxOpenFiles: undefined, ...processLimits, containers };
   const state = claimStateDir(values['state-dir'] ?? defaultStateDir(templatePath));
+  const teardown = new Teardown();
+  teardown.add(() => state.release());
+  const log = (line: string): void => void process.stdout.write(`${line}\n`);
+  const wrapped = (error: Error): Error => new ConfigError(error.message);
   const eventsNeeded = endpoints.events === undefined && usedTargets(functions).some((used) => used.target.kind === 'eventbridge');
-  const events = await startEventBridge(loaded, { host: values.host, port: positiveNumber('--events-port', values['events-port'], true), region: host.region, accountId: host.accountId, destinationsNeedIt: eventsNeeded, log: (line) => process.stdout.write(`${line}\n`) }).catch((error: unknown) => {
-    state.release();
-    throw error;
-  });
-  let asyncParts: StartedAsync;
-  try {
-    asyncParts = await startAsync(loaded.queues, functions, {
+  const events = await teardown.start(
+    () => startEventBridge(loaded, { host: values.host, port: positiveNumber('--events-port', values['events-port'], true), region: host.region, accountId: host.accountId, destinationsNeedIt: eventsNeeded, log }),
+    () => undefined,
+  );
+  // PutEvents must stop before the queue closes: its stop is added here and again (it runs once)
+  // after the platform's start, so that at shutdown it runs before the platform stops.
+  const closeEvents = once(() => events?.close());
+  teardown.add(closeEvents);
+  const asyncParts = await teardown.start(
+    () => startAsync(loaded.queues, functions, {
       stateDir: state.path,
       timeScale,
       sync,
@@ -191,15 +203,11 @@ export async function serveCommand(args: string[]): Promise<number> {
       endpoints,
       credentials: host.credentials,
       localBuses: endpoints.events === undefined ? events?.localBuses : undefined,
-    }, loaded.sqsMappings);
-  } catch (error) {
-    await events?.close();
-    state.release();
-    throw error;
-  }
-  let platform: Platform;
-  try {
-    platform = new Platform({
+    }, loaded.sqsMappings),
+    (started) => started.close(),
+  );
+  const platform = await teardown.start(
+    () => new Platform({
       events: asyncParts.events,
       limits,
       scaleOut: { environments: positiveNumber('--scale-out', values['scale-out']), perMs: 10_000 },
@@ -209,67 +217,42 @@ export async function serveCommand(args: string[]): Promise<number> {
       shutdownGraceMs: positiveNumber('--shutdown-grace', values['shutdown-grace'], true) * 1000,
       logOutput: values.quiet ? undefined : (text) => process.stdout.write(text),
       credentials: host.credentials,
-    });
-  } catch (error) {
-    await asyncParts.close();
-    state.release();
-    throw error;
-  }
+    }),
+    (started) => started.stop(),
+  );
+  teardown.add(closeEvents);
   events?.attach(platform);
   const server = createFrontDoor(platform, signingKeys === undefined ? {} : { verifySignatures: { credentials: signingKeys } });
-  let address;
-  try {
-    address = await listen(server, values.host, port);
-  } catch (error) {
-    await platform.stop();
-    throw new ConfigError(`cannot listen on ${values.host}:${port}: ${(error as Error).message}`);
-  }
-  let apis: StartedApis;
-  let albs: StartedAlbs;
-  try {
-    const toServe = albsToServe(loaded.albs, values.alb, functions, { region: host.region, accountId: host.accountId, multiValueHeaders: values['alb-multi-value-headers'] });
-    apis = await startApis(loaded.apis, platform, { host: values.host, basePort: apiPort, accountId: host.accountId, region: host.region });
-    albs = await startAlbs(toServe, platform, { host: values.host, basePort: positiveNumber('--alb-port', values['alb-port'], true) }).catch(async (error: unknown) => {
-      await apis.close();
-      throw error;
-    });
-  } catch (error) {
-    server.close();
-    await platform.stop();
-    throw new ConfigError((error as Error).message);
-  }
-  let urls: StartedUrls;
-  try {
-    urls = await startUrls(loaded.urls, platform, { host: values.host, basePort: urlPort, accountId: host.accountId, region: host.region, keys: knownSigningKeys(values['credentials-file'], host) });
-  } catch (error) {
-    server.close();
-    await apis.close();
-    await platform.stop();
-    throw new ConfigError((error as Error).message);
-  }
-  let edges: StartedEdges;
-  try {
-    edges = await startEdges(loaded.edges, platform, { host: values.host, basePort: edgePort, originOverrides });
-  } catch (error) {
-    server.close();
-    await apis.close();
-    await urls.close();
-    await platform.stop();
-    throw new ConfigError((error as Error).message);
-  }
-  let s3: StartedS3;
-  try {
-    s3 = await startS3(loaded.s3Buckets, loaded.s3Notifications, platform, { stateDir: state.path, host: values.host, port: positiveNumber('--s3-port', values['s3-port'], true), region: host.region, accountId: host.accountId, log: (line) => process.stdout.write(`${line}\n`) });
-  } catch (error) {
-    server.close();
-    await apis.close();
-    await urls.close();
-    await edges.close();
-    await platform.stop();
-    throw error;
-  }
+  const address = await teardown.start(
+    () => listen(server, values.host, port),
+    () => {
+      server.close();
+      server.closeAllConnections();
+    },
+    (error) => new ConfigError(`cannot listen on ${values.host}:${port}: ${error.message}`),
+  );
+  const toServe = albsToServe(loaded.albs, values.alb, functions, { region: host.region, accountId: host.accountId, multiValueHeaders: values['alb-multi-value-headers'] });
+  const apis = await teardown.start(() => startApis(loaded.apis, platform, { host: values.host, basePort: apiPort, accountId: host.accountId, region: host.region }), (started) => started.close(), wrapped);
+  const albs = await teardown.start(() => startAlbs(toServe, platform, { host: values.host, basePort: positiveNumber('--alb-port', values['alb-port'], true) }), (started) => started.close(), wrapped);
+  const urls = await teardown.start(
+    () => startUrls(loaded.urls, platform, { host: values.host, basePort: urlPort, accountId: host.accountId, region: host.region, keys: knownSigningKeys(values['credentials-file'], host) }),
+    (started) => started.close(),
+    wrapped,
+  );
+  const edges = await teardown.start(() => startEdges(loaded.edges, platform, { host: values.host, basePort: edgePort, originOverrides }), (started) => started.close(), wrapped);
+  const s3 = await teardown.start(
+    () => startS3(loaded.s3Buckets, loaded.s3Notifications, platform, { stateDir: state.path, host: values.host, port: positiveNumber('--s3-port', values['s3-port'], true), region: host.region, accountId: host.accountId, log }),
+    (started) => started.close(),
+  );
   // Last, once every listener is up (the template's mappings were checked at load and at startAsync).
-  const sources = startSources({ mappings: loaded.sqsMappings, schedules: loaded.schedules }, asyncParts.sqs, platform, { timeScale, account: { region: host.region, accountId: host.accountId }, log: (line) => process.stdout.write(`${line}\n`), allowsRecursion: (name) => functions.some((fn) => fn.name === name && fn.recursiveLoop === 'Allow'), external: { endpoint: endpoints.sqs, credentials: host.credentials } });
+  const sources = await teardown.start(
+    () => startSources({ mappings: loaded.sqsMappings, schedules: loaded.schedules }, asyncParts.sqs, platform, { timeScale, account: { region: host.region, accountId: host.accountId }, log, allowsRecursion: (name) => functions.some((fn) => fn.name === name && fn.recursiveLoop === 'Allow') }),
+    (started) => started.stop(),
+  );
+  const streams = await teardown.start(
+    () => startStreams(loaded.streams, loaded.streamMappings, platform, { host: values.host, port: positiveNumber('--kinesis-port', values['kinesis-port'], true), region: host.region, accountId: host.accountId, timeScale, queues: loaded.queues, sqsEndpoint: asyncParts.sqs?.endpoint, endpoints, sender: asyncParts.events.sender, metrics: asyncParts.events.store, log }),
+    (started) => started.stop(),
+  );
   if (signingKeys === undefined) warnIfExposed(values.host);
   else process.stdout.write(`SigV4 signatures are verified against ${signingKeys.length} access key(s)\n`);
   const base = `http://${values.host.includes(':') ? `[${values.host}]` : values.host}:${address.port}`;
@@ -279,14 +262,20 @@ export async function serveCommand(args: string[]): Promise<number> {
     const on = interpreter === undefined ? '' : ` on ${interpreter}`;
     process.stdout.write(`  ${fn.name} (${fn.image?.uri ?? fn.runtime}, ${fn.memorySize} MB, ${fn.timeout} s)${on}: POST ${base}/2015-03-31/functions/${fn.name}/invocations\n`);
   }
-  if (apis.banner.length > 0) process.stdout.write(`HTTP APIs:\n${apis.banner.join('\n')}\n`);
-  if (urls.banner.length > 0) process.stdout.write(`Function URLs:\n${urls.banner.join('\n')}\n`);
-  if (albs.banner.length > 0) process.stdout.write(`Application Load Balancers:\n${albs.banner.join('\n')}\n`);
-  if (edges.banner.length > 0) process.stdout.write(`CloudFront distributions (Lambda@Edge):\n${edges.banner.join('\n')}\n`);
-  if (asyncParts.banner.length > 0) process.stdout.write(`${asyncParts.banner.join('\n')}\n`);
-  if (events !== undefined) process.stdout.write(`${events.banner.join('\n')}\n`);
-  if (s3.banner.length > 0) process.stdout.write(`${s3.banner.join('\n')}\n`);
-  if (sources.banner.length > 0) process.stdout.write(`Event sources:\n${sources.banner.join('\n')}\n`);
+  const sections: Array<readonly [string | undefined, readonly string[]]> = [
+    ['HTTP APIs:', apis.banner],
+    ['Function URLs:', urls.banner],
+    ['Application Load Balancers:', albs.banner],
+    ['CloudFront distributions (Lambda@Edge):', edges.banner],
+    [undefined, asyncParts.banner],
+    [undefined, events?.banner ?? []],
+    [undefined, s3.banner],
+    ['Event sources:', sources.banner],
+    [undefined, streams.banner],
+  ];
+  for (const [title, banner] of sections) {
+    if (banner.length > 0) process.stdout.write(`${title === undefined ? '' : `${title}\n`}${banner.join('\n')}\n`);
+  }
   process.stdout.write(`Event invokes are queued durably in ${state.path} (lamina events --state-dir ${state.path})\n`);
   const provisioned = functions.reduce((sum, fn) => sum + (fn.provisionedConcurrency ?? 0), 0);
   if (provisioned > 0) {
@@ -294,17 +283,6 @@ export async function serveCommand(args: string[]): Promise<number> {
   }
   const signal = await untilSignal();
   process.stdout.write(`Lamina: ${signal} received, retiring environments\n`);
-  server.close();
-  server.closeAllConnections();
-  await apis.close();
-  await urls.close();
-  await albs.close();
-  await edges.close();
-  await s3.close();
-  await sources.stop();
-  await events?.close();
-  await platform.stop();
-  await asyncParts.close();
-  state.release();
+  await teardown.run();
   return 0;
 }

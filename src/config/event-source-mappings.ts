@@ -6,11 +6,11 @@
  * streams...) are left alone: Lamina does not run them yet.
  */
 import type { QueueDefinition } from '../async/async-types.js';
-import type { FilterPattern, SqsMapping } from '../event-sources/mapping-types.js';
-import { compilePattern } from '../event-sources/filter-pattern.js';
+import type { SqsMapping } from '../event-sources/mapping-types.js';
 import { isPlainObject } from './cfn-intrinsics.js';
 import { integerProperty, resolveProperty, show, type IntegerRule } from './function-properties.js';
 import { conditionFalse, type QueueContext } from './queue-resources.js';
+import { booleanProperty, filterCriteria, mappedFunction, responseTypes } from './mapping-properties.js';
 
 export const EVENT_SOURCE_MAPPING = 'AWS::Lambda::EventSourceMapping';
 
@@ -19,12 +19,9 @@ const BATCH_STANDARD: IntegerRule = { min: 1, max: 10_000, unit: '' };
 const BATCH_FIFO: IntegerRule = { min: 1, max: 10, unit: '(FIFO queues take 1-10)' };
 const WINDOW: IntegerRule = { min: 0, max: 300, unit: 'seconds' };
 const MAX_CONCURRENCY: IntegerRule = { min: 2, max: 1000, unit: '' };
-const MAX_FILTERS = 5;
 const DEFAULT_BATCH = 10;
 
 const SQS_ARN = /^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:([A-Za-z0-9_-]{1,80}|[A-Za-z0-9_-]{1,75}\.fifo)$/;
-const FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:([a-zA-Z0-9_-]{1,64})(?::([a-zA-Z0-9$_-]{1,128}))?$/;
-const PARTIAL_NAME = /^([a-zA-Z0-9_-]{1,64})(?::([a-zA-Z0-9$_-]{1,128}))?$/;
 
 /** Properties shared by both forms; the ones Lamina accepts without acting on them are warned about. */
 const SETTINGS = ['BatchSize', 'MaximumBatchingWindowInSeconds', 'Enabled', 'FilterCriteria', 'FunctionResponseTypes', 'ScalingConfig'];
@@ -113,13 +110,9 @@ export class EventSourceMappingCollector {
     if (!isSqs) return;
     const broken = this.#checkKeys(id, '', props, ['FunctionName', 'EventSourceArn']);
     const fn = resolveProperty(report, resolver, id, 'FunctionName', props.FunctionName);
-    if (fn === undefined) return;
-    if (!fn.present) return report.problem(id, 'FunctionName', 'is required');
-    const text = typeof fn.value === 'string' ? fn.value : '';
-    const parts = FUNCTION_ARN.exec(text) ?? PARTIAL_NAME.exec(text);
-    const name = parts?.[1];
-    if (name === undefined || !functionNames.has(name)) return report.problem(id, 'FunctionName', `names unknown function ${show(fn.value)} (it must be defined in this template)`);
-    this.#pending.push({ id, resource: id, prefix: '', functionName: name, qualifier: parts?.[2], queueProperty: 'EventSourceArn', queue: props.EventSourceArn, props, broken });
+    const target = fn === undefined ? undefined : mappedFunction(report, id, fn, functionNames);
+    if (target === undefined) return;
+    this.#pending.push({ id, resource: id, prefix: '', functionName: target.name, qualifier: target.qualifier, queueProperty: 'EventSourceArn', queue: props.EventSourceArn, props, broken });
   }
 
   /** Unknown properties are problems; stream-only ones too (Lambda refuses them for SQS); KmsKeyArn and such are warned about. */
@@ -164,12 +157,9 @@ export class EventSourceMappingCollector {
       report.problem(p.resource, at('BatchSize'), `${batchSize} needs MaximumBatchingWindowInSeconds of at least 1 (a batch over 10 records is gathered over a window)`);
     }
     const maximumConcurrency = this.#scaling(p, value('ScalingConfig'));
-    const reportBatchItemFailures = this.#responseTypes(p, value('FunctionResponseTypes'));
-    const enabledValue = value('Enabled');
-    const enabledRaw = enabledValue?.present === true ? enabledValue.value : true;
-    const enabled = enabledRaw === true || enabledRaw === 'true' ? true : enabledRaw === false || enabledRaw === 'false' ? false : undefined;
-    if (enabled === undefined) report.problem(p.resource, at('Enabled'), `${show(enabledRaw)} is not a boolean`);
-    const filters = this.#filters(p, value('FilterCriteria'));
+    const reportBatchItemFailures = responseTypes(report, p.resource, at('FunctionResponseTypes'), value('FunctionResponseTypes'));
+    const enabled = booleanProperty(report, p.resource, at('Enabled'), value('Enabled'), true);
+    const filters = filterCriteria(report, p.resource, at('FilterCriteria'), value('FilterCriteria'));
 
     if (p.broken || report.problems.length > before || arn === undefined || batchSize === undefined || maximumBatchingWindowSeconds === undefined || enabled === undefined) return undefined;
     return {
@@ -197,39 +187,5 @@ export class EventSourceMappingCollector {
     for (const key of Object.keys(config.value)) if (key !== 'MaximumConcurrency') report.problem(p.resource, `${where}.${key}`, 'is not a property of ScalingConfig (known: MaximumConcurrency)');
     const raw = config.value.MaximumConcurrency;
     return raw === undefined || raw === null ? undefined : integerProperty(report, p.resource, `${where}.MaximumConcurrency`, raw, MAX_CONCURRENCY);
-  }
-
-  /** `FunctionResponseTypes`: a list whose only allowed value is ReportBatchItemFailures. */
-  #responseTypes(p: Pending, types: ReturnType<typeof resolveProperty>): boolean {
-    if (types === undefined || !types.present) return false;
-    const where = `${p.prefix}FunctionResponseTypes`;
-    if (!Array.isArray(types.value)) return this.context.report.problem(p.resource, where, `${show(types.value)} must be a list ([ReportBatchItemFailures])`), false;
-    for (const type of types.value) if (type !== 'ReportBatchItemFailures') this.context.report.problem(p.resource, where, `${show(type)} is not ReportBatchItemFailures (the only response type of SQS mappings)`);
-    return types.value.includes('ReportBatchItemFailures');
-  }
-
-  /** `FilterCriteria: { Filters: [{ Pattern: '<json>' }] }`, at most 5, each a valid pattern. */
-  #filters(p: Pending, criteria: ReturnType<typeof resolveProperty>): FilterPattern[] {
-    const { report } = this.context;
-    if (criteria === undefined || !criteria.present) return [];
-    const where = `${p.prefix}FilterCriteria`;
-    if (!isPlainObject(criteria.value)) return report.problem(p.resource, where, `${show(criteria.value)} must be a map with Filters`), [];
-    for (const key of Object.keys(criteria.value)) if (key !== 'Filters') report.problem(p.resource, `${where}.${key}`, 'is not a property of FilterCriteria (known: Filters)');
-    const list = criteria.value.Filters ?? [];
-    if (!Array.isArray(list)) return report.problem(p.resource, `${where}.Filters`, `${show(list)} must be a list of {Pattern}`), [];
-    if (list.length > MAX_FILTERS) report.problem(p.resource, `${where}.Filters`, `${list.length} filters: at most ${MAX_FILTERS}`);
-    const patterns: FilterPattern[] = [];
-    for (const [i, filter] of list.entries()) {
-      const at = `${where}.Filters[${i}].Pattern`;
-      const text = isPlainObject(filter) ? filter.Pattern : undefined;
-      if (typeof text !== 'string') {
-        report.problem(p.resource, at, `${show(text ?? filter)} must be the pattern's JSON text (a string)`);
-        continue;
-      }
-      const compiled = compilePattern(text);
-      if (compiled.ok) patterns.push(compiled.matcher.pattern);
-      else report.problem(p.resource, at, compiled.problem);
-    }
-    return patterns;
   }
 }

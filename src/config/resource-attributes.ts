@@ -8,6 +8,7 @@
  * |-------------------------|---------------|--------------------------------|
  * | AWS::SQS::Queue         | queue URL     | Arn, QueueName, QueueUrl       |
  * | AWS::SNS::Topic         | topic ARN     | TopicArn, TopicName            |
+ * | AWS::Kinesis::Stream    | stream name   | Arn                            |
  * | AWS::Events::EventBus   | bus name      | Arn, Name                      |
  * | Lambda / SAM functions  | function name | Arn                            |
  * | AWS::S3::Bucket         | bucket name   | Arn (not the domain names: they would point at AWS) |
@@ -16,6 +17,7 @@ import { isPlainObject, type IntrinsicResolver, type Resolution, type ResourceAt
 import { functionArn } from './function-config.js';
 import { generatedName, queueArn, queueNameOf, SQS_QUEUE } from './queue-resources.js';
 import { bucketNameOf, S3_BUCKET } from './s3-buckets.js';
+import { KINESIS_STREAM, streamArn, streamNameOf } from './stream-resources.js';
 
 export interface AttributeContext {
   readonly region: string;
@@ -62,7 +64,7 @@ export class ResourceAttributes {
     if (!isPlainObject(resource) || typeof resource.Type !== 'string') return undefined;
     const props = isPlainObject(resource.Properties) ? resource.Properties : {};
     const type = resource.Type;
-    const known = type === SQS_QUEUE || type === 'AWS::SNS::Topic' || type === 'AWS::Events::EventBus' || type === S3_BUCKET || FUNCTION_TYPES.has(type);
+    const known = type === SQS_QUEUE || type === KINESIS_STREAM || type === 'AWS::SNS::Topic' || type === 'AWS::Events::EventBus' || type === S3_BUCKET || FUNCTION_TYPES.has(type);
     if (!known) return undefined;
     if (this.#resolving.has(logicalId)) return fail(`the name of ${logicalId} refers to itself`);
     this.#resolving.add(logicalId);
@@ -85,6 +87,11 @@ export class ResourceAttributes {
       if (name === undefined) return fail(`the QueueName of ${id} cannot be resolved`);
       const url = `${(this.context.sqsEndpoint ?? `https://sqs.${region}.amazonaws.com`).replace(/\/+$/, '')}/${accountId}/${name}`;
       return ok({ Ref: url, QueueUrl: url, QueueName: name, Arn: queueArn(region, accountId, name) });
+    }
+    if (type === KINESIS_STREAM) {
+      const name = streamNameOf({ resolver, stackName }, id, props);
+      if (name === undefined) return fail(`the Name of ${id} cannot be resolved`);
+      return ok({ Ref: name, Arn: streamArn(region, accountId, name) });
     }
     if (type === 'AWS::SNS::Topic') {
       const fifo = resolver.resolve(props.FifoTopic ?? false);

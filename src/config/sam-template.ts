@@ -45,6 +45,9 @@ import { edgeDistributions, type EdgeDistribution, type EdgeFunctionFacts } from
 import type { QueueDefinition } from '../async/async-types.js';
 import { AsyncConfigCollector } from './async-config.js';
 import { queueResources, type QueueContext } from './queue-resources.js';
+import { streamResources } from './stream-resources.js';
+import { StreamMappingCollector } from './stream-mappings.js';
+import type { StreamDefinition, StreamMapping } from '../event-sources/streams/stream-types.js';
 import { ResourceAttributes } from './resource-attributes.js';
 import { EventSourceMappingCollector } from './event-source-mappings.js';
 import type { SqsMapping } from '../event-sources/mapping-types.js';
@@ -92,6 +95,9 @@ export interface LoadedTemplate {
   /** Its `AWS::S3::Bucket`s and their notifications to functions (docs/event-sources-s3.md). */
   readonly s3Buckets: S3BucketDefinition[];
   readonly s3Notifications: S3NotificationDefinition[];
+  /** Its Kinesis streams and their event source mappings (docs/event-sources-kinesis.md). */
+  readonly streams: StreamDefinition[];
+  readonly streamMappings: StreamMapping[];
   readonly warnings: string[];
 }
 
@@ -128,6 +134,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
   const queueContext: QueueContext = { report, resolver, region: options.region, accountId: options.accountId, stackName: options.stackName ?? 'local' };
   const asyncConfigs = new AsyncConfigCollector(queueContext);
   const mappings = new EventSourceMappingCollector(queueContext);
+  const streamMappings = new StreamMappingCollector(queueContext);
   const schedules: ScheduleDefinition[] = [];
   const eventRuleCollector = new EventRuleCollector({ report, resolver, region: options.region, accountId: options.accountId });
   const s3Events = new S3EventCollector(queueContext);
@@ -165,6 +172,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
     if (fnType === 'AWS::Serverless::Function') mappings.addFunction(id, fn.name, fn.publishedAlias, merged.Events);
     if (fnType === 'AWS::Serverless::Function') eventRuleCollector.addFunction(id, fn.name, fn.publishedAlias, merged.Events);
     if (fnType === 'AWS::Serverless::Function') s3Events.addFunction(id, fn.name, fn.publishedAlias, merged.Events);
+    if (fnType === 'AWS::Serverless::Function') streamMappings.addFunction(id, fn.name, fn.publishedAlias, merged.Events);
     if (fnType === 'AWS::Serverless::Function') schedules.push(...scheduleEvents(report, resolver, id, fn.name, fn.publishedAlias, merged.Events));
     urls.addFunction(id, { functionName: fn.name, publishedAlias: fn.publishedAlias }, fnType === 'AWS::Serverless::Function' ? merged.FunctionUrlConfig : undefined);
   }
@@ -182,6 +190,9 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
   schedules.push(...schedulerResources(report, resolver, resources, { region: options.region, accountId: options.accountId, functions: aliases }));
   const buckets = s3Buckets(report, resolver, resources, queueContext.stackName);
   const s3Notifications = s3Events.finish(resources, buckets, new Set(idsByName.keys()));
+  const streams = streamResources(resources, queueContext);
+  const targetScope = { region: options.region, accountId: options.accountId, functions: new Map(functions.map((fn) => [fn.name, fn.publishedAlias])), queues: [...templateQueues, ...samQueues] };
+  const kinesisMappings = streamMappings.finish(resources, streams, new Set(idsByName.keys()), targetScope);
   if (report.problems.length > 0) {
     const count = report.problems.length === 1 ? '1 problem' : `${report.problems.length} problems`;
     throw new ConfigError(`Template ${path} has ${count}:\n${report.problems.join('\n')}`);
@@ -191,7 +202,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
     throw new ConfigError(`Template ${path} defines no function Lamina can run (AWS::Serverless::Function or AWS::Lambda::Function)${why}`);
   }
   const withAsync = functions.map((fn) => (settings.has(fn.name) ? { ...fn, async: settings.get(fn.name) } : fn));
-  return { functions: withAsync, apis: apiDefinitions, urls: urls.urls(), albs, edges, queues: [...templateQueues, ...samQueues], sqsMappings, schedules, eventRules, eventBuses, s3Buckets: buckets, s3Notifications, warnings: report.warnings };
+  return { functions: withAsync, apis: apiDefinitions, urls: urls.urls(), albs, edges, queues: [...templateQueues, ...samQueues], sqsMappings, schedules, eventRules, eventBuses, s3Buckets: buckets, s3Notifications, streams, streamMappings: kinesisMappings, warnings: report.warnings };
 }
 
 interface Loader {

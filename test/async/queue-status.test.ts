@@ -43,8 +43,8 @@ describe('readQueueStatus', () => {
     const path = dbPath();
     await fillQueue(path);
     const by = Object.fromEntries(readQueueStatus(path).functions.map((f) => [f.functionName, f.metrics]));
-    expect(by.beta).toEqual({ AsyncEventsReceived: 10, AsyncEventsDropped: 2, AsyncEventAgeAverage: 33, AsyncEventAgeMaximum: 70, DestinationDeliveryFailures: 1, RecursiveInvocationsDropped: 0 });
-    expect(by.epsilon).toEqual({ AsyncEventsReceived: 0, AsyncEventsDropped: 0, AsyncEventAgeAverage: undefined, AsyncEventAgeMaximum: undefined, DestinationDeliveryFailures: 0, RecursiveInvocationsDropped: 4 });
+    expect(by.beta).toEqual({ AsyncEventsReceived: 10, AsyncEventsDropped: 2, AsyncEventAgeAverage: 33, AsyncEventAgeMaximum: 70, DestinationDeliveryFailures: 1, RecursiveInvocationsDropped: 0, IteratorAgeAverage: undefined, IteratorAgeMaximum: undefined });
+    expect(by.epsilon).toEqual({ AsyncEventsReceived: 0, AsyncEventsDropped: 0, AsyncEventAgeAverage: undefined, AsyncEventAgeMaximum: undefined, DestinationDeliveryFailures: 0, RecursiveInvocationsDropped: 4, IteratorAgeAverage: 150, IteratorAgeMaximum: 200 });
   });
 
   it('lists the most recent failures first, as many as asked, with ISO times', async () => {

@@ -39,7 +39,7 @@ async function events(args: string[]): Promise<{ code: number; out: string }> {
   return { code, out };
 }
 
-const HEADER = ['FUNCTION', 'QUEUED', 'IN-FLIGHT', 'RETRYING', 'FAILED', 'RECEIVED', 'DROPPED', 'AGE-AVG-MS', 'AGE-MAX-MS', 'DEST-FAILURES', 'RECURSION-STOPS'];
+const HEADER = ['FUNCTION', 'QUEUED', 'IN-FLIGHT', 'RETRYING', 'FAILED', 'RECEIVED', 'DROPPED', 'AGE-AVG-MS', 'AGE-MAX-MS', 'DEST-FAILURES', 'RECURSION-STOPS', 'ITER-AGE-AVG-MS', 'ITER-AGE-MAX-MS'];
 
 /** The cell of each column in a table line, read at the column's offset in the header line. */
 function cells(header: string, line: string): string[] {
@@ -60,9 +60,9 @@ describe('lamina events', () => {
     const header = lines[1] ?? '';
     expect(header.split(/ {2,}/)).toEqual(HEADER);
     const table = Object.fromEntries(lines.slice(2, 7).map((line) => [line.split(' ')[0], cells(header, line)]));
-    expect(table.beta).toEqual(['beta', '3', '1', '2', '2', '10', '2', '33', '70', '1', '0']);
-    expect(table.alpha).toEqual(['alpha', '1', '0', '0', '0', '0', '0', '-', '-', '0', '0']);
-    expect(table.epsilon).toEqual(['epsilon', '0', '0', '0', '0', '0', '0', '-', '-', '0', '4']);
+    expect(table.beta).toEqual(['beta', '3', '1', '2', '2', '10', '2', '33', '70', '1', '0', '-', '-']);
+    expect(table.alpha).toEqual(['alpha', '1', '0', '0', '0', '0', '0', '-', '-', '0', '0', '-', '-']);
+    expect(table.epsilon).toEqual(['epsilon', '0', '0', '0', '0', '0', '0', '-', '-', '0', '4', '150', '200']);
     expect(Object.keys(table)).toEqual(['alpha', 'beta', 'delta', 'epsilon', 'gamma']);
     for (const line of lines) expect(line).toBe(line.trimEnd());
   });
@@ -135,10 +135,10 @@ describe('formatQueueStatus', () => {
 
   it('widens a column to its longest cell', () => {
     const name = 'AVeryLongFunctionNameThatIsWiderThanTheHeader';
-    const metrics = { AsyncEventsReceived: 123_456_789, AsyncEventsDropped: 0, AsyncEventAgeAverage: 1, AsyncEventAgeMaximum: 2, DestinationDeliveryFailures: 0, RecursiveInvocationsDropped: 0 };
+    const metrics = { AsyncEventsReceived: 123_456_789, AsyncEventsDropped: 0, AsyncEventAgeAverage: 1, AsyncEventAgeMaximum: 2, DestinationDeliveryFailures: 0, RecursiveInvocationsDropped: 0, IteratorAgeAverage: undefined, IteratorAgeMaximum: undefined };
     const text = formatQueueStatus({ functions: [{ functionName: name, queued: 1, inFlight: 0, retrying: 0, failed: 0, metrics, pendingDeliveries: 0 }], recentFailures: [] }, '/s');
     const [, header = '', line = ''] = text.split('\n');
     expect(header.indexOf('QUEUED')).toBe(name.length + 2);
-    expect(cells(header, line)).toEqual([name, '1', '0', '0', '0', '123456789', '0', '1', '2', '0', '0']);
+    expect(cells(header, line)).toEqual([name, '1', '0', '0', '0', '123456789', '0', '1', '2', '0', '0', '-', '-']);
   });
 });

@@ -150,7 +150,7 @@ describe('the rules Lambda checks, each a problem naming the resource and proper
     ['ScalingConfig:\n              MaximumConcurrency: 1001', `${P}.ScalingConfig.MaximumConcurrency: 1001 is outside 2-1000`],
     ['ScalingConfig:\n              Max: 3', `${P}.ScalingConfig.Max: is not a property of ScalingConfig (known: MaximumConcurrency)`],
     ['ScalingConfig: 5', `${P}.ScalingConfig: 5 must be a map with MaximumConcurrency`],
-    ['FunctionResponseTypes: [ReportItemFailures]', `${P}.FunctionResponseTypes: "ReportItemFailures" is not ReportBatchItemFailures (the only response type of SQS mappings)`],
+    ['FunctionResponseTypes: [ReportItemFailures]', `${P}.FunctionResponseTypes: "ReportItemFailures" is not ReportBatchItemFailures (the only response type of event source mappings)`],
     ['FunctionResponseTypes: ReportBatchItemFailures', `${P}.FunctionResponseTypes: "ReportBatchItemFailures" must be a list ([ReportBatchItemFailures])`],
     ['Enabled: maybe', `${P}.Enabled: "maybe" is not a boolean`],
     ['FilterCriteria: []', `${P}.FilterCriteria: [] must be a map with Filters`],

@@ -48,6 +48,11 @@ export async function fillQueue(path: string): Promise<void> {
   store.maximum('beta', 'AsyncEventAge.max', 70);
   store.count('beta', 'DestinationDeliveryFailures', 1);
   store.count('epsilon', 'RecursiveInvocationsDropped', 4);
+  // A stream mapping's two invokes, their newest records 100 and 200 ms old.
+  store.count('epsilon', 'IteratorAge.sum', 300);
+  store.count('epsilon', 'IteratorAge.count', 2);
+  store.maximum('epsilon', 'IteratorAge.max', 100);
+  store.maximum('epsilon', 'IteratorAge.max', 200);
   await Promise.all(writes);
   await store.close();
 }
