@@ -8,6 +8,7 @@ import { destinationGenerator } from './destination.js';
 import { eventBridgeGenerator } from './eventbridge.js';
 import { functionUrlGenerator } from './function-url.js';
 import type { EventSourceGenerator } from './generator-types.js';
+import { kinesisGenerator } from './kinesis.js';
 import { s3Generator } from './s3.js';
 import { scheduleGenerator } from './schedule.js';
 import { sqsGenerator } from './sqs.js';
@@ -17,6 +18,7 @@ export const EVENT_GENERATORS: readonly EventSourceGenerator[] = [
   albGenerator,
   functionUrlGenerator,
   sqsGenerator,
+  kinesisGenerator,
   s3Generator,
   scheduleGenerator,
   eventBridgeGenerator,
