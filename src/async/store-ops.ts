@@ -4,41 +4,20 @@
  * events, `id` of outbox rows) are chosen by the queue, so nothing has to come back but "done".
  */
 import type Database from 'better-sqlite3';
-import { FAILED_KEPT } from './store-schema.js';
+import { FAILED_KEPT, type EventRow, type FailedRow } from './store-schema.js';
 
 export type WriteOp =
-  | {
-      readonly op: 'insert-event';
-      readonly seq: number;
-      readonly requestId: string;
-      readonly functionName: string;
-      readonly qualifier: string | null;
-      readonly payload: Uint8Array;
-      readonly clientContext: string | null;
-      readonly traceId: string | null;
-      readonly tenantId: string | null;
-      readonly acceptedAt: number;
-      readonly dueAt: number;
-      /** Set when a row is written as it stood elsewhere (tests, copies); a new event is `queued`, 0, 0. */
-      readonly state?: 'queued' | 'in-flight' | 'retrying';
-      readonly attempts?: number;
-      readonly retriesUsed?: number;
-      readonly lastError?: string | null;
-    }
+  /** A new event row (the rest of EventRow takes its defaults: `queued`, 0 attempts, 0 retries). */
+  | ({ readonly op: 'insert-event'; readonly payload: Uint8Array }
+      & Pick<EventRow, 'seq' | 'requestId' | 'functionName' | 'qualifier' | 'clientContext' | 'traceId' | 'tenantId' | 'acceptedAt' | 'dueAt'>
+      /** Set when a row is written as it stood elsewhere (tests, copies). */
+      & { readonly state?: 'queued' | 'in-flight' | 'retrying' }
+      & Partial<Pick<EventRow, 'attempts' | 'retriesUsed' | 'lastError'>>)
   | { readonly op: 'in-flight'; readonly seq: number; readonly attempts: number }
   | { readonly op: 'retrying'; readonly seq: number; readonly retriesUsed: number; readonly dueAt: number; readonly lastError: string }
   | { readonly op: 'delete-event'; readonly seq: number }
-  | {
-      readonly op: 'fail-event';
-      readonly seq: number;
-      readonly requestId: string;
-      readonly functionName: string;
-      readonly condition: string;
-      readonly error: string | null;
-      readonly attempts: number;
-      readonly acceptedAt: number;
-      readonly failedAt: number;
-    }
+  /** The failed-events row (its `id` is the table's), and the event to delete. */
+  | ({ readonly op: 'fail-event'; readonly seq: number } & Omit<FailedRow, 'id'>)
   | { readonly op: 'insert-outbox'; readonly id: number; readonly functionName: string; readonly requestId: string; readonly target: string; readonly message: string; readonly at: number }
   | { readonly op: 'update-outbox'; readonly id: number; readonly attempts: number; readonly dueAt: number }
   | { readonly op: 'delete-outbox'; readonly id: number }
