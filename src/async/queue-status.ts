@@ -70,8 +70,13 @@ export function readQueueStatus(path: string, failures = 20): QueueStatus {
     const metrics = db.prepare('SELECT function AS fn, name, value FROM metrics').all() as Array<{ fn: string; name: string; value: number }>;
     const outbox = db.prepare('SELECT function AS fn, COUNT(*) AS n FROM outbox GROUP BY function').all() as Array<{ fn: string; n: number }>;
     for (const row of [...states, ...failed, ...metrics, ...outbox]) names.add(row.fn);
-    const metric = (fn: string, name: string): number | undefined => metrics.find((m) => m.fn === fn && m.name === name)?.value;
-    const state = (fn: string, s: string): number => states.find((r) => r.fn === fn && r.state === s)?.n ?? 0;
+    // Keyed once: a state directory of many functions is read in one pass, not one scan per cell.
+    const metricValues = new Map(metrics.map((m) => [`${m.fn}\u0000${m.name}`, m.value]));
+    const stateCounts = new Map(states.map((r) => [`${r.fn}\u0000${r.state}`, r.n]));
+    const failedCounts = new Map(failed.map((r) => [r.fn, r.n]));
+    const outboxCounts = new Map(outbox.map((r) => [r.fn, r.n]));
+    const metric = (fn: string, name: string): number | undefined => metricValues.get(`${fn}\u0000${name}`);
+    const state = (fn: string, s: string): number => stateCounts.get(`${fn}\u0000${s}`) ?? 0;
     const functions = [...names].sort().map((fn): FunctionQueueStatus => {
       const ageCount = metric(fn, 'AsyncEventAge.count') ?? 0;
       const iteratorCount = metric(fn, 'IteratorAge.count') ?? 0;
@@ -80,7 +85,7 @@ export function readQueueStatus(path: string, failures = 20): QueueStatus {
         queued: state(fn, 'queued'),
         inFlight: state(fn, 'in-flight'),
         retrying: state(fn, 'retrying'),
-        failed: failed.find((r) => r.fn === fn)?.n ?? 0,
+        failed: failedCounts.get(fn) ?? 0,
         metrics: {
           AsyncEventsReceived: metric(fn, 'AsyncEventsReceived') ?? 0,
           AsyncEventsDropped: metric(fn, 'AsyncEventsDropped') ?? 0,
@@ -91,7 +96,7 @@ export function readQueueStatus(path: string, failures = 20): QueueStatus {
           IteratorAgeAverage: iteratorCount === 0 ? undefined : Math.round((metric(fn, 'IteratorAge.sum') ?? 0) / iteratorCount),
           IteratorAgeMaximum: metric(fn, 'IteratorAge.max'),
         },
-        pendingDeliveries: outbox.find((r) => r.fn === fn)?.n ?? 0,
+        pendingDeliveries: outboxCounts.get(fn) ?? 0,
       };
     });
     const rows = db.prepare('SELECT request_id AS requestId, function AS functionName, condition, error, attempts, accepted_at AS acceptedAt, failed_at AS failedAt FROM failed ORDER BY id DESC LIMIT ?').all(failures) as Array<Omit<FailedEvent, 'acceptedAt' | 'failedAt'> & { acceptedAt: number; failedAt: number }>;
