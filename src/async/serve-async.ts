@@ -57,10 +57,10 @@ function endpointOption(option: string, value: string | undefined): string | und
  *
  * @example targetEndpoints({ aws: 'http://127.0.0.1:4566' }) // { sqs: ..., sns: ..., events: ... } all LocalStack's
  */
-export function targetEndpoints(given: { readonly aws?: string | undefined; readonly sqs?: string | undefined; readonly sns?: string | undefined; readonly events?: string | undefined }): TargetEndpoints {
+export function targetEndpoints(given: { readonly aws?: string | undefined; readonly sqs?: string | undefined; readonly sns?: string | undefined; readonly events?: string | undefined; readonly kinesis?: string | undefined }): TargetEndpoints {
   // A bad URL is reported under the option the user typed: the service's own, else --aws-endpoint.
   const pick = (option: string, own: string | undefined): string | undefined => (own !== undefined ? endpointOption(option, own) : endpointOption('--aws-endpoint', given.aws));
-  return { sqs: pick('--sqs-endpoint', given.sqs), sns: pick('--sns-endpoint', given.sns), events: pick('--events-endpoint', given.events) };
+  return { sqs: pick('--sqs-endpoint', given.sqs), sns: pick('--sns-endpoint', given.sns), events: pick('--events-endpoint', given.events), kinesis: pick('--kinesis-endpoint', given.kinesis) };
 }
 
 /** Every destination and dead-letter target the functions name, with the role it plays. */

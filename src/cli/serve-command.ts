@@ -68,9 +68,11 @@ Options:
   --kinesis-port <n>            Port of the embedded Kinesis that serves the template's
                                 AWS::Kinesis::Stream resources (default: 4567; 0 picks a free one)
   --aws-endpoint <url>          Endpoint for SQS, SNS and EventBridge destinations the template does
-                                not define (LocalStack: http://127.0.0.1:4566), and where SQS
-                                mappings of queues it does not define are polled
+                                not define (LocalStack: http://127.0.0.1:4566), and where SQS and
+                                Kinesis mappings of queues and streams it does not define are read
   --sqs-endpoint <url>          ... for SQS only (overrides --aws-endpoint)
+  --kinesis-endpoint <url>      Where Kinesis mappings of streams the template does not define are
+                                read (overrides --aws-endpoint; docs/event-sources-external.md)
   --sns-endpoint <url>          ... for SNS only
   --events-endpoint <url>       ... for EventBridge only
   --host <addr>                 Address to bind (default: 127.0.0.1; anything else is on purpose)
@@ -128,6 +130,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       'queue-sync': { type: 'string', default: 'normal' },
       'aws-endpoint': { type: 'string' },
       'sqs-endpoint': { type: 'string' },
+      'kinesis-endpoint': { type: 'string' },
       'sns-endpoint': { type: 'string' },
       'events-endpoint': { type: 'string' },
       'verify-signatures': { type: 'boolean', default: false },
@@ -166,7 +169,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   const timeScale = positiveNumber('--async-time-scale', values['async-time-scale']);
   const sync = values['queue-sync'];
   if (sync !== 'full' && sync !== 'normal') throw new ConfigError(`--queue-sync must be full or normal, got '${sync}'`);
-  const endpoints = targetEndpoints({ aws: values['aws-endpoint'], sqs: values['sqs-endpoint'], sns: values['sns-endpoint'], events: values['events-endpoint'] });
+  const endpoints = targetEndpoints({ aws: values['aws-endpoint'], sqs: values['sqs-endpoint'], sns: values['sns-endpoint'], events: values['events-endpoint'], kinesis: values['kinesis-endpoint'] });
   const sqsHostPort = `${values.host.includes(':') ? `[${values.host}]` : values.host}:${sqsPort}`;
   const loaded = loadTemplate(templatePath, { region: host.region, accountId: host.accountId, ...(sqsPort === 0 ? {} : { sqsEndpoint: `http://${sqsHostPort}` }) });
   // Each nodejsNN.x function on Node NN: installed now (before serving) when missing.
@@ -246,11 +249,11 @@ export async function serveCommand(args: string[]): Promise<number> {
   );
   // Last, once every listener is up (the template's mappings were checked at load and at startAsync).
   const sources = await teardown.start(
-    () => startSources({ mappings: loaded.sqsMappings, schedules: loaded.schedules }, asyncParts.sqs, platform, { timeScale, account: { region: host.region, accountId: host.accountId }, log, allowsRecursion: (name) => functions.some((fn) => fn.name === name && fn.recursiveLoop === 'Allow') }),
+    () => startSources({ mappings: loaded.sqsMappings, schedules: loaded.schedules }, asyncParts.sqs, platform, { timeScale, account: { region: host.region, accountId: host.accountId }, log, allowsRecursion: (name) => functions.some((fn) => fn.name === name && fn.recursiveLoop === 'Allow'), external: { endpoint: endpoints.sqs, credentials: host.credentials } }),
     (started) => started.stop(),
   );
   const streams = await teardown.start(
-    () => startStreams(loaded.streams, loaded.streamMappings, platform, { host: values.host, port: positiveNumber('--kinesis-port', values['kinesis-port'], true), region: host.region, accountId: host.accountId, timeScale, queues: loaded.queues, sqsEndpoint: asyncParts.sqs?.endpoint, endpoints, sender: asyncParts.events.sender, metrics: asyncParts.events.store, log }),
+    () => startStreams(loaded.streams, loaded.streamMappings, platform, { host: values.host, port: positiveNumber('--kinesis-port', values['kinesis-port'], true), region: host.region, accountId: host.accountId, timeScale, queues: loaded.queues, sqsEndpoint: asyncParts.sqs?.endpoint, endpoints, sender: asyncParts.events.sender, metrics: asyncParts.events.store, log, external: { endpoint: endpoints.kinesis, credentials: host.credentials } }),
     (started) => started.stop(),
   );
   if (signingKeys === undefined) warnIfExposed(values.host);

@@ -181,7 +181,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
   const s3Notifications = s3Events.finish(resources, buckets, new Set(idsByName.keys()));
   const streams = streamResources(resources, queueContext);
   const targetScope = { region: options.region, accountId: options.accountId, functions: new Map(functions.map((fn) => [fn.name, fn.publishedAlias])), queues: [...templateQueues, ...samQueues] };
-  const kinesisMappings = streamMappings.finish(resources, streams, new Set(idsByName.keys()), targetScope);
+  const kinesisMappings = streamMappings.finish(resources, new Set(idsByName.keys()), targetScope);
   if (report.problems.length > 0) {
     const count = report.problems.length === 1 ? '1 problem' : `${report.problems.length} problems`;
     throw new ConfigError(`Template ${path} has ${count}:\n${report.problems.join('\n')}`);

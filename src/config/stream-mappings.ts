@@ -2,11 +2,12 @@
  * The stream event source mappings of a template (docs/event-sources-kinesis.md): SAM `Events` of
  * Type Kinesis and `AWS::Lambda::EventSourceMapping` resources whose EventSourceArn is a Kinesis
  * stream's, checked against Lambda's CreateEventSourceMapping rules, become StreamMappings for the
- * engine of src/event-sources/streams/. DynamoDB streams are refused with the reason: no emulator
+ * engine of src/event-sources/streams/. A mapping's stream is a template `AWS::Kinesis::Stream` or any
+ * stream named by ARN (read at `--kinesis-endpoint`, docs/event-sources-external.md). DynamoDB streams are refused with the reason: no emulator
  * of DynamoDB Streams is available to Lamina.
  */
 import type { AsyncTarget } from '../async/async-types.js';
-import type { StartingPosition, StreamDefinition, StreamMapping } from '../event-sources/streams/stream-types.js';
+import type { StartingPosition, StreamMapping } from '../event-sources/streams/stream-types.js';
 import { checkTarget, type TargetScope } from './async-targets.js';
 import { isPlainObject } from './cfn-intrinsics.js';
 import { integerProperty, resolveProperty, show, type IntegerRule, type PropertyValue } from './function-properties.js';
@@ -45,7 +46,7 @@ interface Pending {
  * @example
  * const streams = new StreamMappingCollector(queueContext);
  * streams.addFunction('Worker', 'worker', undefined, merged.Events);
- * const mappings = streams.finish(resources, definedStreams, new Set(['Worker']), targetScope);
+ * const mappings = streams.finish(resources, new Set(['Worker']), targetScope);
  */
 export class StreamMappingCollector {
   readonly #pending: Pending[] = [];
@@ -70,15 +71,15 @@ export class StreamMappingCollector {
     }
   }
 
-  /** Check every mapping against the template's streams; mapping resources of streams are collected here too. */
-  finish(resources: Readonly<Record<string, unknown>>, streams: readonly StreamDefinition[], functionNames: ReadonlySet<string>, scope: TargetScope): StreamMapping[] {
+  /** Check every mapping; mapping resources of streams are collected here too. Whether a stream is the template's is decided at serve time. */
+  finish(resources: Readonly<Record<string, unknown>>, functionNames: ReadonlySet<string>, scope: TargetScope): StreamMapping[] {
     for (const [id, resource] of Object.entries(resources)) {
       if (!isPlainObject(resource) || resource.Type !== EVENT_SOURCE_MAPPING || conditionFalse(this.context.resolver, resource)) continue;
       if (isPlainObject(resource.Properties)) this.#resource(id, resource.Properties, resources, functionNames);
     }
     const mappings: StreamMapping[] = [];
     for (const pending of this.#pending) {
-      const mapping = this.#mapping(pending, streams, scope);
+      const mapping = this.#mapping(pending, scope);
       if (mapping === undefined) continue;
       const twin = mappings.find((m) => m.functionName === mapping.functionName && m.qualifier === mapping.qualifier && m.streamArn === mapping.streamArn);
       if (twin !== undefined) {
@@ -115,7 +116,7 @@ export class StreamMappingCollector {
     return report.problems.length > before;
   }
 
-  #mapping(p: Pending, streams: readonly StreamDefinition[], scope: TargetScope): StreamMapping | undefined {
+  #mapping(p: Pending, scope: TargetScope): StreamMapping | undefined {
     const { report, resolver } = this.context;
     const before = report.problems.length;
     const at = (property: string): string => `${p.prefix}${property}`;
@@ -128,10 +129,11 @@ export class StreamMappingCollector {
     const stream = value(p.streamProperty);
     if (stream !== undefined && !stream.present) report.problem(p.resource, at(p.streamProperty), 'is required');
     const arn = stream?.present === true && typeof stream.value === 'string' ? stream.value : undefined;
-    const defined = streams.find((s) => s.arn === arn);
-    if (stream?.present === true) {
-      if (arn === undefined || !STREAM_ARN.test(arn)) report.problem(p.resource, at(p.streamProperty), `${show(stream.value)} is not a Kinesis stream ARN (use !GetAtt Stream.Arn; stream consumers are not supported)`);
-      else if (defined === undefined) report.problem(p.resource, at(p.streamProperty), `${arn} is not a stream of this template (Lamina reads only the AWS::Kinesis::Stream resources it serves)`);
+    // A stream the template does not define is named by its ARN alone and read where it lives
+    // (`lamina serve --kinesis-endpoint`, docs/event-sources-external.md).
+    const streamName = arn === undefined ? undefined : STREAM_ARN.exec(arn)?.[1];
+    if (stream?.present === true && streamName === undefined) {
+      report.problem(p.resource, at(p.streamProperty), `${show(stream.value)} is not a Kinesis stream ARN (use !GetAtt Stream.Arn or arn:aws:kinesis:REGION:ACCOUNT:stream/NAME; stream consumers are not supported)`);
     }
     const startingPosition = this.#startingPosition(p, value('StartingPosition'), value('StartingPositionTimestamp'));
     const batchSize = integer('BatchSize');
@@ -149,10 +151,10 @@ export class StreamMappingCollector {
     const filters = filterCriteria(report, p.resource, at('FilterCriteria'), value('FilterCriteria'));
     const onFailure = this.#onFailure(p, value('DestinationConfig'), scope);
 
-    if (p.broken || report.problems.length > before || defined === undefined || startingPosition === undefined || batchSize === undefined || maximumBatchingWindowSeconds === undefined
+    if (p.broken || report.problems.length > before || arn === undefined || streamName === undefined || startingPosition === undefined || batchSize === undefined || maximumBatchingWindowSeconds === undefined
       || parallelizationFactor === undefined || tumbling === undefined || maximumRetryAttempts === undefined || maximumRecordAgeSeconds === undefined || bisect === undefined || enabled === undefined) return undefined;
     return {
-      id: p.id, functionName: p.functionName, qualifier: p.qualifier, streamArn: defined.arn, streamName: defined.name, startingPosition, batchSize, maximumBatchingWindowSeconds,
+      id: p.id, functionName: p.functionName, qualifier: p.qualifier, streamArn: arn, streamName, startingPosition, batchSize, maximumBatchingWindowSeconds,
       parallelizationFactor, bisectBatchOnFunctionError: bisect, maximumRetryAttempts, maximumRecordAgeSeconds, onFailure, reportBatchItemFailures, tumblingWindowSeconds: tumbling, filters, enabled,
     };
   }

@@ -164,6 +164,7 @@ Resources:
     ['--sqs-endpoint', 'file:///etc/passwd'],
     ['--sns-endpoint', 'ftp://x'],
     ['--events-endpoint', 'javascript:alert(1)'],
+    ['--kinesis-endpoint', 'ftp://x'],
   ])('refuses %s %s, naming the option given', async (option, value) => {
     const result = await run([...setUp(PLAIN), option, value]);
     expectRefused(result);

@@ -130,12 +130,36 @@ describe('Kinesis event source mappings', () => {
     ]);
   });
 
-  it('requires StartingPosition, a stream ARN of the template, and a timestamp with AT_TIMESTAMP', () => {
+  it('requires StartingPosition, a stream ARN, and a timestamp with AT_TIMESTAMP', () => {
     expect(templateProblems(withEvent('            Stream: !GetAtt Clicks.Arn\n'))).toEqual(['Resource Reader: property Events.Stream.Properties.StartingPosition: is required for a stream (TRIM_HORIZON, LATEST or AT_TIMESTAMP)']);
-    expect(templateProblems(withEvent(`            Stream: ${STREAM_ARN}/elsewhere\n            StartingPosition: LATEST\n`))).toEqual([`Resource Reader: property Events.Stream.Properties.Stream: ${STREAM_ARN}/elsewhere is not a stream of this template (Lamina reads only the AWS::Kinesis::Stream resources it serves)`]);
-    expect(templateProblems(withEvent('            Stream: clicks\n            StartingPosition: LATEST\n'))).toEqual(['Resource Reader: property Events.Stream.Properties.Stream: "clicks" is not a Kinesis stream ARN (use !GetAtt Stream.Arn; stream consumers are not supported)']);
+    const notArn = (text: string): string => `Resource Reader: property Events.Stream.Properties.Stream: ${text} is not a Kinesis stream ARN (use !GetAtt Stream.Arn or arn:aws:kinesis:REGION:ACCOUNT:stream/NAME; stream consumers are not supported)`;
+    expect(templateProblems(withEvent('            Stream: clicks\n            StartingPosition: LATEST\n'))).toEqual([notArn('"clicks"')]);
+    for (const bad of [`${STREAM_ARN}/orders/consumer/c:1`, 'arn:aws:sqs:us-east-1:123456789012:orders', 'arn:aws:kinesis:us-east-1:12345:stream/orders', `${STREAM_ARN}/`, `${STREAM_ARN}/bad name`]) {
+      expect(templateProblems(withEvent(`            Stream: "${bad}"\n            StartingPosition: LATEST\n`))).toEqual([notArn(JSON.stringify(bad))]);
+    }
     expect(templateProblems(withEvent('            Stream: !GetAtt Clicks.Arn\n            StartingPosition: AT_TIMESTAMP\n'))).toEqual(['Resource Reader: property Events.Stream.Properties.StartingPositionTimestamp: is required with StartingPosition AT_TIMESTAMP (seconds since the epoch)']);
     expect(templateProblems(withEvent('            Stream: !GetAtt Clicks.Arn\n            StartingPosition: LATEST\n            StartingPositionTimestamp: 5\n'))).toEqual(['Resource Reader: property Events.Stream.Properties.StartingPositionTimestamp: applies only with StartingPosition AT_TIMESTAMP']);
+  });
+
+  it('maps a stream the template does not define, named by its ARN alone (SAM Stream and EventSourceArn)', () => {
+    const external = 'arn:aws:kinesis:us-east-1:000000000000:stream/orders';
+    const loaded = loadTemplateText(withEvent(`            Stream: ${external}\n            StartingPosition: TRIM_HORIZON\n            BatchSize: 5\n`, `  Audit:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties: { FunctionName: !Ref Reader, EventSourceArn: "arn:aws:kinesis:ap-south-1:111122223333:stream/audit.log-1", StartingPosition: LATEST }
+`));
+    expect(loaded.streamMappings.map((m) => ({ id: m.id, arn: m.streamArn, name: m.streamName, batch: m.batchSize, from: m.startingPosition.kind }))).toEqual([
+      { id: 'ReaderStream', arn: external, name: 'orders', batch: 5, from: 'TRIM_HORIZON' },
+      { id: 'Audit', arn: 'arn:aws:kinesis:ap-south-1:111122223333:stream/audit.log-1', name: 'audit.log-1', batch: 100, from: 'LATEST' },
+    ]);
+  });
+
+  it('refuses a second mapping of the same external stream to the same function', () => {
+    const external = 'arn:aws:kinesis:us-east-1:000000000000:stream/orders';
+    const problems = templateProblems(withEvent(`            Stream: ${external}\n            StartingPosition: LATEST\n`, `  Again:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties: { FunctionName: !Ref Reader, EventSourceArn: ${external}, StartingPosition: LATEST }
+`));
+    expect(problems).toEqual(['Resource Again: property EventSourceArn: stream orders is already mapped to function Reader by ReaderStream; Lambda allows one mapping per stream and function']);
   });
 
   it('refuses a second mapping of the same stream to the same function', () => {

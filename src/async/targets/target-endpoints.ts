@@ -12,6 +12,8 @@ export interface TargetEndpoints {
   readonly sqs?: string | undefined;
   readonly sns?: string | undefined;
   readonly events?: string | undefined;
+  /** Where Kinesis mappings of streams the template does not define are read (not a target kind). */
+  readonly kinesis?: string | undefined;
 }
 
 /** Queue or bus ARN to the endpoint of the server that serves it (Lamina's embedded SQS or EventBridge). */
