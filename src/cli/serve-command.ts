@@ -25,83 +25,9 @@ import { DEFAULT_EVENTS_PORT, startEventBridge } from '../services/eventbridge/s
 import { DEFAULT_S3_PORT, startS3 } from '../async/serve-s3.js';
 import { startStreams } from '../event-sources/streams/serve-streams.js';
 import { once, Teardown } from './teardown.js';
+import { SERVE_USAGE } from './serve-usage.js';
 
-export const SERVE_USAGE = `Usage: lamina serve [options]
-
-Options:
-  --template <file>             SAM or CloudFormation template (default: template.yaml)
-  --port <n>                    Invoke API port (default: 9000; 0 picks a free one)
-  --api-port <n>                First HTTP API's port (default: 3000; the next API gets the next port;
-                                0 picks free ones). APIs come from the functions' HttpApi and Api events
-                                (docs/http-front-ends.md)
-  --url-port <n>                First function URL's port (default: 3100; the next URL gets the next
-                                port; 0 picks free ones). URLs come from FunctionUrlConfig and
-                                AWS::Lambda::Url; AWS_IAM ones verify SigV4 against the keys below
-  --alb-port <n>                First ALB listener's local port (default: 5000; the next listener gets the
-                                next port; 0 picks free ones). Listeners come from the template's
-                                AWS::ElasticLoadBalancingV2::Listener with Lambda target groups
-  --alb <fn>[=<port>]           Also put an ALB listener in front of function <fn> (repeatable; on
-                                <port>, else the next --alb-port)
-  --alb-multi-value-headers     --alb target groups with lambda.multi_value_headers.enabled
-  --edge-port <n>               First CloudFront distribution's port (default: 3200; 0 picks free ones):
-                                AWS::CloudFront::Distribution with Lambda@Edge associations, served as
-                                a local proxy in front of its origin
-  --edge-origin <id=url>        Send origin <id>'s traffic to url (http://127.0.0.1:8080) instead of its
-                                DomainName (repeatable)
-  --state-dir <dir>             Where the durable event queue of Event invokes (and the embedded SQS's
-                                messages) are kept (default: ~/.cache/lamina/state/<template>-<hash>);
-                                one 'lamina serve' at a time per directory (docs/async-invocation.md)
-  --async-time-scale <x>        Multiply asynchronous retry delays, backoffs and maximum event ages
-                                by x (default: 1, Lambda's times; 0.001 makes a 1-minute retry 60 ms)
-  --queue-sync <normal|full>    normal (default): an Event invoke's 202 waits for its commit to reach
-                                the file (survives any crash or kill of Lamina, not a power cut of
-                                the machine); full: for the commit to be fsynced (survives a power
-                                cut; slower with few callers, docs/async-invocation.md)
-  --sqs-port <n>                Port of the embedded SQS server that serves the template's
-                                AWS::SQS::Queue resources (default: 9324; 0 picks a free one)
-  --events-port <n>             Port of the embedded EventBridge (PutEvents, the template's rules and
-                                buses; default: ${DEFAULT_EVENTS_PORT}; 0 picks a free one), started when the
-                                template has EventBridge rules or buses, or an EventBridge destination
-                                and no --events-endpoint (docs/eventbridge-server.md)
-  --s3-port <n>                 Port of the embedded S3 server that serves the template's
-                                AWS::S3::Bucket resources, path-style (default: 4569; 0: a free one)
-  --kinesis-port <n>            Port of the embedded Kinesis that serves the template's
-                                AWS::Kinesis::Stream resources (default: 4567; 0 picks a free one)
-  --aws-endpoint <url>          Endpoint for SQS, SNS and EventBridge destinations the template does
-                                not define (LocalStack: http://127.0.0.1:4566), and where SQS and
-                                Kinesis mappings of queues and streams it does not define are read
-  --sqs-endpoint <url>          ... for SQS only (overrides --aws-endpoint)
-  --kinesis-endpoint <url>      Where Kinesis mappings of streams the template does not define are
-                                read (overrides --aws-endpoint; docs/event-sources-external.md)
-  --sns-endpoint <url>          ... for SNS only
-  --events-endpoint <url>       ... for EventBridge only
-  --host <addr>                 Address to bind (default: 127.0.0.1; anything else is on purpose)
-  --verify-signatures           Refuse Invoke API calls not SigV4-signed with a known key (403, as
-                                Lambda answers). Keys: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and
-                                --credentials-file. Default: on when --host is not loopback
-  --no-verify-signatures        Accept any caller, even on a non-loopback --host
-  --credentials-file <file>     More keys to accept, in ~/.aws/credentials format (every profile)
-  --account-concurrency <n>     Account concurrency limit shared by all functions (default: 1000)
-  --idle-timeout <seconds>      Retire environments idle this long (default: 600)
-  --shutdown-grace <seconds>    Retiring an environment without extensions: SIGTERM, then SIGKILL
-                                after this long (default: 0, SIGKILL at once, as Lambda, which sends
-                                SIGTERM only when extensions are registered)
-  --scale-out <n>               New environments per function per 10 s (default: 1000)
-  --no-limits                   Do not apply the kernel's limits (memory, CPU, processes, open files)
-  --no-isolation                Keep the limits but run functions without full isolation (own network,
-                                PID namespace, root, unprivileged user, seccomp; docs/isolation.md)
-  --sandbox <process|container> Where zip functions run (default: process). container: each in its
-                                runtime's base image (lamina/base:nodejs22.x, lamina/base:python3.12,
-                                built before serving when missing or outdated; docs/containers.md).
-                                PackageType: Image functions always run in containers (podman or
-                                docker, found at start)
-  --engine <podman|docker>      Container engine (default: podman if it works, else docker)
-  --host-node                   Run every nodejs*.x function on the node running Lamina, whatever
-                                its major (a warning names both versions). Default: each runtime's
-                                own major, installed on first use (lamina runtimes, docs/runtimes.md)
-  --quiet                       Do not print function logs
-  -h, --help                    Show this help
-`;
+export { SERVE_USAGE };
 
 /**
  * @example
