@@ -33,7 +33,7 @@ describe.skipIf(!hasAws)('the aws CLI against the SQS server', () => {
     const received = await aws(['receive-message', '--queue-url', url, '--attribute-names', 'All', '--message-attribute-names', 'All', '--wait-time-seconds', '2']);
     const { Messages } = JSON.parse(received.stdout) as { Messages: { MessageId: string; Body: string; ReceiptHandle: string; Attributes: Record<string, string>; MessageAttributes: Record<string, { StringValue: string }> }[] };
     expect(Messages.map((m) => [m.MessageId, m.Body])).toEqual([[MessageId, 'from the CLI']]);
-    expect(Messages[0]?.Attributes['SenderId']).toBe('AKIDCLI');
+    expect(Messages[0]?.Attributes['SenderId']).toBe(home?.env.AWS_ACCESS_KEY_ID);
     expect(Messages[0]?.MessageAttributes['k']?.StringValue).toBe('v');
     const deleted = await aws(['delete-message', '--queue-url', url, '--receipt-handle', Messages[0]?.ReceiptHandle ?? '']);
     expect(deleted.status).toBe(0);
