@@ -4,6 +4,7 @@ import { RIC_ERROR_TYPES } from '../runtime-interface/runtime/errors.js';
 import { SQS_ERRORS } from '../src/services/sqs/sqs-errors.js';
 import { EVENTBRIDGE_ERRORS } from '../src/services/eventbridge/eventbridge-errors.js';
 import { S3_ERRORS } from '../src/services/s3/s3-errors.js';
+import { CONTROL_ERRORS } from '../src/control/control-errors.js';
 import {
   CLI_ERRORS,
   ERROR_TYPE_PATTERN,
@@ -30,7 +31,7 @@ describe('the error catalogue', () => {
       expect(spec.status).toBeGreaterThanOrEqual(400);
       expect(spec.status).toBeLessThan(600);
     }
-    const all = [...codes.map(([key]) => key), ...Object.keys(FUNCTION_ERROR_TYPES), ...Object.keys(HTTP_ERRORS), ...Object.keys(CLI_ERRORS), ...Object.keys(RIC_ERROR_TYPES)];
+    const all = [...codes.map(([key]) => key), ...Object.keys(CONTROL_ERRORS), ...Object.keys(FUNCTION_ERROR_TYPES), ...Object.keys(HTTP_ERRORS), ...Object.keys(CLI_ERRORS), ...Object.keys(RIC_ERROR_TYPES)];
     for (const code of all) expect(code).toMatch(/^LAMINA_ERR_[A-Z_]+$/);
     expect(new Set(all).size).toBe(all.length);
   });
@@ -118,6 +119,7 @@ function catalogueRows(): DocumentedError[] {
     ...Object.values(SQS_ERRORS).map((e) => ({ section: 'SQS_ERRORS', code: e.code, status: String(e.status), name: e.shape })),
     ...Object.values(EVENTBRIDGE_ERRORS).map((e) => ({ section: 'EVENTBRIDGE_ERRORS', code: e.code, status: String(e.status), name: e.shape })),
     ...Object.values(S3_ERRORS).map((e) => ({ section: 'S3_ERRORS', code: e.code, status: String(e.status), name: e.s3Code })),
+    ...Object.values(CONTROL_ERRORS).map((e) => ({ section: 'CONTROL_ERRORS', code: e.code, status: String(e.status), name: e.name })),
     ...Object.entries(RIC_ERROR_TYPES).map(([code, type]) => ({ section: 'RIC_ERROR_TYPES', code, status: '200', name: type })),
   ];
 }
