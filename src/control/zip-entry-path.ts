@@ -5,7 +5,6 @@
  * Names are decoded here rather than by yauzl so that a hostile name (`../x`, `/etc/x`, `C:x`)
  * is told apart from a corrupt archive: yauzl would report both as one error.
  */
-import { posix } from 'node:path';
 import yauzl from 'yauzl';
 
 export type EntryKind = 'file' | 'directory' | 'symlink';
@@ -92,21 +91,48 @@ export function planEntry(entry: yauzl.Entry): EntryPlan | EntryRefusal {
   return { ...kind, path };
 }
 
+/** Linux gives up after 40 links in one lookup (ELOOP); so does the check. */
+const MAX_LINK_HOPS = 40;
+
 /**
  * Whether a symlink at `linkPath` (package-relative) pointing at `target` stays inside the
- * package. Absolute targets are refused: on the host they would name the host's files.
+ * package, resolving as the kernel would: through the package's other links (`links`, path to
+ * target), since `l -> .` then `out -> l/..` leaves the package although `l/..` looks harmless
+ * on paper. Absolute targets are refused: on the host they would name the host's files. A loop
+ * counts as leaving.
  *
  * @example
  * linkStaysInside('lib/current', '../vendor/v2'); // true
  * linkStaysInside('evil', '/etc/passwd'); // false
- * linkStaysInside('a/evil', '../../x'); // false
+ * linkStaysInside('out', 'l/..', new Map([['l', '.']])); // false
  */
-export function linkStaysInside(linkPath: string, target: string): boolean {
-  if (target === '' || target.includes('\0')) return false;
+export function linkStaysInside(linkPath: string, target: string, links: ReadonlyMap<string, string> = new Map()): boolean {
+  const parent = linkPath.split('/').slice(0, -1);
+  return resolveInside(parent, target, links, 0) !== undefined;
+}
+
+/** The segments `target` names from the directory `from`, or undefined when it leaves the package. */
+function resolveInside(from: readonly string[], target: string, links: ReadonlyMap<string, string>, hops: number): string[] | undefined {
+  if (target === '' || target.includes('\0')) return undefined;
   const slashed = target.replace(/\\/g, '/');
-  if (slashed.startsWith('/') || /^[a-zA-Z]:/.test(slashed)) return false;
-  const resolved = posix.normalize(posix.join(posix.dirname(linkPath), slashed));
-  return resolved !== '..' && !resolved.startsWith('../');
+  if (slashed.startsWith('/') || /^[a-zA-Z]:/.test(slashed)) return undefined;
+  let at = [...from];
+  for (const segment of slashed.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') {
+      if (at.length === 0) return undefined;
+      at.pop();
+      continue;
+    }
+    at.push(segment);
+    const next = links.get(at.join('/'));
+    if (next === undefined) continue;
+    if (hops >= MAX_LINK_HOPS) return undefined;
+    const resolved = resolveInside(at.slice(0, -1), next, links, hops + 1);
+    if (resolved === undefined) return undefined;
+    at = resolved;
+  }
+  return at;
 }
 
 /**

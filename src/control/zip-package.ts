@@ -116,7 +116,6 @@ async function writePackage(zipfile: yauzl.ZipFile, planned: readonly { entry: y
       files.push({ ...plan, size: 0 });
     } else if (plan.kind === 'symlink') {
       const target = (await readEntry(zipfile, entry, budget, MAX_LINK_TARGET)).toString('utf8');
-      if (!linkStaysInside(plan.path, target)) throw unsafeEntry(`symlink '${plan.path}' points out of the package (to '${target}')`);
       await ensureParents(plan.path);
       links.push({ path: plan.path, target });
       files.push({ ...plan, size: Buffer.byteLength(target) });
@@ -129,6 +128,9 @@ async function writePackage(zipfile: yauzl.ZipFile, planned: readonly { entry: y
       files.push({ ...plan, size: budget.counted - before });
     }
   }
+  // Judged once every target is known: a link may lead out through another link.
+  const targets = new Map(links.map((link) => [link.path, link.target]));
+  for (const { path, target } of links) if (!linkStaysInside(path, target, targets)) throw unsafeEntry(`symlink '${path}' points out of the package (to '${target}')`);
   for (const link of links) await symlink(link.target, join(root, link.path));
   // Deepest first; the owner keeps rwx so that Lamina can replace or delete the package later.
   for (const [path, mode] of [...directories].sort(([a], [b]) => b.length - a.length)) await chmod(join(root, path), mode | 0o700);

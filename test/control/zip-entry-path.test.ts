@@ -59,6 +59,16 @@ describe('symlinks', () => {
     expect(linkStaysInside('a', '')).toBe(false);
   });
 
+  it('resolves through the package\'s other links, as the kernel would', () => {
+    const links = new Map([['l', '.'], ['deep', 'a/b/c'], ['loop1', 'loop2'], ['loop2', 'loop1'], ['up', '..']]);
+    expect(linkStaysInside('out', 'l/..', links)).toBe(false);
+    expect(linkStaysInside('out', 'l/..')).toBe(true);
+    expect(linkStaysInside('x', 'deep/../..', links)).toBe(true);
+    expect(linkStaysInside('x', 'deep/../../../..', links)).toBe(false);
+    expect(linkStaysInside('x', 'loop1', links)).toBe(false);
+    expect(linkStaysInside('x', 'up/etc', links)).toBe(false);
+  });
+
   it('finds an entry below a link', () => {
     const links = new Set(['out', 'lib/up']);
     expect(linkedAncestor('out/passwd', links)).toBe('out');

@@ -120,6 +120,14 @@ describe('extractPackage refuses hostile and broken zips and writes nothing', ()
     }
   });
 
+  it('refuses a link that leaves through another link (l -> . then out -> l/..)', async () => {
+    const zip = await yazlZip([{ name: 'l', data: '.', mode: 0o120777 }, { name: 'out', data: 'l/..', mode: 0o120777 }]);
+    const error = refusal(await extractPackage(zip, target));
+    expect(error.code).toBe('LAMINA_ERR_LAMBDA_UNSAFE_ZIP_ENTRY');
+    expect(error.detail).toContain("'out'");
+    await expectNothingWritten();
+  });
+
   it('refuses an entry written through a symlink entry (link first or last in the archive)', async () => {
     for (const order of [0, 1]) {
       const entries = [{ name: 'out', data: Buffer.from('.'), unixMode: 0o120777 }, { name: 'out/passwd', data: Buffer.from('root::0:0') }];
