@@ -18,6 +18,8 @@ export interface RawEntry {
   /** A Unix mode with its type bits (0o100644, 0o120777, ...); 0 writes a DOS-made entry. */
   readonly unixMode?: number;
   readonly flags?: number;
+  /** Extra fields, written in both headers. */
+  readonly extra?: Buffer;
 }
 
 /** The run of fields both headers hold, in the same order (local header at 6, central at 8); time and date stay 0. */
@@ -48,22 +50,25 @@ export function rawZip(entries: readonly RawEntry[]): Buffer {
     const crc = entry.crc ?? crc32(data);
     const size = entry.uncompressedSize ?? data.length;
     const flags = (entry.flags ?? 0) | 0x800;
+    const extra = entry.extra ?? Buffer.alloc(0);
     const shared = { flags, method, crc, compressed: body.length, size, nameLength: name.length };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
     writeShared(local, 6, shared);
-    locals.push(local, name, body);
+    local.writeUInt16LE(extra.length, 28);
+    locals.push(local, name, extra, body);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
     const unixMode = entry.unixMode ?? 0o100644;
     central.writeUInt16LE(unixMode === 0 ? 20 : 0x0314, 4);
     central.writeUInt16LE(20, 6);
     writeShared(central, 8, shared);
+    central.writeUInt16LE(extra.length, 30);
     central.writeUInt32LE((unixMode << 16) >>> 0, 38);
     central.writeUInt32LE(offset, 42);
-    centrals.push(central, name);
-    offset += 30 + name.length + body.length;
+    centrals.push(central, name, extra);
+    offset += 30 + name.length + extra.length + body.length;
   }
   const directory = Buffer.concat(centrals);
   const end = Buffer.alloc(22);

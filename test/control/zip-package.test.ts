@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { lstat, mkdtemp, readFile, readdir, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ZipFile } from 'yazl';
 import { extractPackage, type PackageResult } from '../../src/control/zip-package.js';
@@ -110,6 +111,21 @@ describe('extractPackage refuses hostile and broken zips and writes nothing', ()
       expect(await stat(join(work, '..', 'escape.txt')).catch(() => undefined)).toBeUndefined();
     });
   }
+
+  it('judges the name it extracts: a harmless raw name whose Info-ZIP Unicode path field says ../', async () => {
+    const raw = Buffer.from('harmless.txt');
+    const unicode = Buffer.from('../escape.txt');
+    const field = Buffer.alloc(4 + 5 + unicode.length);
+    field.writeUInt16LE(0x7075, 0);
+    field.writeUInt16LE(5 + unicode.length, 2);
+    field.writeUInt8(1, 4);
+    field.writeUInt32LE(crc32(raw), 5);
+    unicode.copy(field, 9);
+    const error = refusal(await extractPackage(rawZip([{ name: 'harmless.txt', data: Buffer.from('pwned'), extra: field }]), target));
+    expect(error.code).toBe('LAMINA_ERR_LAMBDA_UNSAFE_ZIP_ENTRY');
+    expect(error.detail).toContain('../escape.txt');
+    await expectNothingWritten();
+  });
 
   it('refuses a symlink to /etc/passwd and one that climbs out', async () => {
     for (const [name, link] of [['passwd', '/etc/passwd'], ['lib/up', '../../sentinel']] as const) {
