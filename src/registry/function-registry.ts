@@ -47,7 +47,7 @@ const ACCOUNT_KEY = 'account';
 
 /**
  * @example
- * const registry = FunctionRegistry.fromFunctions(loadTemplate(path, opts).functions);
+ * const registry = registryFromFunctions(loadTemplate(path, opts).functions); // src/registry/template-load.ts
  * const target = registry.resolve('my-fn:live');
  * if (target.ok) run(target.value.record.config, target.value.version);
  */
