@@ -21,10 +21,27 @@ export type ConfigPatch = Partial<
   Pick<FunctionConfig, 'handler' | 'runtime' | 'launch' | 'memorySize' | 'timeout' | 'environment' | 'layers' | 'ephemeralStorageMb' | 'logFormat' | 'logLevel' | 'vpc'>
 >;
 
+/** Freeze a value and everything in it. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * A configuration the registry can keep: its own deep, frozen copy, so neither the caller (who may
+ * change its objects later) nor anyone reading a version can change what a version is.
+ */
+export function snapshotConfig(config: FunctionConfig): FunctionConfig {
+  return deepFreeze(structuredClone(config));
+}
+
 /** @example newEntry(config, { sha256: 'abc=', size: 10 }, '', new Date()) */
 export function newEntry(config: FunctionConfig, code: CodeIdentity, description: string, now: Date): FunctionEntry {
   return {
-    latest: Object.freeze({ version: LATEST, config: Object.freeze({ ...config }), code, description, revisionId: randomUUID(), lastModified: now.toISOString() }),
+    latest: Object.freeze({ version: LATEST, config: snapshotConfig(config), code, description, revisionId: randomUUID(), lastModified: now.toISOString() }),
     versions: new Map(),
     aliases: new Map(),
     lastVersion: 0,
@@ -38,7 +55,7 @@ export function withLatest(entry: FunctionEntry, change: { config?: FunctionConf
     ...entry,
     latest: Object.freeze({
       ...latest,
-      config: change.config === undefined ? latest.config : Object.freeze({ ...change.config }),
+      config: change.config === undefined ? latest.config : snapshotConfig(change.config),
       code: change.code ?? latest.code,
       description: change.description ?? latest.description,
       revisionId: randomUUID(),

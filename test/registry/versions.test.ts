@@ -78,6 +78,20 @@ describe('published versions', () => {
     expect(() => {
       (stored?.config as { timeout: number }).timeout = 99;
     }).toThrow(TypeError);
+    expect(() => {
+      (stored?.config.environment as Record<string, string>)['B'] = 'x';
+    }).toThrow(TypeError);
+  });
+
+  it("keep their own copy: the caller's objects changed afterwards do not reach them", async () => {
+    const registry = await registryWith(['f']);
+    const environment: Record<string, string> = { A: 'before' };
+    value(await updateLatest(registry, 'f', { config: { environment } }));
+    value(await publishVersion(registry, 'f'));
+    environment['A'] = 'after';
+    environment['EVIL'] = '1';
+    expect(registry.version('f', '1')?.config.environment).toEqual({ A: 'before' });
+    expect(value(registry.resolve('f')).record.config.environment).toEqual({ A: 'before' });
   });
 
   it('publish is a no-op returning the newest version when nothing changed', async () => {
