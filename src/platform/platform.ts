@@ -5,14 +5,15 @@
  */
 import type { FunctionConfig } from '../config/function-config.js';
 import { ConfigError, ServiceError, type ThrottleReason } from '../errors.js';
-import { FunctionLog, type LogOutput } from '../observability/function-log.js';
+import type { LogOutput } from '../observability/function-log.js';
 import { Admission, UNRESERVED_MINIMUM } from './admission.js';
 import type { FunctionCredentials } from './environment-variables.js';
-import { FunctionPool } from './function-pool.js';
+import type { FunctionPool } from './function-pool.js';
+import { VersionPools } from './version-pools.js';
 import { newRequestId, newTraceId } from './ids.js';
 import type { AcceptedInvoke, InvokeOutcome, InvokePort, InvokeRequest } from './invoke-types.js';
 import { Invocation } from './invocation.js';
-import { processSandboxFactory, type SandboxLimits } from './sandbox-factory.js';
+import type { SandboxLimits } from './sandbox-factory.js';
 import type { TargetSender } from '../async/async-types.js';
 import { EventQueue } from '../async/event-queue.js';
 import { MemoryStore } from '../async/memory-store.js';
@@ -77,8 +78,8 @@ export class Platform implements InvokePort {
   readonly admission: Admission;
   /** Which functions, versions, aliases and reservations exist (docs/control-plane.md). */
   readonly registry: FunctionRegistry;
-  /** One pool per function version that has environments: by name, then version. */
-  #pools = new Map<string, Map<string, FunctionPool>>();
+  /** One pool per function version that has environments. */
+  readonly #pools: VersionPools;
   #stopping = false;
   #stopped: Promise<void> | undefined;
   readonly #events: EventQueue;
@@ -104,26 +105,19 @@ export class Platform implements InvokePort {
         throw new ConfigError(`Function ${fn.name}: ProvisionedConcurrentExecutions (${fn.provisionedConcurrency}) exceeds its ReservedConcurrentExecutions (${fn.reservedConcurrency})`);
       }
     }
+    this.#pools = new VersionPools({
+      timings,
+      idleTimeoutMs: options.idleTimeoutMs ?? PLATFORM_DEFAULTS.idleTimeoutMs,
+      logOutput: options.logOutput,
+      credentials: options.credentials,
+      limits: options.limits,
+      ...(options.firstRuntimeApiPort === undefined ? {} : { firstRuntimeApiPort: options.firstRuntimeApiPort }),
+      ...(options.scaleOut === undefined ? {} : { scaleOut: options.scaleOut }),
+    });
+    // Pools for every version the template has: $LATEST, and the version 1 of AutoPublishAlias,
+    // where provisioned concurrency lives. Versions published later get theirs on first use.
     for (const fn of options.functions) {
-      const log = new FunctionLog(fn.name, options.logOutput);
-      const pools = new Map<string, FunctionPool>();
-      // Pools are made here for every version the template has: $LATEST, and the version 1 of
-      // AutoPublishAlias, where provisioned concurrency lives.
-      for (const record of this.registry.versions(fn.name) ?? []) {
-        const provisioned = record.version === LATEST ? 0 : (fn.provisionedConcurrency ?? 0);
-        pools.set(
-          record.version,
-          new FunctionPool(record.config, record.version, log, {
-            timings,
-            idleTimeoutMs: options.idleTimeoutMs ?? PLATFORM_DEFAULTS.idleTimeoutMs,
-            makeSandbox: processSandboxFactory(record.config, record.version, options.credentials, options.limits),
-            provisioned,
-            ...(options.firstRuntimeApiPort === undefined ? {} : { firstRuntimeApiPort: options.firstRuntimeApiPort }),
-            ...(options.scaleOut === undefined ? {} : { scaleOut: options.scaleOut }),
-          }),
-        );
-      }
-      this.#pools.set(fn.name, pools);
+      for (const record of this.registry.versions(fn.name) ?? []) this.#pools.obtain(record, record.version === LATEST ? 0 : (fn.provisionedConcurrency ?? 0));
     }
     const log = options.logOutput;
     this.#events = new EventQueue({
@@ -152,12 +146,11 @@ export class Platform implements InvokePort {
 
   /** The pool of a function's published version (AutoPublishAlias), for status and tests. */
   publishedPool(name: string): FunctionPool | undefined {
-    const pools = this.#pools.get(name);
-    return pools === undefined ? undefined : [...pools.entries()].find(([version]) => version !== LATEST)?.[1];
+    return [...(this.#pools.of(name)?.entries() ?? [])].find(([version]) => version !== LATEST)?.[1];
   }
 
   #allPools(): FunctionPool[] {
-    return [...this.#pools.values()].flatMap((pools) => [...pools.values()]);
+    return this.#pools.all();
   }
 
   /** The functions this platform serves. */
@@ -167,7 +160,7 @@ export class Platform implements InvokePort {
 
   /** The pool of a function, for status and tests. */
   pool(name: string): FunctionPool | undefined {
-    return this.#pools.get(name)?.get(LATEST);
+    return this.#pools.get(name, LATEST);
   }
 
   async invoke(request: InvokeRequest): Promise<InvokeOutcome> {
@@ -216,10 +209,7 @@ export class Platform implements InvokePort {
   #resolve(request: Pick<InvokeRequest, 'functionName' | 'qualifier'>): FunctionPool {
     const target = this.registry.resolve(request.functionName, request.qualifier);
     if (!target.ok) throw new ServiceError(target.error.code, target.error.message);
-    const pool = this.#pools.get(target.value.functionName)?.get(target.value.version);
-    // Every version the registry holds has a pool until the management API can add versions.
-    if (pool === undefined) throw new ServiceError('LAMINA_ERR_SERVICE', `No environments for ${target.value.record.config.arn}:${target.value.version}`);
-    return pool;
+    return this.#pools.obtain(target.value.record);
   }
 
   #admit(pool: FunctionPool, request: InvokeRequest, requestId = newRequestId()): Invocation {
