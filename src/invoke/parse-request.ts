@@ -10,6 +10,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { ServiceError } from '../errors.js';
 import type { InvocationType, InvokeRequest } from '../platform/invoke-types.js';
 import { validateJson, type JsonVerdict } from './json-validator.js';
+import { FUNCTION_REF_PATTERN_TEXT, parseFunctionRef, validationMessage } from '../registry/function-ref.js';
 
 /** Body limit for RequestResponse and DryRun: 6 MB (quotas page; Lambda's 413 message). */
 export const SYNC_PAYLOAD_LIMIT = 6_291_456;
@@ -18,11 +19,6 @@ export const ASYNC_PAYLOAD_LIMIT = 1_048_576;
 /** `X-Amz-Client-Context` limit, decoded bytes (API_Invoke). */
 export const CLIENT_CONTEXT_LIMIT = 3_583;
 
-/** Lambda's `NamespacedFunctionName` pattern (length 1..170), as quoted in its validation errors. */
-const FUNCTION_NAME_PATTERN =
-  /^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?(?<name>[a-zA-Z0-9-_.]+)(:(?<qualifier>\$LATEST|[a-zA-Z0-9-_]+))?$/;
-const FUNCTION_NAME_PATTERN_TEXT =
-  '(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?';
 const QUALIFIER_PATTERN = /^[a-zA-Z0-9$_-]+$/;
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 const STREAM_PATH = /^\/2021-11-15\/functions\/([^/]+)\/response-streaming-invocations$/;
@@ -35,10 +31,7 @@ export interface InvokeHead {
 
 /** Lambda's wording for a constraint failure (Lambda names it ValidationException; see the report). */
 function validation(value: string, field: string, constraint: string): ServiceError {
-  return new ServiceError(
-    'LAMINA_ERR_VALIDATION',
-    `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: ${constraint}`,
-  );
+  return new ServiceError('LAMINA_ERR_VALIDATION', validationMessage(value, field, constraint));
 }
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -55,15 +48,9 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
  * parseFunctionName('123456789012:function:f'); // { name: 'f', qualifier: undefined }
  */
 export function parseFunctionName(raw: string): { name: string; qualifier: string | undefined } {
-  if (raw.length < 1 || raw.length > 170) {
-    throw validation(raw, 'functionName', `Member must have length ${raw.length < 1 ? 'greater than or equal to 1' : 'less than or equal to 170'}`);
-  }
-  const match = FUNCTION_NAME_PATTERN.exec(raw);
-  const name = match?.groups?.['name'];
-  if (match === null || name === undefined) {
-    throw validation(raw, 'functionName', `Member must satisfy regular expression pattern: ${FUNCTION_NAME_PATTERN_TEXT}`);
-  }
-  return { name, qualifier: match.groups?.['qualifier'] };
+  const parsed = parseFunctionRef(raw);
+  if (!parsed.ok) throw new ServiceError(parsed.error.code, parsed.error.message);
+  return { name: parsed.value.name, qualifier: parsed.value.qualifier };
 }
 
 function routeOf(method: string, rawUrl: string): { label: string; query: string; streaming: boolean } {
@@ -86,7 +73,7 @@ function decodeLabel(label: string): string {
   try {
     return decodeURIComponent(label);
   } catch {
-    throw validation(label, 'functionName', `Member must satisfy regular expression pattern: ${FUNCTION_NAME_PATTERN_TEXT}`);
+    throw validation(label, 'functionName', `Member must satisfy regular expression pattern: ${FUNCTION_REF_PATTERN_TEXT}`);
   }
 }
 

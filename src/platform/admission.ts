@@ -1,60 +1,67 @@
 /**
  * Concurrency admission (docs/limits.md): the account limit is shared by all functions;
  * a function with reserved concurrency owns that many slots and can use no more; the others
- * share what is left (the unreserved pool).
+ * share what is left (the unreserved pool). Reservations are the registry's
+ * (src/registry/reservations.ts) and are read at each admission, so a change takes effect at once.
  */
 import type { FunctionConfig } from '../config/function-config.js';
-import { ConfigError, type ThrottleReason } from '../errors.js';
+import type { ThrottleReason } from '../errors.js';
+import type { Reservations } from '../registry/reservations.js';
 
-/** Lambda keeps this much of the account's concurrency unreserved (docs/limits.md). */
-export const UNRESERVED_MINIMUM = 100;
+export { UNRESERVED_MINIMUM } from '../registry/reservations.js';
 
 /**
  * @example
- * const admission = new Admission(1000, functions);
+ * const admission = new Admission(registry.reservations);
  * const refused = admission.tryAcquire(fn); // undefined when admitted
  * admission.release(fn);
  */
 export class Admission {
-  readonly accountLimit: number;
-  readonly unreservedLimit: number;
+  readonly #reservations: Reservations;
   #unreservedInFlight = 0;
   #inFlight = new Map<string, number>();
+  /** Of a function's invocations in flight, how many were charged to the unreserved pool. */
+  #unreservedOf = new Map<string, number>();
 
-  /**
-   * @param unreservedMinimum what reservations must leave to the other functions (Lambda: 100).
-   */
-  constructor(accountLimit: number, functions: readonly FunctionConfig[], unreservedMinimum = UNRESERVED_MINIMUM) {
-    if (!Number.isInteger(accountLimit) || accountLimit < 1) {
-      throw new ConfigError(`Account concurrency limit must be a positive integer, got ${accountLimit}`);
-    }
-    const reserved = functions.reduce((sum, fn) => sum + (fn.reservedConcurrency ?? 0), 0);
-    if (reserved > accountLimit - unreservedMinimum) {
-      throw new ConfigError(
-        `ReservedConcurrentExecutions add up to ${reserved}, more than the account concurrency limit of ${accountLimit} ` +
-          `less the ${unreservedMinimum} that must stay unreserved`,
-      );
-    }
-    this.accountLimit = accountLimit;
-    this.unreservedLimit = accountLimit - reserved;
+  constructor(reservations: Reservations) {
+    this.#reservations = reservations;
+  }
+
+  get accountLimit(): number {
+    return this.#reservations.accountLimit;
+  }
+
+  /** What the functions without a reservation share: the account limit less every reservation. */
+  get unreservedLimit(): number {
+    return this.#reservations.unreserved;
   }
 
   /** Take a slot for one invocation of `fn`, or say why it is throttled. */
   tryAcquire(fn: FunctionConfig): ThrottleReason | undefined {
     const inFlight = this.#inFlight.get(fn.name) ?? 0;
-    if (fn.reservedConcurrency !== undefined) {
-      if (inFlight >= fn.reservedConcurrency) return 'ReservedFunctionConcurrentInvocationLimitExceeded';
+    const reserved = this.#reservations.reservedFor(fn.name);
+    if (reserved !== undefined) {
+      if (inFlight >= reserved) return 'ReservedFunctionConcurrentInvocationLimitExceeded';
     } else {
       if (this.#unreservedInFlight >= this.unreservedLimit) return 'ConcurrentInvocationLimitExceeded';
       this.#unreservedInFlight += 1;
+      this.#unreservedOf.set(fn.name, (this.#unreservedOf.get(fn.name) ?? 0) + 1);
     }
     this.#inFlight.set(fn.name, inFlight + 1);
     return undefined;
   }
 
   release(fn: FunctionConfig): void {
-    this.#inFlight.set(fn.name, (this.#inFlight.get(fn.name) ?? 1) - 1);
-    if (fn.reservedConcurrency === undefined) this.#unreservedInFlight -= 1;
+    const inFlight = (this.#inFlight.get(fn.name) ?? 1) - 1;
+    this.#inFlight.set(fn.name, inFlight);
+    // A reservation may have changed since this invocation was admitted: give the unreserved pool
+    // back what this function took from it, and no more than it still holds.
+    const unreserved = this.#unreservedOf.get(fn.name) ?? 0;
+    const charged = this.#reservations.reservedFor(fn.name) === undefined || unreserved > inFlight;
+    if (charged && unreserved > 0) {
+      this.#unreservedOf.set(fn.name, unreserved - 1);
+      this.#unreservedInFlight -= 1;
+    }
   }
 
   /** Invocations of `fn` in flight now. */

@@ -5,19 +5,23 @@
  */
 import type { FunctionConfig } from '../config/function-config.js';
 import { ConfigError, ServiceError, type ThrottleReason } from '../errors.js';
-import { FunctionLog, type LogOutput } from '../observability/function-log.js';
+import type { LogOutput } from '../observability/function-log.js';
 import { Admission, UNRESERVED_MINIMUM } from './admission.js';
 import type { FunctionCredentials } from './environment-variables.js';
-import { FunctionPool } from './function-pool.js';
+import type { FunctionPool } from './function-pool.js';
+import { VersionPools } from './version-pools.js';
 import { newRequestId, newTraceId } from './ids.js';
 import type { AcceptedInvoke, InvokeOutcome, InvokePort, InvokeRequest } from './invoke-types.js';
 import { Invocation } from './invocation.js';
-import { processSandboxFactory, type SandboxLimits } from './sandbox-factory.js';
+import type { SandboxLimits } from './sandbox-factory.js';
 import type { TargetSender } from '../async/async-types.js';
 import { EventQueue } from '../async/event-queue.js';
 import { MemoryStore } from '../async/memory-store.js';
 import type { QueueStore } from '../async/queue-store.js';
 import { queueHost } from './queue-host.js';
+import type { FunctionRegistry } from '../registry/function-registry.js';
+import { LATEST } from '../registry/registry-types.js';
+import { registryFromFunctions } from '../registry/template-load.js';
 
 export interface PlatformOptions {
   readonly functions: readonly FunctionConfig[];
@@ -63,13 +67,6 @@ export const PLATFORM_DEFAULTS = {
   initTimeoutMs: 10_000,
 } as const;
 
-const VERSION = '$LATEST';
-/** The version `AutoPublishAlias` publishes and points its alias at. */
-const PUBLISHED_VERSION = '1';
-
-function notFound(arn: string): ServiceError {
-  return new ServiceError('LAMINA_ERR_FUNCTION_NOT_FOUND', `Function not found: ${arn}`);
-}
 
 /**
  * @example
@@ -79,9 +76,10 @@ function notFound(arn: string): ServiceError {
  */
 export class Platform implements InvokePort {
   readonly admission: Admission;
-  #pools = new Map<string, FunctionPool>();
-  /** The published version (1) of functions with `AutoPublishAlias`, by function name. */
-  #published = new Map<string, FunctionPool>();
+  /** Which functions, versions, aliases and reservations exist (docs/control-plane.md). */
+  readonly registry: FunctionRegistry;
+  /** One pool per function version that has environments. */
+  readonly #pools: VersionPools;
   #stopping = false;
   #stopped: Promise<void> | undefined;
   readonly #events: EventQueue;
@@ -95,29 +93,31 @@ export class Platform implements InvokePort {
       initTimeoutMs: options.initTimeoutMs ?? PLATFORM_DEFAULTS.initTimeoutMs,
       shutdownGraceMs: options.shutdownGraceMs ?? PLATFORM_DEFAULTS.shutdownGraceMs,
     };
-    this.admission = new Admission(
-      options.accountConcurrency ?? PLATFORM_DEFAULTS.accountConcurrency,
-      options.functions,
-      options.unreservedMinimum ?? UNRESERVED_MINIMUM,
-    );
+    const first = options.functions[0];
+    this.registry = registryFromFunctions(options.functions, {
+      accountConcurrency: options.accountConcurrency ?? PLATFORM_DEFAULTS.accountConcurrency,
+      unreservedMinimum: options.unreservedMinimum ?? UNRESERVED_MINIMUM,
+      ...(first === undefined ? {} : { region: first.region, accountId: first.accountId }),
+    });
+    this.admission = new Admission(this.registry.reservations);
     for (const fn of options.functions) {
-      if (this.#pools.has(fn.name)) throw new ConfigError(`Two functions are named ${fn.name}`);
       if ((fn.provisionedConcurrency ?? 0) > (fn.reservedConcurrency ?? Number.POSITIVE_INFINITY)) {
         throw new ConfigError(`Function ${fn.name}: ProvisionedConcurrentExecutions (${fn.provisionedConcurrency}) exceeds its ReservedConcurrentExecutions (${fn.reservedConcurrency})`);
       }
-      const log = new FunctionLog(fn.name, options.logOutput);
-      const pool = (version: string, provisioned: number): FunctionPool =>
-        new FunctionPool(fn, version, log, {
-          timings,
-          idleTimeoutMs: options.idleTimeoutMs ?? PLATFORM_DEFAULTS.idleTimeoutMs,
-          makeSandbox: processSandboxFactory(fn, version, options.credentials, options.limits),
-          provisioned,
-          ...(options.firstRuntimeApiPort === undefined ? {} : { firstRuntimeApiPort: options.firstRuntimeApiPort }),
-          ...(options.scaleOut === undefined ? {} : { scaleOut: options.scaleOut }),
-        });
-      this.#pools.set(fn.name, pool(VERSION, 0));
-      // AutoPublishAlias publishes version 1 of the same code; provisioned concurrency lives there.
-      if (fn.publishedAlias !== undefined) this.#published.set(fn.name, pool(PUBLISHED_VERSION, fn.provisionedConcurrency ?? 0));
+    }
+    this.#pools = new VersionPools({
+      timings,
+      idleTimeoutMs: options.idleTimeoutMs ?? PLATFORM_DEFAULTS.idleTimeoutMs,
+      logOutput: options.logOutput,
+      credentials: options.credentials,
+      limits: options.limits,
+      ...(options.firstRuntimeApiPort === undefined ? {} : { firstRuntimeApiPort: options.firstRuntimeApiPort }),
+      ...(options.scaleOut === undefined ? {} : { scaleOut: options.scaleOut }),
+    });
+    // Pools for every version the template has: $LATEST, and the version 1 of AutoPublishAlias,
+    // where provisioned concurrency lives. Versions published later get theirs on first use.
+    for (const fn of options.functions) {
+      for (const record of this.registry.versions(fn.name) ?? []) this.#pools.obtain(record, record.version === LATEST ? 0 : (fn.provisionedConcurrency ?? 0));
     }
     const log = options.logOutput;
     this.#events = new EventQueue({
@@ -141,26 +141,26 @@ export class Platform implements InvokePort {
 
   /** Settles once every provisioned environment has been initialised. */
   async ready(): Promise<void> {
-    await Promise.all([...this.#published.values()].map((pool) => pool.provisionedReady));
+    await Promise.all(this.#allPools().map((pool) => pool.provisionedReady));
   }
 
   /** The pool of a function's published version (AutoPublishAlias), for status and tests. */
   publishedPool(name: string): FunctionPool | undefined {
-    return this.#published.get(name);
+    return [...(this.#pools.of(name)?.entries() ?? [])].find(([version]) => version !== LATEST)?.[1];
   }
 
   #allPools(): FunctionPool[] {
-    return [...this.#pools.values(), ...this.#published.values()];
+    return this.#pools.all();
   }
 
   /** The functions this platform serves. */
   get functions(): FunctionConfig[] {
-    return [...this.#pools.values()].map((pool) => pool.fn);
+    return this.registry.functions;
   }
 
   /** The pool of a function, for status and tests. */
   pool(name: string): FunctionPool | undefined {
-    return this.#pools.get(name);
+    return this.#pools.get(name, LATEST);
   }
 
   async invoke(request: InvokeRequest): Promise<InvokeOutcome> {
@@ -207,21 +207,9 @@ export class Platform implements InvokePort {
   }
 
   #resolve(request: Pick<InvokeRequest, 'functionName' | 'qualifier'>): FunctionPool {
-    const pool = this.#pools.get(request.functionName);
-    if (pool === undefined) throw notFound(`arn:aws:lambda:${this.#anyRegion()}:${this.#anyAccount()}:function:${request.functionName}`);
-    const qualifier = request.qualifier;
-    if (qualifier === undefined || qualifier === VERSION) return pool;
-    const published = this.#published.get(request.functionName);
-    if (published !== undefined && (qualifier === PUBLISHED_VERSION || qualifier === pool.fn.publishedAlias)) return published;
-    throw notFound(`${pool.fn.arn}:${qualifier}`);
-  }
-
-  #anyRegion(): string {
-    return this.#pools.values().next().value?.fn.region ?? 'us-east-1';
-  }
-
-  #anyAccount(): string {
-    return this.#pools.values().next().value?.fn.accountId ?? '000000000000';
+    const target = this.registry.resolve(request.functionName, request.qualifier);
+    if (!target.ok) throw new ServiceError(target.error.code, target.error.message);
+    return this.#pools.obtain(target.value.record);
   }
 
   #admit(pool: FunctionPool, request: InvokeRequest, requestId = newRequestId()): Invocation {
