@@ -4,8 +4,8 @@
  * `aws events put-events --endpoint-url` and `@aws-sdk/client-eventbridge` reach the template's rules.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenDraining } from '../draining-listener.js';
 import { EventBridgeError, renderEventBridgeError } from './eventbridge-errors.js';
 import { parseRequest } from './eventbridge-protocol.js';
 import { EventBridgeService, type EventBridgeServiceOptions } from './eventbridge-service.js';
@@ -81,30 +81,11 @@ async function handle(service: EventBridgeService, req: IncomingMessage, res: Se
 export async function startEventBridgeServer(options: EventBridgeServerOptions): Promise<EventBridgeServer> {
   const host = options.host ?? '127.0.0.1';
   const service = new EventBridgeService(options);
-  const active = new Set<Promise<void>>();
-  const server = createServer((req, res) => {
-    const work = handle(service, req, res).finally(() => active.delete(work));
-    active.add(work);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  let closing: Promise<void> | undefined;
+  const listener = await listenDraining((req, res) => handle(service, req, res), host, options.port ?? 0);
   return {
-    endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    endpoint: `http://${listener.hostPort}`,
     service,
-    close: () => {
-      closing ??= (async () => {
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        // PutEvents under way finish their hand-overs to the durable queue first.
-        await Promise.allSettled([...active]);
-        server.closeAllConnections();
-        await closed;
-      })();
-      return closing;
-    },
+    // PutEvents under way finish their hand-overs to the durable queue first.
+    close: () => listener.close(),
   };
 }

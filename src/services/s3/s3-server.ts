@@ -5,8 +5,8 @@
  * a notification is queued (durably, by the caller) before the client hears of success.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenDraining } from '../draining-listener.js';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { bucketLocation, createBucket, deleteBucket, headBucket, listBuckets, listObjects } from './bucket-operations.js';
@@ -145,29 +145,10 @@ export async function startS3Server(options: S3ServerOptions): Promise<S3Server>
   const store = new S3Store(options.dir);
   for (const bucket of options.buckets ?? []) store.createBucket(bucket);
   const ctx: S3Context = { store, region: options.region ?? 'us-east-1', maxUploadBytes: options.maxUploadBytes ?? S3_LIMITS.maxSingleUploadBytes, sequencer: sequencerSource() };
-  const active = new Set<Promise<void>>();
-  const server = createServer((req, res) => {
-    const work = handle(ctx, options.onChange, req, res).finally(() => active.delete(work));
-    active.add(work);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  let closing: Promise<void> | undefined;
+  const listener = await listenDraining((req, res) => handle(ctx, options.onChange, req, res), host, options.port ?? 0);
   return {
-    endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    endpoint: `http://${listener.hostPort}`,
     store,
-    close: () => {
-      closing ??= (async () => {
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        await Promise.allSettled([...active]);
-        server.closeAllConnections();
-        await closed;
-      })();
-      return closing;
-    },
+    close: () => listener.close(),
   };
 }

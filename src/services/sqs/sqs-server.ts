@@ -4,8 +4,8 @@
  * in front of an `SqsService`, with the template's queues created at start.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenDraining, type DrainingListener } from '../draining-listener.js';
 import type { QueueDefinition } from '../../async/async-types.js';
 import { SqsError, renderSqsError } from './sqs-errors.js';
 import { parseJsonRequest } from './sqs-protocol.js';
@@ -121,43 +121,29 @@ async function handle(service: SqsService, req: IncomingMessage, res: ServerResp
 export async function startSqsServer(options: SqsServerOptions): Promise<SqsServer> {
   const host = options.host ?? '127.0.0.1';
   const service = new SqsService({ dbPath: options.dbPath, region: options.region ?? 'us-east-1', accountId: options.accountId ?? '000000000000' });
-  const active = new Set<Promise<void>>();
-  const server = createServer((req, res) => {
-    const work = handle(service, req, res, service.defaultHost).finally(() => active.delete(work));
-    active.add(work);
-  });
+  let listener: DrainingListener;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, host, () => resolve());
-    });
+    listener = await listenDraining((req, res) => handle(service, req, res, service.defaultHost), host, options.port ?? 0);
   } catch (err) {
     service.close();
     throw err;
   }
-  const port = (server.address() as AddressInfo).port;
-  const hostPort = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-  service.defaultHost = hostPort;
+  service.defaultHost = listener.hostPort;
   try {
     service.ensureQueues(options.queues ?? []);
   } catch (err) {
-    server.close();
+    await listener.close();
     service.close();
     throw err;
   }
   let closing: Promise<void> | undefined;
   return {
-    endpoint: `http://${hostPort}`,
+    endpoint: `http://${listener.hostPort}`,
     service,
     close: () => {
       closing ??= (async () => {
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // Long polls answer at once (empty), then the store closes after the last request.
-        service.ctx.signals.close();
-        server.closeIdleConnections();
-        await Promise.allSettled([...active]);
-        server.closeAllConnections();
-        await closed;
+        await listener.close(() => service.ctx.signals.close());
         service.ctx.store.close();
       })();
       return closing;
