@@ -13,9 +13,12 @@ import { ServiceError } from '../errors.js';
 import { answerInOrder } from '../http-in-order.js';
 import type { InvokePort } from '../platform/invoke-types.js';
 import { JsonValidator } from './json-validator.js';
-import { completeInvokeRequest, notJson, parseInvokeHead, payloadTooLarge } from './parse-request.js';
+import { completeInvokeRequest, isInvokePath, notJson, parseInvokeHead, payloadTooLarge } from './parse-request.js';
 import { BodyAbortedError, collectBody } from './read-body.js';
 import { SignatureVerifier, type SigningCredentials } from './sigv4-verifier.js';
+import type { ManagementPort } from '../management/management-port.js';
+import { matchManagementRoute } from '../management/match-route.js';
+import { serveManagement } from '../management/serve-management.js';
 import { renderAccepted, renderBuffered, renderError, renderStream, type RenderLimits } from './render.js';
 
 /** Options of `createFrontDoor`; all optional. */
@@ -32,6 +35,8 @@ export interface FrontDoorOptions {
   readonly onInternalError?: (err: unknown) => void;
   /** Verify SigV4 signatures against these credentials (403 otherwise). Default: accept any caller. */
   readonly verifySignatures?: { readonly credentials: readonly SigningCredentials[]; readonly now?: () => number };
+  /** The Lambda management API (src/management/, docs/management-api.md) on the same port; without it only the invoke paths answer. */
+  readonly management?: ManagementPort;
 }
 
 interface ResolvedOptions extends RenderLimits {
@@ -39,6 +44,7 @@ interface ResolvedOptions extends RenderLimits {
   readonly keepAliveTimeoutMs: number;
   readonly onInternalError: (err: unknown) => void;
   readonly verifier: SignatureVerifier | undefined;
+  readonly management: ManagementPort | undefined;
 }
 
 function whole(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
@@ -63,6 +69,7 @@ function resolveOptions(options: FrontDoorOptions): ResolvedOptions {
     keepAliveTimeoutMs: whole('keepAliveTimeoutMs', options.keepAliveTimeoutMs, 65_000, 1, 3_600_000),
     onInternalError: options.onInternalError ?? (() => undefined),
     verifier: verifierOf(options.verifySignatures),
+    management: options.management,
   };
 }
 
@@ -72,9 +79,19 @@ function validatorMessage(validator: JsonValidator): string {
 }
 
 async function handle(port: InvokePort, opts: ResolvedOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const requestId = randomUUID();
   try {
     // Refuse a caller without valid credentials before reading its body (and before routing, as AWS does).
     const signature = opts.verifier?.begin(req);
+    // The router: the invoke paths first (the hot path pays one regular expression), then the management routes.
+    const url = req.url ?? '/';
+    if (opts.management !== undefined && !isInvokePath(url)) {
+      const match = matchManagementRoute(req.method ?? '', url);
+      if (match !== undefined) {
+        await serveManagement(opts.management, match, req, res, requestId, opts.maxDrainBytes, signature);
+        return;
+      }
+    }
     const head = parseInvokeHead(req.method ?? '', req.url ?? '/', req.headers);
     const validator = new JsonValidator();
     const body = await collectBody(req, head.bodyLimit, opts.maxDrainBytes, { validator, hash: signature?.hash });
@@ -94,7 +111,7 @@ async function handle(port: InvokePort, opts: ResolvedOptions, req: IncomingMess
   } catch (err) {
     if (err instanceof BodyAbortedError) return;
     if (!(err instanceof ServiceError)) opts.onInternalError(err);
-    renderError(res, err, randomUUID());
+    renderError(res, err, requestId);
   }
 }
 

@@ -53,6 +53,13 @@ export function parseFunctionName(raw: string): { name: string; qualifier: strin
   return { name: parsed.value.name, qualifier: parsed.value.qualifier };
 }
 
+/** Whether a URL names one of the two invoke paths (the front door's router asks first). */
+export function isInvokePath(url: string): boolean {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  return path.endsWith('/invocations') && (INVOKE_PATH.test(path) || STREAM_PATH.test(path));
+}
+
 function routeOf(method: string, rawUrl: string): { label: string; query: string; streaming: boolean } {
   const q = rawUrl.indexOf('?');
   const path = q < 0 ? rawUrl : rawUrl.slice(0, q);

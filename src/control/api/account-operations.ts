@@ -1,0 +1,27 @@
+/**
+ * GetAccountSettings: the account's limits as Lambda reports them (docs/limits.md) and the
+ * registry's live concurrency figures.
+ */
+import type { HandlerTable } from './control-context.js';
+
+/** Lambda's default code storage for an account: 75 GB. */
+export const CODE_STORAGE_LIMIT = 80_530_636_800;
+
+export const ACCOUNT_HANDLERS: HandlerTable = {
+  GetAccountSettings: (context, call) => {
+    const concurrency = context.registry.accountConcurrency();
+    return Promise.resolve({
+      status: call.successStatus,
+      body: {
+        AccountLimit: {
+          TotalCodeSize: CODE_STORAGE_LIMIT,
+          CodeSizeUnzipped: 262_144_000,
+          CodeSizeZipped: 52_428_800,
+          ConcurrentExecutions: concurrency.ConcurrentExecutions,
+          UnreservedConcurrentExecutions: concurrency.UnreservedConcurrentExecution,
+        },
+        AccountUsage: { TotalCodeSize: 0, FunctionCount: context.registry.names.length },
+      },
+    });
+  },
+};
