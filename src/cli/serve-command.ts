@@ -7,6 +7,7 @@ import { loadTemplate } from '../config/sam-template.js';
 import { ConfigError } from '../errors.js';
 import { createFrontDoor, listen } from '../invoke/front-door-server.js';
 import { ControlPlane } from '../control/api/control-plane.js';
+import { MemorySettingsStore } from '../control/settings-store.js';
 import { Platform, PLATFORM_DEFAULTS } from '../platform/platform.js';
 import { readHostEnvironment } from './host-environment.js';
 import { positiveNumber, untilSignal, warnIfExposed } from './cli-support.js';
@@ -152,7 +153,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   );
   teardown.add(closeEvents);
   events?.attach(platform);
-  const control = new ControlPlane({ registry: platform.registry, region: host.region, accountId: host.accountId, stateDir: state.path, now: () => new Date() });
+  const control = new ControlPlane({ registry: platform.registry, region: host.region, accountId: host.accountId, stateDir: state.path, now: () => new Date(), settings: new MemorySettingsStore() });
   const server = createFrontDoor(platform, { management: control, ...(signingKeys === undefined ? {} : { verifySignatures: { credentials: signingKeys } }) });
   const address = await teardown.start(
     () => listen(server, values.host, port),

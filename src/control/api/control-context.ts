@@ -6,6 +6,25 @@
 import type { FunctionRegistry } from '../../registry/function-registry.js';
 import type { ManagementAnswer, ManagementCall } from '../../management/management-port.js';
 import type { ManagementOperation } from '../../management/management-routes.js';
+import type { SettingsStore } from '../settings-store.js';
+
+/**
+ * The platform's side of provisioned concurrency (implemented by `Platform`): keep `count`
+ * initialised environments of one published version ready, and say how many are ready now.
+ */
+export interface ProvisionedPort {
+  setProvisioned(functionName: string, version: string, count: number): void;
+  readyProvisioned(functionName: string, version: string): number;
+}
+
+/**
+ * Layer versions by ARN (implemented by the layers area): the unpacked directories of the layers a
+ * function names, in order, and their unzipped bytes, or the refusal Lambda gives for a layer
+ * that does not exist or that the function cannot use.
+ */
+export interface LayerResolver {
+  resolve(arns: readonly string[]): { readonly ok: true; readonly dirs: readonly string[]; readonly unzippedBytes: number } | { readonly ok: false; readonly code: 'LAMINA_ERR_INVALID_PARAMETER' | 'LAMINA_ERR_FUNCTION_NOT_FOUND'; readonly message: string };
+}
 
 export interface ControlContext {
   readonly registry: FunctionRegistry;
@@ -14,6 +33,10 @@ export interface ControlContext {
   /** The state directory (`lamina serve --state-dir`): unpacked code, layers and the saved state live under it. */
   readonly stateDir: string;
   readonly now: () => Date;
+  /** Tags, policies, event invoke configs, provisioned and URL configs, layer versions. */
+  readonly settings: SettingsStore;
+  readonly provisioned?: ProvisionedPort;
+  readonly layers?: LayerResolver;
 }
 
 /** One operation: a parsed call in, a success out; refusals are thrown `ServiceError`s. */
