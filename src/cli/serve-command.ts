@@ -27,6 +27,7 @@ import { DEFAULT_EVENTS_PORT, startEventBridge } from '../services/eventbridge/s
 import { DEFAULT_S3_PORT, startS3 } from '../async/serve-s3.js';
 import { startStreams } from '../event-sources/streams/serve-streams.js';
 import { once, Teardown } from './teardown.js';
+import { startDeployments } from '../deploy/serve-deployments.js';
 import { SERVE_USAGE } from './serve-usage.js';
 
 export { SERVE_USAGE };
@@ -51,6 +52,8 @@ export async function serveCommand(args: string[]): Promise<number> {
       host: { type: 'string', default: '127.0.0.1' },
       'state-dir': { type: 'string' },
       'async-time-scale': { type: 'string', default: '1' },
+      'deploy-time-scale': { type: 'string', default: '1' },
+      'codedeploy-port': { type: 'string', default: '0' },
       'sqs-port': { type: 'string', default: '9324' },
       'events-port': { type: 'string', default: String(DEFAULT_EVENTS_PORT) },
       's3-port': { type: 'string', default: String(DEFAULT_S3_PORT) },
@@ -137,12 +140,17 @@ export async function serveCommand(args: string[]): Promise<number> {
     }, loaded.sqsMappings),
     (started) => started.close(),
   );
+  // Before the platform: hook functions are given the CodeDeploy endpoint's address.
+  const deploying = await teardown.start(
+    () => startDeployments(functions, { host: values.host, port: positiveNumber('--codedeploy-port', values['codedeploy-port'], true), timeScale: positiveNumber('--deploy-time-scale', values['deploy-time-scale']), log }),
+    (started) => started.stop(),
+  );
   const platform = await teardown.start(
     () => new Platform({
       events: asyncParts.events,
       limits,
       scaleOut: { environments: positiveNumber('--scale-out', values['scale-out']), perMs: 10_000 },
-      functions,
+      functions: deploying.functions,
       accountConcurrency: positiveNumber('--account-concurrency', values['account-concurrency']),
       idleTimeoutMs: positiveNumber('--idle-timeout', values['idle-timeout']) * 1000,
       shutdownGraceMs: positiveNumber('--shutdown-grace', values['shutdown-grace'], true) * 1000,
@@ -152,6 +160,9 @@ export async function serveCommand(args: string[]): Promise<number> {
     (started) => started.stop(),
   );
   teardown.add(closeEvents);
+  // Deployments under way roll back before the platform stops (added again: it runs once).
+  const stopDeployments = once(() => deploying.stop());
+  teardown.add(stopDeployments);
   events?.attach(platform);
   const control = new ControlPlane({ registry: platform.registry, region: host.region, accountId: host.accountId, stateDir: state.path, now: () => new Date(), settings: new MemorySettingsStore() });
   const server = createFrontDoor(platform, { management: control, ...(signingKeys === undefined ? {} : { verifySignatures: { credentials: signingKeys } }) });
@@ -204,6 +215,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     [undefined, s3.banner],
     ['Event sources:', sources.banner],
     [undefined, streams.banner],
+    [undefined, deploying.banner],
   ];
   for (const [title, banner] of sections) {
     if (banner.length > 0) process.stdout.write(`${title === undefined ? '' : `${title}\n`}${banner.join('\n')}\n`);
@@ -213,6 +225,8 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (provisioned > 0) {
     void platform.ready().then(() => process.stdout.write(`Lamina: ${provisioned} provisioned environment(s) initialised\n`));
   }
+  // Last: a deployment that starts now (a version published at start) logs after the banner.
+  deploying.attach(platform);
   const signal = await untilSignal();
   process.stdout.write(`Lamina: ${signal} received, retiring environments\n`);
   await teardown.run();

@@ -11,7 +11,7 @@ import type { FunctionCredentials } from './environment-variables.js';
 import type { FunctionPool } from './function-pool.js';
 import { VersionPools } from './version-pools.js';
 import { newRequestId, newTraceId } from './ids.js';
-import type { AcceptedInvoke, InvokeOutcome, InvokePort, InvokeRequest } from './invoke-types.js';
+import type { AcceptedInvoke, InvocationResult, InvokeOutcome, InvokePort, InvokeRequest } from './invoke-types.js';
 import { Invocation } from './invocation.js';
 import type { SandboxLimits } from './sandbox-factory.js';
 import type { TargetSender } from '../async/async-types.js';
@@ -22,6 +22,13 @@ import { queueHost } from './queue-host.js';
 import type { FunctionRegistry } from '../registry/function-registry.js';
 import { LATEST } from '../registry/registry-types.js';
 import { registryFromFunctions } from '../registry/template-load.js';
+
+/** One invocation's end: which version ran and whether it ended in a function error (deployments' health check). */
+export interface InvocationEnd {
+  readonly functionName: string;
+  readonly version: string;
+  readonly failed: boolean;
+}
 
 export interface PlatformOptions {
   readonly functions: readonly FunctionConfig[];
@@ -83,6 +90,7 @@ export class Platform implements InvokePort {
   #stopping = false;
   #stopped: Promise<void> | undefined;
   readonly #events: EventQueue;
+  readonly #endListeners = new Set<(end: InvocationEnd) => void>();
   /** Runtimes live in their own process groups: if this process exits, take them along. */
   readonly #onExit = (): void => {
     for (const pool of this.#allPools()) pool.killAllNow();
@@ -132,6 +140,24 @@ export class Platform implements InvokePort {
     });
     process.on('exit', this.#onExit);
     this.#events.resume();
+  }
+
+  /**
+   * Hear of every invocation's end (direct, queued or from an event source), with the version it
+   * ran: how a deployment watches the new version's error rate (docs/deployments.md).
+   * @returns a function that stops listening.
+   */
+  onInvocationEnd(listener: (end: InvocationEnd) => void): () => void {
+    this.#endListeners.add(listener);
+    return () => this.#endListeners.delete(listener);
+  }
+
+  #ended(functionName: string, version: string, result: InvocationResult): void {
+    if (this.#endListeners.size === 0) return;
+    const outcome = result.kind === 'stream' ? result.stream.completion.then((error) => error !== undefined) : Promise.resolve(result.kind === 'function-error');
+    void outcome.then((failed) => {
+      for (const listener of this.#endListeners) listener({ functionName, version, failed });
+    }, () => undefined);
   }
 
   /** The durable queue of `Event` invokes, for status and tests. */
@@ -233,6 +259,7 @@ export class Platform implements InvokePort {
         this.#events.capacityFreed();
       })
       .catch(() => undefined);
+    void invocation.result.then((result) => this.#ended(fn.name, pool.version, result));
     pool.start(invocation);
     return invocation;
   }
