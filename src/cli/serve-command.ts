@@ -36,6 +36,9 @@ export { SERVE_USAGE };
  * @example
  * await serveCommand(['--template', 'examples/template.yaml', '--port', '9000']);
  */
+/** Given to functions when the host has no AWS credentials (docs/environment.md). */
+const PLACEHOLDER_CREDENTIALS = { accessKeyId: 'AKIALAMINAPLACEHOLDER', secretAccessKey: 'lamina-placeholder-secret', sessionToken: undefined };
+
 export async function serveCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -155,7 +158,9 @@ export async function serveCommand(args: string[]): Promise<number> {
       idleTimeoutMs: positiveNumber('--idle-timeout', values['idle-timeout']) * 1000,
       shutdownGraceMs: positiveNumber('--shutdown-grace', values['shutdown-grace'], true) * 1000,
       logOutput: values.quiet ? undefined : (text) => process.stdout.write(text),
-      credentials: host.credentials,
+      // Lambda always gives a function credentials; without the host's, placeholders let the AWS
+      // SDK sign its calls to the embedded services, which check no signatures (docs/environment.md).
+      credentials: host.credentials ?? PLACEHOLDER_CREDENTIALS,
     }),
     (started) => started.stop(),
   );

@@ -1,29 +1,33 @@
 /**
  * Deployments end to end, with real runtime processes: a Node hook function reports to the
- * embedded CodeDeploy endpoint over HTTP in CodeDeploy's wire format (as @aws-sdk/client-codedeploy
- * would, through AWS_ENDPOINT_URL_CODEDEPLOY), and invokes of the alias through the front door say
+ * embedded CodeDeploy endpoint with the real @aws-sdk/client-codedeploy (found through
+ * AWS_ENDPOINT_URL_CODEDEPLOY), and invokes of the alias through the front door say
  * with X-Amz-Executed-Version which version ran while the traffic shifts.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FunctionConfig } from '../../src/config/function-config.js';
 import type { DeploymentType } from '../../src/config/deployment-preference.js';
+import { PROJECT_ROOT } from '../../src/platform/paths.js';
 import { startDeployments, type StartedDeployments } from '../../src/deploy/serve-deployments.js';
 import { updateLatest } from '../../src/registry/latest-changes.js';
 import { customRuntimeFunction } from '../helpers/function-config.js';
 import { startLamina, type RunningLamina } from '../helpers/lamina-server.js';
 import { value } from '../registry/registry-fixture.js';
 
+/** A hook as people write it: the real CodeDeploy client, which finds the endpoint in AWS_ENDPOINT_URL_CODEDEPLOY. */
 const HOOK = `
+import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from '@aws-sdk/client-codedeploy';
+const codedeploy = new CodeDeployClient({ maxAttempts: 1 });
 export const handler = async (event) => {
-  const response = await fetch(process.env.AWS_ENDPOINT_URL_CODEDEPLOY, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'CodeDeploy_20141006.PutLifecycleEventHookExecutionStatus' },
-    body: JSON.stringify({ deploymentId: event.DeploymentId, lifecycleEventHookExecutionId: event.LifecycleEventHookExecutionId, status: process.env.HOOK_STATUS }),
-  });
-  return { status: response.status, body: await response.json() };
+  const answer = await codedeploy.send(new PutLifecycleEventHookExecutionStatusCommand({
+    deploymentId: event.DeploymentId,
+    lifecycleEventHookExecutionId: event.LifecycleEventHookExecutionId,
+    status: process.env.HOOK_STATUS,
+  }));
+  return { status: answer.$metadata.httpStatusCode, id: answer.lifecycleEventHookExecutionId };
 };
 `;
 
@@ -42,6 +46,8 @@ function nodeFunction(name: string, source: string, overrides: Partial<FunctionC
   const codeDir = join(dir, name);
   mkdirSync(codeDir, { recursive: true });
   writeFileSync(join(codeDir, 'index.mjs'), source);
+  // Lambda's Node runtimes carry the AWS SDK v3; here the hook finds the project's copy.
+  symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(codeDir, 'node_modules'));
   return customRuntimeFunction(name, codeDir, { runtime: 'nodejs20.x', handler: 'index.handler', launch: { kind: 'node-ric', runtime: 'nodejs20.x', node: process.execPath }, timeout: 10, ...overrides });
 }
 
@@ -54,7 +60,8 @@ async function start(type: DeploymentType, hookStatus: string, lines: string[]):
   writeFileSync(join(newCodeDir, 'index.mjs'), 'export const handler = async () => "v2";\n');
   // 0.01: the canary's five minutes take three seconds.
   deploying = await startDeployments([api, hook], { host: '127.0.0.1', port: 0, timeScale: 0.01, log: (line) => lines.push(line) });
-  lamina = await startLamina(deploying.functions);
+  // Lambda always gives functions credentials; `lamina serve` passes the host's, this test its own dummies.
+  lamina = await startLamina(deploying.functions, { credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } });
   deploying.attach(lamina.platform);
   return { lamina, newCodeDir };
 }
@@ -73,7 +80,7 @@ async function until(check: () => boolean, what: string, timeoutMs = 20_000): Pr
 }
 
 describe('a deployment with lamina\'s platform and a real hook function', () => {
-  it('runs a canary: the hook reports over HTTP, about 10% of invokes reach the new version, then all of them', async () => {
+  it('runs a canary: the hook reports with the CodeDeploy client, about 10% of invokes reach the new version, then all of them', async () => {
     const lines: string[] = [];
     const { lamina: running, newCodeDir } = await start('Canary10Percent5Minutes', 'Succeeded', lines);
     const registry = running.platform.registry;
