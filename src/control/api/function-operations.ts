@@ -225,11 +225,11 @@ async function updateConfiguration(context: ControlContext, call: ManagementCall
 
 export const FUNCTION_HANDLERS: HandlerTable = {
   CreateFunction: async (context, call) => ({ status: call.successStatus, body: await create(context, call) }),
-  GetFunctionConfiguration: (context, call) => {
+  GetFunctionConfiguration: async (context, call) => {
     const { name, qualifier } = targetOf(call);
     return Promise.resolve({ status: call.successStatus, body: answerOf(context, recordFor(context, name, qualifier)) });
   },
-  GetFunction: (context, call) => {
+  GetFunction: async (context, call) => {
     const { name, qualifier } = targetOf(call);
     const record = recordFor(context, name, qualifier);
     const tags = context.settings.get('tags', record.config.arn);
@@ -244,7 +244,7 @@ export const FUNCTION_HANDLERS: HandlerTable = {
       },
     });
   },
-  ListFunctions: (context, call) => Promise.resolve({ status: call.successStatus, body: listFunctions(context, call.query, (record) => answerOf(context, record)) }),
+  ListFunctions: async (context, call) => Promise.resolve({ status: call.successStatus, body: listFunctions(context, call.query, (record) => answerOf(context, record)) }),
   UpdateFunctionCode: async (context, call) => ({ status: call.successStatus, body: await updateCode(context, call) }),
   UpdateFunctionConfiguration: async (context, call) => ({ status: call.successStatus, body: await updateConfiguration(context, call) }),
   DeleteFunction: async (context, call) => {
