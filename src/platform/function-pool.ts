@@ -2,6 +2,8 @@
  * The execution environments of one function version: reuse of idle ones (warm starts), new
  * ones for invocations that find none (cold starts), the retry of a failed init inside the
  * first invoke (docs/environment.md, "suppressed init"), and retirement of idle environments.
+ * A pool whose version was replaced or deleted drains (docs/control-plane.md): its idle
+ * environments end now, its busy ones when their invocation ends, and it takes nothing new.
  */
 import { performance } from 'node:perf_hooks';
 import type { FunctionConfig } from '../config/function-config.js';
@@ -60,6 +62,11 @@ export class FunctionPool {
   /** Idle provisioned environments: used before any on-demand one. */
   #idleProvisioned: ExecutionEnvironment[] = [];
   #stopping = false;
+  /** Retired while environments may still be busy: none of them is used again once free. */
+  #draining = false;
+  /** Settles once a draining pool has no environment left (see `drain`). */
+  #drained: Promise<void> | undefined;
+  #whenEmpty: (() => void) | undefined;
   /** Provisioned environments that finished init: the ones to replace when they die. */
   #keptWarm = new WeakSet<ExecutionEnvironment>();
   /** Settles once the provisioned environments have all been initialised once. */
@@ -170,6 +177,43 @@ export class FunctionPool {
     await Promise.all([...exits, this.#options.makeSandbox.dispose?.()]);
   }
 
+  /**
+   * Retire without failing anything (the version was replaced or deleted): idle environments end
+   * now, busy ones once their invocation has ended, none is reused and no provisioned one is
+   * replaced. Settles when the last environment has exited.
+   *
+   * @example
+   * void pool.drain(); // the next invoke of this version goes to a new pool
+   */
+  drain(): Promise<void> {
+    if (this.#drained !== undefined) return this.#drained;
+    this.#draining = true;
+    const idle = [...this.#idle, ...this.#idleProvisioned];
+    this.#idle = [];
+    this.#idleProvisioned = [];
+    for (const env of idle) {
+      clearTimeout(this.#idleTimers.get(env));
+      this.#idleTimers.delete(env);
+      env.retire();
+    }
+    const empty = new Promise<void>((resolve) => {
+      this.#whenEmpty = resolve;
+    });
+    this.#checkEmpty();
+    this.#drained = empty.then(() => this.#options.makeSandbox.dispose?.());
+    return this.#drained;
+  }
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  #checkEmpty(): void {
+    if (this.#whenEmpty === undefined || this.#all.size > 0 || this.#starting.size > 0) return;
+    this.#whenEmpty();
+    this.#whenEmpty = undefined;
+  }
+
   #waitDead = new Map<ExecutionEnvironment, () => void>();
   /** Environments being created (listener bound, sandbox spawning), not in #all yet. */
   #starting = new Set<Promise<ExecutionEnvironment>>();
@@ -193,6 +237,7 @@ export class FunctionPool {
       return await starting;
     } finally {
       this.#starting.delete(starting);
+      this.#checkEmpty();
     }
   }
 
@@ -231,7 +276,7 @@ export class FunctionPool {
 
   /** Start one provisioned environment and keep it warm; a failed init is retried after a pause. */
   async #provisionOne(): Promise<void> {
-    for (let attempt = 0; !this.#stopping; attempt += 1) {
+    for (let attempt = 0; !this.#stopping && !this.#draining; attempt += 1) {
       let env: ExecutionEnvironment;
       try {
         env = await this.#start(undefined, true);
@@ -272,6 +317,7 @@ export class FunctionPool {
   }
 
   #becameIdle(env: ExecutionEnvironment): void {
+    if (this.#draining) return this.#idleWhileDraining(env);
     if (env.provisioned) {
       this.#idleProvisioned.push(env);
       return;
@@ -289,6 +335,19 @@ export class FunctionPool {
     this.#idleTimers.set(env, timer);
   }
 
+  /**
+   * A draining pool's environment is free: an invocation of this pool that waits for it (one
+   * accepted before the retirement) still gets it; otherwise it ends, after the invocation's
+   * END and REPORT lines, which are written on the next turn (environment.ts).
+   */
+  #idleWhileDraining(env: ExecutionEnvironment): void {
+    const waiter = env.state === 'idle' && !env.provisioned ? this.#idleWaiters.shift() : undefined;
+    if (waiter !== undefined) return waiter(env);
+    setImmediate(() => {
+      if (env.state === 'idle') env.retire();
+    });
+  }
+
   #died(env: ExecutionEnvironment): void {
     this.#all.delete(env);
     const at = this.#idle.indexOf(env);
@@ -296,10 +355,11 @@ export class FunctionPool {
     const provisionedAt = this.#idleProvisioned.indexOf(env);
     if (provisionedAt >= 0) this.#idleProvisioned.splice(provisionedAt, 1);
     // A provisioned environment that dies (crash, timeout) is replaced, as Lambda keeps the count.
-    if (this.#keptWarm.has(env) && !this.#stopping) void this.#provisionOne();
+    if (this.#keptWarm.has(env) && !this.#stopping && !this.#draining) void this.#provisionOne();
     clearTimeout(this.#idleTimers.get(env));
     this.#idleTimers.delete(env);
     this.#waitDead.get(env)?.();
     this.#waitDead.delete(env);
+    this.#checkEmpty();
   }
 }

@@ -20,7 +20,7 @@ import { MemoryStore } from '../async/memory-store.js';
 import type { QueueStore } from '../async/queue-store.js';
 import { queueHost } from './queue-host.js';
 import type { FunctionRegistry } from '../registry/function-registry.js';
-import { LATEST } from '../registry/registry-types.js';
+import { LATEST, type RegistryChange } from '../registry/registry-types.js';
 import { registryFromFunctions } from '../registry/template-load.js';
 
 /** One invocation's end: which version ran and whether it ended in a function error (deployments' health check). */
@@ -127,6 +127,7 @@ export class Platform implements InvokePort {
     for (const fn of options.functions) {
       for (const record of this.registry.versions(fn.name) ?? []) this.#pools.obtain(record, record.version === LATEST ? 0 : (fn.provisionedConcurrency ?? 0));
     }
+    this.registry.onChange((change) => this.#changed(change));
     const log = options.logOutput;
     this.#events = new EventQueue({
       store: options.events?.store ?? new MemoryStore(),
@@ -182,6 +183,22 @@ export class Platform implements InvokePort {
   /** The functions this platform serves. */
   get functions(): FunctionConfig[] {
     return this.registry.functions;
+  }
+
+  /** Retired pools whose busy environments are still finishing, for status and tests. */
+  get drainingPools(): readonly FunctionPool[] {
+    return this.#pools.draining;
+  }
+
+  /**
+   * The registry changed (docs/control-plane.md): a replaced `$LATEST`, a deleted version or a
+   * deleted function's pools drain; the next invoke makes the pool of what the registry holds
+   * now. A new function, a new version or a moved alias needs nothing: pools are made on first use.
+   */
+  #changed(change: RegistryChange): void {
+    if (change.kind === 'latest-updated') void this.#pools.retire(change.functionName, LATEST);
+    else if (change.kind === 'version-deleted') void this.#pools.retire(change.functionName, change.version);
+    else if (change.kind === 'function-deleted') void this.#pools.retire(change.functionName);
   }
 
   /** The pool of a function, for status and tests. */

@@ -2,7 +2,9 @@
  * The platform's environments by function version (docs/control-plane.md): one `FunctionPool` per
  * (function, version) the registry resolves to, made at start for the template's versions and on
  * first use for a version published later. An environment only ever runs one version's code and
- * configuration.
+ * configuration. `$LATEST` changes: a pool is kept only while the record it was made from is still
+ * the version's record (same `RevisionId`); a replaced or deleted version's pool drains (idle
+ * environments end now, busy ones after their invocation) and the next invoke makes a new one.
  */
 import { FunctionLog, type LogOutput } from '../observability/function-log.js';
 import type { VersionRecord } from '../registry/registry-types.js';
@@ -26,6 +28,10 @@ export class VersionPools {
   readonly #settings: PoolSettings;
   /** By function name, then version. */
   readonly #pools = new Map<string, Map<string, FunctionPool>>();
+  /** The RevisionId of the record each live pool was made from. */
+  readonly #revisions = new WeakMap<FunctionPool, string>();
+  /** Retired pools whose busy environments have not all exited yet. */
+  readonly #draining = new Set<FunctionPool>();
   /** One log per function, shared by its versions (its lines carry the version). */
   readonly #logs = new Map<string, FunctionLog>();
 
@@ -42,15 +48,44 @@ export class VersionPools {
     return this.#pools.get(name);
   }
 
+  /** Every pool with environments: the live ones and those still draining (platform stop). */
   all(): FunctionPool[] {
-    return [...this.#pools.values()].flatMap((pools) => [...pools.values()]);
+    return [...[...this.#pools.values()].flatMap((pools) => [...pools.values()]), ...this.#draining];
+  }
+
+  /** Retired pools not yet empty, for status and tests. */
+  get draining(): readonly FunctionPool[] {
+    return [...this.#draining];
+  }
+
+  /**
+   * Retire the pool of one version, or of every version of the function, without failing any
+   * invocation in flight. @returns the retired pools' drains.
+   *
+   * @example
+   * await pools.retire('fn', '$LATEST'); // after UpdateFunctionCode; the next invoke makes a new pool
+   */
+  retire(name: string, version?: string): Promise<void> {
+    const versions = this.#pools.get(name);
+    if (versions === undefined) return Promise.resolve();
+    const retired = version === undefined ? [...versions.values()] : [versions.get(version)].filter((pool) => pool !== undefined);
+    if (version === undefined) this.#pools.delete(name);
+    else versions.delete(version);
+    return Promise.all(retired.map((pool) => this.#drain(pool))).then(() => undefined);
+  }
+
+  #drain(pool: FunctionPool): Promise<void> {
+    this.#draining.add(pool);
+    return pool.drain().finally(() => this.#draining.delete(pool));
   }
 
   /** The version's pool, made now if it has none; `provisioned` environments only for a new pool. */
   obtain(record: VersionRecord, provisioned = 0): FunctionPool {
     const fn = record.config;
     const existing = this.get(fn.name, record.version);
-    if (existing !== undefined) return existing;
+    if (existing !== undefined && this.#revisions.get(existing) === record.revisionId) return existing;
+    // Made from a record the version no longer has (a change not yet heard of): never reuse it.
+    if (existing !== undefined) void this.#drain(existing);
     let log = this.#logs.get(fn.name);
     if (log === undefined) {
       log = new FunctionLog(fn.name, this.#settings.logOutput);
@@ -68,6 +103,7 @@ export class VersionPools {
       this.#pools.set(fn.name, versions);
     }
     versions.set(record.version, pool);
+    this.#revisions.set(pool, record.revisionId);
     return pool;
   }
 }
