@@ -7,7 +7,7 @@
  * environments end now, busy ones after their invocation) and the next invoke makes a new one.
  */
 import { FunctionLog, type LogOutput } from '../observability/function-log.js';
-import type { VersionRecord } from '../registry/registry-types.js';
+import { LATEST, type VersionRecord } from '../registry/registry-types.js';
 import type { FunctionCredentials } from './environment-variables.js';
 import { FunctionPool, type PoolOptions } from './function-pool.js';
 import { processSandboxFactory, type SandboxLimits } from './sandbox-factory.js';
@@ -30,6 +30,8 @@ export class VersionPools {
   readonly #pools = new Map<string, Map<string, FunctionPool>>();
   /** The RevisionId of the record each live pool was made from. */
   readonly #revisions = new WeakMap<FunctionPool, string>();
+  /** Provisioned concurrency asked for, by `name\0version`: kept across a pool's replacement. */
+  readonly #provisioned = new Map<string, number>();
   /** Retired pools whose busy environments have not all exited yet. */
   readonly #draining = new Set<FunctionPool>();
   /** One log per function, shared by its versions (its lines carry the version). */
@@ -71,6 +73,8 @@ export class VersionPools {
     const retired = version === undefined ? [...versions.values()] : [versions.get(version)].filter((pool) => pool !== undefined);
     if (version === undefined) this.#pools.delete(name);
     else versions.delete(version);
+    // A deleted version or function takes its provisioned concurrency with it ($LATEST keeps it).
+    for (const pool of retired) if (version === undefined || version !== LATEST) this.#provisioned.delete(provisionedKey(name, pool.version));
     return Promise.all(retired.map((pool) => this.#drain(pool))).then(() => undefined);
   }
 
@@ -79,8 +83,31 @@ export class VersionPools {
     return pool.drain().finally(() => this.#draining.delete(pool));
   }
 
-  /** The version's pool, made now if it has none; `provisioned` environments only for a new pool. */
-  obtain(record: VersionRecord, provisioned = 0): FunctionPool {
+  /**
+   * Keep `count` initialised environments of the record's version (0 retires them, draining);
+   * a pool made for the version later starts with them too.
+   * @returns settles once the environments started for it are initialised.
+   *
+   * @example
+   * await pools.setProvisioned(registry.version('fn', '1'), 2);
+   */
+  setProvisioned(record: VersionRecord, count: number): Promise<void> {
+    const key = provisionedKey(record.config.name, record.version);
+    if (count === 0) this.#provisioned.delete(key);
+    else this.#provisioned.set(key, count);
+    const existing = this.get(record.config.name, record.version);
+    // A new pool starts them itself; an existing one (made from this record) changes its count.
+    if (existing === undefined || this.#revisions.get(existing) !== record.revisionId) return this.obtain(record).provisionedReady;
+    return existing.setProvisioned(count);
+  }
+
+  /** Provisioned concurrency asked for a version (0 when none). */
+  provisionedOf(name: string, version: string): number {
+    return this.#provisioned.get(provisionedKey(name, version)) ?? 0;
+  }
+
+  /** The version's pool, made now if it has none, with the version's provisioned environments. */
+  obtain(record: VersionRecord): FunctionPool {
     const fn = record.config;
     const existing = this.get(fn.name, record.version);
     if (existing !== undefined && this.#revisions.get(existing) === record.revisionId) return existing;
@@ -95,7 +122,7 @@ export class VersionPools {
     const pool = new FunctionPool(fn, record.version, log, {
       ...options,
       makeSandbox: processSandboxFactory(fn, record.version, credentials, limits),
-      provisioned,
+      provisioned: this.provisionedOf(fn.name, record.version),
     });
     let versions = this.#pools.get(fn.name);
     if (versions === undefined) {
@@ -106,4 +133,8 @@ export class VersionPools {
     this.#revisions.set(pool, record.revisionId);
     return pool;
   }
+}
+
+function provisionedKey(name: string, version: string): string {
+  return `${name}\0${version}`;
 }

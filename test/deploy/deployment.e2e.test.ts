@@ -61,7 +61,7 @@ async function start(type: DeploymentType, hookStatus: string, lines: string[]):
   // 0.01: the canary's five minutes take three seconds.
   deploying = await startDeployments([api, hook], { host: '127.0.0.1', port: 0, timeScale: 0.01, log: (line) => lines.push(line) });
   // Lambda always gives functions credentials; `lamina serve` passes the host's, this test its own dummies.
-  lamina = await startLamina(deploying.functions, { credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } });
+  lamina = await startLamina(deploying.functions, { credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: undefined } });
   deploying.attach(lamina.platform);
   return { lamina, newCodeDir };
 }
