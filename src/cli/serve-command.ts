@@ -7,7 +7,7 @@ import { loadTemplate } from '../config/sam-template.js';
 import { ConfigError } from '../errors.js';
 import { createFrontDoor, listen } from '../invoke/front-door-server.js';
 import { ControlPlane } from '../control/api/control-plane.js';
-import { MemorySettingsStore } from '../control/settings-store.js';
+import { ControlStore } from '../control/state/control-store.js';
 import { Platform, PLATFORM_DEFAULTS } from '../platform/platform.js';
 import { readHostEnvironment } from './host-environment.js';
 import { positiveNumber, untilSignal, warnIfExposed } from './cli-support.js';
@@ -112,6 +112,8 @@ export async function serveCommand(args: string[]): Promise<number> {
   const teardown = new Teardown();
   teardown.add(() => state.release());
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
+  // Functions, versions, aliases, reservations and settings of earlier runs (docs/control-plane.md, "Persistence").
+  const controlStore = await teardown.start(() => ControlStore.open(state.path), (store) => store.close());
   const wrapped = (error: Error): Error => new ConfigError(error.message);
   const eventsNeeded = endpoints.events === undefined && usedTargets(functions).some((used) => used.target.kind === 'eventbridge');
   const events = await teardown.start(
@@ -148,12 +150,14 @@ export async function serveCommand(args: string[]): Promise<number> {
       shutdownGraceMs: positiveNumber('--shutdown-grace', values['shutdown-grace'], true) * 1000,
       logOutput: values.quiet ? undefined : (text) => process.stdout.write(text),
       credentials: host.credentials,
+      store: controlStore,
     }),
     (started) => started.stop(),
   );
   teardown.add(closeEvents);
   events?.attach(platform);
-  const control = new ControlPlane({ registry: platform.registry, region: host.region, accountId: host.accountId, stateDir: state.path, now: () => new Date(), settings: new MemorySettingsStore() });
+  const control = new ControlPlane({ registry: platform.registry, region: host.region, accountId: host.accountId, stateDir: state.path, now: () => new Date(), settings: controlStore.settings });
+  for (const line of platform.startReport) process.stderr.write(`lamina: control state: ${line}\n`);
   const server = createFrontDoor(platform, { management: control, ...(signingKeys === undefined ? {} : { verifySignatures: { credentials: signingKeys } }) });
   const address = await teardown.start(
     () => listen(server, values.host, port),
@@ -209,6 +213,8 @@ export async function serveCommand(args: string[]): Promise<number> {
     if (banner.length > 0) process.stdout.write(`${title === undefined ? '' : `${title}\n`}${banner.join('\n')}\n`);
   }
   process.stdout.write(`Event invokes are queued durably in ${state.path} (lamina events --state-dir ${state.path})\n`);
+  const apiCreated = platform.registry.names.filter((name) => !functions.some((fn) => fn.name === name));
+  process.stdout.write(`Functions, versions, aliases and settings are kept in ${controlStore.path}${apiCreated.length === 0 ? '' : ` (${apiCreated.length} function(s) created through the API: ${apiCreated.join(', ')})`}\n`);
   const provisioned = functions.reduce((sum, fn) => sum + (fn.provisionedConcurrency ?? 0), 0);
   if (provisioned > 0) {
     void platform.ready().then(() => process.stdout.write(`Lamina: ${provisioned} provisioned environment(s) initialised\n`));

@@ -21,7 +21,8 @@ import type { QueueStore } from '../async/queue-store.js';
 import { queueHost } from './queue-host.js';
 import type { FunctionRegistry } from '../registry/function-registry.js';
 import { LATEST } from '../registry/registry-types.js';
-import { registryFromFunctions } from '../registry/template-load.js';
+import { registryFromState } from '../registry/template-load.js';
+import type { RegistryStore } from '../registry/saved-state.js';
 
 export interface PlatformOptions {
   readonly functions: readonly FunctionConfig[];
@@ -44,6 +45,12 @@ export interface PlatformOptions {
   readonly firstRuntimeApiPort?: number;
   /** The durable event queue of `Event` invokes (docs/async-invocation.md). */
   readonly events?: EventQueueSettings | undefined;
+  /**
+   * Where the registry's state is kept across restarts (`lamina serve`: the state directory's
+   * control file, src/control/state/control-store.ts): loaded at start with the template on top,
+   * and written before each change takes effect. Undefined: the template alone, in memory.
+   */
+  readonly store?: RegistryStore | undefined;
 }
 
 /** Where and how `Event` invokes are queued. */
@@ -78,6 +85,8 @@ export class Platform implements InvokePort {
   readonly admission: Admission;
   /** Which functions, versions, aliases and reservations exist (docs/control-plane.md). */
   readonly registry: FunctionRegistry;
+  /** What loading the saved state did: functions removed, skipped or updated from the template. */
+  readonly startReport: readonly string[];
   /** One pool per function version that has environments. */
   readonly #pools: VersionPools;
   #stopping = false;
@@ -94,11 +103,13 @@ export class Platform implements InvokePort {
       shutdownGraceMs: options.shutdownGraceMs ?? PLATFORM_DEFAULTS.shutdownGraceMs,
     };
     const first = options.functions[0];
-    this.registry = registryFromFunctions(options.functions, {
+    const started = registryFromState(options.functions, {
       accountConcurrency: options.accountConcurrency ?? PLATFORM_DEFAULTS.accountConcurrency,
       unreservedMinimum: options.unreservedMinimum ?? UNRESERVED_MINIMUM,
       ...(first === undefined ? {} : { region: first.region, accountId: first.accountId }),
-    });
+    }, options.store);
+    this.registry = started.registry;
+    this.startReport = started.start.report;
     this.admission = new Admission(this.registry.reservations);
     for (const fn of options.functions) {
       if ((fn.provisionedConcurrency ?? 0) > (fn.reservedConcurrency ?? Number.POSITIVE_INFINITY)) {
@@ -114,10 +125,14 @@ export class Platform implements InvokePort {
       ...(options.firstRuntimeApiPort === undefined ? {} : { firstRuntimeApiPort: options.firstRuntimeApiPort }),
       ...(options.scaleOut === undefined ? {} : { scaleOut: options.scaleOut }),
     });
-    // Pools for every version the template has: $LATEST, and the version 1 of AutoPublishAlias,
-    // where provisioned concurrency lives. Versions published later get theirs on first use.
+    // Pools for $LATEST and the version AutoPublishAlias points at, where provisioned concurrency
+    // lives. Other versions (published through the API, or saved from an earlier run) get theirs on first use.
     for (const fn of options.functions) {
-      for (const record of this.registry.versions(fn.name) ?? []) this.#pools.obtain(record, record.version === LATEST ? 0 : (fn.provisionedConcurrency ?? 0));
+      const latest = this.registry.version(fn.name, LATEST);
+      if (latest !== undefined) this.#pools.obtain(latest);
+      const aliased = fn.publishedAlias === undefined ? undefined : this.registry.alias(fn.name, fn.publishedAlias)?.functionVersion;
+      const record = aliased === undefined ? undefined : this.registry.version(fn.name, aliased);
+      if (record !== undefined) this.#pools.obtain(record, fn.provisionedConcurrency ?? 0);
     }
     const log = options.logOutput;
     this.#events = new EventQueue({
