@@ -8,6 +8,7 @@ import { ConfigError } from '../errors.js';
 import { createFrontDoor, listen } from '../invoke/front-door-server.js';
 import { ControlPlane } from '../control/api/control-plane.js';
 import { MemorySettingsStore } from '../control/settings-store.js';
+import { eventInvokeLookup } from '../control/api/event-invoke-store.js';
 import { Platform, PLATFORM_DEFAULTS } from '../platform/platform.js';
 import { readHostEnvironment } from './host-environment.js';
 import { positiveNumber, untilSignal, warnIfExposed } from './cli-support.js';
@@ -137,9 +138,10 @@ export async function serveCommand(args: string[]): Promise<number> {
     }, loaded.sqsMappings),
     (started) => started.close(),
   );
+  const settings = new MemorySettingsStore();
   const platform = await teardown.start(
     () => new Platform({
-      events: asyncParts.events,
+      events: { ...asyncParts.events, eventInvokeConfig: eventInvokeLookup(settings) },
       limits,
       scaleOut: { environments: positiveNumber('--scale-out', values['scale-out']), perMs: 10_000 },
       functions,
@@ -153,7 +155,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   );
   teardown.add(closeEvents);
   events?.attach(platform);
-  const control = new ControlPlane({ registry: platform.registry, region: host.region, accountId: host.accountId, stateDir: state.path, now: () => new Date(), settings: new MemorySettingsStore() });
+  const control = new ControlPlane({ registry: platform.registry, region: host.region, accountId: host.accountId, stateDir: state.path, now: () => new Date(), settings });
   const server = createFrontDoor(platform, { management: control, ...(signingKeys === undefined ? {} : { verifySignatures: { credentials: signingKeys } }) });
   const address = await teardown.start(
     () => listen(server, values.host, port),

@@ -7,6 +7,7 @@ import type { FunctionRegistry } from '../../registry/function-registry.js';
 import type { ManagementAnswer, ManagementCall } from '../../management/management-port.js';
 import type { ManagementOperation } from '../../management/management-routes.js';
 import type { SettingsStore } from '../settings-store.js';
+import type { FunctionUrlDefinition } from '../../config/function-urls.js';
 
 /**
  * The platform's side of provisioned concurrency (implemented by `Platform`): keep `count`
@@ -26,6 +27,16 @@ export interface LayerResolver {
   resolve(arns: readonly string[]): { readonly ok: true; readonly dirs: readonly string[]; readonly unzippedBytes: number } | { readonly ok: false; readonly code: 'LAMINA_ERR_INVALID_PARAMETER' | 'LAMINA_ERR_FUNCTION_NOT_FOUND'; readonly message: string };
 }
 
+/**
+ * Serves function URLs created through the API (implemented in src/front-ends/function-urls/):
+ * `open` starts (or, for a URL already served, restarts on its port) a listener and answers its
+ * base address; `close` stops it.
+ */
+export interface UrlHost {
+  open(url: FunctionUrlDefinition): Promise<string>;
+  close(functionName: string, qualifier: string | undefined): Promise<void>;
+}
+
 export interface ControlContext {
   readonly registry: FunctionRegistry;
   readonly region: string;
@@ -37,6 +48,8 @@ export interface ControlContext {
   readonly settings: SettingsStore;
   readonly provisioned?: ProvisionedPort;
   readonly layers?: LayerResolver;
+  /** Serves API-created function URLs; without it they are stored only. */
+  readonly urls?: UrlHost;
 }
 
 /** One operation: a parsed call in, a success out; refusals are thrown `ServiceError`s. */
