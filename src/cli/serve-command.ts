@@ -17,6 +17,7 @@ import { containerSettings } from '../containers/serve-settings.js';
 import { knownSigningKeys, signatureSettings } from './signature-settings.js';
 import { startApis } from '../front-ends/serve-apis.js';
 import { startUrls } from '../front-ends/function-urls/serve-urls.js';
+import { ApiUrlHost } from '../front-ends/function-urls/api-url-host.js';
 import { albsToServe, startAlbs } from '../front-ends/alb/serve-albs.js';
 import { parseEdgeOrigins, startEdges } from '../front-ends/edge/serve-edge.js';
 import { resolveFunctionNodes } from '../runtimes/function-nodes.js';
@@ -155,7 +156,9 @@ export async function serveCommand(args: string[]): Promise<number> {
   );
   teardown.add(closeEvents);
   events?.attach(platform);
-  const control = new ControlPlane({ registry: platform.registry, region: host.region, accountId: host.accountId, stateDir: state.path, now: () => new Date(), settings });
+  const apiUrls = new ApiUrlHost(platform, { host: values.host, accountId: host.accountId, region: host.region, keys: knownSigningKeys(values['credentials-file'], host) });
+  teardown.add(() => apiUrls.closeAll());
+  const control = new ControlPlane({ registry: platform.registry, region: host.region, accountId: host.accountId, stateDir: state.path, now: () => new Date(), settings, urls: apiUrls });
   const server = createFrontDoor(platform, { management: control, ...(signingKeys === undefined ? {} : { verifySignatures: { credentials: signingKeys } }) });
   const address = await teardown.start(
     () => listen(server, values.host, port),
