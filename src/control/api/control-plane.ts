@@ -15,10 +15,12 @@ import { PROVISIONED_HANDLERS } from './provisioned-operations.js';
 import { TAG_HANDLERS } from './tag-operations.js';
 import { VERSION_HANDLERS } from './version-operations.js';
 import type { ControlContext, HandlerTable } from './control-context.js';
+import { FUNCTION_HANDLERS } from './function-operations.js';
 
 /** Every area's handlers, merged once. */
 const HANDLERS: HandlerTable = {
   ...ACCOUNT_HANDLERS,
+  ...FUNCTION_HANDLERS,
   ...VERSION_HANDLERS,
   ...ALIAS_HANDLERS,
   ...CONCURRENCY_HANDLERS,

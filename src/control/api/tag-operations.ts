@@ -9,9 +9,11 @@ import { parseFunctionRef } from '../../registry/function-ref.js';
 import type { SettingsStore } from '../settings-store.js';
 import { storedObject } from './stored-records.js';
 import { validation, valueOf } from './call-input.js';
+import { tagsOf as checkedTags } from './function-tags.js';
 import type { ControlContext, HandlerTable } from './control-context.js';
 
-export const TAG_LIMITS = { maxTags: 50, maxKeyLength: 128, maxValueLength: 256 } as const;
+/** Lambda's limit of tags on one function (each tag is checked by function-tags.ts, CreateFunction's checker). */
+const MAX_TAGS = 50;
 
 const FUNCTION_ARN = /^arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\d{1}:\d{12}:function:[a-zA-Z0-9-_]+$/;
 
@@ -20,19 +22,6 @@ export function tagsOf(settings: SettingsStore, functionArn: string): Record<str
   const tags: Record<string, string> = {};
   for (const [key, inner] of Object.entries(storedObject(settings.get('tags', functionArn)) ?? {})) if (typeof inner === 'string') tags[key] = inner;
   return tags;
-}
-
-/** Check tags against Lambda's limits; the first breach is thrown. @example checkTags({ team: 'a' }) */
-export function checkTags(tags: Readonly<Record<string, unknown>>): Record<string, string> {
-  const checked: Record<string, string> = {};
-  for (const [key, value] of Object.entries(tags)) {
-    if (key.length < 1 || key.length > TAG_LIMITS.maxKeyLength) throw validation(key, 'tags', `Map keys must satisfy constraint: [Member must have length less than or equal to ${TAG_LIMITS.maxKeyLength}, Member must have length greater than or equal to 1]`);
-    if (key.toLowerCase().startsWith('aws:')) throw new ServiceError('LAMINA_ERR_INVALID_PARAMETER', `Tag keys starting with 'aws:' are reserved for system use: ${key}`);
-    if (typeof value !== 'string') throw validation(String(value), 'tags', 'Map value must be a string');
-    if (value.length > TAG_LIMITS.maxValueLength) throw validation(value, 'tags', `Map value must satisfy constraint: [Member must have length less than or equal to ${TAG_LIMITS.maxValueLength}]`);
-    checked[key] = value;
-  }
-  return checked;
 }
 
 /** The function ARN a tag call names; the function must exist. */
@@ -52,9 +41,9 @@ export const TAG_HANDLERS: HandlerTable = {
     const arn = resourceOf(context, call.labels['Resource'] ?? '');
     const given = call.body['Tags'];
     if (given === undefined || given === null || typeof given !== 'object' || Array.isArray(given)) throw validation(String(given), 'tags', 'Member must not be null');
-    const merged = { ...tagsOf(context.settings, arn), ...checkTags(given as Record<string, unknown>) };
-    if (Object.keys(merged).length > TAG_LIMITS.maxTags) {
-      throw new ServiceError('LAMINA_ERR_INVALID_PARAMETER', `Number of tags exceeds resource tag limit of ${TAG_LIMITS.maxTags}.`);
+    const merged = { ...tagsOf(context.settings, arn), ...checkedTags(given) };
+    if (Object.keys(merged).length > MAX_TAGS) {
+      throw new ServiceError('LAMINA_ERR_INVALID_PARAMETER', `Number of tags exceeds resource tag limit of ${MAX_TAGS}.`);
     }
     await context.settings.put('tags', arn, merged);
     return { status: call.successStatus };

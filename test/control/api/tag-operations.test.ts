@@ -24,7 +24,7 @@ describe('tags', () => {
     expect(await refused('POST', T, { Tags: { k1: 'v'.repeat(257) } })).toMatchObject({ name: 'ValidationException' });
     expect(await refused('POST', T, { Tags: { 'aws:owner': 'v' } })).toMatchObject({ name: 'InvalidParameterValueException' });
     expect(await refused('POST', T, { Tags: { 'AWS:owner': 'v' } })).toMatchObject({ name: 'InvalidParameterValueException' });
-    expect(await refused('POST', T, { Tags: { k1: 7 } })).toMatchObject({ name: 'ValidationException' });
+    expect(await refused('POST', T, { Tags: { k1: 7 } })).toMatchObject({ name: 'InvalidRequestContentException' });
     expect(await refused('POST', T, {})).toMatchObject({ name: 'ValidationException' });
     expect(await refused('DELETE', T)).toMatchObject({ name: 'ValidationException' });
   });
