@@ -8,6 +8,7 @@ import { ConfigError } from '../errors.js';
 import { createFrontDoor, listen } from '../invoke/front-door-server.js';
 import { ControlPlane } from '../control/api/control-plane.js';
 import { ControlStore } from '../control/state/control-store.js';
+import { eventInvokeLookup } from '../control/api/event-invoke-store.js';
 import { Platform, PLATFORM_DEFAULTS } from '../platform/platform.js';
 import { readHostEnvironment } from './host-environment.js';
 import { positiveNumber, untilSignal, warnIfExposed } from './cli-support.js';
@@ -16,6 +17,7 @@ import { containerSettings } from '../containers/serve-settings.js';
 import { knownSigningKeys, signatureSettings } from './signature-settings.js';
 import { startApis } from '../front-ends/serve-apis.js';
 import { startUrls } from '../front-ends/function-urls/serve-urls.js';
+import { ApiUrlHost } from '../front-ends/function-urls/api-url-host.js';
 import { albsToServe, startAlbs } from '../front-ends/alb/serve-albs.js';
 import { parseEdgeOrigins, startEdges } from '../front-ends/edge/serve-edge.js';
 import { resolveFunctionNodes } from '../runtimes/function-nodes.js';
@@ -24,7 +26,8 @@ import { claimStateDir, defaultStateDir } from '../async/state-dir.js';
 import { startAsync, targetEndpoints, usedTargets } from '../async/serve-async.js';
 import { startSources } from '../event-sources/serve-sources.js';
 import { DEFAULT_EVENTS_PORT, startEventBridge } from '../services/eventbridge/serve-eventbridge.js';
-import { DEFAULT_S3_PORT, startS3 } from '../async/serve-s3.js';
+import { DEFAULT_S3_PORT, s3CodeObjects, startS3 } from '../async/serve-s3.js';
+import type { S3Store } from '../services/s3/s3-store.js';
 import { startStreams } from '../event-sources/streams/serve-streams.js';
 import { once, Teardown } from './teardown.js';
 import { SERVE_USAGE } from './serve-usage.js';
@@ -139,9 +142,10 @@ export async function serveCommand(args: string[]): Promise<number> {
     }, loaded.sqsMappings),
     (started) => started.close(),
   );
+  const settings = controlStore.settings;
   const platform = await teardown.start(
     () => new Platform({
-      events: asyncParts.events,
+      events: { ...asyncParts.events, eventInvokeConfig: eventInvokeLookup(settings) },
       limits,
       scaleOut: { environments: positiveNumber('--scale-out', values['scale-out']), perMs: 10_000 },
       functions,
@@ -156,8 +160,22 @@ export async function serveCommand(args: string[]): Promise<number> {
   );
   teardown.add(closeEvents);
   events?.attach(platform);
-  const control = new ControlPlane({ registry: platform.registry, region: host.region, accountId: host.accountId, stateDir: state.path, now: () => new Date(), settings: controlStore.settings });
   for (const line of platform.startReport) process.stderr.write(`lamina: control state: ${line}\n`);
+  const apiUrls = new ApiUrlHost(platform, { host: values.host, accountId: host.accountId, region: host.region, keys: knownSigningKeys(values['credentials-file'], host) });
+  teardown.add(() => apiUrls.closeAll());
+  // The embedded S3 starts after the front door; CreateFunction's S3Bucket/S3Key reads it once it runs.
+  let s3Store: S3Store | undefined;
+  const control = new ControlPlane({
+    registry: platform.registry,
+    region: host.region,
+    accountId: host.accountId,
+    stateDir: state.path,
+    now: () => new Date(),
+    settings,
+    urls: apiUrls,
+    codeObjects: () => (s3Store === undefined ? undefined : s3CodeObjects(s3Store)),
+    nodeOptions: { allowHostNode: values['host-node'] },
+  });
   const server = createFrontDoor(platform, { management: control, ...(signingKeys === undefined ? {} : { verifySignatures: { credentials: signingKeys } }) });
   const address = await teardown.start(
     () => listen(server, values.host, port),
@@ -180,6 +198,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     () => startS3(loaded.s3Buckets, loaded.s3Notifications, platform, { stateDir: state.path, host: values.host, port: positiveNumber('--s3-port', values['s3-port'], true), region: host.region, accountId: host.accountId, log }),
     (started) => started.close(),
   );
+  s3Store = s3.server?.store;
   // Last, once every listener is up (the template's mappings were checked at load and at startAsync).
   const sources = await teardown.start(
     () => startSources({ mappings: loaded.sqsMappings, schedules: loaded.schedules }, asyncParts.sqs, platform, { timeScale, account: { region: host.region, accountId: host.accountId }, log, allowsRecursion: (name) => functions.some((fn) => fn.name === name && fn.recursiveLoop === 'Allow'), external: { endpoint: endpoints.sqs, credentials: host.credentials } }),

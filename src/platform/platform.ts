@@ -18,7 +18,7 @@ import type { TargetSender } from '../async/async-types.js';
 import { EventQueue } from '../async/event-queue.js';
 import { MemoryStore } from '../async/memory-store.js';
 import type { QueueStore } from '../async/queue-store.js';
-import { queueHost } from './queue-host.js';
+import { type QueueHostParts, queueHost } from './queue-host.js';
 import type { FunctionRegistry } from '../registry/function-registry.js';
 import { LATEST } from '../registry/registry-types.js';
 import { registryFromState } from '../registry/template-load.js';
@@ -64,6 +64,8 @@ export interface EventQueueSettings {
   readonly timeScale?: number | undefined;
   /** Delivers to SQS, SNS and EventBridge destinations. */
   readonly sender?: TargetSender | undefined;
+  /** EventInvokeConfigs set through the management API (src/control/api/event-invoke-store.ts), read on every attempt. */
+  readonly eventInvokeConfig?: QueueHostParts['eventInvokeConfig'];
 }
 
 export const PLATFORM_DEFAULTS = {
@@ -141,6 +143,7 @@ export class Platform implements InvokePort {
         pool: (name, qualifier) => this.#poolOf(name, qualifier),
         tryStart: (pool, request, requestId) => this.#tryStart(pool, request, requestId),
         log: (name, line) => log?.(`[${name}] ${line}\n`),
+        eventInvokeConfig: options.events?.eventInvokeConfig,
       }),
       sender: options.events?.sender,
       ...(options.events?.timeScale === undefined ? {} : { timeScale: options.events.timeScale }),
