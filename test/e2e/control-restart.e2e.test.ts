@@ -1,27 +1,42 @@
 /**
  * The control plane's state across restarts of the real `lamina serve` (docs/control-plane.md,
- * "Persistence"): a first start saves the template's functions in `<stateDir>/control.sqlite`;
- * between two starts, changes are made through the registry with the file as its store (the same
- * path the management API's handlers take: a registry operation whose `beforeCommit` writes the
- * file), and the template is edited; the second start finds the versions, aliases with weights,
- * reservations, settings and the API-created function, and applies the template's edits.
+ * "Persistence"), through the management API with `@aws-sdk/client-lambda`: a first start takes a
+ * function created from a zip, a new version and a weighted alias of a template function, a
+ * reservation and tags; the template is edited while it is stopped; the second start finds all of
+ * it (versions, aliases with weights, reservations, tags, the API-created function and its code)
+ * and applies the template's edits.
  */
-import { InvokeCommand, GetAccountSettingsCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import {
+  CreateAliasCommand,
+  CreateFunctionCommand,
+  GetAccountSettingsCommand,
+  GetAliasCommand,
+  GetFunctionCommand,
+  GetFunctionConcurrencyCommand,
+  InvokeCommand,
+  ListTagsCommand,
+  ListVersionsByFunctionCommand,
+  PublishVersionCommand,
+  PutFunctionConcurrencyCommand,
+  TagResourceCommand,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionActiveV2,
+  waitUntilFunctionUpdatedV2,
+  type LambdaClient,
+} from '@aws-sdk/client-lambda';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ControlStore } from '../../src/control/state/control-store.js';
-import { createAlias, putReservedConcurrency } from '../../src/registry/alias-changes.js';
-import { FunctionRegistry } from '../../src/registry/function-registry.js';
-import { createFunction, publishVersion, updateLatest } from '../../src/registry/latest-changes.js';
-import { customRuntimeFunction, FIXTURES } from '../helpers/function-config.js';
+import { yazlZip } from '../control/yazl-zip.js';
+import { FIXTURES } from '../helpers/function-config.js';
 import { localLambdaClient } from '../helpers/lambda-client.js';
 import { serveProject } from '../helpers/serve-process.js';
-import { code, value } from '../registry/registry-fixture.js';
 
 const project = serveProject('lamina-control-restart-');
 const ECHO = join(FIXTURES, 'runtimes', 'echo');
 const READY = /Functions, versions, aliases and settings are kept in/;
+const ROLE = 'arn:aws:iam::000000000000:role/lambda-role';
+const STABLE_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:Stable';
 
 function template(edited: boolean): string {
   const fn = (name: string, extra: string): string => `  ${name}:
@@ -34,13 +49,6 @@ ${extra}`;
   return `Transform: AWS::Serverless-2016-10-31
 Resources:
 ${fn('Stable', '      AutoPublishAlias: live\n      ReservedConcurrentExecutions: 10\n')}${fn('Edited', `      AutoPublishAlias: live\n      MemorySize: ${edited ? 256 : 128}\n`)}${edited ? '' : fn('Dropped', '')}`;
-}
-
-/** The registry of a stopped server's saved state, writing through its file as the API would. */
-function savedRegistry(store: ControlStore): FunctionRegistry {
-  const registry = new FunctionRegistry({ beforeCommit: (change, entry, reservation) => Promise.resolve(store.commit(change, entry, reservation)) }, store.reservations());
-  for (const saved of store.functions()) registry.load(saved.name, saved.entry);
-  return registry;
 }
 
 async function executed(client: LambdaClient, name: string): Promise<string | undefined> {
@@ -58,7 +66,6 @@ function baseOf(output: string): string {
 
 describe('lamina serve across restarts', () => {
   it('finds versions, aliases with weights, reservations, settings and API-created functions again, with the template edits applied', async () => {
-    const stateDir = join(project.dir, 'state');
     const args = ['--port', '0', '--no-limits', '--quiet'];
     const first = await project.start(template(false), args, READY);
     const firstClient = localLambdaClient(baseOf(first.output()));
@@ -66,22 +73,20 @@ describe('lamina serve across restarts', () => {
     expect(before.AccountLimit?.UnreservedConcurrentExecutions).toBe(990);
     expect(before.AccountUsage?.FunctionCount).toBe(3);
     expect(await executed(firstClient, 'Edited:live')).toBe('1');
-    expect(await first.stop()).toBe(0);
 
-    // Changes made while it is stopped, through the registry writing to the state file.
-    const store = ControlStore.open(stateDir);
-    const registry = savedRegistry(store);
-    expect(registry.names).toEqual(['Stable', 'Edited', 'Dropped']);
-    value(await updateLatest(registry, 'Stable', { config: { timeout: 5 } }));
-    expect(value(await publishVersion(registry, 'Stable')).version).toBe('2');
-    value(await createAlias(registry, 'Stable', 'canary', { functionVersion: '1', routing: { version: '2', weight: 0.3 } }));
-    value(await putReservedConcurrency(registry, 'Stable', 25));
-    const createdDir = join(stateDir, 'code', 'Created');
-    mkdirSync(createdDir, { recursive: true });
-    copyFileSync(join(ECHO, 'bootstrap'), join(createdDir, 'bootstrap'));
-    value(await createFunction(registry, customRuntimeFunction('Created', createdDir), code('created')));
-    await store.settings.put('tags', registry.arnOf('Stable'), { team: 'blue' });
-    store.close();
+    // Changes through the management API.
+    const zip = await yazlZip([{ name: 'bootstrap', data: readFileSync(join(ECHO, 'bootstrap')), mode: 0o100755 }]);
+    await firstClient.send(new CreateFunctionCommand({ FunctionName: 'Created', Runtime: 'provided.al2023', Handler: 'x', Role: ROLE, Code: { ZipFile: zip } }));
+    await waitUntilFunctionActiveV2({ client: firstClient, maxWaitTime: 30 }, { FunctionName: 'Created' });
+    expect((await firstClient.send(new PublishVersionCommand({ FunctionName: 'Created' }))).Version).toBe('1');
+    await firstClient.send(new CreateAliasCommand({ FunctionName: 'Created', Name: 'prod', FunctionVersion: '1' }));
+    await firstClient.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'Stable', Timeout: 5 }));
+    await waitUntilFunctionUpdatedV2({ client: firstClient, maxWaitTime: 30 }, { FunctionName: 'Stable' });
+    expect((await firstClient.send(new PublishVersionCommand({ FunctionName: 'Stable' }))).Version).toBe('2');
+    await firstClient.send(new CreateAliasCommand({ FunctionName: 'Stable', Name: 'canary', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: { '2': 0.3 } } }));
+    await firstClient.send(new PutFunctionConcurrencyCommand({ FunctionName: 'Stable', ReservedConcurrentExecutions: 25 }));
+    await firstClient.send(new TagResourceCommand({ Resource: STABLE_ARN, Tags: { team: 'blue' } }));
+    expect(await first.stop()).toBe(0);
 
     const second = await project.start(template(true), args, READY);
     const output = second.output();
@@ -98,18 +103,20 @@ describe('lamina serve across restarts', () => {
     expect(await executed(client, 'Edited:live')).toBe('2');
     expect(await executed(client, 'Edited:1')).toBe('1');
     expect(await executed(client, 'Created')).toBe('$LATEST');
+    expect(await executed(client, 'Created:prod')).toBe('1');
+    expect((await client.send(new GetFunctionCommand({ FunctionName: 'Created' }))).Configuration).toMatchObject({ State: 'Active', LastUpdateStatus: 'Successful' });
+    const versions = await client.send(new ListVersionsByFunctionCommand({ FunctionName: 'Stable' }));
+    expect(versions.Versions?.map((version) => [version.Version, version.Timeout])).toEqual([['$LATEST', 5], ['1', 3], ['2', 5]]);
+    expect((await client.send(new GetAliasCommand({ FunctionName: 'Stable', Name: 'canary' }))).RoutingConfig).toEqual({ AdditionalVersionWeights: { '2': 0.3 } });
+    expect((await client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'Stable' }))).ReservedConcurrentExecutions).toBe(25);
+    expect((await client.send(new ListTagsCommand({ Resource: STABLE_ARN }))).Tags).toEqual({ team: 'blue' });
     await expect(client.send(new InvokeCommand({ FunctionName: 'Dropped' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     // The weighted alias routes as saved: 300 invokes at 30% land within 8.5 points (about 3 standard deviations).
-    const versions: Array<string | undefined> = [];
-    for (let i = 0; i < 300; i += 1) versions.push(await executed(client, 'Stable:canary'));
-    expect(new Set(versions)).toEqual(new Set(['1', '2']));
-    const share = versions.filter((version) => version === '2').length / versions.length;
+    const executedVersions: Array<string | undefined> = [];
+    for (let i = 0; i < 300; i += 1) executedVersions.push(await executed(client, 'Stable:canary'));
+    expect(new Set(executedVersions)).toEqual(new Set(['1', '2']));
+    const share = executedVersions.filter((version) => version === '2').length / executedVersions.length;
     expect(Math.abs(share - 0.3)).toBeLessThan(0.085);
     expect(await second.stop()).toBe(0);
-
-    const reopened = ControlStore.open(stateDir);
-    expect(reopened.settings.get('tags', 'arn:aws:lambda:us-east-1:000000000000:function:Stable')).toEqual({ team: 'blue' });
-    expect(reopened.functions().map((saved) => saved.name)).toEqual(['Stable', 'Edited', 'Created']);
-    reopened.close();
   }, 120_000);
 });
