@@ -23,7 +23,7 @@ afterEach(() => {
 function start(dir: string, template: readonly FunctionConfig[]) {
   const store = ControlStore.open(dir);
   const { registry, start: state } = registryFromState(template, {}, store);
-  return { registry, report: state.report, stop: () => store.close() };
+  return { registry, report: state.report, settings: store.settings, stop: () => store.close() };
 }
 
 const TEMPLATE = [bootstrapFunction('a', { publishedAlias: 'live', reservedConcurrency: 10 }), bootstrapFunction('b')];
@@ -71,6 +71,8 @@ describe('a restart', () => {
     value(await createAlias(first.registry, 'a', 'beta', { functionVersion: '2' }));
     value(await putReservedConcurrency(first.registry, 'b', 50));
     value(await createFunction(first.registry, bootstrapFunction('c'), code('c')));
+    await first.settings.put('tags', first.registry.arnOf('b'), { team: 'b' });
+    await first.settings.put('tags', first.registry.arnOf('c'), { team: 'c' });
     const oldRevision = first.registry.version('a', '$LATEST')?.revisionId;
     first.stop();
 
@@ -89,6 +91,8 @@ describe('a restart', () => {
     expect(second.registry.reservations.reservedFor('a')).toBe(15);
     expect(second.registry.reservations.reservedFor('b')).toBeUndefined();
     expect(second.registry.accountConcurrency().UnreservedConcurrentExecution).toBe(985);
+    // The removed function's settings went with it.
+    expect(second.settings.list('tags').map(([key]) => key)).toEqual([second.registry.arnOf('c')]);
     second.stop();
 
     // The same template again: nothing more changes, and b does not come back.

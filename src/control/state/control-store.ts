@@ -13,7 +13,7 @@ import type { FunctionEntry } from '../../registry/function-entry.js';
 import type { RegistryChange } from '../../registry/registry-types.js';
 import type { RegistryStore, SavedFunction, StartState } from '../../registry/saved-state.js';
 import { CONTROL_FILE, applyControlSchema } from './control-schema.js';
-import { SqliteSettingsStore } from './sqlite-settings-store.js';
+import { type SettingKey, SqliteSettingsStore } from './sqlite-settings-store.js';
 
 interface FunctionRow {
   readonly name: string;
@@ -42,8 +42,8 @@ export class ControlStore implements RegistryStore {
     readonly reserve: Database.Statement;
     readonly unreserve: Database.Statement;
   };
-  readonly #commit: (change: RegistryChange, entry: FunctionEntry | undefined, reservation: number | null | undefined) => void;
-  readonly #replace: (state: StartState) => void;
+  readonly #commit: (change: RegistryChange, entry: FunctionEntry | undefined, reservation: number | null | undefined) => SettingKey[];
+  readonly #replace: (state: StartState) => SettingKey[];
 
   private constructor(path: string, db: Database.Database) {
     this.path = path;
@@ -62,13 +62,19 @@ export class ControlStore implements RegistryStore {
     };
     this.#commit = db.transaction((change: RegistryChange, entry: FunctionEntry | undefined, reservation: number | null | undefined) => {
       const name = change.functionName;
+      // A deleted function's settings go with it, in the same transaction.
+      const dropped = entry === undefined ? this.settings.keysOfFunction(name) : [];
+      this.settings.deleteRows(dropped);
       if (entry === undefined) this.#statements.remove.run(name);
       else if (change.kind === 'function-created') this.#statements.create.run(name, ENTRY_FORMAT, encodeEntry(entry));
       else this.#statements.upsert.run(name, ENTRY_FORMAT, encodeEntry(entry), null, null);
       if (reservation === null) this.#statements.unreserve.run(name);
       else if (reservation !== undefined) this.#statements.reserve.run(name, reservation);
+      return dropped;
     });
     this.#replace = db.transaction((state: StartState) => {
+      const dropped = state.removed.flatMap((name) => this.settings.keysOfFunction(name));
+      this.settings.deleteRows(dropped);
       for (const name of state.removed) this.#statements.remove.run(name);
       const kept = new Set(state.skipped);
       for (const saved of state.functions) {
@@ -81,6 +87,7 @@ export class ControlStore implements RegistryStore {
       }
       // Reservations of functions that are neither loaded nor kept aside are stale.
       for (const name of this.#reservations.keys()) if (!kept.has(name)) this.#statements.unreserve.run(name);
+      return dropped;
     });
   }
 
@@ -115,11 +122,11 @@ export class ControlStore implements RegistryStore {
 
   /** @throws the write's error; nothing of the change is written then. */
   commit(change: RegistryChange, entry: FunctionEntry | undefined, reservation: number | null | undefined): void {
-    this.#commit(change, entry, reservation);
+    this.settings.forget(this.#commit(change, entry, reservation));
   }
 
   replace(state: StartState): void {
-    this.#replace(state);
+    this.settings.forget(this.#replace(state));
   }
 
   close(): void {

@@ -7,6 +7,12 @@
 import type Database from 'better-sqlite3';
 import { MemorySettingsStore, type SettingsKind, type SettingsStore, type StoredValue } from '../settings-store.js';
 
+/** The kinds whose keys name one function: its ARN (tags) or `NAME:QUALIFIER`. Layer versions belong to no function. */
+const FUNCTION_KINDS: readonly SettingsKind[] = ['tags', 'policy', 'event-invoke-config', 'provisioned-concurrency', 'function-url'];
+
+/** One setting, by kind and key. */
+export type SettingKey = readonly [SettingsKind, string];
+
 /**
  * @example
  * const settings = new SqliteSettingsStore(db); // db: the control file's connection
@@ -29,6 +35,28 @@ export class SqliteSettingsStore implements SettingsStore {
       }
       void this.#copy.put(row.kind, row.key, value);
     }
+  }
+
+  /**
+   * Every setting of a function (its tags, policy, event invoke configs, provisioned concurrency
+   * and URL configs), so that they go with it: a function created again under the same name starts
+   * without them, as on Lambda. Function names have no `:`, so `NAME:` cannot match another's keys.
+   */
+  keysOfFunction(name: string): SettingKey[] {
+    const keys: SettingKey[] = [];
+    for (const kind of FUNCTION_KINDS) {
+      for (const [key] of this.#copy.list(kind)) if (kind === 'tags' ? key.endsWith(`:function:${name}`) : key.startsWith(`${name}:`)) keys.push([kind, key]);
+    }
+    return keys;
+  }
+
+  /** Delete rows inside the caller's transaction; `forget` them from the copy once it has committed. */
+  deleteRows(keys: readonly SettingKey[]): void {
+    for (const [kind, key] of keys) this.#delete.run(kind, key);
+  }
+
+  forget(keys: readonly SettingKey[]): void {
+    for (const [kind, key] of keys) void this.#copy.delete(kind, key);
   }
 
   get(kind: SettingsKind, key: string): StoredValue | undefined {

@@ -106,6 +106,27 @@ describe('round trip', () => {
     expect(value(await publishVersion(second.registry, 'f')).version).toBe('1');
   });
 
+  it('deletes a deleted function\'s settings with it, and no other function\'s', async () => {
+    const dir = stateDir();
+    const first = open(dir);
+    for (const name of ['f', 'f2']) value(await createFunction(first.registry, bootstrapFunction(name), code(name)));
+    const settings = first.store.settings;
+    for (const name of ['f', 'f2']) {
+      await settings.put('tags', first.registry.arnOf(name), { team: name });
+      await settings.put('event-invoke-config', `${name}:$LATEST`, { MaximumRetryAttempts: 0 });
+      await settings.put('function-url', `${name}:live`, { authType: 'NONE' });
+      await settings.put('policy', `${name}:`, { statements: [] });
+    }
+    await settings.put('layer-version', 'f:1', { layer: true });
+    value(await deleteFunction(first.registry, 'f'));
+    const left = (store: ControlStore): string[] =>
+      (['tags', 'event-invoke-config', 'function-url', 'policy', 'layer-version'] as const).flatMap((kind) => store.settings.list(kind).map(([key]) => `${kind} ${key}`));
+    const expected = ['tags arn:aws:lambda:us-east-1:000000000000:function:f2', 'event-invoke-config f2:$LATEST', 'function-url f2:live', 'policy f2:', 'layer-version f:1'];
+    expect(left(first.store)).toEqual(expected);
+    first.store.close();
+    expect(left(open(dir).store)).toEqual(expected);
+  });
+
   it('serialises concurrent changes: the file ends equal to the registry', async () => {
     const dir = stateDir();
     const first = open(dir);
