@@ -30,6 +30,8 @@ export const SERVICE_ERRORS = {
   LAMINA_ERR_UNSUPPORTED_MEDIA_TYPE: { code: 'LAMINA_ERR_UNSUPPORTED_MEDIA_TYPE', name: 'UnsupportedMediaTypeException', status: 415, type: 'User' },
   LAMINA_ERR_RESOURCE_CONFLICT: { code: 'LAMINA_ERR_RESOURCE_CONFLICT', name: 'ResourceConflictException', status: 409, type: 'User' },
   LAMINA_ERR_PRECONDITION_FAILED: { code: 'LAMINA_ERR_PRECONDITION_FAILED', name: 'PreconditionFailedException', status: 412, type: 'User' },
+  LAMINA_ERR_PROVISIONED_CONFIG_NOT_FOUND: { code: 'LAMINA_ERR_PROVISIONED_CONFIG_NOT_FOUND', name: 'ProvisionedConcurrencyConfigNotFoundException', status: 404, type: 'User' },
+  LAMINA_ERR_POLICY_LENGTH_EXCEEDED: { code: 'LAMINA_ERR_POLICY_LENGTH_EXCEEDED', name: 'PolicyLengthExceededException', status: 400, type: 'User' },
   LAMINA_ERR_UNKNOWN_OPERATION: { code: 'LAMINA_ERR_UNKNOWN_OPERATION', name: 'UnknownOperationException', status: 404, type: 'User' },
   LAMINA_ERR_METHOD_NOT_ALLOWED: { code: 'LAMINA_ERR_METHOD_NOT_ALLOWED', name: 'MethodNotAllowedException', status: 405, type: 'User' },
   // The account's stored packages would pass its code storage (75 GB by default): CreateFunction, UpdateFunctionCode.

@@ -3,6 +3,7 @@
  * schema version: a file from a newer Lamina is refused rather than misread.
  */
 import type Database from 'better-sqlite3';
+import { applyVersionedSchema } from './sqlite-schema.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -114,12 +115,5 @@ CREATE TABLE IF NOT EXISTS metrics (
  * @throws Error for a file of a newer schema or one that is not Lamina's.
  */
 export function applySchema(db: Database.Database): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > SCHEMA_VERSION) throw new Error(`it was written by a newer Lamina (schema ${version}, this one reads ${SCHEMA_VERSION})`);
-  if (version === 0) {
-    const foreign = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('events', 'outbox', 'failed', 'metrics', 'sqlite_sequence')").all() as Array<{ name: string }>;
-    if (foreign.length > 0) throw new Error(`it is not Lamina's event queue (tables ${foreign.map((t) => t.name).join(', ')})`);
-    db.exec(TABLES);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  }
+  applyVersionedSchema(db, { version: SCHEMA_VERSION, tables: ['events', 'outbox', 'failed', 'metrics'], ddl: TABLES, what: 'event queue' });
 }

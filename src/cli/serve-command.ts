@@ -7,7 +7,8 @@ import { loadTemplate } from '../config/sam-template.js';
 import { ConfigError } from '../errors.js';
 import { createFrontDoor, listen } from '../invoke/front-door-server.js';
 import { ControlPlane } from '../control/api/control-plane.js';
-import { MemorySettingsStore } from '../control/settings-store.js';
+import { ControlStore } from '../control/state/control-store.js';
+import { eventInvokeLookup } from '../control/api/event-invoke-store.js';
 import { Platform, PLATFORM_DEFAULTS } from '../platform/platform.js';
 import { readHostEnvironment } from './host-environment.js';
 import { positiveNumber, untilSignal, warnIfExposed } from './cli-support.js';
@@ -16,6 +17,7 @@ import { containerSettings } from '../containers/serve-settings.js';
 import { knownSigningKeys, signatureSettings } from './signature-settings.js';
 import { startApis } from '../front-ends/serve-apis.js';
 import { startUrls } from '../front-ends/function-urls/serve-urls.js';
+import { ApiUrlHost } from '../front-ends/function-urls/api-url-host.js';
 import { albsToServe, startAlbs } from '../front-ends/alb/serve-albs.js';
 import { parseEdgeOrigins, startEdges } from '../front-ends/edge/serve-edge.js';
 import { resolveFunctionNodes } from '../runtimes/function-nodes.js';
@@ -119,6 +121,8 @@ export async function serveCommand(args: string[]): Promise<number> {
   const teardown = new Teardown();
   teardown.add(() => state.release());
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
+  // Functions, versions, aliases, reservations and settings of earlier runs (docs/control-plane.md, "Persistence").
+  const controlStore = await teardown.start(() => ControlStore.open(state.path), (store) => store.close());
   const wrapped = (error: Error): Error => new ConfigError(error.message);
   const eventsNeeded = endpoints.events === undefined && usedTargets(functions).some((used) => used.target.kind === 'eventbridge');
   const events = await teardown.start(
@@ -149,9 +153,10 @@ export async function serveCommand(args: string[]): Promise<number> {
     () => startDeployments(functions, { host: values.host, port: positiveNumber('--codedeploy-port', values['codedeploy-port'], true), timeScale: positiveNumber('--deploy-time-scale', values['deploy-time-scale']), log }),
     (started) => started.stop(),
   );
+  const settings = controlStore.settings;
   const platform = await teardown.start(
     () => new Platform({
-      events: asyncParts.events,
+      events: { ...asyncParts.events, eventInvokeConfig: eventInvokeLookup(settings) },
       limits,
       scaleOut: { environments: positiveNumber('--scale-out', values['scale-out']), perMs: 10_000 },
       functions: deploying.functions,
@@ -162,6 +167,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       // Lambda always gives a function credentials; without the host's, placeholders let the AWS
       // SDK sign its calls to the embedded services, which check no signatures (docs/environment.md).
       credentials: host.credentials ?? PLACEHOLDER_CREDENTIALS,
+      store: controlStore,
     }),
     (started) => started.stop(),
   );
@@ -170,6 +176,9 @@ export async function serveCommand(args: string[]): Promise<number> {
   const stopDeployments = once(() => deploying.stop());
   teardown.add(stopDeployments);
   events?.attach(platform);
+  for (const line of platform.startReport) process.stderr.write(`lamina: control state: ${line}\n`);
+  const apiUrls = new ApiUrlHost(platform, { host: values.host, accountId: host.accountId, region: host.region, keys: knownSigningKeys(values['credentials-file'], host) });
+  teardown.add(() => apiUrls.closeAll());
   // The embedded S3 starts after the front door; CreateFunction's S3Bucket/S3Key reads it once it runs.
   let s3Store: S3Store | undefined;
   const control = new ControlPlane({
@@ -178,7 +187,8 @@ export async function serveCommand(args: string[]): Promise<number> {
     accountId: host.accountId,
     stateDir: state.path,
     now: () => new Date(),
-    settings: new MemorySettingsStore(),
+    settings,
+    urls: apiUrls,
     codeObjects: () => (s3Store === undefined ? undefined : s3CodeObjects(s3Store)),
     nodeOptions: { allowHostNode: values['host-node'] },
     provisioned: platform,
@@ -240,6 +250,8 @@ export async function serveCommand(args: string[]): Promise<number> {
     if (banner.length > 0) process.stdout.write(`${title === undefined ? '' : `${title}\n`}${banner.join('\n')}\n`);
   }
   process.stdout.write(`Event invokes are queued durably in ${state.path} (lamina events --state-dir ${state.path})\n`);
+  const apiCreated = platform.registry.names.filter((name) => !functions.some((fn) => fn.name === name));
+  process.stdout.write(`Functions, versions, aliases and settings are kept in ${controlStore.path}${apiCreated.length === 0 ? '' : ` (${apiCreated.length} function(s) created through the API: ${apiCreated.join(', ')})`}\n`);
   const provisioned = functions.reduce((sum, fn) => sum + (fn.provisionedConcurrency ?? 0), 0);
   if (provisioned > 0) {
     void platform.ready().then(() => process.stdout.write(`Lamina: ${provisioned} provisioned environment(s) initialised\n`));

@@ -26,8 +26,10 @@ Options:
                                 a local proxy in front of its origin
   --edge-origin <id=url>        Send origin <id>'s traffic to url (http://127.0.0.1:8080) instead of its
                                 DomainName (repeatable)
-  --state-dir <dir>             Where the durable event queue of Event invokes (and the embedded SQS's
-                                messages) are kept (default: ~/.cache/lamina/state/<template>-<hash>);
+  --state-dir <dir>             Where the durable event queue of Event invokes, the embedded SQS's
+                                messages and the control plane's functions, versions, aliases and
+                                settings (control.sqlite, docs/control-plane.md) are kept
+                                (default: ~/.cache/lamina/state/<template>-<hash>);
                                 one 'lamina serve' at a time per directory (docs/async-invocation.md)
   --async-time-scale <x>        Multiply asynchronous retry delays, backoffs and maximum event ages
                                 by x (default: 1, Lambda's times; 0.001 makes a 1-minute retry 60 ms)

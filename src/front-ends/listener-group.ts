@@ -39,7 +39,8 @@ export function listenOn(server: Server, host: string, port: number): Promise<Ad
   });
 }
 
-function closeServer(server: Server): Promise<void> {
+/** Stop listening and drop open connections. */
+export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeAllConnections();

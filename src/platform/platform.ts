@@ -18,11 +18,12 @@ import type { TargetSender } from '../async/async-types.js';
 import { EventQueue } from '../async/event-queue.js';
 import { MemoryStore } from '../async/memory-store.js';
 import type { QueueStore } from '../async/queue-store.js';
-import { queueHost } from './queue-host.js';
+import { type QueueHostParts, queueHost } from './queue-host.js';
 import type { FunctionRegistry } from '../registry/function-registry.js';
 import type { ProvisionedPort } from '../control/api/control-context.js';
 import { LATEST, type RegistryChange } from '../registry/registry-types.js';
-import { registryFromFunctions } from '../registry/template-load.js';
+import { registryFromState } from '../registry/template-load.js';
+import type { RegistryStore } from '../registry/saved-state.js';
 
 /** One invocation's end: which version ran and whether it ended in a function error (deployments' health check). */
 export interface InvocationEnd {
@@ -52,6 +53,12 @@ export interface PlatformOptions {
   readonly firstRuntimeApiPort?: number;
   /** The durable event queue of `Event` invokes (docs/async-invocation.md). */
   readonly events?: EventQueueSettings | undefined;
+  /**
+   * Where the registry's state is kept across restarts (`lamina serve`: the state directory's
+   * control file, src/control/state/control-store.ts): loaded at start with the template on top,
+   * and written before each change takes effect. Undefined: the template alone, in memory.
+   */
+  readonly store?: RegistryStore | undefined;
 }
 
 /** Where and how `Event` invokes are queued. */
@@ -65,6 +72,8 @@ export interface EventQueueSettings {
   readonly timeScale?: number | undefined;
   /** Delivers to SQS, SNS and EventBridge destinations. */
   readonly sender?: TargetSender | undefined;
+  /** EventInvokeConfigs set through the management API (src/control/api/event-invoke-store.ts), read on every attempt. */
+  readonly eventInvokeConfig?: QueueHostParts['eventInvokeConfig'];
 }
 
 export const PLATFORM_DEFAULTS = {
@@ -86,6 +95,8 @@ export class Platform implements InvokePort, ProvisionedPort {
   readonly admission: Admission;
   /** Which functions, versions, aliases and reservations exist (docs/control-plane.md). */
   readonly registry: FunctionRegistry;
+  /** What loading the saved state did: functions removed, skipped or updated from the template. */
+  readonly startReport: readonly string[];
   /** One pool per function version that has environments. */
   readonly #pools: VersionPools;
   #stopping = false;
@@ -103,11 +114,13 @@ export class Platform implements InvokePort, ProvisionedPort {
       shutdownGraceMs: options.shutdownGraceMs ?? PLATFORM_DEFAULTS.shutdownGraceMs,
     };
     const first = options.functions[0];
-    this.registry = registryFromFunctions(options.functions, {
+    const started = registryFromState(options.functions, {
       accountConcurrency: options.accountConcurrency ?? PLATFORM_DEFAULTS.accountConcurrency,
       unreservedMinimum: options.unreservedMinimum ?? UNRESERVED_MINIMUM,
       ...(first === undefined ? {} : { region: first.region, accountId: first.accountId }),
-    });
+    }, options.store);
+    this.registry = started.registry;
+    this.startReport = started.start.report;
     this.admission = new Admission(this.registry.reservations);
     for (const fn of options.functions) {
       if ((fn.provisionedConcurrency ?? 0) > (fn.reservedConcurrency ?? Number.POSITIVE_INFINITY)) {
@@ -123,15 +136,18 @@ export class Platform implements InvokePort, ProvisionedPort {
       ...(options.firstRuntimeApiPort === undefined ? {} : { firstRuntimeApiPort: options.firstRuntimeApiPort }),
       ...(options.scaleOut === undefined ? {} : { scaleOut: options.scaleOut }),
     });
-    // Pools for every version the template has: $LATEST, and the version 1 of AutoPublishAlias,
-    // where provisioned concurrency lives. Versions published later get theirs on first use.
+    // Pools for $LATEST and the version AutoPublishAlias points at, where provisioned concurrency
+    // lives. Other versions (published through the API, or saved from an earlier run) get theirs on first use.
     for (const fn of options.functions) {
-      for (const record of this.registry.versions(fn.name) ?? []) {
-        const provisioned = record.version === LATEST ? 0 : (fn.provisionedConcurrency ?? 0);
-        // Its readiness is `ready()`'s: the pool's provisionedReady.
-        if (provisioned > 0) void this.#pools.setProvisioned(record, provisioned);
-        else this.#pools.obtain(record);
-      }
+      const latest = this.registry.version(fn.name, LATEST);
+      if (latest !== undefined) this.#pools.obtain(latest);
+      const aliased = fn.publishedAlias === undefined ? undefined : this.registry.alias(fn.name, fn.publishedAlias)?.functionVersion;
+      const record = aliased === undefined ? undefined : this.registry.version(fn.name, aliased);
+      if (record === undefined) continue;
+      const provisioned = fn.provisionedConcurrency ?? 0;
+      // Its readiness is `ready()`'s: the pool's provisionedReady.
+      if (provisioned > 0) void this.#pools.setProvisioned(record, provisioned);
+      else this.#pools.obtain(record);
     }
     this.registry.onChange((change) => this.#changed(change));
     const log = options.logOutput;
@@ -141,6 +157,7 @@ export class Platform implements InvokePort, ProvisionedPort {
         pool: (name, qualifier) => this.#poolOf(name, qualifier),
         tryStart: (pool, request, requestId) => this.#tryStart(pool, request, requestId),
         log: (name, line) => log?.(`[${name}] ${line}\n`),
+        eventInvokeConfig: options.events?.eventInvokeConfig,
       }),
       sender: options.events?.sender,
       ...(options.events?.timeScale === undefined ? {} : { timeScale: options.events.timeScale }),

@@ -5,7 +5,7 @@
  * answer, and a runtime writing into a full pipe would stall until its timeout).
  */
 import type { ThrottleReason } from '../errors.js';
-import { ASYNC_DEFAULTS } from '../async/async-types.js';
+import { ASYNC_DEFAULTS, type AsyncInvokeConfig } from '../async/async-types.js';
 import type { AttemptOutcome, AttemptRequest, EventSettings, QueueHost } from '../async/event-queue.js';
 import type { FunctionPool } from './function-pool.js';
 import { newRequestId, newTraceId } from './ids.js';
@@ -20,6 +20,11 @@ export interface QueueHostParts {
   readonly pool: (functionName: string, qualifier: string | undefined) => FunctionPool | undefined;
   readonly tryStart: (pool: FunctionPool, request: InvokeRequest, requestId: string) => Invocation | ThrottleReason;
   readonly log: (functionName: string, line: string) => void;
+  /**
+   * The management API's EventInvokeConfig for a function and qualifier (`$LATEST` when the invoke
+   * named none), read on every attempt; undefined falls back to the template's.
+   */
+  readonly eventInvokeConfig?: ((functionName: string, qualifier: string) => AsyncInvokeConfig | undefined) | undefined;
 }
 
 async function outcomeOf(result: InvocationResult, executedVersion: string): Promise<AttemptOutcome> {
@@ -46,7 +51,8 @@ export function queueHost(parts: QueueHostParts): QueueHost {
       const pool = parts.pool(functionName, qualifier);
       if (pool === undefined) return undefined;
       const fn = pool.fn;
-      const config = fn.async?.byQualifier[qualifier ?? '$LATEST'] ?? ASYNC_DEFAULTS;
+      const named = qualifier ?? '$LATEST';
+      const config = parts.eventInvokeConfig?.(functionName, named) ?? fn.async?.byQualifier[named] ?? ASYNC_DEFAULTS;
       return { functionArn: fn.arn, config, deadLetter: fn.async?.deadLetter, allowRecursion: fn.recursiveLoop === 'Allow' };
     },
     idle(functionName: string, qualifier: string | undefined): number {

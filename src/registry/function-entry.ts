@@ -64,8 +64,12 @@ export function withLatest(entry: FunctionEntry, change: { config?: FunctionConf
   };
 }
 
-/** JSON with sorted keys: two equal configurations give the same text whatever their key order. */
-function canonical(value: unknown): string {
+/**
+ * JSON with sorted keys: two equal configurations give the same text whatever their key order.
+ *
+ * @example canonical({ b: 1, a: 2 }) // '{"a":2,"b":1}'
+ */
+export function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) =>
     inner !== null && typeof inner === 'object' && !Array.isArray(inner)
       ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))

@@ -26,10 +26,11 @@ export interface RegistryOptions {
   readonly strictArns?: boolean;
   /**
    * Called inside the function's turn, after the checks and before the change takes effect, with
-   * the function's new state (undefined once deleted). A store writes here; if it rejects,
-   * nothing changes and the caller gets a ServiceException.
+   * the function's new state (undefined once deleted) and its reservation when the change sets one
+   * (a number) or clears it (null). A store writes here; if it rejects or throws, nothing changes
+   * and the caller gets a ServiceException.
    */
-  readonly beforeCommit?: (change: RegistryChange, entry: FunctionEntry | undefined) => Promise<void>;
+  readonly beforeCommit?: (change: RegistryChange, entry: FunctionEntry | undefined, reservation: number | null | undefined) => Promise<void>;
 }
 
 /** What one change decided: the new state, what to announce, and the answer. */
@@ -150,7 +151,7 @@ export class FunctionRegistry {
         if (!checked.ok) return checked;
       }
       try {
-        await this.#options.beforeCommit?.(change, entry);
+        await this.#options.beforeCommit?.(change, entry, reservation);
       } catch (error) {
         return refuse('LAMINA_ERR_SERVICE', `The change was not saved: ${(error as Error).message}`);
       }

@@ -1,14 +1,15 @@
 /**
- * A registry seeded from the template's functions at start, with the same refusals `Platform`
- * and `Admission` make today (two functions of one name, reservations over the account's
+ * A registry seeded at start from the template's functions, and from the state saved by the last
+ * run when there is a store (docs/control-plane.md, "Persistence"), with the same refusals
+ * `Platform` and `Admission` make (two functions of one name, reservations over the account's
  * limit): `AutoPublishAlias` becomes version 1 and an alias pointing at it.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { FunctionConfig } from '../config/function-config.js';
 import { ConfigError } from '../errors.js';
-import { newEntry, withAlias, withPublished } from './function-entry.js';
 import { FunctionRegistry, type RegistryOptions } from './function-registry.js';
 import type { CodeIdentity } from './registry-types.js';
+import { type RegistryStore, type StartState, mergeTemplate } from './saved-state.js';
 
 /**
  * A template function's code is a directory, not a package: until packages are hashed (issue 16's
@@ -18,24 +19,37 @@ function directoryIdentity(fn: FunctionConfig): CodeIdentity {
   return { sha256: createHash('sha256').update(fn.codeDir).digest('base64'), size: 0 };
 }
 
+function refuseTwins(functions: readonly FunctionConfig[]): void {
+  const seen = new Set<string>();
+  for (const fn of functions) {
+    if (seen.has(fn.name)) throw new ConfigError(`Two functions are named ${fn.name}`);
+    seen.add(fn.name);
+  }
+}
+
+/**
+ * The registry with its saved state and the template on top; every later change is written to the
+ * store before it takes effect, and the store is brought in line with what was loaded.
+ *
+ * @example
+ * const { registry, start } = registryFromState(template.functions, { accountConcurrency: 1000 }, ControlStore.open(stateDir));
+ * for (const line of start.report) console.warn(line);
+ */
+export function registryFromState(functions: readonly FunctionConfig[], options: RegistryOptions, store: RegistryStore | undefined, codeOf = directoryIdentity): { registry: FunctionRegistry; start: StartState } {
+  refuseTwins(functions);
+  const now = (options.now ?? (() => new Date()))();
+  const start = mergeTemplate(store?.functions() ?? [], store?.reservations() ?? new Map(), functions, { codeOf, now });
+  const hooked: RegistryOptions = store === undefined ? options : { ...options, beforeCommit: (change, entry, reservation) => Promise.resolve(store.commit(change, entry, reservation)) };
+  const registry = new FunctionRegistry(hooked, start.reservations);
+  for (const saved of start.functions) registry.load(saved.name, saved.entry);
+  store?.replace(start);
+  return { registry, start };
+}
+
 /**
  * @example
  * const registry = registryFromFunctions(loadTemplate('template.yaml', opts).functions, { accountConcurrency: 1000 });
  */
 export function registryFromFunctions(functions: readonly FunctionConfig[], options: RegistryOptions = {}, codeOf = directoryIdentity): FunctionRegistry {
-  const reservations = new Map<string, number>();
-  for (const fn of functions) if (fn.reservedConcurrency !== undefined) reservations.set(fn.name, fn.reservedConcurrency);
-  const registry = new FunctionRegistry(options, reservations);
-  const now = registry.now();
-  for (const fn of functions) {
-    if (registry.entry(fn.name) !== undefined) throw new ConfigError(`Two functions are named ${fn.name}`);
-    let entry = newEntry(fn, codeOf(fn), '', now);
-    if (fn.publishedAlias !== undefined) {
-      const published = withPublished(entry, '');
-      const alias = { name: fn.publishedAlias, functionVersion: published.record.version, description: '', routing: undefined, revisionId: randomUUID(), arn: `${fn.arn}:${fn.publishedAlias}` };
-      entry = withAlias(published.entry, alias, fn.publishedAlias);
-    }
-    registry.load(fn.name, entry);
-  }
-  return registry;
+  return registryFromState(functions, options, undefined, codeOf).registry;
 }

@@ -8,6 +8,7 @@ import type { ManagementAnswer, ManagementCall } from '../../management/manageme
 import type { ManagementOperation } from '../../management/management-routes.js';
 import type { EnsureNodeOptions } from '../../runtimes/node-installer.js';
 import type { SettingsStore } from '../settings-store.js';
+import type { FunctionUrlDefinition } from '../../config/function-urls.js';
 
 /**
  * Objects of the embedded S3 server, for `Code.S3Bucket`/`S3Key` (src/services/s3/): the object's
@@ -35,6 +36,16 @@ export interface LayerResolver {
   resolve(arns: readonly string[]): { readonly ok: true; readonly dirs: readonly string[]; readonly unzippedBytes: number } | { readonly ok: false; readonly code: 'LAMINA_ERR_INVALID_PARAMETER' | 'LAMINA_ERR_FUNCTION_NOT_FOUND'; readonly message: string };
 }
 
+/**
+ * Serves function URLs created through the API (implemented in src/front-ends/function-urls/):
+ * `open` starts (or, for a URL already served, restarts on its port) a listener and answers its
+ * base address; `close` stops it.
+ */
+export interface UrlHost {
+  open(url: FunctionUrlDefinition): Promise<string>;
+  close(functionName: string, qualifier: string | undefined): Promise<void>;
+}
+
 export interface ControlContext {
   readonly registry: FunctionRegistry;
   readonly region: string;
@@ -46,6 +57,8 @@ export interface ControlContext {
   readonly settings: SettingsStore;
   readonly provisioned?: ProvisionedPort;
   readonly layers?: LayerResolver;
+  /** Serves API-created function URLs; without it they are stored only. */
+  readonly urls?: UrlHost;
   /** The embedded S3 server's objects when `lamina serve` runs it (it starts after the control plane, hence a getter). */
   readonly codeObjects?: () => CodeObjects | undefined;
   /** The account's code storage in bytes (GetAccountSettings' TotalCodeSize); Lambda's 75 GB by default. */

@@ -6,6 +6,14 @@
 import { ServiceError } from '../../errors.js';
 import type { ManagementAnswer, ManagementCall, ManagementPort } from '../../management/management-port.js';
 import { ACCOUNT_HANDLERS } from './account-operations.js';
+import { ALIAS_HANDLERS } from './alias-operations.js';
+import { CONCURRENCY_HANDLERS } from './concurrency-operations.js';
+import { EVENT_INVOKE_HANDLERS } from './event-invoke-operations.js';
+import { FUNCTION_URL_HANDLERS } from './function-url-operations.js';
+import { PERMISSION_HANDLERS } from './permission-operations.js';
+import { PROVISIONED_HANDLERS } from './provisioned-operations.js';
+import { TAG_HANDLERS } from './tag-operations.js';
+import { VERSION_HANDLERS } from './version-operations.js';
 import type { ControlContext, HandlerTable } from './control-context.js';
 import { FUNCTION_HANDLERS } from './function-operations.js';
 
@@ -13,6 +21,14 @@ import { FUNCTION_HANDLERS } from './function-operations.js';
 const HANDLERS: HandlerTable = {
   ...ACCOUNT_HANDLERS,
   ...FUNCTION_HANDLERS,
+  ...VERSION_HANDLERS,
+  ...ALIAS_HANDLERS,
+  ...CONCURRENCY_HANDLERS,
+  ...PROVISIONED_HANDLERS,
+  ...EVENT_INVOKE_HANDLERS,
+  ...TAG_HANDLERS,
+  ...PERMISSION_HANDLERS,
+  ...FUNCTION_URL_HANDLERS,
 };
 
 /**
