@@ -7,6 +7,7 @@
 import type { RegistryChange } from '../../registry/registry-types.js';
 import type { SettingsKind } from '../settings-store.js';
 import type { ControlContext } from './control-context.js';
+import { syncProvisioned } from './provisioned-store.js';
 
 /** The kinds keyed `FUNCTION:QUALIFIER` (`FUNCTION:` for the unqualified function or `$LATEST` URL). */
 const QUALIFIED_KINDS: readonly SettingsKind[] = ['policy', 'event-invoke-config', 'provisioned-concurrency', 'function-url'];
@@ -22,6 +23,9 @@ async function forget(context: ControlContext, functionName: string, qualifier: 
     }
   }
   if (qualifier === undefined) await context.settings.delete('tags', context.registry.arnOf(functionName));
+  // A deleted alias's provisioned environments are no longer wanted on the version it named.
+  const entry = context.registry.entry(functionName);
+  if (entry !== undefined) syncProvisioned(context.settings, context.provisioned, functionName, entry, [...entry.versions.keys()]);
 }
 
 /**
