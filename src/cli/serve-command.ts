@@ -169,6 +169,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     now: () => new Date(),
     settings,
     urls: apiUrls,
+    provisioned: platform,
     codeObjects: () => (s3Store === undefined ? undefined : s3CodeObjects(s3Store)),
     nodeOptions: { allowHostNode: values['host-node'] },
   });

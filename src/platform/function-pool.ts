@@ -2,6 +2,8 @@
  * The execution environments of one function version: reuse of idle ones (warm starts), new
  * ones for invocations that find none (cold starts), the retry of a failed init inside the
  * first invoke (docs/environment.md, "suppressed init"), and retirement of idle environments.
+ * A pool whose version was replaced or deleted drains (docs/control-plane.md): its idle
+ * environments end now, its busy ones when their invocation ends, and it takes nothing new.
  */
 import { performance } from 'node:perf_hooks';
 import type { FunctionConfig } from '../config/function-config.js';
@@ -16,6 +18,7 @@ import {
 import { errorMessageOf, exitError, fromReported, startFailed, timedOut } from './function-errors.js';
 import type { FunctionErrorResult } from './invoke-types.js';
 import type { Invocation } from './invocation.js';
+import { ProvisionedKeeper } from './provisioned-keeper.js';
 import { DEFAULT_SCALE_OUT, ScaleOutLimiter } from './scale-out-limiter.js';
 
 /**
@@ -60,8 +63,13 @@ export class FunctionPool {
   /** Idle provisioned environments: used before any on-demand one. */
   #idleProvisioned: ExecutionEnvironment[] = [];
   #stopping = false;
-  /** Provisioned environments that finished init: the ones to replace when they die. */
-  #keptWarm = new WeakSet<ExecutionEnvironment>();
+  /** Retired while environments may still be busy: none of them is used again once free. */
+  #draining = false;
+  /** Settles once a draining pool has no environment left (see `drain`). */
+  #drained: Promise<void> | undefined;
+  #whenEmpty: (() => void) | undefined;
+  /** Provisioned concurrency: how many environments are kept initialised, and their replacement. */
+  readonly #provisioned: ProvisionedKeeper;
   /** Settles once the provisioned environments have all been initialised once. */
   readonly provisionedReady: Promise<void>;
   #idleTimers = new Map<ExecutionEnvironment, NodeJS.Timeout>();
@@ -79,8 +87,13 @@ export class FunctionPool {
     this.#firstPort = options.firstRuntimeApiPort;
     const rate = options.scaleOut ?? DEFAULT_SCALE_OUT;
     this.#scaleOut = new ScaleOutLimiter(rate.environments, rate.perMs);
-    const provisioned = options.provisioned ?? 0;
-    this.provisionedReady = Promise.all(Array.from({ length: provisioned }, () => this.#provisionOne())).then(() => undefined);
+    this.#provisioned = new ProvisionedKeeper({
+      start: () => this.#start(undefined, true),
+      idle: (env) => this.#becameIdle(env),
+      initFailed: (env, init) => env.telemetry.initFailed(init.durationMs, init.status, this.#initErrorType(init), undefined),
+      active: () => !this.#stopping && !this.#draining,
+    });
+    this.provisionedReady = this.#provisioned.set(options.provisioned ?? 0);
   }
 
   /** Environments alive now (idle, busy or starting). */
@@ -92,11 +105,27 @@ export class FunctionPool {
     return this.#idle.length + this.#idleProvisioned.length;
   }
 
-  /** Provisioned environments initialised and alive now. */
+  /** Provisioned environments initialised and alive now (at most the count asked for: surplus ones are on their way out). */
   get provisionedCount(): number {
     let count = 0;
-    for (const env of this.#all) if (env.provisioned && env.state !== 'initializing' && env.state !== 'dead') count += 1;
-    return count;
+    for (const env of this.#all) if (env.provisioned && env.state !== 'initializing' && env.state !== 'retiring' && env.state !== 'dead') count += 1;
+    return Math.min(count, this.#provisioned.target);
+  }
+
+  /**
+   * Keep `count` provisioned environments (PutProvisionedConcurrencyConfig); 0 retires them, idle
+   * ones now and busy ones when their invocation ends. @returns settles once the environments this
+   * call started are initialised.
+   *
+   * @example
+   * await pool.setProvisioned(2); // pool.provisionedCount === 2
+   */
+  setProvisioned(count: number): Promise<void> {
+    const settled = this.#provisioned.set(count);
+    const surplus = this.#idleProvisioned.filter((env) => this.#provisioned.surplus(env));
+    this.#idleProvisioned = this.#idleProvisioned.filter((env) => !surplus.includes(env));
+    for (const env of surplus) env.retire();
+    return settled;
   }
 
   /**
@@ -170,6 +199,43 @@ export class FunctionPool {
     await Promise.all([...exits, this.#options.makeSandbox.dispose?.()]);
   }
 
+  /**
+   * Retire without failing anything (the version was replaced or deleted): idle environments end
+   * now, busy ones once their invocation has ended, none is reused and no provisioned one is
+   * replaced. Settles when the last environment has exited.
+   *
+   * @example
+   * void pool.drain(); // the next invoke of this version goes to a new pool
+   */
+  drain(): Promise<void> {
+    if (this.#drained !== undefined) return this.#drained;
+    this.#draining = true;
+    const idle = [...this.#idle, ...this.#idleProvisioned];
+    this.#idle = [];
+    this.#idleProvisioned = [];
+    for (const env of idle) {
+      clearTimeout(this.#idleTimers.get(env));
+      this.#idleTimers.delete(env);
+      env.retire();
+    }
+    const empty = new Promise<void>((resolve) => {
+      this.#whenEmpty = resolve;
+    });
+    this.#checkEmpty();
+    this.#drained = empty.then(() => this.#options.makeSandbox.dispose?.());
+    return this.#drained;
+  }
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  #checkEmpty(): void {
+    if (this.#whenEmpty === undefined || this.#all.size > 0 || this.#starting.size > 0) return;
+    this.#whenEmpty();
+    this.#whenEmpty = undefined;
+  }
+
   #waitDead = new Map<ExecutionEnvironment, () => void>();
   /** Environments being created (listener bound, sandbox spawning), not in #all yet. */
   #starting = new Set<Promise<ExecutionEnvironment>>();
@@ -193,6 +259,7 @@ export class FunctionPool {
       return await starting;
     } finally {
       this.#starting.delete(starting);
+      this.#checkEmpty();
     }
   }
 
@@ -229,27 +296,6 @@ export class FunctionPool {
     invocation.markFinished();
   }
 
-  /** Start one provisioned environment and keep it warm; a failed init is retried after a pause. */
-  async #provisionOne(): Promise<void> {
-    for (let attempt = 0; !this.#stopping; attempt += 1) {
-      let env: ExecutionEnvironment;
-      try {
-        env = await this.#start(undefined, true);
-      } catch (error) {
-        if (this.#stopping) return;
-        throw error;
-      }
-      const init = await env.ready;
-      if (init.ok) {
-        this.#keptWarm.add(env);
-        this.#becameIdle(env);
-        return;
-      }
-      env.telemetry.initFailed(init.durationMs, init.status, this.#initErrorType(init), undefined);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 1000 * 2 ** attempt)).unref());
-    }
-  }
-
   /** Some environment's extensions still work on an INVOKE event: it is about to be free. */
   #extensionsFinishing(): boolean {
     for (const env of this.#all) if (env.state === 'invoking' && env.extensions.busy) return true;
@@ -272,7 +318,9 @@ export class FunctionPool {
   }
 
   #becameIdle(env: ExecutionEnvironment): void {
+    if (this.#draining) return this.#idleWhileDraining(env);
     if (env.provisioned) {
+      if (this.#provisioned.surplus(env)) return this.#retireSoon(env);
       this.#idleProvisioned.push(env);
       return;
     }
@@ -289,17 +337,35 @@ export class FunctionPool {
     this.#idleTimers.set(env, timer);
   }
 
+  /**
+   * A draining pool's environment is free: an invocation of this pool that waits for it (one
+   * accepted before the retirement) still gets it; otherwise it ends, after the invocation's
+   * END and REPORT lines, which are written on the next turn (environment.ts).
+   */
+  #idleWhileDraining(env: ExecutionEnvironment): void {
+    const waiter = env.state === 'idle' && !env.provisioned ? this.#idleWaiters.shift() : undefined;
+    if (waiter !== undefined) return waiter(env);
+    this.#retireSoon(env);
+  }
+
+  /** Retire a free environment once its invocation's END and REPORT lines are written (the next turn). */
+  #retireSoon(env: ExecutionEnvironment): void {
+    setImmediate(() => {
+      if (env.state === 'idle') env.retire();
+    });
+  }
+
   #died(env: ExecutionEnvironment): void {
     this.#all.delete(env);
     const at = this.#idle.indexOf(env);
     if (at >= 0) this.#idle.splice(at, 1);
     const provisionedAt = this.#idleProvisioned.indexOf(env);
     if (provisionedAt >= 0) this.#idleProvisioned.splice(provisionedAt, 1);
-    // A provisioned environment that dies (crash, timeout) is replaced, as Lambda keeps the count.
-    if (this.#keptWarm.has(env) && !this.#stopping) void this.#provisionOne();
+    this.#provisioned.died(env);
     clearTimeout(this.#idleTimers.get(env));
     this.#idleTimers.delete(env);
     this.#waitDead.get(env)?.();
     this.#waitDead.delete(env);
+    this.#checkEmpty();
   }
 }

@@ -20,7 +20,8 @@ import { MemoryStore } from '../async/memory-store.js';
 import type { QueueStore } from '../async/queue-store.js';
 import { type QueueHostParts, queueHost } from './queue-host.js';
 import type { FunctionRegistry } from '../registry/function-registry.js';
-import { LATEST } from '../registry/registry-types.js';
+import type { ProvisionedPort } from '../control/api/control-context.js';
+import { LATEST, type RegistryChange } from '../registry/registry-types.js';
 import { registryFromFunctions } from '../registry/template-load.js';
 
 export interface PlatformOptions {
@@ -76,7 +77,7 @@ export const PLATFORM_DEFAULTS = {
  * const outcome = await platform.invoke(request);
  * await platform.stop();
  */
-export class Platform implements InvokePort {
+export class Platform implements InvokePort, ProvisionedPort {
   readonly admission: Admission;
   /** Which functions, versions, aliases and reservations exist (docs/control-plane.md). */
   readonly registry: FunctionRegistry;
@@ -119,8 +120,14 @@ export class Platform implements InvokePort {
     // Pools for every version the template has: $LATEST, and the version 1 of AutoPublishAlias,
     // where provisioned concurrency lives. Versions published later get theirs on first use.
     for (const fn of options.functions) {
-      for (const record of this.registry.versions(fn.name) ?? []) this.#pools.obtain(record, record.version === LATEST ? 0 : (fn.provisionedConcurrency ?? 0));
+      for (const record of this.registry.versions(fn.name) ?? []) {
+        const provisioned = record.version === LATEST ? 0 : (fn.provisionedConcurrency ?? 0);
+        // Its readiness is `ready()`'s: the pool's provisionedReady.
+        if (provisioned > 0) void this.#pools.setProvisioned(record, provisioned);
+        else this.#pools.obtain(record);
+      }
     }
+    this.registry.onChange((change) => this.#changed(change));
     const log = options.logOutput;
     this.#events = new EventQueue({
       store: options.events?.store ?? new MemoryStore(),
@@ -159,6 +166,44 @@ export class Platform implements InvokePort {
   /** The functions this platform serves. */
   get functions(): FunctionConfig[] {
     return this.registry.functions;
+  }
+
+  /**
+   * Keep `count` initialised environments of a function version (PutProvisionedConcurrencyConfig;
+   * 0 for its delete): more are started now, surplus ones retire without failing an invocation.
+   * Environments that fail to start are retried; `readyProvisioned` says how many are ready.
+   *
+   * @example
+   * platform.setProvisioned('fn', '1', 5);
+   * platform.readyProvisioned('fn', '1'); // 0 now, 5 once their inits are done
+   */
+  setProvisioned(functionName: string, version: string, count: number): void {
+    const record = this.registry.version(functionName, version);
+    if (record === undefined) throw new ServiceError('LAMINA_ERR_FUNCTION_NOT_FOUND', `Function not found: ${this.registry.arnOf(functionName)}:${version}`);
+    if (this.#stopping) return;
+    // A start that fails is the keeper's to retry or give up; the caller reads readyProvisioned.
+    this.#pools.setProvisioned(record, count).catch(() => undefined);
+  }
+
+  /** How many provisioned environments of the version are initialised now. */
+  readyProvisioned(functionName: string, version: string): number {
+    return this.#pools.get(functionName, version)?.provisionedCount ?? 0;
+  }
+
+  /** Retired pools whose busy environments are still finishing, for status and tests. */
+  get drainingPools(): readonly FunctionPool[] {
+    return this.#pools.draining;
+  }
+
+  /**
+   * The registry changed (docs/control-plane.md): a replaced `$LATEST`, a deleted version or a
+   * deleted function's pools drain; the next invoke makes the pool of what the registry holds
+   * now. A new function, a new version or a moved alias needs nothing: pools are made on first use.
+   */
+  #changed(change: RegistryChange): void {
+    if (change.kind === 'latest-updated') void this.#pools.retire(change.functionName, LATEST);
+    else if (change.kind === 'version-deleted') void this.#pools.retire(change.functionName, change.version);
+    else if (change.kind === 'function-deleted') void this.#pools.retire(change.functionName);
   }
 
   /** The pool of a function, for status and tests. */

@@ -1,5 +1,5 @@
 /** Build InvokeRequest values for tests that call the platform core directly. */
-import type { InvokeRequest } from '../../src/platform/invoke-types.js';
+import type { InvokeOutcome, InvokeRequest } from '../../src/platform/invoke-types.js';
 
 export function invokeRequest(functionName: string, event: unknown, overrides: Partial<InvokeRequest> = {}): InvokeRequest {
   return {
@@ -14,4 +14,10 @@ export function invokeRequest(functionName: string, event: unknown, overrides: P
     streaming: false,
     ...overrides,
   };
+}
+
+/** The process environment the echo fixture runtime answers to `{ env: true }`. */
+export function envOf(outcome: InvokeOutcome): Record<string, string> {
+  if (outcome.result.kind !== 'response') throw new Error(`expected a response, got ${outcome.result.kind}`);
+  return (JSON.parse(outcome.result.payload.toString()) as { env: Record<string, string> }).env;
 }

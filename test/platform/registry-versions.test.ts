@@ -4,11 +4,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Platform } from '../../src/platform/platform.js';
-import type { InvokeOutcome } from '../../src/platform/invoke-types.js';
 import { createAlias } from '../../src/registry/alias-changes.js';
 import { publishVersion, updateLatest } from '../../src/registry/latest-changes.js';
 import { bootstrapFunction } from '../helpers/function-config.js';
-import { invokeRequest } from '../helpers/invoke-request.js';
+import { envOf, invokeRequest } from '../helpers/invoke-request.js';
 import { value } from '../registry/registry-fixture.js';
 
 let platform: Platform | undefined;
@@ -16,11 +15,6 @@ afterEach(async () => {
   await platform?.stop();
   platform = undefined;
 });
-
-function envOf(outcome: InvokeOutcome): Record<string, string> {
-  if (outcome.result.kind !== 'response') throw new Error(`expected a response, got ${outcome.result.kind}`);
-  return (JSON.parse(outcome.result.payload.toString()) as { env: Record<string, string> }).env;
-}
 
 describe('Platform over the registry', () => {
   it('runs a version published after start in its own environments, with that version\'s configuration', async () => {
