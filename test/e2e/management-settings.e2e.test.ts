@@ -9,6 +9,7 @@ import {
   AddPermissionCommand,
   CreateFunctionUrlConfigCommand,
   DeleteFunctionConcurrencyCommand,
+  DeleteProvisionedConcurrencyConfigCommand,
   GetFunctionConcurrencyCommand,
   GetFunctionEventInvokeConfigCommand,
   GetPolicyCommand,
@@ -78,16 +79,26 @@ describe('settings through the SDK', () => {
     expect(serve.output().match(/RECEIVED \S+ \S+ \{"fail":"no retry"\}/g)).toHaveLength(1);
   }, 40_000);
 
-  it('provisioned concurrency configs: refused on $LATEST, IN_PROGRESS on a version, listed, not found once absent', async () => {
+  it('provisioned concurrency configs: refused on $LATEST, IN_PROGRESS then READY on a version as the platform initialises it, no Init Duration on its invoke', async () => {
     const lambda = localLambdaClient(endpoint);
     const version = await lambda.send(new PublishVersionCommand({ FunctionName: 'target' }));
     await expect(lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: 'target', Qualifier: '$LATEST', ProvisionedConcurrentExecutions: 1 }))).rejects.toBeInstanceOf(InvalidParameterValueException);
     await expect(lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: 'target', Qualifier: version.Version }))).rejects.toBeInstanceOf(ProvisionedConcurrencyConfigNotFoundException);
     const put = await lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: 'target', Qualifier: version.Version, ProvisionedConcurrentExecutions: 2 }));
     expect(put).toMatchObject({ RequestedProvisionedConcurrentExecutions: 2 });
-    expect(['IN_PROGRESS', 'READY']).toContain(put.Status);
+    expect(put.Status).toBe('IN_PROGRESS');
+    // The platform initialises two environments of the version; the config turns READY when they are.
+    await expect
+      .poll(async () => (await lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: 'target', Qualifier: version.Version }))).Status, { timeout: 20_000 })
+      .toBe('READY');
     const listed = await lambda.send(new ListProvisionedConcurrencyConfigsCommand({ FunctionName: 'target' }));
-    expect(listed.ProvisionedConcurrencyConfigs?.[0]).toMatchObject({ FunctionArn: `${ARN}:${version.Version ?? ''}`, RequestedProvisionedConcurrentExecutions: 2 });
+    expect(listed.ProvisionedConcurrencyConfigs?.[0]).toMatchObject({ FunctionArn: `${ARN}:${version.Version ?? ''}`, RequestedProvisionedConcurrentExecutions: 2, AvailableProvisionedConcurrentExecutions: 2, Status: 'READY' });
+    const invoked = await lambda.send(new InvokeCommand({ FunctionName: 'target', Qualifier: version.Version, Payload: new TextEncoder().encode('{"warm":true}'), LogType: 'Tail' }));
+    expect(invoked.ExecutedVersion).toBe(version.Version);
+    // A provisioned environment was initialised beforehand: its REPORT has no Init Duration.
+    expect(Buffer.from(invoked.LogResult ?? '', 'base64').toString()).not.toContain('Init Duration');
+    await lambda.send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: 'target', Qualifier: version.Version }));
+    expect((await lambda.send(new ListProvisionedConcurrencyConfigsCommand({ FunctionName: 'target' }))).ProvisionedConcurrencyConfigs).toEqual([]);
   }, 30_000);
 
   it('tags, a resource policy and a served function URL', async () => {
