@@ -8,10 +8,11 @@ import { httpScenario } from './http.js';
 import { isolationScenario } from './isolation.js';
 import { limitsScenario } from './limits.js';
 import { memoryScenario } from './memory.js';
+import { routingScenario } from './routing.js';
 import { sqsMappingScenario } from './sqs-mapping.js';
 import { warmScenario } from './warm.js';
 
-export const SCENARIOS: readonly Scenario[] = [coldScenario, warmScenario, memoryScenario, concurrencyScenario, limitsScenario, isolationScenario, extensionsScenario, httpScenario, asyncScenario, sqsMappingScenario];
+export const SCENARIOS: readonly Scenario[] = [coldScenario, warmScenario, memoryScenario, concurrencyScenario, limitsScenario, isolationScenario, extensionsScenario, httpScenario, asyncScenario, sqsMappingScenario, routingScenario];
 
 /** @example scenarioNamed('warm') */
 export function scenarioNamed(name: string): Scenario | undefined {

@@ -30,6 +30,7 @@ import { DEFAULT_S3_PORT, s3CodeObjects, startS3 } from '../async/serve-s3.js';
 import type { S3Store } from '../services/s3/s3-store.js';
 import { startStreams } from '../event-sources/streams/serve-streams.js';
 import { once, Teardown } from './teardown.js';
+import { startDeployments } from '../deploy/serve-deployments.js';
 import { SERVE_USAGE } from './serve-usage.js';
 
 export { SERVE_USAGE };
@@ -38,6 +39,9 @@ export { SERVE_USAGE };
  * @example
  * await serveCommand(['--template', 'examples/template.yaml', '--port', '9000']);
  */
+/** Given to functions when the host has no AWS credentials (docs/environment.md). */
+const PLACEHOLDER_CREDENTIALS = { accessKeyId: 'AKIALAMINAPLACEHOLDER', secretAccessKey: 'lamina-placeholder-secret', sessionToken: undefined };
+
 export async function serveCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -54,6 +58,8 @@ export async function serveCommand(args: string[]): Promise<number> {
       host: { type: 'string', default: '127.0.0.1' },
       'state-dir': { type: 'string' },
       'async-time-scale': { type: 'string', default: '1' },
+      'deploy-time-scale': { type: 'string', default: '1' },
+      'codedeploy-port': { type: 'string', default: '0' },
       'sqs-port': { type: 'string', default: '9324' },
       'events-port': { type: 'string', default: String(DEFAULT_EVENTS_PORT) },
       's3-port': { type: 'string', default: String(DEFAULT_S3_PORT) },
@@ -141,21 +147,31 @@ export async function serveCommand(args: string[]): Promise<number> {
     (started) => started.close(),
   );
   const settings = new MemorySettingsStore();
+  // Before the platform: hook functions are given the CodeDeploy endpoint's address.
+  const deploying = await teardown.start(
+    () => startDeployments(functions, { host: values.host, port: positiveNumber('--codedeploy-port', values['codedeploy-port'], true), timeScale: positiveNumber('--deploy-time-scale', values['deploy-time-scale']), log }),
+    (started) => started.stop(),
+  );
   const platform = await teardown.start(
     () => new Platform({
       events: { ...asyncParts.events, eventInvokeConfig: eventInvokeLookup(settings) },
       limits,
       scaleOut: { environments: positiveNumber('--scale-out', values['scale-out']), perMs: 10_000 },
-      functions,
+      functions: deploying.functions,
       accountConcurrency: positiveNumber('--account-concurrency', values['account-concurrency']),
       idleTimeoutMs: positiveNumber('--idle-timeout', values['idle-timeout']) * 1000,
       shutdownGraceMs: positiveNumber('--shutdown-grace', values['shutdown-grace'], true) * 1000,
       logOutput: values.quiet ? undefined : (text) => process.stdout.write(text),
-      credentials: host.credentials,
+      // Lambda always gives a function credentials; without the host's, placeholders let the AWS
+      // SDK sign its calls to the embedded services, which check no signatures (docs/environment.md).
+      credentials: host.credentials ?? PLACEHOLDER_CREDENTIALS,
     }),
     (started) => started.stop(),
   );
   teardown.add(closeEvents);
+  // Deployments under way roll back before the platform stops (added again: it runs once).
+  const stopDeployments = once(() => deploying.stop());
+  teardown.add(stopDeployments);
   events?.attach(platform);
   const apiUrls = new ApiUrlHost(platform, { host: values.host, accountId: host.accountId, region: host.region, keys: knownSigningKeys(values['credentials-file'], host) });
   teardown.add(() => apiUrls.closeAll());
@@ -224,6 +240,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     [undefined, s3.banner],
     ['Event sources:', sources.banner],
     [undefined, streams.banner],
+    [undefined, deploying.banner],
   ];
   for (const [title, banner] of sections) {
     if (banner.length > 0) process.stdout.write(`${title === undefined ? '' : `${title}\n`}${banner.join('\n')}\n`);
@@ -233,6 +250,8 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (provisioned > 0) {
     void platform.ready().then(() => process.stdout.write(`Lamina: ${provisioned} provisioned environment(s) initialised\n`));
   }
+  // Last: a deployment that starts now (a version published at start) logs after the banner.
+  deploying.attach(platform);
   const signal = await untilSignal();
   process.stdout.write(`Lamina: ${signal} received, retiring environments\n`);
   await teardown.run();

@@ -31,6 +31,11 @@ Options:
                                 one 'lamina serve' at a time per directory (docs/async-invocation.md)
   --async-time-scale <x>        Multiply asynchronous retry delays, backoffs and maximum event ages
                                 by x (default: 1, Lambda's times; 0.001 makes a 1-minute retry 60 ms)
+  --deploy-time-scale <x>       Multiply DeploymentPreference intervals and the hooks' one-hour timeout
+                                by x (default: 1; 0.003 runs a Canary10Percent5Minutes in about a
+                                second; docs/deployments.md)
+  --codedeploy-port <n>         Port of the CodeDeploy endpoint hook functions report to (default: 0,
+                                a free one; given to them as AWS_ENDPOINT_URL_CODEDEPLOY)
   --queue-sync <normal|full>    normal (default): an Event invoke's 202 waits for its commit to reach
                                 the file (survives any crash or kill of Lamina, not a power cut of
                                 the machine); full: for the commit to be fsynced (survives a power

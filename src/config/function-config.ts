@@ -4,6 +4,7 @@
  */
 
 import type { FunctionAsyncSettings } from '../async/async-types.js';
+import type { DeploymentPreference } from './deployment-preference.js';
 
 /** How an environment starts its runtime. */
 export type RuntimeLaunch =
@@ -87,6 +88,11 @@ export interface FunctionConfig {
   readonly ephemeralStorageMb?: number | undefined;
   /** `AutoPublishAlias`: version 1 is published and this alias points at it. */
   readonly publishedAlias?: string | undefined;
+  /**
+   * SAM `DeploymentPreference` (needs `publishedAlias`): a new version reaches the alias by the
+   * schedule of its type, with its hooks (docs/deployments.md). Undefined: the alias moves at once.
+   */
+  readonly deployment?: DeploymentPreference | undefined;
   /** `ProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions` on that alias. */
   readonly provisionedConcurrency?: number | undefined;
   /** `ReservedConcurrentExecutions`, or undefined when the function uses the unreserved pool. */

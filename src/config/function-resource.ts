@@ -22,6 +22,7 @@ import {
   type TemplateReport,
 } from './function-properties.js';
 import type { LoadTemplateOptions } from './sam-template.js';
+import { deploymentPreferenceProperty } from './deployment-preference.js';
 
 /** Lambda's rule for function names (the short form, not an ARN). */
 const FUNCTION_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -94,6 +95,8 @@ export function loadFunction(loader: Loader, id: string, type: FunctionResourceT
   if (provisionedConcurrency !== undefined && publishedAlias === undefined) {
     report.problem(id, 'ProvisionedConcurrencyConfig', 'needs AutoPublishAlias (provisioned concurrency applies to a published version through its alias)');
   }
+  const alias = publishedAlias === '' ? undefined : publishedAlias;
+  const deployment = type === 'AWS::Serverless::Function' ? deploymentPreferenceProperty(report, resolver, id, props.DeploymentPreference, alias) : undefined;
   const environment = environmentProperty(report, resolver, id, props.Environment);
   const vpc = vpcProperty(report, id, props.VpcConfig);
   const { logFormat, logLevel } = loggingProperty(report, resolver, id, props.LoggingConfig);
@@ -118,6 +121,7 @@ export function loadFunction(loader: Loader, id: string, type: FunctionResourceT
     ...(ephemeralStorageMb === undefined ? {} : { ephemeralStorageMb }),
     ...(publishedAlias === undefined || publishedAlias === '' ? {} : { publishedAlias }),
     ...(provisionedConcurrency === undefined ? {} : { provisionedConcurrency }),
+    ...(deployment === undefined ? {} : { deployment }),
     ...(vpc ? { vpc } : {}),
     environment,
     reservedConcurrency,

@@ -29,6 +29,7 @@ import { layerResources, loadFunction, type Loader } from './function-resource.j
 import { mergeGlobals, NON_GLOBAL_FUNCTION_PROPERTIES } from './template-globals.js';
 import type { FunctionResourceType } from './code-location.js';
 import { TemplateReport } from './function-properties.js';
+import { resolveHooks } from './deployment-preference.js';
 
 import { ApiCollector, type ApiDefinition } from './api-events.js';
 import { FunctionUrlCollector, type FunctionUrlDefinition } from './function-urls.js';
@@ -166,6 +167,10 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
     urls.addFunction(id, { functionName: fn.name, publishedAlias: fn.publishedAlias }, fnType === 'AWS::Serverless::Function' ? merged.FunctionUrlConfig : undefined);
   }
 
+  // Hooks name other functions of the template: resolved now that all of them are known.
+  const namesById = new Map([...idsByName].map(([name, id]) => [id, name]));
+  const deployed = functions.map((fn) => (fn.deployment === undefined ? fn : { ...fn, deployment: resolveHooks(report, idsByName.get(fn.name) ?? fn.name, fn.name, fn.deployment, namesById) }));
+  functions.splice(0, functions.length, ...deployed);
   const apiDefinitions = apis.apis();
   urls.addUrlResources(resources);
   const albs = albListeners(resources, new Map([...idsByName].map(([name, id]) => [id, name])), { report, resolver, region: options.region, accountId: options.accountId });

@@ -11,7 +11,7 @@ import type { FunctionCredentials } from './environment-variables.js';
 import type { FunctionPool } from './function-pool.js';
 import { VersionPools } from './version-pools.js';
 import { newRequestId, newTraceId } from './ids.js';
-import type { AcceptedInvoke, InvokeOutcome, InvokePort, InvokeRequest } from './invoke-types.js';
+import type { AcceptedInvoke, InvocationResult, InvokeOutcome, InvokePort, InvokeRequest } from './invoke-types.js';
 import { Invocation } from './invocation.js';
 import type { SandboxLimits } from './sandbox-factory.js';
 import type { TargetSender } from '../async/async-types.js';
@@ -23,6 +23,13 @@ import type { FunctionRegistry } from '../registry/function-registry.js';
 import type { ProvisionedPort } from '../control/api/control-context.js';
 import { LATEST, type RegistryChange } from '../registry/registry-types.js';
 import { registryFromFunctions } from '../registry/template-load.js';
+
+/** One invocation's end: which version ran and whether it ended in a function error (deployments' health check). */
+export interface InvocationEnd {
+  readonly functionName: string;
+  readonly version: string;
+  readonly failed: boolean;
+}
 
 export interface PlatformOptions {
   readonly functions: readonly FunctionConfig[];
@@ -86,6 +93,7 @@ export class Platform implements InvokePort, ProvisionedPort {
   #stopping = false;
   #stopped: Promise<void> | undefined;
   readonly #events: EventQueue;
+  readonly #endListeners = new Set<(end: InvocationEnd) => void>();
   /** Runtimes live in their own process groups: if this process exits, take them along. */
   readonly #onExit = (): void => {
     for (const pool of this.#allPools()) pool.killAllNow();
@@ -142,6 +150,24 @@ export class Platform implements InvokePort, ProvisionedPort {
     });
     process.on('exit', this.#onExit);
     this.#events.resume();
+  }
+
+  /**
+   * Hear of every invocation's end (direct, queued or from an event source), with the version it
+   * ran: how a deployment watches the new version's error rate (docs/deployments.md).
+   * @returns a function that stops listening.
+   */
+  onInvocationEnd(listener: (end: InvocationEnd) => void): () => void {
+    this.#endListeners.add(listener);
+    return () => this.#endListeners.delete(listener);
+  }
+
+  #ended(functionName: string, version: string, result: InvocationResult): void {
+    if (this.#endListeners.size === 0) return;
+    const outcome = result.kind === 'stream' ? result.stream.completion.then((error) => error !== undefined) : Promise.resolve(result.kind === 'function-error');
+    void outcome.then((failed) => {
+      for (const listener of this.#endListeners) listener({ functionName, version, failed });
+    }, () => undefined);
   }
 
   /** The durable queue of `Event` invokes, for status and tests. */
@@ -281,6 +307,7 @@ export class Platform implements InvokePort, ProvisionedPort {
         this.#events.capacityFreed();
       })
       .catch(() => undefined);
+    void invocation.result.then((result) => this.#ended(fn.name, pool.version, result));
     pool.start(invocation);
     return invocation;
   }

@@ -132,6 +132,12 @@ describe('CreateFunction', () => {
     expect(await codeDirs()).toEqual([]);
   });
 
+  it('refuses a zip over 50 MB with RequestTooLargeException before extracting it', async () => {
+    const big = Buffer.alloc(52_428_801);
+    expect(await refusal(call('CreateFunction', { body: createBody('big', big) }))).toMatchObject({ name: 'RequestTooLargeException', message: expect.stringContaining('Request must be smaller than') });
+    expect(await codeDirs()).toEqual([]);
+  });
+
   it('refuses a package that would pass the account code storage with CodeStorageExceededException', async () => {
     const zip = await bootstrapZip('s');
     control = new ControlPlane({ ...control.context, codeStorageLimit: zip.length + 10 });

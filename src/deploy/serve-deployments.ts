@@ -1,0 +1,85 @@
+/**
+ * Deployments in `lamina serve` (docs/deployments.md): the CodeDeploy endpoint for hooks (started
+ * before the platform, so that hook functions are given `AWS_ENDPOINT_URL_CODEDEPLOY`), then the
+ * deployments reacting to the platform's registry, logging each step.
+ */
+import type { FunctionConfig } from '../config/function-config.js';
+import type { Platform } from '../platform/platform.js';
+import { startCodeDeployServer, type CodeDeployServer } from './codedeploy-server.js';
+import { scaledSleep } from './deploy-clock.js';
+import { Deployments } from './deployments.js';
+import { DEFAULT_ERROR_THRESHOLD, type ErrorRateThreshold } from './error-rate.js';
+import { type HookInvoker, LifecycleHooks } from './lifecycle-hooks.js';
+
+/** CodeDeploy waits an hour for a Lambda hook's report. */
+export const HOOK_TIMEOUT_MS = 60 * 60_000;
+
+export interface DeploymentSettings {
+  readonly host: string;
+  /** 0: any free port. */
+  readonly port: number;
+  /** Multiplies every interval of a schedule and the hooks' timeout (default 1). */
+  readonly timeScale: number;
+  readonly threshold?: ErrorRateThreshold | undefined;
+  readonly hookTimeoutMs?: number | undefined;
+  readonly log: (line: string) => void;
+}
+
+export interface StartedDeployments {
+  /** The functions to run: hook functions with `AWS_ENDPOINT_URL_CODEDEPLOY` added. */
+  readonly functions: FunctionConfig[];
+  readonly endpoint: string | undefined;
+  readonly banner: string[];
+  /** Start reacting to `platform`'s registry. */
+  attach(platform: Platform): Deployments;
+  /** Roll back the deployments under way, then close the endpoint. */
+  stop(): Promise<void>;
+}
+
+/** @example const hooks = hookFunctions(functions); // Set { 'pre-hook', 'post-hook' } */
+export function hookFunctions(functions: readonly FunctionConfig[]): Set<string> {
+  const hooks = new Set<string>();
+  for (const fn of functions) for (const hook of [fn.deployment?.preTraffic, fn.deployment?.postTraffic]) if (hook !== undefined) hooks.add(hook);
+  return hooks;
+}
+
+/**
+ * @example
+ * const deploying = await startDeployments(functions, { host: '127.0.0.1', port: 0, timeScale: 1, log });
+ * const platform = new Platform({ functions: deploying.functions });
+ * deploying.attach(platform);
+ */
+export async function startDeployments(functions: readonly FunctionConfig[], settings: DeploymentSettings): Promise<StartedDeployments> {
+  let platform: Platform | undefined;
+  const invoke: HookInvoker = async (functionName, payload) => {
+    if (platform === undefined) throw new Error('the platform is not running');
+    const outcome = await platform.invoke({ functionName, qualifier: undefined, invocationType: 'RequestResponse', payload, clientContext: undefined, tailLogs: false, traceId: undefined, tenantId: undefined, streaming: false });
+    return outcome.result.kind === 'function-error' ? 'error' : 'ok';
+  };
+  const sleep = scaledSleep(settings.timeScale);
+  const hooks = new LifecycleHooks(invoke, settings.hookTimeoutMs ?? HOOK_TIMEOUT_MS, sleep);
+  const deployed = functions.filter((fn) => fn.deployment !== undefined);
+  const hookNames = hookFunctions(functions);
+  let server: CodeDeployServer | undefined;
+  if (hookNames.size > 0) server = await startCodeDeployServer(hooks, settings.host, settings.port);
+  const endpoint = server?.endpoint;
+  const withEndpoint = functions.map((fn) => (endpoint !== undefined && hookNames.has(fn.name) ? { ...fn, environment: { ...fn.environment, AWS_ENDPOINT_URL_CODEDEPLOY: endpoint } } : fn));
+  let deployments: Deployments | undefined;
+  const banner = deployed.map((fn) => `  ${fn.name}:${fn.publishedAlias ?? ''} deploys new versions ${fn.deployment?.type ?? ''}${settings.timeScale === 1 ? '' : ` (time scale ${settings.timeScale})`}`);
+  if (endpoint !== undefined) banner.push(`  CodeDeploy hook endpoint (PutLifecycleEventHookExecutionStatus): ${endpoint}`);
+  return {
+    functions: withEndpoint,
+    endpoint,
+    banner: banner.length > 0 ? ['Deployments:', ...banner] : [],
+    attach: (running) => {
+      platform = running;
+      deployments ??= new Deployments({ registry: running.registry, hooks, ends: (listener) => running.onInvocationEnd(listener), threshold: settings.threshold ?? DEFAULT_ERROR_THRESHOLD, sleep, log: settings.log });
+      deployments.attach();
+      return deployments;
+    },
+    stop: async () => {
+      await deployments?.stop();
+      await server?.close();
+    },
+  };
+}
