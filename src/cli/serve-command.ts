@@ -189,9 +189,9 @@ export async function serveCommand(args: string[]): Promise<number> {
     now: () => new Date(),
     settings,
     urls: apiUrls,
+    provisioned: platform,
     codeObjects: () => (s3Store === undefined ? undefined : s3CodeObjects(s3Store)),
     nodeOptions: { allowHostNode: values['host-node'] },
-    provisioned: platform,
   });
   const server = createFrontDoor(platform, { management: control, ...(signingKeys === undefined ? {} : { verifySignatures: { credentials: signingKeys } }) });
   const address = await teardown.start(

@@ -8,6 +8,7 @@ import { createAlias, deleteAlias, updateAlias } from '../../registry/alias-chan
 import type { AliasRecord, AliasRouting } from '../../registry/registry-types.js';
 import { namedFunction, optionalString, paginate, requiredString, validation, valueOf } from './call-input.js';
 import type { HandlerTable } from './control-context.js';
+import { provisionedRecord, syncProvisioned } from './provisioned-store.js';
 
 const MAX_ALIASES_PAGE = 10_000;
 
@@ -72,6 +73,11 @@ export const ALIAS_HANDLERS: HandlerTable = {
     const description = optionalString(call.body, 'Description', 256);
     const revisionId = optionalString(call.body, 'RevisionId');
     const routing = routingOf(call.body);
+    const provisioned = provisionedRecord(context.settings, name, aliasLabel(call));
+    if (provisioned !== undefined && routing !== undefined && routing !== null) {
+      throw new ServiceError('LAMINA_ERR_INVALID_PARAMETER', 'Alias with weights can not be used with Provisioned Concurrency');
+    }
+    const before = context.registry.alias(name, aliasLabel(call))?.functionVersion;
     const record = valueOf(
       await updateAlias(context.registry, name, aliasLabel(call), {
         ...(functionVersion === undefined ? {} : { functionVersion }),
@@ -80,6 +86,11 @@ export const ALIAS_HANDLERS: HandlerTable = {
         ...(routing === undefined ? {} : { routing }),
       }),
     );
+    // The alias's provisioned environments follow it to its new version.
+    const entry = context.registry.entry(name);
+    if (provisioned !== undefined && entry !== undefined && before !== undefined && before !== record.functionVersion) {
+      syncProvisioned(context.settings, context.provisioned, name, entry, [before, record.functionVersion]);
+    }
     return { status: call.successStatus, body: renderAlias(record) };
   },
 

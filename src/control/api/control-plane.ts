@@ -15,6 +15,7 @@ import { PROVISIONED_HANDLERS } from './provisioned-operations.js';
 import { TAG_HANDLERS } from './tag-operations.js';
 import { VERSION_HANDLERS } from './version-operations.js';
 import type { ControlContext, HandlerTable } from './control-context.js';
+import { cleanupAfter } from './settings-cleanup.js';
 import { FUNCTION_HANDLERS } from './function-operations.js';
 
 /** Every area's handlers, merged once. */
@@ -43,6 +44,8 @@ export class ControlPlane implements ManagementPort {
   constructor(context: ControlContext, handlers: HandlerTable = HANDLERS) {
     this.context = context;
     this.#handlers = handlers;
+    // A deleted function, version or alias takes its tags, policies and configs with it.
+    context.registry.onChange((change) => void cleanupAfter(context, change, (line) => process.stderr.write(`lamina: ${line}\n`)));
   }
 
   handle(call: ManagementCall): Promise<ManagementAnswer> {

@@ -17,8 +17,10 @@ import {
   provisionedRecord,
   provisionedRecords,
   provisionedTotal,
+  provisionedVersion,
   renderProvisioned,
   saveProvisioned,
+  syncProvisioned,
 } from './provisioned-store.js';
 
 const MAX_PROVISIONED_PAGE = 50;
@@ -69,7 +71,7 @@ export const PROVISIONED_HANDLERS: HandlerTable = {
     checkLimits(context, named.name, qualifier, raw);
     const record = { functionName: named.name, qualifier, requested: raw, lastModified: context.now().toISOString() };
     await saveProvisioned(context.settings, record);
-    context.provisioned?.setProvisioned(named.name, version, raw);
+    syncProvisioned(context.settings, context.provisioned, named.name, named.entry, [version]);
     return { status: call.successStatus, body: renderProvisioned(record, version, context.provisioned) };
   },
 
@@ -86,7 +88,7 @@ export const PROVISIONED_HANDLERS: HandlerTable = {
     const { qualifier, version } = target(context, call, named);
     if (provisionedRecord(context.settings, named.name, qualifier) === undefined) throw notFound();
     await deleteProvisioned(context.settings, named.name, qualifier);
-    context.provisioned?.setProvisioned(named.name, version, 0);
+    syncProvisioned(context.settings, context.provisioned, named.name, named.entry, [version]);
     return { status: call.successStatus };
   },
 
@@ -94,7 +96,7 @@ export const PROVISIONED_HANDLERS: HandlerTable = {
     const named = namedFunction(context, call);
     const page = paginate(provisionedRecords(context.settings, named.name), call.query, MAX_PROVISIONED_PAGE);
     const configs = page.items.map((record) => {
-      const version = named.entry.aliases.get(record.qualifier)?.functionVersion ?? record.qualifier;
+      const version = provisionedVersion(named.entry, record.qualifier);
       return { FunctionArn: `${named.entry.latest.config.arn}:${record.qualifier}`, ...renderProvisioned(record, version, context.provisioned) };
     });
     return Promise.resolve({ status: call.successStatus, body: { ProvisionedConcurrencyConfigs: configs, ...(page.nextMarker === undefined ? {} : { NextMarker: page.nextMarker }) } });

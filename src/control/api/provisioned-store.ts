@@ -5,6 +5,7 @@
  */
 import type { SettingsStore, StoredValue } from '../settings-store.js';
 import { functionRecords, storedObject } from './stored-records.js';
+import type { FunctionEntry } from '../../registry/function-entry.js';
 import type { ProvisionedPort } from './control-context.js';
 import { lambdaTime } from './function-output.js';
 
@@ -80,4 +81,24 @@ export function renderProvisioned(record: ProvisionedRecord, version: string, po
     Status: ready >= record.requested ? 'READY' : 'IN_PROGRESS',
     LastModified: lambdaTime(record.lastModified),
   };
+}
+
+/** The version a config's environments run: an alias's current version, or the version itself. */
+export function provisionedVersion(entry: FunctionEntry, qualifier: string): string {
+  return entry.aliases.get(qualifier)?.functionVersion ?? qualifier;
+}
+
+/**
+ * Tell the platform how many environments each of `versions` needs now: the sum of the configs
+ * on the version and on the aliases that point at it (an alias that moved takes its share along).
+ *
+ * @example syncProvisioned(context.settings, context.provisioned, 'f', entry, ['1', '2'])
+ */
+export function syncProvisioned(settings: SettingsStore, port: ProvisionedPort | undefined, functionName: string, entry: FunctionEntry, versions: readonly string[]): void {
+  if (port === undefined) return;
+  const records = provisionedRecords(settings, functionName);
+  for (const version of new Set(versions)) {
+    const count = records.filter((record) => provisionedVersion(entry, record.qualifier) === version).reduce((sum, record) => sum + record.requested, 0);
+    port.setProvisioned(functionName, version, count);
+  }
 }

@@ -78,3 +78,23 @@ describe('provisioned concurrency', () => {
     expect(await refused('PUT', `${P}/g/provisioned-concurrency?Qualifier=w`, { ProvisionedConcurrentExecutions: 1 })).toMatchObject({ name: 'InvalidParameterValueException', message: 'Alias with weights can not be used with Provisioned Concurrency' });
   });
 });
+
+describe('provisioned concurrency of an alias that moves', () => {
+  it('follows the alias to its new version, adds up with the version\'s own config, and goes when the alias goes', async () => {
+    const port = new FakeProvisioned();
+    const { call, refused, context } = await published({ provisioned: port });
+    await updateLatest(context.registry, 'f', { config: { timeout: 9 } });
+    await call('POST', `${F}/f/versions`, {});
+    await call('PUT', `${P}/f/provisioned-concurrency?Qualifier=live`, { ProvisionedConcurrentExecutions: 3 });
+    await call('PUT', `${P}/f/provisioned-concurrency?Qualifier=2`, { ProvisionedConcurrentExecutions: 2 });
+    expect([port.asked.get('f:1'), port.asked.get('f:2')]).toEqual([3, 2]);
+    await call('PUT', `${F}/f/aliases/live`, { FunctionVersion: '2' });
+    expect([port.asked.get('f:1'), port.asked.get('f:2')]).toEqual([0, 5]);
+    expect(await refused('PUT', `${F}/f/aliases/live`, { RoutingConfig: { AdditionalVersionWeights: { '1': 0.5 } } })).toMatchObject({
+      name: 'InvalidParameterValueException',
+      message: 'Alias with weights can not be used with Provisioned Concurrency',
+    });
+    await call('DELETE', `${F}/f/aliases/live`);
+    await expect.poll(() => port.asked.get('f:2')).toBe(2);
+  });
+});
