@@ -29,6 +29,8 @@ export const SERVICE_ERRORS = {
   LAMINA_ERR_TOO_MANY_REQUESTS: { code: 'LAMINA_ERR_TOO_MANY_REQUESTS', name: 'TooManyRequestsException', status: 429, type: 'User' },
   LAMINA_ERR_UNSUPPORTED_MEDIA_TYPE: { code: 'LAMINA_ERR_UNSUPPORTED_MEDIA_TYPE', name: 'UnsupportedMediaTypeException', status: 415, type: 'User' },
   LAMINA_ERR_RESOURCE_CONFLICT: { code: 'LAMINA_ERR_RESOURCE_CONFLICT', name: 'ResourceConflictException', status: 409, type: 'User' },
+  // The account's code storage (TotalCodeSize, docs/deployment-packages.md) is full.
+  LAMINA_ERR_CODE_STORAGE_EXCEEDED: { code: 'LAMINA_ERR_CODE_STORAGE_EXCEEDED', name: 'CodeStorageExceededException', status: 400, type: 'User' },
   LAMINA_ERR_PRECONDITION_FAILED: { code: 'LAMINA_ERR_PRECONDITION_FAILED', name: 'PreconditionFailedException', status: 412, type: 'User' },
   LAMINA_ERR_UNKNOWN_OPERATION: { code: 'LAMINA_ERR_UNKNOWN_OPERATION', name: 'UnknownOperationException', status: 404, type: 'User' },
   LAMINA_ERR_METHOD_NOT_ALLOWED: { code: 'LAMINA_ERR_METHOD_NOT_ALLOWED', name: 'MethodNotAllowedException', status: 405, type: 'User' },

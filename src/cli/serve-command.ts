@@ -8,6 +8,9 @@ import { ConfigError } from '../errors.js';
 import { createFrontDoor, listen } from '../invoke/front-door-server.js';
 import { ControlPlane } from '../control/api/control-plane.js';
 import { MemorySettingsStore } from '../control/settings-store.js';
+import { LayerStore } from '../control/layer-store.js';
+import { s3ObjectSource } from '../control/s3-object-source.js';
+import type { S3Store } from '../services/s3/s3-store.js';
 import { Platform, PLATFORM_DEFAULTS } from '../platform/platform.js';
 import { readHostEnvironment } from './host-environment.js';
 import { positiveNumber, untilSignal, warnIfExposed } from './cli-support.js';
@@ -153,7 +156,11 @@ export async function serveCommand(args: string[]): Promise<number> {
   );
   teardown.add(closeEvents);
   events?.attach(platform);
-  const control = new ControlPlane({ registry: platform.registry, region: host.region, accountId: host.accountId, stateDir: state.path, now: () => new Date(), settings: new MemorySettingsStore() });
+  const settings = new MemorySettingsStore();
+  const layerStore = new LayerStore({ region: host.region, accountId: host.accountId, stateDir: state.path, settings });
+  // S3 starts later (and only with template buckets): package sources look its store up per call.
+  let s3Store: S3Store | undefined;
+  const control = new ControlPlane({ registry: platform.registry, region: host.region, accountId: host.accountId, stateDir: state.path, now: () => new Date(), settings, layers: layerStore, objects: s3ObjectSource(() => s3Store) });
   const server = createFrontDoor(platform, { management: control, ...(signingKeys === undefined ? {} : { verifySignatures: { credentials: signingKeys } }) });
   const address = await teardown.start(
     () => listen(server, values.host, port),
@@ -176,6 +183,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     () => startS3(loaded.s3Buckets, loaded.s3Notifications, platform, { stateDir: state.path, host: values.host, port: positiveNumber('--s3-port', values['s3-port'], true), region: host.region, accountId: host.accountId, log }),
     (started) => started.close(),
   );
+  s3Store = s3.server?.store;
   // Last, once every listener is up (the template's mappings were checked at load and at startAsync).
   const sources = await teardown.start(
     () => startSources({ mappings: loaded.sqsMappings, schedules: loaded.schedules }, asyncParts.sqs, platform, { timeScale, account: { region: host.region, accountId: host.accountId }, log, allowsRecursion: (name) => functions.some((fn) => fn.name === name && fn.recursiveLoop === 'Allow'), external: { endpoint: endpoints.sqs, credentials: host.credentials } }),

@@ -4,23 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ZipFile } from 'yazl';
 import { extractPackage, type PackageResult } from '../../src/control/zip-package.js';
 import { COULD_NOT_UNZIP } from '../../src/control/package-limits.js';
 import { rawZip } from './raw-zip.js';
-
-/** A real zip from yazl: files with modes, directories, symlinks (mode 0o120777, data = target). */
-async function yazlZip(entries: readonly { name: string; data?: string | Buffer; mode?: number; directory?: boolean }[], compress = true): Promise<Buffer> {
-  const zip = new ZipFile();
-  for (const entry of entries) {
-    if (entry.directory) zip.addEmptyDirectory(entry.name, { mode: entry.mode ?? 0o40755 });
-    else zip.addBuffer(Buffer.isBuffer(entry.data) ? entry.data : Buffer.from(entry.data ?? ''), entry.name, { mode: entry.mode ?? 0o100644, compress });
-  }
-  zip.end();
-  const chunks: Buffer[] = [];
-  for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
+import { yazlZip } from '../helpers/zip-files.js';
 
 let work: string;
 let target: string;

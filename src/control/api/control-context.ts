@@ -7,6 +7,7 @@ import type { FunctionRegistry } from '../../registry/function-registry.js';
 import type { ManagementAnswer, ManagementCall } from '../../management/management-port.js';
 import type { ManagementOperation } from '../../management/management-routes.js';
 import type { SettingsStore } from '../settings-store.js';
+import type { ObjectSource } from './package-source.js';
 
 /**
  * The platform's side of provisioned concurrency (implemented by `Platform`): keep `count`
@@ -37,6 +38,8 @@ export interface ControlContext {
   readonly settings: SettingsStore;
   readonly provisioned?: ProvisionedPort;
   readonly layers?: LayerResolver;
+  /** The embedded S3's objects, for `S3Bucket`/`S3Key` package sources (absent: every bucket is unknown). */
+  readonly objects?: ObjectSource;
 }
 
 /** One operation: a parsed call in, a success out; refusals are thrown `ServiceError`s. */

@@ -7,10 +7,12 @@ import { ServiceError } from '../../errors.js';
 import type { ManagementAnswer, ManagementCall, ManagementPort } from '../../management/management-port.js';
 import { ACCOUNT_HANDLERS } from './account-operations.js';
 import type { ControlContext, HandlerTable } from './control-context.js';
+import { LAYER_HANDLERS } from './layer-operations.js';
 
 /** Every area's handlers, merged once. */
 const HANDLERS: HandlerTable = {
   ...ACCOUNT_HANDLERS,
+  ...LAYER_HANDLERS,
 };
 
 /**
