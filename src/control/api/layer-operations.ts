@@ -124,22 +124,22 @@ export const LAYER_HANDLERS: HandlerTable = {
     return { status: call.successStatus, body: versionBody(store, published.record) };
   },
 
-  GetLayerVersion: (context, call) => {
+  GetLayerVersion: async (context, call) => {
     const store = layerStoreOf(context);
     const record = foundVersion(store, layerNameOf(store.scope, call.labels.LayerName), versionNumberOf(call.labels.VersionNumber));
-    return Promise.resolve({ status: call.successStatus, body: versionBody(store, record) });
+    return { status: call.successStatus, body: versionBody(store, record) };
   },
 
-  GetLayerVersionByArn: (context, call) => {
+  GetLayerVersionByArn: async (context, call) => {
     const store = layerStoreOf(context);
     const arn = call.query.Arn;
     const ref = arn === undefined ? undefined : parseLayerVersionArn(arn);
     if (arn === undefined || ref === undefined) throw validationError(arn ?? null, 'arn', `Member must satisfy regular expression pattern: ${LAYER_VERSION_ARN_PATTERN}`);
     const mine = ref.region === store.scope.region && ref.accountId === store.scope.accountId;
-    return Promise.resolve({ status: call.successStatus, body: versionBody(store, foundVersion(store, mine ? ref.name : undefined, ref.version)) });
+    return { status: call.successStatus, body: versionBody(store, foundVersion(store, mine ? ref.name : undefined, ref.version)) };
   },
 
-  ListLayers: (context, call) => {
+  ListLayers: async (context, call) => {
     const store = layerStoreOf(context);
     const matches = filterOf(call.query);
     const layers = store.names().flatMap((name) => {
@@ -148,16 +148,16 @@ export const LAYER_HANDLERS: HandlerTable = {
     });
     const { items, next } = page(layers, (layer) => layer.name, call.query.Marker, maxItemsOf(call.query));
     const listed = items.map(({ name, latest }) => ({ LayerName: name, LayerArn: store.versionArn(latest).replace(/:[0-9]+$/, ''), LatestMatchingVersion: listItem(store, latest) }));
-    return Promise.resolve({ status: call.successStatus, body: { Layers: listed, ...(next === undefined ? {} : { NextMarker: next }) } });
+    return { status: call.successStatus, body: { Layers: listed, ...(next === undefined ? {} : { NextMarker: next }) } };
   },
 
-  ListLayerVersions: (context, call) => {
+  ListLayerVersions: async (context, call) => {
     const store = layerStoreOf(context);
     const name = layerNameOf(store.scope, call.labels.LayerName);
     const matches = filterOf(call.query);
     const versions = name === undefined ? [] : store.versions(name).filter(matches);
     const { items, next } = page(versions, (record) => String(record.version), call.query.Marker, maxItemsOf(call.query));
-    return Promise.resolve({ status: call.successStatus, body: { LayerVersions: items.map((record) => listItem(store, record)), ...(next === undefined ? {} : { NextMarker: next }) } });
+    return { status: call.successStatus, body: { LayerVersions: items.map((record) => listItem(store, record)), ...(next === undefined ? {} : { NextMarker: next }) } };
   },
 
   DeleteLayerVersion: async (context, call) => {
