@@ -29,11 +29,11 @@ export const SERVICE_ERRORS = {
   LAMINA_ERR_TOO_MANY_REQUESTS: { code: 'LAMINA_ERR_TOO_MANY_REQUESTS', name: 'TooManyRequestsException', status: 429, type: 'User' },
   LAMINA_ERR_UNSUPPORTED_MEDIA_TYPE: { code: 'LAMINA_ERR_UNSUPPORTED_MEDIA_TYPE', name: 'UnsupportedMediaTypeException', status: 415, type: 'User' },
   LAMINA_ERR_RESOURCE_CONFLICT: { code: 'LAMINA_ERR_RESOURCE_CONFLICT', name: 'ResourceConflictException', status: 409, type: 'User' },
-  // The account's code storage (TotalCodeSize, docs/deployment-packages.md) is full.
-  LAMINA_ERR_CODE_STORAGE_EXCEEDED: { code: 'LAMINA_ERR_CODE_STORAGE_EXCEEDED', name: 'CodeStorageExceededException', status: 400, type: 'User' },
   LAMINA_ERR_PRECONDITION_FAILED: { code: 'LAMINA_ERR_PRECONDITION_FAILED', name: 'PreconditionFailedException', status: 412, type: 'User' },
   LAMINA_ERR_UNKNOWN_OPERATION: { code: 'LAMINA_ERR_UNKNOWN_OPERATION', name: 'UnknownOperationException', status: 404, type: 'User' },
   LAMINA_ERR_METHOD_NOT_ALLOWED: { code: 'LAMINA_ERR_METHOD_NOT_ALLOWED', name: 'MethodNotAllowedException', status: 405, type: 'User' },
+  // The account's stored packages would pass its code storage (75 GB by default): CreateFunction, UpdateFunctionCode.
+  LAMINA_ERR_CODE_STORAGE_EXCEEDED: { code: 'LAMINA_ERR_CODE_STORAGE_EXCEEDED', name: 'CodeStorageExceededException', status: 400, type: 'User' },
   LAMINA_ERR_SERVICE: { code: 'LAMINA_ERR_SERVICE', name: 'ServiceException', status: 500, type: 'Service' },
   // SigV4 verification (`lamina serve --verify-signatures`, src/invoke/sigv4-verifier.ts).
   LAMINA_ERR_MISSING_AUTHENTICATION_TOKEN: { code: 'LAMINA_ERR_MISSING_AUTHENTICATION_TOKEN', name: 'MissingAuthenticationTokenException', status: 403, type: 'User' },

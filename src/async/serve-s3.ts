@@ -10,6 +10,8 @@ import { s3Notifier } from '../event-sources/s3/s3-notifier.js';
 import type { S3BucketDefinition, S3NotificationDefinition } from '../event-sources/s3/s3-notification-types.js';
 import type { EventIntake } from '../event-sources/schedule/scheduled-event.js';
 import { startS3Server, type S3Server } from '../services/s3/s3-server.js';
+import type { S3Store } from '../services/s3/s3-store.js';
+import type { CodeObjects } from '../control/api/control-context.js';
 
 export interface S3ServeOptions {
   readonly stateDir: string;
@@ -62,4 +64,24 @@ export async function startS3(buckets: readonly S3BucketDefinition[], notificati
     }
   }
   return { server, banner, close: () => server.close() };
+}
+
+/**
+ * The store's objects as CreateFunction's `Code.S3Bucket`/`S3Key` reads them (the whole object,
+ * which a direct-upload limit bounds later).
+ *
+ * @example const zip = await s3CodeObjects(server.store).read('deploy', 'fn.zip');
+ */
+export function s3CodeObjects(store: S3Store): CodeObjects {
+  return {
+    read: async (bucket, key) => {
+      if (!store.hasBucket(bucket)) return { ok: false, missing: 'bucket' };
+      if (store.head(bucket, key) === undefined) return { ok: false, missing: 'key' };
+      const opened = await store.openObject(bucket, key).catch(() => undefined);
+      if (opened === undefined) return { ok: false, missing: 'key' };
+      const chunks: Buffer[] = [];
+      if (opened.body !== undefined) for await (const chunk of opened.body) chunks.push(chunk as Buffer);
+      return { ok: true, bytes: Buffer.concat(chunks) };
+    },
+  };
 }

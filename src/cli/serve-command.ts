@@ -9,7 +9,6 @@ import { createFrontDoor, listen } from '../invoke/front-door-server.js';
 import { ControlPlane } from '../control/api/control-plane.js';
 import { MemorySettingsStore } from '../control/settings-store.js';
 import { LayerStore } from '../control/layer-store.js';
-import { s3ObjectSource } from '../control/s3-object-source.js';
 import type { S3Store } from '../services/s3/s3-store.js';
 import { Platform, PLATFORM_DEFAULTS } from '../platform/platform.js';
 import { readHostEnvironment } from './host-environment.js';
@@ -27,7 +26,7 @@ import { claimStateDir, defaultStateDir } from '../async/state-dir.js';
 import { startAsync, targetEndpoints, usedTargets } from '../async/serve-async.js';
 import { startSources } from '../event-sources/serve-sources.js';
 import { DEFAULT_EVENTS_PORT, startEventBridge } from '../services/eventbridge/serve-eventbridge.js';
-import { DEFAULT_S3_PORT, startS3 } from '../async/serve-s3.js';
+import { DEFAULT_S3_PORT, s3CodeObjects, startS3 } from '../async/serve-s3.js';
 import { startStreams } from '../event-sources/streams/serve-streams.js';
 import { once, Teardown } from './teardown.js';
 import { SERVE_USAGE } from './serve-usage.js';
@@ -156,11 +155,20 @@ export async function serveCommand(args: string[]): Promise<number> {
   );
   teardown.add(closeEvents);
   events?.attach(platform);
-  const settings = new MemorySettingsStore();
-  const layerStore = new LayerStore({ region: host.region, accountId: host.accountId, stateDir: state.path, settings });
-  // S3 starts later (and only with template buckets): package sources look its store up per call.
+  // The embedded S3 starts after the front door; CreateFunction's S3Bucket/S3Key reads it once it runs.
   let s3Store: S3Store | undefined;
-  const control = new ControlPlane({ registry: platform.registry, region: host.region, accountId: host.accountId, stateDir: state.path, now: () => new Date(), settings, layers: layerStore, objects: s3ObjectSource(() => s3Store) });
+  const settings = new MemorySettingsStore();
+  const control = new ControlPlane({
+    registry: platform.registry,
+    region: host.region,
+    accountId: host.accountId,
+    stateDir: state.path,
+    now: () => new Date(),
+    settings,
+    layers: new LayerStore({ region: host.region, accountId: host.accountId, stateDir: state.path, settings }),
+    codeObjects: () => (s3Store === undefined ? undefined : s3CodeObjects(s3Store)),
+    nodeOptions: { allowHostNode: values['host-node'] },
+  });
   const server = createFrontDoor(platform, { management: control, ...(signingKeys === undefined ? {} : { verifySignatures: { credentials: signingKeys } }) });
   const address = await teardown.start(
     () => listen(server, values.host, port),

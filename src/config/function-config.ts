@@ -36,6 +36,16 @@ export interface FunctionImage {
   readonly workingDirectory?: string | undefined;
 }
 
+/** A function's attributes from CreateFunction / UpdateFunctionConfiguration that only describe it. */
+export interface ManagementAttributes {
+  readonly role: string;
+  readonly architecture: 'x86_64' | 'arm64';
+  /** `Layers` as the caller gave them (their directories are `FunctionConfig.layers`), with each one's size. */
+  readonly layers: readonly { readonly arn: string; readonly codeSize: number }[];
+  /** `TracingConfig.Mode`. */
+  readonly tracingMode: 'Active' | 'PassThrough';
+}
+
 export interface FunctionConfig {
   /** Function name (the template's logical id, or `FunctionName` when given). */
   readonly name: string;
@@ -95,6 +105,12 @@ export interface FunctionConfig {
    * template gives them (docs/async-template.md). Undefined: Lambda's defaults, no destinations.
    */
   readonly async?: FunctionAsyncSettings | undefined;
+  /**
+   * What the management API keeps and reports but Lamina does not act on (docs/management-api.md,
+   * "Functions"): the execution role, the architecture, the layers' ARNs as given. Undefined for
+   * template functions.
+   */
+  readonly management?: ManagementAttributes | undefined;
   /** `RecursiveLoop: Allow` turns recursive loop detection off (docs/async-invocation.md); undefined is Lambda's `Terminate`. */
   readonly recursiveLoop?: 'Allow' | 'Terminate' | undefined;
 }

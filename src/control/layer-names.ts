@@ -4,6 +4,7 @@
  * API calls take the name or the layer's ARN in `LayerName`; functions name versions by ARN.
  */
 import { ServiceError } from '../errors.js';
+import { validationMessage } from '../registry/function-ref.js';
 
 /** Lambda's pattern for `LayerName` (a name or a layer ARN), from the API reference. */
 export const LAYER_NAME_PATTERN = '(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+';
@@ -28,7 +29,7 @@ export interface LayerScope {
  */
 export function validationError(value: unknown, member: string, constraint: string): ServiceError {
   const shown = Array.isArray(value) ? `[${value.map(String).join(', ')}]` : String(value);
-  return new ServiceError('LAMINA_ERR_VALIDATION', `1 validation error detected: Value '${shown}' at '${member}' failed to satisfy constraint: ${constraint}`);
+  return new ServiceError('LAMINA_ERR_VALIDATION', validationMessage(shown, member, constraint));
 }
 
 /**

@@ -18,7 +18,7 @@ export interface FunctionEntry {
 
 /** The parts of `$LATEST`'s configuration that UpdateFunctionConfiguration may change. */
 export type ConfigPatch = Partial<
-  Pick<FunctionConfig, 'handler' | 'runtime' | 'launch' | 'memorySize' | 'timeout' | 'environment' | 'layers' | 'ephemeralStorageMb' | 'logFormat' | 'logLevel' | 'vpc'>
+  Pick<FunctionConfig, 'handler' | 'runtime' | 'launch' | 'memorySize' | 'timeout' | 'environment' | 'layers' | 'ephemeralStorageMb' | 'logFormat' | 'logLevel' | 'vpc' | 'management' | 'image'>
 >;
 
 /** Freeze a value and everything in it. */

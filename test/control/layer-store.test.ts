@@ -6,7 +6,7 @@ import { LayerStore } from '../../src/control/layer-store.js';
 import { MemorySettingsStore } from '../../src/control/settings-store.js';
 import { codeSha256 } from '../../src/control/package-limits.js';
 import { rawZip } from './raw-zip.js';
-import { yazlZip } from '../helpers/zip-files.js';
+import { yazlZip } from './yazl-zip.js';
 
 const INPUT = { description: 'deps', compatibleRuntimes: ['nodejs22.x'], compatibleArchitectures: ['x86_64'], licenseInfo: 'MIT' };
 const ARN = 'arn:aws:lambda:us-east-1:123456789012:layer';

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { extractPackage, type PackageResult } from '../../src/control/zip-package.js';
 import { COULD_NOT_UNZIP } from '../../src/control/package-limits.js';
 import { rawZip } from './raw-zip.js';
-import { yazlZip } from '../helpers/zip-files.js';
+import { yazlZip } from './yazl-zip.js';
 
 let work: string;
 let target: string;

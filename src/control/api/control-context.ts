@@ -6,8 +6,16 @@
 import type { FunctionRegistry } from '../../registry/function-registry.js';
 import type { ManagementAnswer, ManagementCall } from '../../management/management-port.js';
 import type { ManagementOperation } from '../../management/management-routes.js';
+import type { EnsureNodeOptions } from '../../runtimes/node-installer.js';
 import type { SettingsStore } from '../settings-store.js';
-import type { ObjectSource } from './package-source.js';
+
+/**
+ * Objects of the embedded S3 server, for `Code.S3Bucket`/`S3Key` (src/services/s3/): the object's
+ * bytes, or which of the bucket and the key is missing.
+ */
+export interface CodeObjects {
+  read(bucket: string, key: string): Promise<{ readonly ok: true; readonly bytes: Buffer } | { readonly ok: false; readonly missing: 'bucket' | 'key' }>;
+}
 
 /**
  * The platform's side of provisioned concurrency (implemented by `Platform`): keep `count`
@@ -38,8 +46,12 @@ export interface ControlContext {
   readonly settings: SettingsStore;
   readonly provisioned?: ProvisionedPort;
   readonly layers?: LayerResolver;
-  /** The embedded S3's objects, for `S3Bucket`/`S3Key` package sources (absent: every bucket is unknown). */
-  readonly objects?: ObjectSource;
+  /** The embedded S3 server's objects when `lamina serve` runs it (it starts after the control plane, hence a getter). */
+  readonly codeObjects?: () => CodeObjects | undefined;
+  /** The account's code storage in bytes (GetAccountSettings' TotalCodeSize); Lambda's 75 GB by default. */
+  readonly codeStorageLimit?: number;
+  /** How a `nodejsNN.x` function's Node major is found or installed (`lamina serve --host-node`). */
+  readonly nodeOptions?: EnsureNodeOptions;
 }
 
 /** One operation: a parsed call in, a success out; refusals are thrown `ServiceError`s. */

@@ -8,11 +8,13 @@ import type { ManagementAnswer, ManagementCall, ManagementPort } from '../../man
 import { ACCOUNT_HANDLERS } from './account-operations.js';
 import type { ControlContext, HandlerTable } from './control-context.js';
 import { LAYER_HANDLERS } from './layer-operations.js';
+import { FUNCTION_HANDLERS } from './function-operations.js';
 
 /** Every area's handlers, merged once. */
 const HANDLERS: HandlerTable = {
   ...ACCOUNT_HANDLERS,
   ...LAYER_HANDLERS,
+  ...FUNCTION_HANDLERS,
 };
 
 /**

@@ -4,12 +4,14 @@
  * with its validation. The versions themselves are kept by ../layer-store.ts.
  */
 import { pathToFileURL } from 'node:url';
+import { isPlainObject } from '../../config/cfn-intrinsics.js';
 import { ServiceError } from '../../errors.js';
 import { RETIRED_RUNTIMES, RUNNABLE_RUNTIMES } from '../../config/runtime-catalog.js';
 import { LAYER_VERSION_ARN_PATTERN, layerNameOf, parseLayerVersionArn, validationError, versionNumberOf } from '../layer-names.js';
 import { LayerStore, type LayerVersionRecord } from '../layer-store.js';
 import type { ControlContext, HandlerTable } from './control-context.js';
-import { packageBytes, packageRefusal } from './package-source.js';
+import { s3Package, wireError } from './code-store.js';
+import { codeSource, optionalString } from './function-input.js';
 
 /** Runtimes of Lambda's other languages: accepted as a layer's compatibility, though Lamina runs none. */
 const OTHER_RUNTIMES = /^(java(8|8\.al2|11|17|21|25)|dotnet(core1\.0|core2\.0|core2\.1|core3\.1|6|8|10)|ruby(2\.5|2\.7|3\.2|3\.3|3\.4)|go1\.x)$/;
@@ -32,12 +34,17 @@ export function layerStoreOf(context: ControlContext): LayerStore {
 
 const isRuntime = (value: unknown): boolean => typeof value === 'string' && (KNOWN_RUNTIMES.has(value) || OTHER_RUNTIMES.test(value));
 
-function stringMember(body: Readonly<Record<string, unknown>>, key: string, max: number): string | undefined {
-  const value = body[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw new ServiceError('LAMINA_ERR_INVALID_REQUEST_CONTENT', `Could not parse request body into json: ${key} must be a string`);
-  if (value.length > max) throw validationError(value, key.charAt(0).toLowerCase() + key.slice(1), `Member must have length less than or equal to ${max}`);
-  return value;
+/**
+ * The zip of PublishLayerVersion's `Content`: `ZipFile` (base64) or `S3Bucket`/`S3Key` of the
+ * embedded S3, read as CreateFunction reads its `Code`.
+ */
+async function layerZip(context: ControlContext, content: unknown): Promise<Buffer> {
+  if (content === undefined || content === null) throw new ServiceError('LAMINA_ERR_VALIDATION', "1 validation error detected: Value null at 'content' failed to satisfy constraint: Member must not be null");
+  if (!isPlainObject(content) || content.ImageUri !== undefined || (content.ZipFile === undefined && content.S3Bucket === undefined && content.S3Key === undefined)) throw new ServiceError('LAMINA_ERR_INVALID_PARAMETER', 'Please provide a source for the layer: Content.ZipFile, or Content.S3Bucket with Content.S3Key.');
+  const source = codeSource(content);
+  if (source.kind === 'zip') return source.zip;
+  if (source.kind === 's3') return s3Package(context, source.bucket, source.key);
+  throw new ServiceError('LAMINA_ERR_INVALID_PARAMETER', 'A layer cannot be a container image.');
 }
 
 function listMember(body: Readonly<Record<string, unknown>>, key: string, max: number, valid: (value: unknown) => boolean, allowed: string): string[] {
@@ -114,13 +121,13 @@ export const LAYER_HANDLERS: HandlerTable = {
     const store = layerStoreOf(context);
     const name = layerNameOf(store.scope, call.labels.LayerName);
     if (name === undefined) throw new ServiceError('LAMINA_ERR_FUNCTION_NOT_FOUND', NOT_FOUND);
-    const description = stringMember(call.body, 'Description', 256) ?? '';
-    const licenseInfo = stringMember(call.body, 'LicenseInfo', 512);
+    const description = optionalString(call.body.Description, 'description', 256) ?? '';
+    const licenseInfo = optionalString(call.body.LicenseInfo, 'licenseInfo', 512);
     const compatibleRuntimes = listMember(call.body, 'CompatibleRuntimes', 15, isRuntime, '[a Lambda runtime identifier]');
     const compatibleArchitectures = listMember(call.body, 'CompatibleArchitectures', 2, (v) => typeof v === 'string' && ARCHITECTURES.has(v), '[x86_64, arm64]');
-    const zip = await packageBytes(context.objects, call.body.Content, 'Content');
+    const zip = await layerZip(context, call.body.Content);
     const published = await store.publish(name, zip, { description, licenseInfo, compatibleRuntimes, compatibleArchitectures });
-    if (!published.ok) throw packageRefusal(published.error);
+    if (!published.ok) throw wireError(published.error);
     return { status: call.successStatus, body: versionBody(store, published.record) };
   },
 

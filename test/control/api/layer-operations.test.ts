@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ControlPlane } from '../../../src/control/api/control-plane.js';
-import type { ObjectSource } from '../../../src/control/api/package-source.js';
+import type { CodeObjects } from '../../../src/control/api/control-context.js';
 import { MemorySettingsStore } from '../../../src/control/settings-store.js';
 import { codeSha256 } from '../../../src/control/package-limits.js';
 import { ServiceError } from '../../../src/errors.js';
 import type { ManagementAnswer } from '../../../src/management/management-port.js';
 import { MANAGEMENT_ROUTES, type ManagementOperation } from '../../../src/management/management-routes.js';
 import { registryFromFunctions } from '../../../src/registry/template-load.js';
-import { yazlZip } from '../../helpers/zip-files.js';
+import { yazlZip } from '../yazl-zip.js';
 
 const ACCOUNT = '123456789012';
 const LAYER = `arn:aws:lambda:us-east-1:${ACCOUNT}:layer`;
@@ -23,10 +23,14 @@ let objects: Map<string, Buffer>;
 beforeEach(async () => {
   stateDir = await mkdtemp(join(tmpdir(), 'lamina-layer-ops-'));
   objects = new Map();
-  const source: ObjectSource = {
-    read: (bucket, key) => Promise.resolve(bucket !== 'artifacts' ? 'NoSuchBucket' : (objects.get(key) ?? 'NoSuchKey')),
+  const source: CodeObjects = {
+    read: (bucket, key) => {
+      const bytes = objects.get(key);
+      if (bucket !== 'artifacts') return Promise.resolve({ ok: false, missing: 'bucket' });
+      return Promise.resolve(bytes === undefined ? { ok: false, missing: 'key' } : { ok: true, bytes });
+    },
   };
-  control = new ControlPlane({ registry: registryFromFunctions([]), region: 'us-east-1', accountId: ACCOUNT, stateDir, now: () => new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6)), settings: new MemorySettingsStore(), objects: source });
+  control = new ControlPlane({ registry: registryFromFunctions([]), region: 'us-east-1', accountId: ACCOUNT, stateDir, now: () => new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6)), settings: new MemorySettingsStore(), codeObjects: () => source });
 });
 
 afterEach(async () => {
@@ -94,8 +98,8 @@ describe('PublishLayerVersion', () => {
       [{ LayerName: 'bad name' }, { Content: { ZipFile: '' } }, 'ValidationException', /at 'layerName' failed to satisfy constraint: Member must satisfy regular expression pattern/],
       [{ LayerName: 'x'.repeat(141) }, { Content: { ZipFile: '' } }, 'ValidationException', /length less than or equal to 140/],
       [{ LayerName: 'deps' }, {}, 'ValidationException', /Value null at 'content'/],
-      [{ LayerName: 'deps' }, { Content: {} }, 'InvalidParameterValueException', /provide a source/],
-      [{ LayerName: 'deps' }, { Content: { ZipFile: 'not base64!' } }, 'InvalidRequestContentException', /not base64/],
+      [{ LayerName: 'deps' }, { Content: {} }, 'InvalidParameterValueException', /Please provide a source for the layer/],
+      [{ LayerName: 'deps' }, { Content: { ZipFile: 'not base64!' } }, 'InvalidRequestContentException', /ZipFile must be base64/],
       [{ LayerName: 'deps' }, { Content: { ZipFile: Buffer.from('PK\u0003\u0004 not really a zip').toString('base64') } }, 'InvalidParameterValueException', /^Could not unzip uploaded file/],
       [{ LayerName: 'deps' }, { Content: { ZipFile: '' }, CompatibleRuntimes: Array.from({ length: 16 }, () => 'python3.12') }, 'ValidationException', /at 'compatibleRuntimes' .* less than or equal to 15/],
       [{ LayerName: 'deps' }, { Content: { ZipFile: '' }, CompatibleRuntimes: ['cobol85'] }, 'ValidationException', /enum value set/],

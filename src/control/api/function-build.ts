@@ -1,0 +1,133 @@
+/**
+ * A `FunctionConfig` from management API input, made as the template loader makes one for the same
+ * runtime (src/config/code-location.ts `runtimeLaunch`, src/runtimes/function-nodes.ts for the Node
+ * major), so a function deployed through the API runs exactly as the same function in a template.
+ */
+import { join } from 'node:path';
+import { ServiceError } from '../../errors.js';
+import { functionArn, type FunctionConfig, type ManagementAttributes, type RuntimeLaunch } from '../../config/function-config.js';
+import { runtimeLaunch } from '../../config/code-location.js';
+import { TemplateReport } from '../../config/function-properties.js';
+import { IMAGE_LAUNCH } from '../../config/image-properties.js';
+import { RETIRED_RUNTIMES, RUNTIME_CATALOG, classifyRuntime } from '../../config/runtime-catalog.js';
+import { resolveFunctionNodes } from '../../runtimes/function-nodes.js';
+import type { ControlContext } from './control-context.js';
+
+/** The layers a function names: their directories for the platform, their ARNs and sizes for the answers. */
+export interface ResolvedLayers {
+  readonly dirs: readonly string[];
+  readonly described: ManagementAttributes['layers'];
+  readonly unzippedBytes: number;
+}
+
+export const NO_LAYERS: ResolvedLayers = { dirs: [], described: [], unzippedBytes: 0 };
+
+/**
+ * `Layers` through the layers area's resolver; without one (no layers API) a list is refused.
+ *
+ * @example resolveLayers(context, []) // NO_LAYERS
+ */
+export function resolveLayers(context: ControlContext, arns: readonly string[]): ResolvedLayers {
+  if (arns.length === 0) return NO_LAYERS;
+  const resolver = context.layers;
+  if (resolver === undefined) throw new ServiceError('LAMINA_ERR_INVALID_PARAMETER', 'Layers are not available in this Lamina: it was started without the layers API, so a function cannot name layers.');
+  const all = resolver.resolve(arns);
+  if (!all.ok) throw new ServiceError(all.code, all.message);
+  // Each layer's own size for the answers' `Layers[].CodeSize`.
+  const described = arns.map((arn) => {
+    const one = resolver.resolve([arn]);
+    return { arn, codeSize: one.ok ? one.unzippedBytes : 0 };
+  });
+  return { dirs: all.dirs, described, unzippedBytes: all.unzippedBytes };
+}
+
+/** The problem text of a report, without the template's `Resource X: property Y:` prefix. */
+function firstProblem(report: TemplateReport): string | undefined {
+  const problem = report.problems[0];
+  return problem?.replace(/^Resource [^:]+: (property [^:]+: )?/, '');
+}
+
+/**
+ * How `runtime` starts for code in `codeDir`: the template loader's launch, except that a
+ * `provided*` package without a `bootstrap` is accepted (Lambda accepts it; the invoke fails at
+ * init), and a `nodejsNN.x` gets its Node major, installed now when missing.
+ *
+ * @example await launchFor(context, 'nodejs22.x', 'index.handler', '/state/code/x', [])
+ */
+export async function launchFor(context: ControlContext, runtime: string, handler: string, codeDir: string, layerDirs: readonly string[]): Promise<RuntimeLaunch> {
+  if (Object.hasOwn(RETIRED_RUNTIMES, runtime)) {
+    const to = RUNTIME_CATALOG.find((entry) => entry.runner === (runtime.startsWith('nodejs') ? 'node' : 'python') && entry.preview === undefined)?.name;
+    throw new ServiceError('LAMINA_ERR_INVALID_PARAMETER', `The runtime parameter of ${runtime} is no longer supported for creating or updating AWS Lambda functions. We recommend you use the new runtime (${to ?? 'provided.al2023'}) while creating or updating functions.`);
+  }
+  const verdict = classifyRuntime(runtime, context.now());
+  if (!verdict.ok) throw new ServiceError('LAMINA_ERR_INVALID_PARAMETER', verdict.problem);
+  if (verdict.entry.runner === 'bootstrap') {
+    const report = new TemplateReport();
+    return runtimeLaunch(report, 'function', 'AWS::Lambda::Function', runtime, handler, codeDir, layerDirs, context.now()) ?? { kind: 'bootstrap', command: join(codeDir, 'bootstrap'), args: [] };
+  }
+  if (handler === '') throw new ServiceError('LAMINA_ERR_INVALID_PARAMETER', 'Runtime and Handler are mandatory parameters for functions created with deployment packages.');
+  const report = new TemplateReport();
+  const launch = runtimeLaunch(report, 'function', 'AWS::Lambda::Function', runtime, handler, codeDir, layerDirs, context.now());
+  if (launch === undefined) throw new ServiceError('LAMINA_ERR_INVALID_PARAMETER', firstProblem(report) ?? `${runtime} cannot run here`);
+  return launch;
+}
+
+/**
+ * Give a `nodejsNN.x` function its Node major's interpreter (installed when missing), as
+ * `lamina serve` does for template functions before it serves.
+ */
+export async function withNode(context: ControlContext, config: FunctionConfig): Promise<FunctionConfig> {
+  if (config.launch.kind !== 'node-ric') return config;
+  try {
+    const settled = await resolveFunctionNodes([config], context.nodeOptions ?? {});
+    return settled.functions[0] ?? config;
+  } catch (error) {
+    throw new ServiceError('LAMINA_ERR_SERVICE', `The ${config.runtime} runtime could not be installed: ${(error as Error).message}`);
+  }
+}
+
+/** What a new function is made of, checked. */
+export interface NewFunction {
+  readonly name: string;
+  readonly runtime: string;
+  readonly handler: string;
+  readonly codeDir: string;
+  readonly imageUri: string | undefined;
+  readonly layers: ResolvedLayers;
+  readonly memorySize: number;
+  readonly timeout: number;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly ephemeralStorageMb: number | undefined;
+  readonly logFormat: 'Text' | 'JSON';
+  readonly logLevel: string | undefined;
+  readonly management: ManagementAttributes;
+}
+
+/**
+ * @example const config = await buildFunctionConfig(context, { name: 'f', runtime: 'provided.al2023', ... });
+ */
+export async function buildFunctionConfig(context: ControlContext, fn: NewFunction): Promise<FunctionConfig> {
+  const launch = fn.imageUri !== undefined ? IMAGE_LAUNCH : await launchFor(context, fn.runtime, fn.handler, fn.codeDir, fn.layers.dirs);
+  const config: FunctionConfig = {
+    name: fn.name,
+    arn: functionArn(context.region, context.accountId, fn.name),
+    region: context.region,
+    accountId: context.accountId,
+    runtime: fn.imageUri !== undefined ? '' : fn.runtime,
+    handler: fn.imageUri !== undefined ? '' : fn.handler,
+    codeDir: fn.codeDir,
+    ...(fn.layers.dirs.length > 0 ? { layers: fn.layers.dirs } : {}),
+    launch,
+    ...(fn.imageUri === undefined ? {} : { image: { uri: fn.imageUri } }),
+    memorySize: fn.memorySize,
+    timeout: fn.timeout,
+    environment: fn.environment,
+    ...(fn.ephemeralStorageMb === undefined ? {} : { ephemeralStorageMb: fn.ephemeralStorageMb }),
+    reservedConcurrency: undefined,
+    logFormat: fn.logFormat,
+    logLevel: fn.logLevel,
+    inheritedEnvironment: undefined,
+    management: fn.management,
+  };
+  return withNode(context, config);
+}
