@@ -1,9 +1,9 @@
 /**
  * `lamina serve`: load a SAM template and serve its functions through the Invoke API.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadTemplate } from '../config/sam-template.js';
+import { loadTemplatePackaged } from '../config/sam-template.js';
 import { ConfigError } from '../errors.js';
 import { createFrontDoor, listen } from '../invoke/front-door-server.js';
 import { ControlPlane } from '../control/api/control-plane.js';
@@ -101,7 +101,9 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (sync !== 'full' && sync !== 'normal') throw new ConfigError(`--queue-sync must be full or normal, got '${sync}'`);
   const endpoints = targetEndpoints({ aws: values['aws-endpoint'], sqs: values['sqs-endpoint'], sns: values['sns-endpoint'], events: values['events-endpoint'], kinesis: values['kinesis-endpoint'] });
   const sqsHostPort = `${values.host.includes(':') ? `[${values.host}]` : values.host}:${sqsPort}`;
-  const loaded = loadTemplate(templatePath, { region: host.region, accountId: host.accountId, ...(sqsPort === 0 ? {} : { sqsEndpoint: `http://${sqsHostPort}` }) });
+  const stateDirPath = values['state-dir'] ?? defaultStateDir(templatePath);
+  // Template packages are keyed by digest, so extracting them before the state directory is claimed is safe.
+  const loaded = await loadTemplatePackaged(templatePath, { region: host.region, accountId: host.accountId, ...(sqsPort === 0 ? {} : { sqsEndpoint: `http://${sqsHostPort}` }) }, join(stateDirPath, 'template-packages'), join(stateDirPath, 's3'));
   // Each nodejsNN.x function on Node NN: installed now (before serving) when missing.
   const { functions, interpreters, warnings: nodeWarnings } = await resolveFunctionNodes(loaded.functions, { allowHostNode: values['host-node'], onProgress: progressLine() });
   for (const warning of [...loaded.warnings, ...nodeWarnings]) process.stderr.write(`lamina: warning: ${warning}\n`);
@@ -110,7 +112,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   process.stdout.write(`Limits: ${processLimits === undefined ? 'off (--no-limits)' : describeLimits(processLimits)}\n`);
   const containers = await containerSettings(values.sandbox, values.engine, functions);
   const limits = containers === undefined ? processLimits : { cgroups: undefined, maxOpenFiles: undefined, ...processLimits, containers };
-  const state = claimStateDir(values['state-dir'] ?? defaultStateDir(templatePath));
+  const state = claimStateDir(stateDirPath);
   const teardown = new Teardown();
   teardown.add(() => state.release());
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
