@@ -7,7 +7,8 @@
 import { FUNCTION_LIMITS, functionArn, type FunctionConfig } from './function-config.js';
 import { isPlainObject, NO_VALUE, type IntrinsicResolver } from './cfn-intrinsics.js';
 import { IMAGE_LAUNCH, imageProperties, isImageFunction } from './image-properties.js';
-import { codeDirectory, functionLayers, LAYER_TYPES, runtimeLaunch, type FunctionResourceType, type LayerResource, type LayerResourceType, type PackageContext } from './code-location.js';
+import { codeDirectory, runtimeLaunch, type FunctionResourceType, type PackageContext } from './code-location.js';
+import { functionLayers, LAYER_TYPES, type LayerResource, type LayerResourceType } from './layer-resources.js';
 import {
   CONCURRENCY_RULE,
   environmentProperty,
