@@ -117,8 +117,12 @@ export class TemplatePackages {
     for (const [hex, zip] of this.#pending) {
       const dir = join(this.#root, hex);
       if (existsSync(dir)) continue;
-      const result = await extractPackage(zip, dir);
-      if (!result.ok) this.#refused.set(hex, `${result.error.message} (${result.error.detail})`);
+      // Another `lamina serve` on the same state directory may extract the same zip meanwhile: its copy is this one.
+      const result = await extractPackage(zip, dir).catch((error: unknown) => {
+        if (existsSync(dir)) return undefined;
+        throw error;
+      });
+      if (result !== undefined && !result.ok) this.#refused.set(hex, `${result.error.message} (${result.error.detail})`);
     }
     this.#pending.clear();
   }

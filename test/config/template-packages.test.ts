@@ -116,6 +116,13 @@ describe('inline Code.ZipFile', () => {
       Runtime: python3.12
       Handler: index.handler
       Code: { ZipFile: "def handler(event, context):\\n    return 1\\n" }
+  Sub:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: nodejs22.x
+      Handler: index.handler
+      Code:
+        ZipFile: !Sub "exports.handler = async () => '\${AWS::Region}';"
 `));
     const node = functions.find((fn) => fn.name === 'Node');
     const py = functions.find((fn) => fn.name === 'Py');
@@ -124,6 +131,8 @@ describe('inline Code.ZipFile', () => {
     const source = Buffer.from("exports.handler = async () => 'inline';\n");
     expect(node?.codePackage).toEqual({ sha256: codeSha256(source), size: source.length });
     expect(readFileSync(join(py?.codeDir ?? '', 'index.py'), 'utf8')).toBe('def handler(event, context):\n    return 1\n');
+    const sub = functions.find((fn) => fn.name === 'Sub');
+    expect(readFileSync(join(sub?.codeDir ?? '', 'index.js'), 'utf8')).toBe("exports.handler = async () => 'eu-west-1';");
   });
 
   it('refuses inline source for other runtimes', async () => {
