@@ -18,6 +18,7 @@ import {
   PublishLayerVersionCommand,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { codeSha256 } from '../../src/control/package-limits.js';
 import { localLambdaClient } from '../helpers/lambda-client.js';
@@ -48,8 +49,11 @@ describe('layers and zip packages through lamina serve', () => {
   ZipFn:
     Type: AWS::Serverless::Function
     Properties: { Runtime: nodejs20.x, Handler: index.handler, CodeUri: fn.zip }
+  Artifacts:
+    Type: AWS::S3::Bucket
+    Properties: { BucketName: artifacts }
 `,
-      ['--port', '0', '--no-limits', '--host-node'],
+      ['--port', '0', '--s3-port', '0', '--no-limits', '--host-node'],
       /Event invokes are queued durably/,
     );
     const endpoint = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(serve.output())?.[1] ?? '';
@@ -65,6 +69,15 @@ describe('layers and zip packages through lamina serve', () => {
     const listed = await client.send(new ListLayersCommand({ CompatibleRuntime: 'provided.al2023' }));
     expect(listed.Layers?.map((l) => [l.LayerName, l.LatestMatchingVersion?.Version])).toEqual([['runtime', 1]]);
     expect((await client.send(new ListLayerVersionsCommand({ LayerName: 'runtime' }))).LayerVersions?.map((v) => v.Version)).toEqual([2, 1]);
+    // Content from the embedded S3: uploaded with the S3 SDK, published by bucket and key.
+    const s3Endpoint = /aws s3 --endpoint-url (http:\/\/\S+)\)/.exec(serve.output())?.[1] ?? '';
+    const s3 = new S3Client({ endpoint: s3Endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const s3Zip = await yazlZip([{ name: 'python/shared.py', data: 'X = 1\n' }]);
+    await s3.send(new PutObjectCommand({ Bucket: 'artifacts', Key: 'layers/shared.zip', Body: s3Zip }));
+    const fromS3 = await client.send(new PublishLayerVersionCommand({ LayerName: 'shared', Content: { S3Bucket: 'artifacts', S3Key: 'layers/shared.zip' } }));
+    expect([fromS3.Version, fromS3.Content?.CodeSha256]).toEqual([1, codeSha256(s3Zip)]);
+    const noKey = await errorOf(client.send(new PublishLayerVersionCommand({ LayerName: 'shared', Content: { S3Bucket: 'artifacts', S3Key: 'missing.zip' } })));
+    expect(noKey.message).toContain('S3 Error Code: NoSuchKey');
     const byArn = await client.send(new GetLayerVersionByArnCommand({ Arn: first.LayerVersionArn }));
     expect([byArn.Version, byArn.Description, byArn.CreatedDate]).toEqual([1, 'a shell runtime', first.CreatedDate]);
 
