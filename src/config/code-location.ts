@@ -90,6 +90,9 @@ function packagedLocation(report: TemplateReport, id: string, property: string, 
 /**
  * A code source (a function's code, a layer's content) to a directory: a local directory as it is; a .zip file or an object of a
  * template bucket extracted by the template's packages; inline source written as index.js/.py.
+ *
+ * @example
+ * locate(report, 'Deps', 'ContentUri', { kind: 'path', path: 'layer.zip' }, templateDir, packageContext)?.dir;
  */
 export function locate(report: TemplateReport, id: string, property: string, source: CodeSource, templateDir: string, context: PackageContext, runtime?: string): CodeLocation | undefined {
   const { packages } = context;

@@ -21,7 +21,12 @@ const NOT_FOUND = 'The resource you requested does not exist.';
 
 const stores = new WeakMap<ControlContext, LayerStore>();
 
-/** The context's layer store (`layers`, as `lamina serve` wires it), or one over its settings. */
+/**
+ * The context's layer store (`layers`, as `lamina serve` wires it), or one over its settings.
+ *
+ * @example
+ * layerStoreOf(context).versions('deps'); // newest first
+ */
 export function layerStoreOf(context: ControlContext): LayerStore {
   if (context.layers instanceof LayerStore) return context.layers;
   let store = stores.get(context);
