@@ -138,6 +138,13 @@ export class LayerStore implements LayerResolver {
       .reverse();
   }
 
+  /** The archives of every version not deleted, in bytes: what layers take of the account's code storage. */
+  storedBytes(): number {
+    let total = 0;
+    for (const [key, value] of this.#settings.list('layer-version')) if (key.includes(':')) total += asRecord(value)?.codeSize ?? 0;
+    return total;
+  }
+
   /** The names of the layers that have at least one version, in name order. */
   names(): string[] {
     const names = new Set<string>();

@@ -10,7 +10,8 @@ import { RETIRED_RUNTIMES, RUNNABLE_RUNTIMES } from '../../config/runtime-catalo
 import { LAYER_VERSION_ARN_PATTERN, layerNameOf, parseLayerVersionArn, validationError, versionNumberOf } from '../layer-names.js';
 import { LayerStore, type LayerVersionRecord } from '../layer-store.js';
 import type { ControlContext, HandlerTable } from './control-context.js';
-import { s3Package, wireError } from './code-store.js';
+import { s3Package, storedCodeBytes, wireError } from './code-store.js';
+import { TOTAL_CODE_SIZE, checkCodeStorage } from '../package-limits.js';
 import { codeSource, optionalString } from './function-input.js';
 
 /** Runtimes of Lambda's other languages: accepted as a layer's compatibility, though Lamina runs none. */
@@ -131,6 +132,9 @@ export const LAYER_HANDLERS: HandlerTable = {
     const compatibleRuntimes = listMember(call.body, 'CompatibleRuntimes', 15, isRuntime, '[a Lambda runtime identifier]');
     const compatibleArchitectures = listMember(call.body, 'CompatibleArchitectures', 2, (v) => typeof v === 'string' && ARCHITECTURES.has(v), '[x86_64, arm64]');
     const zip = await layerZip(context, call.body.Content);
+    // Layer archives count in the account's code storage with the functions' packages, as on Lambda.
+    const full = checkCodeStorage(storedCodeBytes(context) + store.storedBytes(), zip.length, context.codeStorageLimit ?? TOTAL_CODE_SIZE);
+    if (full !== undefined) throw wireError(full);
     const published = await store.publish(name, zip, { description, licenseInfo, compatibleRuntimes, compatibleArchitectures });
     if (!published.ok) throw wireError(published.error);
     return { status: call.successStatus, body: versionBody(store, published.record) };

@@ -114,6 +114,19 @@ describe('PublishLayerVersion', () => {
   });
 });
 
+describe('code storage', () => {
+  it('counts layer archives in the account\'s code storage; deleting a version frees its share', async () => {
+    const zip = await zipOf({ 'python/mod.py': 'X = 1\n' });
+    control = new ControlPlane({ ...control.context, codeStorageLimit: zip.length * 2 });
+    await publish('deps');
+    await publish('deps');
+    const full = await refusal(call('PublishLayerVersion', { labels: { LayerName: 'deps' }, body: { Content: { ZipFile: zip.toString('base64') } } }));
+    expect([full.name, full.message]).toEqual(['CodeStorageExceededException', 'Code storage limit exceeded.']);
+    await call('DeleteLayerVersion', { labels: { LayerName: 'deps', VersionNumber: '1' } });
+    expect((await publish('deps')).Version).toBe(3);
+  });
+});
+
 describe('GetLayerVersion, GetLayerVersionByArn, DeleteLayerVersion', () => {
   it('gets a version by name, by layer ARN and by version ARN; after deletion it is gone and its number is not reused', async () => {
     const published = await publish('deps', { Description: 'd' });
