@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { isPlainObject } from '../../config/cfn-intrinsics.js';
 import { ServiceError } from '../../errors.js';
 import { RETIRED_RUNTIMES, RUNNABLE_RUNTIMES } from '../../config/runtime-catalog.js';
-import { LAYER_VERSION_ARN_PATTERN, layerNameOf, parseLayerVersionArn, validationError, versionNumberOf } from '../layer-names.js';
+import { LAYER_VERSION_ARN_PATTERN, layerArn, layerNameOf, parseLayerVersionArn, validationError, versionNumberOf } from '../layer-names.js';
 import { LayerStore, type LayerVersionRecord } from '../layer-store.js';
 import type { ControlContext, HandlerTable } from './control-context.js';
 import { s3Package, storedCodeBytes, wireError } from './code-store.js';
@@ -110,7 +110,7 @@ function versionBody(store: LayerStore, record: LayerVersionRecord): Record<stri
   return {
     // Lambda links a download of the archive; Lamina keeps the archive beside the unpacked layer.
     Content: { Location: pathToFileURL(`${record.dir}.zip`).href, CodeSha256: record.codeSha256, CodeSize: record.codeSize },
-    LayerArn: store.versionArn(record).replace(/:[0-9]+$/, ''),
+    LayerArn: layerArn(store.scope, record.name),
     LayerVersionArn,
     ...rest,
   };
@@ -163,7 +163,7 @@ export const LAYER_HANDLERS: HandlerTable = {
       return latest === undefined ? [] : [{ name, latest }];
     });
     const { items, next } = page(layers, (layer) => layer.name, call.query.Marker, maxItemsOf(call.query));
-    const listed = items.map(({ name, latest }) => ({ LayerName: name, LayerArn: store.versionArn(latest).replace(/:[0-9]+$/, ''), LatestMatchingVersion: listItem(store, latest) }));
+    const listed = items.map(({ name, latest }) => ({ LayerName: name, LayerArn: layerArn(store.scope, name), LatestMatchingVersion: listItem(store, latest) }));
     return { status: call.successStatus, body: { Layers: listed, ...(next === undefined ? {} : { NextMarker: next }) } };
   },
 
