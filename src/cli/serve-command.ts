@@ -1,14 +1,16 @@
 /**
  * `lamina serve`: load a SAM template and serve its functions through the Invoke API.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadTemplate } from '../config/sam-template.js';
+import { loadTemplatePackaged } from '../config/sam-template.js';
 import { ConfigError } from '../errors.js';
 import { createFrontDoor, listen } from '../invoke/front-door-server.js';
 import { ControlPlane } from '../control/api/control-plane.js';
 import { ControlStore } from '../control/state/control-store.js';
 import { eventInvokeLookup } from '../control/api/event-invoke-store.js';
+import { LayerStore } from '../control/layer-store.js';
+import type { S3Store } from '../services/s3/s3-store.js';
 import { Platform, PLATFORM_DEFAULTS } from '../platform/platform.js';
 import { readHostEnvironment } from './host-environment.js';
 import { positiveNumber, untilSignal, warnIfExposed } from './cli-support.js';
@@ -27,7 +29,6 @@ import { startAsync, targetEndpoints, usedTargets } from '../async/serve-async.j
 import { startSources } from '../event-sources/serve-sources.js';
 import { DEFAULT_EVENTS_PORT, startEventBridge } from '../services/eventbridge/serve-eventbridge.js';
 import { DEFAULT_S3_PORT, s3CodeObjects, startS3 } from '../async/serve-s3.js';
-import type { S3Store } from '../services/s3/s3-store.js';
 import { startStreams } from '../event-sources/streams/serve-streams.js';
 import { once, Teardown } from './teardown.js';
 import { startDeployments } from '../deploy/serve-deployments.js';
@@ -108,7 +109,9 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (sync !== 'full' && sync !== 'normal') throw new ConfigError(`--queue-sync must be full or normal, got '${sync}'`);
   const endpoints = targetEndpoints({ aws: values['aws-endpoint'], sqs: values['sqs-endpoint'], sns: values['sns-endpoint'], events: values['events-endpoint'], kinesis: values['kinesis-endpoint'] });
   const sqsHostPort = `${values.host.includes(':') ? `[${values.host}]` : values.host}:${sqsPort}`;
-  const loaded = loadTemplate(templatePath, { region: host.region, accountId: host.accountId, ...(sqsPort === 0 ? {} : { sqsEndpoint: `http://${sqsHostPort}` }) });
+  const stateDirPath = values['state-dir'] ?? defaultStateDir(templatePath);
+  // Template packages are keyed by digest, so extracting them before the state directory is claimed is safe.
+  const loaded = await loadTemplatePackaged(templatePath, { region: host.region, accountId: host.accountId, ...(sqsPort === 0 ? {} : { sqsEndpoint: `http://${sqsHostPort}` }) }, join(stateDirPath, 'template-packages'), join(stateDirPath, 's3'));
   // Each nodejsNN.x function on Node NN: installed now (before serving) when missing.
   const { functions, interpreters, warnings: nodeWarnings } = await resolveFunctionNodes(loaded.functions, { allowHostNode: values['host-node'], onProgress: progressLine() });
   for (const warning of [...loaded.warnings, ...nodeWarnings]) process.stderr.write(`lamina: warning: ${warning}\n`);
@@ -117,7 +120,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   process.stdout.write(`Limits: ${processLimits === undefined ? 'off (--no-limits)' : describeLimits(processLimits)}\n`);
   const containers = await containerSettings(values.sandbox, values.engine, functions);
   const limits = containers === undefined ? processLimits : { cgroups: undefined, maxOpenFiles: undefined, ...processLimits, containers };
-  const state = claimStateDir(values['state-dir'] ?? defaultStateDir(templatePath));
+  const state = claimStateDir(stateDirPath);
   const teardown = new Teardown();
   teardown.add(() => state.release());
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -190,6 +193,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     settings,
     urls: apiUrls,
     provisioned: platform,
+    layers: new LayerStore({ region: host.region, accountId: host.accountId, stateDir: state.path, settings }),
     codeObjects: () => (s3Store === undefined ? undefined : s3CodeObjects(s3Store)),
     nodeOptions: { allowHostNode: values['host-node'] },
   });

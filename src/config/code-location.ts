@@ -1,6 +1,8 @@
 /**
  * Where a function's code is and how its runtime starts: `CodeUri` / `Code` resolved against the
- * template's directory, and the runtime identifier mapped to a RuntimeLaunch.
+ * template's directory (a directory, a .zip, an object of a template bucket, inline `ZipFile`
+ * source; packages are extracted by ./template-packages.ts), and the runtime identifier mapped to
+ * a RuntimeLaunch. Layers' content is found the same way (./layer-resources.ts).
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -10,6 +12,7 @@ import { resolveProperty, show, type TemplateReport } from './function-propertie
 import { findPython } from './python-runtime.js';
 import { classifyRuntime, RUNNABLE_RUNTIMES, RUNTIME_CATALOG, type RuntimeRunner } from './runtime-catalog.js';
 import { nodeAtHand } from '../runtimes/function-nodes.js';
+import type { PackageLookup, PackagedCode, TemplatePackages } from './template-packages.js';
 
 const runBy = (runner: RuntimeRunner): readonly string[] => RUNTIME_CATALOG.filter((e) => e.runner === runner).map((e) => e.name);
 /** Runtimes that start `<codeDir>/bootstrap`. */
@@ -22,11 +25,32 @@ export const SUPPORTED_RUNTIMES: readonly string[] = RUNNABLE_RUNTIMES;
 /** The resource types Lamina loads, and the property that holds each one's code location. */
 export type FunctionResourceType = 'AWS::Serverless::Function' | 'AWS::Lambda::Function';
 
+/** Where a template says a function's code (or a layer's content) is. */
+export type CodeSource =
+  | { readonly kind: 'path'; readonly path: string }
+  | { readonly kind: 's3'; readonly bucket: string; readonly key: string }
+  | { readonly kind: 'inline'; readonly source: string };
+
+/** What code location needs beyond the template: its packages (./template-packages.ts) and its S3 buckets. */
+export interface PackageContext {
+  readonly packages: TemplatePackages | undefined;
+  /** Names of the template's `AWS::S3::Bucket`s: the only buckets `Code.S3Bucket` can name here. */
+  readonly buckets: ReadonlySet<string>;
+}
+
+/** A function's code or a layer's content as found: a directory, and the zip's identity when it was one. */
+export interface CodeLocation {
+  readonly dir: string;
+  readonly code?: PackagedCode | undefined;
+}
+
+export const NO_PACKAGES: PackageContext = { packages: undefined, buckets: new Set() };
+
 /**
- * The local path of a function's code, as written in the template (default `.`, as SAM CLI does),
- * or undefined when it is not a local path (a problem is recorded).
+ * The code source as written in the template (default `.`, as SAM CLI does), or undefined when
+ * it is not one Lamina can use (a problem is recorded).
  */
-function codePath(report: TemplateReport, resolver: IntrinsicResolver, id: string, type: FunctionResourceType, props: Readonly<Record<string, unknown>>): string | undefined {
+function codeSource(report: TemplateReport, resolver: IntrinsicResolver, id: string, type: FunctionResourceType, props: Readonly<Record<string, unknown>>): CodeSource | undefined {
   const property = type === 'AWS::Serverless::Function' ? 'CodeUri' : 'Code';
   if (type === 'AWS::Serverless::Function' && props.InlineCode !== undefined) {
     report.problem(id, 'InlineCode', 'inline code is not supported yet; put the code in a directory and point CodeUri at it');
@@ -34,26 +58,81 @@ function codePath(report: TemplateReport, resolver: IntrinsicResolver, id: strin
   }
   const code = resolveProperty(report, resolver, id, property, props[property]);
   if (code === undefined) return undefined;
-  if (!code.present) return '.';
+  if (!code.present) return { kind: 'path', path: '.' };
   const value = code.value;
   if (typeof value === 'string') {
-    if (/^s3:\/\//i.test(value)) {
-      report.problem(id, property, `S3 locations (${value}) are not supported yet; use a local directory`);
-      return undefined;
-    }
-    return value;
+    const s3 = /^s3:\/\/([^/]+)\/(.+)$/i.exec(value);
+    if (s3 !== null) return { kind: 's3', bucket: s3[1] ?? '', key: s3[2] ?? '' };
+    return { kind: 'path', path: value };
   }
-  if (isPlainObject(value) && value.ZipFile !== undefined) {
-    report.problem(id, `${property}.ZipFile`, 'inline code is not supported yet; use a local directory');
-  } else if (isPlainObject(value) && (value.Bucket !== undefined || value.S3Bucket !== undefined)) {
-    report.problem(id, property, `S3 locations (${show(value)}) are not supported yet; use a local directory`);
-  } else {
-    report.problem(id, property, `${show(value)} is not a local directory path`);
-  }
+  if (isPlainObject(value) && typeof value.ZipFile === 'string' && type === 'AWS::Lambda::Function') return { kind: 'inline', source: value.ZipFile };
+  const bucket = isPlainObject(value) ? (value.S3Bucket ?? value.Bucket) : undefined;
+  const key = isPlainObject(value) ? (value.S3Key ?? value.Key) : undefined;
+  if (typeof bucket === 'string' && typeof key === 'string') return { kind: 's3', bucket, key };
+  report.problem(id, property, `${show(value)} is not a local directory, a .zip file, ${type === 'AWS::Lambda::Function' ? 'inline ZipFile source, ' : ''}or an S3 location of a template bucket`);
   return undefined;
 }
 
-/** The absolute code directory, checked to exist; undefined (with a problem recorded) otherwise. */
+/** The runtime's file for CloudFormation's inline `ZipFile` (CloudFormation names it index.js or index.py). */
+function inlineFileName(runtime: string | undefined): string | undefined {
+  if (runtime?.startsWith('nodejs') === true) return 'index.js';
+  if (runtime?.startsWith('python') === true) return 'index.py';
+  return undefined;
+}
+
+/** A packaged location: ready, or the problem (pending extraction, refusal) recorded. */
+function packagedLocation(report: TemplateReport, id: string, property: string, lookup: PackageLookup): CodeLocation | undefined {
+  if (lookup.kind === 'ready') return { dir: lookup.code.dir, code: lookup.code };
+  report.problem(id, property, lookup.kind === 'pending' ? 'is being extracted (loadTemplatePackaged extracts it, then loads again)' : lookup.message);
+  return undefined;
+}
+
+/**
+ * A code source (a function's code, a layer's content) to a directory: a local directory as it is; a .zip file or an object of a
+ * template bucket extracted by the template's packages; inline source written as index.js/.py.
+ *
+ * @example
+ * locate(report, 'Deps', 'ContentUri', { kind: 'path', path: 'layer.zip' }, templateDir, packageContext)?.dir;
+ */
+export function locate(report: TemplateReport, id: string, property: string, source: CodeSource, templateDir: string, context: PackageContext, runtime?: string): CodeLocation | undefined {
+  const { packages } = context;
+  const unpackaged = 'is a package that only `lamina serve` extracts (this loader has no package directory)';
+  if (source.kind === 'inline') {
+    const fileName = inlineFileName(runtime);
+    if (fileName === undefined) {
+      report.problem(id, `${property}.ZipFile`, `inline source is for Node.js and Python runtimes only (CloudFormation writes it as index.js or index.py), not ${runtime ?? 'this runtime'}`);
+      return undefined;
+    }
+    if (packages === undefined) return void report.problem(id, `${property}.ZipFile`, unpackaged);
+    const code = packages.inline(source.source, fileName);
+    return { dir: code.dir, code };
+  }
+  if (source.kind === 's3') {
+    if (!context.buckets.has(source.bucket)) {
+      report.problem(id, property, `s3://${source.bucket}/${source.key} is not in a bucket of this template (AWS::S3::Bucket); Lamina reads code only from the embedded S3's buckets, or from a local directory or .zip`);
+      return undefined;
+    }
+    if (packages === undefined) return void report.problem(id, property, unpackaged);
+    return packagedLocation(report, id, property, packages.s3Object(source.bucket, source.key));
+  }
+  const path = resolve(templateDir, source.path);
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (stat === undefined) {
+    report.problem(id, property, `${/\.zip$/i.test(path) ? 'zip file' : 'directory'} ${path} does not exist`);
+    return undefined;
+  }
+  if (stat.isFile() && /\.zip$/i.test(path)) {
+    if (packages === undefined) return void report.problem(id, property, unpackaged);
+    return packagedLocation(report, id, property, packages.zipFile(path));
+  }
+  if (!stat.isDirectory()) {
+    report.problem(id, property, `${path} is not a directory or a .zip file`);
+    return undefined;
+  }
+  return { dir: path };
+}
+
+/** The function's code directory (extracted when it is a package); undefined (with a problem recorded) otherwise. */
 export function codeDirectory(
   report: TemplateReport,
   resolver: IntrinsicResolver,
@@ -61,21 +140,12 @@ export function codeDirectory(
   type: FunctionResourceType,
   props: Readonly<Record<string, unknown>>,
   templateDir: string,
-): string | undefined {
-  const path = codePath(report, resolver, id, type, props);
-  if (path === undefined) return undefined;
-  const property = type === 'AWS::Serverless::Function' ? 'CodeUri' : 'Code';
-  const dir = resolve(templateDir, path);
-  const stat = statSync(dir, { throwIfNoEntry: false });
-  if (stat === undefined) {
-    report.problem(id, property, `directory ${dir} does not exist`);
-    return undefined;
-  }
-  if (!stat.isDirectory()) {
-    report.problem(id, property, `${dir} is not a directory (zip archives are not supported yet)`);
-    return undefined;
-  }
-  return dir;
+  context: PackageContext = NO_PACKAGES,
+  runtime?: string,
+): CodeLocation | undefined {
+  const source = codeSource(report, resolver, id, type, props);
+  if (source === undefined) return undefined;
+  return locate(report, id, type === 'AWS::Serverless::Function' ? 'CodeUri' : 'Code', source, templateDir, context, runtime);
 }
 
 /**
@@ -146,94 +216,4 @@ export function runtimeLaunch(
     return undefined;
   }
   return { kind: 'bootstrap', command, args: [] };
-}
-
-/** The layer resource types whose content Lamina can use (a local directory). */
-export type LayerResourceType = 'AWS::Serverless::LayerVersion' | 'AWS::Lambda::LayerVersion';
-export const LAYER_TYPES: ReadonlySet<string> = new Set<LayerResourceType>(['AWS::Serverless::LayerVersion', 'AWS::Lambda::LayerVersion']);
-
-/** A layer resource of the template, as found (its directory is checked when a function uses it). */
-export interface LayerResource {
-  readonly type: LayerResourceType;
-  readonly props: Readonly<Record<string, unknown>>;
-}
-
-/** Lambda's limit on layers per function. */
-export const MAX_LAYERS = 5;
-
-/**
- * The local directory of a layer resource: `ContentUri` (SAM) or `Content` (CloudFormation, as the
- * local path that `sam build` / `aws cloudformation package` accept), resolved against the
- * template's directory. Zip files are refused: Lamina has no zip reader; extract the layer into a
- * directory and point at that.
- */
-export function layerDirectory(
-  report: TemplateReport,
-  resolver: IntrinsicResolver,
-  id: string,
-  layer: LayerResource,
-  templateDir: string,
-): string | undefined {
-  const property = layer.type === 'AWS::Serverless::LayerVersion' ? 'ContentUri' : 'Content';
-  const content = resolveProperty(report, resolver, id, property, layer.props[property]);
-  if (content === undefined) return undefined;
-  if (!content.present) {
-    report.problem(id, property, 'is required');
-    return undefined;
-  }
-  const value = content.value;
-  if (typeof value !== 'string' || /^s3:\/\//i.test(value)) {
-    report.problem(id, property, `${show(value)} is not a local directory (S3 locations are not supported yet)`);
-    return undefined;
-  }
-  const dir = resolve(templateDir, value);
-  const stat = statSync(dir, { throwIfNoEntry: false });
-  if (stat === undefined) {
-    report.problem(id, property, `directory ${dir} does not exist`);
-    return undefined;
-  }
-  if (!stat.isDirectory()) {
-    report.problem(id, property, `${dir} is not a directory (zip archives are not supported yet: extract it, e.g. unzip -d DIR layer.zip, and point ${property} at DIR)`);
-    return undefined;
-  }
-  return dir;
-}
-
-/**
- * A function's `Layers`: each entry must be a `Ref` to a layer resource of the same template.
- * Layer ARNs (published layers) cannot be fetched: they are skipped with a warning. Directories
- * come back in the order given, which is Lambda's extraction order.
- *
- * @param layerDirs - memo of layer id -> directory, so that a layer's problems are reported once.
- */
-export function functionLayers(
-  report: TemplateReport,
-  resolver: IntrinsicResolver,
-  id: string,
-  raw: unknown,
-  layerResources: ReadonlyMap<string, LayerResource>,
-  layerDirs: Map<string, string | undefined>,
-  templateDir: string,
-): string[] {
-  if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) {
-    report.problem(id, 'Layers', `${show(raw)} must be a list of layers`);
-    return [];
-  }
-  if (raw.length > MAX_LAYERS) report.problem(id, 'Layers', `${raw.length} layers: a function can use at most ${MAX_LAYERS}`);
-  const dirs: string[] = [];
-  for (const entry of raw as unknown[]) {
-    const ref = isPlainObject(entry) && Object.keys(entry).length === 1 && typeof entry.Ref === 'string' ? entry.Ref : undefined;
-    const layer = ref === undefined ? undefined : layerResources.get(ref);
-    if (ref !== undefined && layer !== undefined) {
-      if (!layerDirs.has(ref)) layerDirs.set(ref, layerDirectory(report, resolver, ref, layer, templateDir));
-      const dir = layerDirs.get(ref);
-      if (dir !== undefined) dirs.push(dir);
-      continue;
-    }
-    const resolved = resolver.resolve(entry);
-    const shown = resolved.ok ? show(resolved.value) : show(entry);
-    report.warn(id, 'Layers', `${shown} is not a layer resource of this template (published layer ARNs are not supported yet); ignored`);
-  }
-  return dirs;
 }

@@ -67,6 +67,12 @@ export interface FunctionConfig {
    * (for `provided*` runtimes without their own). Undefined or empty: no layers.
    */
   readonly layers?: readonly string[] | undefined;
+  /**
+   * The package the code was extracted from (a template's zip `CodeUri`, S3 object or inline
+   * `ZipFile`): Lambda's `CodeSha256` (base64 SHA-256) and `CodeSize`. Undefined for code that is
+   * a directory.
+   */
+  readonly codePackage?: { readonly sha256: string; readonly size: number } | undefined;
   readonly launch: RuntimeLaunch;
   /**
    * `PackageType: Image`: the function is its container image (runtime '' and the handler from the

@@ -7,7 +7,8 @@
 import { FUNCTION_LIMITS, functionArn, type FunctionConfig } from './function-config.js';
 import { isPlainObject, NO_VALUE, type IntrinsicResolver } from './cfn-intrinsics.js';
 import { IMAGE_LAUNCH, imageProperties, isImageFunction } from './image-properties.js';
-import { codeDirectory, functionLayers, LAYER_TYPES, runtimeLaunch, type FunctionResourceType, type LayerResource, type LayerResourceType } from './code-location.js';
+import { codeDirectory, runtimeLaunch, type FunctionResourceType, type PackageContext } from './code-location.js';
+import { functionLayers, LAYER_TYPES, type LayerResource, type LayerResourceType } from './layer-resources.js';
 import {
   CONCURRENCY_RULE,
   environmentProperty,
@@ -36,6 +37,8 @@ export interface Loader {
   readonly layers: ReadonlyMap<string, LayerResource>;
   /** Layer directories already resolved (each layer's problems are reported once). */
   readonly layerDirs: Map<string, string | undefined>;
+  /** Zip, S3 and inline packages (./template-packages.ts) and the template's bucket names. */
+  readonly packages?: PackageContext;
 }
 
 /** The template's layer resources by logical id (functions' `Layers` refer to them). */
@@ -70,8 +73,9 @@ export function loadFunction(loader: Loader, id: string, type: FunctionResourceT
   const name = functionName(loader, id, props.FunctionName);
   const runtime = image !== undefined ? '' : stringProperty(loader, id, 'Runtime', props.Runtime, true);
   const handler = image !== undefined ? '' : (stringProperty(loader, id, 'Handler', props.Handler, false) ?? '');
-  const codeDir = image !== undefined ? (image.dockerContext ?? loader.templateDir) : codeDirectory(report, resolver, id, type, props, loader.templateDir);
-  const layers = image !== undefined ? [] : functionLayers(report, resolver, id, props.Layers, loader.layers, loader.layerDirs, loader.templateDir);
+  const location = image !== undefined ? { dir: image.dockerContext ?? loader.templateDir } : codeDirectory(report, resolver, id, type, props, loader.templateDir, loader.packages, runtime);
+  const codeDir = location?.dir;
+  const layers = image !== undefined ? [] : functionLayers(report, resolver, id, props.Layers, loader.layers, loader.layerDirs, loader.templateDir, loader.packages);
   const launch = image !== undefined ? IMAGE_LAUNCH : runtime === undefined ? undefined : runtimeLaunch(report, id, type, runtime, handler, codeDir, layers, options.today);
 
   const memory = resolveProperty(report, resolver, id, 'MemorySize', props.MemorySize);
@@ -113,6 +117,7 @@ export function loadFunction(loader: Loader, id: string, type: FunctionResourceT
     runtime,
     handler,
     codeDir,
+    ...(location?.code === undefined ? {} : { codePackage: { sha256: location.code.sha256, size: location.code.size } }),
     ...(layers.length > 0 ? { layers } : {}),
     launch,
     ...(image === undefined ? {} : { image }),

@@ -30,6 +30,7 @@ import { mergeGlobals, NON_GLOBAL_FUNCTION_PROPERTIES } from './template-globals
 import type { FunctionResourceType } from './code-location.js';
 import { TemplateReport } from './function-properties.js';
 import { resolveHooks } from './deployment-preference.js';
+import { TemplatePackages } from './template-packages.js';
 
 import { ApiCollector, type ApiDefinition } from './api-events.js';
 import { FunctionUrlCollector, type FunctionUrlDefinition } from './function-urls.js';
@@ -64,6 +65,11 @@ export interface LoadTemplateOptions {
   readonly today?: Date;
   /** Base of the queue URLs that `Ref` of an `AWS::SQS::Queue` gives (./resource-attributes.ts); default SQS's own. */
   readonly sqsEndpoint?: string | undefined;
+  /**
+   * Where zip `CodeUri`/`ContentUri`, template-bucket S3 code and inline `ZipFile` source are
+   * extracted (./template-packages.ts); without it such code is a problem. `loadTemplatePackaged` sets it.
+   */
+  readonly packages?: TemplatePackages | undefined;
 }
 
 export interface LoadedTemplate {
@@ -117,7 +123,9 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
   const resolver = new IntrinsicResolver(intrinsicContext(template, resources, options, report));
   const globals = functionGlobals(template.Globals, report);
   const functions: FunctionConfig[] = [];
-  const loader: Loader = { report, resolver, templateDir: dirname(path), options, layers: layerResources(resources), layerDirs: new Map() };
+  // The bucket names alone (their problems are reported once, below, by the same function).
+  const bucketNames = new Set(s3Buckets(new TemplateReport(), resolver, resources, options.stackName ?? 'local').map((bucket) => bucket.name));
+  const loader: Loader = { report, resolver, templateDir: dirname(path), options, layers: layerResources(resources), layerDirs: new Map(), packages: { packages: options.packages, buckets: bucketNames } };
   const idsByName = new Map<string, string>();
   const apis = new ApiCollector(report, resolver, resources);
   const urls = new FunctionUrlCollector(report, resolver);
@@ -197,6 +205,28 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
   }
   const withAsync = functions.map((fn) => (settings.has(fn.name) ? { ...fn, async: settings.get(fn.name) } : fn));
   return { functions: withAsync, apis: apiDefinitions, urls: urls.urls(), albs, edges, queues: [...templateQueues, ...samQueues], sqsMappings, schedules, eventRules, eventBuses, s3Buckets: buckets, s3Notifications, streams, streamMappings: kinesisMappings, warnings: report.warnings };
+}
+
+/**
+ * `loadTemplate` with the template's packages extracted under `packageRoot` (zip `CodeUri` and
+ * `ContentUri`, inline `ZipFile`, `Code.S3Bucket`/`S3Key` of a template bucket read from the
+ * embedded S3's files under `s3Root`). A template with zips not yet extracted is loaded twice:
+ * once to find them, once with them in place (./template-packages.ts says why).
+ *
+ * @throws ConfigError as loadTemplate does; a refused zip is one of the problems listed.
+ * @example
+ * const loaded = await loadTemplatePackaged('template.yaml', opts, join(stateDir, 'template-packages'), join(stateDir, 's3'));
+ */
+export async function loadTemplatePackaged(templatePath: string, options: LoadTemplateOptions, packageRoot: string, s3Root?: string): Promise<LoadedTemplate> {
+  const packages = new TemplatePackages(packageRoot, s3Root);
+  const withPackages = { ...options, packages };
+  try {
+    return loadTemplate(templatePath, withPackages);
+  } catch (error) {
+    if (!packages.pending) throw error;
+  }
+  await packages.prepare();
+  return loadTemplate(templatePath, withPackages);
 }
 
 function intrinsicContext(

@@ -68,11 +68,15 @@ export function checkZippedSize(zipBytes: number, operation: PackageOperation, l
  * during it (the one that decides; header sizes can lie).
  *
  * @example
- * checkUnzippedSize(200_000_000, 70_000_000)?.message; // 'Unzipped size must be smaller than 262144000 bytes'
+ * checkUnzippedSize(300_000_000, 0)?.message; // 'Unzipped size must be smaller than 262144000 bytes'
+ * checkUnzippedSize(200_000_000, 70_000_000)?.message; // 'Function code combined with layers exceeds the maximum allowed size of 262144000 bytes. The actual size is 270000000 bytes.'
  */
 export function checkUnzippedSize(packageBytes: number, layerBytes: number, limit: number = CODE_SIZE_UNZIPPED): ControlError | undefined {
   if (packageBytes + layerBytes <= limit) return undefined;
-  return controlError('LAMINA_ERR_LAMBDA_UNZIPPED_TOO_LARGE', `Unzipped size must be smaller than ${limit} bytes`, `package ${packageBytes} bytes + layers ${layerBytes} bytes`);
+  const detail = `package ${packageBytes} bytes + layers ${layerBytes} bytes`;
+  // Lambda words the refusal differently once layers take part in the sum.
+  if (layerBytes > 0) return controlError('LAMINA_ERR_LAMBDA_UNZIPPED_TOO_LARGE', `Function code combined with layers exceeds the maximum allowed size of ${limit} bytes. The actual size is ${packageBytes + layerBytes} bytes.`, detail);
+  return controlError('LAMINA_ERR_LAMBDA_UNZIPPED_TOO_LARGE', `Unzipped size must be smaller than ${limit} bytes`, detail);
 }
 
 /**

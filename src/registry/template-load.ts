@@ -12,10 +12,11 @@ import type { CodeIdentity } from './registry-types.js';
 import { type RegistryStore, type StartState, mergeTemplate } from './saved-state.js';
 
 /**
- * A template function's code is a directory, not a package: until packages are hashed (issue 16's
- * zip work) its identity is a digest of the directory's path, stable across restarts.
+ * A template function's code identity: the zip's (Lambda's CodeSha256) when the template gave a
+ * package; for a directory, a digest of its path, stable across restarts.
  */
 function directoryIdentity(fn: FunctionConfig): CodeIdentity {
+  if (fn.codePackage !== undefined) return fn.codePackage;
   return { sha256: createHash('sha256').update(fn.codeDir).digest('base64'), size: 0 };
 }
 

@@ -262,7 +262,7 @@ Environment: { Variables: { A1: x } }`,
     });
   });
 
-  it('refuses inline and S3 code', () => {
+  it('refuses inline code without a package directory, and S3 code outside the template\'s buckets', () => {
     const message = problems(`Resources:
   Zip:
     Type: AWS::Lambda::Function
@@ -271,8 +271,8 @@ Environment: { Variables: { A1: x } }`,
     Type: AWS::Lambda::Function
     Properties: { Runtime: nodejs20.x, Handler: index.handler, Code: { S3Bucket: b, S3Key: k } }
 `);
-    expect(message).toContain('Resource Zip: property Code.ZipFile: inline code is not supported yet');
-    expect(message).toContain('Resource S3: property Code: S3 locations');
+    expect(message).toContain('Resource Zip: property Code.ZipFile: is a package that only `lamina serve` extracts');
+    expect(message).toContain('Resource S3: property Code: s3://b/k is not in a bucket of this template (AWS::S3::Bucket)');
   });
 });
 
@@ -373,7 +373,7 @@ describe('loadTemplate: validation', () => {
       'Resource B: property Timeout: 901 is outside 1-900 seconds',
       'Resource C: property Runtime: java21 (Java) is not run by Lamina: use Runtime: provided.al2023 with an executable bootstrap in the code directory (e.g. a GraalVM native image, or a JVM started by the bootstrap), or package the function as a container image (PackageType: Image)',
       'Resource D: property Handler: is required for nodejs20.x (e.g. index.handler)',
-      `Resource E: property CodeUri: ${join(dirs[0] ?? '', 'archive.zip')} is not a directory (zip archives are not supported yet)`,
+      'Resource E: property CodeUri: is a package that only `lamina serve` extracts (this loader has no package directory)',
       `Resource F: property CodeUri: provided.al2023 needs an executable file ${join(dirs[0] ?? '', 'src', 'bootstrap')}, which does not exist`,
       `Resource G: property CodeUri: ${join(dirs[0] ?? '', 'noexec', 'bootstrap')} is not executable (chmod +x it)`,
       'Resource H: property Runtime: is required',
@@ -400,7 +400,7 @@ describe('loadTemplate: validation', () => {
     expect(problems(fn(`${NODE}\nEnvironment: { Variables: { UNI: "${'é'.repeat(2047)}" } }`))).toContain('total size 4097 bytes');
   });
 
-  it('refuses S3 and inline code for serverless functions', () => {
+  it('refuses S3 code outside the template\'s buckets and SAM InlineCode', () => {
     const message = problems(`Resources:
   S3String:
     Type: AWS::Serverless::Function
@@ -412,8 +412,8 @@ describe('loadTemplate: validation', () => {
     Type: AWS::Serverless::Function
     Properties: { Runtime: nodejs20.x, Handler: index.handler, InlineCode: "exports.handler = 1" }
 `);
-    expect(message).toContain('Resource S3String: property CodeUri: S3 locations (s3://bucket/key.zip) are not supported yet; use a local directory');
-    expect(message).toContain('Resource S3Object: property CodeUri: S3 locations ({"Bucket":"b","Key":"k"}) are not supported yet');
+    expect(message).toContain('Resource S3String: property CodeUri: s3://bucket/key.zip is not in a bucket of this template');
+    expect(message).toContain('Resource S3Object: property CodeUri: s3://b/k is not in a bucket of this template');
     expect(message).toContain('Resource Inline: property InlineCode: inline code is not supported yet');
   });
 

@@ -39,7 +39,8 @@ describe('Lambda package limits', () => {
     expect(checkUnzippedSize(CODE_SIZE_UNZIPPED - 10, 10)).toBeUndefined();
     const error = checkUnzippedSize(CODE_SIZE_UNZIPPED - 10, 11);
     expect(error?.code).toBe('LAMINA_ERR_LAMBDA_UNZIPPED_TOO_LARGE');
-    expect(error?.message).toBe('Unzipped size must be smaller than 262144000 bytes');
+    expect(error?.message).toBe('Function code combined with layers exceeds the maximum allowed size of 262144000 bytes. The actual size is 262144001 bytes.');
+    expect(checkUnzippedSize(CODE_SIZE_UNZIPPED + 1, 0)?.message).toBe('Unzipped size must be smaller than 262144000 bytes');
     expect(checkUnzippedSize(600, 0, 500)?.message).toBe('Unzipped size must be smaller than 500 bytes');
   });
 

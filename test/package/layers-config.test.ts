@@ -61,9 +61,9 @@ describe('Layers', () => {
     expect(fn?.launch).toEqual({ kind: 'bootstrap', command: join(dir!, 'code', 'bootstrap'), args: [] });
   });
 
-  it('refuses a zip ContentUri, saying how to extract it', () => {
+  it('leaves a zip ContentUri to the loader that extracts packages (test/config/template-packages.test.ts)', () => {
     const path = project(TEMPLATE('[!Ref Zipped]'));
-    expect(() => loadTemplate(path, OPTIONS)).toThrow(/Resource Zipped: property ContentUri: .*layer\.zip is not a directory \(zip archives are not supported yet/);
+    expect(() => loadTemplate(path, OPTIONS)).toThrow(/Resource Zipped: property ContentUri: is a package that only `lamina serve` extracts/);
   });
 
   it('skips published layer ARNs with a warning', () => {

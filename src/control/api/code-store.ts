@@ -53,8 +53,8 @@ export function storedCodeBytes(context: ControlContext): number {
   return total;
 }
 
-/** The bytes of `Code.S3Bucket`/`S3Key` from the embedded S3 server, or Lambda's refusal. */
-async function s3Package(context: ControlContext, bucket: string, key: string): Promise<Buffer> {
+/** The bytes of `Code.S3Bucket`/`S3Key` (and a layer's `Content.S3Bucket`/`S3Key`) from the embedded S3 server, or Lambda's refusal. */
+export async function s3Package(context: ControlContext, bucket: string, key: string): Promise<Buffer> {
   const objects = context.codeObjects?.();
   const found = objects === undefined ? { ok: false as const, missing: 'bucket' as const } : await objects.read(bucket, key);
   if (found.ok) return found.bytes;

@@ -16,11 +16,13 @@ import { TAG_HANDLERS } from './tag-operations.js';
 import { VERSION_HANDLERS } from './version-operations.js';
 import type { ControlContext, HandlerTable } from './control-context.js';
 import { cleanupAfter } from './settings-cleanup.js';
+import { LAYER_HANDLERS } from './layer-operations.js';
 import { FUNCTION_HANDLERS } from './function-operations.js';
 
 /** Every area's handlers, merged once. */
 const HANDLERS: HandlerTable = {
   ...ACCOUNT_HANDLERS,
+  ...LAYER_HANDLERS,
   ...FUNCTION_HANDLERS,
   ...VERSION_HANDLERS,
   ...ALIAS_HANDLERS,
