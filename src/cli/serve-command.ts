@@ -111,7 +111,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   const sqsHostPort = `${values.host.includes(':') ? `[${values.host}]` : values.host}:${sqsPort}`;
   const stateDirPath = values['state-dir'] ?? defaultStateDir(templatePath);
   // Template packages are keyed by digest, so extracting them before the state directory is claimed is safe.
-  const loaded = await loadTemplatePackaged(templatePath, { region: host.region, accountId: host.accountId, ...(sqsPort === 0 ? {} : { sqsEndpoint: `http://${sqsHostPort}` }) }, join(stateDirPath, 'template-packages'), join(stateDirPath, 's3'));
+  const loaded = await loadTemplatePackaged(templatePath, { region: host.region, accountId: host.accountId, allowNoFunctions: true, ...(sqsPort === 0 ? {} : { sqsEndpoint: `http://${sqsHostPort}` }) }, join(stateDirPath, 'template-packages'), join(stateDirPath, 's3'));
   // Each nodejsNN.x function on Node NN: installed now (before serving) when missing.
   const { functions, interpreters, warnings: nodeWarnings } = await resolveFunctionNodes(loaded.functions, { allowHostNode: values['host-node'], onProgress: progressLine() });
   for (const warning of [...loaded.warnings, ...nodeWarnings]) process.stderr.write(`lamina: warning: ${warning}\n`);
