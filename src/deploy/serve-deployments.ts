@@ -3,6 +3,7 @@
  * before the platform, so that hook functions are given `AWS_ENDPOINT_URL_CODEDEPLOY`), then the
  * deployments reacting to the platform's registry, logging each step.
  */
+import type { SettingsStore } from '../control/settings-store.js';
 import type { FunctionConfig } from '../config/function-config.js';
 import type { Platform } from '../platform/platform.js';
 import { startCodeDeployServer, type CodeDeployServer } from './codedeploy-server.js';
@@ -23,6 +24,8 @@ export interface DeploymentSettings {
   readonly threshold?: ErrorRateThreshold | undefined;
   readonly hookTimeoutMs?: number | undefined;
   readonly log: (line: string) => void;
+  /** Where deployments' outcomes are kept across restarts (the control state's settings). */
+  readonly settings?: SettingsStore | undefined;
 }
 
 export interface StartedDeployments {
@@ -73,7 +76,7 @@ export async function startDeployments(functions: readonly FunctionConfig[], set
     banner: banner.length > 0 ? ['Deployments:', ...banner] : [],
     attach: (running) => {
       platform = running;
-      deployments ??= new Deployments({ registry: running.registry, hooks, ends: (listener) => running.onInvocationEnd(listener), threshold: settings.threshold ?? DEFAULT_ERROR_THRESHOLD, sleep, log: settings.log });
+      deployments ??= new Deployments({ registry: running.registry, hooks, ends: (listener) => running.onInvocationEnd(listener), threshold: settings.threshold ?? DEFAULT_ERROR_THRESHOLD, sleep, log: settings.log, settings: settings.settings });
       deployments.attach();
       return deployments;
     },
