@@ -150,7 +150,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   );
   // Before the platform: hook functions are given the CodeDeploy endpoint's address.
   const deploying = await teardown.start(
-    () => startDeployments(functions, { host: values.host, port: positiveNumber('--codedeploy-port', values['codedeploy-port'], true), timeScale: positiveNumber('--deploy-time-scale', values['deploy-time-scale']), log, settings: controlStore.settings }),
+    () => startDeployments(functions, { host: values.host, port: positiveNumber('--codedeploy-port', values['codedeploy-port'], true), timeScale: positiveNumber('--deploy-time-scale', values['deploy-time-scale']), log, settings: controlStore.settings, isolated: limits?.isolation !== undefined }),
     (started) => started.stop(),
   );
   const settings = controlStore.settings;
