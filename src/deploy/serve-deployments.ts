@@ -35,8 +35,8 @@ export interface DeploymentSettings {
 }
 
 export interface StartedDeployments {
-  /** The functions to run: hook functions with `AWS_ENDPOINT_URL_CODEDEPLOY` added. */
-  readonly functions: FunctionConfig[];
+  /** What the platform adds to a function's environment (`PlatformOptions.serviceEnvironment`): the endpoint, for hook functions. */
+  environmentOf(functionName: string): Readonly<Record<string, string>> | undefined;
   /** The endpoint as hook functions are given it. */
   readonly endpoint: string | undefined;
   readonly banner: string[];
@@ -74,7 +74,7 @@ export function hookFunctions(functions: readonly FunctionConfig[]): Set<string>
 /**
  * @example
  * const deploying = await startDeployments(functions, { host: '127.0.0.1', port: 0, timeScale: 1, log });
- * const platform = new Platform({ functions: deploying.functions });
+ * const platform = new Platform({ functions, serviceEnvironment: (name) => deploying.environmentOf(name) });
  * deploying.attach(platform);
  */
 export async function startDeployments(functions: readonly FunctionConfig[], settings: DeploymentSettings): Promise<StartedDeployments> {
@@ -92,8 +92,9 @@ export async function startDeployments(functions: readonly FunctionConfig[], set
   if (hookNames.size > 0) server = await startCodeDeployServer(hooks, settings.host, settings.port);
   const endpoint = server?.endpoint;
   const named = endpoint === undefined ? undefined : reachableEndpoint(endpoint, settings.host);
-  // A hook's own AWS_ENDPOINT_URL_CODEDEPLOY (the host's address, under isolation) wins.
-  const withEndpoint = functions.map((fn) => (named !== undefined && hookNames.has(fn.name) ? { ...fn, environment: { AWS_ENDPOINT_URL_CODEDEPLOY: named, ...fn.environment } } : fn));
+  // Added at each environment's start, below the hook's own Environment (its own value wins), and
+  // not to its configuration: the endpoint's port may change at every start.
+  const added = named === undefined ? undefined : { AWS_ENDPOINT_URL_CODEDEPLOY: named };
   let deployments: Deployments | undefined;
   const banner = deployed.map((fn) => `  ${fn.name}:${fn.publishedAlias ?? ''} deploys new versions ${fn.deployment?.type ?? ''}${settings.timeScale === 1 ? '' : ` (time scale ${settings.timeScale})`}`);
   if (named !== undefined) banner.push(`  CodeDeploy hook endpoint (PutLifecycleEventHookExecutionStatus): ${named}`);
@@ -101,7 +102,7 @@ export async function startDeployments(functions: readonly FunctionConfig[], set
     banner.push('  (isolated hook functions cannot reach the host\'s loopback: use --no-isolation, or --host 0.0.0.0; see docs/deployments.md)');
   }
   return {
-    functions: withEndpoint,
+    environmentOf: (functionName) => (hookNames.has(functionName) ? added : undefined),
     endpoint: named,
     banner: banner.length > 0 ? ['Deployments:', ...banner] : [],
     attach: (running) => {

@@ -193,6 +193,8 @@ describe('lamina serve: UpdateFunctionCode on a function with a DeploymentPrefer
       expect(await aliasOf(client)).toEqual({ version: '2', weights: undefined });
       expect(await invokeAlias(endpointOf(serve))).toEqual({ version: '2', body: '"zip-2"' });
       expect(deploymentLines(serve.output())).toEqual([]);
+      // The endpoint (a new port at each start) is added at run time, not to the hook's definition: unchanged.
+      expect(serve.output()).not.toContain('CodeDeployHook_pre: $LATEST updated');
 
       // A stop during a deployment rolls it back, and the next start finds it rolled back.
       await update(client, 'zip-4');
