@@ -153,7 +153,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   );
   // Before the platform: hook functions are given the CodeDeploy endpoint's address.
   const deploying = await teardown.start(
-    () => startDeployments(functions, { host: values.host, port: positiveNumber('--codedeploy-port', values['codedeploy-port'], true), timeScale: positiveNumber('--deploy-time-scale', values['deploy-time-scale']), log }),
+    () => startDeployments(functions, { host: values.host, port: positiveNumber('--codedeploy-port', values['codedeploy-port'], true), timeScale: positiveNumber('--deploy-time-scale', values['deploy-time-scale']), log, settings: controlStore.settings, isolated: limits?.isolation !== undefined }),
     (started) => started.stop(),
   );
   const settings = controlStore.settings;
@@ -162,7 +162,8 @@ export async function serveCommand(args: string[]): Promise<number> {
       events: { ...asyncParts.events, eventInvokeConfig: eventInvokeLookup(settings) },
       limits,
       scaleOut: { environments: positiveNumber('--scale-out', values['scale-out']), perMs: 10_000 },
-      functions: deploying.functions,
+      functions,
+      serviceEnvironment: (name) => deploying.environmentOf(name),
       accountConcurrency: positiveNumber('--account-concurrency', values['account-concurrency']),
       idleTimeoutMs: positiveNumber('--idle-timeout', values['idle-timeout']) * 1000,
       shutdownGraceMs: positiveNumber('--shutdown-grace', values['shutdown-grace'], true) * 1000,

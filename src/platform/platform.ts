@@ -43,6 +43,13 @@ export interface PlatformOptions {
   readonly logOutput?: LogOutput | undefined;
   /** Credentials handed to functions, when the platform has some. */
   readonly credentials?: FunctionCredentials | undefined;
+  /**
+   * Variables the platform adds to a function's environment at start (the embedded services'
+   * endpoints: `AWS_ENDPOINT_URL_CODEDEPLOY` for hook functions), below the function's own
+   * `Environment`, which wins. Not part of the function's configuration: not saved, not shown by
+   * GetFunctionConfiguration, not in the template digest, so a new port at each start changes nothing.
+   */
+  readonly serviceEnvironment?: ((functionName: string) => Readonly<Record<string, string>> | undefined) | undefined;
   /** Concurrency that reservations must leave unreserved (Lambda: 100). */
   readonly unreservedMinimum?: number;
   /** Most new environments per function per window (default 1,000 per 10 s). */
@@ -132,6 +139,7 @@ export class Platform implements InvokePort, ProvisionedPort {
       idleTimeoutMs: options.idleTimeoutMs ?? PLATFORM_DEFAULTS.idleTimeoutMs,
       logOutput: options.logOutput,
       credentials: options.credentials,
+      serviceEnvironment: options.serviceEnvironment,
       limits: options.limits,
       ...(options.firstRuntimeApiPort === undefined ? {} : { firstRuntimeApiPort: options.firstRuntimeApiPort }),
       ...(options.scaleOut === undefined ? {} : { scaleOut: options.scaleOut }),

@@ -16,6 +16,8 @@ import { processSandboxFactory, type SandboxLimits } from './sandbox-factory.js'
 export interface PoolSettings extends Omit<PoolOptions, 'makeSandbox' | 'provisioned'> {
   readonly logOutput: LogOutput | undefined;
   readonly credentials: FunctionCredentials | undefined;
+  /** The platform's additions to a function's environment (PlatformOptions.serviceEnvironment). */
+  readonly serviceEnvironment?: ((functionName: string) => Readonly<Record<string, string>> | undefined) | undefined;
   readonly limits: SandboxLimits | undefined;
 }
 
@@ -118,10 +120,13 @@ export class VersionPools {
       log = new FunctionLog(fn.name, this.#settings.logOutput);
       this.#logs.set(fn.name, log);
     }
-    const { logOutput: _output, credentials, limits, ...options } = this.#settings;
+    const { logOutput: _output, credentials, limits, serviceEnvironment, ...options } = this.#settings;
+    // Below the function's own Environment in the runtime's (environment-variables.ts): its own value wins.
+    const added = serviceEnvironment?.(fn.name);
+    const run = added === undefined ? fn : { ...fn, inheritedEnvironment: { ...fn.inheritedEnvironment, ...added } };
     const pool = new FunctionPool(fn, record.version, log, {
       ...options,
-      makeSandbox: processSandboxFactory(fn, record.version, credentials, limits),
+      makeSandbox: processSandboxFactory(run, record.version, credentials, limits),
       provisioned: this.provisionedOf(fn.name, record.version),
     });
     let versions = this.#pools.get(fn.name);

@@ -7,6 +7,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { shiftedByDeployment } from '../config/deployment-preference.js';
 import type { FunctionConfig } from '../config/function-config.js';
 import { type FunctionEntry, canonical, newEntry, unchangedVersion, withAlias, withLatest, withPublished } from './function-entry.js';
 import type { CodeIdentity, RegistryChange } from './registry-types.js';
@@ -55,14 +56,18 @@ export function templateEntry(fn: FunctionConfig, code: CodeIdentity, now: Date)
 
 /**
  * AutoPublishAlias: publish `$LATEST` unless the newest version already equals it, and point the
- * alias at that version (all traffic at once: deployment preferences shift it gradually).
+ * alias at that version, all traffic at once, unless a `DeploymentPreference` shifts it
+ * (`shiftedByDeployment`): then an existing alias stays on its version and the deployment that
+ * starts once Lamina serves moves it on the schedule (docs/deployments.md).
  */
 function withPublishedAlias(entry: FunctionEntry, fn: FunctionConfig): FunctionEntry {
   const alias = fn.publishedAlias;
   if (alias === undefined) return entry;
   const same = unchangedVersion(entry);
   const published = same === undefined ? withPublished(entry, '') : { entry, record: same };
-  if (entry.aliases.get(alias)?.functionVersion === published.record.version) return published.entry;
+  const current = entry.aliases.get(alias);
+  if (current?.functionVersion === published.record.version) return published.entry;
+  if (current !== undefined && shiftedByDeployment(fn)) return published.entry;
   const record = { name: alias, functionVersion: published.record.version, description: '', routing: undefined, revisionId: randomUUID(), arn: `${fn.arn}:${alias}` };
   return withAlias(published.entry, record, alias);
 }
