@@ -79,7 +79,10 @@ export interface StoredPackage {
  */
 export async function storePackage(context: ControlContext, source: Exclude<CodeSource, { kind: 'image' }>, operation: 'CreateFunction' | 'UpdateFunctionCode', layerBytes: number): Promise<StoredPackage> {
   const zip = source.kind === 'zip' ? source.zip : await s3Package(context, source.bucket, source.key);
-  const refusal = checkZippedSize(zip.length, operation) ?? checkCodeStorage(storedCodeBytes(context), zip.length, context.codeStorageLimit ?? TOTAL_CODE_SIZE);
+  // The 50 MB zipped limit is the direct upload's (the request body); Lambda takes a bigger zip from S3,
+  // bounded by its unzipped size (checked while extracting).
+  const zipped = source.kind === 'zip' ? checkZippedSize(zip.length, operation) : undefined;
+  const refusal = zipped ?? checkCodeStorage(storedCodeBytes(context), zip.length, context.codeStorageLimit ?? TOTAL_CODE_SIZE);
   if (refusal !== undefined) throw wireError(refusal);
   await mkdir(codeRoot(context), { recursive: true, mode: 0o700 });
   const codeDir = join(codeRoot(context), randomUUID());
