@@ -20,7 +20,7 @@ import { MemoryStore } from '../async/memory-store.js';
 import type { QueueStore } from '../async/queue-store.js';
 import { type QueueHostParts, queueHost } from './queue-host.js';
 import type { FunctionRegistry } from '../registry/function-registry.js';
-import type { ProvisionedPort } from '../control/api/control-context.js';
+import type { CodeHolder, ProvisionedPort } from '../control/api/control-context.js';
 import { LATEST, type RegistryChange } from '../registry/registry-types.js';
 import { registryFromState } from '../registry/template-load.js';
 import type { RegistryStore } from '../registry/saved-state.js';
@@ -91,12 +91,15 @@ export const PLATFORM_DEFAULTS = {
  * const outcome = await platform.invoke(request);
  * await platform.stop();
  */
-export class Platform implements InvokePort, ProvisionedPort {
+export class Platform implements InvokePort, ProvisionedPort, CodeHolder {
   readonly admission: Admission;
   /** Which functions, versions, aliases and reservations exist (docs/control-plane.md). */
   readonly registry: FunctionRegistry;
   /** What loading the saved state did: functions removed, skipped or updated from the template. */
   readonly startReport: readonly string[];
+  /** Code directories of saved functions not loaded at start: kept for when they can be. */
+  readonly #skippedCodeDirs: ReadonlySet<string>;
+  readonly #releaseListeners = new Set<(codeDir: string) => void>();
   /** One pool per function version that has environments. */
   readonly #pools: VersionPools;
   #stopping = false;
@@ -121,6 +124,7 @@ export class Platform implements InvokePort, ProvisionedPort {
     }, options.store);
     this.registry = started.registry;
     this.startReport = started.start.report;
+    this.#skippedCodeDirs = new Set(started.start.skippedCodeDirs);
     this.admission = new Admission(this.registry.reservations);
     for (const fn of options.functions) {
       if ((fn.provisionedConcurrency ?? 0) > (fn.reservedConcurrency ?? Number.POSITIVE_INFINITY)) {
@@ -133,6 +137,9 @@ export class Platform implements InvokePort, ProvisionedPort {
       logOutput: options.logOutput,
       credentials: options.credentials,
       limits: options.limits,
+      released: (codeDir) => {
+        for (const listener of this.#releaseListeners) listener(codeDir);
+      },
       ...(options.firstRuntimeApiPort === undefined ? {} : { firstRuntimeApiPort: options.firstRuntimeApiPort }),
       ...(options.scaleOut === undefined ? {} : { scaleOut: options.scaleOut }),
     });
@@ -240,6 +247,24 @@ export class Platform implements InvokePort, ProvisionedPort {
    * deleted function's pools drain; the next invoke makes the pool of what the registry holds
    * now. A new function, a new version or a moved alias needs nothing: pools are made on first use.
    */
+  /**
+   * The code directories environments may still read (live pools and draining ones) and those of
+   * saved functions not loaded at start (CodeHolder, src/control/api/control-context.ts).
+   *
+   * @example
+   * platform.heldCodeDirs().has(record.config.codeDir); // true while a replaced environment drains
+   */
+  heldCodeDirs(): ReadonlySet<string> {
+    const held = this.#pools.codeDirs();
+    for (const dir of this.#skippedCodeDirs) held.add(dir);
+    return held;
+  }
+
+  /** Told the code directory of each retired pool once its last environment has exited. */
+  onCodeReleased(listener: (codeDir: string) => void): void {
+    this.#releaseListeners.add(listener);
+  }
+
   #changed(change: RegistryChange): void {
     if (change.kind === 'latest-updated') void this.#pools.retire(change.functionName, LATEST);
     else if (change.kind === 'version-deleted') void this.#pools.retire(change.functionName, change.version);

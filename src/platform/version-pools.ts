@@ -15,6 +15,8 @@ import { processSandboxFactory, type SandboxLimits } from './sandbox-factory.js'
 /** What every pool shares: the platform's settings. */
 export interface PoolSettings extends Omit<PoolOptions, 'makeSandbox' | 'provisioned'> {
   readonly logOutput: LogOutput | undefined;
+  /** A retired pool's last environment exited: no environment of it reads its code directory now. */
+  readonly released?: (codeDir: string) => void;
   readonly credentials: FunctionCredentials | undefined;
   readonly limits: SandboxLimits | undefined;
 }
@@ -80,7 +82,15 @@ export class VersionPools {
 
   #drain(pool: FunctionPool): Promise<void> {
     this.#draining.add(pool);
-    return pool.drain().finally(() => this.#draining.delete(pool));
+    return pool.drain().finally(() => {
+      this.#draining.delete(pool);
+      this.#settings.released?.(pool.fn.codeDir);
+    });
+  }
+
+  /** The code directories of every pool with environments, live or draining. */
+  codeDirs(): Set<string> {
+    return new Set(this.all().map((pool) => pool.fn.codeDir));
   }
 
   /**
@@ -118,7 +128,7 @@ export class VersionPools {
       log = new FunctionLog(fn.name, this.#settings.logOutput);
       this.#logs.set(fn.name, log);
     }
-    const { logOutput: _output, credentials, limits, ...options } = this.#settings;
+    const { logOutput: _output, credentials, limits, released: _released, ...options } = this.#settings;
     const pool = new FunctionPool(fn, record.version, log, {
       ...options,
       makeSandbox: processSandboxFactory(fn, record.version, credentials, limits),

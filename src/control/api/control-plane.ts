@@ -16,6 +16,7 @@ import { TAG_HANDLERS } from './tag-operations.js';
 import { VERSION_HANDLERS } from './version-operations.js';
 import type { ControlContext, HandlerTable } from './control-context.js';
 import { FUNCTION_HANDLERS } from './function-operations.js';
+import { watchReleases } from './code-store.js';
 
 /** Every area's handlers, merged once. */
 const HANDLERS: HandlerTable = {
@@ -43,6 +44,8 @@ export class ControlPlane implements ManagementPort {
   constructor(context: ControlContext, handlers: HandlerTable = HANDLERS) {
     this.context = context;
     this.#handlers = handlers;
+    // A package kept for a draining environment is removed once the platform releases it.
+    watchReleases(context);
   }
 
   handle(call: ManagementCall): Promise<ManagementAnswer> {
