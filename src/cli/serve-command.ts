@@ -9,6 +9,7 @@ import { createFrontDoor, listen } from '../invoke/front-door-server.js';
 import { ControlPlane } from '../control/api/control-plane.js';
 import { ControlStore } from '../control/state/control-store.js';
 import { eventInvokeLookup } from '../control/api/event-invoke-store.js';
+import { statesOf } from '../control/api/function-states.js';
 import { Platform, PLATFORM_DEFAULTS } from '../platform/platform.js';
 import { readHostEnvironment } from './host-environment.js';
 import { positiveNumber, untilSignal, warnIfExposed } from './cli-support.js';
@@ -194,6 +195,8 @@ export async function serveCommand(args: string[]): Promise<number> {
     provisioned: platform,
     code: platform,
   });
+  // Invoke refuses a function still Pending, as Lambda does (the states are the control plane's).
+  platform.gateInvokes(statesOf(platform.registry));
   const server = createFrontDoor(platform, { management: control, ...(signingKeys === undefined ? {} : { verifySignatures: { credentials: signingKeys } }) });
   const address = await teardown.start(
     () => listen(server, values.host, port),

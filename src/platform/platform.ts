@@ -11,7 +11,7 @@ import type { FunctionCredentials } from './environment-variables.js';
 import type { FunctionPool } from './function-pool.js';
 import { VersionPools } from './version-pools.js';
 import { newRequestId, newTraceId } from './ids.js';
-import type { AcceptedInvoke, InvocationResult, InvokeOutcome, InvokePort, InvokeRequest } from './invoke-types.js';
+import type { AcceptedInvoke, InvocationResult, InvokeGate, InvokeOutcome, InvokePort, InvokeRequest } from './invoke-types.js';
 import { Invocation } from './invocation.js';
 import type { SandboxLimits } from './sandbox-factory.js';
 import type { TargetSender } from '../async/async-types.js';
@@ -100,6 +100,8 @@ export class Platform implements InvokePort, ProvisionedPort, CodeHolder {
   /** Code directories of saved functions not loaded at start: kept for when they can be. */
   readonly #skippedCodeDirs: ReadonlySet<string>;
   readonly #releaseListeners = new Set<(codeDir: string) => void>();
+  /** Asked before each Invoke (`gateInvokes`): none until the control plane hands one. */
+  #gate: InvokeGate | undefined;
   /** One pool per function version that has environments. */
   readonly #pools: VersionPools;
   #stopping = false;
@@ -276,15 +278,24 @@ export class Platform implements InvokePort, ProvisionedPort, CodeHolder {
     return this.#pools.get(name, LATEST);
   }
 
+  /**
+   * Consult `gate` before every Invoke from now on (a function still Pending is refused).
+   *
+   * @example platform.gateInvokes(statesOf(platform.registry));
+   */
+  gateInvokes(gate: InvokeGate): void {
+    this.#gate = gate;
+  }
+
   async invoke(request: InvokeRequest): Promise<InvokeOutcome> {
-    const pool = this.#resolve(request);
+    const pool = this.#resolve(request, true);
     const invocation = this.#admit(pool, request);
     const result = await invocation.result;
     return { requestId: invocation.requestId, executedVersion: pool.version, result, logs: () => invocation.logText() };
   }
 
   accept(request: InvokeRequest): AcceptedInvoke | Promise<AcceptedInvoke> {
-    const pool = this.#resolve(request);
+    const pool = this.#resolve(request, true);
     if (request.invocationType !== 'Event') return { requestId: newRequestId(), executedVersion: pool.version };
     if (this.#stopping) throw new ServiceError('LAMINA_ERR_SERVICE', 'Lamina is stopping: the event was not queued');
     const event = { functionName: request.functionName, qualifier: request.qualifier, payload: request.payload, clientContext: request.clientContext, traceId: request.traceId, tenantId: request.tenantId };
@@ -319,9 +330,12 @@ export class Platform implements InvokePort, ProvisionedPort, CodeHolder {
     }
   }
 
-  #resolve(request: Pick<InvokeRequest, 'functionName' | 'qualifier'>): FunctionPool {
+  /** The pool an invoke runs in; `gated`: a caller's Invoke, which the gate may refuse (queued events were accepted already). */
+  #resolve(request: Pick<InvokeRequest, 'functionName' | 'qualifier'>, gated = false): FunctionPool {
     const target = this.registry.resolve(request.functionName, request.qualifier);
     if (!target.ok) throw new ServiceError(target.error.code, target.error.message);
+    const refusal = gated ? this.#gate?.refusal(target.value.record.config.name) : undefined;
+    if (refusal !== undefined) throw new ServiceError(refusal.code, refusal.message);
     return this.#pools.obtain(target.value.record);
   }
 
