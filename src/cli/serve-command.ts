@@ -11,6 +11,7 @@ import { ControlStore } from '../control/state/control-store.js';
 import { eventInvokeLookup } from '../control/api/event-invoke-store.js';
 import { LayerStore } from '../control/layer-store.js';
 import type { S3Store } from '../services/s3/s3-store.js';
+import { statesOf } from '../control/api/function-states.js';
 import { Platform, PLATFORM_DEFAULTS } from '../platform/platform.js';
 import { readHostEnvironment } from './host-environment.js';
 import { positiveNumber, untilSignal, warnIfExposed } from './cli-support.js';
@@ -197,7 +198,10 @@ export async function serveCommand(args: string[]): Promise<number> {
     layers: new LayerStore({ region: host.region, accountId: host.accountId, stateDir: state.path, settings }),
     codeObjects: () => (s3Store === undefined ? undefined : s3CodeObjects(s3Store)),
     nodeOptions: { allowHostNode: values['host-node'] },
+    code: platform,
   });
+  // Invoke refuses a function still Pending, as Lambda does (the states are the control plane's).
+  platform.gateInvokes(statesOf(platform.registry));
   const server = createFrontDoor(platform, { management: control, ...(signingKeys === undefined ? {} : { verifySignatures: { credentials: signingKeys } }) });
   const address = await teardown.start(
     () => listen(server, values.host, port),

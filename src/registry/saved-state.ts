@@ -40,6 +40,11 @@ export interface StartState {
   readonly removed: readonly string[];
   /** Saved functions not loaded (a code directory is missing): kept in the file, not in the registry. */
   readonly skipped: readonly string[];
+  /**
+   * The code directories the skipped functions name (their versions' that do exist): nothing may
+   * remove them, or a skipped function could never come back once its missing directory does.
+   */
+  readonly skippedCodeDirs: readonly string[];
   /** One line per function that was removed, skipped or updated from the template. */
   readonly report: readonly string[];
 }
@@ -99,6 +104,7 @@ export function mergeTemplate(saved: readonly SavedFunction[], savedReservations
   const reservations = new Map<string, number>();
   const removed: string[] = [];
   const skipped: string[] = [];
+  const skippedCodeDirs: string[] = [];
   const report: string[] = [];
   const reserve = (name: string, reserved: number | undefined): void => void (reserved === undefined ? undefined : reservations.set(name, reserved));
   for (const old of saved) {
@@ -112,6 +118,7 @@ export function mergeTemplate(saved: readonly SavedFunction[], savedReservations
       const missing = missingCodeDir(old.entry, exists);
       if (missing !== undefined) {
         skipped.push(old.name);
+        for (const record of [old.entry.latest, ...old.entry.versions.values()]) if (record.config.image === undefined) skippedCodeDirs.push(record.config.codeDir);
         report.push(`${old.name}: not loaded, its code directory ${missing} is missing (the saved function is kept in the state file)`);
         continue;
       }
@@ -136,5 +143,5 @@ export function mergeTemplate(saved: readonly SavedFunction[], savedReservations
     functions.push({ name: fn.name, entry: templateEntry(fn, options.codeOf(fn), options.now), templateDigest: templateDigest(fn) });
     reserve(fn.name, fn.reservedConcurrency);
   }
-  return { functions, reservations, removed, skipped, report };
+  return { functions, reservations, removed, skipped, skippedCodeDirs, report };
 }

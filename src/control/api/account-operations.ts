@@ -1,7 +1,9 @@
 /**
- * GetAccountSettings: the account's limits as Lambda reports them (docs/limits.md) and the
- * registry's live concurrency figures.
+ * GetAccountSettings: the account's limits as Lambda reports them (docs/limits.md), the
+ * registry's live concurrency figures, and the account's usage: the functions it holds and the
+ * bytes of the packages its versions use (src/control/api/code-store.ts, each package once).
  */
+import { storedCodeBytes } from './code-store.js';
 import type { HandlerTable } from './control-context.js';
 
 /** Lambda's default code storage for an account: 75 GB. */
@@ -14,13 +16,13 @@ export const ACCOUNT_HANDLERS: HandlerTable = {
       status: call.successStatus,
       body: {
         AccountLimit: {
-          TotalCodeSize: CODE_STORAGE_LIMIT,
+          TotalCodeSize: context.codeStorageLimit ?? CODE_STORAGE_LIMIT,
           CodeSizeUnzipped: 262_144_000,
           CodeSizeZipped: 52_428_800,
           ConcurrentExecutions: concurrency.ConcurrentExecutions,
           UnreservedConcurrentExecutions: concurrency.UnreservedConcurrentExecution,
         },
-        AccountUsage: { TotalCodeSize: 0, FunctionCount: context.registry.names.length },
+        AccountUsage: { TotalCodeSize: storedCodeBytes(context), FunctionCount: context.registry.names.length },
       },
     });
   },
