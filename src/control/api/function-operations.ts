@@ -16,7 +16,7 @@ import { LATEST, type RegistryResult, type VersionRecord } from '../../registry/
 import { codeSha256 } from '../package-limits.js';
 import { storePackage, sweepCode, type StoredPackage } from './code-store.js';
 import type { ControlContext, HandlerTable } from './control-context.js';
-import { buildFunctionConfig, launchFor, resolveLayers, withNode, NO_LAYERS } from './function-build.js';
+import { buildFunctionConfig, keptLayers, launchFor, resolveLayers, withNode, NO_LAYERS } from './function-build.js';
 import { codeSource, functionSettings, optionalString, type CodeSource } from './function-input.js';
 import { listFunctions } from './function-list.js';
 import { functionCodeLocation, functionConfiguration } from './function-output.js';
@@ -171,7 +171,9 @@ async function updateCode(context: ControlContext, call: ManagementCall): Promis
     if (source.kind === 'image') {
       return { run: () => updateLatest(context.registry, config.name, { code: { identity: imageIdentity(source.uri), codeDir: config.codeDir }, config: { image: { ...config.image, uri: source.uri }, management }, ...(revisionId === undefined ? {} : { revisionId }) }) };
     }
-    const layerBytes = config.management === undefined || config.management.layers.length === 0 ? 0 : resolveLayers(context, config.management.layers.map((layer) => layer.arn)).unzippedBytes;
+    // The layers as they were resolved: a layer version deleted since stays the function's (as on Lambda).
+    let layerBytes = 0;
+    for (const layer of keptLayers(config).values()) layerBytes += layer.codeSize;
     const stored = await storePackage(context, source, 'UpdateFunctionCode', layerBytes);
     try {
       const launch = await launchFor(context, config.runtime, config.handler, stored.codeDir, config.layers ?? []);
@@ -195,7 +197,7 @@ async function updateConfiguration(context: ControlContext, call: ManagementCall
     if (image && (settings.runtime !== undefined || settings.handler !== undefined || settings.layers !== undefined)) {
       throw new ServiceError('LAMINA_ERR_INVALID_PARAMETER', 'Please don\'t provide Handler, Runtime or Layers when updating a function with packageType Image.');
     }
-    const layers = settings.layers === undefined ? undefined : resolveLayers(context, settings.layers);
+    const layers = settings.layers === undefined ? undefined : resolveLayers(context, settings.layers, keptLayers(config));
     const runtime = settings.runtime ?? config.runtime;
     const handler = settings.handler ?? config.handler;
     const relaunch = !image && (settings.runtime !== undefined || settings.handler !== undefined || layers !== undefined);
