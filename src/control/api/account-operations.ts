@@ -2,6 +2,7 @@
  * GetAccountSettings: the account's limits as Lambda reports them (docs/limits.md) and the
  * registry's live concurrency figures.
  */
+import { accountCodeBytes } from './code-store.js';
 import type { HandlerTable } from './control-context.js';
 
 /** Lambda's default code storage for an account: 75 GB. */
@@ -20,7 +21,7 @@ export const ACCOUNT_HANDLERS: HandlerTable = {
           ConcurrentExecutions: concurrency.ConcurrentExecutions,
           UnreservedConcurrentExecutions: concurrency.UnreservedConcurrentExecution,
         },
-        AccountUsage: { TotalCodeSize: 0, FunctionCount: context.registry.names.length },
+        AccountUsage: { TotalCodeSize: accountCodeBytes(context), FunctionCount: context.registry.names.length },
       },
     });
   },

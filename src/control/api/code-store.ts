@@ -13,6 +13,7 @@ import type { ControlError, ControlErrorCode } from '../control-errors.js';
 import { TOTAL_CODE_SIZE, checkCodeStorage, checkZippedSize } from '../package-limits.js';
 import { extractPackage } from '../zip-package.js';
 import type { ControlContext } from './control-context.js';
+import { layerStoreOf } from './layer-store-of.js';
 import type { CodeSource } from './function-input.js';
 
 /** How the package refusals go on the management API's wire. */
@@ -53,6 +54,16 @@ export function storedCodeBytes(context: ControlContext): number {
   return total;
 }
 
+/**
+ * The account's code storage in use: the functions' packages and the layer versions' archives, as
+ * Lambda counts both (CodeStorageExceededException, GetAccountSettings' `AccountUsage.TotalCodeSize`).
+ *
+ * @example accountCodeBytes(context) // 0 for an account with no code
+ */
+export function accountCodeBytes(context: ControlContext): number {
+  return storedCodeBytes(context) + layerStoreOf(context).storedBytes();
+}
+
 /** The bytes of `Code.S3Bucket`/`S3Key` (and a layer's `Content.S3Bucket`/`S3Key`) from the embedded S3 server, or Lambda's refusal. */
 export async function s3Package(context: ControlContext, bucket: string, key: string): Promise<Buffer> {
   const objects = context.codeObjects?.();
@@ -79,7 +90,7 @@ export interface StoredPackage {
  */
 export async function storePackage(context: ControlContext, source: Exclude<CodeSource, { kind: 'image' }>, operation: 'CreateFunction' | 'UpdateFunctionCode', layerBytes: number): Promise<StoredPackage> {
   const zip = source.kind === 'zip' ? source.zip : await s3Package(context, source.bucket, source.key);
-  const refusal = checkZippedSize(zip.length, operation) ?? checkCodeStorage(storedCodeBytes(context), zip.length, context.codeStorageLimit ?? TOTAL_CODE_SIZE);
+  const refusal = checkZippedSize(zip.length, operation) ?? checkCodeStorage(accountCodeBytes(context), zip.length, context.codeStorageLimit ?? TOTAL_CODE_SIZE);
   if (refusal !== undefined) throw wireError(refusal);
   await mkdir(codeRoot(context), { recursive: true, mode: 0o700 });
   const codeDir = join(codeRoot(context), randomUUID());

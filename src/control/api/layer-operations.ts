@@ -8,9 +8,10 @@ import { isPlainObject } from '../../config/cfn-intrinsics.js';
 import { ServiceError } from '../../errors.js';
 import { RETIRED_RUNTIMES, RUNNABLE_RUNTIMES } from '../../config/runtime-catalog.js';
 import { LAYER_VERSION_ARN_PATTERN, layerArn, layerNameOf, parseLayerVersionArn, validationError, versionNumberOf } from '../layer-names.js';
-import { LayerStore, type LayerVersionRecord } from '../layer-store.js';
+import type { LayerStore, LayerVersionRecord } from '../layer-store.js';
 import type { ControlContext, HandlerTable } from './control-context.js';
-import { s3Package, storedCodeBytes, wireError } from './code-store.js';
+import { accountCodeBytes, s3Package, wireError } from './code-store.js';
+import { layerStoreOf } from './layer-store-of.js';
 import { TOTAL_CODE_SIZE, checkCodeStorage } from '../package-limits.js';
 import { codeSource, optionalString } from './function-input.js';
 
@@ -19,24 +20,6 @@ const OTHER_RUNTIMES = /^(java(8|8\.al2|11|17|21|25)|dotnet(core1\.0|core2\.0|co
 const KNOWN_RUNTIMES: ReadonlySet<string> = new Set([...RUNNABLE_RUNTIMES, ...Object.keys(RETIRED_RUNTIMES)]);
 const ARCHITECTURES: ReadonlySet<string> = new Set(['x86_64', 'arm64']);
 const NOT_FOUND = 'The resource you requested does not exist.';
-
-const stores = new WeakMap<ControlContext, LayerStore>();
-
-/**
- * The context's layer store (`layers`, as `lamina serve` wires it), or one over its settings.
- *
- * @example
- * layerStoreOf(context).versions('deps'); // newest first
- */
-export function layerStoreOf(context: ControlContext): LayerStore {
-  if (context.layers instanceof LayerStore) return context.layers;
-  let store = stores.get(context);
-  if (store === undefined) {
-    store = new LayerStore(context);
-    stores.set(context, store);
-  }
-  return store;
-}
 
 const isRuntime = (value: unknown): boolean => typeof value === 'string' && (KNOWN_RUNTIMES.has(value) || OTHER_RUNTIMES.test(value));
 
@@ -132,8 +115,7 @@ export const LAYER_HANDLERS: HandlerTable = {
     const compatibleRuntimes = listMember(call.body, 'CompatibleRuntimes', 15, isRuntime, '[a Lambda runtime identifier]');
     const compatibleArchitectures = listMember(call.body, 'CompatibleArchitectures', 2, (v) => typeof v === 'string' && ARCHITECTURES.has(v), '[x86_64, arm64]');
     const zip = await layerZip(context, call.body.Content);
-    // Layer archives count in the account's code storage with the functions' packages, as on Lambda.
-    const full = checkCodeStorage(storedCodeBytes(context) + store.storedBytes(), zip.length, context.codeStorageLimit ?? TOTAL_CODE_SIZE);
+    const full = checkCodeStorage(accountCodeBytes(context), zip.length, context.codeStorageLimit ?? TOTAL_CODE_SIZE);
     if (full !== undefined) throw wireError(full);
     const published = await store.publish(name, zip, { description, licenseInfo, compatibleRuntimes, compatibleArchitectures });
     if (!published.ok) throw wireError(published.error);

@@ -89,3 +89,22 @@ describe('a function and a deleted layer version', () => {
     expect(await refusal(call('UpdateFunctionConfiguration', { labels: { FunctionName: 'fn' }, body: { Layers: [arn] } }))).toEqual({ name: 'InvalidParameterValueException', message: `Layer version ${arn} does not exist.` });
   });
 });
+
+describe('the account\'s code storage', () => {
+  it('counts layer archives for CreateFunction, UpdateFunctionCode and GetAccountSettings', async () => {
+    const layerZip = await bootstrapZip('layer');
+    const code = await bootstrapZip('fn');
+    control = new ControlPlane({ ...control.context, codeStorageLimit: layerZip.length + code.length + 10 });
+    await publish('runtime', layerZip);
+    expect(((await call('GetAccountSettings')).body as { AccountUsage: { TotalCodeSize: number } }).AccountUsage.TotalCodeSize).toBe(layerZip.length);
+    await call('CreateFunction', { body: { FunctionName: 'fits', Runtime: 'provided.al2023', Handler: 'x', Role: ROLE, Code: { ZipFile: code.toString('base64') } } });
+    await settled();
+    expect(((await call('GetAccountSettings')).body as { AccountUsage: { TotalCodeSize: number } }).AccountUsage.TotalCodeSize).toBe(layerZip.length + code.length);
+    const full = { name: 'CodeStorageExceededException', message: 'Code storage limit exceeded.' };
+    expect(await refusal(call('CreateFunction', { body: { FunctionName: 'over', Runtime: 'provided.al2023', Handler: 'x', Role: ROLE, Code: { ZipFile: code.toString('base64') } } }))).toEqual(full);
+    expect(await refusal(call('UpdateFunctionCode', { labels: { FunctionName: 'fits' }, body: { ZipFile: code.toString('base64') } }))).toEqual(full);
+    // Deleting the layer version frees its share.
+    await call('DeleteLayerVersion', { labels: { LayerName: 'runtime', VersionNumber: '1' } });
+    await call('UpdateFunctionCode', { labels: { FunctionName: 'fits' }, body: { ZipFile: code.toString('base64') } });
+  });
+});
