@@ -7,6 +7,7 @@ import { loadTemplatePackaged } from '../config/sam-template.js';
 import { ConfigError } from '../errors.js';
 import { createFrontDoor, listen } from '../invoke/front-door-server.js';
 import { ControlPlane } from '../control/api/control-plane.js';
+import { restoreSettings } from '../control/api/restore-settings.js';
 import { ControlStore } from '../control/state/control-store.js';
 import { eventInvokeLookup } from '../control/api/event-invoke-store.js';
 import { LayerStore } from '../control/layer-store.js';
@@ -201,6 +202,8 @@ export async function serveCommand(args: string[]): Promise<number> {
     codeObjects: () => (s3Store === undefined ? undefined : s3CodeObjects(s3Store)),
     nodeOptions: { allowHostNode: values['host-node'] },
   });
+  // Provisioned concurrency and function URLs created through the API in earlier runs act again.
+  for (const line of await restoreSettings(control.context)) process.stderr.write(`lamina: control state: ${line}\n`);
   const server = createFrontDoor(platform, { management: control, ...(signingKeys === undefined ? {} : { verifySignatures: { credentials: signingKeys } }) });
   const address = await teardown.start(
     () => listen(server, values.host, port),
