@@ -13,7 +13,8 @@ import type { ControlContext, HandlerTable } from './control-context.js';
 import { accountCodeBytes, s3Package, wireError } from './code-store.js';
 import { layerStoreOf } from './layer-store-of.js';
 import { TOTAL_CODE_SIZE, checkCodeStorage } from '../package-limits.js';
-import { codeSource, optionalString } from './function-input.js';
+import { stringMember } from './call-input.js';
+import { codeSource } from './function-input.js';
 
 /** Runtimes of Lambda's other languages: accepted as a layer's compatibility, though Lamina runs none. */
 const OTHER_RUNTIMES = /^(java(8|8\.al2|11|17|21|25)|dotnet(core1\.0|core2\.0|core2\.1|core3\.1|6|8|10)|ruby(2\.5|2\.7|3\.2|3\.3|3\.4)|go1\.x)$/;
@@ -110,8 +111,8 @@ export const LAYER_HANDLERS: HandlerTable = {
     const store = layerStoreOf(context);
     const name = layerNameOf(store.scope, call.labels.LayerName);
     if (name === undefined) throw new ServiceError('LAMINA_ERR_FUNCTION_NOT_FOUND', NOT_FOUND);
-    const description = optionalString(call.body.Description, 'description', 256) ?? '';
-    const licenseInfo = optionalString(call.body.LicenseInfo, 'licenseInfo', 512);
+    const description = stringMember(call.body.Description, 'description', { max: 256 }) ?? '';
+    const licenseInfo = stringMember(call.body.LicenseInfo, 'licenseInfo', { max: 512 });
     const compatibleRuntimes = listMember(call.body, 'CompatibleRuntimes', 15, isRuntime, '[a Lambda runtime identifier]');
     const compatibleArchitectures = listMember(call.body, 'CompatibleArchitectures', 2, (v) => typeof v === 'string' && ARCHITECTURES.has(v), '[x86_64, arm64]');
     const zip = await layerZip(context, call.body.Content);
