@@ -26,6 +26,8 @@ export const SERVICE_ERRORS = {
   LAMINA_ERR_VALIDATION: { code: 'LAMINA_ERR_VALIDATION', name: 'ValidationException', status: 400, type: 'User' },
   LAMINA_ERR_INVALID_PARAMETER: { code: 'LAMINA_ERR_INVALID_PARAMETER', name: 'InvalidParameterValueException', status: 400, type: 'User' },
   LAMINA_ERR_REQUEST_TOO_LARGE: { code: 'LAMINA_ERR_REQUEST_TOO_LARGE', name: 'RequestTooLargeException', status: 413, type: 'User' },
+  // The management API's name for a body over an operation's limit (not in the SDK's model: it reaches callers as a generic exception of that name).
+  LAMINA_ERR_REQUEST_ENTITY_TOO_LARGE: { code: 'LAMINA_ERR_REQUEST_ENTITY_TOO_LARGE', name: 'RequestEntityTooLargeException', status: 413, type: 'User' },
   LAMINA_ERR_TOO_MANY_REQUESTS: { code: 'LAMINA_ERR_TOO_MANY_REQUESTS', name: 'TooManyRequestsException', status: 429, type: 'User' },
   LAMINA_ERR_UNSUPPORTED_MEDIA_TYPE: { code: 'LAMINA_ERR_UNSUPPORTED_MEDIA_TYPE', name: 'UnsupportedMediaTypeException', status: 415, type: 'User' },
   LAMINA_ERR_RESOURCE_CONFLICT: { code: 'LAMINA_ERR_RESOURCE_CONFLICT', name: 'ResourceConflictException', status: 409, type: 'User' },

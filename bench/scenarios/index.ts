@@ -10,9 +10,10 @@ import { limitsScenario } from './limits.js';
 import { memoryScenario } from './memory.js';
 import { routingScenario } from './routing.js';
 import { sqsMappingScenario } from './sqs-mapping.js';
+import { updateCodeScenario } from './update-code.js';
 import { warmScenario } from './warm.js';
 
-export const SCENARIOS: readonly Scenario[] = [coldScenario, warmScenario, memoryScenario, concurrencyScenario, limitsScenario, isolationScenario, extensionsScenario, httpScenario, asyncScenario, sqsMappingScenario, routingScenario];
+export const SCENARIOS: readonly Scenario[] = [coldScenario, warmScenario, memoryScenario, concurrencyScenario, limitsScenario, isolationScenario, extensionsScenario, httpScenario, asyncScenario, sqsMappingScenario, routingScenario, updateCodeScenario];
 
 /** @example scenarioNamed('warm') */
 export function scenarioNamed(name: string): Scenario | undefined {

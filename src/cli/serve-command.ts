@@ -12,6 +12,7 @@ import { ControlStore } from '../control/state/control-store.js';
 import { eventInvokeLookup } from '../control/api/event-invoke-store.js';
 import { LayerStore } from '../control/layer-store.js';
 import type { S3Store } from '../services/s3/s3-store.js';
+import { statesOf } from '../control/api/function-states.js';
 import { Platform, PLATFORM_DEFAULTS } from '../platform/platform.js';
 import { readHostEnvironment } from './host-environment.js';
 import { positiveNumber, untilSignal, warnIfExposed } from './cli-support.js';
@@ -120,7 +121,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   const settings = controlStore.settings;
   const layerStore = new LayerStore({ region: host.region, accountId: host.accountId, stateDir: state.path, settings });
   const loaded = await teardown.start(
-    () => loadTemplatePackaged(templatePath, { region: host.region, accountId: host.accountId, ...(sqsPort === 0 ? {} : { sqsEndpoint: `http://${sqsHostPort}` }), publishedLayers: (arn) => layerStore.dirOf(arn) }, join(state.path, 'template-packages'), join(state.path, 's3')),
+    () => loadTemplatePackaged(templatePath, { region: host.region, accountId: host.accountId, allowNoFunctions: true, ...(sqsPort === 0 ? {} : { sqsEndpoint: `http://${sqsHostPort}` }), publishedLayers: (arn) => layerStore.dirOf(arn) }, join(state.path, 'template-packages'), join(state.path, 's3')),
     () => undefined,
   );
   // Each nodejsNN.x function on Node NN: installed now (before serving) when missing.
@@ -159,7 +160,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   );
   // Before the platform: hook functions are given the CodeDeploy endpoint's address.
   const deploying = await teardown.start(
-    () => startDeployments(functions, { host: values.host, port: positiveNumber('--codedeploy-port', values['codedeploy-port'], true), timeScale: positiveNumber('--deploy-time-scale', values['deploy-time-scale']), log }),
+    () => startDeployments(functions, { host: values.host, port: positiveNumber('--codedeploy-port', values['codedeploy-port'], true), timeScale: positiveNumber('--deploy-time-scale', values['deploy-time-scale']), log, settings: controlStore.settings, isolated: limits?.isolation !== undefined }),
     (started) => started.stop(),
   );
   const platform = await teardown.start(
@@ -167,7 +168,8 @@ export async function serveCommand(args: string[]): Promise<number> {
       events: { ...asyncParts.events, eventInvokeConfig: eventInvokeLookup(settings) },
       limits,
       scaleOut: { environments: positiveNumber('--scale-out', values['scale-out']), perMs: 10_000 },
-      functions: deploying.functions,
+      functions,
+      serviceEnvironment: (name) => deploying.environmentOf(name),
       accountConcurrency: positiveNumber('--account-concurrency', values['account-concurrency']),
       idleTimeoutMs: positiveNumber('--idle-timeout', values['idle-timeout']) * 1000,
       shutdownGraceMs: positiveNumber('--shutdown-grace', values['shutdown-grace'], true) * 1000,
@@ -201,7 +203,10 @@ export async function serveCommand(args: string[]): Promise<number> {
     layers: layerStore,
     codeObjects: () => (s3Store === undefined ? undefined : s3CodeObjects(s3Store)),
     nodeOptions: { allowHostNode: values['host-node'] },
+    code: platform,
   });
+  // Invoke refuses a function still Pending, as Lambda does (the states are the control plane's).
+  platform.gateInvokes(statesOf(platform.registry));
   // Provisioned concurrency and function URLs created through the API in earlier runs act again.
   for (const line of await restoreSettings(control.context)) process.stderr.write(`lamina: control state: ${line}\n`);
   const server = createFrontDoor(platform, { management: control, ...(signingKeys === undefined ? {} : { verifySignatures: { credentials: signingKeys } }) });

@@ -44,6 +44,20 @@ export function deploymentType(name: string): DeploymentType | undefined {
   return (DEPLOYMENT_TYPES as readonly string[]).includes(short) ? (short as DeploymentType) : undefined;
 }
 
+/**
+ * Who moves a function's `AutoPublishAlias` to a new version: the one rule the start (the template
+ * applied on the saved state, src/registry/saved-state.ts) and the deployments (src/deploy/) share.
+ * True: the alias stays where it is when a version is published, and a deployment shifts it on the
+ * preference's schedule (and can roll it back). False: the alias is moved to the new version at once.
+ * An alias that does not exist yet is created on the new version either way: there is nothing to
+ * shift traffic from.
+ *
+ * @example shiftedByDeployment({ publishedAlias: 'live', deployment: { type: 'AllAtOnce', alarms: [] } }) // true
+ */
+export function shiftedByDeployment(config: { readonly publishedAlias?: string | undefined; readonly deployment?: DeploymentPreference | undefined }): boolean {
+  return config.publishedAlias !== undefined && config.deployment !== undefined;
+}
+
 /** A hook: `!Ref LogicalId` (kept as the id) or a function name. */
 function hookProperty(report: TemplateReport, resolver: IntrinsicResolver, id: string, property: string, raw: unknown): string | undefined {
   if (isPlainObject(raw) && typeof raw.Ref === 'string' && Object.keys(raw).length === 1) return raw.Ref;

@@ -66,6 +66,8 @@ export interface LoadTemplateOptions {
   readonly today?: Date;
   /** Base of the queue URLs that `Ref` of an `AWS::SQS::Queue` gives (./resource-attributes.ts); default SQS's own. */
   readonly sqsEndpoint?: string | undefined;
+  /** A template without functions is fine (`lamina serve`: functions can be created through the management API). */
+  readonly allowNoFunctions?: boolean;
   /**
    * Where zip `CodeUri`/`ContentUri`, template-bucket S3 code and inline `ZipFile` source are
    * extracted (./template-packages.ts); without it such code is a problem. `loadTemplatePackaged` sets it.
@@ -202,7 +204,7 @@ export function loadTemplate(templatePath: string, options: LoadTemplateOptions)
     const count = report.problems.length === 1 ? '1 problem' : `${report.problems.length} problems`;
     throw new ConfigError(`Template ${path} has ${count}:\n${report.problems.join('\n')}`);
   }
-  if (functions.length === 0) {
+  if (functions.length === 0 && options.allowNoFunctions !== true) {
     const why = report.warnings.length > 0 ? `\n${report.warnings.join('\n')}` : '';
     throw new ConfigError(`Template ${path} defines no function Lamina can run (AWS::Serverless::Function or AWS::Lambda::Function)${why}`);
   }

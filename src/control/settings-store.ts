@@ -1,13 +1,13 @@
 /**
  * Where the control plane keeps what is not a function entry (docs/management-api.md): tags,
  * resource policies, event invoke configs, provisioned concurrency configs, function URL configs,
- * layer versions. Values are JSON-able records grouped by kind and key. The in-memory store
+ * layer versions, deployments' outcomes. Values are JSON-able records grouped by kind and key. The in-memory store
  * serves tests and runs without a state directory; the SQLite store (docs/control-plane.md,
  * "Persistence") keeps them across restarts.
  */
 
-/** The kinds of settings; each API area owns its own. */
-export type SettingsKind = 'tags' | 'policy' | 'event-invoke-config' | 'provisioned-concurrency' | 'function-url' | 'layer-version';
+/** The kinds of settings; each API area owns its own (`deployment`: the last deployment of an alias, src/deploy/). */
+export type SettingsKind = 'tags' | 'policy' | 'event-invoke-config' | 'provisioned-concurrency' | 'function-url' | 'layer-version' | 'deployment';
 
 /** A JSON value as the store keeps it. */
 export type StoredValue = null | boolean | number | string | readonly StoredValue[] | { readonly [key: string]: StoredValue };

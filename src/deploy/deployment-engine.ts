@@ -6,6 +6,7 @@
  * alias goes back to the old version with no routing.
  */
 import type { DeploymentType } from '../config/deployment-preference.js';
+import type { SettingsStore } from '../control/settings-store.js';
 import type { FunctionRegistry } from '../registry/function-registry.js';
 import { updateAlias } from '../registry/alias-changes.js';
 import type { Sleep } from './deploy-clock.js';
@@ -30,6 +31,8 @@ export interface EngineParts {
   readonly threshold: ErrorRateThreshold;
   readonly sleep: Sleep;
   readonly log: (line: string) => void;
+  /** Where each deployment's outcome is kept (kind `deployment`, key `FUNCTION:ALIAS`), so a restart knows it. */
+  readonly settings?: SettingsStore | undefined;
 }
 
 export type DeploymentStatus = 'InProgress' | 'Succeeded' | 'Failed' | 'Stopped';

@@ -4,6 +4,7 @@
  * version of such a function is deployed to its `AutoPublishAlias`, one deployment at a time per
  * function (a version that arrives during a deployment waits for it; only the newest is deployed).
  */
+import { shiftedByDeployment } from '../config/deployment-preference.js';
 import type { FunctionRegistry } from '../registry/function-registry.js';
 import { publishVersion } from '../registry/latest-changes.js';
 import type { RegistryChange } from '../registry/registry-types.js';
@@ -37,7 +38,8 @@ export class Deployments {
     if (this.#detach !== undefined) return;
     this.#detach = this.registry.onChange((change) => this.#changed(change));
     for (const name of this.registry.names) {
-      if (this.registry.entry(name)?.latest.config.deployment === undefined) continue;
+      const config = this.registry.entry(name)?.latest.config;
+      if (config === undefined || !shiftedByDeployment(config)) continue;
       void this.#inTurn(name, () => this.#publish(name));
       void this.#inTurn(name, () => this.#deployNewest(name));
     }
@@ -65,8 +67,8 @@ export class Deployments {
   }
 
   #changed(change: RegistryChange): void {
-    const preference = this.registry.entry(change.functionName)?.latest.config.deployment;
-    if (preference === undefined || this.#stop.signal.aborted) return;
+    const config = this.registry.entry(change.functionName)?.latest.config;
+    if (config === undefined || !shiftedByDeployment(config) || this.#stop.signal.aborted) return;
     if (change.kind === 'latest-updated') {
       // SAM's AutoPublishAlias publishes a version whenever the code or configuration changed;
       // publishVersion answers the newest version unchanged (and announces nothing) otherwise.
@@ -96,18 +98,34 @@ export class Deployments {
   /** In the function's turn: deploy its newest version if its alias is not on it yet. */
   async #deployNewest(functionName: string): Promise<DeploymentRecord | undefined> {
     const entry = this.registry.entry(functionName);
-    const preference = entry?.latest.config.deployment;
-    const aliasName = entry?.latest.config.publishedAlias;
-    if (entry === undefined || preference === undefined || aliasName === undefined || this.#stop.signal.aborted) return undefined;
+    const config = entry?.latest.config;
+    const preference = config?.deployment;
+    const aliasName = config?.publishedAlias;
+    if (entry === undefined || config === undefined || !shiftedByDeployment(config) || preference === undefined || aliasName === undefined || this.#stop.signal.aborted) return undefined;
     const alias = entry.aliases.get(aliasName);
     const newest = String(entry.lastVersion);
-    if (alias === undefined || !entry.versions.has(newest) || alias.functionVersion === newest) return undefined;
+    if (alias === undefined || !entry.versions.has(newest) || alias.functionVersion === newest || this.#gaveUp(functionName, aliasName, newest)) return undefined;
     return this.#run({ functionName, alias: aliasName, fromVersion: alias.functionVersion, toVersion: newest, type: preference.type, preTraffic: preference.preTraffic, postTraffic: preference.postTraffic });
   }
 
-  #run(spec: DeploymentSpec): Promise<DeploymentRecord> {
+  async #run(spec: DeploymentSpec): Promise<DeploymentRecord> {
     const record = newRecord(newDeploymentId(), spec);
     this.records.push(record);
-    return runDeployment(this.parts, record, this.#stop.signal);
+    await runDeployment(this.parts, record, this.#stop.signal);
+    const outcome = { id: record.id, fromVersion: spec.fromVersion, toVersion: spec.toVersion, type: spec.type, status: record.status, reason: record.reason ?? null };
+    // After the alias change (itself saved by the registry): a failed write loses only the outcome.
+    await this.parts.settings?.put('deployment', `${spec.functionName}:${spec.alias}`, outcome).catch((error: unknown) => this.parts.log(`Deployment ${record.id}: its outcome could not be saved: ${(error as Error).message}`));
+    return record;
+  }
+
+  /**
+   * A version whose last deployment to the alias failed or was stopped is not deployed again by
+   * itself (CodeDeploy does not retry either): the next change of the function deploys a newer one.
+   */
+  #gaveUp(functionName: string, alias: string, version: string): boolean {
+    const ran = this.records.findLast((record) => record.spec.functionName === functionName && record.spec.alias === alias);
+    const saved = this.parts.settings?.get('deployment', `${functionName}:${alias}`);
+    const last = ran !== undefined ? { toVersion: ran.spec.toVersion, status: ran.status } : typeof saved === 'object' && saved !== null && !Array.isArray(saved) ? (saved as Readonly<Record<string, unknown>>) : undefined;
+    return last !== undefined && last.toVersion === version && (last.status === 'Failed' || last.status === 'Stopped');
   }
 }

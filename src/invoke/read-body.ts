@@ -14,6 +14,7 @@
  */
 import type { Hash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { JsonValidator } from './json-validator.js';
 
 /** What each chunk goes through as it arrives. */
@@ -49,12 +50,48 @@ function declaredLength(req: IncomingMessage): number | undefined {
   return Number(value);
 }
 
-/** Read and drop the rest of the body; destroy the socket once more than `budget` bytes came. */
+/**
+ * How long a connection closed after a refusal keeps reading (and dropping) what the client still
+ * sends. Destroying a socket with unread bytes makes the kernel answer with a reset, and a client
+ * still writing its body may then lose the refusal it had not read yet (seen as a reset or a
+ * hang instead of the 413). So the server sends its answer, then its FIN, keeps reading until the
+ * client closes too, and destroys the socket only after this long (nginx's "lingering close").
+ */
+export const LINGER_MS = 5_000;
+
+/**
+ * Close after the answer without a reset: end the sending side (the answer already written goes
+ * out first), keep reading, destroy once the client closed or after `LINGER_MS`.
+ */
+function lingerClose(socket: Socket): void {
+  if (socket.destroyed) return;
+  socket.end();
+  socket.resume();
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+}
+
+/**
+ * An answer carrying `Connection: close` makes Node's server call `socket.destroySoon()` once the
+ * answer is written, which destroys the socket with the client's unread body in it (a reset):
+ * that socket lingers instead.
+ */
+function lingerAfterAnswer(req: IncomingMessage): void {
+  const socket = req.socket;
+  socket.destroySoon = () => lingerClose(socket);
+}
+
+/** Read and drop the rest of the body; past `budget` bytes, close (lingering: see `LINGER_MS`). */
 function discard(req: IncomingMessage, budget: number): void {
   let seen = 0;
+  let closing = false;
   req.on('data', (chunk: Buffer) => {
     seen += chunk.length;
-    if (seen > budget) req.socket.destroy();
+    if (seen <= budget || closing) return;
+    closing = true;
+    // The refusal was answered in the turn that refused (before this chunk's event), so ending now sends it first.
+    lingerClose(req.socket);
   });
   req.resume();
 }
@@ -71,7 +108,8 @@ export function collectBody(req: IncomingMessage, limit: number, maxDrainBytes: 
   const declared = declaredLength(req);
   if (declared !== undefined && declared > limit) {
     const close = declared > maxDrainBytes;
-    if (!close) discard(req, maxDrainBytes);
+    if (close) lingerAfterAnswer(req);
+    else discard(req, maxDrainBytes);
     return Promise.resolve({ ok: false, problem: 'too-large', seen: declared, close });
   }
   if (req.readableEnded) return Promise.resolve({ ok: true, body: Buffer.alloc(0) });

@@ -16,11 +16,13 @@ import { toManagementCall, type RouteMatch } from './match-route.js';
  * if (match !== undefined) await serveManagement(port, match, req, res, requestId, 16 << 20);
  */
 export async function serveManagement(port: ManagementPort, match: RouteMatch, req: IncomingMessage, res: ServerResponse, requestId: string, maxDrainBytes: number, signature?: { readonly hash: Hash | undefined; finish(): void }): Promise<void> {
-  const body = await collectBody(req, match.bodyLimit, maxDrainBytes, { hash: signature?.hash });
+  // A body just over a large route's limit (a 70 MB CreateFunction) is read to its end and answered
+  // on a connection that stays usable: `maxDrainBytes` counts past the route's limit, not from zero.
+  const body = await collectBody(req, match.bodyLimit, match.bodyLimit + maxDrainBytes, { hash: signature?.hash });
   if (!body.ok) {
     if (body.close) res.setHeader('Connection', 'close');
     if (body.problem === 'too-large') {
-      throw new ServiceError('LAMINA_ERR_REQUEST_TOO_LARGE', `Request must be smaller than ${match.bodyLimit} bytes for the ${match.route.operation} operation`);
+      throw new ServiceError('LAMINA_ERR_REQUEST_ENTITY_TOO_LARGE', `Request must be smaller than ${match.bodyLimit} bytes for the ${match.route.operation} operation`);
     }
     throw new ServiceError('LAMINA_ERR_INVALID_REQUEST_CONTENT', 'Could not read the request body');
   }

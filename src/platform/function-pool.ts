@@ -8,26 +8,16 @@
 import { performance } from 'node:perf_hooks';
 import type { FunctionConfig } from '../config/function-config.js';
 import type { FunctionLog } from '../observability/function-log.js';
-import { FUNCTION_ERROR_TYPES } from '../errors.js';
-import {
-  ExecutionEnvironment,
-  type EnvironmentTimings,
-  type InitResult,
-  type SandboxFactory,
-} from './environment.js';
-import { errorMessageOf, exitError, fromReported, startFailed, timedOut } from './function-errors.js';
-import type { FunctionErrorResult } from './invoke-types.js';
+import { ExecutionEnvironment, type EnvironmentTimings, type SandboxFactory } from './environment.js';
+import { startFailed } from './function-errors.js';
 import type { Invocation } from './invocation.js';
+import { EXTENSION_DRAIN_WAIT_MS, IdleWaiters, extensionsFinishing } from './idle-waiters.js';
+import { PoolDrain, retireSoon } from './pool-drain.js';
 import { ProvisionedKeeper } from './provisioned-keeper.js';
+import { failRetriedInit, initErrorType } from './suppressed-init.js';
 import { DEFAULT_SCALE_OUT, ScaleOutLimiter } from './scale-out-limiter.js';
 
-/**
- * How long an invocation that finds no idle environment waits for one whose extensions are still
- * at their INVOKE event before it starts a new one (docs/extensions.md). A no-op extension is back
- * at `event/next` within a millisecond or two, often just after the runtime's answer; a caller that
- * invokes again at once would otherwise pay a whole cold start (runtime and extensions) for it.
- */
-export const EXTENSION_DRAIN_WAIT_MS = 10;
+export { EXTENSION_DRAIN_WAIT_MS } from './idle-waiters.js';
 
 export interface PoolOptions {
   readonly timings: EnvironmentTimings;
@@ -40,13 +30,6 @@ export interface PoolOptions {
   readonly firstRuntimeApiPort?: number;
   /** Environments initialised ahead of traffic, kept warm and replaced when one dies. */
   readonly provisioned?: number;
-}
-
-function initFailureError(requestId: string, init: InitResult & { ok: false }, initTimeoutMs: number): FunctionErrorResult {
-  if (init.extensionError !== undefined) return init.extensionError;
-  if (init.reported !== undefined) return fromReported(init.reported);
-  if (init.status === 'timeout') return timedOut(requestId, initTimeoutMs / 1000);
-  return exitError(requestId, init.exit ?? { code: null, signal: 'SIGKILL' });
 }
 
 /**
@@ -63,11 +46,13 @@ export class FunctionPool {
   /** Idle provisioned environments: used before any on-demand one. */
   #idleProvisioned: ExecutionEnvironment[] = [];
   #stopping = false;
-  /** Retired while environments may still be busy: none of them is used again once free. */
-  #draining = false;
-  /** Settles once a draining pool has no environment left (see `drain`). */
-  #drained: Promise<void> | undefined;
-  #whenEmpty: (() => void) | undefined;
+  /** Draining retirement (src/platform/pool-drain.ts): how this pool ends once its version was replaced. */
+  readonly #drain = new PoolDrain({
+    takeIdle: () => this.#takeIdle(),
+    isEmpty: () => this.#all.size === 0 && this.#starting.size === 0,
+    takeWaiter: () => this.#idleWaiters.take(),
+    dispose: () => this.#options.makeSandbox.dispose?.(),
+  });
   /** Provisioned concurrency: how many environments are kept initialised, and their replacement. */
   readonly #provisioned: ProvisionedKeeper;
   /** Settles once the provisioned environments have all been initialised once. */
@@ -75,7 +60,7 @@ export class FunctionPool {
   #idleTimers = new Map<ExecutionEnvironment, NodeJS.Timeout>();
   #all = new Set<ExecutionEnvironment>();
   /** Invocations waiting (at most EXTENSION_DRAIN_WAIT_MS) for the next environment to become idle. */
-  #idleWaiters: ((env: ExecutionEnvironment) => void)[] = [];
+  readonly #idleWaiters = new IdleWaiters();
   #firstPort: number | undefined;
   #scaleOut: ScaleOutLimiter;
 
@@ -90,8 +75,8 @@ export class FunctionPool {
     this.#provisioned = new ProvisionedKeeper({
       start: () => this.#start(undefined, true),
       idle: (env) => this.#becameIdle(env),
-      initFailed: (env, init) => env.telemetry.initFailed(init.durationMs, init.status, this.#initErrorType(init), undefined),
-      active: () => !this.#stopping && !this.#draining,
+      initFailed: (env, init) => env.telemetry.initFailed(init.durationMs, init.status, initErrorType(init), undefined),
+      active: () => !this.#stopping && !this.#drain.active,
     });
     this.provisionedReady = this.#provisioned.set(options.provisioned ?? 0);
   }
@@ -151,7 +136,7 @@ export class FunctionPool {
       warm.invoke(invocation);
       return;
     }
-    const drained = this.#extensionsFinishing() ? await this.#nextIdle(EXTENSION_DRAIN_WAIT_MS) : undefined;
+    const drained = extensionsFinishing(this.#all) ? await this.#idleWaiters.next(EXTENSION_DRAIN_WAIT_MS) : undefined;
     if (drained !== undefined && drained.state === 'idle') {
       drained.invoke(invocation);
       return;
@@ -162,7 +147,7 @@ export class FunctionPool {
       first.invoke(invocation);
       return;
     }
-    first.telemetry.initFailed(init.durationMs, init.status, this.#initErrorType(init), undefined);
+    first.telemetry.initFailed(init.durationMs, init.status, initErrorType(init), undefined);
     // Suppressed init: the failed init is retried once inside the invoke, which reports its error.
     const startedAt = performance.now();
     const retry = await this.#start(invocation);
@@ -171,19 +156,7 @@ export class FunctionPool {
       retry.invoke(invocation);
       return;
     }
-    const error = initFailureError(invocation.requestId, retried, this.#options.timings.initTimeoutMs);
-    // Lambda's order: INIT_REPORT of the retried init, then START, the error, END, REPORT.
-    retry.telemetry.initFailed(retried.durationMs, retried.status, error.errorType, invocation);
-    retry.telemetry.started(invocation, this.version);
-    if (retried.reported === undefined) {
-      this.#log.write(errorMessageOf(error), invocation);
-      this.#log.write(error.errorType, invocation);
-    }
-    const durationMs = performance.now() - startedAt;
-    const metrics = { durationMs, billedDurationMs: Math.max(1, Math.ceil(durationMs)), memorySizeMB: this.fn.memorySize, maxMemoryUsedMB: retry.peakMemoryMb() };
-    retry.telemetry.finished(invocation, metrics, { status: retried.status, errorType: error.errorType }, [], undefined);
-    invocation.settle({ kind: 'function-error', error });
-    invocation.markFinished();
+    failRetriedInit(retry, retried, invocation, { log: this.#log, version: this.version, memorySizeMB: this.fn.memorySize, initTimeoutMs: this.#options.timings.initTimeoutMs, startedAt });
   }
 
   /** Retire every environment (platform stop): SIGTERM, then SIGKILL after the grace period. */
@@ -208,32 +181,23 @@ export class FunctionPool {
    * void pool.drain(); // the next invoke of this version goes to a new pool
    */
   drain(): Promise<void> {
-    if (this.#drained !== undefined) return this.#drained;
-    this.#draining = true;
+    return this.#drain.start();
+  }
+
+  get draining(): boolean {
+    return this.#drain.active;
+  }
+
+  /** The idle environments, taken out of the pool with their idle timers cleared (a drain retires them). */
+  #takeIdle(): ExecutionEnvironment[] {
     const idle = [...this.#idle, ...this.#idleProvisioned];
     this.#idle = [];
     this.#idleProvisioned = [];
     for (const env of idle) {
       clearTimeout(this.#idleTimers.get(env));
       this.#idleTimers.delete(env);
-      env.retire();
     }
-    const empty = new Promise<void>((resolve) => {
-      this.#whenEmpty = resolve;
-    });
-    this.#checkEmpty();
-    this.#drained = empty.then(() => this.#options.makeSandbox.dispose?.());
-    return this.#drained;
-  }
-
-  get draining(): boolean {
-    return this.#draining;
-  }
-
-  #checkEmpty(): void {
-    if (this.#whenEmpty === undefined || this.#all.size > 0 || this.#starting.size > 0) return;
-    this.#whenEmpty();
-    this.#whenEmpty = undefined;
+    return idle;
   }
 
   #waitDead = new Map<ExecutionEnvironment, () => void>();
@@ -245,11 +209,6 @@ export class FunctionPool {
     for (const env of this.#all) env.kill();
   }
 
-  #initErrorType(init: InitResult & { ok: false }): string | undefined {
-    if (init.extensionError !== undefined) return init.extensionError.errorType;
-    if (init.reported !== undefined) return fromReported(init.reported).errorType;
-    return init.status === 'timeout' ? undefined : FUNCTION_ERROR_TYPES.LAMINA_ERR_FN_EXIT;
-  }
 
   /** Start an environment; `initFor` gets its init output (a retry inside that invocation). */
   async #start(initFor?: Invocation, provisioned = false): Promise<ExecutionEnvironment> {
@@ -259,7 +218,7 @@ export class FunctionPool {
       return await starting;
     } finally {
       this.#starting.delete(starting);
-      this.#checkEmpty();
+      this.#drain.checkEmpty();
     }
   }
 
@@ -296,35 +255,14 @@ export class FunctionPool {
     invocation.markFinished();
   }
 
-  /** Some environment's extensions still work on an INVOKE event: it is about to be free. */
-  #extensionsFinishing(): boolean {
-    for (const env of this.#all) if (env.state === 'invoking' && env.extensions.busy) return true;
-    return false;
-  }
-
-  /** The next environment to become idle, or undefined after `ms`. */
-  #nextIdle(ms: number): Promise<ExecutionEnvironment | undefined> {
-    return new Promise((resolve) => {
-      const waiter = (env: ExecutionEnvironment): void => {
-        clearTimeout(timer);
-        resolve(env);
-      };
-      const timer = setTimeout(() => {
-        this.#idleWaiters = this.#idleWaiters.filter((w) => w !== waiter);
-        resolve(undefined);
-      }, ms);
-      this.#idleWaiters.push(waiter);
-    });
-  }
-
   #becameIdle(env: ExecutionEnvironment): void {
-    if (this.#draining) return this.#idleWhileDraining(env);
+    if (this.#drain.active) return this.#drain.free(env);
     if (env.provisioned) {
-      if (this.#provisioned.surplus(env)) return this.#retireSoon(env);
+      if (this.#provisioned.surplus(env)) return retireSoon(env);
       this.#idleProvisioned.push(env);
       return;
     }
-    const waiter = this.#stopping || env.state !== 'idle' ? undefined : this.#idleWaiters.shift();
+    const waiter = this.#stopping || env.state !== 'idle' ? undefined : this.#idleWaiters.take();
     if (waiter !== undefined) return waiter(env);
     this.#idle.push(env);
     const timer = setTimeout(() => {
@@ -335,24 +273,6 @@ export class FunctionPool {
     }, this.#options.idleTimeoutMs);
     timer.unref();
     this.#idleTimers.set(env, timer);
-  }
-
-  /**
-   * A draining pool's environment is free: an invocation of this pool that waits for it (one
-   * accepted before the retirement) still gets it; otherwise it ends, after the invocation's
-   * END and REPORT lines, which are written on the next turn (environment.ts).
-   */
-  #idleWhileDraining(env: ExecutionEnvironment): void {
-    const waiter = env.state === 'idle' && !env.provisioned ? this.#idleWaiters.shift() : undefined;
-    if (waiter !== undefined) return waiter(env);
-    this.#retireSoon(env);
-  }
-
-  /** Retire a free environment once its invocation's END and REPORT lines are written (the next turn). */
-  #retireSoon(env: ExecutionEnvironment): void {
-    setImmediate(() => {
-      if (env.state === 'idle') env.retire();
-    });
   }
 
   #died(env: ExecutionEnvironment): void {
@@ -366,6 +286,6 @@ export class FunctionPool {
     this.#idleTimers.delete(env);
     this.#waitDead.get(env)?.();
     this.#waitDead.delete(env);
-    this.#checkEmpty();
+    this.#drain.checkEmpty();
   }
 }

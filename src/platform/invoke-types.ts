@@ -90,3 +90,13 @@ export interface InvokePort {
    */
   accept(request: InvokeRequest): AcceptedInvoke | Promise<AcceptedInvoke>;
 }
+
+/**
+ * Asked before an invoke is resolved to its environments (handed to the platform by whoever keeps
+ * the functions' states, e.g. the control plane's FunctionStates): Lambda's refusal of a function
+ * that cannot be invoked yet (State Pending), or undefined. The platform does not know where
+ * states live; it only asks.
+ */
+export interface InvokeGate {
+  refusal(functionName: string): { readonly code: 'LAMINA_ERR_RESOURCE_CONFLICT'; readonly message: string } | undefined;
+}

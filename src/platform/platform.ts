@@ -11,7 +11,7 @@ import type { FunctionCredentials } from './environment-variables.js';
 import type { FunctionPool } from './function-pool.js';
 import { VersionPools } from './version-pools.js';
 import { newRequestId, newTraceId } from './ids.js';
-import type { AcceptedInvoke, InvocationResult, InvokeOutcome, InvokePort, InvokeRequest } from './invoke-types.js';
+import type { AcceptedInvoke, InvocationResult, InvokeGate, InvokeOutcome, InvokePort, InvokeRequest } from './invoke-types.js';
 import { Invocation } from './invocation.js';
 import type { SandboxLimits } from './sandbox-factory.js';
 import type { TargetSender } from '../async/async-types.js';
@@ -20,7 +20,7 @@ import { MemoryStore } from '../async/memory-store.js';
 import type { QueueStore } from '../async/queue-store.js';
 import { type QueueHostParts, queueHost } from './queue-host.js';
 import type { FunctionRegistry } from '../registry/function-registry.js';
-import type { ProvisionedPort } from '../control/api/control-context.js';
+import type { CodeHolder, ProvisionedPort } from '../control/api/control-context.js';
 import { LATEST, type RegistryChange } from '../registry/registry-types.js';
 import { registryFromState } from '../registry/template-load.js';
 import type { RegistryStore } from '../registry/saved-state.js';
@@ -43,6 +43,13 @@ export interface PlatformOptions {
   readonly logOutput?: LogOutput | undefined;
   /** Credentials handed to functions, when the platform has some. */
   readonly credentials?: FunctionCredentials | undefined;
+  /**
+   * Variables the platform adds to a function's environment at start (the embedded services'
+   * endpoints: `AWS_ENDPOINT_URL_CODEDEPLOY` for hook functions), below the function's own
+   * `Environment`, which wins. Not part of the function's configuration: not saved, not shown by
+   * GetFunctionConfiguration, not in the template digest, so a new port at each start changes nothing.
+   */
+  readonly serviceEnvironment?: ((functionName: string) => Readonly<Record<string, string>> | undefined) | undefined;
   /** Concurrency that reservations must leave unreserved (Lambda: 100). */
   readonly unreservedMinimum?: number;
   /** Most new environments per function per window (default 1,000 per 10 s). */
@@ -91,12 +98,17 @@ export const PLATFORM_DEFAULTS = {
  * const outcome = await platform.invoke(request);
  * await platform.stop();
  */
-export class Platform implements InvokePort, ProvisionedPort {
+export class Platform implements InvokePort, ProvisionedPort, CodeHolder {
   readonly admission: Admission;
   /** Which functions, versions, aliases and reservations exist (docs/control-plane.md). */
   readonly registry: FunctionRegistry;
   /** What loading the saved state did: functions removed, skipped or updated from the template. */
   readonly startReport: readonly string[];
+  /** Code directories of saved functions not loaded at start: kept for when they can be. */
+  readonly #skippedCodeDirs: ReadonlySet<string>;
+  readonly #releaseListeners = new Set<(codeDir: string) => void>();
+  /** Asked before each Invoke (`gateInvokes`): none until the control plane hands one. */
+  #gate: InvokeGate | undefined;
   /** One pool per function version that has environments. */
   readonly #pools: VersionPools;
   #stopping = false;
@@ -121,6 +133,7 @@ export class Platform implements InvokePort, ProvisionedPort {
     }, options.store);
     this.registry = started.registry;
     this.startReport = started.start.report;
+    this.#skippedCodeDirs = new Set(started.start.skippedCodeDirs);
     this.admission = new Admission(this.registry.reservations);
     for (const fn of options.functions) {
       if ((fn.provisionedConcurrency ?? 0) > (fn.reservedConcurrency ?? Number.POSITIVE_INFINITY)) {
@@ -132,7 +145,11 @@ export class Platform implements InvokePort, ProvisionedPort {
       idleTimeoutMs: options.idleTimeoutMs ?? PLATFORM_DEFAULTS.idleTimeoutMs,
       logOutput: options.logOutput,
       credentials: options.credentials,
+      serviceEnvironment: options.serviceEnvironment,
       limits: options.limits,
+      released: (codeDir) => {
+        for (const listener of this.#releaseListeners) listener(codeDir);
+      },
       ...(options.firstRuntimeApiPort === undefined ? {} : { firstRuntimeApiPort: options.firstRuntimeApiPort }),
       ...(options.scaleOut === undefined ? {} : { scaleOut: options.scaleOut }),
     });
@@ -240,6 +257,24 @@ export class Platform implements InvokePort, ProvisionedPort {
    * deleted function's pools drain; the next invoke makes the pool of what the registry holds
    * now. A new function, a new version or a moved alias needs nothing: pools are made on first use.
    */
+  /**
+   * The code directories environments may still read (live pools and draining ones) and those of
+   * saved functions not loaded at start (CodeHolder, src/control/api/control-context.ts).
+   *
+   * @example
+   * platform.heldCodeDirs().has(record.config.codeDir); // true while a replaced environment drains
+   */
+  heldCodeDirs(): ReadonlySet<string> {
+    const held = this.#pools.codeDirs();
+    for (const dir of this.#skippedCodeDirs) held.add(dir);
+    return held;
+  }
+
+  /** Told the code directory of each retired pool once its last environment has exited. */
+  onCodeReleased(listener: (codeDir: string) => void): void {
+    this.#releaseListeners.add(listener);
+  }
+
   #changed(change: RegistryChange): void {
     if (change.kind === 'latest-updated') void this.#pools.retire(change.functionName, LATEST);
     else if (change.kind === 'version-deleted') void this.#pools.retire(change.functionName, change.version);
@@ -251,15 +286,24 @@ export class Platform implements InvokePort, ProvisionedPort {
     return this.#pools.get(name, LATEST);
   }
 
+  /**
+   * Consult `gate` before every Invoke from now on (a function still Pending is refused).
+   *
+   * @example platform.gateInvokes(statesOf(platform.registry));
+   */
+  gateInvokes(gate: InvokeGate): void {
+    this.#gate = gate;
+  }
+
   async invoke(request: InvokeRequest): Promise<InvokeOutcome> {
-    const pool = this.#resolve(request);
+    const pool = this.#resolve(request, true);
     const invocation = this.#admit(pool, request);
     const result = await invocation.result;
     return { requestId: invocation.requestId, executedVersion: pool.version, result, logs: () => invocation.logText() };
   }
 
   accept(request: InvokeRequest): AcceptedInvoke | Promise<AcceptedInvoke> {
-    const pool = this.#resolve(request);
+    const pool = this.#resolve(request, true);
     if (request.invocationType !== 'Event') return { requestId: newRequestId(), executedVersion: pool.version };
     if (this.#stopping) throw new ServiceError('LAMINA_ERR_SERVICE', 'Lamina is stopping: the event was not queued');
     const event = { functionName: request.functionName, qualifier: request.qualifier, payload: request.payload, clientContext: request.clientContext, traceId: request.traceId, tenantId: request.tenantId };
@@ -294,9 +338,12 @@ export class Platform implements InvokePort, ProvisionedPort {
     }
   }
 
-  #resolve(request: Pick<InvokeRequest, 'functionName' | 'qualifier'>): FunctionPool {
+  /** The pool an invoke runs in; `gated`: a caller's Invoke, which the gate may refuse (queued events were accepted already). */
+  #resolve(request: Pick<InvokeRequest, 'functionName' | 'qualifier'>, gated = false): FunctionPool {
     const target = this.registry.resolve(request.functionName, request.qualifier);
     if (!target.ok) throw new ServiceError(target.error.code, target.error.message);
+    const refusal = gated ? this.#gate?.refusal(target.value.record.config.name) : undefined;
+    if (refusal !== undefined) throw new ServiceError(refusal.code, refusal.message);
     return this.#pools.obtain(target.value.record);
   }
 

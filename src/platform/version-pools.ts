@@ -15,7 +15,11 @@ import { processSandboxFactory, type SandboxLimits } from './sandbox-factory.js'
 /** What every pool shares: the platform's settings. */
 export interface PoolSettings extends Omit<PoolOptions, 'makeSandbox' | 'provisioned'> {
   readonly logOutput: LogOutput | undefined;
+  /** A retired pool's last environment exited: no environment of it reads its code directory now. */
+  readonly released?: (codeDir: string) => void;
   readonly credentials: FunctionCredentials | undefined;
+  /** The platform's additions to a function's environment (PlatformOptions.serviceEnvironment). */
+  readonly serviceEnvironment?: ((functionName: string) => Readonly<Record<string, string>> | undefined) | undefined;
   readonly limits: SandboxLimits | undefined;
 }
 
@@ -80,7 +84,15 @@ export class VersionPools {
 
   #drain(pool: FunctionPool): Promise<void> {
     this.#draining.add(pool);
-    return pool.drain().finally(() => this.#draining.delete(pool));
+    return pool.drain().finally(() => {
+      this.#draining.delete(pool);
+      this.#settings.released?.(pool.fn.codeDir);
+    });
+  }
+
+  /** The code directories of every pool with environments, live or draining. */
+  codeDirs(): Set<string> {
+    return new Set(this.all().map((pool) => pool.fn.codeDir));
   }
 
   /**
@@ -118,10 +130,13 @@ export class VersionPools {
       log = new FunctionLog(fn.name, this.#settings.logOutput);
       this.#logs.set(fn.name, log);
     }
-    const { logOutput: _output, credentials, limits, ...options } = this.#settings;
+    const { logOutput: _output, credentials, limits, serviceEnvironment, released: _released, ...options } = this.#settings;
+    // Below the function's own Environment in the runtime's (environment-variables.ts): its own value wins.
+    const added = serviceEnvironment?.(fn.name);
+    const run = added === undefined ? fn : { ...fn, inheritedEnvironment: { ...fn.inheritedEnvironment, ...added } };
     const pool = new FunctionPool(fn, record.version, log, {
       ...options,
-      makeSandbox: processSandboxFactory(fn, record.version, credentials, limits),
+      makeSandbox: processSandboxFactory(run, record.version, credentials, limits),
       provisioned: this.provisionedOf(fn.name, record.version),
     });
     let versions = this.#pools.get(fn.name);

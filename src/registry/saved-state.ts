@@ -7,6 +7,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { shiftedByDeployment } from '../config/deployment-preference.js';
 import type { FunctionConfig } from '../config/function-config.js';
 import { type FunctionEntry, canonical, newEntry, unchangedVersion, withAlias, withLatest, withPublished } from './function-entry.js';
 import type { CodeIdentity, RegistryChange } from './registry-types.js';
@@ -39,6 +40,11 @@ export interface StartState {
   readonly removed: readonly string[];
   /** Saved functions not loaded (a code directory is missing): kept in the file, not in the registry. */
   readonly skipped: readonly string[];
+  /**
+   * The code directories the skipped functions name (their versions' that do exist): nothing may
+   * remove them, or a skipped function could never come back once its missing directory does.
+   */
+  readonly skippedCodeDirs: readonly string[];
   /** One line per function that was removed, skipped or updated from the template. */
   readonly report: readonly string[];
 }
@@ -55,14 +61,18 @@ export function templateEntry(fn: FunctionConfig, code: CodeIdentity, now: Date)
 
 /**
  * AutoPublishAlias: publish `$LATEST` unless the newest version already equals it, and point the
- * alias at that version (all traffic at once: deployment preferences shift it gradually).
+ * alias at that version, all traffic at once, unless a `DeploymentPreference` shifts it
+ * (`shiftedByDeployment`): then an existing alias stays on its version and the deployment that
+ * starts once Lamina serves moves it on the schedule (docs/deployments.md).
  */
 function withPublishedAlias(entry: FunctionEntry, fn: FunctionConfig): FunctionEntry {
   const alias = fn.publishedAlias;
   if (alias === undefined) return entry;
   const same = unchangedVersion(entry);
   const published = same === undefined ? withPublished(entry, '') : { entry, record: same };
-  if (entry.aliases.get(alias)?.functionVersion === published.record.version) return published.entry;
+  const current = entry.aliases.get(alias);
+  if (current?.functionVersion === published.record.version) return published.entry;
+  if (current !== undefined && shiftedByDeployment(fn)) return published.entry;
   const record = { name: alias, functionVersion: published.record.version, description: '', routing: undefined, revisionId: randomUUID(), arn: `${fn.arn}:${alias}` };
   return withAlias(published.entry, record, alias);
 }
@@ -94,6 +104,7 @@ export function mergeTemplate(saved: readonly SavedFunction[], savedReservations
   const reservations = new Map<string, number>();
   const removed: string[] = [];
   const skipped: string[] = [];
+  const skippedCodeDirs: string[] = [];
   const report: string[] = [];
   const reserve = (name: string, reserved: number | undefined): void => void (reserved === undefined ? undefined : reservations.set(name, reserved));
   for (const old of saved) {
@@ -107,6 +118,7 @@ export function mergeTemplate(saved: readonly SavedFunction[], savedReservations
       const missing = missingCodeDir(old.entry, exists);
       if (missing !== undefined) {
         skipped.push(old.name);
+        for (const record of [old.entry.latest, ...old.entry.versions.values()]) if (record.config.image === undefined) skippedCodeDirs.push(record.config.codeDir);
         report.push(`${old.name}: not loaded, its code directory ${missing} is missing (the saved function is kept in the state file)`);
         continue;
       }
@@ -131,5 +143,5 @@ export function mergeTemplate(saved: readonly SavedFunction[], savedReservations
     functions.push({ name: fn.name, entry: templateEntry(fn, options.codeOf(fn), options.now), templateDigest: templateDigest(fn) });
     reserve(fn.name, fn.reservedConcurrency);
   }
-  return { functions, reservations, removed, skipped, report };
+  return { functions, reservations, removed, skipped, skippedCodeDirs, report };
 }

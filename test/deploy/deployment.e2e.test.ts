@@ -61,7 +61,8 @@ async function start(type: DeploymentType, hookStatus: string, lines: string[]):
   // 0.01: the canary's five minutes take three seconds.
   deploying = await startDeployments([api, hook], { host: '127.0.0.1', port: 0, timeScale: 0.01, log: (line) => lines.push(line) });
   // Lambda always gives functions credentials; `lamina serve` passes the host's, this test its own dummies.
-  lamina = await startLamina(deploying.functions, { credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: undefined } });
+  const started = deploying;
+  lamina = await startLamina([api, hook], { serviceEnvironment: (name) => started.environmentOf(name), credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret', sessionToken: undefined } });
   deploying.attach(lamina.platform);
   return { lamina, newCodeDir };
 }
@@ -119,7 +120,7 @@ describe('a deployment with lamina\'s platform and a real hook function', () => 
     return startDeployments([nodeFunction('plain', HOOK)], { host: '127.0.0.1', port: 0, timeScale: 1, log: () => undefined }).then((started) => {
       deploying = started;
       expect(started.endpoint).toBeUndefined();
-      expect(started.functions[0]?.environment).toEqual({});
+      expect(started.environmentOf('plain')).toBeUndefined();
     });
   });
 });

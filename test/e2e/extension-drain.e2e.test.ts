@@ -1,6 +1,6 @@
 /**
  * An invocation that finds no idle environment while one environment's extension still works on
- * its INVOKE event waits at most EXTENSION_DRAIN_WAIT_MS for it (src/platform/function-pool.ts),
+ * its INVOKE event waits at most EXTENSION_DRAIN_WAIT_MS for it (src/platform/idle-waiters.ts),
  * then starts a new environment: an extension that takes its time never holds other callers up.
  */
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';

@@ -104,6 +104,25 @@ describe('a restart', () => {
     third.stop();
   });
 
+  it('publishes a changed function with a DeploymentPreference but leaves its alias for the deployment to shift', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lamina-restart-'));
+    dirs.push(dir);
+    const deployment = { type: 'Canary10Percent5Minutes' as const, alarms: [] };
+    const first = start(dir, [bootstrapFunction('a', { publishedAlias: 'live', deployment })]);
+    // The first start creates the alias on version 1: there is nothing to shift from.
+    expect(first.registry.alias('a', 'live')?.functionVersion).toBe('1');
+    first.stop();
+    const second = start(dir, [bootstrapFunction('a', { publishedAlias: 'live', deployment, memorySize: 256 })]);
+    expect(second.registry.versions('a')?.map((record) => record.version)).toEqual(['$LATEST', '1', '2']);
+    expect(second.registry.version('a', '2')?.config.memorySize).toBe(256);
+    expect(second.registry.alias('a', 'live')).toMatchObject({ functionVersion: '1', routing: undefined });
+    second.stop();
+    // Without the preference (Enabled: false), the next change moves the alias at once.
+    const third = start(dir, [bootstrapFunction('a', { publishedAlias: 'live', memorySize: 512 })]);
+    expect(third.registry.alias('a', 'live')?.functionVersion).toBe('3');
+    third.stop();
+  });
+
   it('lets the template take over an API-created function of the same name, keeping its versions', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lamina-restart-'));
     dirs.push(dir);

@@ -1,6 +1,7 @@
 /**
- * GetAccountSettings: the account's limits as Lambda reports them (docs/limits.md) and the
- * registry's live concurrency figures.
+ * GetAccountSettings: the account's limits as Lambda reports them (docs/limits.md), the
+ * registry's live concurrency figures, and the account's usage: the functions it holds and the
+ * bytes of the packages its versions use (src/control/api/code-store.ts, each package once).
  */
 import { accountCodeBytes } from './code-store.js';
 import type { HandlerTable } from './control-context.js';
@@ -15,7 +16,7 @@ export const ACCOUNT_HANDLERS: HandlerTable = {
       status: call.successStatus,
       body: {
         AccountLimit: {
-          TotalCodeSize: CODE_STORAGE_LIMIT,
+          TotalCodeSize: context.codeStorageLimit ?? CODE_STORAGE_LIMIT,
           CodeSizeUnzipped: 262_144_000,
           CodeSizeZipped: 52_428_800,
           ConcurrentExecutions: concurrency.ConcurrentExecutions,

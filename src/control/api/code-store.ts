@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { basename, join, sep } from 'node:path';
 import { ServiceError, type ServiceErrorCode } from '../../errors.js';
 import type { CodeIdentity } from '../../registry/registry-types.js';
 import type { ControlError, ControlErrorCode } from '../control-errors.js';
@@ -18,7 +18,7 @@ import type { CodeSource } from './function-input.js';
 
 /** How the package refusals go on the management API's wire. */
 const WIRE_CODES: Record<ControlErrorCode, ServiceErrorCode> = {
-  LAMINA_ERR_LAMBDA_REQUEST_TOO_LARGE: 'LAMINA_ERR_REQUEST_TOO_LARGE',
+  LAMINA_ERR_LAMBDA_REQUEST_TOO_LARGE: 'LAMINA_ERR_REQUEST_ENTITY_TOO_LARGE',
   LAMINA_ERR_LAMBDA_UNZIPPED_TOO_LARGE: 'LAMINA_ERR_INVALID_PARAMETER',
   LAMINA_ERR_LAMBDA_INVALID_ZIP: 'LAMINA_ERR_INVALID_PARAMETER',
   LAMINA_ERR_LAMBDA_UNSAFE_ZIP_ENTRY: 'LAMINA_ERR_INVALID_PARAMETER',
@@ -90,7 +90,10 @@ export interface StoredPackage {
  */
 export async function storePackage(context: ControlContext, source: Exclude<CodeSource, { kind: 'image' }>, operation: 'CreateFunction' | 'UpdateFunctionCode', layerBytes: number): Promise<StoredPackage> {
   const zip = source.kind === 'zip' ? source.zip : await s3Package(context, source.bucket, source.key);
-  const refusal = checkZippedSize(zip.length, operation) ?? checkCodeStorage(accountCodeBytes(context), zip.length, context.codeStorageLimit ?? TOTAL_CODE_SIZE);
+  // The 50 MB zipped limit is the direct upload's (the request body); Lambda takes a bigger zip from S3,
+  // bounded by its unzipped size (checked while extracting).
+  const zipped = source.kind === 'zip' ? checkZippedSize(zip.length, operation) : undefined;
+  const refusal = zipped ?? checkCodeStorage(accountCodeBytes(context), zip.length, context.codeStorageLimit ?? TOTAL_CODE_SIZE);
   if (refusal !== undefined) throw wireError(refusal);
   await mkdir(codeRoot(context), { recursive: true, mode: 0o700 });
   const codeDir = join(codeRoot(context), randomUUID());
@@ -106,19 +109,32 @@ export async function storePackage(context: ControlContext, source: Exclude<Code
 }
 
 /**
- * Remove the package directories no version uses any more (after an update or a delete).
+ * Remove the package directories no version uses any more (after an update or a delete) and the
+ * platform does not hold (a replaced `$LATEST` still draining, a saved function not loaded): those
+ * go when the platform releases them (`watchReleases`).
  *
  * @example await sweepCode(context);
  */
 export async function sweepCode(context: ControlContext): Promise<void> {
   const root = codeRoot(context);
-  const used = new Set<string>();
-  for (const name of context.registry.names) for (const record of context.registry.versions(name) ?? []) used.add(record.config.codeDir);
   const names = await readdir(root).catch(() => [] as string[]);
-  for (const name of names) {
-    const dir = join(root, name);
-    // Partial extractions (`.<uuid>.partial-...`) belong to extractions in progress.
-    if (name.startsWith('.') || used.has(dir) || inFlight.has(dir)) continue;
-    await rm(dir, { recursive: true, force: true });
-  }
+  // Decided in one turn after the listing: a package committed meanwhile is either still in
+  // flight or already a version here, never neither.
+  const used = new Set<string>(context.code?.heldCodeDirs());
+  for (const name of context.registry.names) for (const record of context.registry.versions(name) ?? []) used.add(record.config.codeDir);
+  // Partial extractions (`.<uuid>.partial-...`) belong to extractions in progress.
+  const unused = names.map((name) => join(root, name)).filter((dir) => !basename(dir).startsWith('.') && !used.has(dir) && !inFlight.has(dir));
+  for (const dir of unused) await rm(dir, { recursive: true, force: true });
+}
+
+/**
+ * Sweep again whenever the platform releases a package directory under the code root.
+ *
+ * @example watchReleases(context); // once, when the control plane is made
+ */
+export function watchReleases(context: ControlContext): void {
+  const root = codeRoot(context) + sep;
+  context.code?.onCodeReleased((codeDir) => {
+    if (codeDir.startsWith(root)) void sweepCode(context).catch(() => undefined);
+  });
 }

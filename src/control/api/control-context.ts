@@ -28,6 +28,18 @@ export interface ProvisionedPort {
 }
 
 /**
+ * Which package directories the platform still holds (implemented by `Platform`): those its
+ * environments run from, including a replaced `$LATEST`'s environments that are still finishing
+ * an invocation (they may read files lazily, e.g. a Node `import()` after an `await`), and those
+ * of saved functions it did not load. The code store removes no directory held here, and sweeps
+ * again when the platform says a directory was released (its last environment exited).
+ */
+export interface CodeHolder {
+  heldCodeDirs(): ReadonlySet<string>;
+  onCodeReleased(listener: (codeDir: string) => void): void;
+}
+
+/**
  * Layer versions by ARN (implemented by the layers area): the unpacked directories of the layers a
  * function names, in order, and their unzipped bytes, or the refusal Lambda gives for a layer
  * that does not exist or that the function cannot use.
@@ -57,6 +69,8 @@ export interface ControlContext {
   /** Tags, policies, event invoke configs, provisioned and URL configs, layer versions. */
   readonly settings: SettingsStore;
   readonly provisioned?: ProvisionedPort;
+  /** Without it, a package directory no version uses is removed at once. */
+  readonly code?: CodeHolder;
   readonly layers?: LayerResolver;
   /** Serves API-created function URLs; without it they are stored only. */
   readonly urls?: UrlHost;

@@ -18,6 +18,7 @@ import type { ControlContext, HandlerTable } from './control-context.js';
 import { cleanupAfter } from './settings-cleanup.js';
 import { LAYER_HANDLERS } from './layer-operations.js';
 import { FUNCTION_HANDLERS } from './function-operations.js';
+import { watchReleases } from './code-store.js';
 
 /** Every area's handlers, merged once. */
 const HANDLERS: HandlerTable = {
@@ -48,6 +49,8 @@ export class ControlPlane implements ManagementPort {
     this.#handlers = handlers;
     // A deleted function, version or alias takes its tags, policies and configs with it.
     context.registry.onChange((change) => void cleanupAfter(context, change, (line) => process.stderr.write(`lamina: ${line}\n`)));
+    // A package kept for a draining environment is removed once the platform releases it.
+    watchReleases(context);
   }
 
   handle(call: ManagementCall): Promise<ManagementAnswer> {

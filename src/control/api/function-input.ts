@@ -10,6 +10,7 @@ import { FUNCTION_LIMITS } from '../../config/function-config.js';
 import { ENVIRONMENT_NAME_PATTERN, EPHEMERAL_STORAGE_RULE } from '../../config/function-properties.js';
 import { RESERVED_ENVIRONMENT_NAMES } from '../../platform/environment-variables.js';
 import { integerMember, stringMember, validation } from './call-input.js';
+import { strictBase64 } from '../strict-base64.js';
 
 /** Lambda's `Runtime` enum (the SDK's model): a value outside it is a ValidationException. */
 export const LAMBDA_RUNTIMES: readonly string[] = [
@@ -176,6 +177,7 @@ export function codeSource(code: Readonly<Record<string, unknown>>): CodeSource 
     return { kind: 's3', bucket, key };
   }
   // The SDK and the CLI send the zip as base64 in the JSON body; anything else cannot be a zip.
-  if (typeof zip !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(zip)) throw new ServiceError('LAMINA_ERR_INVALID_REQUEST_CONTENT', 'Could not parse request body into json: ZipFile must be base64');
-  return { kind: 'zip', zip: Buffer.from(zip, 'base64') };
+  const bytes = typeof zip === 'string' ? strictBase64(zip) : undefined;
+  if (bytes === undefined) throw new ServiceError('LAMINA_ERR_INVALID_REQUEST_CONTENT', 'Could not parse request body into json: ZipFile must be base64');
+  return { kind: 'zip', zip: bytes };
 }

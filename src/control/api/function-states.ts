@@ -36,7 +36,16 @@ export async function notReadyReason(record: VersionRecord): Promise<{ reason: s
   return runnable ? undefined : { reason: `The runtime's interpreter ${interpreter === '' ? '(none installed)' : interpreter} cannot be run.`, code: 'InvalidRuntime' };
 }
 
-/** The states of one registry's functions. */
+/** Lambda's answer to an operation on a function in `state`. */
+function stateConflict(state: string): string {
+  return `The operation cannot be performed at this time. The function is currently in the following state: ${state}`;
+}
+
+/**
+ * The states of one registry's functions. It is the platform's invoke gate (`InvokeGate`,
+ * src/platform/invoke-types.ts): a Pending function's Invoke is refused with Lambda's
+ * ResourceConflictException, as Lambda does until its new function is ready.
+ */
 export class FunctionStates {
   readonly #by = new Map<string, FunctionStatus>();
   /** Settlements running, so tests and shutdown can wait for them. */
@@ -47,13 +56,22 @@ export class FunctionStates {
   }
 
   /**
+   * The invoke gate: a function still Pending cannot be invoked.
+   *
+   * @example platform.gateInvokes(statesOf(platform.registry));
+   */
+  refusal(name: string): { readonly code: 'LAMINA_ERR_RESOURCE_CONFLICT'; readonly message: string } | undefined {
+    return this.of(name).state === 'Pending' ? { code: 'LAMINA_ERR_RESOURCE_CONFLICT', message: stateConflict('Pending') } : undefined;
+  }
+
+  /**
    * Claim the function for a change; refused while a create or an update is still settling.
    *
    * @returns the status to restore if the change is then refused.
    */
   claim(name: string, arn: string): FunctionStatus {
     const current = this.of(name);
-    if (current.state === 'Pending') throw new ServiceError('LAMINA_ERR_RESOURCE_CONFLICT', `The operation cannot be performed at this time. The function is currently in the following state: Pending`);
+    if (current.state === 'Pending') throw new ServiceError('LAMINA_ERR_RESOURCE_CONFLICT', stateConflict('Pending'));
     if (current.lastUpdateStatus === 'InProgress') throw new ServiceError('LAMINA_ERR_RESOURCE_CONFLICT', `The operation cannot be performed at this time. An update is in progress for resource: ${arn}`);
     this.#by.set(name, { state: current.state, lastUpdateStatus: 'InProgress' });
     return current;

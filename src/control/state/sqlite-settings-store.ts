@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import { MemorySettingsStore, type SettingsKind, type SettingsStore, type StoredValue } from '../settings-store.js';
 
 /** The kinds whose keys name one function: its ARN (tags) or `NAME:QUALIFIER`. Layer versions belong to no function. */
-const FUNCTION_KINDS: readonly SettingsKind[] = ['tags', 'policy', 'event-invoke-config', 'provisioned-concurrency', 'function-url'];
+const FUNCTION_KINDS: readonly SettingsKind[] = ['tags', 'policy', 'event-invoke-config', 'provisioned-concurrency', 'function-url', 'deployment'];
 
 /** One setting, by kind and key. */
 export type SettingKey = readonly [SettingsKind, string];

@@ -132,9 +132,9 @@ describe('CreateFunction', () => {
     expect(await codeDirs()).toEqual([]);
   });
 
-  it('refuses a zip over 50 MB with RequestTooLargeException before extracting it', async () => {
+  it('refuses a zip over 50 MB with RequestEntityTooLargeException before extracting it', async () => {
     const big = Buffer.alloc(52_428_801);
-    expect(await refusal(call('CreateFunction', { body: createBody('big', big) }))).toMatchObject({ name: 'RequestTooLargeException', message: expect.stringContaining('Request must be smaller than') });
+    expect(await refusal(call('CreateFunction', { body: createBody('big', big) }))).toMatchObject({ name: 'RequestEntityTooLargeException', message: expect.stringContaining('Request must be smaller than') });
     expect(await codeDirs()).toEqual([]);
   });
 
