@@ -7,6 +7,7 @@ import { loadTemplatePackaged } from '../config/sam-template.js';
 import { ConfigError } from '../errors.js';
 import { createFrontDoor, listen } from '../invoke/front-door-server.js';
 import { ControlPlane } from '../control/api/control-plane.js';
+import { restoreSettings } from '../control/api/restore-settings.js';
 import { ControlStore } from '../control/state/control-store.js';
 import { eventInvokeLookup } from '../control/api/event-invoke-store.js';
 import { LayerStore } from '../control/layer-store.js';
@@ -111,22 +112,27 @@ export async function serveCommand(args: string[]): Promise<number> {
   const endpoints = targetEndpoints({ aws: values['aws-endpoint'], sqs: values['sqs-endpoint'], sns: values['sns-endpoint'], events: values['events-endpoint'], kinesis: values['kinesis-endpoint'] });
   const sqsHostPort = `${values.host.includes(':') ? `[${values.host}]` : values.host}:${sqsPort}`;
   const stateDirPath = values['state-dir'] ?? defaultStateDir(templatePath);
-  // Template packages are keyed by digest, so extracting them before the state directory is claimed is safe.
-  const loaded = await loadTemplatePackaged(templatePath, { region: host.region, accountId: host.accountId, allowNoFunctions: true, ...(sqsPort === 0 ? {} : { sqsEndpoint: `http://${sqsHostPort}` }) }, join(stateDirPath, 'template-packages'), join(stateDirPath, 's3'));
+  const state = claimStateDir(stateDirPath);
+  const teardown = new Teardown();
+  teardown.add(() => state.release());
+  // Functions, versions, aliases, reservations and settings of earlier runs (docs/control-plane.md,
+  // "Persistence"), open before the template is read: its functions may name published layer versions.
+  const controlStore = await teardown.start(() => ControlStore.open(state.path), (store) => store.close());
+  const settings = controlStore.settings;
+  const layerStore = new LayerStore({ region: host.region, accountId: host.accountId, stateDir: state.path, settings });
+  const loaded = await teardown.start(
+    () => loadTemplatePackaged(templatePath, { region: host.region, accountId: host.accountId, allowNoFunctions: true, ...(sqsPort === 0 ? {} : { sqsEndpoint: `http://${sqsHostPort}` }), publishedLayers: (arn) => layerStore.dirOf(arn) }, join(state.path, 'template-packages'), join(state.path, 's3')),
+    () => undefined,
+  );
   // Each nodejsNN.x function on Node NN: installed now (before serving) when missing.
-  const { functions, interpreters, warnings: nodeWarnings } = await resolveFunctionNodes(loaded.functions, { allowHostNode: values['host-node'], onProgress: progressLine() });
+  const { functions, interpreters, warnings: nodeWarnings } = await teardown.start(() => resolveFunctionNodes(loaded.functions, { allowHostNode: values['host-node'], onProgress: progressLine() }), () => undefined);
   for (const warning of [...loaded.warnings, ...nodeWarnings]) process.stderr.write(`lamina: warning: ${warning}\n`);
   const detected = values['no-limits'] ? undefined : detectSandboxLimits();
   const processLimits = detected !== undefined && values['no-isolation'] ? { ...detected, isolation: undefined, outbound: undefined } : detected;
   process.stdout.write(`Limits: ${processLimits === undefined ? 'off (--no-limits)' : describeLimits(processLimits)}\n`);
-  const containers = await containerSettings(values.sandbox, values.engine, functions);
+  const containers = await teardown.start(() => containerSettings(values.sandbox, values.engine, functions), () => undefined);
   const limits = containers === undefined ? processLimits : { cgroups: undefined, maxOpenFiles: undefined, ...processLimits, containers };
-  const state = claimStateDir(stateDirPath);
-  const teardown = new Teardown();
-  teardown.add(() => state.release());
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
-  // Functions, versions, aliases, reservations and settings of earlier runs (docs/control-plane.md, "Persistence").
-  const controlStore = await teardown.start(() => ControlStore.open(state.path), (store) => store.close());
   const wrapped = (error: Error): Error => new ConfigError(error.message);
   const eventsNeeded = endpoints.events === undefined && usedTargets(functions).some((used) => used.target.kind === 'eventbridge');
   const events = await teardown.start(
@@ -157,7 +163,6 @@ export async function serveCommand(args: string[]): Promise<number> {
     () => startDeployments(functions, { host: values.host, port: positiveNumber('--codedeploy-port', values['codedeploy-port'], true), timeScale: positiveNumber('--deploy-time-scale', values['deploy-time-scale']), log, settings: controlStore.settings, isolated: limits?.isolation !== undefined }),
     (started) => started.stop(),
   );
-  const settings = controlStore.settings;
   const platform = await teardown.start(
     () => new Platform({
       events: { ...asyncParts.events, eventInvokeConfig: eventInvokeLookup(settings) },
@@ -195,13 +200,15 @@ export async function serveCommand(args: string[]): Promise<number> {
     settings,
     urls: apiUrls,
     provisioned: platform,
-    layers: new LayerStore({ region: host.region, accountId: host.accountId, stateDir: state.path, settings }),
+    layers: layerStore,
     codeObjects: () => (s3Store === undefined ? undefined : s3CodeObjects(s3Store)),
     nodeOptions: { allowHostNode: values['host-node'] },
     code: platform,
   });
   // Invoke refuses a function still Pending, as Lambda does (the states are the control plane's).
   platform.gateInvokes(statesOf(platform.registry));
+  // Provisioned concurrency and function URLs created through the API in earlier runs act again.
+  for (const line of await restoreSettings(control.context)) process.stderr.write(`lamina: control state: ${line}\n`);
   const server = createFrontDoor(platform, { management: control, ...(signingKeys === undefined ? {} : { verifySignatures: { credentials: signingKeys } }) });
   const address = await teardown.start(
     () => listen(server, values.host, port),

@@ -75,7 +75,7 @@ export function loadFunction(loader: Loader, id: string, type: FunctionResourceT
   const handler = image !== undefined ? '' : (stringProperty(loader, id, 'Handler', props.Handler, false) ?? '');
   const location = image !== undefined ? { dir: image.dockerContext ?? loader.templateDir } : codeDirectory(report, resolver, id, type, props, loader.templateDir, loader.packages, runtime);
   const codeDir = location?.dir;
-  const layers = image !== undefined ? [] : functionLayers(report, resolver, id, props.Layers, loader.layers, loader.layerDirs, loader.templateDir, loader.packages);
+  const layers = image !== undefined ? [] : functionLayers(report, resolver, id, props.Layers, loader.layers, loader.layerDirs, loader.templateDir, loader.packages, options.publishedLayers);
   const launch = image !== undefined ? IMAGE_LAUNCH : runtime === undefined ? undefined : runtimeLaunch(report, id, type, runtime, handler, codeDir, layers, options.today);
 
   const memory = resolveProperty(report, resolver, id, 'MemorySize', props.MemorySize);

@@ -17,6 +17,9 @@ export interface LayerResource {
   readonly props: Readonly<Record<string, unknown>>;
 }
 
+/** The directory of a layer version published through the management API, by its ARN; undefined when there is none. */
+export type PublishedLayers = (arn: string) => string | undefined;
+
 /** Lambda's limit on layers per function. */
 export const MAX_LAYERS = 5;
 
@@ -54,11 +57,14 @@ export function layerDirectory(
 }
 
 /**
- * A function's `Layers`: each entry must be a `Ref` to a layer resource of the same template.
- * Layer ARNs (published layers) cannot be fetched: they are skipped with a warning. Directories
- * come back in the order given, which is Lambda's extraction order.
+ * A function's `Layers`: each entry is a `Ref` to a layer resource of the same template, or the
+ * ARN of a layer version published through the management API, found by `published` (`lamina
+ * serve` passes its layer store's lookup; docs/layers.md). An ARN it does not know (or without
+ * `published`) is skipped with a warning. Directories come back in the order given, which is
+ * Lambda's extraction order.
  *
  * @param layerDirs - memo of layer id -> directory, so that a layer's problems are reported once.
+ * @example functionLayers(report, resolver, 'Fn', props.Layers, layers, new Map(), dir, NO_PACKAGES, (arn) => store.dirOf(arn))
  */
 export function functionLayers(
   report: TemplateReport,
@@ -69,6 +75,7 @@ export function functionLayers(
   layerDirs: Map<string, string | undefined>,
   templateDir: string,
   context: PackageContext = NO_PACKAGES,
+  published?: PublishedLayers,
 ): string[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) {
@@ -87,8 +94,14 @@ export function functionLayers(
       continue;
     }
     const resolved = resolver.resolve(entry);
+    const publishedDir = resolved.ok && typeof resolved.value === 'string' ? published?.(resolved.value) : undefined;
+    if (publishedDir !== undefined) {
+      dirs.push(publishedDir);
+      continue;
+    }
     const shown = resolved.ok ? show(resolved.value) : show(entry);
-    report.warn(id, 'Layers', `${shown} is not a layer resource of this template (published layer ARNs are not supported yet); ignored`);
+    const why = published === undefined ? 'published layer ARNs are found only by `lamina serve`' : 'nor a layer version published to this Lamina';
+    report.warn(id, 'Layers', `${shown} is not a layer resource of this template (${why}); ignored`);
   }
   return dirs;
 }

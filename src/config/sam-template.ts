@@ -26,6 +26,7 @@ import type { FunctionConfig } from './function-config.js';
 import { IntrinsicResolver, isPlainObject, pseudoParameters, type IntrinsicContext } from './cfn-intrinsics.js';
 import { readTemplateFile } from './cfn-yaml.js';
 import { layerResources, loadFunction, type Loader } from './function-resource.js';
+import type { PublishedLayers } from './layer-resources.js';
 import { mergeGlobals, NON_GLOBAL_FUNCTION_PROPERTIES } from './template-globals.js';
 import type { FunctionResourceType } from './code-location.js';
 import { TemplateReport } from './function-properties.js';
@@ -72,6 +73,8 @@ export interface LoadTemplateOptions {
    * extracted (./template-packages.ts); without it such code is a problem. `loadTemplatePackaged` sets it.
    */
   readonly packages?: TemplatePackages | undefined;
+  /** Layer versions published through the management API, for functions whose `Layers` name their ARNs (docs/layers.md). */
+  readonly publishedLayers?: PublishedLayers | undefined;
 }
 
 export interface LoadedTemplate {

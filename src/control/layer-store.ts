@@ -165,6 +165,17 @@ export class LayerStore implements LayerResolver {
   }
 
   /**
+   * The directory of a version by its ARN, or undefined (unknown, deleted, malformed, or of
+   * another account or region): the template loader's lookup for `Layers` naming published versions.
+   *
+   * @example store.dirOf('arn:aws:lambda:us-east-1:123456789012:layer:deps:1') // '<state>/layers/deps/1'
+   */
+  dirOf(arn: string): string | undefined {
+    const found = this.resolve([arn]);
+    return found.ok ? found.dirs[0] : undefined;
+  }
+
+  /**
    * A function's `Layers` to directories, in order, with their unzipped bytes; Lambda's refusals
    * for more than 5 layers, a malformed ARN and a version that does not exist (or was deleted).
    */

@@ -146,8 +146,8 @@ Resources:
     // Globals apply to AWS::Serverless::Function only.
     expect(l).toMatchObject({ timeout: 3, memorySize: 128, environment: {} });
     expect(warnings).toEqual([
-      'Resource A: property Layers: "arn:aws:lambda:eu-west-1:123456789012:layer:a:1" is not a layer resource of this template (published layer ARNs are not supported yet); ignored',
-      'Resource B: property Layers: "arn:aws:lambda:eu-west-1:123456789012:layer:a:1" is not a layer resource of this template (published layer ARNs are not supported yet); ignored',
+      'Resource A: property Layers: "arn:aws:lambda:eu-west-1:123456789012:layer:a:1" is not a layer resource of this template (published layer ARNs are found only by `lamina serve`); ignored',
+      'Resource B: property Layers: "arn:aws:lambda:eu-west-1:123456789012:layer:a:1" is not a layer resource of this template (published layer ARNs are found only by `lamina serve`); ignored',
     ]);
   });
 

@@ -16,6 +16,7 @@ import {
   ListLayersCommand,
   ListLayerVersionsCommand,
   PublishLayerVersionCommand,
+  UpdateFunctionCodeCommand,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -89,6 +90,9 @@ describe('layers and zip packages through lamina serve', () => {
     await client.send(new DeleteLayerVersionCommand({ LayerName: 'runtime', VersionNumber: 2 }));
     expect((await errorOf(client.send(new GetLayerVersionCommand({ LayerName: 'runtime', VersionNumber: 2 })))).name).toBe('ResourceNotFoundException');
     expect(await invoke(client, 'LayerFn', {})).toEqual({ from: 'layer' });
+    // New code for a function whose layer version is gone: it keeps the layer (as on Lambda).
+    await client.send(new UpdateFunctionCodeCommand({ FunctionName: 'LayerFn', ZipFile: await yazlZip([{ name: 'README', data: 'new code\n' }]) }));
+    await expect.poll(() => invoke(client, 'LayerFn', {}), { timeout: 20_000 }).toEqual({ from: 'layer' });
     expect((await client.send(new PublishLayerVersionCommand({ LayerName: 'runtime', Content: { ZipFile: layerZip } }))).Version).toBe(3);
 
     // Bad input.

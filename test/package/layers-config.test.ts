@@ -73,6 +73,16 @@ describe('Layers', () => {
     expect(warnings).toEqual([expect.stringMatching(/^Resource Fn: property Layers: "arn:aws:lambda:.*layer:x:3" is not a layer resource of this template/)]);
   });
 
+  it('finds published layer ARNs through publishedLayers, in the order given; an unknown one is skipped with a warning', () => {
+    const known = 'arn:aws:lambda:us-east-1:123456789012:layer:x:3';
+    const unknown = 'arn:aws:lambda:us-east-1:123456789012:layer:x:4';
+    const path = project(TEMPLATE(`["${known}", !Ref A, "${unknown}"]`));
+    const published = (arn: string): string | undefined => (arn === known ? join(dir!, 'b') : undefined);
+    const { functions, warnings } = loadTemplate(path, { ...OPTIONS, publishedLayers: published });
+    expect(functions[0]?.layers).toEqual([join(dir!, 'b'), join(dir!, 'a')]);
+    expect(warnings).toEqual([`Resource Fn: property Layers: "${unknown}" is not a layer resource of this template (nor a layer version published to this Lamina); ignored`]);
+  });
+
   it('keeps Lambda\'s limit of 5 layers', () => {
     const path = project(TEMPLATE('[!Ref A, !Ref A, !Ref A, !Ref A, !Ref A, !Ref B]'));
     expect(() => loadTemplate(path, OPTIONS)).toThrow(/6 layers: a function can use at most 5/);

@@ -3,7 +3,7 @@
  * registry's live concurrency figures, and the account's usage: the functions it holds and the
  * bytes of the packages its versions use (src/control/api/code-store.ts, each package once).
  */
-import { storedCodeBytes } from './code-store.js';
+import { accountCodeBytes } from './code-store.js';
 import type { HandlerTable } from './control-context.js';
 
 /** Lambda's default code storage for an account: 75 GB. */
@@ -22,7 +22,7 @@ export const ACCOUNT_HANDLERS: HandlerTable = {
           ConcurrentExecutions: concurrency.ConcurrentExecutions,
           UnreservedConcurrentExecutions: concurrency.UnreservedConcurrentExecution,
         },
-        AccountUsage: { TotalCodeSize: storedCodeBytes(context), FunctionCount: context.registry.names.length },
+        AccountUsage: { TotalCodeSize: accountCodeBytes(context), FunctionCount: context.registry.names.length },
       },
     });
   },

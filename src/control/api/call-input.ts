@@ -1,5 +1,5 @@
 /**
- * Reading a management call's input as Lambda does (docs/management-api.md): the function named in
+ * Reading a management call's input as Lambda does (docs/management-api.md), for every area: the function named in
  * the path (name, partial or full ARN, with an optional qualifier), typed body members with
  * Lambda's `ValidationException` wording, `Marker`/`MaxItems` pagination, and a registry refusal
  * turned into the thrown `ServiceError` the HTTP layer renders.
@@ -17,8 +17,14 @@ export function valueOf<T>(result: RegistryResult<T>): T {
   return result.value;
 }
 
-export function validation(value: string, field: string, constraint: string): ServiceError {
-  return new ServiceError('LAMINA_ERR_VALIDATION', validationMessage(value, field, constraint));
+/**
+ * Lambda's ValidationException for one member; a value that is not a string is shown as JSON.
+ *
+ * @example validation('64', 'memorySize', 'Member must have value greater than or equal to 128')
+ */
+export function validation(value: unknown, field: string, constraint: string): ServiceError {
+  const shown = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  return new ServiceError('LAMINA_ERR_VALIDATION', validationMessage(shown, field, constraint));
 }
 
 /** A function named in the path, with the qualifier its ARN carried (if any). */
@@ -40,13 +46,59 @@ export function namedFunction(context: ControlContext, call: ManagementCall, lab
   return { name: parsed.name, qualifier: parsed.qualifier, entry: entry as FunctionEntry };
 }
 
-/** An optional string member; a present one of the wrong type or too long is a ValidationException. */
+/**
+ * How a member of the wrong JSON type is refused: `parse` as Lambda's request parser does
+ * (InvalidRequestContentException, the functions area), `validation` as a model constraint
+ * (ValidationException, the versions area's members, whose tests pin that wording).
+ */
+export type WrongType = 'parse' | 'validation';
+
+/** What a string member must satisfy. */
+export interface StringRules {
+  readonly max?: number;
+  readonly min?: number;
+  readonly pattern?: RegExp;
+  /** The pattern as Lambda's message writes it (default the RegExp's source). */
+  readonly patternText?: string;
+  readonly wrongType?: WrongType;
+}
+
+function wrongType(how: WrongType, raw: unknown, field: string, type: 'a string' | 'an integer'): ServiceError {
+  if (how === 'parse') return new ServiceError('LAMINA_ERR_INVALID_REQUEST_CONTENT', `Could not parse request body into json: ${field} must be ${type}`);
+  return validation(String(raw), field, `Member must be ${type}`);
+}
+
+/**
+ * A string member: absent (undefined or null), or a string within its length and pattern.
+ *
+ * @example stringMember(body.Handler, 'handler', { max: 128, pattern: /^[^\s]+$/, patternText: '[^\\s]+' })
+ */
+export function stringMember(raw: unknown, field: string, rules: StringRules = {}): string | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'string') throw wrongType(rules.wrongType ?? 'parse', raw, field, 'a string');
+  const { max = Number.POSITIVE_INFINITY, min = 0, pattern } = rules;
+  if (raw.length > max) throw validation(raw, field, `Member must have length less than or equal to ${max}`);
+  if (raw.length < min) throw validation(raw, field, `Member must have length greater than or equal to ${min}`);
+  if (pattern !== undefined && !pattern.test(raw)) throw validation(raw, field, `Member must satisfy regular expression pattern: ${rules.patternText ?? pattern.source}`);
+  return raw;
+}
+
+/**
+ * An integer member: absent, or an integer within [min, max].
+ *
+ * @example integerMember(body.Timeout, 'timeout', 1, 900) // 30
+ */
+export function integerMember(raw: unknown, field: string, min: number, max: number, how: WrongType = 'parse'): number | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'number' || !Number.isInteger(raw)) throw wrongType(how, raw, field, 'an integer');
+  if (raw < min) throw validation(String(raw), field, `Member must have value greater than or equal to ${min}`);
+  if (raw > max) throw validation(String(raw), field, `Member must have value less than or equal to ${max}`);
+  return raw;
+}
+
+/** `body[key]` as an optional string member (ValidationException for a wrong type). @example optionalString(call.body, 'Description', 256) */
 export function optionalString(body: Readonly<Record<string, unknown>>, key: string, max = Number.POSITIVE_INFINITY): string | undefined {
-  const value = body[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw validation(String(value), lowerFirst(key), 'Member must be a string');
-  if (value.length > max) throw validation(value, lowerFirst(key), `Member must have length less than or equal to ${max}`);
-  return value;
+  return stringMember(body[key], lowerFirst(key), { max, wrongType: 'validation' });
 }
 
 export function requiredString(body: Readonly<Record<string, unknown>>, key: string, max = Number.POSITIVE_INFINITY): string {
@@ -55,14 +107,9 @@ export function requiredString(body: Readonly<Record<string, unknown>>, key: str
   return value;
 }
 
-/** An optional integer member within [min, max]. */
+/** `body[key]` as an optional integer member within [min, max] (ValidationException for a wrong type). */
 export function optionalInteger(body: Readonly<Record<string, unknown>>, key: string, min: number, max: number): number | undefined {
-  const value = body[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw validation(String(value), lowerFirst(key), 'Member must be an integer');
-  if (value < min) throw validation(String(value), lowerFirst(key), `Member must have value greater than or equal to ${min}`);
-  if (value > max) throw validation(String(value), lowerFirst(key), `Member must have value less than or equal to ${max}`);
-  return value;
+  return integerMember(body[key], lowerFirst(key), min, max, 'validation');
 }
 
 /** Lambda names members in its validation messages with a lower-case first letter. */

@@ -13,6 +13,7 @@ import type { ControlError, ControlErrorCode } from '../control-errors.js';
 import { TOTAL_CODE_SIZE, checkCodeStorage, checkZippedSize } from '../package-limits.js';
 import { extractPackage } from '../zip-package.js';
 import type { ControlContext } from './control-context.js';
+import { layerStoreOf } from './layer-store-of.js';
 import type { CodeSource } from './function-input.js';
 
 /** How the package refusals go on the management API's wire. */
@@ -53,6 +54,16 @@ export function storedCodeBytes(context: ControlContext): number {
   return total;
 }
 
+/**
+ * The account's code storage in use: the functions' packages and the layer versions' archives, as
+ * Lambda counts both (CodeStorageExceededException, GetAccountSettings' `AccountUsage.TotalCodeSize`).
+ *
+ * @example accountCodeBytes(context) // 0 for an account with no code
+ */
+export function accountCodeBytes(context: ControlContext): number {
+  return storedCodeBytes(context) + layerStoreOf(context).storedBytes();
+}
+
 /** The bytes of `Code.S3Bucket`/`S3Key` (and a layer's `Content.S3Bucket`/`S3Key`) from the embedded S3 server, or Lambda's refusal. */
 export async function s3Package(context: ControlContext, bucket: string, key: string): Promise<Buffer> {
   const objects = context.codeObjects?.();
@@ -82,7 +93,7 @@ export async function storePackage(context: ControlContext, source: Exclude<Code
   // The 50 MB zipped limit is the direct upload's (the request body); Lambda takes a bigger zip from S3,
   // bounded by its unzipped size (checked while extracting).
   const zipped = source.kind === 'zip' ? checkZippedSize(zip.length, operation) : undefined;
-  const refusal = zipped ?? checkCodeStorage(storedCodeBytes(context), zip.length, context.codeStorageLimit ?? TOTAL_CODE_SIZE);
+  const refusal = zipped ?? checkCodeStorage(accountCodeBytes(context), zip.length, context.codeStorageLimit ?? TOTAL_CODE_SIZE);
   if (refusal !== undefined) throw wireError(refusal);
   await mkdir(codeRoot(context), { recursive: true, mode: 0o700 });
   const codeDir = join(codeRoot(context), randomUUID());

@@ -51,10 +51,11 @@ export interface LayerResolver {
 /**
  * Serves function URLs created through the API (implemented in src/front-ends/function-urls/):
  * `open` starts (or, for a URL already served, restarts on its port) a listener and answers its
- * base address; `close` stops it.
+ * base address, on `preferredPort` when given and free (a URL served again after a restart);
+ * `close` stops it.
  */
 export interface UrlHost {
-  open(url: FunctionUrlDefinition): Promise<string>;
+  open(url: FunctionUrlDefinition, preferredPort?: number): Promise<string>;
   close(functionName: string, qualifier: string | undefined): Promise<void>;
 }
 

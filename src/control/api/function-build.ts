@@ -11,6 +11,7 @@ import { TemplateReport } from '../../config/function-properties.js';
 import { IMAGE_LAUNCH } from '../../config/image-properties.js';
 import { RETIRED_RUNTIMES, RUNTIME_CATALOG, classifyRuntime } from '../../config/runtime-catalog.js';
 import { resolveFunctionNodes } from '../../runtimes/function-nodes.js';
+import { MAX_FUNCTION_LAYERS } from '../layer-store.js';
 import type { ControlContext } from './control-context.js';
 
 /** The layers a function names: their directories for the platform, their ARNs and sizes for the answers. */
@@ -22,23 +23,56 @@ export interface ResolvedLayers {
 
 export const NO_LAYERS: ResolvedLayers = { dirs: [], described: [], unzippedBytes: 0 };
 
+/** A layer the function already has: its directory and unzipped size, as resolved when it was added. */
+export interface KeptLayer {
+  readonly dir: string;
+  readonly codeSize: number;
+}
+
 /**
- * `Layers` through the layers area's resolver; without one (no layers API) a list is refused.
+ * The layers a function has now, by ARN: what an update keeps without looking them up again, so
+ * that a function keeps using a layer version deleted since (as on Lambda). Empty for a function
+ * without the management API's record of its layers (a template function).
+ *
+ * @example keptLayers(latest.config).get('arn:aws:lambda:us-east-1:123456789012:layer:deps:1')
+ */
+export function keptLayers(config: FunctionConfig): ReadonlyMap<string, KeptLayer> {
+  const described = config.management?.layers ?? [];
+  const dirs = config.layers ?? [];
+  const kept = new Map<string, KeptLayer>();
+  if (described.length !== dirs.length) return kept;
+  described.forEach((layer, at) => kept.set(layer.arn, { dir: dirs[at] ?? '', codeSize: layer.codeSize }));
+  return kept;
+}
+
+/**
+ * `Layers` through the layers area's resolver, except the ARNs in `kept` (the function's current
+ * layers), which are taken as they are; without a resolver a new layer is refused.
  *
  * @example resolveLayers(context, []) // NO_LAYERS
  */
-export function resolveLayers(context: ControlContext, arns: readonly string[]): ResolvedLayers {
+export function resolveLayers(context: ControlContext, arns: readonly string[], kept: ReadonlyMap<string, KeptLayer> = new Map()): ResolvedLayers {
   if (arns.length === 0) return NO_LAYERS;
   const resolver = context.layers;
-  if (resolver === undefined) throw new ServiceError('LAMINA_ERR_INVALID_PARAMETER', 'Layers are not available in this Lamina: it was started without the layers API, so a function cannot name layers.');
-  const all = resolver.resolve(arns);
-  if (!all.ok) throw new ServiceError(all.code, all.message);
-  // Each layer's own size for the answers' `Layers[].CodeSize`.
-  const described = arns.map((arn) => {
-    const one = resolver.resolve([arn]);
-    return { arn, codeSize: one.ok ? one.unzippedBytes : 0 };
-  });
-  return { dirs: all.dirs, described, unzippedBytes: all.unzippedBytes };
+  if (resolver === undefined && arns.some((arn) => !kept.has(arn))) throw new ServiceError('LAMINA_ERR_INVALID_PARAMETER', 'Layers are not available in this Lamina: it was started without the layers API, so a function cannot name layers.');
+  if (arns.length > MAX_FUNCTION_LAYERS) throw new ServiceError('LAMINA_ERR_INVALID_PARAMETER', `Cannot reference more than ${MAX_FUNCTION_LAYERS} layers.`);
+  const dirs: string[] = [];
+  const described: Array<{ arn: string; codeSize: number }> = [];
+  let unzippedBytes = 0;
+  for (const arn of arns) {
+    let layer = kept.get(arn);
+    if (layer === undefined && resolver !== undefined) {
+      const one = resolver.resolve([arn]);
+      if (!one.ok) throw new ServiceError(one.code, one.message);
+      layer = { dir: one.dirs[0] ?? '', codeSize: one.unzippedBytes };
+    }
+    if (layer === undefined) continue;
+    dirs.push(layer.dir);
+    // Each layer's own size for the answers' `Layers[].CodeSize`.
+    described.push({ arn, codeSize: layer.codeSize });
+    unzippedBytes += layer.codeSize;
+  }
+  return { dirs, described, unzippedBytes };
 }
 
 /** The problem text of a report, without the template's `Resource X: property Y:` prefix. */

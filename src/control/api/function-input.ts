@@ -9,7 +9,7 @@ import { ServiceError } from '../../errors.js';
 import { FUNCTION_LIMITS } from '../../config/function-config.js';
 import { ENVIRONMENT_NAME_PATTERN, EPHEMERAL_STORAGE_RULE } from '../../config/function-properties.js';
 import { RESERVED_ENVIRONMENT_NAMES } from '../../platform/environment-variables.js';
-import { validationMessage } from '../../registry/function-ref.js';
+import { integerMember, stringMember, validation } from './call-input.js';
 import { strictBase64 } from '../strict-base64.js';
 
 /** Lambda's `Runtime` enum (the SDK's model): a value outside it is a ValidationException. */
@@ -42,38 +42,9 @@ export interface FunctionSettings {
   readonly logLevel?: string;
 }
 
-/** @example invalid('bad') // a ValidationException */
-function invalid(value: unknown, field: string, constraint: string): ServiceError {
-  const shown = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
-  return new ServiceError('LAMINA_ERR_VALIDATION', validationMessage(shown, field, constraint));
-}
-
-/**
- * A string member: absent, or a string within its length (and pattern).
- *
- * @example optionalString(body.Handler, 'handler', 128, /^[^\s]+$/, '[^\\s]+')
- */
-export function optionalString(raw: unknown, field: string, max: number, pattern?: RegExp, patternText?: string, min = 0): string | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  if (typeof raw !== 'string') throw new ServiceError('LAMINA_ERR_INVALID_REQUEST_CONTENT', `Could not parse request body into json: ${field} must be a string`);
-  if (raw.length > max) throw invalid(raw, field, `Member must have length less than or equal to ${max}`);
-  if (raw.length < min) throw invalid(raw, field, `Member must have length greater than or equal to ${min}`);
-  if (pattern !== undefined && !pattern.test(raw)) throw invalid(raw, field, `Member must satisfy regular expression pattern: ${patternText ?? pattern.source}`);
-  return raw;
-}
-
-/** An integer member within its range. */
-export function optionalInteger(raw: unknown, field: string, min: number, max: number): number | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  if (typeof raw !== 'number' || !Number.isInteger(raw)) throw new ServiceError('LAMINA_ERR_INVALID_REQUEST_CONTENT', `Could not parse request body into json: ${field} must be an integer`);
-  if (raw < min) throw invalid(String(raw), field, `Member must have value greater than or equal to ${min}`);
-  if (raw > max) throw invalid(String(raw), field, `Member must have value less than or equal to ${max}`);
-  return raw;
-}
-
 function enumValue<T extends string>(raw: unknown, field: string, values: readonly T[]): T | undefined {
   if (raw === undefined || raw === null) return undefined;
-  if (typeof raw !== 'string' || !(values as readonly string[]).includes(raw)) throw invalid(raw, field, `Member must satisfy enum value set: [${values.join(', ')}]`);
+  if (typeof raw !== 'string' || !(values as readonly string[]).includes(raw)) throw validation(raw, field, `Member must satisfy enum value set: [${values.join(', ')}]`);
   return raw as T;
 }
 
@@ -97,7 +68,7 @@ export function environmentOf(raw: unknown): Record<string, string> | undefined 
   const reserved: string[] = [];
   for (const [name, value] of Object.entries(variables)) {
     if (!ENVIRONMENT_NAME_PATTERN.test(name)) {
-      throw invalid(name, 'environment.variables', 'Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]');
+      throw validation(name, 'environment.variables', 'Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]');
     }
     if (typeof value !== 'string') throw new ServiceError('LAMINA_ERR_INVALID_REQUEST_CONTENT', `Could not parse request body into json: Environment.Variables.${name} must be a string`);
     if (RESERVED_ENVIRONMENT_NAMES.has(name)) reserved.push(name);
@@ -120,7 +91,7 @@ export function environmentOf(raw: unknown): Record<string, string> | undefined 
 function architectureOf(raw: unknown): 'x86_64' | 'arm64' | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (!Array.isArray(raw)) throw new ServiceError('LAMINA_ERR_INVALID_REQUEST_CONTENT', 'Could not parse request body into json: Architectures must be a list');
-  if (raw.length !== 1) throw invalid(raw, 'architectures', `Member must have length ${raw.length < 1 ? 'greater than or equal to 1' : 'less than or equal to 1'}`);
+  if (raw.length !== 1) throw validation(raw, 'architectures', `Member must have length ${raw.length < 1 ? 'greater than or equal to 1' : 'less than or equal to 1'}`);
   return enumValue(raw[0], 'architectures', ['x86_64', 'arm64'] as const);
 }
 
@@ -130,7 +101,7 @@ function layersOf(raw: unknown): string[] | undefined {
   if (!Array.isArray(raw) || raw.some((arn) => typeof arn !== 'string')) throw new ServiceError('LAMINA_ERR_INVALID_REQUEST_CONTENT', 'Could not parse request body into json: Layers must be a list of strings');
   const arns = raw as string[];
   if (arns.length > 5) throw new ServiceError('LAMINA_ERR_INVALID_PARAMETER', 'Cannot reference more than 5 layers.');
-  for (const arn of arns) optionalString(arn, 'layers', 140, /^arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+$/, 'arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+', 1);
+  for (const arn of arns) stringMember(arn, 'layers', { max: 140, pattern: /^arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+$/, patternText: 'arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+', min: 1 });
   return arns;
 }
 
@@ -153,14 +124,14 @@ function loggingOf(raw: unknown): { logFormat?: 'Text' | 'JSON'; logLevel?: stri
  */
 export function functionSettings(body: Readonly<Record<string, unknown>>): FunctionSettings {
   const runtime = enumValue(body.Runtime, 'runtime', LAMBDA_RUNTIMES);
-  const handler = optionalString(body.Handler, 'handler', 128, /^[^\s]+$/, '[^\\s]+');
-  const role = optionalString(body.Role, 'role', 10_000, ROLE_PATTERN, ROLE_PATTERN_TEXT);
-  const description = optionalString(body.Description, 'description', 256);
-  const memorySize = optionalInteger(body.MemorySize, 'memorySize', FUNCTION_LIMITS.minMemoryMb, FUNCTION_LIMITS.maxMemoryMb);
-  const timeout = optionalInteger(body.Timeout, 'timeout', FUNCTION_LIMITS.minTimeoutS, FUNCTION_LIMITS.maxTimeoutS);
+  const handler = stringMember(body.Handler, 'handler', { max: 128, pattern: /^[^\s]+$/, patternText: '[^\\s]+' });
+  const role = stringMember(body.Role, 'role', { max: 10_000, pattern: ROLE_PATTERN, patternText: ROLE_PATTERN_TEXT });
+  const description = stringMember(body.Description, 'description', { max: 256 });
+  const memorySize = integerMember(body.MemorySize, 'memorySize', FUNCTION_LIMITS.minMemoryMb, FUNCTION_LIMITS.maxMemoryMb);
+  const timeout = integerMember(body.Timeout, 'timeout', FUNCTION_LIMITS.minTimeoutS, FUNCTION_LIMITS.maxTimeoutS);
   const environment = environmentOf(body.Environment);
   const storage = objectMember(body.EphemeralStorage, 'EphemeralStorage');
-  const ephemeralStorageMb = storage === undefined ? undefined : optionalInteger(storage.Size ?? null, 'ephemeralStorage.size', EPHEMERAL_STORAGE_RULE.min, EPHEMERAL_STORAGE_RULE.max);
+  const ephemeralStorageMb = storage === undefined ? undefined : integerMember(storage.Size ?? null, 'ephemeralStorage.size', EPHEMERAL_STORAGE_RULE.min, EPHEMERAL_STORAGE_RULE.max);
   const architecture = architectureOf(body.Architectures);
   const layers = layersOf(body.Layers);
   const tracing = objectMember(body.TracingConfig, 'TracingConfig');
@@ -195,9 +166,9 @@ export type CodeSource =
  */
 export function codeSource(code: Readonly<Record<string, unknown>>): CodeSource {
   const zip = code.ZipFile;
-  const bucket = optionalString(code.S3Bucket, 's3Bucket', 63, /^[0-9A-Za-z.\-_]*(?<!\.)$/, '^[0-9A-Za-z\\.\\-_]*(?<!\\.)$', 3);
-  const key = optionalString(code.S3Key, 's3Key', 1024, undefined, undefined, 1);
-  const uri = optionalString(code.ImageUri, 'imageUri', 2048);
+  const bucket = stringMember(code.S3Bucket, 's3Bucket', { max: 63, pattern: /^[0-9A-Za-z.\-_]*(?<!\.)$/, patternText: '^[0-9A-Za-z\\.\\-_]*(?<!\\.)$', min: 3 });
+  const key = stringMember(code.S3Key, 's3Key', { max: 1024, min: 1 });
+  const uri = stringMember(code.ImageUri, 'imageUri', { max: 2048 });
   const given = [zip !== undefined && zip !== null, bucket !== undefined || key !== undefined, uri !== undefined].filter(Boolean).length;
   if (given !== 1) throw new ServiceError('LAMINA_ERR_INVALID_PARAMETER', 'Please provide a source for function code.');
   if (uri !== undefined) return { kind: 'image', uri };

@@ -16,24 +16,19 @@ import { LATEST, type RegistryResult, type VersionRecord } from '../../registry/
 import { codeSha256 } from '../package-limits.js';
 import { storePackage, sweepCode, type StoredPackage } from './code-store.js';
 import type { ControlContext, HandlerTable } from './control-context.js';
-import { buildFunctionConfig, launchFor, resolveLayers, withNode, NO_LAYERS } from './function-build.js';
-import { codeSource, functionSettings, optionalString, type CodeSource } from './function-input.js';
+import { buildFunctionConfig, keptLayers, launchFor, resolveLayers, withNode, NO_LAYERS } from './function-build.js';
+import { stringMember, valueOf } from './call-input.js';
+import { codeSource, functionSettings, type CodeSource } from './function-input.js';
 import { listFunctions } from './function-list.js';
 import { functionCodeLocation, functionConfiguration } from './function-output.js';
 import { statesOf } from './function-states.js';
 import { tagsOf, storeTags } from './function-tags.js';
 
-/** A refusal of the registry, thrown as its wire error. */
-function unwrap<T>(result: RegistryResult<T>): T {
-  if (!result.ok) throw new ServiceError(result.error.code, result.error.message);
-  return result.value;
-}
-
 /** The function a path label names (a name or an ARN) and a qualifier from it or `?Qualifier`. */
 export function targetOf(call: ManagementCall): { name: string; qualifier: string | undefined } {
-  const ref = unwrap(parseFunctionRef(call.labels['FunctionName'] ?? ''));
+  const ref = valueOf(parseFunctionRef(call.labels['FunctionName'] ?? ''));
   const query = call.query['Qualifier'];
-  if (query !== undefined) optionalString(query, 'qualifier', 128, /^(|[a-zA-Z0-9$_-]+)$/, '(|[a-zA-Z0-9$_-]+)', 1);
+  if (query !== undefined) stringMember(query, 'qualifier', { max: 128, pattern: /^(|[a-zA-Z0-9$_-]+)$/, patternText: '(|[a-zA-Z0-9$_-]+)', min: 1 });
   if (ref.qualifier !== undefined && query !== undefined && ref.qualifier !== query) {
     throw new ServiceError('LAMINA_ERR_INVALID_PARAMETER', 'The derived qualifier from the function name does not match the specified qualifier.');
   }
@@ -45,7 +40,7 @@ export function recordFor(context: ControlContext, name: string, qualifier: stri
   const registry = context.registry;
   const version = qualifier === undefined || qualifier === LATEST || /^[0-9]+$/.test(qualifier) ? (qualifier ?? LATEST) : registry.alias(name, qualifier)?.functionVersion;
   const record = version === undefined ? undefined : registry.version(name, version);
-  if (record === undefined) unwrap(registry.notFound(name, qualifier));
+  if (record === undefined) valueOf(registry.notFound(name, qualifier));
   return record as VersionRecord;
 }
 
@@ -67,7 +62,7 @@ function imageIdentity(uri: string): { sha256: string; size: number } {
 async function create(context: ControlContext, call: ManagementCall): Promise<Record<string, unknown>> {
   const body = call.body;
   if (typeof body.FunctionName !== 'string') throw new ServiceError('LAMINA_ERR_VALIDATION', validationMessage('null', 'functionName', 'Member must not be null'));
-  const ref = unwrap(parseFunctionRef(body.FunctionName));
+  const ref = valueOf(parseFunctionRef(body.FunctionName));
   const badName = functionNameError(ref.name);
   if (badName !== undefined || ref.qualifier !== undefined) throw new ServiceError('LAMINA_ERR_VALIDATION', badName?.message ?? validationMessage(body.FunctionName, 'functionName', 'Member must not have a qualifier'));
   const name = ref.name;
@@ -102,7 +97,7 @@ async function create(context: ControlContext, call: ManagementCall): Promise<Re
       logLevel: settings.logLevel,
       management: { role: settings.role, architecture: settings.architecture ?? 'x86_64', layers: layers.described, tracingMode: settings.tracingMode ?? 'PassThrough' },
     });
-    record = unwrap(await createFunction(context.registry, config, stored?.identity ?? imageIdentity(source.kind === 'image' ? source.uri : ''), settings.description ?? ''));
+    record = valueOf(await createFunction(context.registry, config, stored?.identity ?? imageIdentity(source.kind === 'image' ? source.uri : ''), settings.description ?? ''));
   } catch (error) {
     stored?.release();
     if (stored !== undefined) await sweepCode(context);
@@ -112,7 +107,7 @@ async function create(context: ControlContext, call: ManagementCall): Promise<Re
   const states = statesOf(context.registry);
   states.created(name);
   if (tags !== undefined) await storeTags(context, record.config.arn, tags);
-  const answered = body.Publish === true ? unwrap(await publishVersion(context.registry, name)) : record;
+  const answered = body.Publish === true ? valueOf(await publishVersion(context.registry, name)) : record;
   const answer = answerOf(context, answered);
   void states.settle(name, () => context.registry.version(name, LATEST));
   return answer;
@@ -133,7 +128,7 @@ async function update(context: ControlContext, call: ManagementCall, change: (la
   try {
     const planned = await change(latest);
     stored = planned.stored;
-    record = unwrap(await planned.run());
+    record = valueOf(await planned.run());
   } catch (error) {
     states.restore(name, previous);
     stored?.release();
@@ -142,13 +137,13 @@ async function update(context: ControlContext, call: ManagementCall, change: (la
   }
   stored?.release();
   await sweepCode(context);
-  const answer = answerOf(context, call.body.Publish === true ? unwrap(await publishVersion(context.registry, name)) : record);
+  const answer = answerOf(context, call.body.Publish === true ? valueOf(await publishVersion(context.registry, name)) : record);
   void states.settle(name, () => context.registry.version(name, LATEST));
   return answer;
 }
 
 function revisionOf(body: Readonly<Record<string, unknown>>): string | undefined {
-  return optionalString(body.RevisionId, 'revisionId', 1024);
+  return stringMember(body.RevisionId, 'revisionId', { max: 1024 });
 }
 
 async function updateCode(context: ControlContext, call: ManagementCall): Promise<Record<string, unknown>> {
@@ -171,7 +166,9 @@ async function updateCode(context: ControlContext, call: ManagementCall): Promis
     if (source.kind === 'image') {
       return { run: () => updateLatest(context.registry, config.name, { code: { identity: imageIdentity(source.uri), codeDir: config.codeDir }, config: { image: { ...config.image, uri: source.uri }, management }, ...(revisionId === undefined ? {} : { revisionId }) }) };
     }
-    const layerBytes = config.management === undefined || config.management.layers.length === 0 ? 0 : resolveLayers(context, config.management.layers.map((layer) => layer.arn)).unzippedBytes;
+    // The layers as they were resolved: a layer version deleted since stays the function's (as on Lambda).
+    let layerBytes = 0;
+    for (const layer of keptLayers(config).values()) layerBytes += layer.codeSize;
     const stored = await storePackage(context, source, 'UpdateFunctionCode', layerBytes);
     try {
       const launch = await launchFor(context, config.runtime, config.handler, stored.codeDir, config.layers ?? []);
@@ -195,7 +192,7 @@ async function updateConfiguration(context: ControlContext, call: ManagementCall
     if (image && (settings.runtime !== undefined || settings.handler !== undefined || settings.layers !== undefined)) {
       throw new ServiceError('LAMINA_ERR_INVALID_PARAMETER', 'Please don\'t provide Handler, Runtime or Layers when updating a function with packageType Image.');
     }
-    const layers = settings.layers === undefined ? undefined : resolveLayers(context, settings.layers);
+    const layers = settings.layers === undefined ? undefined : resolveLayers(context, settings.layers, keptLayers(config));
     const runtime = settings.runtime ?? config.runtime;
     const handler = settings.handler ?? config.handler;
     const relaunch = !image && (settings.runtime !== undefined || settings.handler !== undefined || layers !== undefined);
@@ -250,7 +247,7 @@ export const FUNCTION_HANDLERS: HandlerTable = {
   DeleteFunction: async (context, call) => {
     const { name, qualifier } = targetOf(call);
     const arn = context.registry.arnOf(name);
-    unwrap(await deleteFunction(context.registry, name, qualifier));
+    valueOf(await deleteFunction(context.registry, name, qualifier));
     if (qualifier === undefined) {
       statesOf(context.registry).forget(name);
       await context.settings.delete('tags', arn);

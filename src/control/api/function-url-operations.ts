@@ -113,7 +113,7 @@ function invokeModeOf(body: Readonly<Record<string, unknown>>, fallback: UrlReco
 }
 
 /** Serve (or serve again) a record on the URL host, when there is one: its address is the FunctionUrl. */
-async function served(context: ControlContext, record: UrlRecord): Promise<string | undefined> {
+async function served(context: ControlContext, record: UrlRecord, preferredPort?: number): Promise<string | undefined> {
   if (context.urls === undefined) return undefined;
   const cors = record.cors === null ? undefined : corsOf(record.cors).cors;
   return context.urls.open({
@@ -123,7 +123,32 @@ async function served(context: ControlContext, record: UrlRecord): Promise<strin
     authType: record.authType,
     invokeMode: record.invokeMode,
     cors,
-  });
+  }, preferredPort);
+}
+
+/**
+ * Serve every stored URL config again (at `lamina serve`'s start), each on the port of its
+ * `FunctionUrl` when that port is free, else on a new one, which the stored config then records.
+ * Answers one line per URL for the start's report.
+ *
+ * @example for (const line of await serveStoredUrls(context)) log(line);
+ */
+export async function serveStoredUrls(context: ControlContext): Promise<string[]> {
+  const lines: string[] = [];
+  if (context.urls === undefined) return lines;
+  for (const [key, value] of context.settings.list(KIND)) {
+    const record = storedObject(value) as unknown as UrlRecord | undefined;
+    if (record === undefined || typeof record.functionUrl !== 'string') continue;
+    // A function or alias gone while Lamina was stopped (a template edit) has no URL to serve.
+    const entry = context.registry.entry(record.functionName);
+    if (entry === undefined || (record.qualifier !== '' && !entry.aliases.has(record.qualifier))) continue;
+    const port = /^http:\/\/(?:\[[^\]]+\]|[^/:]+):(\d+)\/$/.exec(record.functionUrl)?.[1];
+    const address = await served(context, record, port === undefined ? undefined : Number(port));
+    if (address === undefined) continue;
+    if (address !== record.functionUrl) await context.settings.put(KIND, key, { ...record, functionUrl: address } as unknown as StoredValue);
+    lines.push(`${record.functionName}${record.qualifier === '' ? '' : `:${record.qualifier}`}: function URL ${address}${address === record.functionUrl ? '' : ` (was ${record.functionUrl}: its port is taken)`}`);
+  }
+  return lines;
 }
 
 export const FUNCTION_URL_HANDLERS: HandlerTable = {

@@ -8,35 +8,19 @@ import { isPlainObject } from '../../config/cfn-intrinsics.js';
 import { ServiceError } from '../../errors.js';
 import { RETIRED_RUNTIMES, RUNNABLE_RUNTIMES } from '../../config/runtime-catalog.js';
 import { LAYER_VERSION_ARN_PATTERN, layerArn, layerNameOf, parseLayerVersionArn, validationError, versionNumberOf } from '../layer-names.js';
-import { LayerStore, type LayerVersionRecord } from '../layer-store.js';
+import type { LayerStore, LayerVersionRecord } from '../layer-store.js';
 import type { ControlContext, HandlerTable } from './control-context.js';
-import { s3Package, storedCodeBytes, wireError } from './code-store.js';
+import { accountCodeBytes, s3Package, wireError } from './code-store.js';
+import { layerStoreOf } from './layer-store-of.js';
 import { TOTAL_CODE_SIZE, checkCodeStorage } from '../package-limits.js';
-import { codeSource, optionalString } from './function-input.js';
+import { stringMember } from './call-input.js';
+import { codeSource } from './function-input.js';
 
 /** Runtimes of Lambda's other languages: accepted as a layer's compatibility, though Lamina runs none. */
 const OTHER_RUNTIMES = /^(java(8|8\.al2|11|17|21|25)|dotnet(core1\.0|core2\.0|core2\.1|core3\.1|6|8|10)|ruby(2\.5|2\.7|3\.2|3\.3|3\.4)|go1\.x)$/;
 const KNOWN_RUNTIMES: ReadonlySet<string> = new Set([...RUNNABLE_RUNTIMES, ...Object.keys(RETIRED_RUNTIMES)]);
 const ARCHITECTURES: ReadonlySet<string> = new Set(['x86_64', 'arm64']);
 const NOT_FOUND = 'The resource you requested does not exist.';
-
-const stores = new WeakMap<ControlContext, LayerStore>();
-
-/**
- * The context's layer store (`layers`, as `lamina serve` wires it), or one over its settings.
- *
- * @example
- * layerStoreOf(context).versions('deps'); // newest first
- */
-export function layerStoreOf(context: ControlContext): LayerStore {
-  if (context.layers instanceof LayerStore) return context.layers;
-  let store = stores.get(context);
-  if (store === undefined) {
-    store = new LayerStore(context);
-    stores.set(context, store);
-  }
-  return store;
-}
 
 const isRuntime = (value: unknown): boolean => typeof value === 'string' && (KNOWN_RUNTIMES.has(value) || OTHER_RUNTIMES.test(value));
 
@@ -127,13 +111,12 @@ export const LAYER_HANDLERS: HandlerTable = {
     const store = layerStoreOf(context);
     const name = layerNameOf(store.scope, call.labels.LayerName);
     if (name === undefined) throw new ServiceError('LAMINA_ERR_FUNCTION_NOT_FOUND', NOT_FOUND);
-    const description = optionalString(call.body.Description, 'description', 256) ?? '';
-    const licenseInfo = optionalString(call.body.LicenseInfo, 'licenseInfo', 512);
+    const description = stringMember(call.body.Description, 'description', { max: 256 }) ?? '';
+    const licenseInfo = stringMember(call.body.LicenseInfo, 'licenseInfo', { max: 512 });
     const compatibleRuntimes = listMember(call.body, 'CompatibleRuntimes', 15, isRuntime, '[a Lambda runtime identifier]');
     const compatibleArchitectures = listMember(call.body, 'CompatibleArchitectures', 2, (v) => typeof v === 'string' && ARCHITECTURES.has(v), '[x86_64, arm64]');
     const zip = await layerZip(context, call.body.Content);
-    // Layer archives count in the account's code storage with the functions' packages, as on Lambda.
-    const full = checkCodeStorage(storedCodeBytes(context) + store.storedBytes(), zip.length, context.codeStorageLimit ?? TOTAL_CODE_SIZE);
+    const full = checkCodeStorage(accountCodeBytes(context), zip.length, context.codeStorageLimit ?? TOTAL_CODE_SIZE);
     if (full !== undefined) throw wireError(full);
     const published = await store.publish(name, zip, { description, licenseInfo, compatibleRuntimes, compatibleArchitectures });
     if (!published.ok) throw wireError(published.error);

@@ -92,13 +92,18 @@ export function provisionedVersion(entry: FunctionEntry, qualifier: string): str
  * Tell the platform how many environments each of `versions` needs now: the sum of the configs
  * on the version and on the aliases that point at it (an alias that moved takes its share along).
  *
- * @example syncProvisioned(context.settings, context.provisioned, 'f', entry, ['1', '2'])
+ * Answers the count given to each version.
+ *
+ * @example syncProvisioned(context.settings, context.provisioned, 'f', entry, ['1', '2']) // Map { '1' => 2, '2' => 0 }
  */
-export function syncProvisioned(settings: SettingsStore, port: ProvisionedPort | undefined, functionName: string, entry: FunctionEntry, versions: readonly string[]): void {
-  if (port === undefined) return;
+export function syncProvisioned(settings: SettingsStore, port: ProvisionedPort | undefined, functionName: string, entry: FunctionEntry, versions: readonly string[]): ReadonlyMap<string, number> {
+  const counts = new Map<string, number>();
+  if (port === undefined) return counts;
   const records = provisionedRecords(settings, functionName);
   for (const version of new Set(versions)) {
     const count = records.filter((record) => provisionedVersion(entry, record.qualifier) === version).reduce((sum, record) => sum + record.requested, 0);
     port.setProvisioned(functionName, version, count);
+    counts.set(version, count);
   }
+  return counts;
 }

@@ -1,7 +1,8 @@
 /**
  * Function URLs created through the management API (docs/management-api.md, "Function URLs"),
  * served like a template's (src/front-ends/function-urls/url-server.ts), each on its own port
- * chosen when it is created. An update serves the new settings on the same port.
+ * chosen when it is created. An update serves the new settings on the same port; at a restart a
+ * URL is served again on the port it had when that port is free (docs/management-api.md).
  */
 import type { Server } from 'node:http';
 import type { UrlHost } from '../../control/api/control-context.js';
@@ -35,15 +36,25 @@ export class ApiUrlHost implements UrlHost {
     this.#verifier = options.keys.length > 0 ? new SignatureVerifier(options.keys) : undefined;
   }
 
-  async open(url: FunctionUrlDefinition): Promise<string> {
+  async open(url: FunctionUrlDefinition, preferredPort?: number): Promise<string> {
     const key = `${url.functionName}:${url.qualifier ?? ''}`;
     const before = this.#served.get(key);
     if (before !== undefined) {
       this.#served.delete(key);
       await closeServer(before.server);
     }
-    const server = createUrlServer({ url, port: this.#port, accountId: this.#options.accountId, region: this.#options.region, verifier: this.#verifier });
-    const address = await listenOn(server, this.#options.host, before?.port ?? 0);
+    const make = (): Server => createUrlServer({ url, port: this.#port, accountId: this.#options.accountId, region: this.#options.region, verifier: this.#verifier });
+    const wanted = before?.port ?? preferredPort ?? 0;
+    let server = make();
+    let address;
+    try {
+      address = await listenOn(server, this.#options.host, wanted);
+    } catch (error) {
+      // The port of an earlier run is taken now: a new one, which the caller records as the URL.
+      if (wanted === 0 || before !== undefined) throw error;
+      server = make();
+      address = await listenOn(server, this.#options.host, 0);
+    }
     this.#served.set(key, { server, port: address.port });
     const host = this.#options.host.includes(':') ? `[${this.#options.host}]` : this.#options.host;
     return `http://${host}:${address.port}/`;
