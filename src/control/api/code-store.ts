@@ -106,8 +106,9 @@ export async function sweepCode(context: ControlContext): Promise<void> {
   const names = await readdir(root).catch(() => [] as string[]);
   for (const name of names) {
     const dir = join(root, name);
-    // Partial extractions (`.<uuid>.partial-...`) belong to extractions in progress.
-    if (name.startsWith('.') || used.has(dir) || inFlight.has(dir)) continue;
+    // Partial extractions (`.<uuid>.partial-...`) belong to extractions in progress; `snapshots`
+    // holds template code copied for versions, swept at start (src/control/snapshots/code-snapshots.ts).
+    if (name.startsWith('.') || name === 'snapshots' || used.has(dir) || inFlight.has(dir)) continue;
     await rm(dir, { recursive: true, force: true });
   }
 }
