@@ -77,9 +77,17 @@ export function canonical(value: unknown): string {
   );
 }
 
+/** A configuration whose code now lies in `codeDir`: a `bootstrap` in the old directory is the one in the new. */
+function movedTo(config: FunctionConfig, codeDir: string): FunctionConfig {
+  const launch = config.launch;
+  const inside = `${config.codeDir}/`;
+  if (launch.kind !== 'bootstrap' || !launch.command.startsWith(inside)) return { ...config, codeDir };
+  return { ...config, codeDir, launch: { ...launch, command: `${codeDir}/${launch.command.slice(inside.length)}` } };
+}
+
 /** A configuration without where its code lies: the code is compared by its digest. */
 function placeless(config: FunctionConfig): string {
-  return canonical({ ...config, codeDir: '' });
+  return canonical(movedTo(config, ''));
 }
 
 /**
@@ -102,7 +110,7 @@ export function unchangedVersion(entry: FunctionEntry): VersionRecord | undefine
 export function withPublished(entry: FunctionEntry, description: string, frozen?: FrozenCode): { entry: FunctionEntry; record: VersionRecord } {
   const number = entry.lastVersion + 1;
   const version = String(number);
-  const code = frozen === undefined ? {} : { config: snapshotConfig({ ...entry.latest.config, codeDir: frozen.codeDir }), code: frozen.code };
+  const code = frozen === undefined ? {} : { config: snapshotConfig(movedTo(entry.latest.config, frozen.codeDir)), code: frozen.code };
   const record: VersionRecord = Object.freeze({ ...entry.latest, ...code, version, description, revisionId: randomUUID() });
   const versions = new Map(entry.versions);
   versions.set(version, record);
