@@ -50,8 +50,10 @@ function project(answer: string): { codeDir: string; stateDir: string } {
 }
 
 async function answer(qualifier: string): Promise<unknown> {
-  const result = await platform!.invoke(invokeRequest('snap', {}, { qualifier }));
-  return JSON.parse(result.result.payload.toString()) as unknown;
+  if (platform === undefined) throw new Error('no platform');
+  const outcome = await platform.invoke(invokeRequest('snap', {}, { qualifier }));
+  if (outcome.result.kind !== 'response') throw new Error(`expected a response, got ${outcome.result.kind}`);
+  return JSON.parse(outcome.result.payload.toString()) as unknown;
 }
 
 describe('snapshots of directory code', () => {

@@ -56,6 +56,19 @@ async function copyEntries(entries: readonly WalkEntry[], into: string): Promise
   for (const entry of entries) if (entry.kind === 'directory') await chmod(join(into, entry.path), entry.mode | OWNER);
 }
 
+/** One entry as the copy saw it: what was hashed is what was copied when these agree before and after. */
+function statKey(entry: WalkEntry): string {
+  if (entry.kind === 'file') return `f\0${entry.path}\0${entry.mode}\0${entry.size}\0${entry.mtimeMs}\0${entry.ctimeMs}`;
+  return entry.kind === 'directory' ? `d\0${entry.path}\0${entry.mode}` : `l\0${entry.path}\0${entry.target}`;
+}
+
+function sameStats(before: readonly WalkEntry[], after: readonly WalkEntry[]): boolean {
+  return before.length === after.length && before.every((entry, index) => {
+    const other = after[index];
+    return other !== undefined && statKey(entry) === statKey(other);
+  });
+}
+
 /**
  * @example
  * const snapshots = new CodeSnapshots(stateDir);
@@ -96,18 +109,30 @@ export class CodeSnapshots implements CodeSnapshotPort {
     return { entries, frozen: { codeDir, code }, exists: existsSync(codeDir), partial: join(this.#root, `.${name}.partial-${randomUUID()}`) };
   }
 
+  /**
+   * What the copy holds: the planned identity, unless a file was edited while it was copied (its
+   * stat no longer what was hashed), in which case the copy itself is hashed, so that a version's
+   * `CodeSha256` always describes the code it runs.
+   */
+  #copied(plan: { entries: readonly WalkEntry[]; frozen: FrozenCode; partial: string; source: string }): FrozenCode {
+    if (sameStats(plan.entries, walkDirectory(plan.source))) return plan.frozen;
+    const code = entriesIdentity(walkDirectory(plan.partial));
+    return { codeDir: join(this.#root, hex(code.sha256)), code };
+  }
+
   freezeSync(latest: VersionRecord): FrozenCode | undefined {
     const plan = this.#plan(latest);
     if (plan === undefined || plan.exists) return plan?.frozen;
     try {
       copyEntriesSync(plan.entries, plan.partial);
-      if (existsSync(plan.frozen.codeDir)) rmSync(plan.partial, { recursive: true, force: true });
-      else renameSync(plan.partial, plan.frozen.codeDir);
+      const frozen = this.#copied({ ...plan, source: latest.config.codeDir });
+      if (existsSync(frozen.codeDir)) rmSync(plan.partial, { recursive: true, force: true });
+      else renameSync(plan.partial, frozen.codeDir);
+      return frozen;
     } catch (error) {
       rmSync(plan.partial, { recursive: true, force: true });
       throw error;
     }
-    return plan.frozen;
   }
 
   async freeze(latest: VersionRecord): Promise<FrozenCode | undefined> {
@@ -115,14 +140,15 @@ export class CodeSnapshots implements CodeSnapshotPort {
     if (plan === undefined || plan.exists) return plan?.frozen;
     try {
       await copyEntries(plan.entries, plan.partial);
+      const frozen = this.#copied({ ...plan, source: latest.config.codeDir });
       // Another turn (another function with the same code) may have made it meanwhile.
-      if (existsSync(plan.frozen.codeDir)) await rm(plan.partial, { recursive: true, force: true });
-      else await rename(plan.partial, plan.frozen.codeDir);
+      if (existsSync(frozen.codeDir)) await rm(plan.partial, { recursive: true, force: true });
+      else await rename(plan.partial, frozen.codeDir);
+      return frozen;
     } catch (error) {
       await rm(plan.partial, { recursive: true, force: true });
       throw error;
     }
-    return plan.frozen;
   }
 
   /** Keep the digests read at start, so the next start reads only the files that changed. */
