@@ -9,6 +9,7 @@ import { createFrontDoor, listen } from '../invoke/front-door-server.js';
 import { ControlPlane } from '../control/api/control-plane.js';
 import { restoreSettings } from '../control/api/restore-settings.js';
 import { ControlStore } from '../control/state/control-store.js';
+import { CodeSnapshots } from '../control/snapshots/code-snapshots.js';
 import { eventInvokeLookup } from '../control/api/event-invoke-store.js';
 import { LayerStore } from '../control/layer-store.js';
 import type { S3Store } from '../services/s3/s3-store.js';
@@ -178,6 +179,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       // SDK sign its calls to the embedded services, which check no signatures (docs/environment.md).
       credentials: host.credentials ?? PLACEHOLDER_CREDENTIALS,
       store: controlStore,
+      snapshots: new CodeSnapshots(state.path),
     }),
     (started) => started.stop(),
   );

@@ -23,6 +23,7 @@ import type { FunctionRegistry } from '../registry/function-registry.js';
 import type { CodeHolder, ProvisionedPort } from '../control/api/control-context.js';
 import { LATEST, type RegistryChange } from '../registry/registry-types.js';
 import { registryFromState } from '../registry/template-load.js';
+import type { CodeSnapshots } from '../control/snapshots/code-snapshots.js';
 import type { RegistryStore } from '../registry/saved-state.js';
 
 /** One invocation's end: which version ran and whether it ended in a function error (deployments' health check). */
@@ -66,6 +67,12 @@ export interface PlatformOptions {
    * and written before each change takes effect. Undefined: the template alone, in memory.
    */
   readonly store?: RegistryStore | undefined;
+  /**
+   * Template functions' directory code: its content digest, and a copy for every version published
+   * from it (docs/control-plane.md, "Snapshots of directory code"). Without it a directory's
+   * `CodeSha256` is a digest of its path and versions run from `$LATEST`'s directory.
+   */
+  readonly snapshots?: CodeSnapshots | undefined;
 }
 
 /** Where and how `Event` invokes are queued. */
@@ -130,7 +137,13 @@ export class Platform implements InvokePort, ProvisionedPort, CodeHolder {
       accountConcurrency: options.accountConcurrency ?? PLATFORM_DEFAULTS.accountConcurrency,
       unreservedMinimum: options.unreservedMinimum ?? UNRESERVED_MINIMUM,
       ...(first === undefined ? {} : { region: first.region, accountId: first.accountId }),
+      ...(options.snapshots === undefined ? {} : { snapshots: options.snapshots }),
     }, options.store);
+    if (options.snapshots !== undefined) {
+      const registry = started.registry;
+      options.snapshots.sweepSync(new Set(registry.names.flatMap((name) => registry.versions(name) ?? []).map((record) => record.config.codeDir)));
+      options.snapshots.saveCache();
+    }
     this.registry = started.registry;
     this.startReport = started.start.report;
     this.#skippedCodeDirs = new Set(started.start.skippedCodeDirs);

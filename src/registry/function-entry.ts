@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FunctionConfig } from '../config/function-config.js';
-import { type AliasRecord, type CodeIdentity, LATEST, type VersionRecord } from './registry-types.js';
+import { type AliasRecord, type CodeIdentity, type FrozenCode, LATEST, type VersionRecord } from './registry-types.js';
 
 export interface FunctionEntry {
   readonly latest: VersionRecord;
@@ -77,20 +77,41 @@ export function canonical(value: unknown): string {
   );
 }
 
-/** The newest published version, when it has the same code and configuration as `$LATEST`. */
+/** A configuration whose code now lies in `codeDir`: a `bootstrap` in the old directory is the one in the new. */
+function movedTo(config: FunctionConfig, codeDir: string): FunctionConfig {
+  const launch = config.launch;
+  const inside = `${config.codeDir}/`;
+  if (launch.kind !== 'bootstrap' || !launch.command.startsWith(inside)) return { ...config, codeDir };
+  return { ...config, codeDir, launch: { ...launch, command: `${codeDir}/${launch.command.slice(inside.length)}` } };
+}
+
+/** A configuration without where its code lies: the code is compared by its digest. */
+function placeless(config: FunctionConfig): string {
+  return canonical(movedTo(config, ''));
+}
+
+/**
+ * The newest published version, when it has the same code and configuration as `$LATEST`. Code
+ * is the same when its digest is: a version runs from its own snapshot of a directory whose
+ * `$LATEST` still runs from the live one (docs/control-plane.md, "Snapshots of directory code").
+ */
 export function unchangedVersion(entry: FunctionEntry): VersionRecord | undefined {
   let newest: VersionRecord | undefined;
   for (const record of entry.versions.values()) if (newest === undefined || Number(record.version) > Number(newest.version)) newest = record;
   if (newest === undefined) return undefined;
-  const same = newest.code.sha256 === entry.latest.code.sha256 && canonical(newest.config) === canonical(entry.latest.config);
+  const same = newest.code.sha256 === entry.latest.code.sha256 && placeless(newest.config) === placeless(entry.latest.config);
   return same ? newest : undefined;
 }
 
-/** Publish `$LATEST` as the next number: an immutable snapshot with its own RevisionId. */
-export function withPublished(entry: FunctionEntry, description: string): { entry: FunctionEntry; record: VersionRecord } {
+/**
+ * Publish `$LATEST` as the next number: an immutable snapshot with its own RevisionId, running
+ * from `frozen` (its own copy of a live code directory) when one was made.
+ */
+export function withPublished(entry: FunctionEntry, description: string, frozen?: FrozenCode): { entry: FunctionEntry; record: VersionRecord } {
   const number = entry.lastVersion + 1;
   const version = String(number);
-  const record: VersionRecord = Object.freeze({ ...entry.latest, version, description, revisionId: randomUUID() });
+  const code = frozen === undefined ? {} : { config: snapshotConfig(movedTo(entry.latest.config, frozen.codeDir)), code: frozen.code };
+  const record: VersionRecord = Object.freeze({ ...entry.latest, ...code, version, description, revisionId: randomUUID() });
   const versions = new Map(entry.versions);
   versions.set(version, record);
   return { entry: { ...entry, versions, lastVersion: number }, record };

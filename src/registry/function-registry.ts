@@ -8,7 +8,7 @@
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION, functionArn, type FunctionConfig } from '../config/function-config.js';
 import { type FunctionEntry, versionOf } from './function-entry.js';
 import { KeyedSerial } from './keyed-serial.js';
-import { type RegistryChange, type RegistryResult, type ResolvedTarget, type VersionRecord, type AliasRecord, ok, refuse, LATEST } from './registry-types.js';
+import { type CodeSnapshotPort, type RegistryChange, type RegistryResult, type ResolvedTarget, type VersionRecord, type AliasRecord, ok, refuse, LATEST } from './registry-types.js';
 import { Reservations, UNRESERVED_MINIMUM } from './reservations.js';
 import { resolveTarget } from './resolve-target.js';
 
@@ -31,6 +31,8 @@ export interface RegistryOptions {
    * and the caller gets a ServiceException.
    */
   readonly beforeCommit?: (change: RegistryChange, entry: FunctionEntry | undefined, reservation: number | null | undefined) => Promise<void>;
+  /** Template functions' code: its identity at start, and a copy of a live directory for every version published from it (none: versions share `$LATEST`'s directory). */
+  readonly snapshots?: CodeSnapshotPort;
 }
 
 /** What one change decided: the new state, what to announce, and the answer. */
@@ -60,11 +62,13 @@ export class FunctionRegistry {
   readonly #options: RegistryOptions;
   readonly #random: () => number;
   readonly now: () => Date;
+  readonly snapshots: CodeSnapshotPort | undefined;
 
   constructor(options: RegistryOptions = {}, initialReservations: ReadonlyMap<string, number> = new Map()) {
     this.#options = options;
     this.#random = options.random ?? Math.random;
     this.now = options.now ?? (() => new Date());
+    this.snapshots = options.snapshots;
     this.reservations = new Reservations(options.accountConcurrency ?? 1000, options.unreservedMinimum ?? UNRESERVED_MINIMUM, initialReservations);
   }
 
@@ -137,12 +141,13 @@ export class FunctionRegistry {
 
   /**
    * Run one change in the function's turn: `decide` reads the current entry and answers a refusal
-   * or a decision; the store hook writes it; then it takes effect and listeners hear of it.
+   * or a decision (possibly after awaiting work of its own, such as a code snapshot, still in the
+   * turn); the store hook writes it; then it takes effect and listeners hear of it.
    */
-  change<T>(name: string, decide: (entry: FunctionEntry | undefined) => RegistryResult<Decision<T>>, account = false): Promise<RegistryResult<T>> {
+  change<T>(name: string, decide: (entry: FunctionEntry | undefined) => RegistryResult<Decision<T>> | Promise<RegistryResult<Decision<T>>>, account = false): Promise<RegistryResult<T>> {
     const keys = account ? [ACCOUNT_KEY, `fn:${name}`] : [`fn:${name}`];
     return this.#serial.run(keys, async () => {
-      const decided = decide(this.#functions.get(name));
+      const decided = await decide(this.#functions.get(name));
       if (!decided.ok) return decided;
       const { entry, change, value, reservation } = decided.value;
       if (change === undefined) return ok(value);

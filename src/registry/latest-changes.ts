@@ -7,7 +7,7 @@ import type { FunctionConfig } from '../config/function-config.js';
 import { configPatchError, functionNameError } from './config-rules.js';
 import { type ConfigPatch, aliasesOf, newEntry, unchangedVersion, withLatest, withoutVersion, withPublished } from './function-entry.js';
 import type { FunctionRegistry } from './function-registry.js';
-import { type CodeIdentity, LATEST, type RegistryError, type RegistryResult, type VersionRecord, ok, refuse } from './registry-types.js';
+import { type CodeIdentity, type FrozenCode, LATEST, type RegistryError, type RegistryResult, type VersionRecord, ok, refuse } from './registry-types.js';
 
 /** The RevisionId precondition shared by every change that takes one. */
 export function revisionError(expected: string | undefined, actual: string): RegistryError | undefined {
@@ -74,7 +74,7 @@ export interface PublishOptions {
  * @example await publishVersion(registry, 'f', { codeSha256 }) // { ok: true, value: { version: '1', ... } }
  */
 export function publishVersion(registry: FunctionRegistry, name: string, options: PublishOptions = {}): Promise<RegistryResult<VersionRecord>> {
-  return registry.change(name, (entry) => {
+  return registry.change(name, async (entry) => {
     if (entry === undefined) return registry.notFound(name);
     const current = entry.latest.code.sha256;
     if (options.codeSha256 !== undefined && options.codeSha256 !== current) {
@@ -84,9 +84,21 @@ export function publishVersion(registry: FunctionRegistry, name: string, options
     if (stale !== undefined) return { ok: false, error: stale };
     const same = unchangedVersion(entry);
     if (same !== undefined) return ok({ entry, change: undefined, value: same });
-    const published = withPublished(entry, options.description ?? '');
+    // In the turn, so `$LATEST` cannot change between the copy and the version.
+    const frozen = await freezeLatest(registry, entry.latest);
+    if (!frozen.ok) return frozen;
+    const published = withPublished(entry, options.description ?? '', frozen.value);
     return ok({ entry: published.entry, change: { kind: 'version-published', functionName: name, version: published.record.version }, value: published.record });
   });
+}
+
+/** `$LATEST`'s code copied for a new version when it is a live directory; a failed copy (a full disk) publishes nothing. */
+async function freezeLatest(registry: FunctionRegistry, latest: VersionRecord): Promise<RegistryResult<FrozenCode | undefined>> {
+  try {
+    return ok(await registry.snapshots?.freeze(latest));
+  } catch (error) {
+    return refuse('LAMINA_ERR_SERVICE', `The version's code could not be copied: ${(error as Error).message}`);
+  }
 }
 
 /**

@@ -17,6 +17,26 @@ export interface CodeIdentity {
   readonly size: number;
 }
 
+/** A published version's own copy of its code: where it runs from and what it is. */
+export interface FrozenCode {
+  readonly codeDir: string;
+  readonly code: CodeIdentity;
+}
+
+/**
+ * The code of template functions, from outside the registry (which does no file I/O):
+ * `src/control/snapshots/code-snapshots.ts` is the one that reads and copies directories
+ * (docs/control-plane.md, "Snapshots of directory code").
+ */
+export interface CodeSnapshotPort {
+  /** A template function's `CodeSha256` and `CodeSize`: its package's, or its directory's content digest. */
+  identity(config: FunctionConfig): CodeIdentity;
+  /** A frozen copy of `$LATEST`'s code for a version being published, or undefined when that code never changes (a package, an image). At start. */
+  freezeSync(latest: VersionRecord): FrozenCode | undefined;
+  /** The same, while serving: the copy is made in the function's turn, before the version exists. */
+  freeze(latest: VersionRecord): Promise<FrozenCode | undefined>;
+}
+
 /** One version of a function: `$LATEST` or an immutable published snapshot. */
 export interface VersionRecord {
   /** `$LATEST` or a decimal number, `1`, `2`, ... */

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { shiftedByDeployment } from '../config/deployment-preference.js';
 import type { FunctionConfig } from '../config/function-config.js';
 import { type FunctionEntry, canonical, newEntry, unchangedVersion, withAlias, withLatest, withPublished } from './function-entry.js';
-import type { CodeIdentity, RegistryChange } from './registry-types.js';
+import type { CodeIdentity, FrozenCode, RegistryChange, VersionRecord } from './registry-types.js';
 
 /** One function as the store keeps it. */
 export interface SavedFunction {
@@ -49,14 +49,23 @@ export interface StartState {
   readonly report: readonly string[];
 }
 
-/** The digest of a template definition: equal configurations (whatever their key order) give the same. */
-export function templateDigest(fn: FunctionConfig): string {
-  return createHash('sha256').update(canonical(fn)).digest('base64');
+/**
+ * The digest of a template definition: equal configurations (whatever their key order) give the
+ * same. A directory's content is part of it (a package's digest is in the configuration already),
+ * so editing a file under `CodeUri` is a changed definition.
+ */
+export function templateDigest(fn: FunctionConfig, code?: CodeIdentity): string {
+  const hash = createHash('sha256').update(canonical(fn));
+  if (code !== undefined && fn.codePackage === undefined && fn.image === undefined) hash.update(`\0${code.sha256}`);
+  return hash.digest('base64');
 }
 
+/** Copies a live code directory for a version published at start (none: versions share `$LATEST`'s). */
+type Freeze = (latest: VersionRecord) => FrozenCode | undefined;
+
 /** A template function as it starts the first time: `$LATEST`, and version 1 plus its alias under AutoPublishAlias. */
-export function templateEntry(fn: FunctionConfig, code: CodeIdentity, now: Date): FunctionEntry {
-  return withPublishedAlias(newEntry(fn, code, '', now), fn);
+export function templateEntry(fn: FunctionConfig, code: CodeIdentity, now: Date, freeze?: Freeze): FunctionEntry {
+  return withPublishedAlias(newEntry(fn, code, '', now), fn, freeze);
 }
 
 /**
@@ -65,11 +74,11 @@ export function templateEntry(fn: FunctionConfig, code: CodeIdentity, now: Date)
  * (`shiftedByDeployment`): then an existing alias stays on its version and the deployment that
  * starts once Lamina serves moves it on the schedule (docs/deployments.md).
  */
-function withPublishedAlias(entry: FunctionEntry, fn: FunctionConfig): FunctionEntry {
+function withPublishedAlias(entry: FunctionEntry, fn: FunctionConfig, freeze: Freeze | undefined): FunctionEntry {
   const alias = fn.publishedAlias;
   if (alias === undefined) return entry;
   const same = unchangedVersion(entry);
-  const published = same === undefined ? withPublished(entry, '') : { entry, record: same };
+  const published = same === undefined ? withPublished(entry, '', freeze?.(entry.latest)) : { entry, record: same };
   const current = entry.aliases.get(alias);
   if (current?.functionVersion === published.record.version) return published.entry;
   if (current !== undefined && shiftedByDeployment(fn)) return published.entry;
@@ -88,6 +97,7 @@ function missingCodeDir(entry: FunctionEntry, exists: (path: string) => boolean)
 
 export interface MergeOptions {
   readonly codeOf: (fn: FunctionConfig) => CodeIdentity;
+  readonly freeze?: Freeze;
   readonly now: Date;
   readonly exists?: (path: string) => boolean;
 }
@@ -127,20 +137,22 @@ export function mergeTemplate(saved: readonly SavedFunction[], savedReservations
       continue;
     }
     fromTemplate.delete(old.name);
-    const digest = templateDigest(fn);
+    const code = options.codeOf(fn);
+    const digest = templateDigest(fn, code);
     if (old.templateDigest === digest) {
       functions.push(old);
       reserve(old.name, savedReservations.get(old.name));
       continue;
     }
     // A changed definition (or an API-created function the template now claims): `$LATEST` from the template, history kept.
-    const entry = withPublishedAlias(withLatest(old.entry, { config: fn, code: options.codeOf(fn), description: old.entry.latest.description }, options.now), fn);
+    const entry = withPublishedAlias(withLatest(old.entry, { config: fn, code, description: old.entry.latest.description }, options.now), fn, options.freeze);
     functions.push({ name: old.name, entry, templateDigest: digest });
     reserve(old.name, fn.reservedConcurrency);
     report.push(`${old.name}: $LATEST updated from the template (versions and aliases kept)`);
   }
   for (const fn of fromTemplate.values()) {
-    functions.push({ name: fn.name, entry: templateEntry(fn, options.codeOf(fn), options.now), templateDigest: templateDigest(fn) });
+    const code = options.codeOf(fn);
+    functions.push({ name: fn.name, entry: templateEntry(fn, code, options.now, options.freeze), templateDigest: templateDigest(fn, code) });
     reserve(fn.name, fn.reservedConcurrency);
   }
   return { functions, reservations, removed, skipped, skippedCodeDirs, report };

@@ -8,14 +8,15 @@ import { createHash } from 'node:crypto';
 import type { FunctionConfig } from '../config/function-config.js';
 import { ConfigError } from '../errors.js';
 import { FunctionRegistry, type RegistryOptions } from './function-registry.js';
-import type { CodeIdentity } from './registry-types.js';
+import type { CodeIdentity, VersionRecord } from './registry-types.js';
 import { type RegistryStore, type StartState, mergeTemplate } from './saved-state.js';
 
 /**
- * A template function's code identity: the zip's (Lambda's CodeSha256) when the template gave a
- * package; for a directory, a digest of its path, stable across restarts.
+ * A template function's code identity without a snapshot port (a registry made for a test): the
+ * zip's when the template gave a package; for a directory, a digest of its path. `lamina serve`
+ * passes `RegistryOptions.snapshots`, whose identity is the directory's content.
  */
-function directoryIdentity(fn: FunctionConfig): CodeIdentity {
+function pathIdentity(fn: FunctionConfig): CodeIdentity {
   if (fn.codePackage !== undefined) return fn.codePackage;
   return { sha256: createHash('sha256').update(fn.codeDir).digest('base64'), size: 0 };
 }
@@ -36,10 +37,12 @@ function refuseTwins(functions: readonly FunctionConfig[]): void {
  * const { registry, start } = registryFromState(template.functions, { accountConcurrency: 1000 }, ControlStore.open(stateDir));
  * for (const line of start.report) console.warn(line);
  */
-export function registryFromState(functions: readonly FunctionConfig[], options: RegistryOptions, store: RegistryStore | undefined, codeOf = directoryIdentity): { registry: FunctionRegistry; start: StartState } {
+export function registryFromState(functions: readonly FunctionConfig[], options: RegistryOptions, store: RegistryStore | undefined): { registry: FunctionRegistry; start: StartState } {
   refuseTwins(functions);
   const now = (options.now ?? (() => new Date()))();
-  const start = mergeTemplate(store?.functions() ?? [], store?.reservations() ?? new Map(), functions, { codeOf, now });
+  const snapshots = options.snapshots;
+  const code = snapshots === undefined ? { codeOf: pathIdentity } : { codeOf: (fn: FunctionConfig) => snapshots.identity(fn), freeze: (latest: VersionRecord) => snapshots.freezeSync(latest) };
+  const start = mergeTemplate(store?.functions() ?? [], store?.reservations() ?? new Map(), functions, { ...code, now });
   const hooked: RegistryOptions = store === undefined ? options : { ...options, beforeCommit: (change, entry, reservation) => Promise.resolve(store.commit(change, entry, reservation)) };
   const registry = new FunctionRegistry(hooked, start.reservations);
   for (const saved of start.functions) registry.load(saved.name, saved.entry);
@@ -51,6 +54,6 @@ export function registryFromState(functions: readonly FunctionConfig[], options:
  * @example
  * const registry = registryFromFunctions(loadTemplate('template.yaml', opts).functions, { accountConcurrency: 1000 });
  */
-export function registryFromFunctions(functions: readonly FunctionConfig[], options: RegistryOptions = {}, codeOf = directoryIdentity): FunctionRegistry {
-  return registryFromState(functions, options, undefined, codeOf).registry;
+export function registryFromFunctions(functions: readonly FunctionConfig[], options: RegistryOptions = {}): FunctionRegistry {
+  return registryFromState(functions, options, undefined).registry;
 }

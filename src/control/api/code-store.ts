@@ -122,8 +122,9 @@ export async function sweepCode(context: ControlContext): Promise<void> {
   // flight or already a version here, never neither.
   const used = new Set<string>(context.code?.heldCodeDirs());
   for (const name of context.registry.names) for (const record of context.registry.versions(name) ?? []) used.add(record.config.codeDir);
-  // Partial extractions (`.<uuid>.partial-...`) belong to extractions in progress.
-  const unused = names.map((name) => join(root, name)).filter((dir) => !basename(dir).startsWith('.') && !used.has(dir) && !inFlight.has(dir));
+  // Partial extractions (`.<uuid>.partial-...`) belong to extractions in progress; `snapshots`
+  // holds template code copied for versions, swept at start (src/control/snapshots/code-snapshots.ts).
+  const unused = names.filter((name) => !name.startsWith('.') && name !== 'snapshots').map((name) => join(root, name)).filter((dir) => !used.has(dir) && !inFlight.has(dir));
   for (const dir of unused) await rm(dir, { recursive: true, force: true });
 }
 
