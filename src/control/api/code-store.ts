@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rm } from 'node:fs/promises';
-import { basename, join, sep } from 'node:path';
+import { join, sep } from 'node:path';
 import { ServiceError, type ServiceErrorCode } from '../../errors.js';
 import type { CodeIdentity } from '../../registry/registry-types.js';
 import type { ControlError, ControlErrorCode } from '../control-errors.js';
