@@ -3,27 +3,17 @@
  * finishing an invocation: a Node handler that imports a second module lazily, after an await that
  * spans UpdateFunctionCode, still finds it. The directory goes once that environment has exited.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateFunctionCommand, GetFunctionCommand, InvokeCommand, UpdateFunctionCodeCommand, waitUntilFunctionActiveV2, waitUntilFunctionUpdatedV2, type LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localLambdaClient } from '../helpers/lambda-client.js';
 import { serveProject } from '../helpers/serve-process.js';
-import { shellBootstrap } from '../helpers/shell-bootstrap.js';
+import { startSeeded, TEST_ROLE } from '../helpers/seeded-serve.js';
 import { yazlZip } from '../control/yazl-zip.js';
 
-const ROLE = 'arn:aws:iam::123456789012:role/lambda-role';
-const TEMPLATE = `AWSTemplateFormatVersion: '2010-09-09'
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Seed:
-    Type: AWS::Serverless::Function
-    Properties:
-      Runtime: provided.al2023
-      Handler: x
-      CodeUri: seed/
-`;
+const ROLE = TEST_ROLE;
 
 /** Waits for the file the event names, then imports ./second.mjs: only then does it read the package again. */
 const HANDLER = `import { existsSync } from 'node:fs';
@@ -45,10 +35,7 @@ async function codeDirOf(name: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  mkdirSync(join(project.dir, 'seed'));
-  writeFileSync(join(project.dir, 'seed', 'bootstrap'), shellBootstrap('echo seed'), { mode: 0o755 });
-  const serve = await project.start(TEMPLATE, ['--port', '0', '--no-limits', '--quiet'], /queued durably/);
-  client = localLambdaClient(/serving \d+ function\(s\) from \S+ on (http:\S+)/.exec(serve.output())?.[1] ?? '');
+  client = localLambdaClient(await startSeeded(project, 'echo seed'));
 }, 120_000);
 
 afterAll(() => client?.destroy());

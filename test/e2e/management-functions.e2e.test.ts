@@ -3,7 +3,7 @@
  * @aws-sdk/client-lambda and the AWS CLI, wait for the states, invoke the deployed code, update,
  * list, delete, and hostile input.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   CreateFunctionCommand,
@@ -22,21 +22,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectAwsCli, makeAwsCliHome, payloadArgs, runAwsCli } from '../helpers/aws-cli.js';
 import { localLambdaClient } from '../helpers/lambda-client.js';
 import { serveProject } from '../helpers/serve-process.js';
+import { startSeeded, TEST_ROLE } from '../helpers/seeded-serve.js';
 import { shellBootstrap } from '../helpers/shell-bootstrap.js';
 import { rawZip } from '../control/raw-zip.js';
 import { yazlZip } from '../control/yazl-zip.js';
 
-const ROLE = 'arn:aws:iam::123456789012:role/lambda-role';
-const TEMPLATE = `AWSTemplateFormatVersion: '2010-09-09'
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Seed:
-    Type: AWS::Serverless::Function
-    Properties:
-      Runtime: provided.al2023
-      Handler: x
-      CodeUri: seed/
-`;
+const ROLE = TEST_ROLE;
 
 const project = serveProject('lamina-mgmt-fn-');
 let endpoint: string;
@@ -62,10 +53,7 @@ async function createActive(input: CreateFunctionCommandInput): Promise<void> {
 }
 
 beforeAll(async () => {
-  mkdirSync(join(project.dir, 'seed'));
-  writeFileSync(join(project.dir, 'seed', 'bootstrap'), shellBootstrap('echo seed'), { mode: 0o755 });
-  const serve = await project.start(TEMPLATE, ['--port', '0', '--no-limits', '--quiet'], /queued durably/);
-  endpoint = /serving \d+ function\(s\) from \S+ on (http:\S+)/.exec(serve.output())?.[1] ?? '';
+  endpoint = await startSeeded(project, 'echo seed');
   client = localLambdaClient(endpoint);
 }, 120_000);
 

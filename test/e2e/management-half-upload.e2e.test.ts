@@ -3,26 +3,17 @@
  * or UpdateFunctionCode body (a dropped connection) leaves no function, no new code and no
  * unpacked directory behind, and the server keeps serving.
  */
-import { readdirSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { GetFunctionCommand, InvokeCommand, ListFunctionsCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localLambdaClient } from '../helpers/lambda-client.js';
 import { serveProject } from '../helpers/serve-process.js';
+import { startSeeded } from '../helpers/seeded-serve.js';
 import { shellBootstrap } from '../helpers/shell-bootstrap.js';
 import { yazlZip } from '../control/yazl-zip.js';
 
-const TEMPLATE = `AWSTemplateFormatVersion: '2010-09-09'
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Seed:
-    Type: AWS::Serverless::Function
-    Properties:
-      Runtime: provided.al2023
-      Handler: x
-      CodeUri: seed/
-`;
 
 const project = serveProject('lamina-half-upload-');
 let endpoint: URL;
@@ -50,10 +41,7 @@ async function invokeText(name: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  mkdirSync(join(project.dir, 'seed'));
-  writeFileSync(join(project.dir, 'seed', 'bootstrap'), shellBootstrap('echo \'"seed"\''), { mode: 0o755 });
-  const serve = await project.start(TEMPLATE, ['--port', '0', '--no-limits', '--quiet'], /queued durably/);
-  endpoint = new URL(/serving \d+ function\(s\) from \S+ on (http:\S+)/.exec(serve.output())?.[1] ?? '');
+  endpoint = new URL(await startSeeded(project, 'echo \'"seed"\''));
   client = localLambdaClient(endpoint.origin);
 }, 120_000);
 
