@@ -3,7 +3,7 @@
  * snapshot: editing the directory afterwards reaches `$LATEST` only (docs/control-plane.md,
  * "Snapshots of directory code").
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -64,6 +64,8 @@ describe('snapshots of directory code', () => {
     const one = registry.version('snap', '1');
     expect(one?.config.codeDir.startsWith(snapshotRoot(stateDir))).toBe(true);
     expect(one?.config.launch).toEqual({ kind: 'bootstrap', command: join(one?.config.codeDir ?? '', 'bootstrap'), args: [] });
+    // Isolated environments run as their own user: the snapshot's root must be readable by others, as /var/task is.
+    expect(statSync(one?.config.codeDir ?? '').mode & 0o777).toBe(0o755);
     expect(one?.code).toEqual(registry.version('snap', '$LATEST')?.code);
 
     writeFileSync(join(codeDir, 'answer.txt'), 'new');

@@ -23,6 +23,13 @@ export function snapshotRoot(stateDir: string): string {
   return join(stateDir, 'code', 'snapshots');
 }
 
+/**
+ * A snapshot's root directory: isolated environments run as their own user, so the code
+ * directory mounted at /var/task must be readable and searchable by others (extracted zips get
+ * the same, src/control/zip-package.ts).
+ */
+const PACKAGE_ROOT_MODE = 0o755;
+
 function hex(sha256: string): string {
   return Buffer.from(sha256, 'base64').toString('hex');
 }
@@ -40,6 +47,8 @@ function copyEntriesSync(entries: readonly WalkEntry[], into: string): void {
   }
   // Modes of directories last, so a read-only one was still writable while filled.
   for (const entry of entries) if (entry.kind === 'directory') chmodSync(join(into, entry.path), entry.mode | OWNER);
+  // The package root as Lambda's /var/task: readable by the function's own user, not only Lamina's.
+  chmodSync(into, PACKAGE_ROOT_MODE);
 }
 
 async function copyEntries(entries: readonly WalkEntry[], into: string): Promise<void> {
@@ -54,6 +63,7 @@ async function copyEntries(entries: readonly WalkEntry[], into: string): Promise
     }
   }
   for (const entry of entries) if (entry.kind === 'directory') await chmod(join(into, entry.path), entry.mode | OWNER);
+  await chmod(into, PACKAGE_ROOT_MODE);
 }
 
 /** One entry as the copy saw it: what was hashed is what was copied when these agree before and after. */
