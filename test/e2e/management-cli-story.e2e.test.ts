@@ -1,7 +1,7 @@
 /**
  * The issue's story told with the AWS CLI alone, against the real `lamina serve`: deploy a zip,
  * invoke, update the code, publish two versions, route an alias between them by weight, restart
- * the server, and find everything again.
+ * the server, and find everything again. Limits and isolation stay on, as `lamina serve` starts by default.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +24,7 @@ let home: AwsCliHome;
 let endpoint = '';
 
 async function start(): Promise<void> {
-  const serve = await project.start(TEMPLATE, ['--port', '0', '--no-limits', '--quiet'], READY);
+  const serve = await project.start(TEMPLATE, ['--port', '0', '--quiet'], READY);
   endpoint = READY.exec(serve.output())?.[1] ?? '';
 }
 
