@@ -57,7 +57,8 @@ export function parseFunctionName(raw: string): { name: string; qualifier: strin
 export function isInvokePath(url: string): boolean {
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
-  return path.endsWith('/invocations') && (INVOKE_PATH.test(path) || STREAM_PATH.test(path));
+  // Both invoke paths end in `invocations` (`/invocations`, `/response-streaming-invocations`).
+  return path.endsWith('invocations') && (INVOKE_PATH.test(path) || STREAM_PATH.test(path));
 }
 
 function routeOf(method: string, rawUrl: string): { label: string; query: string; streaming: boolean } {

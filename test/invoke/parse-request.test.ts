@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ServiceError } from '../../src/errors.js';
-import { ASYNC_PAYLOAD_LIMIT, SYNC_PAYLOAD_LIMIT, parseFunctionName, parseInvokeHead, parseInvokeRequest } from '../../src/invoke/parse-request.js';
+import { ASYNC_PAYLOAD_LIMIT, SYNC_PAYLOAD_LIMIT, isInvokePath, parseFunctionName, parseInvokeHead, parseInvokeRequest } from '../../src/invoke/parse-request.js';
 
 const PATH = (name: string, query = ''): string => `/2015-03-31/functions/${encodeURIComponent(name)}/invocations${query}`;
 const body = Buffer.from('{"k":1}');
@@ -70,6 +70,13 @@ describe('qualifiers', () => {
 });
 
 describe('routes', () => {
+  it('knows both invoke paths before the management routes are tried (the router asks it first)', () => {
+    expect(isInvokePath('/2015-03-31/functions/f/invocations?Qualifier=1')).toBe(true);
+    expect(isInvokePath('/2021-11-15/functions/f/response-streaming-invocations')).toBe(true);
+    expect(isInvokePath('/2015-03-31/functions/f/configuration')).toBe(false);
+    expect(isInvokePath('/2015-03-31/functions/f/x-invocations')).toBe(false);
+  });
+
   it('marks the streaming route', () => {
     const req = parseInvokeRequest('POST', '/2021-11-15/functions/fn/response-streaming-invocations', {}, body);
     expect(req.streaming).toBe(true);
