@@ -137,9 +137,9 @@ export function containerSandboxFactory(
   const privateNetwork = network !== undefined && (rootfs !== undefined || settings.engine.name === 'podman') && privateNetworkAvailable();
   const link = privateNetwork && network.outbound && fn.vpc !== true;
   const spares = spareHolders(() => (link ? nextLink() : undefined));
-  const factory: SandboxFactory = (runtimeApi, log, initializationType) => {
+  const factory: SandboxFactory = (runtimeApi, log, initializationType, logStreamName) => {
     const name = containerName(fn);
-    const env = runtimeEnvironment(fn, { runtimeApi, version, logStreamName: newLogStreamName(new Date(), version), initializationType }, credentials);
+    const env = runtimeEnvironment(fn, { runtimeApi, version, logStreamName: logStreamName ?? newLogStreamName(new Date(), version), initializationType }, credentials);
     for (const variable of IMAGE_PROVIDED) delete env[variable];
     env.LAMBDA_TASK_ROOT = TASK_ROOT;
     if (image !== undefined) {

@@ -29,6 +29,8 @@ export class EnvironmentTelemetry {
   readonly #hub: TelemetryHub;
   readonly #base: { readonly initializationType: InitializationType; readonly phase: InitPhase };
   readonly #log: (line: string, invocation: Invocation | undefined) => void;
+  /** Every phase record, for the platform's observers (docs/observability.md). */
+  readonly #observe: ((event: PhaseEvent, invocation: Invocation | undefined) => void) | undefined;
   /** Who may subscribe; the Extensions API's registry replaces this when it lands. */
   extensions: ExtensionIdentity = NO_EXTENSIONS;
   /** When the runtime received the current invocation, and when it started to answer it (spans). */
@@ -46,7 +48,9 @@ export class EnvironmentTelemetry {
     reach: Reach | undefined,
     jsonLogs: boolean,
     log: (line: string, invocation: Invocation | undefined) => void,
+    observe?: (event: PhaseEvent, invocation: Invocation | undefined) => void,
   ) {
+    this.#observe = observe;
     this.#base = base;
     this.#hub = new TelemetryHub(reach, jsonLogs);
     this.#log = log;
@@ -141,6 +145,7 @@ export class EnvironmentTelemetry {
     const tracing = tracingOf(invocation.traceId);
     const report: PhaseEvent = { type: 'platform.report', record: defined({ ...common, metrics: defined(metrics), tracing }) };
     for (const line of phaseLines(report, { attempt: invocation.request.attempt })) this.#log(line, invocation);
+    this.#observe?.(report, invocation);
     if (!this.listening) return;
     const done: RuntimeDoneRecord = defined({ ...common, metrics: defined({ durationMs: metrics.durationMs, producedBytes }), spans, tracing });
     // An answered invocation's runtimeDone waits for the runtime's next `/next` (its
@@ -185,6 +190,7 @@ export class EnvironmentTelemetry {
   /** One phase: its record goes to the Telemetry API, its log lines (derived from it) to the log. */
   #phase(event: PhaseEvent, invocation: Invocation | undefined): void {
     this.#hub.platform(event);
+    this.#observe?.(event, invocation);
     for (const line of phaseLines(event)) this.#log(line, invocation);
   }
 }

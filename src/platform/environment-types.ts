@@ -8,6 +8,7 @@ import type { Sandbox, SandboxExit } from '../sandbox/process-sandbox.js';
 import type { ExecutionEnvironment } from './environment.js';
 import type { Invocation } from './invocation.js';
 import type { FunctionErrorResult } from './invoke-types.js';
+import type { PhaseEvent } from '../observability/phase-records.js';
 
 export type EnvironmentState = 'initializing' | 'idle' | 'invoking' | 'retiring' | 'dead';
 
@@ -35,6 +36,10 @@ export interface EnvironmentHooks {
   dead(environment: ExecutionEnvironment): void;
   /** The environment died before its runtime received this invocation: run it elsewhere. */
   reroute(invocation: Invocation): void;
+  /** A phase record (docs/observability.md); absent when nobody observes. */
+  phase?(event: PhaseEvent, invocation: Invocation | undefined): void;
+  /** The environment's state changed; absent when nobody observes. */
+  state?(environment: ExecutionEnvironment, state: EnvironmentState): void;
 }
 
 export interface EnvironmentTimings {
@@ -47,7 +52,7 @@ export interface EnvironmentTimings {
 export type InitializationType = 'on-demand' | 'provisioned-concurrency';
 
 /** Starts the sandbox once the Runtime API address is known. */
-export type SandboxFactory = ((runtimeApi: string, log: (line: string) => void, initializationType: InitializationType) => Sandbox) & {
+export type SandboxFactory = ((runtimeApi: string, log: (line: string) => void, initializationType: InitializationType, logStreamName?: string) => Sandbox) & {
   /** Release what the factory holds ahead of use (a standby sandbox), when the pool stops. */
   dispose?: () => Promise<void>;
   /**
@@ -87,4 +92,6 @@ export interface EnvironmentStart {
   readonly initFor?: Invocation | undefined;
   /** Initialised ahead of traffic: its invocations never show an Init Duration. */
   readonly provisioned?: boolean;
+  /** Its log stream name (AWS_LAMBDA_LOG_STREAM_NAME); minted here when not given. */
+  readonly logStreamName?: string;
 }

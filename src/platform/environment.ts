@@ -34,6 +34,7 @@ import type { EnvironmentHooks, EnvironmentStart, EnvironmentState, EnvironmentT
 import { ExtensionPhases } from './extension-phases.js';
 import { EnvironmentShutdown, type AfterExtensions } from './environment-shutdown.js';
 import { runtimeVersionOf } from './runtime-version.js';
+import { newLogStreamName } from './ids.js';
 
 export type { EnvironmentHooks, EnvironmentStart, EnvironmentState, EnvironmentTimings, InitResult, InitializationType, SandboxFactory } from './environment-types.js';
 
@@ -55,7 +56,16 @@ function afterPendingIo(check: () => void): void {
 export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   readonly fn: FunctionConfig;
   readonly version: string;
-  state: EnvironmentState = 'initializing';
+  #state: EnvironmentState = 'initializing';
+  /** Its log stream (`2026/11/30/[$LATEST]<32 hex>`), given to the runtime as AWS_LAMBDA_LOG_STREAM_NAME. */
+  logStreamName = '';
+  get state(): EnvironmentState {
+    return this.#state;
+  }
+  set state(state: EnvironmentState) {
+    this.#state = state;
+    this.#hooks.state?.(this, state);
+  }
   /** Initialised ahead of traffic (provisioned concurrency). */
   provisioned = false;
   readonly ready: Promise<InitResult>;
@@ -134,6 +144,8 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     env.#initFor = start.initFor;
     env.provisioned = start.provisioned === true;
     env.#coldPending = !env.provisioned;
+    env.logStreamName = start.logStreamName ?? newLogStreamName(new Date(), version);
+    hooks.state?.(env, 'initializing');
     // The extensions' wrapper tags their lines and reports their exits (src/platform/external-extensions.ts);
     // without extensions there is no wrapper and nothing to look for.
     const names = start.makeSandbox.externalExtensions ?? [];
@@ -160,14 +172,14 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     // reached through a relay inside its network namespace (docs/telemetry.md).
     const reach = start.makeSandbox.privateRuntimeApi === true ? namespaceReach(() => env.#sandbox?.networkPid ?? env.#sandbox?.rootPid) : HOST_LOOPBACK;
     const phase = env.#initFor === undefined ? 'init' : 'invoke';
-    env.telemetry = new EnvironmentTelemetry({ initializationType, phase }, reach, fn.logFormat === 'JSON', hooks.log);
+    env.telemetry = new EnvironmentTelemetry({ initializationType, phase }, reach, fn.logFormat === 'JSON', hooks.log, hooks.phase);
     env.telemetry.extensions = env.extensions; // only registered extensions may subscribe
     env.telemetry.initStarted(fn.name, version, env.#initFor, runtimeVersionOf(fn));
     if (start.makeSandbox.privateRuntimeApi === true) {
       // The environment has a network of its own: its launcher listens at 127.0.0.1:9001 there and
       // hands the socket over; no other environment can reach it (docs/isolation.md).
       env.#spawnedAt = performance.now();
-      env.#sandbox = start.makeSandbox(PRIVATE_RUNTIME_API, log, initializationType);
+      env.#sandbox = start.makeSandbox(PRIVATE_RUNTIME_API, log, initializationType, env.logStreamName);
       const listening = await env.#sandbox.runtimeApiListener;
       if (listening !== undefined) env.#api = await RuntimeApiServer.adopt(env, listening, PRIVATE_RUNTIME_API);
     } else {
@@ -176,7 +188,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
       const api = await RuntimeApiServer.listen(env, '127.0.0.1', start.runtimeApiPort ?? 0, allow);
       env.#api = api;
       env.#spawnedAt = performance.now();
-      env.#sandbox = start.makeSandbox(api.address, log, initializationType);
+      env.#sandbox = start.makeSandbox(api.address, log, initializationType, env.logStreamName);
     }
     // docs/environment.md: provisioned environments get the function timeout for init, 130 s to 900 s.
     const initLimitMs = env.provisioned ? Math.min(900, Math.max(130, fn.timeout)) * 1000 : timings.initTimeoutMs;

@@ -8,7 +8,11 @@
 import { performance } from 'node:perf_hooks';
 import type { FunctionConfig } from '../config/function-config.js';
 import type { FunctionLog } from '../observability/function-log.js';
+import type { Observers } from '../observability/platform-observer.js';
 import { ExecutionEnvironment, type EnvironmentTimings, type SandboxFactory } from './environment.js';
+import type { EnvironmentHooks } from './environment-types.js';
+import { newLogStreamName } from './ids.js';
+import { observed } from './observed-hooks.js';
 import { startFailed } from './function-errors.js';
 import type { Invocation } from './invocation.js';
 import { EXTENSION_DRAIN_WAIT_MS, IdleWaiters, extensionsFinishing } from './idle-waiters.js';
@@ -30,6 +34,8 @@ export interface PoolOptions {
   readonly firstRuntimeApiPort?: number;
   /** Environments initialised ahead of traffic, kept warm and replaced when one dies. */
   readonly provisioned?: number;
+  /** The platform's observers (docs/observability.md). */
+  readonly observers?: Observers | undefined;
 }
 
 /**
@@ -231,20 +237,23 @@ export class FunctionPool {
     if (this.#stopping) throw new Error('the platform is stopping');
     const port = this.#firstPort ?? 0;
     this.#firstPort = undefined;
+    const logStreamName = newLogStreamName(new Date(), this.version);
+    const hooks: EnvironmentHooks = {
+      log: (line, invocation) => this.#log.write(line, invocation),
+      idle: (idle) => this.#becameIdle(idle),
+      dead: (dead) => this.#died(dead),
+      reroute: (invocation) => this.start(invocation),
+    };
     const env = await ExecutionEnvironment.start({
       fn: this.fn,
       version: this.version,
       timings: this.#options.timings,
-      hooks: {
-        log: (line, invocation) => this.#log.write(line, invocation),
-        idle: (idle) => this.#becameIdle(idle),
-        dead: (dead) => this.#died(dead),
-        reroute: (invocation) => this.start(invocation),
-      },
+      hooks: observed(hooks, this.#options.observers, { functionName: this.fn.name, version: this.version, logStream: logStreamName, provisioned }),
       makeSandbox: this.#options.makeSandbox,
       runtimeApiPort: port,
       initFor,
       provisioned,
+      logStreamName,
     });
     this.#all.add(env);
     return env;

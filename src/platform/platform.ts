@@ -25,6 +25,7 @@ import { LATEST, type RegistryChange } from '../registry/registry-types.js';
 import { registryFromState } from '../registry/template-load.js';
 import type { CodeSnapshots } from '../control/snapshots/code-snapshots.js';
 import type { RegistryStore } from '../registry/saved-state.js';
+import { Observers } from '../observability/platform-observer.js';
 
 /** One invocation's end: which version ran and whether it ended in a function error (deployments' health check). */
 export interface InvocationEnd {
@@ -122,6 +123,8 @@ export class Platform implements InvokePort, ProvisionedPort, CodeHolder {
   #stopped: Promise<void> | undefined;
   readonly #events: EventQueue;
   readonly #endListeners = new Set<(end: InvocationEnd) => void>();
+  /** Who hears every phase record, log line, environment state and throttle (docs/observability.md). */
+  readonly observers = new Observers();
   /** Runtimes live in their own process groups: if this process exits, take them along. */
   readonly #onExit = (): void => {
     for (const pool of this.#allPools()) pool.killAllNow();
@@ -160,6 +163,7 @@ export class Platform implements InvokePort, ProvisionedPort, CodeHolder {
       credentials: options.credentials,
       serviceEnvironment: options.serviceEnvironment,
       limits: options.limits,
+      observers: this.observers,
       released: (codeDir) => {
         for (const listener of this.#releaseListeners) listener(codeDir);
       },
@@ -372,7 +376,10 @@ export class Platform implements InvokePort, ProvisionedPort, CodeHolder {
   #tryStart(pool: FunctionPool, request: InvokeRequest, requestId: string): Invocation | ThrottleReason {
     const fn = pool.fn;
     const refused = this.admission.tryAcquire(fn);
-    if (refused !== undefined) return refused;
+    if (refused !== undefined) {
+      this.observers.throttled({ functionName: fn.name, version: pool.version, qualifier: request.qualifier, reason: refused, queued: request.invocationType === 'Event' });
+      return refused;
+    }
     const invocation = new Invocation(fn, request, requestId, request.traceId ?? newTraceId(Date.now()));
     invocation.finished
       .then(() => {

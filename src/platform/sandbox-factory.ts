@@ -248,10 +248,10 @@ export function processSandboxFactory(
     if (disposed || standby !== undefined) return;
     standby = hold();
   };
-  const factory: SandboxFactory = (runtimeApi, log, initializationType) => {
+  const factory: SandboxFactory = (runtimeApi, log, initializationType, logStreamName) => {
     const env = runtimeEnvironment(
       fn,
-      { runtimeApi, version, logStreamName: newLogStreamName(new Date(), version), initializationType },
+      { runtimeApi, version, logStreamName: logStreamName ?? newLogStreamName(new Date(), version), initializationType },
       credentials,
     );
     if (isolated) env.LAMBDA_TASK_ROOT = TASK_ROOT;

@@ -1,0 +1,84 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ServiceError } from '../../src/errors.js';
+import { Observers, type ObservedEnvironment, type ObservedState, type ObservedThrottle } from '../../src/observability/platform-observer.js';
+import type { PhaseEvent } from '../../src/observability/phase-records.js';
+import { Platform } from '../../src/platform/platform.js';
+import { bootstrapFunction } from '../helpers/function-config.js';
+import { invokeRequest } from '../helpers/invoke-request.js';
+
+let platform: Platform | undefined;
+afterEach(async () => {
+  await platform?.stop();
+  platform = undefined;
+});
+
+const ENV: ObservedEnvironment = { functionName: 'fn', version: '$LATEST', logStream: 's', provisioned: false };
+
+describe('Observers', () => {
+  it('calls every observer of a kind, and stops calling one once removed', () => {
+    const observers = new Observers();
+    const heard: string[] = [];
+    const stopA = observers.add({ log: (_env, line) => heard.push(`a:${line}`) });
+    observers.add({ log: (_env, line) => heard.push(`b:${line}`), environment: (_env, state) => heard.push(`b:${state}`) });
+    expect(observers.hearsLogs).toBe(true);
+    observers.log(ENV, 'one', undefined);
+    stopA();
+    observers.log(ENV, 'two', undefined);
+    observers.environment(ENV, 'idle');
+    expect(heard).toEqual(['a:one', 'b:one', 'b:two', 'b:idle']);
+  });
+
+  it('removes an observer that throws, reports it, and still calls the others in the same emission', () => {
+    const observers = new Observers();
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const heard: string[] = [];
+    observers.add({ log: () => { throw new Error('broken observer'); } });
+    observers.add({ log: (_env, line) => heard.push(line) });
+    observers.log(ENV, 'one', undefined);
+    observers.log(ENV, 'two', undefined);
+    const written = stderr.mock.calls.map((call) => String(call[0]));
+    stderr.mockRestore();
+    expect(heard).toEqual(['one', 'two']);
+    expect(written).toHaveLength(1);
+    expect(written[0]).toContain('broken observer');
+  });
+});
+
+describe('the platform tells its observers', () => {
+  it('every phase record, log line and state of an environment, with its log stream, and every throttle', async () => {
+    platform = new Platform({ functions: [bootstrapFunction('echo', { reservedConcurrency: 1 })], shutdownGraceMs: 200 });
+    const phases: Array<{ env: ObservedEnvironment; event: PhaseEvent; requestId: string | undefined }> = [];
+    const lines: Array<{ env: ObservedEnvironment; line: string }> = [];
+    const states: ObservedState[] = [];
+    const throttles: ObservedThrottle[] = [];
+    platform.observers.add({
+      phase: (env, event, invocation) => phases.push({ env, event, requestId: invocation?.requestId }),
+      log: (env, line) => lines.push({ env, line }),
+      environment: (_env, state) => states.push(state),
+      throttled: (throttle) => throttles.push(throttle),
+    });
+    const slow = platform.invoke(invokeRequest('echo', { sleepMs: 300, log: 'from the function' }));
+    await expect(platform.invoke(invokeRequest('echo', { echo: 1 }))).rejects.toBeInstanceOf(ServiceError);
+    const first = await slow;
+    const second = await platform.invoke(invokeRequest('echo', { echo: 2 }));
+
+    expect(throttles).toEqual([{ functionName: 'echo', version: '$LATEST', qualifier: undefined, reason: 'ReservedFunctionConcurrentInvocationLimitExceeded', queued: false }]);
+    const types = phases.map((p) => p.event.type);
+    expect(types.filter((t) => t === 'platform.initStart')).toHaveLength(1);
+    expect(types.filter((t) => t === 'platform.start')).toHaveLength(2);
+    expect(types.filter((t) => t === 'platform.report')).toHaveLength(2);
+    const reports = phases.filter((p) => p.event.type === 'platform.report');
+    expect(reports.map((p) => p.requestId)).toEqual([first.requestId, second.requestId]);
+    const firstReport = reports[0]?.event.record as { metrics: { initDurationMs?: number } };
+    expect(firstReport.metrics.initDurationMs).toBeGreaterThan(0);
+    const stream = phases[0]?.env.logStream ?? '';
+    expect(stream).toMatch(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/);
+    expect(new Set(phases.map((p) => p.env.logStream))).toEqual(new Set([stream]));
+    expect(lines.map((l) => l.line)).toContain('from the function');
+    expect(lines.filter((l) => l.line.startsWith('REPORT RequestId:'))).toHaveLength(2);
+    expect(new Set(lines.map((l) => l.env.logStream))).toEqual(new Set([stream]));
+    expect(states.slice(0, 5)).toEqual(['initializing', 'idle', 'invoking', 'idle', 'invoking']);
+    await platform.stop();
+    expect(states.at(-1)).toBe('dead');
+  });
+});
