@@ -36,6 +36,7 @@ import { startStreams } from '../event-sources/streams/serve-streams.js';
 import { once, Teardown } from './teardown.js';
 import { startDeployments } from '../deploy/serve-deployments.js';
 import { SERVE_USAGE } from './serve-usage.js';
+import { startBuilds } from '../builds/function-builds.js';
 
 export { SERVE_USAGE };
 
@@ -81,6 +82,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       'idle-timeout': { type: 'string', default: String(PLATFORM_DEFAULTS.idleTimeoutMs / 1000) },
       'shutdown-grace': { type: 'string', default: String(PLATFORM_DEFAULTS.shutdownGraceMs / 1000) },
       quiet: { type: 'boolean', default: false },
+      'no-hot-reload': { type: 'boolean', default: false },
       'host-node': { type: 'boolean', default: false },
       'no-limits': { type: 'boolean', default: false },
       'no-isolation': { type: 'boolean', default: false },
@@ -125,8 +127,13 @@ export async function serveCommand(args: string[]): Promise<number> {
     () => loadTemplatePackaged(templatePath, { region: host.region, accountId: host.accountId, allowNoFunctions: true, ...(sqsPort === 0 ? {} : { sqsEndpoint: `http://${sqsHostPort}` }), publishedLayers: (arn) => layerStore.dirOf(arn) }, join(state.path, 'template-packages'), join(state.path, 's3')),
     () => undefined,
   );
+  // esbuild functions (docs/builds.md): built now, served from their build, rebuilt on change.
+  const builds = await teardown.start(
+    () => startBuilds(loaded.functions, { stateDir: state.path, watch: !values['no-hot-reload'], log: { info: (line) => void process.stdout.write(`${line}\n`), error: (text) => void process.stderr.write(text) } }),
+    (started) => started.close(),
+  );
   // Each nodejsNN.x function on Node NN: installed now (before serving) when missing.
-  const { functions, interpreters, warnings: nodeWarnings } = await teardown.start(() => resolveFunctionNodes(loaded.functions, { allowHostNode: values['host-node'], onProgress: progressLine() }), () => undefined);
+  const { functions, interpreters, warnings: nodeWarnings } = await teardown.start(() => resolveFunctionNodes(builds.functions, { allowHostNode: values['host-node'], onProgress: progressLine() }), () => undefined);
   for (const warning of [...loaded.warnings, ...nodeWarnings]) process.stderr.write(`lamina: warning: ${warning}\n`);
   const detected = values['no-limits'] ? undefined : detectSandboxLimits();
   const processLimits = detected !== undefined && values['no-isolation'] ? { ...detected, isolation: undefined, outbound: undefined } : detected;
@@ -263,6 +270,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     ['Event sources:', sources.banner],
     [undefined, streams.banner],
     [undefined, deploying.banner],
+    ['esbuild builds:', builds.banner],
   ];
   for (const [title, banner] of sections) {
     if (banner.length > 0) process.stdout.write(`${title === undefined ? '' : `${title}\n`}${banner.join('\n')}\n`);

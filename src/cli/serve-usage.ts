@@ -84,6 +84,8 @@ Options:
   --host-node                   Run every nodejs*.x function on the node running Lamina, whatever
                                 its major (a warning names both versions). Default: each runtime's
                                 own major, installed on first use (lamina runtimes, docs/runtimes.md)
+  --no-hot-reload               Do not watch sources: esbuild functions (Metadata BuildMethod: esbuild,
+                                docs/builds.md) are built once at start, not again on change
   --quiet                       Do not print function logs
   -h, --help                    Show this help
 `;
