@@ -28,6 +28,9 @@ export function esbuildOptions(build: FunctionBuild, outDir: string): BuildOptio
     minify: p.minify,
     sourcemap: p.sourcemap,
     sourcesContent: p.sourcesContent,
+    // The map's source paths are relative to the output directory, which an isolated function sees
+    // at /var/task: this root makes them the host's absolute paths wherever the map is read from.
+    ...(p.sourcemap ? { sourceRoot: `${outDir}/` } : {}),
     external: [...p.external],
     logLevel: 'silent',
   };
