@@ -5,7 +5,7 @@
  * build at start is a ConfigError with esbuild's message.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -25,6 +25,14 @@ afterEach(async () => {
 const APP = `import { greet } from './lib/greet';\nimport { shout } from 'shouty';\nexport const handler = async (event: { name: string }): Promise<string> => shout(greet(event.name));\n`;
 const GREET = (word: string): string => `export function greet(name: string): string {\n  return '${word}, ' + name;\n}\n`;
 
+function reload(dir: string, properties: string): FunctionConfig[] {
+  writeFileSync(join(dir, 'template.yaml'), templateText(properties));
+  return loadTemplate(join(dir, 'template.yaml'), TEMPLATE_OPTIONS).functions;
+}
+
+const templateText = (properties: string): string =>
+  `Resources:\n  Api:\n    Type: AWS::Serverless::Function\n    Properties: { Runtime: nodejs20.x, Handler: src/handlers/app.handler, CodeUri: fn/ }\n    Metadata:\n      BuildMethod: esbuild\n${properties}`;
+
 function project(properties = ''): { dir: string; state: string; functions: FunctionConfig[] } {
   const dir = mkdtempSync(join(tmpdir(), 'lamina-builds-'));
   dirs.push(dir);
@@ -38,9 +46,7 @@ function project(properties = ''): { dir: string; state: string; functions: Func
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), text);
   }
-  const template = `Resources:\n  Api:\n    Type: AWS::Serverless::Function\n    Properties: { Runtime: nodejs20.x, Handler: src/handlers/app.handler, CodeUri: fn/ }\n    Metadata:\n      BuildMethod: esbuild\n${properties}`;
-  writeFileSync(join(dir, 'template.yaml'), template);
-  return { dir, state: join(dir, 'state'), functions: loadTemplate(join(dir, 'template.yaml'), TEMPLATE_OPTIONS).functions };
+  return { dir, state: join(dir, 'state'), functions: reload(dir, properties) };
 }
 
 /** Run the built handler with node, as the runtime client would load it (`require` of the module, then the export). */
@@ -138,5 +144,33 @@ describe('startBuilds with watching', () => {
     await waitFor(() => readFileSync(bundle, 'utf8').includes('Salut'), 'the rebuild with the new module');
     writeFileSync(join(dir, 'fn/src/words/word.ts'), "export const WORD = 'Ciao';\n");
     await waitFor(() => readFileSync(bundle, 'utf8').includes('Ciao'), 'the rebuild of a change in the new directory');
+  });
+});
+
+describe('update after a template reload', () => {
+  it('keeps an unchanged build, rebuilds a changed one, keeps the last good build when the new one fails', async () => {
+    const { dir, state, functions } = project();
+    const builds = await startBuilds(functions, { stateDir: state, watch: true, log: { info: () => undefined, error: () => undefined } });
+    started.push(builds);
+    const bundle = join(state, 'builds', 'Api', 'app.js');
+    const inode = statSync(bundle).ino;
+
+    const same = await builds.update(reload(dir, ''));
+    expect(same.failures).toEqual([]);
+    expect(same.functions).toEqual(builds.functions);
+    expect(statSync(bundle).ino).toBe(inode);
+
+    const changed = await builds.update(reload(dir, '      BuildProperties: { Minify: false }\n'));
+    expect(changed.failures).toEqual([]);
+    expect(changed.functions[0]?.build?.properties.minify).toBe(false);
+    expect(readFileSync(bundle, 'utf8')).toMatch(/function greet\(name\) \{/);
+
+    const broken = await builds.update(reload(dir, '      BuildProperties: { Minify: false, Loader: [".ts=json"] }\n'));
+    expect(broken.failures[0]).toMatch(/^Build of function Api \(esbuild, .*\) failed:\n/);
+    expect(broken.functions[0]?.build?.properties.loader).toEqual({});
+    expect(readFileSync(bundle, 'utf8')).toMatch(/function greet\(name\) \{/);
+
+    expect((await builds.update([])).functions).toEqual([]);
+    expect(builds.banner).toEqual([]);
   });
 });
