@@ -6,19 +6,18 @@
  */
 import { dirname, relative, sep } from 'node:path';
 import type { FunctionConfig } from '../config/function-config.js';
-import type { LoadedTemplate } from '../config/sam-template.js';
 import { DigestCache, directoryIdentity } from '../control/snapshots/directory-digest.js';
 import type { FunctionRegistry } from '../registry/function-registry.js';
 import { LATEST } from '../registry/registry-types.js';
 import { type BatchTimings, ChangeBatcher, DEFAULT_TIMINGS } from './change-batcher.js';
 import { type CodeReader, type TemplateMarks, applyTemplatePlan, reloadCode, reloadLayer } from './reload-apply.js';
-import { changedResources, planTemplateChange } from './template-diff.js';
+import { type TemplateResources, changedResources, planTemplateChange } from './template-diff.js';
 import { TreeWatcher, type WatchRoot, isUnder } from './tree-watcher.js';
 
 /** What loading the project gives: the functions as `lamina serve` runs them and the other resources. */
 export interface ProjectLoad {
   readonly functions: readonly FunctionConfig[];
-  readonly resources: Parameters<typeof changedResources>[0];
+  readonly resources: TemplateResources;
   readonly warnings: readonly string[];
 }
 
@@ -42,6 +41,8 @@ export interface HotReloadOptions {
 export interface HotReload {
   /** Directories watched now. */
   readonly watched: number;
+  /** Batches of changes handled so far (each a reload, whether or not it changed anything). */
+  readonly batches: number;
   /** Settles when the reload under way (if any) and the batches queued behind it are done. */
   idle(): Promise<void>;
   close(): void;
@@ -136,14 +137,21 @@ export function startHotReload(options: HotReloadOptions): HotReload {
   };
 
   let running: Promise<void> = Promise.resolve();
+  let batches = 0;
   const batcher = new ChangeBatcher((paths) => {
-    running = running.then(() => reload(paths)).catch((error: unknown) => options.warn(`lamina: hot reload failed: ${(error as Error).message}`));
+    running = running
+      .then(() => reload(paths))
+      .catch((error: unknown) => options.warn(`lamina: hot reload failed: ${(error as Error).message}`))
+      .finally(() => void (batches += 1));
   }, options.timings ?? DEFAULT_TIMINGS);
   watcher.setRoots(current);
   noteLayers();
   return {
     get watched() {
       return watcher.size;
+    },
+    get batches() {
+      return batches;
     },
     idle: async () => {
       for (let seen: Promise<void> | undefined; seen !== running; ) {

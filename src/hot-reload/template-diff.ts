@@ -58,7 +58,9 @@ export function planTemplateChange(previous: readonly FunctionConfig[], next: re
 }
 
 /** The template's parts other than functions, each served by a listener or poller made at start. */
-const RESOURCES: ReadonlyArray<readonly [keyof LoadedTemplate, string]> = [
+export type TemplateResources = Omit<LoadedTemplate, 'functions' | 'warnings'>;
+
+const RESOURCES: ReadonlyArray<readonly [keyof TemplateResources, string]> = [
   ['apis', 'HTTP and REST APIs'],
   ['urls', 'function URLs'],
   ['albs', 'load balancers'],
@@ -79,6 +81,6 @@ const RESOURCES: ReadonlyArray<readonly [keyof LoadedTemplate, string]> = [
  *
  * @example changedResources(before, after) // ['HTTP and REST APIs']
  */
-export function changedResources(previous: Pick<LoadedTemplate, (typeof RESOURCES)[number][0]>, next: Pick<LoadedTemplate, (typeof RESOURCES)[number][0]>): string[] {
+export function changedResources(previous: TemplateResources, next: TemplateResources): string[] {
   return RESOURCES.filter(([key]) => canonical(previous[key]) !== canonical(next[key])).map(([, label]) => label);
 }
