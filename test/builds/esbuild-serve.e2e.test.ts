@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveProject, type ServeProcess } from '../helpers/serve-process.js';
 
+
 const TEMPLATE = `Resources:
   Greeter:
     Type: AWS::Serverless::Function
@@ -137,5 +138,19 @@ describe('lamina serve with an esbuild function', () => {
     const after = await coldInvoke({ name: 'bo' });
     expect(after.functionError).toBeNull();
     expect(after.body).toEqual({ text: 'HOWDY, BO!' });
+  });
+});
+
+describe('lamina serve with broken TypeScript at start', () => {
+  const broken = serveProject('lamina-esbuild-broken-');
+
+  it('refuses to start, showing esbuild\'s error (as sam build stops): there is no build to serve', async () => {
+    mkdirSync(join(broken.dir, 'fn'), { recursive: true });
+    writeFileSync(join(broken.dir, 'fn/app.ts'), 'export const handler = async () => {\n  return { ok: true ;\n};\n');
+    const template = 'Resources:\n  Broken:\n    Type: AWS::Serverless::Function\n    Properties: { Runtime: nodejs20.x, Handler: app.handler, CodeUri: fn/ }\n    Metadata: { BuildMethod: esbuild }\n';
+    const error = await broken.start(template, ['--port', '0'], /Lamina is serving/).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/Build of function Broken \(esbuild, .*\/fn\) failed:\n✘ \[ERROR\] Expected "}" but found ";"\n\n\s+app\.ts:2:20:/);
+    expect((error as Error).message).not.toMatch(/Lamina is serving/);
   });
 });
