@@ -14,6 +14,7 @@ import type { FunctionConfig } from '../../src/config/function-config.js';
 import { buildFunctionsOnce, startBuilds, type StartedBuilds } from '../../src/builds/function-builds.js';
 import { ConfigError } from '../../src/errors.js';
 import { TEMPLATE_OPTIONS } from '../helpers/template-text.js';
+import { PROJECT_ROOT } from '../../src/platform/paths.js';
 
 const dirs: string[] = [];
 const started: StartedBuilds[] = [];
@@ -172,5 +173,20 @@ describe('update after a template reload', () => {
 
     expect((await builds.update([])).functions).toEqual([]);
     expect(builds.banner).toEqual([]);
+  });
+});
+
+describe('examples/typescript', () => {
+  it('builds, answers, and names greeting.ts in the stack trace of a refused name', async () => {
+    const state = mkdtempSync(join(tmpdir(), 'lamina-example-ts-'));
+    dirs.push(state);
+    const [fn] = await buildFunctionsOnce(loadTemplate(join(PROJECT_ROOT, 'examples/typescript/template.yaml'), TEMPLATE_OPTIONS).functions, state);
+    if (fn === undefined) throw new Error('no function');
+    expect(fn.handler).toBe('app.handler');
+    expect(fn.environment.NODE_OPTIONS).toBe('--enable-source-maps');
+    const run = (name: string): string =>
+      execFileSync(process.execPath, ['--enable-source-maps', '-e', `require(${JSON.stringify(join(fn.codeDir, 'app.js'))}).handler({ name: ${JSON.stringify(name)} }, { awsRequestId: 'r1' }).then((r) => process.stdout.write(JSON.stringify(r)), (e) => process.stdout.write(e.stack))`], { encoding: 'utf8' });
+    expect(JSON.parse(run('Ada'))).toEqual({ message: 'Hello, Ada, from TypeScript', requestId: 'r1' });
+    expect(run(' ')).toMatch(new RegExp(`RangeError: name must not be empty\\n\\s+at greeting \\(${join(PROJECT_ROOT, 'examples/typescript/src/greeting.ts')}:4:11\\)`));
   });
 });
