@@ -186,7 +186,10 @@ function esbuildProperties(report: TemplateReport, subject: BuildSubject, source
  * build?.properties.entryPoints; // ['/p/src/app.ts']
  */
 export function functionBuild(report: TemplateReport, resolver: IntrinsicResolver, subject: BuildSubject, metadata: unknown): FunctionBuild | undefined {
-  if (!isPlainObject(metadata) || metadata.BuildMethod === undefined) return undefined;
+  if (!isPlainObject(metadata) || metadata.BuildMethod === undefined) {
+    warnUnbuiltTypeScript(report, subject);
+    return undefined;
+  }
   const read: Reader = (property, raw) => {
     const value = resolveProperty(report, resolver, subject.id, property, raw);
     return value?.present === true ? value.value : undefined;
@@ -207,6 +210,15 @@ export function functionBuild(report: TemplateReport, resolver: IntrinsicResolve
   if (!isPlainObject(rawProperties)) return void report.problem(subject.id, 'Metadata.BuildProperties', `${show(rawProperties)} is not a map`);
   const properties = esbuildProperties(report, subject, subject.sourceDir, rawProperties, read);
   return properties === undefined ? undefined : { method: 'esbuild', logicalId: subject.id, sourceDir: subject.sourceDir, properties };
+}
+
+/** A Node.js handler whose module exists only as TypeScript cannot load without a build: say how to get one. */
+function warnUnbuiltTypeScript(report: TemplateReport, subject: BuildSubject): void {
+  if (!subject.runtime.startsWith('nodejs') || subject.sourceDir === undefined) return;
+  const module = resolve(subject.sourceDir, handlerModule(subject.handler));
+  const exists = (ext: string): boolean => statSync(`${module}${ext}`, { throwIfNoEntry: false })?.isFile() === true;
+  if (!['.ts', '.mts', '.cts'].some(exists) || ['', '.js', '.mjs', '.cjs'].some(exists)) return;
+  report.warn(subject.id, 'Handler', `${handlerModule(subject.handler)} is TypeScript, which Node.js cannot load as it is; add Metadata: { BuildMethod: esbuild } to have Lamina build it (docs/builds.md)`);
 }
 
 /**

@@ -205,6 +205,13 @@ describe('other SAM build methods', () => {
     expect(loaded.warnings.join('\n')).toMatch(new RegExp(`Resource Api: property Metadata\\.BuildMethod: Lamina builds only esbuild functions; ${method.replace('.', '\\.')} is served from CodeUri as it is`));
   });
 
+  it('a TypeScript handler without a build is warned about, with the way to build it', () => {
+    const { loaded } = load(props());
+    expect(loaded.functions[0]?.build).toBeUndefined();
+    expect(loaded.warnings).toEqual(["Resource Api: property Handler: src/app is TypeScript, which Node.js cannot load as it is; add Metadata: { BuildMethod: esbuild } to have Lamina build it (docs/builds.md)"]);
+    expect(load(props(), { 'src/app.ts': '', 'src/app.js': '' }).loaded.warnings).toEqual([]);
+  });
+
   it('Metadata without BuildMethod (Dockerfile keys, tooling notes) is no build', () => {
     const { loaded } = load(props('', 'index.handler') + '    Metadata:\n      cfn-lint: { config: { ignore_checks: [E3012] } }\n', { 'index.js': '' });
     expect(loaded.functions[0]?.build).toBeUndefined();
