@@ -24,6 +24,18 @@ const TEMPLATE = `Resources:
       BuildProperties:
         Sourcemap: true
         Target: es2022
+  EsmGreeter:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs20.x
+      Handler: src/handlers/app.handler
+      CodeUri: fn/
+    Metadata:
+      BuildMethod: esbuild
+      BuildProperties:
+        Format: esm
+        OutExtension: [".js=.mjs"]
+        Banner: ["js=import { createRequire } from 'module'; const require = createRequire(import.meta.url);"]
 `;
 
 const APP = `import { greet } from './lib/greet';
@@ -63,8 +75,8 @@ interface Answer {
   readonly log: string;
 }
 
-async function invoke(event: unknown): Promise<Answer> {
-  const response = await fetch(`${base}/2015-03-31/functions/Greeter/invocations`, { method: 'POST', body: JSON.stringify(event), headers: { 'X-Amz-Log-Type': 'Tail' } });
+async function invoke(event: unknown, name = 'Greeter'): Promise<Answer> {
+  const response = await fetch(`${base}/2015-03-31/functions/${name}/invocations`, { method: 'POST', body: JSON.stringify(event), headers: { 'X-Amz-Log-Type': 'Tail' } });
   const log = Buffer.from(response.headers.get('x-amz-log-result') ?? '', 'base64').toString('utf8');
   return { status: response.status, functionError: response.headers.get('x-amz-function-error'), body: (await response.json()) as Record<string, unknown>, log };
 }
@@ -91,7 +103,8 @@ beforeAll(async () => {
   write('fn/src/handlers/app.ts', APP);
   write('fn/src/handlers/lib/greet.ts', GREET('Hello'));
   write('fn/node_modules/shouty/package.json', '{"name":"shouty","version":"1.0.0","main":"index.js"}');
-  write('fn/node_modules/shouty/index.js', 'exports.shout = (text) => text.toUpperCase() + "!";\n');
+  // A CommonJS package that requires a built-in: bundled into esm, it needs the Banner's require.
+  write('fn/node_modules/shouty/index.js', 'const { EOL } = require("os");\nexports.shout = (text) => (text.toUpperCase() + "!" + EOL).trim();\n');
   // The idle timeout retires environments 0.2 s after their last invoke, so that an invoke after a
   // rebuild starts a new one (hot reload of running environments is not what is tested here).
   serve = await project.start(TEMPLATE, ['--port', '0', '--idle-timeout', '0.2'], /on (http:\/\/127\.0\.0\.1:\d+)/);
@@ -112,6 +125,13 @@ describe('lamina serve with an esbuild function', () => {
     expect(answer.status).toBe(200);
     expect(answer.functionError).toBeNull();
     expect(answer.body).toEqual({ text: 'HELLO, ADA!' });
+  });
+
+  it('serves an esm build written as .mjs (Format esm, OutExtension, the Banner that defines require), as SAM documents', async () => {
+    expect(serve.output()).toMatch(/ {2}EsmGreeter: built with esbuild in \d+ ms into .*\/state\/builds\/EsmGreeter \(handler app\.handler\)/);
+    const answer = await invoke({ name: 'esm' }, 'EsmGreeter');
+    expect(answer.functionError).toBeNull();
+    expect(answer.body).toEqual({ text: 'HELLO, ESM!' });
   });
 
   it("a thrown error's stack trace points at the .ts file and line, in the answer and in the log", async () => {
