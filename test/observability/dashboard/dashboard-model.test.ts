@@ -8,12 +8,13 @@ import type { ObservedEnvironment } from '../../../src/observability/platform-ob
 import type { PhaseEvent } from '../../../src/observability/phase-records.js';
 import { DashboardModel } from '../../../src/observability/dashboard/dashboard-model.js';
 import { BUCKET_BOUNDS_MS, bucketOf } from '../../../src/observability/dashboard/latency-histogram.js';
-import { MAX_TRACE_SEGMENTS, type TraceSegmentView, type TraceSource, type TraceView } from '../../../src/observability/dashboard/trace-source.js';
+import { MAX_TRACE_SEGMENTS, type TraceSegmentView, type TraceView } from '../../../src/observability/dashboard/trace-source.js';
 import { Platform } from '../../../src/platform/platform.js';
 import { createAlias } from '../../../src/registry/alias-changes.js';
 import { publishVersion } from '../../../src/registry/latest-changes.js';
 import { bootstrapFunction } from '../../helpers/function-config.js';
 import { invokeRequest } from '../../helpers/invoke-request.js';
+import { MemoryTraces } from '../../helpers/memory-traces.js';
 import { value } from '../../registry/registry-fixture.js';
 
 let platform: Platform | undefined;
@@ -28,27 +29,6 @@ const ENV_B: ObservedEnvironment = { functionName: 'b', version: '3', logStream:
 function report(requestId: string, durationMs: number, extra: { initDurationMs?: number; status?: 'success' | 'error' | 'timeout' | 'failure'; errorType?: string } = {}): PhaseEvent {
   const metrics = { durationMs, billedDurationMs: Math.ceil(durationMs), memorySizeMB: 128, maxMemoryUsedMB: 40, ...(extra.initDurationMs === undefined ? {} : { initDurationMs: extra.initDurationMs }) };
   return { type: 'platform.report', record: { requestId, status: extra.status ?? 'success', ...(extra.errorType === undefined ? {} : { errorType: extra.errorType }), metrics } };
-}
-
-/** An in-memory trace source with the X-Ray store's shape. */
-class MemoryTraces implements TraceSource {
-  readonly traces = new Map<string, TraceView>();
-  readonly listeners = new Set<(trace: TraceView) => void>();
-  put(trace: TraceView): void {
-    this.traces.delete(trace.traceId);
-    this.traces.set(trace.traceId, trace);
-    for (const listener of this.listeners) listener(trace);
-  }
-  recent(limit: number): TraceView[] {
-    return [...this.traces.values()].reverse().slice(0, limit);
-  }
-  get(traceId: string): TraceView | undefined {
-    return this.traces.get(traceId);
-  }
-  onTrace(listener: (trace: TraceView) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
 }
 
 function trace(id: string, segments: TraceSegmentView[] = [{ id: 's1', name: 'fn', startTime: 100, endTime: 100.25 }]): TraceView {

@@ -180,7 +180,7 @@
           el('span', { class: 'dur' }, s.endTime === undefined ? 'in progress' : ms((s.endTime - s.startTime) * 1000)));
       }
       return el('div', { class: 'trace', 'data-trace-id': trace.traceId },
-        el('h3', {}, el('span', { class: 'mono' }, trace.functionName), ` ${trace.version} `, el('span', { class: 'meta' }, `${ms(span * 1000)} · request ${trace.requestId} · ${trace.traceId}`)),
+        el('h3', {}, el('span', { class: 'mono' }, trace.functionName), ` ${trace.version} `, el('span', { class: 'meta' }, `${rows.some((r) => r.s.endTime === undefined) ? 'in progress' : ms(span * 1000)} · request ${trace.requestId} · ${trace.traceId}`)),
         timeline);
     });
     $('traces').replaceChildren(...blocks);
