@@ -126,6 +126,10 @@ describe.skipIf(executable === '')('the dashboard of a real lamina serve in chro
     expect(await page.locator('#logs .log-line .text', { hasText: '<img src=x' }).count()).toBe(2);
     expect(await page.locator('#logs img').count()).toBe(0);
     expect(await page.title()).toBe('Lamina dashboard');
+    // Readable on a narrow window too (one column; wide tables scroll).
+    await page.setViewportSize({ width: 720, height: 1000 });
+    expect(await page.evaluate(UNREADABLE)).toEqual([]);
+    await page.setViewportSize({ width: 1400, height: 1000 });
     await readableThenShot(page, errors, 'serve-cold-warm.png');
   }, 60_000);
 
