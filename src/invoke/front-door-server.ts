@@ -89,7 +89,8 @@ async function handle(port: InvokePort, opts: ResolvedOptions, req: IncomingMess
     // The router: the invoke paths first (the hot path pays one regular expression), then the
     // dashboard's page, then the management routes.
     const url = req.url ?? '/';
-    const invokePath = isInvokePath(url);
+    // Only asked when something else is routed here (a bare front door pays nothing).
+    const invokePath = (opts.dashboard !== undefined || opts.management !== undefined) && isInvokePath(url);
     // Before the signature check: a browser cannot sign (the dashboard is off where signatures
     // guard a reachable address, docs/dashboard.md).
     if (opts.dashboard !== undefined && !invokePath && isDashboardPath(url)) {
