@@ -73,6 +73,24 @@ describe('the dashboard on the front door', () => {
     ws.terminate();
   });
 
+  it('shows a throttled invoke, and the environment busy while the first one runs', async () => {
+    served = await dashboardServer([bootstrapFunction('echo', { reservedConcurrency: 1 })]);
+    const { base } = served;
+    const messages: DashboardMessage[] = [];
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/_lamina/live`, { origin: base });
+    ws.on('message', (data) => messages.push(JSON.parse(String(data)) as DashboardMessage));
+    await new Promise((resolve) => ws.once('open', resolve));
+    const states = (): string[] => messages.flatMap((m) => m.environments ?? []).map((e) => e.state);
+    const slow = fetch(`${base}/2015-03-31/functions/echo/invocations`, { method: 'POST', body: '{"sleepMs":1500}' });
+    await expect.poll(states, { timeout: 10_000 }).toContain('invoking');
+    const refused = await fetch(`${base}/2015-03-31/functions/echo/invocations`, { method: 'POST', body: '{}' });
+    expect(refused.status).toBe(429);
+    await expect.poll(() => messages.flatMap((m) => m.throttles ?? [])).toEqual([expect.objectContaining({ functionName: 'echo', version: '$LATEST', reason: 'ReservedFunctionConcurrentInvocationLimitExceeded', queued: false })]);
+    expect((await slow).status).toBe(200);
+    await expect.poll(() => messages.flatMap((m) => m.stats ?? []).at(-1)).toMatchObject({ functionName: 'echo', invocations: 1, throttles: 1 });
+    ws.terminate();
+  });
+
   it('serves the page without a signature (a browser cannot sign) while invokes still need one', async () => {
     const base = await serve(true);
     expect((await fetch(`${base}/_lamina/`)).status).toBe(200);
