@@ -11,9 +11,10 @@
 import type { Invocation } from '../../platform/invocation.js';
 import type { PhaseEvent } from '../phase-records.js';
 import type { ObservedEnvironment, ObservedState, ObservedThrottle, PlatformObserver } from '../platform-observer.js';
-import type { DeltaMessage, EnvironmentView, FunctionStatsView, FunctionView, InvocationView, Limits, LogView, SnapshotMessage, ThrottleView } from './dashboard-protocol.js';
+import type { DeltaMessage, EnvironmentView, FunctionView, InvocationView, Limits, LogView, SnapshotMessage, ThrottleView } from './dashboard-protocol.js';
 import { listFunctions, type FunctionsSource } from './function-list.js';
-import { BUCKET_BOUNDS_MS, LatencyHistogram } from './latency-histogram.js';
+import { FunctionStats } from './function-stats.js';
+import { BUCKET_BOUNDS_MS } from './latency-histogram.js';
 import { Ring } from './ring.js';
 import { boundedTrace, type TraceSource, type TraceView } from './trace-source.js';
 
@@ -28,15 +29,6 @@ export interface ModelOptions {
 }
 
 type MutableEnvironment = { -readonly [K in keyof EnvironmentView]: EnvironmentView[K] };
-
-interface Stats {
-  invocations: number;
-  cold: number;
-  warm: number;
-  errors: number;
-  throttles: number;
-  readonly latency: LatencyHistogram;
-}
 
 /**
  * @example
@@ -54,7 +46,7 @@ export class DashboardModel implements PlatformObserver {
   readonly #traceSource: TraceSource | undefined;
   readonly #stops: Array<() => void> = [];
   readonly #environments = new Map<string, MutableEnvironment>();
-  readonly #stats = new Map<string, Stats>();
+  readonly #stats = new Map<string, FunctionStats>();
   readonly #invocations: Ring<InvocationView>;
   readonly #logs: Ring<LogView>;
   readonly #throttles: Ring<ThrottleView>;
@@ -102,12 +94,7 @@ export class DashboardModel implements PlatformObserver {
     if (event.type !== 'platform.report') return;
     const { record } = event;
     const cold = record.metrics.initDurationMs !== undefined;
-    const stats = this.#statsOf(environment.functionName);
-    stats.invocations += 1;
-    if (cold) stats.cold += 1;
-    else stats.warm += 1;
-    if (record.status !== 'success') stats.errors += 1;
-    stats.latency.add(record.metrics.durationMs);
+    this.#statsOf(environment.functionName).report(cold, record.status, record.metrics.durationMs);
     this.#invocations.push({
       requestId: record.requestId,
       functionName: environment.functionName,
@@ -161,7 +148,7 @@ export class DashboardModel implements PlatformObserver {
   }
 
   throttled(throttle: ObservedThrottle): void {
-    this.#statsOf(throttle.functionName).throttles += 1;
+    this.#statsOf(throttle.functionName).throttled();
     this.#throttles.push({
       at: this.#now(),
       functionName: throttle.functionName,
@@ -184,7 +171,7 @@ export class DashboardModel implements PlatformObserver {
       tracing: this.#traceSource !== undefined,
       functions: this.#functionViews(),
       environments: [...this.#environments.values()].map((env) => ({ ...env })),
-      stats: [...this.#stats.keys()].map((name) => this.#statsView(name)),
+      stats: [...this.#stats].map(([name, stats]) => stats.view(name)),
       invocations: this.#invocations.all(),
       logs: this.#logs.all(),
       throttles: this.#throttles.all(),
@@ -203,7 +190,7 @@ export class DashboardModel implements PlatformObserver {
       return env === undefined ? [] : [{ ...env }];
     });
     const gone = [...this.#gone];
-    const stats = [...this.#changedStats].map((name) => this.#statsView(name));
+    const stats = [...this.#changedStats].flatMap((name) => this.#stats.get(name)?.view(name) ?? []);
     const traces = [...this.#changedTraces].flatMap((id) => this.#traces.get(id) ?? []);
     const invocations = this.#invocations.takeNew().items;
     const logs = this.#logs.takeNew();
@@ -234,19 +221,14 @@ export class DashboardModel implements PlatformObserver {
     this.onChange?.();
   }
 
-  #statsOf(name: string): Stats {
+  #statsOf(name: string): FunctionStats {
     let stats = this.#stats.get(name);
     if (stats === undefined) {
-      stats = { invocations: 0, cold: 0, warm: 0, errors: 0, throttles: 0, latency: new LatencyHistogram() };
+      stats = new FunctionStats();
       this.#stats.set(name, stats);
     }
     this.#changedStats.add(name);
     return stats;
-  }
-
-  #statsView(name: string): FunctionStatsView {
-    const s = this.#stats.get(name) as Stats;
-    return { functionName: name, invocations: s.invocations, cold: s.cold, warm: s.warm, errors: s.errors, throttles: s.throttles, latency: s.latency.view() };
   }
 
   #keepTrace(trace: TraceView): void {
