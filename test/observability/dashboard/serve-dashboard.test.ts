@@ -65,29 +65,29 @@ describe('the dashboard on the front door', () => {
       return answer.headers.get('x-amzn-requestid') ?? '';
     };
     const cold = await invoke();
-    await expect.poll(() => seen().map((i) => [i.requestId, i.cold])).toEqual([[cold, true]]);
+    await expect.poll(() => seen().map((i) => [i.requestId, i.cold]), { timeout: 10_000 }).toEqual([[cold, true]]);
     const warm = await invoke();
-    await expect.poll(() => seen().map((i) => [i.requestId, i.cold])).toEqual([[cold, true], [warm, false]]);
+    await expect.poll(() => seen().map((i) => [i.requestId, i.cold]), { timeout: 10_000 }).toEqual([[cold, true], [warm, false]]);
     const snapshot = messages[0];
     expect(snapshot?.type === 'snapshot' && snapshot.functions.map((f) => f.name)).toEqual(['echo']);
     ws.terminate();
   });
 
   it('shows a throttled invoke, and the environment busy while the first one runs', async () => {
-    served = await dashboardServer([bootstrapFunction('echo', { reservedConcurrency: 1 })]);
+    served = await dashboardServer([bootstrapFunction('echo', { reservedConcurrency: 1, timeout: 10 })]);
     const { base } = served;
     const messages: DashboardMessage[] = [];
     const ws = new WebSocket(`${base.replace('http', 'ws')}/_lamina/live`, { origin: base });
     ws.on('message', (data) => messages.push(JSON.parse(String(data)) as DashboardMessage));
     await new Promise((resolve) => ws.once('open', resolve));
     const states = (): string[] => messages.flatMap((m) => m.environments ?? []).map((e) => e.state);
-    const slow = fetch(`${base}/2015-03-31/functions/echo/invocations`, { method: 'POST', body: '{"sleepMs":1500}' });
+    const slow = fetch(`${base}/2015-03-31/functions/echo/invocations`, { method: 'POST', body: '{"sleepMs":4000}' });
     await expect.poll(states, { timeout: 10_000 }).toContain('invoking');
     const refused = await fetch(`${base}/2015-03-31/functions/echo/invocations`, { method: 'POST', body: '{}' });
     expect(refused.status).toBe(429);
-    await expect.poll(() => messages.flatMap((m) => m.throttles ?? [])).toEqual([expect.objectContaining({ functionName: 'echo', version: '$LATEST', reason: 'ReservedFunctionConcurrentInvocationLimitExceeded', queued: false })]);
+    await expect.poll(() => messages.flatMap((m) => m.throttles ?? []), { timeout: 10_000 }).toEqual([expect.objectContaining({ functionName: 'echo', version: '$LATEST', reason: 'ReservedFunctionConcurrentInvocationLimitExceeded', queued: false })]);
     expect((await slow).status).toBe(200);
-    await expect.poll(() => messages.flatMap((m) => m.stats ?? []).at(-1)).toMatchObject({ functionName: 'echo', invocations: 1, throttles: 1 });
+    await expect.poll(() => messages.flatMap((m) => m.stats ?? []).at(-1), { timeout: 10_000 }).toMatchObject({ functionName: 'echo', invocations: 1, throttles: 1 });
     ws.terminate();
   });
 
