@@ -39,6 +39,7 @@ import { startDeployments } from '../deploy/serve-deployments.js';
 import { SERVE_USAGE } from './serve-usage.js';
 import { startBuilds } from '../builds/function-builds.js';
 import { describeWatch, startHotReload } from '../hot-reload/hot-reload.js';
+import { startDashboard } from '../observability/dashboard/serve-dashboard.js';
 
 export { SERVE_USAGE };
 
@@ -91,6 +92,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       'scale-out': { type: 'string', default: '1000' },
       sandbox: { type: 'string', default: 'process' },
       engine: { type: 'string' },
+      'no-dashboard': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -221,7 +223,10 @@ export async function serveCommand(args: string[]): Promise<number> {
   platform.gateInvokes(statesOf(platform.registry));
   // Provisioned concurrency and function URLs created through the API in earlier runs act again.
   for (const line of await restoreSettings(control.context)) process.stderr.write(`lamina: control state: ${line}\n`);
-  const server = createFrontDoor(platform, { management: control, ...(signingKeys === undefined ? {} : { verifySignatures: { credentials: signingKeys } }) });
+  // The live dashboard at /_lamina/ on the Invoke API's server (docs/dashboard.md).
+  const dashboard = startDashboard(platform, { disabled: values['no-dashboard'], host: values.host, signaturesVerified: signingKeys !== undefined });
+  teardown.add(() => dashboard.stop());
+  const server = createFrontDoor(platform, { management: control, dashboard: dashboard.route, ...(signingKeys === undefined ? {} : { verifySignatures: { credentials: signingKeys } }) });
   const address = await teardown.start(
     () => listen(server, values.host, port),
     () => {
@@ -230,6 +235,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     },
     (error) => new ConfigError(`cannot listen on ${values.host}:${port}: ${error.message}`),
   );
+  dashboard.attach(server);
   const toServe = albsToServe(loaded.albs, values.alb, functions, { region: host.region, accountId: host.accountId, multiValueHeaders: values['alb-multi-value-headers'] });
   const apis = await teardown.start(() => startApis(loaded.apis, platform, { host: values.host, basePort: apiPort, accountId: host.accountId, region: host.region }), (started) => started.close(), wrapped);
   const albs = await teardown.start(() => startAlbs(toServe, platform, { host: values.host, basePort: positiveNumber('--alb-port', values['alb-port'], true) }), (started) => started.close(), wrapped);
@@ -283,6 +289,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     const on = interpreter === undefined ? '' : ` on ${interpreter}`;
     process.stdout.write(`  ${fn.name} (${fn.image?.uri ?? fn.runtime}, ${fn.memorySize} MB, ${fn.timeout} s)${on}: POST ${base}/2015-03-31/functions/${fn.name}/invocations\n`);
   }
+  process.stdout.write(`${dashboard.banner(base)}\n`);
   const sections: Array<readonly [string | undefined, readonly string[]]> = [
     ['HTTP APIs:', apis.banner],
     ['Function URLs:', urls.banner],

@@ -87,6 +87,8 @@ Options:
   --host-node                   Run every nodejs*.x function on the node running Lamina, whatever
                                 its major (a warning names both versions). Default: each runtime's
                                 own major, installed on first use (lamina runtimes, docs/runtimes.md)
+  --no-dashboard                Do not serve the live dashboard (default: at /_lamina/ on the Invoke
+                                API's port, updated over a WebSocket; docs/dashboard.md)
   --quiet                       Do not print function logs
   -h, --help                    Show this help
 `;
