@@ -36,6 +36,7 @@ import { startStreams } from '../event-sources/streams/serve-streams.js';
 import { once, Teardown } from './teardown.js';
 import { startDeployments } from '../deploy/serve-deployments.js';
 import { SERVE_USAGE } from './serve-usage.js';
+import { startMetrics } from '../observability/metrics/serve-metrics.js';
 
 export { SERVE_USAGE };
 
@@ -164,9 +165,13 @@ export async function serveCommand(args: string[]): Promise<number> {
     () => startDeployments(functions, { host: values.host, port: positiveNumber('--codedeploy-port', values['codedeploy-port'], true), timeScale: positiveNumber('--deploy-time-scale', values['deploy-time-scale']), log, settings: controlStore.settings, isolated: limits?.isolation !== undefined }),
     (started) => started.stop(),
   );
+  // Metrics (docs/metrics.md): made before the platform, whose event queue measures into them;
+  // the cost summary is printed once the platform has stopped (this step runs after its stop).
+  const metrics = startMetrics({ warn: (message) => process.stderr.write(`${message}\n`) });
+  teardown.add(() => process.stdout.write(metrics.summary() ?? ''));
   const platform = await teardown.start(
     () => new Platform({
-      events: { ...asyncParts.events, eventInvokeConfig: eventInvokeLookup(settings) },
+      events: { ...asyncParts.events, eventInvokeConfig: eventInvokeLookup(settings), measure: metrics.measure },
       limits,
       scaleOut: { environments: positiveNumber('--scale-out', values['scale-out']), perMs: 10_000 },
       functions,
@@ -188,6 +193,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   const stopDeployments = once(() => deploying.stop());
   teardown.add(stopDeployments);
   events?.attach(platform);
+  metrics.attach(platform);
   for (const line of platform.startReport) process.stderr.write(`lamina: control state: ${line}\n`);
   const apiUrls = new ApiUrlHost(platform, { host: values.host, accountId: host.accountId, region: host.region, keys: knownSigningKeys(values['credentials-file'], host) });
   teardown.add(() => apiUrls.closeAll());
@@ -211,7 +217,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   platform.gateInvokes(statesOf(platform.registry));
   // Provisioned concurrency and function URLs created through the API in earlier runs act again.
   for (const line of await restoreSettings(control.context)) process.stderr.write(`lamina: control state: ${line}\n`);
-  const server = createFrontDoor(platform, { management: control, ...(signingKeys === undefined ? {} : { verifySignatures: { credentials: signingKeys } }) });
+  const server = createFrontDoor(platform, { management: control, metrics: (req, res) => metrics.serve(req, res), ...(signingKeys === undefined ? {} : { verifySignatures: { credentials: signingKeys } }) });
   const address = await teardown.start(
     () => listen(server, values.host, port),
     () => {
@@ -240,7 +246,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     (started) => started.stop(),
   );
   const streams = await teardown.start(
-    () => startStreams(loaded.streams, loaded.streamMappings, platform, { host: values.host, port: positiveNumber('--kinesis-port', values['kinesis-port'], true), region: host.region, accountId: host.accountId, timeScale, queues: loaded.queues, sqsEndpoint: asyncParts.sqs?.endpoint, endpoints, sender: asyncParts.events.sender, metrics: asyncParts.events.store, log, external: { endpoint: endpoints.kinesis, credentials: host.credentials } }),
+    () => startStreams(loaded.streams, loaded.streamMappings, platform, { host: values.host, port: positiveNumber('--kinesis-port', values['kinesis-port'], true), region: host.region, accountId: host.accountId, timeScale, queues: loaded.queues, sqsEndpoint: asyncParts.sqs?.endpoint, endpoints, sender: asyncParts.events.sender, metrics: asyncParts.events.store, measure: metrics.measure, log, external: { endpoint: endpoints.kinesis, credentials: host.credentials } }),
     (started) => started.stop(),
   );
   if (signingKeys === undefined) warnIfExposed(values.host);
@@ -267,6 +273,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   for (const [title, banner] of sections) {
     if (banner.length > 0) process.stdout.write(`${title === undefined ? '' : `${title}\n`}${banner.join('\n')}\n`);
   }
+  process.stdout.write(`Metrics (OpenMetrics, CloudWatch's names): ${base}/metrics\n`);
   process.stdout.write(`Event invokes are queued durably in ${state.path} (lamina events --state-dir ${state.path})\n`);
   const apiCreated = platform.registry.names.filter((name) => !functions.some((fn) => fn.name === name));
   process.stdout.write(`Functions, versions, aliases and settings are kept in ${controlStore.path}${apiCreated.length === 0 ? '' : ` (${apiCreated.length} function(s) created through the API: ${apiCreated.join(', ')})`}\n`);

@@ -37,6 +37,8 @@ export interface FrontDoorOptions {
   readonly verifySignatures?: { readonly credentials: readonly SigningCredentials[]; readonly now?: () => number };
   /** The Lambda management API (src/management/, docs/management-api.md) on the same port; without it only the invoke paths answer. */
   readonly management?: ManagementPort;
+  /** Answers `GET /metrics` (docs/metrics.md); without it the path is not routed. */
+  readonly metrics?: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
 }
 
 interface ResolvedOptions extends RenderLimits {
@@ -45,6 +47,7 @@ interface ResolvedOptions extends RenderLimits {
   readonly onInternalError: (err: unknown) => void;
   readonly verifier: SignatureVerifier | undefined;
   readonly management: ManagementPort | undefined;
+  readonly metrics: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
 }
 
 function whole(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
@@ -70,6 +73,7 @@ function resolveOptions(options: FrontDoorOptions): ResolvedOptions {
     onInternalError: options.onInternalError ?? (() => undefined),
     verifier: verifierOf(options.verifySignatures),
     management: options.management,
+    metrics: options.metrics,
   };
 }
 
@@ -81,11 +85,18 @@ function validatorMessage(validator: JsonValidator): string {
 async function handle(port: InvokePort, opts: ResolvedOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const requestId = randomUUID();
   try {
+    // The router: the invoke paths first (the hot path pays one regular expression), then
+    // `/metrics`, then the management routes.
+    const url = req.url ?? '/';
+    const invoke = isInvokePath(url);
+    // Scrapers do not sign: `/metrics` answers before the signature check (docs/metrics.md).
+    if (!invoke && opts.metrics !== undefined && (url === '/metrics' || url.startsWith('/metrics?'))) {
+      opts.metrics(req, res);
+      return;
+    }
     // Refuse a caller without valid credentials before reading its body (and before routing, as AWS does).
     const signature = opts.verifier?.begin(req);
-    // The router: the invoke paths first (the hot path pays one regular expression), then the management routes.
-    const url = req.url ?? '/';
-    if (opts.management !== undefined && !isInvokePath(url)) {
+    if (opts.management !== undefined && !invoke) {
       const match = matchManagementRoute(req.method ?? '', url);
       if (match !== undefined) {
         await serveManagement(opts.management, match, req, res, requestId, opts.maxDrainBytes, signature);
