@@ -97,7 +97,8 @@ export function parseEmf(root: unknown): EmfSample[] | undefined {
     if (!isObject(directive) || typeof directive.Namespace !== 'string' || directive.Namespace === '') return undefined;
     const { Namespace: namespace, Dimensions: dimensions, Metrics: metrics } = directive;
     if (!Array.isArray(metrics) || metrics.length > MAX_METRICS) return undefined;
-    const sets = dimensions === undefined ? [[]] : dimensions;
+    // No dimension set at all still publishes the metric, without dimensions.
+    const sets = dimensions === undefined || (Array.isArray(dimensions) && dimensions.length === 0) ? [[]] : dimensions;
     if (!Array.isArray(sets)) return undefined;
     const labelled: Array<{ labels: string[]; values: string[] }> = [];
     for (const set of sets) {

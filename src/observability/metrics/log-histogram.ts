@@ -82,8 +82,11 @@ function bucketOf(value: number): number {
   return i >= BUCKETS ? BUCKETS - 1 : i;
 }
 
-/** Bucket i > 0 holds (LOWEST·2^((i-1)/16), LOWEST·2^(i/16)]; its geometric midpoint. */
+/**
+ * Bucket i > 0 holds (LOWEST·2^((i-1)/16), LOWEST·2^(i/16)]; its geometric midpoint. Bucket 0
+ * holds [0, LOWEST]: 0, which the caller raises to the exact minimum (it lies in that bucket).
+ */
 function midpointOf(i: number): number {
-  if (i === 0) return LOWEST;
+  if (i === 0) return 0;
   return 2 ** (LOG2_LOWEST + (i - 0.5) / PER_DOUBLING);
 }
