@@ -84,12 +84,14 @@ export function estimateCost(usages: readonly FunctionUsage[], prices: PriceTabl
 }
 
 /**
- * A dollar figure for people: cents and above with 2 decimals, smaller amounts with 3 significant digits.
+ * A dollar figure for people: cents and above with 2 decimals, tenths of a cent with 3
+ * significant digits, smaller amounts (a local run's usual) in exponent form.
  *
- * @example usd(0.000123456) // '$0.000123'
+ * @example usd(0.000123456) // '$1.23e-4'
  */
 export function usd(value: number): string {
   if (value === 0) return '$0';
   if (value >= 0.01) return `$${value.toFixed(2)}`;
-  return `$${value.toPrecision(3)}`;
+  if (value >= 0.001) return `$${value.toPrecision(3)}`;
+  return `$${value.toExponential(2)}`;
 }

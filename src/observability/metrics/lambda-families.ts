@@ -11,7 +11,7 @@ const INVOKE_LABELS = ['function_name', 'resource', 'executed_version'] as const
 const FUNCTION_LABELS = ['function_name'] as const;
 /** CloudWatch gives p50/p90/p99 and Maximum; quantile 1 is the exact maximum. */
 const DURATION_QUANTILES = [0.5, 0.9, 0.99, 1] as const;
-const MS = 0.001;
+const MS_PER_SECOND = 1000;
 
 export interface LambdaFamilies {
   readonly invocations: Family;
@@ -32,7 +32,7 @@ export interface LambdaFamilies {
 }
 
 function seconds(name: string, help: string, labels: readonly string[]): FamilySpec {
-  return { name, type: 'summary', help, unit: 'seconds', labels, quantiles: DURATION_QUANTILES, scale: MS };
+  return { name, type: 'summary', help, unit: 'seconds', labels, quantiles: DURATION_QUANTILES, divisor: MS_PER_SECOND };
 }
 
 /**

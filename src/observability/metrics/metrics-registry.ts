@@ -30,8 +30,8 @@ export interface FamilySpec {
   readonly labels: readonly string[];
   /** Summaries: the quantiles shown (default 0.5, 0.9, 0.99). */
   readonly quantiles?: readonly number[] | undefined;
-  /** Summaries: values are recorded in ms and shown in seconds. */
-  readonly scale?: number | undefined;
+  /** Summaries: what values are divided by when shown (1000: recorded in ms, shown in seconds). */
+  readonly divisor?: number | undefined;
 }
 
 /**

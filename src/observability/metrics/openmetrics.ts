@@ -67,13 +67,14 @@ function seriesLines(family: Family, series: Series, out: string[]): void {
     return;
   }
   const histogram = series.histogram;
-  const scale = family.spec.scale ?? 1;
+  // Divided, not multiplied by 0.001: 35.6 ms shows as 0.0356, not 0.035600000000000004.
+  const divisor = family.spec.divisor ?? 1;
   if (histogram !== undefined && histogram.count > 0) {
     for (const q of family.spec.quantiles ?? DEFAULT_QUANTILES) {
-      out.push(`${name}${labelText(labels, series.values, `quantile="${q}"`)} ${numberText(histogram.quantile(q) * scale)}`);
+      out.push(`${name}${labelText(labels, series.values, `quantile="${q}"`)} ${numberText(histogram.quantile(q) / divisor)}`);
     }
   }
-  out.push(`${name}_sum${labelText(labels, series.values)} ${numberText(series.value * scale)}`);
+  out.push(`${name}_sum${labelText(labels, series.values)} ${numberText(series.value / divisor)}`);
   out.push(`${name}_count${labelText(labels, series.values)} ${numberText(series.count)}`);
 }
 

@@ -57,6 +57,7 @@ describe('estimateCost', () => {
   it('writes dollars for people', () => {
     expect(usd(0)).toBe('$0');
     expect(usd(12.345)).toBe('$12.35');
-    expect(usd(0.000123456)).toBe('$0.000123');
+    expect(usd(0.00123456)).toBe('$0.00123');
+    expect(usd(0.000123456)).toBe('$1.23e-4');
   });
 });

@@ -12,7 +12,7 @@ function registryWithOneOfEach(): MetricsRegistry {
   invocations.series(['fn', 'fn:live']).value = 3;
   invocations.series(['other', 'other']).value = 1;
   registry.family({ name: 'lambda_concurrent_executions', type: 'gauge', help: 'Now', labels: [] }).series([]).value = 2;
-  const duration = registry.family({ name: 'lambda_duration_seconds', type: 'summary', help: 'Duration', unit: 'seconds', labels: ['function_name'], quantiles: [0.5, 0.99, 1], scale: 0.001 });
+  const duration = registry.family({ name: 'lambda_duration_seconds', type: 'summary', help: 'Duration', unit: 'seconds', labels: ['function_name'], quantiles: [0.5, 0.99, 1], divisor: 1000 });
   for (const ms of [10, 20, 30, 40]) observe(duration.series(['fn']), ms);
   duration.series(['never']);
   registry.family({ name: 'empty_family', type: 'counter', help: 'No series: not rendered', labels: [] });
