@@ -85,7 +85,8 @@ export class LambdaMetrics implements PlatformObserver {
       this.#allocation(environment).allocated += 1;
     }
     if (state === 'retiring' || state === 'dead') {
-      this.#idle(environment, tracked);
+      // A retiring environment finishes the invocation it runs (its report frees the slot); a dead one is gone.
+      if (state === 'dead') this.#idle(environment, tracked);
       if (tracked.allocated) {
         tracked.allocated = false;
         this.#allocation(environment).allocated -= 1;

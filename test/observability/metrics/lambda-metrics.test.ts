@@ -69,6 +69,9 @@ describe('LambdaMetrics', () => {
     expect(sampleValue(families, 'lambda_concurrent_executions', dims)).toBe(2);
     expect(sampleValue(families, 'lambda_unreserved_concurrent_executions')).toBe(2);
     metrics.phase(a, report('success', 1), invocation(undefined));
+    // Retiring, b still runs its invocation; then it dies without a report.
+    metrics.environment(b, 'retiring');
+    expect(sampleValue(scrape(metrics), 'lambda_concurrent_executions', dims)).toBe(1);
     metrics.environment(b, 'dead');
     reserved = true;
     metrics.environment(a, 'invoking');
