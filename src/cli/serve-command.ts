@@ -40,6 +40,7 @@ import { SERVE_USAGE } from './serve-usage.js';
 import { startBuilds } from '../builds/function-builds.js';
 import { describeWatch, startHotReload } from '../hot-reload/hot-reload.js';
 import { startDashboard } from '../observability/dashboard/serve-dashboard.js';
+import { startMetrics } from '../observability/metrics/serve-metrics.js';
 
 export { SERVE_USAGE };
 
@@ -176,9 +177,13 @@ export async function serveCommand(args: string[]): Promise<number> {
     (started) => started.stop(),
   );
   const snapshots = new CodeSnapshots(state.path);
+  // Metrics (docs/metrics.md): made before the platform, whose event queue measures into them;
+  // the cost summary is printed once the platform has stopped (this step runs after its stop).
+  const metrics = startMetrics({ warn: (message) => process.stderr.write(`${message}\n`) });
+  teardown.add(() => process.stdout.write(metrics.summary() ?? ''));
   const platform = await teardown.start(
     () => new Platform({
-      events: { ...asyncParts.events, eventInvokeConfig: eventInvokeLookup(settings) },
+      events: { ...asyncParts.events, eventInvokeConfig: eventInvokeLookup(settings), measure: metrics.measure },
       limits,
       scaleOut: { environments: positiveNumber('--scale-out', values['scale-out']), perMs: 10_000 },
       functions,
@@ -200,6 +205,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   const stopDeployments = once(() => deploying.stop());
   teardown.add(stopDeployments);
   events?.attach(platform);
+  metrics.attach(platform);
   for (const line of platform.startReport) process.stderr.write(`lamina: control state: ${line}\n`);
   const apiUrls = new ApiUrlHost(platform, { host: values.host, accountId: host.accountId, region: host.region, keys: knownSigningKeys(values['credentials-file'], host) });
   teardown.add(() => apiUrls.closeAll());
@@ -226,7 +232,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   // The live dashboard at /_lamina/ on the Invoke API's server (docs/dashboard.md).
   const dashboard = startDashboard(platform, { disabled: values['no-dashboard'], host: values.host, signaturesVerified: signingKeys !== undefined });
   teardown.add(() => dashboard.stop());
-  const server = createFrontDoor(platform, { management: control, dashboard: dashboard.route, ...(signingKeys === undefined ? {} : { verifySignatures: { credentials: signingKeys } }) });
+  const server = createFrontDoor(platform, { management: control, dashboard: dashboard.route, metrics: (req, res) => metrics.serve(req, res), ...(signingKeys === undefined ? {} : { verifySignatures: { credentials: signingKeys } }) });
   const address = await teardown.start(
     () => listen(server, values.host, port),
     () => {
@@ -256,7 +262,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     (started) => started.stop(),
   );
   const streams = await teardown.start(
-    () => startStreams(loaded.streams, loaded.streamMappings, platform, { host: values.host, port: positiveNumber('--kinesis-port', values['kinesis-port'], true), region: host.region, accountId: host.accountId, timeScale, queues: loaded.queues, sqsEndpoint: asyncParts.sqs?.endpoint, endpoints, sender: asyncParts.events.sender, metrics: asyncParts.events.store, log, external: { endpoint: endpoints.kinesis, credentials: host.credentials } }),
+    () => startStreams(loaded.streams, loaded.streamMappings, platform, { host: values.host, port: positiveNumber('--kinesis-port', values['kinesis-port'], true), region: host.region, accountId: host.accountId, timeScale, queues: loaded.queues, sqsEndpoint: asyncParts.sqs?.endpoint, endpoints, sender: asyncParts.events.sender, metrics: asyncParts.events.store, measure: metrics.measure, log, external: { endpoint: endpoints.kinesis, credentials: host.credentials } }),
     (started) => started.stop(),
   );
   // Hot reload (docs/hot-reload.md): the template's functions' code, layers and the template itself.
@@ -307,6 +313,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     if (banner.length > 0) process.stdout.write(`${title === undefined ? '' : `${title}\n`}${banner.join('\n')}\n`);
   }
   process.stdout.write(`Hot reload: ${describeWatch(reloading)}\n`);
+  process.stdout.write(`Metrics (OpenMetrics, CloudWatch's names): ${base}/metrics\n`);
   process.stdout.write(`Event invokes are queued durably in ${state.path} (lamina events --state-dir ${state.path})\n`);
   const apiCreated = platform.registry.names.filter((name) => !functions.some((fn) => fn.name === name));
   process.stdout.write(`Functions, versions, aliases and settings are kept in ${controlStore.path}${apiCreated.length === 0 ? '' : ` (${apiCreated.length} function(s) created through the API: ${apiCreated.join(', ')})`}\n`);

@@ -8,7 +8,9 @@ export const SERVE_USAGE = `Usage: lamina serve [options]
 
 Options:
   --template <file>             SAM or CloudFormation template (default: template.yaml)
-  --port <n>                    Invoke API port (default: 9000; 0 picks a free one)
+  --port <n>                    Invoke API port (default: 9000; 0 picks a free one). Also serves
+                                GET /metrics: CloudWatch's Lambda metrics, EMF custom metrics and the
+                                run's cost on Lambda, in OpenMetrics (docs/metrics.md)
   --api-port <n>                First HTTP API's port (default: 3000; the next API gets the next port;
                                 0 picks free ones). APIs come from the functions' HttpApi and Api events
                                 (docs/http-front-ends.md)

@@ -40,6 +40,8 @@ export interface FrontDoorOptions {
   readonly management?: ManagementPort;
   /** The live dashboard's page under `/_lamina/` (src/observability/dashboard/, docs/dashboard.md). */
   readonly dashboard?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Answers `GET /metrics` (docs/metrics.md); without it the path is not routed. */
+  readonly metrics?: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
 }
 
 interface ResolvedOptions extends RenderLimits {
@@ -49,6 +51,7 @@ interface ResolvedOptions extends RenderLimits {
   readonly verifier: SignatureVerifier | undefined;
   readonly management: ManagementPort | undefined;
   readonly dashboard: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  readonly metrics: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
 }
 
 function whole(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
@@ -75,6 +78,7 @@ function resolveOptions(options: FrontDoorOptions): ResolvedOptions {
     verifier: verifierOf(options.verifySignatures),
     management: options.management,
     dashboard: options.dashboard,
+    metrics: options.metrics,
   };
 }
 
@@ -86,11 +90,16 @@ function validatorMessage(validator: JsonValidator): string {
 async function handle(port: InvokePort, opts: ResolvedOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const requestId = randomUUID();
   try {
-    // The router: the invoke paths first (the hot path pays one regular expression), then the
-    // dashboard's page, then the management routes.
+    // The router: the invoke paths first (the hot path pays one regular expression), then
+    // `/metrics` and the dashboard's page, then the management routes.
     const url = req.url ?? '/';
     // Only asked when something else is routed here (a bare front door pays nothing).
-    const invokePath = (opts.dashboard !== undefined || opts.management !== undefined) && isInvokePath(url);
+    const invokePath = (opts.dashboard !== undefined || opts.metrics !== undefined || opts.management !== undefined) && isInvokePath(url);
+    // Scrapers do not sign: `/metrics` answers before the signature check (docs/metrics.md).
+    if (!invokePath && opts.metrics !== undefined && (url === '/metrics' || url.startsWith('/metrics?'))) {
+      opts.metrics(req, res);
+      return;
+    }
     // Before the signature check: a browser cannot sign (the dashboard is off where signatures
     // guard a reachable address, docs/dashboard.md).
     if (opts.dashboard !== undefined && !invokePath && isDashboardPath(url)) {
