@@ -36,6 +36,7 @@ import { startStreams } from '../event-sources/streams/serve-streams.js';
 import { once, Teardown } from './teardown.js';
 import { startDeployments } from '../deploy/serve-deployments.js';
 import { SERVE_USAGE } from './serve-usage.js';
+import { startXRay } from '../observability/xray/start-xray.js';
 
 export { SERVE_USAGE };
 
@@ -64,6 +65,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       'async-time-scale': { type: 'string', default: '1' },
       'deploy-time-scale': { type: 'string', default: '1' },
       'codedeploy-port': { type: 'string', default: '0' },
+      'xray-port': { type: 'string', default: '0' },
       'sqs-port': { type: 'string', default: '9324' },
       'events-port': { type: 'string', default: String(DEFAULT_EVENTS_PORT) },
       's3-port': { type: 'string', default: String(DEFAULT_S3_PORT) },
@@ -164,13 +166,20 @@ export async function serveCommand(args: string[]): Promise<number> {
     () => startDeployments(functions, { host: values.host, port: positiveNumber('--codedeploy-port', values['codedeploy-port'], true), timeScale: positiveNumber('--deploy-time-scale', values['deploy-time-scale']), log, settings: controlStore.settings, isolated: limits?.isolation !== undefined }),
     (started) => started.stop(),
   );
+  // X-Ray (docs/xray.md): the receiver first, since every function is given its address.
+  const xray = await teardown.start(
+    () => startXRay({ host: values.host, port: positiveNumber('--xray-port', values['xray-port'], true), isolated: limits?.isolation !== undefined }),
+    (started) => started.close(),
+    (error) => new ConfigError(`cannot bind the X-Ray receiver on ${values.host}:${values['xray-port']}: ${error.message}`),
+  );
   const platform = await teardown.start(
     () => new Platform({
       events: { ...asyncParts.events, eventInvokeConfig: eventInvokeLookup(settings) },
       limits,
       scaleOut: { environments: positiveNumber('--scale-out', values['scale-out']), perMs: 10_000 },
       functions,
-      serviceEnvironment: (name) => deploying.environmentOf(name),
+      serviceEnvironment: (name) => ({ ...xray.environment, ...deploying.environmentOf(name) }),
+      traceHeaders: xray.traceHeaders,
       accountConcurrency: positiveNumber('--account-concurrency', values['account-concurrency']),
       idleTimeoutMs: positiveNumber('--idle-timeout', values['idle-timeout']) * 1000,
       shutdownGraceMs: positiveNumber('--shutdown-grace', values['shutdown-grace'], true) * 1000,
@@ -188,6 +197,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   const stopDeployments = once(() => deploying.stop());
   teardown.add(stopDeployments);
   events?.attach(platform);
+  xray.attach(platform);
   for (const line of platform.startReport) process.stderr.write(`lamina: control state: ${line}\n`);
   const apiUrls = new ApiUrlHost(platform, { host: values.host, accountId: host.accountId, region: host.region, keys: knownSigningKeys(values['credentials-file'], host) });
   teardown.add(() => apiUrls.closeAll());
@@ -263,6 +273,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     ['Event sources:', sources.banner],
     [undefined, streams.banner],
     [undefined, deploying.banner],
+    [undefined, xray.banner],
   ];
   for (const [title, banner] of sections) {
     if (banner.length > 0) process.stdout.write(`${title === undefined ? '' : `${title}\n`}${banner.join('\n')}\n`);

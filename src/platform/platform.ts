@@ -74,6 +74,18 @@ export interface PlatformOptions {
    * `CodeSha256` is a digest of its path and versions run from `$LATEST`'s directory.
    */
   readonly snapshots?: CodeSnapshots | undefined;
+  /**
+   * X-Ray's trace headers (docs/xray.md): the header an invocation runs with, from the caller's
+   * (undefined: none), and a fresh one for a queued event without one (its sampling decision left
+   * to the attempt). Undefined: the caller's header as it is, else a new unsampled one.
+   */
+  readonly traceHeaders?: TraceHeaders | undefined;
+}
+
+/** How invocations get their X-Ray trace header (PlatformOptions.traceHeaders). */
+export interface TraceHeaders {
+  invocation(caller: string | undefined, fn: FunctionConfig): string;
+  fresh(): string;
 }
 
 /** Where and how `Event` invokes are queued. */
@@ -123,6 +135,7 @@ export class Platform implements InvokePort, ProvisionedPort, CodeHolder {
   #stopped: Promise<void> | undefined;
   readonly #events: EventQueue;
   readonly #endListeners = new Set<(end: InvocationEnd) => void>();
+  readonly #traceHeaders: TraceHeaders | undefined;
   /** Who hears every phase record, log line, environment state and throttle (docs/observability.md). */
   readonly observers = new Observers();
   /** Runtimes live in their own process groups: if this process exits, take them along. */
@@ -147,6 +160,7 @@ export class Platform implements InvokePort, ProvisionedPort, CodeHolder {
       options.snapshots.sweepSync(new Set(registry.names.flatMap((name) => registry.versions(name) ?? []).map((record) => record.config.codeDir)));
       options.snapshots.saveCache();
     }
+    this.#traceHeaders = options.traceHeaders;
     this.registry = started.registry;
     this.startReport = started.start.report;
     this.#skippedCodeDirs = new Set(started.start.skippedCodeDirs);
@@ -192,6 +206,7 @@ export class Platform implements InvokePort, ProvisionedPort, CodeHolder {
         tryStart: (pool, request, requestId) => this.#tryStart(pool, request, requestId),
         log: (name, line) => log?.(`[${name}] ${line}\n`),
         eventInvokeConfig: options.events?.eventInvokeConfig,
+        ...(options.traceHeaders === undefined ? {} : { newTraceId: options.traceHeaders.fresh.bind(options.traceHeaders) }),
       }),
       sender: options.events?.sender,
       ...(options.events?.timeScale === undefined ? {} : { timeScale: options.events.timeScale }),
@@ -380,7 +395,8 @@ export class Platform implements InvokePort, ProvisionedPort, CodeHolder {
       this.observers.throttled({ functionName: fn.name, version: pool.version, qualifier: request.qualifier, reason: refused, queued: request.invocationType === 'Event' });
       return refused;
     }
-    const invocation = new Invocation(fn, request, requestId, request.traceId ?? newTraceId(Date.now()));
+    const traceId = this.#traceHeaders === undefined ? (request.traceId ?? newTraceId(Date.now())) : this.#traceHeaders.invocation(request.traceId, fn);
+    const invocation = new Invocation(fn, request, requestId, traceId);
     invocation.finished
       .then(() => {
         this.admission.release(fn);
