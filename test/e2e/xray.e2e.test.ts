@@ -1,0 +1,146 @@
+/**
+ * X-Ray end to end (docs/xray.md): a Node function with `Tracing: Active` that records a
+ * subsegment with the real `aws-xray-sdk-core`, run by the real platform in its own environment
+ * (isolated where this machine allows it), its SDK sending to Lamina's UDP receiver. The SDK is
+ * bundled into the function's code with esbuild: an isolated function sees only its own code at
+ * /var/task and cannot follow a node_modules symlink out of it.
+ *
+ * Isolated environments reach the host only through their link (docs/isolation.md, "Network"),
+ * so under isolation the receiver is bound to every address, as `lamina serve --host 0.0.0.0`
+ * does, and functions are given the host's own address.
+ */
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startXRay, type StartedXRay } from '../../src/observability/xray/start-xray.js';
+import { parseTraceHeader } from '../../src/observability/xray/trace-header.js';
+import type { TraceSegmentView } from '../../src/observability/xray/trace-store.js';
+import { PROJECT_ROOT } from '../../src/platform/paths.js';
+import { Platform } from '../../src/platform/platform.js';
+import { detectSandboxLimits } from '../../src/platform/sandbox-factory.js';
+import { customRuntimeFunction } from '../helpers/function-config.js';
+import { invokeRequest } from '../helpers/invoke-request.js';
+
+const HANDLER = `
+const AWSXRay = require('aws-xray-sdk-core');
+exports.handler = async (event) => {
+  const traceId = process.env._X_AMZN_TRACE_ID;
+  await new Promise((resolve) => {
+    AWSXRay.captureAsyncFunc('my-work', (subsegment) => {
+      subsegment.addAnnotation('kind', 'test');
+      setTimeout(() => { subsegment.close(); resolve(); }, 5);
+    });
+  });
+  return {
+    traceId,
+    daemon: process.env.AWS_XRAY_DAEMON_ADDRESS,
+    daemonHost: process.env._AWS_XRAY_DAEMON_ADDRESS,
+    daemonPort: process.env._AWS_XRAY_DAEMON_PORT,
+    contextMissing: process.env.AWS_XRAY_CONTEXT_MISSING,
+  };
+};
+`;
+
+interface Answer {
+  traceId: string;
+  daemon: string;
+  daemonHost: string;
+  daemonPort: string;
+  contextMissing: string;
+}
+
+const limits = detectSandboxLimits();
+const isolated = limits.isolation !== undefined;
+if (!isolated) console.warn('[xray] no isolation here: functions run on the host\'s network');
+
+function find(views: readonly TraceSegmentView[] | undefined, name: string): TraceSegmentView | undefined {
+  for (const view of views ?? []) {
+    if (view.name === name) return view;
+    const inner = find(view.subsegments, name);
+    if (inner !== undefined) return inner;
+  }
+  return undefined;
+}
+
+describe('X-Ray with the real aws-xray-sdk-core', () => {
+  let codeDir = '';
+  let xray: StartedXRay | undefined;
+  let platform: Platform | undefined;
+
+  beforeAll(async () => {
+    // Not under /tmp, which an isolated environment replaces with its own; readable by Lambda's user.
+    codeDir = mkdtempSync('/var/tmp/lamina-xray-');
+    chmodSync(codeDir, 0o755);
+    await build({
+      stdin: { contents: HANDLER, resolveDir: PROJECT_ROOT, loader: 'js' },
+      bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: join(codeDir, 'index.js'), logLevel: 'silent',
+    });
+    writeFileSync(join(codeDir, 'plain.js'), 'exports.handler = async () => ({ traceId: process.env._X_AMZN_TRACE_ID });\n');
+    xray = await startXRay({ host: isolated ? '0.0.0.0' : '127.0.0.1', port: 0, isolated });
+    const node = { runtime: 'nodejs20.x', launch: { kind: 'node-ric', runtime: 'nodejs20.x', node: process.execPath }, timeout: 10 } as const;
+    const functions = [
+      customRuntimeFunction('traced', codeDir, { ...node, handler: 'index.handler', tracing: 'Active' }),
+      customRuntimeFunction('plain', codeDir, { ...node, handler: 'plain.handler' }),
+    ];
+    platform = new Platform({ functions, limits, shutdownGraceMs: 100, logOutput: () => undefined, traceHeaders: xray.traceHeaders, serviceEnvironment: () => xray?.environment });
+    xray.attach(platform);
+  }, 60_000);
+
+  afterAll(async () => {
+    await platform?.stop();
+    await xray?.close();
+    rmSync(codeDir, { recursive: true, force: true });
+  });
+
+  const invoke = async (name: string, traceId?: string): Promise<Answer> => {
+    const outcome = await platform?.invoke(invokeRequest(name, {}, { tailLogs: false, traceId }));
+    if (outcome?.result.kind !== 'response') throw new Error(`expected a response, got ${JSON.stringify(outcome?.result)}`);
+    return JSON.parse(outcome.result.payload.toString()) as Answer;
+  };
+
+  it('shows the function\'s subsegment under the platform\'s Invocation, in the trace of its _X_AMZN_TRACE_ID', async () => {
+    const answer = await invoke('traced');
+    expect(answer.contextMissing).toBe('LOG_ERROR');
+    expect(answer.daemon).toBe(`${answer.daemonHost}:${answer.daemonPort}`);
+    expect(answer.daemonPort).toBe(String(xray?.receiver.port));
+    const header = parseTraceHeader(answer.traceId);
+    expect(header?.sampled).toBe('1');
+    const root = header?.root ?? '';
+    // The SDK sends the subsegment as it closes; the platform's segments come with the REPORT,
+    // just after the caller has its answer.
+    await expect.poll(() => find(find(xray?.store.get(root)?.segments, 'Invocation')?.subsegments, 'my-work'), { timeout: 10_000 }).toBeDefined();
+    const trace = xray?.store.get(root);
+    expect(trace).toMatchObject({ functionName: 'traced', version: '$LATEST' });
+    const fnSegment = trace?.segments.find((segment) => segment.origin === 'AWS::Lambda::Function');
+    // The header's Parent is the function segment, so the SDK's facade segment is the platform's.
+    expect(fnSegment?.id).toBe(header?.parent);
+    expect(trace?.segments.find((segment) => segment.origin === 'AWS::Lambda')?.id).toBe(fnSegment?.parentId);
+    // A cold start: Initialization, then Invocation holding the function's work, then Overhead.
+    expect(fnSegment?.subsegments?.map((s) => s.name)).toEqual(['Initialization', 'Invocation', 'Overhead']);
+    const invocation = find(fnSegment?.subsegments, 'Invocation');
+    const work = invocation?.subsegments?.find((s) => s.name === 'my-work');
+    expect(work).toBeDefined();
+    expect(work?.startTime).toBeGreaterThanOrEqual(invocation?.startTime ?? Number.POSITIVE_INFINITY);
+  });
+
+  it('keeps a caller\'s decision: Sampled=0 is not traced even when Active; Sampled=1 is, even in PassThrough', async () => {
+    const declined = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0';
+    expect((await invoke('traced', declined)).traceId).toBe(declined);
+    const requested = 'Root=1-5759e988-00000000000000000000000a;Parent=53995c3f42cd8ad8;Sampled=1';
+    const answer = await invoke('plain', requested);
+    const header = parseTraceHeader(answer.traceId);
+    expect(header).toMatchObject({ root: '1-5759e988-00000000000000000000000a', sampled: '1' });
+    // The platform's segments, the service's hanging from the caller's.
+    const service = (): TraceSegmentView | undefined => xray?.store.get('1-5759e988-00000000000000000000000a')?.segments.find((segment) => segment.origin === 'AWS::Lambda');
+    await expect.poll(() => service()?.parentId, { timeout: 10_000 }).toBe('53995c3f42cd8ad8');
+    expect(xray?.store.get('1-5759e988-bd862e3fe1be46a994272793')).toBeUndefined();
+  });
+
+  it('does not trace a PassThrough function without a caller\'s decision', async () => {
+    const answer = await invoke('plain');
+    const header = parseTraceHeader(answer.traceId);
+    expect(header?.sampled).toBe('0');
+    expect(xray?.store.get(header?.root ?? '')).toBeUndefined();
+  });
+});
