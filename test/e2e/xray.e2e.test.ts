@@ -137,6 +137,16 @@ describe('X-Ray with the real aws-xray-sdk-core', () => {
     expect(xray?.store.get('1-5759e988-bd862e3fe1be46a994272793')).toBeUndefined();
   });
 
+  it('traces an Active function\'s queued (Event) invocation, whose header the queue left undecided', async () => {
+    const accepted = await platform?.invoke(invokeRequest('traced', {}, { tailLogs: false, invocationType: 'Event' }));
+    const requestId = accepted?.requestId ?? '';
+    const traced = (): TraceSegmentView | undefined => {
+      const trace = xray?.store.recent(100).find((t) => t.requestId === requestId);
+      return find(find(trace?.segments, 'Invocation')?.subsegments, 'my-work');
+    };
+    await expect.poll(traced, { timeout: 10_000 }).toBeDefined();
+  });
+
   it('does not trace a PassThrough function without a caller\'s decision', async () => {
     const answer = await invoke('plain');
     const header = parseTraceHeader(answer.traceId);
