@@ -63,7 +63,7 @@ export async function startXRay(settings: XRaySettings): Promise<StartedXRay> {
   // A receiver on every address is named by the host's own address, which isolated environments reach.
   const address = new URL(reachableEndpoint(`http://127.0.0.1:${receiver.port}`, settings.host)).hostname;
   const loopback = address.startsWith('127.') || address === 'localhost';
-  const banner = [`X-Ray daemon on udp://${address}:${receiver.port} (traces at /_lamina/traces)`];
+  const banner = [`X-Ray daemon on udp://${address}:${receiver.port}`];
   if (settings.isolated && loopback) banner.push('  (isolated functions cannot reach the host\'s loopback: their segments need --host 0.0.0.0 or --no-isolation; see docs/xray.md)');
   return {
     store,
