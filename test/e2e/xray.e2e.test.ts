@@ -1,13 +1,14 @@
 /**
  * X-Ray end to end (docs/xray.md): a Node function with `Tracing: Active` that records a
- * subsegment with the real `aws-xray-sdk-core`, run by the real platform in its own environment
- * (isolated where this machine allows it), its SDK sending to Lamina's UDP receiver. The SDK is
- * bundled into the function's code with esbuild: an isolated function sees only its own code at
- * /var/task and cannot follow a node_modules symlink out of it.
+ * subsegment with the real `aws-xray-sdk-core`, run by the real platform in its own environment,
+ * its SDK sending to Lamina's UDP receiver. The SDK is bundled into the function's code with
+ * esbuild: under the limits (as root) a function sees only its own code at /var/task and cannot
+ * follow a node_modules symlink out of it.
  *
- * Isolated environments reach the host only through their link (docs/isolation.md, "Network"),
- * so under isolation the receiver is bound to every address, as `lamina serve --host 0.0.0.0`
- * does, and functions are given the host's own address.
+ * The machine's limits without isolation (`lamina serve --no-isolation`): an isolated function
+ * reaches the host only through its link, never the host's loopback (docs/isolation.md,
+ * "Network"), so it needs the receiver on a non-loopback address (`--host 0.0.0.0`), and tests
+ * bind 127.0.0.1 only. Checked by hand under isolation with the receiver on 0.0.0.0: same result.
  */
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,9 +51,7 @@ interface Answer {
   contextMissing: string;
 }
 
-const limits = detectSandboxLimits();
-const isolated = limits.isolation !== undefined;
-if (!isolated) console.warn('[xray] no isolation here: functions run on the host\'s network');
+const limits = { ...detectSandboxLimits(), isolation: undefined, outbound: undefined };
 
 function find(views: readonly TraceSegmentView[] | undefined, name: string): TraceSegmentView | undefined {
   for (const view of views ?? []) {
@@ -69,7 +68,7 @@ describe('X-Ray with the real aws-xray-sdk-core', () => {
   let platform: Platform | undefined;
 
   beforeAll(async () => {
-    // Not under /tmp, which an isolated environment replaces with its own; readable by Lambda's user.
+    // Readable by Lambda's user, and not under /tmp, which an isolated environment replaces.
     codeDir = mkdtempSync('/var/tmp/lamina-xray-');
     chmodSync(codeDir, 0o755);
     await build({
@@ -77,7 +76,7 @@ describe('X-Ray with the real aws-xray-sdk-core', () => {
       bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: join(codeDir, 'index.js'), logLevel: 'silent',
     });
     writeFileSync(join(codeDir, 'plain.js'), 'exports.handler = async () => ({ traceId: process.env._X_AMZN_TRACE_ID });\n');
-    xray = await startXRay({ host: isolated ? '0.0.0.0' : '127.0.0.1', port: 0, isolated });
+    xray = await startXRay({ host: '127.0.0.1', port: 0, isolated: false });
     const node = { runtime: 'nodejs20.x', launch: { kind: 'node-ric', runtime: 'nodejs20.x', node: process.execPath }, timeout: 10 } as const;
     const functions = [
       customRuntimeFunction('traced', codeDir, { ...node, handler: 'index.handler', tracing: 'Active' }),

@@ -26,16 +26,22 @@ export interface XRayReceiver {
   close(): Promise<void>;
 }
 
-/** 198.18.0.0/15: the links of isolated environments to the host (src/sandbox/outbound-network.ts). */
-function inLinkRange(address: string): boolean {
-  return address.startsWith('198.18.') || address.startsWith('198.19.');
+/**
+ * The senders a receiver bound to every address accepts: this host (its loopback and `own`
+ * addresses) and its environments' links (198.18.0.0/15, src/sandbox/outbound-network.ts).
+ *
+ * @example isLocalSender('198.18.4.2', new Set(['192.0.2.2'])) // true
+ */
+export function isLocalSender(address: string, own: ReadonlySet<string>): boolean {
+  // An IPv4 sender to a dual-stack socket arrives as ::ffff:a.b.c.d.
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  return v4.startsWith('127.') || v4 === '::1' || v4.startsWith('198.18.') || v4.startsWith('198.19.') || own.has(v4);
 }
 
-/** The senders a receiver bound to every address accepts: this host and its environments. */
 function localSender(): (remote: RemoteInfo) => boolean {
   const own = new Set<string>();
   for (const list of Object.values(networkInterfaces())) for (const entry of list ?? []) own.add(entry.address);
-  return (remote) => remote.address.startsWith('127.') || inLinkRange(remote.address) || own.has(remote.address);
+  return (remote) => isLocalSender(remote.address, own);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TraceStore } from '../../../src/observability/xray/trace-store.js';
-import { startReceiver, type XRayReceiver } from '../../../src/observability/xray/xray-receiver.js';
+import { isLocalSender, startReceiver, type XRayReceiver } from '../../../src/observability/xray/xray-receiver.js';
 
 const TRACE = '1-5759e988-bd862e3fe1be46a994272793';
 const HEADER = '{"format":"json","version":1}\n';
@@ -49,5 +49,24 @@ describe('the X-Ray receiver', () => {
   it('says why it cannot bind', async () => {
     receiver = await startReceiver(new TraceStore(), '127.0.0.1', 0);
     await expect(startReceiver(new TraceStore(), '127.0.0.1', receiver.port)).rejects.toThrow(/EADDRINUSE/);
+  });
+});
+
+describe('isLocalSender (a receiver bound to every address)', () => {
+  const own = new Set(['192.0.2.2', 'fd00::2']);
+  it.each([
+    ['127.0.0.1', true],
+    ['::ffff:127.0.0.1', true],
+    ['::1', true],
+    ['198.18.4.2', true],
+    ['198.19.255.254', true],
+    ['192.0.2.2', true],
+    ['fd00::2', true],
+    ['192.0.2.77', false],
+    ['198.20.0.1', false],
+    ['10.0.0.8', false],
+    ['::ffff:10.0.0.8', false],
+  ])('%s: %s', (address, accepted) => {
+    expect(isLocalSender(address, own)).toBe(accepted);
   });
 });
