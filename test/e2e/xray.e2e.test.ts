@@ -10,10 +10,13 @@
  * "Network"), so it needs the receiver on a non-loopback address (`--host 0.0.0.0`), and tests
  * bind 127.0.0.1 only. Checked by hand under isolation with the receiver on 0.0.0.0: same result.
  */
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findPython } from '../../src/config/python-runtime.js';
 import { startXRay, type StartedXRay } from '../../src/observability/xray/start-xray.js';
 import { parseTraceHeader } from '../../src/observability/xray/trace-header.js';
 import type { TraceSegmentView } from '../../src/observability/xray/trace-store.js';
@@ -42,6 +45,31 @@ exports.handler = async (event) => {
   };
 };
 `;
+
+const PYTHON_HANDLER = `
+import os
+from aws_xray_sdk.core import xray_recorder
+
+def handler(event, context):
+    with xray_recorder.in_subsegment('py-work') as subsegment:
+        subsegment.put_annotation('kind', 'test')
+    return {'traceId': os.environ.get('_X_AMZN_TRACE_ID')}
+`;
+
+/** A Python that has Python's X-Ray SDK (`aws-xray-sdk`), and its runtime identifier. */
+function pythonWithSdk(): { path: string; runtime: string } | undefined {
+  const pyenv = join(homedir(), '.pyenv', 'versions');
+  const candidates = [10, 11, 12, 13].map((minor) => findPython(`python3.${minor}`)?.path);
+  if (existsSync(pyenv)) for (const version of readdirSync(pyenv)) candidates.push(join(pyenv, version, 'bin', `python${version.split('.').slice(0, 2).join('.')}`));
+  for (const path of candidates) {
+    if (path === undefined || !existsSync(path)) continue;
+    const probe = spawnSync(path, ['-c', 'import aws_xray_sdk, sys; print("python%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' });
+    if (probe.status === 0) return { path, runtime: probe.stdout.trim() };
+  }
+  return undefined;
+}
+const PYTHON = pythonWithSdk();
+if (PYTHON === undefined) console.warn('[xray] no Python with aws-xray-sdk here: the Python case is skipped');
 
 interface Answer {
   traceId: string;
@@ -76,11 +104,15 @@ describe('X-Ray with the real aws-xray-sdk-core', () => {
       bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: join(codeDir, 'index.js'), logLevel: 'silent',
     });
     writeFileSync(join(codeDir, 'plain.js'), 'exports.handler = async () => ({ traceId: process.env._X_AMZN_TRACE_ID });\n');
+    writeFileSync(join(codeDir, 'app.py'), PYTHON_HANDLER);
     xray = await startXRay({ host: '127.0.0.1', port: 0, isolated: false });
     const node = { runtime: 'nodejs20.x', launch: { kind: 'node-ric', runtime: 'nodejs20.x', node: process.execPath }, timeout: 10 } as const;
     const functions = [
       customRuntimeFunction('traced', codeDir, { ...node, handler: 'index.handler', tracing: 'Active' }),
       customRuntimeFunction('plain', codeDir, { ...node, handler: 'plain.handler' }),
+      ...(PYTHON === undefined ? [] : [customRuntimeFunction('python', codeDir, {
+        runtime: PYTHON.runtime, handler: 'app.handler', launch: { kind: 'python-ric', runtime: PYTHON.runtime, python: PYTHON.path }, timeout: 10, tracing: 'Active',
+      })]),
     ];
     platform = new Platform({ functions, limits, shutdownGraceMs: 100, logOutput: () => undefined, traceHeaders: xray.traceHeaders, serviceEnvironment: () => xray?.environment });
     xray.attach(platform);
@@ -144,6 +176,14 @@ describe('X-Ray with the real aws-xray-sdk-core', () => {
       return find(find(trace?.segments, 'Invocation')?.subsegments, 'my-work');
     };
     await expect.poll(traced, { timeout: 10_000 }).toBeDefined();
+  });
+
+  it.skipIf(PYTHON === undefined)('shows a Python function\'s subsegment (aws-xray-sdk) under Invocation too', async () => {
+    const header = parseTraceHeader((await invoke('python')).traceId);
+    expect(header?.sampled).toBe('1');
+    const root = header?.root ?? '';
+    await expect.poll(() => find(find(xray?.store.get(root)?.segments, 'Invocation')?.subsegments, 'py-work'), { timeout: 10_000 }).toBeDefined();
+    expect(xray?.store.get(root)?.segments.find((segment) => segment.origin === 'AWS::Lambda::Function')?.id).toBe(header?.parent);
   });
 
   it('does not trace a PassThrough function without a caller\'s decision', async () => {
