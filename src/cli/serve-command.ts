@@ -180,6 +180,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       functions,
       serviceEnvironment: (name) => ({ ...xray.environment, ...deploying.environmentOf(name) }),
       traceHeaders: xray.traceHeaders,
+      sandboxStarted: xray.sandboxStarted,
       accountConcurrency: positiveNumber('--account-concurrency', values['account-concurrency']),
       idleTimeoutMs: positiveNumber('--idle-timeout', values['idle-timeout']) * 1000,
       shutdownGraceMs: positiveNumber('--shutdown-grace', values['shutdown-grace'], true) * 1000,

@@ -9,7 +9,7 @@ import type { LogOutput } from '../observability/function-log.js';
 import { Admission, UNRESERVED_MINIMUM } from './admission.js';
 import type { FunctionCredentials } from './environment-variables.js';
 import type { FunctionPool } from './function-pool.js';
-import { VersionPools } from './version-pools.js';
+import { type SandboxStarted, VersionPools } from './version-pools.js';
 import { newRequestId, newTraceId } from './ids.js';
 import type { AcceptedInvoke, InvocationResult, InvokeGate, InvokeOutcome, InvokePort, InvokeRequest } from './invoke-types.js';
 import { Invocation } from './invocation.js';
@@ -80,6 +80,11 @@ export interface PlatformOptions {
    * to the attempt). Undefined: the caller's header as it is, else a new unsampled one.
    */
   readonly traceHeaders?: TraceHeaders | undefined;
+  /**
+   * Told of every sandbox an environment starts in, with whether it has a network of its own
+   * (X-Ray's relay into isolated environments, docs/xray.md). Called on the cold path only.
+   */
+  readonly sandboxStarted?: SandboxStarted | undefined;
 }
 
 /** How invocations get their X-Ray trace header (PlatformOptions.traceHeaders). */
@@ -177,6 +182,7 @@ export class Platform implements InvokePort, ProvisionedPort, CodeHolder {
       credentials: options.credentials,
       serviceEnvironment: options.serviceEnvironment,
       limits: options.limits,
+      sandboxStarted: options.sandboxStarted,
       observers: this.observers,
       released: (codeDir) => {
         for (const listener of this.#releaseListeners) listener(codeDir);

@@ -5,10 +5,10 @@
  * esbuild: under the limits (as root) a function sees only its own code at /var/task and cannot
  * follow a node_modules symlink out of it.
  *
- * The machine's limits without isolation (`lamina serve --no-isolation`): an isolated function
- * reaches the host only through its link, never the host's loopback (docs/isolation.md,
- * "Network"), so it needs the receiver on a non-loopback address (`--host 0.0.0.0`), and tests
- * bind 127.0.0.1 only. Checked by hand under isolation with the receiver on 0.0.0.0: same result.
+ * The machine's default limits: isolated where it can (root, the native launcher). An isolated
+ * function cannot reach the host's loopback, where the receiver listens (tests bind 127.0.0.1
+ * only), so the platform starts a relay in its network namespace (docs/xray.md, "Isolated
+ * functions").
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -79,7 +79,9 @@ interface Answer {
   contextMissing: string;
 }
 
-const limits = { ...detectSandboxLimits(), isolation: undefined, outbound: undefined };
+const limits = detectSandboxLimits();
+const isolated = limits.isolation !== undefined;
+if (!isolated) console.warn('[xray] no isolation here: functions share the host\'s network');
 
 function find(views: readonly TraceSegmentView[] | undefined, name: string): TraceSegmentView | undefined {
   for (const view of views ?? []) {
@@ -105,7 +107,7 @@ describe('X-Ray with the real aws-xray-sdk-core', () => {
     });
     writeFileSync(join(codeDir, 'plain.js'), 'exports.handler = async () => ({ traceId: process.env._X_AMZN_TRACE_ID });\n');
     writeFileSync(join(codeDir, 'app.py'), PYTHON_HANDLER);
-    xray = await startXRay({ host: '127.0.0.1', port: 0, isolated: false });
+    xray = await startXRay({ host: '127.0.0.1', port: 0, isolated });
     const node = { runtime: 'nodejs20.x', launch: { kind: 'node-ric', runtime: 'nodejs20.x', node: process.execPath }, timeout: 10 } as const;
     const functions = [
       customRuntimeFunction('traced', codeDir, { ...node, handler: 'index.handler', tracing: 'Active' }),
@@ -114,7 +116,7 @@ describe('X-Ray with the real aws-xray-sdk-core', () => {
         runtime: PYTHON.runtime, handler: 'app.handler', launch: { kind: 'python-ric', runtime: PYTHON.runtime, python: PYTHON.path }, timeout: 10, tracing: 'Active',
       })]),
     ];
-    platform = new Platform({ functions, limits, shutdownGraceMs: 100, logOutput: () => undefined, traceHeaders: xray.traceHeaders, serviceEnvironment: () => xray?.environment });
+    platform = new Platform({ functions, limits, shutdownGraceMs: 100, logOutput: () => undefined, traceHeaders: xray.traceHeaders, sandboxStarted: xray.sandboxStarted, serviceEnvironment: () => xray?.environment });
     xray.attach(platform);
   }, 60_000);
 

@@ -9,7 +9,10 @@ import { newTraceId } from '../../platform/ids.js';
 import type { TraceHeaders } from '../../platform/platform.js';
 import type { Observers } from '../platform-observer.js';
 import { platformSegments } from './platform-segments.js';
-import { invocationTraceHeader } from './trace-header.js';
+import { nsenter } from '../namespace-relay.js';
+import type { SandboxStarted } from '../../platform/version-pools.js';
+import { openUdpRelay, startRelayInlet, type RelayInlet } from './namespace-udp-relay.js';
+import { invocationTraceHeader, tracingActive } from './trace-header.js';
 import { startReceiver, type XRayReceiver } from './xray-receiver.js';
 import { TraceStore } from './trace-store.js';
 
@@ -28,6 +31,10 @@ export interface StartedXRay {
   /** What every function's environment gets (below its own `Environment`, which wins). */
   readonly environment: Readonly<Record<string, string>>;
   readonly traceHeaders: TraceHeaders;
+  /** Starts a relay into each isolated environment of an `Active` function (PlatformOptions.sandboxStarted). */
+  readonly sandboxStarted: SandboxStarted;
+  /** Relays that could not start (the environment's segments are lost). */
+  readonly relayFailures: () => number;
   /** Lines for the start banner. */
   readonly banner: readonly string[];
   /** Start writing the platform's segments; returns the observer's removal. */
@@ -64,10 +71,38 @@ export async function startXRay(settings: XRaySettings): Promise<StartedXRay> {
   const address = new URL(reachableEndpoint(`http://127.0.0.1:${receiver.port}`, settings.host)).hostname;
   const loopback = address.startsWith('127.') || address === 'localhost';
   const banner = [`X-Ray daemon on udp://${address}:${receiver.port}`];
-  if (settings.isolated && loopback) banner.push('  (isolated functions cannot reach the host\'s loopback: their segments need --host 0.0.0.0 or --no-isolation; see docs/xray.md)');
+  // Isolated environments cannot reach the host's loopback: a relay in their namespace listens at
+  // the same address there (docs/xray.md, "Isolated functions").
+  const relays = settings.isolated && loopback && nsenter() !== undefined;
+  let inlet: RelayInlet | undefined;
+  if (relays) {
+    inlet = await startRelayInlet((datagram) => receiver.receive(datagram));
+    banner.push('  (isolated functions with Tracing: Active reach it through a relay in their own network)');
+  } else if (settings.isolated && loopback) {
+    banner.push('  (isolated functions cannot reach the host\'s loopback and nsenter is missing: their segments need --host 0.0.0.0 or --no-isolation; see docs/xray.md)');
+  }
+  let relayFailures = 0;
+  const sandboxStarted: SandboxStarted = (fn, sandbox, privateNetwork) => {
+    const path = inlet?.socketPath;
+    if (!privateNetwork || path === undefined || !tracingActive(fn)) return;
+    // Once the sandbox's network exists (its Runtime API listener comes from inside it).
+    void (sandbox.runtimeApiListener ?? Promise.resolve(undefined))
+      .then(async () => {
+        const pid = sandbox.networkPid ?? sandbox.rootPid;
+        if (pid === undefined) return;
+        const relay = await openUdpRelay(pid, receiver.port, path);
+        // Gone with the sandbox (at once if it is gone already): a relay would keep its network alive.
+        void sandbox.exited.then(() => relay.close(), () => relay.close());
+      })
+      .catch(() => {
+        relayFailures += 1;
+      });
+  };
   return {
     store,
     receiver,
+    sandboxStarted,
+    relayFailures: () => relayFailures,
     environment: daemonEnvironment(address, receiver.port),
     traceHeaders: {
       invocation: (caller, fn) => invocationTraceHeader(caller, fn, Date.now()),
@@ -75,6 +110,9 @@ export async function startXRay(settings: XRaySettings): Promise<StartedXRay> {
     },
     banner,
     attach: (platform) => platform.observers.add(platformSegments(store)),
-    close: () => receiver.close(),
+    close: async () => {
+      await inlet?.close();
+      await receiver.close();
+    },
   };
 }

@@ -23,6 +23,8 @@ export interface XRayReceiver {
   readonly address: string;
   readonly port: number;
   readonly counts: Readonly<ReceiverCounts>;
+  /** Take a datagram that came another way (an isolated environment's relay), as if over UDP. */
+  receive(datagram: Buffer): void;
   close(): Promise<void>;
 }
 
@@ -58,12 +60,7 @@ export function startReceiver(store: TraceStore, host: string, port: number): Pr
   const counts: ReceiverCounts = { received: 0, accepted: 0, foreign: 0, refused: { oversize: 0, header: 0, json: 0, shape: 0 } };
   const loopback = host.startsWith('127.') || host === '::1' || host === 'localhost';
   const accepts = loopback ? undefined : localSender();
-  socket.on('message', (datagram, remote) => {
-    counts.received += 1;
-    if (accepts !== undefined && !accepts(remote)) {
-      counts.foreign += 1;
-      return;
-    }
+  const receive = (datagram: Buffer): void => {
     const parsed = parseDatagram(datagram);
     if (!parsed.ok) {
       counts.refused[parsed.reason] += 1;
@@ -71,6 +68,11 @@ export function startReceiver(store: TraceStore, host: string, port: number): Pr
     }
     counts.accepted += 1;
     store.add(parsed.document);
+  };
+  socket.on('message', (datagram, remote) => {
+    counts.received += 1;
+    if (accepts !== undefined && !accepts(remote)) counts.foreign += 1;
+    else receive(datagram);
   });
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
@@ -84,6 +86,10 @@ export function startReceiver(store: TraceStore, host: string, port: number): Pr
         address: bound.address,
         port: bound.port,
         counts,
+        receive: (datagram) => {
+          counts.received += 1;
+          receive(datagram);
+        },
         close: () => new Promise((done) => socket.close(() => done())),
       });
     });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { nsenter } from '../../../src/observability/namespace-relay.js';
 import { daemonEnvironment, startXRay, type StartedXRay } from '../../../src/observability/xray/start-xray.js';
 import { bootstrapFunction } from '../../helpers/function-config.js';
 
@@ -21,8 +22,10 @@ describe('startXRay', () => {
     expect(xray.traceHeaders.invocation(undefined, bootstrapFunction('f', { tracing: 'Active' }))).toMatch(/;Sampled=1$/);
   });
 
-  it('says when isolated functions cannot reach a receiver on the loopback', async () => {
+  it('says how isolated functions reach a receiver on the loopback: through relays, or not at all without nsenter', async () => {
     xray = await startXRay({ host: '127.0.0.1', port: 0, isolated: true });
-    expect(xray.banner[1]).toMatch(/isolated functions cannot reach the host's loopback.*--host 0\.0\.0\.0 or --no-isolation/);
+    expect(xray.banner[1]).toMatch(nsenter() === undefined
+      ? /isolated functions cannot reach the host's loopback and nsenter is missing.*--host 0\.0\.0\.0 or --no-isolation/
+      : /isolated functions with Tracing: Active reach it through a relay in their own network/);
   });
 });
