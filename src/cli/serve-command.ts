@@ -41,6 +41,8 @@ import { startBuilds } from '../builds/function-builds.js';
 import { describeWatch, startHotReload } from '../hot-reload/hot-reload.js';
 import { startDashboard } from '../observability/dashboard/serve-dashboard.js';
 import { startMetrics } from '../observability/metrics/serve-metrics.js';
+import { startXRay } from '../observability/xray/start-xray.js';
+import { traceRoutes } from '../observability/xray/trace-routes.js';
 
 export { SERVE_USAGE };
 
@@ -69,6 +71,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       'async-time-scale': { type: 'string', default: '1' },
       'deploy-time-scale': { type: 'string', default: '1' },
       'codedeploy-port': { type: 'string', default: '0' },
+      'xray-port': { type: 'string', default: '0' },
       'sqs-port': { type: 'string', default: '9324' },
       'events-port': { type: 'string', default: String(DEFAULT_EVENTS_PORT) },
       's3-port': { type: 'string', default: String(DEFAULT_S3_PORT) },
@@ -181,13 +184,21 @@ export async function serveCommand(args: string[]): Promise<number> {
   // the cost summary is printed once the platform has stopped (this step runs after its stop).
   const metrics = startMetrics({ warn: (message) => process.stderr.write(`${message}\n`) });
   teardown.add(() => process.stdout.write(metrics.summary() ?? ''));
+  // X-Ray (docs/xray.md): the receiver first, since every function is given its address.
+  const xray = await teardown.start(
+    () => startXRay({ host: values.host, port: positiveNumber('--xray-port', values['xray-port'], true), isolated: limits?.isolation !== undefined }),
+    (started) => started.close(),
+    (error) => new ConfigError(`cannot bind the X-Ray receiver on ${values.host}:${values['xray-port']}: ${error.message}`),
+  );
   const platform = await teardown.start(
     () => new Platform({
       events: { ...asyncParts.events, eventInvokeConfig: eventInvokeLookup(settings), measure: metrics.measure },
       limits,
       scaleOut: { environments: positiveNumber('--scale-out', values['scale-out']), perMs: 10_000 },
       functions,
-      serviceEnvironment: (name) => deploying.environmentOf(name),
+      serviceEnvironment: (name) => ({ ...xray.environment, ...deploying.environmentOf(name) }),
+      traceHeaders: xray.traceHeaders,
+      sandboxStarted: xray.sandboxStarted,
       accountConcurrency: positiveNumber('--account-concurrency', values['account-concurrency']),
       idleTimeoutMs: positiveNumber('--idle-timeout', values['idle-timeout']) * 1000,
       shutdownGraceMs: positiveNumber('--shutdown-grace', values['shutdown-grace'], true) * 1000,
@@ -206,6 +217,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   teardown.add(stopDeployments);
   events?.attach(platform);
   metrics.attach(platform);
+  xray.attach(platform);
   for (const line of platform.startReport) process.stderr.write(`lamina: control state: ${line}\n`);
   const apiUrls = new ApiUrlHost(platform, { host: values.host, accountId: host.accountId, region: host.region, keys: knownSigningKeys(values['credentials-file'], host) });
   teardown.add(() => apiUrls.closeAll());
@@ -230,7 +242,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   // Provisioned concurrency and function URLs created through the API in earlier runs act again.
   for (const line of await restoreSettings(control.context)) process.stderr.write(`lamina: control state: ${line}\n`);
   // The live dashboard at /_lamina/ on the Invoke API's server (docs/dashboard.md).
-  const dashboard = startDashboard(platform, { disabled: values['no-dashboard'], host: values.host, signaturesVerified: signingKeys !== undefined });
+  const dashboard = startDashboard(platform, { disabled: values['no-dashboard'], host: values.host, signaturesVerified: signingKeys !== undefined, traces: xray.store, api: traceRoutes(xray.store) });
   teardown.add(() => dashboard.stop());
   const server = createFrontDoor(platform, { management: control, dashboard: dashboard.route, metrics: (req, res) => metrics.serve(req, res), ...(signingKeys === undefined ? {} : { verifySignatures: { credentials: signingKeys } }) });
   const address = await teardown.start(
@@ -308,6 +320,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     [undefined, streams.banner],
     [undefined, deploying.banner],
     ['esbuild builds:', builds.banner],
+    [undefined, xray.banner],
   ];
   for (const [title, banner] of sections) {
     if (banner.length > 0) process.stdout.write(`${title === undefined ? '' : `${title}\n`}${banner.join('\n')}\n`);

@@ -40,6 +40,9 @@ Options:
                                 second; docs/deployments.md)
   --codedeploy-port <n>         Port of the CodeDeploy endpoint hook functions report to (default: 0,
                                 a free one; given to them as AWS_ENDPOINT_URL_CODEDEPLOY)
+  --xray-port <n>               UDP port of the X-Ray receiver functions' SDKs send segments to
+                                (default: 0, a free one; given to them as AWS_XRAY_DAEMON_ADDRESS;
+                                docs/xray.md)
   --queue-sync <normal|full>    normal (default): an Event invoke's 202 waits for its commit to reach
                                 the file (survives any crash or kill of Lamina, not a power cut of
                                 the machine); full: for the commit to be fsynced (survives a power

@@ -131,6 +131,11 @@ export interface FunctionConfig {
   readonly build?: FunctionBuild | undefined;
   /** `RecursiveLoop: Allow` turns recursive loop detection off (docs/async-invocation.md); undefined is Lambda's `Terminate`. */
   readonly recursiveLoop?: 'Allow' | 'Terminate' | undefined;
+  /**
+   * SAM `Tracing: Active` or `TracingConfig.Mode: Active`: every invocation without a caller's
+   * sampling decision is traced (docs/xray.md). Undefined is Lambda's `PassThrough`.
+   */
+  readonly tracing?: 'Active' | undefined;
 }
 
 /** The documented limits that a function configuration must respect (docs/limits.md). */

@@ -111,6 +111,7 @@ export function loadFunction(loader: Loader, id: string, type: FunctionResourceT
   const { logFormat, logLevel } = loggingProperty(report, resolver, id, props.LoggingConfig);
   const recursiveLoop = stringProperty(loader, id, 'RecursiveLoop', props.RecursiveLoop, false);
   if (recursiveLoop !== undefined && recursiveLoop !== 'Allow' && recursiveLoop !== 'Terminate') report.problem(id, 'RecursiveLoop', `${show(recursiveLoop)} is not Allow or Terminate`);
+  const tracing = tracingProperty(loader, id, type, props);
 
   if (report.problems.length > before || runtime === undefined || codeDir === undefined || launch === undefined) return undefined;
   if (memorySize === undefined || timeout === undefined) return undefined;
@@ -139,6 +140,7 @@ export function loadFunction(loader: Loader, id: string, type: FunctionResourceT
     logLevel,
     ...(recursiveLoop === 'Allow' ? { recursiveLoop } : {}),
     ...(build === undefined ? {} : { build }),
+    ...(tracing === 'Active' ? { tracing } : {}),
     inheritedEnvironment: undefined,
   };
 }
@@ -160,6 +162,23 @@ function vpcProperty(report: TemplateReport, id: string, raw: unknown): boolean 
   if (Array.isArray(subnets) && subnets.length > 16) report.problem(id, 'VpcConfig.SubnetIds', `${subnets.length} subnets: at most 16`);
   if (Array.isArray(groups) && groups.length > 5) report.problem(id, 'VpcConfig.SecurityGroupIds', `${groups.length} security groups: at most 5`);
   return Array.isArray(subnets) && subnets.length > 0;
+}
+
+/**
+ * X-Ray tracing (docs/xray.md): SAM's `Tracing` (Active or PassThrough, also from `Globals`), or
+ * CloudFormation's `TracingConfig.Mode` (which SAM functions accept too).
+ */
+function tracingProperty(loader: Loader, id: string, type: FunctionResourceType, props: Readonly<Record<string, unknown>>): 'Active' | 'PassThrough' | undefined {
+  const { report, resolver } = loader;
+  let mode = type === 'AWS::Serverless::Function' ? stringProperty(loader, id, 'Tracing', props.Tracing, false) : undefined;
+  const config = resolveProperty(report, resolver, id, 'TracingConfig', props.TracingConfig);
+  if (config?.present === true) {
+    if (isPlainObject(config.value)) mode ??= stringProperty(loader, id, 'TracingConfig.Mode', config.value.Mode, false);
+    else report.problem(id, 'TracingConfig', `${show(config.value)} is not a map`);
+  }
+  if (mode === undefined || mode === 'Active' || mode === 'PassThrough') return mode;
+  report.problem(id, type === 'AWS::Serverless::Function' ? 'Tracing' : 'TracingConfig.Mode', `${show(mode)} is not Active or PassThrough`);
+  return undefined;
 }
 
 /** A string property; a missing required one is a problem. */

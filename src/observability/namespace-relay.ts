@@ -28,7 +28,7 @@ process.stdin.resume();
 
 /** util-linux's nsenter where distributions put it (looked up once; no PATH: it is the platform's own tool). */
 let nsenterPath: string | undefined | null = null;
-function nsenter(): string | undefined {
+export function nsenter(): string | undefined {
   if (nsenterPath === null) nsenterPath = ['/usr/bin/nsenter', '/bin/nsenter', '/usr/sbin/nsenter', '/sbin/nsenter'].find((path) => existsSync(path));
   return nsenterPath;
 }

@@ -24,14 +24,20 @@ export function newRequestId(): string {
 }
 
 /**
- * An X-Ray trace header as Lambda hands it to the runtime (`Lambda-Runtime-Trace-Id`).
+ * An X-Ray trace header as Lambda hands it to the runtime (`Lambda-Runtime-Trace-Id`), with its
+ * sampling decision (`?`: none yet, made when an invocation starts; docs/xray.md).
  *
  * @example newTraceId(Date.now()) // 'Root=1-6746a1b2-0123456789abcdef01234567;Parent=0123456789abcdef;Sampled=0'
  */
-export function newTraceId(nowMs: number): string {
+export function newTraceId(nowMs: number, sampled: '0' | '1' | '?' = '0'): string {
   const hex = randomHex(20);
   const epoch = Math.floor(nowMs / 1000).toString(16).padStart(8, '0');
-  return `Root=1-${epoch}-${hex.slice(0, 24)};Parent=${hex.slice(24, 40)};Sampled=0`;
+  return `Root=1-${epoch}-${hex.slice(0, 24)};Parent=${hex.slice(24, 40)};Sampled=${sampled}`;
+}
+
+/** An X-Ray segment id: 16 hex digits. @example newSegmentId() // '53995c3f42cd8ad8' */
+export function newSegmentId(): string {
+  return randomHex(8);
 }
 
 /**

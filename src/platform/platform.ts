@@ -9,7 +9,7 @@ import type { LogOutput } from '../observability/function-log.js';
 import { Admission, UNRESERVED_MINIMUM } from './admission.js';
 import type { FunctionCredentials } from './environment-variables.js';
 import type { FunctionPool } from './function-pool.js';
-import { VersionPools } from './version-pools.js';
+import { type SandboxStarted, VersionPools } from './version-pools.js';
 import { newRequestId, newTraceId } from './ids.js';
 import type { AcceptedInvoke, InvocationResult, InvokeGate, InvokeOutcome, InvokePort, InvokeRequest } from './invoke-types.js';
 import { Invocation } from './invocation.js';
@@ -74,6 +74,23 @@ export interface PlatformOptions {
    * `CodeSha256` is a digest of its path and versions run from `$LATEST`'s directory.
    */
   readonly snapshots?: CodeSnapshots | undefined;
+  /**
+   * X-Ray's trace headers (docs/xray.md): the header an invocation runs with, from the caller's
+   * (undefined: none), and a fresh one for a queued event without one (its sampling decision left
+   * to the attempt). Undefined: the caller's header as it is, else a new unsampled one.
+   */
+  readonly traceHeaders?: TraceHeaders | undefined;
+  /**
+   * Told of every sandbox an environment starts in, with whether it has a network of its own
+   * (X-Ray's relay into isolated environments, docs/xray.md). Called on the cold path only.
+   */
+  readonly sandboxStarted?: SandboxStarted | undefined;
+}
+
+/** How invocations get their X-Ray trace header (PlatformOptions.traceHeaders). */
+export interface TraceHeaders {
+  invocation(caller: string | undefined, fn: FunctionConfig): string;
+  fresh(): string;
 }
 
 /** Where and how `Event` invokes are queued. */
@@ -125,6 +142,7 @@ export class Platform implements InvokePort, ProvisionedPort, CodeHolder {
   #stopped: Promise<void> | undefined;
   readonly #events: EventQueue;
   readonly #endListeners = new Set<(end: InvocationEnd) => void>();
+  readonly #traceHeaders: TraceHeaders | undefined;
   /** Who hears every phase record, log line, environment state and throttle (docs/observability.md). */
   readonly observers = new Observers();
   /** Runtimes live in their own process groups: if this process exits, take them along. */
@@ -149,6 +167,7 @@ export class Platform implements InvokePort, ProvisionedPort, CodeHolder {
       options.snapshots.sweepSync(new Set(registry.names.flatMap((name) => registry.versions(name) ?? []).map((record) => record.config.codeDir)));
       options.snapshots.saveCache();
     }
+    this.#traceHeaders = options.traceHeaders;
     this.registry = started.registry;
     this.startReport = started.start.report;
     this.#skippedCodeDirs = new Set(started.start.skippedCodeDirs);
@@ -165,6 +184,7 @@ export class Platform implements InvokePort, ProvisionedPort, CodeHolder {
       credentials: options.credentials,
       serviceEnvironment: options.serviceEnvironment,
       limits: options.limits,
+      sandboxStarted: options.sandboxStarted,
       observers: this.observers,
       released: (codeDir) => {
         for (const listener of this.#releaseListeners) listener(codeDir);
@@ -194,6 +214,7 @@ export class Platform implements InvokePort, ProvisionedPort, CodeHolder {
         tryStart: (pool, request, requestId) => this.#tryStart(pool, request, requestId),
         log: (name, line) => log?.(`[${name}] ${line}\n`),
         eventInvokeConfig: options.events?.eventInvokeConfig,
+        ...(options.traceHeaders === undefined ? {} : { newTraceId: options.traceHeaders.fresh.bind(options.traceHeaders) }),
       }),
       sender: options.events?.sender,
       measure: options.events?.measure,
@@ -383,7 +404,8 @@ export class Platform implements InvokePort, ProvisionedPort, CodeHolder {
       this.observers.throttled({ functionName: fn.name, version: pool.version, qualifier: request.qualifier, reason: refused, queued: request.invocationType === 'Event' });
       return refused;
     }
-    const invocation = new Invocation(fn, request, requestId, request.traceId ?? newTraceId(Date.now()));
+    const traceId = this.#traceHeaders === undefined ? (request.traceId ?? newTraceId(Date.now())) : this.#traceHeaders.invocation(request.traceId, fn);
+    const invocation = new Invocation(fn, request, requestId, traceId);
     invocation.finished
       .then(() => {
         this.admission.release(fn);

@@ -25,6 +25,8 @@ export interface QueueHostParts {
    * named none), read on every attempt; undefined falls back to the template's.
    */
   readonly eventInvokeConfig?: ((functionName: string, qualifier: string) => AsyncInvokeConfig | undefined) | undefined;
+  /** A fresh trace header for an event that came without one (default: a new unsampled one). */
+  readonly newTraceId?: (() => string) | undefined;
 }
 
 async function outcomeOf(result: InvocationResult, executedVersion: string): Promise<AttemptOutcome> {
@@ -78,7 +80,7 @@ export function queueHost(parts: QueueHostParts): QueueHost {
       return { outcome: started.result.then((result) => outcomeOf(result, pool.version)) };
     },
     log: parts.log,
-    newTraceId: () => newTraceId(Date.now()),
+    newTraceId: parts.newTraceId ?? (() => newTraceId(Date.now())),
     newRequestId,
   };
 }

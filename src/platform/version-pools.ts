@@ -11,6 +11,23 @@ import { LATEST, type VersionRecord } from '../registry/registry-types.js';
 import type { FunctionCredentials } from './environment-variables.js';
 import { FunctionPool, type PoolOptions } from './function-pool.js';
 import { processSandboxFactory, type SandboxLimits } from './sandbox-factory.js';
+import type { FunctionConfig } from '../config/function-config.js';
+import type { Sandbox } from '../sandbox/process-sandbox.js';
+import type { SandboxFactory } from './environment-types.js';
+
+/** Told of every sandbox an environment starts in (PlatformOptions.sandboxStarted). */
+export type SandboxStarted = (fn: FunctionConfig, sandbox: Sandbox, privateNetwork: boolean) => void;
+
+/** The same factory, telling `started` of each sandbox it makes. */
+function observeSandboxes(factory: SandboxFactory, started: (sandbox: Sandbox) => void): SandboxFactory {
+  const make = (...args: Parameters<SandboxFactory>): Sandbox => {
+    const sandbox = factory(...args);
+    started(sandbox);
+    return sandbox;
+  };
+  // Its settings (privateRuntimeApi, replenish, dispose, ...) are the factory's.
+  return Object.assign(make, factory);
+}
 
 /** What every pool shares: the platform's settings. */
 export interface PoolSettings extends Omit<PoolOptions, 'makeSandbox' | 'provisioned'> {
@@ -21,6 +38,7 @@ export interface PoolSettings extends Omit<PoolOptions, 'makeSandbox' | 'provisi
   /** The platform's additions to a function's environment (PlatformOptions.serviceEnvironment). */
   readonly serviceEnvironment?: ((functionName: string) => Readonly<Record<string, string>> | undefined) | undefined;
   readonly limits: SandboxLimits | undefined;
+  readonly sandboxStarted?: SandboxStarted | undefined;
 }
 
 /**
@@ -130,13 +148,14 @@ export class VersionPools {
       log = new FunctionLog(fn.name, this.#settings.logOutput);
       this.#logs.set(fn.name, log);
     }
-    const { logOutput: _output, credentials, limits, serviceEnvironment, released: _released, ...options } = this.#settings;
+    const { logOutput: _output, credentials, limits, serviceEnvironment, released: _released, sandboxStarted, ...options } = this.#settings;
     // Below the function's own Environment in the runtime's (environment-variables.ts): its own value wins.
     const added = serviceEnvironment?.(fn.name);
     const run = added === undefined ? fn : { ...fn, inheritedEnvironment: { ...fn.inheritedEnvironment, ...added } };
+    const made = processSandboxFactory(run, record.version, credentials, limits);
     const pool = new FunctionPool(fn, record.version, log, {
       ...options,
-      makeSandbox: processSandboxFactory(run, record.version, credentials, limits),
+      makeSandbox: sandboxStarted === undefined ? made : observeSandboxes(made, (sandbox) => sandboxStarted(fn, sandbox, made.privateRuntimeApi === true)),
       provisioned: this.provisionedOf(fn.name, record.version),
     });
     let versions = this.#pools.get(fn.name);

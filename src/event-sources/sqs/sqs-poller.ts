@@ -159,8 +159,9 @@ export class SqsPoller {
     try {
       let outcome: BatchOutcome;
       // The chain this batch belongs to (its first record's AWSTraceHeader): a function reached for
-      // the 17th time through its own queue is not invoked (docs/async-invocation.md).
-      const step = stepLineage(records[0]?.attributes['AWSTraceHeader'], functionArnOf(mapping), () => newTraceId(Date.now()), this.#o.allowRecursion === true);
+      // the 17th time through its own queue is not invoked (docs/async-invocation.md). A new chain's
+      // header leaves sampling to the function's tracing mode (`Sampled=?`, docs/xray.md).
+      const step = stepLineage(records[0]?.attributes['AWSTraceHeader'], functionArnOf(mapping), () => newTraceId(Date.now(), '?'), this.#o.allowRecursion === true);
       if (step.stop) {
         this.stats.recursionStops += 1;
         this.#log(`recursive loop stopped: ${mapping.functionName} was reached ${step.round - 1} times in one chain; ${records.length} message(s) not delivered (they return after the visibility timeout, and go to the queue's dead-letter queue by its redrive policy)`);

@@ -6,7 +6,6 @@
  * Checkpoints live in memory: a restarted `lamina serve` starts again at the starting position.
  */
 import type { InvokePort, InvokeRequest } from '../../platform/invoke-types.js';
-import { newTraceId } from '../../platform/ids.js';
 import { batchOutcome } from '../sqs/batch-outcome.js';
 import { runBatch, type BatchAttempt } from './batch-runner.js';
 import type { DiscardCondition } from './failure-record.js';
@@ -203,7 +202,7 @@ export class StreamPoller {
     const extra = windowed === undefined ? {} : windowFields(windowed.open.start, windowed.windowMs, windowed.open.state, context, false);
     let outcome;
     try {
-      outcome = await port.invoke(this.#request(kinesisEventPayload(records, context, extra), now));
+      outcome = await port.invoke(this.#request(kinesisEventPayload(records, context, extra)));
     } catch (err) {
       this.#log(`${context.shardId}: invoke refused (${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}); retrying`);
       return { attempt: { kind: 'refused', reason: String(err) } };
@@ -224,18 +223,19 @@ export class StreamPoller {
   async #finalInvoke(open: OpenWindow, windowMs: number, context: KinesisBatchContext): Promise<void> {
     if (this.#stop.signal.aborted) return;
     try {
-      const outcome = await this.#o.port.invoke(this.#request(kinesisEventPayload([], context, windowFields(open.start, windowMs, open.state, context, true)), Date.now()));
+      const outcome = await this.#o.port.invoke(this.#request(kinesisEventPayload([], context, windowFields(open.start, windowMs, open.state, context, true))));
       if (outcome.result.kind === 'function-error') this.#log(`${context.shardId}: the final invoke of window ${new Date(open.start).toISOString()} failed (${outcome.result.error.errorType})`);
     } catch (err) {
       this.#log(`${context.shardId}: the final invoke of window ${new Date(open.start).toISOString()} was refused: ${String(err)}`);
     }
   }
 
-  #request(payload: Buffer, now: number): InvokeRequest {
+  #request(payload: Buffer): InvokeRequest {
     const { mapping } = this.#o;
     return {
       functionName: mapping.functionName, qualifier: mapping.qualifier, invocationType: 'RequestResponse', payload,
-      clientContext: undefined, tailLogs: false, traceId: newTraceId(now), tenantId: undefined, streaming: false,
+      // No header: the invocation's is minted as it starts, sampled by the function's tracing mode (docs/xray.md).
+      clientContext: undefined, tailLogs: false, traceId: undefined, tenantId: undefined, streaming: false,
     };
   }
 

@@ -21,6 +21,8 @@ export interface DashboardSettings {
   readonly signaturesVerified: boolean;
   /** Where traces come from (the X-Ray receiver's store, docs/xray.md), when there is one. */
   readonly traces?: TraceSource;
+  /** JSON answers under `/_lamina/` served before the page's files (the traces' routes, docs/xray.md). */
+  readonly api?: (method: string, path: string) => { readonly status: number; readonly body: string } | undefined;
   readonly live?: Omit<LiveOptions, 'boundHost'>;
 }
 
@@ -56,7 +58,12 @@ export function startDashboard(platform: { readonly observers: Observers; readon
   const removeObserver = platform.observers.add(model);
   const live = new LiveChannel(model, { ...settings.live, boundHost: settings.host });
   return {
-    route: (req, res) => serveDashboardRequest(assets, req, res),
+    route: (req, res) => {
+      const answer = settings.api?.(req.method ?? 'GET', req.url ?? '/');
+      if (answer === undefined) return serveDashboardRequest(assets, req, res);
+      res.writeHead(answer.status, { 'content-type': 'application/json', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+      res.end(req.method === 'HEAD' ? undefined : answer.body);
+    },
     live,
     attach: (server) => live.attach(server),
     banner: (base) => `Dashboard: ${base}${DASHBOARD_PATH} (--no-dashboard turns it off)`,
