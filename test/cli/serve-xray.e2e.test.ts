@@ -72,6 +72,15 @@ describe('lamina serve with X-Ray', () => {
     });
     expect(daemon?.[1]).toBe('127.0.0.1');
     expect(traced.sent).toBe('sent');
+    // The platform's segments for it, served beside the dashboard (docs/xray.md).
+    const root = /Root=([^;]+)/.exec(traced.env._X_AMZN_TRACE_ID ?? '')?.[1] ?? '';
+    const names = async (): Promise<string[]> => {
+      const response = await fetch(`http://127.0.0.1:${port}/_lamina/traces/${root}`);
+      if (response.status !== 200) return [];
+      const trace = (await response.json()) as { segments: Array<{ name: string; origin?: string; subsegments?: Array<{ name: string }> }> };
+      return trace.segments.flatMap((segment) => [`${segment.origin ?? ''}:${segment.name}`, ...(segment.subsegments ?? []).map((sub) => sub.name)]);
+    };
+    await expect.poll(names, { timeout: 10_000 }).toEqual(expect.arrayContaining(['AWS::Lambda:Traced', 'AWS::Lambda::Function:Traced', 'Invocation']));
     const quiet = await invoke('Quiet');
     expect(quiet.env._X_AMZN_TRACE_ID).toMatch(/;Sampled=0$/);
     expect(quiet.env.AWS_XRAY_DAEMON_ADDRESS).toBe(traced.env.AWS_XRAY_DAEMON_ADDRESS);
