@@ -136,6 +136,8 @@ export interface FunctionConfig {
    * sampling decision is traced (docs/xray.md). Undefined is Lambda's `PassThrough`.
    */
   readonly tracing?: 'Active' | undefined;
+  /** The template's `Architectures` (one of them); undefined is Lambda's default, x86_64. The host's runs either way. */
+  readonly architecture?: 'x86_64' | 'arm64' | undefined;
 }
 
 /** The documented limits that a function configuration must respect (docs/limits.md). */

@@ -112,6 +112,7 @@ export function loadFunction(loader: Loader, id: string, type: FunctionResourceT
   const recursiveLoop = stringProperty(loader, id, 'RecursiveLoop', props.RecursiveLoop, false);
   if (recursiveLoop !== undefined && recursiveLoop !== 'Allow' && recursiveLoop !== 'Terminate') report.problem(id, 'RecursiveLoop', `${show(recursiveLoop)} is not Allow or Terminate`);
   const tracing = tracingProperty(loader, id, type, props);
+  const architecture = architectureProperty(loader, id, props.Architectures);
 
   if (report.problems.length > before || runtime === undefined || codeDir === undefined || launch === undefined) return undefined;
   if (memorySize === undefined || timeout === undefined) return undefined;
@@ -141,6 +142,7 @@ export function loadFunction(loader: Loader, id: string, type: FunctionResourceT
     ...(recursiveLoop === 'Allow' ? { recursiveLoop } : {}),
     ...(build === undefined ? {} : { build }),
     ...(tracing === 'Active' ? { tracing } : {}),
+    ...(architecture === undefined ? {} : { architecture }),
     inheritedEnvironment: undefined,
   };
 }
@@ -179,6 +181,22 @@ function tracingProperty(loader: Loader, id: string, type: FunctionResourceType,
   if (mode === undefined || mode === 'Active' || mode === 'PassThrough') return mode;
   report.problem(id, type === 'AWS::Serverless::Function' ? 'Tracing' : 'TracingConfig.Mode', `${show(mode)} is not Active or PassThrough`);
   return undefined;
+}
+
+/**
+ * `Architectures` (SAM, CloudFormation, `Globals`): a list of exactly one of `x86_64` and `arm64`,
+ * as Lambda accepts. Lamina runs the host's architecture either way; the cost estimate and the
+ * management API report the one declared (docs/metrics.md).
+ */
+function architectureProperty(loader: Loader, id: string, raw: unknown): 'x86_64' | 'arm64' | undefined {
+  const value = resolveProperty(loader.report, loader.resolver, id, 'Architectures', raw);
+  if (value === undefined || !value.present) return undefined;
+  const list = value.value;
+  if (!Array.isArray(list) || list.length !== 1 || (list[0] !== 'x86_64' && list[0] !== 'arm64')) {
+    loader.report.problem(id, 'Architectures', `${show(list)} is not a list of exactly one of x86_64 and arm64`);
+    return undefined;
+  }
+  return list[0];
 }
 
 /** A string property; a missing required one is a problem. */

@@ -59,7 +59,7 @@ export function functionConfiguration(record: VersionRecord, status: FunctionSta
             },
           },
         }),
-    Architectures: [management?.architecture ?? 'x86_64'],
+    Architectures: [management?.architecture ?? config.architecture ?? 'x86_64'],
     EphemeralStorage: { Size: config.ephemeralStorageMb ?? 512 },
     SnapStart: { ApplyOn: 'None', OptimizationStatus: 'Off' },
     ...(image ? {} : { RuntimeVersionConfig: { RuntimeVersionArn: `arn:aws:lambda:${config.region}::runtime:lamina-${config.runtime}` } }),

@@ -239,7 +239,7 @@ export class LambdaMetrics implements PlatformObserver {
         provisionedConcurrent: of(f.provisionedConcurrent),
         provisionedInvocations: of(f.provisionedInvocations),
         spillover: of(f.spillover),
-        usage: this.#usageOf(name, invocation?.fn.management?.architecture ?? 'x86_64'),
+        usage: this.#usageOf(name, invocation?.fn.architecture ?? invocation?.fn.management?.architecture ?? 'x86_64'),
       };
       this.#dimensioned.set(key, dims);
     }

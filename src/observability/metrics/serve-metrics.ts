@@ -37,7 +37,7 @@ export function startMetrics(options: { readonly warn?: (message: string) => voi
     reserved: (name) => platform?.registry.reservations.reservedFor(name) !== undefined,
     configOf: (name, version) => {
       const config = platform?.registry.version(name, version)?.config;
-      return config === undefined ? undefined : { memorySize: config.memorySize, architecture: config.management?.architecture ?? 'x86_64' };
+      return config === undefined ? undefined : { memorySize: config.memorySize, architecture: config.architecture ?? config.management?.architecture ?? 'x86_64' };
     },
   });
   const emf = new EmfMetrics(lambda.registry, { maxSeries: options.maxEmfSeries, warn: options.warn });
