@@ -115,7 +115,10 @@ describe('startHotReload', () => {
     expect(readFileSync(join(published?.config.codeDir ?? '', 'bootstrap'), 'utf8')).toContain('Api v0');
     expect(p.registry.alias('Api', 'live')?.functionVersion).toBe('1');
     expect(p.lines.join('\n')).toMatch(/Api: code changed \(CodeSha256 /);
-    // The store is told the template's definition with the new code: a restart finds nothing to redo.
+    // The store is told the template's definition with the new code (after a quiet spell, or at
+    // stop): a restart finds nothing to redo.
+    expect(p.marks.size).toBe(0);
+    p.reload.close();
     expect(p.marks.get('Api')).toBe(templateDigest(after?.config ?? ({} as FunctionConfig), after?.code));
   });
 
@@ -159,12 +162,13 @@ describe('startHotReload', () => {
     expect(latestOf(p.registry, 'Kept')).toEqual(kept);
     expect(latestOf(p.registry, 'FromApi')?.config.codeDir).toBe(apiDir);
     expect(p.lines.join('\n')).toContain('FromApi: the template now defines a function of this name, which was created through the API');
-    expect([...p.marks.keys()].sort()).toEqual(['Added', 'Changed']);
     // The added function's code is watched from now on.
     const next = p.reload.batches;
     save(join(p.dir, 'Added', 'bootstrap'), '#!/bin/sh\necho Added v1\n');
     await nextBatch(p.reload, next);
     expect(latestOf(p.registry, 'Added')?.code.sha256).toBe(directoryIdentity(join(p.dir, 'Added')).sha256);
+    p.reload.close();
+    expect([...p.marks.keys()].sort()).toEqual(['Added', 'Changed']);
   });
 
   it('keeps the previous functions when the edited template cannot be loaded, and says why', async () => {
