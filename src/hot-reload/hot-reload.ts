@@ -55,41 +55,6 @@ function liveCodeDir(config: FunctionConfig, stateDir: string): string | undefin
   return first === 'code' || first === 'template-packages' ? undefined : config.codeDir;
 }
 
-/** How long after a reload the store is told which definitions the template gave. */
-const MARK_DELAY_MS = 2_000;
-
-/**
- * The store's marks written after a quiet spell rather than in the reload: each is a synchronous,
- * fsynced write, and the registry's change (the one that must be durable before it takes effect)
- * already waited for one. A mark lost in a crash only makes the next start apply the template again.
- */
-function deferredMarks(store: TemplateMarks | undefined): (TemplateMarks & { flush(): void }) | undefined {
-  if (store === undefined) return undefined;
-  const pending = new Map<string, string>();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const flush = (): void => {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-    for (const [name, digest] of pending) {
-      try {
-        store.markTemplate(name, digest);
-      } catch {
-        /* a closed or failing store: the next start re-applies the template's definition */
-      }
-    }
-    pending.clear();
-  };
-  return {
-    markTemplate: (name, digest) => {
-      pending.set(name, digest);
-      if (timer !== undefined) clearTimeout(timer);
-      timer = setTimeout(flush, MARK_DELAY_MS);
-      timer.unref();
-    },
-    flush,
-  };
-}
-
 /**
  * @example
  * const reload = startHotReload({ registry, code: snapshots, stateDir, templatePath, initial, load, log, warn });
@@ -100,8 +65,7 @@ export function startHotReload(options: HotReloadOptions): HotReload {
   let template = options.initial;
   const layerCache = new DigestCache();
   const layerDigests = new Map<string, string>();
-  const marks = deferredMarks(options.marks);
-  const context = { registry, code: options.code, marks, log: (line: string) => options.log(`Hot reload: ${line}`) };
+  const context = { registry, code: options.code, marks: options.marks, log: (line: string) => options.log(`Hot reload: ${line}`) };
 
   /** The template's functions that are still in the registry, with the directories of their `$LATEST`. */
   const watchedFunctions = (): Array<{ fn: FunctionConfig; codeDir: string | undefined; layers: readonly string[] }> =>
@@ -163,7 +127,7 @@ export function startHotReload(options: HotReloadOptions): HotReload {
     }
     for (const { fn, codeDir, layers } of watchedFunctions()) {
       if (done.has(fn.name)) continue;
-      if (codeDir !== undefined && changed(codeDir) && (await reloadCode(context, fn))) continue;
+      if (codeDir !== undefined && changed(codeDir) && (await reloadCode(context, fn.name))) continue;
       const layer = layers.find((dir) => layerChanged.has(dir));
       if (layer !== undefined) await reloadLayer(context, fn.name, layer);
     }
@@ -198,7 +162,6 @@ export function startHotReload(options: HotReloadOptions): HotReload {
     close: () => {
       batcher.close();
       watcher.close();
-      marks?.flush();
     },
   };
 }
