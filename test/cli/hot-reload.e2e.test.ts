@@ -150,8 +150,11 @@ describe('lamina serve hot reload: an edited template', () => {
     expect(tagOf(await invoke(base, 'Added'))).toBe('first');
     const kept = (await (await fetch(`${base}/2015-03-31/functions/Kept`)).json()) as { Configuration: { MemorySize: number } };
     expect(kept.Configuration.MemorySize).toBe(256);
-    save(join(p.dir, 'template.yaml'), template(fn('Kept', 'a/', '      MemorySize: 256\n'), added.replace('TAG: first', 'TAG: second')));
+    // With a queue added too: functions reload, the queue is named as needing a restart.
+    const queue = '  Jobs:\n    Type: AWS::SQS::Queue\n';
+    save(join(p.dir, 'template.yaml'), template(fn('Kept', 'a/', '      MemorySize: 256\n'), added.replace('TAG: first', 'TAG: second'), queue));
     await until(async () => tagOf(await invoke(base, 'Added')) === 'second', 'Added changed', serve);
+    await until(() => serve.output().includes("Hot reload: the template's SQS queues changed: restart lamina serve to apply them"), 'the queue named', serve);
     const output = serve.output();
     expect(output).toContain('Hot reload: Removed: removed from the template, deleted');
     expect(output).toMatch(/Hot reload: Added: added from the template/);

@@ -132,6 +132,26 @@ describe('startHotReload', () => {
     expect(p.changes).toEqual([]);
   });
 
+  it('reloads once for a package installed into the code directory (node_modules is code, its churn one batch)', async () => {
+    const p = project([{ name: 'Deps' }]);
+    const batches = p.reload.batches;
+    // What an install does: directories made, files written into them, a lock file beside.
+    for (let i = 0; i < 20; i += 1) {
+      mkdirSync(join(p.dir, 'Deps', 'node_modules', `pkg${i}`, 'lib'), { recursive: true });
+      writeFileSync(join(p.dir, 'Deps', 'node_modules', `pkg${i}`, 'package.json'), `{"name":"pkg${i}"}`);
+      writeFileSync(join(p.dir, 'Deps', 'node_modules', `pkg${i}`, 'lib', 'index.js'), `module.exports = ${i};`);
+    }
+    writeFileSync(join(p.dir, 'Deps', 'package-lock.json'), '{}');
+    await nextBatch(p.reload, batches);
+    expect(p.changes).toHaveLength(1);
+    expect(latestOf(p.registry, 'Deps')?.code.sha256).toBe(directoryIdentity(join(p.dir, 'Deps')).sha256);
+    // The new package directories are watched: an edit inside one is a change.
+    const next = p.reload.batches;
+    save(join(p.dir, 'Deps', 'node_modules', 'pkg3', 'lib', 'index.js'), 'module.exports = "patched";');
+    await nextBatch(p.reload, next);
+    expect(p.changes).toHaveLength(2);
+  });
+
   it('retires the $LATEST of every function using a layer whose content changed, not the others', async () => {
     const p = project([{ name: 'WithLayer', layer: true }, { name: 'Without' }]);
     const before = latestOf(p.registry, 'WithLayer');
