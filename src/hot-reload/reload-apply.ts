@@ -57,7 +57,14 @@ function report<T>(context: ApplyContext, name: string, done: string, result: Re
 export async function reloadCode(context: ApplyContext, name: string): Promise<boolean> {
   const latest = context.registry.version(name, LATEST);
   if (latest === undefined) return false;
-  const identity = context.code.identity(latest.config);
+  let identity: CodeIdentity;
+  try {
+    identity = context.code.identity(latest.config);
+  } catch (error) {
+    // Removed, or being replaced (a checkout of the whole folder): the next change reads it again.
+    context.log(`${name}: not reloaded, its code directory cannot be read: ${(error as Error).message}`);
+    return false;
+  }
   if (identity.sha256 === latest.code.sha256) return false;
   const result = await updateLatest(context.registry, name, { code: { identity, codeDir: latest.config.codeDir } });
   return report(context, name, `code changed (CodeSha256 ${short(identity.sha256)}), the next invoke runs it`, result);

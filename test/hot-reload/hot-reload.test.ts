@@ -152,6 +152,24 @@ describe('startHotReload', () => {
     expect(p.changes).toHaveLength(2);
   });
 
+  it('says so and keeps $LATEST when a code directory is gone, and reloads it once it is back', async () => {
+    const p = project([{ name: 'Moved' }, { name: 'Other' }]);
+    const before = latestOf(p.registry, 'Moved');
+    const batches = p.reload.batches;
+    rmSync(join(p.dir, 'Moved'), { recursive: true });
+    save(join(p.dir, 'Other', 'bootstrap'), '#!/bin/sh\necho Other v1\n');
+    await nextBatch(p.reload, batches);
+    expect(latestOf(p.registry, 'Moved')).toEqual(before);
+    expect(p.lines.join('\n')).toMatch(/Moved: not reloaded, its code directory cannot be read: ENOENT/);
+    // The other function of the same batch was reloaded all the same.
+    expect(p.changes.map((change) => change.functionName)).toEqual(['Other']);
+    const next = p.reload.batches;
+    mkdirSync(join(p.dir, 'Moved'));
+    writeFileSync(join(p.dir, 'Moved', 'bootstrap'), '#!/bin/sh\necho Moved v1\n', { mode: 0o755 });
+    await nextBatch(p.reload, next);
+    expect(latestOf(p.registry, 'Moved')?.code.sha256).toBe(directoryIdentity(join(p.dir, 'Moved')).sha256);
+  });
+
   it('retires the $LATEST of every function using a layer whose content changed, not the others', async () => {
     const p = project([{ name: 'WithLayer', layer: true }, { name: 'Without' }]);
     const before = latestOf(p.registry, 'WithLayer');
