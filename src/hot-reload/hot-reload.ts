@@ -96,7 +96,7 @@ export function startHotReload(options: HotReloadOptions): HotReload {
   // no code change, except in a directory a function runs from (a build output under it).
   let current = roots();
   const ignore = (path: string): boolean => isUnder(path, stateDir) && !current.some((root) => root.deep && isUnder(path, root.dir) && isUnder(root.dir, stateDir));
-  const watcher = new TreeWatcher({ onPath: (path) => batcher.add(path), ignore });
+  const watcher = new TreeWatcher({ onPath: (path) => batcher.add(path), ignore, onError: (message) => options.warn(`lamina: hot reload: ${message}; changes there are not seen`) });
 
   const reloadTemplate = async (): Promise<Set<string>> => {
     let next: ProjectLoad;

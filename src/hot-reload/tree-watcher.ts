@@ -20,6 +20,8 @@ export interface TreeWatcherOptions {
   readonly onPath: (path: string) => void;
   /** Paths neither reported nor descended into (the state directory when it lies in a code tree). */
   readonly ignore?: (path: string) => boolean;
+  /** A directory that exists could not be watched (the kernel's inotify limits): told once per reason. */
+  readonly onError?: (message: string) => void;
 }
 
 /** `path` is `dir` or inside it. @example isUnder('/a/b/c', '/a/b') // true */
@@ -57,6 +59,7 @@ export class TreeWatcher {
   /** Watched directories, each with whether new subdirectories of it are watched too. */
   readonly #watched = new Map<string, { readonly watcher: FSWatcher; readonly deep: boolean }>();
   #closed = false;
+  readonly #reported = new Set<string>();
 
   constructor(options: TreeWatcherOptions) {
     this.#options = options;
@@ -100,8 +103,15 @@ export class TreeWatcher {
     try {
       // Not persistent: a watcher never keeps the process alive; `close` ends them at stop.
       watcher = watch(dir, { persistent: false }, (event, name) => this.#event(dir, deep, event, name));
-    } catch {
-      return; // Gone (or unreadable) between the listing and the watch: its parent's event covers it.
+    } catch (error) {
+      // Gone between the listing and the watch: its parent's event covers it. Anything else (ENOSPC:
+      // fs.inotify.max_user_watches reached) leaves the directory unwatched, and is said once.
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      if (code !== 'ENOENT' && code !== 'ENOTDIR' && !this.#reported.has(code)) {
+        this.#reported.add(code);
+        this.#options.onError?.(`cannot watch ${dir}: ${(error as Error).message}${code === 'ENOSPC' ? ' (the kernel\'s fs.inotify.max_user_watches is reached; raise it with sysctl)' : ''}`);
+      }
+      return;
     }
     // A watched directory that is removed ends its watch; the parent's event reports the removal.
     watcher.on('error', () => this.#unwatch(dir));
