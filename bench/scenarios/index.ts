@@ -4,6 +4,7 @@ import { asyncScenario } from './async.js';
 import { coldScenario } from './cold.js';
 import { concurrencyScenario } from './concurrency.js';
 import { extensionsScenario } from './extensions.js';
+import { hotReloadScenario } from './hot-reload.js';
 import { httpScenario } from './http.js';
 import { isolationScenario } from './isolation.js';
 import { limitsScenario } from './limits.js';
@@ -14,7 +15,7 @@ import { sqsMappingScenario } from './sqs-mapping.js';
 import { updateCodeScenario } from './update-code.js';
 import { warmScenario } from './warm.js';
 
-export const SCENARIOS: readonly Scenario[] = [coldScenario, warmScenario, memoryScenario, concurrencyScenario, limitsScenario, isolationScenario, extensionsScenario, httpScenario, asyncScenario, sqsMappingScenario, routingScenario, updateCodeScenario, observabilityScenario];
+export const SCENARIOS: readonly Scenario[] = [coldScenario, warmScenario, memoryScenario, concurrencyScenario, limitsScenario, isolationScenario, extensionsScenario, httpScenario, asyncScenario, sqsMappingScenario, routingScenario, updateCodeScenario, hotReloadScenario, observabilityScenario];
 
 /** @example scenarioNamed('warm') */
 export function scenarioNamed(name: string): Scenario | undefined {

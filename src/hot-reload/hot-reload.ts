@@ -96,7 +96,7 @@ export function startHotReload(options: HotReloadOptions): HotReload {
   // no code change, except in a directory a function runs from (a build output under it).
   let current = roots();
   const ignore = (path: string): boolean => isUnder(path, stateDir) && !current.some((root) => root.deep && isUnder(path, root.dir) && isUnder(root.dir, stateDir));
-  const watcher = new TreeWatcher({ onPath: (path) => batcher.add(path), ignore });
+  const watcher = new TreeWatcher({ onPath: (path) => batcher.add(path), ignore, onError: (message) => options.warn(`lamina: hot reload: ${message}; changes there are not seen`) });
 
   const reloadTemplate = async (): Promise<Set<string>> => {
     let next: ProjectLoad;
@@ -127,7 +127,7 @@ export function startHotReload(options: HotReloadOptions): HotReload {
     }
     for (const { fn, codeDir, layers } of watchedFunctions()) {
       if (done.has(fn.name)) continue;
-      if (codeDir !== undefined && changed(codeDir) && (await reloadCode(context, fn))) continue;
+      if (codeDir !== undefined && changed(codeDir) && (await reloadCode(context, fn.name))) continue;
       const layer = layers.find((dir) => layerChanged.has(dir));
       if (layer !== undefined) await reloadLayer(context, fn.name, layer);
     }

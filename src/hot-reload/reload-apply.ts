@@ -10,7 +10,6 @@ import type { FunctionConfig } from '../config/function-config.js';
 import type { FunctionRegistry } from '../registry/function-registry.js';
 import { createFunction, deleteFunction, updateLatest } from '../registry/latest-changes.js';
 import { type CodeIdentity, LATEST, type RegistryResult } from '../registry/registry-types.js';
-import { templateDigest } from '../registry/saved-state.js';
 import type { TemplatePlan } from './template-diff.js';
 
 /** What hot reload needs to know of the code: a template function's `CodeSha256` now (src/control/snapshots/code-snapshots.ts). */
@@ -22,6 +21,14 @@ export interface CodeReader {
 export interface TemplateMarks {
   markTemplate(name: string, digest: string): void;
 }
+
+/**
+ * The mark of a function the template added while serving: a digest no definition has, so the
+ * next start applies the template's definition to it as to any template function changed since
+ * the last start (`AutoPublishAlias` publishes then), and removes it if the template no longer has
+ * it. Functions changed while serving keep the digest of the start, for the same reason.
+ */
+export const ADDED_WHILE_SERVING = 'added-while-serving';
 
 export interface ApplyContext {
   readonly registry: FunctionRegistry;
@@ -43,19 +50,24 @@ function report<T>(context: ApplyContext, name: string, done: string, result: Re
 
 /**
  * `$LATEST` of a template function takes the code now in its directory, when its digest differs.
- * `template` is the definition the template gave (for the store's mark).
  *
  * @returns whether `$LATEST` changed.
- * @example await reloadCode(context, template); // "Fn: code changed (CodeSha256 q1w2e3r4t5y6), ..."
+ * @example await reloadCode(context, 'Fn'); // "Fn: code changed (CodeSha256 q1w2e3r4t5y6), ..."
  */
-export async function reloadCode(context: ApplyContext, template: FunctionConfig): Promise<boolean> {
-  const latest = context.registry.version(template.name, LATEST);
+export async function reloadCode(context: ApplyContext, name: string): Promise<boolean> {
+  const latest = context.registry.version(name, LATEST);
   if (latest === undefined) return false;
-  const identity = context.code.identity(latest.config);
+  let identity: CodeIdentity;
+  try {
+    identity = context.code.identity(latest.config);
+  } catch (error) {
+    // Removed, or being replaced (a checkout of the whole folder): the next change reads it again.
+    context.log(`${name}: not reloaded, its code directory cannot be read: ${(error as Error).message}`);
+    return false;
+  }
   if (identity.sha256 === latest.code.sha256) return false;
-  const result = await updateLatest(context.registry, template.name, { code: { identity, codeDir: latest.config.codeDir } });
-  if (result.ok) context.marks?.markTemplate(template.name, templateDigest(template, identity));
-  return report(context, template.name, `code changed (CodeSha256 ${short(identity.sha256)}), the next invoke runs it`, result);
+  const result = await updateLatest(context.registry, name, { code: { identity, codeDir: latest.config.codeDir } });
+  return report(context, name, `code changed (CodeSha256 ${short(identity.sha256)}), the next invoke runs it`, result);
 }
 
 /**
@@ -80,13 +92,12 @@ export async function applyTemplatePlan(context: ApplyContext, plan: TemplatePla
   for (const fn of plan.create) {
     const identity = context.code.identity(fn);
     const created = await createFunction(context.registry, fn, identity);
-    if (created.ok) context.marks?.markTemplate(fn.name, templateDigest(fn, identity));
+    if (created.ok) context.marks?.markTemplate(fn.name, ADDED_WHILE_SERVING);
     if (report(context, fn.name, `added from the template (CodeSha256 ${short(identity.sha256)})`, created)) done.add(fn.name);
   }
   for (const fn of plan.update) {
     const identity = context.code.identity(fn);
     const updated = await updateLatest(context.registry, fn.name, { definition: fn, code: { identity, codeDir: fn.codeDir } });
-    if (updated.ok) context.marks?.markTemplate(fn.name, templateDigest(fn, identity));
     if (report(context, fn.name, `definition changed in the template, $LATEST updated (versions and aliases kept)`, updated)) done.add(fn.name);
   }
   for (const name of plan.remove) {

@@ -20,6 +20,8 @@ export interface TreeWatcherOptions {
   readonly onPath: (path: string) => void;
   /** Paths neither reported nor descended into (the state directory when it lies in a code tree). */
   readonly ignore?: (path: string) => boolean;
+  /** A directory that exists could not be watched (the kernel's inotify limits): told once per reason. */
+  readonly onError?: (message: string) => void;
 }
 
 /** `path` is `dir` or inside it. @example isUnder('/a/b/c', '/a/b') // true */
@@ -57,6 +59,7 @@ export class TreeWatcher {
   /** Watched directories, each with whether new subdirectories of it are watched too. */
   readonly #watched = new Map<string, { readonly watcher: FSWatcher; readonly deep: boolean }>();
   #closed = false;
+  readonly #reported = new Set<string>();
 
   constructor(options: TreeWatcherOptions) {
     this.#options = options;
@@ -68,18 +71,26 @@ export class TreeWatcher {
     return this.#watched.size;
   }
 
-  /** Watch exactly these roots (and the trees of deep ones): new directories are added, the others closed. */
+  /**
+   * Watch exactly these roots (and the trees of deep ones): directories no root wants are closed,
+   * new roots are walked. A deep root already watched is not walked again: its new directories
+   * were added as they appeared.
+   */
   setRoots(roots: readonly WatchRoot[]): void {
     if (this.#closed) return;
-    const wanted = new Map<string, boolean>();
-    for (const root of roots) {
-      if (root.deep) for (const dir of [root.dir, ...subdirectories(root.dir, this.#ignore)]) wanted.set(dir, true);
-      else if (!wanted.has(root.dir)) wanted.set(root.dir, false);
-    }
+    const deep = roots.filter((root) => root.deep).map((root) => root.dir);
+    const shallow = new Set(roots.filter((root) => !root.deep && !deep.some((dir) => isUnder(root.dir, dir))).map((root) => root.dir));
     for (const [dir, state] of this.#watched) {
-      if (wanted.get(dir) !== state.deep) this.#unwatch(dir);
+      const wanted = state.deep ? deep.some((root) => isUnder(dir, root)) : shallow.has(dir);
+      if (!wanted) this.#unwatch(dir);
     }
-    for (const [dir, deep] of wanted) if (!this.#watched.has(dir)) this.#watch(dir, deep);
+    for (const root of deep) {
+      const state = this.#watched.get(root);
+      if (state?.deep === true) continue;
+      if (state !== undefined) this.#unwatch(root);
+      for (const dir of [root, ...subdirectories(root, this.#ignore)]) if (!this.#watched.has(dir)) this.#watch(dir, true);
+    }
+    for (const dir of shallow) if (!this.#watched.has(dir)) this.#watch(dir, false);
   }
 
   close(): void {
@@ -92,8 +103,15 @@ export class TreeWatcher {
     try {
       // Not persistent: a watcher never keeps the process alive; `close` ends them at stop.
       watcher = watch(dir, { persistent: false }, (event, name) => this.#event(dir, deep, event, name));
-    } catch {
-      return; // Gone (or unreadable) between the listing and the watch: its parent's event covers it.
+    } catch (error) {
+      // Gone between the listing and the watch: its parent's event covers it. Anything else (ENOSPC:
+      // fs.inotify.max_user_watches reached) leaves the directory unwatched, and is said once.
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      if (code !== 'ENOENT' && code !== 'ENOTDIR' && !this.#reported.has(code)) {
+        this.#reported.add(code);
+        this.#options.onError?.(`cannot watch ${dir}: ${(error as Error).message}${code === 'ENOSPC' ? ' (the kernel\'s fs.inotify.max_user_watches is reached; raise it with sysctl)' : ''}`);
+      }
+      return;
     }
     // A watched directory that is removed ends its watch; the parent's event reports the removal.
     watcher.on('error', () => this.#unwatch(dir));
@@ -109,22 +127,30 @@ export class TreeWatcher {
     if (this.#closed) return;
     const path = name === null ? dir : join(dir, name.toString());
     if (this.#ignore(path)) return;
-    if (deep && event === 'rename') this.#renamed(path);
+    if (event === 'rename') this.#renamed(path, deep);
     this.#options.onPath(path);
   }
 
-  /** An entry appeared or went: a new directory's tree is watched now, a removed one's watches end. */
-  #renamed(path: string): void {
+  /**
+   * An entry appeared or went. A directory watched under that name is stale now (removed, or
+   * replaced by another one: a checkout of the whole folder); its watches end, and the directory
+   * now there is watched if it was, or if its parent's tree is.
+   */
+  #renamed(path: string, deepParent: boolean): void {
+    const known = this.#watched.get(path);
+    if (known === undefined && !deepParent) return;
     let isDirectory = false;
     try {
       isDirectory = lstatSync(path).isDirectory();
     } catch {
       /* removed */
     }
-    if (isDirectory) {
+    if (known !== undefined) for (const dir of [...this.#watched.keys()]) if (isUnder(dir, path)) this.#unwatch(dir);
+    if (!isDirectory) return;
+    if (deepParent || known?.deep === true) {
       for (const dir of [path, ...subdirectories(path, this.#ignore)]) if (!this.#watched.has(dir)) this.#watch(dir, true);
-      return;
+    } else {
+      this.#watch(path, false);
     }
-    for (const dir of [...this.#watched.keys()]) if (isUnder(dir, path)) this.#unwatch(dir);
   }
 }

@@ -120,6 +120,11 @@ describe('lamina serve hot reload: a saved handler', () => {
     // A second save of the same file (the case Node 20's recursive fs.watch misses) is served too.
     save(join(p.dir, 'hello', 'index.js'), handler('v3'));
     await until(async () => tagOf(await invoke(base, 'Hello')) === 'v3', 'v3 served', serve);
+    // At the next start the template applies as after any edit: AutoPublishAlias publishes the edited code.
+    expect(await serve.stop()).toBe(0);
+    const again = await p.start(template(fn('Hello', 'hello/', '      AutoPublishAlias: live\n'), fn('Other', 'other/')), ['--port', '0'], READY);
+    expect(tagOf(await invoke(baseOf(again), 'Hello:live'))).toBe('v3');
+    expect(tagOf(await invoke(baseOf(again), 'Hello:1'))).toBe('v1');
   });
 });
 
@@ -145,12 +150,21 @@ describe('lamina serve hot reload: an edited template', () => {
     expect(tagOf(await invoke(base, 'Added'))).toBe('first');
     const kept = (await (await fetch(`${base}/2015-03-31/functions/Kept`)).json()) as { Configuration: { MemorySize: number } };
     expect(kept.Configuration.MemorySize).toBe(256);
-    save(join(p.dir, 'template.yaml'), template(fn('Kept', 'a/', '      MemorySize: 256\n'), added.replace('TAG: first', 'TAG: second')));
+    // With a queue added too: functions reload, the queue is named as needing a restart.
+    const queue = '  Jobs:\n    Type: AWS::SQS::Queue\n';
+    save(join(p.dir, 'template.yaml'), template(fn('Kept', 'a/', '      MemorySize: 256\n'), added.replace('TAG: first', 'TAG: second'), queue));
     await until(async () => tagOf(await invoke(base, 'Added')) === 'second', 'Added changed', serve);
+    await until(() => serve.output().includes("Hot reload: the template's SQS queues changed: restart lamina serve to apply them"), 'the queue named', serve);
     const output = serve.output();
     expect(output).toContain('Hot reload: Removed: removed from the template, deleted');
     expect(output).toMatch(/Hot reload: Added: added from the template/);
     expect(output).toContain('Hot reload: Kept: definition changed in the template');
+    // Stopped, and Added taken out of the template meanwhile: the next start removes it, as a
+    // function the template gave (not one created through the API, which a start keeps).
+    expect(await serve.stop()).toBe(0);
+    const again = await p.start(template(fn('Kept', 'a/', '      MemorySize: 256\n')), ['--port', '0'], READY);
+    expect(again.output()).toContain('Added: removed (no longer in the template)');
+    expect((await invoke(baseOf(again), 'Added')).status).toBe(404);
   });
 });
 

@@ -11,10 +11,10 @@ import type { FunctionConfig } from '../../src/config/function-config.js';
 import { CodeSnapshots } from '../../src/control/snapshots/code-snapshots.js';
 import { directoryIdentity } from '../../src/control/snapshots/directory-digest.js';
 import { type HotReload, type ProjectLoad, startHotReload } from '../../src/hot-reload/hot-reload.js';
+import { ADDED_WHILE_SERVING } from '../../src/hot-reload/reload-apply.js';
 import { createFunction } from '../../src/registry/latest-changes.js';
 import type { FunctionRegistry } from '../../src/registry/function-registry.js';
 import { LATEST, type RegistryChange } from '../../src/registry/registry-types.js';
-import { templateDigest } from '../../src/registry/saved-state.js';
 import { registryFromFunctions } from '../../src/registry/template-load.js';
 import { customRuntimeFunction } from '../helpers/function-config.js';
 
@@ -115,8 +115,9 @@ describe('startHotReload', () => {
     expect(readFileSync(join(published?.config.codeDir ?? '', 'bootstrap'), 'utf8')).toContain('Api v0');
     expect(p.registry.alias('Api', 'live')?.functionVersion).toBe('1');
     expect(p.lines.join('\n')).toMatch(/Api: code changed \(CodeSha256 /);
-    // The store is told the template's definition with the new code: a restart finds nothing to redo.
-    expect(p.marks.get('Api')).toBe(templateDigest(after?.config ?? ({} as FunctionConfig), after?.code));
+    // The store keeps the digest of the start: the next start applies the template again (and
+    // AutoPublishAlias publishes the edited code then), as after any edit made while stopped.
+    expect(p.marks.size).toBe(0);
   });
 
   it('changes nothing when a file is touched or rewritten with the same content', async () => {
@@ -129,6 +130,44 @@ describe('startHotReload', () => {
     await nextBatch(p.reload, batches);
     expect(latestOf(p.registry, 'Same')).toEqual(before);
     expect(p.changes).toEqual([]);
+  });
+
+  it('reloads once for a package installed into the code directory (node_modules is code, its churn one batch)', async () => {
+    const p = project([{ name: 'Deps' }]);
+    const batches = p.reload.batches;
+    // What an install does: directories made, files written into them, a lock file beside.
+    for (let i = 0; i < 20; i += 1) {
+      mkdirSync(join(p.dir, 'Deps', 'node_modules', `pkg${i}`, 'lib'), { recursive: true });
+      writeFileSync(join(p.dir, 'Deps', 'node_modules', `pkg${i}`, 'package.json'), `{"name":"pkg${i}"}`);
+      writeFileSync(join(p.dir, 'Deps', 'node_modules', `pkg${i}`, 'lib', 'index.js'), `module.exports = ${i};`);
+    }
+    writeFileSync(join(p.dir, 'Deps', 'package-lock.json'), '{}');
+    await nextBatch(p.reload, batches);
+    expect(p.changes).toHaveLength(1);
+    expect(latestOf(p.registry, 'Deps')?.code.sha256).toBe(directoryIdentity(join(p.dir, 'Deps')).sha256);
+    // The new package directories are watched: an edit inside one is a change.
+    const next = p.reload.batches;
+    save(join(p.dir, 'Deps', 'node_modules', 'pkg3', 'lib', 'index.js'), 'module.exports = "patched";');
+    await nextBatch(p.reload, next);
+    expect(p.changes).toHaveLength(2);
+  });
+
+  it('says so and keeps $LATEST when a code directory is gone, and reloads it once it is back', async () => {
+    const p = project([{ name: 'Moved' }, { name: 'Other' }]);
+    const before = latestOf(p.registry, 'Moved');
+    const batches = p.reload.batches;
+    rmSync(join(p.dir, 'Moved'), { recursive: true });
+    save(join(p.dir, 'Other', 'bootstrap'), '#!/bin/sh\necho Other v1\n');
+    await nextBatch(p.reload, batches);
+    expect(latestOf(p.registry, 'Moved')).toEqual(before);
+    expect(p.lines.join('\n')).toMatch(/Moved: not reloaded, its code directory cannot be read: ENOENT/);
+    // The other function of the same batch was reloaded all the same.
+    expect(p.changes.map((change) => change.functionName)).toEqual(['Other']);
+    const next = p.reload.batches;
+    mkdirSync(join(p.dir, 'Moved'));
+    writeFileSync(join(p.dir, 'Moved', 'bootstrap'), '#!/bin/sh\necho Moved v1\n', { mode: 0o755 });
+    await nextBatch(p.reload, next);
+    expect(latestOf(p.registry, 'Moved')?.code.sha256).toBe(directoryIdentity(join(p.dir, 'Moved')).sha256);
   });
 
   it('retires the $LATEST of every function using a layer whose content changed, not the others', async () => {
@@ -159,12 +198,12 @@ describe('startHotReload', () => {
     expect(latestOf(p.registry, 'Kept')).toEqual(kept);
     expect(latestOf(p.registry, 'FromApi')?.config.codeDir).toBe(apiDir);
     expect(p.lines.join('\n')).toContain('FromApi: the template now defines a function of this name, which was created through the API');
-    expect([...p.marks.keys()].sort()).toEqual(['Added', 'Changed']);
     // The added function's code is watched from now on.
     const next = p.reload.batches;
     save(join(p.dir, 'Added', 'bootstrap'), '#!/bin/sh\necho Added v1\n');
     await nextBatch(p.reload, next);
     expect(latestOf(p.registry, 'Added')?.code.sha256).toBe(directoryIdentity(join(p.dir, 'Added')).sha256);
+    expect(p.marks).toEqual(new Map([['Added', ADDED_WHILE_SERVING]]));
   });
 
   it('keeps the previous functions when the edited template cannot be loaded, and says why', async () => {

@@ -100,6 +100,22 @@ describe('TreeWatcher', () => {
     expect(seen.filter((path) => isUnder(path, state))).toEqual([]);
   });
 
+  it('watches a root again when it was removed and made again (a checkout of the whole folder), seen from its watched parent', async () => {
+    const dir = project();
+    const { watcher, until } = watching();
+    watcher.setRoots([{ dir, deep: false }, { dir: join(dir, 'src'), deep: true }]);
+    rmSync(join(dir, 'src'), { recursive: true });
+    mkdirSync(join(dir, 'src', 'lib'), { recursive: true });
+    await until(join(dir, 'src'));
+    expect(watcher.size).toBe(3);
+    writeFileSync(join(dir, 'src', 'lib', 'again.js'), 'x');
+    await until(join(dir, 'src', 'lib', 'again.js'));
+    // The same directory the other way round: removed first, its watches end with it.
+    rmSync(join(dir, 'src'), { recursive: true });
+    await until(join(dir, 'src'));
+    expect(watcher.size).toBe(1);
+  });
+
   it('reports nothing once closed', async () => {
     const dir = project();
     const { watcher, seen } = watching();

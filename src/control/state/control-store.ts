@@ -132,10 +132,11 @@ export class ControlStore implements RegistryStore {
   }
 
   /**
-   * A function's definition as the template gave it while serving (hot reload, docs/hot-reload.md):
-   * the next start then treats it as a template function whose definition it already has.
+   * Mark a function as the template's (hot reload added it while serving, docs/hot-reload.md), so
+   * the next start treats it as a template function: `digest` is compared with the template's
+   * definition then, as for any function the template gave.
    *
-   * @example store.markTemplate('Fn', templateDigest(fn, code));
+   * @example store.markTemplate('Fn', ADDED_WHILE_SERVING);
    */
   markTemplate(name: string, digest: string): void {
     this.#statements.mark.run(digest, name);

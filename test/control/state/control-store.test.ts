@@ -106,6 +106,21 @@ describe('round trip', () => {
     expect(value(await publishVersion(second.registry, 'f')).version).toBe('1');
   });
 
+  it('keeps a function marked as the template\'s (added by hot reload) as one: a start without it in the template removes it', async () => {
+    const dir = stateDir();
+    const first = open(dir);
+    value(await createFunction(first.registry, bootstrapFunction('fromTemplate'), code('a')));
+    value(await createFunction(first.registry, bootstrapFunction('fromApi'), code('b')));
+    first.store.markTemplate('fromTemplate', 'added-while-serving');
+    first.store.markTemplate('missing', 'x'); // No such row: nothing happens.
+    first.store.close();
+    const store = ControlStore.open(dir);
+    stores.push(store);
+    const { registry, start } = registryFromState([], {}, store);
+    expect(registry.names).toEqual(['fromApi']);
+    expect(start.removed).toEqual(['fromTemplate']);
+  });
+
   it('deletes a deleted function\'s settings with it, and no other function\'s', async () => {
     const dir = stateDir();
     const first = open(dir);
