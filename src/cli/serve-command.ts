@@ -36,6 +36,8 @@ import { startStreams } from '../event-sources/streams/serve-streams.js';
 import { once, Teardown } from './teardown.js';
 import { startDeployments } from '../deploy/serve-deployments.js';
 import { SERVE_USAGE } from './serve-usage.js';
+import { parseDebugTargets } from '../debug/debug-options.js';
+import { startDebugging } from '../debug/serve-debug.js';
 
 export { SERVE_USAGE };
 
@@ -87,6 +89,8 @@ export async function serveCommand(args: string[]): Promise<number> {
       'scale-out': { type: 'string', default: '1000' },
       sandbox: { type: 'string', default: 'process' },
       engine: { type: 'string' },
+      debug: { type: 'string', multiple: true, default: [] },
+      'debug-break': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -133,6 +137,9 @@ export async function serveCommand(args: string[]): Promise<number> {
   process.stdout.write(`Limits: ${processLimits === undefined ? 'off (--no-limits)' : describeLimits(processLimits)}\n`);
   const containers = await teardown.start(() => containerSettings(values.sandbox, values.engine, functions), () => undefined);
   const limits = containers === undefined ? processLimits : { cgroups: undefined, maxOpenFiles: undefined, ...processLimits, containers };
+  // docs/debugging.md: the debuggers' proxies first, so that a port in use stops the start early.
+  const debugTargets = parseDebugTargets(values.debug, values['debug-break'], functions, limits?.containers?.all === true);
+  const debugging = await teardown.start(() => startDebugging(debugTargets, { privateNetwork: limits?.isolation !== undefined, codeAtTaskRoot: limits?.filesystem === true }), (started) => started.close());
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
   const wrapped = (error: Error): Error => new ConfigError(error.message);
   const eventsNeeded = endpoints.events === undefined && usedTargets(functions).some((used) => used.target.kind === 'eventbridge');
@@ -168,6 +175,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     () => new Platform({
       events: { ...asyncParts.events, eventInvokeConfig: eventInvokeLookup(settings) },
       limits,
+      debug: (fn) => debugging.debugOf(fn),
       scaleOut: { environments: positiveNumber('--scale-out', values['scale-out']), perMs: 10_000 },
       functions,
       serviceEnvironment: (name) => deploying.environmentOf(name),
@@ -263,6 +271,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     ['Event sources:', sources.banner],
     [undefined, streams.banner],
     [undefined, deploying.banner],
+    [undefined, debugging.banner],
   ];
   for (const [title, banner] of sections) {
     if (banner.length > 0) process.stdout.write(`${title === undefined ? '' : `${title}\n`}${banner.join('\n')}\n`);

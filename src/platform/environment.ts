@@ -75,6 +75,11 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   #draining: Invocation | undefined;
   #lastAnsweredId: string | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** What the armed timer does when it fires, and when (Date.now()); for a debugger's pause. */
+  #timerAction: (() => void) | undefined;
+  #timerDue = 0;
+  /** A debugger holds the runtime (docs/debugging.md): the timer is stopped, with this much left. */
+  #pausedRemainingMs: number | undefined;
   #stream: { sink: PassThrough; resolve: (error: FunctionErrorResult | undefined) => void } | undefined;
   #initReported: ReportedError | undefined;
   /**
@@ -180,7 +185,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     }
     // docs/environment.md: provisioned environments get the function timeout for init, 130 s to 900 s.
     const initLimitMs = env.provisioned ? Math.min(900, Math.max(130, fn.timeout)) * 1000 : timings.initTimeoutMs;
-    env.#timer = setTimeout(() => afterPendingIo(() => env.#initTimedOut()), initLimitMs);
+    env.#arm(initLimitMs, () => env.#initTimedOut());
     // docs/extensions.md: a runtime that crashes leaves its extensions their shutdown budget.
     if (names.length > 0) env.#sandbox.outliveRuntime?.();
     (env.#sandbox.runtimeExited ?? env.#sandbox.exited).then((exit) => env.#runtimeExited(exit)).catch(() => undefined);
@@ -201,7 +206,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     this.#current = invocation;
     invocation.startedAt = performance.now();
     invocation.deadlineMs = Date.now() + this.fn.timeout * 1000;
-    this.#timer = setTimeout(() => afterPendingIo(() => this.#invocationTimedOut(invocation)), this.fn.timeout * 1000);
+    this.#arm(this.fn.timeout * 1000, () => this.#invocationTimedOut(invocation));
     this.extensions.dispatch({
       eventType: 'INVOKE',
       deadlineMs: invocation.deadlineMs,
@@ -249,6 +254,65 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   kill(): void {
     if (this.state !== 'dead') this.state = 'retiring';
     this.#sandbox.signal('SIGKILL');
+  }
+
+  /**
+   * A debugger holds the runtime at a breakpoint (docs/debugging.md): stop the running timer (the
+   * init limit or the invocation's deadline) until {@link resumeTimer}, which restarts it with
+   * the time that was left. Twice is once.
+   *
+   * @example
+   * env.pauseTimer(); // Debugger.paused
+   * env.resumeTimer(); // Debugger.resumed: the deadline moves by the time spent paused
+   */
+  pauseTimer(): void {
+    if (this.#pausedRemainingMs !== undefined) return;
+    this.#pausedRemainingMs = this.#timerAction === undefined ? 0 : Math.max(0, this.#timerDue - Date.now());
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** Restart the timer {@link pauseTimer} stopped; the invocation's deadline moves on by the pause. */
+  resumeTimer(): void {
+    const remaining = this.#pausedRemainingMs;
+    if (remaining === undefined) return;
+    this.#pausedRemainingMs = undefined;
+    const action = this.#timerAction;
+    if (action === undefined) return;
+    const current = this.#current;
+    if (current !== undefined) current.deadlineMs = Date.now() + remaining;
+    this.#arm(remaining, action);
+  }
+
+  /** The timer is stopped by a debugger. */
+  get timerPaused(): boolean {
+    return this.#pausedRemainingMs !== undefined;
+  }
+
+  /** A process in the environment's network namespace (isolated: where its loopback is), if any. */
+  get networkPid(): number | undefined {
+    return this.#sandbox?.networkPid ?? this.#sandbox?.rootPid;
+  }
+
+  #arm(ms: number, action: () => void): void {
+    clearTimeout(this.#timer);
+    this.#timerAction = action;
+    this.#timerDue = Date.now() + ms;
+    if (this.#pausedRemainingMs !== undefined) {
+      // Armed while a debugger holds the runtime: it starts counting at the resume.
+      this.#pausedRemainingMs = ms;
+      return;
+    }
+    this.#timer = setTimeout(() => afterPendingIo(() => {
+      if (this.#timerAction === action && this.#pausedRemainingMs === undefined) action();
+    }), ms);
+  }
+
+  #disarm(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAction = undefined;
+    if (this.#pausedRemainingMs !== undefined) this.#pausedRemainingMs = 0;
   }
 
   // ---- Runtime API (called by the HTTP layer) ----
@@ -340,7 +404,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   // ---- internals ----
 
   #initDone(): void {
-    clearTimeout(this.#timer);
+    this.#disarm();
     this.extensions.closeRegistration();
     const initFor = this.#initFor;
     this.#initFor = undefined;
@@ -359,7 +423,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
 
   #failInit(status: 'error' | 'timeout', exit: SandboxExit | undefined): void {
     this.#replenishOnce();
-    clearTimeout(this.#timer);
+    this.#disarm();
     const durationMs = performance.now() - this.#spawnedAt;
     this.extensions.closeRegistration();
     this.telemetry.initEnded(status, durationMs, this.#extensionError?.errorType ?? this.#initReported?.errorType, this.extensions.initStates(), this.#initFor);
@@ -425,7 +489,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     this.#runtimeGone = true;
     if (this.state === 'initializing') this.#failInit('error', exit);
     const shuttingDown = this.state === 'retiring' || this.state === 'dead';
-    if (!shuttingDown) clearTimeout(this.#timer);
+    if (!shuttingDown) this.#disarm();
     this.#waiter = undefined;
     // Never idle again: its caller is answered after the report, and the pool passes it by.
     if (!shuttingDown) this.state = 'retiring';
@@ -452,7 +516,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
       this.#initSettled = true;
       this.#resolveReady({ ok: false, durationMs: performance.now() - this.#spawnedAt, status: 'error', reported: this.#initReported, exit });
     }
-    clearTimeout(this.#timer);
+    this.#disarm();
     this.#shutdown.done();
     this.state = 'dead';
     // An invoke phase waiting on extensions ends with the environment: its report is still written.
@@ -480,7 +544,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     streamError: FunctionErrorResult | undefined,
   ): void {
     if (invocation.stage === 'done') return;
-    clearTimeout(this.#timer);
+    this.#disarm();
     if (invocation.stage === 'assigned') this.telemetry.started(invocation, this.version);
     invocation.stage = 'done';
     this.#current = undefined;
@@ -538,7 +602,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     if (!extensionsBusy) return endPhase(undefined);
     this.#afterExtensions = endPhase;
     // The extensions share the invocation's deadline: one that overruns it ends the environment.
-    this.#timer = setTimeout(() => afterPendingIo(() => this.#extensionsTimedOut(invocation)), Math.max(0, invocation.deadlineMs - Date.now()));
+    this.#arm(Math.max(0, invocation.deadlineMs - Date.now()), () => this.#extensionsTimedOut(invocation));
   }
 
   /** End the invoke phase held for the extensions; `override` replaces its outcome (a timeout, a crash). */
@@ -546,7 +610,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     const endPhase = this.#afterExtensions;
     this.#afterExtensions = undefined;
     if (endPhase === undefined) return;
-    clearTimeout(this.#timer);
+    this.#disarm();
     endPhase(override);
   }
 

@@ -30,6 +30,21 @@ export interface PoolOptions {
   readonly firstRuntimeApiPort?: number;
   /** Environments initialised ahead of traffic, kept warm and replaced when one dies. */
   readonly provisioned?: number;
+  /**
+   * A debugger attached to the function (`lamina serve --debug`, docs/debugging.md): one
+   * environment at a time, the others' invocations wait for it.
+   */
+  readonly debug?: PoolDebugger | undefined;
+}
+
+/** What a debugger needs from a pool (src/debug/debug-session.ts). */
+export interface PoolDebugger {
+  /** An environment was made, its runtime starting: the debugger may hold its timer (a break at start). */
+  started(env: ExecutionEnvironment): void;
+  /** Settles once the debugger clients that waited for an environment are attached to this one (before its first invoke). */
+  prepared(env: ExecutionEnvironment): Promise<void>;
+  /** The environment is gone. */
+  ended(env: ExecutionEnvironment): void;
 }
 
 /**
@@ -63,6 +78,8 @@ export class FunctionPool {
   readonly #idleWaiters = new IdleWaiters();
   #firstPort: number | undefined;
   #scaleOut: ScaleOutLimiter;
+  /** Invocations waiting for the one environment a debugged function may have (docs/debugging.md). */
+  #slotWaiters: (() => void)[] = [];
 
   constructor(fn: FunctionConfig, version: string, log: FunctionLog, options: PoolOptions) {
     this.fn = fn;
@@ -136,6 +153,12 @@ export class FunctionPool {
       warm.invoke(invocation);
       return;
     }
+    const debug = this.#options.debug;
+    if (debug !== undefined && this.#all.size + this.#starting.size > 0) {
+      // Debugging: one environment on the debugger's port; wait for it to be idle or gone.
+      await new Promise<void>((resolve) => this.#slotWaiters.push(resolve));
+      return this.run(invocation);
+    }
     const drained = extensionsFinishing(this.#all) ? await this.#idleWaiters.next(EXTENSION_DRAIN_WAIT_MS) : undefined;
     if (drained !== undefined && drained.state === 'idle') {
       drained.invoke(invocation);
@@ -144,6 +167,7 @@ export class FunctionPool {
     const first = await this.#start();
     const init = await first.ready;
     if (init.ok) {
+      await debug?.prepared(first);
       first.invoke(invocation);
       return;
     }
@@ -153,6 +177,7 @@ export class FunctionPool {
     const retry = await this.#start(invocation);
     const retried = await retry.ready;
     if (retried.ok) {
+      await debug?.prepared(retry);
       retry.invoke(invocation);
       return;
     }
@@ -247,6 +272,7 @@ export class FunctionPool {
       provisioned,
     });
     this.#all.add(env);
+    this.#options.debug?.started(env);
     return env;
   }
 
@@ -265,6 +291,7 @@ export class FunctionPool {
     const waiter = this.#stopping || env.state !== 'idle' ? undefined : this.#idleWaiters.take();
     if (waiter !== undefined) return waiter(env);
     this.#idle.push(env);
+    this.#wakeSlotWaiter();
     const timer = setTimeout(() => {
       const at = this.#idle.indexOf(env);
       if (at >= 0) this.#idle.splice(at, 1);
@@ -287,5 +314,14 @@ export class FunctionPool {
     this.#waitDead.get(env)?.();
     this.#waitDead.delete(env);
     this.#drain.checkEmpty();
+    this.#options.debug?.ended(env);
+    this.#wakeSlotWaiter();
+  }
+
+  /** The oldest invocation waiting for the debugged function's environment tries again. */
+  #wakeSlotWaiter(): void {
+    // Stopping: every waiter hears now (each fails: nothing new starts).
+    const woken = this.#stopping ? this.#slotWaiters.splice(0) : this.#slotWaiters.splice(0, 1);
+    for (const wake of woken) wake();
   }
 }

@@ -1,0 +1,192 @@
+/**
+ * `lamina serve --debug` with a real inspector client over its WebSocket (docs/debugging.md): a
+ * breakpoint set before the first invoke holds the handler longer than its 1 s timeout, and the
+ * answer comes after the resume, not a timeout; `--debug-break` stops before the runtime's first
+ * line; a debugger port in use is a clear message at start. Limits and isolation are on (the
+ * default), so the inspector is reached inside the environment's own network namespace when the
+ * machine allows it.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { freePort, serveProject, startServe } from '../helpers/serve-process.js';
+
+const HANDLER = `exports.handler = async (event) => {
+  const doubled = event.n * 2;
+  return { doubled };
+};
+`;
+
+const template = (timeout: number): string => `AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Doubler:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: doubler/
+      Handler: index.handler
+      Runtime: nodejs20.x
+      Timeout: ${timeout}
+`;
+
+/** A minimal CDP client: requests by id, events to whoever waits for them. */
+class Cdp {
+  readonly #socket: WebSocket;
+  #nextId = 1;
+  readonly #answers = new Map<number, (result: unknown) => void>();
+  readonly events: { method: string; params: Record<string, unknown> }[] = [];
+  #eventWaiters: (() => void)[] = [];
+
+  private constructor(socket: WebSocket) {
+    this.#socket = socket;
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { id?: number; result?: unknown; error?: unknown; method?: string; params?: Record<string, unknown> };
+      if (message.id !== undefined) this.#answers.get(message.id)?.(message.error ?? message.result);
+      else if (message.method !== undefined) {
+        this.events.push({ method: message.method, params: message.params ?? {} });
+        for (const wake of this.#eventWaiters.splice(0)) wake();
+      }
+    });
+  }
+
+  static async open(url: string): Promise<Cdp> {
+    const socket = new WebSocket(url);
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    return new Cdp(socket);
+  }
+
+  /** Send without waiting (a client does so before its inspector is there). */
+  send(method: string, params: Record<string, unknown> = {}): Promise<unknown> {
+    const id = this.#nextId++;
+    this.#socket.send(JSON.stringify({ id, method, params }));
+    return new Promise((resolve) => this.#answers.set(id, resolve));
+  }
+
+  async waitFor(method: string, after = 0, timeoutMs = 30_000): Promise<{ method: string; params: Record<string, unknown> }> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.events.slice(after).find((event) => event.method === method);
+      if (found !== undefined) return found;
+      if (Date.now() > deadline) throw new Error(`no ${method} within ${timeoutMs} ms; events: ${this.events.map((e) => e.method).join(', ')}`);
+      await new Promise<void>((resolve) => {
+        this.#eventWaiters.push(resolve);
+        setTimeout(resolve, 200);
+      });
+    }
+  }
+
+  close(): void {
+    this.#socket.close();
+  }
+}
+
+async function invoke(base: string, payload: unknown): Promise<{ status: number; body: string; functionError: string | null }> {
+  const response = await fetch(`${base}/2015-03-31/functions/Doubler/invocations`, { method: 'POST', body: JSON.stringify(payload) });
+  return { status: response.status, body: await response.text(), functionError: response.headers.get('x-amz-function-error') };
+}
+
+async function listTargets(port: number): Promise<{ webSocketDebuggerUrl: string; title: string }[]> {
+  return (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as { webSocketDebuggerUrl: string; title: string }[];
+}
+
+const project = serveProject('lamina-debug-node-');
+mkdirSync(join(project.dir, 'doubler'));
+writeFileSync(join(project.dir, 'doubler', 'index.js'), HANDLER);
+writeFileSync(join(project.dir, 'template.yaml'), template(1));
+
+describe('lamina serve --debug (node inspector)', () => {
+  it('holds the handler at a breakpoint past its timeout and answers after the resume', async () => {
+    const port = await freePort();
+    const serve = await project.start(template(1), ['--port', '0', '--debug', `Doubler=${port}`], /on (http:\/\/\S+)/);
+    const base = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(serve.output())?.[1] ?? '';
+    expect(serve.output()).toContain(`Doubler (node inspector) on 127.0.0.1:${port}`);
+    expect(serve.output()).toContain('"type":"node","request":"attach"');
+
+    // No environment yet: the proxy still lists a target to attach to, on its own port.
+    const [waiting] = await listTargets(port);
+    expect(waiting?.webSocketDebuggerUrl).toMatch(new RegExp(`^ws://127\\.0\\.0\\.1:${port}/`));
+    const cdp = await Cdp.open(waiting?.webSocketDebuggerUrl ?? '');
+    void cdp.send('Runtime.enable');
+    void cdp.send('Debugger.enable');
+    // Line 2 (0-based 1) of the handler: `const doubled = ...`.
+    const breakpoint = cdp.send('Debugger.setBreakpointByUrl', { lineNumber: 1, urlRegex: 'index\\.js$' });
+
+    const answer = invoke(base, { n: 21 });
+    expect(await breakpoint).toHaveProperty('breakpointId');
+    const paused = await cdp.waitFor('Debugger.paused');
+    expect(JSON.stringify(paused.params.hitBreakpoints)).toContain('index');
+    // Longer than the function's 1 s timeout, while a second invoke waits for this environment.
+    const second = invoke(base, { n: 5 });
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const resumedAt = cdp.events.length;
+    await cdp.send('Debugger.resume');
+    await cdp.waitFor('Debugger.resumed', resumedAt);
+    const first = await answer;
+    expect(first.functionError).toBeNull();
+    expect(JSON.parse(first.body)).toEqual({ doubled: 42 });
+    // The second invoke ran in the same (one) environment and stopped at the breakpoint too.
+    const pausedAgain = await cdp.waitFor('Debugger.paused', resumedAt);
+    expect(pausedAgain.method).toBe('Debugger.paused');
+    await cdp.send('Debugger.resume');
+    expect(JSON.parse((await second).body)).toEqual({ doubled: 10 });
+
+    // Once live, /json/list is the environment's own target, its URL rewritten to the proxy.
+    const [live] = await listTargets(port);
+    expect(live?.webSocketDebuggerUrl).toMatch(new RegExp(`^ws://127\\.0\\.0\\.1:${port}/[0-9a-f-]{36}$`));
+
+    // Without the debugger holding it, the timeout still applies as on Lambda.
+    await cdp.send('Debugger.removeBreakpoint', { breakpointId: ((await breakpoint) as { breakpointId: string }).breakpointId });
+    cdp.close();
+    const output = serve.output();
+    expect(output).not.toContain('Task timed out');
+    expect(await serve.stop()).toBe(0);
+  }, 120_000);
+
+  it('--debug-break stops before the runtime\'s first line until the debugger lets it run', async () => {
+    const port = await freePort();
+    const { serve, match: base } = await startServe(
+      ['--template', 'template.yaml', '--state-dir', join(project.dir, 'state-break'), '--port', '0', '--debug', `Doubler=${port}`, '--debug-break'],
+      project.dir,
+      /on (http:\/\/127\.0\.0\.1:\d+)/,
+    );
+    afterAll(() => serve.stop());
+    expect(serve.output()).toContain('stops before its runtime\'s first line');
+    const answer = invoke(base, { n: 4 });
+    let settled = false;
+    void answer.then(() => (settled = true));
+    const cdp = await Cdp.open((await listTargets(port))[0]?.webSocketDebuggerUrl ?? '');
+    void cdp.send('Debugger.enable');
+    void cdp.send('Runtime.runIfWaitingForDebugger');
+    const paused = await cdp.waitFor('Debugger.paused');
+    const frames = paused.params.callFrames as { location: { scriptId: string; lineNumber: number } }[];
+    const script = cdp.events.find((event) => event.method === 'Debugger.scriptParsed' && event.params.scriptId === frames[0]?.location.scriptId);
+    expect(script?.params.url).toMatch(/lamina-ric-start\.cjs$/);
+    // Held past the 10 s init limit would be long for a test: past the function's 1 s timeout is enough to show nothing runs.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(settled).toBe(false);
+    await cdp.send('Debugger.resume');
+    const done = await answer;
+    expect(done.functionError).toBeNull();
+    expect(JSON.parse(done.body)).toEqual({ doubled: 8 });
+    cdp.close();
+    expect(await serve.stop()).toBe(0);
+  }, 120_000);
+
+  it('a debugger port in use is a clear message at start', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const taken = (blocker.address() as { port: number }).port;
+    try {
+      await expect(
+        startServe(['--template', 'template.yaml', '--state-dir', join(project.dir, 'state-taken'), '--port', '0', '--debug', `Doubler=${taken}`], project.dir, /on (http:\/\/\S+)/, 30_000),
+      ).rejects.toThrow(new RegExp(`--debug Doubler: port ${taken} on 127\\.0\\.0\\.1 is in use.*--debug Doubler=PORT`));
+    } finally {
+      blocker.close();
+    }
+  }, 60_000);
+});
