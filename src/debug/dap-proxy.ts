@@ -68,22 +68,34 @@ export class DapReader {
 
 /** `python -m debugpy --listen 127.0.0.1:PORT [--wait-for-client]`. */
 export const debugpyAdapter: DebugProtocol = {
-  interpreterArgs: (port, brk) => ['-m', 'debugpy', '--listen', `127.0.0.1:${port}`, ...(brk ? ['--wait-for-client'] : [])],
-  // No probe connection: debugpy's adapter serves one client at a time; `attach` retries instead.
-  probe: async () => undefined,
-};
-
-/** Connect to debugpy's adapter, which starts listening a moment after the runtime. */
-async function openWhenListening(upstream: Upstream): Promise<Socket> {
-  const deadline = Date.now() + PROBE_LIMIT_MS;
-  for (;;) {
-    try {
-      return await open(upstream);
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
+  // Frozen modules (3.11+) can make debugpy miss breakpoints, and it says so in every log; older Pythons ignore -X.
+  interpreterArgs: (port, brk) => ['-Xfrozen_modules=off', '-m', 'debugpy', '--listen', `127.0.0.1:${port}`, ...(brk ? ['--wait-for-client'] : [])],
+  async probe(upstream) {
+    const deadline = Date.now() + PROBE_LIMIT_MS;
+    for (;;) {
+      // A namespace relay accepts at once and hangs up when nothing listens behind it: listening
+      // is a connection still open a moment later (debugpy takes a silent one in its stride).
+      const open = await stillOpenAfter(upstream, 200);
+      if (open) return;
+      if (Date.now() > deadline) throw new Error('debugpy did not start listening');
       await sleep(50);
     }
-  }
+  },
+};
+
+function stillOpenAfter(upstream: Upstream, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = 'socketPath' in upstream ? connect(upstream.socketPath) : connect(upstream.port, upstream.host);
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve(true);
+    }, ms);
+    socket.once('error', () => undefined);
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
+  });
 }
 
 /** One DAP client's connection, relayed to the environment's debugpy. */
@@ -122,7 +134,7 @@ class DapClient implements DebugClient {
   }
 
   async attach(upstream: Upstream): Promise<void> {
-    const adapter = await openWhenListening(upstream);
+    const adapter = await open(upstream);
     this.#upstream = adapter;
     const reader = new DapReader((message) => this.#fromAdapter(message));
     adapter.on('data', (chunk: Buffer) => {
