@@ -5,9 +5,11 @@
  * answer to a `continue` or a step, restarts it.
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import type { DebugClient, DebugProtocol, DebugSession, Upstream } from './debug-session.js';
+import { readFileSync } from 'node:fs';
+import type { DebugClient, DebugProtocol, DebugSession, ListenTarget, Upstream } from './debug-session.js';
 
-const PROBE_LIMIT_MS = 15_000;
+/** How long a runtime's debugpy may take to listen (seconds at a small MemorySize's CPU share). */
+const PROBE_LIMIT_MS = 60_000;
 /** How long a waiting client's set-up (up to `configurationDone`) may delay the first invocation. */
 const SETTLE_LIMIT_MS = 10_000;
 /** Requests after which the debuggee runs again. */
@@ -70,31 +72,34 @@ export class DapReader {
 export const debugpyAdapter: DebugProtocol = {
   // Frozen modules (3.11+) can make debugpy miss breakpoints, and it says so in every log; older Pythons ignore -X.
   interpreterArgs: (port, brk) => ['-Xfrozen_modules=off', '-m', 'debugpy', '--listen', `127.0.0.1:${port}`, ...(brk ? ['--wait-for-client'] : [])],
-  async probe(upstream) {
+  async probe(_upstream, target) {
+    // Watched in the kernel's table, not by connecting: debugpy's adapter serves one client at a
+    // time, and a namespace relay accepts a connection even when nothing listens behind it.
     const deadline = Date.now() + PROBE_LIMIT_MS;
-    for (;;) {
-      // A namespace relay accepts at once and hangs up when nothing listens behind it: listening
-      // is a connection still open a moment later (debugpy takes a silent one in its stride).
-      const open = await stillOpenAfter(upstream, 200);
-      if (open) return;
+    while (!listensOnLoopback(target)) {
       if (Date.now() > deadline) throw new Error('debugpy did not start listening');
       await sleep(50);
     }
   },
 };
 
-function stillOpenAfter(upstream: Upstream, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = 'socketPath' in upstream ? connect(upstream.socketPath) : connect(upstream.port, upstream.host);
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve(true);
-    }, ms);
-    socket.once('error', () => undefined);
-    socket.once('close', () => {
-      clearTimeout(timer);
-      resolve(false);
-    });
+/**
+ * Is a socket listening on 127.0.0.1:port in this table (`/proc/PID/net/tcp`: local address as
+ * hex `0100007F:PORT`, state `0A` = LISTEN)?
+ *
+ * @example listensOnLoopback({ port: 9229, tcpTable: '/proc/self/net/tcp' })
+ */
+export function listensOnLoopback(target: ListenTarget): boolean {
+  let table: string;
+  try {
+    table = readFileSync(target.tcpTable, 'latin1');
+  } catch {
+    return false;
+  }
+  const local = `0100007F:${target.port.toString(16).toUpperCase().padStart(4, '0')}`;
+  return table.split('\n').some((line) => {
+    const fields = line.trim().split(/\s+/);
+    return fields[1] === local && fields[3] === '0A';
   });
 }
 

@@ -30,11 +30,18 @@ export interface DebugClient {
   close(): void;
 }
 
+/** Where a runtime's debugger will listen: its port, and the kernel's TCP table of that network. */
+export interface ListenTarget {
+  readonly port: number;
+  /** `/proc/PID/net/tcp` of a process in the environment's network (the host's: `/proc/self/net/tcp`). */
+  readonly tcpTable: string;
+}
+
 /** What differs between node's inspector and debugpy. */
 export interface DebugProtocol {
   interpreterArgs(port: number, brk: boolean): string[];
   /** Settles once the runtime's debugger answers at `upstream` (it starts with the runtime). */
-  probe(upstream: Upstream): Promise<void>;
+  probe(upstream: Upstream, target: ListenTarget): Promise<void>;
 }
 
 interface Live {
@@ -43,6 +50,10 @@ interface Live {
   readonly relay: Promise<NamespaceRelay> | undefined;
   /** `--debug-break`: held from the start until a client lets the runtime run. */
   held: boolean;
+  /** The runtime's debugger is not listening yet: its start-up is not counted against the init limit. */
+  starting: boolean;
+  /** Settles once the runtime's debugger is listening (rejects if it never does). */
+  readonly listening: Promise<void>;
   /** Clients attaching now (before the first invoke, `prepared` waits for them). */
   attaching: Promise<void>;
 }
@@ -127,7 +138,7 @@ export class DebugSession {
   update(): void {
     const live = this.#live;
     if (live === undefined) return;
-    let paused = live.held;
+    let paused = live.held || live.starting;
     for (const [client, env] of this.#clients) if (env === live.env && client.paused) paused = true;
     if (paused) live.env.pauseTimer();
     else live.env.resumeTimer();
@@ -153,9 +164,17 @@ export class DebugSession {
     const relay = this.#privateNetwork && pid !== undefined ? openNamespaceRelay(pid, port) : undefined;
     const upstream: Promise<Upstream> = relay === undefined ? Promise.resolve({ host: '127.0.0.1', port }) : relay.then((made) => ({ socketPath: made.socketPath }));
     upstream.catch(() => undefined);
-    const live: Live = { env, upstream, relay, held: this.target.brk, attaching: Promise.resolve() };
+    const tcpTable = this.#privateNetwork && pid !== undefined ? `/proc/${pid}/net/tcp` : '/proc/self/net/tcp';
+    const listening = upstream.then((at) => this.#protocol.probe(at, { port, tcpTable }));
+    // A debugger's start-up (debugpy's takes seconds on a small function's CPU share) is not the function's init.
+    const live: Live = { env, upstream, relay, held: this.target.brk, starting: true, listening, attaching: Promise.resolve() };
     this.#live = live;
-    if (live.held) env.pauseTimer();
+    env.pauseTimer();
+    const started = (): void => {
+      live.starting = false;
+      this.update();
+    };
+    listening.then(started, started);
     const waiting = [...this.#clients].filter(([, attachedTo]) => attachedTo === undefined).map(([client]) => client);
     live.attaching = Promise.all(waiting.map((client) => this.#attach(live, client))).then(() => undefined);
   }
@@ -165,7 +184,7 @@ export class DebugSession {
     this.#clients.set(client, live.env);
     try {
       const upstream = await live.upstream;
-      await this.#protocol.probe(upstream);
+      await live.listening;
       if (this.#live !== live || !this.#clients.has(client)) return;
       await client.attach(upstream);
     } catch {

@@ -10,7 +10,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { DebugClient, DebugProtocol, DebugSession, Upstream } from './debug-session.js';
 
 /** How long a runtime's inspector may take to listen after its environment starts. */
-const PROBE_LIMIT_MS = 15_000;
+const PROBE_LIMIT_MS = 60_000;
 /** How long a waiting client's set-up may delay the first invocation. */
 const SETTLE_LIMIT_MS = 5_000;
 /** A client is set up once it has had no request unanswered for this long. */

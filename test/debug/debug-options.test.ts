@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { FunctionConfig } from '../../src/config/function-config.js';
-import { DapReader } from '../../src/debug/dap-proxy.js';
+import { createServer } from 'node:net';
+import { DapReader, listensOnLoopback } from '../../src/debug/dap-proxy.js';
 import { parseDebugTargets } from '../../src/debug/debug-options.js';
 import { bootstrapFunction } from '../helpers/function-config.js';
 
@@ -72,5 +73,18 @@ describe('DapReader', () => {
     reader.push(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
     reader.push(frame('{"type":"event","event":"stopped"}'));
     expect(seen).toHaveLength(2);
+  });
+});
+
+describe('listensOnLoopback', () => {
+  it('sees a listener on 127.0.0.1:port in the kernel\'s table, and no longer once it is closed', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    expect(listensOnLoopback({ port, tcpTable: '/proc/self/net/tcp' })).toBe(true);
+    expect(listensOnLoopback({ port: port === 65535 ? 65534 : port + 1, tcpTable: '/proc/self/net/tcp' })).toBe(false);
+    await new Promise((resolve) => server.close(resolve));
+    expect(listensOnLoopback({ port, tcpTable: '/proc/self/net/tcp' })).toBe(false);
+    expect(listensOnLoopback({ port, tcpTable: '/proc/0/net/tcp' })).toBe(false);
   });
 });

@@ -10,7 +10,7 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DapReader } from '../../src/debug/dap-proxy.js';
-import { freePort, serveProject } from '../helpers/serve-process.js';
+import { freePort, serveProject, startServe } from '../helpers/serve-process.js';
 
 const HANDLER = `def handler(event, context):
     tripled = event["n"] * 3
@@ -27,6 +27,9 @@ Resources:
       Handler: app.handler
       Runtime: python3.11
       Timeout: 1
+      # One vCPU (MemorySize / 1769, as on Lambda): at 128 MB debugpy takes seconds to start and
+      # its tracing can eat the 1 s after the resume on a busy machine.
+      MemorySize: 1769
 `;
 
 /** A minimal DAP client: requests by seq, events kept in order. */
@@ -109,5 +112,42 @@ describe('lamina serve --debug (debugpy)', () => {
     await dap.send('disconnect', { terminateDebuggee: false }).catch(() => undefined);
     socket.destroy();
     expect(serve.output()).not.toContain('Task timed out');
+    expect(await serve.stop()).toBe(0);
+  }, 120_000);
+
+  it('--debug-break: the runtime waits for a client (--wait-for-client) and runs after configurationDone', async (context) => {
+    if (project.serve?.output().includes('debugpy is not installed') !== false) {
+      process.stdout.write('python-debug: --debug-break skipped, debugpy is not importable by the function\'s Python (or the first test did not start)\n');
+      context.skip();
+      return;
+    }
+    const port = await freePort();
+    const { serve, match: base } = await startServe(
+      ['--template', 'template.yaml', '--state-dir', join(project.dir, 'state-break'), '--port', '0', '--debug', `Tripler=${port}`, '--debug-break'],
+      project.dir,
+      /on (http:\/\/127\.0\.0\.1:\d+)/,
+    );
+    try {
+      expect(serve.output()).toContain('each environment waits for a debugger before it runs');
+      const answer = fetch(`${base}/2015-03-31/functions/Tripler/invocations`, { method: 'POST', body: JSON.stringify({ n: 2 }) });
+      let settled = false;
+      void answer.then(() => (settled = true));
+      // Longer than the 1 s timeout: waiting for the client is not counted against it (nor the init limit).
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      expect(settled).toBe(false);
+      const socket = connect(port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      const dap = new Dap(socket);
+      await dap.send('initialize', { clientID: 'lamina-test', adapterID: 'debugpy', pathFormat: 'path', linesStartAt1: true, columnsStartAt1: true });
+      const attached = dap.send('attach', { justMyCode: false });
+      await dap.waitFor('initialized');
+      expect((await dap.send('configurationDone')).success).toBe(true);
+      expect((await attached).success).toBe(true);
+      const response = await answer;
+      expect(await response.json()).toEqual({ tripled: 6 });
+      socket.destroy();
+    } finally {
+      expect(await serve.stop()).toBe(0);
+    }
   }, 120_000);
 });
