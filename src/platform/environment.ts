@@ -34,17 +34,9 @@ import type { EnvironmentHooks, EnvironmentStart, EnvironmentState, EnvironmentT
 import { ExtensionPhases } from './extension-phases.js';
 import { EnvironmentShutdown, type AfterExtensions } from './environment-shutdown.js';
 import { runtimeVersionOf } from './runtime-version.js';
+import { PausableTimer } from './pausable-timer.js';
 
 export type { EnvironmentHooks, EnvironmentStart, EnvironmentState, EnvironmentTimings, InitResult, InitializationType, SandboxFactory } from './environment-types.js';
-
-/**
- * Run `check` after the I/O that is already waiting has been read. Timers run before the poll
- * phase, so on a busy loop a deadline timer can fire while the runtime's answer (sent in time)
- * is still unread; checking on the next check phase lets that answer win, as it did on the wire.
- */
-function afterPendingIo(check: () => void): void {
-  setImmediate(check);
-}
 
 /**
  * @example
@@ -74,12 +66,8 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   /** The invocation just answered, until its report is written: its late output is still its own. */
   #draining: Invocation | undefined;
   #lastAnsweredId: string | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  /** What the armed timer does when it fires, and when (Date.now()); for a debugger's pause. */
-  #timerAction: (() => void) | undefined;
-  #timerDue = 0;
-  /** A debugger holds the runtime (docs/debugging.md): the timer is stopped, with this much left. */
-  #pausedRemainingMs: number | undefined;
+  /** The init limit, the invocation's deadline, or the extensions' share of it; a debugger may pause it. */
+  readonly #timer = new PausableTimer();
   #stream: { sink: PassThrough; resolve: (error: FunctionErrorResult | undefined) => void } | undefined;
   #initReported: ReportedError | undefined;
   /**
@@ -185,7 +173,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     }
     // docs/environment.md: provisioned environments get the function timeout for init, 130 s to 900 s.
     const initLimitMs = env.provisioned ? Math.min(900, Math.max(130, fn.timeout)) * 1000 : timings.initTimeoutMs;
-    env.#arm(initLimitMs, () => env.#initTimedOut());
+    env.#timer.arm(initLimitMs, () => env.#initTimedOut());
     // docs/extensions.md: a runtime that crashes leaves its extensions their shutdown budget.
     if (names.length > 0) env.#sandbox.outliveRuntime?.();
     (env.#sandbox.runtimeExited ?? env.#sandbox.exited).then((exit) => env.#runtimeExited(exit)).catch(() => undefined);
@@ -206,7 +194,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     this.#current = invocation;
     invocation.startedAt = performance.now();
     invocation.deadlineMs = Date.now() + this.fn.timeout * 1000;
-    this.#arm(this.fn.timeout * 1000, () => this.#invocationTimedOut(invocation));
+    this.#timer.arm(this.fn.timeout * 1000, () => this.#invocationTimedOut(invocation));
     this.extensions.dispatch({
       eventType: 'INVOKE',
       deadlineMs: invocation.deadlineMs,
@@ -266,53 +254,24 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
    * env.resumeTimer(); // Debugger.resumed: the deadline moves by the time spent paused
    */
   pauseTimer(): void {
-    if (this.#pausedRemainingMs !== undefined) return;
-    this.#pausedRemainingMs = this.#timerAction === undefined ? 0 : Math.max(0, this.#timerDue - Date.now());
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#timer.pause();
   }
 
   /** Restart the timer {@link pauseTimer} stopped; the invocation's deadline moves on by the pause. */
   resumeTimer(): void {
-    const remaining = this.#pausedRemainingMs;
-    if (remaining === undefined) return;
-    this.#pausedRemainingMs = undefined;
-    const action = this.#timerAction;
-    if (action === undefined) return;
+    const remaining = this.#timer.resume();
     const current = this.#current;
-    if (current !== undefined) current.deadlineMs = Date.now() + remaining;
-    this.#arm(remaining, action);
+    if (remaining !== undefined && current !== undefined) current.deadlineMs = Date.now() + remaining;
   }
 
   /** The timer is stopped by a debugger. */
   get timerPaused(): boolean {
-    return this.#pausedRemainingMs !== undefined;
+    return this.#timer.paused;
   }
 
   /** A process in the environment's network namespace (isolated: where its loopback is), if any. */
   get networkPid(): number | undefined {
     return this.#sandbox?.networkPid ?? this.#sandbox?.rootPid;
-  }
-
-  #arm(ms: number, action: () => void): void {
-    clearTimeout(this.#timer);
-    this.#timerAction = action;
-    this.#timerDue = Date.now() + ms;
-    if (this.#pausedRemainingMs !== undefined) {
-      // Armed while a debugger holds the runtime: it starts counting at the resume.
-      this.#pausedRemainingMs = ms;
-      return;
-    }
-    this.#timer = setTimeout(() => afterPendingIo(() => {
-      if (this.#timerAction === action && this.#pausedRemainingMs === undefined) action();
-    }), ms);
-  }
-
-  #disarm(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#timerAction = undefined;
-    if (this.#pausedRemainingMs !== undefined) this.#pausedRemainingMs = 0;
   }
 
   // ---- Runtime API (called by the HTTP layer) ----
@@ -404,7 +363,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   // ---- internals ----
 
   #initDone(): void {
-    this.#disarm();
+    this.#timer.disarm();
     this.extensions.closeRegistration();
     const initFor = this.#initFor;
     this.#initFor = undefined;
@@ -423,7 +382,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
 
   #failInit(status: 'error' | 'timeout', exit: SandboxExit | undefined): void {
     this.#replenishOnce();
-    this.#disarm();
+    this.#timer.disarm();
     const durationMs = performance.now() - this.#spawnedAt;
     this.extensions.closeRegistration();
     this.telemetry.initEnded(status, durationMs, this.#extensionError?.errorType ?? this.#initReported?.errorType, this.extensions.initStates(), this.#initFor);
@@ -489,7 +448,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     this.#runtimeGone = true;
     if (this.state === 'initializing') this.#failInit('error', exit);
     const shuttingDown = this.state === 'retiring' || this.state === 'dead';
-    if (!shuttingDown) this.#disarm();
+    if (!shuttingDown) this.#timer.disarm();
     this.#waiter = undefined;
     // Never idle again: its caller is answered after the report, and the pool passes it by.
     if (!shuttingDown) this.state = 'retiring';
@@ -516,7 +475,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
       this.#initSettled = true;
       this.#resolveReady({ ok: false, durationMs: performance.now() - this.#spawnedAt, status: 'error', reported: this.#initReported, exit });
     }
-    this.#disarm();
+    this.#timer.disarm();
     this.#shutdown.done();
     this.state = 'dead';
     // An invoke phase waiting on extensions ends with the environment: its report is still written.
@@ -544,7 +503,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     streamError: FunctionErrorResult | undefined,
   ): void {
     if (invocation.stage === 'done') return;
-    this.#disarm();
+    this.#timer.disarm();
     if (invocation.stage === 'assigned') this.telemetry.started(invocation, this.version);
     invocation.stage = 'done';
     this.#current = undefined;
@@ -602,7 +561,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     if (!extensionsBusy) return endPhase(undefined);
     this.#afterExtensions = endPhase;
     // The extensions share the invocation's deadline: one that overruns it ends the environment.
-    this.#arm(Math.max(0, invocation.deadlineMs - Date.now()), () => this.#extensionsTimedOut(invocation));
+    this.#timer.arm(Math.max(0, invocation.deadlineMs - Date.now()), () => this.#extensionsTimedOut(invocation));
   }
 
   /** End the invoke phase held for the extensions; `override` replaces its outcome (a timeout, a crash). */
@@ -610,7 +569,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     const endPhase = this.#afterExtensions;
     this.#afterExtensions = undefined;
     if (endPhase === undefined) return;
-    this.#disarm();
+    this.#timer.disarm();
     endPhase(override);
   }
 
