@@ -188,7 +188,7 @@ describe('lamina serve --debug (node inspector)', () => {
     expect(await serve.stop()).toBe(0);
   }, 120_000);
 
-  it('--no-limits: the inspector on a private port of the host\'s loopback, the same round trip', async () => {
+  it('--no-limits: the inspector on a private port of the host\'s loopback: the same round trip, and a debugger leaving while paused lets go', async () => {
     // --no-limits on purpose: without a network namespace the proxy reaches the runtime's
     // inspector on a host port Lamina picked, the other way in (docs/debugging.md).
     const port = await freePort();
@@ -200,8 +200,16 @@ describe('lamina serve --debug (node inspector)', () => {
     afterAll(() => serve.stop());
     expect(serve.output()).toContain(`"remoteRoot":"${join(project.dir, 'doubler')}"`);
     const { cdp } = await holdAtBreakpoint(base, port, false);
-    cdp.close();
     expect(serve.output()).not.toContain('Task timed out');
+    // A debugger that leaves while the runtime is paused: node runs on, the answer comes, and the
+    // environment's timer counts again (a slow invoke afterwards times out).
+    const pausedAt = cdp.events.length;
+    const answer = invoke(base, { n: 3 });
+    await cdp.waitFor('Debugger.paused', pausedAt);
+    cdp.close();
+    expect(JSON.parse((await answer).body)).toEqual({ doubled: 6 });
+    const slow = await invoke(base, { n: 1, sleepMs: 3000 });
+    expect(JSON.parse(slow.body)).toMatchObject({ errorType: 'Sandbox.Timedout' });
     expect(await serve.stop()).toBe(0);
   }, 120_000);
 
