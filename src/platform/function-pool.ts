@@ -95,7 +95,7 @@ export class FunctionPool {
       initFailed: (env, init) => env.telemetry.initFailed(init.durationMs, init.status, initErrorType(init), undefined),
       active: () => !this.#stopping && !this.#drain.active,
     });
-    this.provisionedReady = this.#provisioned.set(options.provisioned ?? 0);
+    this.provisionedReady = this.#provisioned.set(this.#provisionedCap(options.provisioned ?? 0));
   }
 
   /** Environments alive now (idle, busy or starting). */
@@ -123,7 +123,7 @@ export class FunctionPool {
    * await pool.setProvisioned(2); // pool.provisionedCount === 2
    */
   setProvisioned(count: number): Promise<void> {
-    const settled = this.#provisioned.set(count);
+    const settled = this.#provisioned.set(this.#provisionedCap(count));
     const surplus = this.#idleProvisioned.filter((env) => this.#provisioned.surplus(env));
     this.#idleProvisioned = this.#idleProvisioned.filter((env) => !surplus.includes(env));
     for (const env of surplus) env.retire();
@@ -316,6 +316,11 @@ export class FunctionPool {
     this.#drain.checkEmpty();
     this.#options.debug?.ended(env);
     this.#wakeSlotWaiter();
+  }
+
+  /** A debugged function has one environment at a time, provisioned ones included (docs/debugging.md). */
+  #provisionedCap(count: number): number {
+    return this.#options.debug === undefined ? count : Math.min(count, 1);
   }
 
   /** The oldest invocation waiting for the debugged function's environment tries again. */

@@ -113,6 +113,14 @@ describe('one environment at a time', () => {
     expect(hooks.endedCount()).toBe(1);
   });
 
+  it('provisioned concurrency of a debugged function is held to one environment', async () => {
+    const hooks = recorder();
+    platform = new Platform({ functions: [bootstrapFunction('kept', { publishedAlias: 'live', provisionedConcurrency: 3 })], debug: () => hooks });
+    await platform.ready();
+    expect(hooks.envs).toHaveLength(1);
+    expect(platform.publishedPool('kept')?.provisionedCount).toBe(1);
+  });
+
   it('without a debugger the same invocations get environments of their own (the control case)', async () => {
     platform = new Platform({ functions: [bootstrapFunction('many')] });
     await Promise.all([1, 2, 3].map((n) => platform?.invoke(invokeRequest('many', { sleepMs: 200, echo: n }))));
