@@ -152,6 +152,21 @@ class CdpClient implements DebugClient {
   }
 }
 
+/**
+ * The Host header node's inspector accepts, and so the proxy: an IP address or `localhost`, so
+ * that a web page cannot reach the debugger through a DNS name rebound to 127.0.0.1.
+ *
+ * @example allowedHost('localhost:9229') // true; allowedHost('evil.example:9229') // false
+ */
+export function allowedHost(host: string | undefined): boolean {
+  if (host === undefined) return true; // HTTP/1.0 clients; no name to rebind
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d*$/, '');
+  if (name.toLowerCase() === 'localhost') return true;
+  if (/^\[[0-9a-fA-F:.]+\]$/.test(name)) return true;
+  const parts = name.split('.');
+  return parts.length === 4 && parts.every((part) => /^\d{1,3}$/.test(part) && Number(part) <= 255);
+}
+
 /** The proxy's own URL for a target id. */
 function rewrite(target: Record<string, unknown>, port: number): Record<string, unknown> {
   const id = typeof target.id === 'string' ? target.id : 'lamina';
@@ -199,6 +214,10 @@ export interface InspectorProxy {
  */
 export async function startInspectorProxy(session: DebugSession, port: number): Promise<InspectorProxy> {
   const server: Server = createServer((request, response) => {
+    if (!allowedHost(request.headers.host)) {
+      response.writeHead(403, { 'content-type': 'text/plain' }).end('Host header is not an IP address or localhost\n');
+      return;
+    }
     answerJson(session, port, request, response).catch(() => response.destroy());
   });
   await new Promise<void>((resolve, reject) => {
@@ -209,7 +228,7 @@ export async function startInspectorProxy(session: DebugSession, port: number): 
     });
   });
   // After the listen: the WebSocket server re-emits its HTTP server's errors (a port in use).
-  const sockets = new WebSocketServer({ server, perMessageDeflate: false });
+  const sockets = new WebSocketServer({ server, perMessageDeflate: false, verifyClient: (info: { req: IncomingMessage }) => allowedHost(info.req.headers.host) });
   sockets.on('connection', (client) => session.addClient(new CdpClient(client, session)));
   sockets.on('error', () => undefined);
   return {

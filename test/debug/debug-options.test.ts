@@ -7,6 +7,7 @@ import type { FunctionConfig } from '../../src/config/function-config.js';
 import { createServer } from 'node:net';
 import { DapReader, listensOnLoopback } from '../../src/debug/dap-proxy.js';
 import { parseDebugTargets } from '../../src/debug/debug-options.js';
+import { allowedHost } from '../../src/debug/inspector-proxy.js';
 import { bootstrapFunction } from '../helpers/function-config.js';
 
 const nodeFn = (name: string): FunctionConfig => bootstrapFunction(name, { runtime: 'nodejs20.x', launch: { kind: 'node-ric', runtime: 'nodejs20.x', node: process.execPath } });
@@ -86,5 +87,11 @@ describe('listensOnLoopback', () => {
     await new Promise((resolve) => server.close(resolve));
     expect(listensOnLoopback({ port, tcpTable: '/proc/self/net/tcp' })).toBe(false);
     expect(listensOnLoopback({ port, tcpTable: '/proc/0/net/tcp' })).toBe(false);
+  });
+});
+
+describe('allowedHost (DNS rebinding, as node\'s inspector checks)', () => {
+  it.each([['localhost:9229', true], ['LOCALHOST', true], ['127.0.0.1:9229', true], ['[::1]:9229', true], ['10.1.2.3', true], [undefined, true], ['evil.example:9229', false], ['127.0.0.1.nip.io:9229', false], ['localhost.evil:9229', false], ['999.0.0.1', false], ['', false]])('%s -> %s', (host, allowed) => {
+    expect(allowedHost(host)).toBe(allowed);
   });
 });

@@ -7,6 +7,7 @@
  * machine allows it.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -147,6 +148,14 @@ describe('lamina serve --debug (node inspector)', () => {
     // Once live, /json/list is the environment's own target, its URL rewritten to the proxy.
     const [live] = await listTargets(port);
     expect(live?.webSocketDebuggerUrl).toMatch(new RegExp(`^ws://127\\.0\\.0\\.1:${port}/[0-9a-f-]{36}$`));
+    // A name rebound to 127.0.0.1 (a web page's DNS rebinding) is refused, as node's inspector does.
+    const rebound = await new Promise<number>((resolve, reject) => {
+      get({ host: '127.0.0.1', port, path: '/json/list', headers: { host: `rebound.example:${port}` } }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      }).on('error', reject);
+    });
+    expect(rebound).toBe(403);
 
     expect(serve.output()).not.toContain('Task timed out');
     // Once the debugger lets go, the timeout applies again, as on Lambda.
