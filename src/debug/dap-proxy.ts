@@ -4,7 +4,7 @@
  * reads the adapter's side: a `stopped` event stops the environment's timer; `continued`, or the
  * answer to a `continue` or a step, restarts it.
  */
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import type { DebugClient, DebugProtocol, DebugSession, ListenTarget, Upstream } from './debug-session.js';
 
@@ -167,7 +167,7 @@ export interface DapProxy {
 }
 
 /**
- * Listen on 127.0.0.1:`port` for the function's DAP clients. Rejects when the port is taken.
+ * Listen on 127.0.0.1:`port` (0: a free one) for the function's DAP clients. Rejects when the port is taken.
  *
  * @example
  * const proxy = await startDapProxy(session, 5678); // VS Code: "type": "debugpy", "request": "attach"
@@ -187,7 +187,8 @@ export async function startDapProxy(session: DebugSession, port: number): Promis
     });
   });
   return {
-    port,
+    // Port 0 picks a free one.
+    port: (server.address() as AddressInfo).port,
     close: async () => {
       for (const socket of connections) socket.destroy();
       await new Promise((resolve) => server.close(resolve));

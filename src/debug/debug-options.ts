@@ -58,8 +58,8 @@ export function parseDebugTargets(values: readonly string[], brk: boolean, funct
     const name = at < 0 ? value : value.slice(0, at);
     const portText = at < 0 ? undefined : value.slice(at + 1);
     const port = portText === undefined ? undefined : Number(portText);
-    if (port !== undefined && (!/^\d+$/.test(portText ?? '') || port < 1 || port > 65535)) {
-      throw new ConfigError(`--debug ${value}: the port must be a number from 1 to 65535`);
+    if (port !== undefined && (!/^\d+$/.test(portText ?? '') || port > 65535)) {
+      throw new ConfigError(`--debug ${value}: the port must be a number from 1 to 65535 (0 picks a free one)`);
     }
     const fn = functions.find((candidate) => candidate.name === name);
     if (fn === undefined) {
@@ -72,7 +72,7 @@ export function parseDebugTargets(values: readonly string[], brk: boolean, funct
   for (const { fn, port } of asked) {
     if (names.has(fn.name)) throw new ConfigError(`--debug ${fn.name} is given twice`);
     names.add(fn.name);
-    if (port === undefined) continue;
+    if (port === undefined || port === 0) continue;
     if (taken.has(port)) throw new ConfigError(`--debug: port ${port} is given to two functions`);
     taken.add(port);
   }

@@ -6,6 +6,7 @@
  * Going by, `Debugger.paused` and `Debugger.resumed` stop and restart the environment's timer.
  */
 import { createServer, get, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { DebugClient, DebugProtocol, DebugSession, Upstream } from './debug-session.js';
 
@@ -207,18 +208,19 @@ export interface InspectorProxy {
 }
 
 /**
- * Listen on 127.0.0.1:`port` for the function's debuggers. Rejects when the port is taken.
+ * Listen on 127.0.0.1:`port` (0: a free one) for the function's debuggers. Rejects when the port is taken.
  *
  * @example
  * const proxy = await startInspectorProxy(session, 9229); // chrome://inspect, VS Code attach
  */
 export async function startInspectorProxy(session: DebugSession, port: number): Promise<InspectorProxy> {
+  let bound = port;
   const server: Server = createServer((request, response) => {
     if (!allowedHost(request.headers.host)) {
       response.writeHead(403, { 'content-type': 'text/plain' }).end('Host header is not an IP address or localhost\n');
       return;
     }
-    answerJson(session, port, request, response).catch(() => response.destroy());
+    answerJson(session, bound, request, response).catch(() => response.destroy());
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -227,12 +229,14 @@ export async function startInspectorProxy(session: DebugSession, port: number): 
       resolve();
     });
   });
+  // Port 0 picks a free one: the URLs handed out name the one bound.
+  bound = (server.address() as AddressInfo).port;
   // After the listen: the WebSocket server re-emits its HTTP server's errors (a port in use).
   const sockets = new WebSocketServer({ server, perMessageDeflate: false, verifyClient: (info: { req: IncomingMessage }) => allowedHost(info.req.headers.host) });
   sockets.on('connection', (client) => session.addClient(new CdpClient(client, session)));
   sockets.on('error', () => undefined);
   return {
-    port,
+    port: bound,
     close: async () => {
       for (const client of sockets.clients) client.terminate();
       sockets.close();

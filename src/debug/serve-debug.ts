@@ -61,6 +61,8 @@ function bannerOf(target: DebugTarget, settings: DebugSettings): string[] {
 export async function startDebugging(targets: readonly DebugTarget[], settings: DebugSettings): Promise<Debugging> {
   const sessions = new Map<string, DebugSession>();
   const proxies: { close(): Promise<void> }[] = [];
+  /** The targets with the ports their proxies listen on (`--debug NAME=0` picks one). */
+  const bound: DebugTarget[] = [];
   const closeAll = async (): Promise<void> => {
     for (const session of sessions.values()) session.close();
     await Promise.all(proxies.map((proxy) => proxy.close()));
@@ -70,7 +72,9 @@ export async function startDebugging(targets: readonly DebugTarget[], settings: 
     const session = await DebugSession.create(target, protocol, { privateNetwork: settings.privateNetwork });
     sessions.set(target.fn.name, session);
     try {
-      proxies.push(target.kind === 'node' ? await startInspectorProxy(session, target.port) : await startDapProxy(session, target.port));
+      const proxy = target.kind === 'node' ? await startInspectorProxy(session, target.port) : await startDapProxy(session, target.port);
+      proxies.push(proxy);
+      bound.push({ ...target, port: proxy.port });
     } catch (error) {
       await closeAll();
       const code = (error as NodeJS.ErrnoException).code;
@@ -78,7 +82,7 @@ export async function startDebugging(targets: readonly DebugTarget[], settings: 
       throw new ConfigError(`--debug ${target.fn.name}: port ${target.port} on 127.0.0.1 ${why}; choose another with --debug ${target.fn.name}=PORT`);
     }
   }
-  const banner = targets.length === 0 ? [] : ['Debugging (docs/debugging.md):', ...targets.flatMap((target) => bannerOf(target, settings))];
+  const banner = bound.length === 0 ? [] : ['Debugging (docs/debugging.md):', ...bound.flatMap((target) => bannerOf(target, settings))];
   return {
     debugOf: (fn) => sessions.get(fn.name)?.forPool(),
     banner,

@@ -22,6 +22,8 @@ describe('parseDebugTargets', () => {
     expect(portsOf(['a'])).toEqual([['a', 9229]]);
     expect(portsOf(['a=9229', 'b', 'c'])).toEqual([['a', 9229], ['b', 9230], ['c', 9231]]);
     expect(portsOf(['a', 'b=9229'])).toEqual([['a', 9230], ['b', 9229]]);
+    // 0: the proxy picks a free port (several functions may ask for it).
+    expect(portsOf(['a=0', 'b=0', 'c'])).toEqual([['a', 0], ['b', 0], ['c', 9229]]);
     expect(parseDebugTargets(['a'], true, functions, false)[0]).toMatchObject({ kind: 'node', brk: true });
   });
 
@@ -32,7 +34,7 @@ describe('parseDebugTargets', () => {
 
   it.each([
     ['nope', /no function named "nope" in the template \(functions: a, b, c, custom, py\)/],
-    ['a=0', /--debug a=0: the port must be a number from 1 to 65535/],
+    ['a=-1', /--debug a=-1: the port must be a number from 1 to 65535 \(0 picks a free one\)/],
     ['a=65536', /the port must be a number/],
     ['a=12ab', /the port must be a number/],
     ['a=', /the port must be a number/],

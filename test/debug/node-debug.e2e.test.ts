@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { freePort, serveProject, startServe } from '../helpers/serve-process.js';
+import { serveProject, startServe } from '../helpers/serve-process.js';
 
 const HANDLER = `exports.handler = async (event) => {
   const doubled = event.n * 2;
@@ -125,6 +125,12 @@ async function holdAtBreakpoint(base: string, port: number, withSecond: boolean)
   return { cdp, breakpoint, resumedAt, second };
 }
 
+/** The Invoke API's base URL and the debugger proxy's port (`--debug Doubler=0` picks it), from the banner. */
+function addressesOf(output: string): { base: string; port: number } {
+  return { base: /on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] ?? '', port: Number(/Doubler \(node inspector\) on 127\.0\.0\.1:(\d+)/.exec(output)?.[1]) };
+}
+const BANNER = /Doubler \(node inspector\) on 127\.0\.0\.1:\d+/;
+
 const project = serveProject('lamina-debug-node-');
 mkdirSync(join(project.dir, 'doubler'));
 writeFileSync(join(project.dir, 'doubler', 'index.js'), HANDLER);
@@ -132,11 +138,11 @@ writeFileSync(join(project.dir, 'template.yaml'), template(1));
 
 describe('lamina serve --debug (node inspector)', () => {
   it('holds the handler at a breakpoint past its timeout and answers after the resume', async () => {
-    const port = await freePort();
-    const serve = await project.start(template(1), ['--port', '0', '--debug', `Doubler=${port}`], /on (http:\/\/\S+)/);
-    const base = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(serve.output())?.[1] ?? '';
+    const serve = await project.start(template(1), ['--port', '0', '--debug', 'Doubler=0'], BANNER);
+    const { base, port } = addressesOf(serve.output());
     expect(serve.output()).toContain(`Doubler (node inspector) on 127.0.0.1:${port}`);
-    expect(serve.output()).toContain('"type":"node","request":"attach"');
+    expect(serve.output()).toContain(`"type":"node","request":"attach","name":"lamina: Doubler","address":"127.0.0.1","port":${port}`);
+    expect(port).toBeGreaterThan(0);
 
     const { cdp, breakpoint, resumedAt, second } = await holdAtBreakpoint(base, port, true);
     // The second invoke ran in the same (one) environment and stopped at the breakpoint too.
@@ -168,12 +174,8 @@ describe('lamina serve --debug (node inspector)', () => {
   }, 120_000);
 
   it('--debug-break stops before the runtime\'s first line until the debugger lets it run', async () => {
-    const port = await freePort();
-    const { serve, match: base } = await startServe(
-      ['--template', 'template.yaml', '--state-dir', join(project.dir, 'state-break'), '--port', '0', '--debug', `Doubler=${port}`, '--debug-break'],
-      project.dir,
-      /on (http:\/\/127\.0\.0\.1:\d+)/,
-    );
+    const { serve } = await startServe(['--template', 'template.yaml', '--state-dir', join(project.dir, 'state-break'), '--port', '0', '--debug', 'Doubler=0', '--debug-break'], project.dir, BANNER);
+    const { base, port } = addressesOf(serve.output());
     afterAll(() => serve.stop());
     expect(serve.output()).toContain('stops before its runtime\'s first line');
     const answer = invoke(base, { n: 4 });
@@ -185,7 +187,7 @@ describe('lamina serve --debug (node inspector)', () => {
     const paused = await cdp.waitFor('Debugger.paused');
     const frames = paused.params.callFrames as { location: { scriptId: string; lineNumber: number } }[];
     const script = cdp.events.find((event) => event.method === 'Debugger.scriptParsed' && event.params.scriptId === frames[0]?.location.scriptId);
-    expect(script?.params.url).toMatch(/lamina-ric-start\.cjs$/);
+    expect(script?.params.url, JSON.stringify({ reason: paused.params.reason, frame: frames[0], events: cdp.events.map((event) => event.method) })).toMatch(/lamina-ric-start\.cjs$/);
     // Held past the 10 s init limit would be long for a test: past the function's 1 s timeout is enough to show nothing runs.
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(settled).toBe(false);
@@ -200,12 +202,8 @@ describe('lamina serve --debug (node inspector)', () => {
   it('--no-limits: the inspector on a private port of the host\'s loopback: the same round trip, and a debugger leaving while paused lets go', async () => {
     // --no-limits on purpose: without a network namespace the proxy reaches the runtime's
     // inspector on a host port Lamina picked, the other way in (docs/debugging.md).
-    const port = await freePort();
-    const { serve, match: base } = await startServe(
-      ['--template', 'template.yaml', '--state-dir', join(project.dir, 'state-nolimits'), '--port', '0', '--no-limits', '--debug', `Doubler=${port}`],
-      project.dir,
-      /on (http:\/\/127\.0\.0\.1:\d+)/,
-    );
+    const { serve } = await startServe(['--template', 'template.yaml', '--state-dir', join(project.dir, 'state-nolimits'), '--port', '0', '--no-limits', '--debug', 'Doubler=0'], project.dir, BANNER);
+    const { base, port } = addressesOf(serve.output());
     afterAll(() => serve.stop());
     expect(serve.output()).toContain(`"remoteRoot":"${join(project.dir, 'doubler')}"`);
     const { cdp } = await holdAtBreakpoint(base, port, false);

@@ -10,7 +10,7 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DapReader } from '../../src/debug/dap-proxy.js';
-import { freePort, serveProject, startServe } from '../helpers/serve-process.js';
+import { serveProject, startServe } from '../helpers/serve-process.js';
 
 const HANDLER = `def handler(event, context):
     tripled = event["n"] * 3
@@ -66,14 +66,18 @@ class Dap {
   }
 }
 
+/** The Invoke API's base URL and the debugger proxy's port (`--debug Tripler=0` picks it), from the banner. */
+function addressesOf(output: string): { base: string; port: number } {
+  return { base: /on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] ?? '', port: Number(/Tripler \(debugpy\) on 127\.0\.0\.1:(\d+)/.exec(output)?.[1]) };
+}
+
 const project = serveProject('lamina-debug-python-');
 mkdirSync(join(project.dir, 'tripler'));
 writeFileSync(join(project.dir, 'tripler', 'app.py'), HANDLER);
 
 describe('lamina serve --debug (debugpy)', () => {
   it('holds the handler at a breakpoint past its timeout and answers after continue', async (context) => {
-    const port = await freePort();
-    const serve = await project.start(TEMPLATE, ['--port', '0', '--debug', `Tripler=${port}`], /on (http:\/\/127\.0\.0\.1:\d+)|debugpy is not installed/).catch((error: Error) => error);
+    const serve = await project.start(TEMPLATE, ['--port', '0', '--debug', 'Tripler=0'], /Tripler \(debugpy\) on 127\.0\.0\.1:\d+|debugpy is not installed/).catch((error: Error) => error);
     if (serve instanceof Error) throw serve;
     const output = serve.output();
     if (output.includes('debugpy is not installed')) {
@@ -82,8 +86,7 @@ describe('lamina serve --debug (debugpy)', () => {
       context.skip();
       return;
     }
-    const base = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] ?? '';
-    expect(output).toContain(`Tripler (debugpy) on 127.0.0.1:${port}`);
+    const { base, port } = addressesOf(output);
     const remoteRoot = /"remoteRoot":"([^"]+)"/.exec(output)?.[1] ?? '';
     expect(remoteRoot).not.toBe('');
 
@@ -121,12 +124,8 @@ describe('lamina serve --debug (debugpy)', () => {
       context.skip();
       return;
     }
-    const port = await freePort();
-    const { serve, match: base } = await startServe(
-      ['--template', 'template.yaml', '--state-dir', join(project.dir, 'state-break'), '--port', '0', '--debug', `Tripler=${port}`, '--debug-break'],
-      project.dir,
-      /on (http:\/\/127\.0\.0\.1:\d+)/,
-    );
+    const { serve } = await startServe(['--template', 'template.yaml', '--state-dir', join(project.dir, 'state-break'), '--port', '0', '--debug', 'Tripler=0', '--debug-break'], project.dir, /Tripler \(debugpy\) on 127\.0\.0\.1:\d+/);
+    const { base, port } = addressesOf(serve.output());
     try {
       expect(serve.output()).toContain('each environment waits for a debugger before it runs');
       const answer = fetch(`${base}/2015-03-31/functions/Tripler/invocations`, { method: 'POST', body: JSON.stringify({ n: 2 }) });
