@@ -43,6 +43,8 @@ import { startDashboard } from '../observability/dashboard/serve-dashboard.js';
 import { startMetrics } from '../observability/metrics/serve-metrics.js';
 import { startXRay } from '../observability/xray/start-xray.js';
 import { traceRoutes } from '../observability/xray/trace-routes.js';
+import { parseDebugTargets } from '../debug/debug-options.js';
+import { startDebugging } from '../debug/serve-debug.js';
 
 export { SERVE_USAGE };
 
@@ -97,6 +99,8 @@ export async function serveCommand(args: string[]): Promise<number> {
       sandbox: { type: 'string', default: 'process' },
       engine: { type: 'string' },
       'no-dashboard': { type: 'boolean', default: false },
+      debug: { type: 'string', multiple: true, default: [] },
+      'debug-break': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -148,6 +152,9 @@ export async function serveCommand(args: string[]): Promise<number> {
   process.stdout.write(`Limits: ${processLimits === undefined ? 'off (--no-limits)' : describeLimits(processLimits)}\n`);
   const containers = await teardown.start(() => containerSettings(values.sandbox, values.engine, functions), () => undefined);
   const limits = containers === undefined ? processLimits : { cgroups: undefined, maxOpenFiles: undefined, ...processLimits, containers };
+  // docs/debugging.md: the debuggers' proxies first, so that a port in use stops the start early.
+  const debugTargets = parseDebugTargets(values.debug, values['debug-break'], functions, limits?.containers?.all === true);
+  const debugging = await teardown.start(() => startDebugging(debugTargets, { privateNetwork: limits?.isolation !== undefined, codeAtTaskRoot: limits?.filesystem === true }), (started) => started.close());
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
   const wrapped = (error: Error): Error => new ConfigError(error.message);
   const eventsNeeded = endpoints.events === undefined && usedTargets(functions).some((used) => used.target.kind === 'eventbridge');
@@ -194,6 +201,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     () => new Platform({
       events: { ...asyncParts.events, eventInvokeConfig: eventInvokeLookup(settings), measure: metrics.measure },
       limits,
+      debug: (fn) => debugging.debugOf(fn),
       scaleOut: { environments: positiveNumber('--scale-out', values['scale-out']), perMs: 10_000 },
       functions,
       serviceEnvironment: (name) => ({ ...xray.environment, ...deploying.environmentOf(name) }),
@@ -321,6 +329,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     [undefined, deploying.banner],
     ['esbuild builds:', builds.banner],
     [undefined, xray.banner],
+    [undefined, debugging.banner],
   ];
   for (const [title, banner] of sections) {
     if (banner.length > 0) process.stdout.write(`${title === undefined ? '' : `${title}\n`}${banner.join('\n')}\n`);

@@ -94,6 +94,13 @@ Options:
                                 own major, installed on first use (lamina runtimes, docs/runtimes.md)
   --no-dashboard                Do not serve the live dashboard (default: at /_lamina/ on the Invoke
                                 API's port, updated over a WebSocket; docs/dashboard.md)
+  --debug <fn>[=<port>]         Debug function <fn> (repeatable): node's inspector or debugpy behind a
+                                proxy on 127.0.0.1:<port> (default: 9229, the next function 9230...;
+                                0 picks a free one); one environment at a time, its timeout stopped
+                                while the debugger holds it; the banner shows how to attach
+                                (docs/debugging.md)
+  --debug-break                 Debugged environments wait for a debugger: node stops before its
+                                runtime's first line, debugpy waits for a client (--wait-for-client)
   --quiet                       Do not print function logs
   -h, --help                    Show this help
 `;

@@ -35,17 +35,9 @@ import { ExtensionPhases } from './extension-phases.js';
 import { EnvironmentShutdown, type AfterExtensions } from './environment-shutdown.js';
 import { runtimeVersionOf } from './runtime-version.js';
 import { newLogStreamName } from './ids.js';
+import { PausableTimer } from './pausable-timer.js';
 
 export type { EnvironmentHooks, EnvironmentStart, EnvironmentState, EnvironmentTimings, InitResult, InitializationType, SandboxFactory } from './environment-types.js';
-
-/**
- * Run `check` after the I/O that is already waiting has been read. Timers run before the poll
- * phase, so on a busy loop a deadline timer can fire while the runtime's answer (sent in time)
- * is still unread; checking on the next check phase lets that answer win, as it did on the wire.
- */
-function afterPendingIo(check: () => void): void {
-  setImmediate(check);
-}
 
 /**
  * @example
@@ -84,7 +76,8 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   /** The invocation just answered, until its report is written: its late output is still its own. */
   #draining: Invocation | undefined;
   #lastAnsweredId: string | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  /** The init limit, the invocation's deadline, or the extensions' share of it; a debugger may pause it. */
+  readonly #timer = new PausableTimer();
   #stream: { sink: PassThrough; resolve: (error: FunctionErrorResult | undefined) => void } | undefined;
   #initReported: ReportedError | undefined;
   /**
@@ -192,7 +185,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     }
     // docs/environment.md: provisioned environments get the function timeout for init, 130 s to 900 s.
     const initLimitMs = env.provisioned ? Math.min(900, Math.max(130, fn.timeout)) * 1000 : timings.initTimeoutMs;
-    env.#timer = setTimeout(() => afterPendingIo(() => env.#initTimedOut()), initLimitMs);
+    env.#timer.arm(initLimitMs, () => env.#initTimedOut());
     // docs/extensions.md: a runtime that crashes leaves its extensions their shutdown budget.
     if (names.length > 0) env.#sandbox.outliveRuntime?.();
     (env.#sandbox.runtimeExited ?? env.#sandbox.exited).then((exit) => env.#runtimeExited(exit)).catch(() => undefined);
@@ -213,7 +206,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     this.#current = invocation;
     invocation.startedAt = performance.now();
     invocation.deadlineMs = Date.now() + this.fn.timeout * 1000;
-    this.#timer = setTimeout(() => afterPendingIo(() => this.#invocationTimedOut(invocation)), this.fn.timeout * 1000);
+    this.#timer.arm(this.fn.timeout * 1000, () => this.#invocationTimedOut(invocation));
     this.extensions.dispatch({
       eventType: 'INVOKE',
       deadlineMs: invocation.deadlineMs,
@@ -261,6 +254,36 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   kill(): void {
     if (this.state !== 'dead') this.state = 'retiring';
     this.#sandbox.signal('SIGKILL');
+  }
+
+  /**
+   * A debugger holds the runtime at a breakpoint (docs/debugging.md): stop the running timer (the
+   * init limit or the invocation's deadline) until {@link resumeTimer}, which restarts it with
+   * the time that was left. Twice is once.
+   *
+   * @example
+   * env.pauseTimer(); // Debugger.paused
+   * env.resumeTimer(); // Debugger.resumed: the deadline moves by the time spent paused
+   */
+  pauseTimer(): void {
+    this.#timer.pause();
+  }
+
+  /** Restart the timer {@link pauseTimer} stopped; the invocation's deadline moves on by the pause. */
+  resumeTimer(): void {
+    const remaining = this.#timer.resume();
+    const current = this.#current;
+    if (remaining !== undefined && current !== undefined) current.deadlineMs = Date.now() + remaining;
+  }
+
+  /** The timer is stopped by a debugger. */
+  get timerPaused(): boolean {
+    return this.#timer.paused;
+  }
+
+  /** A process in the environment's network namespace (isolated: where its loopback is), if any. */
+  get networkPid(): number | undefined {
+    return this.#sandbox?.networkPid ?? this.#sandbox?.rootPid;
   }
 
   // ---- Runtime API (called by the HTTP layer) ----
@@ -352,7 +375,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
   // ---- internals ----
 
   #initDone(): void {
-    clearTimeout(this.#timer);
+    this.#timer.disarm();
     this.extensions.closeRegistration();
     const initFor = this.#initFor;
     this.#initFor = undefined;
@@ -371,7 +394,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
 
   #failInit(status: 'error' | 'timeout', exit: SandboxExit | undefined): void {
     this.#replenishOnce();
-    clearTimeout(this.#timer);
+    this.#timer.disarm();
     const durationMs = performance.now() - this.#spawnedAt;
     this.extensions.closeRegistration();
     this.telemetry.initEnded(status, durationMs, this.#extensionError?.errorType ?? this.#initReported?.errorType, this.extensions.initStates(), this.#initFor);
@@ -437,7 +460,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     this.#runtimeGone = true;
     if (this.state === 'initializing') this.#failInit('error', exit);
     const shuttingDown = this.state === 'retiring' || this.state === 'dead';
-    if (!shuttingDown) clearTimeout(this.#timer);
+    if (!shuttingDown) this.#timer.disarm();
     this.#waiter = undefined;
     // Never idle again: its caller is answered after the report, and the pool passes it by.
     if (!shuttingDown) this.state = 'retiring';
@@ -464,7 +487,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
       this.#initSettled = true;
       this.#resolveReady({ ok: false, durationMs: performance.now() - this.#spawnedAt, status: 'error', reported: this.#initReported, exit });
     }
-    clearTimeout(this.#timer);
+    this.#timer.disarm();
     this.#shutdown.done();
     this.state = 'dead';
     // An invoke phase waiting on extensions ends with the environment: its report is still written.
@@ -492,7 +515,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     streamError: FunctionErrorResult | undefined,
   ): void {
     if (invocation.stage === 'done') return;
-    clearTimeout(this.#timer);
+    this.#timer.disarm();
     if (invocation.stage === 'assigned') this.telemetry.started(invocation, this.version);
     invocation.stage = 'done';
     this.#current = undefined;
@@ -550,7 +573,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     if (!extensionsBusy) return endPhase(undefined);
     this.#afterExtensions = endPhase;
     // The extensions share the invocation's deadline: one that overruns it ends the environment.
-    this.#timer = setTimeout(() => afterPendingIo(() => this.#extensionsTimedOut(invocation)), Math.max(0, invocation.deadlineMs - Date.now()));
+    this.#timer.arm(Math.max(0, invocation.deadlineMs - Date.now()), () => this.#extensionsTimedOut(invocation));
   }
 
   /** End the invoke phase held for the extensions; `override` replaces its outcome (a timeout, a crash). */
@@ -558,7 +581,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     const endPhase = this.#afterExtensions;
     this.#afterExtensions = undefined;
     if (endPhase === undefined) return;
-    clearTimeout(this.#timer);
+    this.#timer.disarm();
     endPhase(override);
   }
 

@@ -36,6 +36,21 @@ export interface PoolOptions {
   readonly provisioned?: number;
   /** The platform's observers (docs/observability.md). */
   readonly observers?: Observers | undefined;
+  /**
+   * A debugger attached to the function (`lamina serve --debug`, docs/debugging.md): one
+   * environment at a time, the others' invocations wait for it.
+   */
+  readonly debug?: PoolDebugger | undefined;
+}
+
+/** What a debugger needs from a pool (src/debug/debug-session.ts). */
+export interface PoolDebugger {
+  /** An environment was made, its runtime starting: the debugger may hold its timer (a break at start). */
+  started(env: ExecutionEnvironment): void;
+  /** Settles once the debugger clients that waited for an environment are attached to this one (before its first invoke). */
+  prepared(env: ExecutionEnvironment): Promise<void>;
+  /** The environment is gone. */
+  ended(env: ExecutionEnvironment): void;
 }
 
 /**
@@ -69,6 +84,8 @@ export class FunctionPool {
   readonly #idleWaiters = new IdleWaiters();
   #firstPort: number | undefined;
   #scaleOut: ScaleOutLimiter;
+  /** Invocations waiting for the one environment a debugged function may have (docs/debugging.md). */
+  #slotWaiters: (() => void)[] = [];
 
   constructor(fn: FunctionConfig, version: string, log: FunctionLog, options: PoolOptions) {
     this.fn = fn;
@@ -84,7 +101,7 @@ export class FunctionPool {
       initFailed: (env, init) => env.telemetry.initFailed(init.durationMs, init.status, initErrorType(init), undefined),
       active: () => !this.#stopping && !this.#drain.active,
     });
-    this.provisionedReady = this.#provisioned.set(options.provisioned ?? 0);
+    this.provisionedReady = this.#provisioned.set(this.#provisionedCap(options.provisioned ?? 0));
   }
 
   /** Environments alive now (idle, busy or starting). */
@@ -112,7 +129,7 @@ export class FunctionPool {
    * await pool.setProvisioned(2); // pool.provisionedCount === 2
    */
   setProvisioned(count: number): Promise<void> {
-    const settled = this.#provisioned.set(count);
+    const settled = this.#provisioned.set(this.#provisionedCap(count));
     const surplus = this.#idleProvisioned.filter((env) => this.#provisioned.surplus(env));
     this.#idleProvisioned = this.#idleProvisioned.filter((env) => !surplus.includes(env));
     for (const env of surplus) env.retire();
@@ -142,6 +159,12 @@ export class FunctionPool {
       warm.invoke(invocation);
       return;
     }
+    const debug = this.#options.debug;
+    if (debug !== undefined && this.#all.size + this.#starting.size > 0) {
+      // Debugging: one environment on the debugger's port; wait for it to be idle or gone.
+      await new Promise<void>((resolve) => this.#slotWaiters.push(resolve));
+      return this.run(invocation);
+    }
     const drained = extensionsFinishing(this.#all) ? await this.#idleWaiters.next(EXTENSION_DRAIN_WAIT_MS) : undefined;
     if (drained !== undefined && drained.state === 'idle') {
       drained.invoke(invocation);
@@ -150,6 +173,7 @@ export class FunctionPool {
     const first = await this.#start();
     const init = await first.ready;
     if (init.ok) {
+      await debug?.prepared(first);
       first.invoke(invocation);
       return;
     }
@@ -159,6 +183,7 @@ export class FunctionPool {
     const retry = await this.#start(invocation);
     const retried = await retry.ready;
     if (retried.ok) {
+      await debug?.prepared(retry);
       retry.invoke(invocation);
       return;
     }
@@ -256,6 +281,7 @@ export class FunctionPool {
       logStreamName,
     });
     this.#all.add(env);
+    this.#options.debug?.started(env);
     return env;
   }
 
@@ -274,6 +300,7 @@ export class FunctionPool {
     const waiter = this.#stopping || env.state !== 'idle' ? undefined : this.#idleWaiters.take();
     if (waiter !== undefined) return waiter(env);
     this.#idle.push(env);
+    this.#wakeSlotWaiter();
     const timer = setTimeout(() => {
       const at = this.#idle.indexOf(env);
       if (at >= 0) this.#idle.splice(at, 1);
@@ -296,5 +323,19 @@ export class FunctionPool {
     this.#waitDead.get(env)?.();
     this.#waitDead.delete(env);
     this.#drain.checkEmpty();
+    this.#options.debug?.ended(env);
+    this.#wakeSlotWaiter();
+  }
+
+  /** A debugged function has one environment at a time, provisioned ones included (docs/debugging.md). */
+  #provisionedCap(count: number): number {
+    return this.#options.debug === undefined ? count : Math.min(count, 1);
+  }
+
+  /** The oldest invocation waiting for the debugged function's environment tries again. */
+  #wakeSlotWaiter(): void {
+    // Stopping: every waiter hears now (each fails: nothing new starts).
+    const woken = this.#stopping ? this.#slotWaiters.splice(0) : this.#slotWaiters.splice(0, 1);
+    for (const wake of woken) wake();
   }
 }

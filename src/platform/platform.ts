@@ -9,7 +9,7 @@ import type { LogOutput } from '../observability/function-log.js';
 import { Admission, UNRESERVED_MINIMUM } from './admission.js';
 import type { FunctionCredentials } from './environment-variables.js';
 import type { FunctionPool } from './function-pool.js';
-import { type SandboxStarted, VersionPools } from './version-pools.js';
+import { type SandboxStarted, VersionPools, type PoolSettings } from './version-pools.js';
 import { newRequestId, newTraceId } from './ids.js';
 import type { AcceptedInvoke, InvocationResult, InvokeGate, InvokeOutcome, InvokePort, InvokeRequest } from './invoke-types.js';
 import { Invocation } from './invocation.js';
@@ -58,6 +58,8 @@ export interface PlatformOptions {
   readonly scaleOut?: { readonly environments: number; readonly perMs: number };
   /** Kernel limits per environment (cgroups, open files); none when undefined. */
   readonly limits?: SandboxLimits | undefined;
+  /** `lamina serve --debug`: debuggers of the functions' pools (docs/debugging.md). */
+  readonly debug?: PoolSettings['debug'];
   /** Runtime API port of the first environment (RIE drop-in's `--runtime-api-address`). */
   readonly firstRuntimeApiPort?: number;
   /** The durable event queue of `Event` invokes (docs/async-invocation.md). */
@@ -186,6 +188,7 @@ export class Platform implements InvokePort, ProvisionedPort, CodeHolder {
       limits: options.limits,
       sandboxStarted: options.sandboxStarted,
       observers: this.observers,
+      debug: options.debug,
       released: (codeDir) => {
         for (const listener of this.#releaseListeners) listener(codeDir);
       },

@@ -112,12 +112,12 @@ function insideNamespace(path: string, fn: FunctionConfig): string {
  * bundled Node one, or the Python one) is shown at /var/runtime, as Lambda's runtime is: its host
  * path may be under /tmp, which the namespace hides (Lamina installed or cloned there).
  */
-function runtimeCommand(fn: FunctionConfig, isolated: boolean): { command: string; args: readonly string[]; runtimeDir: string | undefined } {
+function runtimeCommand(fn: FunctionConfig, isolated: boolean, interpreterArgs: readonly string[]): { command: string; args: readonly string[]; runtimeDir: string | undefined } {
   const launch = fn.launch;
   if (launch.kind === 'python-ric') {
     const dir = isolated ? RUNTIME_ROOT : PYTHON_RIC_DIR;
     // -u: what `print` writes reaches the log at once, before the invocation's answer, as on Lambda.
-    return { command: launch.python, args: ['-u', `${dir}/bootstrap.py`], runtimeDir: isolated ? PYTHON_RIC_DIR : undefined };
+    return { command: launch.python, args: ['-u', ...interpreterArgs, `${dir}/bootstrap.py`], runtimeDir: isolated ? PYTHON_RIC_DIR : undefined };
   }
   if (launch.kind === 'node-ric') {
     if (launch.node === '') {
@@ -126,7 +126,7 @@ function runtimeCommand(fn: FunctionConfig, isolated: boolean): { command: strin
       throw new ConfigError(`Function ${fn.name}: Node.js ${major ?? '?'} for ${launch.runtime} is not installed; run 'lamina runtimes install ${launch.runtime}'`);
     }
     const atRuntimeDir = isolated && dirname(RIC_ENTRY) === RIC_DIR;
-    return { command: launch.node, args: [atRuntimeDir ? `${RUNTIME_ROOT}/${basename(RIC_ENTRY)}` : RIC_ENTRY], runtimeDir: atRuntimeDir ? RIC_DIR : undefined };
+    return { command: launch.node, args: [...interpreterArgs, atRuntimeDir ? `${RUNTIME_ROOT}/${basename(RIC_ENTRY)}` : RIC_ENTRY], runtimeDir: atRuntimeDir ? RIC_DIR : undefined };
   }
   return { command: launch.command, args: launch.args, runtimeDir: undefined };
 }
@@ -166,12 +166,16 @@ function releaseWhenReady(box: ProcessSandbox, env: Record<string, string>, log:
  * @example
  * const makeSandbox = processSandboxFactory(fn, '$LATEST', credentials, limits);
  * const sandbox = makeSandbox('127.0.0.1:40001', (line) => log(line));
+ *
+ * `interpreterArgs` go to node or python before the runtime interface client: a debugger's
+ * (`--inspect=127.0.0.1:9229`, `-m debugpy --listen ...`; docs/debugging.md).
  */
 export function processSandboxFactory(
   fn: FunctionConfig,
   version: string,
   credentials: FunctionCredentials | undefined,
   limits: SandboxLimits | undefined,
+  interpreterArgs: readonly string[] = [],
 ): SandboxFactory {
   const containers = limits?.containers;
   if (containers !== undefined && (fn.image !== undefined || containers.all)) {
@@ -202,7 +206,7 @@ export function processSandboxFactory(
     // The environment's private /tmp is mounted over the host's, and over whatever lives there.
     throw new ConfigError(`Function ${fn.name}: its interpreter ${interpreter} lives under /tmp, which each environment replaces with its own; install it elsewhere (LAMINA_RUNTIMES_DIR, docs/runtimes.md) or serve with --no-limits`);
   }
-  const { command: runtime, args: runtimeArgs, runtimeDir } = runtimeCommand(fn, isolated);
+  const { command: runtime, args: runtimeArgs, runtimeDir } = runtimeCommand(fn, isolated, interpreterArgs);
   // Layers mount over /opt: not when the interpreter lives there (its bind would be hidden).
   const layers = [process.execPath, launchInterpreter(fn) ?? ''].some((path) => path.startsWith('/opt/')) ? undefined : fn.layers;
   const extensionPaths = extensions.map((extension) => (isolated && layers !== undefined ? `/opt/extensions/${extension.name}` : extension.hostPath));

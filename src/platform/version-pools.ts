@@ -9,9 +9,9 @@
 import { FunctionLog, type LogOutput } from '../observability/function-log.js';
 import { LATEST, type VersionRecord } from '../registry/registry-types.js';
 import type { FunctionCredentials } from './environment-variables.js';
-import { FunctionPool, type PoolOptions } from './function-pool.js';
-import { processSandboxFactory, type SandboxLimits } from './sandbox-factory.js';
 import type { FunctionConfig } from '../config/function-config.js';
+import { FunctionPool, type PoolDebugger, type PoolOptions } from './function-pool.js';
+import { processSandboxFactory, type SandboxLimits } from './sandbox-factory.js';
 import type { Sandbox } from '../sandbox/process-sandbox.js';
 import type { SandboxFactory } from './environment-types.js';
 
@@ -30,7 +30,10 @@ function observeSandboxes(factory: SandboxFactory, started: (sandbox: Sandbox) =
 }
 
 /** What every pool shares: the platform's settings. */
-export interface PoolSettings extends Omit<PoolOptions, 'makeSandbox' | 'provisioned'> {
+/** A debugger for one pool's environments: its hooks and the interpreter's arguments (docs/debugging.md). */
+export type FunctionDebugger = PoolDebugger & { readonly interpreterArgs: readonly string[] };
+
+export interface PoolSettings extends Omit<PoolOptions, 'makeSandbox' | 'provisioned' | 'debug'> {
   readonly logOutput: LogOutput | undefined;
   /** A retired pool's last environment exited: no environment of it reads its code directory now. */
   readonly released?: (codeDir: string) => void;
@@ -39,6 +42,8 @@ export interface PoolSettings extends Omit<PoolOptions, 'makeSandbox' | 'provisi
   readonly serviceEnvironment?: ((functionName: string) => Readonly<Record<string, string>> | undefined) | undefined;
   readonly limits: SandboxLimits | undefined;
   readonly sandboxStarted?: SandboxStarted | undefined;
+  /** `lamina serve --debug`: the debugger of a function's new pool, or undefined (not debugged). */
+  readonly debug?: ((fn: FunctionConfig, version: string) => FunctionDebugger | undefined) | undefined;
 }
 
 /**
@@ -148,15 +153,17 @@ export class VersionPools {
       log = new FunctionLog(fn.name, this.#settings.logOutput);
       this.#logs.set(fn.name, log);
     }
-    const { logOutput: _output, credentials, limits, serviceEnvironment, released: _released, sandboxStarted, ...options } = this.#settings;
+    const { logOutput: _output, credentials, limits, serviceEnvironment, released: _released, sandboxStarted, debug: debugOf, ...options } = this.#settings;
     // Below the function's own Environment in the runtime's (environment-variables.ts): its own value wins.
     const added = serviceEnvironment?.(fn.name);
     const run = added === undefined ? fn : { ...fn, inheritedEnvironment: { ...fn.inheritedEnvironment, ...added } };
-    const made = processSandboxFactory(run, record.version, credentials, limits);
+    const debug = debugOf?.(fn, record.version);
+    const made = processSandboxFactory(run, record.version, credentials, limits, debug?.interpreterArgs);
     const pool = new FunctionPool(fn, record.version, log, {
       ...options,
       makeSandbox: sandboxStarted === undefined ? made : observeSandboxes(made, (sandbox) => sandboxStarted(fn, sandbox, made.privateRuntimeApi === true)),
       provisioned: this.provisionedOf(fn.name, record.version),
+      debug,
     });
     let versions = this.#pools.get(fn.name);
     if (versions === undefined) {
