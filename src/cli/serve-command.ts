@@ -1,9 +1,8 @@
 /**
  * `lamina serve`: load a SAM template and serve its functions through the Invoke API.
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadTemplatePackaged } from '../config/sam-template.js';
 import { ConfigError } from '../errors.js';
 import { createFrontDoor, listen } from '../invoke/front-door-server.js';
 import { ControlPlane } from '../control/api/control-plane.js';
@@ -17,16 +16,13 @@ import { statesOf } from '../control/api/function-states.js';
 import { Platform, PLATFORM_DEFAULTS } from '../platform/platform.js';
 import { readHostEnvironment } from './host-environment.js';
 import { positiveNumber, untilSignal, warnIfExposed } from './cli-support.js';
-import { describeLimits, detectSandboxLimits } from '../platform/sandbox-factory.js';
-import { containerSettings } from '../containers/serve-settings.js';
 import { knownSigningKeys, signatureSettings } from './signature-settings.js';
 import { startApis } from '../front-ends/serve-apis.js';
 import { startUrls } from '../front-ends/function-urls/serve-urls.js';
 import { ApiUrlHost } from '../front-ends/function-urls/api-url-host.js';
 import { albsToServe, startAlbs } from '../front-ends/alb/serve-albs.js';
 import { parseEdgeOrigins, startEdges } from '../front-ends/edge/serve-edge.js';
-import { resolveFunctionNodes } from '../runtimes/function-nodes.js';
-import { progressLine } from '../runtimes/progress-line.js';
+import { PLACEHOLDER_CREDENTIALS, sandboxLimits, templateFunctions } from './template-functions.js';
 import { claimStateDir, defaultStateDir } from '../async/state-dir.js';
 import { startAsync, targetEndpoints, usedTargets } from '../async/serve-async.js';
 import { startSources } from '../event-sources/serve-sources.js';
@@ -36,6 +32,7 @@ import { startStreams } from '../event-sources/streams/serve-streams.js';
 import { once, Teardown } from './teardown.js';
 import { startDeployments } from '../deploy/serve-deployments.js';
 import { SERVE_USAGE } from './serve-usage.js';
+import { startLogStore } from './log-store-start.js';
 
 export { SERVE_USAGE };
 
@@ -43,8 +40,6 @@ export { SERVE_USAGE };
  * @example
  * await serveCommand(['--template', 'examples/template.yaml', '--port', '9000']);
  */
-/** Given to functions when the host has no AWS credentials (docs/environment.md). */
-const PLACEHOLDER_CREDENTIALS = { accessKeyId: 'AKIALAMINAPLACEHOLDER', secretAccessKey: 'lamina-placeholder-secret', sessionToken: undefined };
 
 export async function serveCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -87,6 +82,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       'scale-out': { type: 'string', default: '1000' },
       sandbox: { type: 'string', default: 'process' },
       engine: { type: 'string' },
+      'logs-max-size': { type: 'string', default: '100MB' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -120,19 +116,19 @@ export async function serveCommand(args: string[]): Promise<number> {
   // "Persistence"), open before the template is read: its functions may name published layer versions.
   const controlStore = await teardown.start(() => ControlStore.open(state.path), (store) => store.close());
   const settings = controlStore.settings;
+  // Function logs like CloudWatch Logs (docs/cloudwatch-logs.md): closed after the platform stops, so its last lines are kept.
+  const logStore = await teardown.start(() => startLogStore(state.path, values['logs-max-size']), (started) => started.store.close());
   const layerStore = new LayerStore({ region: host.region, accountId: host.accountId, stateDir: state.path, settings });
-  const loaded = await teardown.start(
-    () => loadTemplatePackaged(templatePath, { region: host.region, accountId: host.accountId, allowNoFunctions: true, ...(sqsPort === 0 ? {} : { sqsEndpoint: `http://${sqsHostPort}` }), publishedLayers: (arn) => layerStore.dirOf(arn) }, join(state.path, 'template-packages'), join(state.path, 's3')),
+  const { loaded, functions, interpreters } = await teardown.start(
+    () => templateFunctions(templatePath, {
+      load: { region: host.region, accountId: host.accountId, allowNoFunctions: true, ...(sqsPort === 0 ? {} : { sqsEndpoint: `http://${sqsHostPort}` }), publishedLayers: (arn) => layerStore.dirOf(arn) },
+      stateDir: state.path,
+      allowHostNode: values['host-node'],
+    }),
     () => undefined,
   );
-  // Each nodejsNN.x function on Node NN: installed now (before serving) when missing.
-  const { functions, interpreters, warnings: nodeWarnings } = await teardown.start(() => resolveFunctionNodes(loaded.functions, { allowHostNode: values['host-node'], onProgress: progressLine() }), () => undefined);
-  for (const warning of [...loaded.warnings, ...nodeWarnings]) process.stderr.write(`lamina: warning: ${warning}\n`);
-  const detected = values['no-limits'] ? undefined : detectSandboxLimits();
-  const processLimits = detected !== undefined && values['no-isolation'] ? { ...detected, isolation: undefined, outbound: undefined } : detected;
-  process.stdout.write(`Limits: ${processLimits === undefined ? 'off (--no-limits)' : describeLimits(processLimits)}\n`);
-  const containers = await teardown.start(() => containerSettings(values.sandbox, values.engine, functions), () => undefined);
-  const limits = containers === undefined ? processLimits : { cgroups: undefined, maxOpenFiles: undefined, ...processLimits, containers };
+  const out = (text: string): void => void process.stdout.write(text);
+  const limits = await teardown.start(() => sandboxLimits({ noLimits: values['no-limits'], noIsolation: values['no-isolation'], sandbox: values.sandbox, engine: values.engine, out }, functions), () => undefined);
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
   const wrapped = (error: Error): Error => new ConfigError(error.message);
   const eventsNeeded = endpoints.events === undefined && usedTargets(functions).some((used) => used.target.kind === 'eventbridge');
@@ -184,6 +180,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     (started) => started.stop(),
   );
   teardown.add(closeEvents);
+  logStore.attach(platform.observers);
   // Deployments under way roll back before the platform stops (added again: it runs once).
   const stopDeployments = once(() => deploying.stop());
   teardown.add(stopDeployments);
@@ -267,6 +264,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   for (const [title, banner] of sections) {
     if (banner.length > 0) process.stdout.write(`${title === undefined ? '' : `${title}\n`}${banner.join('\n')}\n`);
   }
+  process.stdout.write(`${logStore.banner}\n`);
   process.stdout.write(`Event invokes are queued durably in ${state.path} (lamina events --state-dir ${state.path})\n`);
   const apiCreated = platform.registry.names.filter((name) => !functions.some((fn) => fn.name === name));
   process.stdout.write(`Functions, versions, aliases and settings are kept in ${controlStore.path}${apiCreated.length === 0 ? '' : ` (${apiCreated.length} function(s) created through the API: ${apiCreated.join(', ')})`}\n`);

@@ -1,0 +1,180 @@
+/**
+ * The writing side of the log store (docs/cloudwatch-logs.md): log lines heard from the platform
+ * are kept in memory per stream and appended to the stream's current segment on a short timer
+ * and at close, never with a synchronous call per line (a function's output is on the hot path).
+ * After each flush the store is held under its size cap by removing the least recently written
+ * segments first, so a function that prints without end costs bounded disk, and bounded memory:
+ * lines that arrive while more than a quarter of the cap waits to be written are dropped and
+ * counted, and a line in their stream says so.
+ */
+import { appendFile, mkdir, rm, rmdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { encodedName, listSegments, logGroupOf, segmentName, type SegmentFile } from './log-store-layout.js';
+
+export const DEFAULT_LOG_STORE_BYTES = 100 * 1024 * 1024;
+const DEFAULT_FLUSH_MS = 200;
+const MAX_SEGMENT_BYTES = 8 * 1024 * 1024;
+
+export interface LogStoreOptions {
+  /** The store's folder (`<state>/logs`). */
+  readonly root: string;
+  /** The size cap of every stream together (default 100 MiB). */
+  readonly maxBytes?: number;
+  /** How long a line may wait in memory before its flush (default 200 ms). */
+  readonly flushMs?: number;
+}
+
+interface StreamState {
+  readonly group: string;
+  readonly stream: string;
+  readonly dir: string;
+  seq: number;
+  segment: SegmentFile | undefined;
+  lines: string[];
+  dropped: number;
+  made: boolean;
+}
+
+/**
+ * @example
+ * const store = await LogStoreWriter.open({ root: join(stateDir, 'logs') });
+ * store.append('Hello', '2026/11/30/[$LATEST]0123...', 'START RequestId: ...');
+ * await store.close(); // everything appended is on disk
+ */
+export class LogStoreWriter {
+  readonly root: string;
+  readonly maxBytes: number;
+  readonly #flushMs: number;
+  readonly #segmentBytes: number;
+  readonly #maxPending: number;
+  readonly #streams = new Map<string, StreamState>();
+  /** Every segment on disk that this writer knows of: the cap's view. */
+  readonly #segments = new Set<SegmentFile>();
+  #total = 0;
+  #pending = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> = Promise.resolve();
+  #closed = false;
+
+  private constructor(options: LogStoreOptions, existing: SegmentFile[]) {
+    this.root = options.root;
+    this.maxBytes = options.maxBytes ?? DEFAULT_LOG_STORE_BYTES;
+    this.#flushMs = options.flushMs ?? DEFAULT_FLUSH_MS;
+    // Several segments fit under the cap, so the cap can drop the old part of a stream that never stops.
+    this.#segmentBytes = Math.max(4096, Math.min(MAX_SEGMENT_BYTES, Math.floor(this.maxBytes / 8)));
+    this.#maxPending = Math.max(4096, Math.floor(this.maxBytes / 4));
+    for (const segment of existing) {
+      this.#segments.add(segment);
+      this.#total += segment.bytes;
+    }
+  }
+
+  /** Open the store, learning what earlier runs left in it (held to the cap at the first flush). */
+  static async open(options: LogStoreOptions): Promise<LogStoreWriter> {
+    return new LogStoreWriter(options, await listSegments(options.root));
+  }
+
+  /** Bytes on disk, as far as this writer knows. */
+  get totalBytes(): number {
+    return this.#total;
+  }
+
+  /** Keep one line of a function's stream; written at the next flush. */
+  append(functionName: string, stream: string, message: string, timestamp = Date.now()): void {
+    if (this.#closed) return;
+    const group = logGroupOf(functionName);
+    const key = `${group}\n${stream}`;
+    let state = this.#streams.get(key);
+    if (state === undefined) {
+      state = { group, stream, dir: join(this.root, encodedName(group), encodedName(stream)), seq: 0, segment: undefined, lines: [], dropped: 0, made: false };
+      this.#streams.set(key, state);
+    }
+    if (this.#pending > this.#maxPending) {
+      state.dropped += 1;
+      return;
+    }
+    // One event per line: a newline inside a message would split it when read back.
+    const line = `${timestamp}\t${message.includes('\n') ? message.replaceAll('\n', ' ') : message}\n`;
+    state.lines.push(line);
+    this.#pending += line.length;
+    this.#timer ??= setTimeout(() => void this.flush(), this.#flushMs).unref();
+  }
+
+  /** Write what waits (after any flush under way); settles once it is on disk. */
+  flush(): Promise<void> {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#flushing = this.#flushing.then(() => this.#write()).catch((error: unknown) => {
+      process.stderr.write(`lamina: the log store could not write: ${(error as Error).message}\n`);
+    });
+    return this.#flushing;
+  }
+
+  /** Write everything appended so far and accept no more. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.#closed = true;
+  }
+
+  async #write(): Promise<void> {
+    for (const state of this.#streams.values()) {
+      if (state.lines.length === 0 && state.dropped === 0) continue;
+      const lines = state.lines;
+      state.lines = [];
+      if (state.dropped > 0) {
+        lines.push(`${Date.now()}\tlamina: ${state.dropped} log line(s) of this stream were dropped: the log store could not keep up\n`);
+        state.dropped = 0;
+      }
+      const chunk = lines.join('');
+      this.#pending -= chunk.length;
+      await this.#appendChunk(state, chunk);
+    }
+    this.#pending = Math.max(0, this.#pending);
+    await this.#holdCap();
+  }
+
+  async #appendChunk(state: StreamState, chunk: string): Promise<void> {
+    if (!state.made) {
+      await mkdir(state.dir, { recursive: true });
+      state.made = true;
+      state.seq = Math.max(state.seq, ...[...this.#segments].filter((s) => dirname(s.path) === state.dir).map((s) => s.seq));
+    }
+    const bytes = Buffer.byteLength(chunk);
+    if (state.segment === undefined || (state.segment.bytes > 0 && state.segment.bytes + bytes > this.#segmentBytes)) {
+      state.seq += 1;
+      const path = join(state.dir, segmentName(state.seq));
+      state.segment = { path, group: state.group, stream: state.stream, seq: state.seq, bytes: 0, lastWrite: Date.now() };
+      this.#segments.add(state.segment);
+    }
+    await appendFile(state.segment.path, chunk);
+    state.segment.bytes += bytes;
+    state.segment.lastWrite = Date.now();
+    this.#total += bytes;
+  }
+
+  /** Remove the least recently written segments until the store is under its cap. */
+  async #holdCap(): Promise<void> {
+    if (this.#total <= this.maxBytes) return;
+    const oldestFirst = [...this.#segments].sort((a, b) => a.lastWrite - b.lastWrite || a.seq - b.seq);
+    for (const segment of oldestFirst) {
+      if (this.#total <= this.maxBytes) break;
+      await rm(segment.path, { force: true });
+      this.#segments.delete(segment);
+      this.#total -= segment.bytes;
+      for (const state of this.#streams.values()) {
+        // The next line of that stream starts a new segment.
+        if (state.segment === segment) state.segment = undefined;
+      }
+      // A stream left with no segment goes; rmdir refuses a folder that is not empty.
+      await rmdir(dirname(segment.path)).catch(() => undefined);
+      if (this.#streams.size > 0) this.#forgetRemovedDir(dirname(segment.path));
+    }
+  }
+
+  /** A stream folder removed by the cap must be made again before its next write. */
+  #forgetRemovedDir(dir: string): void {
+    for (const state of this.#streams.values()) {
+      if (state.dir === dir && state.segment === undefined) state.made = false;
+    }
+  }
+}
