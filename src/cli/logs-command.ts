@@ -41,7 +41,8 @@ export function parseSince(text: string, now: number): number {
   const match = /^(\d+)([smhdw])$/.exec(text.trim());
   const unit = match?.[2] === undefined ? undefined : UNIT_MS[match[2]];
   if (match?.[1] !== undefined && unit !== undefined) return now - Number(match[1]) * unit;
-  const date = Date.parse(text);
+  // Only dates that start as ISO ones: Date.parse reads '10' as the year 10.
+  const date = /^\d{4}-\d{2}-\d{2}/.test(text.trim()) ? Date.parse(text) : Number.NaN;
   if (Number.isNaN(date)) throw new ConfigError(`--since must be a duration such as 10m, 1h, 2d or an ISO date, got '${text}'`);
   return date;
 }
