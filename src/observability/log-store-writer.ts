@@ -4,8 +4,9 @@
  * and at close, never with a synchronous call per line (a function's output is on the hot path).
  * After each flush the store is held under its size cap by removing the least recently written
  * segments first, so a function that prints without end costs bounded disk, and bounded memory:
- * lines that arrive while more than a quarter of the cap waits to be written are dropped and
- * counted, and a line in their stream says so.
+ * when more than a quarter of the cap waits to be written, a stream's oldest waiting lines are
+ * dropped for its newest (its END and REPORT lines survive a flood), counted, and a line in the
+ * stream says so.
  */
 import { appendFile, mkdir, rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -31,7 +32,11 @@ interface StreamState {
   seq: number;
   segment: SegmentFile | undefined;
   lines: string[];
+  /** Bytes of `lines`. */
+  bytes: number;
   dropped: number;
+  /** Timestamp of the first line kept after a drop: the notice's time. */
+  droppedAt: number;
   made: boolean;
 }
 
@@ -52,6 +57,9 @@ export class LogStoreWriter {
   readonly #segments = new Set<SegmentFile>();
   #total = 0;
   #pending = 0;
+  /** Waiting bytes that start a flush before the timer (a loud stream). */
+  readonly #flushAt: number;
+  #writing = false;
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
   #closed = false;
@@ -63,6 +71,7 @@ export class LogStoreWriter {
     // Several segments fit under the cap, so the cap can drop the old part of a stream that never stops.
     this.#segmentBytes = Math.max(4096, Math.min(MAX_SEGMENT_BYTES, Math.floor(this.maxBytes / 8)));
     this.#maxPending = Math.max(4096, Math.floor(this.maxBytes / 4));
+    this.#flushAt = Math.min(1024 * 1024, Math.floor(this.#maxPending / 4));
     for (const segment of existing) {
       this.#segments.add(segment);
       this.#total += segment.bytes;
@@ -86,18 +95,26 @@ export class LogStoreWriter {
     const key = `${group}\n${stream}`;
     let state = this.#streams.get(key);
     if (state === undefined) {
-      state = { group, stream, dir: join(this.root, encodedName(group), encodedName(stream)), seq: 0, segment: undefined, lines: [], dropped: 0, made: false };
+      state = { group, stream, dir: join(this.root, encodedName(group), encodedName(stream)), seq: 0, segment: undefined, lines: [], bytes: 0, dropped: 0, droppedAt: 0, made: false };
       this.#streams.set(key, state);
-    }
-    if (this.#pending > this.#maxPending) {
-      state.dropped += 1;
-      return;
     }
     // One event per line: a newline inside a message would split it when read back.
     const line = `${timestamp}\t${message.includes('\n') ? message.replaceAll('\n', ' ') : message}\n`;
+    if (this.#pending + line.length > this.#maxPending) {
+      // The newest lines matter most (a flood ends with the END and REPORT lines): this stream's
+      // waiting ones go; a quiet stream's line goes when louder streams fill the buffer.
+      state.dropped += state.lines.length > 0 ? state.lines.length : 1;
+      state.droppedAt = timestamp;
+      this.#pending -= state.bytes;
+      state.lines = [];
+      state.bytes = 0;
+      if (this.#pending + line.length > this.#maxPending) return;
+    }
     state.lines.push(line);
+    state.bytes += line.length;
     this.#pending += line.length;
-    this.#timer ??= setTimeout(() => void this.flush(), this.#flushMs).unref();
+    if (this.#pending > this.#flushAt && !this.#writing) void this.flush();
+    else this.#timer ??= setTimeout(() => void this.flush(), this.#flushMs).unref();
   }
 
   /** Write what waits (after any flush under way); settles once it is on disk. */
@@ -117,19 +134,28 @@ export class LogStoreWriter {
   }
 
   async #write(): Promise<void> {
+    this.#writing = true;
+    try {
+      await this.#writeStreams();
+    } finally {
+      this.#writing = false;
+    }
+  }
+
+  async #writeStreams(): Promise<void> {
     for (const state of this.#streams.values()) {
       if (state.lines.length === 0 && state.dropped === 0) continue;
       const lines = state.lines;
+      this.#pending -= state.bytes;
       state.lines = [];
+      state.bytes = 0;
       if (state.dropped > 0) {
-        lines.push(`${Date.now()}\tlamina: ${state.dropped} log line(s) of this stream were dropped: the log store could not keep up\n`);
+        lines.unshift(`${state.droppedAt}\tlamina: ${state.dropped} log line(s) of this stream were dropped: the log store could not keep up\n`);
         state.dropped = 0;
       }
       const chunk = lines.join('');
-      this.#pending -= chunk.length;
       await this.#appendChunk(state, chunk);
     }
-    this.#pending = Math.max(0, this.#pending);
     await this.#holdCap();
   }
 
