@@ -36,7 +36,7 @@ Options:
   --state-dir <dir>        Where zip code is extracted and the log is kept (read it with
                            'lamina logs'); not locked, so it works while 'lamina serve' runs
                            (default: ~/.cache/lamina/state/<template>-<hash>, as 'lamina serve')
-  --logs-max-size <size>   Cap of the log store (default: 100MB)
+  --logs-max-size <size>   Cap of the log store (default: 100MB; 0 keeps no log)
   --host-node              Run nodejs*.x functions on this machine's node
   --no-limits              Run without kernel limits (memory, CPU, open files) and isolation
   --no-isolation           Keep the limits, run without filesystem and network isolation
@@ -135,6 +135,6 @@ export async function invokeCommand(args: string[]): Promise<number> {
     throw error;
   } finally {
     await platform.stop();
-    await logs.store.close();
+    await logs.store?.close();
   }
 }

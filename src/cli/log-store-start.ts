@@ -25,22 +25,24 @@ export function parseByteSize(option: string, text: string): number {
 }
 
 export interface StartedLogStore {
-  readonly store: LogStoreWriter;
+  /** Undefined with `--logs-max-size 0`: no store. */
+  readonly store: LogStoreWriter | undefined;
   /** Start hearing the platform's log lines; returns the observer's removal. */
   attach(observers: Observers): () => void;
   readonly banner: string;
 }
 
 /**
- * Open the store of a state directory. Open it before the platform starts and close it after the
+ * Open the store of a state directory (none for a size of `0`). Open it before the platform starts and close it after the
  * platform stops, so the lines of environments shutting down are kept.
  *
  * @example
  * const logs = await startLogStore(state.path, '100MB');
  * logs.attach(platform.observers);
- * await logs.store.close();
+ * await logs.store?.close();
  */
 export async function startLogStore(stateDir: string, maxSize: string): Promise<StartedLogStore> {
+  if (maxSize.trim() === '0') return { store: undefined, attach: () => () => undefined, banner: 'Function logs are not kept (--logs-max-size 0)' };
   const maxBytes = parseByteSize('--logs-max-size', maxSize);
   const root = join(stateDir, LOGS_DIR);
   const store = await LogStoreWriter.open({ root, maxBytes });

@@ -117,7 +117,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   const controlStore = await teardown.start(() => ControlStore.open(state.path), (store) => store.close());
   const settings = controlStore.settings;
   // Function logs like CloudWatch Logs (docs/cloudwatch-logs.md): closed after the platform stops, so its last lines are kept.
-  const logStore = await teardown.start(() => startLogStore(state.path, values['logs-max-size']), (started) => started.store.close());
+  const logStore = await teardown.start(() => startLogStore(state.path, values['logs-max-size']), (started) => started.store?.close());
   const layerStore = new LayerStore({ region: host.region, accountId: host.accountId, stateDir: state.path, settings });
   const { loaded, functions, interpreters } = await teardown.start(
     () => templateFunctions(templatePath, {

@@ -32,8 +32,8 @@ Options:
                                 (default: ~/.cache/lamina/state/<template>-<hash>);
                                 one 'lamina serve' at a time per directory (docs/async-invocation.md)
   --logs-max-size <size>        Cap of the function log store under <state-dir>/logs (default: 100MB;
-                                the least recently written log streams go first; read it with
-                                'lamina logs', docs/cloudwatch-logs.md)
+                                the least recently written log streams go first; 0 keeps no logs;
+                                read it with 'lamina logs', docs/cloudwatch-logs.md)
   --async-time-scale <x>        Multiply asynchronous retry delays, backoffs and maximum event ages
                                 by x (default: 1, Lambda's times; 0.001 makes a 1-minute retry 60 ms)
   --deploy-time-scale <x>       Multiply DeploymentPreference intervals and the hooks' one-hour timeout
