@@ -2,8 +2,8 @@
  * `lamina invoke FUNCTION`: one invocation of a template's function, like `sam local invoke`
  * (docs/invoke-command.md). The template is loaded as `lamina serve` loads it and the function runs
  * in the same kind of environment (limits and isolation on by default), but nothing else starts:
- * no Invoke API, no queue, no event sources, no embedded services. The function's result goes to
- * stdout as it is, its log to stderr.
+ * no Invoke API, no queue, no event sources, no embedded services, no watchers (an esbuild function
+ * is built once). The function's result goes to stdout as it is, its log to stderr.
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -16,7 +16,8 @@ import type { InvocationResult } from '../platform/invoke-types.js';
 import { readHostEnvironment } from './host-environment.js';
 import { applyEnvVars, readEnvVars, readEvent } from './invoke-input.js';
 import { startLogStore } from './log-store-start.js';
-import { PLACEHOLDER_CREDENTIALS, sandboxLimits, templateFunctions } from './template-functions.js';
+import { nodeSettler, PLACEHOLDER_CREDENTIALS, sandboxLimits, templateLoader } from './template-functions.js';
+import { buildFunctionsOnce } from '../builds/function-builds.js';
 
 /** Exit statuses (docs/invoke-command.md). */
 export const INVOKE_EXIT = { ok: 0, functionError: 1, usage: CLI_ERRORS.LAMINA_ERR_CONFIG.exitCode } as const;
@@ -112,9 +113,11 @@ export async function invokeCommand(args: string[]): Promise<number> {
   const templatePath = resolve(values.template);
   const stateDir = resolve(values['state-dir'] ?? defaultStateDir(templatePath));
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const { functions } = await templateFunctions(templatePath, { load: { region: host.region, accountId: host.accountId }, stateDir, allowHostNode: values['host-node'], pick: pick(name) });
-  // ESBUILD: the lead wires the `Metadata: BuildMethod: esbuild` build of branch i17-esbuild here
-  // (build `functions[0]` once, then run what it built), as `lamina serve` builds at start.
+  const loaded = await templateLoader(templatePath, { region: host.region, accountId: host.accountId }, stateDir)();
+  // Only the function invoked is built and given its interpreter.
+  const built = await buildFunctionsOnce(pick(name)(loaded.functions), stateDir);
+  const { functions, warnings } = await nodeSettler(values['host-node'])(built);
+  for (const warning of [...loaded.warnings, ...warnings]) process.stderr.write(`lamina: warning: ${warning}\n`);
   const [picked] = functions;
   if (picked === undefined) throw new ConfigError(`function '${name}' is not in the template`);
   const applied = envVars === undefined ? { fn: picked, ignored: [] } : applyEnvVars(picked, envVars);

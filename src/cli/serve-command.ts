@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
+import type { FunctionConfig } from '../config/function-config.js';
 import { createFrontDoor, listen } from '../invoke/front-door-server.js';
 import { ControlPlane } from '../control/api/control-plane.js';
 import { restoreSettings } from '../control/api/restore-settings.js';
@@ -22,7 +23,7 @@ import { startUrls } from '../front-ends/function-urls/serve-urls.js';
 import { ApiUrlHost } from '../front-ends/function-urls/api-url-host.js';
 import { albsToServe, startAlbs } from '../front-ends/alb/serve-albs.js';
 import { parseEdgeOrigins, startEdges } from '../front-ends/edge/serve-edge.js';
-import { PLACEHOLDER_CREDENTIALS, sandboxLimits, templateFunctions } from './template-functions.js';
+import { nodeSettler, PLACEHOLDER_CREDENTIALS, sandboxLimits, templateLoader } from './template-functions.js';
 import { claimStateDir, defaultStateDir } from '../async/state-dir.js';
 import { startAsync, targetEndpoints, usedTargets } from '../async/serve-async.js';
 import { startSources } from '../event-sources/serve-sources.js';
@@ -33,6 +34,8 @@ import { once, Teardown } from './teardown.js';
 import { startDeployments } from '../deploy/serve-deployments.js';
 import { SERVE_USAGE } from './serve-usage.js';
 import { startLogStore } from './log-store-start.js';
+import { startBuilds } from '../builds/function-builds.js';
+import { describeWatch, startHotReload } from '../hot-reload/hot-reload.js';
 
 export { SERVE_USAGE };
 
@@ -78,6 +81,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       quiet: { type: 'boolean', default: false },
       'host-node': { type: 'boolean', default: false },
       'no-limits': { type: 'boolean', default: false },
+      'no-hot-reload': { type: 'boolean', default: false },
       'no-isolation': { type: 'boolean', default: false },
       'scale-out': { type: 'string', default: '1000' },
       sandbox: { type: 'string', default: 'process' },
@@ -119,14 +123,17 @@ export async function serveCommand(args: string[]): Promise<number> {
   // Function logs like CloudWatch Logs (docs/cloudwatch-logs.md): closed after the platform stops, so its last lines are kept.
   const logStore = await teardown.start(() => startLogStore(state.path, values['logs-max-size']), (started) => started.store?.close());
   const layerStore = new LayerStore({ region: host.region, accountId: host.accountId, stateDir: state.path, settings });
-  const { loaded, functions, interpreters } = await teardown.start(
-    () => templateFunctions(templatePath, {
-      load: { region: host.region, accountId: host.accountId, allowNoFunctions: true, ...(sqsPort === 0 ? {} : { sqsEndpoint: `http://${sqsHostPort}` }), publishedLayers: (arn) => layerStore.dirOf(arn) },
-      stateDir: state.path,
-      allowHostNode: values['host-node'],
-    }),
-    () => undefined,
+  const loadLoaded = templateLoader(templatePath, { region: host.region, accountId: host.accountId, allowNoFunctions: true, ...(sqsPort === 0 ? {} : { sqsEndpoint: `http://${sqsHostPort}` }), publishedLayers: (arn) => layerStore.dirOf(arn) }, state.path);
+  const loaded = await teardown.start(loadLoaded, () => undefined);
+  // esbuild functions (docs/builds.md): built now, served from their build, rebuilt on change.
+  const builds = await teardown.start(
+    () => startBuilds(loaded.functions, { stateDir: state.path, watch: !values['no-hot-reload'], log: { info: (line) => void process.stdout.write(`${line}\n`), error: (text) => void process.stderr.write(text) } }),
+    (started) => started.close(),
   );
+  // Each nodejsNN.x function on Node NN: installed now (before serving) when missing.
+  const resolveNodes = nodeSettler(values['host-node']);
+  const { functions, interpreters, warnings: nodeWarnings } = await teardown.start(() => resolveNodes(builds.functions), () => undefined);
+  for (const warning of [...loaded.warnings, ...nodeWarnings]) process.stderr.write(`lamina: warning: ${warning}\n`);
   const out = (text: string): void => void process.stdout.write(text);
   const limits = await teardown.start(() => sandboxLimits({ noLimits: values['no-limits'], noIsolation: values['no-isolation'], sandbox: values.sandbox, engine: values.engine, out }, functions), () => undefined);
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -160,6 +167,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     () => startDeployments(functions, { host: values.host, port: positiveNumber('--codedeploy-port', values['codedeploy-port'], true), timeScale: positiveNumber('--deploy-time-scale', values['deploy-time-scale']), log, settings: controlStore.settings, isolated: limits?.isolation !== undefined }),
     (started) => started.stop(),
   );
+  const snapshots = new CodeSnapshots(state.path);
   const platform = await teardown.start(
     () => new Platform({
       events: { ...asyncParts.events, eventInvokeConfig: eventInvokeLookup(settings) },
@@ -175,7 +183,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       // SDK sign its calls to the embedded services, which check no signatures (docs/environment.md).
       credentials: host.credentials ?? PLACEHOLDER_CREDENTIALS,
       store: controlStore,
-      snapshots: new CodeSnapshots(state.path),
+      snapshots,
     }),
     (started) => started.stop(),
   );
@@ -240,6 +248,27 @@ export async function serveCommand(args: string[]): Promise<number> {
     () => startStreams(loaded.streams, loaded.streamMappings, platform, { host: values.host, port: positiveNumber('--kinesis-port', values['kinesis-port'], true), region: host.region, accountId: host.accountId, timeScale, queues: loaded.queues, sqsEndpoint: asyncParts.sqs?.endpoint, endpoints, sender: asyncParts.events.sender, metrics: asyncParts.events.store, log, external: { endpoint: endpoints.kinesis, credentials: host.credentials } }),
     (started) => started.stop(),
   );
+  // Hot reload (docs/hot-reload.md): the template's functions' code, layers and the template itself.
+  const reloading = values['no-hot-reload']
+    ? undefined
+    : startHotReload({
+      registry: platform.registry,
+      code: snapshots,
+      marks: controlStore,
+      stateDir: state.path,
+      templatePath,
+      initial: { functions, resources: loaded, warnings: [...loaded.warnings, ...nodeWarnings] },
+      load: async () => {
+        const next = await loadLoaded();
+        // esbuild functions whose build settings changed are built again; a failed build keeps the last good one.
+        const built = await builds.update(next.functions);
+        const nodes = await resolveNodes(built.functions);
+        return { functions: nodes.functions, resources: next, warnings: [...next.warnings, ...nodes.warnings, ...built.failures] };
+      },
+      log,
+      warn: (line) => void process.stderr.write(`${line}\n`),
+    });
+  teardown.add(() => reloading?.close());
   if (signingKeys === undefined) warnIfExposed(values.host);
   else process.stdout.write(`SigV4 signatures are verified against ${signingKeys.length} access key(s)\n`);
   const base = `http://${values.host.includes(':') ? `[${values.host}]` : values.host}:${address.port}`;
@@ -260,10 +289,12 @@ export async function serveCommand(args: string[]): Promise<number> {
     ['Event sources:', sources.banner],
     [undefined, streams.banner],
     [undefined, deploying.banner],
+    ['esbuild builds:', builds.banner],
   ];
   for (const [title, banner] of sections) {
     if (banner.length > 0) process.stdout.write(`${title === undefined ? '' : `${title}\n`}${banner.join('\n')}\n`);
   }
+  process.stdout.write(`Hot reload: ${describeWatch(reloading)}\n`);
   process.stdout.write(`${logStore.banner}\n`);
   process.stdout.write(`Event invokes are queued durably in ${state.path} (lamina events --state-dir ${state.path})\n`);
   const apiCreated = platform.registry.names.filter((name) => !functions.some((fn) => fn.name === name));

@@ -75,6 +75,9 @@ Options:
                                 after this long (default: 0, SIGKILL at once, as Lambda, which sends
                                 SIGTERM only when extensions are registered)
   --scale-out <n>               New environments per function per 10 s (default: 1000)
+  --no-hot-reload               Do not watch the functions' code, their layers and the template (on by
+                                default: a saved file reaches the next invoke without a restart,
+                                docs/hot-reload.md); esbuild functions are built once (docs/builds.md)
   --no-limits                   Do not apply the kernel's limits (memory, CPU, processes, open files)
   --no-isolation                Keep the limits but run functions without full isolation (own network,
                                 PID namespace, root, unprivileged user, seccomp; docs/isolation.md)

@@ -2,50 +2,41 @@
  * What `lamina serve` and `lamina invoke` both do before running anything: load a SAM template
  * (its zip packages extracted under the state directory), settle the Node.js each `nodejsNN.x`
  * function runs on, and decide the sandbox limits (process or container). One place, so that a
- * function invoked once behaves as the same function served.
+ * function invoked once behaves as the same function served. (Between loading and settling, both
+ * build `BuildMethod: esbuild` functions: src/builds/function-builds.ts.)
  */
 import { join } from 'node:path';
 import type { FunctionConfig } from '../config/function-config.js';
 import { loadTemplatePackaged, type LoadedTemplate, type LoadTemplateOptions } from '../config/sam-template.js';
 import { containerSettings } from '../containers/serve-settings.js';
 import { describeLimits, detectSandboxLimits, type SandboxLimits } from '../platform/sandbox-factory.js';
-import { resolveFunctionNodes } from '../runtimes/function-nodes.js';
+import { resolveFunctionNodes, type FunctionNodes } from '../runtimes/function-nodes.js';
 import { progressLine } from '../runtimes/progress-line.js';
 
 /** Given to functions when the host has no AWS credentials (docs/environment.md). */
 export const PLACEHOLDER_CREDENTIALS = { accessKeyId: 'AKIALAMINAPLACEHOLDER', secretAccessKey: 'lamina-placeholder-secret', sessionToken: undefined };
 
-export interface TemplateFunctionsOptions {
-  readonly load: Omit<LoadTemplateOptions, 'packages'>;
-  /** Where zip code and template-bucket objects are extracted and read (`template-packages/`, `s3/`). */
-  readonly stateDir: string;
-  /** `--host-node`. */
-  readonly allowHostNode: boolean;
-  /** The functions to prepare (all by default): `lamina invoke` settles only the one it runs. */
-  readonly pick?: (functions: FunctionConfig[]) => FunctionConfig[];
-}
-
-export interface TemplateFunctions {
-  readonly loaded: LoadedTemplate;
-  /** The picked functions, each with its interpreter settled. */
-  readonly functions: FunctionConfig[];
-  /** Function name -> its interpreter, for a banner. */
-  readonly interpreters: ReadonlyMap<string, string>;
+/**
+ * The template's loader: zip code and template-bucket objects extracted under the state directory
+ * (`template-packages/`, `s3/`). A function, so that hot reload can load the template again.
+ *
+ * @example
+ * const load = templateLoader('template.yaml', { region, accountId }, stateDir);
+ * const loaded = await load();
+ */
+export function templateLoader(templatePath: string, options: Omit<LoadTemplateOptions, 'packages'>, stateDir: string): () => Promise<LoadedTemplate> {
+  return () => loadTemplatePackaged(templatePath, options, join(stateDir, 'template-packages'), join(stateDir, 's3'));
 }
 
 /**
- * Load the template, pick functions and settle their interpreters (installing a missing Node.js
- * major, with a progress line); the template's warnings are printed on stderr.
+ * Settles the interpreter of each `nodejsNN.x` function (installing a missing Node.js major, with a
+ * progress line; `--host-node` runs them on this machine's node).
  *
  * @example
- * const { loaded, functions } = await templateFunctions('template.yaml', { load: { region, accountId }, stateDir, allowHostNode: false });
+ * const { functions, interpreters, warnings } = await nodeSettler(false)(loaded.functions);
  */
-export async function templateFunctions(templatePath: string, options: TemplateFunctionsOptions): Promise<TemplateFunctions> {
-  const loaded = await loadTemplatePackaged(templatePath, options.load, join(options.stateDir, 'template-packages'), join(options.stateDir, 's3'));
-  const picked = options.pick === undefined ? loaded.functions : options.pick(loaded.functions);
-  const { functions, interpreters, warnings } = await resolveFunctionNodes(picked, { allowHostNode: options.allowHostNode, onProgress: progressLine() });
-  for (const warning of [...loaded.warnings, ...warnings]) process.stderr.write(`lamina: warning: ${warning}\n`);
-  return { loaded, functions, interpreters };
+export function nodeSettler(allowHostNode: boolean): (functions: readonly FunctionConfig[]) => Promise<FunctionNodes> {
+  return (functions) => resolveFunctionNodes(functions, { allowHostNode, onProgress: progressLine() });
 }
 
 export interface LimitFlags {

@@ -5,6 +5,7 @@
 
 import type { FunctionAsyncSettings } from '../async/async-types.js';
 import type { DeploymentPreference } from './deployment-preference.js';
+import type { FunctionBuild } from './build-properties.js';
 
 /** How an environment starts its runtime. */
 export type RuntimeLaunch =
@@ -123,6 +124,11 @@ export interface FunctionConfig {
    * template functions.
    */
   readonly management?: ManagementAttributes | undefined;
+  /**
+   * SAM's `Metadata: BuildMethod: esbuild` (docs/builds.md): src/builds/ bundles `build.sourceDir`
+   * into a directory of the state directory, which then becomes `codeDir`. Undefined: no build.
+   */
+  readonly build?: FunctionBuild | undefined;
   /** `RecursiveLoop: Allow` turns recursive loop detection off (docs/async-invocation.md); undefined is Lambda's `Terminate`. */
   readonly recursiveLoop?: 'Allow' | 'Terminate' | undefined;
 }

@@ -24,6 +24,7 @@ import {
 } from './function-properties.js';
 import type { LoadTemplateOptions } from './sam-template.js';
 import { deploymentPreferenceProperty } from './deployment-preference.js';
+import { functionBuild, withSourceMaps } from './build-properties.js';
 
 /** Lambda's rule for function names (the short form, not an ARN). */
 const FUNCTION_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -101,7 +102,11 @@ export function loadFunction(loader: Loader, id: string, type: FunctionResourceT
   }
   const alias = publishedAlias === '' ? undefined : publishedAlias;
   const deployment = type === 'AWS::Serverless::Function' ? deploymentPreferenceProperty(report, resolver, id, props.DeploymentPreference, alias) : undefined;
-  const environment = environmentProperty(report, resolver, id, props.Environment);
+  const ownEnvironment = environmentProperty(report, resolver, id, props.Environment);
+  // SAM's esbuild builds (docs/builds.md): the function is served from its build, not from CodeUri.
+  const sourceDir = location?.code === undefined ? codeDir : undefined;
+  const build = image !== undefined || runtime === undefined ? undefined : functionBuild(report, resolver, { id, runtime, handler, sourceDir, environment: ownEnvironment }, metadata);
+  const environment = withSourceMaps(ownEnvironment, build);
   const vpc = vpcProperty(report, id, props.VpcConfig);
   const { logFormat, logLevel } = loggingProperty(report, resolver, id, props.LoggingConfig);
   const recursiveLoop = stringProperty(loader, id, 'RecursiveLoop', props.RecursiveLoop, false);
@@ -133,6 +138,7 @@ export function loadFunction(loader: Loader, id: string, type: FunctionResourceT
     logFormat,
     logLevel,
     ...(recursiveLoop === 'Allow' ? { recursiveLoop } : {}),
+    ...(build === undefined ? {} : { build }),
     inheritedEnvironment: undefined,
   };
 }

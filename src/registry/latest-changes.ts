@@ -37,6 +37,11 @@ export interface LatestUpdate {
   /** New code: its identity and the directory it was unpacked to. */
   readonly code?: { readonly identity: CodeIdentity; readonly codeDir: string };
   readonly config?: ConfigPatch;
+  /**
+   * A whole new configuration in place of `$LATEST`'s (a template function whose definition was
+   * edited while serving, docs/hot-reload.md); `config` and `code` still apply on top of it.
+   */
+  readonly definition?: FunctionConfig;
   readonly description?: string;
   /** Only change if `$LATEST` still has this RevisionId. */
   readonly revisionId?: string;
@@ -54,7 +59,7 @@ export function updateLatest(registry: FunctionRegistry, name: string, update: L
     if (entry === undefined) return registry.notFound(name);
     const stale = revisionError(update.revisionId, entry.latest.revisionId);
     if (stale !== undefined) return { ok: false, error: stale };
-    const config: FunctionConfig = { ...entry.latest.config, ...update.config, ...(update.code === undefined ? {} : { codeDir: update.code.codeDir }) };
+    const config: FunctionConfig = { ...(update.definition ?? entry.latest.config), ...update.config, ...(update.code === undefined ? {} : { codeDir: update.code.codeDir }) };
     const next = withLatest(entry, { config, ...(update.code === undefined ? {} : { code: update.code.identity }), ...(update.description === undefined ? {} : { description: update.description }) }, registry.now());
     const codeChanged = update.code !== undefined && update.code.identity.sha256 !== entry.latest.code.sha256;
     return ok({ entry: next, change: { kind: 'latest-updated', functionName: name, codeChanged, revisionId: next.latest.revisionId }, value: next.latest });

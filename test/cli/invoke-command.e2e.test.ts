@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../src/platform/paths.js';
 import { LAMINA_BIN } from '../helpers/serve-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lamina-invoke-e2e-'));
@@ -135,6 +136,12 @@ describe('lamina invoke', () => {
       expect(run.stdout.length, args.join(' ')).toBe(0);
       expect(run.stderr).not.toContain('START RequestId');
     }
+  });
+
+  it('builds a Metadata BuildMethod: esbuild function once and runs what it built', async () => {
+    const run = await lamina(['invoke', 'HelloTypeScript', '--template', join(PROJECT_ROOT, 'examples', 'typescript', 'template.yaml'), '--state-dir', join(dir, 'ts-state'), '--event', '-'], '{"name":"invoke"}');
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout.toString())).toMatchObject({ message: 'Hello, invoke, from TypeScript' });
   });
 
   it('keeps its log in the state directory, where lamina logs reads it', async () => {

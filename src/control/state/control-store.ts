@@ -41,6 +41,7 @@ export class ControlStore implements RegistryStore {
     readonly remove: Database.Statement;
     readonly reserve: Database.Statement;
     readonly unreserve: Database.Statement;
+    readonly mark: Database.Statement;
   };
   readonly #commit: (change: RegistryChange, entry: FunctionEntry | undefined, reservation: number | null | undefined) => SettingKey[];
   readonly #replace: (state: StartState) => SettingKey[];
@@ -59,6 +60,7 @@ export class ControlStore implements RegistryStore {
       remove: db.prepare('DELETE FROM functions WHERE name = ?'),
       reserve: db.prepare('INSERT INTO reservations (name, reserved) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET reserved = excluded.reserved'),
       unreserve: db.prepare('DELETE FROM reservations WHERE name = ?'),
+      mark: db.prepare('UPDATE functions SET template_digest = ? WHERE name = ?'),
     };
     this.#commit = db.transaction((change: RegistryChange, entry: FunctionEntry | undefined, reservation: number | null | undefined) => {
       const name = change.functionName;
@@ -127,6 +129,16 @@ export class ControlStore implements RegistryStore {
 
   replace(state: StartState): void {
     this.settings.forget(this.#replace(state));
+  }
+
+  /**
+   * A function's definition as the template gave it while serving (hot reload, docs/hot-reload.md):
+   * the next start then treats it as a template function whose definition it already has.
+   *
+   * @example store.markTemplate('Fn', templateDigest(fn, code));
+   */
+  markTemplate(name: string, digest: string): void {
+    this.#statements.mark.run(digest, name);
   }
 
   close(): void {
