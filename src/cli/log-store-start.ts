@@ -8,6 +8,8 @@ import { ConfigError } from '../errors.js';
 import { LOGS_DIR } from '../observability/log-store-layout.js';
 import { LogStoreWriter } from '../observability/log-store-writer.js';
 import type { Observers } from '../observability/platform-observer.js';
+import { startLogsApiServer, type LogsApiServer } from '../observability/logs-api-server.js';
+import { positiveNumber } from './cli-support.js';
 
 const UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
 
@@ -51,4 +53,22 @@ export async function startLogStore(stateDir: string, maxSize: string): Promise<
     attach: (observers) => observers.add({ log: (environment, line) => store.append(environment.functionName, environment.logStream, line) }),
     banner: `Function logs are kept in ${root}, at most ${maxSize} (lamina logs FUNCTION --state-dir ${stateDir})`,
   };
+}
+
+/**
+ * `--logs-api-port`: the CloudWatch Logs API over the store (none without the flag).
+ *
+ * @throws ConfigError when the port cannot be listened on.
+ * @example
+ * const api = await startLogsApi(state.path, '4588', { host: '127.0.0.1', region, accountId });
+ * // api?.endpoint is what `aws logs tail --endpoint-url` takes
+ */
+export async function startLogsApi(stateDir: string, port: string | undefined, options: { readonly host: string; readonly region: string; readonly accountId: string }): Promise<LogsApiServer | undefined> {
+  if (port === undefined) return undefined;
+  const number = positiveNumber('--logs-api-port', port, true);
+  try {
+    return await startLogsApiServer(join(stateDir, LOGS_DIR), { ...options, port: number });
+  } catch (error) {
+    throw new ConfigError(`--logs-api-port: cannot listen on ${options.host}:${port}: ${(error as Error).message}`);
+  }
 }

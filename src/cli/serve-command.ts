@@ -33,7 +33,7 @@ import { startStreams } from '../event-sources/streams/serve-streams.js';
 import { once, Teardown } from './teardown.js';
 import { startDeployments } from '../deploy/serve-deployments.js';
 import { SERVE_USAGE } from './serve-usage.js';
-import { startLogStore } from './log-store-start.js';
+import { startLogsApi, startLogStore } from './log-store-start.js';
 import { startBuilds } from '../builds/function-builds.js';
 import { describeWatch, startHotReload } from '../hot-reload/hot-reload.js';
 
@@ -87,6 +87,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       sandbox: { type: 'string', default: 'process' },
       engine: { type: 'string' },
       'logs-max-size': { type: 'string', default: '100MB' },
+      'logs-api-port': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -122,6 +123,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   const settings = controlStore.settings;
   // Function logs like CloudWatch Logs (docs/cloudwatch-logs.md): closed after the platform stops, so its last lines are kept.
   const logStore = await teardown.start(() => startLogStore(state.path, values['logs-max-size']), (started) => started.store?.close());
+  const logsApi = await teardown.start(() => startLogsApi(state.path, values['logs-api-port'], { host: values.host, region: host.region, accountId: host.accountId }), (api) => api?.close());
   const layerStore = new LayerStore({ region: host.region, accountId: host.accountId, stateDir: state.path, settings });
   const loadLoaded = templateLoader(templatePath, { region: host.region, accountId: host.accountId, allowNoFunctions: true, ...(sqsPort === 0 ? {} : { sqsEndpoint: `http://${sqsHostPort}` }), publishedLayers: (arn) => layerStore.dirOf(arn) }, state.path);
   const loaded = await teardown.start(loadLoaded, () => undefined);
@@ -296,6 +298,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   }
   process.stdout.write(`Hot reload: ${describeWatch(reloading)}\n`);
   process.stdout.write(`${logStore.banner}\n`);
+  if (logsApi !== undefined) process.stdout.write(`CloudWatch Logs API on ${logsApi.endpoint} (aws logs tail /aws/lambda/NAME --endpoint-url ${logsApi.endpoint})\n`);
   process.stdout.write(`Event invokes are queued durably in ${state.path} (lamina events --state-dir ${state.path})\n`);
   const apiCreated = platform.registry.names.filter((name) => !functions.some((fn) => fn.name === name));
   process.stdout.write(`Functions, versions, aliases and settings are kept in ${controlStore.path}${apiCreated.length === 0 ? '' : ` (${apiCreated.length} function(s) created through the API: ${apiCreated.join(', ')})`}\n`);
