@@ -50,7 +50,13 @@ export async function startLogStore(stateDir: string, maxSize: string): Promise<
   const store = await LogStoreWriter.open({ root, maxBytes });
   return {
     store,
-    attach: (observers) => observers.add({ log: (environment, line) => store.append(environment.functionName, environment.logStream, line) }),
+    attach: (observers) =>
+      observers.add({
+        log: (environment, line) => store.append(environment.functionName, environment.logStream, line),
+        environment: (environment, state) => {
+          if (state === 'dead') store.release(environment.functionName, environment.logStream);
+        },
+      }),
     banner: `Function logs are kept in ${root}, at most ${maxSize} (lamina logs FUNCTION --state-dir ${stateDir})`,
   };
 }

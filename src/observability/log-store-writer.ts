@@ -38,6 +38,8 @@ interface StreamState {
   /** Timestamp of the first line kept after a drop: the notice's time. */
   droppedAt: number;
   made: boolean;
+  /** Its environment is gone: forgotten once its last lines are written. */
+  released: boolean;
 }
 
 /**
@@ -95,7 +97,7 @@ export class LogStoreWriter {
     const key = `${group}\n${stream}`;
     let state = this.#streams.get(key);
     if (state === undefined) {
-      state = { group, stream, dir: join(this.root, encodedName(group), encodedName(stream)), seq: 0, segment: undefined, lines: [], bytes: 0, dropped: 0, droppedAt: 0, made: false };
+      state = { group, stream, dir: join(this.root, encodedName(group), encodedName(stream)), seq: 0, segment: undefined, lines: [], bytes: 0, dropped: 0, droppedAt: 0, made: false, released: false };
       this.#streams.set(key, state);
     }
     // One event per line: a newline inside a message would split it when read back.
@@ -115,6 +117,15 @@ export class LogStoreWriter {
     this.#pending += line.length;
     if (this.#pending > this.#flushAt && !this.#writing) void this.flush();
     else this.#timer ??= setTimeout(() => void this.flush(), this.#flushMs).unref();
+  }
+
+  /**
+   * The stream's environment is gone (no more lines will come): its state is dropped after its
+   * last lines are written, so a long `lamina serve` keeps no state per environment it retired.
+   */
+  release(functionName: string, stream: string): void {
+    const state = this.#streams.get(`${logGroupOf(functionName)}\n${stream}`);
+    if (state !== undefined) state.released = true;
   }
 
   /** Write what waits (after any flush under way); settles once it is on disk. */
@@ -143,8 +154,11 @@ export class LogStoreWriter {
   }
 
   async #writeStreams(): Promise<void> {
-    for (const state of this.#streams.values()) {
-      if (state.lines.length === 0 && state.dropped === 0) continue;
+    for (const [key, state] of this.#streams) {
+      if (state.lines.length === 0 && state.dropped === 0) {
+        if (state.released) this.#streams.delete(key);
+        continue;
+      }
       const lines = state.lines;
       this.#pending -= state.bytes;
       state.lines = [];

@@ -28,6 +28,7 @@ Resources:
     Type: AWS::Serverless::Function
     Properties:
       Handler: index.echo
+      AutoPublishAlias: live
       Environment:
         Variables:
           STAGE: prod
@@ -106,6 +107,13 @@ describe('lamina invoke', () => {
     expect(run.stderr).toContain('--env-vars: EXTRA not declared');
   });
 
+  it('--qualifier runs the version an alias points at', async () => {
+    const run = await invoke(['Echo', '--qualifier', 'live']);
+    expect(run.code, run.stderr).toBe(0);
+    expect((JSON.parse(run.stdout.toString()) as { stream: string }).stream).toMatch(/^\d{4}\/\d{2}\/\d{2}\/\[1\][0-9a-f]{32}$/);
+    expect(run.stderr).toMatch(/START RequestId: \S+ Version: 1/);
+  });
+
   it('exits 1 on a function error, with the error JSON on stdout and the log on stderr', async () => {
     const run = await invoke(['Fails']);
     expect(run.code).toBe(1);
@@ -123,7 +131,7 @@ describe('lamina invoke', () => {
       [['Echo', '--event', '-'], /--event stdin is not JSON/, 'plain text'],
       [['Echo', '--env-vars', 'missing-env.json'], /--env-vars missing-env\.json cannot be read: ENOENT/],
       [['Echo', '--env-vars', 'bad.json'], /--env-vars bad\.json not JSON/],
-      [['Echo', '--qualifier', 'live'], /Echo: .*live/],
+      [['Echo', '--qualifier', 'nope'], /Echo: .*nope/],
       [[], /give exactly one function name/],
       [['Echo', 'Fails'], /give exactly one function name/],
       [['Echo', '--bogus'], /Unknown option '--bogus'/],

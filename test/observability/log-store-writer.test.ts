@@ -121,6 +121,20 @@ describe('LogStoreWriter', () => {
     expect(diskBytes(dir)).toBeLessThanOrEqual(cap);
   });
 
+  it('forgets a released stream once its lines are written; a late line starts its next segment', async () => {
+    const dir = root();
+    const store = await LogStoreWriter.open({ root: dir, flushMs: 60_000 });
+    store.append('Fn', STREAM, 'before the end', 1);
+    store.release('Fn', STREAM);
+    await store.flush();
+    // Written, then forgotten at the next flush.
+    await store.flush();
+    store.append('Fn', STREAM, 'late', 2);
+    await store.close();
+    expect((await listSegments(dir)).map((segment) => segment.seq)).toEqual([1, 2]);
+    expect((await new LogTail(dir, '/aws/lambda/Fn').poll()).map((event) => event.message)).toEqual(['before the end', 'late']);
+  });
+
   it('counts what earlier runs left against the cap and continues a stream after its last segment', async () => {
     const dir = root();
     const first = await LogStoreWriter.open({ root: dir, maxBytes: 8192, flushMs: 60_000 });
