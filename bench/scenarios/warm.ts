@@ -14,6 +14,7 @@ import { LatencyRecorder } from '../harness/latency.js';
 import { closedLoop, sequential, type Call } from '../harness/load.js';
 import { startLaminaServe } from '../harness/lamina-process.js';
 import { fmt, type ScenarioResult, type Table, type Target } from '../harness/result.js';
+import { costLine } from '../harness/run-cost.js';
 import { alternation, median, ratioOf } from '../harness/stats.js';
 import { lineChart } from '../harness/svg-charts.js';
 import { startFloor } from '../floor/floor-process.js';
@@ -229,6 +230,7 @@ export const warmScenario: Scenario = {
         xLog: true,
         series: loaded.map((side) => ({ name: side.label, points: callerCounts.map((c) => [c, median(rates.get(`${side.key}@${c}`) ?? [])] as const) })),
       });
+      const cost = await costLine(lamina.url);
       const raw: Record<string, unknown> = { limits: lamina.limits, latency: {}, throughput: {} };
       for (const [key, recorder] of latency) (raw.latency as Record<string, unknown>)[key] = { summary: recorder.summary(), roundP50: roundP50.get(key), histogram: recorder.encoded(), samples: recorder.samples };
       for (const [key, values] of rates) (raw.throughput as Record<string, unknown>)[key] = { perSecondByRound: values, latency: loadLatency.get(key)?.summary(), histogram: loadLatency.get(key)?.encoded() };
@@ -237,7 +239,7 @@ export const warmScenario: Scenario = {
         title: this.title,
         command: context.command,
         tables: [
-          { ...sequentialTable(1024, sides), notes: [`lamina serve limits: ${lamina.limits}`, 'Functions at 3008 MB (1.7 vCPU of CPU quota when limits are on). The floor relay has no limits, logs or REPORT lines.'] },
+          { ...sequentialTable(1024, sides), notes: [`lamina serve limits: ${lamina.limits}`, 'Functions at 3008 MB (1.7 vCPU of CPU quota when limits are on). The floor relay has no limits, logs or REPORT lines.', ...(cost === undefined ? [] : [cost])] },
           sequentialTable(64 * 1024, loaded),
           sequentialTable(1024 * 1024, loaded),
           throughputTable,

@@ -10,7 +10,7 @@ import type { AsyncTarget, OutboundMessage, TargetSender } from './async-types.j
 import { ASYNC_DEFAULTS } from './async-types.js';
 import type { QueueStore } from './queue-store.js';
 import type { EventRow, OutboxRow } from './store-schema.js';
-import type { AttemptOutcome, EventSettings, EventToQueue } from './event-queue.js';
+import type { AttemptOutcome, EventSettings, EventToQueue, QueueMeasure } from './event-queue.js';
 import { maxAgeMs, throttleBackoffMs, type RetryClock } from './retry-policy.js';
 import { invocationRecord, TARGET_MESSAGE_LIMITS, type RecordResponse } from './targets/invocation-record.js';
 import { deadLetterAttributes, type FinalFailure } from './targets/dead-letter-attributes.js';
@@ -36,6 +36,8 @@ export interface DeliveriesOptions {
   readonly clock: () => RetryClock;
   /** The unqualified ARN of a function served here, or undefined. */
   readonly functionArn: (functionName: string) => string | undefined;
+  /** Told of drops and failed deliveries (docs/metrics.md). */
+  readonly measure: QueueMeasure;
 }
 
 function serviceFailure(cause: FailureCause): FinalFailure {
@@ -99,6 +101,7 @@ export class Deliveries {
     const error = causeError(cause);
     store.post({ op: 'fail-event', seq: event.seq, requestId: event.requestId, functionName: event.functionName, condition, error, attempts: event.attempts, acceptedAt: event.acceptedAt, failedAt: now });
     store.count(event.functionName, 'AsyncEventsDropped');
+    this.#o.measure(event.functionName, 'AsyncEventsDropped', 1);
     const where: string[] = [];
     if (settings?.config.onFailure !== undefined) where.push('its OnFailure destination');
     if (settings?.deadLetter !== undefined) where.push('its dead-letter queue');
@@ -128,12 +131,14 @@ export class Deliveries {
     const arn = this.#o.functionArn(target.functionName);
     if (arn === undefined) {
       this.#o.store.count(event.functionName, 'DestinationDeliveryFailures');
+      this.#o.measure(event.functionName, 'DestinationDeliveryFailures', 1);
       this.#o.log(event.functionName, `Lamina: destination ${target.arn} of event ${event.requestId} is not a function served here; record dropped`);
       return;
     }
     const next: EventToQueue = { functionName: target.functionName, qualifier: target.qualifier, payload: Buffer.from(body), clientContext: undefined, traceId: event.traceId ?? undefined, tenantId: undefined };
     this.#o.enqueue(next, arn).catch((error: unknown) => {
       this.#o.store.count(event.functionName, 'DestinationDeliveryFailures');
+      this.#o.measure(event.functionName, 'DestinationDeliveryFailures', 1);
       this.#o.log(event.functionName, `Lamina: destination ${target.arn} of event ${event.requestId} could not be queued: ${(error as Error).message}`);
     });
   }
@@ -157,14 +162,17 @@ export class Deliveries {
     const attempt = sender === undefined ? Promise.reject(new Error('no endpoint is configured for this target')) : sender.send(target, message);
     attempt.then(
       () => this.#o.store.post({ op: 'delete-outbox', id: row.id }),
-      (error: unknown) => this.#failedSend(row, target, error),
+      (error: unknown) => this.#failedSend(row, target, error, message.kind),
     );
   }
 
-  #failedSend(row: OutboxRow, target: ServiceTarget, error: unknown): void {
+  #failedSend(row: OutboxRow, target: ServiceTarget, error: unknown, kind: OutboundMessage['kind']): void {
     if (this.#stopped) return;
     const store = this.#o.store;
     store.count(row.functionName, 'DestinationDeliveryFailures');
+    // CloudWatch counts a dead-letter queue's failed send apart (DeadLetterErrors); the store's
+    // per-function counter (`lamina events`) keeps counting both as it did.
+    this.#o.measure(row.functionName, kind === 'dead-letter' ? 'DeadLetterErrors' : 'DestinationDeliveryFailures', 1);
     const clock = this.#o.clock();
     const attempts = row.attempts + 1;
     const dueAt = clock.nowMs + throttleBackoffMs(attempts, clock.timeScale);

@@ -9,7 +9,7 @@
  * The queue knows the platform only through `QueueHost` (plain data both ways).
  */
 import type { TargetSender } from './async-types.js';
-import type { AttemptOutcome, EventSettings, EventToQueue, QueueHost } from './queue-types.js';
+import type { AttemptOutcome, EventSettings, EventToQueue, QueueHost, QueueMeasure } from './queue-types.js';
 import { DueHeap } from './due-heap.js';
 import type { QueueStore } from './queue-store.js';
 import type { EventRow } from './store-schema.js';
@@ -17,7 +17,7 @@ import { stepLineage } from './lineage.js';
 import { afterFunctionError, afterThrottle, tooOld, type RetryClock } from './retry-policy.js';
 import { Deliveries, type FailureCause } from './deliveries.js';
 
-export type { AttemptOutcome, AttemptRequest, EventSettings, EventToQueue, QueueHost } from './queue-types.js';
+export type { AttemptOutcome, AttemptRequest, EventSettings, EventToQueue, QueueHost, QueueMeasure } from './queue-types.js';
 
 /** How long a function waiting for a warm environment waits at most before it looks again. */
 const WARM_WAIT_FALLBACK_MS = 50;
@@ -30,6 +30,8 @@ export interface EventQueueOptions {
   /** Multiplies retry delays, backoffs and maximum ages (default 1: Lambda's times). */
   readonly timeScale?: number;
   readonly now?: () => number;
+  /** Told of each measurement (received, age at delivery, dropped, delivery failures). */
+  readonly measure?: QueueMeasure | undefined;
 }
 
 /**
@@ -60,6 +62,7 @@ export class EventQueue {
   readonly #timeScale: number;
   readonly #now: () => number;
   readonly #deliveries: Deliveries;
+  readonly #measure: QueueMeasure;
   readonly #byFunction = new Map<string, DueHeap<Pending>>();
   /** Functions whose last attempt was throttled, and until when they wait. */
   readonly #paused = new Map<string, number>();
@@ -79,7 +82,9 @@ export class EventQueue {
     this.#host = options.host;
     this.#timeScale = options.timeScale ?? 1;
     this.#now = options.now ?? Date.now;
+    this.#measure = options.measure ?? (() => undefined);
     this.#deliveries = new Deliveries({
+      measure: this.#measure,
       store: this.#store,
       sender: options.sender,
       log: (fn, line) => this.#host.log(fn, line),
@@ -113,6 +118,7 @@ export class EventQueue {
     if (step.stop) {
       this.#host.log(event.functionName, `Lamina: recursive loop stopped: ${event.functionName} was reached ${step.round - 1} times in one chain (event ${row.requestId}); the event goes to its failure destination`);
       this.#store.count(event.functionName, 'RecursiveInvocationsDropped');
+      this.#measure(event.functionName, 'RecursiveInvocationsDropped', 1);
       this.#giveUp(row, 'RetriesExhausted', { kind: 'recursion' });
     }
     return row.requestId;
@@ -164,6 +170,7 @@ export class EventQueue {
       lastError: null,
     };
     this.#store.count(event.functionName, 'AsyncEventsReceived');
+    this.#measure(event.functionName, 'AsyncEventsReceived', 1);
     const seq = await this.#store.insert(row, event.payload);
     const keep = event.payload.length <= KEPT_PAYLOAD_MAX && this.#keptBytes + event.payload.length <= KEPT_PAYLOAD_BYTES;
     if (keep) this.#keptBytes += event.payload.length;
@@ -268,6 +275,7 @@ export class EventQueue {
     this.#store.count(head.functionName, 'AsyncEventAge.sum', now - head.acceptedAt);
     this.#store.count(head.functionName, 'AsyncEventAge.count');
     this.#store.maximum(head.functionName, 'AsyncEventAge.max', now - head.acceptedAt);
+    this.#measure(head.functionName, 'AsyncEventAge', now - head.acceptedAt);
     const running: Pending = { ...head, attempts: attempt, state: 'in-flight', throttles: 0 };
     this.#store.post({ op: 'in-flight', seq: head.seq, attempts: attempt });
     const settle = (outcome: AttemptOutcome): void => {

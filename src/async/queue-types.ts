@@ -57,3 +57,13 @@ export interface EventToQueue {
   readonly traceId: string | undefined;
   readonly tenantId: string | undefined;
 }
+
+/** CloudWatch's names of what the queue measures (docs/metrics.md). */
+export type QueueMetricName = 'AsyncEventsReceived' | 'AsyncEventAge' | 'AsyncEventsDropped' | 'DestinationDeliveryFailures' | 'DeadLetterErrors' | 'RecursiveInvocationsDropped';
+
+/**
+ * Told of each measurement as it is made (plain data: `/metrics` listens, the queue imports
+ * nothing of it). A count is 1; `AsyncEventAge` is the event's age in ms when it was handed to its
+ * function. Called synchronously: keep it cheap, never throw.
+ */
+export type QueueMeasure = (functionName: string, name: QueueMetricName, value: number) => void;

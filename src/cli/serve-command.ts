@@ -36,6 +36,8 @@ import { SERVE_USAGE } from './serve-usage.js';
 import { startLogsApi, startLogStore } from './log-store-start.js';
 import { startBuilds } from '../builds/function-builds.js';
 import { describeWatch, startHotReload } from '../hot-reload/hot-reload.js';
+import { startDashboard } from '../observability/dashboard/serve-dashboard.js';
+import { startMetrics } from '../observability/metrics/serve-metrics.js';
 
 export { SERVE_USAGE };
 
@@ -88,6 +90,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       engine: { type: 'string' },
       'logs-max-size': { type: 'string', default: '100MB' },
       'logs-api-port': { type: 'string' },
+      'no-dashboard': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -170,9 +173,13 @@ export async function serveCommand(args: string[]): Promise<number> {
     (started) => started.stop(),
   );
   const snapshots = new CodeSnapshots(state.path);
+  // Metrics (docs/metrics.md): made before the platform, whose event queue measures into them;
+  // the cost summary is printed once the platform has stopped (this step runs after its stop).
+  const metrics = startMetrics({ warn: (message) => process.stderr.write(`${message}\n`) });
+  teardown.add(() => process.stdout.write(metrics.summary() ?? ''));
   const platform = await teardown.start(
     () => new Platform({
-      events: { ...asyncParts.events, eventInvokeConfig: eventInvokeLookup(settings) },
+      events: { ...asyncParts.events, eventInvokeConfig: eventInvokeLookup(settings), measure: metrics.measure },
       limits,
       scaleOut: { environments: positiveNumber('--scale-out', values['scale-out']), perMs: 10_000 },
       functions,
@@ -195,6 +202,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   const stopDeployments = once(() => deploying.stop());
   teardown.add(stopDeployments);
   events?.attach(platform);
+  metrics.attach(platform);
   for (const line of platform.startReport) process.stderr.write(`lamina: control state: ${line}\n`);
   const apiUrls = new ApiUrlHost(platform, { host: values.host, accountId: host.accountId, region: host.region, keys: knownSigningKeys(values['credentials-file'], host) });
   teardown.add(() => apiUrls.closeAll());
@@ -218,7 +226,10 @@ export async function serveCommand(args: string[]): Promise<number> {
   platform.gateInvokes(statesOf(platform.registry));
   // Provisioned concurrency and function URLs created through the API in earlier runs act again.
   for (const line of await restoreSettings(control.context)) process.stderr.write(`lamina: control state: ${line}\n`);
-  const server = createFrontDoor(platform, { management: control, ...(signingKeys === undefined ? {} : { verifySignatures: { credentials: signingKeys } }) });
+  // The live dashboard at /_lamina/ on the Invoke API's server (docs/dashboard.md).
+  const dashboard = startDashboard(platform, { disabled: values['no-dashboard'], host: values.host, signaturesVerified: signingKeys !== undefined });
+  teardown.add(() => dashboard.stop());
+  const server = createFrontDoor(platform, { management: control, dashboard: dashboard.route, metrics: (req, res) => metrics.serve(req, res), ...(signingKeys === undefined ? {} : { verifySignatures: { credentials: signingKeys } }) });
   const address = await teardown.start(
     () => listen(server, values.host, port),
     () => {
@@ -227,6 +238,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     },
     (error) => new ConfigError(`cannot listen on ${values.host}:${port}: ${error.message}`),
   );
+  dashboard.attach(server);
   const toServe = albsToServe(loaded.albs, values.alb, functions, { region: host.region, accountId: host.accountId, multiValueHeaders: values['alb-multi-value-headers'] });
   const apis = await teardown.start(() => startApis(loaded.apis, platform, { host: values.host, basePort: apiPort, accountId: host.accountId, region: host.region }), (started) => started.close(), wrapped);
   const albs = await teardown.start(() => startAlbs(toServe, platform, { host: values.host, basePort: positiveNumber('--alb-port', values['alb-port'], true) }), (started) => started.close(), wrapped);
@@ -247,7 +259,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     (started) => started.stop(),
   );
   const streams = await teardown.start(
-    () => startStreams(loaded.streams, loaded.streamMappings, platform, { host: values.host, port: positiveNumber('--kinesis-port', values['kinesis-port'], true), region: host.region, accountId: host.accountId, timeScale, queues: loaded.queues, sqsEndpoint: asyncParts.sqs?.endpoint, endpoints, sender: asyncParts.events.sender, metrics: asyncParts.events.store, log, external: { endpoint: endpoints.kinesis, credentials: host.credentials } }),
+    () => startStreams(loaded.streams, loaded.streamMappings, platform, { host: values.host, port: positiveNumber('--kinesis-port', values['kinesis-port'], true), region: host.region, accountId: host.accountId, timeScale, queues: loaded.queues, sqsEndpoint: asyncParts.sqs?.endpoint, endpoints, sender: asyncParts.events.sender, metrics: asyncParts.events.store, measure: metrics.measure, log, external: { endpoint: endpoints.kinesis, credentials: host.credentials } }),
     (started) => started.stop(),
   );
   // Hot reload (docs/hot-reload.md): the template's functions' code, layers and the template itself.
@@ -280,6 +292,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     const on = interpreter === undefined ? '' : ` on ${interpreter}`;
     process.stdout.write(`  ${fn.name} (${fn.image?.uri ?? fn.runtime}, ${fn.memorySize} MB, ${fn.timeout} s)${on}: POST ${base}/2015-03-31/functions/${fn.name}/invocations\n`);
   }
+  process.stdout.write(`${dashboard.banner(base)}\n`);
   const sections: Array<readonly [string | undefined, readonly string[]]> = [
     ['HTTP APIs:', apis.banner],
     ['Function URLs:', urls.banner],
@@ -299,6 +312,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   process.stdout.write(`Hot reload: ${describeWatch(reloading)}\n`);
   process.stdout.write(`${logStore.banner}\n`);
   if (logsApi !== undefined) process.stdout.write(`CloudWatch Logs API on ${logsApi.endpoint} (aws logs tail /aws/lambda/NAME --endpoint-url ${logsApi.endpoint})\n`);
+  process.stdout.write(`Metrics (OpenMetrics, CloudWatch's names): ${base}/metrics\n`);
   process.stdout.write(`Event invokes are queued durably in ${state.path} (lamina events --state-dir ${state.path})\n`);
   const apiCreated = platform.registry.names.filter((name) => !functions.some((fn) => fn.name === name));
   process.stdout.write(`Functions, versions, aliases and settings are kept in ${controlStore.path}${apiCreated.length === 0 ? '' : ` (${apiCreated.length} function(s) created through the API: ${apiCreated.join(', ')})`}\n`);

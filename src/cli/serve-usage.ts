@@ -8,7 +8,9 @@ export const SERVE_USAGE = `Usage: lamina serve [options]
 
 Options:
   --template <file>             SAM or CloudFormation template (default: template.yaml)
-  --port <n>                    Invoke API port (default: 9000; 0 picks a free one)
+  --port <n>                    Invoke API port (default: 9000; 0 picks a free one). Also serves
+                                GET /metrics: CloudWatch's Lambda metrics, EMF custom metrics and the
+                                run's cost on Lambda, in OpenMetrics (docs/metrics.md)
   --api-port <n>                First HTTP API's port (default: 3000; the next API gets the next port;
                                 0 picks free ones). APIs come from the functions' HttpApi and Api events
                                 (docs/http-front-ends.md)
@@ -93,6 +95,8 @@ Options:
   --host-node                   Run every nodejs*.x function on the node running Lamina, whatever
                                 its major (a warning names both versions). Default: each runtime's
                                 own major, installed on first use (lamina runtimes, docs/runtimes.md)
+  --no-dashboard                Do not serve the live dashboard (default: at /_lamina/ on the Invoke
+                                API's port, updated over a WebSocket; docs/dashboard.md)
   --quiet                       Do not print function logs
   -h, --help                    Show this help
 `;

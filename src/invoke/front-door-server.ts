@@ -19,6 +19,7 @@ import { SignatureVerifier, type SigningCredentials } from './sigv4-verifier.js'
 import type { ManagementPort } from '../management/management-port.js';
 import { matchManagementRoute } from '../management/match-route.js';
 import { serveManagement } from '../management/serve-management.js';
+import { isDashboardPath } from '../observability/dashboard/dashboard-http.js';
 import { renderAccepted, renderBuffered, renderError, renderStream, type RenderLimits } from './render.js';
 
 /** Options of `createFrontDoor`; all optional. */
@@ -37,6 +38,10 @@ export interface FrontDoorOptions {
   readonly verifySignatures?: { readonly credentials: readonly SigningCredentials[]; readonly now?: () => number };
   /** The Lambda management API (src/management/, docs/management-api.md) on the same port; without it only the invoke paths answer. */
   readonly management?: ManagementPort;
+  /** The live dashboard's page under `/_lamina/` (src/observability/dashboard/, docs/dashboard.md). */
+  readonly dashboard?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Answers `GET /metrics` (docs/metrics.md); without it the path is not routed. */
+  readonly metrics?: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
 }
 
 interface ResolvedOptions extends RenderLimits {
@@ -45,6 +50,8 @@ interface ResolvedOptions extends RenderLimits {
   readonly onInternalError: (err: unknown) => void;
   readonly verifier: SignatureVerifier | undefined;
   readonly management: ManagementPort | undefined;
+  readonly dashboard: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  readonly metrics: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
 }
 
 function whole(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
@@ -70,6 +77,8 @@ function resolveOptions(options: FrontDoorOptions): ResolvedOptions {
     onInternalError: options.onInternalError ?? (() => undefined),
     verifier: verifierOf(options.verifySignatures),
     management: options.management,
+    dashboard: options.dashboard,
+    metrics: options.metrics,
   };
 }
 
@@ -81,11 +90,25 @@ function validatorMessage(validator: JsonValidator): string {
 async function handle(port: InvokePort, opts: ResolvedOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const requestId = randomUUID();
   try {
+    // The router: the invoke paths first (the hot path pays one regular expression), then
+    // `/metrics` and the dashboard's page, then the management routes.
+    const url = req.url ?? '/';
+    // Only asked when something else is routed here (a bare front door pays nothing).
+    const invokePath = (opts.dashboard !== undefined || opts.metrics !== undefined || opts.management !== undefined) && isInvokePath(url);
+    // Scrapers do not sign: `/metrics` answers before the signature check (docs/metrics.md).
+    if (!invokePath && opts.metrics !== undefined && (url === '/metrics' || url.startsWith('/metrics?'))) {
+      opts.metrics(req, res);
+      return;
+    }
+    // Before the signature check: a browser cannot sign (the dashboard is off where signatures
+    // guard a reachable address, docs/dashboard.md).
+    if (opts.dashboard !== undefined && !invokePath && isDashboardPath(url)) {
+      opts.dashboard(req, res);
+      return;
+    }
     // Refuse a caller without valid credentials before reading its body (and before routing, as AWS does).
     const signature = opts.verifier?.begin(req);
-    // The router: the invoke paths first (the hot path pays one regular expression), then the management routes.
-    const url = req.url ?? '/';
-    if (opts.management !== undefined && !isInvokePath(url)) {
+    if (opts.management !== undefined && !invokePath) {
       const match = matchManagementRoute(req.method ?? '', url);
       if (match !== undefined) {
         await serveManagement(opts.management, match, req, res, requestId, opts.maxDrainBytes, signature);

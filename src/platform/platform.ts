@@ -15,7 +15,7 @@ import type { AcceptedInvoke, InvocationResult, InvokeGate, InvokeOutcome, Invok
 import { Invocation } from './invocation.js';
 import type { SandboxLimits } from './sandbox-factory.js';
 import type { TargetSender } from '../async/async-types.js';
-import { EventQueue } from '../async/event-queue.js';
+import { EventQueue, type QueueMeasure } from '../async/event-queue.js';
 import { MemoryStore } from '../async/memory-store.js';
 import type { QueueStore } from '../async/queue-store.js';
 import { type QueueHostParts, queueHost } from './queue-host.js';
@@ -89,6 +89,8 @@ export interface EventQueueSettings {
   readonly sender?: TargetSender | undefined;
   /** EventInvokeConfigs set through the management API (src/control/api/event-invoke-store.ts), read on every attempt. */
   readonly eventInvokeConfig?: QueueHostParts['eventInvokeConfig'];
+  /** Told of the queue's measurements (`/metrics`, docs/metrics.md). */
+  readonly measure?: QueueMeasure | undefined;
 }
 
 export const PLATFORM_DEFAULTS = {
@@ -194,6 +196,7 @@ export class Platform implements InvokePort, ProvisionedPort, CodeHolder {
         eventInvokeConfig: options.events?.eventInvokeConfig,
       }),
       sender: options.events?.sender,
+      measure: options.events?.measure,
       ...(options.events?.timeScale === undefined ? {} : { timeScale: options.events.timeScale }),
     });
     process.on('exit', this.#onExit);

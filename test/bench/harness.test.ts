@@ -194,7 +194,7 @@ describe('progress', () => {
 describe('command line', () => {
   it('runs every scenario by default, with full sample counts', () => {
     const parsed = parseBenchArgs([]);
-    expect(parsed.scenarios.map((s) => s.name)).toEqual(['cold', 'warm', 'memory', 'concurrency', 'limits', 'isolation', 'extensions', 'http', 'async', 'sqs', 'routing', 'update-code']);
+    expect(parsed.scenarios.map((s) => s.name)).toEqual(['cold', 'warm', 'memory', 'concurrency', 'limits', 'isolation', 'extensions', 'http', 'async', 'sqs', 'routing', 'update-code', 'observability']);
     expect(parsed.options).toEqual({ quick: false, rounds: 3, accountConcurrency: 100, maxEnvironments: 128, peers: true });
     expect(parsed.outDir).toMatch(/bench\/results$/);
   });

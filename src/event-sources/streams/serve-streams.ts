@@ -33,6 +33,7 @@ export interface StreamServeOptions {
   readonly endpoints: TargetEndpoints;
   readonly sender: TargetSender | undefined;
   readonly metrics?: StreamPollerOptions['metrics'];
+  readonly measure?: StreamPollerOptions['measure'];
   readonly log: (line: string) => void;
   /** Where streams the template does not define are read (`--kinesis-endpoint`, `--aws-endpoint`). */
   readonly external?: ExternalKinesis | undefined;
@@ -141,6 +142,7 @@ async function startPollers(reads: ReadonlyArray<{ readonly mapping: StreamMappi
     matches: recordFilter(mapping),
     discard: (batch) => deliverDiscarded(batch, options),
     metrics: options.metrics,
+    measure: options.measure,
     timeScale: options.timeScale,
     log: (line) => options.log(`[${mapping.functionName}] Lamina: Kinesis mapping ${line}`),
   }));

@@ -31,6 +31,8 @@ export interface StreamPollerOptions {
   readonly discard: (discarded: DiscardedBatch) => Promise<void>;
   /** Per-function metrics (the durable queue's store): IteratorAge. */
   readonly metrics?: { count(functionName: string, name: string, by?: number): void; maximum(functionName: string, name: string, value: number): void } | undefined;
+  /** Told of each batch's IteratorAge in ms as it is invoked (plain data; `/metrics` listens, docs/metrics.md). */
+  readonly measure?: ((functionName: string, name: 'IteratorAge', value: number) => void) | undefined;
   /** Multiplies the poller's own delays (idle polls, back-off); default 1. */
   readonly timeScale?: number | undefined;
   readonly log?: ((line: string) => void) | undefined;
@@ -197,6 +199,7 @@ export class StreamPoller {
     this.#o.metrics?.maximum(mapping.functionName, 'IteratorAge.max', age);
     this.#o.metrics?.count(mapping.functionName, 'IteratorAge.sum', age);
     this.#o.metrics?.count(mapping.functionName, 'IteratorAge.count');
+    this.#o.measure?.(mapping.functionName, 'IteratorAge', age);
     const extra = windowed === undefined ? {} : windowFields(windowed.open.start, windowed.windowMs, windowed.open.state, context, false);
     let outcome;
     try {

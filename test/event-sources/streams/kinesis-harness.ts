@@ -33,6 +33,8 @@ export class KinesisHarness {
   readonly platform: Platform;
   streams: StartedStreams | undefined;
   readonly added: StreamPoller[] = [];
+  /** What the pollers measured (`measure`, for /metrics): function, name, value. */
+  readonly measured: Array<[string, string, number]> = [];
   #options: StreamServeOptions | undefined;
   #client: KinesisClient | undefined;
   #sender: TargetSender | undefined;
@@ -54,6 +56,7 @@ export class KinesisHarness {
     this.#options = {
       host: '127.0.0.1', port: 0, region: 'us-east-1', accountId: ACCOUNT, timeScale: 0.01, queues: [], sqsEndpoint: undefined,
       endpoints: { sqs: sqsEndpoint }, sender: this.#sender, log: (line) => this.output.push(`${line}\n`),
+      measure: (functionName, name, value) => this.measured.push([functionName, name, value]),
     };
     this.streams = await startStreams(streams, mappings, this.platform, this.#options);
     return this.streams;

@@ -58,6 +58,10 @@ describe('Kinesis mappings', () => {
     // IteratorAge: the age of the last invoke's newest record.
     expect(h.streams?.pollers[0]?.stats.iteratorAgeMs).toBeGreaterThanOrEqual(0);
     expect(h.streams?.pollers[0]?.stats.invocations).toBe(h.batches('consumer').length);
+    // Measured for /metrics once per invoke (docs/metrics.md).
+    const ages = h.measured.filter(([name, metric]) => name === 'consumer' && metric === 'IteratorAge');
+    expect(ages).toHaveLength(h.streams?.pollers[0]?.stats.invocations ?? -1);
+    for (const [, , age] of ages) expect(age).toBeGreaterThanOrEqual(0);
   });
 
   it('runs up to ParallelizationFactor batches of one shard at once, each partition key in order', async () => {
