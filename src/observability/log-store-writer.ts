@@ -186,7 +186,14 @@ export class LogStoreWriter {
       state.segment = { path, group: state.group, stream: state.stream, seq: state.seq, bytes: 0, lastWrite: Date.now() };
       this.#segments.add(state.segment);
     }
-    await appendFile(state.segment.path, chunk);
+    try {
+      await appendFile(state.segment.path, chunk);
+    } catch (error) {
+      // Another process's cap (a `lamina invoke` beside `lamina serve`) removed the stream's folder.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await mkdir(state.dir, { recursive: true });
+      await appendFile(state.segment.path, chunk);
+    }
     state.segment.bytes += bytes;
     state.segment.lastWrite = Date.now();
     this.#total += bytes;

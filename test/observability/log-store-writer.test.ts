@@ -135,6 +135,17 @@ describe('LogStoreWriter', () => {
     expect((await new LogTail(dir, '/aws/lambda/Fn').poll()).map((event) => event.message)).toEqual(['before the end', 'late']);
   });
 
+  it('makes the stream folder again when another process removed it', async () => {
+    const dir = root();
+    const store = await LogStoreWriter.open({ root: dir, flushMs: 60_000 });
+    store.append('Fn', STREAM, 'first', 1);
+    await store.flush();
+    rmSync(join(dir, encodedName('/aws/lambda/Fn')), { recursive: true });
+    store.append('Fn', STREAM, 'second', 2);
+    await store.close();
+    expect((await new LogTail(dir, '/aws/lambda/Fn').poll()).map((event) => event.message)).toEqual(['second']);
+  });
+
   it('counts what earlier runs left against the cap and continues a stream after its last segment', async () => {
     const dir = root();
     const first = await LogStoreWriter.open({ root: dir, maxBytes: 8192, flushMs: 60_000 });
