@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { RIC_ERROR_TYPES } from '../runtime-interface/runtime/errors.js';
 import { SQS_ERRORS } from '../src/services/sqs/sqs-errors.js';
 import { EVENTBRIDGE_ERRORS } from '../src/services/eventbridge/eventbridge-errors.js';
+import { LOGS_API_ERRORS } from '../src/observability/logs-api-errors.js';
 import { S3_ERRORS } from '../src/services/s3/s3-errors.js';
 import { CONTROL_ERRORS } from '../src/control/control-errors.js';
 import { CODEDEPLOY_ERRORS } from '../src/deploy/codedeploy-errors.js';
@@ -119,6 +120,7 @@ function catalogueRows(): DocumentedError[] {
     ...Object.values(CLI_ERRORS).map((e) => ({ section: 'CLI_ERRORS', code: e.code, status: `exit ${e.exitCode}`, name: e.name })),
     ...Object.values(SQS_ERRORS).map((e) => ({ section: 'SQS_ERRORS', code: e.code, status: String(e.status), name: e.shape })),
     ...Object.values(EVENTBRIDGE_ERRORS).map((e) => ({ section: 'EVENTBRIDGE_ERRORS', code: e.code, status: String(e.status), name: e.shape })),
+    ...Object.values(LOGS_API_ERRORS).map((e) => ({ section: 'LOGS_API_ERRORS', code: e.code, status: String(e.status), name: e.shape })),
     ...Object.values(CODEDEPLOY_ERRORS).map((e) => ({ section: 'CODEDEPLOY_ERRORS', code: e.code, status: String(e.status), name: e.shape })),
     ...Object.values(S3_ERRORS).map((e) => ({ section: 'S3_ERRORS', code: e.code, status: String(e.status), name: e.s3Code })),
     ...Object.values(CONTROL_ERRORS).map((e) => ({ section: 'CONTROL_ERRORS', code: e.code, status: String(e.status), name: e.name })),

@@ -8,6 +8,8 @@ export const USAGE = `Usage: lamina <command> [options]
 
 Commands:
   serve   Serve the functions of a SAM template through the Lambda Invoke API
+  invoke  Run one invocation of a template's function (like sam local invoke)
+  logs    Print a function's logs kept by 'lamina serve' and 'lamina invoke' (like aws logs tail)
   rie     Run one function like AWS's Runtime Interface Emulator (aws-lambda-rie), fixed
   package Package Lamina's Node.js runtime interface client as a layer zip or a bootstrap
   event   Generate sample events: 'lamina event generate <source> <kind>' (like sam local generate-event)
@@ -25,6 +27,8 @@ type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   serve: async () => (await import('./serve-command.js')).serveCommand,
+  invoke: async () => (await import('./invoke-command.js')).invokeCommand,
+  logs: async () => (await import('./logs-command.js')).logsCommand,
   rie: async () => (await import('./rie-command.js')).rieCommand,
   package: async () => (await import('./package-command.js')).packageCommand,
   event: async () => (await import('./event-command.js')).eventCommand,

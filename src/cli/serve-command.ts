@@ -1,9 +1,8 @@
 /**
  * `lamina serve`: load a SAM template and serve its functions through the Invoke API.
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type LoadedTemplate, loadTemplatePackaged } from '../config/sam-template.js';
 import { ConfigError } from '../errors.js';
 import type { FunctionConfig } from '../config/function-config.js';
 import { createFrontDoor, listen } from '../invoke/front-door-server.js';
@@ -18,16 +17,13 @@ import { statesOf } from '../control/api/function-states.js';
 import { Platform, PLATFORM_DEFAULTS } from '../platform/platform.js';
 import { readHostEnvironment } from './host-environment.js';
 import { positiveNumber, untilSignal, warnIfExposed } from './cli-support.js';
-import { describeLimits, detectSandboxLimits } from '../platform/sandbox-factory.js';
-import { containerSettings } from '../containers/serve-settings.js';
 import { knownSigningKeys, signatureSettings } from './signature-settings.js';
 import { startApis } from '../front-ends/serve-apis.js';
 import { startUrls } from '../front-ends/function-urls/serve-urls.js';
 import { ApiUrlHost } from '../front-ends/function-urls/api-url-host.js';
 import { albsToServe, startAlbs } from '../front-ends/alb/serve-albs.js';
 import { parseEdgeOrigins, startEdges } from '../front-ends/edge/serve-edge.js';
-import { resolveFunctionNodes } from '../runtimes/function-nodes.js';
-import { progressLine } from '../runtimes/progress-line.js';
+import { nodeSettler, PLACEHOLDER_CREDENTIALS, sandboxLimits, templateLoader } from './template-functions.js';
 import { claimStateDir, defaultStateDir } from '../async/state-dir.js';
 import { startAsync, targetEndpoints, usedTargets } from '../async/serve-async.js';
 import { startSources } from '../event-sources/serve-sources.js';
@@ -37,6 +33,7 @@ import { startStreams } from '../event-sources/streams/serve-streams.js';
 import { once, Teardown } from './teardown.js';
 import { startDeployments } from '../deploy/serve-deployments.js';
 import { SERVE_USAGE } from './serve-usage.js';
+import { startLogsApi, startLogStore } from './log-store-start.js';
 import { startBuilds } from '../builds/function-builds.js';
 import { describeWatch, startHotReload } from '../hot-reload/hot-reload.js';
 import { startDashboard } from '../observability/dashboard/serve-dashboard.js';
@@ -52,8 +49,6 @@ export { SERVE_USAGE };
  * @example
  * await serveCommand(['--template', 'examples/template.yaml', '--port', '9000']);
  */
-/** Given to functions when the host has no AWS credentials (docs/environment.md). */
-const PLACEHOLDER_CREDENTIALS = { accessKeyId: 'AKIALAMINAPLACEHOLDER', secretAccessKey: 'lamina-placeholder-secret', sessionToken: undefined };
 
 export async function serveCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -98,6 +93,8 @@ export async function serveCommand(args: string[]): Promise<number> {
       'scale-out': { type: 'string', default: '1000' },
       sandbox: { type: 'string', default: 'process' },
       engine: { type: 'string' },
+      'logs-max-size': { type: 'string', default: '100MB' },
+      'logs-api-port': { type: 'string' },
       'no-dashboard': { type: 'boolean', default: false },
       debug: { type: 'string', multiple: true, default: [] },
       'debug-break': { type: 'boolean', default: false },
@@ -134,9 +131,11 @@ export async function serveCommand(args: string[]): Promise<number> {
   // "Persistence"), open before the template is read: its functions may name published layer versions.
   const controlStore = await teardown.start(() => ControlStore.open(state.path), (store) => store.close());
   const settings = controlStore.settings;
+  // Function logs like CloudWatch Logs (docs/cloudwatch-logs.md): closed after the platform stops, so its last lines are kept.
+  const logStore = await teardown.start(() => startLogStore(state.path, values['logs-max-size']), (started) => started.store?.close());
+  const logsApi = await teardown.start(() => startLogsApi(state.path, values['logs-api-port'], { host: values.host, region: host.region, accountId: host.accountId }), (api) => api?.close());
   const layerStore = new LayerStore({ region: host.region, accountId: host.accountId, stateDir: state.path, settings });
-  const loadLoaded = (): Promise<LoadedTemplate> =>
-    loadTemplatePackaged(templatePath, { region: host.region, accountId: host.accountId, allowNoFunctions: true, ...(sqsPort === 0 ? {} : { sqsEndpoint: `http://${sqsHostPort}` }), publishedLayers: (arn) => layerStore.dirOf(arn) }, join(state.path, 'template-packages'), join(state.path, 's3'));
+  const loadLoaded = templateLoader(templatePath, { region: host.region, accountId: host.accountId, allowNoFunctions: true, ...(sqsPort === 0 ? {} : { sqsEndpoint: `http://${sqsHostPort}` }), publishedLayers: (arn) => layerStore.dirOf(arn) }, state.path);
   const loaded = await teardown.start(loadLoaded, () => undefined);
   // esbuild functions (docs/builds.md): built now, served from their build, rebuilt on change.
   const builds = await teardown.start(
@@ -144,14 +143,11 @@ export async function serveCommand(args: string[]): Promise<number> {
     (started) => started.close(),
   );
   // Each nodejsNN.x function on Node NN: installed now (before serving) when missing.
-  const resolveNodes = (from: readonly FunctionConfig[]): ReturnType<typeof resolveFunctionNodes> => resolveFunctionNodes(from, { allowHostNode: values['host-node'], onProgress: progressLine() });
+  const resolveNodes = nodeSettler(values['host-node']);
   const { functions, interpreters, warnings: nodeWarnings } = await teardown.start(() => resolveNodes(builds.functions), () => undefined);
   for (const warning of [...loaded.warnings, ...nodeWarnings]) process.stderr.write(`lamina: warning: ${warning}\n`);
-  const detected = values['no-limits'] ? undefined : detectSandboxLimits();
-  const processLimits = detected !== undefined && values['no-isolation'] ? { ...detected, isolation: undefined, outbound: undefined } : detected;
-  process.stdout.write(`Limits: ${processLimits === undefined ? 'off (--no-limits)' : describeLimits(processLimits)}\n`);
-  const containers = await teardown.start(() => containerSettings(values.sandbox, values.engine, functions), () => undefined);
-  const limits = containers === undefined ? processLimits : { cgroups: undefined, maxOpenFiles: undefined, ...processLimits, containers };
+  const out = (text: string): void => void process.stdout.write(text);
+  const limits = await teardown.start(() => sandboxLimits({ noLimits: values['no-limits'], noIsolation: values['no-isolation'], sandbox: values.sandbox, engine: values.engine, out }, functions), () => undefined);
   // docs/debugging.md: the debuggers' proxies first, so that a port in use stops the start early.
   const debugTargets = parseDebugTargets(values.debug, values['debug-break'], functions, limits?.containers?.all === true);
   const debugging = await teardown.start(() => startDebugging(debugTargets, { privateNetwork: limits?.isolation !== undefined, codeAtTaskRoot: limits?.filesystem === true }), (started) => started.close());
@@ -220,6 +216,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     (started) => started.stop(),
   );
   teardown.add(closeEvents);
+  logStore.attach(platform.observers);
   // Deployments under way roll back before the platform stops (added again: it runs once).
   const stopDeployments = once(() => deploying.stop());
   teardown.add(stopDeployments);
@@ -335,6 +332,8 @@ export async function serveCommand(args: string[]): Promise<number> {
     if (banner.length > 0) process.stdout.write(`${title === undefined ? '' : `${title}\n`}${banner.join('\n')}\n`);
   }
   process.stdout.write(`Hot reload: ${describeWatch(reloading)}\n`);
+  process.stdout.write(`${logStore.banner}\n`);
+  if (logsApi !== undefined) process.stdout.write(`CloudWatch Logs API on ${logsApi.endpoint} (aws logs tail /aws/lambda/NAME --endpoint-url ${logsApi.endpoint})\n`);
   process.stdout.write(`Metrics (OpenMetrics, CloudWatch's names): ${base}/metrics\n`);
   process.stdout.write(`Event invokes are queued durably in ${state.path} (lamina events --state-dir ${state.path})\n`);
   const apiCreated = platform.registry.names.filter((name) => !functions.some((fn) => fn.name === name));

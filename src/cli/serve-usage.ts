@@ -33,6 +33,12 @@ Options:
                                 settings (control.sqlite, docs/control-plane.md) are kept
                                 (default: ~/.cache/lamina/state/<template>-<hash>);
                                 one 'lamina serve' at a time per directory (docs/async-invocation.md)
+  --logs-max-size <size>        Cap of the function log store under <state-dir>/logs (default: 100MB;
+                                the least recently written log streams go first; 0 keeps no logs;
+                                read it with 'lamina logs', docs/cloudwatch-logs.md)
+  --logs-api-port <n>           Also answer the CloudWatch Logs API (FilterLogEvents, GetLogEvents,
+                                DescribeLogStreams, DescribeLogGroups) over the store on this port
+                                (0 picks a free one; default: off), for aws logs tail --endpoint-url
   --async-time-scale <x>        Multiply asynchronous retry delays, backoffs and maximum event ages
                                 by x (default: 1, Lambda's times; 0.001 makes a 1-minute retry 60 ms)
   --deploy-time-scale <x>       Multiply DeploymentPreference intervals and the hooks' one-hour timeout
