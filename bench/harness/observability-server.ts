@@ -5,10 +5,9 @@
  * environment in the same process and differ only in who listens:
  *
  * - off: no observer (the platform's emissions are loops over empty lists);
- * - on: `/metrics` (every phase record, state and throttle; EMF checks of every log line) and a
- *   log-store-shaped observer: each line kept per stream and appended to a file every 200 ms, the
- *   per-line work of the log store of `lamina logs` (branch i17-invoke-logs, not on this branch:
- *   once it is, replace `logShape` with the real writer).
+ * - on: what `lamina serve` runs by default: `/metrics` (every phase record, state and throttle;
+ *   EMF checks of every log line), the log store of `lamina logs` (every line appended to its
+ *   stream's file in batches) and the dashboard's model (aggregated, no browser connected).
  *
  *   node dist/bench/harness/observability-server.js <template.yaml>
  */
@@ -21,7 +20,8 @@ import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from '../../src/config/function-co
 import { createFrontDoor, listen } from '../../src/invoke/front-door-server.js';
 import { startMetrics } from '../../src/observability/metrics/serve-metrics.js';
 import { Platform } from '../../src/platform/platform.js';
-import { logShape } from './log-shape.js';
+import { startLogStore } from '../../src/cli/log-store-start.js';
+import { DashboardModel } from '../../src/observability/dashboard/dashboard-model.js';
 
 async function main(): Promise<void> {
   const template = process.argv[2];
@@ -33,13 +33,14 @@ async function main(): Promise<void> {
   const server = createFrontDoor(platform, { metrics: (req, res) => metrics.serve(req, res) });
   const address = await listen(server, '127.0.0.1', 0);
   let stops: Array<() => void> = [];
+  const logStore = await startLogStore(logs, '100MB');
   const control = createServer((req, res) => {
     for (const stop of stops) stop();
     stops = [];
     if (req.url === '/on') {
-      const shape = logShape(logs);
-      const remove = platform.observers.add(shape);
-      stops = [metrics.attach(platform), remove, () => shape.stop()];
+      const model = new DashboardModel({ functions: platform.registry });
+      const removeModel = platform.observers.add(model);
+      stops = [metrics.attach(platform), logStore.attach(platform.observers), removeModel, () => model.close()];
     }
     res.end(req.url === '/on' ? 'on' : 'off');
   });
@@ -50,7 +51,8 @@ async function main(): Promise<void> {
     control.close();
     server.close();
     server.closeAllConnections();
-    void platform.stop().then(() => {
+    void platform.stop().then(async () => {
+      await logStore.store?.close();
       rmSync(logs, { recursive: true, force: true });
       process.exit(0);
     });

@@ -1,6 +1,7 @@
 /**
- * The CPU time the `/metrics` observers and the log store's per-line work (./log-shape.ts; its
- * 200 ms batched writes are left out) spend on one warm invocation, measured in this process
+ * The CPU time the observers `lamina serve` runs by default (`/metrics`, the log store's per-line
+ * work, the dashboard's model; the store's batched writes happen after the measured loop) spend
+ * on one warm invocation, measured in this process
  * on the records and lines an invocation makes (an environment going busy, its start record,
  * START/END/REPORT lines and a line of its own, its report record, idle again). A loaded
  * machine stretches latencies, not CPU time: this bounds the observers' share of a warm invoke
@@ -11,17 +12,23 @@ import type { PhaseEvent } from '../../src/observability/phase-records.js';
 import type { ObservedEnvironment } from '../../src/observability/platform-observer.js';
 import { Observers } from '../../src/observability/platform-observer.js';
 import type { Invocation } from '../../src/platform/invocation.js';
-import { logShape } from './log-shape.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { DashboardModel } from '../../src/observability/dashboard/dashboard-model.js';
+import { LogStoreWriter } from '../../src/observability/log-store-writer.js';
 
 /**
  * Microseconds of CPU per invocation heard by the observers (`count` invocations).
  *
- * @example observerMicroseconds(100_000, '/tmp/logs') // ≈ 1.5
+ * @example await observerMicroseconds(100_000, '/tmp') // ≈ 5
  */
-export function observerMicroseconds(count: number, logsDir: string): number {
+export async function observerMicroseconds(count: number, tmp: string): Promise<number> {
   const observers = new Observers();
-  const shape = logShape(logsDir);
-  observers.add(shape);
+  const root = mkdtempSync(join(tmp, 'lamina-observer-cost-'));
+  const store = await LogStoreWriter.open({ root });
+  observers.add({ log: (environment, line) => store.append(environment.functionName, environment.logStream, line) });
+  const model = new DashboardModel();
+  observers.add(model);
   const metrics = startMetrics();
   metrics.attach({ observers, registry: { reservations: { reservedFor: () => undefined }, version: () => undefined } } as unknown as Parameters<typeof metrics.attach>[0]);
   const env: ObservedEnvironment = { functionName: 'Observed', version: '$LATEST', logStream: '2026/11/30/[$LATEST]0123456789abcdef0123456789abcdef', provisioned: false };
@@ -40,7 +47,8 @@ export function observerMicroseconds(count: number, logsDir: string): number {
   const before = process.cpuUsage();
   for (let i = 0; i < count; i += 1) one();
   const used = process.cpuUsage(before);
-  // The writes it would have made are not part of the per-line work measured here.
-  shape.stop();
+  await store.close();
+  model.close();
+  rmSync(root, { recursive: true, force: true });
   return (used.user + used.system) / count;
 }

@@ -60,7 +60,7 @@ export const observabilityScenario: Scenario = {
       }
       bar.done();
       const cost = await costLine(server.url);
-      const cpu = observerMicroseconds(sized(options, 200_000, 20_000), tmpdir());
+      const cpu = await observerMicroseconds(sized(options, 200_000, 20_000), tmpdir());
       const offP50 = latency.get('off')?.summary().p50 ?? Number.NaN;
       const us = (v: number): string => fmt(v, 0);
       const ratio = ratioOf(roundP50.get('on') ?? [], roundP50.get('off') ?? []);
