@@ -4,8 +4,8 @@
  * One server process (bench/harness/observability-server.ts) whose observers are switched on and
  * off between rounds: the same warm environment, the same process, only the listeners differ.
  * Off: no observer. On: `/metrics` (CloudWatch's metrics from every phase record and state, EMF
- * checks of every log line) and an observer doing the log store's per-line work (kept per stream,
- * appended every 200 ms). Sequential invokes at 1 KB of the floor runtime loop (the smallest
+ * checks of every log line), the log store (every line kept per stream, appended in batches) and
+ * the dashboard's model: what `lamina serve` runs by default. Sequential invokes at 1 KB of the floor runtime loop (the smallest
  * runtime, so the platform's share, and the observers', is the largest); sides alternate in
  * rounds and the target is the ratio of the medians of the rounds' p50s.
  */
@@ -23,7 +23,7 @@ import { sized, type Scenario, type ScenarioContext } from './scenario.js';
 const FUNCTION = 'Observed';
 const SIDES = [
   { key: 'off', label: 'observers off' },
-  { key: 'on', label: 'metrics + log-store-shaped observer on' },
+  { key: 'on', label: 'metrics + log store + dashboard model on' },
 ] as const;
 
 export const observabilityScenario: Scenario = {
@@ -86,9 +86,9 @@ export const observabilityScenario: Scenario = {
             return [side.label, us(s?.p50 ?? NaN), us(s?.p90 ?? NaN), us(s?.p99 ?? NaN), `${fmt(r.value, 3)}x`, `${us(Math.min(...p50s))}-${us(Math.max(...p50s))}`];
           }),
           notes: [
-            `The observers' CPU per invocation (metrics, EMF checks, the log store's per-line work), measured in the bench process on an invocation's records and lines: ${fmt(cpu, 2)} µs.`,
+            `The observers' CPU per invocation (metrics, EMF checks, the log store with its writes, the dashboard's model), measured in the bench process on an invocation's records and lines: ${fmt(cpu, 2)} µs.`,
             'One function (the floor runtime loop, 3008 MB), one server process without kernel limits; the same warm environment serves both sides.',
-            'The log store is a stand-in of its per-line work (branch i17-invoke-logs has the real one); metrics are the real /metrics observers.',
+            'All three are the real observers lamina serve attaches (no browser connected to the dashboard).',
             ...(cost === undefined ? [] : [`${cost} (metrics count the "on" rounds only)`]),
           ],
         }],

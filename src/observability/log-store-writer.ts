@@ -61,7 +61,8 @@ export class LogStoreWriter {
   #pending = 0;
   /** Waiting bytes that start a flush before the timer (a loud stream). */
   readonly #flushAt: number;
-  #writing = false;
+  /** Flushes asked for and not finished: a loud stream asks for one, not one per line. */
+  #queued = 0;
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
   #closed = false;
@@ -115,7 +116,7 @@ export class LogStoreWriter {
     state.lines.push(line);
     state.bytes += line.length;
     this.#pending += line.length;
-    if (this.#pending > this.#flushAt && !this.#writing) void this.flush();
+    if (this.#pending > this.#flushAt && this.#queued === 0) void this.flush();
     else this.#timer ??= setTimeout(() => void this.flush(), this.#flushMs).unref();
   }
 
@@ -132,9 +133,15 @@ export class LogStoreWriter {
   flush(): Promise<void> {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#flushing = this.#flushing.then(() => this.#write()).catch((error: unknown) => {
-      process.stderr.write(`lamina: the log store could not write: ${(error as Error).message}\n`);
-    });
+    this.#queued += 1;
+    this.#flushing = this.#flushing
+      .then(() => this.#write())
+      .catch((error: unknown) => {
+        process.stderr.write(`lamina: the log store could not write: ${(error as Error).message}\n`);
+      })
+      .finally(() => {
+        this.#queued -= 1;
+      });
     return this.#flushing;
   }
 
@@ -145,15 +152,6 @@ export class LogStoreWriter {
   }
 
   async #write(): Promise<void> {
-    this.#writing = true;
-    try {
-      await this.#writeStreams();
-    } finally {
-      this.#writing = false;
-    }
-  }
-
-  async #writeStreams(): Promise<void> {
     for (const [key, state] of this.#streams) {
       if (state.lines.length === 0 && state.dropped === 0) {
         if (state.released) this.#streams.delete(key);

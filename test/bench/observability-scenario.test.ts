@@ -25,7 +25,7 @@ describe('lamina bench observability', () => {
     expect(outcome.failures.map((f) => f.error.message)).toEqual([]);
     const result = outcome.results[0];
     const table = result?.tables[0];
-    expect(table?.rows.map((r) => r[0])).toEqual(['observers off', 'metrics + log-store-shaped observer on']);
+    expect(table?.rows.map((r) => r[0])).toEqual(['observers off', 'metrics + log store + dashboard model on']);
     for (const target of result?.targets ?? []) expect(Number.isFinite(target.ratio)).toBe(true);
     expect(result?.raw['observerMicroseconds']).toBeGreaterThan(0);
     // --quick: 2 rounds of 200 invokes and 20 warm-up invokes per side.
