@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { RIC_ERROR_TYPES } from '../runtime-interface/runtime/errors.js';
 import { SQS_ERRORS } from '../src/services/sqs/sqs-errors.js';
 import { EVENTBRIDGE_ERRORS } from '../src/services/eventbridge/eventbridge-errors.js';
-import { LOGS_API_ERRORS } from '../src/observability/logs-api-errors.js';
+import { LOGS_API_ERRORS } from '../src/observability/logs/logs-api-errors.js';
 import { S3_ERRORS } from '../src/services/s3/s3-errors.js';
 import { CONTROL_ERRORS } from '../src/control/control-errors.js';
 import { CODEDEPLOY_ERRORS } from '../src/deploy/codedeploy-errors.js';

@@ -15,7 +15,7 @@ import type { Invocation } from '../../src/platform/invocation.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DashboardModel } from '../../src/observability/dashboard/dashboard-model.js';
-import { LogStoreWriter } from '../../src/observability/log-store-writer.js';
+import { LogStoreWriter } from '../../src/observability/logs/log-store-writer.js';
 
 /**
  * Microseconds of CPU per invocation heard by the observers (`count` invocations).

@@ -5,10 +5,10 @@
  */
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { LOGS_DIR } from '../observability/log-store-layout.js';
-import { LogStoreWriter } from '../observability/log-store-writer.js';
+import { LOGS_DIR } from '../observability/logs/log-store-layout.js';
+import { LogStoreWriter } from '../observability/logs/log-store-writer.js';
 import type { Observers } from '../observability/platform-observer.js';
-import { startLogsApiServer, type LogsApiServer } from '../observability/logs-api-server.js';
+import { startLogsApiServer, type LogsApiServer } from '../observability/logs/logs-api-server.js';
 import { positiveNumber } from './cli-support.js';
 
 const UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };

@@ -8,9 +8,9 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultStateDir } from '../async/state-dir.js';
 import { ConfigError } from '../errors.js';
-import { compileFilter } from '../observability/filter-pattern.js';
-import { listLogGroups, logGroupOf, LOGS_DIR } from '../observability/log-store-layout.js';
-import { formatEvent, LogTail } from '../observability/log-store-reader.js';
+import { compileFilter } from '../observability/logs/filter-pattern.js';
+import { listLogGroups, logGroupOf, LOGS_DIR } from '../observability/logs/log-store-layout.js';
+import { formatEvent, LogTail } from '../observability/logs/log-store-reader.js';
 import { untilSignal } from './cli-support.js';
 
 export const LOGS_USAGE = `Usage: lamina logs FUNCTION [options]

@@ -7,9 +7,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodedName, listLogGroups, listLogStreams, listSegments } from '../../src/observability/log-store-layout.js';
-import { LogTail } from '../../src/observability/log-store-reader.js';
-import { LogStoreWriter } from '../../src/observability/log-store-writer.js';
+import { encodedName, listLogGroups, listLogStreams, listSegments } from '../../../src/observability/logs/log-store-layout.js';
+import { LogTail } from '../../../src/observability/logs/log-store-reader.js';
+import { LogStoreWriter } from '../../../src/observability/logs/log-store-writer.js';
 
 const STREAM = '2026/11/30/[$LATEST]0123456789abcdef0123456789abcdef';
 const OTHER = '2026/11/30/[$LATEST]fedcba9876543210fedcba9876543210';

@@ -3,8 +3,8 @@
  * (src/observability/filter-pattern.ts, src/observability/json-filter.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/errors.js';
-import { compileFilter } from '../../src/observability/filter-pattern.js';
+import { ConfigError } from '../../../src/errors.js';
+import { compileFilter } from '../../../src/observability/logs/filter-pattern.js';
 
 function matching(pattern: string, messages: readonly string[]): string[] {
   const matches = compileFilter(pattern);

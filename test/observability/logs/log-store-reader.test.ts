@@ -7,10 +7,10 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { compileFilter } from '../../src/observability/filter-pattern.js';
-import { encodedName } from '../../src/observability/log-store-layout.js';
-import { formatEvent, LogTail } from '../../src/observability/log-store-reader.js';
-import { LogStoreWriter } from '../../src/observability/log-store-writer.js';
+import { compileFilter } from '../../../src/observability/logs/filter-pattern.js';
+import { encodedName } from '../../../src/observability/logs/log-store-layout.js';
+import { formatEvent, LogTail } from '../../../src/observability/logs/log-store-reader.js';
+import { LogStoreWriter } from '../../../src/observability/logs/log-store-writer.js';
 
 const S1 = '2026/11/30/[$LATEST]11111111111111111111111111111111';
 const S2 = '2026/11/30/[1]22222222222222222222222222222222';

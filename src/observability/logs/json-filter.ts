@@ -10,7 +10,7 @@
  *
  * A message that is not a JSON object never matches.
  */
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../errors.js';
 
 type Node =
   | { readonly kind: 'and' | 'or'; readonly left: Node; readonly right: Node }

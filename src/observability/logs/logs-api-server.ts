@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { listenDraining } from '../services/draining-listener.js';
+import { listenDraining } from '../../services/draining-listener.js';
 import { executeLogsOperation, LOGS_OPERATIONS, type LogsOperation } from './logs-api.js';
 import { LogsApiError } from './logs-api-errors.js';
 

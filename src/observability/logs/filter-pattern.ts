@@ -9,7 +9,7 @@
  *
  * An empty pattern matches every message.
  */
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../errors.js';
 import { compileJsonFilter } from './json-filter.js';
 
 export type MessageFilter = (message: string) => boolean;

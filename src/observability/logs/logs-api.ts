@@ -9,7 +9,7 @@ import { compileFilter } from './filter-pattern.js';
 import { listLogGroups, listSegments, type LogEvent } from './log-store-layout.js';
 import { LogTail } from './log-store-reader.js';
 import { LogsApiError } from './logs-api-errors.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../errors.js';
 
 type Input = Readonly<Record<string, unknown>>;
 

@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { executeLogsOperation } from '../../src/observability/logs-api.js';
-import { LogsApiError } from '../../src/observability/logs-api-errors.js';
-import { LogStoreWriter } from '../../src/observability/log-store-writer.js';
+import { executeLogsOperation } from '../../../src/observability/logs/logs-api.js';
+import { LogsApiError } from '../../../src/observability/logs/logs-api-errors.js';
+import { LogStoreWriter } from '../../../src/observability/logs/log-store-writer.js';
 
 const S1 = '2026/11/30/[$LATEST]aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 const S2 = '2026/11/30/[$LATEST]bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
