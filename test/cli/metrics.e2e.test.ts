@@ -7,8 +7,7 @@
  * parser of both text formats.
  */
 import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/platform/paths.js';
 import { type ParsedFamily, parseExposition, sampleValue } from '../helpers/openmetrics-parser.js';
@@ -38,12 +37,9 @@ export const handler = async () => {
 function powertoolsModules(): string | undefined {
   const given = process.env.LAMINA_POWERTOOLS_NODE_MODULES;
   if (given !== undefined) return existsSync(join(given, '@aws-lambda-powertools', 'metrics')) ? given : undefined;
-  try {
-    const manifest = createRequire(join(PROJECT_ROOT, 'package.json')).resolve('@aws-lambda-powertools/metrics/package.json');
-    return dirname(dirname(dirname(manifest)));
-  } catch {
-    return undefined;
-  }
+  // The package's exports hide its package.json from require.resolve: look for it on disk.
+  const installed = join(PROJECT_ROOT, 'node_modules');
+  return existsSync(join(installed, '@aws-lambda-powertools', 'metrics', 'package.json')) ? installed : undefined;
 }
 
 const POWERTOOLS = powertoolsModules();
