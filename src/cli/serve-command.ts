@@ -37,6 +37,7 @@ import { startLogsApi, startLogStore } from './log-store-start.js';
 import { startBuilds } from '../builds/function-builds.js';
 import { describeWatch, startHotReload } from '../hot-reload/hot-reload.js';
 import { startDashboard } from '../observability/dashboard/serve-dashboard.js';
+import { Observers } from '../observability/platform-observer.js';
 import { startMetrics } from '../observability/metrics/serve-metrics.js';
 import { startXRay } from '../observability/xray/start-xray.js';
 import { traceRoutes } from '../observability/xray/trace-routes.js';
@@ -193,8 +194,12 @@ export async function serveCommand(args: string[]): Promise<number> {
     (started) => started.close(),
     (error) => new ConfigError(`cannot bind the X-Ray receiver on ${values.host}:${values['xray-port']}: ${error.message}`),
   );
+  // The log store hears the platform from its first environment's first line (nothing lost).
+  const observers = new Observers();
+  logStore.attach(observers);
   const platform = await teardown.start(
     () => new Platform({
+      observers,
       events: { ...asyncParts.events, eventInvokeConfig: eventInvokeLookup(settings), measure: metrics.measure },
       limits,
       debug: (fn) => debugging.debugOf(fn),
@@ -216,7 +221,6 @@ export async function serveCommand(args: string[]): Promise<number> {
     (started) => started.stop(),
   );
   teardown.add(closeEvents);
-  logStore.attach(platform.observers);
   // Deployments under way roll back before the platform stops (added again: it runs once).
   const stopDeployments = once(() => deploying.stop());
   teardown.add(stopDeployments);

@@ -77,6 +77,12 @@ export interface PlatformOptions {
    */
   readonly snapshots?: CodeSnapshots | undefined;
   /**
+   * The observers to tell (docs/observability.md), when the caller attached some before the
+   * platform starts: environments started by the constructor (provisioned ones) are heard from
+   * their first line. A platform makes its own otherwise.
+   */
+  readonly observers?: Observers | undefined;
+  /**
    * X-Ray's trace headers (docs/xray.md): the header an invocation runs with, from the caller's
    * (undefined: none), and a fresh one for a queued event without one (its sampling decision left
    * to the attempt). Undefined: the caller's header as it is, else a new unsampled one.
@@ -146,13 +152,14 @@ export class Platform implements InvokePort, ProvisionedPort, CodeHolder {
   readonly #endListeners = new Set<(end: InvocationEnd) => void>();
   readonly #traceHeaders: TraceHeaders | undefined;
   /** Who hears every phase record, log line, environment state and throttle (docs/observability.md). */
-  readonly observers = new Observers();
+  readonly observers: Observers;
   /** Runtimes live in their own process groups: if this process exits, take them along. */
   readonly #onExit = (): void => {
     for (const pool of this.#allPools()) pool.killAllNow();
   };
 
   constructor(options: PlatformOptions) {
+    this.observers = options.observers ?? new Observers();
     const timings = {
       initTimeoutMs: options.initTimeoutMs ?? PLATFORM_DEFAULTS.initTimeoutMs,
       shutdownGraceMs: options.shutdownGraceMs ?? PLATFORM_DEFAULTS.shutdownGraceMs,

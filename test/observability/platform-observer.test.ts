@@ -81,4 +81,14 @@ describe('the platform tells its observers', () => {
     await platform.stop();
     expect(states.at(-1)).toBe('dead');
   });
+
+  it('uses the observers it is given, so a caller can listen before the platform starts anything', async () => {
+    const given = new Observers();
+    const lines: string[] = [];
+    given.add({ log: (_env, line) => lines.push(line) });
+    platform = new Platform({ functions: [bootstrapFunction('echo')], shutdownGraceMs: 200, observers: given });
+    expect(platform.observers).toBe(given);
+    await platform.invoke(invokeRequest('echo', { log: 'heard' }));
+    expect(lines).toContain('heard');
+  });
 });
