@@ -353,6 +353,11 @@ int main(int argc, char **argv) {
   memset(&options, 0, sizeof options);
   int skipped = parse_options(argc, argv, &options);
   if (options.hold_network) hold_network(&options);
+  // The platform gone, even SIGKILLed: the environment goes with it (this process, and through
+  // pid 1's own death signal the namespace), whether or not its runtime ever exits on its own.
+  pid_t platform = getppid();
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != platform) return 125;  // it died before the line above
   argv += skipped;
   argc -= skipped;
   if (argc < 8) {
