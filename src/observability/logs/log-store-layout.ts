@@ -42,9 +42,15 @@ export function logGroupOf(functionName: string): string {
   return `/aws/lambda/${functionName}`;
 }
 
-/** @example encodedName('/aws/lambda/Fn') // '%2Faws%2Flambda%2FFn' */
+/**
+ * A group's or stream's folder name. Dots are encoded too: names come from Logs API callers, and
+ * `.` or `..` left as they are would name the store's own folder or the one above it.
+ *
+ * @example encodedName('/aws/lambda/Fn') // '%2Faws%2Flambda%2FFn'
+ * @example encodedName('..') // '%2E%2E'
+ */
 export function encodedName(name: string): string {
-  return encodeURIComponent(name);
+  return encodeURIComponent(name).replaceAll('.', '%2E');
 }
 
 function decodedName(entry: string): string | undefined {

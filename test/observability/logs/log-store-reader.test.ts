@@ -81,3 +81,15 @@ describe('LogTail', () => {
     expect(formatEvent({ timestamp: Date.UTC(2026, 10, 30, 13, 5, 1, 234), stream: S1, message: 'hi\tthere' })).toBe(`2026-11-30T13:05:01.234000+00:00 ${S1} hi\tthere`);
   });
 });
+
+describe('encodedName (hostile names from Logs API callers)', () => {
+  it('never names the store\'s folder or one above it, and reads back', () => {
+    for (const name of ['.', '..', '../..', '/aws/lambda/../../etc']) {
+      const folder = encodedName(name);
+      expect(folder).not.toMatch(/^\.{1,2}$/);
+      expect(folder).not.toContain('/');
+      expect(decodeURIComponent(folder)).toBe(name);
+    }
+    expect(encodedName('/aws/lambda/Fn')).toBe('%2Faws%2Flambda%2FFn');
+  });
+});
