@@ -38,7 +38,9 @@ Resources:
     Type: AWS::SQS::Queue
     Properties:
       QueueName: loop
-      VisibilityTimeout: 1
+      # Long enough for round 0's cold start under a loaded machine (a receive past it would
+      # count a second time and, with maxReceiveCount 1, send round 0 to the dead-letter queue).
+      VisibilityTimeout: 5
       RedrivePolicy: { deadLetterTargetArn: !GetAtt LoopDead.Arn, maxReceiveCount: 1 }
   LoopDead:
     Type: AWS::SQS::Queue
@@ -53,7 +55,7 @@ Resources:
     const rounds = [...(serve.output()).matchAll(/LOOP ROUND (\d+) (\S+)/g)];
     expect(rounds.map((m) => Number(m[1]))).toEqual(Array.from({ length: 16 }, (_, i) => i));
     expect(rounds.at(-1)?.[2]).toMatch(/Lineage=1:[0-9a-f]{8}:16/);
-    const dead = await sqs.send(new ReceiveMessageCommand({ QueueUrl: `${endpoint}/000000000000/loop-dead`, WaitTimeSeconds: 10, MessageSystemAttributeNames: ['AWSTraceHeader'] }));
+    const dead = await sqs.send(new ReceiveMessageCommand({ QueueUrl: `${endpoint}/000000000000/loop-dead`, WaitTimeSeconds: 20, MessageSystemAttributeNames: ['AWSTraceHeader'] }));
     expect(dead.Messages?.[0]?.Body).toBe('{"round":16}');
     expect(dead.Messages?.[0]?.Attributes?.AWSTraceHeader).toMatch(/Lineage=1:[0-9a-f]{8}:16/);
     expect([...(serve.output()).matchAll(/LOOP ROUND/g)]).toHaveLength(16);
