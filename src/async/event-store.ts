@@ -49,6 +49,7 @@ export class EventStore implements QueueStore {
   readonly path: string;
   readonly #db: Database.Database;
   readonly #worker: Worker;
+  #closing: Promise<void> | undefined;
   #ops: WriteOp[] = [];
   /** The waiter of each op of the next batch (by index), when someone waits. */
   #waiters = new Map<number, Waiter>();
@@ -210,7 +211,14 @@ export class EventStore implements QueueStore {
   }
 
   /** Commit what is pending, stop the writer thread, close the file. */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    // Once: the platform's queue closes it at stop, and serve closes it again in case the platform
+    // was never made (a configuration error after the store opened must not leave its thread).
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     if (this.#closed) return;
     // Keep the process alive until the last batch is on disk (the thread is unref'd while serving).
     this.#worker.ref();

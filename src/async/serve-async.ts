@@ -119,6 +119,8 @@ export async function startAsync(queues: readonly QueueDefinition[], functions: 
     close: async () => {
       sender.close();
       await sqs?.close();
+      // The platform's queue closes the store when it stops; a platform that failed to start never did.
+      await store.close();
     },
   };
 }

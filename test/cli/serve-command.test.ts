@@ -172,6 +172,15 @@ Resources:
     expect(result.stderr).toContain(value);
   });
 
+  it('refuses an account concurrency below the unreserved 100 and exits (the event queue opened before it is closed)', async () => {
+    // It printed the refusal and then never exited: the queue's writer thread, opened before the
+    // platform's check, was closed only by the platform that was never made.
+    const result = await run([...setUp(PLAIN), '--account-concurrency', '3']);
+    expectRefused(result);
+    expect(result.stderr).toContain('more than the account concurrency limit of 3');
+    expect(existsSync(join(dir, 'state', 'serve.lock'))).toBe(false);
+  });
+
   it('refuses a state directory another live Lamina holds, with its pid, and leaves it alone', async () => {
     const args = setUp(PLAIN);
     sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
