@@ -31,7 +31,7 @@ export interface OpenLoopResult {
   readonly durationMs: number;
   readonly scheduled: number;
   readonly completed: number;
-  /** Answers per second over the span from the first intended send to the last answer. */
+  /** Answers per second over the scheduled window, or to the last answer when that came later. */
   readonly achievedPerSecond: number;
   /** Microseconds from the intended send time to the answer (coordinated omission corrected). */
   readonly corrected: LatencyRecorder;
@@ -87,7 +87,7 @@ export async function openLoop(call: Call, request: OpenLoopRequest): Promise<Op
         durationMs: request.durationMs,
         scheduled: count,
         completed,
-        achievedPerSecond: last > start ? (completed / (last - start)) * 1000 : 0,
+        achievedPerSecond: (completed / Math.max(request.durationMs, last - start)) * 1000,
         corrected,
         service,
         errors,
