@@ -3,10 +3,10 @@
  * the picture. Checked on the SVG text (boxes from the per-character width estimate) and, where
  * a chromium is installed, on the boxes the browser really draws.
  */
-import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { layoutLegend, layoutXLabels, sparseTicks, textWidth, wrapText } from '../../bench/harness/chart-layout.js';
 import { lineChart, stackedBarChart } from '../../bench/harness/svg-charts.js';
+import { findChromium, launchChromium } from '../helpers/chromium.js';
 
 type Point = readonly [number, number];
 
@@ -35,7 +35,7 @@ function labels(svg: string): Label[] {
     const rotate = / transform="rotate\(([-\d.]+) ([-\d.]+) ([-\d.]+)\)"/.exec(attrs);
     const angle = (Number(rotate?.[1] ?? 0) * Math.PI) / 180;
     const cx = Number(rotate?.[2] ?? 0);
-    const cy = Number(rotate?.[3] ?? 0) + num('dy', 0) * 0; // rotation centre is the anchor as written
+    const cy = Number(rotate?.[3] ?? 0); // the rotation centre is the anchor as written, before dy
     const turn = ([px, py]: Point): Point => [cx + (px - cx) * Math.cos(angle) - (py - cy) * Math.sin(angle), cy + (px - cx) * Math.sin(angle) + (py - cy) * Math.cos(angle)];
     const box: Point[] = [[left, y - size * 0.8], [left + w, y - size * 0.8], [left + w, y + size * 0.25], [left, y + size * 0.25]];
     found.push({ cls: m[1] ?? '', entry: /data-entry="(\d+)"/.exec(attrs)?.[1], text, corners: rotate === null ? box : box.map(turn) });
@@ -133,45 +133,51 @@ describe('readable charts', () => {
   });
 });
 
-// The browser's own text boxes: an independent check of the width estimate's margin.
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-describe.skipIf(CHROMIUM === undefined)('readable charts in a browser', () => {
-  it('no two x labels intersect and every legend line is inside the picture, as chromium draws them', async () => {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: CHROMIUM as string, args: ['--no-sandbox'] });
+// The browser's own text boxes: an independent check of the width estimate's margin. A string,
+// so that the test's TypeScript needs no DOM library.
+const BOXES = `(() => {
+  const r = document.querySelector('svg').getBoundingClientRect();
+  const inner = (cls) => [...document.querySelectorAll('text.' + cls)].map((t) => {
+    const b = t.getBBox();
+    const m = t.getCTM();
+    const at = (x, y) => [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f];
+    return { text: t.textContent, polygon: [at(b.x, b.y), at(b.x + b.width, b.y), at(b.x + b.width, b.y + b.height), at(b.x, b.y + b.height)] };
+  });
+  return { right: r.right, bottom: r.bottom, x: inner('x-label'), legend: inner('legend') };
+})()`;
+
+interface Boxes {
+  readonly right: number;
+  readonly bottom: number;
+  readonly x: { text: string; polygon: Point[] }[];
+  readonly legend: { text: string; polygon: Point[] }[];
+}
+
+const browser = findChromium();
+if ('skip' in browser) console.warn(`[charts] browser check skipped: ${browser.skip}`);
+describe.skipIf('skip' in browser)('readable charts in a browser', () => {
+  it('no two x labels intersect and every label and legend line is inside the picture, as chromium draws them', async () => {
+    const chromium = await launchChromium((browser as { path: string }).path);
     try {
-      const page = await browser.newPage();
+      const page = await chromium.newPage();
       for (const svg of [
         stackedBarChart({ title: 'Cold start by runtime', yLabel: 'ms', segments: LONG_NAMES, bars: CROWDED.map((label, i) => ({ label, values: [i + 1, 10, 2] })) }),
         stackedBarChart({ title: 'Few', yLabel: 'ms', segments: ['start'], bars: CROWDED.slice(0, 4).map((label) => ({ label, values: [1] })) }),
+        lineChart({ title: 'Crowded', xLabel: 'x', yLabel: 'y', xTicks: Array.from({ length: 40 }, (_, i) => [i, `tick number ${i}`] as [number, string]), series: LONG_NAMES.map((name, i) => ({ name, points: [[0, i + 1], [39, i + 2]] as const })) }),
       ]) {
         await page.setContent(`<!doctype html><body style="margin:0">${svg}</body>`);
-        const boxes = await page.evaluate(() => {
-          const rect = (e: Element): [number, number, number, number] => {
-            const r = e.getBoundingClientRect();
-            return [r.left, r.top, r.right, r.bottom];
-          };
-          const svgEl = document.querySelector('svg') as SVGSVGElement;
-          const inner = (cls: string): { text: string; polygon: [number, number][] }[] =>
-            [...document.querySelectorAll(`text.${cls}`)].map((e) => {
-              const t = e as SVGTextElement;
-              const b = t.getBBox();
-              const m = t.getCTM() as DOMMatrix;
-              const at = (x: number, y: number): [number, number] => [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f];
-              return { text: t.textContent ?? '', polygon: [at(b.x, b.y), at(b.x + b.width, b.y), at(b.x + b.width, b.y + b.height), at(b.x, b.y + b.height)] };
-            });
-          return { svg: rect(svgEl), x: inner('x-label'), legend: inner('legend') };
-        });
-        const [, , right, bottom] = boxes.svg;
+        const boxes = (await page.evaluate(BOXES)) as Boxes;
+        expect(boxes.x.length).toBeGreaterThan(0);
+        expect(boxes.legend.length).toBeGreaterThan(0);
         for (let i = 0; i < boxes.x.length; i += 1) for (let j = i + 1; j < boxes.x.length; j += 1) expect(overlap(boxes.x[i]?.polygon ?? [], boxes.x[j]?.polygon ?? []), `${boxes.x[i]?.text} / ${boxes.x[j]?.text}`).toBe(false);
         for (const l of [...boxes.x, ...boxes.legend]) for (const [x, y] of l.polygon) {
           expect(x).toBeGreaterThanOrEqual(0);
-          expect(x).toBeLessThanOrEqual(right);
-          expect(y).toBeLessThanOrEqual(bottom);
+          expect(x).toBeLessThanOrEqual(boxes.right);
+          expect(y).toBeLessThanOrEqual(boxes.bottom);
         }
       }
     } finally {
-      await browser.close();
+      await chromium.close();
     }
   }, 60_000);
 });
