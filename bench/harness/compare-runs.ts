@@ -135,6 +135,9 @@ export function compareRuns(a: SavedRun, b: SavedRun): { rows: Comparison[]; onl
   return { rows, onlyA, onlyB };
 }
 
+/** A figure as the tables show it: whole numbers whole, others to 4 significant digits. */
+const figure = (value: number): string => (Number.isInteger(value) ? String(value) : String(+value.toPrecision(4)));
+
 /**
  * The comparison as text: a Markdown table per scenario and table, B/A last.
  *
@@ -150,7 +153,7 @@ export function compareText(a: SavedRun, b: SavedRun): string {
       lines.push('', `== ${h}`, '| what | A | B | B/A |', '| --- | ---: | ---: | ---: |');
       heading = h;
     }
-    lines.push(`| ${row.what.replace(/\|/g, '\\|')} | ${row.a} | ${row.b} | ${Number.isFinite(row.ratio) ? `${row.ratio.toFixed(3)}x` : '-'} |`);
+    lines.push(`| ${row.what.replace(/\|/g, '\\|')} | ${figure(row.a)} | ${figure(row.b)} | ${Number.isFinite(row.ratio) ? `${row.ratio.toFixed(3)}x` : '-'} |`);
   }
   if (rows.length === 0) lines.push('No number in common.');
   if (onlyA.length > 0) lines.push('', 'Only in A:', ...onlyA.map((l) => `- ${l}`));

@@ -45,6 +45,8 @@ export interface CheckRow {
   readonly requests: number;
   /** Answers per second achieved. */
   readonly perSecond: number;
+  /** CPU time (user + system) of this process per request, µs: the generator's own cost. */
+  readonly cpuPerRequestUs: number;
   readonly p50: number;
   readonly p90: number;
   readonly p99: number;
@@ -74,26 +76,41 @@ export async function generatorCheck(options: { rate: number; seconds: number; c
   const rows: CheckRow[] = [];
   const skipped: string[] = [];
   try {
-    const pool = callerPool(server.url, options.connections);
-    const call = async (): Promise<void> => {
-      const answer = await pool.request({ method: 'GET', path: '/' });
-      await answer.body.arrayBuffer();
-    };
-    const ours = await openLoop(call, { rate: options.rate, durationMs: options.seconds * 1000, maxInFlight: options.connections });
-    await pool.close();
     const ms = (us: number): number => us / 1000;
-    for (const [generator, recorder] of [['ours, from the intended send (corrected)', ours.corrected], ['ours, from the actual send (uncorrected)', ours.service]] as const) {
-      const s = recorder.summary();
-      rows.push({ generator, requests: s.count, perSecond: ours.achievedPerSecond, p50: ms(s.p50), p90: ms(s.p90), p99: ms(s.p99), max: ms(s.max) });
-    }
     const autocannon = loadAutocannon(options.autocannonDir);
     if (typeof autocannon === 'string') skipped.push(autocannon);
-    else {
-      for (const ignore of [false, true]) {
-        const r = await autocannon({ url: server.url, connections: options.connections, overallRate: options.rate, duration: options.seconds, ignoreCoordinatedOmission: ignore });
-        rows.push({ generator: `autocannon overallRate${ignore ? ' --ignoreCoordinatedOmission' : ' (its correction)'}`, requests: r.requests.total, perSecond: r.requests.total / options.seconds, p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max });
+    // Both generators run in this process: its CPU time per request is the generator's cost.
+    const cpu = async <T>(run: () => Promise<T>): Promise<[T, number]> => {
+      const before = process.cpuUsage();
+      const value = await run();
+      const used = process.cpuUsage(before);
+      return [value, used.user + used.system];
+    };
+    const runOurs = async (round: number): Promise<void> => {
+      const pool = callerPool(server.url, options.connections);
+      const call = async (): Promise<void> => {
+        const answer = await pool.request({ method: 'GET', path: '/' });
+        await answer.body.arrayBuffer();
+      };
+      const [ours, used] = await cpu(() => openLoop(call, { rate: options.rate, durationMs: options.seconds * 1000, maxInFlight: options.connections }));
+      await pool.close();
+      for (const [generator, recorder] of [['ours, from the intended send (corrected)', ours.corrected], ['ours, from the actual send (uncorrected)', ours.service]] as const) {
+        const s = recorder.summary();
+        rows.push({ generator: `${generator}, round ${round}`, requests: s.count, perSecond: ours.achievedPerSecond, cpuPerRequestUs: used / Math.max(1, s.count), p50: ms(s.p50), p90: ms(s.p90), p99: ms(s.p99), max: ms(s.max) });
       }
-    }
+    };
+    const runAutocannon = async (round: number): Promise<void> => {
+      if (typeof autocannon === 'string') return;
+      for (const ignore of [false, true]) {
+        const [r, used] = await cpu(() => autocannon({ url: server.url, connections: options.connections, overallRate: options.rate, duration: options.seconds, ignoreCoordinatedOmission: ignore }));
+        rows.push({ generator: `autocannon overallRate${ignore ? ' --ignoreCoordinatedOmission' : ' (its correction)'}, round ${round}`, requests: r.requests.total, perSecond: r.requests.total / options.seconds, cpuPerRequestUs: used / Math.max(1, r.requests.total), p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max });
+      }
+    };
+    // Two rounds, the first generator of one going second in the next (the machine's load drifts).
+    await runOurs(1);
+    await runAutocannon(1);
+    await runAutocannon(2);
+    await runOurs(2);
   } finally {
     await server.stop();
   }
@@ -109,7 +126,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const f = (v: number): string => v.toFixed(1);
   console.log(`server stalling 200 ms once a second; ${rate}/s for ${seconds} s over ${connections} connections`);
   console.log(`true (arrivals evenly spread): p50 ${f(trueStallPercentile(50))} ms, p90 ${f(trueStallPercentile(90))} ms, p99 ${f(trueStallPercentile(99))} ms (+ service time)`);
-  console.log('| generator | requests | answers/s | p50 ms | p90 ms | p99 ms | max ms |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const r of rows) console.log(`| ${r.generator} | ${r.requests} | ${f(r.perSecond)} | ${f(r.p50)} | ${f(r.p90)} | ${f(r.p99)} | ${f(r.max)} |`);
+  console.log('| generator | requests | answers/s | CPU µs/request | p50 ms | p90 ms | p99 ms | max ms |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of rows) console.log(`| ${r.generator} | ${r.requests} | ${f(r.perSecond)} | ${f(r.cpuPerRequestUs)} | ${f(r.p50)} | ${f(r.p90)} | ${f(r.p99)} | ${f(r.max)} |`);
   for (const s of skipped) console.log(`skipped: ${s}`);
 }

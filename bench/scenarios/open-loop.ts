@@ -69,6 +69,10 @@ export const openLoopScenario: Scenario = {
         bar.tick(`closed-loop peak ${s.key}`);
       }
       const rates = offeredRates(Math.min(...peaks.values()), fractions);
+      // Rows and targets are named by the share of the peak, not the rate: two runs' rates differ,
+      // and --compare matches by name.
+      const peak = Math.min(...peaks.values());
+      const share = (rate: number): string => `${fractions.reduce((best, f) => (Math.abs(f * peak - rate) < Math.abs(best * peak - rate) ? f : best)) * 100} % of peak`;
       const latency = new Map<string, LatencyRecorder>();
       const achieved = new Map<string, number[]>();
       const p99ByRound = new Map<string, number[]>();
@@ -97,7 +101,7 @@ export const openLoopScenario: Scenario = {
           sides.map((s) => {
             const sum = latency.get(`${s.key}@${rate}`)?.summary();
             const over = (pick: Map<string, number[]>): string => `${fmt(ratioOf(pick.get(`${s.key}@${rate}`) ?? [], pick.get(`floor@${rate}`) ?? []).value, 2)}x`;
-            return [s.label, rate, fmt(median(achieved.get(`${s.key}@${rate}`) ?? []), 0), us(sum?.p50), us(sum?.p99), us(sum?.p999), us(sum?.max), over(p50ByRound), over(p99ByRound)];
+            return [`${s.label}, ${share(rate)}`, rate, fmt(median(achieved.get(`${s.key}@${rate}`) ?? []), 0), us(sum?.p50), us(sum?.p99), us(sum?.p999), us(sum?.max), over(p50ByRound), over(p99ByRound)];
           }),
         ),
         notes: [
@@ -108,8 +112,8 @@ export const openLoopScenario: Scenario = {
         ],
       };
       const targets: Target[] = rates.flatMap((rate) => [
-        { what: `open loop at ${rate}/s: corrected p50, lamina / floor relay`, ratio: ratioOf(p50ByRound.get(`lamina@${rate}`) ?? [], p50ByRound.get(`floor@${rate}`) ?? []).value, goal: '(recorded)', range: ratioOf(p50ByRound.get(`lamina@${rate}`) ?? [], p50ByRound.get(`floor@${rate}`) ?? []) },
-        { what: `open loop at ${rate}/s: corrected p99, lamina / floor relay`, ratio: ratioOf(p99ByRound.get(`lamina@${rate}`) ?? [], p99ByRound.get(`floor@${rate}`) ?? []).value, goal: '(recorded)', range: ratioOf(p99ByRound.get(`lamina@${rate}`) ?? [], p99ByRound.get(`floor@${rate}`) ?? []) },
+        { what: `open loop at ${share(rate)}: corrected p50, lamina / floor relay`, ratio: ratioOf(p50ByRound.get(`lamina@${rate}`) ?? [], p50ByRound.get(`floor@${rate}`) ?? []).value, goal: '(recorded)', range: ratioOf(p50ByRound.get(`lamina@${rate}`) ?? [], p50ByRound.get(`floor@${rate}`) ?? []) },
+        { what: `open loop at ${share(rate)}: corrected p99, lamina / floor relay`, ratio: ratioOf(p99ByRound.get(`lamina@${rate}`) ?? [], p99ByRound.get(`floor@${rate}`) ?? []).value, goal: '(recorded)', range: ratioOf(p99ByRound.get(`lamina@${rate}`) ?? [], p99ByRound.get(`floor@${rate}`) ?? []) },
       ]);
       const chart = lineChart({
         title: 'Open-loop latency against offered rate, 1 KB payload',

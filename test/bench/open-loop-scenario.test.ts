@@ -24,7 +24,10 @@ describe('open-loop scenario', () => {
     const result = outcome.results[0];
     const raw = result?.raw as { rates: number[]; latency: Record<string, { summary: { count: number } }> };
     expect(raw.rates.length).toBeGreaterThan(0);
-    expect(result?.tables[0]?.rows.map((r) => [r[0], r[1]])).toEqual(raw.rates.flatMap((rate) => [['floor: relay + smallest runtime loop', rate], ['lamina serve + the same runtime loop', rate]]));
+    const rows = result?.tables[0]?.rows ?? [];
+    expect(rows.map((r) => r[1])).toEqual(raw.rates.flatMap((rate) => [rate, rate]));
+    expect(rows.map((r) => String(r[0]).replace(/, \d+ % of peak$/, ''))).toEqual(raw.rates.flatMap(() => ['floor: relay + smallest runtime loop', 'lamina serve + the same runtime loop']));
+    expect(new Set(rows.map((r) => r[0])).size).toBe(rows.length); // one name per row: --compare matches rows by it
     for (const row of result?.tables[0]?.rows ?? []) expect(row.slice(2).every((cell) => cell !== '-' && !String(cell).includes('NaN'))).toBe(true);
     expect(Object.values(raw.latency).every((l) => l.summary.count > 0)).toBe(true);
     expect(result?.targets).toHaveLength(raw.rates.length * 2);
