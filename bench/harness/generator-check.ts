@@ -106,7 +106,11 @@ export async function generatorCheck(options: { rate: number; seconds: number; c
         rows.push({ generator: `autocannon overallRate${ignore ? ' --ignoreCoordinatedOmission' : ' (its correction)'}, round ${round}`, requests: r.requests.total, perSecond: r.requests.total / options.seconds, cpuPerRequestUs: used / Math.max(1, r.requests.total), p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max });
       }
     };
-    // Two rounds, the first generator of one going second in the next (the machine's load drifts).
+    // Unrecorded warm-ups (the first use of undici and of autocannon in a process pays its JIT),
+    // then two rounds, the first generator of one going second in the next (the load drifts).
+    await runOurs(0);
+    await runAutocannon(0);
+    rows.length = 0;
     await runOurs(1);
     await runAutocannon(1);
     await runAutocannon(2);
