@@ -1,16 +1,19 @@
 /**
  * The benchmark harness: `npm run bench -- [scenario...] [options]` or `lamina bench ...`.
  * Runs the scenarios (all by default), prints a progress bar per scenario on stderr and a summary
- * table on stdout, and writes bench/results/<date>-<scenario>.{json,md} and SVG charts.
+ * table on stdout, and writes bench/results/<date>-<scenario>.{json,md}, SVG charts and the run's
+ * <date>-<time>-report.html; `--compare A.json B.json` prints the ratios between two saved runs.
  */
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { RESULTS_DIR, runScenarios } from './harness/runner.js';
+import { compareFiles } from './harness/compare-runs.js';
 import { terminalSummary } from './harness/report-writer.js';
 import { SCENARIOS, scenarioNamed } from './scenarios/index.js';
 import type { BenchOptions, Scenario } from './scenarios/scenario.js';
 
 export const BENCH_USAGE = `Usage: lamina bench [scenario...] [options]   (or: npm run bench -- [scenario...] [options])
+       lamina bench --compare A.json B.json      (ratios B/A of every number two saved runs share)
 
 Scenarios (default: all, in this order): ${SCENARIOS.map((s) => s.name).join(', ')}
 
@@ -25,7 +28,8 @@ Options:
   --queue-sync <normal|full>  The async scenario's lamina serve --queue-sync (default: normal, as lamina serve)
   --no-peers                  Leave out serverless-offline and lambda-local
   --out <dir>                 Where results go (default: bench/results)
-  --no-write                  Print the summary only, write no files
+  --no-write                  Print the summary only, write no files (else also <date>-<time>-report.html and -run.json)
+  --compare A.json B.json     Compare two saved runs (run or scenario JSON files) instead of running
   -h, --help                  Show this help
 `;
 
@@ -36,6 +40,8 @@ export interface ParsedBenchArgs {
   /** The options as given, to print the reproducing command. */
   readonly flags: string[];
   readonly help: boolean;
+  /** `--compare A B`: the two files, instead of a run. */
+  readonly compare: readonly [string, string] | undefined;
 }
 
 /**
@@ -58,8 +64,13 @@ export function parseBenchArgs(args: readonly string[]): ParsedBenchArgs {
       out: { type: 'string' },
       'no-write': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
+      compare: { type: 'boolean', default: false },
     },
   });
+  if (values.compare) {
+    if (positionals.length !== 2) throw new Error(`--compare wants two saved JSON files, got ${positionals.length}`);
+    return { scenarios: [], options: { quick: false, rounds: 1, accountConcurrency: 100, maxEnvironments: 128, peers: false }, outDir: undefined, flags: [], help: values.help, compare: [positionals[0] as string, positionals[1] as string] };
+  }
   const count = (name: string, value: string | undefined, fallback: number): number => {
     if (value === undefined) return fallback;
     const n = Number(value);
@@ -96,6 +107,7 @@ export function parseBenchArgs(args: readonly string[]): ParsedBenchArgs {
     outDir: values['no-write'] ? undefined : (values.out ?? RESULTS_DIR),
     flags,
     help: values.help,
+    compare: undefined,
   };
 }
 
@@ -116,11 +128,21 @@ export async function benchMain(args: readonly string[]): Promise<number> {
     process.stdout.write(BENCH_USAGE);
     return 0;
   }
+  if (parsed.compare !== undefined) {
+    try {
+      process.stdout.write(compareFiles(...parsed.compare));
+      return 0;
+    } catch (error) {
+      process.stderr.write(`lamina bench --compare: ${(error as Error).message}\n`);
+      return 2;
+    }
+  }
   const outcome = await runScenarios({
     scenarios: parsed.scenarios,
     options: parsed.options,
     outDir: parsed.outDir,
     commandFor: (name) => ['npm run build && npm run bench --', name, ...parsed.flags].join(' '),
+    runCommand: ['npm run build && npm run bench --', ...(parsed.scenarios.length === SCENARIOS.length ? [] : parsed.scenarios.map((s) => s.name)), ...parsed.flags].join(' '),
   });
   process.stdout.write(terminalSummary(outcome.results));
   for (const file of outcome.files) process.stdout.write(`wrote ${file}\n`);

@@ -7,9 +7,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { machineLine, targetMet, type Cell, type ScenarioResult, type Table, type Target } from './result.js';
 
+/** Which columns hold only figures (right-aligned). @example numericColumns(table) // [false, true] */
+export function numericColumns(table: Table): boolean[] {
+  return table.columns.map((_, c) => table.rows.length > 0 && table.rows.every((row) => /^[-\d.,x%~<>≈ ]+$|^-$/.test(String(row[c] ?? ''))));
+}
+
 /** @example markdownTable({ title: 't', columns: ['a', 'b'], rows: [[1, 'x']] }) */
 export function markdownTable(table: Table): string {
-  const numeric = table.columns.map((_, c) => table.rows.length > 0 && table.rows.every((row) => /^[-\d.,x%~<>≈ ]+$|^-$/.test(String(row[c] ?? ''))));
+  const numeric = numericColumns(table);
   const lines = [
     `| ${table.columns.join(' | ')} |`,
     `| ${numeric.map((n) => (n ? '---:' : '---')).join(' | ')} |`,

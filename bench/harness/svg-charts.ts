@@ -1,8 +1,10 @@
 /**
  * SVG charts written by hand (no plotting dependency): a line chart with optional dashed series
  * and log axes, and a stacked bar chart. Each SVG is readable on its own: title, axis labels,
- * ticks and a legend are inside it.
+ * ticks and a legend are inside it, the picture sized so no text is cut and no two labels
+ * overlap (chart-layout.ts).
  */
+import { layoutLegend, layoutXLabels, sparseTicks, textWidth, type XLabelLayout } from './chart-layout.js';
 
 export interface Series {
   readonly name: string;
@@ -29,9 +31,12 @@ export interface StackedBarSpec {
   readonly bars: readonly { readonly label: string; readonly values: readonly number[] }[];
 }
 
-const WIDTH = 920;
-const HEIGHT = 420;
-const MARGIN = { left: 78, right: 290, top: 44, bottom: 70 };
+const PLOT_WIDTH = 552;
+const PLOT_HEIGHT = 306;
+const LEFT = 78;
+const TOP = 44;
+const FONT = 12;
+const X_FONT = 11;
 const COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#17becf', '#bcbd22'];
 
 /** @example escapeXml('a<b') // 'a&lt;b' */
@@ -93,47 +98,62 @@ function axis(values: number[], log: boolean, from: number, to: number, zeroBase
   return { map: (v) => from + ((v - bottom) / (top - bottom)) * (to - from), ticks };
 }
 
-function frame(title: string, body: string[]): string {
+interface LegendEntry {
+  readonly name: string;
+  readonly dashed?: boolean | undefined;
+  readonly bar?: boolean;
+}
+
+/**
+ * The whole picture around a plot: the SVG sized to hold the title, the x labels below the plot
+ * (`xLabelsHeight` pixels) and the legend column at its right, every text whole.
+ */
+function frame(title: string, xLabel: string, yLabel: string, xLabelsHeight: number, entries: readonly LegendEntry[], plot: readonly string[], left = LEFT): string {
+  const legendLayout = layoutLegend(entries.map((e) => e.name), FONT);
+  const legendX = left + PLOT_WIDTH + 14;
+  const width = Math.ceil(Math.max(legendX + legendLayout.width + 16, textWidth(title, 15) * 1.1 + 40));
+  const y0 = TOP + PLOT_HEIGHT;
+  const xTitleY = y0 + xLabelsHeight + 18;
+  const height = Math.ceil(Math.max(xTitleY + 12, TOP + 10 + legendLayout.height + 10));
+  const legend = entries.flatMap((entry, i) => {
+    const placed = legendLayout.entries[i];
+    const y = TOP + 10 + (placed?.y ?? 0);
+    const colour = COLOURS[i % COLOURS.length] as string;
+    const mark = entry.bar === true
+      ? `<rect x="${legendX}" y="${y - 6}" width="18" height="10" fill="${colour}"/>`
+      : `<line x1="${legendX}" y1="${y}" x2="${legendX + 18}" y2="${y}" stroke="${colour}" stroke-width="2"${entry.dashed === true ? ' stroke-dasharray="5,4"' : ''}/>`;
+    const lines = (placed?.lines ?? [entry.name]).map((line, l) => `<text class="legend" data-entry="${i}" x="${legendX + 24}" y="${(y + 4 + l * FONT * 1.25).toFixed(1)}">${escapeXml(line)}</text>`);
+    return [mark, ...lines];
+  });
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12">`,
-    `<rect width="${WIDTH}" height="${HEIGHT}" fill="#fff"/>`,
-    `<text x="${WIDTH / 2}" y="24" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(title)}</text>`,
-    ...body,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="${FONT}">`,
+    `<rect width="${width}" height="${height}" fill="#fff"/>`,
+    `<text x="${width / 2}" y="24" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(title)}</text>`,
+    `<line x1="${left}" y1="${y0}" x2="${left + PLOT_WIDTH}" y2="${y0}" stroke="#000"/>`,
+    `<line x1="${left}" y1="${y0}" x2="${left}" y2="${TOP}" stroke="#000"/>`,
+    ...(xLabel === '' ? [] : [`<text x="${left + PLOT_WIDTH / 2}" y="${xTitleY.toFixed(1)}" text-anchor="middle">${escapeXml(xLabel)}</text>`]),
+    `<text transform="translate(18 ${TOP + PLOT_HEIGHT / 2}) rotate(-90)" text-anchor="middle">${escapeXml(yLabel)}</text>`,
+    ...plot,
+    ...legend,
     '</svg>',
     '',
   ].join('\n');
 }
 
-function legend(names: readonly { name: string; dashed?: boolean; bar?: boolean }[]): string[] {
-  const x = WIDTH - MARGIN.right + 14;
-  return names.flatMap((entry, i) => {
-    const y = MARGIN.top + 10 + i * 20;
-    const colour = COLOURS[i % COLOURS.length] as string;
-    const mark = entry.bar
-      ? `<rect x="${x}" y="${y - 6}" width="18" height="10" fill="${colour}"/>`
-      : `<line x1="${x}" y1="${y}" x2="${x + 18}" y2="${y}" stroke="${colour}" stroke-width="2"${entry.dashed === true ? ' stroke-dasharray="5,4"' : ''}/>`;
-    return [mark, `<text x="${x + 24}" y="${y + 4}">${escapeXml(entry.name.length > 44 ? `${entry.name.slice(0, 43)}…` : entry.name)}</text>`];
+/** Bar labels centred at `xs` as laid out (none overlapping another); the SVG and the height taken. */
+function xLabels(layout: XLabelLayout, xs: readonly number[], y0: number): { svg: string[]; height: number } {
+  const svg: string[] = [];
+  layout.lines.forEach((lines, i) => {
+    const x = (xs[i] as number).toFixed(1);
+    if (layout.angle === 0) {
+      lines.forEach((line, l) => svg.push(`<text class="x-label" x="${x}" y="${(y0 + 16 + l * X_FONT * 1.25).toFixed(1)}" text-anchor="middle" font-size="${X_FONT}">${escapeXml(line)}</text>`));
+    } else if (lines[0] !== undefined) {
+      // Anchored at its end just under the axis, turned about that point.
+      const y = y0 + 12;
+      svg.push(`<text class="x-label" x="${x}" y="${y}" text-anchor="end" dy="${(X_FONT * 0.35).toFixed(1)}" transform="rotate(-${layout.angle} ${x} ${y})" font-size="${X_FONT}">${escapeXml(lines[0])}</text>`);
+    }
   });
-}
-
-function axesLines(x0: number, x1: number, y0: number, y1: number, xLabel: string, yLabel: string): string[] {
-  return [
-    `<line x1="${x0}" y1="${y0}" x2="${x1}" y2="${y0}" stroke="#000"/>`,
-    `<line x1="${x0}" y1="${y0}" x2="${x0}" y2="${y1}" stroke="#000"/>`,
-    `<text x="${(x0 + x1) / 2}" y="${HEIGHT - 16}" text-anchor="middle">${escapeXml(xLabel)}</text>`,
-    `<text transform="translate(18 ${(y0 + y1) / 2}) rotate(-90)" text-anchor="middle">${escapeXml(yLabel)}</text>`,
-  ];
-}
-
-/** Lines of at most `width` characters (a longer word stays whole), at most three. */
-export function wrapWords(text: string, width: number): string[] {
-  const lines: string[] = [];
-  for (const word of text.split(' ')) {
-    const last = lines.at(-1);
-    if (last !== undefined && last.length + 1 + word.length <= width) lines[lines.length - 1] = `${last} ${word}`;
-    else lines.push(word);
-  }
-  return lines.slice(0, 3);
+  return { svg, height: layout.height };
 }
 
 /**
@@ -142,20 +162,23 @@ export function wrapWords(text: string, width: number): string[] {
  *   series: [{ name: 'lamina', points: [[1, 900], [2, 1500]] }] });
  */
 export function lineChart(spec: LineChartSpec): string {
-  const x0 = MARGIN.left;
-  const x1 = WIDTH - MARGIN.right;
-  const y0 = HEIGHT - MARGIN.bottom;
-  const y1 = MARGIN.top;
+  const x0 = LEFT;
+  const x1 = LEFT + PLOT_WIDTH;
+  const y0 = TOP + PLOT_HEIGHT;
   const xs = spec.series.flatMap((s) => s.points.map((p) => p[0]));
   const ys = spec.series.flatMap((s) => s.points.map((p) => p[1]));
   const xAxis = axis(xs, spec.xLog === true, x0, x1, false);
-  const yAxis = axis(ys, spec.yLog === true, y0, y1, spec.yLog !== true);
-  const body = axesLines(x0, x1, y0, y1, spec.xLabel, spec.yLabel);
+  const yAxis = axis(ys, spec.yLog === true, y0, TOP, spec.yLog !== true);
+  const body: string[] = [];
   const xTicks = spec.xTicks ?? xAxis.ticks.map((t) => [t, formatTick(t)] as const);
-  for (const [t, label] of xTicks) {
-    const x = xAxis.map(t).toFixed(1);
-    body.push(`<line x1="${x}" y1="${y0}" x2="${x}" y2="${y0 + 5}" stroke="#000"/>`, `<text x="${x}" y="${y0 + 18}" text-anchor="middle">${escapeXml(label)}</text>`);
-  }
+  const tickXs = xTicks.map(([t]) => xAxis.map(t));
+  // Crowded tick labels are thinned (every tick keeps its mark; the points carry their values).
+  const shown = new Set(sparseTicks(xTicks.map(([, label]) => label), tickXs, X_FONT));
+  xTicks.forEach(([, label], i) => {
+    const x = (tickXs[i] as number).toFixed(1);
+    body.push(`<line x1="${x}" y1="${y0}" x2="${x}" y2="${y0 + 5}" stroke="#000"/>`);
+    if (shown.has(i)) body.push(`<text class="x-label" x="${x}" y="${y0 + 18}" text-anchor="middle" font-size="${X_FONT}">${escapeXml(label)}</text>`);
+  });
   for (const t of yAxis.ticks) {
     const y = yAxis.map(t).toFixed(1);
     body.push(`<line x1="${x0}" y1="${y}" x2="${x1}" y2="${y}" stroke="#eee"/>`, `<text x="${x0 - 6}" y="${y}" dy="4" text-anchor="end">${formatTick(t)}</text>`);
@@ -169,8 +192,7 @@ export function lineChart(spec: LineChartSpec): string {
       for (const [x, y] of points) body.push(`<circle cx="${xAxis.map(x).toFixed(1)}" cy="${yAxis.map(y).toFixed(1)}" r="3" fill="${colour}"><title>${escapeXml(`${series.name}: ${formatTick(x)}, ${formatTick(y)}`)}</title></circle>`);
     }
   });
-  body.push(...legend(spec.series));
-  return frame(spec.title, body);
+  return frame(spec.title, spec.xLabel, spec.yLabel, X_FONT * 1.25 + 10, spec.series, body);
 }
 
 /**
@@ -179,21 +201,25 @@ export function lineChart(spec: LineChartSpec): string {
  *   bars: [{ label: 'lamina RIC', values: [50, 2] }] });
  */
 export function stackedBarChart(spec: StackedBarSpec): string {
-  const x0 = MARGIN.left;
-  const x1 = WIDTH - MARGIN.right;
-  const y0 = HEIGHT - MARGIN.bottom;
-  const y1 = MARGIN.top;
+  const slot = PLOT_WIDTH / Math.max(1, spec.bars.length);
+  const offsets = spec.bars.map((_, i) => slot * i + slot / 2);
+  const layout = layoutXLabels(spec.bars.map((b) => b.label), offsets, X_FONT);
+  // Labels turned 45 degrees hang down-left of their bar: the first ones may need a wider margin.
+  const reach = layout.angle === 45 ? Math.max(0, ...layout.lines.map((l, i) => textWidth(l[0] ?? '', X_FONT) * Math.SQRT1_2 + X_FONT - (offsets[i] as number))) : 0;
+  const x0 = Math.max(LEFT, Math.ceil(reach) + 6);
+  const x1 = x0 + PLOT_WIDTH;
+  const y0 = TOP + PLOT_HEIGHT;
   const totals = spec.bars.map((b) => b.values.reduce((a, v) => a + Math.max(0, v), 0));
-  const yAxis = axis([0, ...totals], false, y0, y1, true);
-  const body = axesLines(x0, x1, y0, y1, '', spec.yLabel);
+  const yAxis = axis([0, ...totals], false, y0, TOP, true);
+  const body: string[] = [];
   for (const t of yAxis.ticks) {
     const y = yAxis.map(t).toFixed(1);
     body.push(`<line x1="${x0}" y1="${y}" x2="${x1}" y2="${y}" stroke="#eee"/>`, `<text x="${x0 - 6}" y="${y}" dy="4" text-anchor="end">${formatTick(t)}</text>`);
   }
-  const slot = (x1 - x0) / Math.max(1, spec.bars.length);
+  const centres = offsets.map((o) => x0 + o);
   spec.bars.forEach((bar, i) => {
-    const left = x0 + slot * i + slot * 0.15;
     const width = slot * 0.7;
+    const left = (centres[i] as number) - width / 2;
     let base = 0;
     bar.values.forEach((value, s) => {
       const v = Math.max(0, value);
@@ -202,12 +228,11 @@ export function stackedBarChart(spec: StackedBarSpec): string {
       body.push(`<rect x="${left.toFixed(1)}" y="${top.toFixed(1)}" width="${width.toFixed(1)}" height="${height.toFixed(1)}" fill="${COLOURS[s % COLOURS.length]}"><title>${escapeXml(`${bar.label} ${spec.segments[s] ?? ''}: ${formatTick(value)}`)}</title></rect>`);
       base += v;
     });
-    const total = totals[i] ?? 0;
-    body.push(`<text x="${(left + width / 2).toFixed(1)}" y="${(yAxis.map(total) - 5).toFixed(1)}" text-anchor="middle">${formatTick(total)}</text>`);
-    wrapWords(bar.label, Math.max(8, Math.floor(slot / 6.5))).forEach((line, l) => {
-      body.push(`<text x="${(left + width / 2).toFixed(1)}" y="${y0 + 16 + l * 13}" text-anchor="middle" font-size="11">${escapeXml(line)}</text>`);
-    });
+    // A total wider than its bar's slot is left to the bars' tooltips rather than overlap the next.
+    const total = formatTick(totals[i] ?? 0);
+    if (textWidth(total, 10) <= slot - 2) body.push(`<text x="${(centres[i] as number).toFixed(1)}" y="${(yAxis.map(totals[i] ?? 0) - 5).toFixed(1)}" text-anchor="middle" font-size="10">${total}</text>`);
   });
-  body.push(...legend(spec.segments.map((name) => ({ name, bar: true }))));
-  return frame(spec.title, body);
+  const labels = xLabels(layout, centres, y0);
+  body.push(...labels.svg);
+  return frame(spec.title, '', spec.yLabel, labels.height, spec.segments.map((name) => ({ name, bar: true })), body, x0);
 }

@@ -10,12 +10,13 @@ import { isolationScenario } from './isolation.js';
 import { limitsScenario } from './limits.js';
 import { memoryScenario } from './memory.js';
 import { observabilityScenario } from './observability.js';
+import { openLoopScenario } from './open-loop.js';
 import { routingScenario } from './routing.js';
 import { sqsMappingScenario } from './sqs-mapping.js';
 import { updateCodeScenario } from './update-code.js';
 import { warmScenario } from './warm.js';
 
-export const SCENARIOS: readonly Scenario[] = [coldScenario, warmScenario, memoryScenario, concurrencyScenario, limitsScenario, isolationScenario, extensionsScenario, httpScenario, asyncScenario, sqsMappingScenario, routingScenario, updateCodeScenario, hotReloadScenario, observabilityScenario];
+export const SCENARIOS: readonly Scenario[] = [coldScenario, warmScenario, memoryScenario, concurrencyScenario, limitsScenario, isolationScenario, extensionsScenario, httpScenario, asyncScenario, sqsMappingScenario, routingScenario, updateCodeScenario, hotReloadScenario, observabilityScenario, openLoopScenario];
 
 /** @example scenarioNamed('warm') */
 export function scenarioNamed(name: string): Scenario | undefined {

@@ -1,6 +1,7 @@
 /**
  * `lamina bench [scenario...] [options]`: the benchmark harness (bench/cli.ts), loaded only when
- * asked for. Same options as `npm run bench --`; `lamina bench --help` lists them.
+ * asked for. Same options as `npm run bench --`; `lamina bench --help` lists them, and
+ * `lamina bench --compare A.json B.json` prints the ratios B/A between two saved runs.
  */
 
 /**

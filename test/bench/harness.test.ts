@@ -14,7 +14,7 @@ import { Progress } from '../../bench/harness/progress.js';
 import { markdownTable, terminalSummary, writeResult } from '../../bench/harness/report-writer.js';
 import { targetMet, type ScenarioResult } from '../../bench/harness/result.js';
 import { alternation, inRounds, median, quantile, ratioOf, spread } from '../../bench/harness/stats.js';
-import { escapeXml, linearTicks, lineChart, stackedBarChart, wrapWords } from '../../bench/harness/svg-charts.js';
+import { escapeXml, linearTicks, lineChart, stackedBarChart } from '../../bench/harness/svg-charts.js';
 import { coldSplit } from '../../bench/scenarios/cold.js';
 import { rampLevels } from '../../bench/scenarios/concurrency.js';
 import { echoEvent, verdict } from '../../bench/scenarios/limits.js';
@@ -119,11 +119,6 @@ describe('charts', () => {
     expect(svg).toContain('lamina');
   });
 
-  it('wraps bar labels into at most three lines', () => {
-    expect(wrapWords('custom runtime: bootstrap in C', 16)).toEqual(['custom runtime:', 'bootstrap in C']);
-    expect(wrapWords('a b c d e f', 1)).toEqual(['a', 'b', 'c']);
-  });
-
   it('escapes XML and picks round ticks', () => {
     expect(escapeXml('a & "b"')).toBe('a &amp; &quot;b&quot;');
     expect(linearTicks(0, 100)).toEqual([0, 20, 40, 60, 80, 100]);
@@ -194,7 +189,7 @@ describe('progress', () => {
 describe('command line', () => {
   it('runs every scenario by default, with full sample counts', () => {
     const parsed = parseBenchArgs([]);
-    expect(parsed.scenarios.map((s) => s.name)).toEqual(['cold', 'warm', 'memory', 'concurrency', 'limits', 'isolation', 'extensions', 'http', 'async', 'sqs', 'routing', 'update-code', 'hot-reload', 'observability']);
+    expect(parsed.scenarios.map((s) => s.name)).toEqual(['cold', 'warm', 'memory', 'concurrency', 'limits', 'isolation', 'extensions', 'http', 'async', 'sqs', 'routing', 'update-code', 'hot-reload', 'observability', 'open-loop']);
     expect(parsed.options).toEqual({ quick: false, rounds: 3, accountConcurrency: 100, maxEnvironments: 128, peers: true });
     expect(parsed.outDir).toMatch(/bench\/results$/);
   });

@@ -48,7 +48,7 @@ describe('floor relay', () => {
 
 describe('scenarios on small sample counts', () => {
   it('cold and concurrency produce tables, targets, charts and result files', async () => {
-    const outcome = await runScenarios({ scenarios: [coldScenario, concurrencyScenario], options: quick, outDir: out, commandFor: (name) => `npm run bench -- ${name} --quick`, progressSink: silent, date: '2026-01-01' });
+    const outcome = await runScenarios({ scenarios: [coldScenario, concurrencyScenario], options: quick, outDir: out, commandFor: (name) => `npm run bench -- ${name} --quick`, progressSink: silent, date: '2026-01-01', time: '120000' });
     expect(outcome.failures.map((f) => f.error.message)).toEqual([]);
     const [cold, concurrency] = outcome.results;
     expect(cold?.tables[0]?.rows.map((r) => r[0])).toContain('Node.js: lamina RIC (nodejs20.x)');
@@ -75,7 +75,7 @@ describe('scenarios on small sample counts', () => {
     expect(ran.has('nodejs22.x: lamina RIC') || (cold?.skipped ?? []).some((l) => l.startsWith('nodejs22.x: lamina RIC skipped: '))).toBe(true);
     expect(concurrency?.tables[0]?.rows.map((r) => r[0])).toEqual([1, 2]);
     expect(readdirSync(out).sort()).toEqual(
-      ['2026-01-01-cold-by-runtime.svg', '2026-01-01-cold-matrix.svg', '2026-01-01-cold.json', '2026-01-01-cold.md', '2026-01-01-concurrency-throughput.svg', '2026-01-01-concurrency.json', '2026-01-01-concurrency.md'].sort(),
+      ['2026-01-01-cold-by-runtime.svg', '2026-01-01-cold-matrix.svg', '2026-01-01-cold.json', '2026-01-01-cold.md', '2026-01-01-concurrency-throughput.svg', '2026-01-01-concurrency.json', '2026-01-01-concurrency.md', '2026-01-01-120000-report.html', '2026-01-01-120000-run.json'].sort(),
     );
   }, 120_000);
 
