@@ -69,6 +69,18 @@ export class Http1ResponseParser {
 
   /** Feed bytes from the socket; `onAnswer` is called for every response completed by them. */
   push(data: Buffer, onAnswer: (answer: ApiAnswer) => void): void {
+    if (this.head !== undefined && this.remaining > 0) {
+      // Body bytes of a Content-Length answer (the event of a `/next`): kept as they came, never
+      // appended to `buffer`, which copied everything read so far on every read (a 1 MB event
+      // arrives in 16 or more reads: 8 MB of copies).
+      const taken = Math.min(this.remaining, data.length);
+      this.chunks.push(taken === data.length ? data : data.subarray(0, taken));
+      this.remaining -= taken;
+      if (this.remaining > 0) return;
+      onAnswer(this.finish());
+      if (taken === data.length) return;
+      data = data.subarray(taken);
+    }
     this.buffer = this.buffer.length === 0 ? data : Buffer.concat([this.buffer, data]);
     for (;;) {
       if (this.head === undefined && !this.readHead()) return;
@@ -113,7 +125,13 @@ export class Http1ResponseParser {
   /** Read as much body as there is; the answer once complete. */
   private readBody(): ApiAnswer | undefined {
     if (this.remaining >= 0) {
-      if (this.buffer.length < this.remaining) return undefined;
+      if (this.buffer.length < this.remaining) {
+        // The rest of the body comes through `push`'s fast path.
+        this.chunks.push(this.buffer);
+        this.remaining -= this.buffer.length;
+        this.buffer = EMPTY;
+        return undefined;
+      }
       this.chunks.push(this.buffer.subarray(0, this.remaining));
       this.buffer = this.buffer.subarray(this.remaining);
       return this.finish();

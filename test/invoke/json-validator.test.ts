@@ -209,6 +209,50 @@ describe('JsonValidator agrees with JSON.parse', () => {
     expect(validateJson(body).ok).toBe(false);
   });
 
+  it('on long strings skipped by whole words: any hostile byte at any place and alignment is still seen', () => {
+    // A 600-byte string body, at byte offsets 0-3 in its ArrayBuffer, with one byte changed at
+    // each place: the word skip must stop at exactly the same byte as the byte loop would.
+    const hostile = [0x22, 0x5c, 0x00, 0x01, 0x1f, 0x20, 0x7f, 0x80, 0xa0, 0xff, 0x21, 0x5b];
+    const length = 600;
+    for (let align = 0; align < 4; align += 1) {
+      const backing = Buffer.alloc(length + 8);
+      const body = backing.subarray(align, align + length);
+      for (let at = 1; at < length - 1; at += 1) {
+        for (const byte of hostile) {
+          body.fill(0x78);
+          body[0] = 0x22;
+          body[length - 1] = 0x22;
+          body[at] = byte;
+          const expected = reference(body);
+          const whole = validateJson(body);
+          expect(outcome(whole), `align ${align}, byte ${byte} at ${at}`).toBe(expected);
+          if (byte < 0x20) expect(whole).toMatchObject({ ok: false, message: expect.stringContaining(`at byte offset ${at}:`) });
+          if (at % 37 === 0) {
+            // Split where a word view starts mid-string (the second piece is 256 bytes or more).
+            const validator = new JsonValidator();
+            validator.feed(body.subarray(0, at >> 1));
+            validator.feed(body.subarray(at >> 1));
+            expect(outcome(validator.end()), `split, align ${align}, byte ${byte} at ${at}`).toBe(expected);
+          }
+        }
+      }
+    }
+  });
+
+  it('on a 1 MB string with escapes, multi-byte characters and a late control character, in 64 KB chunks', () => {
+    // Escapes and multi-byte characters early, then a megabyte of plain bytes skipped by words.
+    const text = 'x'.repeat(1000) + 'é€😀\\"' + 'y'.repeat(1_048_000);
+    for (const tail of ['', '\u0001', '\n']) {
+      const body = Buffer.from(JSON.stringify({ text: text + tail, n: 1 }));
+      const validator = new JsonValidator();
+      for (let at = 0; at < body.length; at += 65_536) validator.feed(body.subarray(at, at + 65_536));
+      expect(outcome(validator.end())).toBe('ok');
+    }
+    const raw = Buffer.from(JSON.stringify(text));
+    raw[raw.length - 5] = 0x09; // an unescaped tab near the end
+    expect(validateJson(raw)).toMatchObject({ ok: false, message: expect.stringContaining(`at byte offset ${raw.length - 5}:`) });
+  });
+
   it('reports where and why a body is not JSON, and ignores chunks after a failure', () => {
     const validator = new JsonValidator();
     expect(validator.feed(Buffer.from('{"a":'))).toBe(true);

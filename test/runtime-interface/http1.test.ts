@@ -2,7 +2,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Http1Connection } from '../../runtime-interface/api-client/http1-connection.js';
+import { Http1Connection, SEPARATE_BODY_FROM } from '../../runtime-interface/api-client/http1-connection.js';
 import { Http1ResponseParser, HttpProtocolError } from '../../runtime-interface/api-client/http1-response-parser.js';
 import { nextRequest, responseRequest, RuntimeApiError, type ApiAnswer } from '../../runtime-interface/api-client/runtime-api-requests.js';
 
@@ -24,6 +24,26 @@ describe('Http1ResponseParser', () => {
       expect(answer?.statusCode).toBe(200);
       expect(answer?.headers).toMatchObject({ 'lambda-runtime-aws-request-id': 'r-1', 'x-twice': 'a, b' });
       expect(answer?.body.toString()).toBe('{"a":1}');
+    }
+  });
+
+  it('reads a large Content-Length body read by read (kept as it came), with answers pipelined behind it', () => {
+    const body = Buffer.alloc(300_001);
+    for (let i = 0; i < body.length; i += 1) body[i] = 0x61 + (i % 26);
+    const wire = Buffer.concat([
+      Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n`),
+      body,
+      Buffer.from('HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\n{}HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'),
+    ]);
+    // Reads of 1 byte, of odd sizes, and of 64 KB; one read ending inside the head, one right after it.
+    for (const size of [1, 7, 4093, 65_536, 41, 42]) {
+      const parser = new Http1ResponseParser();
+      const answers: ApiAnswer[] = [];
+      for (let at = 0; at < wire.length; at += size) parser.push(wire.subarray(at, at + size), (answer) => answers.push(answer));
+      expect(answers.map((a) => [a.statusCode, a.body.length]), `reads of ${size}`).toEqual([[200, body.length], [202, 2], [200, 0]]);
+      expect(answers[0]?.body.equals(body)).toBe(true);
+      expect(answers[1]?.body.toString()).toBe('{}');
+      expect(parser.busy).toBe(false);
     }
   });
 
@@ -73,6 +93,29 @@ describe('Http1Connection', () => {
     expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
     expect(sockets.size).toBe(1);
     expect(seen[1]).toBe(`POST /2018-06-01/runtime/invocation/r-1/response 127.0.0.1:${port} é {"ü":"✓"}`); // one Latin-1 byte, read back as Latin-1
+    connection.close();
+  });
+
+  it('sends a large body (a write of its own, corked with the head) byte for byte, then small requests on the same socket', async () => {
+    const seen: string[] = [];
+    const { port, sockets } = await listen((req, body, res) => {
+      seen.push(`${req.method} ${req.headers['content-length'] ?? '-'} ${req.headers['x-latin'] ?? ''} ${body}`);
+      res.writeHead(202).end();
+    });
+    const connection = new Http1Connection('127.0.0.1', port);
+    const large = JSON.stringify({ text: 'ü✓😀'.repeat(SEPARATE_BODY_FROM) });
+    const latin = responseRequest('r-2', large);
+    latin.headers['X-Latin'] = 'é';
+    const answers = await Promise.all([
+      connection.send(responseRequest('r-1', large)),
+      connection.send(latin),
+      connection.send(responseRequest('r-3', '{"small":true}')),
+    ]);
+    expect(answers.map((a) => a.statusCode)).toEqual([202, 202, 202]);
+    expect(sockets.size).toBe(1);
+    const length = Buffer.byteLength(large);
+    expect(length).toBeGreaterThan(SEPARATE_BODY_FROM * 4);
+    expect(seen).toEqual([`POST ${length}  ${large}`, `POST ${length} é ${large}`, 'POST 14  {"small":true}']);
     connection.close();
   });
 
