@@ -97,9 +97,16 @@ export const concurrencyScenario: Scenario = {
         const pool = callerPool(lamina.url, callers, LOST_AFTER_MS);
         try {
           const startsBefore = await coldStarts(lamina.url);
+          // The burst: one pool of one connection per caller, so that every invoke waits for its own
+          // connection and none reuses one that an earlier invoke has just freed (a shared pool
+          // does, and then a burst of 100 starts no environment at all).
+          const burstPools = Array.from({ length: callers }, () => callerPool(lamina.url, 1, LOST_AFTER_MS));
           const t0 = performance.now();
-          const burst = await Promise.all(Array.from({ length: callers }, () => invoke(pool, 'Ramp', payload, { tail: true })));
-          const burstMs = performance.now() - t0;
+          let burstMs = 0;
+          const burst = await Promise.all(burstPools.map((own) => invoke(own, 'Ramp', payload, { tail: true }))).finally(async () => {
+            burstMs = performance.now() - t0;
+            await Promise.all(burstPools.map((own) => own.close()));
+          });
           const started = burst.filter((a) => a.report?.initDurationMs !== undefined).length;
           let throttled = 0;
           let calls = 0;
@@ -195,7 +202,7 @@ export const concurrencyScenario: Scenario = {
               ? `No throttling up to ${levels.at(-1) ?? 0} callers (the limit ${limit} was ${limit >= (levels.at(-1) ?? 0) ? 'not reached' : 'never exceeded'}).`
               : `Throttling starts at ${firstThrottled.callers} concurrent callers; the configured limit is ${limit}.`,
             `Platform memory: VmRSS of lamina serve ${rss0} KB before any environment, ${peak?.rssKb ?? '-'} KB with ${peak?.environments ?? 0} environments (the runtimes' own memory is not in it).`,
-            `Each level is measured once warm: closed-loop load in rounds of ${windowMs / 2} ms until a round starts no environment and the environments have answered about ${warmInvokesPerEnvironment} invokes each (at most ${MAX_WARMUP_ROUNDS} rounds). A burst of N callers does not start N environments: the caller pool opens its connections while the first invokes already finish.`,
+            `Each level is measured once warm: closed-loop load in rounds of ${windowMs / 2} ms until a round starts no environment and the environments have answered about ${warmInvokesPerEnvironment} invokes each (at most ${MAX_WARMUP_ROUNDS} rounds). The burst gives each caller a connection of its own; warming still catches environments it did not start (a shared pool reuses a connection an earlier invoke has just freed, and then a burst of 100 started none).`,
             'CPU per invoke is utime + stime of the process over the window / answered invokes: it survives a loaded machine better than the rate. CFS columns: the environments\' cgroup cpu.stat (nr_throttled, nr_periods, throttled time) summed over the window.',
             ...failures,
             'Latency includes throttled calls (answered at once with 429); "answered invokes/s" counts only 200s.',
