@@ -6,7 +6,7 @@
  *
  *   node dist/bench/floor/cpu-compare.js [--callers 2,8,64] [--invokes 20000] [--rounds 2]
  *        [--lamina-node-flags "--cpu-prof --cpu-prof-dir=/tmp/prof"] [--only lamina,floor,other]
- *        [--other-relay /path/to/older/relay-server.js] [-- <lamina serve flags>]
+ *        [--other-relay /path/to/older/relay-server.js] [--base-root /other/checkout] [-- <lamina serve flags>]
  *
  * Prints one line per side, callers and round: invokes/s, and µs of CPU per invoke of the relay or
  * platform process and of this (caller) process.
@@ -77,6 +77,8 @@ async function main(): Promise<void> {
   const only = option('--only', '');
   // A second relay build in the same run (before/after of the relay's own tuning).
   const otherRelay = option('--other-relay', '');
+  // Another checkout's built lamina (before/after of a platform change, same run): side 'base'.
+  const baseRoot = option('--base-root', '');
   const nodeFlags = option('--lamina-node-flags', '').split(' ').filter((f) => f !== '');
   const dash = process.argv.indexOf('--');
   const serveFlags = dash >= 0 ? process.argv.slice(dash + 1) : [];
@@ -85,7 +87,11 @@ async function main(): Promise<void> {
   const template = workspace.template([{ name: 'WarmLoop', runtime: 'floor-loop', memoryMb: 3008 }]);
   const floor = await startFloor(1);
   const other = otherRelay === '' ? undefined : await startFloor(1, otherRelay);
-  const lamina = await startProcess(process.execPath, [...nodeFlags, 'bin/lamina.js', 'serve', '--quiet', '--port', '0', '--shutdown-grace', '0', '--template', template, '--state-dir', state, ...serveFlags], / on (http:\/\/[\d.:]+)/);
+  const serve = (root: string, dir: string): ReturnType<typeof startProcess> =>
+    startProcess(process.execPath, [...nodeFlags, join(root, 'bin', 'lamina.js'), 'serve', '--quiet', '--port', '0', '--shutdown-grace', '0', '--template', template, '--state-dir', dir, ...serveFlags], / on (http:\/\/[\d.:]+)/);
+  const lamina = await serve('.', state);
+  const baseState = mkdtempSync(join(tmpdir(), 'lamina-cpu-compare-'));
+  const base = baseRoot === '' ? undefined : await serve(baseRoot, baseState);
   const payload = jsonPayload(1024);
   const pools: Pool[] = [];
   try {
@@ -97,6 +103,7 @@ async function main(): Promise<void> {
           { key: 'floor', url: floor.url, fn: 'floor', pid: floor.pid },
           { key: 'lamina', url: lamina.url, fn: 'WarmLoop', pid: lamina.child.pid ?? NaN },
           ...(other === undefined ? [] : [{ key: 'other', url: other.url, fn: 'floor', pid: other.pid }]),
+          ...(base === undefined ? [] : [{ key: 'base', url: base.url, fn: 'WarmLoop', pid: base.child.pid ?? NaN }]),
         ].filter((s) => only === '' || only.split(',').includes(s.key));
         for (const side of round % 2 === 0 ? sides : sides.reverse()) {
           const pool = callerPool(side.url, callers);
@@ -111,6 +118,8 @@ async function main(): Promise<void> {
   } finally {
     for (const pool of pools) await pool.close().catch(() => undefined);
     await lamina.stop();
+    await base?.stop();
+    rmSync(baseState, { recursive: true, force: true });
     await floor.stop();
     await other?.stop();
     rmSync(state, { recursive: true, force: true });
