@@ -108,7 +108,7 @@ async function main(): Promise<void> {
         for (const side of round % 2 === 0 ? sides : sides.reverse()) {
           const pool = callerPool(side.url, callers);
           pools.push(pool);
-          await countedLoad(pool, side.fn, payload, callers, Math.min(2000, invokes), side.pid); // warm-up: environments start here
+          await countedLoad(pool, side.fn, payload, callers, Math.min(500, invokes), side.pid); // warm-up: environments start here
           const load = await countedLoad(pool, side.fn, payload, callers, invokes, side.pid);
           process.stdout.write(`${side.key.padEnd(6)} callers=${String(callers).padStart(2)} round=${round + 1} ${load.perSecond.toFixed(0).padStart(5)}/s server ${load.serverCpuUs.toFixed(1)} µs/invoke (system ${load.serverSystemUs.toFixed(1)}) caller ${load.callerCpuUs.toFixed(1)} µs/invoke\n`);
           await pool.close();
