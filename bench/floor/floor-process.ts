@@ -12,6 +12,8 @@ export const FLOOR_LOOP_SCRIPT = join(ROOT, 'dist', 'bench', 'floor', 'runtime-l
 export interface RunningFloor {
   /** The relay's base URL; invoke it at any `/2015-03-31/functions/<name>/invocations`. */
   readonly url: string;
+  /** The relay process (its CPU per invoke is the floor's platform cost). */
+  readonly pid: number;
   readonly runtimes: number;
   /** Start more runtime loops (up to `count` in total). */
   scaleTo(count: number): void;
@@ -29,13 +31,15 @@ function exitOf(child: ChildProcess): Promise<void> {
 /**
  * @example
  * const floor = await startFloor(1); // invoke floor.url, then await floor.stop()
+ * // `relayScript`: another relay to compare (an older build of relay-server.js, say).
  */
-export async function startFloor(runtimes = 1): Promise<RunningFloor> {
-  const relay: Started = await startProcess(process.execPath, [FLOOR_RELAY_SCRIPT], /floor relay on (http:\/\/[\d.:]+)/);
+export async function startFloor(runtimes = 1, relayScript = FLOOR_RELAY_SCRIPT): Promise<RunningFloor> {
+  const relay: Started = await startProcess(process.execPath, [relayScript], /floor relay on (http:\/\/[\d.:]+)/);
   const api = relay.url.replace('http://', '');
   const loops: ChildProcess[] = [];
   const floor = {
     url: relay.url,
+    pid: relay.child.pid ?? NaN,
     get runtimes(): number {
       return loops.length;
     },

@@ -5,7 +5,11 @@
  * loop as a custom runtime (the target ratios: only the platform differs), Lamina with its own
  * RIC (nodejs20.x, echo handler), the official aws-lambda-ric@4 under Lamina, and the peers.
  * Sequential latency (p50/p90/p99/p99.9) at 1 KB, 64 KB and 1 MB; throughput with 1, 2, 8 and
- * 64 closed-loop callers at 1 KB. Sides alternate in rounds; ratios are of medians of rounds.
+ * 64 closed-loop callers at 1 KB (2, 8 and 64 with --quick). Sides alternate in rounds; ratios
+ * are of medians of rounds. Each throughput window also reads the CPU (utime + stime, /proc) of
+ * the process that relays (the floor relay, or `lamina serve`), per completed invoke: on a
+ * machine whose cores are saturated throughput follows the total CPU per invoke, so that column
+ * says why a ratio is what it is, and survives a busy machine better than invokes/s.
  */
 import type { Pool } from 'undici';
 import type { BenchFunction } from '../harness/bench-functions.js';
@@ -18,6 +22,7 @@ import { costLine } from '../harness/run-cost.js';
 import { alternation, median, ratioOf } from '../harness/stats.js';
 import { lineChart } from '../harness/svg-charts.js';
 import { startFloor } from '../floor/floor-process.js';
+import { cpuPerInvokeUs, processCpuMs } from '../floor/process-cpu.js';
 import type { RunningPeer } from '../peers/types.js';
 import { sized, type Scenario, type ScenarioContext } from './scenario.js';
 
@@ -28,7 +33,12 @@ interface Side {
   call(payload: string, callers: number): Call;
   /** Sequential-only sides (peers) are not load tested. */
   readonly loadTested: boolean;
+  /** The process whose CPU per invoke is reported (the relay, or lamina serve). */
+  readonly pid?: number;
 }
+
+/** The throughput targets: Lamina with the floor's runtime loop at least as fast as the floor relay. */
+export const TARGET_CALLERS = [2, 8, 64] as const;
 
 const PAYLOADS = [1024, 64 * 1024, 1024 * 1024] as const;
 
@@ -100,7 +110,7 @@ export const warmScenario: Scenario = {
     const rounds = options.rounds;
     const requests = sized(options, 2000, 200);
     const perPayload: Record<number, number> = { 1024: requests, [64 * 1024]: sized(options, 600, 60), [1024 * 1024]: sized(options, 60, 10) };
-    const callerCounts = options.quick ? [1, 2] : [1, 2, 8, 64];
+    const callerCounts = options.quick ? [...TARGET_CALLERS] : [1, ...TARGET_CALLERS];
     const windowMs = sized(options, 2000, 400);
     const skipped: string[] = [];
     const functions: BenchFunction[] = [
@@ -119,9 +129,9 @@ export const warmScenario: Scenario = {
     const lamina = await startLaminaServe(workspace.template(functions, 'warm.yaml'));
     try {
       const sides: Side[] = [
-        poolSide('floor', 'floor: relay + smallest runtime loop', floor.url, 'floor', pools),
-        poolSide('lamina-loop', 'lamina serve + the same runtime loop', lamina.url, 'WarmLoop', pools),
-        poolSide('lamina-ric', 'lamina serve + lamina RIC (nodejs20.x)', lamina.url, 'WarmRic', pools),
+        { ...poolSide('floor', 'floor: relay + smallest runtime loop', floor.url, 'floor', pools), pid: floor.pid },
+        { ...poolSide('lamina-loop', 'lamina serve + the same runtime loop', lamina.url, 'WarmLoop', pools), pid: lamina.pid },
+        { ...poolSide('lamina-ric', 'lamina serve + lamina RIC (nodejs20.x)', lamina.url, 'WarmRic', pools), pid: lamina.pid },
       ];
       if (official === undefined) sides.push({ ...poolSide('official', 'lamina serve + official aws-lambda-ric@4', lamina.url, 'WarmOfficial', pools), loadTested: false });
       if (options.peers) {
@@ -162,6 +172,7 @@ export const warmScenario: Scenario = {
       // Throughput against concurrency at 1 KB.
       const payload = jsonPayload(1024);
       const rates = new Map<string, number[]>();
+      const cpu = new Map<string, number[]>();
       const loadLatency = new Map<string, LatencyRecorder>();
       const loadErrors: string[] = [];
       for (const [round, order] of alternation(loaded, rounds).entries()) {
@@ -171,10 +182,13 @@ export const warmScenario: Scenario = {
             const call = side.call(payload, callers);
             const warmup = await closedLoop(call, callers, Math.min(500, windowMs)); // environments start here
             if (warmup.errors > 0) loadErrors.push(`${side.label} at ${callers} callers, round ${round + 1}, warm-up: ${warmup.errors} failed calls (${warmup.firstError ?? ''})`);
+            const cpuBefore = side.pid === undefined ? undefined : processCpuMs(side.pid);
             const measured = await closedLoop(call, callers, windowMs);
+            const cpuAfter = side.pid === undefined ? undefined : processCpuMs(side.pid);
             if (measured.errors > 0) loadErrors.push(`${side.label} at ${callers} callers, round ${round + 1}: ${measured.errors} failed calls (${measured.firstError ?? ''}${/Timeout/.test(measured.firstError ?? '') ? `: not answered within ${LOST_AFTER_MS} ms, a lost invocation` : ''})`);
             const key = `${side.key}@${callers}`;
             rates.set(key, [...(rates.get(key) ?? []), measured.perSecond]);
+            cpu.set(key, [...(cpu.get(key) ?? []), cpuPerInvokeUs(cpuBefore, cpuAfter, measured.completed)]);
             (loadLatency.get(key) ?? loadLatency.set(key, new LatencyRecorder()).get(key))?.add(measured.latency);
             bar.tick(`${callers} callers ${side.key}`);
           }
@@ -196,21 +210,38 @@ export const warmScenario: Scenario = {
       });
       const throughputTable: Table = {
         title: `Throughput at 1 KB (invokes/s, median of ${rounds} rounds of ${windowMs} ms; closed-loop callers)`,
-        columns: ['what', ...callerCounts.map((c) => `${c} caller${c === 1 ? '' : 's'}`), `p99 at ${callerCounts.at(-1) ?? 1} callers (µs)`, '2 callers / floor'],
+        columns: ['what', ...callerCounts.map((c) => `${c} caller${c === 1 ? '' : 's'}`), `p99 at ${callerCounts.at(-1) ?? 1} callers (µs)`, ...TARGET_CALLERS.map((c) => `${c} callers / floor`)],
         rows: loaded.map((side) => [
           side.label,
           ...callerCounts.map((c) => fmt(median(rates.get(`${side.key}@${c}`) ?? []), 0)),
           us(loadLatency.get(`${side.key}@${callerCounts.at(-1) ?? 1}`)?.summary().p99 ?? NaN),
-          `${fmt(ratioOf(rates.get(`${side.key}@2`) ?? [], rates.get('floor@2') ?? []).value, 2)}x`,
+          ...TARGET_CALLERS.map((c) => `${fmt(ratioOf(rates.get(`${side.key}@${c}`) ?? [], rates.get(`floor@${c}`) ?? []).value, 2)}x`),
         ]),
         notes: loadErrors,
       };
+      const cpuOf = (key: string): number => median((cpu.get(key) ?? []).filter((v) => Number.isFinite(v)));
+      const cpuTable: Table = {
+        title: `CPU per invoke of the relaying process at 1 KB (µs of utime + stime from /proc per completed invoke, median of ${rounds} rounds; x = / the floor relay's)`,
+        columns: ['what', 'process', ...callerCounts.map((c) => `${c} caller${c === 1 ? '' : 's'}`)],
+        rows: loaded.map((side) => [
+          side.label,
+          side.key === 'floor' ? 'floor relay' : 'lamina serve',
+          ...callerCounts.map((c) => {
+            const value = cpuOf(`${side.key}@${c}`);
+            return side.key === 'floor' ? us(value) : `${us(value)} (${fmt(value / cpuOf(`floor@${c}`), 2)}x)`;
+          }),
+        ]),
+        notes: [
+          'On 2 saturated cores, throughput ~ 2 s of CPU / (CPU per invoke of the callers + this process + the runtime): lamina serve at or below the relay is what a throughput ratio >= 1.0 needs.',
+          'The function\'s own processes (runtime loop, RIC) are not in this column; on the floor side they are the same loop.',
+        ],
+      };
       const p50 = ratioOf(roundP50.get('lamina-loop@1024') ?? [], roundP50.get('floor@1024') ?? []);
-      const rate2 = ratioOf(rates.get('lamina-loop@2') ?? [], rates.get('floor@2') ?? []);
-      const targets: Target[] = [
-        { what: 'warm sequential p50 at 1 KB: lamina / floor relay (same runtime loop)', ratio: p50.value, goal: '<= 1.3', range: p50 },
-        { what: 'warm throughput at 2 callers: lamina / floor relay', ratio: rate2.value, goal: '>= 0.8', range: rate2 },
-      ];
+      const targets: Target[] = [{ what: 'warm sequential p50 at 1 KB: lamina / floor relay (same runtime loop)', ratio: p50.value, goal: '<= 1.3', range: p50 }];
+      for (const callers of TARGET_CALLERS.filter((c) => callerCounts.includes(c))) {
+        const rate = ratioOf(rates.get(`lamina-loop@${callers}`) ?? [], rates.get(`floor@${callers}`) ?? []);
+        targets.push({ what: `warm throughput at ${callers} callers: lamina / floor relay (same runtime loop)`, ratio: rate.value, goal: '>= 1.0', range: rate });
+      }
       for (const side of sides.filter((s) => s.key.startsWith('peer-'))) {
         const r = ratioOf(roundP50.get('lamina-ric@1024') ?? [], roundP50.get(`${side.key}@1024`) ?? []);
         targets.push({ what: `warm sequential p50: lamina RIC / ${side.label}`, ratio: r.value, goal: '< 1', range: r });
@@ -233,7 +264,7 @@ export const warmScenario: Scenario = {
       const cost = await costLine(lamina.url);
       const raw: Record<string, unknown> = { limits: lamina.limits, latency: {}, throughput: {} };
       for (const [key, recorder] of latency) (raw.latency as Record<string, unknown>)[key] = { summary: recorder.summary(), roundP50: roundP50.get(key), histogram: recorder.encoded(), samples: recorder.samples };
-      for (const [key, values] of rates) (raw.throughput as Record<string, unknown>)[key] = { perSecondByRound: values, latency: loadLatency.get(key)?.summary(), histogram: loadLatency.get(key)?.encoded() };
+      for (const [key, values] of rates) (raw.throughput as Record<string, unknown>)[key] = { perSecondByRound: values, cpuPerInvokeUsByRound: cpu.get(key), latency: loadLatency.get(key)?.summary(), histogram: loadLatency.get(key)?.encoded() };
       return {
         scenario: 'warm',
         title: this.title,
@@ -243,6 +274,7 @@ export const warmScenario: Scenario = {
           sequentialTable(64 * 1024, loaded),
           sequentialTable(1024 * 1024, loaded),
           throughputTable,
+          cpuTable,
         ],
         targets,
         charts: [

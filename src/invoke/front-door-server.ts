@@ -88,7 +88,9 @@ function validatorMessage(validator: JsonValidator): string {
 }
 
 async function handle(port: InvokePort, opts: ResolvedOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const requestId = randomUUID();
+  // The id of an answer the platform never saw (an invoke's own comes from the platform): made
+  // only for the management API or an error, off the hot path.
+  let requestId: string | undefined;
   try {
     // The router: the invoke paths first (the hot path pays one regular expression), then
     // `/metrics` and the dashboard's page, then the management routes.
@@ -111,6 +113,7 @@ async function handle(port: InvokePort, opts: ResolvedOptions, req: IncomingMess
     if (opts.management !== undefined && !invokePath) {
       const match = matchManagementRoute(req.method ?? '', url);
       if (match !== undefined) {
+        requestId = randomUUID();
         await serveManagement(opts.management, match, req, res, requestId, opts.maxDrainBytes, signature);
         return;
       }
@@ -134,7 +137,7 @@ async function handle(port: InvokePort, opts: ResolvedOptions, req: IncomingMess
   } catch (err) {
     if (err instanceof BodyAbortedError) return;
     if (!(err instanceof ServiceError)) opts.onInternalError(err);
-    renderError(res, err, requestId);
+    renderError(res, err, requestId ?? randomUUID());
   }
 }
 

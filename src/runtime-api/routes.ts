@@ -19,6 +19,9 @@ export type RuntimeApiAction =
 const NEXT_PATH = `${RUNTIME_API_PREFIX}/runtime/invocation/next`;
 const INIT_ERROR_PATH = `${RUNTIME_API_PREFIX}/runtime/init/error`;
 const INVOCATION_PREFIX = `${RUNTIME_API_PREFIX}/runtime/invocation/`;
+/** The actions without parameters, made once: `/next` is parsed once per invocation. */
+const NEXT: RuntimeApiAction = Object.freeze({ kind: 'next' });
+const NOT_FOUND: RuntimeApiAction = Object.freeze({ kind: 'not-found' });
 
 /**
  * @example
@@ -29,7 +32,7 @@ export function parseRuntimeApiRequest(method: string, rawUrl: string): RuntimeA
   const query = rawUrl.indexOf('?');
   const path = query < 0 ? rawUrl : rawUrl.slice(0, query);
   if (path === NEXT_PATH) {
-    return method === 'GET' ? { kind: 'next' } : { kind: 'method-not-allowed', allowed: 'GET' };
+    return method === 'GET' ? NEXT : { kind: 'method-not-allowed', allowed: 'GET' };
   }
   if (path === INIT_ERROR_PATH) {
     return method === 'POST' ? { kind: 'init-error' } : { kind: 'method-not-allowed', allowed: 'POST' };
@@ -47,11 +50,11 @@ export function parseRuntimeApiRequest(method: string, rawUrl: string): RuntimeA
         try {
           requestId = decodeURIComponent(rest.slice(0, slash));
         } catch {
-          return { kind: 'not-found' };
+          return NOT_FOUND;
         }
         return { kind: verb, requestId };
       }
     }
   }
-  return { kind: 'not-found' };
+  return NOT_FOUND;
 }

@@ -31,37 +31,54 @@ function sendError(res: ServerResponse, code: RuntimeApiErrorCode, message: stri
   res.end(body);
 }
 
+// Hot path (twice per invocation: the event and the 202): headers as flat [name, value, ...]
+// arrays, which node:http writes as they come (no object to enumerate), and the 202 built once.
+const ACCEPTED_HEADERS = ['Content-Type', 'application/json', 'Content-Length', String(Buffer.byteLength(ACCEPTED_BODY))];
+const ACCEPTED_BYTES = Buffer.from(ACCEPTED_BODY);
+
 function sendAccepted(res: ServerResponse): void {
-  res.writeHead(202, { 'Content-Type': 'application/json', 'Content-Length': ACCEPTED_BODY.length });
-  res.end(ACCEPTED_BODY);
+  res.writeHead(202, ACCEPTED_HEADERS);
+  res.end(ACCEPTED_BYTES);
 }
 
 function deliver(res: ServerResponse, event: RuntimeEvent): void {
-  const headers: Record<string, string | number> = {
-    'Content-Type': 'application/json',
-    'Content-Length': event.payload.length,
-    'Lambda-Runtime-Aws-Request-Id': event.requestId,
-    'Lambda-Runtime-Deadline-Ms': event.deadlineMs,
-    'Lambda-Runtime-Invoked-Function-Arn': event.invokedFunctionArn,
-    'Lambda-Runtime-Trace-Id': event.traceId,
-  };
+  const headers: (string | number)[] = [
+    'Content-Type', 'application/json',
+    'Content-Length', event.payload.length,
+    'Lambda-Runtime-Aws-Request-Id', event.requestId,
+    'Lambda-Runtime-Deadline-Ms', event.deadlineMs,
+    'Lambda-Runtime-Invoked-Function-Arn', event.invokedFunctionArn,
+    'Lambda-Runtime-Trace-Id', event.traceId,
+  ];
   // docs/runtime-api.md: a header whose value is empty is omitted.
-  if (event.clientContext) headers['Lambda-Runtime-Client-Context'] = event.clientContext;
-  if (event.tenantId) headers['Lambda-Runtime-Aws-Tenant-Id'] = event.tenantId;
-  res.writeHead(200, headers);
+  if (event.clientContext) headers.push('Lambda-Runtime-Client-Context', event.clientContext);
+  if (event.tenantId) headers.push('Lambda-Runtime-Aws-Tenant-Id', event.tenantId);
+  res.writeHead(200, headers as string[]);
   res.end(event.payload);
 }
 
-function parkedNext(res: ServerResponse): NextWaiter {
-  return {
-    deliver: (invocation) => deliver(res, invocation),
-    refuse: () => sendError(res, 'LAMINA_ERR_RUNTIME_SHUTTING_DOWN', 'The execution environment is shutting down', true),
-    // Also closed when its socket can no longer be written: the caller half-closed (the Runtime
-    // API ends such a socket). Bad bytes pipelined behind it leave it open (docs/pipelining.md).
-    get closed() {
-      return res.destroyed || res.writableEnded || res.socket === null || !res.socket.writable;
-    },
-  };
+/** A parked `GET /next`: one object per long-poll, its methods shared (no closures per request). */
+class ParkedNext implements NextWaiter {
+  readonly #res: ServerResponse;
+
+  constructor(res: ServerResponse) {
+    this.#res = res;
+  }
+
+  deliver(invocation: RuntimeEvent): void {
+    deliver(this.#res, invocation);
+  }
+
+  refuse(): void {
+    sendError(this.#res, 'LAMINA_ERR_RUNTIME_SHUTTING_DOWN', 'The execution environment is shutting down', true);
+  }
+
+  // Also closed when its socket can no longer be written: the caller half-closed (the Runtime
+  // API ends such a socket). Bad bytes pipelined behind it leave it open (docs/pipelining.md).
+  get closed(): boolean {
+    const res = this.#res;
+    return res.destroyed || res.writableEnded || res.socket === null || !res.socket.writable;
+  }
 }
 
 async function handleAnswer(
@@ -148,7 +165,7 @@ function route(target: RuntimeApiTarget, req: IncomingMessage, res: ServerRespon
       // Drain any body: unread, it fills the socket's buffers and the server stops reading, so a
       // parked caller's hang-up is never seen and the next invocation is delivered into it and lost.
       req.resume();
-      const refused = target.next(parkedNext(res));
+      const refused = target.next(new ParkedNext(res));
       if (refused !== undefined) sendError(res, refused, 'Invalid state transition: an invocation is outstanding');
       return;
     }

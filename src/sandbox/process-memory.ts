@@ -70,14 +70,17 @@ export class ProcessTreeMemory {
       seen.add(pid);
       const files = this.#files(pid);
       if (files === undefined) continue;
-      const status = readText(files.status);
+      // The platform's own levels (launcher, namespace init) are not counted: their status file,
+      // the costly one to generate, is not read at all (once per invocation, on the hot path).
+      const counted = depth >= this.#uncounted;
+      const status = counted ? readText(files.status) : '';
       const children = readText(files.children);
       if (status === undefined || children === undefined) {
         this.#forget(pid);
         continue;
       }
-      const at = status.indexOf('VmHWM:');
-      if (at >= 0 && depth >= this.#uncounted) totalKb += Number.parseInt(status.slice(at + 6).trimStart(), 10) || 0;
+      const at = counted ? status.indexOf('VmHWM:') : -1;
+      if (at >= 0) totalKb += Number.parseInt(status.slice(at + 6).trimStart(), 10) || 0;
       const list = children.trim();
       if (list === '') continue;
       for (const child of list.split(' ')) {

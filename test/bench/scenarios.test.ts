@@ -99,10 +99,21 @@ describe('scenarios on small sample counts', () => {
     const warm = outcome.results[0];
     const labels = warm?.tables[0]?.rows.map((r) => r[0]) ?? [];
     expect(labels.slice(0, 3)).toEqual(['floor: relay + smallest runtime loop', 'lamina serve + the same runtime loop', 'lamina serve + lamina RIC (nodejs20.x)']);
-    expect(warm?.targets.map((t) => t.goal).slice(0, 2)).toEqual(['<= 1.3', '>= 0.8']);
+    expect(warm?.targets.map((t) => t.goal).slice(0, 4)).toEqual(['<= 1.3', '>= 1.0', '>= 1.0', '>= 1.0']);
+    expect(warm?.targets.slice(1, 4).map((t) => t.what)).toEqual([2, 8, 64].map((c) => `warm throughput at ${c} callers: lamina / floor relay (same runtime loop)`));
     expect(warm?.targets.every((t) => Number.isFinite(t.ratio))).toBe(true);
     expect(warm?.charts.map((c) => c.name)).toEqual(['latency', 'throughput']);
-  }, 120_000);
+    // CPU per invoke of the relaying process, read from /proc for every side and caller count.
+    const cpu = warm?.tables.find((t) => t.title.startsWith('CPU per invoke'));
+    expect(cpu?.columns).toEqual(['what', 'process', '2 callers', '8 callers', '64 callers']);
+    expect(cpu?.rows.map((r) => r[1])).toEqual(['floor relay', 'lamina serve', 'lamina serve']);
+    // /proc counts in 10 ms ticks: a short quick window may see none, but never a negative or missing value.
+    for (const row of cpu?.rows ?? []) {
+      const values = row.slice(2).map((cell) => Number.parseFloat(String(cell)));
+      expect(values.every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
+      expect(Math.max(...values)).toBeGreaterThan(0);
+    }
+  }, 300_000);
 });
 
 describe('isolation scenario', () => {

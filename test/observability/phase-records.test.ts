@@ -1,6 +1,6 @@
 /** The log lines derived from phase records are the lines Lamina wrote before records existed. */
 import { describe, expect, it } from 'vitest';
-import { phaseLines, tracingOf, type PhaseEvent } from '../../src/observability/phase-records.js';
+import { defined, phaseLines, tracingOf, type PhaseEvent } from '../../src/observability/phase-records.js';
 
 function initReportEvent(durationMs: number, phase: 'init' | 'invoke', status: 'error' | 'timeout', errorType: string | undefined): PhaseEvent {
   const record = { initializationType: 'on-demand', phase, status, metrics: { durationMs }, ...(errorType === undefined ? {} : { errorType }) } as const;
@@ -73,5 +73,17 @@ describe('platform.extension', () => {
     expect(phaseLines({ type: 'platform.extension', record: { name: 'x', state: 'InitError', events: [], errorType: 'Extension.Bad' } })).toEqual([
       'EXTENSION\tName: x\tState: InitError\tEvents: []',
     ]);
+  });
+});
+
+describe('defined', () => {
+  it('drops exactly the undefined keys, keeps falsy values and the key order, and copies', () => {
+    const record = { requestId: 'r', status: undefined, zero: 0, empty: '', nothing: null, flag: false, last: 'x' };
+    const out = defined(record);
+    expect(Object.keys(out)).toEqual(['requestId', 'zero', 'empty', 'nothing', 'flag', 'last']);
+    expect(JSON.stringify(out)).toBe('{"requestId":"r","zero":0,"empty":"","nothing":null,"flag":false,"last":"x"}');
+    expect(out).not.toBe(record);
+    expect(record.status).toBeUndefined();
+    expect('status' in record).toBe(true);
   });
 });

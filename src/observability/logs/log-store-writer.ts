@@ -66,6 +66,9 @@ export class LogStoreWriter {
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> = Promise.resolve();
   #closed = false;
+  /** The stream of the last line appended, and its function (cleared when a state is dropped). */
+  #last: StreamState | undefined;
+  #lastFunction = '';
 
   private constructor(options: LogStoreOptions, existing: SegmentFile[]) {
     this.root = options.root;
@@ -94,12 +97,19 @@ export class LogStoreWriter {
   /** Keep one line of a function's stream; written at the next flush. */
   append(functionName: string, stream: string, message: string, timestamp = Date.now()): void {
     if (this.#closed) return;
-    const group = logGroupOf(functionName);
-    const key = `${group}\n${stream}`;
-    let state = this.#streams.get(key);
-    if (state === undefined) {
-      state = { group, stream, dir: join(this.root, encodedName(group), encodedName(stream)), seq: 0, segment: undefined, lines: [], bytes: 0, dropped: 0, droppedAt: 0, made: false, released: false };
-      this.#streams.set(key, state);
+    // An invocation's lines come in a row from one stream (START, the function's, END, REPORT):
+    // the last stream's state is kept at hand instead of a key built and looked up per line.
+    let state = this.#last;
+    if (state === undefined || state.stream !== stream || this.#lastFunction !== functionName) {
+      const group = logGroupOf(functionName);
+      const key = `${group}\n${stream}`;
+      state = this.#streams.get(key);
+      if (state === undefined) {
+        state = { group, stream, dir: join(this.root, encodedName(group), encodedName(stream)), seq: 0, segment: undefined, lines: [], bytes: 0, dropped: 0, droppedAt: 0, made: false, released: false };
+        this.#streams.set(key, state);
+      }
+      this.#last = state;
+      this.#lastFunction = functionName;
     }
     // One event per line: a newline inside a message would split it when read back.
     const line = `${timestamp}\t${message.includes('\n') ? message.replaceAll('\n', ' ') : message}\n`;
@@ -154,7 +164,10 @@ export class LogStoreWriter {
   async #write(): Promise<void> {
     for (const [key, state] of this.#streams) {
       if (state.lines.length === 0 && state.dropped === 0) {
-        if (state.released) this.#streams.delete(key);
+        if (state.released) {
+          this.#streams.delete(key);
+          if (this.#last === state) this.#last = undefined;
+        }
         continue;
       }
       const lines = state.lines;

@@ -52,6 +52,34 @@ describe('LogStoreWriter', () => {
     expect(readFileSync(file, 'utf8')).not.toContain('late');
   });
 
+  it('keeps lines apart by function and stream when they alternate, and after a released stream was dropped', async () => {
+    const dir = root();
+    const store = await LogStoreWriter.open({ root: dir, flushMs: 60_000 });
+    const text = (fn: string, stream: string): string => {
+      const folder = join(dir, encodedName(`/aws/lambda/${fn}`), encodedName(stream));
+      return existsSync(folder) ? readdirSync(folder).map((f) => readFileSync(join(folder, f), 'utf8')).join('') : '';
+    };
+    // Same stream name in two functions, then another stream: each line in its own place.
+    store.append('A', STREAM, 'a1', 1);
+    store.append('B', STREAM, 'b1', 2);
+    store.append('A', STREAM, 'a2', 3);
+    store.append('A', OTHER, 'o1', 4);
+    store.append('A', STREAM, 'a3', 5);
+    await store.flush();
+    expect(text('A', STREAM)).toBe('1\ta1\n3\ta2\n5\ta3\n');
+    expect(text('B', STREAM)).toBe('2\tb1\n');
+    expect(text('A', OTHER)).toBe('4\to1\n');
+    // Its environment is gone: the stream's state is dropped at a flush with nothing left to
+    // write. A line appended after that (the same name again) must still reach the disk.
+    store.append('A', OTHER, 'o2', 6);
+    store.release('A', OTHER);
+    await store.flush();
+    await store.flush();
+    store.append('A', OTHER, 'o3', 7);
+    await store.close();
+    expect(text('A', OTHER)).toContain('7\to3\n');
+  });
+
   it('flushes by itself on its timer', async () => {
     const dir = root();
     const store = await LogStoreWriter.open({ root: dir, flushMs: 10 });
