@@ -152,8 +152,11 @@ function releaseWhenReady(box: ProcessSandbox, env: Record<string, string>, log:
   return {
     exited: box.exited,
     runtimeApiListener,
-    // Telemetry delivery enters the environment's network namespace through this process.
-    rootPid: box.rootPid,
+    // Telemetry delivery enters the environment's network namespace through this process (a
+    // getter: from the spawner the pid comes a moment after the sandbox).
+    get rootPid() {
+      return box.rootPid;
+    },
     signal: (signal) => box.signal(signal),
     peakMemoryMb: () => box.peakMemoryMb(),
     runtimeExited: box.runtimeExited,

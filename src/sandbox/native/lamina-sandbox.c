@@ -115,6 +115,7 @@ struct options {
   int isolate;
   unsigned uid, gid;
   int api_fd;
+  pid_t platform;
   const char *tmp_image, *tmp_dir;
   const char *link;
   const char *binds[16];
@@ -144,6 +145,8 @@ static int parse_options(int argc, char **argv, struct options *options) {
       if (!options->isolate) fail("bad --isolate (want UID:GID)", value);
     } else if (strcmp(flag, "--api-fd") == 0) {
       options->api_fd = atoi(value);
+    } else if (strcmp(flag, "--platform") == 0) {
+      options->platform = (pid_t)atoi(value);
     } else if (strcmp(flag, "--link") == 0) {
       options->link = value;
     } else if (strcmp(flag, "--tmp-image") == 0) {
@@ -262,11 +265,15 @@ static void namespace_init(const struct options *options, const struct root_view
 /** The namespace's pid 1 as the launcher outside sees it. */
 static volatile pid_t namespace_pid = 0;
 
-/** SIGUSR1 from the platform (this process's parent): pass it on to pid 1, which SIGTERMs the runtime. */
+/** Who may ask for a shutdown: the platform (--platform, when the spawner is the parent), else the parent. */
+static pid_t platform_pid = 0;
+
+/** SIGUSR1 from the platform: pass it on to pid 1, which SIGTERMs the runtime. */
 static void forward_terminate(int sig, siginfo_t *info, void *context) {
   (void)sig;
   (void)context;
-  if (info->si_pid == getppid() && namespace_pid > 0) kill(namespace_pid, SIGUSR1);
+  pid_t platform = platform_pid > 0 ? platform_pid : getppid();
+  if (info->si_pid == platform && namespace_pid > 0) kill(namespace_pid, SIGUSR1);
 }
 
 static void isolate(const struct options *options, const struct root_view *view, char **command) {
@@ -301,6 +308,7 @@ static void isolate(const struct options *options, const struct root_view *view,
   }
   close(report[1]);
   namespace_pid = init;
+  platform_pid = options->platform;
   // The platform signals the whole process group: the runtime decides what SIGTERM means; this
   // process only leaves with the namespace (SIGKILL), so it ignores the rest. SIGUSR1 from the
   // platform alone means "SIGTERM to the runtime only" (a shutdown with extensions).
@@ -351,6 +359,7 @@ static void hold_network(const struct options *options) {
 int main(int argc, char **argv) {
   struct options options;
   memset(&options, 0, sizeof options);
+  if (argc == 2 && strcmp(argv[1], "--spawner") == 0) run_spawner();
   int skipped = parse_options(argc, argv, &options);
   if (options.hold_network) hold_network(&options);
   // The platform gone, even SIGKILLed: the environment goes with it (this process, and through
