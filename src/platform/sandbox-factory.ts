@@ -227,7 +227,8 @@ export function processSandboxFactory(
       cwd: fn.codeDir,
       env,
       // Named after the platform's pid, so a later platform can tell stale groups from live ones.
-      cgroup: limits?.cgroups?.create(`p${process.pid}-${sequence}`, { memoryMb: fn.memorySize }),
+      // Made by the native launcher itself when there is one (docs/isolation.md, "Starting environments").
+      cgroup: limits?.cgroups?.create(`p${process.pid}-${sequence}`, { memoryMb: fn.memorySize }, { deferred: STANDBY_SUPPORTED }),
       maxOpenFiles: limits?.maxOpenFiles,
       // Each environment its own link to the host (none with VpcConfig: loopback only).
       isolation: isolation === undefined ? undefined : { ...isolation, ...(outbound ? { link: nextLink() } : {}) },

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { constants } from 'node:os';
 import { SANDBOX_LAUNCHER } from '../platform/paths.js';
-import type { EnvironmentCgroup } from './cgroups.js';
+import { applyCgroupSetup, type EnvironmentCgroup } from './cgroups.js';
 import { splitOutputLines as splitLines, type LineSink } from './output-lines.js';
 import { ProcessTreeMemory } from './process-memory.js';
 import { sharedSpawner, SpawnedChild, type StdioName } from './spawner.js';
@@ -152,7 +152,11 @@ export function launcherCommand(spec: SandboxSpec, native: string | undefined, h
     spec.command, ...spec.args,
   ];
   const options = [...(held ? ['--env-from-stdin'] : []), ...isolationOptions(spec.isolation)];
-  if (native !== undefined) return [native, [...options, ...launcherArgs]];
+  const setup = spec.cgroup?.setup;
+  // The native launcher makes its cgroups itself (off the platform's event loop); the sh one cannot.
+  const cgroupOptions = setup === undefined ? [] : [...setup.dirs.flatMap((dir) => ['--cgroup-dir', dir]), ...setup.writes.flatMap(([file, value]) => ['--cgroup-write', `${file}=${value}`])];
+  if (native !== undefined) return [native, [...options, ...cgroupOptions, ...launcherArgs]];
+  if (setup !== undefined) applyCgroupSetup(setup);
   if (held) throw new Error('a held (standby) sandbox needs the native launcher');
   if (spec.isolation !== undefined) throw new Error('an isolated sandbox needs the native launcher');
   const launcher = ['-c', LAUNCHER, 'lamina-sandbox', ...launcherArgs];

@@ -35,6 +35,10 @@
  * With --hold-network --api-fd N [--link DEV:HOST:GUEST] (root) it only makes that network namespace
  * (loopback, Runtime API listener handed over on fd N, link) and holds it until stdin reaches EOF
  * or its parent dies: a container started in /proc/PID/ns/net gets the same private network.
+ * With --cgroup-dir DIR... --cgroup-write FILE=VALUE... it first makes the cgroups it then joins
+ * (the platform's cgroups.ts says which limits), so their mkdirs and writes are off the platform's
+ * event loop. With --platform PID, SIGUSR1 is heeded from PID rather than from the parent (the
+ * spawner, spawner.c, is the parent then). `lamina-sandbox --spawner` runs the spawner.
  * Any failure exits 125 with a message on stderr, which the platform turns into a failed init.
  * Built by `npm run build` when a C compiler is present; otherwise the sh launcher is used.
  */
@@ -49,6 +53,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,7 +67,8 @@ void fail(const char *what, const char *arg) {
 static void join_cgroup(const char *procs) {
   char pid[24];
   int len = snprintf(pid, sizeof pid, "%d", (int)getpid());
-  int fd = open(procs, O_WRONLY | O_CLOEXEC);
+  // O_CREAT for plain files in tests; a cgroup file system has cgroup.procs in every group.
+  int fd = open(procs, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0 || write(fd, pid, (size_t)len) != len) fail("cannot join cgroup", procs);
   close(fd);
 }
@@ -120,7 +126,31 @@ struct options {
   const char *link;
   const char *binds[16];
   int bind_count;
+  /* The environment's cgroups, made here rather than on the platform's event loop: dirs, then FILE=VALUE limits. */
+  const char *cgroup_dirs[8];
+  int cgroup_dir_count;
+  const char *cgroup_writes[16];
+  int cgroup_write_count;
 };
+
+/** Make the environment's cgroups and set their limits (src/sandbox/cgroups.ts decides both). */
+static void make_cgroups(const struct options *options) {
+  for (int i = 0; i < options->cgroup_dir_count; i++) {
+    if (mkdir(options->cgroup_dirs[i], 0755) != 0 && errno != EEXIST) fail("cannot create the cgroup", options->cgroup_dirs[i]);
+  }
+  for (int i = 0; i < options->cgroup_write_count; i++) {
+    char file[4096];
+    snprintf(file, sizeof file, "%s", options->cgroup_writes[i]);
+    char *equals = strrchr(file, '=');
+    if (equals == NULL) fail("bad --cgroup-write (want FILE=VALUE)", options->cgroup_writes[i]);
+    *equals = '\0';
+    const char *value = equals + 1;
+    // O_CREAT: a cgroup file system has the file already (and creates none); a test's plain folder has not.
+    int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 || write(fd, value, strlen(value)) != (ssize_t)strlen(value)) fail("cannot set the cgroup limit", file);
+    close(fd);
+  }
+}
 
 static int parse_options(int argc, char **argv, struct options *options) {
   int i = 1;
@@ -155,6 +185,10 @@ static int parse_options(int argc, char **argv, struct options *options) {
       options->tmp_dir = value;
     } else if (strcmp(flag, "--bind") == 0 && options->bind_count < 15) {
       options->binds[options->bind_count++] = value;
+    } else if (strcmp(flag, "--cgroup-dir") == 0 && options->cgroup_dir_count < 8) {
+      options->cgroup_dirs[options->cgroup_dir_count++] = value;
+    } else if (strcmp(flag, "--cgroup-write") == 0 && options->cgroup_write_count < 16) {
+      options->cgroup_writes[options->cgroup_write_count++] = value;
     } else {
       errno = EINVAL;
       fail("unknown option", flag);
@@ -381,6 +415,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "lamina-sandbox: bad cgroup count %s\n", argv[6]);
     return 125;
   }
+  make_cgroups(&options);
   for (int i = 0; i < n; i++) join_cgroup(argv[next + i]);
   next += n;
   if (strcmp(nofile, "-") != 0) {

@@ -47,6 +47,8 @@ struct child {
 };
 
 static struct child *children = NULL;
+/** Reaped children, freed after the current batch of events (one of them may still name it). */
+static struct child *reaped = NULL;
 static int poller;
 
 /** One line (and maybe one descriptor) to the platform; the platform gone means we go too. */
@@ -90,7 +92,7 @@ static void send_handle(long id, const char *type, const char *what, int fd) {
 
 /** Relay what the child wrote on its channel: whole JSON lines, and a socket handed over with one. */
 static void read_channel(struct child *child) {
-  for (;;) {
+  while (child->channel >= 0) {
     int fd = -1;
     union {
       char buffer[CMSG_SPACE(sizeof(int) * 4)];
@@ -158,8 +160,10 @@ static void reap(void) {
                        ? snprintf(text, sizeof text, "{\"spawned\":%ld,\"exit\":%d,\"signal\":null}\n", child->id, WEXITSTATUS(status))
                        : snprintf(text, sizeof text, "{\"spawned\":%ld,\"exit\":null,\"signal\":%d}\n", child->id, WTERMSIG(status));
       send_line(text, (size_t)length, -1);
+      child->channel = -1;
       *link = child->next;
-      free(child);
+      child->next = reaped;
+      reaped = child;
       break;
     }
   }
@@ -332,6 +336,11 @@ void run_spawner(void) {
       } else {
         read_channel((struct child *)events[e].data.ptr);
       }
+    }
+    while (reaped != NULL) {
+      struct child *next = reaped->next;
+      free(reaped);
+      reaped = next;
     }
   }
 }
