@@ -31,7 +31,7 @@ import { ROOT } from './lib/processes.js';
 import { reportFromLogResult, parseVmRssKb, type Report } from './harness/lambda-report.js';
 import { median, quantile } from './harness/stats.js';
 import { startLaminaServe, type LaminaServe } from './harness/lamina-process.js';
-import { startTcpBarrier } from './lib/tcp-barrier.js';
+import { startTcpBarrier, type TcpBarrier } from './lib/tcp-barrier.js';
 
 // ---------------------------------------------------------------------------------------------
 // Pure functions (tested in test/bench/limits-bench.test.ts)
@@ -208,7 +208,7 @@ interface TinyC {
 }
 
 /** With `barrier`, every runtime holds its first event until `barrier.count` have arrived. */
-function buildTinyC(memoryMb: number, barrier?: { port: number; count: number }): TinyC {
+function buildTinyC(memoryMb: number, barrier?: { port: number; count: number }, timeoutS = 60): TinyC {
   const dir = mkdtempSync(join(tmpdir(), 'lamina-limits-'));
   const code = join(dir, 'code');
   mkdirSync(code);
@@ -227,7 +227,7 @@ function buildTinyC(memoryMb: number, barrier?: { port: number; count: number })
       `      CodeUri: ${code}`,
       '      Handler: unused',
       `      MemorySize: ${memoryMb}`,
-      '      Timeout: 60',
+      `      Timeout: ${timeoutS}`,
       ...(barrier === undefined ? [] : ['      Environment:', '        Variables:', `          BARRIER_PORT: "${barrier.port}"`, `          BARRIER_COUNT: "${barrier.count}"`]),
       '',
     ].join('\n'),
@@ -313,9 +313,21 @@ async function spawnBaseline(binary: string, environments: number, extraEnv: Rec
 }
 
 /** The sides of the start-rate run: the spawn baseline and lamina serve in each of its modes (docs/isolation.md). */
-const START_SIDES = ['spawn', 'default', 'no-isolation', 'no-limits'] as const;
+const START_SIDES = ['spawn', 'default', 'default-node-spawn', 'no-isolation', 'no-limits'] as const;
 type StartSide = (typeof START_SIDES)[number];
-const SIDE_FLAGS: Record<Exclude<StartSide, 'spawn'>, readonly string[]> = { default: [], 'no-isolation': ['--no-isolation'], 'no-limits': ['--no-limits'] };
+const SIDE_FLAGS: Record<Exclude<StartSide, 'spawn'>, readonly string[]> = { default: [], 'default-node-spawn': [], 'no-isolation': ['--no-isolation'], 'no-limits': ['--no-limits'] };
+
+/** lamina serve for a side: `default-node-spawn` is the default mode without the spawner (LAMINA_SPAWNER=0, src/sandbox/spawner.ts). */
+async function startSide(template: string, side: Exclude<StartSide, 'spawn'>): Promise<Lamina> {
+  const before = process.env.LAMINA_SPAWNER;
+  if (side === 'default-node-spawn') process.env.LAMINA_SPAWNER = '0';
+  try {
+    return await startLamina(template, SIDE_FLAGS[side]);
+  } finally {
+    if (before === undefined) delete process.env.LAMINA_SPAWNER;
+    else process.env.LAMINA_SPAWNER = before;
+  }
+}
 
 /** The issue 18 targets, as ratios of the measured figure to the target (>= 1.00 met). */
 export const START_RATE_TARGET = 250;
@@ -349,7 +361,7 @@ async function startRate(environments: number, rounds: number, memoryMb: number,
           samples.get(side)?.push(await spawnBaseline(tiny.binary, environments, { BARRIER_PORT: String(barrier.port), BARRIER_COUNT: String(environments) }));
           continue;
         }
-        const lamina = await startLamina(tiny.template, SIDE_FLAGS[side]);
+        const lamina = await startSide(tiny.template, side);
         banners.set(side, limitsLine(lamina.banner));
         try {
           await sleep(300);
@@ -362,13 +374,14 @@ async function startRate(environments: number, rounds: number, memoryMb: number,
       }
       console.log(`round ${round + 1}: ${order.map((s) => `${s} ${(samples.get(s)?.at(-1) ?? Number.NaN).toFixed(0)} ms`).join(', ')}; ${loadLine()}`);
     }
-    for (const [side, line] of banners) console.log(`lamina serve ${SIDE_FLAGS[side as Exclude<StartSide, 'spawn'>].join(' ') || '(default)'}: ${line}`);
+    for (const [side, line] of banners) console.log(`lamina serve ${SIDE_FLAGS[side as Exclude<StartSide, 'spawn'>].join(' ') || `(${side})`}: ${line}`);
     console.log(`| what | median time to N answers (ms) | environments/s | median Init Duration (ms) | vs spawn baseline | vs target ${START_RATE_TARGET}/s |`);
     console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
     const base = median(samples.get('spawn') ?? []);
     const names: Record<StartSide, string> = {
       spawn: `baseline: node spawns the binary ${environments}x, stub Runtime API`,
       default: 'lamina serve (default: full isolation as root)',
+      'default-node-spawn': 'lamina serve, default mode, LAMINA_SPAWNER=0 (Node spawn, cgroups made by the platform)',
       'no-isolation': 'lamina serve --no-isolation (limits only)',
       'no-limits': 'lamina serve --no-limits',
     };
@@ -426,14 +439,39 @@ function platformTree(root: number): { runtimes: number; helpers: number[] } {
   return { runtimes, helpers };
 }
 
-async function idleMemory(counts: readonly number[], rounds: number, memoryMb: number, flags: readonly string[]): Promise<void> {
-  // One barrier per N, so that N concurrent invocations leave exactly N idle environments.
+/**
+ * N invocations that each need an environment of their own (they wait at the barrier until all N
+ * hold theirs), sent in waves of `wave`: the next wave once the last has reached the barrier, so
+ * that no environment's init waits 10 s (Lambda's init limit) behind a thousand others on 2 busy cores.
+ */
+async function rampedColdInvokes(url: string, environments: number, wave: number, barrier: TcpBarrier): Promise<void> {
+  const pool = new Pool(url, { connections: environments, pipelining: 1 });
+  try {
+    const answers: Promise<Invoked>[] = [];
+    for (let sent = 0; sent < environments; ) {
+      const next = Math.min(environments, sent + wave);
+      for (let i = sent; i < next; i += 1) answers.push(invoke(pool, 'TinyC', JSON.stringify({ i })));
+      sent = next;
+      const released = barrier.released;
+      while (sent < environments && barrier.waiting + (barrier.released - released) < sent) await sleep(50);
+    }
+    const all = await Promise.all(answers);
+    all.forEach((answer, i) => {
+      if (answer.status !== 200 || answer.body !== JSON.stringify({ i })) throw new Error(`invoke ${i}: ${answer.status} ${answer.body}`);
+    });
+  } finally {
+    await pool.close();
+  }
+}
+
+async function idleMemory(counts: readonly number[], rounds: number, memoryMb: number, flags: readonly string[], wave: number): Promise<void> {
+  // One barrier per N, so that N invocations leave exactly N idle environments.
   const barriers = new Map(await Promise.all(counts.map(async (n) => [n, await startTcpBarrier(n)] as const)));
-  const tinies = new Map(counts.map((n) => [n, buildTinyC(memoryMb, { port: barriers.get(n)?.port ?? 0, count: n })]));
+  const tinies = new Map(counts.map((n) => [n, buildTinyC(memoryMb, { port: barriers.get(n)?.port ?? 0, count: n }, 900)]));
   const results = new Map<number, { rss0: number; rssN: number; perEnv: number }[]>();
   let limits = '';
   try {
-    console.log(`platform memory per idle environment: VmRSS of lamina serve ${flags.join(' ')} and its spawner, tiny C runtime (${memoryMb} MB), ${rounds} rounds, node ${process.version}`);
+    console.log(`platform memory per idle environment: VmRSS of lamina serve ${flags.join(' ')} and its spawner, tiny C runtime (${memoryMb} MB), ${rounds} rounds, invokes in waves of ${wave}, node ${process.version}`);
     console.log(loadLine());
     for (let round = 0; round < rounds; round += 1) {
       for (const n of round % 2 === 0 ? counts : [...counts].reverse()) {
@@ -444,7 +482,7 @@ async function idleMemory(counts: readonly number[], rounds: number, memoryMb: n
         try {
           await sleep(2000);
           const rss0 = platformRss();
-          await concurrentColdInvokes(lamina.url, n);
+          await rampedColdInvokes(lamina.url, n, wave, barriers.get(n) as TcpBarrier);
           await sleep(3000);
           const { runtimes } = platformTree(lamina.pid);
           if (runtimes !== n) throw new Error(`expected ${n} idle runtimes, found ${runtimes} below lamina serve`);
@@ -487,6 +525,7 @@ async function main(): Promise<void> {
       'no-limits': { type: 'boolean', default: false },
       'no-isolation': { type: 'boolean', default: false },
       sides: { type: 'string' },
+      wave: { type: 'string', default: '100' },
     },
   });
   const what = positionals[0];
@@ -500,7 +539,7 @@ async function main(): Promise<void> {
   } else if (what === 'idle-memory') {
     const counts = (values.environments ?? '100,500').split(',').map(Number);
     const flags = [...(values['no-limits'] ? ['--no-limits'] : []), ...(values['no-isolation'] ? ['--no-isolation'] : [])];
-    await idleMemory(counts, Number(values.rounds ?? 2), Number(values.memory), flags);
+    await idleMemory(counts, Number(values.rounds ?? 2), Number(values.memory), flags, Number(values.wave));
   } else {
     throw new Error('usage: node dist/bench/limits.js memory|start-rate|idle-memory [options]');
   }

@@ -125,7 +125,8 @@ export const STANDBY_SUPPORTED = NATIVE_LAUNCHER !== undefined;
 
 /**
  * Launchers are forked by the spawner (src/sandbox/spawner.ts) rather than by Node's spawn, which
- * forks the whole platform; LAMINA_SPAWNER=0 goes back to Node's spawn (A/B measurements).
+ * forks the whole platform, and make their cgroups themselves; LAMINA_SPAWNER=0 goes back to
+ * Node's spawn and cgroups made by the platform (A/B measurements; docs/isolation.md).
  */
 export const SPAWNER_USED = NATIVE_LAUNCHER !== undefined && process.env.LAMINA_SPAWNER !== '0';
 
