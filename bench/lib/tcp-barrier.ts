@@ -15,6 +15,8 @@ export interface TcpBarrier {
   readonly released: number;
   /** Connections waiting now. */
   readonly waiting: number;
+  /** Release the waiting ones now, fewer than `count` (some will never come: their invokes failed). */
+  releaseNow(): void;
   close(): Promise<void>;
 }
 
@@ -26,17 +28,19 @@ export async function startTcpBarrier(count: number, host = '0.0.0.0'): Promise<
   if (!Number.isInteger(count) || count < 1) throw new Error(`a barrier needs a positive count, not ${count}`);
   let held: Socket[] = [];
   let released = 0;
+  const release = (): void => {
+    const batch = held;
+    held = [];
+    released += batch.length;
+    for (const waiting of batch) waiting.end('g');
+  };
   const server: Server = createServer((socket) => {
     socket.on('error', () => undefined); // a runtime killed while it waits
     socket.on('close', () => {
       held = held.filter((other) => other !== socket);
     });
     held.push(socket);
-    if (held.length < count) return;
-    const batch = held;
-    held = [];
-    released += batch.length;
-    for (const waiting of batch) waiting.end('g');
+    if (held.length >= count) release();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -50,6 +54,7 @@ export async function startTcpBarrier(count: number, host = '0.0.0.0'): Promise<
     get waiting() {
       return held.length;
     },
+    releaseNow: release,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of held) socket.destroy();
