@@ -2,8 +2,8 @@
  * Limits benchmarks (issue 4), each against a baseline measured in the same run:
  *
  *   npm run build && node dist/bench/limits.js memory [--iterations 200000000] [--rounds 3] [--invokes 3]
- *   npm run build && node dist/bench/limits.js start-rate [--environments 200] [--rounds 3]
- *   npm run build && node dist/bench/limits.js idle-memory [--environments 100,500] [--rounds 2]
+ *   npm run build && node dist/bench/limits.js start-rate [--environments 200] [--rounds 3] [--sides spawn,default,no-isolation,no-limits]
+ *   npm run build && node dist/bench/limits.js idle-memory [--environments 100,500] [--rounds 2] [--no-isolation | --no-limits]
  *
  * memory: a fixed CPU-bound handler (bench/fixtures/limits/: one function per memory size) through
  *   `lamina serve` with limits on, Duration from the REPORT line (X-Amz-Log-Type: Tail), warm
@@ -11,7 +11,9 @@
  * start-rate: N concurrent cold invokes of the tiny C runtime (compiled with cc into a temp dir)
  *   against `lamina serve` (with and without limits), against spawning the same binary N times
  *   from node, each doing GET /next and POST /response against a stub Runtime API.
- * idle-memory: VmRSS of the `lamina serve` process with 0 and with N idle environments.
+ * idle-memory: VmRSS of the platform's processes (`lamina serve` and its spawner) with 0 and with N idle environments.
+ * Both hold every runtime's first event at a TCP barrier (bench/lib/tcp-barrier.ts) until N have it.
+ * Targets (issue 18), printed as ratios: >= 250 starts/s, <= 110 KB per idle environment at 1,000.
  *
  * Every process is started with a clean environment (no NODE_EXTRA_CA_CERTS).
  */
@@ -29,6 +31,7 @@ import { ROOT } from './lib/processes.js';
 import { reportFromLogResult, parseVmRssKb, type Report } from './harness/lambda-report.js';
 import { median, quantile } from './harness/stats.js';
 import { startLaminaServe, type LaminaServe } from './harness/lamina-process.js';
+import { startTcpBarrier, type TcpBarrier } from './lib/tcp-barrier.js';
 
 // ---------------------------------------------------------------------------------------------
 // Pure functions (tested in test/bench/limits-bench.test.ts)
@@ -205,7 +208,7 @@ interface TinyC {
 }
 
 /** With `barrier`, every runtime holds its first event until `barrier.count` have arrived. */
-function buildTinyC(memoryMb: number, barrier?: { dir: string; count: number }): TinyC {
+function buildTinyC(memoryMb: number, barrier?: { port: number; count: number }, timeoutS = 60): TinyC {
   const dir = mkdtempSync(join(tmpdir(), 'lamina-limits-'));
   const code = join(dir, 'code');
   mkdirSync(code);
@@ -224,8 +227,8 @@ function buildTinyC(memoryMb: number, barrier?: { dir: string; count: number }):
       `      CodeUri: ${code}`,
       '      Handler: unused',
       `      MemorySize: ${memoryMb}`,
-      '      Timeout: 60',
-      ...(barrier === undefined ? [] : ['      Environment:', '        Variables:', `          BARRIER_DIR: ${barrier.dir}`, `          BARRIER_COUNT: "${barrier.count}"`]),
+      `      Timeout: ${timeoutS}`,
+      ...(barrier === undefined ? [] : ['      Environment:', '        Variables:', `          BARRIER_PORT: "${barrier.port}"`, `          BARRIER_COUNT: "${barrier.count}"`]),
       '',
     ].join('\n'),
   );
@@ -309,19 +312,44 @@ async function spawnBaseline(binary: string, environments: number, extraEnv: Rec
   }
 }
 
-async function startRate(environments: number, rounds: number, memoryMb: number): Promise<void> {
+/** The sides of the start-rate run: the spawn baseline and lamina serve in each of its modes (docs/isolation.md). */
+const START_SIDES = ['spawn', 'default', 'default-node-spawn', 'no-isolation', 'no-limits'] as const;
+type StartSide = (typeof START_SIDES)[number];
+const SIDE_FLAGS: Record<Exclude<StartSide, 'spawn'>, readonly string[]> = { default: [], 'default-node-spawn': [], 'no-isolation': ['--no-isolation'], 'no-limits': ['--no-limits'] };
+
+/** lamina serve for a side: `default-node-spawn` is the default mode without the spawner (LAMINA_SPAWNER=0, src/sandbox/spawner.ts). */
+async function startSide(template: string, side: Exclude<StartSide, 'spawn'>): Promise<Lamina> {
+  const before = process.env.LAMINA_SPAWNER;
+  if (side === 'default-node-spawn') process.env.LAMINA_SPAWNER = '0';
+  try {
+    return await startLamina(template, SIDE_FLAGS[side]);
+  } finally {
+    if (before === undefined) delete process.env.LAMINA_SPAWNER;
+    else process.env.LAMINA_SPAWNER = before;
+  }
+}
+
+/** The issue 18 targets, as ratios of the measured figure to the target (>= 1.00 met). */
+export const START_RATE_TARGET = 250;
+export const IDLE_KB_TARGET = 110;
+
+/**
+ * How far a measured figure is from its target: starts/s over 250 (higher is better), 110 over
+ * KB per environment (lower is better); 1.00 or more means met.
+ * @example targetRatio('starts', 300) // 1.2
+ */
+export function targetRatio(what: 'starts' | 'kb', measured: number): number {
+  return what === 'starts' ? measured / START_RATE_TARGET : IDLE_KB_TARGET / measured;
+}
+
+async function startRate(environments: number, rounds: number, memoryMb: number, only: readonly StartSide[]): Promise<void> {
   // Each runtime holds its event until all N have arrived: N concurrent invocations, N environments.
-  // Not under /tmp: with limits on, each environment has a private /tmp.
-  const barrierDir = mkdtempSync('/var/tmp/lamina-barrier-');
-  const tiny = buildTinyC(memoryMb, { dir: barrierDir, count: environments });
-  const resetBarrier = (): void => {
-    rmSync(barrierDir, { recursive: true, force: true });
-    mkdirSync(barrierDir);
-  };
-  const sides = ['spawn', 'limits', 'no-limits'] as const;
+  const barrier = await startTcpBarrier(environments);
+  const tiny = buildTinyC(memoryMb, { port: barrier.port, count: environments });
+  const sides = START_SIDES.filter((side) => only.includes(side));
   const samples = new Map<string, number[]>(sides.map((s) => [s, []]));
   const inits = new Map<string, number[]>(sides.map((s) => [s, []]));
-  let limits = '';
+  const banners = new Map<string, string>();
   try {
     console.log(`environment start rate: ${environments} concurrent cold invokes of the tiny C runtime (${memoryMb} MB), ${rounds} rounds, sides alternating, node ${process.version}`);
     console.log(loadLine());
@@ -329,13 +357,12 @@ async function startRate(environments: number, rounds: number, memoryMb: number)
       const order = [...sides.slice(round % sides.length), ...sides.slice(0, round % sides.length)];
       for (const side of order) {
         await sleep(500);
-        resetBarrier();
         if (side === 'spawn') {
-          samples.get(side)?.push(await spawnBaseline(tiny.binary, environments, { BARRIER_DIR: barrierDir, BARRIER_COUNT: String(environments) }));
+          samples.get(side)?.push(await spawnBaseline(tiny.binary, environments, { BARRIER_PORT: String(barrier.port), BARRIER_COUNT: String(environments) }));
           continue;
         }
-        const lamina = await startLamina(tiny.template, side === 'no-limits' ? ['--no-limits'] : []);
-        if (side === 'limits') limits = limitsLine(lamina.banner);
+        const lamina = await startSide(tiny.template, side);
+        banners.set(side, limitsLine(lamina.banner));
         try {
           await sleep(300);
           const result = await concurrentColdInvokes(lamina.url, environments);
@@ -347,22 +374,26 @@ async function startRate(environments: number, rounds: number, memoryMb: number)
       }
       console.log(`round ${round + 1}: ${order.map((s) => `${s} ${(samples.get(s)?.at(-1) ?? Number.NaN).toFixed(0)} ms`).join(', ')}; ${loadLine()}`);
     }
-    console.log(`lamina serve (limits): ${limits}`);
-    console.log('| what | median time to N answers (ms) | environments/s | median Init Duration (ms) | vs spawn baseline |');
-    console.log('| --- | ---: | ---: | ---: | ---: |');
+    for (const [side, line] of banners) console.log(`lamina serve ${SIDE_FLAGS[side as Exclude<StartSide, 'spawn'>].join(' ') || `(${side})`}: ${line}`);
+    console.log(`| what | median time to N answers (ms) | environments/s | median Init Duration (ms) | vs spawn baseline | vs target ${START_RATE_TARGET}/s |`);
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
     const base = median(samples.get('spawn') ?? []);
-    const names: Record<(typeof sides)[number], string> = {
+    const names: Record<StartSide, string> = {
       spawn: `baseline: node spawns the binary ${environments}x, stub Runtime API`,
-      limits: 'lamina serve (limits on)',
+      default: 'lamina serve (default: full isolation as root)',
+      'default-node-spawn': 'lamina serve, default mode, LAMINA_SPAWNER=0 (Node spawn, cgroups made by the platform)',
+      'no-isolation': 'lamina serve --no-isolation (limits only)',
       'no-limits': 'lamina serve --no-limits',
     };
     for (const side of sides) {
       const ms = median(samples.get(side) ?? []);
+      const rate = (environments / ms) * 1000;
       const initMs = side === 'spawn' ? '-' : median(inits.get(side) ?? []).toFixed(1);
-      console.log(`| ${names[side]} | ${ms.toFixed(0)} | ${((environments / ms) * 1000).toFixed(0)} | ${initMs} | ${(ms / base).toFixed(2)}x the time |`);
+      console.log(`| ${names[side]} | ${ms.toFixed(0)} | ${rate.toFixed(0)} | ${initMs} | ${(ms / base).toFixed(2)}x the time | ${side === 'spawn' ? '-' : `${targetRatio('starts', rate).toFixed(2)}x`} |`);
     }
   } finally {
     rmSync(tiny.dir, { recursive: true, force: true });
+    await barrier.close();
   }
 }
 
@@ -370,68 +401,117 @@ function rssKb(pid: number): number {
   return parseVmRssKb(readFileSync(`/proc/${pid}/status`, 'utf8'));
 }
 
-/** Live child processes of a pid (the environments' runtimes: the launcher execs them). */
-function childCount(pid: number): number {
-  let count = 0;
+interface ProcInfo {
+  readonly pid: number;
+  readonly ppid: number;
+  readonly comm: string;
+}
+
+function processes(): ProcInfo[] {
+  const list: ProcInfo[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) count += 1;
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      list.push({ pid: Number(entry), ppid: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]), comm });
     } catch {
       // gone
     }
   }
-  return count;
+  return list;
 }
 
-async function idleMemory(counts: readonly number[], rounds: number, memoryMb: number, noLimits: boolean): Promise<void> {
-  // A barrier per N, so that N concurrent invocations leave exactly N idle environments.
-  const barrierDirs = new Map(counts.map((n) => [n, mkdtempSync('/var/tmp/lamina-barrier-')]));
-  const tinies = new Map(counts.map((n) => [n, buildTinyC(memoryMb, { dir: barrierDirs.get(n) as string, count: n })]));
+/**
+ * The platform's processes and the environments' runtimes below `root`: the runtimes are the
+ * tiny C `bootstrap`s (under isolation two launcher processes sit above each), the platform's
+ * own helpers are its direct children that are not an environment's (a spawner).
+ */
+function platformTree(root: number): { runtimes: number; helpers: number[] } {
+  const all = processes();
+  const below = new Set([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of all) if (!below.has(p.pid) && below.has(p.ppid)) (below.add(p.pid), (grew = true));
+  }
+  const runtimes = all.filter((p) => below.has(p.pid) && p.comm === 'bootstrap').length;
+  const helpers = all.filter((p) => p.ppid === root && p.comm === 'lamina-spawner').map((p) => p.pid);
+  return { runtimes, helpers };
+}
+
+/**
+ * N invocations that each need an environment of their own (they wait at the barrier until all N
+ * hold theirs), sent in waves of `wave`: the next wave once the last has reached the barrier, so
+ * that no environment's init waits 10 s (Lambda's init limit) behind a thousand others on 2 busy cores.
+ */
+async function rampedColdInvokes(url: string, environments: number, wave: number, barrier: TcpBarrier): Promise<{ failed: string[] }> {
+  const pool = new Pool(url, { connections: environments, pipelining: 1 });
+  try {
+    const answers: Promise<Invoked>[] = [];
+    let settled = 0;
+    for (let sent = 0; sent < environments; ) {
+      const next = Math.min(environments, sent + wave);
+      for (let i = sent; i < next; i += 1) answers.push(invoke(pool, 'TinyC', JSON.stringify({ i })).finally(() => (settled += 1)));
+      sent = next;
+      // Before the release only a failed invoke settles: it will never reach the barrier.
+      while (sent < environments && barrier.waiting + settled < sent) await sleep(50);
+    }
+    while (barrier.waiting + settled < environments) await sleep(50);
+    if (settled > 0) barrier.releaseNow(); // the failed ones will never arrive
+    const all = await Promise.all(answers);
+    const failed = all.flatMap((answer, i) => (answer.status !== 200 || answer.body !== JSON.stringify({ i }) ? [`invoke ${i}: ${answer.status} ${answer.body.slice(0, 200)}`] : []));
+    return { failed };
+  } finally {
+    await pool.close();
+  }
+}
+
+async function idleMemory(counts: readonly number[], rounds: number, memoryMb: number, flags: readonly string[], wave: number): Promise<void> {
+  // One barrier per N, so that N invocations leave exactly N idle environments.
+  const barriers = new Map(await Promise.all(counts.map(async (n) => [n, await startTcpBarrier(n)] as const)));
+  const tinies = new Map(counts.map((n) => [n, buildTinyC(memoryMb, { port: barriers.get(n)?.port ?? 0, count: n }, 900)]));
   const results = new Map<number, { rss0: number; rssN: number; perEnv: number }[]>();
   let limits = '';
   try {
-    console.log(`platform memory per idle environment: VmRSS of lamina serve${noLimits ? ' --no-limits' : ''}, tiny C runtime (${memoryMb} MB), ${rounds} rounds, node ${process.version}`);
+    console.log(`platform memory per idle environment: VmRSS of lamina serve ${flags.join(' ')} and its spawner, tiny C runtime (${memoryMb} MB), ${rounds} rounds, invokes in waves of ${wave}, node ${process.version}`);
     console.log(loadLine());
     for (let round = 0; round < rounds; round += 1) {
       for (const n of round % 2 === 0 ? counts : [...counts].reverse()) {
         const tiny = tinies.get(n) as TinyC;
-        const barrier = barrierDirs.get(n) as string;
-        rmSync(barrier, { recursive: true, force: true });
-        mkdirSync(barrier);
-        const lamina = await startLamina(tiny.template, noLimits ? ['--no-limits'] : []);
+        const lamina = await startLamina(tiny.template, flags);
         limits = limitsLine(lamina.banner);
+        const platformRss = (): number => [lamina.pid, ...platformTree(lamina.pid).helpers].reduce((sum, pid) => sum + rssKb(pid), 0);
         try {
           await sleep(2000);
-          const rss0 = rssKb(lamina.pid);
-          await concurrentColdInvokes(lamina.url, n);
+          const rss0 = platformRss();
+          const { failed } = await rampedColdInvokes(lamina.url, n, wave, barriers.get(n) as TcpBarrier);
           await sleep(3000);
-          const children = childCount(lamina.pid);
-          if (children !== n) throw new Error(`expected ${n} idle runtimes, found ${children} children of lamina serve`);
-          const rssN = rssKb(lamina.pid);
-          const entry = { rss0, rssN, perEnv: perEnvironmentKb(rss0, rssN, n) };
+          const { runtimes } = platformTree(lamina.pid);
+          if (failed.length > 0) console.log(`${failed.length} of ${n} invokes failed (first: ${failed[0] ?? ''}); ${runtimes} idle runtimes counted`);
+          if (runtimes === 0) throw new Error(`no idle runtimes below lamina serve`);
+          const rssN = platformRss();
+          // Per environment that is there (a failed one left no runtime behind).
+          const entry = { rss0, rssN, perEnv: perEnvironmentKb(rss0, rssN, runtimes) };
           results.set(n, [...(results.get(n) ?? []), entry]);
-          console.log(`round ${round + 1}, N=${n}: RSS_0 ${rss0} KB, RSS_N ${rssN} KB, ${entry.perEnv.toFixed(1)} KB per environment; ${loadLine()}`);
+          console.log(`round ${round + 1}, N=${n}: ${runtimes} idle environments, RSS_0 ${rss0} KB, RSS_N ${rssN} KB, ${entry.perEnv.toFixed(1)} KB per environment; ${loadLine()}`);
         } finally {
           await lamina.stop();
         }
       }
     }
     console.log(`lamina serve: ${limits}`);
-    console.log('| N idle environments | RSS_0 (KB) | RSS_N (KB) | (RSS_N - RSS_0) / N (KB), median of rounds | range (KB) |');
-    console.log('| ---: | ---: | ---: | ---: | ---: |');
+    console.log(`| N idle environments | RSS_0 (KB) | RSS_N (KB) | (RSS_N - RSS_0) / N (KB), median of rounds | range (KB) | vs target ${IDLE_KB_TARGET} KB |`);
+    console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const n of counts) {
       const rs = results.get(n) ?? [];
       const per = rs.map((r) => r.perEnv);
       console.log(
-        `| ${n} | ${median(rs.map((r) => r.rss0)).toFixed(0)} | ${median(rs.map((r) => r.rssN)).toFixed(0)} | ${median(per).toFixed(1)} | ${Math.min(...per).toFixed(1)}-${Math.max(...per).toFixed(1)} |`,
+        `| ${n} | ${median(rs.map((r) => r.rss0)).toFixed(0)} | ${median(rs.map((r) => r.rssN)).toFixed(0)} | ${median(per).toFixed(1)} | ${Math.min(...per).toFixed(1)}-${Math.max(...per).toFixed(1)} | ${targetRatio('kb', median(per)).toFixed(2)}x |`,
       );
     }
   } finally {
     for (const tiny of tinies.values()) rmSync(tiny.dir, { recursive: true, force: true });
-    for (const dir of barrierDirs.values()) rmSync(dir, { recursive: true, force: true });
+    for (const barrier of barriers.values()) await barrier.close();
   }
 }
 
@@ -447,16 +527,23 @@ async function main(): Promise<void> {
       environments: { type: 'string' },
       memory: { type: 'string', default: '128' },
       'no-limits': { type: 'boolean', default: false },
+      'no-isolation': { type: 'boolean', default: false },
+      sides: { type: 'string' },
+      wave: { type: 'string', default: '100' },
     },
   });
   const what = positionals[0];
   if (what === 'memory') {
     await memoryScaling(Number(values.iterations), Number(values.rounds ?? 3), Number(values.invokes));
   } else if (what === 'start-rate') {
-    await startRate(Number(values.environments ?? 200), Number(values.rounds ?? 3), Number(values.memory));
+    const only = (values.sides ?? START_SIDES.join(',')).split(',') as StartSide[];
+    const unknown = only.filter((side) => !START_SIDES.includes(side));
+    if (unknown.length > 0) throw new Error(`unknown side(s) ${unknown.join(', ')}: choose from ${START_SIDES.join(', ')}`);
+    await startRate(Number(values.environments ?? 200), Number(values.rounds ?? 3), Number(values.memory), only);
   } else if (what === 'idle-memory') {
     const counts = (values.environments ?? '100,500').split(',').map(Number);
-    await idleMemory(counts, Number(values.rounds ?? 2), Number(values.memory), values['no-limits']);
+    const flags = [...(values['no-limits'] ? ['--no-limits'] : []), ...(values['no-isolation'] ? ['--no-isolation'] : [])];
+    await idleMemory(counts, Number(values.rounds ?? 2), Number(values.memory), flags, Number(values.wave));
   } else {
     throw new Error('usage: node dist/bench/limits.js memory|start-rate|idle-memory [options]');
   }

@@ -10,7 +10,9 @@ export const ROOT = PROJECT_ROOT;
 
 /** A clean environment: the host's NODE_EXTRA_CA_CERTS alone adds ~70 ms to every node start. */
 export function cleanEnv(): Record<string, string> {
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' };
+  // LAMINA_SPAWNER=0 (Node's spawn instead of the spawner, src/sandbox/spawner.ts) passes through for A/B runs.
+  const spawner: Record<string, string> = process.env.LAMINA_SPAWNER === undefined ? {} : { LAMINA_SPAWNER: process.env.LAMINA_SPAWNER };
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...spawner };
 }
 
 export interface Started {

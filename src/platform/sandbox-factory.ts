@@ -6,7 +6,7 @@ import type { FunctionConfig } from '../config/function-config.js';
 import { detectCgroups, type CgroupSupport } from '../sandbox/cgroups.js';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { ProcessSandbox, RUNTIME_ROOT, STANDBY_SUPPORTED, TASK_ROOT, type Sandbox, type SandboxIsolation, type SandboxSpec } from '../sandbox/process-sandbox.js';
+import { ProcessSandbox, RUNTIME_ROOT, SPAWNER_USED, STANDBY_SUPPORTED, TASK_ROOT, type Sandbox, type SandboxIsolation, type SandboxSpec } from '../sandbox/process-sandbox.js';
 import { detectIsolation, interpreterBinds, LAMBDA_GID, LAMBDA_UID, tmpCopiesDir, tmpImage, type IsolationSupport } from '../sandbox/isolation.js';
 import type { SandboxFactory } from './environment.js';
 import { runtimeEnvironment, type FunctionCredentials } from './environment-variables.js';
@@ -152,8 +152,11 @@ function releaseWhenReady(box: ProcessSandbox, env: Record<string, string>, log:
   return {
     exited: box.exited,
     runtimeApiListener,
-    // Telemetry delivery enters the environment's network namespace through this process.
-    rootPid: box.rootPid,
+    // Telemetry delivery enters the environment's network namespace through this process (a
+    // getter: from the spawner the pid comes a moment after the sandbox).
+    get rootPid() {
+      return box.rootPid;
+    },
     signal: (signal) => box.signal(signal),
     peakMemoryMb: () => box.peakMemoryMb(),
     runtimeExited: box.runtimeExited,
@@ -224,7 +227,8 @@ export function processSandboxFactory(
       cwd: fn.codeDir,
       env,
       // Named after the platform's pid, so a later platform can tell stale groups from live ones.
-      cgroup: limits?.cgroups?.create(`p${process.pid}-${sequence}`, { memoryMb: fn.memorySize }),
+      // Made by the native launcher itself when there is one (docs/isolation.md, "Starting environments").
+      cgroup: limits?.cgroups?.create(`p${process.pid}-${sequence}`, { memoryMb: fn.memorySize }, { deferred: SPAWNER_USED }),
       maxOpenFiles: limits?.maxOpenFiles,
       // Each environment its own link to the host (none with VpcConfig: loopback only).
       isolation: isolation === undefined ? undefined : { ...isolation, ...(outbound ? { link: nextLink() } : {}) },

@@ -85,9 +85,10 @@ export function treeHoldsSocket(rootPid: number, inode: number): boolean {
  */
 export function connectionFromTree(rootPid: () => number | undefined): (peerPort: number, serverPort: number) => Promise<boolean> {
   return async (peerPort, serverPort) => {
+    const inode = await peerSocketInode(peerPort, serverPort);
+    // Read after the table: a sandbox's pid may arrive from the spawner after its first connection.
     const pid = rootPid();
     if (pid === undefined || pid <= 0) return false;
-    const inode = await peerSocketInode(peerPort, serverPort);
     return inode !== undefined && treeHoldsSocket(pid, inode);
   };
 }

@@ -12,8 +12,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PROJECT_ROOT, SANDBOX_LAUNCHER } from '../platform/paths.js';
 
-/** The launcher's C sources: the launcher, the isolated environment's filesystem and user, its network, the seccomp filter. */
-export const LAUNCHER_SOURCE_FILES = ['lamina-sandbox.c', 'isolation.c', 'network.c', 'seccomp-filter.c'].map((file) =>
+/** The launcher's C sources: the launcher, the isolated environment's filesystem and user, its network, the seccomp filter, the spawner. */
+export const LAUNCHER_SOURCE_FILES = ['lamina-sandbox.c', 'isolation.c', 'network.c', 'seccomp-filter.c', 'spawner.c'].map((file) =>
   join(PROJECT_ROOT, 'src', 'sandbox', 'native', file),
 );
 

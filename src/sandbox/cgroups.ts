@@ -19,10 +19,22 @@ export interface CgroupLimits {
   readonly memoryMb: number;
 }
 
+/**
+ * What making a group takes: its directories, then its limit files. Done by the platform at
+ * `create`, or (`deferred`) by the native launcher before it joins them, off the platform's event
+ * loop: a cgroup mkdir and its writes hold a thread for 1-7 ms on 2 busy cores (bench/RESULTS.md).
+ */
+export interface CgroupSetup {
+  readonly dirs: readonly string[];
+  readonly writes: readonly (readonly [file: string, value: string])[];
+}
+
 /** The cgroup(s) of one environment. */
 export interface EnvironmentCgroup {
   /** `cgroup.procs` files the runtime's pid is written to before it execs. */
   readonly procsFiles: readonly string[];
+  /** Made with `deferred`: still to be made by whoever joins it (the native launcher). */
+  readonly setup?: CgroupSetup | undefined;
   /** Peak memory charged to the environment, in bytes, when the kernel reports it. */
   peakMemoryBytes(): number | undefined;
   /** How many processes the OOM killer has killed in this environment. */
@@ -40,7 +52,17 @@ export interface CgroupSupport {
   readonly version: 1 | 2 | undefined;
   /** What is enforced, in plain words, or why nothing is. */
   readonly summary: string;
-  create(name: string, limits: CgroupLimits): EnvironmentCgroup | undefined;
+  /** With `deferred`, nothing is made yet: the group's {@link EnvironmentCgroup.setup} says what to make. */
+  create(name: string, limits: CgroupLimits, options?: { readonly deferred?: boolean }): EnvironmentCgroup | undefined;
+}
+
+/**
+ * Make a group as its setup says (the platform's way, and the sh launcher's).
+ * @example applyCgroupSetup({ dirs: ['/sys/fs/cgroup/pids/lamina/p1-1'], writes: [['/sys/fs/cgroup/pids/lamina/p1-1/pids.max', '1024']] });
+ */
+export function applyCgroupSetup(setup: CgroupSetup): void {
+  for (const dir of setup.dirs) mkdirSync(dir);
+  for (const [file, value] of setup.writes) writeFileSync(file, value);
 }
 
 /** The CPU share Lambda gives a memory size, in vCPUs, capped at the host's cores. */
@@ -126,19 +148,37 @@ function writeQuietly(file: string, value: string): void {
   }
 }
 
-function v1Group(root: string, name: string, limits: CgroupLimits, hostCores: number): EnvironmentCgroup {
+/** Where a group's limits go and how, decided once per hierarchy (swap accounting is on or off for all). */
+interface Hierarchy {
+  readonly root: string;
+  readonly hostCores: number;
+  /** memory.memsw.limit_in_bytes (v1) or memory.swap.max (v2) exists. */
+  readonly swap: boolean;
+}
+
+function cpuQuota(memoryMb: number, hostCores: number): number {
+  return Math.max(1000, Math.round(CFS_PERIOD_US * vcpusFor(memoryMb, hostCores)));
+}
+
+function v1Group({ root, hostCores, swap }: Hierarchy, name: string, limits: CgroupLimits, deferred: boolean): EnvironmentCgroup {
   const dirs = { memory: join(root, 'memory', GROUP, name), cpu: join(root, 'cpu', GROUP, name), pids: join(root, 'pids', GROUP, name) };
-  for (const dir of Object.values(dirs)) mkdirSync(dir);
-  const bytes = limits.memoryMb * 1024 * 1024;
-  writeFileSync(join(dirs.memory, 'memory.limit_in_bytes'), String(bytes));
-  // No swap beyond the limit, so the limit is a hard one (memsw exists only with swap accounting).
-  if (existsSync(join(dirs.memory, 'memory.memsw.limit_in_bytes'))) writeFileSync(join(dirs.memory, 'memory.memsw.limit_in_bytes'), String(bytes));
-  writeFileSync(join(dirs.cpu, 'cpu.cfs_period_us'), String(CFS_PERIOD_US));
-  writeFileSync(join(dirs.cpu, 'cpu.cfs_quota_us'), String(Math.max(1000, Math.round(CFS_PERIOD_US * vcpusFor(limits.memoryMb, hostCores)))));
-  writeFileSync(join(dirs.pids, 'pids.max'), String(PIDS_PER_ENVIRONMENT));
+  const bytes = String(limits.memoryMb * 1024 * 1024);
+  const setup: CgroupSetup = {
+    dirs: Object.values(dirs),
+    writes: [
+      [join(dirs.memory, 'memory.limit_in_bytes'), bytes],
+      // No swap beyond the limit, so the limit is a hard one (memsw exists only with swap accounting).
+      ...(swap ? [[join(dirs.memory, 'memory.memsw.limit_in_bytes'), bytes] as const] : []),
+      [join(dirs.cpu, 'cpu.cfs_period_us'), String(CFS_PERIOD_US)],
+      [join(dirs.cpu, 'cpu.cfs_quota_us'), String(cpuQuota(limits.memoryMb, hostCores))],
+      [join(dirs.pids, 'pids.max'), String(PIDS_PER_ENVIRONMENT)],
+    ],
+  };
+  if (!deferred) applyCgroupSetup(setup);
   const peak = peakReader(join(dirs.memory, 'memory.max_usage_in_bytes'));
   return {
     procsFiles: Object.values(dirs).map((dir) => join(dir, 'cgroup.procs')),
+    setup: deferred ? setup : undefined,
     peakMemoryBytes: () => peak.read(),
     oomKills: () => counter(read(join(dirs.memory, 'memory.oom_control')), 'oom_kill'),
     unthrottle: () => writeQuietly(join(dirs.cpu, 'cpu.cfs_quota_us'), '-1'),
@@ -155,16 +195,22 @@ function v1Group(root: string, name: string, limits: CgroupLimits, hostCores: nu
   };
 }
 
-function v2Group(root: string, name: string, limits: CgroupLimits, hostCores: number): EnvironmentCgroup {
+function v2Group({ root, hostCores, swap }: Hierarchy, name: string, limits: CgroupLimits, deferred: boolean): EnvironmentCgroup {
   const dir = join(root, GROUP, name);
-  mkdirSync(dir);
-  writeFileSync(join(dir, 'memory.max'), String(limits.memoryMb * 1024 * 1024));
-  if (existsSync(join(dir, 'memory.swap.max'))) writeFileSync(join(dir, 'memory.swap.max'), '0');
-  writeFileSync(join(dir, 'cpu.max'), `${Math.max(1000, Math.round(CFS_PERIOD_US * vcpusFor(limits.memoryMb, hostCores)))} ${CFS_PERIOD_US}`);
-  writeFileSync(join(dir, 'pids.max'), String(PIDS_PER_ENVIRONMENT));
+  const setup: CgroupSetup = {
+    dirs: [dir],
+    writes: [
+      [join(dir, 'memory.max'), String(limits.memoryMb * 1024 * 1024)],
+      ...(swap ? [[join(dir, 'memory.swap.max'), '0'] as const] : []),
+      [join(dir, 'cpu.max'), `${cpuQuota(limits.memoryMb, hostCores)} ${CFS_PERIOD_US}`],
+      [join(dir, 'pids.max'), String(PIDS_PER_ENVIRONMENT)],
+    ],
+  };
+  if (!deferred) applyCgroupSetup(setup);
   const peak = peakReader(join(dir, 'memory.peak'));
   return {
     procsFiles: [join(dir, 'cgroup.procs')],
+    setup: deferred ? setup : undefined,
     peakMemoryBytes: () => peak.read(),
     oomKills: () => counter(read(join(dir, 'memory.events')), 'oom_kill'),
     unthrottle: () => writeQuietly(join(dir, 'cpu.max'), `max ${CFS_PERIOD_US}`),
@@ -201,20 +247,22 @@ export function detectCgroups(root = '/sys/fs/cgroup', hostCores = availablePara
       return unsupported(`cgroup v2 at ${root} is not writable by this user: memory, CPU and process limits are not enforced`);
     }
     removeStale(root);
+    const hierarchy = { root, hostCores, swap: existsSync(join(root, GROUP, 'memory.swap.max')) };
     return {
       version: 2,
       summary: `cgroup v2 (${root}): memory = MemorySize (OOM kill), CPU = MemorySize/${MB_PER_VCPU} vCPU, ${PIDS_PER_ENVIRONMENT} processes`,
-      create: (name, limits) => v2Group(root, name, limits, hostCores),
+      create: (name, limits, options) => v2Group(hierarchy, name, limits, options?.deferred === true),
     };
   }
   const v1 = ['memory', 'cpu', 'pids'];
   const missing = v1.filter((c) => !existsSync(join(root, c)) || !writable(join(root, c)));
   if (missing.length === 0) {
     for (const c of v1) removeStale(join(root, c));
+    const hierarchy = { root, hostCores, swap: existsSync(join(root, 'memory', GROUP, 'memory.memsw.limit_in_bytes')) };
     return {
       version: 1,
       summary: `cgroup v1 (${root}/{memory,cpu,pids}): memory = MemorySize (OOM kill), CPU = MemorySize/${MB_PER_VCPU} vCPU, ${PIDS_PER_ENVIRONMENT} processes`,
-      create: (name, limits) => v1Group(root, name, limits, hostCores),
+      create: (name, limits, options) => v1Group(hierarchy, name, limits, options?.deferred === true),
     };
   }
   return unsupported(`no writable cgroup hierarchy (v1 controllers not writable: ${missing.join(', ')}): memory, CPU and process limits are not enforced`);

@@ -8,9 +8,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { constants } from 'node:os';
 import { SANDBOX_LAUNCHER } from '../platform/paths.js';
-import type { EnvironmentCgroup } from './cgroups.js';
+import { applyCgroupSetup, type EnvironmentCgroup } from './cgroups.js';
 import { splitOutputLines as splitLines, type LineSink } from './output-lines.js';
 import { ProcessTreeMemory } from './process-memory.js';
+import { sharedSpawner, SpawnedChild, type StdioName } from './spawner.js';
+import type { Readable, Writable } from 'node:stream';
 
 export interface SandboxSpec {
   readonly command: string;
@@ -122,6 +124,13 @@ const NATIVE_LAUNCHER = existsSync(SANDBOX_LAUNCHER) ? SANDBOX_LAUNCHER : undefi
 export const STANDBY_SUPPORTED = NATIVE_LAUNCHER !== undefined;
 
 /**
+ * Launchers are forked by the spawner (src/sandbox/spawner.ts) rather than by Node's spawn, which
+ * forks the whole platform, and make their cgroups themselves; LAMINA_SPAWNER=0 goes back to
+ * Node's spawn and cgroups made by the platform (A/B measurements; docs/isolation.md).
+ */
+export const SPAWNER_USED = NATIVE_LAUNCHER !== undefined && process.env.LAMINA_SPAWNER !== '0';
+
+/**
  * The command line that starts a runtime inside its limits: the runtime itself when there are
  * none, else the native launcher (one exec) or, when `native` is undefined, the sh launcher
  * (unshare, sh, mount: five execs, three more for /etc/hosts).
@@ -144,7 +153,11 @@ export function launcherCommand(spec: SandboxSpec, native: string | undefined, h
     spec.command, ...spec.args,
   ];
   const options = [...(held ? ['--env-from-stdin'] : []), ...isolationOptions(spec.isolation)];
-  if (native !== undefined) return [native, [...options, ...launcherArgs]];
+  const setup = spec.cgroup?.setup;
+  // The native launcher makes its cgroups itself (off the platform's event loop); the sh one cannot.
+  const cgroupOptions = setup === undefined ? [] : [...setup.dirs.flatMap((dir) => ['--cgroup-dir', dir]), ...setup.writes.flatMap(([file, value]) => ['--cgroup-write', `${file}=${value}`])];
+  if (native !== undefined) return [native, [...options, ...cgroupOptions, ...launcherArgs]];
+  if (setup !== undefined) applyCgroupSetup(setup);
   if (held) throw new Error('a held (standby) sandbox needs the native launcher');
   if (spec.isolation !== undefined) throw new Error('an isolated sandbox needs the native launcher');
   const launcher = ['-c', LAUNCHER, 'lamina-sandbox', ...launcherArgs];
@@ -237,7 +250,7 @@ export function runtimeExitMessage(message: unknown): SandboxExit | undefined {
  * the runtime's exit, {@link runtimeExitMessage}).
  * @example const server = await receiveListener(spawn(launcher, ['--hold-network', '--api-fd', '3'], { stdio: ['pipe', 'ignore', 'pipe', 'ipc'] }));
  */
-export function receiveListener(child: ChildProcess): Promise<Server | undefined> {
+export function receiveListener(child: ChildProcess | SpawnedChild): Promise<Server | undefined> {
   return new Promise((resolve) => {
     const done = (server: Server | undefined): void => {
       child.off('message', onMessage);
@@ -254,7 +267,7 @@ export function receiveListener(child: ChildProcess): Promise<Server | undefined
     child.once('error', onGone);
     // The channel must not keep the platform alive, nor its closing raise an error.
     child.on('error', () => undefined);
-    child.channel?.unref();
+    if (!(child instanceof SpawnedChild)) child.channel?.unref();
   });
 }
 
@@ -269,8 +282,9 @@ export function receiveListener(child: ChildProcess): Promise<Server | undefined
 export class ProcessSandbox implements Sandbox {
   readonly exited: Promise<SandboxExit>;
   readonly runtimeApiListener?: Promise<Server | undefined>;
-  readonly pid: number;
-  #child: ChildProcess;
+  #child: ChildProcess | SpawnedChild;
+  /** Signals asked for before the spawner said the pid: sent when it does. */
+  #pendingSignals: NodeJS.Signals[] = [];
   #exitSeen = false;
   #peakMb = 0;
   #memory: ProcessTreeMemory | undefined;
@@ -294,23 +308,35 @@ export class ProcessSandbox implements Sandbox {
    */
   constructor(spec: SandboxSpec, onLine?: LineSink) {
     const held = onLine === undefined;
-    const [command, args] = launcherCommand(spec, NATIVE_LAUNCHER, held);
+    const [command, launcherArgs] = launcherCommand(spec, NATIVE_LAUNCHER, held);
+    const viaSpawner = SPAWNER_USED && NATIVE_LAUNCHER !== undefined;
+    // The isolated launcher heeds SIGUSR1 from the platform only; its parent is now the spawner.
+    const args = viaSpawner && spec.isolation !== undefined && command === NATIVE_LAUNCHER ? ['--platform', String(process.pid), ...launcherArgs] : launcherArgs;
+    const channel = spec.isolation?.privateNetwork === true;
     this.#cgroup = spec.cgroup;
     this.#early = held ? [] : undefined;
     this.#sink = onLine ?? ((line) => this.#early?.push(line));
     const sink: LineSink = (line) => this.#sink(line);
-    this.#child = spawn(command, args, {
-      cwd: spec.cwd,
-      env: held ? {} : spec.env,
-      detached: true,
-      stdio: [held ? 'pipe' : 'ignore', 'pipe', 'pipe', ...(spec.isolation?.privateNetwork === true ? ['ipc' as const] : [])],
-    });
-    if (spec.isolation?.privateNetwork === true) this.runtimeApiListener = receiveListener(this.#child);
+    this.#child = viaSpawner
+      ? sharedSpawner(NATIVE_LAUNCHER).spawn(command, args, { cwd: spec.cwd, env: held ? {} : spec.env, stdin: held, channel })
+      : spawn(command, args, {
+          cwd: spec.cwd,
+          env: held ? {} : spec.env,
+          detached: true,
+          stdio: [held ? 'pipe' : 'ignore', 'pipe', 'pipe', ...(channel ? ['ipc' as const] : [])],
+        });
+    if (channel) this.runtimeApiListener = receiveListener(this.#child);
+    const started = (): void => {
+      // Isolated, /tmp may be on disk: its page cache is charged to the cgroup but is not the
+      // function's memory (as on Lambda), so the peak is the processes' own (VmHWM).
+      if (this.pid > 0 && (spec.cgroup === undefined || spec.isolation !== undefined)) this.#memory = new ProcessTreeMemory(this.pid, spec.isolation === undefined ? 0 : 2);
+      const pending = this.#pendingSignals;
+      this.#pendingSignals = [];
+      for (const signal of pending) this.#signalGroup(signal);
+    };
     // A spawn failure (ENOENT, EACCES) is reported as an exit, like a runtime that died at once.
-    this.pid = this.#child.pid ?? -1;
-    // Isolated, /tmp may be on disk: its page cache is charged to the cgroup but is not the
-    // function's memory (as on Lambda), so the peak is the processes' own (VmHWM).
-    if (this.pid > 0 && (spec.cgroup === undefined || spec.isolation !== undefined)) this.#memory = new ProcessTreeMemory(this.pid, spec.isolation === undefined ? 0 : 2);
+    if (this.#child.pid !== undefined) started();
+    else this.#child.once('spawn', started);
     this.#memoryFromCgroup = spec.isolation === undefined;
     this.#isolated = spec.isolation !== undefined;
     const child = this.#child;
@@ -327,8 +353,14 @@ export class ProcessSandbox implements Sandbox {
       const exit = runtimeExitMessage(message);
       if (exit !== undefined && this.#outlive) setImmediate(() => runtimeGone({ ...exit, outOfMemory: this.#cgroup !== undefined && this.#cgroup.oomKills() > 0 }));
     });
-    if (child.stdout !== null) splitLines(child.stdout, sink);
-    if (child.stderr !== null) splitLines(child.stderr, sink);
+    if (child instanceof SpawnedChild) {
+      child.on('stdio', (name: StdioName, stream: Readable & Writable) => {
+        if (name !== 'stdin') splitLines(stream, sink);
+      });
+    } else {
+      if (child.stdout !== null) splitLines(child.stdout, sink);
+      if (child.stderr !== null) splitLines(child.stderr, sink);
+    }
     this.exited = new Promise((resolve) => {
       child.once('error', (error: NodeJS.ErrnoException) => {
         if (this.#exitSeen) return;
@@ -365,6 +397,11 @@ export class ProcessSandbox implements Sandbox {
     });
   }
 
+  /** The launcher's (or runtime's) pid; -1 until the spawner has said it, or when the spawn failed. */
+  get pid(): number {
+    return this.#child.pid ?? -1;
+  }
+
   outliveRuntime(): void {
     this.#outlive = true;
   }
@@ -389,11 +426,15 @@ export class ProcessSandbox implements Sandbox {
    * start a new sandbox instead).
    */
   release(env: Readonly<Record<string, string>>, onLine: LineSink): boolean {
-    const stdin = this.#child.stdin;
-    if (this.#early === undefined || this.#processGone || stdin === null || stdin.destroyed) return false;
+    const child = this.#child;
+    const stdin = child.stdin;
+    // From the spawner, stdin may still be on its way: written as it arrives.
+    const arriving = stdin === null && child instanceof SpawnedChild && child.exitCode === null && child.signalCode === null;
+    if (this.#early === undefined || this.#processGone || ((stdin === null || stdin.destroyed) && !arriving)) return false;
     let block = '';
     for (const [name, value] of Object.entries(env)) block += `${name}=${value}\0`;
-    stdin.end(block);
+    if (stdin !== null) stdin.end(block);
+    else child.on('stdio', (name: StdioName, stream: Writable) => name === 'stdin' && stream.end(block));
     this.takeLog(onLine);
     return true;
   }
@@ -458,7 +499,11 @@ export class ProcessSandbox implements Sandbox {
   }
 
   #signalGroup(signal: NodeJS.Signals): void {
-    if (this.pid <= 0) return;
+    if (this.pid <= 0) {
+      // Not said yet by the spawner: sent once it is (a standby disposed of at once).
+      if (this.#child instanceof SpawnedChild && !this.#processGone && this.#child.exitCode === null) this.#pendingSignals.push(signal);
+      return;
+    }
     if (signal === 'SIGKILL') {
       this.#cgroup?.unthrottle?.();
       this.#killCgroup();

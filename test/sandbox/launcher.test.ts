@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectFilesystemIsolation } from '../../src/platform/sandbox-factory.js';
 import { buildSandboxLauncher } from '../../src/sandbox/build-launcher.js';
+import { detectCgroups } from '../../src/sandbox/cgroups.js';
 import { launcherCommand, type SandboxSpec } from '../../src/sandbox/process-sandbox.js';
 
 let work: string;
@@ -76,6 +77,23 @@ describe.each(['native', 'sh'] as const)('%s launcher', (launcher) => {
     const pids = procs.map((file) => readFileSync(file, 'utf8').trim());
     expect(pids[0]).toMatch(/^\d+$/);
     expect(pids[1]).toBe(pids[0]); // the same process joins every controller, then execs
+  });
+
+  it('makes deferred cgroups (directories, then limits) before it joins them, as the platform would', ({ skip }) => {
+    if (launcher === 'native' && native === undefined) skip();
+    // A fake hierarchy: the launcher (native) or the platform (sh launcher) makes what setup lists.
+    const root = join(work, `${launcher}-hierarchy`);
+    for (const c of ['memory', 'cpu', 'pids']) mkdirSync(join(root, c, 'lamina'), { recursive: true });
+    const group = detectCgroups(root, 2).create('p1-9', { memoryMb: 256 }, { deferred: true });
+    expect(group?.setup?.dirs).toHaveLength(3);
+    expect(existsSync(join(root, 'pids', 'lamina', 'p1-9'))).toBe(false); // nothing made yet
+    for (const file of group?.procsFiles ?? []) expect(file.endsWith('/cgroup.procs')).toBe(true);
+    const result = run(launcher, { ...spec([...(group?.procsFiles ?? [])], undefined), cgroup: group });
+    expect(result.status, result.stderr).toBe(7);
+    expect(readFileSync(join(root, 'memory', 'lamina', 'p1-9', 'memory.limit_in_bytes'), 'utf8')).toBe(String(256 * 1024 * 1024));
+    expect(readFileSync(join(root, 'cpu', 'lamina', 'p1-9', 'cpu.cfs_quota_us'), 'utf8')).toBe('14471');
+    expect(readFileSync(join(root, 'pids', 'lamina', 'p1-9', 'pids.max'), 'utf8')).toBe('1024');
+    expect(readFileSync(join(root, 'pids', 'lamina', 'p1-9', 'cgroup.procs'), 'utf8').trim()).toMatch(/^\d+$/);
   });
 
   it('fails with 125 when a cgroup cannot be joined', ({ skip }) => {

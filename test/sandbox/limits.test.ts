@@ -10,6 +10,7 @@ import { Platform } from '../../src/platform/platform.js';
 import { OPEN_FILES_PER_ENVIRONMENT } from '../../src/platform/sandbox-factory.js';
 import { STANDBY_SUPPORTED } from '../../src/sandbox/process-sandbox.js';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { bootstrapFunction } from '../helpers/function-config.js';
 import { invokeRequest } from '../helpers/invoke-request.js';
 
@@ -73,8 +74,10 @@ describe.skipIf(cgroups.version === undefined)('per-environment cgroups', () => 
 
   it('starts cold environments from a standby that already joined its cgroups, and from scratch when the standby died', async () => {
     let before = new Set<number>();
+    // This process's own standbys only (children, or grandchildren through the spawner): other
+    // platforms on the machine (other test runs) have theirs.
     const standbys = (): number[] =>
-      spawnSync('pgrep', ['-f', '^[^ ]*lamina-sandbox --env-from-stdin'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+      spawnSync('pgrep', ['-f', '^[^ ]*lamina-sandbox --env-from-stdin'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number).filter(descendsFromUs);
     if (!STANDBY_SUPPORTED) return void console.warn('[limits] standby check skipped: no native launcher (npm run build without a C compiler)');
     const own = new Platform({ functions: [bootstrapFunction('standby', { memorySize: 256, timeout: 20 })], shutdownGraceMs: 100, limits: { cgroups, maxOpenFiles: OPEN_FILES_PER_ENVIRONMENT } });
     try {
@@ -101,6 +104,20 @@ describe.skipIf(cgroups.version === undefined)('per-environment cgroups', () => 
     expect(standbys().filter((pid) => !before.has(pid))).toEqual([]); // stop() removes the standby
   });
 });
+
+/** Is `pid` below this process (its parent, or its parent's parent)? */
+function descendsFromUs(pid: number): boolean {
+  const parentOf = (child: number): number => {
+    try {
+      const stat = readFileSync(`/proc/${child}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      return 0;
+    }
+  };
+  const parent = parentOf(pid);
+  return parent === process.pid || parentOf(parent) === process.pid;
+}
 
 describe('open files without cgroups', () => {
   it('applies the 1024 limit through the launcher alone', async () => {

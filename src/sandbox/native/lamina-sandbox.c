@@ -35,6 +35,10 @@
  * With --hold-network --api-fd N [--link DEV:HOST:GUEST] (root) it only makes that network namespace
  * (loopback, Runtime API listener handed over on fd N, link) and holds it until stdin reaches EOF
  * or its parent dies: a container started in /proc/PID/ns/net gets the same private network.
+ * With --cgroup-dir DIR... --cgroup-write FILE=VALUE... it first makes the cgroups it then joins
+ * (the platform's cgroups.ts says which limits), so their mkdirs and writes are off the platform's
+ * event loop. With --platform PID, SIGUSR1 is heeded from PID rather than from the parent (the
+ * spawner, spawner.c, is the parent then). `lamina-sandbox --spawner` runs the spawner.
  * Any failure exits 125 with a message on stderr, which the platform turns into a failed init.
  * Built by `npm run build` when a C compiler is present; otherwise the sh launcher is used.
  */
@@ -49,6 +53,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,7 +67,8 @@ void fail(const char *what, const char *arg) {
 static void join_cgroup(const char *procs) {
   char pid[24];
   int len = snprintf(pid, sizeof pid, "%d", (int)getpid());
-  int fd = open(procs, O_WRONLY | O_CLOEXEC);
+  // O_CREAT for plain files in tests; a cgroup file system has cgroup.procs in every group.
+  int fd = open(procs, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0 || write(fd, pid, (size_t)len) != len) fail("cannot join cgroup", procs);
   close(fd);
 }
@@ -115,11 +121,36 @@ struct options {
   int isolate;
   unsigned uid, gid;
   int api_fd;
+  pid_t platform;
   const char *tmp_image, *tmp_dir;
   const char *link;
   const char *binds[16];
   int bind_count;
+  /* The environment's cgroups, made here rather than on the platform's event loop: dirs, then FILE=VALUE limits. */
+  const char *cgroup_dirs[8];
+  int cgroup_dir_count;
+  const char *cgroup_writes[16];
+  int cgroup_write_count;
 };
+
+/** Make the environment's cgroups and set their limits (src/sandbox/cgroups.ts decides both). */
+static void make_cgroups(const struct options *options) {
+  for (int i = 0; i < options->cgroup_dir_count; i++) {
+    if (mkdir(options->cgroup_dirs[i], 0755) != 0 && errno != EEXIST) fail("cannot create the cgroup", options->cgroup_dirs[i]);
+  }
+  for (int i = 0; i < options->cgroup_write_count; i++) {
+    char file[4096];
+    snprintf(file, sizeof file, "%s", options->cgroup_writes[i]);
+    char *equals = strrchr(file, '=');
+    if (equals == NULL) fail("bad --cgroup-write (want FILE=VALUE)", options->cgroup_writes[i]);
+    *equals = '\0';
+    const char *value = equals + 1;
+    // O_CREAT: a cgroup file system has the file already (and creates none); a test's plain folder has not.
+    int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 || write(fd, value, strlen(value)) != (ssize_t)strlen(value)) fail("cannot set the cgroup limit", file);
+    close(fd);
+  }
+}
 
 static int parse_options(int argc, char **argv, struct options *options) {
   int i = 1;
@@ -144,6 +175,8 @@ static int parse_options(int argc, char **argv, struct options *options) {
       if (!options->isolate) fail("bad --isolate (want UID:GID)", value);
     } else if (strcmp(flag, "--api-fd") == 0) {
       options->api_fd = atoi(value);
+    } else if (strcmp(flag, "--platform") == 0) {
+      options->platform = (pid_t)atoi(value);
     } else if (strcmp(flag, "--link") == 0) {
       options->link = value;
     } else if (strcmp(flag, "--tmp-image") == 0) {
@@ -152,6 +185,10 @@ static int parse_options(int argc, char **argv, struct options *options) {
       options->tmp_dir = value;
     } else if (strcmp(flag, "--bind") == 0 && options->bind_count < 15) {
       options->binds[options->bind_count++] = value;
+    } else if (strcmp(flag, "--cgroup-dir") == 0 && options->cgroup_dir_count < 8) {
+      options->cgroup_dirs[options->cgroup_dir_count++] = value;
+    } else if (strcmp(flag, "--cgroup-write") == 0 && options->cgroup_write_count < 16) {
+      options->cgroup_writes[options->cgroup_write_count++] = value;
     } else {
       errno = EINVAL;
       fail("unknown option", flag);
@@ -262,11 +299,15 @@ static void namespace_init(const struct options *options, const struct root_view
 /** The namespace's pid 1 as the launcher outside sees it. */
 static volatile pid_t namespace_pid = 0;
 
-/** SIGUSR1 from the platform (this process's parent): pass it on to pid 1, which SIGTERMs the runtime. */
+/** Who may ask for a shutdown: the platform (--platform, when the spawner is the parent), else the parent. */
+static pid_t platform_pid = 0;
+
+/** SIGUSR1 from the platform: pass it on to pid 1, which SIGTERMs the runtime. */
 static void forward_terminate(int sig, siginfo_t *info, void *context) {
   (void)sig;
   (void)context;
-  if (info->si_pid == getppid() && namespace_pid > 0) kill(namespace_pid, SIGUSR1);
+  pid_t platform = platform_pid > 0 ? platform_pid : getppid();
+  if (info->si_pid == platform && namespace_pid > 0) kill(namespace_pid, SIGUSR1);
 }
 
 static void isolate(const struct options *options, const struct root_view *view, char **command) {
@@ -301,6 +342,7 @@ static void isolate(const struct options *options, const struct root_view *view,
   }
   close(report[1]);
   namespace_pid = init;
+  platform_pid = options->platform;
   // The platform signals the whole process group: the runtime decides what SIGTERM means; this
   // process only leaves with the namespace (SIGKILL), so it ignores the rest. SIGUSR1 from the
   // platform alone means "SIGTERM to the runtime only" (a shutdown with extensions).
@@ -351,6 +393,7 @@ static void hold_network(const struct options *options) {
 int main(int argc, char **argv) {
   struct options options;
   memset(&options, 0, sizeof options);
+  if (argc == 2 && strcmp(argv[1], "--spawner") == 0) run_spawner();
   int skipped = parse_options(argc, argv, &options);
   if (options.hold_network) hold_network(&options);
   // The platform gone, even SIGKILLed: the environment goes with it (this process, and through
@@ -372,6 +415,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "lamina-sandbox: bad cgroup count %s\n", argv[6]);
     return 125;
   }
+  make_cgroups(&options);
   for (int i = 0; i < n; i++) join_cgroup(argv[next + i]);
   next += n;
   if (strcmp(nofile, "-") != 0) {

@@ -67,4 +67,10 @@ void private_hosts(const char *names, const char *scratch);
 /** Drop to UID:GID with no capabilities, no_new_privs and the seccomp filter. */
 void drop_privileges(unsigned uid, unsigned gid);
 
+/**
+ * The spawner (spawner.c): fork environments' launchers for the platform, on its requests on
+ * stdin, answering on the Node IPC channel on fd 3. Never returns.
+ */
+void run_spawner(void);
+
 #endif
