@@ -160,6 +160,30 @@ function cpuQuota(memoryMb: number, hostCores: number): number {
   return Math.max(1000, Math.round(CFS_PERIOD_US * vcpusFor(memoryMb, hostCores)));
 }
 
+/**
+ * CPU weight under contention, proportional to memory as the quota is (docs/limits.md): v1
+ * `cpu.shares` (1024 for one vCPU, 2 at least), v2 `cpu.weight` (100 for one vCPU, 1-10000).
+ * Without it every environment weighed 1024 whatever its MemorySize, a 128 MB function as much as
+ * a 3008 MB one whenever the cores are busy.
+ *
+ * @example cpuWeight(1769, 1) // 1024
+ */
+export function cpuWeight(memoryMb: number, version: 1 | 2): number {
+  const vcpus = memoryMb / MB_PER_VCPU;
+  return version === 1 ? Math.min(262_144, Math.max(2, Math.round(1024 * vcpus))) : Math.min(10_000, Math.max(1, Math.round(100 * vcpus)));
+}
+
+/**
+ * The weight of the `lamina` group that holds every environment: as much as one busy process per
+ * core. At the default 1024 all environments together weighed as much as one process, so under
+ * contention 64 busy environments shared a third of a 2-core machine with the platform and the
+ * caller each taking another third (docs/performance.md); far above it a crowd of CPU-bound
+ * functions could starve the platform, whose own weight is one process.
+ */
+function parentWeight(version: 1 | 2, hostCores: number): string {
+  return String(version === 1 ? Math.min(262_144, 1024 * Math.max(1, hostCores)) : Math.min(10_000, 100 * Math.max(1, hostCores)));
+}
+
 function v1Group({ root, hostCores, swap }: Hierarchy, name: string, limits: CgroupLimits, deferred: boolean): EnvironmentCgroup {
   const dirs = { memory: join(root, 'memory', GROUP, name), cpu: join(root, 'cpu', GROUP, name), pids: join(root, 'pids', GROUP, name) };
   const bytes = String(limits.memoryMb * 1024 * 1024);
@@ -171,6 +195,7 @@ function v1Group({ root, hostCores, swap }: Hierarchy, name: string, limits: Cgr
       ...(swap ? [[join(dirs.memory, 'memory.memsw.limit_in_bytes'), bytes] as const] : []),
       [join(dirs.cpu, 'cpu.cfs_period_us'), String(CFS_PERIOD_US)],
       [join(dirs.cpu, 'cpu.cfs_quota_us'), String(cpuQuota(limits.memoryMb, hostCores))],
+      [join(dirs.cpu, 'cpu.shares'), String(cpuWeight(limits.memoryMb, 1))],
       [join(dirs.pids, 'pids.max'), String(PIDS_PER_ENVIRONMENT)],
     ],
   };
@@ -203,6 +228,7 @@ function v2Group({ root, hostCores, swap }: Hierarchy, name: string, limits: Cgr
       [join(dir, 'memory.max'), String(limits.memoryMb * 1024 * 1024)],
       ...(swap ? [[join(dir, 'memory.swap.max'), '0'] as const] : []),
       [join(dir, 'cpu.max'), `${cpuQuota(limits.memoryMb, hostCores)} ${CFS_PERIOD_US}`],
+      [join(dir, 'cpu.weight'), String(cpuWeight(limits.memoryMb, 2))],
       [join(dir, 'pids.max'), String(PIDS_PER_ENVIRONMENT)],
     ],
   };
@@ -247,6 +273,7 @@ export function detectCgroups(root = '/sys/fs/cgroup', hostCores = availablePara
       return unsupported(`cgroup v2 at ${root} is not writable by this user: memory, CPU and process limits are not enforced`);
     }
     removeStale(root);
+    writeQuietly(join(root, GROUP, 'cpu.weight'), parentWeight(2, hostCores));
     const hierarchy = { root, hostCores, swap: existsSync(join(root, GROUP, 'memory.swap.max')) };
     return {
       version: 2,
@@ -258,6 +285,7 @@ export function detectCgroups(root = '/sys/fs/cgroup', hostCores = availablePara
   const missing = v1.filter((c) => !existsSync(join(root, c)) || !writable(join(root, c)));
   if (missing.length === 0) {
     for (const c of v1) removeStale(join(root, c));
+    writeQuietly(join(root, 'cpu', GROUP, 'cpu.shares'), parentWeight(1, hostCores));
     const hierarchy = { root, hostCores, swap: existsSync(join(root, 'memory', GROUP, 'memory.memsw.limit_in_bytes')) };
     return {
       version: 1,

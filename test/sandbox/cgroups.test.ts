@@ -27,6 +27,9 @@ describe('detectCgroups', () => {
     expect(group?.procsFiles).toEqual([join(root, 'lamina', 'p1-1', 'cgroup.procs')]);
     expect(readFileSync(join(root, 'lamina', 'p1-1', 'memory.max'), 'utf8')).toBe(String(256 * 1024 * 1024));
     expect(readFileSync(join(root, 'lamina', 'p1-1', 'cpu.max'), 'utf8')).toBe('14471 100000');
+    // Weight under contention proportional to memory too; the environments' parent as one process per core.
+    expect(readFileSync(join(root, 'lamina', 'p1-1', 'cpu.weight'), 'utf8')).toBe('14');
+    expect(readFileSync(join(root, 'lamina', 'cpu.weight'), 'utf8')).toBe('200');
     expect(readFileSync(join(root, 'lamina', 'p1-1', 'pids.max'), 'utf8')).toBe('1024');
     writeFileSync(join(root, 'lamina', 'p1-1', 'memory.events'), 'low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n');
     writeFileSync(join(root, 'lamina', 'p1-1', 'memory.peak'), '1048576\n');
@@ -43,6 +46,9 @@ describe('detectCgroups', () => {
     expect(group?.procsFiles).toHaveLength(3);
     expect(readFileSync(join(root, 'memory', 'lamina', 'p1-2', 'memory.limit_in_bytes'), 'utf8')).toBe(String(3538 * 1024 * 1024));
     expect(readFileSync(join(root, 'cpu', 'lamina', 'p1-2', 'cpu.cfs_quota_us'), 'utf8')).toBe('200000');
+    expect(readFileSync(join(root, 'cpu', 'lamina', 'p1-2', 'cpu.shares'), 'utf8')).toBe('2048');
+    expect(readFileSync(join(root, 'cpu', 'lamina', 'cpu.shares'), 'utf8')).toBe('2048');
+    expect(support.create('p1-3', { memoryMb: 128 }) !== undefined && readFileSync(join(root, 'cpu', 'lamina', 'p1-3', 'cpu.shares'), 'utf8')).toBe('74');
     expect(readFileSync(join(root, 'pids', 'lamina', 'p1-2', 'pids.max'), 'utf8')).toBe('1024');
     writeFileSync(join(root, 'memory', 'lamina', 'p1-2', 'memory.oom_control'), 'oom_kill_disable 0\nunder_oom 0\noom_kill 2\n');
     expect(group?.oomKills()).toBe(2);
