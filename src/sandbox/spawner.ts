@@ -137,8 +137,14 @@ export class Spawner {
     const id = this.#next;
     const child = new SpawnedChild();
     this.#children.set(id, child);
-    child.once('close', () => this.#children.delete(id));
-    child.once('error', () => this.#children.delete(id));
+    // While it has children the spawner keeps the platform alive, as a ChildProcess of Node's spawn
+    // does (its handle is ref'd until exit): `lamina invoke`, which has no listener, waits on it.
+    if (this.#children.size === 1) spawner.channel?.ref();
+    const forget = (): void => {
+      if (this.#children.delete(id) && this.#children.size === 0) this.#process?.channel?.unref();
+    };
+    child.once('close', forget);
+    child.once('error', forget);
     const env = Object.entries(options.env).map(([name, value]) => `${name}=${value}`);
     const fields = [String(id), options.cwd, `${options.stdin ? 'i' : ''}${options.channel ? 'c' : ''}-`, String(args.length + 1), command, ...args, String(env.length), ...env];
     const payload = Buffer.from(`${fields.join('\0')}\0`);
@@ -167,7 +173,7 @@ export class Spawner {
       if (this.#process === spawner) this.#process = undefined;
       for (const [id, child] of this.#children) child.deliver({ spawned: id, exit: null, signal: constants.signals.SIGKILL }, undefined);
     });
-    // Neither the spawner nor its channel keeps the platform alive.
+    // Neither the spawner nor its channel keeps the platform alive while it has no children.
     spawner.unref();
     spawner.channel?.unref();
     this.#process = spawner;

@@ -10,7 +10,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../src/platform/paths.js';
 import { buildSandboxLauncher } from '../../src/sandbox/build-launcher.js';
 import { Spawner, type SpawnedChild } from '../../src/sandbox/spawner.js';
 
@@ -124,6 +126,27 @@ describe.skipIf(process.platform !== 'linux')('spawner', () => {
     const done = outcome(child);
     child.stdin?.end();
     expect((await done).code).toBe(0);
+  });
+
+  it('keeps a process with nothing else to wait on alive until its child closes, and no longer', () => {
+    if (binary === undefined) return;
+    // `lamina invoke` has no listener: with an unref'd spawner, Node ended it (exit 13, a top-level
+    // await never settled) while its environment was still running. The built module runs in a
+    // process of its own (npm test builds before testing).
+    const module = pathToFileURL(join(PROJECT_ROOT, 'dist', 'src', 'sandbox', 'spawner.js')).href;
+    const script = `
+      const { Spawner } = await import(${JSON.stringify(module)});
+      const spawner = new Spawner(${JSON.stringify(binary)});
+      const child = spawner.spawn('/bin/sh', ['-c', 'sleep 0.3; echo done'], { cwd: '/', env: {}, stdin: false, channel: false });
+      child.on('stdio', (name, stream) => stream.resume());
+      await new Promise((resolve) => child.once('close', resolve));
+      console.log('closed', child.exitCode);`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('closed 0');
+    // Exited on its own once the child was gone (not killed by the timeout).
+    expect(run.status).toBe(0);
+    expect(run.signal).toBeNull();
   });
 
   it('dies with its parent, even one killed outright (PR_SET_PDEATHSIG)', () => {
