@@ -52,7 +52,7 @@ export async function startLogStore(stateDir: string, maxSize: string): Promise<
     store,
     attach: (observers) =>
       observers.add({
-        log: (environment, line) => store.append(environment.functionName, environment.logStream, line),
+        log: (environment, line, _invocation, fromFunction) => store.append(environment.functionName, environment.logStream, line, undefined, fromFunction ? 'output' : 'platform'),
         environment: (environment, state) => {
           if (state === 'dead') store.release(environment.functionName, environment.logStream);
         },

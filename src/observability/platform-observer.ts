@@ -40,8 +40,11 @@ export interface ObservedThrottle {
 export interface PlatformObserver {
   /** A phase record of an environment; `invocation` is the one it belongs to, if any. */
   phase?(environment: ObservedEnvironment, event: PhaseEvent, invocation: Invocation | undefined): void;
-  /** A line of an environment's log: the function's output, an extension's, or a platform line. */
-  log?(environment: ObservedEnvironment, line: string, invocation: Invocation | undefined): void;
+  /**
+   * A line of an environment's log: the function's output or an extension's (`fromFunction`), or a
+   * platform line (START, END, REPORT, a timeout, an extension notice).
+   */
+  log?(environment: ObservedEnvironment, line: string, invocation: Invocation | undefined, fromFunction: boolean): void;
   /** An environment's state changed (it is `dead` once its processes are gone). */
   environment?(environment: ObservedEnvironment, state: ObservedState): void;
   throttled?(throttle: ObservedThrottle): void;
@@ -91,10 +94,10 @@ export class Observers {
     }
   }
 
-  log(environment: ObservedEnvironment, line: string, invocation: Invocation | undefined): void {
+  log(environment: ObservedEnvironment, line: string, invocation: Invocation | undefined, fromFunction = false): void {
     for (const fn of this.#lists.log) {
       try {
-        fn(environment, line, invocation);
+        fn(environment, line, invocation, fromFunction);
       } catch (error) {
         this.#failed(fn, error);
       }

@@ -28,8 +28,11 @@ export type InitResult =
     };
 
 export interface EnvironmentHooks {
-  /** A line of the function's log (its own output or a platform line). */
-  log(line: string, invocation: Invocation | undefined): void;
+  /**
+   * A line of the function's log: `fromFunction` for what its processes printed (the runtime's or an
+   * extension's output), unset for a platform line (START, END, REPORT, timeouts, extension notices).
+   */
+  log(line: string, invocation: Invocation | undefined, fromFunction?: boolean): void;
   /** The environment finished an invocation and can take another. */
   idle(environment: ExecutionEnvironment): void;
   /** The environment is gone. */

@@ -148,14 +148,14 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
       const name = output === undefined ? undefined : names[output.index];
       if (output === undefined || name === undefined) {
         env.telemetry.functionLine(line);
-        hooks.log(line, env.#current ?? env.#draining ?? env.#initFor);
+        hooks.log(line, env.#current ?? env.#draining ?? env.#initFor, true);
         return;
       }
       if (output.before !== '') log(output.before);
       if (output.text !== undefined) {
         // Delivered as the extension's, written to the function's log as on Lambda.
         env.telemetry.extensionLine(output.text);
-        hooks.log(output.text, env.#current ?? env.#draining ?? env.#initFor);
+        hooks.log(output.text, env.#current ?? env.#draining ?? env.#initFor, true);
       }
       if (output.status !== undefined) env.extensions.exited(name, output.status);
     };

@@ -14,9 +14,9 @@ export function observed(hooks: EnvironmentHooks, observers: Observers | undefin
   if (observers === undefined) return hooks;
   return {
     ...hooks,
-    log: (line, invocation) => {
-      hooks.log(line, invocation);
-      observers.log(environment, line, invocation);
+    log: (line, invocation, fromFunction) => {
+      hooks.log(line, invocation, fromFunction);
+      observers.log(environment, line, invocation, fromFunction === true);
     },
     phase: (event, invocation) => observers.phase(environment, event, invocation),
     state: (_env, state) => observers.environment(environment, state),

@@ -48,19 +48,20 @@ describe('the platform tells its observers', () => {
   it('every phase record, log line and state of an environment, with its log stream, and every throttle', async () => {
     platform = new Platform({ functions: [bootstrapFunction('echo', { reservedConcurrency: 1 })], shutdownGraceMs: 200 });
     const phases: Array<{ env: ObservedEnvironment; event: PhaseEvent; requestId: string | undefined }> = [];
-    const lines: Array<{ env: ObservedEnvironment; line: string }> = [];
+    const lines: Array<{ env: ObservedEnvironment; line: string; fromFunction: boolean }> = [];
     const states: ObservedState[] = [];
     const throttles: ObservedThrottle[] = [];
     platform.observers.add({
       phase: (env, event, invocation) => phases.push({ env, event, requestId: invocation?.requestId }),
-      log: (env, line) => lines.push({ env, line }),
+      log: (env, line, _invocation, fromFunction) => lines.push({ env, line, fromFunction }),
       environment: (_env, state) => states.push(state),
       throttled: (throttle) => throttles.push(throttle),
     });
     const slow = platform.invoke(invokeRequest('echo', { sleepMs: 300, log: 'from the function' }));
     await expect(platform.invoke(invokeRequest('echo', { echo: 1 }))).rejects.toBeInstanceOf(ServiceError);
     const first = await slow;
-    const second = await platform.invoke(invokeRequest('echo', { echo: 2 }));
+    // A function printing what looks like a platform line: still the function's output.
+    const second = await platform.invoke(invokeRequest('echo', { echo: 2, log: 'REPORT RequestId: spoofed' }));
 
     expect(throttles).toEqual([{ functionName: 'echo', version: '$LATEST', qualifier: undefined, reason: 'ReservedFunctionConcurrentInvocationLimitExceeded', queued: false }]);
     const types = phases.map((p) => p.event.type);
@@ -75,7 +76,11 @@ describe('the platform tells its observers', () => {
     expect(stream).toMatch(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/);
     expect(new Set(phases.map((p) => p.env.logStream))).toEqual(new Set([stream]));
     expect(lines.map((l) => l.line)).toContain('from the function');
-    expect(lines.filter((l) => l.line.startsWith('REPORT RequestId:'))).toHaveLength(2);
+    expect(lines.filter((l) => l.line.startsWith('REPORT RequestId:') && !l.fromFunction)).toHaveLength(2);
+    // The log store keeps the platform's lines through a flood and may drop the function's: told apart here.
+    expect(lines.find((l) => l.line === 'from the function')?.fromFunction).toBe(true);
+    expect(lines.find((l) => l.line === 'REPORT RequestId: spoofed')?.fromFunction).toBe(true);
+    expect(lines.filter((l) => /^(START|END) RequestId:/.test(l.line)).every((l) => !l.fromFunction)).toBe(true);
     expect(new Set(lines.map((l) => l.env.logStream))).toEqual(new Set([stream]));
     expect(states.slice(0, 5)).toEqual(['initializing', 'idle', 'invoking', 'idle', 'invoking']);
     await platform.stop();

@@ -4,9 +4,10 @@
  * and at close, never with a synchronous call per line (a function's output is on the hot path).
  * After each flush the store is held under its size cap by removing the least recently written
  * segments first, so a function that prints without end costs bounded disk, and bounded memory:
- * when more than a quarter of the cap waits to be written, a stream's oldest waiting lines are
- * dropped for its newest (its END and REPORT lines survive a flood), counted, and a line in the
- * stream says so.
+ * when more than a quarter of the cap waits to be written, a stream's waiting output lines are
+ * dropped for its newest, counted, and a line in the stream says so. The platform's own lines
+ * (START, END, REPORT, a timeout) are never dropped: a killed function's output still draining
+ * after its REPORT must not take the REPORT with it. They are a few per invocation, so bounded.
  */
 import { appendFile, mkdir, rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -34,6 +35,8 @@ interface StreamState {
   lines: string[];
   /** Bytes of `lines`. */
   bytes: number;
+  /** Where the platform's lines are in `lines` (kept when a flood drops the output around them). */
+  platformAt: number[];
   dropped: number;
   /** Timestamp of the first line kept after a drop: the notice's time. */
   droppedAt: number;
@@ -94,8 +97,11 @@ export class LogStoreWriter {
     return this.#total;
   }
 
-  /** Keep one line of a function's stream; written at the next flush. */
-  append(functionName: string, stream: string, message: string, timestamp = Date.now()): void {
+  /**
+   * Keep one line of a function's stream; written at the next flush. `output` lines (what the
+   * function's processes printed) may be dropped in a flood; `platform` lines are not.
+   */
+  append(functionName: string, stream: string, message: string, timestamp = Date.now(), origin: 'output' | 'platform' = 'output'): void {
     if (this.#closed) return;
     // An invocation's lines come in a row from one stream (START, the function's, END, REPORT):
     // the last stream's state is kept at hand instead of a key built and looked up per line.
@@ -105,7 +111,7 @@ export class LogStoreWriter {
       const key = `${group}\n${stream}`;
       state = this.#streams.get(key);
       if (state === undefined) {
-        state = { group, stream, dir: join(this.root, encodedName(group), encodedName(stream)), seq: 0, segment: undefined, lines: [], bytes: 0, dropped: 0, droppedAt: 0, made: false, released: false };
+        state = { group, stream, dir: join(this.root, encodedName(group), encodedName(stream)), seq: 0, segment: undefined, lines: [], bytes: 0, platformAt: [], dropped: 0, droppedAt: 0, made: false, released: false };
         this.#streams.set(key, state);
       }
       this.#last = state;
@@ -114,20 +120,32 @@ export class LogStoreWriter {
     // One event per line: a newline inside a message would split it when read back.
     const line = `${timestamp}\t${message.includes('\n') ? message.replaceAll('\n', ' ') : message}\n`;
     if (this.#pending + line.length > this.#maxPending) {
-      // The newest lines matter most (a flood ends with the END and REPORT lines): this stream's
-      // waiting ones go; a quiet stream's line goes when louder streams fill the buffer.
-      state.dropped += state.lines.length > 0 ? state.lines.length : 1;
-      state.droppedAt = timestamp;
-      this.#pending -= state.bytes;
-      state.lines = [];
-      state.bytes = 0;
-      if (this.#pending + line.length > this.#maxPending) return;
+      // The newest lines matter most: this stream's waiting output goes (its platform lines stay);
+      // a quiet stream's output line goes when louder streams fill the buffer.
+      this.#dropOutput(state, timestamp);
+      if (this.#pending + line.length > this.#maxPending && origin === 'output') {
+        state.dropped += 1;
+        return;
+      }
     }
+    if (origin === 'platform') state.platformAt.push(state.lines.length);
     state.lines.push(line);
     state.bytes += line.length;
     this.#pending += line.length;
     if (this.#pending > this.#flushAt && this.#queued === 0) void this.flush();
     else this.#timer ??= setTimeout(() => void this.flush(), this.#flushMs).unref();
+  }
+
+  /** Drop a stream's waiting output lines, keeping its platform lines in their order. */
+  #dropOutput(state: StreamState, timestamp: number): void {
+    const kept = state.platformAt.map((index) => state.lines[index] ?? '');
+    const keptBytes = kept.reduce((sum, line) => sum + line.length, 0);
+    state.dropped += state.lines.length - kept.length;
+    state.droppedAt = timestamp;
+    this.#pending -= state.bytes - keptBytes;
+    state.lines = kept;
+    state.bytes = keptBytes;
+    state.platformAt = kept.map((_line, index) => index);
   }
 
   /**
@@ -174,6 +192,7 @@ export class LogStoreWriter {
       this.#pending -= state.bytes;
       state.lines = [];
       state.bytes = 0;
+      if (state.platformAt.length > 0) state.platformAt = [];
       if (state.dropped > 0) {
         lines.unshift(`${state.droppedAt}\tlamina: ${state.dropped} log line(s) of this stream were dropped: the log store could not keep up\n`);
         state.dropped = 0;

@@ -149,6 +149,32 @@ describe('LogStoreWriter', () => {
     expect(diskBytes(dir)).toBeLessThanOrEqual(cap);
   });
 
+  it('keeps the platform\'s lines through a flood: a killed function\'s output draining after its REPORT does not take the REPORT with it', async () => {
+    const dir = root();
+    const cap = 16 * 1024;
+    const store = await LogStoreWriter.open({ root: dir, maxBytes: cap, flushMs: 60_000 });
+    const flood = (from: number): void => {
+      // The function's own lines, some dressed as platform lines: output all the same.
+      for (let i = from; i < from + 500; i += 1) store.append('Flood', STREAM, i % 50 === 0 ? `REPORT RequestId: fake-${i}` : `line ${i} ${'y'.repeat(100)}`, i, 'output');
+    };
+    store.append('Flood', STREAM, 'START RequestId: real', 0, 'platform');
+    flood(1);
+    store.append('Flood', STREAM, 'END RequestId: real', 501, 'platform');
+    store.append('Flood', STREAM, 'REPORT RequestId: real\tDuration: 3000.00 ms\tStatus: timeout', 502, 'platform');
+    flood(503);
+    await store.close();
+    const events = await new LogTail(dir, '/aws/lambda/Flood').poll();
+    const platform = events.filter((event) => event.message.endsWith('RequestId: real') || event.message.startsWith('REPORT RequestId: real'));
+    expect(platform.map((event) => event.message.split('\t')[0])).toEqual(['START RequestId: real', 'END RequestId: real', 'REPORT RequestId: real']);
+    // The output around them was dropped (the fakes with it) and counted.
+    const kept = events.filter((event) => event.message.startsWith('line ') || event.message.includes('fake-'));
+    const notices = events.filter((event) => event.message.startsWith('lamina: '));
+    const dropped = notices.reduce((sum, event) => sum + Number(/^lamina: (\d+) log line\(s\)/.exec(event.message)?.[1]), 0);
+    expect(kept.length).toBeLessThan(1000);
+    expect(dropped + kept.length).toBe(1000);
+    expect(diskBytes(dir)).toBeLessThanOrEqual(cap);
+  });
+
   it('forgets a released stream once its lines are written; a late line starts its next segment', async () => {
     const dir = root();
     const store = await LogStoreWriter.open({ root: dir, flushMs: 60_000 });
