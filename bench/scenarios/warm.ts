@@ -148,7 +148,9 @@ export const warmScenario: Scenario = {
         }
       }
       const loaded = sides.filter((s) => s.loadTested);
-      const steps = rounds * (sides.length + (PAYLOADS.length - 1) * loaded.length + callerCounts.length * loaded.length);
+      // Every payload size: the load-tested sides and the official client (the RIC's own baseline at 1 MB).
+      const everySize = sides.filter((s) => s.loadTested || s.key === 'official');
+      const steps = rounds * (sides.length + (PAYLOADS.length - 1) * everySize.length + callerCounts.length * loaded.length);
       const bar = context.progress(steps);
 
       // Sequential latency at every payload size, sides alternating in rounds.
@@ -157,7 +159,7 @@ export const warmScenario: Scenario = {
       for (const order of alternation(sides, rounds)) {
         for (const payloadBytes of PAYLOADS) {
           const payload = jsonPayload(payloadBytes);
-          for (const side of payloadBytes === 1024 ? order : order.filter((s) => s.loadTested)) {
+          for (const side of payloadBytes === 1024 ? order : order.filter((s) => everySize.includes(s))) {
             const key = `${side.key}@${payloadBytes}`;
             const recorder = new LatencyRecorder();
             const count = perPayload[payloadBytes] ?? requests;
@@ -242,6 +244,15 @@ export const warmScenario: Scenario = {
         const rate = ratioOf(rates.get(`lamina-loop@${callers}`) ?? [], rates.get(`floor@${callers}`) ?? []);
         targets.push({ what: `warm throughput at ${callers} callers: lamina / floor relay (same runtime loop)`, ratio: rate.value, goal: '>= 1.0', range: rate });
       }
+      // Issue 18: our RIC against the floor's byte relay, and against the official client that parses the same JSON.
+      for (const bytes of PAYLOADS) {
+        const size = bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MB` : `${bytes / 1024} KB`;
+        const floorRatio = ratioOf(roundP50.get(`lamina-ric@${bytes}`) ?? [], roundP50.get(`floor@${bytes}`) ?? []);
+        targets.push({ what: `warm sequential p50 at ${size}: lamina RIC / floor relay (tiny runtime)`, ratio: floorRatio.value, goal: '<= 1.0', range: floorRatio });
+        if (!everySize.some((s) => s.key === 'official')) continue;
+        const officialRatio = ratioOf(roundP50.get(`lamina-ric@${bytes}`) ?? [], roundP50.get(`official@${bytes}`) ?? []);
+        targets.push({ what: `warm sequential p50 at ${size}: lamina RIC / official aws-lambda-ric@4 (both under lamina serve)`, ratio: officialRatio.value, goal: '<= 1.0', range: officialRatio });
+      }
       for (const side of sides.filter((s) => s.key.startsWith('peer-'))) {
         const r = ratioOf(roundP50.get('lamina-ric@1024') ?? [], roundP50.get(`${side.key}@1024`) ?? []);
         targets.push({ what: `warm sequential p50: lamina RIC / ${side.label}`, ratio: r.value, goal: '< 1', range: r });
@@ -271,8 +282,8 @@ export const warmScenario: Scenario = {
         command: context.command,
         tables: [
           { ...sequentialTable(1024, sides), notes: [`lamina serve limits: ${lamina.limits}`, 'Functions at 3008 MB (1.7 vCPU of CPU quota when limits are on). The floor relay has no limits, logs or REPORT lines.', ...(cost === undefined ? [] : [cost])] },
-          sequentialTable(64 * 1024, loaded),
-          sequentialTable(1024 * 1024, loaded),
+          sequentialTable(64 * 1024, everySize),
+          sequentialTable(1024 * 1024, everySize),
           throughputTable,
           cpuTable,
         ],

@@ -103,6 +103,14 @@ describe('scenarios on small sample counts', () => {
     expect(warm?.targets.slice(1, 4).map((t) => t.what)).toEqual([2, 8, 64].map((c) => `warm throughput at ${c} callers: lamina / floor relay (same runtime loop)`));
     expect(warm?.targets.every((t) => Number.isFinite(t.ratio))).toBe(true);
     expect(warm?.charts.map((c) => c.name)).toEqual(['latency', 'throughput']);
+    // Issue 18's payload target: our RIC against the floor at each size, and against the official client where it runs.
+    const sizes = ['1 KB', '64 KB', '1 MB'];
+    expect(warm?.targets.filter((t) => t.what.endsWith('lamina RIC / floor relay (tiny runtime)')).map((t) => t.what)).toEqual(sizes.map((size) => `warm sequential p50 at ${size}: lamina RIC / floor relay (tiny runtime)`));
+    const officialRuns = !(warm?.skipped ?? []).some((line) => line.startsWith('official aws-lambda-ric@4 skipped'));
+    const officialTargets = warm?.targets.filter((t) => t.what.includes('/ official aws-lambda-ric@4')) ?? [];
+    expect(officialTargets).toHaveLength(officialRuns ? 3 : 0);
+    const megabyte = warm?.tables.find((t) => t.title.startsWith('Sequential latency, 1 MB'));
+    expect(megabyte?.rows.some((r) => r[0] === 'lamina serve + official aws-lambda-ric@4')).toBe(officialRuns);
     // CPU per invoke of the relaying process, read from /proc for every side and caller count.
     const cpu = warm?.tables.find((t) => t.title.startsWith('CPU per invoke'));
     expect(cpu?.columns).toEqual(['what', 'process', '2 callers', '8 callers', '64 callers']);
