@@ -81,7 +81,7 @@ describe.skipIf(skip !== undefined)('hostile functions: stdout and stderr are so
   let url = '';
   /** Everything `lamina serve` printed but the flood's lines, which are only counted. */
   let output = '';
-  let partial = '';
+  const partial = { stdout: '', stderr: '' };
   let flooded = 0;
   /**
    * A file `lamina serve` inherits without close-on-exec, as from whatever started it, at a number
@@ -125,16 +125,16 @@ describe.skipIf(skip !== undefined)('hostile functions: stdout and stderr are so
       stdio: ['ignore', 'pipe', 'pipe', ...Array.from({ length: INHERITED_FD - 3 }, () => 'ignore' as const), fd],
     });
     closeSync(fd);
-    const take = (chunk: Buffer): void => {
-      const lines = (partial + chunk.toString()).split('\n');
-      partial = lines.pop() ?? '';
+    const take = (stream: 'stdout' | 'stderr') => (chunk: Buffer): void => {
+      const lines = (partial[stream] + chunk.toString()).split('\n');
+      partial[stream] = lines.pop() ?? '';
       for (const line of lines) {
         if (line.includes('hostile-flood')) flooded += 1;
         else output += `${line}\n`;
       }
     };
-    serve.stdout?.on('data', take);
-    serve.stderr?.on('data', take);
+    serve.stdout?.on('data', take('stdout'));
+    serve.stderr?.on('data', take('stderr'));
     const deadline = Date.now() + 60_000;
     while (url === '') {
       if (serve.exitCode !== null || Date.now() > deadline) throw new Error(`lamina serve did not get ready:\n${output}`);
@@ -164,25 +164,28 @@ describe.skipIf(skip !== undefined)('hostile functions: stdout and stderr are so
 
   it('drops the descriptors a function sends over stdout and stderr with SCM_RIGHTS, and logs its text', async () => {
     // Warm, with its standby: the counts below then see only what the attack leaves.
-    await attack('Sender', { attack: 'sendfds', rounds: 1 });
+    await attack('Sender', { attack: 'sendfds', rounds: 1, tag: 'warm' });
     await victimAnswers('before-scm');
     const spawner = spawnerPid();
     const platformBefore = openFds(serve.pid ?? -1).size;
     const spawnerBefore = openFds(spawner).size;
-    const sent = await attack<{ sent: Record<string, number>; oob1: string; oob2: string }>('Sender', { attack: 'sendfds', rounds: 100 });
+    const sent = await attack<{ sent: Record<string, number>; oob1: string; oob2: string }>('Sender', { attack: 'sendfds', rounds: 100, tag: 'attack' });
     expect(sent).toMatchObject({ sent: { 1: 25_000, 2: 25_000 } });
-    await expect.poll(() => output, { timeout: 5000 }).toContain(`hostile-scm-after-oob ${MARK} fd2`);
+    // Every line, in order, each stream's after its out-of-band byte too (some may come after the answer).
+    const lines = (fd: number): string[] => output.split('\n').filter((line) => line.startsWith(`[Sender] hostile-scm-`) && line.includes(` attack fd${fd}`));
     for (const fd of [1, 2]) {
-      for (const round of [0, 50, 99]) expect(output).toContain(`[Sender] hostile-scm-text ${MARK} fd${fd} ${round}\n`);
-      expect(output).toContain(`[Sender] hostile-scm-after-oob ${MARK} fd${fd}\n`);
+      const expected = [...Array.from({ length: 100 }, (_, round) => `[Sender] hostile-scm-text ${MARK} attack fd${fd} ${round}`), `[Sender] hostile-scm-after-oob ${MARK} attack fd${fd}`];
+      await expect.poll(() => lines(fd), { timeout: 10_000 }).toEqual(expected);
     }
     await victimAnswers('after-scm');
     const platformAfter = openFds(serve.pid ?? -1);
     const spawnerAfter = openFds(spawner);
     console.log(`[hostile] SCM_RIGHTS: 50,000 descriptors sent (oob ${sent.oob1}); platform ${platformBefore} -> ${platformAfter.size} open, spawner ${spawnerBefore} -> ${spawnerAfter.size}`);
     for (const link of [...platformAfter.values(), ...spawnerAfter.values()]) expect(link).not.toContain('hostile-scm');
-    expect(spawnerAfter.size).toBeLessThanOrEqual(spawnerBefore);
-    expect(platformAfter.size).toBeLessThanOrEqual(platformBefore + 2); // a connection of the caller's at most
+    // One message's descriptors received would be 250 more; a few come and go meanwhile (the
+    // caller's connections, standbys made for other functions, their channels in the spawner).
+    expect(spawnerAfter.size).toBeLessThan(spawnerBefore + 50);
+    expect(platformAfter.size).toBeLessThan(platformBefore + 50);
   });
 
   it.each([['ShutRd', 'rd'], ['ShutWr', 'wr'], ['ShutRdwr', 'rdwr'], ['Closer', undefined]])('answers %s, which shuts or closes its stdout and stderr, and loses no other line', async (name, how) => {
