@@ -2,7 +2,8 @@
  * Signals by number, name and Lambda's words. A runtime can die of any signal, realtime ones
  * included (SIGRTMIN+3 is 37 on Linux with glibc), which Node's `os.constants.signals` does not
  * name: such a death must read as what it was, never as another signal. Lambda words a runtime's
- * exit as Go's `os.ProcessState.String()` does (`signal: killed`, `signal: signal 37`), docs/limits.md.
+ * exit (Runtime.ExitError, docs/errors.md) as Go's `os.ProcessState.String()` does:
+ * `signal: killed`, `signal: signal 37`.
  */
 import { constants } from 'node:os';
 

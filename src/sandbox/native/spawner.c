@@ -14,7 +14,10 @@
  *   {"spawned":ID,"message":LINE}                a JSON line the child wrote on its channel
  *   handle {"spawned":ID,"listener":1}           a socket the child sent on its channel
  *   {"spawned":ID,"exit":CODE|null,"signal":N|null}   the child ended (after its channel is read out)
- * Each child is a process-group leader (setsid), as Node's `detached` makes it. This process dies
+ * Each child is a process-group leader (setsid), as Node's `detached` makes it, with default signal
+ * dispositions and an empty mask, as Node's spawn gives, and its stdio (and channel) alone: not even
+ * what the platform inherited without close-on-exec, which Node's spawn passes on
+ * (test/sandbox/hostile-stdio.e2e.test.ts). This process dies
  * with the platform (PR_SET_PDEATHSIG), and the launchers with it (theirs).
  */
 #define _GNU_SOURCE
