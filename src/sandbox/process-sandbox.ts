@@ -6,11 +6,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:net';
-import { constants } from 'node:os';
 import { SANDBOX_LAUNCHER } from '../platform/paths.js';
 import { applyCgroupSetup, type EnvironmentCgroup } from './cgroups.js';
 import { splitOutputLines as splitLines, type LineSink } from './output-lines.js';
 import { ProcessTreeMemory } from './process-memory.js';
+import { exitSignalWords, signalName } from './signal-names.js';
 import { sharedSpawner, SpawnedChild, type StdioName } from './spawner.js';
 import type { Readable, Writable } from 'node:stream';
 
@@ -206,27 +206,14 @@ export interface Sandbox {
   terminateRuntime?(): void;
 }
 
-/** Go's `os.ProcessState.String()` wording, which Lambda's error messages use. */
-const SIGNAL_WORDS: Readonly<Record<string, string>> = {
-  SIGKILL: 'killed',
-  SIGTERM: 'terminated',
-  SIGSEGV: 'segmentation fault',
-  SIGABRT: 'aborted',
-  SIGINT: 'interrupt',
-  SIGBUS: 'bus error',
-  SIGFPE: 'floating point exception',
-  SIGILL: 'illegal instruction',
-  SIGHUP: 'hangup',
-  SIGPIPE: 'broken pipe',
-};
-
 /**
- * How Lambda words a runtime's exit: `exit status 1`, `signal: killed`.
+ * How Lambda words a runtime's exit: `exit status 1`, `signal: killed`, `signal: signal 37`
+ * (src/sandbox/signal-names.ts).
  *
  * @example describeExit({ code: 1, signal: null }) // 'exit status 1'
  */
 export function describeExit(exit: SandboxExit): string {
-  if (exit.signal !== null) return `signal: ${SIGNAL_WORDS[exit.signal] ?? exit.signal}`;
+  if (exit.signal !== null) return `signal: ${exitSignalWords(exit.signal)}`;
   return `exit status ${exit.code ?? 0}`;
 }
 
@@ -241,8 +228,7 @@ export function runtimeExitMessage(message: unknown): SandboxExit | undefined {
   if (lamina !== 'runtime-exit') return undefined;
   if (typeof code === 'number' && Number.isInteger(code)) return { code, signal: null };
   if (typeof signal !== 'number') return undefined;
-  const name = Object.entries(constants.signals).find(([, number]) => number === signal)?.[0];
-  return { code: null, signal: (name ?? 'SIGKILL') as NodeJS.Signals };
+  return { code: null, signal: signalName(signal) };
 }
 
 /**

@@ -14,6 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Server, Socket } from 'node:net';
 import { constants } from 'node:os';
+import { signalName } from './signal-names.js';
 
 export type StdioName = 'stdin' | 'stdout' | 'stderr';
 
@@ -78,10 +79,6 @@ function isSocket(handle: unknown): handle is Socket {
 
 function isServer(handle: unknown): handle is Server {
   return typeof handle === 'object' && handle !== null && typeof (handle as Server).listen === 'function';
-}
-
-function signalName(number: number): NodeJS.Signals {
-  return (Object.entries(constants.signals).find(([, n]) => n === number)?.[0] ?? 'SIGKILL') as NodeJS.Signals;
 }
 
 interface SpawnerMessage {

@@ -98,6 +98,21 @@ describe.skipIf(process.platform !== 'linux')('spawner', () => {
     expect(result.code).toBeNull();
   });
 
+  it('names a signal Node has no name for (realtime) rather than reporting SIGKILL', async () => {
+    if (spawner === undefined) return;
+    expect((await outcome(run('kill -s RTMIN+3 $$'))).signal).toBe('SIGRTMIN+3');
+  });
+
+  it('gives a child its stdio alone, no other descriptor, and no ignored signal', async () => {
+    if (spawner === undefined) return;
+    // The spawner ignores SIGPIPE; Node's spawn resets every disposition, so does the spawner.
+    const result = await outcome(run('ls /proc/$$/fd; sed -n "s/^SigIgn:[[:space:]]*//p" /proc/$$/status'));
+    const lines = result.out.trim().split('\n');
+    const ignored = lines.pop();
+    // The shell's own descriptors: 0 to 2 only (dash -c keeps no other open).
+    expect({ beyondStdio: lines.map(Number).filter((fd) => fd > 2), ignored }).toEqual({ beyondStdio: [], ignored: '0000000000000000' });
+  });
+
   it('hands over a stdin that the child reads to its end', async () => {
     if (spawner === undefined) return;
     const child = run('cat; echo " (eof)"', { stdin: true });

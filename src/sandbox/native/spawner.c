@@ -14,7 +14,10 @@
  *   {"spawned":ID,"message":LINE}                a JSON line the child wrote on its channel
  *   handle {"spawned":ID,"listener":1}           a socket the child sent on its channel
  *   {"spawned":ID,"exit":CODE|null,"signal":N|null}   the child ended (after its channel is read out)
- * Each child is a process-group leader (setsid), as Node's `detached` makes it. This process dies
+ * Each child is a process-group leader (setsid), as Node's `detached` makes it, with default signal
+ * dispositions and an empty mask, as Node's spawn gives, and its stdio (and channel) alone: not even
+ * what the platform inherited without close-on-exec, which Node's spawn passes on
+ * (test/sandbox/hostile-stdio.e2e.test.ts). This process dies
  * with the platform (PR_SET_PDEATHSIG), and the launchers with it (theirs).
  */
 #define _GNU_SOURCE
@@ -27,8 +30,10 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -169,6 +174,19 @@ static void reap(void) {
   }
 }
 
+/** Close every descriptor from `first` up but `keep` (close_range(2), or one by one where the kernel lacks it). */
+static void close_all_from(int first, int keep) {
+#ifdef SYS_close_range
+  long below = keep > first ? syscall(SYS_close_range, (unsigned)first, (unsigned)keep - 1, 0) : 0;
+  if (below == 0 && syscall(SYS_close_range, (unsigned)(keep >= first ? keep + 1 : first), ~0U, 0) == 0) return;
+#endif
+  struct rlimit files;
+  int last = getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY && files.rlim_cur < 1048576 ? (int)files.rlim_cur : 1048576;
+  for (int fd = first; fd < last; fd++) {
+    if (fd != keep) close(fd);
+  }
+}
+
 /** Fork and exec one child; its stdio are socket pairs, as libuv makes them for Node's spawn. */
 static void spawn_child(char *request, size_t size) {
   char *fields[4096];
@@ -199,16 +217,26 @@ static void spawn_child(char *request, size_t size) {
   }
   pid_t pid = fork();
   if (pid == 0) {
+    // What Node's spawn (libuv) gives a child: default dispositions (this process ignores SIGPIPE,
+    // which an exec keeps: a runtime's pipelines would get EPIPE instead of dying of SIGPIPE) and
+    // an empty mask.
+    for (int sig = 1; sig < _NSIG; sig++) {
+      if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
+    }
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     setsid();
-    int null = with_stdin ? -1 : open("/dev/null", O_RDONLY);
+    int null = with_stdin ? -1 : open("/dev/null", O_RDONLY | O_CLOEXEC);  // its copy at 0 is inherited
     dup2(with_stdin ? in[1] : null, 0);
     dup2(out[1], 1);
     dup2(err[1], 2);
     if (with_channel) dup2(channel[1], CHANNEL);
     else close(CHANNEL);
+    // Nothing else reaches the child (an environment): not a descriptor the platform inherited
+    // without close-on-exec from whatever started it, which this process inherited in turn.
+    // (The report pipe stays until the exec closes it: a failed exec says why on it.)
+    close_all_from(with_channel ? CHANNEL + 1 : CHANNEL, report[1]);
     // The command is looked up on the child's PATH, as Node's spawn does.
     for (size_t i = 0; i < envc; i++) {
       if (strncmp(envp[i], "PATH=", 5) == 0) setenv("PATH", envp[i] + 5, 1);
