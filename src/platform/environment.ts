@@ -487,7 +487,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
       this.#initSettled = true;
       this.#resolveReady({ ok: false, durationMs: performance.now() - this.#spawnedAt, status: 'error', reported: this.#initReported, exit });
     }
-    this.#timer.disarm();
+    this.#timer.stop();
     this.#shutdown.done();
     this.state = 'dead';
     // An invoke phase waiting on extensions ends with the environment: its report is still written.
