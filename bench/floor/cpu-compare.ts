@@ -4,9 +4,10 @@
  * of the warm throughput target (bench/scenarios/warm.ts runs the same comparison inside the full
  * scenario):
  *
- *   node dist/bench/floor/cpu-compare.js [--callers 2,8,64] [--invokes 20000] [--rounds 2]
+ *   node dist/bench/floor/cpu-compare.js [--callers 2,8,64] [--invokes 20000] [--rounds 2] [--slices 1]
  *        [--lamina-node-flags "--cpu-prof --cpu-prof-dir=/tmp/prof"] [--only lamina,floor,other]
- *        [--other-relay /path/to/older/relay-server.js] [--base-root /other/checkout] [-- <lamina serve flags>]
+ *        [--other-relay /path/to/older/relay-server.js] [--base-root /other/checkout] [--base-flags "--no-dashboard"]
+ *        [-- <lamina serve flags>]
  *
  * Prints one line per side, callers and round: invokes/s, and µs of CPU per invoke of the relay or
  * platform process and of this (caller) process.
@@ -74,12 +75,16 @@ async function main(): Promise<void> {
   const callerCounts = option('--callers', '2,8,64').split(',').map(Number);
   const invokes = Number(option('--invokes', '20000'));
   const rounds = Number(option('--rounds', '2'));
+  // Each side's measured invokes in this many turns, the sides alternating (1: one run each).
+  const slices = Math.max(1, Number(option('--slices', '1')));
   const only = option('--only', '');
   // A second relay build in the same run (before/after of the relay's own tuning).
   const otherRelay = option('--other-relay', '');
   // Another checkout's built lamina (before/after of a platform change, same run): side 'base'.
   const baseRoot = option('--base-root', '');
   const nodeFlags = option('--lamina-node-flags', '').split(' ').filter((f) => f !== '');
+  // More `lamina serve` flags for the base side only (A/B of a flag, e.g. --no-dashboard).
+  const baseFlags = option('--base-flags', '').split(' ').filter((f) => f !== '');
   const dash = process.argv.indexOf('--');
   const serveFlags = dash >= 0 ? process.argv.slice(dash + 1) : [];
   const workspace = createWorkspace();
@@ -87,11 +92,11 @@ async function main(): Promise<void> {
   const template = workspace.template([{ name: 'WarmLoop', runtime: 'floor-loop', memoryMb: 3008 }]);
   const floor = await startFloor(1);
   const other = otherRelay === '' ? undefined : await startFloor(1, otherRelay);
-  const serve = (root: string, dir: string): ReturnType<typeof startProcess> =>
-    startProcess(process.execPath, [...nodeFlags, join(root, 'bin', 'lamina.js'), 'serve', '--quiet', '--port', '0', '--shutdown-grace', '0', '--template', template, '--state-dir', dir, ...serveFlags], / on (http:\/\/[\d.:]+)/);
+  const serve = (root: string, dir: string, extra: readonly string[] = []): ReturnType<typeof startProcess> =>
+    startProcess(process.execPath, [...nodeFlags, join(root, 'bin', 'lamina.js'), 'serve', '--quiet', '--port', '0', '--shutdown-grace', '0', '--template', template, '--state-dir', dir, ...serveFlags, ...extra], / on (http:\/\/[\d.:]+)/);
   const lamina = await serve('.', state);
   const baseState = mkdtempSync(join(tmpdir(), 'lamina-cpu-compare-'));
-  const base = baseRoot === '' ? undefined : await serve(baseRoot, baseState);
+  const base = baseRoot === '' && baseFlags.length === 0 ? undefined : await serve(baseRoot === '' ? '.' : baseRoot, baseState, baseFlags);
   const payload = jsonPayload(1024);
   const pools: Pool[] = [];
   try {
@@ -105,13 +110,29 @@ async function main(): Promise<void> {
           ...(other === undefined ? [] : [{ key: 'other', url: other.url, fn: 'floor', pid: other.pid }]),
           ...(base === undefined ? [] : [{ key: 'base', url: base.url, fn: 'WarmLoop', pid: base.child.pid ?? NaN }]),
         ].filter((s) => only === '' || only.split(',').includes(s.key));
-        for (const side of round % 2 === 0 ? sides : sides.reverse()) {
-          const pool = callerPool(side.url, callers);
-          pools.push(pool);
-          await countedLoad(pool, side.fn, payload, callers, Math.min(500, invokes), side.pid); // warm-up: environments start here
-          const load = await countedLoad(pool, side.fn, payload, callers, invokes, side.pid);
-          process.stdout.write(`${side.key.padEnd(6)} callers=${String(callers).padStart(2)} round=${round + 1} ${load.perSecond.toFixed(0).padStart(5)}/s server ${load.serverCpuUs.toFixed(1)} µs/invoke (system ${load.serverSystemUs.toFixed(1)}) caller ${load.callerCpuUs.toFixed(1)} µs/invoke\n`);
-          await pool.close();
+        const ordered = round % 2 === 0 ? sides : sides.reverse();
+        const sidePools = ordered.map((side) => callerPool(side.url, callers));
+        pools.push(...sidePools);
+        const totals = ordered.map(() => ({ invokes: 0, ms: 0, serverUs: 0, systemUs: 0, callerUs: 0 }));
+        for (const [i, side] of ordered.entries()) await countedLoad(sidePools[i] as Pool, side.fn, payload, callers, Math.min(500, invokes), side.pid); // warm-up: environments start here
+        // The measured invokes in slices, the sides taking turns (ABBA...): a change in the
+        // machine's load falls on every side alike.
+        for (let slice = 0; slice < slices; slice += 1) {
+          const turn = ordered.map((side, i) => ({ side, i }));
+          for (const { side, i } of slice % 2 === 0 ? turn : turn.reverse()) {
+            const load = await countedLoad(sidePools[i] as Pool, side.fn, payload, callers, Math.ceil(invokes / slices), side.pid);
+            const total = totals[i] as (typeof totals)[number];
+            total.invokes += load.invokes;
+            total.ms += (load.invokes / load.perSecond) * 1000;
+            total.serverUs += load.serverCpuUs * load.invokes;
+            total.systemUs += load.serverSystemUs * load.invokes;
+            total.callerUs += load.callerCpuUs * load.invokes;
+          }
+        }
+        for (const [i, side] of ordered.entries()) {
+          const t = totals[i] as (typeof totals)[number];
+          process.stdout.write(`${side.key.padEnd(6)} callers=${String(callers).padStart(2)} round=${round + 1} ${((t.invokes / t.ms) * 1000).toFixed(0).padStart(5)}/s server ${(t.serverUs / t.invokes).toFixed(1)} µs/invoke (system ${(t.systemUs / t.invokes).toFixed(1)}) caller ${(t.callerUs / t.invokes).toFixed(1)} µs/invoke\n`);
+          await (sidePools[i] as Pool).close();
         }
       }
     }

@@ -207,13 +207,16 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     invocation.startedAt = performance.now();
     invocation.deadlineMs = Date.now() + this.fn.timeout * 1000;
     this.#timer.arm(this.fn.timeout * 1000, () => this.#invocationTimedOut(invocation));
-    this.extensions.dispatch({
-      eventType: 'INVOKE',
-      deadlineMs: invocation.deadlineMs,
-      requestId: invocation.requestId,
-      invokedFunctionArn: invocation.invokedFunctionArn,
-      tracing: { type: 'X-Amzn-Trace-Id', value: invocation.traceId },
-    });
+    // Without extensions (most functions) no INVOKE event is built (hot path).
+    if (this.extensions.count > 0) {
+      this.extensions.dispatch({
+        eventType: 'INVOKE',
+        deadlineMs: invocation.deadlineMs,
+        requestId: invocation.requestId,
+        invokedFunctionArn: invocation.invokedFunctionArn,
+        tracing: { type: 'X-Amzn-Trace-Id', value: invocation.traceId },
+      });
+    }
     const waiter = this.#waiter;
     if (waiter !== undefined && !waiter.closed) {
       this.#waiter = undefined;
@@ -487,7 +490,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
       this.#initSettled = true;
       this.#resolveReady({ ok: false, durationMs: performance.now() - this.#spawnedAt, status: 'error', reported: this.#initReported, exit });
     }
-    this.#timer.disarm();
+    this.#timer.stop();
     this.#shutdown.done();
     this.state = 'dead';
     // An invoke phase waiting on extensions ends with the environment: its report is still written.
@@ -528,7 +531,7 @@ export class ExecutionEnvironment implements RuntimeApiTarget<Invocation> {
     const stream = this.#stream;
     this.#stream = undefined;
     // The environment is free for the next invocation only once the extensions are back too.
-    const extensionsBusy = this.extensions.busy && this.state === 'invoking';
+    const extensionsBusy = this.extensions.count > 0 && this.extensions.busy && this.state === 'invoking';
     // A caller that did not ask for the log tail hears back at once (hot path). Idle first, so the
     // caller's next invoke finds this warm environment; that invoke reaches the runtime only with
     // its next `/next`, which is I/O and so comes after the END/REPORT lines written below.

@@ -78,7 +78,14 @@ export class FunctionPool {
   readonly #provisioned: ProvisionedKeeper;
   /** Settles once the provisioned environments have all been initialised once. */
   readonly provisionedReady: Promise<void>;
-  #idleTimers = new Map<ExecutionEnvironment, NodeJS.Timeout>();
+  /**
+   * When each of `#idle` became idle (performance.now()), index for index. The stack is ordered
+   * by it (an environment is pushed when it becomes idle), so its bottom is the one idle longest,
+   * and one timer for the pool, due when that one's idle time runs out, retires every environment
+   * whose time is up: a warm invoke arms and clears no timer (hot path).
+   */
+  #idleSince: number[] = [];
+  #idleSweep: NodeJS.Timeout | undefined;
   #all = new Set<ExecutionEnvironment>();
   /** Invocations waiting (at most EXTENSION_DRAIN_WAIT_MS) for the next environment to become idle. */
   readonly #idleWaiters = new IdleWaiters();
@@ -142,23 +149,19 @@ export class FunctionPool {
    */
   start(invocation: Invocation): void {
     invocation.stage = 'assigned';
+    // A warm start needs no promise (hot path); what it throws fails the invocation, as in run().
+    try {
+      if (this.#runWarm(invocation)) return;
+    } catch (error) {
+      this.#failToStart(invocation, error);
+      return;
+    }
     this.run(invocation).catch((error: unknown) => this.#failToStart(invocation, error));
   }
 
   /** Give the invocation to an idle environment, or cold-start one for it. */
   async run(invocation: Invocation): Promise<void> {
-    const provisioned = this.#idleProvisioned.pop();
-    if (provisioned !== undefined) {
-      provisioned.invoke(invocation);
-      return;
-    }
-    const warm = this.#idle.pop();
-    if (warm !== undefined) {
-      clearTimeout(this.#idleTimers.get(warm));
-      this.#idleTimers.delete(warm);
-      warm.invoke(invocation);
-      return;
-    }
+    if (this.#runWarm(invocation)) return;
     const debug = this.#options.debug;
     if (debug !== undefined && this.#all.size + this.#starting.size > 0) {
       // Debugging: one environment on the debugger's port; wait for it to be idle or gone.
@@ -188,6 +191,20 @@ export class FunctionPool {
       return;
     }
     failRetriedInit(retry, retried, invocation, { log: this.#log, version: this.version, memorySizeMB: this.fn.memorySize, initTimeoutMs: this.#options.timings.initTimeoutMs, startedAt });
+  }
+
+  /** Give the invocation to an idle environment, provisioned ones first; false when none is idle. */
+  #runWarm(invocation: Invocation): boolean {
+    const provisioned = this.#idleProvisioned.pop();
+    if (provisioned !== undefined) {
+      provisioned.invoke(invocation);
+      return true;
+    }
+    const warm = this.#idle.pop();
+    if (warm === undefined) return false;
+    this.#idleSince.pop();
+    warm.invoke(invocation);
+    return true;
   }
 
   /** Retire every environment (platform stop): SIGTERM, then SIGKILL after the grace period. */
@@ -223,11 +240,10 @@ export class FunctionPool {
   #takeIdle(): ExecutionEnvironment[] {
     const idle = [...this.#idle, ...this.#idleProvisioned];
     this.#idle = [];
+    this.#idleSince = [];
     this.#idleProvisioned = [];
-    for (const env of idle) {
-      clearTimeout(this.#idleTimers.get(env));
-      this.#idleTimers.delete(env);
-    }
+    clearTimeout(this.#idleSweep);
+    this.#idleSweep = undefined;
     return idle;
   }
 
@@ -300,26 +316,45 @@ export class FunctionPool {
     const waiter = this.#stopping || env.state !== 'idle' ? undefined : this.#idleWaiters.take();
     if (waiter !== undefined) return waiter(env);
     this.#idle.push(env);
+    this.#idleSince.push(performance.now());
     this.#wakeSlotWaiter();
-    const timer = setTimeout(() => {
-      const at = this.#idle.indexOf(env);
-      if (at >= 0) this.#idle.splice(at, 1);
-      this.#idleTimers.delete(env);
-      env.retire();
-    }, this.#options.idleTimeoutMs);
-    timer.unref();
-    this.#idleTimers.set(env, timer);
+    if (this.#idleSweep === undefined) this.#armIdleSweep(this.#options.idleTimeoutMs);
+  }
+
+  #armIdleSweep(ms: number): void {
+    this.#idleSweep = setTimeout(() => this.#retireIdleTooLong(), ms);
+    this.#idleSweep.unref();
+  }
+
+  /** Retire the environments idle for the idle timeout or longer (the bottom of the stack). */
+  #retireIdleTooLong(): void {
+    this.#idleSweep = undefined;
+    const timeoutMs = this.#options.idleTimeoutMs;
+    // A timer may fire up to a millisecond before performance.now() says its time is up.
+    const now = performance.now() + 1;
+    let expired = 0;
+    while (expired < this.#idle.length && (this.#idleSince[expired] as number) + timeoutMs <= now) expired += 1;
+    const retiring = this.#idle.splice(0, expired);
+    this.#idleSince.splice(0, expired);
+    const oldest = this.#idleSince[0];
+    if (oldest !== undefined) this.#armIdleSweep(Math.max(1, oldest + timeoutMs - now + 1));
+    for (const env of retiring) env.retire();
+  }
+
+  /** Take an environment out of the idle stack (it died). */
+  #dropIdle(env: ExecutionEnvironment): void {
+    const at = this.#idle.indexOf(env);
+    if (at < 0) return;
+    this.#idle.splice(at, 1);
+    this.#idleSince.splice(at, 1);
   }
 
   #died(env: ExecutionEnvironment): void {
     this.#all.delete(env);
-    const at = this.#idle.indexOf(env);
-    if (at >= 0) this.#idle.splice(at, 1);
+    this.#dropIdle(env);
     const provisionedAt = this.#idleProvisioned.indexOf(env);
     if (provisionedAt >= 0) this.#idleProvisioned.splice(provisionedAt, 1);
     this.#provisioned.died(env);
-    clearTimeout(this.#idleTimers.get(env));
-    this.#idleTimers.delete(env);
     this.#waitDead.get(env)?.();
     this.#waitDead.delete(env);
     this.#drain.checkEmpty();

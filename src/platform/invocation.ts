@@ -32,9 +32,13 @@ export class Invocation {
   #settled = false;
   #tail: string[] | undefined;
   #tailBytes = 0;
-  /** Settles once the invocation has left its environment (answered, timed out or crashed). */
-  readonly finished: Promise<void>;
-  #markFinished!: () => void;
+  /**
+   * Called once, when the invocation has left its environment (answered, timed out or crashed):
+   * its concurrency slot is free. A callback, not a promise (hot path: once per invocation).
+   */
+  onFinished: (() => void) | undefined;
+  /** Called once, with what the caller is answered, when it is settled. */
+  onSettled: ((result: InvocationResult) => void) | undefined;
 
   constructor(fn: FunctionConfig, request: InvokeRequest, requestId: string, traceId: string) {
     this.fn = fn;
@@ -47,14 +51,13 @@ export class Invocation {
       this.#resolve = resolve;
     });
     if (request.tailLogs) this.#tail = [];
-    this.finished = new Promise((resolve) => {
-      this.#markFinished = resolve;
-    });
   }
 
-  /** The environment is done with this invocation: its concurrency slot is free again. */
+  /** The environment is done with this invocation: its concurrency slot is free again. Twice is once. */
   markFinished(): void {
-    this.#markFinished();
+    const finished = this.onFinished;
+    this.onFinished = undefined;
+    finished?.();
   }
 
   get settled(): boolean {
@@ -66,6 +69,7 @@ export class Invocation {
     if (this.#settled) return false;
     this.#settled = true;
     this.#resolve(result);
+    this.onSettled?.(result);
     return true;
   }
 

@@ -22,31 +22,65 @@ function afterPendingIo(check: () => void): void {
  * timer.disarm();              // answered
  */
 export class PausableTimer {
+  /**
+   * The one Node timer, kept between arms (hot path: an invocation arms its deadline and disarms
+   * it when answered, thousands of times a second). Disarmed, it stays scheduled but unref'd and
+   * finds nothing to do; a later arm that is due no sooner than it reuses it (ref'd again), and
+   * when it fires before the armed time it re-schedules itself for the rest.
+   */
   #timer: NodeJS.Timeout | undefined;
+  /** When #timer fires (Date.now() scale). */
+  #timerDue = 0;
   #action: (() => void) | undefined;
   #due = 0;
   /** Paused, with this much left (0 when nothing is armed). */
   #pausedRemainingMs: number | undefined;
+  readonly #fire = (): void => this.#fired();
 
   /** Fire `action` in `ms` (replacing what was armed); while paused it starts counting at the resume. */
   arm(ms: number, action: () => void): void {
-    clearTimeout(this.#timer);
     this.#action = action;
     this.#due = Date.now() + ms;
     if (this.#pausedRemainingMs !== undefined) {
       this.#pausedRemainingMs = ms;
       return;
     }
-    this.#timer = setTimeout(() => afterPendingIo(() => {
-      if (this.#action === action && this.#pausedRemainingMs === undefined) action();
-    }), ms);
+    const timer = this.#timer;
+    if (timer !== undefined && this.#timerDue <= this.#due) {
+      timer.ref();
+      return;
+    }
+    this.#schedule(ms);
   }
 
   disarm(): void {
+    this.#action = undefined;
+    this.#timer?.unref();
+    if (this.#pausedRemainingMs !== undefined) this.#pausedRemainingMs = 0;
+  }
+
+  /** Disarm and drop the Node timer too (the environment is gone: nothing may hold it). */
+  stop(): void {
+    this.disarm();
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#action = undefined;
-    if (this.#pausedRemainingMs !== undefined) this.#pausedRemainingMs = 0;
+  }
+
+  #schedule(ms: number): void {
+    clearTimeout(this.#timer);
+    this.#timerDue = Date.now() + ms;
+    this.#timer = setTimeout(this.#fire, ms);
+  }
+
+  #fired(): void {
+    this.#timer = undefined;
+    const action = this.#action;
+    if (action === undefined || this.#pausedRemainingMs !== undefined) return;
+    const left = this.#due - Date.now();
+    if (left > 0) return this.#schedule(left);
+    afterPendingIo(() => {
+      if (this.#action === action && this.#pausedRemainingMs === undefined) action();
+    });
   }
 
   /** Stop counting. Twice is once. */

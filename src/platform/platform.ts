@@ -244,6 +244,8 @@ export class Platform implements InvokePort, ProvisionedPort, CodeHolder {
     return () => this.#endListeners.delete(listener);
   }
 
+  readonly #capacityFreed = (): void => this.#events.capacityFreed();
+
   #ended(functionName: string, version: string, result: InvocationResult): void {
     if (this.#endListeners.size === 0) return;
     const outcome = result.kind === 'stream' ? result.stream.completion.then((error) => error !== undefined) : Promise.resolve(result.kind === 'function-error');
@@ -416,14 +418,12 @@ export class Platform implements InvokePort, ProvisionedPort, CodeHolder {
     }
     const traceId = this.#traceHeaders === undefined ? (request.traceId ?? newTraceId(Date.now())) : this.#traceHeaders.invocation(request.traceId, fn);
     const invocation = new Invocation(fn, request, requestId, traceId);
-    invocation.finished
-      .then(() => {
-        this.admission.release(fn);
-        // A freed slot may let a throttled event start.
-        this.#events.capacityFreed();
-      })
-      .catch(() => undefined);
-    void invocation.result.then((result) => this.#ended(fn.name, pool.version, result));
+    invocation.onFinished = () => {
+      this.admission.release(fn);
+      // A freed slot may let a throttled event start: after the environment's work in hand.
+      queueMicrotask(this.#capacityFreed);
+    };
+    invocation.onSettled = (result) => this.#ended(fn.name, pool.version, result);
     pool.start(invocation);
     return invocation;
   }

@@ -315,7 +315,7 @@ export class ProcessSandbox implements Sandbox {
     const started = (): void => {
       // Isolated, /tmp may be on disk: its page cache is charged to the cgroup but is not the
       // function's memory (as on Lambda), so the peak is the processes' own (VmHWM).
-      if (this.pid > 0 && (spec.cgroup === undefined || spec.isolation !== undefined)) this.#memory = new ProcessTreeMemory(this.pid, spec.isolation === undefined ? 0 : 2);
+      if (this.pid > 0 && (spec.cgroup === undefined || spec.isolation !== undefined)) this.#memory = new ProcessTreeMemory(this.pid, spec.isolation === undefined ? 0 : 2, spec.isolation !== undefined && command === NATIVE_LAUNCHER);
       const pending = this.#pendingSignals;
       this.#pendingSignals = [];
       for (const signal of pending) this.#signalGroup(signal);

@@ -67,4 +67,24 @@ describe('PausableTimer', () => {
     expect(old).not.toHaveBeenCalled();
     expect(replacement).toHaveBeenCalledTimes(1);
   });
+
+  it('an arm after a disarm reuses the Node timer (hot path: one per invocation), and still fires on time', () => {
+    const timer = new PausableTimer();
+    const setTimer = vi.spyOn(globalThis, 'setTimeout');
+    const answered = vi.fn();
+    for (let i = 0; i < 100; i += 1) {
+      timer.arm(1000, answered);
+      vi.advanceTimersByTime(5);
+      timer.disarm();
+    }
+    expect(setTimer).toHaveBeenCalledTimes(1);
+    const late = vi.fn();
+    timer.arm(1000, late);
+    vi.advanceTimersByTime(999);
+    expect(late).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(2);
+    expect(late).toHaveBeenCalledTimes(1);
+    expect(answered).not.toHaveBeenCalled();
+    setTimer.mockRestore();
+  });
 });

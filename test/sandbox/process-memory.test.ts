@@ -42,3 +42,45 @@ describe('ProcessTreeMemory', () => {
     expect(new ProcessTreeMemory(2 ** 30, 0).peakMb()).toBe(0);
   });
 });
+
+describe('ProcessTreeMemory with fixed root children (the isolated launcher)', () => {
+  it('reads the root children once, and again only when one of them is gone', async () => {
+    // A root whose first child is a `sleep`; on SIGUSR2 it starts a node child holding 60 MB.
+    const script = [
+      "const { spawn } = require('node:child_process');",
+      "const first = spawn('sleep', ['60'], { stdio: 'ignore' });",
+      "process.on('SIGUSR2', () => { spawn(process.execPath, ['-e', 'const b = Buffer.alloc(60 * 1024 * 1024, 1); setInterval(() => b[0], 1000); console.log(1)'], { stdio: ['ignore', 'inherit', 'ignore'] }); });",
+      "setInterval(() => undefined, 1000); console.log(first.pid);",
+    ].join('\n');
+    const root = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const lines: string[] = [];
+      const line = (): Promise<string> => new Promise((resolve) => {
+        const take = (): void => {
+          const next = lines.shift();
+          if (next !== undefined) resolve(next);
+          else root.stdout?.once('data', (chunk: Buffer) => { lines.push(...chunk.toString().trim().split('\n')); take(); });
+        };
+        take();
+      });
+      const firstChild = Number(await line());
+      const fixed = new ProcessTreeMemory(root.pid as number, 1, true);
+      const sleepOnly = fixed.peakMb();
+      expect(sleepOnly).toBeLessThan(10);
+      root.kill('SIGUSR2');
+      await line(); // the 60 MB child is up
+      const fresh = new ProcessTreeMemory(root.pid as number, 1);
+      expect(fresh.peakMb()).toBeGreaterThanOrEqual(60);
+      fresh.close();
+      // The root's children were read once: the new child is not seen yet.
+      expect(fixed.peakMb()).toBe(sleepOnly);
+      process.kill(firstChild, 'SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      fixed.peakMb(); // the gone child makes the root's children be read again
+      expect(fixed.peakMb()).toBeGreaterThanOrEqual(60);
+      fixed.close();
+    } finally {
+      root.kill('SIGKILL');
+    }
+  });
+});
