@@ -76,8 +76,16 @@ describe.skipIf(cgroups.version === undefined)('per-environment cgroups', () => 
     let before = new Set<number>();
     // This process's own standbys only (children, or grandchildren through the spawner): other
     // platforms on the machine (other test runs) have theirs.
+    // Launchers the platform spawned itself show --env-from-stdin; those the spawner runs without an
+    // exec (src/sandbox/native/spawner.c) keep its command line, and are the spawner's children.
     const standbys = (): number[] =>
-      spawnSync('pgrep', ['-f', '^[^ ]*lamina-sandbox --env-from-stdin'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number).filter(descendsFromUs);
+      [
+        ...spawnSync('pgrep', ['-f', '^[^ ]*lamina-sandbox --env-from-stdin'], { encoding: 'utf8' }).stdout.split('\n'),
+        ...spawnSync('pgrep', ['-x', 'lamina-sandbox'], { encoding: 'utf8' }).stdout.split('\n').filter((pid) => pid !== '' && spawnedBySpawner(Number(pid))),
+      ]
+        .filter(Boolean)
+        .map(Number)
+        .filter(descendsFromUs);
     if (!STANDBY_SUPPORTED) return void console.warn('[limits] standby check skipped: no native launcher (npm run build without a C compiler)');
     const own = new Platform({ functions: [bootstrapFunction('standby', { memorySize: 256, timeout: 20 })], shutdownGraceMs: 100, limits: { cgroups, maxOpenFiles: OPEN_FILES_PER_ENVIRONMENT } });
     try {
@@ -104,6 +112,17 @@ describe.skipIf(cgroups.version === undefined)('per-environment cgroups', () => 
     expect(standbys().filter((pid) => !before.has(pid))).toEqual([]); // stop() removes the standby
   });
 });
+
+/** Is `pid` a child of a spawner (`lamina-sandbox --spawner`), rather than the spawner itself? */
+function spawnedBySpawner(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return readFileSync(`/proc/${parent}/cmdline`, 'utf8').split('\0').includes('--spawner');
+  } catch {
+    return false; // gone meanwhile
+  }
+}
 
 /** Is `pid` below this process (its parent, or its parent's parent)? */
 function descendsFromUs(pid: number): boolean {
