@@ -338,6 +338,7 @@ async function settled(group: ReturnType<typeof cpuGroup>): Promise<void> {
   if (group === undefined) return await sleep(10_000);
   for (let waited = 0, last = group.usageNs(); waited < 60_000; waited += 500) {
     await sleep(500);
+    group.adopt();
     const now = group.usageNs();
     if (now - last < 10e6) return;
     last = now;
@@ -393,6 +394,7 @@ async function startRate(environments: number, rounds: number, memoryMb: number,
           await sleep(300);
           // With LAMINA_STANDBYS the platform prepares environments at start: measure once it is idle.
           if (process.env.LAMINA_STANDBYS !== undefined) await settled(group);
+          group?.adopt(); // the spawner, if it started after the group was made
           const before = group?.usageNs() ?? 0;
           const result = await concurrentColdInvokes(lamina.url, environments);
           if (group !== undefined) cpu.get(side)?.push((group.usageNs() - before) / 1e6 / environments);

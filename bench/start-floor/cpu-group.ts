@@ -13,6 +13,8 @@ const CPUACCT = '/sys/fs/cgroup/cpuacct';
 export interface CpuGroup {
   /** Nanoseconds of CPU (user and system) used by the group's processes so far. */
   usageNs(): number;
+  /** Move in the processes below the root that started elsewhere meanwhile (a spawner started late). */
+  adopt(): void;
   /** Move the processes back to the root group and remove the group. */
   close(): void;
 }
@@ -45,14 +47,18 @@ export function cpuGroup(pid: number, name = `lamina-bench-${process.pid}-${pid}
   if (!existsSync(join(CPUACCT, 'cpuacct.usage')) || process.getuid?.() !== 0) return undefined;
   const dir = join(CPUACCT, name);
   mkdirSync(dir, { recursive: true });
-  for (const member of descendants(pid)) {
-    try {
-      writeFileSync(join(dir, 'cgroup.procs'), String(member));
-    } catch {
-      // exited meanwhile
+  const adopt = (): void => {
+    for (const member of descendants(pid)) {
+      try {
+        writeFileSync(join(dir, 'cgroup.procs'), String(member));
+      } catch {
+        // exited meanwhile
+      }
     }
-  }
+  };
+  adopt();
   return {
+    adopt,
     usageNs: () => Number(readFileSync(join(dir, 'cpuacct.usage'), 'utf8')),
     close: () => {
       for (const member of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
