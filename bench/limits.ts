@@ -2,7 +2,7 @@
  * Limits benchmarks (issue 4), each against a baseline measured in the same run:
  *
  *   npm run build && node dist/bench/limits.js memory [--iterations 200000000] [--rounds 3] [--invokes 3]
- *   npm run build && node dist/bench/limits.js start-rate [--environments 200] [--rounds 3] [--sides spawn,default,no-isolation,no-limits]
+ *   npm run build && node dist/bench/limits.js start-rate [--environments 200] [--rounds 3] [--sides spawn,kernel-floor,default,no-isolation,no-limits]
  *   npm run build && node dist/bench/limits.js idle-memory [--environments 100,500] [--rounds 2] [--no-isolation | --no-limits]
  *
  * memory: a fixed CPU-bound handler (bench/fixtures/limits/: one function per memory size) through
@@ -10,7 +10,9 @@
  *   invokes only; the same functions through `lamina serve --no-limits` are the control.
  * start-rate: N concurrent cold invokes of the tiny C runtime (compiled with cc into a temp dir)
  *   against `lamina serve` (with and without limits), against spawning the same binary N times
- *   from node, each doing GET /next and POST /response against a stub Runtime API.
+ *   from node, each doing GET /next and POST /response against a stub Runtime API; `kernel-floor`
+ *   is the same isolation per environment without the platform (bench/start-floor). CPU per start
+ *   of the whole process tree from a cpuacct group (bench/start-floor/cpu-group.ts).
  * idle-memory: VmRSS of the platform's processes (`lamina serve` and its spawner) with 0 and with N idle environments.
  * Both hold every runtime's first event at a TCP barrier (bench/lib/tcp-barrier.ts) until N have it.
  * Targets (issue 18), printed as ratios: >= 250 starts/s, <= 110 KB per idle environment at 1,000.
@@ -32,6 +34,8 @@ import { reportFromLogResult, parseVmRssKb, type Report } from './harness/lambda
 import { median, quantile } from './harness/stats.js';
 import { startLaminaServe, type LaminaServe } from './harness/lamina-process.js';
 import { startTcpBarrier, type TcpBarrier } from './lib/tcp-barrier.js';
+import { cpuGroup } from './start-floor/cpu-group.js';
+import { kernelFloor } from './start-floor/kernel-floor.js';
 
 // ---------------------------------------------------------------------------------------------
 // Pure functions (tested in test/bench/limits-bench.test.ts)
@@ -313,12 +317,12 @@ async function spawnBaseline(binary: string, environments: number, extraEnv: Rec
 }
 
 /** The sides of the start-rate run: the spawn baseline and lamina serve in each of its modes (docs/isolation.md). */
-const START_SIDES = ['spawn', 'default', 'default-node-spawn', 'no-isolation', 'no-limits'] as const;
+const START_SIDES = ['spawn', 'kernel-floor', 'default', 'default-node-spawn', 'no-isolation', 'no-limits'] as const;
 type StartSide = (typeof START_SIDES)[number];
-const SIDE_FLAGS: Record<Exclude<StartSide, 'spawn'>, readonly string[]> = { default: [], 'default-node-spawn': [], 'no-isolation': ['--no-isolation'], 'no-limits': ['--no-limits'] };
+const SIDE_FLAGS: Record<Exclude<StartSide, 'spawn' | 'kernel-floor'>, readonly string[]> = { default: [], 'default-node-spawn': [], 'no-isolation': ['--no-isolation'], 'no-limits': ['--no-limits'] };
 
 /** lamina serve for a side: `default-node-spawn` is the default mode without the spawner (LAMINA_SPAWNER=0, src/sandbox/spawner.ts). */
-async function startSide(template: string, side: Exclude<StartSide, 'spawn'>): Promise<Lamina> {
+async function startSide(template: string, side: Exclude<StartSide, 'spawn' | 'kernel-floor'>): Promise<Lamina> {
   const before = process.env.LAMINA_SPAWNER;
   if (side === 'default-node-spawn') process.env.LAMINA_SPAWNER = '0';
   try {
@@ -326,6 +330,18 @@ async function startSide(template: string, side: Exclude<StartSide, 'spawn'>): P
   } finally {
     if (before === undefined) delete process.env.LAMINA_SPAWNER;
     else process.env.LAMINA_SPAWNER = before;
+  }
+}
+
+/** Until the group uses under 10 ms of CPU in 500 ms (at most 60 s). */
+async function settled(group: ReturnType<typeof cpuGroup>): Promise<void> {
+  if (group === undefined) return await sleep(10_000);
+  for (let waited = 0, last = group.usageNs(); waited < 60_000; waited += 500) {
+    await sleep(500);
+    group.adopt();
+    const now = group.usageNs();
+    if (now - last < 10e6) return;
+    last = now;
   }
 }
 
@@ -349,7 +365,10 @@ async function startRate(environments: number, rounds: number, memoryMb: number,
   const sides = START_SIDES.filter((side) => only.includes(side));
   const samples = new Map<string, number[]>(sides.map((s) => [s, []]));
   const inits = new Map<string, number[]>(sides.map((s) => [s, []]));
+  // CPU per start of the whole tree (platform, spawner, launchers, runtimes), from a cpuacct group.
+  const cpu = new Map<string, number[]>(sides.map((s) => [s, []]));
   const banners = new Map<string, string>();
+  const floor = sides.includes('kernel-floor') ? kernelFloor() : undefined;
   try {
     console.log(`environment start rate: ${environments} concurrent cold invokes of the tiny C runtime (${memoryMb} MB), ${rounds} rounds, sides alternating, node ${process.version}`);
     console.log(loadLine());
@@ -361,11 +380,25 @@ async function startRate(environments: number, rounds: number, memoryMb: number,
           samples.get(side)?.push(await spawnBaseline(tiny.binary, environments, { BARRIER_PORT: String(barrier.port), BARRIER_COUNT: String(environments) }));
           continue;
         }
+        if (side === 'kernel-floor') {
+          const run = floor?.run(environments, 'isolated');
+          if (run === undefined || run.environments !== environments) throw new Error(`kernel floor: ${run?.environments ?? 0} of ${environments} started`);
+          samples.get(side)?.push(run.ms);
+          cpu.get(side)?.push(run.cpuMs / environments);
+          continue;
+        }
         const lamina = await startSide(tiny.template, side);
         banners.set(side, limitsLine(lamina.banner));
         try {
+          const group = cpuGroup(lamina.pid);
           await sleep(300);
+          // With LAMINA_STANDBYS the platform prepares environments at start: measure once it is idle.
+          if (process.env.LAMINA_STANDBYS !== undefined) await settled(group);
+          group?.adopt(); // the spawner, if it started after the group was made
+          const before = group?.usageNs() ?? 0;
           const result = await concurrentColdInvokes(lamina.url, environments);
+          if (group !== undefined) cpu.get(side)?.push((group.usageNs() - before) / 1e6 / environments);
+          group?.close();
           samples.get(side)?.push(result.ms);
           inits.get(side)?.push(result.initMedianMs);
         } finally {
@@ -374,12 +407,13 @@ async function startRate(environments: number, rounds: number, memoryMb: number,
       }
       console.log(`round ${round + 1}: ${order.map((s) => `${s} ${(samples.get(s)?.at(-1) ?? Number.NaN).toFixed(0)} ms`).join(', ')}; ${loadLine()}`);
     }
-    for (const [side, line] of banners) console.log(`lamina serve ${SIDE_FLAGS[side as Exclude<StartSide, 'spawn'>].join(' ') || `(${side})`}: ${line}`);
-    console.log(`| what | median time to N answers (ms) | environments/s | median Init Duration (ms) | vs spawn baseline | vs target ${START_RATE_TARGET}/s |`);
-    console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+    for (const [side, line] of banners) console.log(`lamina serve ${SIDE_FLAGS[side as Exclude<StartSide, 'spawn' | 'kernel-floor'>].join(' ') || `(${side})`}: ${line}`);
+    console.log(`| what | median time to N answers (ms) | environments/s | median Init Duration (ms) | vs spawn baseline | vs target ${START_RATE_TARGET}/s | CPU ms per start (whole tree) |`);
+    console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
     const base = median(samples.get('spawn') ?? []);
     const names: Record<StartSide, string> = {
       spawn: `baseline: node spawns the binary ${environments}x, stub Runtime API`,
+      'kernel-floor': 'kernel floor: the same launcher and options, forked by a small C driver (bench/start-floor)',
       default: 'lamina serve (default: full isolation as root)',
       'default-node-spawn': 'lamina serve, default mode, LAMINA_SPAWNER=0 (Node spawn, cgroups made by the platform)',
       'no-isolation': 'lamina serve --no-isolation (limits only)',
@@ -388,10 +422,12 @@ async function startRate(environments: number, rounds: number, memoryMb: number,
     for (const side of sides) {
       const ms = median(samples.get(side) ?? []);
       const rate = (environments / ms) * 1000;
-      const initMs = side === 'spawn' ? '-' : median(inits.get(side) ?? []).toFixed(1);
-      console.log(`| ${names[side]} | ${ms.toFixed(0)} | ${rate.toFixed(0)} | ${initMs} | ${(ms / base).toFixed(2)}x the time | ${side === 'spawn' ? '-' : `${targetRatio('starts', rate).toFixed(2)}x`} |`);
+      const initMs = side === 'spawn' || side === 'kernel-floor' ? '-' : median(inits.get(side) ?? []).toFixed(1);
+      const cpuMs = (cpu.get(side) ?? []).length === 0 ? '-' : median(cpu.get(side) ?? []).toFixed(2);
+      console.log(`| ${names[side]} | ${ms.toFixed(0)} | ${rate.toFixed(0)} | ${initMs} | ${Number.isNaN(base) ? '-' : `${(ms / base).toFixed(2)}x the time`} | ${side === 'spawn' ? '-' : `${targetRatio('starts', rate).toFixed(2)}x`} | ${cpuMs} |`);
     }
   } finally {
+    floor?.close();
     rmSync(tiny.dir, { recursive: true, force: true });
     await barrier.close();
   }

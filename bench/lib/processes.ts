@@ -10,9 +10,11 @@ export const ROOT = PROJECT_ROOT;
 
 /** A clean environment: the host's NODE_EXTRA_CA_CERTS alone adds ~70 ms to every node start. */
 export function cleanEnv(): Record<string, string> {
-  // LAMINA_SPAWNER=0 (Node's spawn instead of the spawner, src/sandbox/spawner.ts) passes through for A/B runs.
+  // LAMINA_SPAWNER=0 (Node's spawn instead of the spawner, src/sandbox/spawner.ts) passes through for A/B runs,
   const spawner: Record<string, string> = process.env.LAMINA_SPAWNER === undefined ? {} : { LAMINA_SPAWNER: process.env.LAMINA_SPAWNER };
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...spawner };
+  // LAMINA_STANDBYS (environments prepared ahead, src/platform/sandbox-factory.ts) too.
+  const standbys: Record<string, string> = process.env.LAMINA_STANDBYS === undefined ? {} : { LAMINA_STANDBYS: process.env.LAMINA_STANDBYS };
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...spawner, ...standbys };
 }
 
 export interface Started {

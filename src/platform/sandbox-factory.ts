@@ -139,6 +139,15 @@ function launchInterpreter(fn: FunctionConfig): string | undefined {
 
 let sequence = 0;
 
+/**
+ * Standbys kept per function version: 1, or LAMINA_STANDBYS (an experiment: environments prepared
+ * while idle take the kernel's isolation work off a burst's starts; docs/isolation.md).
+ */
+function standbyTarget(): number {
+  const asked = Number(process.env.LAMINA_STANDBYS ?? 1);
+  return Number.isInteger(asked) && asked >= 1 ? Math.min(asked, 1000) : 1;
+}
+
 /** An isolated sandbox whose runtime starts, with `env`, as soon as it is ready. */
 function releaseWhenReady(box: ProcessSandbox, env: Record<string, string>, log: (line: string) => void): Sandbox {
   const runtimeApiListener = (box.runtimeApiListener ?? Promise.resolve(undefined)).then((server) => {
@@ -250,11 +259,16 @@ export function processSandboxFactory(
   // this way: their namespaces, root, /tmp, Runtime API listener and outbound link are made first.
   const useStandby = STANDBY_SUPPORTED && (limits?.cgroups?.version !== undefined || isolation !== undefined);
   const hold = (): ProcessSandbox => new ProcessSandbox(spec({}));
-  let standby: ProcessSandbox | undefined;
+  // Prepared ahead of a burst (docs/isolation.md, "Prepared environments"): LAMINA_STANDBYS of them.
+  const target = standbyTarget();
+  const standbys: ProcessSandbox[] = [];
   let disposed = false;
-  const prepareStandby = (): void => {
-    if (disposed || standby !== undefined) return;
-    standby = hold();
+  /** One more standby, up to the target; all of them at start. */
+  const prepareStandby = (fill = false): void => {
+    while (!disposed && standbys.length < target) {
+      standbys.push(hold());
+      if (!fill) return;
+    }
   };
   const factory: SandboxFactory = (runtimeApi, log, initializationType, logStreamName) => {
     const env = runtimeEnvironment(
@@ -263,19 +277,19 @@ export function processSandboxFactory(
       credentials,
     );
     if (isolated) env.LAMBDA_TASK_ROOT = TASK_ROOT;
-    const ready = standby;
-    standby = undefined;
+    let ready = standbys.shift();
+    while (ready?.gone === true && standbys.length > 0) ready = standbys.shift();
     if (isolation !== undefined) return releaseWhenReady(ready === undefined || ready.gone ? hold() : ready, env, log);
     if (ready?.release(env, log) === true) return ready;
     ready?.signal('SIGKILL');
     return new ProcessSandbox(spec(env), log);
   };
   if (useStandby) {
-    setImmediate(prepareStandby);
+    setImmediate(() => prepareStandby(true));
     // The next standby is made once the environment that took this one has answered its first
     // invocation: made at once, its fork and setup slowed that cold start by 3-7 ms on 2 cores
     // (bench/RESULTS.md, isolation scenario).
-    factory.replenish = () => setImmediate(prepareStandby);
+    factory.replenish = () => setImmediate(() => prepareStandby());
   }
   factory.privateRuntimeApi = isolation?.privateNetwork === true;
   factory.externalExtensions = extensions.map((extension) => extension.name);
@@ -283,12 +297,12 @@ export function processSandboxFactory(
   factory.checkPeers = isolation === undefined && limits?.peerCheck === true;
   factory.dispose = async () => {
     disposed = true;
-    const held = standby;
-    standby = undefined;
-    if (held === undefined) return;
-    held.signal('SIGKILL');
-    void held.runtimeApiListener?.then((server) => server?.close());
-    await held.exited;
+    const held = standbys.splice(0);
+    for (const box of held) {
+      box.signal('SIGKILL');
+      void box.runtimeApiListener?.then((server) => server?.close());
+    }
+    await Promise.all(held.map((box) => box.exited));
   };
   return factory;
 }

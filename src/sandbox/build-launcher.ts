@@ -26,8 +26,13 @@ export function buildSandboxLauncher(out = SANDBOX_LAUNCHER): { binary?: string;
   mkdirSync(dirname(out), { recursive: true });
   rmSync(out, { force: true });
   for (const compiler of ['cc', 'gcc', 'clang']) {
+    // Static where the C library allows it: every environment's launcher and its pid 1 then start
+    // without ld.so and relocations (2-5 ms of CPU per isolated start on a busy 2-core VM,
+    // bench/start-floor); without a static libc, the usual dynamic binary.
+    const statically = spawnSync(compiler, ['-O2', '-Wall', '-static', '-o', out, ...LAUNCHER_SOURCE_FILES], { encoding: 'utf8' });
+    if (statically.error !== undefined) continue; // not installed
+    if (statically.status === 0) return { binary: out };
     const run = spawnSync(compiler, ['-O2', '-Wall', '-o', out, ...LAUNCHER_SOURCE_FILES], { encoding: 'utf8' });
-    if (run.error !== undefined) continue; // not installed
     if (run.status === 0) return { binary: out };
     return { problem: `${compiler} failed: ${run.stderr.trim()}` };
   }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { IDLE_KB_TARGET, START_RATE_TARGET, targetRatio } from '../../bench/limits.js';
 import { startTcpBarrier } from '../../bench/lib/tcp-barrier.js';
+import { parseFloorLine } from '../../bench/start-floor/kernel-floor.js';
 import { FIXTURES } from '../helpers/function-config.js';
 
 const work = mkdtempSync(join(tmpdir(), 'lamina-limits-bench-'));
@@ -87,5 +88,12 @@ describe('TCP barrier', () => {
       api.close();
       await barrier.close();
     }
+  });
+});
+
+describe('kernel floor (bench/start-floor)', () => {
+  it('reads the driver\'s one result line, and refuses anything else', () => {
+    expect(parseFloorLine('environments 100 ms 812.5 cpu_ms 901.0\n')).toEqual({ environments: 100, ms: 812.5, cpuMs: 901 });
+    expect(() => parseFloorLine('start-floor: only 96 of 100 answered in 30 s')).toThrow(/no result/);
   });
 });

@@ -74,10 +74,6 @@ describe.skipIf(cgroups.version === undefined)('per-environment cgroups', () => 
 
   it('starts cold environments from a standby that already joined its cgroups, and from scratch when the standby died', async () => {
     let before = new Set<number>();
-    // This process's own standbys only (children, or grandchildren through the spawner): other
-    // platforms on the machine (other test runs) have theirs.
-    const standbys = (): number[] =>
-      spawnSync('pgrep', ['-f', '^[^ ]*lamina-sandbox --env-from-stdin'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number).filter(descendsFromUs);
     if (!STANDBY_SUPPORTED) return void console.warn('[limits] standby check skipped: no native launcher (npm run build without a C compiler)');
     const own = new Platform({ functions: [bootstrapFunction('standby', { memorySize: 256, timeout: 20 })], shutdownGraceMs: 100, limits: { cgroups, maxOpenFiles: OPEN_FILES_PER_ENVIRONMENT } });
     try {
@@ -103,7 +99,52 @@ describe.skipIf(cgroups.version === undefined)('per-environment cgroups', () => 
     }
     expect(standbys().filter((pid) => !before.has(pid))).toEqual([]); // stop() removes the standby
   });
+
+  it('keeps LAMINA_STANDBYS standbys per function version, prepared at start, and all gone at stop', async () => {
+    if (!STANDBY_SUPPORTED) return;
+    const before = new Set(standbys());
+    process.env.LAMINA_STANDBYS = '3';
+    const own = new Platform({ functions: [bootstrapFunction('prepared', { memorySize: 128, timeout: 20 })], shutdownGraceMs: 100, limits: { cgroups, maxOpenFiles: OPEN_FILES_PER_ENVIRONMENT } });
+    delete process.env.LAMINA_STANDBYS;
+    try {
+      await expect.poll(() => standbys().filter((pid) => !before.has(pid)).length, { timeout: 10_000 }).toBe(3);
+      // Two at once take two of them: both start from a standby, one is left until they answer.
+      const [a, b] = await Promise.all([own.invoke(invokeRequest('prepared', { echo: 'a' })), own.invoke(invokeRequest('prepared', { echo: 'b' }))]);
+      expect([text(a), text(b)]).toEqual(['"a"', '"b"']);
+      await expect.poll(() => standbys().filter((pid) => !before.has(pid)).length, { timeout: 10_000 }).toBe(3);
+    } finally {
+      await own.stop();
+    }
+    expect(standbys().filter((pid) => !before.has(pid))).toEqual([]);
+  });
 });
+
+/**
+ * This process's own standbys only (children, or grandchildren through the spawner): other
+ * platforms on the machine (other test runs) have theirs. Launchers the platform spawned itself
+ * show --env-from-stdin; those the spawner runs without an exec (src/sandbox/native/spawner.c)
+ * keep its command line, and are the spawner's children.
+ */
+function standbys(): number[] {
+  return [
+    ...spawnSync('pgrep', ['-f', '^[^ ]*lamina-sandbox --env-from-stdin'], { encoding: 'utf8' }).stdout.split('\n'),
+    ...spawnSync('pgrep', ['-x', 'lamina-sandbox'], { encoding: 'utf8' }).stdout.split('\n').filter((pid) => pid !== '' && spawnedBySpawner(Number(pid))),
+  ]
+    .filter(Boolean)
+    .map(Number)
+    .filter(descendsFromUs);
+}
+
+/** Is `pid` a child of a spawner (`lamina-sandbox --spawner`), rather than the spawner itself? */
+function spawnedBySpawner(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return readFileSync(`/proc/${parent}/cmdline`, 'utf8').split('\0').includes('--spawner');
+  } catch {
+    return false; // gone meanwhile
+  }
+}
 
 /** Is `pid` below this process (its parent, or its parent's parent)? */
 function descendsFromUs(pid: number): boolean {

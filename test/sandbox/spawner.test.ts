@@ -6,7 +6,7 @@
  * the child's own, and its own death with the platform's.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -141,6 +141,24 @@ describe.skipIf(process.platform !== 'linux')('spawner', () => {
     const done = outcome(child);
     child.stdin?.end();
     expect((await done).code).toBe(0);
+  });
+
+  it('runs a launcher (its own binary) in the forked child without an exec, with only the stdio it was given', async () => {
+    if (spawner === undefined || binary === undefined) return;
+    // A standby of the plain launcher: no limits, it waits for its environment on stdin.
+    const script = 'echo "released $GREETING"';
+    const child = (spawner as Spawner).spawn(binary, ['--env-from-stdin', '-', '-', '0', '-', '-', '0', '/bin/sh', '-c', script], { cwd: work, env: { PATH: '/usr/bin:/bin' }, stdin: true, channel: false });
+    const done = outcome(child);
+    await new Promise<void>((resolve) => child.on('stdio', (name: string) => name === 'stdin' && resolve()));
+    const pid = child.pid as number;
+    // No exec: the command line is still the spawner's. Nothing of the spawner's is left open in it
+    // (its epoll, signalfd, other children's channels), as an exec's close-on-exec would have made sure.
+    expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('--spawner');
+    await expect.poll(() => readdirSync(`/proc/${pid}/fd`).sort(), { timeout: 5000 }).toEqual(['0', '1', '2']);
+    child.stdin?.end('GREETING=hi\0');
+    const result = await done;
+    expect(result.out).toBe('released hi\n');
+    expect(result.code).toBe(0);
   });
 
   it('keeps a process with nothing else to wait on alive until its child closes, and no longer', () => {

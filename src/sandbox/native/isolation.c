@@ -17,6 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lamina-sandbox.h"
@@ -114,6 +115,10 @@ static void mount_disk_tmp(const struct root_view *view, const char *target) {
   int control = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
   if (control < 0) fail("cannot open", "/dev/loop-control");
   char device[64];
+  // Seeded from the clock: this is pid 1 of its namespace, as every other launcher's copy is.
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  srandom((unsigned)now.tv_nsec);
   for (int attempt = 0;; attempt++) {
     int number = ioctl(control, LOOP_CTL_GET_FREE);
     if (number < 0) fail("no free loop device", "");
@@ -136,8 +141,14 @@ static void mount_disk_tmp(const struct root_view *view, const char *target) {
       close(loop);
       break;
     }
+    int error = errno;
     close(loop);
-    if (errno != EBUSY || attempt > 64) fail("cannot attach the /tmp image to", device);
+    errno = error;
+    // Launchers of a burst all get the same lowest free device and race for it: one wins, the rest
+    // ask again. 64 attempts were too few for 100 at once (inits failed, bench/start-floor); a
+    // random pause of up to 1 ms spreads them out.
+    if (errno != EBUSY || attempt > 4096) fail("cannot attach the /tmp image to", device);
+    usleep((useconds_t)(random() % 1000));
   }
   close(control);
   close(backing);

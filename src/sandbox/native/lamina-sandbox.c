@@ -390,10 +390,9 @@ static void hold_network(const struct options *options) {
   exit(0);
 }
 
-int main(int argc, char **argv) {
+int launcher_main(int argc, char **argv) {
   struct options options;
   memset(&options, 0, sizeof options);
-  if (argc == 2 && strcmp(argv[1], "--spawner") == 0) run_spawner();
   int skipped = parse_options(argc, argv, &options);
   if (options.hold_network) hold_network(&options);
   // The platform gone, even SIGKILLed: the environment goes with it (this process, and through
@@ -457,4 +456,9 @@ int main(int argc, char **argv) {
   }
   exec_runtime(&argv[next]);
   return 126;
+}
+
+int main(int argc, char **argv) {
+  if (argc == 2 && strcmp(argv[1], "--spawner") == 0) run_spawner();
+  return launcher_main(argc, argv);
 }

@@ -68,6 +68,12 @@ void private_hosts(const char *names, const char *scratch);
 void drop_privileges(unsigned uid, unsigned gid);
 
 /**
+ * The launcher (lamina-sandbox.c) as main runs it; the spawner calls it in a forked child, without
+ * an exec, when the command it is asked to run is this very binary (spawner.c).
+ */
+int launcher_main(int argc, char **argv);
+
+/**
  * The spawner (spawner.c): fork environments' launchers for the platform, on its requests on
  * stdin, answering on the Node IPC channel on fd 3. Never returns.
  */
