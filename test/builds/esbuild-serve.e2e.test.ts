@@ -116,7 +116,9 @@ afterAll(async () => {
 });
 
 describe('lamina serve with an esbuild function', () => {
-  it('builds at start and says where, with the handler rewritten to the bundle', () => {
+  it('builds at start and says where, with the handler rewritten to the bundle', async () => {
+    // The start resolves on the line with the address; the banner's later lines may come in a later chunk.
+    await waitForOutput(/rebuilt on change/, 'the esbuild banner');
     expect(serve.output()).toMatch(/esbuild builds:\n {2}Greeter: built with esbuild in \d+ ms into .*\/state\/builds\/Greeter \(handler app\.handler\), rebuilt on change/);
   });
 
