@@ -7,7 +7,7 @@
  *   node dist/bench/floor/cpu-compare.js [--callers 2,8,64] [--invokes 20000] [--rounds 2] [--slices 1]
  *        [--lamina-node-flags "--cpu-prof --cpu-prof-dir=/tmp/prof"] [--only lamina,floor,other]
  *        [--other-relay /path/to/older/relay-server.js] [--base-root /other/checkout] [--base-flags "--no-dashboard"]
- *        [-- <lamina serve flags>]
+ *        [--base-env LAMINA_RUNTIME_API_LISTENER=node] [-- <lamina serve flags>]
  *
  * Prints one line per side, callers and round: invokes/s, and µs of CPU per invoke of the relay or
  * platform process and of this (caller) process.
@@ -85,6 +85,13 @@ async function main(): Promise<void> {
   const nodeFlags = option('--lamina-node-flags', '').split(' ').filter((f) => f !== '');
   // More `lamina serve` flags for the base side only (A/B of a flag, e.g. --no-dashboard).
   const baseFlags = option('--base-flags', '').split(' ').filter((f) => f !== '');
+  // Environment variables for the base side only (A/B of an experiment switch in one build).
+  const baseEnv = Object.fromEntries(
+    option('--base-env', '')
+      .split(',')
+      .filter((kv) => kv.includes('='))
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
   const dash = process.argv.indexOf('--');
   const serveFlags = dash >= 0 ? process.argv.slice(dash + 1) : [];
   const workspace = createWorkspace();
@@ -92,11 +99,11 @@ async function main(): Promise<void> {
   const template = workspace.template([{ name: 'WarmLoop', runtime: 'floor-loop', memoryMb: 3008 }]);
   const floor = await startFloor(1);
   const other = otherRelay === '' ? undefined : await startFloor(1, otherRelay);
-  const serve = (root: string, dir: string, extra: readonly string[] = []): ReturnType<typeof startProcess> =>
-    startProcess(process.execPath, [...nodeFlags, join(root, 'bin', 'lamina.js'), 'serve', '--quiet', '--port', '0', '--shutdown-grace', '0', '--template', template, '--state-dir', dir, ...serveFlags, ...extra], / on (http:\/\/[\d.:]+)/);
+  const serve = (root: string, dir: string, extra: readonly string[] = [], env: Readonly<Record<string, string>> = {}): ReturnType<typeof startProcess> =>
+    startProcess(process.execPath, [...nodeFlags, join(root, 'bin', 'lamina.js'), 'serve', '--quiet', '--port', '0', '--shutdown-grace', '0', '--template', template, '--state-dir', dir, ...serveFlags, ...extra], / on (http:\/\/[\d.:]+)/, env);
   const lamina = await serve('.', state);
   const baseState = mkdtempSync(join(tmpdir(), 'lamina-cpu-compare-'));
-  const base = baseRoot === '' && baseFlags.length === 0 ? undefined : await serve(baseRoot === '' ? '.' : baseRoot, baseState, baseFlags);
+  const base = baseRoot === '' && baseFlags.length === 0 && Object.keys(baseEnv).length === 0 ? undefined : await serve(baseRoot === '' ? '.' : baseRoot, baseState, baseFlags, baseEnv);
   const payload = jsonPayload(1024);
   const pools: Pool[] = [];
   try {

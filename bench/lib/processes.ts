@@ -26,8 +26,8 @@ export interface Started {
 }
 
 /** Spawn a process and wait for a line matching `ready` whose first group is the base URL. */
-export function startProcess(command: string, args: string[], ready: RegExp): Promise<Started> {
-  const child = spawn(command, args, { cwd: ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'inherit'] });
+export function startProcess(command: string, args: string[], ready: RegExp, env: Readonly<Record<string, string>> = {}): Promise<Started> {
+  const child = spawn(command, args, { cwd: ROOT, env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let seen = '';
     const onData = (chunk: Buffer): void => {

@@ -13,7 +13,8 @@ import { type SandboxStarted, VersionPools, type PoolSettings } from './version-
 import { newRequestId, newTraceId } from './ids.js';
 import type { AcceptedInvoke, InvocationResult, InvokeGate, InvokeOutcome, InvokePort, InvokeRequest } from './invoke-types.js';
 import { Invocation } from './invocation.js';
-import type { SandboxLimits } from './sandbox-factory.js';
+import { standbyTarget, type SandboxLimits } from './sandbox-factory.js';
+import { listenerKind } from '../runtime-api/runtime-api-server.js';
 import type { TargetSender } from '../async/async-types.js';
 import { EventQueue, type QueueMeasure } from '../async/event-queue.js';
 import { MemoryStore } from '../async/memory-store.js';
@@ -159,6 +160,9 @@ export class Platform implements InvokePort, ProvisionedPort, CodeHolder {
   };
 
   constructor(options: PlatformOptions) {
+    // Experiments chosen by environment variable are checked once, here, not at the first start.
+    listenerKind();
+    standbyTarget();
     this.observers = options.observers ?? new Observers();
     const timings = {
       initTimeoutMs: options.initTimeoutMs ?? PLATFORM_DEFAULTS.initTimeoutMs,

@@ -143,9 +143,12 @@ let sequence = 0;
  * Standbys kept per function version: 1, or LAMINA_STANDBYS (an experiment: environments prepared
  * while idle take the kernel's isolation work off a burst's starts; docs/isolation.md).
  */
-function standbyTarget(): number {
-  const asked = Number(process.env.LAMINA_STANDBYS ?? 1);
-  return Number.isInteger(asked) && asked >= 1 ? Math.min(asked, 1000) : 1;
+export function standbyTarget(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.LAMINA_STANDBYS;
+  if (raw === undefined || raw === '') return 1;
+  const asked = Number(raw);
+  if (!/^\d+$/.test(raw) || asked < 1 || asked > 1000) throw new RangeError(`LAMINA_STANDBYS must be a whole number from 1 to 1000, got ${JSON.stringify(raw)}`);
+  return asked;
 }
 
 /** An isolated sandbox whose runtime starts, with `env`, as soon as it is ready. */

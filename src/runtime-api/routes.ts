@@ -7,6 +7,9 @@ import { parseExtensionApiRequest, type ExtensionApiAction } from './extension-r
 
 export const RUNTIME_API_PREFIX = '/2018-06-01';
 
+/** Largest buffered response a runtime may post: 6 MB plus Lambda's 100 bytes of slack. */
+export const MAX_BUFFERED_RESPONSE_BYTES = 6_291_556;
+
 export type RuntimeApiAction =
   | { readonly kind: 'next' }
   | { readonly kind: 'response'; readonly requestId: string }

@@ -10,13 +10,13 @@ import { RUNTIME_API_ERRORS, runtimeApiErrorBody, type RuntimeApiErrorCode } fro
 import { answerInOrder } from '../http-in-order.js';
 import { readBody } from './read-body.js';
 import { handleExtensionApi } from './extension-api.js';
-import { parseRuntimeApiRequest } from './routes.js';
+import { MAX_BUFFERED_RESPONSE_BYTES, parseRuntimeApiRequest } from './routes.js';
 import type { NextWaiter, ReportedError, RuntimeApiTarget, RuntimeEvent } from './runtime-api-target.js';
+import { createLeanListener, type ConnectionCheck, type LeanListener } from './lean/lean-listener.js';
 import { relayStream } from './stream-relay.js';
 import { parseTelemetryRoute, sendSubscribed, subscribe } from './telemetry-route.js';
 
-/** Largest buffered response a runtime may post: 6 MB plus Lambda's 100 bytes of slack. */
-export const MAX_BUFFERED_RESPONSE_BYTES = 6_291_556;
+export { MAX_BUFFERED_RESPONSE_BYTES } from './routes.js';
 /** Largest error report accepted; its bytes become the caller's error body. */
 const MAX_ERROR_BYTES = MAX_BUFFERED_RESPONSE_BYTES;
 const ACCEPTED_BODY = '{"status":"OK"}';
@@ -194,8 +194,7 @@ function route(target: RuntimeApiTarget, req: IncomingMessage, res: ServerRespon
   }
 }
 
-/** Decides whether a connection (its peer's port, ours) may use this Runtime API. */
-export type ConnectionCheck = (peerPort: number, serverPort: number) => Promise<boolean>;
+export type { ConnectionCheck } from './lean/lean-listener.js';
 
 /**
  * With a check, each connection's requests are held until its verdict (runtimes keep one
@@ -232,8 +231,23 @@ function createRuntimeApiHttpServer(target: RuntimeApiTarget, allow?: Connection
   return server;
 }
 
+/** Which listener serves the Runtime API (docs/runtime-api-listener.md): `LAMINA_RUNTIME_API_LISTENER`. */
+export type ListenerKind = 'lean' | 'node';
+
 /**
- * A Runtime API listener bound to `host:port` (port 0 picks a free one).
+ * `lean` (the default): the lean listener serves `GET /next` and buffered answers itself and hands
+ * anything else to node:http; `node`: node:http serves every request (the comparison side of
+ * bench/floor/cpu-compare.ts, and a way back should a runtime ever disagree with the lean parser).
+ */
+export function listenerKind(env: NodeJS.ProcessEnv = process.env): ListenerKind {
+  const value = env.LAMINA_RUNTIME_API_LISTENER;
+  if (value === undefined || value === '' || value === 'lean') return 'lean';
+  if (value === 'node') return 'node';
+  throw new RangeError(`LAMINA_RUNTIME_API_LISTENER must be "lean" or "node", got ${JSON.stringify(value)}`);
+}
+
+/**
+ * A Runtime API listener bound to `host:port` (port 0 picks a free port).
  *
  * @example
  * const api = await RuntimeApiServer.listen(environment, '127.0.0.1', 0);
@@ -242,50 +256,74 @@ function createRuntimeApiHttpServer(target: RuntimeApiTarget, allow?: Connection
  */
 export class RuntimeApiServer {
   readonly address: string;
-  #server: Server;
+  /** What listens: the lean listener's TCP server, or node:http's. */
+  readonly #listening: NetServer;
+  readonly #http: Server;
+  readonly #lean: LeanListener | undefined;
+  #closed: Promise<void> | undefined;
 
-  private constructor(server: Server, address: string) {
-    this.#server = server;
+  private constructor(listening: NetServer, http: Server, lean: LeanListener | undefined, address: string) {
+    this.#listening = listening;
+    this.#http = http;
+    this.#lean = lean;
     this.address = address;
+  }
+
+  /** The listener and its node:http server; with the lean one, node:http only serves what it hands over. */
+  static #create(target: RuntimeApiTarget, allow: ConnectionCheck | undefined, kind: ListenerKind): { listening: NetServer; http: Server; lean: LeanListener | undefined } {
+    if (kind === 'node') {
+      const http = createRuntimeApiHttpServer(target, allow);
+      return { listening: http, http, lean: undefined };
+    }
+    // Connections reach node:http already checked.
+    const http = createRuntimeApiHttpServer(target);
+    const lean = createLeanListener(target, http, allow);
+    return { listening: lean.server, http, lean };
   }
 
   /**
    * @param allow when given, each connection is checked first (its peer's port, ours) and closed
    * unread when refused: the listener shares the host's loopback (docs/isolation.md).
    */
-  static listen(target: RuntimeApiTarget, host: string, port: number, allow?: ConnectionCheck): Promise<RuntimeApiServer> {
-    const server = createRuntimeApiHttpServer(target, allow);
+  static listen(target: RuntimeApiTarget, host: string, port: number, allow?: ConnectionCheck, kind = listenerKind()): Promise<RuntimeApiServer> {
+    const { listening, http, lean } = RuntimeApiServer.#create(target, allow, kind);
     return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        const bound = server.address() as AddressInfo;
-        resolve(new RuntimeApiServer(server, `${host}:${bound.port}`));
+      listening.once('error', reject);
+      listening.listen(port, host, () => {
+        listening.off('error', reject);
+        const bound = listening.address() as AddressInfo;
+        resolve(new RuntimeApiServer(listening, http, lean, `${host}:${bound.port}`));
       });
     });
   }
 
   /**
    * Serve on a socket that is already listening: an environment's own network namespace, whose
-   * launcher bound `address` there and handed the socket over (docs/isolation.md). The HTTP
-   * server takes over the socket's handle.
+   * launcher bound `address` there and handed the socket over (docs/isolation.md). The listener
+   * takes over the socket's handle.
    */
-  static adopt(target: RuntimeApiTarget, listening: NetServer, address: string): Promise<RuntimeApiServer> {
-    const server = createRuntimeApiHttpServer(target);
+  static adopt(target: RuntimeApiTarget, handed: NetServer, address: string, kind = listenerKind()): Promise<RuntimeApiServer> {
+    const { listening, http, lean } = RuntimeApiServer.#create(target, undefined, kind);
     return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(listening, () => {
-        server.off('error', reject);
-        resolve(new RuntimeApiServer(server, address));
+      listening.once('error', reject);
+      listening.listen(handed, () => {
+        listening.off('error', reject);
+        resolve(new RuntimeApiServer(listening, http, lean, address));
       });
     });
   }
 
-  /** Stop listening and drop every connection (the environment is gone). */
+  /** Stop listening and drop every connection (the environment is gone); closing again is a no-op. */
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#server.close(() => resolve());
-      this.#server.closeAllConnections();
+    this.#closed ??= new Promise((resolve) => {
+      this.#listening.close(() => resolve());
+      if (this.#lean !== undefined) {
+        this.#lean.destroyConnections();
+        this.#http.close();
+      } else {
+        this.#http.closeAllConnections();
+      }
     });
+    return this.#closed;
   }
 }
