@@ -11,6 +11,7 @@ const SERIAL = [
   'test/containers/**/*.test.ts',
   'test/sandbox/**/*.test.ts',
   'test/fuzz/**/*.test.ts',
+  'test/conformance/**/*.test.ts',
   'test/**/*hostile*.test.ts',
   'test/e2e/extension-shutdown.e2e.test.ts',
   'test/e2e/extensions.e2e.test.ts',

@@ -6,6 +6,7 @@
  * `lamina serve` (or the relay), of the runtimes (every process under it) and of this caller.
  *
  *   node dist/bench/concurrency-diagnosis.js [--plan 47,47,4,100,100,100,4] [--window-ms 2000] [--memory 1769] [--floor]
+ *        [--serve-flags "--logs-max-size 0 --no-dashboard"]
  *
  * The default plan is the old ramp's 100-caller window: 47 warm environments, then 100 callers
  * at once, then the same again once every caller has its environment.
@@ -44,13 +45,13 @@ const loadAverage = (): string => readFileSync('/proc/loadavg', 'utf8').split(' 
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { plan: { type: 'string', default: '47,47,4,100,100,100,4' }, 'window-ms': { type: 'string', default: '2000' }, memory: { type: 'string', default: '1769' }, floor: { type: 'boolean', default: false } },
+    options: { plan: { type: 'string', default: '47,47,4,100,100,100,4' }, 'window-ms': { type: 'string', default: '2000' }, memory: { type: 'string', default: '1769' }, floor: { type: 'boolean', default: false }, 'serve-flags': { type: 'string', default: '' } },
   });
   const plan = values.plan.split(',').map(Number);
   const windowMs = Number(values['window-ms']);
   const workspace = createWorkspace();
   const template = workspace.template([{ name: 'Ramp', runtime: 'floor-loop', memoryMb: Number(values.memory), timeoutS: 30 }], 'diagnosis.yaml');
-  const lamina = await startLaminaServe(template, ['--account-concurrency', '1000']);
+  const lamina = await startLaminaServe(template, ['--account-concurrency', '1000', ...values['serve-flags'].split(' ').filter((f) => f !== '')]);
   let floor: RunningFloor | undefined;
   const payload = JSON.stringify({ ramp: true });
   process.stdout.write(`lamina serve limits: ${lamina.limits}\n`);

@@ -12,7 +12,7 @@ import { readBody } from './read-body.js';
 import { handleExtensionApi } from './extension-api.js';
 import { MAX_BUFFERED_RESPONSE_BYTES, parseRuntimeApiRequest } from './routes.js';
 import type { NextWaiter, ReportedError, RuntimeApiTarget, RuntimeEvent } from './runtime-api-target.js';
-import { createLeanListener, type ConnectionCheck, type LeanListener } from './lean/lean-listener.js';
+import { createLeanListener, type ConnectionCheck } from './lean/lean-listener.js';
 import { relayStream } from './stream-relay.js';
 import { parseTelemetryRoute, sendSubscribed, subscribe } from './telemetry-route.js';
 
@@ -254,31 +254,35 @@ export function listenerKind(env: NodeJS.ProcessEnv = process.env): ListenerKind
  * spawnRuntime({ AWS_LAMBDA_RUNTIME_API: api.address });
  * await api.close();
  */
+/** A listener as made: what listens, and how to end its connections. */
+interface Made {
+  readonly listening: NetServer;
+  readonly dropConnections: () => void;
+}
+
 export class RuntimeApiServer {
   readonly address: string;
   /** What listens: the lean listener's TCP server, or node:http's. */
   readonly #listening: NetServer;
-  readonly #http: Server;
-  readonly #lean: LeanListener | undefined;
+  /** Ends every connection of the listener. */
+  readonly #dropConnections: () => void;
   #closed: Promise<void> | undefined;
 
-  private constructor(listening: NetServer, http: Server, lean: LeanListener | undefined, address: string) {
-    this.#listening = listening;
-    this.#http = http;
-    this.#lean = lean;
+  private constructor(made: Made, address: string) {
+    this.#listening = made.listening;
+    this.#dropConnections = made.dropConnections;
     this.address = address;
   }
 
-  /** The listener and its node:http server; with the lean one, node:http only serves what it hands over. */
-  static #create(target: RuntimeApiTarget, allow: ConnectionCheck | undefined, kind: ListenerKind): { listening: NetServer; http: Server; lean: LeanListener | undefined } {
+  /** The listener; with the lean one, node:http only serves what it hands over. */
+  static #create(target: RuntimeApiTarget, allow: ConnectionCheck | undefined, kind: ListenerKind): Made {
     if (kind === 'node') {
       const http = createRuntimeApiHttpServer(target, allow);
-      return { listening: http, http, lean: undefined };
+      return { listening: http, dropConnections: () => http.closeAllConnections() };
     }
     // Connections reach node:http already checked.
-    const http = createRuntimeApiHttpServer(target);
-    const lean = createLeanListener(target, http, allow);
-    return { listening: lean.server, http, lean };
+    const lean = createLeanListener(target, () => createRuntimeApiHttpServer(target), allow);
+    return { listening: lean.server, dropConnections: lean.destroyConnections };
   }
 
   /**
@@ -286,13 +290,14 @@ export class RuntimeApiServer {
    * unread when refused: the listener shares the host's loopback (docs/isolation.md).
    */
   static listen(target: RuntimeApiTarget, host: string, port: number, allow?: ConnectionCheck, kind = listenerKind()): Promise<RuntimeApiServer> {
-    const { listening, http, lean } = RuntimeApiServer.#create(target, allow, kind);
+    const made = RuntimeApiServer.#create(target, allow, kind);
+    const { listening } = made;
     return new Promise((resolve, reject) => {
       listening.once('error', reject);
       listening.listen(port, host, () => {
         listening.off('error', reject);
         const bound = listening.address() as AddressInfo;
-        resolve(new RuntimeApiServer(listening, http, lean, `${host}:${bound.port}`));
+        resolve(new RuntimeApiServer(made, `${host}:${bound.port}`));
       });
     });
   }
@@ -303,12 +308,13 @@ export class RuntimeApiServer {
    * takes over the socket's handle.
    */
   static adopt(target: RuntimeApiTarget, handed: NetServer, address: string, kind = listenerKind()): Promise<RuntimeApiServer> {
-    const { listening, http, lean } = RuntimeApiServer.#create(target, undefined, kind);
+    const made = RuntimeApiServer.#create(target, undefined, kind);
+    const { listening } = made;
     return new Promise((resolve, reject) => {
       listening.once('error', reject);
       listening.listen(handed, () => {
         listening.off('error', reject);
-        resolve(new RuntimeApiServer(listening, http, lean, address));
+        resolve(new RuntimeApiServer(made, address));
       });
     });
   }
@@ -317,12 +323,7 @@ export class RuntimeApiServer {
   close(): Promise<void> {
     this.#closed ??= new Promise((resolve) => {
       this.#listening.close(() => resolve());
-      if (this.#lean !== undefined) {
-        this.#lean.destroyConnections();
-        this.#http.close();
-      } else {
-        this.#http.closeAllConnections();
-      }
+      this.#dropConnections();
     });
     return this.#closed;
   }

@@ -38,24 +38,31 @@ function handToNodeHttp(fallback: HttpServer, socket: Socket, rest: Buffer | und
 /** The listener and what closing it must end. */
 export interface LeanListener {
   readonly server: Server;
-  /** Destroy every connection, lean or handed over. */
+  /** Destroy every connection, lean or handed over, and close node:http's server if it was made. */
   destroyConnections(): void;
 }
 
 /**
- * @param fallback a node:http server with the Runtime API's routes, not listening.
+ * @param makeFallback makes the node:http server with the Runtime API's routes (not listening), at
+ * the first connection handed over: most environments never need one.
  * @param allow when given, each connection is checked first and closed unread when refused.
  *
  * @example
- * const { server } = createLeanListener(target, createRuntimeApiHttpServer(target));
+ * const { server } = createLeanListener(target, () => createRuntimeApiHttpServer(target));
  * server.listen(0, '127.0.0.1');
  */
-export function createLeanListener(target: RuntimeApiTarget, fallback: HttpServer, allow?: ConnectionCheck): LeanListener {
+export function createLeanListener(target: RuntimeApiTarget, makeFallback: () => HttpServer, allow?: ConnectionCheck): LeanListener {
   const sockets = new Set<Socket>();
-  // node:http tracks its connections (headersTimeout, closeAllConnections) from its 'listening' on.
-  fallback.emit('listening');
+  let fallback: HttpServer | undefined;
+  const nodeHttp = (): HttpServer => {
+    if (fallback !== undefined) return fallback;
+    fallback = makeFallback();
+    // node:http tracks its connections (headersTimeout, closeAllConnections) from its 'listening' on.
+    fallback.emit('listening');
+    return fallback;
+  };
   const serve = (socket: Socket): void => {
-    new LeanConnection(socket, target, (rest) => handToNodeHttp(fallback, socket, rest));
+    new LeanConnection(socket, target, (rest) => handToNodeHttp(nodeHttp(), socket, rest));
   };
   const server = createServer({ allowHalfOpen: true, noDelay: true, keepAlive: true }, (socket) => {
     sockets.add(socket);
@@ -76,7 +83,8 @@ export function createLeanListener(target: RuntimeApiTarget, fallback: HttpServe
     server,
     destroyConnections: () => {
       for (const socket of sockets) socket.destroy();
-      fallback.closeAllConnections();
+      fallback?.closeAllConnections();
+      fallback?.close();
     },
   };
 }
