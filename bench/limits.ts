@@ -471,7 +471,7 @@ function platformTree(root: number): { runtimes: number; helpers: number[] } {
     for (const p of all) if (!below.has(p.pid) && below.has(p.ppid)) (below.add(p.pid), (grew = true));
   }
   const runtimes = all.filter((p) => below.has(p.pid) && p.comm === 'bootstrap').length;
-  const helpers = all.filter((p) => p.ppid === root && p.comm === 'lamina-spawner').map((p) => p.pid);
+  const helpers = all.filter((p) => p.ppid === root && p.comm === 'lamina-sandbox').map((p) => p.pid);
   return { runtimes, helpers };
 }
 

@@ -15,7 +15,6 @@
  * `--init`: the runtime is not pid 1 (pid 1 ignores an unhandled SIGTERM), zombies are reaped.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { constants } from 'node:os';
 import { dirname } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:net';
@@ -25,6 +24,7 @@ import type { Sandbox, SandboxExit } from '../sandbox/process-sandbox.js';
 import { cgroupCandidates, ContainerCgroupWatch } from './container-cgroup.js';
 import type { ContainerEngine } from './engine.js';
 import type { NetworkHolder } from './network-holder.js';
+import { signalName } from '../sandbox/signal-names.js';
 
 /**
  * How one container is started and signalled: the engine's `run` (any engine) or runc directly
@@ -143,8 +143,7 @@ export function envFileText(env: Readonly<Record<string, string>>): string {
 /** 128 + n from the engine means the container's process died of signal n. */
 function exitFromCode(code: number | null, signal: NodeJS.Signals | null): { code: number | null; signal: NodeJS.Signals | null } {
   if (signal !== null || code === null || code <= 128 || code > 128 + 64) return { code, signal };
-  const name = Object.entries(constants.signals).find(([, number]) => number === code - 128)?.[0];
-  return name === undefined ? { code, signal } : { code: null, signal: name as NodeJS.Signals };
+  return { code: null, signal: signalName(code - 128) };
 }
 
 export interface ContainerSandboxOptions {

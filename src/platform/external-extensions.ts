@@ -8,6 +8,7 @@
 import { accessSync, constants, readdirSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { exitSignalWords, signalName } from '../sandbox/signal-names.js';
 
 export interface ExternalExtension {
   /** The file name: what the extension must send as `Lambda-Extension-Name`. */
@@ -153,6 +154,6 @@ export function parseExtensionOutput(line: string, tag: string): ExtensionOutput
  */
 export function describeExtensionExit(status: number): string {
   if (status === 0) return 'exit code 0';
-  if (status > 128) return status - 128 === 9 ? 'signal: killed' : `signal: ${status - 128}`;
+  if (status > 128) return `signal: ${exitSignalWords(signalName(status - 128))}`;
   return `exit status ${status}`;
 }

@@ -91,7 +91,7 @@ describe('external extensions', () => {
     expect(parseExtensionOutput(`half\x1e${TAG} 2 \x1e${TAG}!143`, TAG)).toEqual({ before: 'half', index: 2, status: 143 });
     expect(parseExtensionOutput(`\x1e${TAG} 0 last\x1e${TAG}!1`, TAG)).toEqual({ before: '', index: 0, text: 'last', status: 1 });
     expect(parseExtensionOutput(`\x1e${TAG} 0 a b `, TAG)).toEqual({ before: '', index: 0, text: 'a b ' });
-    expect([0, 2, 137, 143].map(describeExtensionExit)).toEqual(['exit code 0', 'exit status 2', 'signal: killed', 'signal: 15']);
+    expect([0, 2, 137, 143, 139, 165].map(describeExtensionExit)).toEqual(['exit code 0', 'exit status 2', 'signal: killed', 'signal: terminated', 'signal: segmentation fault', 'signal: signal 37']);
   });
 
   // With awk (line by line; mawk needs -W interactive or it waits for a full buffer) and, on a PATH

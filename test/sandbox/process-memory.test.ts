@@ -52,7 +52,8 @@ describe('ProcessTreeMemory with fixed root children (the isolated launcher)', (
       "process.on('SIGUSR2', () => { spawn(process.execPath, ['-e', 'const b = Buffer.alloc(60 * 1024 * 1024, 1); setInterval(() => b[0], 1000); console.log(1)'], { stdio: ['ignore', 'inherit', 'ignore'] }); });",
       "setInterval(() => undefined, 1000); console.log(first.pid);",
     ].join('\n');
-    const root = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // Its own process group, so the 60 MB grandchild goes with it at the end (it outlived the test before).
+    const root = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
     try {
       const lines: string[] = [];
       const line = (): Promise<string> => new Promise((resolve) => {
@@ -80,7 +81,7 @@ describe('ProcessTreeMemory with fixed root children (the isolated launcher)', (
       expect(fixed.peakMb()).toBeGreaterThanOrEqual(60);
       fixed.close();
     } finally {
-      root.kill('SIGKILL');
+      process.kill(-(root.pid as number), 'SIGKILL');
     }
   });
 });
