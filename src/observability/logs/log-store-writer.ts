@@ -8,8 +8,15 @@
  * dropped for its newest, counted, and a line in the stream says so. The platform's own lines
  * (START, END, REPORT, a timeout) are never dropped: a killed function's output still draining
  * after its REPORT must not take the REPORT with it. They are a few per invocation, so bounded.
+ *
+ * A flush writes each stream's waiting lines with one synchronous open, write and close: with many
+ * environments, each flush has as many streams to write, and `fs.promises.appendFile` cost each of
+ * them three thread-pool round trips and their promises (a quarter of the platform's CPU per
+ * invoke at 64 busy environments, bench/RESULTS.md "Issue 18, third round"). The writes go to the
+ * page cache of the state directory's disk, as the state store's do.
  */
-import { appendFile, mkdir, rm, rmdir } from 'node:fs/promises';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { encodedName, listSegments, logGroupOf, segmentName, type SegmentFile } from './log-store-layout.js';
 
@@ -198,14 +205,14 @@ export class LogStoreWriter {
         state.dropped = 0;
       }
       const chunk = lines.join('');
-      await this.#appendChunk(state, chunk);
+      this.#appendChunk(state, chunk);
     }
     await this.#holdCap();
   }
 
-  async #appendChunk(state: StreamState, chunk: string): Promise<void> {
+  #appendChunk(state: StreamState, chunk: string): void {
     if (!state.made) {
-      await mkdir(state.dir, { recursive: true });
+      mkdirSync(state.dir, { recursive: true });
       state.made = true;
       state.seq = Math.max(state.seq, ...[...this.#segments].filter((s) => dirname(s.path) === state.dir).map((s) => s.seq));
     }
@@ -217,12 +224,12 @@ export class LogStoreWriter {
       this.#segments.add(state.segment);
     }
     try {
-      await appendFile(state.segment.path, chunk);
+      appendNow(state.segment.path, chunk);
     } catch (error) {
       // Another process's cap (a `lamina invoke` beside `lamina serve`) removed the stream's folder.
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      await mkdir(state.dir, { recursive: true });
-      await appendFile(state.segment.path, chunk);
+      mkdirSync(state.dir, { recursive: true });
+      appendNow(state.segment.path, chunk);
     }
     state.segment.bytes += bytes;
     state.segment.lastWrite = Date.now();
@@ -253,5 +260,16 @@ export class LogStoreWriter {
     for (const state of this.#streams.values()) {
       if (state.dir === dir && state.segment === undefined) state.made = false;
     }
+  }
+}
+
+/** Append `chunk` to the file at `path` (made if missing): open, write whole, close. */
+function appendNow(path: string, chunk: string): void {
+  const fd = openSync(path, 'a');
+  try {
+    const bytes = Buffer.from(chunk);
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+  } finally {
+    closeSync(fd);
   }
 }
