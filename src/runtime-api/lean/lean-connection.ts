@@ -5,7 +5,7 @@
  * go to `node:http`: the unparsed bytes are put back on the socket and the socket handed over, for
  * the rest of its life.
  *
- * Mirrors what `node:http` did for these requests (runtime-api-server.ts): a FIN ends the connection
+ * Mirrors what `node:http` did for these requests (node-http-server.ts): a FIN ends the connection
  * (the Runtime API does not serve half-closed runtimes), a body cut short gives the invocation back
  * (`abandonAnswer`), an unknown request id is refused before its body is read.
  */
@@ -24,11 +24,15 @@ const HEAD_TIMEOUT_MS = 60_000;
  */
 export const HELD_BYTES = 1024 * 1024;
 
-/** A body on its way in: whole in `bytes` once `got` reaches its length. */
+/**
+ * A body on its way in, as the chunks that came (joined once at the end): nothing is allocated for
+ * what a runtime only declares, so a hostile one cannot make the platform reserve 6 MB per
+ * connection by sending heads alone.
+ */
 interface BodyRead {
   readonly answer: object;
   readonly head: LeanHead;
-  readonly bytes: Buffer;
+  readonly chunks: Buffer[];
   got: number;
 }
 
@@ -111,11 +115,17 @@ export class LeanConnection {
     }
     const body = this.#body;
     if (body !== undefined) {
-      const take = Math.min(chunk.length, body.bytes.length - body.got);
-      chunk.copy(body.bytes, body.got, 0, take);
+      const take = Math.min(chunk.length, body.head.bodyLength - body.got);
+      body.chunks.push(take === chunk.length ? chunk : chunk.subarray(0, take));
       body.got += take;
-      if (body.got < body.bytes.length) return;
-      this.#finish(body);
+      if (body.got < body.head.bodyLength) return;
+      try {
+        this.#finish(body);
+      } catch {
+        // As node:http's path did (the answer's promise caught): this connection goes, not the platform.
+        this.#socket.destroy();
+        return;
+      }
       if (take === chunk.length) return this.#drain();
       chunk = chunk.subarray(take);
     }
@@ -200,19 +210,18 @@ export class LeanConnection {
     const length = head.bodyLength;
     if (length === 0 || (pending !== undefined && pending.length >= length)) {
       this.#pending = pending !== undefined && pending.length > length ? pending.subarray(length) : undefined;
-      this.#finish({ answer, head, bytes: pending === undefined ? EMPTY : pending.subarray(0, length), got: length });
+      this.#finish({ answer, head, chunks: [pending === undefined ? EMPTY : pending.subarray(0, length)], got: length });
       return;
     }
-    // The body comes in several reads: gathered into one buffer of its declared size.
-    const body: BodyRead = { answer, head, bytes: Buffer.allocUnsafe(length), got: 0 };
-    if (pending !== undefined) body.got = pending.copy(body.bytes);
+    // The body comes in several reads.
+    this.#body = { answer, head, chunks: pending === undefined ? [] : [pending], got: pending?.length ?? 0 };
     this.#pending = undefined;
-    this.#body = body;
   }
 
   #finish(body: BodyRead): void {
     this.#body = undefined;
-    const { answer, head, bytes } = body;
+    const { answer, head, chunks } = body;
+    const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, head.bodyLength);
     if (head.kind === 'response') this.#target.finishResponse(answer, bytes, head.contentType ?? 'application/json');
     else this.#target.finishError(answer, { errorType: head.errorType, payload: bytes });
     writeAccepted(this.#socket);

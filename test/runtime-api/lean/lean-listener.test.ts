@@ -210,6 +210,27 @@ describe('the lean listener alone', () => {
     expect(script.calls).toEqual(['next']);
   });
 
+  it('drops only the connection when the environment throws on an answer that came in several reads', async () => {
+    const { script, socket, closed } = await leanConnection();
+    script.target.finishResponse = () => {
+      throw new Error('the environment broke');
+    };
+    socket.write(NEXT);
+    await settle();
+    script.release();
+    await settle();
+    socket.write('POST /2018-06-01/runtime/invocation/req-1/response HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nab');
+    await settle();
+    socket.write('cd');
+    await closed;
+    // The listener still serves.
+    const again = await leanConnection();
+    again.socket.write(NEXT);
+    await settle();
+    expect(again.script.calls).toEqual(['next']);
+    again.socket.destroy();
+  });
+
   it('closes every connection, lean or handed to node:http, when the listener closes', async () => {
     const lean = await leanConnection();
     const server = servers[servers.length - 1] as RuntimeApiServer;
