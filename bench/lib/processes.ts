@@ -14,7 +14,29 @@ export function cleanEnv(): Record<string, string> {
   const spawner: Record<string, string> = process.env.LAMINA_SPAWNER === undefined ? {} : { LAMINA_SPAWNER: process.env.LAMINA_SPAWNER };
   // LAMINA_STANDBYS (environments prepared ahead, src/platform/sandbox-factory.ts) too.
   const standbys: Record<string, string> = process.env.LAMINA_STANDBYS === undefined ? {} : { LAMINA_STANDBYS: process.env.LAMINA_STANDBYS };
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...spawner, ...standbys };
+  // And LAMINA_RUNTIME_API_LISTENER (docs/runtime-api-listener.md).
+  const listener: Record<string, string> = process.env.LAMINA_RUNTIME_API_LISTENER === undefined ? {} : { LAMINA_RUNTIME_API_LISTENER: process.env.LAMINA_RUNTIME_API_LISTENER };
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...spawner, ...standbys, ...listener };
+}
+
+/** Every process started here and still running. */
+const running = new Set<ChildProcess>();
+let stopOnSignal = false;
+
+/**
+ * A benchmark interrupted (Ctrl-C, `kill`) stops what it started: an orphaned `lamina serve` or floor
+ * relay, with its runtimes, would load the machine under the next run's measurements. Not inside
+ * vitest, whose workers end their own way.
+ */
+function stopChildrenOnSignal(): void {
+  if (stopOnSignal || process.env.VITEST !== undefined) return;
+  stopOnSignal = true;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      for (const child of running) child.kill('SIGTERM');
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  }
 }
 
 export interface Started {
@@ -28,6 +50,9 @@ export interface Started {
 /** Spawn a process and wait for a line matching `ready` whose first group is the base URL. */
 export function startProcess(command: string, args: string[], ready: RegExp, env: Readonly<Record<string, string>> = {}): Promise<Started> {
   const child = spawn(command, args, { cwd: ROOT, env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  stopChildrenOnSignal();
   return new Promise((resolve, reject) => {
     let seen = '';
     const onData = (chunk: Buffer): void => {
