@@ -147,7 +147,7 @@ export function standbyTarget(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.LAMINA_STANDBYS;
   if (raw === undefined || raw === '') return 1;
   const asked = Number(raw);
-  if (!/^\d+$/.test(raw) || asked < 1 || asked > 1000) throw new RangeError(`LAMINA_STANDBYS must be a whole number from 1 to 1000, got ${JSON.stringify(raw)}`);
+  if (!/^\d+$/.test(raw) || asked < 1 || asked > 1000) throw new ConfigError(`LAMINA_STANDBYS must be a whole number from 1 to 1000, got ${JSON.stringify(raw)}`);
   return asked;
 }
 

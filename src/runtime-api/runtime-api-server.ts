@@ -6,6 +6,7 @@
  * listener (docs/runtime-api-listener.md) serves `GET /next` and buffered answers without node:http.
  */
 import type { AddressInfo, Server as NetServer } from 'node:net';
+import { ConfigError } from '../errors.js';
 import { createLeanListener, type ConnectionCheck } from './lean/lean-listener.js';
 import { createRuntimeApiHttpServer } from './node-http-server.js';
 import type { RuntimeApiTarget } from './runtime-api-target.js';
@@ -25,7 +26,7 @@ export function listenerKind(env: NodeJS.ProcessEnv = process.env): ListenerKind
   const value = env.LAMINA_RUNTIME_API_LISTENER;
   if (value === undefined || value === '' || value === 'lean') return 'lean';
   if (value === 'node') return 'node';
-  throw new RangeError(`LAMINA_RUNTIME_API_LISTENER must be "lean" or "node", got ${JSON.stringify(value)}`);
+  throw new ConfigError(`LAMINA_RUNTIME_API_LISTENER must be "lean" or "node", got ${JSON.stringify(value)}`);
 }
 
 /** A listener as made: what listens, and how to end its connections. */
