@@ -11,8 +11,9 @@
  */
 import type { Socket } from 'node:net';
 import { answerClientError } from '../../errors.js';
-import type { NextWaiter, RuntimeApiTarget, RuntimeEvent } from '../runtime-api-target.js';
-import { writeAccepted, writeError, writeEvent } from './lean-answers.js';
+import type { RuntimeApiTarget } from '../runtime-api-target.js';
+import { writeAccepted, writeError } from './lean-answers.js';
+import { LeanWaiter } from './lean-waiter.js';
 import { parseLeanHead, type LeanHead } from './request-head.js';
 
 /** node:http's `headersTimeout` on the Runtime API: a head must be whole within a minute. */
@@ -34,34 +35,6 @@ interface BodyRead {
   readonly head: LeanHead;
   readonly chunks: Buffer[];
   got: number;
-}
-
-/** A parked `GET /next` of a lean connection. */
-class LeanWaiter implements NextWaiter {
-  done = false;
-  constructor(
-    private readonly connection: LeanConnection,
-    private readonly socket: Socket,
-  ) {}
-
-  deliver(event: RuntimeEvent): void {
-    if (this.done) return;
-    this.done = true;
-    this.connection.answered(this);
-    writeEvent(this.socket, event);
-    this.connection.resume();
-  }
-
-  refuse(): void {
-    if (this.done) return;
-    this.done = true;
-    this.connection.answered(this);
-    writeError(this.socket, 'LAMINA_ERR_RUNTIME_SHUTTING_DOWN', 'The execution environment is shutting down', true);
-  }
-
-  get closed(): boolean {
-    return this.done || this.socket.destroyed || !this.socket.writable;
-  }
 }
 
 /**
