@@ -29,6 +29,16 @@ export function listenerKind(env: NodeJS.ProcessEnv = process.env): ListenerKind
   throw new ConfigError(`LAMINA_RUNTIME_API_LISTENER must be "lean" or "node", got ${JSON.stringify(value)}`);
 }
 
+/**
+ * The most connections one environment's Runtime API keeps open at once (docs/limits.md). A
+ * runtime uses one or two, each of up to 10 extensions two or three more (its `/event/next`, a
+ * subscription); every connection costs the platform a descriptor, so a function that opens
+ * thousands (1,024 per process, 1,024 processes) would otherwise use up the platform's. A
+ * connection past the cap is closed as soon as it is accepted
+ * (test/sandbox/hostile-runtime-api.e2e.test.ts).
+ */
+export const RUNTIME_API_MAX_CONNECTIONS = 64;
+
 /** A listener as made: what listens, and how to end its connections. */
 interface Made {
   readonly listening: NetServer;
@@ -59,6 +69,14 @@ export class RuntimeApiServer {
 
   /** The listener; with the lean one, node:http only serves what it hands over. */
   static #create(target: RuntimeApiTarget, allow: ConnectionCheck | undefined, kind: ListenerKind): Made {
+    const made = RuntimeApiServer.#make(target, allow, kind);
+    // Node closes a connection past the cap before it becomes a socket object (net.Server's
+    // `maxConnections`); a connection handed from the lean listener to node:http still counts here.
+    made.listening.maxConnections = RUNTIME_API_MAX_CONNECTIONS;
+    return made;
+  }
+
+  static #make(target: RuntimeApiTarget, allow: ConnectionCheck | undefined, kind: ListenerKind): Made {
     if (kind === 'node') {
       const http = createRuntimeApiHttpServer(target, allow);
       return { listening: http, dropConnections: () => http.closeAllConnections() };

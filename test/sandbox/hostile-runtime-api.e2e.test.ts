@@ -1,0 +1,73 @@
+/**
+ * A hostile function against its own Runtime API listener (docs/runtime-api.md, docs/limits.md):
+ * eight processes of one environment open 8,000 connections to 127.0.0.1:9001 and hold them, half
+ * with a request head whose body never comes, half with part of a head. Every connection the
+ * platform accepts costs it a descriptor; unbounded, a few such processes would use up the
+ * platform's descriptors and break every environment. The platform must keep at most
+ * RUNTIME_API_MAX_CONNECTIONS of them open, stay small, and keep serving the victim and the
+ * attacker's own runtime. Root with the native launcher only.
+ */
+import { readdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Platform } from '../../src/platform/platform.js';
+import { RUNTIME_API_MAX_CONNECTIONS } from '../../src/runtime-api/runtime-api-server.js';
+import {
+  attackerCode, attackerFunction, expectVictimAnswers, hostileSkipReason, invokeRequest, LIMITS, report, text, victimFunction,
+} from '../helpers/hostile.js';
+
+const skip = hostileSkipReason();
+
+interface Flood {
+  connected: number;
+  closedByPeer: number;
+  open: number;
+  errors: Record<string, number>;
+}
+
+const PROCESSES = 8;
+const PER_PROCESS = 1000;
+
+function platformDescriptors(): number {
+  return readdirSync('/proc/self/fd').length;
+}
+
+describe.skipIf(skip !== undefined)('hostile functions: a connection flood on the Runtime API', () => {
+  let platform: Platform;
+  let code: ReturnType<typeof attackerCode>;
+  beforeAll(() => {
+    code = attackerCode();
+    platform = new Platform({
+      functions: [
+        victimFunction(),
+        attackerFunction('flooder', code.dir, { memorySize: 1024, timeout: 60 }),
+      ],
+      shutdownGraceMs: 100,
+      limits: LIMITS,
+    });
+  });
+  afterAll(async () => {
+    await platform.stop();
+    code.remove();
+  });
+
+  it('holds at most the cap of connections open, and the platform and both functions keep working', async () => {
+    // Warm both environments first: their runtimes' own keep-alive connections are open before the flood.
+    expect(JSON.parse(text(await platform.invoke(invokeRequest('flooder', { attack: 'nothing' }))))).toEqual({ error: 'no attack nothing' });
+    await expectVictimAnswers(platform, 1, 1);
+    const fdsBefore = platformDescriptors();
+    const rssBefore = process.memoryUsage().rss;
+    const flood = report<Flood>(await platform.invoke(invokeRequest('flooder', { attack: 'flood', processes: PROCESSES, perProcess: PER_PROCESS })));
+    const fdsDuring = platformDescriptors();
+    const rssGrowthMb = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
+    console.log(`[hostile] flood: ${flood.connected} connected, ${flood.open} still open, ${flood.closedByPeer} closed by the platform, errors ${JSON.stringify(flood.errors)}; platform descriptors ${fdsBefore} -> ${fdsDuring}, RSS +${rssGrowthMb.toFixed(1)} MB`);
+    // The attack did run: thousands of connections reached the listener.
+    expect(flood.connected + flood.closedByPeer).toBeGreaterThan(PROCESSES * PER_PROCESS / 2);
+    // The runtime's own connection is one of the cap's.
+    expect(flood.open).toBeLessThanOrEqual(RUNTIME_API_MAX_CONNECTIONS);
+    expect(fdsDuring - fdsBefore).toBeLessThanOrEqual(RUNTIME_API_MAX_CONNECTIONS + 32); // and a few of its own (logs, timers); unbounded it was 8,000+
+    expect(rssGrowthMb).toBeLessThan(64);
+    // While the holders hold: the attacker's own runtime answers on its open connection, and another environment answers.
+    expect(JSON.parse(text(await platform.invoke(invokeRequest('flooder', { attack: 'nothing' }))))).toEqual({ error: 'no attack nothing' });
+    await expectVictimAnswers(platform, 5, 1);
+  });
+});
