@@ -6,10 +6,10 @@ import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { FunctionConfig } from '../../src/config/function-config.js';
 import type { InvokeOutcome } from '../../src/platform/invoke-types.js';
-import type { Platform } from '../../src/platform/platform.js';
+import { Platform } from '../../src/platform/platform.js';
 import { PROJECT_ROOT } from '../../src/platform/paths.js';
 import { detectSandboxLimits, type SandboxLimits } from '../../src/platform/sandbox-factory.js';
 import { bootstrapFunction, customRuntimeFunction, FIXTURES } from './function-config.js';
@@ -55,6 +55,33 @@ export function attackerCode(): { readonly dir: string; remove(): void } {
   chmodSync(dir, 0o755);
   for (const file of readdirSync(dir)) chmodSync(join(dir, file), file === 'bootstrap' || PROGRAMS.includes(file) ? 0o755 : 0o644);
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * In a `describe`: before its tests, the attacker's code and a platform with full isolation serving
+ * the victim and the attackers `attackers(codeDir)`; after them, both gone. Read `platform` inside tests.
+ *
+ * @example
+ * const world = hostilePlatform((dir) => [attackerFunction('flooder', dir)]);
+ * it('...', async () => { await expectVictimAnswers(world.platform, 1, 1); });
+ */
+export function hostilePlatform(attackers: (codeDir: string) => FunctionConfig[]): { readonly platform: Platform } {
+  let platform: Platform | undefined;
+  let code: ReturnType<typeof attackerCode> | undefined;
+  beforeAll(() => {
+    code = attackerCode();
+    platform = new Platform({ functions: [victimFunction(), ...attackers(code.dir)], shutdownGraceMs: 100, limits: LIMITS });
+  });
+  afterAll(async () => {
+    await platform?.stop();
+    code?.remove();
+  });
+  return {
+    get platform(): Platform {
+      if (platform === undefined) throw new Error('hostilePlatform: read `platform` inside a test');
+      return platform;
+    },
+  };
 }
 
 /** An attacker running `codeDir` (see {@link attackerCode}), told where the host's secrets are. */

@@ -6,10 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Platform } from '../../src/platform/platform.js';
+import { describe, expect, it } from 'vitest';
 import {
-  attackerCode, attackerFunction, expectVictimAnswers, hostileSkipReason, hostPidsWithArgument, invokeRequest, LIMITS, report, text, victimFunction,
+  attackerFunction, expectVictimAnswers, hostilePlatform, hostileSkipReason, hostPidsWithArgument, invokeRequest, report, text,
 } from '../helpers/hostile.js';
 
 const skip = hostileSkipReason();
@@ -28,27 +27,14 @@ const MB = 1024;
 const FORK_MARKER = `hostile-fork-${randomUUID()}`;
 
 describe.skipIf(skip !== undefined)('hostile functions: processes and /tmp', () => {
-  let platform: Platform;
-  let code: ReturnType<typeof attackerCode>;
-  beforeAll(() => {
-    code = attackerCode();
-    platform = new Platform({
-      functions: [
-        victimFunction(),
-        attackerFunction('forker', code.dir, { memorySize: 128, timeout: 1, environment: { HOSTILE_FORK_MARKER: FORK_MARKER } }),
-        attackerFunction('filler', code.dir, { memorySize: 128, timeout: 60 }),
-        attackerFunction('filler-512', code.dir, { memorySize: 1024, timeout: 60, ephemeralStorageMb: 512 }),
-      ],
-      shutdownGraceMs: 100,
-      limits: LIMITS,
-    });
-  });
-  afterAll(async () => {
-    await platform.stop();
-    code.remove();
-  });
+  const world = hostilePlatform((dir) => [
+    attackerFunction('forker', dir, { memorySize: 128, timeout: 1, environment: { HOSTILE_FORK_MARKER: FORK_MARKER } }),
+    attackerFunction('filler', dir, { memorySize: 128, timeout: 60 }),
+    attackerFunction('filler-512', dir, { memorySize: 1024, timeout: 60, ephemeralStorageMb: 512 }),
+  ]);
 
   it('leaves none of a timed-out forker\'s processes behind, setsid and double forks included', async () => {
+    const { platform } = world;
     await expectVictimAnswers(platform, 1, 1);
     let peak = 0;
     let returned = false;
@@ -83,6 +69,7 @@ describe.skipIf(skip !== undefined)('hostile functions: processes and /tmp', () 
   });
 
   it('keeps /tmp on disk: 400 MB in /tmp of a 128 MB function is no OOM and no memory used', async () => {
+    const { platform } = world;
     const outcome = await platform.invoke(invokeRequest('filler', { attack: 'fill', mb: 400, clean: true }));
     const fill = report<Fill>(outcome);
     expect(fill, fill.stderr).toMatchObject({ status: 0, writtenKb: 400 * MB });
@@ -94,6 +81,7 @@ describe.skipIf(skip !== undefined)('hostile functions: processes and /tmp', () 
   });
 
   it('stops a /tmp filler at EphemeralStorage with ENOSPC, and its environment stays healthy', async () => {
+    const { platform } = world;
     const full = report<Fill>(await platform.invoke(invokeRequest('filler-512', { attack: 'fill', mb: 600 })));
     console.log(`[hostile] filler-512: dd exit ${full.status}, ${Math.round(full.writtenKb / MB)} MB written, df /tmp ${Math.round(full.dfSizeKb / MB)} MB`);
     expect(full.status).not.toBe(0);

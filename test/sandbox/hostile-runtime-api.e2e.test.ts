@@ -8,11 +8,10 @@
  * attacker's own runtime. Root with the native launcher only.
  */
 import { readdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Platform } from '../../src/platform/platform.js';
+import { describe, expect, it } from 'vitest';
 import { RUNTIME_API_MAX_CONNECTIONS } from '../../src/runtime-api/runtime-api-server.js';
 import {
-  attackerCode, attackerFunction, expectVictimAnswers, hostileSkipReason, invokeRequest, LIMITS, report, text, victimFunction,
+  attackerFunction, expectVictimAnswers, hostilePlatform, hostileSkipReason, invokeRequest, report, text,
 } from '../helpers/hostile.js';
 
 const skip = hostileSkipReason();
@@ -32,25 +31,10 @@ function platformDescriptors(): number {
 }
 
 describe.skipIf(skip !== undefined)('hostile functions: a connection flood on the Runtime API', () => {
-  let platform: Platform;
-  let code: ReturnType<typeof attackerCode>;
-  beforeAll(() => {
-    code = attackerCode();
-    platform = new Platform({
-      functions: [
-        victimFunction(),
-        attackerFunction('flooder', code.dir, { memorySize: 1024, timeout: 60 }),
-      ],
-      shutdownGraceMs: 100,
-      limits: LIMITS,
-    });
-  });
-  afterAll(async () => {
-    await platform.stop();
-    code.remove();
-  });
+  const world = hostilePlatform((dir) => [attackerFunction('flooder', dir, { memorySize: 1024, timeout: 60 })]);
 
   it('holds at most the cap of connections open, and the platform and both functions keep working', async () => {
+    const { platform } = world;
     // Warm both environments first: their runtimes' own keep-alive connections are open before the flood.
     expect(JSON.parse(text(await platform.invoke(invokeRequest('flooder', { attack: 'nothing' }))))).toEqual({ error: 'no attack nothing' });
     await expectVictimAnswers(platform, 1, 1);
