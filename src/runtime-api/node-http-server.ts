@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from 'node:net';
 import { RUNTIME_API_ERRORS, runtimeApiErrorBody, type RuntimeApiErrorCode } from '../errors.js';
 import { answerInOrder } from '../http-in-order.js';
-import { readBody } from './read-body.js';
+import { BodyBudget, holdBodiesWithin, readBody } from './read-body.js';
 import { handleExtensionApi } from './extension-api.js';
 import { MAX_BUFFERED_RESPONSE_BYTES, parseRuntimeApiRequest } from './routes.js';
 import type { NextWaiter, ReportedError, RuntimeApiTarget, RuntimeEvent } from './runtime-api-target.js';
@@ -21,6 +21,11 @@ const MAX_ERROR_BYTES = MAX_BUFFERED_RESPONSE_BYTES;
 const ACCEPTED_BODY = '{"status":"OK"}';
 const RESPONSE_MODE_HEADER = 'lambda-runtime-function-response-mode';
 const ERROR_TYPE_HEADER = 'lambda-runtime-function-error-type';
+/**
+ * Unfinished bodies one environment holds at once (docs/limits.md): a response and an extension's
+ * error report at their largest, and a MiB for registrations and subscriptions.
+ */
+export const HELD_BODY_BYTES = 2 * MAX_BUFFERED_RESPONSE_BYTES + 1024 * 1024;
 
 function sendError(res: ServerResponse, code: RuntimeApiErrorCode, message: string, close = false): void {
   const body = runtimeApiErrorBody(code, message);
@@ -200,7 +205,9 @@ function route(target: RuntimeApiTarget, req: IncomingMessage, res: ServerRespon
  */
 export function createRuntimeApiHttpServer(target: RuntimeApiTarget, allow?: ConnectionCheck): Server {
   const verdicts = new WeakMap<Socket, boolean | Promise<boolean>>();
+  const budget = new BodyBudget(HELD_BODY_BYTES);
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    holdBodiesWithin(req, budget);
     if (allow === undefined) return route(target, req, res);
     const verdict = verdicts.get(req.socket);
     if (verdict === true) return route(target, req, res);
