@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
+import { afterEach } from 'vitest';
 import type { FunctionConfig } from '../../src/config/function-config.js';
 import { Platform } from '../../src/platform/platform.js';
 import { bootstrapFunction } from './function-config.js';
@@ -66,4 +67,30 @@ export async function idleManualPlatform(): Promise<{ address: string; platform:
   await runtimeCall(address, 'POST', `/runtime/invocation/${next.headers['lambda-runtime-aws-request-id'] as string}/response`, '1');
   await first;
   return { address, platform };
+}
+
+/**
+ * In a test file: `start(kind)` gives an {@link idleManualPlatform} whose Runtime API is served by
+ * the `kind` listener (LAMINA_RUNTIME_API_LISTENER); after each test the platform stops and the
+ * variable is put back.
+ *
+ * @example
+ * const start = idleManualPlatformPerTest();
+ * it('...', async () => { const { address, platform } = await start('node'); });
+ */
+export function idleManualPlatformPerTest(): (kind: 'lean' | 'node') => Promise<{ address: string; platform: Platform }> {
+  let platform: Platform | undefined;
+  const saved = process.env.LAMINA_RUNTIME_API_LISTENER;
+  afterEach(async () => {
+    await platform?.stop();
+    platform = undefined;
+    if (saved === undefined) delete process.env.LAMINA_RUNTIME_API_LISTENER;
+    else process.env.LAMINA_RUNTIME_API_LISTENER = saved;
+  });
+  return async (kind) => {
+    process.env.LAMINA_RUNTIME_API_LISTENER = kind;
+    const idle = await idleManualPlatform();
+    platform = idle.platform;
+    return idle;
+  };
 }

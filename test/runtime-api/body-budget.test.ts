@@ -4,22 +4,14 @@
  * held is given back. The attack through a real sandbox is test/sandbox/hostile-runtime-api.e2e.test.ts.
  */
 import { connect, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Platform } from '../../src/platform/platform.js';
+import { describe, expect, it } from 'vitest';
 import { HELD_BODY_BYTES } from '../../src/runtime-api/node-http-server.js';
 import { BodyBudget } from '../../src/runtime-api/read-body.js';
-import { idleManualPlatform, runtimeCall } from '../helpers/manual-runtime.js';
+import { idleManualPlatformPerTest, runtimeCall } from '../helpers/manual-runtime.js';
 
 const SENT = 5_000_000;
 
-let platform: Platform | undefined;
-const saved = process.env.LAMINA_RUNTIME_API_LISTENER;
-afterEach(async () => {
-  await platform?.stop();
-  platform = undefined;
-  if (saved === undefined) delete process.env.LAMINA_RUNTIME_API_LISTENER;
-  else process.env.LAMINA_RUNTIME_API_LISTENER = saved;
-});
+const start = idleManualPlatformPerTest();
 
 it('takes bytes up to its limit and no further, and gives them back', () => {
   const budget = new BodyBudget(100);
@@ -47,11 +39,9 @@ function unfinishedInitError(address: string): Promise<{ socket: Socket; closed:
   });
 }
 
-describe.each(['lean', 'node'])('with the %s listener', (kind) => {
+describe.each(['lean', 'node'] as const)('with the %s listener', (kind) => {
   it('closes the connection whose body would pass the budget; the budget comes back when bodies end', async () => {
-    process.env.LAMINA_RUNTIME_API_LISTENER = kind;
-    const idle = await idleManualPlatform();
-    platform = idle.platform;
+    const idle = await start(kind);
     const count = Math.ceil(HELD_BODY_BYTES / SENT) + 1;
     const held = [];
     for (let i = 0; i < count; i += 1) held.push(await unfinishedInitError(idle.address));

@@ -5,22 +5,14 @@
  * test/sandbox/hostile-runtime-api.e2e.test.ts.
  */
 import { connect, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Platform } from '../../src/platform/platform.js';
+import { describe, expect, it } from 'vitest';
 import { RUNTIME_API_MAX_CONNECTIONS } from '../../src/runtime-api/runtime-api-server.js';
 import { invokeRequest } from '../helpers/invoke-request.js';
-import { idleManualPlatform } from '../helpers/manual-runtime.js';
+import { idleManualPlatformPerTest } from '../helpers/manual-runtime.js';
 
 const EXTRA = 16;
 
-let platform: Platform | undefined;
-const saved = process.env.LAMINA_RUNTIME_API_LISTENER;
-afterEach(async () => {
-  await platform?.stop();
-  platform = undefined;
-  if (saved === undefined) delete process.env.LAMINA_RUNTIME_API_LISTENER;
-  else process.env.LAMINA_RUNTIME_API_LISTENER = saved;
-});
+const start = idleManualPlatformPerTest();
 
 interface Held {
   socket: Socket;
@@ -48,11 +40,9 @@ function next(socket: Socket): Promise<string> {
   });
 }
 
-describe.each(['lean', 'node'])('with the %s listener', (kind) => {
+describe.each(['lean', 'node'] as const)('with the %s listener', (kind) => {
   it(`keeps ${RUNTIME_API_MAX_CONNECTIONS} connections open at most; the others are closed, the open ones still serve`, async () => {
-    process.env.LAMINA_RUNTIME_API_LISTENER = kind;
-    const idle = await idleManualPlatform();
-    platform = idle.platform;
+    const idle = await start(kind);
     const held = await open(idle.address, RUNTIME_API_MAX_CONNECTIONS + EXTRA);
     await new Promise((resolve) => setTimeout(resolve, 200));
     const live = held.filter((h) => !h.closed);
@@ -63,7 +53,7 @@ describe.each(['lean', 'node'])('with the %s listener', (kind) => {
 
     // An open one still serves: it gets the next invocation.
     const last = live.at(-1) as Held;
-    const invoking = platform.invoke(invokeRequest('manual', { n: 2 }));
+    const invoking = idle.platform.invoke(invokeRequest('manual', { n: 2 }));
     expect(await next(last.socket)).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
 
     // Closing one frees its place for a new connection.
