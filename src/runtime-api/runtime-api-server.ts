@@ -7,6 +7,7 @@
  */
 import type { AddressInfo, Server as NetServer } from 'node:net';
 import { ConfigError } from '../errors.js';
+import { ConnectionBudget, descriptorLimit } from './connection-budget.js';
 import { createLeanListener, type ConnectionCheck } from './lean/lean-listener.js';
 import { createRuntimeApiHttpServer } from './node-http-server.js';
 import type { RuntimeApiTarget } from './runtime-api-target.js';
@@ -38,6 +39,12 @@ export function listenerKind(env: NodeJS.ProcessEnv = process.env): ListenerKind
  * (test/sandbox/hostile-runtime-api.e2e.test.ts).
  */
 export const RUNTIME_API_MAX_CONNECTIONS = 64;
+
+/**
+ * Every environment's connections in this process together: half its descriptors
+ * (connection-budget.ts). The other half is for runtimes' pipes, log files and callers.
+ */
+const processBudget = new ConnectionBudget(Math.max(256, Math.floor(descriptorLimit() / 2)), RUNTIME_API_MAX_CONNECTIONS);
 
 /** A listener as made: what listens, and how to end its connections. */
 interface Made {
@@ -72,7 +79,7 @@ export class RuntimeApiServer {
     const made = RuntimeApiServer.#make(target, allow, kind);
     // Node closes a connection past the cap before it becomes a socket object (net.Server's
     // `maxConnections`); a connection handed from the lean listener to node:http still counts here.
-    made.listening.maxConnections = RUNTIME_API_MAX_CONNECTIONS;
+    processBudget.attach(made.listening);
     return made;
   }
 
