@@ -2,18 +2,21 @@
  * The benchmark harness: `npm run bench -- [scenario...] [options]` or `lamina bench ...`.
  * Runs the scenarios (all by default), prints a progress bar per scenario on stderr and a summary
  * table on stdout, and writes bench/results/<date>-<scenario>.{json,md}, SVG charts and the run's
- * <date>-<time>-report.html; `--compare A.json B.json` prints the ratios between two saved runs.
+ * <date>-<time>-report.html; `--compare A.json B.json` prints the ratios between two saved runs;
+ * `--report RUN.json` makes a run's page again from its JSON.
  */
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { RESULTS_DIR, runScenarios } from './harness/runner.js';
 import { compareFiles } from './harness/compare-runs.js';
+import { writeReportFromRun } from './harness/html-report.js';
 import { terminalSummary } from './harness/report-writer.js';
 import { SCENARIOS, scenarioNamed } from './scenarios/index.js';
 import type { BenchOptions, Scenario } from './scenarios/scenario.js';
 
 export const BENCH_USAGE = `Usage: lamina bench [scenario...] [options]   (or: npm run bench -- [scenario...] [options])
        lamina bench --compare A.json B.json      (ratios B/A of every number two saved runs share)
+       lamina bench --report RUN.json [--out F]  (a run's HTML page again, from its <date>-<time>-run.json)
 
 Scenarios (default: all, in this order): ${SCENARIOS.map((s) => s.name).join(', ')}
 
@@ -27,9 +30,10 @@ Options:
   --seconds <s>               Seconds of load per side per round in the async and sqs scenarios (default: 5; --quick: 0.5)
   --queue-sync <normal|full>  The async scenario's lamina serve --queue-sync (default: normal, as lamina serve)
   --no-peers                  Leave out serverless-offline and lambda-local
-  --out <dir>                 Where results go (default: bench/results)
+  --out <dir>                 Where results go (default: bench/results); with --report, the page's file
   --no-write                  Print the summary only, write no files (else also <date>-<time>-report.html and -run.json)
   --compare A.json B.json     Compare two saved runs (run or scenario JSON files) instead of running
+  --report RUN.json           Write RUN's page (<stamp>-report.html next to it) instead of running
   -h, --help                  Show this help
 `;
 
@@ -42,6 +46,8 @@ export interface ParsedBenchArgs {
   readonly help: boolean;
   /** `--compare A B`: the two files, instead of a run. */
   readonly compare: readonly [string, string] | undefined;
+  /** `--report RUN.json`: the run whose page to write, and where (`--out`), instead of a run. */
+  readonly report?: { readonly file: string; readonly out: string | undefined } | undefined;
 }
 
 /**
@@ -65,11 +71,17 @@ export function parseBenchArgs(args: readonly string[]): ParsedBenchArgs {
       'no-write': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       compare: { type: 'boolean', default: false },
+      report: { type: 'string' },
     },
   });
+  const idle = { scenarios: [], options: { quick: false, rounds: 1, accountConcurrency: 100, maxEnvironments: 128, peers: false }, outDir: undefined, flags: [], help: values.help };
+  if (values.report !== undefined) {
+    if (positionals.length > 0 || values.compare) throw new Error('--report takes one run JSON and no scenarios');
+    return { ...idle, compare: undefined, report: { file: values.report, out: values.out } };
+  }
   if (values.compare) {
     if (positionals.length !== 2) throw new Error(`--compare wants two saved JSON files, got ${positionals.length}`);
-    return { scenarios: [], options: { quick: false, rounds: 1, accountConcurrency: 100, maxEnvironments: 128, peers: false }, outDir: undefined, flags: [], help: values.help, compare: [positionals[0] as string, positionals[1] as string] };
+    return { ...idle, compare: [positionals[0] as string, positionals[1] as string] };
   }
   const count = (name: string, value: string | undefined, fallback: number): number => {
     if (value === undefined) return fallback;
@@ -127,6 +139,15 @@ export async function benchMain(args: readonly string[]): Promise<number> {
   if (parsed.help) {
     process.stdout.write(BENCH_USAGE);
     return 0;
+  }
+  if (parsed.report !== undefined) {
+    try {
+      process.stdout.write(`${writeReportFromRun(parsed.report.file, parsed.report.out)}\n`);
+      return 0;
+    } catch (error) {
+      process.stderr.write(`lamina bench --report: ${(error as Error).message}\n`);
+      return 2;
+    }
   }
   if (parsed.compare !== undefined) {
     try {

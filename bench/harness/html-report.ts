@@ -2,11 +2,12 @@
  * One HTML page per harness run: the command, the machine, every target of every scenario in
  * one table, then each scenario's tables, notes, skipped parts and charts (the SVGs inline, so
  * the page is whole on its own), with links to the scenario's JSON and Markdown files; and the
- * run's JSON (tables and targets of every scenario) that `--compare` reads.
+ * run's JSON (tables and targets of every scenario) that `--compare` and `--report` read. A page made
+ * again from a run's JSON (`lamina bench --report`) shows the charts from their SVG files.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { release, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { machineLine, targetMet, type ScenarioResult, type Table, type Target } from './result.js';
 import { numericColumns, targetLine } from './report-writer.js';
 
@@ -45,6 +46,13 @@ export interface RunReportInput {
   readonly files: Readonly<Record<string, readonly string[]>>;
   /** Scenarios that threw, with the message. */
   readonly failures?: readonly { readonly scenario: string; readonly message: string }[];
+  /** The machine as the run saw it; the machine this runs on when not given. */
+  readonly machine?: string;
+}
+
+/** The machine line of a report: node, cores, load, kernel and memory. */
+function machineText(): string {
+  return `${machineLine()}; Linux ${release()}; ${(totalmem() / 2 ** 30).toFixed(1)} GiB memory`;
 }
 
 /**
@@ -58,7 +66,7 @@ export function runReportHtml(input: RunReportInput): string {
     '<!doctype html>',
     `<html lang="en"><head><meta charset="utf-8"><title>Lamina bench run ${escapeHtml(input.stamp)}</title><style>${STYLE}</style></head><body>`,
     `<h1>Lamina bench run ${escapeHtml(input.stamp)}</h1>`,
-    `<p>Machine: ${escapeHtml(machineLine())}; Linux ${escapeHtml(release())}; ${(totalmem() / 2 ** 30).toFixed(1)} GiB memory. Figures compare only within one run.</p>`,
+    `<p>Machine: ${escapeHtml(input.machine ?? machineText())}. Figures compare only within one run.</p>`,
     `<pre>${escapeHtml(input.command)}</pre>`,
     `<p>Scenarios: ${results.map((r) => `<a href="#${id(r.scenario)}">${escapeHtml(r.scenario)}</a>`).join(', ') || 'none'}</p>`,
     ...(input.failures ?? []).map((f) => `<p class="note">Scenario ${escapeHtml(f.scenario)} failed: ${escapeHtml(f.message)}</p>`),
@@ -79,6 +87,8 @@ export function runReportHtml(input: RunReportInput): string {
     if (result.skipped.length > 0) parts.push('<h3>Skipped</h3><ul>', ...result.skipped.map((s) => `<li>${escapeHtml(s)}</li>`), '</ul>');
     // The SVGs are the harness's own output (svg-charts.ts escapes every text in them).
     for (const chart of result.charts) parts.push(`<figure>${chart.svg}<figcaption>${escapeHtml(chart.title)}</figcaption></figure>`);
+    // Made again from the run's JSON: the charts are the SVG files next to it.
+    if (result.charts.length === 0) for (const svg of files.filter((f) => f.endsWith('.svg'))) parts.push(`<figure><img src="${escapeHtml(encodeURI(svg))}" alt="${escapeHtml(svg)}"><figcaption>${escapeHtml(svg)}</figcaption></figure>`);
     parts.push('</section>');
   }
   parts.push('</body></html>', '');
@@ -100,14 +110,57 @@ export function writeRunReport(input: RunReportInput, dir: string): string[] {
   mkdirSync(dir, { recursive: true });
   const html = join(dir, `${input.stamp}-report.html`);
   const json = join(dir, `${input.stamp}-run.json`);
-  writeFileSync(html, runReportHtml(input));
+  const machine = input.machine ?? machineText();
+  writeFileSync(html, runReportHtml({ ...input, machine }));
   const run = {
     stamp: input.stamp,
     command: input.command,
-    machine: machineLine(),
+    machine,
     scenarios: input.results.map((r) => ({ scenario: r.scenario, title: r.title, command: r.command, tables: r.tables, targets: r.targets.map((t) => ({ ...t, met: targetMet(t) })), skipped: r.skipped, files: input.files[r.scenario] ?? [] })),
     failures: input.failures ?? [],
   };
   writeFileSync(json, `${JSON.stringify(run, null, 1)}\n`);
   return [html, json];
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/**
+ * `lamina bench --report RUN.json`: the run's page again, from its JSON (the pages themselves are
+ * not kept in git: bench/results holds the JSON, Markdown and SVG files). Writes
+ * `<stamp>-report.html` next to the JSON, or at `out`; returns where.
+ *
+ * @example writeReportFromRun('bench/results/2026-11-30-174616-run.json') // '.../2026-11-30-174616-report.html'
+ */
+export function writeReportFromRun(file: string, out?: string): string {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not JSON'}`);
+  }
+  const run = data as Record<string, unknown> | null;
+  if (run === null || typeof run !== 'object' || typeof run.stamp !== 'string' || !Array.isArray(run.scenarios)) throw new Error(`${file}: not a run's JSON (wants stamp and scenarios, as <date>-<time>-run.json has)`);
+  const files: Record<string, string[]> = {};
+  const results: ScenarioResult[] = (run.scenarios as Record<string, unknown>[]).map((scenario, i) => {
+    if (typeof scenario.scenario !== 'string' || !Array.isArray(scenario.tables) || !Array.isArray(scenario.targets)) throw new Error(`${file}: scenario ${i + 1} wants scenario, tables and targets`);
+    files[scenario.scenario] = strings(scenario.files);
+    return {
+      scenario: scenario.scenario,
+      title: typeof scenario.title === 'string' ? scenario.title : scenario.scenario,
+      command: typeof scenario.command === 'string' ? scenario.command : '',
+      tables: scenario.tables as Table[],
+      targets: scenario.targets as Target[],
+      charts: [],
+      skipped: strings(scenario.skipped),
+      raw: {},
+    };
+  });
+  const failures = Array.isArray(run.failures) ? (run.failures as { scenario: string; message: string }[]) : [];
+  const html = runReportHtml({ results, stamp: run.stamp, command: typeof run.command === 'string' ? run.command : '', files, failures, machine: typeof run.machine === 'string' ? run.machine : 'not recorded' });
+  const target = out ?? join(dirname(file), `${run.stamp}-report.html`);
+  writeFileSync(target, html);
+  return target;
 }

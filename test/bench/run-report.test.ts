@@ -75,6 +75,48 @@ describe('the run report', () => {
     expect(run.failures).toEqual([{ scenario: 'broken', message: 'it broke <here>' }]);
   });
 
+  it('makes the page again from the run JSON (lamina bench --report), charts from their SVG files', async () => {
+    const json = join(dir, '2026-01-02-030405-run.json');
+    const again = join(dir, 'again.html');
+    const out: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string) => out.push(chunk) > 0) as typeof process.stdout.write;
+    try {
+      expect(await benchMain(['--report', json, '--out', again])).toBe(0);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(out.join('')).toBe(`${again}\n`);
+    const html = readFileSync(again, 'utf8');
+    const first = readFileSync(join(dir, '2026-01-02-030405-report.html'), 'utf8');
+    // The same tables, targets, commands, machine and failures as the page the run wrote.
+    expect(html.match(/<table>/g)).toHaveLength(4);
+    expect(html.match(/<tr class="(met|missed|recorded)">/g)).toHaveLength(4);
+    expect(html).toContain('<pre>npm run bench -- alpha broken beta</pre>');
+    expect(html).toContain('Scenario broken failed: it broke &lt;here&gt;');
+    expect(/<p>Machine: [^<]*<\/p>/.exec(html)?.[0]).toBe(/<p>Machine: [^<]*<\/p>/.exec(first)?.[0]);
+    expect(html).toContain('<li>a peer skipped: not installed</li>');
+    // Charts as the files the scenarios wrote.
+    expect(html).not.toContain('<svg ');
+    expect(html.match(/<img src="2026-01-02-(alpha|beta)-(bars|more)\.svg"/g)).toHaveLength(4);
+    expect(html).not.toContain('<script>');
+    // Next to the JSON by default; refused when not a run's JSON.
+    expect(parseBenchArgs(['--report', json]).report).toEqual({ file: json, out: undefined });
+    expect(() => parseBenchArgs(['--report', json, 'warm'])).toThrow(/no scenarios/);
+    const err = process.stderr.write.bind(process.stderr);
+    const errors: string[] = [];
+    process.stderr.write = ((chunk: string) => errors.push(chunk) > 0) as typeof process.stderr.write;
+    try {
+      const notRun = join(dir, 'not-run.json');
+      writeFileSync(notRun, '{"scenario": "x"}');
+      expect(await benchMain(['--report', notRun])).toBe(2);
+      expect(await benchMain(['--report', join(dir, 'missing-run.json')])).toBe(2);
+    } finally {
+      process.stderr.write = err;
+    }
+    expect(errors.join('')).toMatch(/not a run's JSON[\s\S]*no such file/);
+  });
+
   it('writes no report when nothing is written', async () => {
     const outcome = await runScenarios({ scenarios: [fixed(result('alpha', 1, 1, 1))], options, outDir: undefined, commandFor: (n) => n, progressSink: silent });
     expect(outcome.results).toHaveLength(1);
