@@ -86,7 +86,11 @@ afterEach(async () => {
 const settle = (ms = 15): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Run `steps` on one connection to a listener of `kind`; what came back (Date blanked) and what the target saw. */
-async function transcript(kind: ListenerKind, steps: readonly Step[]): Promise<{ bytes: string; calls: string[]; closed: boolean }> {
+/**
+ * The bytes a raw client gets for `steps`, the calls the environment saw, and whether the server
+ * closed. `pace` is the pause after each step (ms): the listener must have answered by then.
+ */
+async function transcript(kind: ListenerKind, steps: readonly Step[], pace = 15): Promise<{ bytes: string; calls: string[]; closed: boolean }> {
   const script = scripted();
   const server = await RuntimeApiServer.listen(script.target, '127.0.0.1', 0, undefined, kind);
   servers.push(server);
@@ -102,9 +106,9 @@ async function transcript(kind: ListenerKind, steps: readonly Step[]): Promise<{
     else if (step === 'end') socket.end();
     else if (typeof step === 'object' && 'wait' in step) await settle(step.wait);
     else socket.write(step);
-    await settle();
+    await settle(pace);
   }
-  await settle(40);
+  await settle(pace * 3);
   socket.destroy();
   return { bytes: received.replace(/Date: [^\r]*\r\n/g, 'Date: *\r\n'), calls: script.calls, closed };
 }
@@ -149,8 +153,14 @@ const PIPELINED: Step[] = [NEXT, 'release', `${post('req-1', 'r1')}${NEXT}`, 're
 describe('the lean listener answers as node:http does', () => {
   for (const [name, steps] of Object.entries(scenarios)) {
     it(name, async () => {
-      const node = await transcript('node', steps);
-      const lean = await transcript('lean', steps);
+      let node = await transcript('node', steps);
+      let lean = await transcript('lean', steps);
+      if (lean.bytes !== node.bytes || lean.closed !== node.closed) {
+        // On a loaded machine (the full suite on 2 cores) an answer can come later than the pace:
+        // once more, ten times slower, before calling it a difference.
+        node = await transcript('node', steps, 150);
+        lean = await transcript('lean', steps, 150);
+      }
       expect(lean.bytes).toBe(node.bytes);
       expect(lean.calls).toEqual(node.calls);
       expect(lean.closed).toBe(node.closed);
