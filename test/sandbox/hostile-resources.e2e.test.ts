@@ -66,7 +66,7 @@ describe.skipIf(skip !== undefined)('hostile functions: processes and /tmp', () 
     // The forker itself starts afresh.
     const again = await platform.invoke(invokeRequest('forker', { attack: 'nothing' }));
     expect(JSON.parse(text(again))).toEqual({ error: 'no attack nothing' });
-  });
+  }, 90_000); // two inits of 200 forks each on 128 MB's sliver of a CPU: 17-18 s alone, over 30 s in a loaded full run
 
   it('keeps /tmp on disk: 400 MB in /tmp of a 128 MB function is no OOM and no memory used', async () => {
     const { platform } = world;

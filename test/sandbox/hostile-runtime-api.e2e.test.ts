@@ -76,11 +76,17 @@ describe.skipIf(skip !== undefined)('hostile functions: bodies that never end on
     // 60 connections, each 6,000,000 bytes of an init error report but the last byte (read in
     // full before its state is checked, as node:http's route does; init is long over).
     const flood = report<Flood>(await platform.invoke(invokeRequest('hoarder', { attack: 'flood', mode: 'bodies', path: '/2018-06-01/runtime/init/error', processes: 1, perProcess: 60 })));
-    collectGarbage();
-    const after = process.memoryUsage();
+    // Buffers still held after a collection; RSS also keeps what was freed (allocator arenas). On a
+    // loaded machine the refused connections may take a moment to close: the least of a few looks.
+    let after = process.memoryUsage();
+    let buffersGrowth = Number.POSITIVE_INFINITY;
+    for (let look = 0; look < 10 && buffersGrowth >= HELD_BODY_BYTES; look += 1) {
+      if (look > 0) await new Promise((resolve) => setTimeout(resolve, 300));
+      collectGarbage();
+      after = process.memoryUsage();
+      buffersGrowth = Math.min(buffersGrowth, after.arrayBuffers - before.arrayBuffers);
+    }
     const mb = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
-    // Buffers still held after a collection; RSS also keeps what was freed (allocator arenas).
-    const buffersGrowth = after.arrayBuffers - before.arrayBuffers;
     console.log(`[hostile] unfinished bodies: ${flood.connected} connected, ${flood.open} still open, ${flood.closedByPeer} closed by the platform; platform buffers +${mb(buffersGrowth)} MB, RSS +${mb(after.rss - before.rss)} MB (60 x 6 MB sent)`);
     expect(flood.connected).toBe(60);
     expect(buffersGrowth).toBeLessThan(HELD_BODY_BYTES + 4 * 2 ** 20); // 262 MB before the budget
