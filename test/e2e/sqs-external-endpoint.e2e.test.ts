@@ -45,11 +45,14 @@ Resources:
             BatchSize: 10
 `;
 
+/** Ready once both mappings are listed: those lines come after "Lamina is serving", sometimes in a later read. */
+const READY = /^(?=[\s\S]*Lamina is serving)(?=[\s\S]*ext-jobs \(at )(?=[\s\S]*ext-orders\.fifo \(at )/;
+
 beforeAll(async () => {
   const dead = queueDefinition('ext-dead');
   external = await startTestSqs([dead, queueDefinition('ext-jobs', { visibilityTimeout: 1, redrive: { deadLetterTargetArn: dead.arn, maxReceiveCount: 2 } }), queueDefinition('ext-orders.fifo', { contentBasedDeduplication: true })]);
   writeFileSync(join(dir, 'template.yaml'), template);
-  serve = (await startServe(['--template', 'template.yaml', '--port', '0', '--sqs-port', '0', '--sqs-endpoint', external.server.endpoint, '--state-dir', join(dir, 'state'), '--no-limits'], dir, /Lamina is serving/)).serve;
+  serve = (await startServe(['--template', 'template.yaml', '--port', '0', '--sqs-port', '0', '--sqs-endpoint', external.server.endpoint, '--state-dir', join(dir, 'state'), '--no-limits'], dir, READY)).serve;
 }, 60_000);
 
 afterAll(async () => {
