@@ -8,6 +8,11 @@ import { STANDBY_SUPPORTED } from '../sandbox/process-sandbox.js';
 import { detectIsolation, LAMBDA_UID } from '../sandbox/isolation.js';
 import { detectOutbound } from '../sandbox/outbound-network.js';
 import { describeRuntimes } from './runtimes-command.js';
+import { descriptorLimit } from '../runtime-api/connection-budget.js';
+import { RUNTIME_API_MAX_CONNECTIONS } from '../runtime-api/runtime-api-server.js';
+
+/** Under this many descriptors, a few dozen busy environments reach the platform's limit (docs/limits.md). */
+const ROOMY_DESCRIPTORS = 4096;
 
 interface Check {
   readonly what: string;
@@ -22,6 +27,7 @@ export function doctorChecks(): Check[] {
   const filesystem = detectFilesystemIsolation();
   const isolation = detectIsolation();
   const outbound = detectOutbound(false);
+  const descriptors = descriptorLimit();
   return [
     { what: 'memory limit (MemorySize, OOM kill, Max Memory Used from the cgroup)', enforced: limited, detail: cgroups.summary },
     { what: `CPU share (MemorySize / 1769 vCPU, at most ${availableParallelism()} cores)`, enforced: limited, detail: limited ? `cgroup v${cgroups.version} CPU quota` : 'needs a writable cgroup hierarchy' },
@@ -36,6 +42,13 @@ export function doctorChecks(): Check[] {
         isolation.available && filesystem.available
           ? 'its own network namespace, the Runtime API at 127.0.0.1:9001 inside'
           : 'a listener on the host\'s loopback that accepts only connections held by the environment\'s own processes (src/runtime-api/peer-check.ts)',
+    },
+    {
+      what: `Runtime API connections: ${RUNTIME_API_MAX_CONNECTIONS} per environment, all environments within half the platform's descriptors`,
+      enforced: descriptors >= ROOMY_DESCRIPTORS,
+      detail:
+        `the platform may open ${descriptors} descriptors (ulimit -n), ${Math.floor(descriptors / 2)} of them for Runtime API connections` +
+        (descriptors >= ROOMY_DESCRIPTORS ? '' : `; under ${ROOMY_DESCRIPTORS} a few dozen busy environments reach that: raise the limit (ulimit -Hn, then ulimit -n) before lamina serve`),
     },
     {
       what: `functions as uid ${LAMBDA_UID}, no capabilities, no_new_privs, seccomp, own PID/IPC/cgroup namespaces and root`,
