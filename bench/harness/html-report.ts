@@ -143,6 +143,8 @@ export function writeReportFromRun(file: string, out?: string): string {
   }
   const run = data as Record<string, unknown> | null;
   if (run === null || typeof run !== 'object' || typeof run.stamp !== 'string' || !Array.isArray(run.scenarios)) throw new Error(`${file}: not a run's JSON (wants stamp and scenarios, as <date>-<time>-run.json has)`);
+  // The stamp names the page's file: a crafted one must not reach outside the folder.
+  if (!/^[\w-]+$/.test(run.stamp)) throw new Error(`${file}: stamp ${JSON.stringify(run.stamp)} is not <date>-<time>`);
   const files: Record<string, string[]> = {};
   const results: ScenarioResult[] = (run.scenarios as Record<string, unknown>[]).map((scenario, i) => {
     if (typeof scenario.scenario !== 'string' || !Array.isArray(scenario.tables) || !Array.isArray(scenario.targets)) throw new Error(`${file}: scenario ${i + 1} wants scenario, tables and targets`);

@@ -111,10 +111,14 @@ describe('the run report', () => {
       writeFileSync(notRun, '{"scenario": "x"}');
       expect(await benchMain(['--report', notRun])).toBe(2);
       expect(await benchMain(['--report', join(dir, 'missing-run.json')])).toBe(2);
+      const outside = join(dir, 'outside-run.json');
+      writeFileSync(outside, JSON.stringify({ stamp: '../../escaped', scenarios: [] }));
+      expect(await benchMain(['--report', outside])).toBe(2);
+      expect(readdirSync(join(dir, '..')).filter((f) => f.startsWith('escaped'))).toEqual([]);
     } finally {
       process.stderr.write = err;
     }
-    expect(errors.join('')).toMatch(/not a run's JSON[\s\S]*no such file/);
+    expect(errors.join('')).toMatch(/not a run's JSON[\s\S]*no such file[\s\S]*is not <date>-<time>/);
   });
 
   it('writes no report when nothing is written', async () => {
