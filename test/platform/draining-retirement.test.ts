@@ -93,6 +93,15 @@ async function exited(pid: number): Promise<void> {
   while (alive(pid)) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
+/**
+ * Waits (polling) until no retired pool is draining. The kernel reaps a process before the
+ * platform hears of it (its exit event and closed pipes come later), so `exited(pid)` alone
+ * does not mean the pool has settled (CI saw that race once).
+ */
+async function drained(p: Platform): Promise<void> {
+  while (p.drainingPools.length > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
 function start(tag: 'a' | 'b' = 'a'): Platform {
   const dir = tag === 'a' ? CODE_A : CODE_B;
   platform = new Platform({ functions: [customRuntimeFunction('fn', dir, { environment: { STAGE: tag }, timeout: 10 })] });
@@ -126,6 +135,7 @@ describe('draining retirement of replaced and deleted versions', () => {
     expect([old.code, old.stage]).toEqual(['a', 'a']);
     expect(pids).toContain(old.pid);
     await exited(old.pid);
+    await drained(p);
     expect(p.drainingPools).toEqual([]);
     expect(p.pool('fn')).not.toBe(oldPool);
     expect(alive(next.pid)).toBe(true);
@@ -158,6 +168,7 @@ describe('draining retirement of replaced and deleted versions', () => {
     await exited(warm.pid);
     await expect(invoke(p, {}, '1')).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
     expect((await invoke(p, {})).code).toBe('b');
+    await drained(p);
     expect(p.drainingPools).toEqual([]);
   });
 
@@ -213,7 +224,7 @@ describe('draining retirement of replaced and deleted versions', () => {
     const last = await invoke(p, {});
     expect([last.code, last.stage]).toEqual(['a', 'a']);
     pids.add(last.pid);
-    while (p.drainingPools.length > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await drained(p);
     const live = [...pids].filter(alive);
     expect(live.length).toBeLessThanOrEqual(p.pool('fn')?.size ?? 0);
     await p.stop();
