@@ -62,7 +62,9 @@ function functionWithExtension(name: string, overrides: { timeout: number; envir
   writeFileSync(join(layer, 'extensions', 'shut'), SHUTDOWN_EXTENSION(process.execPath));
   if (overrides.crashing === true) writeFileSync(join(layer, 'extensions', 'crash'), CRASHING_EXTENSION(process.execPath), { mode: 0o755 });
   for (const path of [code, join(code, 'bootstrap'), layer, join(layer, 'extensions'), join(layer, 'extensions', 'shut')]) chmodSync(path, 0o755);
-  return customRuntimeFunction(name, code, { layers: [layer], timeout: overrides.timeout, environment: overrides.environment ?? {}, memorySize: overrides.memorySize ?? 128 });
+  // 1,024 MB (0.58 vCPU when isolated): the phases, not CPU shares, are what these tests read; at
+  // 128 MB (0.07 vCPU) each isolated Node start took seconds and the file took a minute.
+  return customRuntimeFunction(name, code, { layers: [layer], timeout: overrides.timeout, environment: overrides.environment ?? {}, memorySize: overrides.memorySize ?? 1024 });
 }
 
 async function invoke(url: string, name: string, body: string): Promise<{ status: number; text: string; error: string | null }> {

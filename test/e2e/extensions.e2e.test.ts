@@ -132,7 +132,8 @@ describe('external extensions', () => {
     const layer = layerWithExtensions();
     chmodSync(layer, 0o755);
     chmodSync(join(layer, 'extensions'), 0o755);
-    const fn = customRuntimeFunction('ext', code, { layers: [layer], timeout: 10, environment: { EXT_RELEASE: '/var/task/release' } });
+    // 1,024 MB: at 128 MB (0.07 vCPU) the two Node processes took seconds each to start.
+    const fn = customRuntimeFunction('ext', code, { layers: [layer], timeout: 10, memorySize: 1024, environment: { EXT_RELEASE: '/var/task/release' } });
     lamina = await startLamina([fn], { limits });
     const output = lamina.output;
     const first = await invoke(lamina.url, '{"n":1}');
