@@ -12,6 +12,7 @@
  */
 import type { Callback, Context } from 'aws-lambda';
 import { HandlerNotFoundError, ImportModuleError, MalformedHandlerNameError, UserCodeSyntaxError } from './errors.js';
+import { enableNodePathImports } from './node-path-imports.js';
 
 // Cheaper than ESM imports of built-ins on the cold path, see errors.ts.
 const { existsSync, readFileSync } = process.getBuiltinModule('node:fs');
@@ -90,7 +91,12 @@ const IMPORT_HOOK = Symbol.for('lamina.ric.import');
 const hooks = globalThis as { [IMPORT_HOOK]?: (specifier: string) => Promise<unknown> };
 const importUserCode = hooks[IMPORT_HOOK] ?? (async (specifier: string): Promise<unknown> => import(specifier));
 delete hooks[IMPORT_HOOK];
-const fromImport = async (file: string): Promise<unknown> => (existsSync(file) ? await importUserCode(pathToFileURL(file).href) : undefined);
+/** An ES module handler: its imports search NODE_PATH first turned on, as on Lambda (node-path-imports.ts). */
+const fromImport = async (file: string): Promise<unknown> => {
+  if (!existsSync(file)) return undefined;
+  enableNodePathImports();
+  return await importUserCode(pathToFileURL(file).href);
+};
 
 async function loadModule(taskRoot: string, name: HandlerName): Promise<unknown> {
   const base = resolve(taskRoot, name.moduleRoot, name.moduleName);
