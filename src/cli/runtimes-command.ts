@@ -2,11 +2,12 @@
  * `lamina runtimes`: the Node.js interpreters `nodejsNN.x` functions run on (docs/runtimes.md).
  *
  *   lamina runtimes list
- *   lamina runtimes install [RUNTIME...]   nodejs24.x, 24; none: every supported major
+ *   lamina runtimes install [RUNTIME...]   nodejs24.x, 24, @aws-sdk/client-x; none: every supported major
  *   lamina runtimes prune [--all]
  */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
+import { installSdkPackages, SDK_PACKAGE, sdkPackages, sdkStoreRoot, sdkVersion } from '../runtimes/aws-sdk-store.js';
 import { HOST_NODE, installNode } from '../runtimes/node-installer.js';
 import { majorOfVersion, NODE_MAJORS, parseNodeRuntime, runtimeOfMajor } from '../runtimes/node-majors.js';
 import { progressLine } from '../runtimes/progress-line.js';
@@ -24,7 +25,10 @@ https://registry.npmjs.org/). lamina serve installs a missing major on first use
 
   list                  Installed runtimes, newest first, and the host's node
   install [RUNTIME...]  Install (or update to) the newest release of each major: nodejs24.x or 24
-                        (default: ${NODE_MAJORS.map(runtimeOfMajor).join(', ')})
+                        (default: ${NODE_MAJORS.map(runtimeOfMajor).join(', ')}); an @aws-sdk/* or
+                        @smithy/* package goes into the AWS SDK store instead (lamina serve installs
+                        those a function imports without bringing them; this is for names it
+                        cannot see, such as require(name))
   prune [--all]         Remove all but the newest version of each major (--all: every runtime);
                         never one a running process uses, nor while that major installs
 
@@ -42,6 +46,9 @@ export function describeRuntimes(root: string = runtimesRoot()): string[] {
   const lines = [`Node.js runtimes in ${root}${installed.length === 0 ? ': none installed (lamina runtimes install nodejs22.x)' : ':'}`];
   for (const node of installed) lines.push(`  ${runtimeOfMajor(node.major).padEnd(11)} node v${node.version}  ${node.path}  (installed ${node.metadata.installedAt || 'at an unknown time'})`);
   lines.push(`  ${`${runtimeOfMajor(majorOfVersion(HOST_NODE.version))}`.padEnd(11)} node v${HOST_NODE.version}  ${HOST_NODE.path}  (the host's node, used for its own major)`);
+  const sdk = sdkPackages(sdkStoreRoot());
+  lines.push(`AWS SDK for JavaScript v3 (/var/runtime/node_modules) in ${sdkStoreRoot()}${sdk.size === 0 ? ': no package yet (installed when a function imports one)' : ':'}`);
+  for (const [name, version] of sdk) lines.push(`  ${name}@${version}`);
   return lines;
 }
 
@@ -76,7 +83,20 @@ export async function runtimesCommand(args: string[], out: (text: string) => voi
     return 0;
   }
   if (sub !== 'install') throw new ConfigError(`unknown subcommand '${sub}' (list, install or prune)`);
-  const majors = positionals.length === 0 ? [...NODE_MAJORS] : positionals.map((text) => {
+  const sdk = positionals.filter((text) => text.startsWith('@'));
+  for (const name of sdk) if (!SDK_PACKAGE.test(name)) throw new ConfigError(`'${name}' is not a package of the AWS SDK for JavaScript (@aws-sdk/* or @smithy/*, no version)`);
+  if (sdk.length > 0) {
+    try {
+      const installed = await installSdkPackages(sdk, { onLine: (line) => out(`lamina runtimes: ${line}\n`) });
+      for (const name of sdk) out(`${name}: ${installed.includes(name) ? 'installed' : 'already installed'} (${sdkVersion(name) ?? 'version unknown'})\n`);
+    } catch (error) {
+      process.stderr.write(`lamina runtimes: cannot install ${sdk.join(', ')} from ${registryUrl()}: ${error instanceof Error ? error.message : String(error)}\n`);
+      return 1;
+    }
+    if (sdk.length === positionals.length) return 0;
+  }
+  const runtimes = positionals.filter((text) => !text.startsWith('@'));
+  const majors = runtimes.length === 0 ? [...NODE_MAJORS] : runtimes.map((text) => {
     const major = parseNodeRuntime(text);
     if (major === undefined) throw new ConfigError(`'${text}' is not a Node.js runtime Lamina installs (${NODE_MAJORS.map(runtimeOfMajor).join(', ')}, or just the major)`);
     return major;

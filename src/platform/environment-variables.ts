@@ -104,7 +104,8 @@ export function runtimeEnvironment(
     AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
   };
   if (fn.logLevel !== undefined) env.AWS_LAMBDA_LOG_LEVEL = fn.logLevel;
-  if (fn.launch.kind === 'node-ric') {
+  // NODE_PATH is not reserved on Lambda: the function's own value wins (docs/environment.md).
+  if (fn.launch.kind === 'node-ric' && fn.environment.NODE_PATH === undefined) {
     // Lambda's NODE_PATH names the runtime's own major: /opt/nodejs/node22/node_modules on nodejs22.x.
     const major = nodeMajorOf(fn.launch.runtime) ?? 20;
     env.NODE_PATH = `/opt/nodejs/node${major}/node_modules:/opt/nodejs/node_modules:/var/runtime/node_modules:/var/runtime:/var/task`;

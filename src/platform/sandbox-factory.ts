@@ -12,6 +12,7 @@ import type { SandboxFactory } from './environment.js';
 import { runtimeEnvironment, type FunctionCredentials } from './environment-variables.js';
 import { newLogStreamName } from './ids.js';
 import { PYTHON_RIC_DIR, RIC_DIR, RIC_ENTRY } from './paths.js';
+import { sdkModules } from '../runtimes/aws-sdk-store.js';
 import { basename, dirname } from 'node:path';
 import { containerSandboxFactory, type ContainerSettings } from '../containers/container-sandbox-factory.js';
 import { ConfigError } from '../errors.js';
@@ -131,6 +132,20 @@ function runtimeCommand(fn: FunctionConfig, isolated: boolean, interpreterArgs: 
   return { command: launch.command, args: launch.args, runtimeDir: undefined };
 }
 
+/**
+ * The AWS SDK store (docs/runtimes.md, "The AWS SDK") for a Node.js function under full
+ * isolation: /var/runtime/node_modules links to it, so its folder is shown at its own path.
+ */
+function sdkBinds(fn: FunctionConfig): string[] {
+  const modules = fn.launch.kind === 'node-ric' ? sdkModules() : undefined;
+  return modules === undefined ? [] : [dirname(modules)];
+}
+
+/** Without mount namespaces there is no /var/runtime: the store's folder ends NODE_PATH instead. */
+function sdkNodePath(fn: FunctionConfig): string | undefined {
+  return fn.launch.kind === 'node-ric' ? sdkModules() : undefined;
+}
+
 /** The interpreter a Lamina runtime interface client runs on (node or python), if any. */
 function launchInterpreter(fn: FunctionConfig): string | undefined {
   if (fn.launch.kind === 'node-ric') return fn.launch.node === '' ? undefined : fn.launch.node;
@@ -212,7 +227,7 @@ export function processSandboxFactory(
           gid: LAMBDA_GID,
           privateNetwork: true,
           ...(full.diskTmp ? { tmpImage: tmpImage(tmpMb), tmpDir: tmpCopiesDir() } : {}),
-          binds: [...new Set([...interpreterBinds(), ...interpreterBinds(launchInterpreter(fn) ?? process.execPath)])],
+          binds: [...new Set([...interpreterBinds(), ...interpreterBinds(launchInterpreter(fn) ?? process.execPath), ...sdkBinds(fn)])],
           // docs/extensions.md: a runtime that crashes leaves its extensions their shutdown budget.
           outliveRuntime: extensions.length > 0,
         };
@@ -231,13 +246,14 @@ export function processSandboxFactory(
   const extensionTag = newExtensionTag();
   const { command, args } = withExtensions(wrapped.command, wrapped.args, extensionPaths, extensionTag);
   const outbound = isolation !== undefined && fn.vpc !== true && limits?.outbound?.available === true;
+  const sdkPath = isolated ? undefined : sdkNodePath(fn);
   const spec = (env: Record<string, string>): SandboxSpec => {
     sequence += 1;
     return {
       command,
       args,
       cwd: fn.codeDir,
-      env,
+      env: sdkPath === undefined || env.NODE_PATH === undefined ? env : { ...env, NODE_PATH: `${env.NODE_PATH}:${sdkPath}` },
       // Named after the platform's pid, so a later platform can tell stale groups from live ones.
       // Made by the native launcher itself when there is one (docs/isolation.md, "Starting environments").
       cgroup: limits?.cgroups?.create(`p${process.pid}-${sequence}`, { memoryMb: fn.memorySize }, { deferred: SPAWNER_USED }),

@@ -5,9 +5,11 @@
  * `--host-node`.
  */
 import type { FunctionConfig } from '../config/function-config.js';
+import { installSdkPackages, linkIntoRuntime, sdkStoreRoot, sdkVersion } from './aws-sdk-store.js';
 import { ensureNode, HOST_NODE, type EnsureNodeOptions, type HostNode, type ResolvedNode } from './node-installer.js';
 import { majorOfVersion, nodeMajorOf } from './node-majors.js';
 import { findInstalledNode } from './runtime-cache.js';
+import { sdkImportsOf } from './sdk-imports.js';
 
 /**
  * What template loading can say without waiting: the host's node when its major matches, else the
@@ -33,12 +35,39 @@ export interface FunctionNodes {
   readonly functions: FunctionConfig[];
   /** Function name -> `node v22.23.5 (/path/bin/node)`, for the banner. */
   readonly interpreters: ReadonlyMap<string, string>;
+  /** The AWS SDK packages installed now for the functions (docs/runtimes.md, "The AWS SDK"). */
+  readonly sdkInstalled: readonly string[];
   readonly warnings: string[];
 }
 
 /**
+ * Supplies the AWS SDK packages the functions import and do not bring, as Lambda's runtime does;
+ * a failure (offline, unknown name) is a warning: the import then fails in the function, as it
+ * would on Lambda with a package the runtime lacks.
+ */
+async function settleSdk(functions: readonly FunctionConfig[], options: EnsureNodeOptions, warnings: Set<string>): Promise<string[]> {
+  if (options.sdkRoot === false) return [];
+  const root = options.sdkRoot ?? sdkStoreRoot();
+  const wanted = [...new Set(functions.flatMap((fn) => sdkImportsOf(fn)))].sort();
+  if (wanted.length === 0) {
+    if (options.ricDir !== false) linkIntoRuntime(options.ricDir, root);
+    return [];
+  }
+  const say = options.onLine ?? ((line: string) => process.stderr.write(`lamina: ${line}\n`));
+  try {
+    if (options.offline === true && wanted.some((name) => sdkVersion(name, root) === undefined)) throw new Error('offline');
+    return await installSdkPackages(wanted, { root, registry: options.registry, onLine: say, ricDir: options.ricDir });
+  } catch (error) {
+    const users = functions.filter((fn) => sdkImportsOf(fn).length > 0).map((fn) => fn.name);
+    warnings.add(`${users.join(', ')}: the AWS SDK packages ${wanted.join(', ')} (which Lambda's Node.js runtimes provide) could not be installed (${error instanceof Error ? error.message : String(error)}); importing them will fail`);
+    return [];
+  }
+}
+
+/**
  * Settle the interpreter of every `nodejs*` function, installing missing majors (one download per
- * major, with the progress line of `options.onProgress`).
+ * major, with the progress line of `options.onProgress`), and the AWS SDK packages they import
+ * without bringing them (one npm install into the shared store).
  *
  * @throws ConfigError naming `lamina runtimes install` when a major is missing and cannot be downloaded.
  * @example
@@ -69,5 +98,6 @@ export async function resolveFunctionNodes(functions: readonly FunctionConfig[],
     interpreters.set(fn.name, `node v${node.version} (${node.path})`);
     resolved.push({ ...fn, launch: { ...fn.launch, node: node.path } });
   }
-  return { functions: resolved, interpreters, warnings: [...warnings] };
+  const sdkInstalled = await settleSdk(resolved, options, warnings);
+  return { functions: resolved, interpreters, sdkInstalled, warnings: [...warnings] };
 }

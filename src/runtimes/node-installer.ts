@@ -58,6 +58,10 @@ export interface EnsureNodeOptions {
   readonly ricDir?: string | false;
   /** A problem that does not stop the install (the code cache could not be recorded); default: stderr. */
   readonly onWarning?: (message: string) => void;
+  /** The AWS SDK store (aws-sdk-store.ts; default: under the runtimes cache root); false: install no SDK package. */
+  readonly sdkRoot?: string | false;
+  /** What the SDK install is doing (default: stderr). */
+  readonly onLine?: (line: string) => void;
 }
 
 /** No interpreter for a major: offline, or the download failed, with nothing in the cache. */

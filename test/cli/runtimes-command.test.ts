@@ -73,6 +73,20 @@ describe('lamina runtimes', () => {
     expect((await lamina('frobnicate')).stderr).toContain("unknown subcommand 'frobnicate'");
   });
 
+  it('takes @aws-sdk/* and @smithy/* names for the AWS SDK store: refuses others and versions, reports what npm could not install, lists the store', async () => {
+    for (const name of ['@aws-sdk/client-s3@3.0.0', '@types/node', '@aws-sdk/../x']) {
+      const bad = await lamina('install', name);
+      expect(bad.code, name).toBe(2);
+      expect(bad.stderr).toContain(`'${name}' is not a package of the AWS SDK for JavaScript`);
+    }
+    // The fake registry has no such package: npm fails, and the command says so.
+    const failed = await lamina('install', '@aws-sdk/client-sts');
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain(`installing @aws-sdk/client-sts (the AWS SDK Lambda's Node.js runtimes provide) into ${join(root, 'aws-sdk-js-v3')}`);
+    expect(failed.stderr).toMatch(/cannot install @aws-sdk\/client-sts from http:\/\/127\.0\.0\.1:\d+\/: npm install @aws-sdk\/client-sts failed \(exit \d+\)/);
+    expect((await lamina('list')).stdout).toContain(`AWS SDK for JavaScript v3 (/var/runtime/node_modules) in ${join(root, 'aws-sdk-js-v3')}: no package yet`);
+  });
+
   it('shows its usage', async () => {
     const help = await lamina('--help');
     expect(help.code).toBe(0);

@@ -18,6 +18,7 @@ import { officialRicUnavailable } from '../helpers/official-ric.js';
 import { installTestNodes, nodeBinaryFor, nodeBinaryMissing } from '../helpers/node-binaries.js';
 import { ensureOfficialRic3, OFFICIAL_RIC_3_ENTRY } from '../helpers/official-ric-3.js';
 import {
+  CONFORMANCE_FIXTURES,
   differencesFor,
   mapBounded,
   officialLine,
@@ -143,6 +144,16 @@ const V3_JSON_STRINGIFY_ERROR: ExpectedDifference = {
       invoke.error?.errorType === 'Error' && invoke.error.errorMessage === 'Unable to stringify response body' ? { ...invoke, error: { ...invoke.error, errorType: 'Runtime.JSONStringifyError' } } : invoke;
     return { ...logs, invokes: logs.invokes.map(named) };
   },
+};
+
+/** A NODE_PATH folder with an ES-module-only package no node_modules above the fixtures has. */
+const NODE_PATH_FOLDER = join(CONFORMANCE_FIXTURES, 'node-path', 'node_modules');
+
+const ESM_NODE_PATH: ExpectedDifference = {
+  reason:
+    "an ES module importing a package that only a NODE_PATH folder has: the official client's import() ignores NODE_PATH and fails with Node's `Cannot find package`; Lamina finds it, as Lambda's Node.js 18+ runtimes do (docs/node-handler.md)",
+  official: (result) => expectError(result.invokes[0], 'Error', /^Cannot find package 'conformance-node-path-pkg' imported from /),
+  lamina: (result) => expectPayload(result.invokes[0], { where: 'a NODE_PATH folder' }),
 };
 
 const V3_PROMISE_FIELD: ExpectedDifference = {
@@ -332,6 +343,7 @@ const CASES: ConformanceCase[] = [
   { name: 'esm-top-throw', dir: 'esm', handler: 'top-level-throw.handler', events: [{}] },
   { name: 'esm-tla-reject', dir: 'esm', handler: 'tla-reject.handler', events: [{}] },
   { name: 'esm-missing-import', dir: 'esm', handler: 'missing-import.handler', events: [{}] },
+  { name: 'esm-node-path', dir: 'esm', handler: 'node-path.handler', events: [{}], config: { environment: { NODE_PATH: NODE_PATH_FOLDER } }, expectDifference: { v3: ESM_NODE_PATH, v4: ESM_NODE_PATH } },
 ];
 
 const dump: Record<string, Record<string, SideResult>> = {};

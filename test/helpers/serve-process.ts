@@ -20,6 +20,9 @@ export interface ServeProcess {
   stop(): Promise<number | null>;
 }
 
+/** Environment variables that say how this machine reaches the network; a serve keeps them. */
+const NETWORK_SETTINGS = ['NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy', 'npm_config_registry'];
+
 /**
  * Start `lamina serve ARGS` in `cwd` and resolve once `ready` matches its output; `ready`'s first
  * group is returned (a URL, say). Throws with the output if it exits or takes over `timeoutMs`.
@@ -27,7 +30,9 @@ export interface ServeProcess {
  * @example const { serve, match } = await startServe(['--template', t, '--port', '0'], dir, /on (http:\S+)/);
  */
 export async function startServe(args: readonly string[], cwd: string, ready: RegExp, timeoutMs = 60_000): Promise<{ serve: ServeProcess; match: string }> {
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' };
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' };
+  // The machine's way to the npm registry (a CA of its own, a proxy), for installs at start.
+  for (const name of NETWORK_SETTINGS) if (process.env[name] !== undefined) env[name] = process.env[name] ?? '';
   const child = spawn(process.execPath, [LAMINA_BIN, 'serve', ...args], { env, cwd });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));

@@ -69,4 +69,10 @@ describe('a node function\'s environment', () => {
     // First, where Lambda has /var/lang/bin: `#!/usr/bin/env node` finds the function's node, not the host's.
     expect(env.PATH).toBe(`${dirname(node)}:/usr/local/bin:/usr/bin/:/bin:/opt/bin`);
   });
+
+  it('keeps a NODE_PATH of the function\'s own: Lambda does not reserve it', () => {
+    const fn = customRuntimeFunction('A', root, { runtime: 'nodejs22.x', handler: 'index.handler', launch: { kind: 'node-ric', runtime: 'nodejs22.x', node: '' }, environment: { NODE_PATH: '/var/task/lib/node_modules' } });
+    const env = runtimeEnvironment(fn, { runtimeApi: '127.0.0.1:1', version: '$LATEST', logStreamName: 's', initializationType: 'on-demand' }, undefined);
+    expect(env.NODE_PATH).toBe('/var/task/lib/node_modules');
+  });
 });

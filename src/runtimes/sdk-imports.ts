@@ -1,0 +1,89 @@
+/**
+ * Which packages of the AWS SDK a Node.js function imports without bringing them: the ones
+ * Lambda's runtime would supply from /var/runtime/node_modules (aws-sdk-store.ts). The function's
+ * JavaScript files are read for `import ... from '<pkg>'`, `import('<pkg>')`, `require('<pkg>')`
+ * and `export ... from '<pkg>'` of `@aws-sdk/*` and `@smithy/*`; a package the code (its
+ * `node_modules`) or a layer (`nodejs/node_modules`, `nodejs/nodeNN/node_modules`) has is left
+ * out, since Node finds that one first.
+ *
+ * Bounded: at most {@link MAX_FILES} files of at most {@link MAX_FILE_BYTES} each are read, and
+ * `node_modules` and hidden folders are skipped. A name built at run time (`require(name)`) is
+ * not seen: `lamina runtimes install @aws-sdk/<pkg>` installs such a package by hand.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import type { FunctionConfig } from '../config/function-config.js';
+import { SDK_PACKAGE } from './aws-sdk-store.js';
+import { nodeMajorOf } from './node-majors.js';
+
+export const MAX_FILES = 5_000;
+export const MAX_FILE_BYTES = 8 * 1024 * 1024;
+const SCRIPT = new Set(['.js', '.mjs', '.cjs']);
+
+/** `from '@aws-sdk/x'`, `import '@aws-sdk/x'`, `import('@aws-sdk/x')`, `require('@aws-sdk/x/sub')`. */
+const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["'](@(?:aws-sdk|smithy)\/[a-z0-9][a-z0-9._-]*)(?:\/[^"'\s]*)?["']/g;
+
+/**
+ * The SDK package names a source text imports, sorted.
+ *
+ * @example sdkSpecifiersIn("import { S3Client } from '@aws-sdk/client-s3';") // ['@aws-sdk/client-s3']
+ */
+export function sdkSpecifiersIn(text: string): string[] {
+  const names = new Set<string>();
+  for (const match of text.matchAll(SPECIFIER)) if (match[1] !== undefined && SDK_PACKAGE.test(match[1])) names.add(match[1]);
+  return [...names].sort();
+}
+
+/** The script files under `dir`, breadth first, without node_modules and hidden folders. */
+function scripts(dir: string): string[] {
+  const found: string[] = [];
+  const queue = [dir];
+  for (let next = queue.shift(); next !== undefined && found.length < MAX_FILES; next = queue.shift()) {
+    let entries;
+    try {
+      entries = readdirSync(next, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      const path = join(next, entry.name);
+      if (entry.isDirectory()) queue.push(path);
+      else if (entry.isFile() && SCRIPT.has(extname(entry.name)) && found.length < MAX_FILES) found.push(path);
+    }
+  }
+  return found;
+}
+
+/**
+ * True when the function brings `name` itself: in its code's `node_modules` (/var/task/node_modules)
+ * or a layer. A folder above the code does not count: an environment sees only /var/task.
+ */
+function provided(name: string, fn: FunctionConfig, major: number | undefined): boolean {
+  if (existsSync(join(fn.codeDir, 'node_modules', name, 'package.json'))) return true;
+  for (const layer of fn.layers ?? []) {
+    const folders = [join(layer, 'nodejs', 'node_modules'), ...(major === undefined ? [] : [join(layer, 'nodejs', `node${major}`, 'node_modules')])];
+    if (folders.some((folder) => existsSync(join(folder, name, 'package.json')))) return true;
+  }
+  return false;
+}
+
+/**
+ * The SDK packages a Node.js function imports and does not bring (none for other runtimes).
+ *
+ * @example sdkImportsOf(fn) // ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb']
+ */
+export function sdkImportsOf(fn: FunctionConfig): string[] {
+  if (fn.launch.kind !== 'node-ric' || fn.image !== undefined) return [];
+  const names = new Set<string>();
+  for (const file of scripts(fn.codeDir)) {
+    try {
+      if (statSync(file).size > MAX_FILE_BYTES) continue;
+      for (const name of sdkSpecifiersIn(readFileSync(file, 'utf8'))) names.add(name);
+    } catch {
+      // Unreadable files are the function's problem when it runs, not the scan's.
+    }
+  }
+  const major = nodeMajorOf(fn.runtime);
+  return [...names].filter((name) => !provided(name, fn, major)).sort();
+}
