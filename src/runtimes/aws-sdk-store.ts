@@ -70,7 +70,8 @@ function npmCommand(): [string, string[]] {
 function runNpm(root: string, names: readonly string[], registry: string): Promise<void> {
   const [command, prefix] = npmCommand();
   // npm waits 5 minutes per request and retries twice by default: an unreachable registry would hold `lamina serve`'s start.
-  const args = [...prefix, 'install', '--prefix', root, '--registry', registry, '--save-exact', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error', '--fetch-timeout=30000', '--fetch-retries=1', ...names];
+  // --ignore-scripts: function code chooses the names; nothing it names may run on the host.
+  const args = [...prefix, 'install', '--prefix', root, '--registry', registry, '--save-exact', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', '--fetch-timeout=30000', '--fetch-retries=1', ...names];
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], timeout: INSTALL_TIMEOUT_MS, env: { ...process.env, npm_config_update_notifier: 'false' } });
     let stderr = '';

@@ -9,7 +9,7 @@ import { installSdkPackages, linkIntoRuntime, sdkStoreRoot, sdkVersion } from '.
 import { ensureNode, HOST_NODE, type EnsureNodeOptions, type HostNode, type ResolvedNode } from './node-installer.js';
 import { majorOfVersion, nodeMajorOf } from './node-majors.js';
 import { findInstalledNode } from './runtime-cache.js';
-import { sdkImportsOf } from './sdk-imports.js';
+import { boundedSdkImports } from './sdk-imports.js';
 
 /**
  * What template loading can say without waiting: the host's node when its major matches, else the
@@ -48,7 +48,9 @@ export interface FunctionNodes {
 async function settleSdk(functions: readonly FunctionConfig[], options: EnsureNodeOptions, warnings: Set<string>): Promise<string[]> {
   if (options.sdkRoot === false) return [];
   const root = options.sdkRoot ?? sdkStoreRoot();
-  const wanted = [...new Set(functions.flatMap((fn) => sdkImportsOf(fn)))].sort();
+  const byFunction = new Map(functions.map((fn) => [fn.name, boundedSdkImports(fn)]));
+  for (const { warning } of byFunction.values()) if (warning !== undefined) warnings.add(warning);
+  const wanted = [...new Set([...byFunction.values()].flatMap(({ names }) => names))].sort();
   if (wanted.length === 0) {
     if (options.ricDir !== false) linkIntoRuntime(options.ricDir, root);
     return [];
@@ -58,7 +60,7 @@ async function settleSdk(functions: readonly FunctionConfig[], options: EnsureNo
     if (options.offline === true && wanted.some((name) => sdkVersion(name, root) === undefined)) throw new Error('offline');
     return await installSdkPackages(wanted, { root, registry: options.registry, onLine: say, ricDir: options.ricDir });
   } catch (error) {
-    const users = functions.filter((fn) => sdkImportsOf(fn).length > 0).map((fn) => fn.name);
+    const users = [...byFunction].filter(([, { names }]) => names.length > 0).map(([name]) => name);
     warnings.add(`${users.join(', ')}: the AWS SDK packages ${wanted.join(', ')} (which Lambda's Node.js runtimes provide) could not be installed (${error instanceof Error ? error.message : String(error)}); importing them will fail`);
     return [];
   }

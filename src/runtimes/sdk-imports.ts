@@ -17,6 +17,11 @@ import { SDK_PACKAGE } from './aws-sdk-store.js';
 import { nodeMajorOf } from './node-majors.js';
 
 export const MAX_FILES = 5_000;
+/**
+ * At most this many packages per function (the SDK has about 400 clients; a handler uses a few):
+ * function code chooses the names, and each is a download into a store every function shares.
+ */
+export const MAX_PACKAGES = 64;
 export const MAX_FILE_BYTES = 8 * 1024 * 1024;
 const SCRIPT = new Set(['.js', '.mjs', '.cjs']);
 
@@ -86,4 +91,18 @@ export function sdkImportsOf(fn: FunctionConfig): string[] {
   }
   const major = nodeMajorOf(fn.runtime);
   return [...names].filter((name) => !provided(name, fn, major)).sort();
+}
+
+/**
+ * {@link sdkImportsOf}, cut to {@link MAX_PACKAGES} with a warning for the rest.
+ *
+ * @example boundedSdkImports(fn) // { names: ['@aws-sdk/client-s3'], warning: undefined }
+ */
+export function boundedSdkImports(fn: FunctionConfig): { names: string[]; warning: string | undefined } {
+  const names = sdkImportsOf(fn);
+  if (names.length <= MAX_PACKAGES) return { names, warning: undefined };
+  return {
+    names: names.slice(0, MAX_PACKAGES),
+    warning: `${fn.name}: imports ${names.length} AWS SDK packages; only the first ${MAX_PACKAGES} (by name) are installed, the others will fail to import (lamina runtimes install @aws-sdk/<name> adds one)`,
+  };
 }

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FunctionConfig } from '../../src/config/function-config.js';
 import { installSdkPackages, linkIntoRuntime, SDK_PACKAGE } from '../../src/runtimes/aws-sdk-store.js';
 import { resolveFunctionNodes } from '../../src/runtimes/function-nodes.js';
-import { sdkImportsOf, sdkSpecifiersIn } from '../../src/runtimes/sdk-imports.js';
+import { boundedSdkImports, MAX_PACKAGES, sdkImportsOf, sdkSpecifiersIn } from '../../src/runtimes/sdk-imports.js';
 import { customRuntimeFunction } from '../helpers/function-config.js';
 
 let root: string;
@@ -71,6 +71,26 @@ describe('sdkImportsOf', () => {
     write('code/index.js', "require('@aws-sdk/client-s3')");
     expect(sdkImportsOf(customRuntimeFunction('fn', join(root, 'code')))).toEqual([]);
     expect(sdkImportsOf(nodeFunction(join(root, 'code'), { image: { uri: 'x:latest' } as FunctionConfig['image'] }))).toEqual([]);
+  });
+});
+
+describe('hostile code', () => {
+  it('naming hundreds of SDK packages gets the first 64 and a warning; other names never reach npm', () => {
+    const many = Array.from({ length: 300 }, (_, i) => `require('@aws-sdk/client-fake-${String(i).padStart(3, '0')}');`);
+    write('code/index.js', [...many, "require('left-pad'); require('@aws-sdk/client-s3; rm -rf /'); require('../@aws-sdk/x');"].join('\n'));
+    const fn = nodeFunction(join(root, 'code'));
+    const { names, warning } = boundedSdkImports(fn);
+    expect(names).toHaveLength(MAX_PACKAGES);
+    expect(names[0]).toBe('@aws-sdk/client-fake-000');
+    expect(names.every((name) => /^@aws-sdk\/client-fake-\d{3}$/.test(name))).toBe(true);
+    expect(warning).toBe(`fn: imports 300 AWS SDK packages; only the first ${MAX_PACKAGES} (by name) are installed, the others will fail to import (lamina runtimes install @aws-sdk/<name> adds one)`);
+  });
+
+  it('a code folder of more files than the scan reads is cut, not read whole', () => {
+    // Breadth first: the top folder's 5,000 files are the ones read, the subfolder's file never is.
+    for (let i = 0; i < 5_000; i += 1) write(`code/f${i}.js`, i === 0 ? "require('@aws-sdk/client-early')" : '');
+    write('code/sub/late.js', "require('@aws-sdk/client-late')");
+    expect(sdkImportsOf(nodeFunction(join(root, 'code')))).toEqual(['@aws-sdk/client-early']);
   });
 });
 
