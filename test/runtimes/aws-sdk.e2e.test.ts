@@ -3,7 +3,8 @@
  * runtimes carry it (docs/runtimes.md, "The AWS SDK"): `lamina serve` installs the packages they
  * import into the shared store at start, and environments find them at /var/runtime/node_modules
  * (isolated) or through NODE_PATH (--no-limits). An ES module handler on Node 22 and on Node 20
- * (the two ways node-path-imports.ts turns lookups on) and a CommonJS one each send a signed
+ * (the two ways node-path-imports.ts turns lookups on), a CommonJS one and a TypeScript one bundled
+ * by esbuild with SAM's `External: ["@aws-sdk/*"]` each send a signed
  * request with `@aws-sdk/client-lambda` and parse its answer. The project lives under /tmp, with no
  * node_modules anywhere above it.
  */
@@ -42,6 +43,16 @@ export const handler = async () => {
 };
 `;
 
+/** TypeScript bundled by esbuild with `External: ["@aws-sdk/*"]`: the bundle requires the SDK at run time. */
+const TS = `import { LambdaClient, GetAccountSettingsCommand } from '@aws-sdk/client-lambda';
+import { Readable } from 'node:stream';
+${CLIENT}
+export const handler = async (): Promise<unknown> => {
+  const settings = await client.send(new GetAccountSettingsCommand({}));
+  return { bundled: true, settings: settings.AccountLimit ?? null, sent };
+};
+`;
+
 const CJS = `const { LambdaClient, InvokeCommand } = require('@aws-sdk/client-lambda');
 const { Readable } = require('node:stream');
 ${CLIENT}
@@ -61,7 +72,13 @@ function template(): string {
       Timeout: 20
       MemorySize: 1024
 `;
-  return `Resources:\n${fn('EsmOnNode22', 'nodejs22.x', 'esm/')}${fn('EsmOnNode20', 'nodejs20.x', 'esm/')}${fn('CjsOnNode22', 'nodejs22.x', 'cjs/')}`;
+  // SAM's advice for Node 18+: leave the SDK out of the bundle, the runtime has it.
+  const built = `${fn('BuiltWithEsbuild', 'nodejs22.x', 'ts/')}    Metadata:
+      BuildMethod: esbuild
+      BuildProperties:
+        External: ["@aws-sdk/*"]
+`;
+  return `Resources:\n${fn('EsmOnNode22', 'nodejs22.x', 'esm/')}${fn('EsmOnNode20', 'nodejs20.x', 'esm/')}${fn('CjsOnNode22', 'nodejs22.x', 'cjs/')}${built}`;
 }
 
 async function invoke(base: string, name: string): Promise<{ status: number; body: string }> {
@@ -76,8 +93,8 @@ describe.each([
   const project = serveProject('lamina-aws-sdk-');
   let base = '';
 
-  it('are served: the SDK is installed at start, and ESM (Node 22 and 20) and CommonJS handlers send signed requests with it', async () => {
-    for (const [dir, file, text] of [['esm', 'index.mjs', ESM], ['cjs', 'index.js', CJS]] as const) {
+  it('are served: the SDK is installed at start, and ESM (Node 22 and 20), CommonJS and esbuild-bundled (External @aws-sdk/*) handlers send signed requests with it', async () => {
+    for (const [dir, file, text] of [['esm', 'index.mjs', ESM], ['cjs', 'index.js', CJS], ['ts', 'index.ts', TS]] as const) {
       mkdirSync(join(project.dir, dir), { recursive: true });
       writeFileSync(join(project.dir, dir, file), text);
     }
@@ -98,5 +115,8 @@ describe.each([
     const body = JSON.parse(cjs.body) as { where: string };
     expect(body).toMatchObject({ node: '22', payload: '{"from":"invoke"}', sent: [{ line: 'POST /2015-03-31/functions/other/invocations', signed: true }] });
     expect(body.where).toMatch(/\/node_modules\/@aws-sdk\/client-lambda\/dist-cjs\/index\.js$/);
+    const bundled = await invoke(base, 'BuiltWithEsbuild');
+    expect(bundled.status).toBe(200);
+    expect(JSON.parse(bundled.body)).toEqual({ bundled: true, settings: null, sent: [{ line: 'GET /2016-08-19/account-settings', signed: true }] });
   }, 300_000);
 });
