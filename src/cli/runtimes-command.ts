@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
+import { boto3StoreRoot, boto3Version } from '../runtimes/boto3-store.js';
 import { installSdkPackages, SDK_PACKAGE, sdkPackages, sdkStoreRoot, sdkVersion } from '../runtimes/aws-sdk-store.js';
 import { HOST_NODE, installNode } from '../runtimes/node-installer.js';
 import { majorOfVersion, NODE_MAJORS, parseNodeRuntime, runtimeOfMajor } from '../runtimes/node-majors.js';
@@ -49,6 +50,8 @@ export function describeRuntimes(root: string = runtimesRoot()): string[] {
   const sdk = sdkPackages(sdkStoreRoot());
   lines.push(`AWS SDK for JavaScript v3 (/var/runtime/node_modules) in ${sdkStoreRoot()}${sdk.size === 0 ? ': no package yet (installed when a function imports one)' : ':'}`);
   for (const [name, version] of sdk) lines.push(`  ${name}@${version}`);
+  const boto3 = boto3Version();
+  lines.push(`boto3 for Python functions in ${boto3StoreRoot()}: ${boto3 === undefined ? 'not installed (installed from Debian\'s packages when a function imports it)' : `boto3 ${boto3} (Debian's)`}`);
   return lines;
 }
 

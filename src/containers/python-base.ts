@@ -115,7 +115,8 @@ export function assemblePythonRootfs(root: string, python: string): { layout: Py
     cpSync(layout.dynload, join(stdlib, 'lib-dynload'), { recursive: true, preserveTimestamps: true, filter: (source) => keepStdlibPath(join('lib-dynload', relative(layout.dynload, source))) });
   }
   const runtime = join(root, 'var', 'runtime');
-  cpSync(PYTHON_RIC_DIR, runtime, { recursive: true, filter: (source) => basename(source) !== '__pycache__' });
+  // Not the host's boto3 link (lamina-sdk, src/runtimes/boto3-store.ts): it would dangle in the image.
+  cpSync(PYTHON_RIC_DIR, runtime, { recursive: true, filter: (source) => basename(source) !== '__pycache__' && basename(source) !== 'lamina-sdk' });
   writeFileSync(join(runtime, 'bootstrap'), bootstrapScript(layout.version), { mode: 0o755 });
   // The client byte-compiled by the image's own interpreter, with /var/runtime as its file names.
   const compiled = spawnSync(python, ['-I', '-m', 'compileall', '-q', '-d', '/var/runtime', runtime], { encoding: 'utf8', timeout: 60_000 });

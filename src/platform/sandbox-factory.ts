@@ -13,6 +13,7 @@ import { runtimeEnvironment, type FunctionCredentials } from './environment-vari
 import { newLogStreamName } from './ids.js';
 import { PYTHON_RIC_DIR, RIC_DIR, RIC_ENTRY } from './paths.js';
 import { sdkModules } from '../runtimes/aws-sdk-store.js';
+import { boto3Site } from '../runtimes/boto3-store.js';
 import { basename, dirname } from 'node:path';
 import { containerSandboxFactory, type ContainerSettings } from '../containers/container-sandbox-factory.js';
 import { ConfigError } from '../errors.js';
@@ -133,12 +134,13 @@ function runtimeCommand(fn: FunctionConfig, isolated: boolean, interpreterArgs: 
 }
 
 /**
- * The AWS SDK store (docs/runtimes.md, "The AWS SDK") for a Node.js function under full
- * isolation: /var/runtime/node_modules links to it, so its folder is shown at its own path.
+ * The AWS SDK store (docs/runtimes.md, "The AWS SDK") of a Node.js or Python function under full
+ * isolation: /var/runtime/node_modules (or /var/runtime/lamina-sdk) links to it, so its folder is
+ * shown at its own path.
  */
 function sdkBinds(fn: FunctionConfig): string[] {
-  const modules = fn.launch.kind === 'node-ric' ? sdkModules() : undefined;
-  return modules === undefined ? [] : [dirname(modules)];
+  const folder = fn.launch.kind === 'node-ric' ? sdkModules() : fn.launch.kind === 'python-ric' ? boto3Site() : undefined;
+  return folder === undefined ? [] : [dirname(folder)];
 }
 
 /** Without mount namespaces there is no /var/runtime: the store's folder ends NODE_PATH instead. */

@@ -139,8 +139,16 @@ export async function installSdkPackages(names: readonly string[], options: SdkI
  */
 export function linkIntoRuntime(ricDir: string = RIC_DIR, root: string = sdkStoreRoot()): void {
   const modules = sdkModules(root);
-  if (modules === undefined || !existsSync(ricDir)) return;
-  const link = join(ricDir, 'node_modules');
+  if (modules !== undefined && existsSync(ricDir)) linkFolder(join(ricDir, 'node_modules'), modules);
+}
+
+/**
+ * Makes `link` a symbolic link to `target`, replacing a link to anything else; a real file or
+ * folder there is left alone.
+ *
+ * @example linkFolder('/work/lamina/dist/ric/node_modules', '/root/.cache/lamina/runtimes/aws-sdk-js-v3/node_modules')
+ */
+export function linkFolder(link: string, target: string): void {
   let stat;
   try {
     stat = lstatSync(link);
@@ -148,7 +156,7 @@ export function linkIntoRuntime(ricDir: string = RIC_DIR, root: string = sdkStor
     stat = undefined;
   }
   if (stat !== undefined && !stat.isSymbolicLink()) return;
-  if (stat !== undefined && readlinkSync(link) === modules) return;
+  if (stat !== undefined && readlinkSync(link) === target) return;
   if (stat !== undefined) rmSync(link, { force: true });
-  symlinkSync(modules, link);
+  symlinkSync(target, link);
 }

@@ -10,6 +10,8 @@ import { ensureNode, HOST_NODE, type EnsureNodeOptions, type HostNode, type Reso
 import { majorOfVersion, nodeMajorOf } from './node-majors.js';
 import { findInstalledNode } from './runtime-cache.js';
 import { boundedSdkImports } from './sdk-imports.js';
+import { importsBoto3 } from './boto3-imports.js';
+import { boto3Site, boto3StoreRoot, installBoto3 } from './boto3-store.js';
 
 /**
  * What template loading can say without waiting: the host's node when its major matches, else the
@@ -67,6 +69,29 @@ async function settleSdk(functions: readonly FunctionConfig[], options: EnsureNo
 }
 
 /**
+ * boto3 for the Python functions that import it without bringing it, as Lambda's Python runtimes
+ * have it; a failure (offline, not a Debian host) is a warning, as for the JavaScript SDK.
+ */
+async function settleBoto3(functions: readonly FunctionConfig[], options: EnsureNodeOptions, warnings: Set<string>): Promise<string[]> {
+  if (options.sdkRoot === false) return [];
+  const root = options.boto3Root ?? boto3StoreRoot();
+  const users = functions.filter((fn) => importsBoto3(fn)).map((fn) => fn.name);
+  const ricDir = options.ricDir === false ? false : undefined;
+  try {
+    if (users.length === 0) {
+      if (boto3Site(root) !== undefined) await installBoto3({ root, ricDir });
+      return [];
+    }
+    if (options.offline === true && boto3Site(root) === undefined) throw new Error('offline');
+    const say = options.onLine ?? ((line: string) => process.stderr.write(`lamina: ${line}\n`));
+    return (await installBoto3({ root, ricDir, onLine: say })) ? ['boto3'] : [];
+  } catch (error) {
+    if (users.length > 0) warnings.add(`${users.join(', ')}: boto3 (which Lambda's Python runtimes provide) could not be installed (${error instanceof Error ? error.message : String(error)}); importing it will fail`);
+    return [];
+  }
+}
+
+/**
  * Settle the interpreter of every `nodejs*` function, installing missing majors (one download per
  * major, with the progress line of `options.onProgress`), and the AWS SDK packages they import
  * without bringing them (one npm install into the shared store).
@@ -100,6 +125,6 @@ export async function resolveFunctionNodes(functions: readonly FunctionConfig[],
     interpreters.set(fn.name, `node v${node.version} (${node.path})`);
     resolved.push({ ...fn, launch: { ...fn.launch, node: node.path } });
   }
-  const sdkInstalled = await settleSdk(resolved, options, warnings);
+  const sdkInstalled = [...(await settleSdk(resolved, options, warnings)), ...(await settleBoto3(resolved, options, warnings))];
   return { functions: resolved, interpreters, sdkInstalled, warnings: [...warnings] };
 }

@@ -60,6 +60,8 @@ export interface EnsureNodeOptions {
   readonly onWarning?: (message: string) => void;
   /** The AWS SDK store (aws-sdk-store.ts; default: under the runtimes cache root); false: install no SDK package. */
   readonly sdkRoot?: string | false;
+  /** The boto3 store (boto3-store.ts; default: under the runtimes cache root). */
+  readonly boto3Root?: string;
   /** What the SDK install is doing (default: stderr). */
   readonly onLine?: (line: string) => void;
 }

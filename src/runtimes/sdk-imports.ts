@@ -39,8 +39,13 @@ export function sdkSpecifiersIn(text: string): string[] {
   return [...names].sort();
 }
 
-/** The script files under `dir`, breadth first, without node_modules and hidden folders. */
-function scripts(dir: string): string[] {
+/**
+ * The files under `dir` whose extension is one of `extensions`, breadth first, at most
+ * {@link MAX_FILES}, without node_modules, __pycache__ and hidden folders.
+ *
+ * @example codeFiles('/code', new Set(['.py'])) // ['/code/app.py', '/code/lib/db.py']
+ */
+export function codeFiles(dir: string, extensions: ReadonlySet<string> = SCRIPT): string[] {
   const found: string[] = [];
   const queue = [dir];
   for (let next = queue.shift(); next !== undefined && found.length < MAX_FILES; next = queue.shift()) {
@@ -51,13 +56,30 @@ function scripts(dir: string): string[] {
       continue;
     }
     for (const entry of entries) {
-      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      if (entry.name.startsWith('.') || entry.name === 'node_modules' || entry.name === '__pycache__') continue;
       const path = join(next, entry.name);
       if (entry.isDirectory()) queue.push(path);
-      else if (entry.isFile() && SCRIPT.has(extname(entry.name)) && found.length < MAX_FILES) found.push(path);
+      else if (entry.isFile() && extensions.has(extname(entry.name)) && found.length < MAX_FILES) found.push(path);
     }
   }
   return found;
+}
+
+/**
+ * The text of each of {@link codeFiles} of at most {@link MAX_FILE_BYTES}; unreadable files are
+ * skipped (the function's problem when it runs, not the scan's).
+ */
+export function* codeTexts(dir: string, extensions: ReadonlySet<string>): Generator<string> {
+  for (const file of codeFiles(dir, extensions)) {
+    let text: string;
+    try {
+      if (statSync(file).size > MAX_FILE_BYTES) continue;
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    yield text;
+  }
 }
 
 /**
@@ -81,14 +103,7 @@ function provided(name: string, fn: FunctionConfig, major: number | undefined): 
 export function sdkImportsOf(fn: FunctionConfig): string[] {
   if (fn.launch.kind !== 'node-ric' || fn.image !== undefined) return [];
   const names = new Set<string>();
-  for (const file of scripts(fn.codeDir)) {
-    try {
-      if (statSync(file).size > MAX_FILE_BYTES) continue;
-      for (const name of sdkSpecifiersIn(readFileSync(file, 'utf8'))) names.add(name);
-    } catch {
-      // Unreadable files are the function's problem when it runs, not the scan's.
-    }
-  }
+  for (const text of codeTexts(fn.codeDir, SCRIPT)) for (const name of sdkSpecifiersIn(text)) names.add(name);
   const major = nodeMajorOf(fn.runtime);
   return [...names].filter((name) => !provided(name, fn, major)).sort();
 }

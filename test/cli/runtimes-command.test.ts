@@ -85,6 +85,7 @@ describe('lamina runtimes', () => {
     expect(failed.stdout).toContain(`installing @aws-sdk/client-sts (the AWS SDK Lambda's Node.js runtimes provide) into ${join(root, 'aws-sdk-js-v3')}`);
     expect(failed.stderr).toMatch(/cannot install @aws-sdk\/client-sts from http:\/\/127\.0\.0\.1:\d+\/: npm install @aws-sdk\/client-sts failed \(exit \d+\)/);
     expect((await lamina('list')).stdout).toContain(`AWS SDK for JavaScript v3 (/var/runtime/node_modules) in ${join(root, 'aws-sdk-js-v3')}: no package yet`);
+    expect((await lamina('list')).stdout).toContain(`boto3 for Python functions in ${join(root, 'boto3')}: not installed`);
   });
 
   it('shows its usage', async () => {

@@ -34,7 +34,10 @@ def setup_sys_path(task_root):
     # The script's directory (the runtime's) moves behind the user's paths: a user module named
     # like one of ours must win, as on Lambda where /var/runtime comes after /var/task and /opt.
     rest = [entry for entry in sys.path if entry not in (own, "")]
-    sys.path[:] = [*python_path(task_root), own, *rest]
+    # boto3 as Lambda's runtime has it (docs/runtimes.md, "The AWS SDK"): after the code, the
+    # layers and the runtime, so that a function's own copy wins.
+    sdk = os.path.join(own, "lamina-sdk")
+    sys.path[:] = [*python_path(task_root), own, *([sdk] if os.path.isdir(sdk) else []), *rest]
 
 
 def _event(invocation):
