@@ -44,7 +44,12 @@ export const RUNTIME_API_MAX_CONNECTIONS = 64;
  * Every environment's connections in this process together: half its descriptors
  * (connection-budget.ts). The other half is for runtimes' pipes, log files and callers.
  */
-const processBudget = new ConnectionBudget(Math.max(256, Math.floor(descriptorLimit() / 2)), RUNTIME_API_MAX_CONNECTIONS);
+let processBudget: ConnectionBudget | undefined;
+/** Made at the first listener, not at import: importers that serve nothing do not read /proc/self/limits. */
+function budget(): ConnectionBudget {
+  processBudget ??= new ConnectionBudget(Math.max(256, Math.floor(descriptorLimit() / 2)), RUNTIME_API_MAX_CONNECTIONS);
+  return processBudget;
+}
 
 /** A listener as made: what listens, and how to end its connections. */
 interface Made {
@@ -79,7 +84,7 @@ export class RuntimeApiServer {
     const made = RuntimeApiServer.#make(target, allow, kind);
     // Node closes a connection past the cap before it becomes a socket object (net.Server's
     // `maxConnections`); a connection handed from the lean listener to node:http still counts here.
-    processBudget.attach(made.listening);
+    budget().attach(made.listening);
     return made;
   }
 
