@@ -13,21 +13,39 @@ export interface SavedScenario {
   readonly scenario: string;
   readonly tables: readonly Table[];
   readonly targets: readonly Target[];
+  readonly title?: string | undefined;
+  readonly command?: string | undefined;
+  /** The files the scenario wrote (charts, Markdown), as the run recorded them. */
+  readonly files: readonly string[];
+  readonly skipped: readonly string[];
 }
 
 export interface SavedRun {
   /** Where it came from and when, for the heading. */
   readonly label: string;
   readonly scenarios: readonly SavedScenario[];
+  /** A run's own fields (a scenario's JSON has none of them). */
+  readonly stamp?: string | undefined;
+  readonly command?: string | undefined;
+  readonly machine?: string | undefined;
+  readonly failures: readonly { scenario: string; message: string }[];
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const stringOf = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
+
 function scenarioOf(value: unknown, where: string): SavedScenario {
   if (!isObject(value) || typeof value.scenario !== 'string' || !Array.isArray(value.tables) || !Array.isArray(value.targets)) throw new Error(`${where}: not a saved scenario (wants scenario, tables, targets)`);
-  return { scenario: value.scenario, tables: value.tables as Table[], targets: value.targets as Target[] };
+  return { scenario: value.scenario, tables: value.tables as Table[], targets: value.targets as Target[], title: stringOf(value.title), command: stringOf(value.command), files: strings(value.files), skipped: strings(value.skipped) };
+}
+
+function failuresOf(value: unknown): { scenario: string; message: string }[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter((f): f is { scenario: string; message: string } => isObject(f) && typeof f.scenario === 'string' && typeof f.message === 'string');
 }
 
 /**
@@ -42,11 +60,20 @@ export function parseSavedRun(text: string, file: string): SavedRun {
   } catch (error) {
     throw new Error(`${file}: not JSON (${(error as Error).message})`);
   }
+  return savedRunOf(data, file);
+}
+
+/**
+ * A saved run or scenario already parsed from JSON.
+ *
+ * @example const run = savedRunOf(JSON.parse(text), 'A.json');
+ */
+export function savedRunOf(data: unknown, file: string): SavedRun {
   if (!isObject(data)) throw new Error(`${file}: not a saved run`);
   const when = typeof data.stamp === 'string' ? data.stamp : typeof data.date === 'string' ? data.date : 'undated';
   const machine = typeof data.machine === 'string' ? `, ${data.machine}` : '';
   const scenarios = Array.isArray(data.scenarios) ? data.scenarios.map((s, i) => scenarioOf(s, `${file}: scenarios[${i}]`)) : [scenarioOf(data, file)];
-  return { label: `${file} (${when}${machine})`, scenarios };
+  return { label: `${file} (${when}${machine})`, scenarios, stamp: stringOf(data.stamp), command: stringOf(data.command), machine: stringOf(data.machine), failures: failuresOf(data.failures) };
 }
 
 /**

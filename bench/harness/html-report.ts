@@ -8,6 +8,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
+import { savedRunOf } from './compare-runs.js';
 import { machineLine, targetMet, type ScenarioResult, type Table, type Target } from './result.js';
 import { numericColumns, targetLine } from './report-writer.js';
 
@@ -123,10 +124,6 @@ export function writeRunReport(input: RunReportInput, dir: string): string[] {
   return [html, json];
 }
 
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-}
-
 /**
  * `lamina bench --report RUN.json`: the run's page again, from its JSON (the pages themselves are
  * not kept in git: bench/results holds the JSON, Markdown and SVG files). Writes
@@ -141,27 +138,18 @@ export function writeReportFromRun(file: string, out?: string): string {
   } catch (error) {
     throw new Error(`${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'not JSON'}`);
   }
-  const run = data as Record<string, unknown> | null;
-  if (run === null || typeof run !== 'object' || typeof run.stamp !== 'string' || !Array.isArray(run.scenarios)) throw new Error(`${file}: not a run's JSON (wants stamp and scenarios, as <date>-<time>-run.json has)`);
+  const raw = data as { stamp?: unknown; scenarios?: unknown } | null;
+  if (raw === null || typeof raw !== 'object' || typeof raw.stamp !== 'string' || !Array.isArray(raw.scenarios)) throw new Error(`${file}: not a run's JSON (wants stamp and scenarios, as <date>-<time>-run.json has)`);
+  const run = savedRunOf(data, file);
+  if (run.stamp === undefined) throw new Error(`${file}: a run without a stamp`);
   // The stamp names the page's file: a crafted one must not reach outside the folder.
   if (!/^[\w-]+$/.test(run.stamp)) throw new Error(`${file}: stamp ${JSON.stringify(run.stamp)} is not <date>-<time>`);
   const files: Record<string, string[]> = {};
-  const results: ScenarioResult[] = (run.scenarios as Record<string, unknown>[]).map((scenario, i) => {
-    if (typeof scenario.scenario !== 'string' || !Array.isArray(scenario.tables) || !Array.isArray(scenario.targets)) throw new Error(`${file}: scenario ${i + 1} wants scenario, tables and targets`);
-    files[scenario.scenario] = strings(scenario.files);
-    return {
-      scenario: scenario.scenario,
-      title: typeof scenario.title === 'string' ? scenario.title : scenario.scenario,
-      command: typeof scenario.command === 'string' ? scenario.command : '',
-      tables: scenario.tables as Table[],
-      targets: scenario.targets as Target[],
-      charts: [],
-      skipped: strings(scenario.skipped),
-      raw: {},
-    };
+  const results: ScenarioResult[] = run.scenarios.map((scenario) => {
+    files[scenario.scenario] = [...scenario.files];
+    return { scenario: scenario.scenario, title: scenario.title ?? scenario.scenario, command: scenario.command ?? '', tables: [...scenario.tables], targets: [...scenario.targets], charts: [], skipped: [...scenario.skipped], raw: {} };
   });
-  const failures = Array.isArray(run.failures) ? (run.failures as { scenario: string; message: string }[]) : [];
-  const html = runReportHtml({ results, stamp: run.stamp, command: typeof run.command === 'string' ? run.command : '', files, failures, machine: typeof run.machine === 'string' ? run.machine : 'not recorded' });
+  const html = runReportHtml({ results, stamp: run.stamp, command: run.command ?? '', files, failures: [...run.failures], machine: run.machine ?? 'not recorded' });
   const target = out ?? join(dirname(file), `${run.stamp}-report.html`);
   writeFileSync(target, html);
   return target;
