@@ -44,6 +44,8 @@ export const SERVICE_ERRORS = {
   LAMINA_ERR_INCOMPLETE_SIGNATURE: { code: 'LAMINA_ERR_INCOMPLETE_SIGNATURE', name: 'IncompleteSignatureException', status: 403, type: 'User' },
   LAMINA_ERR_UNRECOGNIZED_CLIENT: { code: 'LAMINA_ERR_UNRECOGNIZED_CLIENT', name: 'UnrecognizedClientException', status: 403, type: 'User' },
   LAMINA_ERR_INVALID_SIGNATURE: { code: 'LAMINA_ERR_INVALID_SIGNATURE', name: 'InvalidSignatureException', status: 403, type: 'User' },
+  // An isolated function reached the front door through its own loopback (docs/service-endpoints.md): invokes only.
+  LAMINA_ERR_ACCESS_DENIED: { code: 'LAMINA_ERR_ACCESS_DENIED', name: 'AccessDeniedException', status: 403, type: 'User' },
 } as const satisfies Record<string, ServiceErrorSpec>;
 
 export type ServiceErrorCode = keyof typeof SERVICE_ERRORS;

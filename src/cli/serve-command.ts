@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
 import type { FunctionConfig } from '../config/function-config.js';
-import { createFrontDoor, listen } from '../invoke/front-door-server.js';
+import { acceptFunctionConnection, createFrontDoor, listen } from '../invoke/front-door-server.js';
 import { ControlPlane } from '../control/api/control-plane.js';
 import { restoreSettings } from '../control/api/restore-settings.js';
 import { ControlStore } from '../control/state/control-store.js';
@@ -23,6 +23,7 @@ import { startUrls } from '../front-ends/function-urls/serve-urls.js';
 import { ApiUrlHost } from '../front-ends/function-urls/api-url-host.js';
 import { albsToServe, startAlbs } from '../front-ends/alb/serve-albs.js';
 import { parseEdgeOrigins, startEdges } from '../front-ends/edge/serve-edge.js';
+import { allStarted, FunctionEndpoints } from './function-endpoints.js';
 import { nodeSettler, PLACEHOLDER_CREDENTIALS, sandboxLimits, templateLoader } from './template-functions.js';
 import { claimStateDir, defaultStateDir } from '../async/state-dir.js';
 import { startAsync, targetEndpoints, usedTargets } from '../async/serve-async.js';
@@ -97,6 +98,7 @@ export async function serveCommand(args: string[]): Promise<number> {
       'logs-max-size': { type: 'string', default: '100MB' },
       'logs-api-port': { type: 'string' },
       'no-dashboard': { type: 'boolean', default: false },
+      'no-service-endpoints': { type: 'boolean', default: false },
       debug: { type: 'string', multiple: true, default: [] },
       'debug-break': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -180,7 +182,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   );
   // Before the platform: hook functions are given the CodeDeploy endpoint's address.
   const deploying = await teardown.start(
-    () => startDeployments(functions, { host: values.host, port: positiveNumber('--codedeploy-port', values['codedeploy-port'], true), timeScale: positiveNumber('--deploy-time-scale', values['deploy-time-scale']), log, settings: controlStore.settings, isolated: limits?.isolation !== undefined }),
+    () => startDeployments(functions, { host: values.host, port: positiveNumber('--codedeploy-port', values['codedeploy-port'], true), timeScale: positiveNumber('--deploy-time-scale', values['deploy-time-scale']), log, settings: controlStore.settings, isolated: limits?.isolation !== undefined && values['no-service-endpoints'] }),
     (started) => started.stop(),
   );
   const snapshots = new CodeSnapshots(state.path);
@@ -194,6 +196,11 @@ export async function serveCommand(args: string[]): Promise<number> {
     (started) => started.close(),
     (error) => new ConfigError(`cannot bind the X-Ray receiver on ${values.host}:${values['xray-port']}: ${error.message}`),
   );
+  // docs/service-endpoints.md: AWS_ENDPOINT_URL_<SERVICE> for each embedded service, filled in as they start.
+  const serviceEndpoints = new FunctionEndpoints({ disabled: values['no-service-endpoints'] });
+  serviceEndpoints.add('SQS', asyncParts.sqs?.endpoint);
+  serviceEndpoints.add('EVENTBRIDGE', events?.server.endpoint);
+  serviceEndpoints.carry(deploying.endpoint);
   // The log store hears the platform from its first environment's first line (nothing lost).
   const observers = new Observers();
   logStore.attach(observers);
@@ -205,9 +212,9 @@ export async function serveCommand(args: string[]): Promise<number> {
       debug: (fn) => debugging.debugOf(fn),
       scaleOut: { environments: positiveNumber('--scale-out', values['scale-out']), perMs: 10_000 },
       functions,
-      serviceEnvironment: (name) => ({ ...xray.environment, ...deploying.environmentOf(name) }),
+      serviceEnvironment: (name) => ({ ...serviceEndpoints.environment(), ...xray.environment, ...deploying.environmentOf(name) }),
       traceHeaders: xray.traceHeaders,
-      sandboxStarted: xray.sandboxStarted,
+      sandboxStarted: allStarted(xray.sandboxStarted, serviceEndpoints.sandboxStarted),
       accountConcurrency: positiveNumber('--account-concurrency', values['account-concurrency']),
       idleTimeoutMs: positiveNumber('--idle-timeout', values['idle-timeout']) * 1000,
       shutdownGraceMs: positiveNumber('--shutdown-grace', values['shutdown-grace'], true) * 1000,
@@ -310,6 +317,9 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (signingKeys === undefined) warnIfExposed(values.host);
   else process.stdout.write(`SigV4 signatures are verified against ${signingKeys.length} access key(s)\n`);
   const base = `http://${values.host.includes(':') ? `[${values.host}]` : values.host}:${address.port}`;
+  serviceEndpoints.add('LAMBDA', base, (socket) => acceptFunctionConnection(server, socket));
+  serviceEndpoints.add('S3', s3.server?.endpoint);
+  serviceEndpoints.add('KINESIS', streams.kinesis?.endpoint);
   process.stdout.write(`Lamina is serving ${functions.length} function(s) from ${templatePath} on ${base}\n`);
   for (const fn of functions) {
     const interpreter = interpreters.get(fn.name) ?? (fn.launch.kind === 'python-ric' ? fn.launch.python : undefined);
@@ -317,6 +327,8 @@ export async function serveCommand(args: string[]): Promise<number> {
     process.stdout.write(`  ${fn.name} (${fn.image?.uri ?? fn.runtime}, ${fn.memorySize} MB, ${fn.timeout} s)${on}: POST ${base}/2015-03-31/functions/${fn.name}/invocations\n`);
   }
   process.stdout.write(`${dashboard.banner(base)}\n`);
+  const given = Object.keys(serviceEndpoints.environment());
+  if (given.length > 0) process.stdout.write(`Functions are given ${given.join(', ')} (the embedded services; their own Environment wins; --no-service-endpoints turns this off)\n`);
   const sections: Array<readonly [string | undefined, readonly string[]]> = [
     ['HTTP APIs:', apis.banner],
     ['Function URLs:', urls.banner],

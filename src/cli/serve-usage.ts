@@ -100,6 +100,10 @@ Options:
                                 own major, installed on first use (lamina runtimes, docs/runtimes.md)
   --no-dashboard                Do not serve the live dashboard (default: at /_lamina/ on the Invoke
                                 API's port, updated over a WebSocket; docs/dashboard.md)
+  --no-service-endpoints        Do not give functions AWS_ENDPOINT_URL_<SERVICE> for the embedded
+                                services (SQS, S3, Kinesis, EventBridge, Lambda). Default: given,
+                                and reachable from isolated environments on their own loopback
+                                (docs/service-endpoints.md)
   --debug <fn>[=<port>]         Debug function <fn> (repeatable): node's inspector or debugpy behind a
                                 proxy on 127.0.0.1:<port> (default: 9229, the next function 9230...;
                                 0 picks a free one); one environment at a time, its timeout stopped

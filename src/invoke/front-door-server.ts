@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { ServiceError } from '../errors.js';
 import { answerInOrder } from '../http-in-order.js';
 import type { InvokePort } from '../platform/invoke-types.js';
@@ -95,6 +95,10 @@ async function handle(port: InvokePort, opts: ResolvedOptions, req: IncomingMess
     // The router: the invoke paths first (the hot path pays one regular expression), then
     // `/metrics` and the dashboard's page, then the management routes.
     const url = req.url ?? '/';
+    // An isolated function's connection (docs/service-endpoints.md) may invoke, and do nothing else.
+    if (FUNCTION_CONNECTIONS.has(req.socket) && !isInvokePath(url)) {
+      throw new ServiceError('LAMINA_ERR_ACCESS_DENIED', `A function may only invoke functions through the Lambda endpoint Lamina gives it; ${req.method ?? 'GET'} ${url.split('?')[0] ?? '/'} is not an invoke`);
+    }
     // Only asked when something else is routed here (a bare front door pays nothing).
     const invokePath = (opts.dashboard !== undefined || opts.metrics !== undefined || opts.management !== undefined) && isInvokePath(url);
     // Scrapers do not sign: `/metrics` answers before the signature check (docs/metrics.md).
@@ -154,6 +158,21 @@ async function handle(port: InvokePort, opts: ResolvedOptions, req: IncomingMess
  */
 function allowHalfOpen(server: Server): void {
   (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+}
+
+/** Connections that came from inside isolated environments ({@link acceptFunctionConnection}). */
+const FUNCTION_CONNECTIONS = new WeakSet<Socket>();
+
+/**
+ * Serve a connection made inside an isolated environment (its own loopback, carried by the
+ * platform): the Invoke API paths only, every other route answers 403 AccessDeniedException, so a
+ * function cannot manage, delete or read other functions through Lamina.
+ *
+ * @example serviceEndpoints.add('LAMBDA', base, (socket) => acceptFunctionConnection(server, socket));
+ */
+export function acceptFunctionConnection(server: Server, socket: Socket): void {
+  FUNCTION_CONNECTIONS.add(socket);
+  server.emit('connection', socket);
 }
 
 /**

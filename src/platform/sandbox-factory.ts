@@ -200,7 +200,8 @@ function releaseWhenReady(box: ProcessSandbox, env: Record<string, string>, log:
  * const sandbox = makeSandbox('127.0.0.1:40001', (line) => log(line));
  *
  * `interpreterArgs` go to node or python before the runtime interface client: a debugger's
- * (`--inspect=127.0.0.1:9229`, `-m debugpy --listen ...`; docs/debugging.md).
+ * (`--inspect=127.0.0.1:9229`, `-m debugpy --listen ...`; docs/debugging.md). `serviceEnvironment`
+ * adds variables below the function's own (PlatformOptions.serviceEnvironment).
  */
 export function processSandboxFactory(
   fn: FunctionConfig,
@@ -208,12 +209,19 @@ export function processSandboxFactory(
   credentials: FunctionCredentials | undefined,
   limits: SandboxLimits | undefined,
   interpreterArgs: readonly string[] = [],
+  serviceEnvironment?: () => Readonly<Record<string, string>> | undefined,
 ): SandboxFactory {
+  // The platform's additions, read again at each environment's start (services that start after
+  // the platform, such as the Invoke API's own endpoint, are there by the first invoke).
+  const withService = (): FunctionConfig => {
+    const added = serviceEnvironment?.();
+    return added === undefined ? fn : { ...fn, inheritedEnvironment: { ...fn.inheritedEnvironment, ...added } };
+  };
   const containers = limits?.containers;
   if (containers !== undefined && (fn.image !== undefined || containers.all)) {
     // Under full isolation, containers get a private network as process environments do.
     const network = limits?.isolation === undefined ? undefined : { outbound: limits.outbound?.available === true };
-    return containerSandboxFactory(fn, version, credentials, containers, limits?.cgroups, network);
+    return containerSandboxFactory(withService(), version, credentials, containers, limits?.cgroups, network);
   }
   if (fn.image !== undefined) throw new ConfigError(`Function ${fn.name} is a container image (${fn.image.uri}): it needs podman or docker, and none was found`);
   const isolated = limits?.filesystem === true;
@@ -293,7 +301,7 @@ export function processSandboxFactory(
   };
   const factory: SandboxFactory = (runtimeApi, log, initializationType, logStreamName) => {
     const env = runtimeEnvironment(
-      fn,
+      withService(),
       { runtimeApi, version, logStreamName: logStreamName ?? newLogStreamName(new Date(), version), initializationType },
       credentials,
     );

@@ -154,11 +154,11 @@ export class VersionPools {
       this.#logs.set(fn.name, log);
     }
     const { logOutput: _output, credentials, limits, serviceEnvironment, released: _released, sandboxStarted, debug: debugOf, ...options } = this.#settings;
-    // Below the function's own Environment in the runtime's (environment-variables.ts): its own value wins.
-    const added = serviceEnvironment?.(fn.name);
-    const run = added === undefined ? fn : { ...fn, inheritedEnvironment: { ...fn.inheritedEnvironment, ...added } };
+    // Below the function's own Environment in the runtime's (environment-variables.ts): its own
+    // value wins. Read at each environment's start: services may start after the platform.
+    const added = serviceEnvironment === undefined ? undefined : () => serviceEnvironment(fn.name);
     const debug = debugOf?.(fn, record.version);
-    const made = processSandboxFactory(run, record.version, credentials, limits, debug?.interpreterArgs);
+    const made = processSandboxFactory(fn, record.version, credentials, limits, debug?.interpreterArgs, added);
     const pool = new FunctionPool(fn, record.version, log, {
       ...options,
       makeSandbox: sandboxStarted === undefined ? made : observeSandboxes(made, (sandbox) => sandboxStarted(fn, sandbox, made.privateRuntimeApi === true)),

@@ -460,5 +460,6 @@ int launcher_main(int argc, char **argv) {
 
 int main(int argc, char **argv) {
   if (argc == 2 && strcmp(argv[1], "--spawner") == 0) run_spawner();
+  if (argc >= 4 && strcmp(argv[1], "--listen-loopback") == 0) return listen_loopback(atoi(argv[2]), argc - 3, argv + 3);
   return launcher_main(argc, argv);
 }

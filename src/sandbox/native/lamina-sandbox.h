@@ -21,6 +21,11 @@ void install_seccomp_filter(void);
  * channel stays open: the caller closes it, or keeps it for report_runtime_exit).
  */
 void runtime_api_listener(int port, int channel);
+/**
+ * `lamina-sandbox --listen-loopback FD PORT...`: listeners on 127.0.0.1:PORT of the current
+ * network namespace, each handed over Node's IPC channel FD; 0 when all were made.
+ */
+int listen_loopback(int channel, int count, char **ports);
 
 /**
  * Tell the platform, over Node's IPC channel on fd CHANNEL, that the runtime ended with wait

@@ -15,9 +15,11 @@
 #include <net/if.h>
 #include <net/route.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -28,9 +30,10 @@
 
 /* ---- network ---- */
 
-void runtime_api_listener(int port, int channel) {
+/** A socket listening on 127.0.0.1:port of the current network namespace (its loopback brought up), or -1. */
+static int loopback_listener(int port) {
   int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (s < 0) fail("cannot create the Runtime API socket", "");
+  if (s < 0) return -1;
   struct ifreq lo;
   memset(&lo, 0, sizeof lo);
   strcpy(lo.ifr_name, "lo");
@@ -41,13 +44,22 @@ void runtime_api_listener(int port, int channel) {
   setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (bind(s, (struct sockaddr *)&address, sizeof address) != 0) fail("cannot bind the Runtime API to", "127.0.0.1");
-  if (listen(s, 511) != 0) fail("cannot listen on", "127.0.0.1");
-  // Node's IPC channel: one JSON line carrying the socket as SCM_RIGHTS; the parent's
-  // child_process turns a NODE_HANDLE message of type net.Server into a listening server.
-  static const char message[] =
-      "{\"cmd\":\"NODE_HANDLE\",\"type\":\"net.Server\",\"msg\":{\"lamina\":\"runtime-api\"}}\n";
-  struct iovec part = {.iov_base = (void *)message, .iov_len = sizeof message - 1};
+  if (bind(s, (struct sockaddr *)&address, sizeof address) != 0 || listen(s, 511) != 0) {
+    close(s);
+    return -1;
+  }
+  return s;
+}
+
+/**
+ * Node's IPC channel: one JSON line carrying the socket as SCM_RIGHTS; the parent's child_process
+ * turns a NODE_HANDLE message of type net.Server into a listening server, `msg` its message.
+ */
+static int hand_listener(int s, int channel, const char *msg) {
+  char message[160];
+  int len = snprintf(message, sizeof message, "{\"cmd\":\"NODE_HANDLE\",\"type\":\"net.Server\",\"msg\":%s}\n", msg);
+  if (len < 0 || len >= (int)sizeof message) return -1;
+  struct iovec part = {.iov_base = message, .iov_len = (size_t)len};
   union {
     char buffer[CMSG_SPACE(sizeof(int))];
     struct cmsghdr align;
@@ -62,8 +74,60 @@ void runtime_api_listener(int port, int channel) {
   ssize_t sent;
   do sent = sendmsg(channel, &header, MSG_NOSIGNAL);
   while (sent < 0 && errno == EINTR);
-  if (sent != (ssize_t)(sizeof message - 1)) fail("cannot hand the Runtime API socket to", "the platform");
+  return sent == (ssize_t)len ? 0 : -1;
+}
+
+void runtime_api_listener(int port, int channel) {
+  int s = loopback_listener(port);
+  if (s < 0) fail("cannot listen for the Runtime API on", "127.0.0.1");
+  if (hand_listener(s, channel, "{\"lamina\":\"runtime-api\"}") != 0) fail("cannot hand the Runtime API socket to", "the platform");
   close(s);
+}
+
+/**
+ * Node takes one handle per read of its channel: the next is sent only after its
+ * {"cmd":"NODE_HANDLE_ACK"} came back, as Node's own sender waits. 0 when it came within 5 s.
+ */
+static int wait_for_ack(int channel) {
+  char buffer[512];
+  size_t held = 0;
+  for (;;) {
+    struct pollfd ready = {.fd = channel, .events = POLLIN};
+    int got = poll(&ready, 1, 5000);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return -1;
+    ssize_t n = read(channel, buffer + held, sizeof buffer - 1 - held);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return -1;
+    held += (size_t)n;
+    buffer[held] = '\0';
+    if (strstr(buffer, "NODE_HANDLE_ACK") != NULL) return 0;
+    // Keep the tail: the word may straddle two reads.
+    if (held > 64) {
+      memmove(buffer, buffer + held - 32, 32);
+      held = 32;
+    }
+  }
+}
+
+int listen_loopback(int channel, int count, char **ports) {
+  // Entered into an environment's network namespace (nsenter -n) by the platform: one listener per
+  // port on that namespace's loopback, each handed over on the channel, then this process ends.
+  int failed = 0;
+  for (int i = 0; i < count; i++) {
+    int port = atoi(ports[i]);
+    int s = port > 0 && port < 65536 ? loopback_listener(port) : -1;
+    if (s < 0) {
+      fprintf(stderr, "lamina-sandbox: cannot listen on 127.0.0.1:%s in the namespace: %s\n", ports[i], strerror(errno));
+      failed = 1;
+      continue;
+    }
+    char msg[64];
+    snprintf(msg, sizeof msg, "{\"lamina\":\"loopback\",\"port\":%d}", port);
+    if (hand_listener(s, channel, msg) != 0 || wait_for_ack(channel) != 0) return 125;
+    close(s);
+  }
+  return failed;
 }
 
 void report_runtime_exit(int channel, int status) {
