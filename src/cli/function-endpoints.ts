@@ -8,13 +8,33 @@
  * each connection to the service.
  */
 import { connect, type Server, type Socket } from 'node:net';
+import type { FunctionConfig } from '../config/function-config.js';
 import type { SandboxStarted } from '../platform/version-pools.js';
+import { mentionsBoto3 } from '../runtimes/boto3-imports.js';
+import { mentionsJsSdk } from '../runtimes/sdk-imports.js';
 import { openNamespaceListeners } from '../sandbox/namespace-listeners.js';
 
 /** The services, by the name the SDKs read after `AWS_ENDPOINT_URL_`. */
 export type EmbeddedService = 'SQS' | 'S3' | 'KINESIS' | 'EVENTBRIDGE' | 'LAMBDA';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '0.0.0.0', '[::]']);
+
+/** Per function configuration: whether its code may call an AWS SDK (read once per configuration). */
+const SDK_USERS = new WeakMap<FunctionConfig, boolean>();
+
+/**
+ * Whether an isolated environment of `fn` gets the listeners: a Node.js or Python function only
+ * when its code mentions an AWS SDK (the listeners cost a process start per environment); any
+ * other runtime (a Go or Rust bootstrap, a container image) always, since its code cannot be read.
+ */
+export function mayCallServices(fn: FunctionConfig): boolean {
+  let known = SDK_USERS.get(fn);
+  if (known === undefined) {
+    known = fn.image !== undefined ? true : fn.launch.kind === 'node-ric' ? mentionsJsSdk(fn) : fn.launch.kind === 'python-ric' ? mentionsBoto3(fn.codeDir) : true;
+    SDK_USERS.set(fn, known);
+  }
+  return known;
+}
 
 /** Both ends of a connection: each end's FIN is passed on after its data (pipe), an error resets both. */
 function splice(inside: Socket, port: number, host: string): void {
@@ -88,9 +108,9 @@ export class FunctionEndpoints {
   }
 
   /** For PlatformOptions.sandboxStarted: the listeners of an environment with a network of its own. */
-  readonly sandboxStarted: SandboxStarted = (_fn, sandbox, privateNetwork) => {
+  readonly sandboxStarted: SandboxStarted = (fn, sandbox, privateNetwork) => {
     const ports = this.#loopbackPorts();
-    if (!privateNetwork || ports.size === 0) return;
+    if (!privateNetwork || ports.size === 0 || !mayCallServices(fn)) return;
     void (sandbox.runtimeApiListener ?? Promise.resolve(undefined))
       .then(async () => {
         const pid = sandbox.networkPid ?? sandbox.rootPid;

@@ -30,6 +30,11 @@ function brings(fn: FunctionConfig): boolean {
  */
 export function importsBoto3(fn: FunctionConfig): boolean {
   if (fn.launch.kind !== 'python-ric' || fn.image !== undefined || brings(fn)) return false;
-  for (const text of codeTexts(fn.codeDir, PYTHON)) if (IMPORT.test(text)) return true;
+  return mentionsBoto3(fn.codeDir);
+}
+
+/** Whether the `.py` files under `codeDir` import boto3 or botocore (wherever it comes from). */
+export function mentionsBoto3(codeDir: string): boolean {
+  for (const text of codeTexts(codeDir, PYTHON)) if (IMPORT.test(text)) return true;
   return false;
 }

@@ -109,6 +109,19 @@ export function sdkImportsOf(fn: FunctionConfig): string[] {
 }
 
 /**
+ * Whether a Node.js function may use the AWS SDK at all (its own copy or the runtime's): its
+ * scripts import an `@aws-sdk/*` or `@smithy/*` package, or its code or a layer has `@aws-sdk`.
+ *
+ * @example mentionsJsSdk(fn) // true for a handler that imports '@aws-sdk/client-sqs'
+ */
+export function mentionsJsSdk(fn: FunctionConfig): boolean {
+  const folders = [join(fn.codeDir, 'node_modules'), ...(fn.layers ?? []).map((layer) => join(layer, 'nodejs', 'node_modules'))];
+  if (folders.some((folder) => existsSync(join(folder, '@aws-sdk')))) return true;
+  for (const text of codeTexts(fn.codeDir, SCRIPT)) if (sdkSpecifiersIn(text).length > 0) return true;
+  return false;
+}
+
+/**
  * {@link sdkImportsOf}, cut to {@link MAX_PACKAGES} with a warning for the rest.
  *
  * @example boundedSdkImports(fn) // { names: ['@aws-sdk/client-s3'], warning: undefined }

@@ -5,10 +5,12 @@
  * is stood in for by a process in a network namespace of its own (`unshare -n`, root).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FunctionEndpoints } from '../../src/cli/function-endpoints.js';
+import { FunctionEndpoints, mayCallServices } from '../../src/cli/function-endpoints.js';
 import { nsenter } from '../../src/observability/namespace-relay.js';
 import type { Sandbox } from '../../src/sandbox/process-sandbox.js';
 import { SANDBOX_LAUNCHER } from '../../src/platform/paths.js';
@@ -55,6 +57,26 @@ describe('FunctionEndpoints', () => {
     const off = new FunctionEndpoints({ disabled: true });
     off.add('SQS', 'http://127.0.0.1:9324');
     expect(off.environment()).toEqual({});
+  });
+
+  it('makes listeners only for functions that may call an AWS SDK: Node.js and Python code that mentions one, and every runtime it cannot read', () => {
+    const root = mkdtempSync(join(tmpdir(), 'lamina-may-call-'));
+    cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+    const dir = (name: string, file: string, text: string): string => {
+      mkdirSync(join(root, name));
+      writeFileSync(join(root, name, file), text);
+      return join(root, name);
+    };
+    const node = (codeDir: string) => customRuntimeFunction('n', codeDir, { runtime: 'nodejs22.x', launch: { kind: 'node-ric', runtime: 'nodejs22.x', node: '' } });
+    const python = (codeDir: string) => customRuntimeFunction('p', codeDir, { runtime: 'python3.12', launch: { kind: 'python-ric', runtime: 'python3.12', python: '/usr/bin/python3' } });
+    expect(mayCallServices(node(dir('plain', 'index.mjs', 'export const handler = async (e) => e;')))).toBe(false);
+    expect(mayCallServices(node(dir('sdk', 'index.mjs', "import { SQSClient } from '@aws-sdk/client-sqs';")))).toBe(true);
+    const bundled = dir('bundled', 'index.js', 'module.exports.handler = async () => 1;');
+    mkdirSync(join(bundled, 'node_modules', '@aws-sdk'), { recursive: true });
+    expect(mayCallServices(node(bundled))).toBe(true);
+    expect(mayCallServices(python(dir('py', 'app.py', 'import json')))).toBe(false);
+    expect(mayCallServices(python(dir('boto', 'app.py', 'import boto3')))).toBe(true);
+    expect(mayCallServices(customRuntimeFunction('b', dir('go', 'bootstrap', 'binary')))).toBe(true);
   });
 
   it.skipIf(unavailable !== undefined)('carries connections made on the environment\'s own loopback to the host\'s services, added or carried, until the environment is gone', async () => {
