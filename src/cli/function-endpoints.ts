@@ -7,6 +7,7 @@
  * same ports of the environment's own loopback (src/sandbox/namespace-listeners.ts) and carries
  * each connection to the service.
  */
+import { readFileSync, statSync } from 'node:fs';
 import { connect, type Server, type Socket } from 'node:net';
 import type { FunctionConfig } from '../config/function-config.js';
 import type { SandboxStarted } from '../platform/version-pools.js';
@@ -22,15 +23,33 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '0.0.0.0', '[::]'])
 /** Per function configuration: whether its code may call an AWS SDK (read once per configuration). */
 const SDK_USERS = new WeakMap<FunctionConfig, boolean>();
 
+/** What an AWS SDK compiled into a program carries: its endpoint suffix, or the variables' name. */
+const SDK_MARKS = [Buffer.from('amazonaws.com'), Buffer.from('AWS_ENDPOINT_URL')];
+
+/** A custom runtime's `bootstrap` (a Go or Rust binary, a script) mentions an SDK; unreadable: assume so. */
+function bootstrapMentionsSdk(command: string): boolean {
+  try {
+    if (statSync(command).size > 256 * 1024 * 1024) return true;
+    const bytes = readFileSync(command);
+    return SDK_MARKS.some((mark) => bytes.includes(mark));
+  } catch {
+    return true;
+  }
+}
+
 /**
- * Whether an isolated environment of `fn` gets the listeners: a Node.js or Python function only
- * when its code mentions an AWS SDK (the listeners cost a process start per environment); any
- * other runtime (a Go or Rust bootstrap, a container image) always, since its code cannot be read.
+ * Whether an isolated environment of `fn` gets the listeners (they cost a process start per
+ * environment): a Node.js or Python function when its code mentions an AWS SDK; a custom runtime
+ * when its `bootstrap` carries an SDK's marks (`amazonaws.com`, `AWS_ENDPOINT_URL`) or its scripts
+ * mention one; a container image always, since its code cannot be read.
  */
 export function mayCallServices(fn: FunctionConfig): boolean {
   let known = SDK_USERS.get(fn);
   if (known === undefined) {
-    known = fn.image !== undefined ? true : fn.launch.kind === 'node-ric' ? mentionsJsSdk(fn) : fn.launch.kind === 'python-ric' ? mentionsBoto3(fn.codeDir) : true;
+    if (fn.image !== undefined) known = true;
+    else if (fn.launch.kind === 'node-ric') known = mentionsJsSdk(fn);
+    else if (fn.launch.kind === 'python-ric') known = mentionsBoto3(fn.codeDir);
+    else known = bootstrapMentionsSdk(fn.launch.command) || mentionsJsSdk(fn) || mentionsBoto3(fn.codeDir);
     SDK_USERS.set(fn, known);
   }
   return known;

@@ -14,6 +14,7 @@ import { FunctionEndpoints, mayCallServices } from '../../src/cli/function-endpo
 import { nsenter } from '../../src/observability/namespace-relay.js';
 import type { Sandbox } from '../../src/sandbox/process-sandbox.js';
 import { SANDBOX_LAUNCHER } from '../../src/platform/paths.js';
+import type { FunctionConfig } from '../../src/config/function-config.js';
 import { customRuntimeFunction, FIXTURES } from '../helpers/function-config.js';
 
 const unavailable =
@@ -76,7 +77,14 @@ describe('FunctionEndpoints', () => {
     expect(mayCallServices(node(bundled))).toBe(true);
     expect(mayCallServices(python(dir('py', 'app.py', 'import json')))).toBe(false);
     expect(mayCallServices(python(dir('boto', 'app.py', 'import boto3')))).toBe(true);
-    expect(mayCallServices(customRuntimeFunction('b', dir('go', 'bootstrap', 'binary')))).toBe(true);
+    const custom = (name: string, text: string) => {
+      const code = dir(name, 'bootstrap', text);
+      return customRuntimeFunction(name, code, { launch: { kind: 'bootstrap', command: join(code, 'bootstrap'), args: [] } });
+    };
+    expect(mayCallServices(custom('c-echo', '\u007fELF...a plain loop, no SDK'))).toBe(false);
+    expect(mayCallServices(custom('go-sdk', '\u007fELF...https://sqs.%s.amazonaws.com...'))).toBe(true);
+    expect(mayCallServices(custom('rust-sdk', '\u007fELF...AWS_ENDPOINT_URL_SQS...'))).toBe(true);
+    expect(mayCallServices(customRuntimeFunction('i', root, { image: { uri: 'x:latest' } as FunctionConfig['image'] }))).toBe(true);
   });
 
   it.skipIf(unavailable !== undefined)('carries connections made on the environment\'s own loopback to the host\'s services, added or carried, until the environment is gone', async () => {
@@ -94,7 +102,8 @@ describe('FunctionEndpoints', () => {
     let gone: () => void = () => undefined;
     const exited = new Promise<{ code: number | null; signal: null }>((resolve) => (gone = () => resolve({ code: 0, signal: null })));
     const sandbox = { rootPid: pid, runtimeApiListener: Promise.resolve(undefined), exited } as unknown as Sandbox;
-    endpoints.sandboxStarted(customRuntimeFunction('fn', `${FIXTURES}/runtimes/echo`), sandbox, true);
+    // A container image: its code cannot be read, so it always gets the listeners.
+    endpoints.sandboxStarted(customRuntimeFunction('fn', `${FIXTURES}/runtimes/echo`, { image: { uri: 'x:latest' } as FunctionConfig['image'] }), sandbox, true);
     await expect.poll(() => readInside(pid, sqs), { timeout: 10_000 }).toBe('sqs');
     expect(await readInside(pid, codedeploy)).toBe('codedeploy');
     expect(endpoints.failures.count).toBe(0);
