@@ -94,7 +94,7 @@ delete hooks[IMPORT_HOOK];
 /** An ES module handler: its imports search NODE_PATH first turned on, as on Lambda (node-path-imports.ts). */
 const fromImport = async (file: string): Promise<unknown> => {
   if (!existsSync(file)) return undefined;
-  enableNodePathImports();
+  enableNodePathImports(process.env.NODE_PATH, file);
   return await importUserCode(pathToFileURL(file).href);
 };
 

@@ -9,13 +9,14 @@
  * hit wins, and when none has it the original error (Node's message, naming the importer) stands.
  *
  * - Node 22.15+, 23.5+: `module.registerHooks`, in the thread, about 0.6 ms.
- * - older (Node 20): `module.register`, whose hooks run in a worker that costs 70-90 ms to start,
- *   so it is registered only when NODE_PATH has a node_modules folder that exists.
+ * - older (Node 20): `module.register`, whose hooks run in a worker that costs 70-90 ms to start
+ *   (over a second at 128 MB's CPU share), so it is registered only for a layer's node_modules
+ *   (under /opt) or when the handler's own file names `@aws-sdk/` or `@smithy/`.
  *
  * Only ESM handlers turn it on (handler-loader.ts): `require` already searches NODE_PATH.
  */
 
-const { existsSync } = process.getBuiltinModule('node:fs');
+const { existsSync, readFileSync } = process.getBuiltinModule('node:fs');
 const { join } = process.getBuiltinModule('node:path');
 const { pathToFileURL } = process.getBuiltinModule('node:url');
 
@@ -84,13 +85,23 @@ export async function resolve(specifier, context, next) {
 
 let enabled: 'sync' | 'async' | 'none' | undefined;
 
+/** Whether a file's text names an AWS SDK package (unreadable: no). */
+function namesSdk(file: string): boolean {
+  try {
+    const text = readFileSync(file, 'utf8');
+    return text.includes('@aws-sdk/') || text.includes('@smithy/');
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Turns NODE_PATH lookups on for ESM imports, once per process; says how.
  *
  * @example
  * enableNodePathImports(); // 'sync' on Node 22.15+, 'async' on Node 20 with a layer's node_modules
  */
-export function enableNodePathImports(nodePath: string | undefined = process.env.NODE_PATH): 'sync' | 'async' | 'none' {
+export function enableNodePathImports(nodePath: string | undefined = process.env.NODE_PATH, entry?: string): 'sync' | 'async' | 'none' {
   if (enabled !== undefined) return enabled;
   const parents = nodePathParents(nodePath);
   if (parents.length === 0) return (enabled = 'none');
@@ -100,6 +111,10 @@ export function enableNodePathImports(nodePath: string | undefined = process.env
     return (enabled = 'sync');
   }
   if (typeof module.register !== 'function') return (enabled = 'none');
+  // Node 20: the worker costs 70-90 ms (a second at 128 MB's CPU share). Layers (/opt) are the
+  // function's own choice; the runtime's SDK folder alone is worth it only when the handler's
+  // file names the SDK (an SDK import only in a module it imports is not seen here).
+  if (!parents.some((parent) => parent.startsWith('file:///opt/')) && (entry === undefined || !namesSdk(entry))) return (enabled = 'none');
   module.register(`data:text/javascript,${encodeURIComponent(ASYNC_HOOKS)}`, { data: { parents } });
   return (enabled = 'async');
 }

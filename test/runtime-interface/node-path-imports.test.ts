@@ -36,6 +36,7 @@ esmPackage(layer, 'layer-pkg', 'layer');
 esmPackage(layer, 'both-pkg', 'layer');
 esmPackage(runtime, 'both-pkg', 'runtime');
 esmPackage(runtime, '@scope/runtime-pkg', 'runtime');
+esmPackage(runtime, '@aws-sdk/lamina-test-client', 'the runtime\'s SDK');
 const NODE_PATH = [join(root, 'missing', 'node_modules'), layer, runtime, join(root, 'runtime'), '/var/task'].join(':');
 
 const task = join(root, 'task');
@@ -43,9 +44,11 @@ const task = join(root, 'task');
 write(join(task, 'lib.mjs'), "export { where as scoped } from '@scope/runtime-pkg';\nexport { sub } from '@scope/runtime-pkg/sub';\n");
 write(
   join(task, 'index.mjs'),
-  "import { where as layer } from 'layer-pkg';\nimport { where as both } from 'both-pkg';\nimport { scoped, sub } from './lib.mjs';\n" +
-    'export const handler = async () => ({ layer, both, scoped, sub, dynamic: (await import(\'layer-pkg\')).where });\n',
+  "import { where as layer } from 'layer-pkg';\nimport { where as both } from 'both-pkg';\nimport { scoped, sub } from './lib.mjs';\nimport { where as sdk } from '@aws-sdk/lamina-test-client';\n" +
+    'export const handler = async () => ({ layer, both, scoped, sub, sdk, dynamic: (await import(\'layer-pkg\')).where });\n',
 );
+// Names no SDK package: on Node 20 nothing is registered for folders outside /opt (the worker's cost).
+write(join(task, 'plain.mjs'), "import { where } from 'layer-pkg';\nexport const handler = async () => ({ where });\n");
 write(join(task, 'missing.mjs'), "import 'not-in-any-folder';\nexport const handler = async () => 1;\n");
 
 const track = useRicHarness();
@@ -65,12 +68,18 @@ describe.each(MAJORS)('an ES module handler on Node %i', (major) => {
 
   it.skipIf(node === undefined)('imports from NODE_PATH folders in order (static, nested, scoped, subpath, dynamic)', async () => {
     const body = await firstPost('index.handler', node ?? '', { NODE_PATH });
-    expect(JSON.parse(body)).toEqual({ layer: 'layer', both: 'layer', scoped: 'runtime', sub: 'sub of runtime', dynamic: 'layer' });
+    expect(JSON.parse(body)).toEqual({ layer: 'layer', both: 'layer', scoped: 'runtime', sub: 'sub of runtime', sdk: "the runtime's SDK", dynamic: 'layer' });
+  });
+
+  it.skipIf(node === undefined)(major === 20 ? 'Node 20: a handler naming no SDK package gets no lookup for folders outside /opt (Node\'s error)' : 'a handler naming no SDK package still finds NODE_PATH packages', async () => {
+    const body = JSON.parse(await firstPost('plain.handler', node ?? '', { NODE_PATH })) as { where?: string; errorMessage?: string };
+    if (major === 20) expect(body.errorMessage).toMatch(/^Cannot find package 'layer-pkg' imported from .*plain\.mjs/);
+    else expect(body).toEqual({ where: 'layer' });
   });
 
   it.skipIf(node === undefined)('without NODE_PATH the same imports fail as Node says, naming the package and the importer', async () => {
     const body = JSON.parse(await firstPost('index.handler', node ?? '', {})) as { errorMessage: string };
-    expect(body.errorMessage).toMatch(/^Cannot find package '(layer-pkg|both-pkg)' imported from .*index\.mjs$/);
+    expect(body.errorMessage).toMatch(/^Cannot find package '(layer-pkg|both-pkg|@aws-sdk\/lamina-test-client)' imported from .*index\.mjs$/);
   });
 
   it.skipIf(node === undefined)('a package in no folder keeps Node\'s own error', async () => {
