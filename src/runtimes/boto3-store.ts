@@ -10,7 +10,7 @@
  * code, the layers and its own folder (so a function's own boto3 wins, as on Lambda).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PYTHON_RIC_DIR } from '../platform/paths.js';
 import { acquireLock } from './install-lock.js';
@@ -37,6 +37,47 @@ export const BOTO3_PACKAGES = [
 export const PYTHON_SDK_LINK = 'lamina-sdk';
 
 const STEP_TIMEOUT_MS = 5 * 60_000;
+
+/** The first line of what {@link ENDPOINTS_PATCH} appends: present means patched. */
+const PATCH_MARK = '# lamina: AWS_ENDPOINT_URL_<SERVICE> (docs/service-endpoints.md)';
+
+/**
+ * Appended to the store's botocore/session.py: the endpoint variables botocore 1.31+ and every
+ * current SDK read (`AWS_ENDPOINT_URL_<SERVICE ID>`, then `AWS_ENDPOINT_URL`) when the caller
+ * names no endpoint. Debian's botocore 1.29 predates them, and Lambda's Python runtimes carry a
+ * botocore that reads them. Only the store's copy is changed.
+ */
+const ENDPOINTS_PATCH = `
+${PATCH_MARK}
+def _lamina_endpoints_from_environment(create_client):
+    import functools
+    import os
+
+    @functools.wraps(create_client)
+    def create(self, service_name, *args, **kwargs):
+        # endpoint_url is create_client's sixth parameter: given by position, it is the caller's.
+        if len(args) < 5 and kwargs.get("endpoint_url") is None:
+            try:
+                key = str(self.get_service_model(service_name).service_id).upper().replace(" ", "_")
+            except Exception:
+                key = str(service_name).upper().replace("-", "_")
+            url = os.environ.get("AWS_ENDPOINT_URL_" + key) or os.environ.get("AWS_ENDPOINT_URL")
+            if url:
+                kwargs["endpoint_url"] = url
+        return create_client(self, service_name, *args, **kwargs)
+
+    return create
+
+
+Session.create_client = _lamina_endpoints_from_environment(Session.create_client)
+`;
+
+/** Adds {@link ENDPOINTS_PATCH} to the store's botocore once (stores made before it get it too). */
+function patchEndpoints(site: string): void {
+  const session = join(site, 'botocore', 'session.py');
+  if (!existsSync(session) || readFileSync(session, 'utf8').includes(PATCH_MARK)) return;
+  appendFileSync(session, ENDPOINTS_PATCH);
+}
 
 /** @example boto3StoreRoot({ HOME: '/home/me' }) // '/home/me/.cache/lamina/runtimes/boto3' */
 export function boto3StoreRoot(env: NodeJS.ProcessEnv = process.env): string {
@@ -110,6 +151,7 @@ export async function installBoto3(options: Boto3InstallOptions = {}): Promise<b
     }
   }
   const site = boto3Site(root);
+  if (site !== undefined) patchEndpoints(site);
   if (options.ricDir !== false && site !== undefined) linkFolder(join(options.ricDir ?? PYTHON_RIC_DIR, PYTHON_SDK_LINK), site);
   return installed;
 }

@@ -9,6 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { PYTHON_RIC_DIR } from '../../src/platform/paths.js';
 import { boto3Site, boto3Version } from '../../src/runtimes/boto3-store.js';
@@ -47,7 +48,32 @@ def handler(event, context):
     return {"python": f"{sys.version_info[0]}.{sys.version_info[1]}", "boto3": boto3.__version__, "names": names, "sent": seen, "key": type(Key("id").eq(1)).__name__, "from": boto3.__file__.split("/boto3/")[0]}
 `;
 
-const TEMPLATE = ['python3.11', 'python3.12'].map((runtime) => `  On${runtime.replace('.', '')}:
+/** boto3 with no endpoint in its code: the template's queue through AWS_ENDPOINT_URL_SQS (docs/service-endpoints.md). */
+const SENDER = `import boto3
+
+sqs = boto3.client("sqs")
+
+def handler(event, context):
+    url = sqs.get_queue_url(QueueName="jobs")["QueueUrl"]
+    sent = sqs.send_message(QueueUrl=url, MessageBody=event["text"])
+    return {"id": sent["MessageId"], "endpoint": sqs.meta.endpoint_url}
+`;
+
+const QUEUE_AND_SENDER = `  Jobs:
+    Type: AWS::SQS::Queue
+    Properties:
+      QueueName: jobs
+  Sender:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: sender.handler
+      CodeUri: fn/
+      Timeout: 20
+      MemorySize: 1024
+`;
+
+const TEMPLATE = QUEUE_AND_SENDER + ['python3.11', 'python3.12'].map((runtime) => `  On${runtime.replace('.', '')}:
     Type: AWS::Serverless::Function
     Properties:
       Runtime: ${runtime}
@@ -63,11 +89,12 @@ describe.skipIf(unavailable !== undefined).each([
 ])('Python functions importing boto3 they do not bring, $mode', ({ args }) => {
   const project = serveProject('lamina-boto3-');
 
-  it('are served: boto3 is installed at start, and python3.11 and python3.12 handlers make a signed request with it', async () => {
+  it('are served: boto3 is installed at start, python3.11 and python3.12 handlers make a signed request with it, and one sends to the template\'s queue with no endpoint in its code', async () => {
     mkdirSync(join(project.dir, 'fn'));
     writeFileSync(join(project.dir, 'fn', 'app.py'), HANDLER);
+    writeFileSync(join(project.dir, 'fn', 'sender.py'), SENDER);
     const port = await freePort();
-    await project.start(`Resources:\n${TEMPLATE}`, ['--port', String(port), ...args], /on (http:\/\/127\.0\.0\.1:\d+)/);
+    await project.start(`Resources:\n${TEMPLATE}`, ['--port', String(port), '--sqs-port', '0', '--events-port', '0', '--s3-port', '0', '--kinesis-port', '0', ...args], /on (http:\/\/127\.0\.0\.1:\d+)/);
     expect(boto3Version()).toMatch(/^1\.\d+\.\d+$/);
     expect(readlinkSync(join(PYTHON_RIC_DIR, 'lamina-sdk'))).toBe(boto3Site());
     for (const python of ['3.11', '3.12']) {
@@ -79,5 +106,14 @@ describe.skipIf(unavailable !== undefined).each([
       // Found through the runtime's folder (/var/runtime when isolated), not the host's own Python packages.
       expect(answer.from).toMatch(/\/lamina-sdk$/);
     }
+    // The template's queue, with no endpoint in the code: Lamina's botocore reads AWS_ENDPOINT_URL_SQS.
+    const response = await fetch(`http://127.0.0.1:${port}/2015-03-31/functions/Sender/invocations`, { method: 'POST', body: '{"text":"from boto3"}' });
+    const sent = JSON.parse(await response.text()) as { id: string; endpoint: string };
+    expect(sent.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const sqs = new SQSClient({ endpoint: sent.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } });
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: 'jobs' }));
+    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }));
+    expect(received.Messages?.map((m) => [m.MessageId, m.Body])).toEqual([[sent.id, 'from boto3']]);
+    sqs.destroy();
   }, 300_000);
 });
