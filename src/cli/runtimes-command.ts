@@ -91,7 +91,12 @@ export async function runtimesCommand(args: string[], out: (text: string) => voi
   if (sdk.length > 0) {
     try {
       const installed = await installSdkPackages(sdk, { onLine: (line) => out(`lamina runtimes: ${line}\n`) });
-      for (const name of sdk) out(`${name}: ${installed.includes(name) ? 'installed' : 'already installed'} (${sdkVersion(name) ?? 'version unknown'})\n`);
+      const absent = sdk.filter((name) => sdkVersion(name) === undefined);
+      for (const name of sdk) if (!absent.includes(name)) out(`${name}: ${installed.includes(name) ? 'installed' : 'already installed'} (${sdkVersion(name) ?? 'version unknown'})\n`);
+      if (absent.length > 0) {
+        process.stderr.write(`lamina runtimes: cannot install ${absent.join(', ')} from ${registryUrl()}: not on the registry\n`);
+        return 1;
+      }
     } catch (error) {
       process.stderr.write(`lamina runtimes: cannot install ${sdk.join(', ')} from ${registryUrl()}: ${error instanceof Error ? error.message : String(error)}\n`);
       return 1;

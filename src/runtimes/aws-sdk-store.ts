@@ -89,6 +89,30 @@ function lastLines(text: string): string {
   return lines.slice(-3).join('; ') || 'no message';
 }
 
+/**
+ * Which of `names` the registry has (a HEAD of each packument, eight at a time). One name npm
+ * cannot find fails a whole `npm install`, so a function naming a package that does not exist
+ * must not cost the others theirs. Unreachable registry: the names are kept (npm says why).
+ *
+ * @example await onRegistry(['@aws-sdk/client-s3', '@aws-sdk/client-nope'], registryUrl()) // { found: ['@aws-sdk/client-s3'], unknown: ['@aws-sdk/client-nope'] }
+ */
+export async function onRegistry(names: readonly string[], registry: string): Promise<{ found: string[]; unknown: string[] }> {
+  const found: string[] = [];
+  const unknown: string[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let name = names[next++]; name !== undefined; name = names[next++]) {
+      const status = await fetch(`${registry}${name.replace('/', '%2f')}`, { method: 'HEAD', headers: { accept: 'application/vnd.npm.install-v1+json' }, signal: AbortSignal.timeout(15_000) }).then(
+        (response) => response.status,
+        () => 0,
+      );
+      (status === 404 ? unknown : found).push(name);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(8, names.length) }, worker));
+  return { found: found.sort(), unknown: unknown.sort() };
+}
+
 export interface SdkInstallOptions {
   readonly root?: string;
   readonly registry?: string;
@@ -120,8 +144,14 @@ export async function installSdkPackages(names: readonly string[], options: SdkI
       missing = wanted.filter((name) => sdkVersion(name, root) === undefined);
       if (missing.length > 0) {
         if (!existsSync(join(root, 'package.json'))) writeFileSync(join(root, 'package.json'), `${JSON.stringify({ name: 'lamina-aws-sdk-js-v3', private: true, description: "The AWS SDK Lambda's Node.js runtimes provide, for Lamina's environments" }, null, 2)}\n`);
-        options.onLine?.(`installing ${missing.join(', ')} (the AWS SDK Lambda's Node.js runtimes provide) into ${root}`);
-        await runNpm(root, missing, options.registry ?? registryUrl());
+        const registry = options.registry ?? registryUrl();
+        const { found, unknown } = await onRegistry(missing, registry);
+        if (unknown.length > 0) options.onLine?.(`not on ${registry}, so not installed: ${unknown.join(', ')}`);
+        missing = found;
+        if (missing.length > 0) {
+          options.onLine?.(`installing ${missing.join(', ')} (the AWS SDK Lambda's Node.js runtimes provide) into ${root}`);
+          await runNpm(root, missing, registry);
+        }
       }
     } finally {
       lock.release();

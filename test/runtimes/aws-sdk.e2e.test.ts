@@ -78,7 +78,9 @@ function template(): string {
       BuildProperties:
         External: ["@aws-sdk/*"]
 `;
-  return `Resources:\n${fn('EsmOnNode22', 'nodejs22.x', 'esm/')}${fn('EsmOnNode20', 'nodejs20.x', 'esm/')}${fn('CjsOnNode22', 'nodejs22.x', 'cjs/')}${built}`;
+  // Hostile: names a package the registry does not have; the others must still get theirs.
+  const bogus = fn('NamesNoSuchPackage', 'nodejs22.x', 'bogus/');
+  return `Resources:\n${bogus}${fn('EsmOnNode22', 'nodejs22.x', 'esm/')}${fn('EsmOnNode20', 'nodejs20.x', 'esm/')}${fn('CjsOnNode22', 'nodejs22.x', 'cjs/')}${built}`;
 }
 
 async function invoke(base: string, name: string): Promise<{ status: number; body: string }> {
@@ -94,7 +96,8 @@ describe.each([
   let base = '';
 
   it('are served: the SDK is installed at start, and ESM (Node 22 and 20), CommonJS and esbuild-bundled (External @aws-sdk/*) handlers send signed requests with it', async () => {
-    for (const [dir, file, text] of [['esm', 'index.mjs', ESM], ['cjs', 'index.js', CJS], ['ts', 'index.ts', TS]] as const) {
+    const BOGUS = "import { X } from '@aws-sdk/client-no-such-package-lamina';\nexport const handler = async () => X;\n";
+    for (const [dir, file, text] of [['esm', 'index.mjs', ESM], ['cjs', 'index.js', CJS], ['ts', 'index.ts', TS], ['bogus', 'index.mjs', BOGUS]] as const) {
       mkdirSync(join(project.dir, dir), { recursive: true });
       writeFileSync(join(project.dir, dir, file), text);
     }
@@ -103,6 +106,8 @@ describe.each([
     // A first install downloads from the npm registry: give it time.
     await project.start(template(), ['--port', String(port), ...args], /on (http:\/\/127\.0\.0\.1:\d+)/);
     expect(sdkVersion('@aws-sdk/client-lambda')).toMatch(/^3\.\d+\.\d+$/);
+    expect(sdkVersion('@aws-sdk/client-no-such-package-lamina')).toBeUndefined();
+    expect(project.serve?.output()).toMatch(/not on \S+, so not installed: @aws-sdk\/client-no-such-package-lamina/);
     expect(readlinkSync(join(RIC_DIR, 'node_modules'))).toBe(join(sdkStoreRoot(), 'node_modules'));
 
     for (const [name, node] of [['EsmOnNode22', '22'], ['EsmOnNode20', '20']] as const) {
@@ -118,5 +123,8 @@ describe.each([
     const bundled = await invoke(base, 'BuiltWithEsbuild');
     expect(bundled.status).toBe(200);
     expect(JSON.parse(bundled.body)).toEqual({ bundled: true, settings: null, sent: [{ line: 'GET /2016-08-19/account-settings', signed: true }] });
+    // The function naming a package no registry has fails to import it, as on Lambda.
+    const bogus = await invoke(base, 'NamesNoSuchPackage');
+    expect(JSON.parse(bogus.body)).toMatchObject({ errorMessage: expect.stringMatching(/^Cannot find package '@aws-sdk\/client-no-such-package-lamina'/) });
   }, 300_000);
 });
