@@ -152,7 +152,7 @@ const NODE_PATH_FOLDER = join(CONFORMANCE_FIXTURES, 'node-path', 'node_modules')
 const ESM_NODE_PATH: ExpectedDifference = {
   reason:
     "an ES module importing a package that only a NODE_PATH folder has: the official client's import() ignores NODE_PATH and fails with Node's `Cannot find package`; Lamina finds it, as Lambda's Node.js 18+ runtimes do (docs/node-handler.md)",
-  official: (result) => expectError(result.invokes[0], 'Error', /^Cannot find package 'conformance-node-path-pkg' imported from /),
+  official: (result) => expectError(result.invokes[0], 'Error', /^Cannot find package '@aws-sdk\/lamina-conformance-fixture' imported from /),
   lamina: (result) => expectPayload(result.invokes[0], { where: 'a NODE_PATH folder' }),
 };
 
