@@ -24,6 +24,7 @@ import { ApiUrlHost } from '../front-ends/function-urls/api-url-host.js';
 import { albsToServe, startAlbs } from '../front-ends/alb/serve-albs.js';
 import { parseEdgeOrigins, startEdges } from '../front-ends/edge/serve-edge.js';
 import { allStarted, FunctionEndpoints } from './function-endpoints.js';
+import { nsenter } from '../observability/namespace-relay.js';
 import { nodeSettler, PLACEHOLDER_CREDENTIALS, sandboxLimits, templateLoader } from './template-functions.js';
 import { claimStateDir, defaultStateDir } from '../async/state-dir.js';
 import { startAsync, targetEndpoints, usedTargets } from '../async/serve-async.js';
@@ -329,6 +330,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   process.stdout.write(`${dashboard.banner(base)}\n`);
   const given = Object.keys(serviceEndpoints.environment());
   if (given.length > 0) process.stdout.write(`Functions are given ${given.join(', ')} (the embedded services; their own Environment wins; --no-service-endpoints turns this off)\n`);
+  if (given.length > 0 && limits?.isolation !== undefined && nsenter() === undefined) process.stdout.write('  (isolated functions cannot reach them: nsenter (util-linux) is missing; see docs/service-endpoints.md)\n');
   const sections: Array<readonly [string | undefined, readonly string[]]> = [
     ['HTTP APIs:', apis.banner],
     ['Function URLs:', urls.banner],
