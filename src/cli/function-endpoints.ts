@@ -20,6 +20,12 @@ export type EmbeddedService = 'SQS' | 'S3' | 'KINESIS' | 'EVENTBRIDGE' | 'LAMBDA
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '0.0.0.0', '[::]']);
 
+/** The host address to connect to for a loopback endpoint, or undefined for one on another address. */
+function loopbackHost(url: URL): string | undefined {
+  if (!LOOPBACK.has(url.hostname)) return undefined;
+  return url.hostname === 'localhost' ? '127.0.0.1' : url.hostname.replace(/^\[|\]$/g, '');
+}
+
 /** Per function configuration: whether its code may call an AWS SDK (read once per configuration). */
 const SDK_USERS = new WeakMap<FunctionConfig, boolean>();
 
@@ -105,7 +111,8 @@ export class FunctionEndpoints {
   carry(endpoint: string | undefined): void {
     if (endpoint === undefined || this.#disabled) return;
     const url = new URL(endpoint);
-    if (LOOPBACK.has(url.hostname)) this.#carried.set(Number(url.port), url.hostname === 'localhost' ? '127.0.0.1' : url.hostname.replace(/^\[|\]$/g, ''));
+    const host = loopbackHost(url);
+    if (host !== undefined) this.#carried.set(Number(url.port), host);
   }
 
   /** `AWS_ENDPOINT_URL_SQS=http://127.0.0.1:9324`, ... */
@@ -122,7 +129,10 @@ export class FunctionEndpoints {
   /** The loopback ports to listen on inside isolated environments (a service on another address is reached through the link). */
   #loopbackPorts(): Map<number, string> {
     const ports = new Map<number, string>(this.#carried);
-    for (const url of this.#urls.values()) if (LOOPBACK.has(url.hostname)) ports.set(Number(url.port), url.hostname === 'localhost' ? '127.0.0.1' : url.hostname.replace(/^\[|\]$/g, ''));
+    for (const url of this.#urls.values()) {
+      const host = loopbackHost(url);
+      if (host !== undefined) ports.set(Number(url.port), host);
+    }
     return ports;
   }
 

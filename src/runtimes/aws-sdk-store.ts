@@ -9,13 +9,13 @@
  * /var/runtime) gets a `node_modules` link to the store, and without mount namespaces the
  * store's folder is appended to NODE_PATH (src/platform/sandbox-factory.ts).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { RIC_DIR } from '../platform/paths.js';
 import { acquireLock } from './install-lock.js';
 import { registryUrl } from './registry-download.js';
 import { runtimesRoot } from './runtime-cache.js';
+import { runTool } from './run-tool.js';
 
 /** A package name the store installs: the SDK's own scopes only, never a path or a version. */
 export const SDK_PACKAGE = /^@(?:aws-sdk|smithy)\/[a-z0-9][a-z0-9._-]{0,99}$/;
@@ -72,21 +72,7 @@ function runNpm(root: string, names: readonly string[], registry: string): Promi
   // npm waits 5 minutes per request and retries twice by default: an unreachable registry would hold `lamina serve`'s start.
   // --ignore-scripts: function code chooses the names; nothing it names may run on the host.
   const args = [...prefix, 'install', '--prefix', root, '--registry', registry, '--save-exact', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', '--fetch-timeout=30000', '--fetch-retries=1', ...names];
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], timeout: INSTALL_TIMEOUT_MS, env: { ...process.env, npm_config_update_notifier: 'false' } });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      if (code === 0) resolve();
-      else reject(new Error(`npm install ${names.join(' ')} failed (${signal ?? `exit ${code}`}): ${lastLines(stderr)}`));
-    });
-  });
-}
-
-function lastLines(text: string): string {
-  const lines = text.split('\n').map((line) => line.replace(/^npm (ERR!|error) ?/, '').trim()).filter((line) => line !== '');
-  return lines.slice(-3).join('; ') || 'no message';
+  return runTool(command, args, { cwd: root, timeoutMs: INSTALL_TIMEOUT_MS, what: `npm install ${names.join(' ')}`, env: { ...process.env, npm_config_update_notifier: 'false' } });
 }
 
 /**

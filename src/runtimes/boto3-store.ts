@@ -9,13 +9,13 @@
  * /var/runtime): a `lamina-sdk` link to the store, which the client puts on sys.path after the
  * code, the layers and its own folder (so a function's own boto3 wins, as on Lambda).
  */
-import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PYTHON_RIC_DIR } from '../platform/paths.js';
 import { acquireLock } from './install-lock.js';
 import { linkFolder } from './aws-sdk-store.js';
 import { runtimesRoot } from './runtime-cache.js';
+import { runTool } from './run-tool.js';
 
 /** Debian's boto3 and its dependencies, botocore's unvendored `requests` included. */
 export const BOTO3_PACKAGES = [
@@ -99,17 +99,7 @@ export function boto3Version(root: string = boto3StoreRoot()): string | undefine
 }
 
 function run(command: string, args: readonly string[], cwd: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], timeout: STEP_TIMEOUT_MS });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-2000)));
-    child.on('error', (error) => reject(new Error(`${command}: ${error.message}`)));
-    child.on('close', (code, signal) => {
-      const why = stderr.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('W: ')).slice(-2).join('; ');
-      if (code === 0) resolve();
-      else reject(new Error(`${command} ${args[0] ?? ''} failed (${signal ?? `exit ${code}`})${why === '' ? '' : `: ${why}`}`));
-    });
-  });
+  return runTool(command, args, { cwd, timeoutMs: STEP_TIMEOUT_MS, what: `${command} ${args[0] ?? ''}` });
 }
 
 export interface Boto3InstallOptions {
